@@ -1,0 +1,32 @@
+"""seqcast: neural time-series forecasting with recurrent networks (JAX + optax).
+
+    import seqcast
+    series = seqcast.datasets.airline()
+    f = seqcast.Forecaster(model="lstm", units=(64,), window=12, seed=0).fit(series)
+    f.forecast(24)
+    seqcast.holdout(series)          # the model against naive / seasonal naive on the last 20% of windows
+
+Imports are lazy: `import seqcast` does not import JAX.
+"""
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Forecaster": ("seqcast.forecast", "Forecaster"),
+    "holdout": ("seqcast.forecast", "holdout"),
+    "Config": ("seqcast.config", "Config"),
+    "load_series": ("seqcast.data", "load_series"),
+    "load_model": ("seqcast.io", "load_model"),
+}
+__all__ = ["__version__", "datasets", "errors", *_LAZY]
+
+
+def __getattr__(name):
+    import importlib
+
+    if name in _LAZY:
+        mod, attr = _LAZY[name]
+        return getattr(importlib.import_module(mod), attr)
+    if name in ("datasets", "errors", "metrics", "scaling", "windows", "data"):
+        return importlib.import_module(f"seqcast.{name}")
+    raise AttributeError(f"module 'seqcast' has no attribute {name!r}")

@@ -1,0 +1,131 @@
+"""The run configuration: one flat dataclass, saved with the model as JSON.
+
+Every option can come from a TOML file (flat keys, the names below); command-line flags override it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Config:
+    # model
+    model: str = "lstm"  # lstm | gru | rnn | linear
+    units: tuple = (64,)  # stacked recurrent layer sizes
+    output_activation: str | None = None  # None | sigmoid | tanh | relu (the tutorial uses sigmoid)
+    # data and windows
+    window: int = 12  # past values per input window
+    test_size: float = 0.2  # fraction of windows held out at the end (chronological), 0 = none
+    val_size: float = 0.0  # fraction of training windows kept at their end for validation
+    fill: str = "none"  # none | ffill | interpolate, for gaps and missing values
+    season: int | None = None  # season length for seasonal naive; None -> from the frequency
+    # scaling
+    scaler: str = "minmax"  # minmax | standard | robust | none
+    scaler_range: tuple = (0.0, 1.0)  # minmax target range
+    log: bool = False  # log1p before scaling
+    scaler_fit: str = "train"  # train | all ("all" leaks the test period; only to reproduce the tutorial)
+    # training
+    optimizer: str = "adam"  # adam | rmsprop | sgd
+    learning_rate: float | None = None  # None -> Keras' default for the optimizer
+    loss: str = "mse"  # mse | mae | huber
+    epochs: int = 300
+    batch_size: int = 32
+    shuffle: bool = True
+    patience: int = 0  # early stopping on the validation tail; 0 = off
+    seed: int = 0
+
+    def replace(self, **changes) -> "Config":
+        return validate(dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None}))
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["units"], d["scaler_range"] = list(self.units), list(self.scaler_range)
+        return d
+
+
+CHOICES = {
+    "model": ("lstm", "gru", "rnn", "linear"),
+    "output_activation": (None, "sigmoid", "tanh", "relu", "linear"),
+    "fill": ("none", "ffill", "interpolate"),
+    "scaler": ("minmax", "standard", "robust", "none"),
+    "scaler_fit": ("train", "all"),
+    "optimizer": ("adam", "rmsprop", "sgd"),
+    "loss": ("mse", "mae", "huber"),
+}
+POSITIVE_INTS = ("window", "epochs", "batch_size")
+
+
+def validate(cfg: Config) -> Config:
+    """Check every value; raise ConfigError in the template "`x` must be ... Received: x=..."."""
+    for name, allowed in CHOICES.items():
+        v = getattr(cfg, name)
+        if v not in allowed:
+            shown = ", ".join("none" if a is None else a for a in allowed)
+            raise ConfigError(f"`{name}` must be one of {shown}. Received: {name}={v!r}")
+    for name in POSITIVE_INTS:
+        v = getattr(cfg, name)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ConfigError(f"`{name}` must be an integer >= 1. Received: {name}={v!r}")
+    for name in ("patience", "seed"):
+        v = getattr(cfg, name)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise ConfigError(f"`{name}` must be an integer >= 0. Received: {name}={v!r}")
+    if cfg.season is not None and (isinstance(cfg.season, bool) or not isinstance(cfg.season, int) or cfg.season < 1):
+        raise ConfigError(f"`season` must be an integer >= 1. Received: season={cfg.season!r}")
+    for name in ("test_size", "val_size"):
+        v = getattr(cfg, name)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < 1:
+            raise ConfigError(f"`{name}` must be a number in [0, 1). Received: {name}={v!r}")
+    units = cfg.units
+    if isinstance(units, int):
+        units = (units,)
+    if not isinstance(units, (list, tuple)) or not units or any(isinstance(u, bool) or not isinstance(u, int) or u < 1 for u in units):
+        raise ConfigError(f"`units` must be a list of layer sizes >= 1, e.g. [64] or [20, 20]. Received: units={cfg.units!r}")
+    rng = cfg.scaler_range
+    if not isinstance(rng, (list, tuple)) or len(rng) != 2 or not all(isinstance(v, (int, float)) for v in rng) or not rng[0] < rng[1]:
+        raise ConfigError(f"`scaler_range` must be [low, high] with low < high. Received: scaler_range={rng!r}")
+    lr = cfg.learning_rate
+    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0):
+        raise ConfigError(f"`learning_rate` must be a number > 0. Received: learning_rate={lr!r}")
+    for name in ("log", "shuffle"):
+        if not isinstance(getattr(cfg, name), bool):
+            raise ConfigError(f"`{name}` must be true or false. Received: {name}={getattr(cfg, name)!r}")
+    out_act = None if cfg.output_activation == "linear" else cfg.output_activation
+    return dataclasses.replace(cfg, units=tuple(units), scaler_range=tuple(float(v) for v in rng), output_activation=out_act)
+
+
+def from_dict(d: dict, *, source: str = "config") -> Config:
+    known = {f.name for f in fields(Config)}
+    unknown = sorted(set(d) - known)
+    if unknown:
+        raise ConfigError(f"unknown option {unknown[0]!r} in {source}; known options: {', '.join(sorted(known))}")
+    d = dict(d)
+    for k in ("output_activation", "season", "learning_rate"):
+        if d.get(k) in ("none", "None", "null"):
+            d[k] = None
+    return validate(Config(**d))
+
+
+def load_toml(path) -> Config:
+    """Read a flat TOML file of options (a `[seqcast]` table is also accepted)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"config file '{p}' not found; check the path given to --config")
+    try:
+        d = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"config file '{p}' is not valid TOML ({e}); fix the syntax") from None
+    if set(d) == {"seqcast"} and isinstance(d["seqcast"], dict):
+        d = d["seqcast"]
+    return from_dict(d, source=f"config file '{p}'")
+
+
+# The Keras airline tutorial's recipe (seeds/000): scaler fitted on all data, LSTM(300) + Dense(1, sigmoid).
+TUTORIAL = Config(model="lstm", units=(300,), output_activation="sigmoid", window=12, test_size=0.2,
+                  scaler="minmax", scaler_fit="all", optimizer="rmsprop", loss="mse", epochs=300, batch_size=64)

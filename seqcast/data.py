@@ -1,0 +1,1024 @@
+"""Load and validate one univariate time series.
+
+The single entry point is :func:`load_series`. It accepts a CSV path, a pandas
+Series or DataFrame, a numpy array or a list, and returns a clean ``float64``
+``pd.Series``:
+
+* indexed by a ``DatetimeIndex`` whose ``freq`` is set when the data has dates,
+  or by a ``RangeIndex`` (0..n-1) when it has none;
+* named after the value column (``"y"`` when there is no name);
+* with ``series.attrs["filled"]`` = the number of values filled by ``fill``.
+
+Every problem with the data raises :class:`seqcast.errors.DataError` (bad option
+values raise :class:`seqcast.errors.ConfigError`) with a one-line message that
+says what is wrong, where (the CSV line number as an editor shows it, or the
+0-based row), and how to fix it.
+
+Helpers: :func:`season_length` (the seasonal period of a pandas frequency) and
+:func:`future_index` (the index of the next ``horizon`` steps).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import warnings
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+
+from seqcast.errors import ConfigError, DataError
+
+__all__ = ["FILL_METHODS", "load_series", "season_length", "future_index"]
+
+#: Accepted values of the ``fill`` option.
+FILL_METHODS = ("none", "ffill", "interpolate")
+
+#: Cell texts (compared case-insensitively, after stripping) that mean "no value".
+_MISSING_TOKENS = frozenset({"", "nan", "na", "n/a", "null", "none", "nat"})
+
+#: How many items an error message lists before it says "...".
+_MAX_LISTED = 3
+_MAX_COLUMNS_LISTED = 20
+
+#: Old pandas aliases (pandas < 2.2) and their pandas >= 2.2 spelling, both ways.
+_ALIAS_NEW = {
+    "M": "ME", "BM": "BME", "SM": "SME", "CBM": "CBME",
+    "Q": "QE", "BQ": "BQE", "Y": "YE", "A": "YE", "BY": "BYE", "BA": "BYE",
+    "AS": "YS", "BAS": "BYS", "H": "h", "BH": "bh", "CBH": "cbh",
+    "T": "min", "S": "s", "L": "ms", "U": "us", "N": "ns",
+}
+_ALIAS_OLD = {
+    "ME": "M", "BME": "BM", "SME": "SM", "CBME": "CBM", "QE": "Q", "BQE": "BQ",
+    "YE": "A", "BYE": "BA", "h": "H", "bh": "BH", "cbh": "CBH",
+    "min": "T", "s": "S", "ms": "L", "us": "U", "ns": "N",
+}
+_ALIAS_RE = re.compile(r"^\s*(-?\d*)\s*([A-Za-z]+)(-[A-Za-z]+)?\s*$")
+
+
+# --------------------------------------------------------------------------- #
+# Public API
+# --------------------------------------------------------------------------- #
+
+
+def load_series(
+    source: Any,
+    *,
+    column: str | int | None = None,
+    date_column: str | int | None = None,
+    header: bool | None = None,
+    freq: str | None = None,
+    fill: str = "none",
+) -> pd.Series:
+    """Load one univariate time series and check that a model can use it.
+
+    Args:
+        source: a path (``str`` or ``pathlib.Path``) to a CSV file, a pandas
+            Series, a pandas DataFrame, or a numpy array / list that is 1-D or
+            2-D with one column.
+        column: the value column, by name or 0-based index (an int, or a str of
+            digits when no column has that name). ``None``: the only column
+            that is not the date column.
+        date_column: the date column, same rules as ``column``. ``None``:
+            auto-detect a column whose values look like dates and none like
+            plain numbers (for a DataFrame a ``DatetimeIndex``/``PeriodIndex``
+            counts as the dates; for a Series, its index).
+        header: CSV only. ``None`` auto-detects: the first row is a header iff
+            none of its cells is a number or a date. ``True``/``False`` force it.
+            Ignored for other sources.
+        freq: a pandas frequency alias ('MS', 'D', 'h', 'W-SUN', ...). ``None``
+            infers it from the dates.
+        fill: ``"none"`` (missing values and missing dates are errors),
+            ``"ffill"`` (carry the last value forward; leading gaps take the
+            first value) or ``"interpolate"`` (linear in the position; edge
+            gaps take the nearest value). Filling inserts the missing dates.
+
+    Returns:
+        A ``float64`` Series, named after the value column (``"y"`` when it has
+        no name), indexed by a ``DatetimeIndex`` with ``freq`` set, or by a
+        ``RangeIndex`` when there are no dates. ``attrs["filled"]`` holds the
+        number of filled values.
+
+    Raises:
+        DataError: the data cannot be used (the message says where and why).
+        ConfigError: an option value is wrong.
+    """
+    fill = _check_fill(fill)
+    offset = _check_freq(freq) if freq is not None else None
+    if header is not None and not isinstance(header, bool):
+        raise ConfigError(
+            f"`header` must be True, False or None (auto-detect). Received: header={header!r}"
+        )
+
+    if isinstance(source, (str, Path)):
+        raw = _from_csv(source, column=column, date_column=date_column, header=header)
+    elif isinstance(source, pd.DataFrame):
+        raw = _from_frame(source, column=column, date_column=date_column)
+    elif isinstance(source, pd.Series):
+        _reject_table_options("a pandas Series", column, date_column)
+        raw = _from_series(source)
+    elif isinstance(source, (np.ndarray, list, tuple)):
+        _reject_table_options("an array or list", column, date_column)
+        raw = _from_array(source)
+    else:
+        raise DataError(
+            f"cannot load a series from a {type(source).__name__}; pass a CSV path, "
+            "a pandas Series or DataFrame, a numpy array or a list"
+        )
+    return _finish(raw, offset=offset, fill=fill)
+
+
+def season_length(freq: str | pd.DateOffset | None) -> int | None:
+    """The seasonal period, in steps, of a pandas frequency (``None`` if none).
+
+    Monthly 12, quarterly 4, weekly 52, daily 7 (a week), business-daily 5,
+    semi-monthly 24, yearly ``None``. Multiples divide the period when they can
+    ('2W' -> 26, '3MS' -> 4, '7D' -> 52) and give ``None`` otherwise.
+    Sub-daily steps count the steps in the longest of day / hour / minute that
+    holds at most 288 of them: hourly 24, half-hourly 48, 15-minutely 96,
+    5-minutely 288, minutely 60 (an hour), secondly 60 (a minute).
+
+    Anchored aliases ('W-SUN', 'QS-OCT', 'YE-DEC') and the pre-pandas-2.2
+    spellings ('M', 'Q', 'Y', 'A', 'H', 'T') are accepted.
+
+    Raises:
+        ConfigError: ``freq`` is not a pandas frequency.
+    """
+    if freq is None:
+        return None
+    offset = freq if isinstance(freq, pd.DateOffset) else _check_freq(freq)
+    n = abs(int(getattr(offset, "n", 1))) or 1
+    o = pd.offsets
+
+    def per(cycle: int) -> int | None:
+        if cycle % n:
+            return None
+        steps = cycle // n
+        return steps if steps >= 2 else None
+
+    if isinstance(offset, (o.SemiMonthBegin, o.SemiMonthEnd)):
+        return per(24)
+    if isinstance(offset, (o.WeekOfMonth, o.LastWeekOfMonth)):
+        return per(12)
+    if isinstance(
+        offset,
+        (o.MonthBegin, o.MonthEnd, o.BusinessMonthBegin, o.BusinessMonthEnd,
+         o.CustomBusinessMonthBegin, o.CustomBusinessMonthEnd),
+    ):
+        return per(12)
+    if isinstance(offset, (o.QuarterBegin, o.QuarterEnd, o.BQuarterBegin, o.BQuarterEnd,
+                           o.FY5253Quarter)):
+        return per(4)
+    if isinstance(offset, (o.YearBegin, o.YearEnd, o.BYearBegin, o.BYearEnd, o.FY5253,
+                           o.Easter)):
+        return None
+    if isinstance(offset, o.Week):
+        return per(52)
+    if isinstance(offset, (o.BusinessDay, o.CustomBusinessDay)):
+        return per(5)
+    if isinstance(offset, o.Day):  # before Tick: Day is a Tick in pandas < 3
+        return 52 if n == 7 else per(7)
+    if isinstance(offset, o.Tick):
+        return _tick_season(int(offset.nanos))
+    return None
+
+
+def future_index(series: pd.Series, horizon: int) -> pd.Index:
+    """The index of the ``horizon`` steps after the end of ``series``.
+
+    A ``DatetimeIndex`` gives the next ``horizon`` dates (a ``DatetimeIndex``
+    with the same ``freq``; the frequency is inferred when the index has none);
+    a ``RangeIndex`` 0..n-1 gives ``RangeIndex(n, n + horizon)``; a
+    ``PeriodIndex`` gives the next periods.
+
+    Raises:
+        ConfigError: ``horizon`` is not an int >= 1.
+        DataError: the index is empty, or its dates have no inferable frequency.
+    """
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)):
+        raise ConfigError(f"`horizon` must be an int >= 1. Received: horizon={horizon!r}")
+    horizon = int(horizon)
+    if horizon < 1:
+        raise ConfigError(f"`horizon` must be >= 1. Received: horizon={horizon}")
+    index = series.index
+    if len(index) == 0:
+        raise DataError("the series is empty, so it has no end to forecast from; load data first")
+    if isinstance(index, pd.DatetimeIndex):
+        offset = index.freq
+        if offset is None:
+            offset = _infer_offset(index)
+        if offset is None:
+            raise DataError(
+                "cannot tell the frequency of the series' dates, so the future dates are "
+                "unknown; load it with load_series(..., freq=...) e.g. freq='MS'"
+            )
+        return pd.date_range(start=index[-1] + offset, periods=horizon, freq=offset,
+                             name=index.name)
+    if isinstance(index, pd.PeriodIndex):
+        return pd.period_range(start=index[-1] + 1, periods=horizon, freq=index.freq,
+                               name=index.name)
+    if isinstance(index, pd.RangeIndex):
+        step = index.step
+        return pd.RangeIndex(index.stop, index.stop + horizon * step, step, name=index.name)
+    if pd.api.types.is_integer_dtype(index.dtype):
+        last = int(index[-1])
+        return pd.RangeIndex(last + 1, last + 1 + horizon, name=index.name)
+    raise DataError(
+        f"cannot extend an index of type {type(index).__name__}; load the series with "
+        "load_series() to get a DatetimeIndex or a RangeIndex"
+    )
+
+
+# --------------------------------------------------------------------------- #
+# The intermediate form every source is read into
+# --------------------------------------------------------------------------- #
+
+
+class _Raw:
+    """Values (float, NaN = missing), optional dates, and how to name a row."""
+
+    __slots__ = ("values", "dates", "name", "where", "date_name", "source", "col")
+
+    def __init__(self, values: np.ndarray, dates: pd.DatetimeIndex | None, name: Any,
+                 where: Callable[[int], str], date_name: Any = None, source: str = "data",
+                 col: str = ""):
+        self.col = col  # " in column 'x'" (or "") for messages
+        self.values = values
+        self.dates = dates
+        self.name = name
+        self.where = where
+        self.date_name = date_name
+        self.source = source
+
+
+def _row_where(i: int) -> str:
+    return f"row {i}"
+
+
+# --------------------------------------------------------------------------- #
+# Options
+# --------------------------------------------------------------------------- #
+
+
+def _check_fill(fill: Any) -> str:
+    value = fill.strip().lower() if isinstance(fill, str) else fill
+    if value is None:
+        value = "none"
+    if value not in FILL_METHODS:
+        raise ConfigError(
+            f"`fill` must be one of 'none', 'ffill', 'interpolate'. Received: fill={fill!r}"
+        )
+    return value
+
+
+def _to_offset_lenient(freq: str) -> pd.DateOffset:
+    """``to_offset`` that also accepts the other pandas generation's aliases."""
+    try:
+        return to_offset(freq)
+    except (ValueError, TypeError) as first:
+        m = _ALIAS_RE.match(freq)
+        if m:
+            mult, base, anchor = m.group(1), m.group(2), m.group(3) or ""
+            for table in (_ALIAS_NEW, _ALIAS_OLD):
+                alt = table.get(base) or table.get(base.upper())
+                if alt is not None:
+                    try:
+                        return to_offset(f"{mult}{alt}{anchor}")
+                    except (ValueError, TypeError):
+                        pass
+        raise first
+
+
+def _check_freq(freq: Any) -> pd.DateOffset:
+    if isinstance(freq, pd.DateOffset):
+        return freq
+    if not isinstance(freq, str) or not freq.strip():
+        raise ConfigError(
+            "`freq` must be a pandas frequency alias such as 'MS', 'D', 'h' or 'W-SUN'. "
+            f"Received: freq={freq!r}"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _to_offset_lenient(freq.strip())
+    except (ValueError, TypeError) as exc:
+        hint = _freq_hint(str(exc))
+        raise ConfigError(
+            "`freq` must be a pandas frequency alias such as 'MS', 'D', 'h' or 'W-SUN'. "
+            f"Received: freq={freq!r} ({hint})"
+        ) from None
+
+
+def _freq_hint(message: str) -> str:
+    """The useful part of pandas' "Invalid frequency" message."""
+    first = _one_line(message.split(". Failed to parse")[0], 60)
+    advice = re.search(r"(Please use '[^']+' instead|Did you mean [^?]+\?)", message)
+    return f"{first}; {advice.group(1)}" if advice else first
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _reject_table_options(what: str, column: Any, date_column: Any) -> None:
+    for opt, val in (("column", column), ("date_column", date_column)):
+        if val is not None:
+            raise ConfigError(
+                f"`{opt}` applies only to CSV files and DataFrames, not to {what}. "
+                f"Received: {opt}={val!r}; leave it as None"
+            )
+
+
+# --------------------------------------------------------------------------- #
+# Cells: numbers and dates
+# --------------------------------------------------------------------------- #
+
+
+def _one_line(text: str, limit: int = 120) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    """``repr`` of a cell for a message, one line, shortened."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return repr(text)
+
+
+def _is_missing(cell: Any) -> bool:
+    if type(cell) is str:
+        return cell.strip().lower() in _MISSING_TOKENS
+    if cell is None or cell is pd.NA or cell is pd.NaT:
+        return True
+    if isinstance(cell, str):
+        return cell.strip().lower() in _MISSING_TOKENS
+    if isinstance(cell, (float, np.floating)):
+        return math.isnan(cell)
+    return False
+
+
+def _number(cell: str) -> float | None:
+    """The float a text cell holds, or None when it is not a number."""
+    try:
+        return float(cell)
+    except (ValueError, TypeError):
+        return None
+
+
+def _looks_like_number(cell: str) -> bool:
+    return not _is_missing(cell) and _number(cell.strip()) is not None
+
+
+def _parse_text_dates(cells: Sequence[str]) -> pd.DatetimeIndex:
+    """Parse stripped, non-empty date strings; unparseable ones become NaT."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.DatetimeIndex(pd.to_datetime(list(cells), errors="coerce"))
+    has_digit = np.array([any(ch.isdigit() for ch in c) for c in cells], dtype=bool)
+    if len(cells) and not has_digit.all():  # 'today', 'now', 'Jan' are not dates here
+        parsed = parsed.where(has_digit, pd.NaT)
+    return parsed
+
+
+def _looks_like_dates(cells: Sequence[Any]) -> bool:
+    """True when no cell is a plain number and most non-empty cells are dates.
+
+    A minority of unparseable cells still makes it the date column, so that the
+    bad cell gets its own "cannot be parsed" error instead of a vague one.
+    """
+    texts: list[str] = []
+    for cell in cells:
+        if _is_missing(cell):
+            continue
+        if not isinstance(cell, str):
+            return False
+        text = cell.strip()
+        if _number(text) is not None:
+            return False
+        texts.append(text)
+    if not texts:
+        return False
+    ok = int(_parse_text_dates(texts).notna().sum())
+    return ok >= 1 and 2 * ok >= len(texts)
+
+
+def _row_is_header(cells: Sequence[str]) -> bool:
+    """The first CSV row is a header iff none of its cells is a number or a date."""
+    for cell in cells:
+        text = cell.strip()
+        if _is_missing(text):
+            continue
+        if _number(text) is not None:
+            return False
+        if _parse_text_dates([text]).notna().all():
+            return False
+    return True
+
+
+def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -> np.ndarray:
+    """Floats from cells (str or scalars); missing cells become NaN."""
+    if all(type(cell) is str for cell in cells):
+        try:  # fast path for clean text; any odd cell falls back to the loop below
+            fast = np.asarray(cells, dtype=np.float64)
+            if not np.isnan(fast).any():
+                return fast
+        except (ValueError, TypeError):
+            pass
+    out = np.empty(len(cells), dtype=np.float64)
+    for i, cell in enumerate(cells):
+        if _is_missing(cell):
+            out[i] = np.nan
+            continue
+        if isinstance(cell, (bool, np.bool_)):
+            value = None
+        elif isinstance(cell, (int, float, np.integer, np.floating)):
+            value = float(cell)
+        elif isinstance(cell, str):
+            value = _number(cell.strip())
+        else:
+            value = None
+        if value is None:
+            raise DataError(
+                f"{where(i)}: value {_show(cell)}{col} is not a number; fix or remove that row"
+            )
+        out[i] = value
+    return out
+
+
+def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str) -> pd.DatetimeIndex:
+    """Dates from cells (str, timestamps or year-like ints); every cell must parse."""
+    texts: list[str] = []
+    for i, cell in enumerate(cells):
+        if _is_missing(cell):
+            raise DataError(f"{where(i)}: the date{col} is empty; fill it in or remove that row")
+        if isinstance(cell, (pd.Timestamp, np.datetime64)) or hasattr(cell, "isoformat"):
+            texts.append(pd.Timestamp(cell).isoformat())
+        elif isinstance(cell, (int, np.integer)) and not isinstance(cell, (bool, np.bool_)):
+            texts.append(str(int(cell)))
+        elif isinstance(cell, (float, np.floating)) and float(cell).is_integer():
+            texts.append(str(int(cell)))
+        else:
+            texts.append(str(cell).strip())
+    try:
+        parsed = _parse_text_dates(texts)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise DataError(
+            f"the dates{col} cannot be parsed ({_one_line(str(exc))}); "
+            "write them all in one format, e.g. 2020-01-31"
+        ) from None
+    bad = np.flatnonzero(parsed.isna())
+    if len(bad):
+        i = int(bad[0])
+        example = f" (the first date reads {_show(texts[0])})" if i > 0 else ""
+        raise DataError(
+            f"{where(i)}: date {_show(texts[i])}{col} cannot be parsed{example}; "
+            "write every date in one format, e.g. 2020-01-31"
+        )
+    return parsed
+
+
+# --------------------------------------------------------------------------- #
+# Column selection
+# --------------------------------------------------------------------------- #
+
+
+def _describe_columns(names: Sequence[Any] | None, ncols: int) -> str:
+    if names is None:
+        return f"the data has {ncols} column{'s' if ncols != 1 else ''}, numbered 0 to {ncols - 1}"
+    shown = [f"{i} {_show(n) if isinstance(n, str) else n}" for i, n in
+             enumerate(names[:_MAX_COLUMNS_LISTED])]
+    more = f", ... ({ncols} in all)" if ncols > _MAX_COLUMNS_LISTED else ""
+    return "available columns: " + ", ".join(shown) + more
+
+
+def _col_text(names: Sequence[Any] | None, pos: int) -> str:
+    """' in column 'x'' / ' in column 1' for messages."""
+    if names is None:
+        return f" in column {pos}"
+    name = names[pos]
+    return f" in column {_show(name) if isinstance(name, str) else name}"
+
+
+def _same_label(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _resolve_column(spec: Any, names: Sequence[Any] | None, ncols: int, opt: str) -> int:
+    """0-based position of a column given by label or by index."""
+    flag = "--column" if opt == "column" else "--date-column"
+    if isinstance(spec, (bool, np.bool_)) or not isinstance(spec, (str, int, np.integer)):
+        if names is None or not any(_same_label(n, spec) for n in names):
+            raise ConfigError(
+                f"`{opt}` must be a column name (str) or a 0-based index (int). "
+                f"Received: {opt}={spec!r}"
+            )
+    if names is not None:
+        matches = [i for i, n in enumerate(names)
+                   if isinstance(n, str) == isinstance(spec, str) and _same_label(n, spec)]
+        if not matches and isinstance(spec, str):
+            matches = [i for i, n in enumerate(names) if isinstance(n, str) and n.strip() == spec.strip()]
+        if len(matches) > 1:
+            raise DataError(
+                f"column name {_show(spec)} appears {len(matches)} times (columns "
+                f"{', '.join(map(str, matches))}); choose one by index, e.g. {opt}={matches[0]}"
+            )
+        if matches:
+            return matches[0]
+    pos: int | None = None
+    if isinstance(spec, (int, np.integer)):
+        pos = int(spec)
+    elif isinstance(spec, str) and spec.strip().isdigit():
+        pos = int(spec.strip())
+    if pos is None:
+        raise DataError(
+            f"no column named {_show(spec)}; {_describe_columns(names, ncols)}; "
+            f"choose one with {opt}= (CLI {flag})"
+        )
+    if not 0 <= pos < ncols:
+        raise DataError(
+            f"column index {pos} is out of range; {_describe_columns(names, ncols)}; "
+            f"choose one with {opt}= (CLI {flag})"
+        )
+    return pos
+
+
+def _choose_columns(
+    columns: Sequence[Sequence[Any]],
+    names: Sequence[Any] | None,
+    column: Any,
+    date_column: Any,
+    *,
+    is_date: Callable[[int], bool],
+    has_index_dates: bool = False,
+) -> tuple[int, int | None]:
+    """(value column, date column or None) following the auto-detect rules."""
+    ncols = len(columns)
+    value_pos = _resolve_column(column, names, ncols, "column") if column is not None else None
+    if date_column is not None:
+        date_pos: int | None = _resolve_column(date_column, names, ncols, "date_column")
+        if date_pos == value_pos:
+            raise ConfigError(
+                "`column` and `date_column` name the same column. "
+                f"Received: column={column!r}, date_column={date_column!r}; choose two different ones"
+            )
+    else:
+        dated = [i for i in range(ncols) if i != value_pos and is_date(i)]
+        if has_index_dates:
+            date_pos = None
+        elif len(dated) > 1:
+            shown = ", ".join(_col_text(names, i).replace(" in column ", "") for i in dated)
+            raise DataError(
+                f"several columns look like dates ({shown}); choose one with date_column= "
+                "(CLI --date-column)"
+            )
+        else:
+            date_pos = dated[0] if dated else None
+    if value_pos is None:
+        candidates = [i for i in range(ncols) if i != date_pos and not (has_index_dates and is_date(i))]
+        if len(candidates) != 1:
+            if not candidates:
+                raise DataError(
+                    f"no column is left for the values once the dates are taken; "
+                    f"{_describe_columns(names, ncols)}; choose one with column= (CLI --column)"
+                )
+            raise DataError(
+                f"{len(candidates)} columns could hold the values; {_describe_columns(names, ncols)}; "
+                "choose one with column= (CLI --column)"
+            )
+        value_pos = candidates[0]
+    return value_pos, date_pos
+
+
+# --------------------------------------------------------------------------- #
+# Sources
+# --------------------------------------------------------------------------- #
+
+
+def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int]]:
+    """Non-blank CSV records and the 1-based line number each starts on."""
+    shown = _show(str(path), 200)
+    if not path.exists():
+        raise DataError(f"file {shown} not found; check the path")
+    if path.is_dir():
+        raise DataError(f"{shown} is a directory, not a file; pass the path of a CSV file")
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            rows: list[list[str]] = []
+            lines: list[int] = []
+            start = 1
+            for record in reader:
+                if record and any(cell.strip() for cell in record):
+                    rows.append(record)
+                    lines.append(start)
+                start = reader.line_num + 1
+    except UnicodeDecodeError:
+        raise DataError(
+            f"file {shown} is not UTF-8 text; save it as a UTF-8 CSV file"
+        ) from None
+    except csv.Error as exc:
+        raise DataError(f"file {shown} is not valid CSV ({_one_line(str(exc))}); fix the file") from None
+    except OSError as exc:
+        raise DataError(
+            f"file {shown} cannot be read ({_one_line(exc.strerror or str(exc))}); check the path "
+            "and its permissions"
+        ) from None
+    if not rows:
+        raise DataError(
+            f"file {shown} is empty; it needs one value per line, e.g. '1949-01,112'"
+        )
+    return rows, lines
+
+
+def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool | None) -> _Raw:
+    path = Path(source).expanduser()
+    shown = _show(str(path), 200)
+    rows, lines = _read_csv_rows(path)
+    width = len(rows[0])
+    for record, line in zip(rows, lines):
+        if len(record) != width:
+            raise DataError(
+                f"line {line} has {_plural(len(record), 'field')} but line {lines[0]} has {width}; "
+                "give every row the same number of comma-separated fields"
+            )
+    has_header = _row_is_header(rows[0]) if header is None else header
+    names: list[str] | None = None
+    if has_header:
+        names = [cell.strip() for cell in rows[0]]
+        rows, lines = rows[1:], lines[1:]
+        if not rows:
+            raise DataError(f"file {shown} has a header line but no data rows; add the data below it")
+    columns = [[record[j].strip() for record in rows] for j in range(width)]
+    value_pos, date_pos = _choose_columns(
+        columns, names, column, date_column, is_date=lambda j: _looks_like_dates(columns[j])
+    )
+
+    def where(i: int) -> str:
+        return f"line {lines[i]}"
+
+    values = _parse_values(columns[value_pos], where, _col_text(names, value_pos))
+    dates = None
+    date_name = None
+    if date_pos is not None:
+        dates = _parse_dates(columns[date_pos], where, _col_text(names, date_pos))
+        date_name = names[date_pos] if names is not None else None
+    name = names[value_pos] if names is not None and names[value_pos] else "y"
+    return _Raw(values, dates, name, where, date_name=date_name, source=f"file {shown}",
+                col=_col_text(names, value_pos))
+
+
+def _pandas_values(values: pd.Series | pd.Index, where: Callable[[int], str], col: str) -> np.ndarray:
+    dtype = values.dtype
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        return np.asarray(values.to_numpy(dtype="float64", na_value=np.nan), dtype=np.float64)
+    return _parse_values(list(values), where, col)
+
+
+def _index_dates(index: pd.Index) -> pd.DatetimeIndex | None:
+    """The dates an index holds, or None when it is a plain position index."""
+    if isinstance(index, pd.DatetimeIndex):
+        if index.hasnans:
+            i = int(np.flatnonzero(index.isna())[0])
+            raise DataError(f"row {i}: the date in the index is missing (NaT); fix or remove that row")
+        return index
+    if isinstance(index, pd.PeriodIndex):
+        return index.to_timestamp(how="start")
+    if index.dtype == object or pd.api.types.is_string_dtype(index.dtype):
+        cells = list(index)
+        if _looks_like_dates(cells):
+            return _parse_dates(cells, _row_where, " in the index")
+    return None
+
+
+def _column_is_date(col: pd.Series) -> bool:
+    dtype = col.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype) or isinstance(dtype, pd.PeriodDtype):
+        return True
+    if dtype == object or pd.api.types.is_string_dtype(dtype):
+        return _looks_like_dates(list(col))
+    return False
+
+
+def _frame_dates(col: pd.Series, where: Callable[[int], str], text: str) -> pd.DatetimeIndex:
+    dtype = col.dtype
+    if isinstance(dtype, pd.PeriodDtype):
+        return pd.PeriodIndex(col).to_timestamp(how="start")
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        dates = pd.DatetimeIndex(col)
+        if dates.hasnans:
+            i = int(np.flatnonzero(dates.isna())[0])
+            raise DataError(f"{where(i)}: the date{text} is empty; fill it in or remove that row")
+        return dates
+    return _parse_dates(list(col), where, text)
+
+
+def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
+    if frame.shape[1] == 0:
+        raise DataError("the DataFrame has no columns; pass one with a column of numbers")
+    names = list(frame.columns)
+    columns = [frame.iloc[:, j] for j in range(frame.shape[1])]
+    index_dates = _index_dates(frame.index) if date_column is None else None
+    value_pos, date_pos = _choose_columns(
+        columns, names, column, date_column,
+        is_date=lambda j: _column_is_date(columns[j]),
+        has_index_dates=index_dates is not None,
+    )
+    values = _pandas_values(columns[value_pos], _row_where, _col_text(names, value_pos))
+    if date_pos is not None:
+        dates = _frame_dates(columns[date_pos], _row_where, _col_text(names, date_pos))
+        date_name = names[date_pos]
+    else:
+        dates = index_dates
+        date_name = frame.index.name if dates is not None else None
+    label = names[value_pos]
+    name = "y" if label is None else str(label)
+    return _Raw(values, dates, name, _row_where, date_name=date_name, source="the DataFrame",
+                col=_col_text(names, value_pos))
+
+
+def _from_series(series: pd.Series) -> _Raw:
+    label = "" if series.name is None else f" in series {_show(str(series.name))}"
+    values = _pandas_values(series, _row_where, label)
+    dates = _index_dates(series.index)
+    name = "y" if series.name is None else str(series.name)
+    date_name = series.index.name if dates is not None else None
+    return _Raw(values, dates, name, _row_where, date_name=date_name, source="the Series",
+                col=label)
+
+
+def _from_array(source: np.ndarray | list | tuple) -> _Raw:
+    try:
+        arr = np.asarray(source)
+    except (ValueError, TypeError) as exc:
+        raise DataError(
+            f"cannot turn the list into an array ({_one_line(str(exc))}); pass a flat list of numbers"
+        ) from None
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    elif arr.ndim == 2:
+        raise DataError(
+            f"the array has shape {arr.shape}, i.e. {arr.shape[1]} columns, but a univariate series "
+            "needs one; pass a 1-D array or one column, e.g. arr[:, 0]"
+        )
+    elif arr.ndim != 1:
+        raise DataError(
+            f"the array has {arr.ndim} dimensions (shape {arr.shape}); pass a 1-D array of numbers"
+        )
+    if np.issubdtype(arr.dtype, np.number) and not np.issubdtype(arr.dtype, np.complexfloating):
+        values = arr.astype(np.float64)
+    else:
+        values = _parse_values(arr.tolist(), _row_where, "")
+    return _Raw(values, None, "y", _row_where, source="the array")
+
+
+# --------------------------------------------------------------------------- #
+# Validation, frequency, gaps, filling
+# --------------------------------------------------------------------------- #
+
+
+def _fmt_date(ts: pd.Timestamp) -> str:
+    ts = pd.Timestamp(ts)
+    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else str(ts)
+
+
+def _freq_name(offset: pd.DateOffset) -> str:
+    return offset.freqstr
+
+
+def _pd_infer(dates: pd.DatetimeIndex) -> pd.DateOffset | None:
+    """``pd.infer_freq`` as an offset, or None (quiet about pandas' API change)."""
+    if len(dates) < 3:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = pd.infer_freq(dates)
+    except (ValueError, TypeError):
+        return None
+    if found is None:
+        return None
+    return found if isinstance(found, pd.DateOffset) else to_offset(found)
+
+
+def _infer_offset(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300) -> pd.DateOffset | None:
+    """The frequency of sorted unique dates, tolerating gaps.
+
+    ``pd.infer_freq`` gives up on any gap, so when it does, every run of ``run``
+    consecutive dates votes with its own ``infer_freq`` answer, and each pair of
+    neighbours votes for the offsets that step from one to the other (a fixed
+    step, 'B', weekly, month/quarter/year start or end). Among the answers
+    whose grid holds every date, the one with the fewest grid points (so 'B'
+    beats 'D' for weekday data) and then the most votes wins. Returns None when
+    no answer fits or it would leave more dates missing than there are dates.
+    """
+    whole = _pd_infer(dates)
+    if whole is not None:
+        return whole
+    n = len(dates)
+    if n < 3:
+        return None
+    size = min(run, n)
+    starts = range(n - size + 1)
+    if len(starts) > max_runs:
+        starts = np.unique(np.linspace(0, n - size, max_runs).astype(int))
+    votes: Counter[str] = Counter()
+    offsets: dict[str, pd.DateOffset] = {}
+    for s in starts:
+        found = _pd_infer(dates[s : s + size])
+        if found is not None:
+            votes[found.freqstr] += 1
+            offsets[found.freqstr] = found
+    # Pairs of neighbours vote too, so short series with a gap still work:
+    # one example pair per distinct spacing, weighted by how often it occurs.
+    spacing = pd.Series(dates[1:] - dates[:-1])
+    for step, count in spacing.value_counts().head(10).items():
+        i = int(np.flatnonzero(np.asarray(spacing == step))[0])
+        for offset in _pair_candidates(dates[i], dates[i + 1]):
+            votes[offset.freqstr] += int(count)
+            offsets.setdefault(offset.freqstr, offset)
+    best: tuple[int, int] | None = None
+    chosen: pd.DateOffset | None = None
+    for key, count in votes.items():
+        offset = offsets[key]
+        if not offset.is_on_offset(dates[0]):
+            continue
+        try:
+            grid = pd.date_range(dates[0], dates[-1], freq=offset)
+        except (ValueError, OverflowError):
+            continue
+        if len(grid) > 2 * n or not dates.isin(grid).all():
+            continue
+        score = (len(grid), -count)
+        if best is None or score < best:
+            best, chosen = score, offset
+    return chosen
+
+
+def _pair_candidates(a: pd.Timestamp, b: pd.Timestamp) -> list[pd.DateOffset]:
+    """Offsets that step from date ``a`` exactly to the next date ``b``."""
+    o = pd.offsets
+    step = b - a
+    if step <= pd.Timedelta(0):
+        return []
+    if step % pd.Timedelta(days=1) == pd.Timedelta(0):
+        fixed: pd.DateOffset = o.Day(int(step // pd.Timedelta(days=1)))
+    else:
+        fixed = to_offset(step)
+    tries = [
+        fixed, o.BusinessDay(), o.Week(weekday=a.weekday()), o.MonthBegin(), o.MonthEnd(),
+        o.QuarterBegin(startingMonth=(a.month - 1) % 3 + 1),
+        o.QuarterEnd(startingMonth=(a.month - 1) % 3 + 1),
+        o.YearBegin(month=a.month), o.YearEnd(month=a.month),
+    ]
+    found = []
+    for offset in tries:
+        try:
+            if offset.is_on_offset(a) and a + offset == b:
+                found.append(offset)
+        except (ValueError, OverflowError):
+            continue
+    return found
+
+
+def _check_dates(raw: _Raw, offset: pd.DateOffset | None) -> tuple[pd.DatetimeIndex, pd.DateOffset]:
+    """Check order and spacing; return (the full regular grid, its offset)."""
+    dates, where = raw.dates, raw.where
+    dup = np.flatnonzero(dates.duplicated())
+    if len(dup):
+        i = int(dup[0])
+        first = int(np.flatnonzero(dates == dates[i])[0])
+        raise DataError(
+            f"{where(i)}: date {_fmt_date(dates[i])} is duplicated (also at {where(first)}); "
+            "keep one row per date"
+        )
+    if len(dates) > 1:
+        diffs = np.asarray(dates[1:] < dates[:-1])
+        if diffs.any():
+            i = int(np.flatnonzero(diffs)[0]) + 1
+            raise DataError(
+                f"{where(i)}: date {_fmt_date(dates[i])} is earlier than the date before it "
+                f"({_fmt_date(dates[i - 1])} at {where(i - 1)}); sort the rows by date"
+            )
+    if offset is None:
+        offset = _infer_offset(dates)
+        if offset is None:
+            raise DataError(
+                f"cannot infer the frequency of the dates in {raw.source} "
+                f"({_fmt_date(dates[0])}, {_fmt_date(dates[1])}, ...); pass freq= e.g. "
+                "freq='MS' for month starts, 'D' for days (CLI --freq)"
+            )
+    name = _freq_name(offset)
+    if not offset.is_on_offset(dates[0]):
+        raise DataError(
+            f"{where(0)}: date {_fmt_date(dates[0])} does not fall on the frequency {name!r}; "
+            "fix the date or pass the right freq="
+        )
+    try:
+        grid = pd.date_range(dates[0], dates[-1], freq=offset, name=raw.date_name)
+    except (ValueError, OverflowError) as exc:
+        raise DataError(
+            f"cannot build {name!r} dates from {_fmt_date(dates[0])} to {_fmt_date(dates[-1])} "
+            f"({_one_line(str(exc))}); pass another freq="
+        ) from None
+    off_grid = np.flatnonzero(~dates.isin(grid))
+    if len(off_grid):
+        i = int(off_grid[0])
+        raise DataError(
+            f"{where(i)}: date {_fmt_date(dates[i])} does not fall on the frequency {name!r} of "
+            "the other dates; fix the date or pass the right freq="
+        )
+    return grid, offset
+
+
+def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str) -> pd.Series:
+    values, where = raw.values, raw.where
+    n = len(values)
+    if n < 2:
+        raise DataError(
+            f"{raw.source} holds {n} value{'s' if n != 1 else ''}, but a series needs at least 2; "
+            "pass more data"
+        )
+    inf = np.flatnonzero(np.isinf(values))
+    if len(inf):
+        i = int(inf[0])
+        raise DataError(
+            f"{where(i)}: value {values[i]}{raw.col} is infinite; replace it with a finite number or "
+            "remove that row (fill does not apply to infinities)"
+        )
+    if raw.dates is None and offset is not None:
+        raise ConfigError(
+            f"`freq` needs dates, but {raw.source} has none. Received: freq={_freq_name(offset)!r}; "
+            "add a date column (date_column=) or leave freq as None"
+        )
+    missing = np.isnan(values)
+    observed = n - int(missing.sum())
+    if observed < 2:
+        raise DataError(
+            f"{raw.source} holds only {observed} number{'s' if observed != 1 else ''} among {n} rows, "
+            "but a series needs at least 2; fix the data"
+        )
+
+    index: pd.Index
+    if raw.dates is not None:
+        grid, offset = _check_dates(raw, offset)
+        series = pd.Series(values, index=raw.dates.rename(raw.date_name), dtype="float64")
+        if len(grid) != n:
+            gap = grid.difference(raw.dates)
+            if fill == "none":
+                first = ", ".join(_fmt_date(d) for d in gap[:_MAX_LISTED])
+                more = ", ..." if len(gap) > _MAX_LISTED else ""
+                raise DataError(
+                    f"{len(gap)} date{'s are' if len(gap) != 1 else ' is'} missing at frequency "
+                    f"{_freq_name(offset)!r}: {first}{more}; pass fill='ffill' or "
+                    "fill='interpolate' (CLI --fill) to fill them, or add the rows"
+                )
+            series = series.reindex(grid)
+        index = grid
+    else:
+        series = pd.Series(values, dtype="float64")
+        index = pd.RangeIndex(n)
+
+    if missing.any() and fill == "none":
+        i = int(np.flatnonzero(missing)[0])
+        count = int(missing.sum())
+        others = f" ({count} missing values in all)" if count > 1 else ""
+        raise DataError(
+            f"{where(i)}: the value{raw.col} is missing (empty or NaN){others}; pass fill='ffill' or "
+            "fill='interpolate' (CLI --fill), or fix the data"
+        )
+
+    filled = int(series.isna().sum())
+    if filled:
+        if fill == "ffill":
+            series = series.ffill().bfill()
+        else:
+            series = series.interpolate(method="linear", limit_area="inside").ffill().bfill()
+    series = pd.Series(series.to_numpy(dtype="float64"), index=index, name=raw.name, dtype="float64")
+    series.attrs["filled"] = filled
+    return series
+
+
+def _tick_season(nanos: int) -> int | None:
+    """Season of a fixed sub-daily step: steps per day, hour or minute (<= 288)."""
+    if nanos <= 0:
+        return None
+    day = 86_400 * 10**9
+    if nanos == day:
+        return 7
+    for cycle in (day, 3_600 * 10**9, 60 * 10**9):
+        if cycle % nanos == 0:
+            steps = cycle // nanos
+            if 2 <= steps <= 288:
+                return int(steps)
+    return None

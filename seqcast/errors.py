@@ -1,0 +1,33 @@
+"""The exceptions seqcast raises on bad input, drawn as a tree::
+
+    SeqcastError                 base class: every message says what is wrong and how to fix it
+    ├── DataError                the data cannot be used (file, column, values, dates, length)
+    ├── ConfigError              an option or a config file is wrong
+    ├── ModelFileError           a saved model directory is missing, corrupt or mismatched
+    └── NotFittedError           predict/forecast/save called before fit
+
+The CLI prints any SeqcastError as one line on stderr and exits with code 2.
+Errors follow one template: "`window` must be >= 1. Received: window=0".
+"""
+
+from __future__ import annotations
+
+
+class SeqcastError(Exception):
+    """Base class of every error seqcast raises on user input."""
+
+
+class DataError(SeqcastError, ValueError):
+    """The data cannot be used as given."""
+
+
+class ConfigError(SeqcastError, ValueError):
+    """An option value or a config file is wrong."""
+
+
+class ModelFileError(SeqcastError, OSError):
+    """A saved model is missing, corrupt, or does not match its config."""
+
+
+class NotFittedError(SeqcastError, AttributeError):
+    """The estimator was used before `fit`."""

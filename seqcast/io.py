@@ -1,0 +1,208 @@
+"""Save and load fitted models: weights in safetensors, everything else in JSON. Never pickle.
+
+A model directory holds:
+    weights.safetensors   parameters, flat keys "layers.0.W", "head.b", ...
+    model.json            format version, config, model spec, scaler state, data schema,
+                          the last input window, training history, sha256 of the weights
+
+Every write is atomic: files are written to a temp name and renamed; a whole directory is built
+beside its target and swapped in, so an interrupted save never damages what was there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ConfigError, ModelFileError
+
+FORMAT = "seqcast-model"
+FORMAT_VERSION = 1
+WEIGHTS, META = "weights.safetensors", "model.json"
+
+
+# ---- atomic writes ---------------------------------------------------------------------------------
+
+
+def write_atomic(path, data: bytes | str) -> None:
+    """Write `data` to `path` via a temp file in the same directory and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def replace_dir(target, build) -> None:
+    """Build a directory with `build(tmp_dir)` beside `target`, then swap it in.
+
+    `target` may be absent, empty, or an earlier seqcast model directory; anything else is refused
+    so that a typo in --out never deletes a user's folder."""
+    target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise ConfigError(f"'{target}' exists and is a file; choose a directory path for --out")
+    if target.is_dir() and any(target.iterdir()) and not (target / META).is_file():
+        raise ConfigError(f"'{target}' exists, is not empty and holds no seqcast model; choose a new or empty directory for --out")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    old = None
+    try:
+        build(tmp)
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.replace(target, old)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and old.exists() and not target.exists():
+            os.replace(old, target)  # put the earlier model back
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# ---- parameters <-> flat arrays --------------------------------------------------------------------
+
+
+def flatten(params: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in params.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flatten(v, name + "."))
+        elif isinstance(v, (list, tuple)):
+            for i, item in enumerate(v):
+                out.update(flatten(item, f"{name}.{i}."))
+        else:
+            out[name] = v  # an array, or a ShapeDtypeStruct from jax.eval_shape
+    return out
+
+
+def unflatten_like(template: dict, flat: dict, where: str) -> dict:
+    """Rebuild `template`'s structure from `flat`, checking every name, shape and dtype."""
+    want = flatten(template)
+    missing, extra = sorted(set(want) - set(flat)), sorted(set(flat) - set(want))
+    if missing or extra:
+        raise ModelFileError(f"{where}: weights do not match the model in model.json (missing {missing[:3]}, unexpected {extra[:3]}); re-save the model")
+    for k, ref in want.items():
+        if tuple(flat[k].shape) != tuple(ref.shape):
+            raise ModelFileError(f"{where}: weight '{k}' has shape {flat[k].shape}, the model needs {ref.shape}; re-save the model")
+
+    def build(node, prefix):
+        if isinstance(node, dict):
+            return {k: build(v, f"{prefix}{k}.") for k, v in node.items()}
+        if isinstance(node, (list, tuple)):
+            return [build(v, f"{prefix}{i}.") for i, v in enumerate(node)]
+        return flat[prefix[:-1]].astype(np.float32)
+
+    return build(template, "")
+
+
+# ---- save / load -----------------------------------------------------------------------------------
+
+
+def save_model(f, path) -> None:
+    """Save a fitted Forecaster to the directory `path` (atomically)."""
+    from . import __version__
+
+    weights = _safetensors_bytes(flatten(f.params_))
+    h = f.history_
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "seqcast_version": __version__,
+        "config": f.config.to_dict(),
+        "scaler": f.scaler_.to_dict(),
+        "leaks": bool(f.leaks_),
+        "schema": f.schema_,
+        "context": [float(x) for x in f.context_],
+        "n_windows": list(f.n_windows_),
+        "history": {"loss": h.loss, "val_loss": h.val_loss, "best_epoch": h.best_epoch, "fit_s": h.fit_s},
+        "weights_sha256": hashlib.sha256(weights).hexdigest(),
+    }
+
+    def build(d: Path):
+        write_atomic(d / WEIGHTS, weights)
+        write_atomic(d / META, json.dumps(meta, indent=2))
+
+    replace_dir(path, build)
+
+
+def read_meta(path) -> dict:
+    p = Path(path)
+    if not p.is_dir():
+        raise ModelFileError(f"model directory '{p}' not found; pass a directory written by `seqcast fit --out`")
+    mf = p / META
+    if not mf.is_file():
+        raise ModelFileError(f"'{p}' holds no seqcast model ({META} missing); pass a directory written by `seqcast fit --out`")
+    try:
+        meta = json.loads(mf.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ModelFileError(f"'{mf}' is corrupt (not valid JSON: {e}); re-save the model with `seqcast fit`") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ModelFileError(f"'{mf}' is not a seqcast model file; re-save the model with `seqcast fit`")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(f"'{mf}' has format version {meta.get('format_version')!r}; this seqcast reads version {FORMAT_VERSION}")
+    return meta
+
+
+def load_model(path):
+    """Load a model directory into a fitted Forecaster. Never unpickles anything."""
+    import jax
+
+    from .config import from_dict
+    from .forecast import Forecaster
+    from .models import rnn
+    from .scaling import Scaler
+    from .train import History
+
+    p = Path(path)
+    meta = read_meta(p)
+    wf = p / WEIGHTS
+    if not wf.is_file():
+        raise ModelFileError(f"'{p}' has no {WEIGHTS}; re-save the model with `seqcast fit`")
+    raw = wf.read_bytes()
+    if hashlib.sha256(raw).hexdigest() != meta.get("weights_sha256"):
+        raise ModelFileError(f"'{wf}' does not match {META} (checksum differs): the file is corrupt or from another model; re-save the model")
+    try:
+        from safetensors.numpy import load as st_load
+
+        flat = st_load(raw)
+        cfg = from_dict(meta["config"], source=f"'{p / META}'")
+        f = Forecaster(cfg)
+        f.spec_ = rnn.ModelSpec(cell=cfg.model, units=cfg.units, output_activation=cfg.output_activation, window=cfg.window)
+        template = jax.eval_shape(lambda: rnn.init_params(f.spec_, key=jax.random.PRNGKey(0)))
+        f.params_ = jax.tree_util.tree_map(jax.numpy.asarray, unflatten_like(template, flat, str(p)))
+        f.scaler_ = Scaler.from_dict(meta["scaler"])
+        f.leaks_ = bool(meta["leaks"])
+        f.schema_ = dict(meta["schema"])
+        f.context_ = np.asarray(meta["context"], dtype=np.float64)
+        f.n_windows_ = tuple(meta["n_windows"])
+        hist = meta["history"]
+        f.history_ = History(loss=hist["loss"], val_loss=hist["val_loss"], best_epoch=hist["best_epoch"], fit_s=hist["fit_s"])
+    except ModelFileError:
+        raise
+    except Exception as e:  # any other inconsistency in the files: one clear line, no traceback
+        raise ModelFileError(f"'{p}' is corrupt or inconsistent ({type(e).__name__}: {e}); re-save the model with `seqcast fit`") from None
+    if len(f.context_) != cfg.window:
+        raise ModelFileError(f"'{p / META}': context has {len(f.context_)} values, window is {cfg.window}; re-save the model")
+    return f
+
+
+def _safetensors_bytes(flat: dict) -> bytes:
+    from safetensors.numpy import save
+
+    return save({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in flat.items()})

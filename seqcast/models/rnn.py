@@ -1,0 +1,149 @@
+"""SimpleRNN / LSTM / GRU stacks and a Dense head, as pure functions over parameter trees.
+
+A cell is one step; the loop over time (`lax.scan`) is separate. Input projections of all time
+steps are computed in one matmul before the scan, so each step only does `h @ U` (all gates fused).
+
+Keras conventions, so results compare with the seeds:
+    kernel W (F, G*H)   glorot-uniform        G = 1 (rnn), 3 (gru), 4 (lstm)
+    recurrent U (H, G*H) orthogonal
+    bias b (G*H,) zeros; LSTM forget-gate bias 1 (gate order i, f, c, o)
+    GRU: Keras 3 default reset_after=True, gate order z, r, h, bias (2, 3H) = input and recurrent
+
+Parameters:  {"layers": [{"W", "U", "b"}, ...], "head": {"W", "b"}}   ("head" absent when head=False)
+Shapes: B batch, T time steps, F input features, H units, K outputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+
+from ..errors import ConfigError
+
+CELLS = ("lstm", "gru", "rnn", "linear")
+GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+ACTIVATIONS = {None: lambda z: z, "linear": lambda z: z, "sigmoid": jax.nn.sigmoid, "tanh": jnp.tanh, "relu": jax.nn.relu}
+UNROLL = 1  # lax.scan unroll factor over time steps
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    cell: str = "lstm"
+    units: tuple = (64,)
+    n_outputs: int = 1  # K: size of the head (or of the last layer when head=False)
+    head: bool = True  # Dense(K) after the last recurrent layer
+    output_activation: str | None = None  # None/'linear', 'sigmoid', 'tanh', 'relu'
+    seq2seq: bool = False  # an output at every time step (Keras TimeDistributed(Dense))
+    window: int = 12  # T, needed by 'linear' (flatten + dense)
+    n_inputs: int = 1  # F
+
+    def __post_init__(self):
+        if self.cell not in CELLS:
+            raise ConfigError(f"`model` must be one of {', '.join(CELLS)}. Received: model={self.cell!r}")
+        if self.output_activation not in ACTIVATIONS:
+            names = ", ".join(str(k) for k in ACTIVATIONS if k)
+            raise ConfigError(f"`output_activation` must be one of {names}. Received: output_activation={self.output_activation!r}")
+        if self.cell != "linear":
+            if not self.units or any(int(u) < 1 for u in self.units):
+                raise ConfigError(f"`units` must be a list of layer sizes >= 1. Received: units={list(self.units)!r}")
+            if not self.head and int(self.units[-1]) != self.n_outputs:
+                raise ConfigError(
+                    f"without a Dense head the last layer's size is the output: units[-1] must be {self.n_outputs}. Received: units={list(self.units)!r}"
+                )
+
+
+def glorot_uniform(key, shape):
+    limit = jnp.sqrt(6.0 / (shape[0] + shape[1]))
+    return jax.random.uniform(key, shape, jnp.float32, -limit, limit)
+
+
+def init_params(spec: ModelSpec, *, key) -> dict:
+    """Keras-style initial parameters for `spec`."""
+    if spec.cell == "linear":
+        kw, _ = jax.random.split(key)
+        fan_in = spec.window * spec.n_inputs
+        return {"head": {"W": glorot_uniform(kw, (fan_in, spec.n_outputs)), "b": jnp.zeros((spec.n_outputs,), jnp.float32)}}
+    G = GATES[spec.cell]
+    keys = jax.random.split(key, len(spec.units) + 1)
+    layers, F = [], spec.n_inputs
+    for k, H in zip(keys[:-1], spec.units):
+        H = int(H)
+        kw, ku = jax.random.split(k)
+        b = jnp.zeros((2, G * H) if spec.cell == "gru" else (G * H,), jnp.float32)
+        if spec.cell == "lstm":
+            b = b.at[H : 2 * H].set(1.0)  # unit_forget_bias
+        U = jax.nn.initializers.orthogonal()(ku, (H, G * H), jnp.float32)
+        layers.append({"W": glorot_uniform(kw, (F, G * H)), "U": U, "b": b})
+        F = H
+    params = {"layers": layers}
+    if spec.head:
+        params["head"] = {"W": glorot_uniform(keys[-1], (F, spec.n_outputs)), "b": jnp.zeros((spec.n_outputs,), jnp.float32)}
+    return params
+
+
+# ---- cells: one time step each. carry -> (carry, h) ---------------------------------------------
+
+
+def rnn_step(p, h, xw):  # h (B, H), xw (B, H) = x_t @ W + b
+    h = jnp.tanh(xw + h @ p["U"])
+    return h, h
+
+
+def lstm_step(p, carry, xw):  # carry (h, c) each (B, H); xw (B, 4H)
+    h, c = carry
+    i, f, g, o = jnp.split(xw + h @ p["U"], 4, axis=-1)
+    c = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
+    h = jax.nn.sigmoid(o) * jnp.tanh(c)
+    return (h, c), h
+
+
+def gru_step(p, h, xw):  # h (B, H); xw (B, 3H) = x_t @ W + b[0]
+    xz, xr, xh = jnp.split(xw, 3, axis=-1)
+    rz, rr, rh = jnp.split(h @ p["U"] + p["b"][1], 3, axis=-1)
+    z = jax.nn.sigmoid(xz + rz)
+    r = jax.nn.sigmoid(xr + rr)
+    hh = jnp.tanh(xh + r * rh)
+    h = z * h + (1.0 - z) * hh
+    return h, h
+
+
+STEPS = {"rnn": rnn_step, "lstm": lstm_step, "gru": gru_step}
+
+
+def run_layer(cell: str, p: dict, xs):
+    """One recurrent layer over time. xs (T, B, F) -> hs (T, B, H)."""
+    T, B, F = xs.shape
+    H = p["U"].shape[0]
+    b_in = p["b"][0] if cell == "gru" else p["b"]
+    xw = (xs.reshape(T * B, F) @ p["W"] + b_in).reshape(T, B, -1)  # all input projections at once
+    h0 = jnp.zeros((B, H), xs.dtype)
+    carry = (h0, h0) if cell == "lstm" else h0
+    step = STEPS[cell]
+    _, hs = jax.lax.scan(lambda c, x: step(p, c, x), carry, xw, unroll=UNROLL)
+    return hs
+
+
+def apply(spec: ModelSpec, params: dict, x):
+    """Forward pass. x (B, T) or (B, T, F) -> (B, K), or (B, T, K) when spec.seq2seq."""
+    if x.ndim == 2:
+        x = x[..., None]  # (B, T, 1)
+    act = ACTIVATIONS[spec.output_activation]
+    if spec.cell == "linear":
+        h = x.reshape(x.shape[0], -1)  # (B, T*F)
+        return act(h @ params["head"]["W"] + params["head"]["b"])
+    h = jnp.swapaxes(x, 0, 1)  # (T, B, F) time-major for scan
+    for p in params["layers"]:
+        h = run_layer(spec.cell, p, h)  # (T, B, H)
+    if not spec.seq2seq:
+        h = h[-1]  # (B, H)
+    if spec.head:
+        h = h @ params["head"]["W"] + params["head"]["b"]  # (B, K) or (T, B, K)
+    if spec.seq2seq:
+        h = jnp.swapaxes(h, 0, 1)  # (B, T, K)
+    return act(h)
+
+
+def n_params(params) -> int:
+    return int(sum(x.size for x in jax.tree_util.tree_leaves(params)))

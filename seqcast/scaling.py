@@ -1,0 +1,82 @@
+"""Scalers as plain data: fit on the training part only, then transform / invert.
+
+A `Scaler` is a frozen dataclass of floats, so it saves to JSON as it is.
+The optional log transform (log1p) is applied before the scaler and undone after it.
+
+    kind        transform(x)                          fitted on
+    minmax      lo + (x - min) / (max - min) * (hi-lo)  min, max of the training values
+    standard    (x - mean) / std                        mean, std
+    robust      (x - median) / IQR                      median, IQR (q75 - q25)
+    none        x
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .errors import ConfigError, DataError
+
+SCALERS = ("minmax", "standard", "robust", "none")
+
+
+@dataclass(frozen=True)
+class Scaler:
+    kind: str = "minmax"
+    log: bool = False
+    shift: float = 0.0  # subtracted after the log: min / mean / median
+    scale: float = 1.0  # divided after the shift: max-min / std / IQR
+    lo: float = 0.0  # minmax target range
+    hi: float = 1.0
+
+    def transform(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        if self.log:
+            x = np.log1p(x)
+        z = (x - self.shift) / self.scale
+        if self.kind == "minmax":
+            z = self.lo + z * (self.hi - self.lo)
+        return z
+
+    def inverse_transform(self, z):
+        z = np.asarray(z, dtype=np.float64)
+        if self.kind == "minmax":
+            z = (z - self.lo) / (self.hi - self.lo)
+        x = z * self.scale + self.shift
+        if self.log:
+            x = np.expm1(x)
+        return x
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Scaler":
+        return cls(**d)
+
+
+def fit_scaler(x, kind: str = "minmax", *, log: bool = False, feature_range=(0.0, 1.0)) -> Scaler:
+    """Fit a scaler on `x` (the training values only, unless you mean to leak)."""
+    if kind not in SCALERS:
+        raise ConfigError(f"`scaler` must be one of {', '.join(SCALERS)}. Received: scaler={kind!r}")
+    lo, hi = (float(v) for v in feature_range)
+    if not lo < hi:
+        raise ConfigError(f"`scaler_range` must be (low, high) with low < high. Received: scaler_range={feature_range!r}")
+    x = np.asarray(x, dtype=np.float64).ravel()
+    if log:
+        if np.any(x <= -1):
+            raise DataError("`log=True` needs values > -1 (it uses log1p); the data has smaller values. Turn log off or shift the data.")
+        x = np.log1p(x)
+    if kind == "minmax":
+        shift, scale = x.min(), x.max() - x.min()
+    elif kind == "standard":
+        shift, scale = x.mean(), x.std()
+    elif kind == "robust":
+        q25, shift, q75 = np.percentile(x, [25, 50, 75])
+        scale = q75 - q25
+    else:
+        shift, scale = 0.0, 1.0
+    if not scale > 0:  # constant training data: scale 1 keeps the transform a pure shift
+        scale = 1.0
+    return Scaler(kind=kind, log=log, shift=float(shift), scale=float(scale), lo=lo, hi=hi)

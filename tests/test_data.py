@@ -1,0 +1,452 @@
+"""Tests for seqcast.data (load_series, season_length, future_index) and seqcast.datasets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from seqcast.data import future_index, load_series, season_length
+from seqcast.datasets import airline, load
+from seqcast.errors import ConfigError, DataError
+
+
+def write(tmp_path: Path, text: str, name: str = "data.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+MONTHLY = "1949-01,112\n1949-02,118\n1949-03,132\n1949-04,129\n1949-05,121\n"
+
+
+# --------------------------------------------------------------------------- #
+# The airline dataset
+# --------------------------------------------------------------------------- #
+
+
+def test_airline_loads():
+    s = airline()
+    assert len(s) == 144
+    assert s.name == "passengers"
+    assert s.dtype == np.float64
+    assert isinstance(s.index, pd.DatetimeIndex)
+    assert s.index.freqstr == "MS"
+    assert s.index[0] == pd.Timestamp("1949-01-01")
+    assert s.index[-1] == pd.Timestamp("1960-12-01")
+    assert s.iloc[0] == 112
+    assert s.iloc[-1] == 432
+    assert s.attrs["filled"] == 0
+
+
+def test_load_by_name_and_by_path(tmp_path):
+    assert load("airline").equals(airline())
+    assert load("airline", freq=None, fill="none").iloc[0] == 112
+    s = load(write(tmp_path, MONTHLY))
+    assert len(s) == 5
+    s = load(str(write(tmp_path, MONTHLY)))
+    assert s.index.freqstr == "MS"
+
+
+def test_load_unknown_name():
+    with pytest.raises(DataError, match=r"no file or built-in dataset named 'nope'; built-in datasets: airline"):
+        load("nope")
+
+
+def test_load_builtin_rejects_column():
+    with pytest.raises(ConfigError, match="column"):
+        load("airline", column="x")
+
+
+def test_raw_airline_csv_autodetects_date_column():
+    path = Path(__file__).resolve().parents[1] / "seqcast" / "_data" / "airline.csv"
+    s = load_series(path)
+    assert len(s) == 144 and s.index.freqstr == "MS" and s.name == "y"
+
+
+# --------------------------------------------------------------------------- #
+# CSV: header, columns
+# --------------------------------------------------------------------------- #
+
+
+def test_csv_without_header(tmp_path):
+    s = load_series(write(tmp_path, MONTHLY))
+    assert list(s) == [112, 118, 132, 129, 121]
+    assert s.name == "y"
+    assert s.index[0] == pd.Timestamp("1949-01-01")
+    assert s.index.freqstr == "MS"
+
+
+def test_csv_with_header_autodetected(tmp_path):
+    s = load_series(write(tmp_path, "Month,Passengers\n" + MONTHLY))
+    assert len(s) == 5
+    assert s.name == "Passengers"
+    assert s.iloc[0] == 112
+    assert s.index.name == "Month"
+
+
+def test_header_forced(tmp_path):
+    # a numeric first row would be data, but header=True makes it the names
+    s = load_series(write(tmp_path, "1,2\n3,4\n5,6\n7,8\n"), header=True, column="2")
+    assert list(s) == [4, 6, 8]
+    assert s.name == "2"
+    # header=False keeps a text first row as data -> a non-number error on line 1
+    with pytest.raises(DataError, match="line 1"):
+        load_series(write(tmp_path, "Month,Passengers\n" + MONTHLY, "h.csv"), header=False)
+
+
+def test_values_only_csv(tmp_path):
+    s = load_series(write(tmp_path, "1\n2\n3.5\n"))
+    assert list(s) == [1.0, 2.0, 3.5]
+    assert isinstance(s.index, pd.RangeIndex) and list(s.index) == [0, 1, 2]
+
+
+def test_column_by_name(tmp_path):
+    path = write(tmp_path, "date,a,b\n2020-01-01,1,10\n2020-01-02,2,20\n2020-01-03,3,30\n")
+    s = load_series(path, column="b")
+    assert list(s) == [10, 20, 30] and s.name == "b"
+    assert s.index.freqstr == "D"
+
+
+def test_column_by_index(tmp_path):
+    path = write(tmp_path, "date,a,b\n2020-01-01,1,10\n2020-01-02,2,20\n2020-01-03,3,30\n")
+    assert list(load_series(path, column=1)) == [1, 2, 3]
+    assert list(load_series(path, column="2")) == [10, 20, 30]
+
+
+def test_date_column_explicit(tmp_path):
+    path = write(tmp_path, "v,when\n1,2020-01-01\n2,2020-01-02\n3,2020-01-03\n")
+    s = load_series(path, date_column="when")
+    assert s.index[0] == pd.Timestamp("2020-01-01") and list(s) == [1, 2, 3]
+
+
+def test_ambiguous_columns_list_them(tmp_path):
+    path = write(tmp_path, "a,b,c\n1,2,3\n4,5,6\n")
+    with pytest.raises(DataError, match=r"0 'a', 1 'b', 2 'c'.*column="):
+        load_series(path)
+
+
+# --------------------------------------------------------------------------- #
+# Other sources
+# --------------------------------------------------------------------------- #
+
+
+def test_dataframe_with_date_column():
+    df = pd.DataFrame({"month": ["2020-01", "2020-02", "2020-03"], "sales": [1, 2, 3]})
+    s = load_series(df)
+    assert list(s) == [1.0, 2.0, 3.0] and s.name == "sales"
+    assert s.index.freqstr == "MS"
+
+
+def test_dataframe_with_datetime_index():
+    idx = pd.date_range("2021-01-01", periods=4, freq="D")
+    df = pd.DataFrame({"v": [1.0, 2.0, 3.0, 4.0]}, index=idx)
+    s = load_series(df)
+    assert s.index.equals(idx) and s.index.freqstr == "D"
+
+
+def test_dataframe_column_choice():
+    df = pd.DataFrame({"a": [1, 2, 3], "b": [4, 5, 6]})
+    assert list(load_series(df, column="b")) == [4, 5, 6]
+    assert list(load_series(df, column=0)) == [1, 2, 3]
+    assert isinstance(load_series(df, column="a").index, pd.RangeIndex)
+
+
+def test_series_with_datetime_index():
+    idx = pd.date_range("2000-01-01", periods=5, freq="W-SUN")
+    s = load_series(pd.Series([1, 2, 3, 4, 5], index=idx, name="x"))
+    assert s.name == "x" and s.dtype == np.float64 and s.index.freqstr == "W-SUN"
+
+
+def test_series_with_period_index():
+    idx = pd.period_range("2000-01", periods=4, freq="M")
+    s = load_series(pd.Series([1.0, 2.0, 3.0, 4.0], index=idx))
+    assert s.index[0] == pd.Timestamp("2000-01-01") and s.index.freqstr == "MS"
+    assert s.name == "y"
+
+
+def test_numpy_array_and_list():
+    s = load_series(np.array([1, 2, 3]))
+    assert list(s) == [1.0, 2.0, 3.0] and isinstance(s.index, pd.RangeIndex) and s.name == "y"
+    s = load_series(np.array([[1.0], [2.0], [3.0]]))
+    assert list(s) == [1.0, 2.0, 3.0]
+    s = load_series([4, 5.5, "6"])
+    assert list(s) == [4.0, 5.5, 6.0]
+
+
+# --------------------------------------------------------------------------- #
+# Errors: files
+# --------------------------------------------------------------------------- #
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataError, match=r"file '.*nope\.csv' not found; check the path"):
+        load_series(tmp_path / "nope.csv")
+
+
+def test_empty_file(tmp_path):
+    with pytest.raises(DataError, match="is empty"):
+        load_series(write(tmp_path, ""))
+
+
+def test_header_only_file(tmp_path):
+    with pytest.raises(DataError, match="no data rows"):
+        load_series(write(tmp_path, "Month,Passengers\n"))
+
+
+def test_directory(tmp_path):
+    with pytest.raises(DataError, match="is a directory, not a file"):
+        load_series(tmp_path)
+
+
+def test_ragged_row(tmp_path):
+    with pytest.raises(DataError, match=r"line 3 has 3 fields but line 1 has 2"):
+        load_series(write(tmp_path, "1949-01,1\n1949-02,2\n1949-03,3,4\n"))
+
+
+# --------------------------------------------------------------------------- #
+# Errors: columns
+# --------------------------------------------------------------------------- #
+
+
+def test_unknown_column_name(tmp_path):
+    path = write(tmp_path, "Month,Passengers\n" + MONTHLY)
+    with pytest.raises(DataError, match=r"no column named 'sales'.*0 'Month', 1 'Passengers'"):
+        load_series(path, column="sales")
+
+
+def test_column_index_out_of_range(tmp_path):
+    with pytest.raises(DataError, match=r"column index 5 is out of range.*2 columns"):
+        load_series(write(tmp_path, MONTHLY), column=5)
+
+
+def test_unknown_dataframe_column():
+    with pytest.raises(DataError, match=r"no column named 'c'.*0 'a', 1 'b'"):
+        load_series(pd.DataFrame({"a": [1, 2], "b": [3, 4]}), column="c")
+
+
+def test_bad_column_type():
+    with pytest.raises(ConfigError, match=r"`column` must be"):
+        load_series(pd.DataFrame({"a": [1, 2]}), column=1.5)
+
+
+# --------------------------------------------------------------------------- #
+# Errors: values
+# --------------------------------------------------------------------------- #
+
+
+def test_non_numeric_value_csv_line(tmp_path):
+    text = "Month,passengers\n1949-01,112\n1949-02,118\n1949-03,132\n1949-04,abc\n"
+    with pytest.raises(DataError) as info:
+        load_series(write(tmp_path, text))
+    assert str(info.value) == (
+        "line 5: value 'abc' in column 'passengers' is not a number; fix or remove that row"
+    )
+
+
+def test_non_numeric_value_csv_blank_lines_count(tmp_path):
+    text = "Month,passengers\n\n1949-01,112\n1949-02,x\n"
+    with pytest.raises(DataError, match="line 4: value 'x'"):
+        load_series(write(tmp_path, text))
+
+
+def test_non_numeric_value_dataframe_row():
+    df = pd.DataFrame({"v": [1, 2, "abc", 4]})
+    with pytest.raises(DataError, match=r"row 2: value 'abc' in column 'v' is not a number"):
+        load_series(df)
+
+
+def test_non_numeric_value_array_row():
+    with pytest.raises(DataError, match=r"row 1: value 'oops' is not a number"):
+        load_series(np.array(["1", "oops", "3"]))
+
+
+def test_empty_cell_csv(tmp_path):
+    with pytest.raises(DataError, match=r"line 3: the value in column 1 is missing.*fill='ffill'.*'interpolate'"):
+        load_series(write(tmp_path, "1949-01,1\n1949-02,2\n1949-03,\n1949-04,4\n"))
+
+
+def test_nan_in_array():
+    with pytest.raises(DataError, match=r"row 1: the value is missing.*fill="):
+        load_series(np.array([1.0, np.nan, 3.0]))
+
+
+def test_infinite_value(tmp_path):
+    with pytest.raises(DataError, match=r"line 2: value inf in column 1 is infinite"):
+        load_series(write(tmp_path, "1949-01,1\n1949-02,inf\n1949-03,3\n"))
+    with pytest.raises(DataError, match=r"row 0: value -inf is infinite"):
+        load_series(np.array([-np.inf, 1.0, 2.0]), fill="interpolate")
+
+
+def test_too_short():
+    with pytest.raises(DataError, match="at least 2"):
+        load_series([1.0])
+
+
+def test_too_short_csv(tmp_path):
+    with pytest.raises(DataError, match="holds 1 value, but a series needs at least 2"):
+        load_series(write(tmp_path, "1949-01,112\n"))
+
+
+def test_two_columns_array():
+    with pytest.raises(DataError, match=r"shape \(3, 2\).*2 columns"):
+        load_series(np.ones((3, 2)))
+
+
+# --------------------------------------------------------------------------- #
+# Errors: dates
+# --------------------------------------------------------------------------- #
+
+
+def test_unparseable_date(tmp_path):
+    text = "Month,P\n1949-01,1\n1949-02,2\n1949-0x,3\n1949-04,4\n"
+    with pytest.raises(DataError, match=r"line 4: date '1949-0x' in column 'Month' cannot be parsed"):
+        load_series(write(tmp_path, text))
+
+
+def test_empty_date(tmp_path):
+    with pytest.raises(DataError, match=r"line 3: the date in column 'Month' is empty"):
+        load_series(write(tmp_path, "Month,P\n1949-01,1\n,2\n1949-03,3\n"), date_column="Month")
+
+
+def test_duplicated_dates(tmp_path):
+    text = "1949-01,1\n1949-02,2\n1949-02,3\n1949-03,4\n"
+    with pytest.raises(DataError, match=r"line 3: date 1949-02-01 is duplicated \(also at line 2\)"):
+        load_series(write(tmp_path, text))
+
+
+def test_unsorted_dates(tmp_path):
+    text = "1949-01,1\n1949-03,2\n1949-02,3\n1949-04,4\n"
+    with pytest.raises(DataError, match=r"line 3: date 1949-02-01 is earlier.*1949-03-01.*sort"):
+        load_series(write(tmp_path, text))
+
+
+def test_gaps_listed(tmp_path):
+    text = "1949-01,1\n1949-02,2\n1949-04,4\n1949-07,7\n1949-09,9\n1949-10,10\n1949-11,11\n"
+    with pytest.raises(DataError) as info:
+        load_series(write(tmp_path, text))
+    msg = str(info.value)
+    assert msg.startswith("4 dates are missing at frequency 'MS': 1949-03-01, 1949-05-01, 1949-06-01, ...")
+    assert "fill='ffill'" in msg and "fill='interpolate'" in msg and "--fill" in msg
+    assert "\n" not in msg
+
+
+def test_gaps_in_series_index():
+    idx = pd.date_range("2024-01-01", periods=10, freq="h").delete([4])
+    with pytest.raises(DataError, match=r"1 date is missing at frequency 'h': 2024-01-01 04:00:00"):
+        load_series(pd.Series(np.arange(9.0), index=idx))
+
+
+def test_frequency_cannot_be_inferred(tmp_path):
+    text = "2020-01-01,1\n2020-01-02,2\n2020-01-05,3\n2020-01-15,4\n2020-02-03,5\n"
+    with pytest.raises(DataError, match=r"cannot infer the frequency.*freq=.*'MS'"):
+        load_series(write(tmp_path, text))
+
+
+def test_date_off_the_given_freq(tmp_path):
+    with pytest.raises(DataError, match=r"line 1: date 1949-01-01 does not fall on the frequency 'ME'"):
+        load_series(write(tmp_path, MONTHLY), freq="ME")
+
+
+# --------------------------------------------------------------------------- #
+# Options
+# --------------------------------------------------------------------------- #
+
+
+def test_bad_fill():
+    with pytest.raises(ConfigError, match=r"`fill` must be one of 'none', 'ffill', 'interpolate'. Received: fill='zero'"):
+        load_series([1.0, 2.0], fill="zero")
+
+
+def test_bad_freq(tmp_path):
+    with pytest.raises(ConfigError, match=r"`freq` must be a pandas frequency alias.*freq='xx'"):
+        load_series(write(tmp_path, MONTHLY), freq="xx")
+
+
+def test_given_freq_is_used(tmp_path):
+    s = load_series(write(tmp_path, "2024-01-01,1\n2024-01-08,2\n"), freq="W-MON")
+    assert s.index.freqstr == "W-MON" and len(s) == 2
+
+
+def test_freq_without_dates():
+    with pytest.raises(ConfigError, match="needs dates"):
+        load_series([1.0, 2.0, 3.0], freq="D")
+
+
+def test_header_bad_value(tmp_path):
+    with pytest.raises(ConfigError, match="`header`"):
+        load_series(write(tmp_path, MONTHLY), header="yes")
+
+
+# --------------------------------------------------------------------------- #
+# Filling
+# --------------------------------------------------------------------------- #
+
+GAP = "2020-01-01,1\n2020-01-02,3\n2020-01-04,7\n2020-01-05,9\n"  # 2020-01-03 missing
+
+
+def test_fill_ffill_missing_date(tmp_path):
+    s = load_series(write(tmp_path, GAP), fill="ffill")
+    assert list(s) == [1.0, 3.0, 3.0, 7.0, 9.0]
+    assert s.index[2] == pd.Timestamp("2020-01-03") and s.index.freqstr == "D"
+    assert s.attrs["filled"] == 1
+
+
+def test_fill_interpolate_missing_date(tmp_path):
+    s = load_series(write(tmp_path, GAP), fill="interpolate")
+    assert list(s) == [1.0, 3.0, 5.0, 7.0, 9.0]
+    assert s.attrs["filled"] == 1
+
+
+def test_fill_nan_value():
+    s = load_series([2.0, np.nan, 8.0, 10.0, 12.0], fill="interpolate")
+    assert list(s) == [2.0, 5.0, 8.0, 10.0, 12.0] and s.attrs["filled"] == 1
+    s = load_series([2.0, np.nan, 8.0, 10.0, 12.0], fill="ffill")
+    assert list(s) == [2.0, 2.0, 8.0, 10.0, 12.0] and s.attrs["filled"] == 1
+
+
+def test_fill_counts_dates_and_nans(tmp_path):
+    text = "2020-01-01,1\n2020-01-02,\n2020-01-04,7\n2020-01-05,9\n"
+    s = load_series(write(tmp_path, text), fill="interpolate")
+    assert list(s) == [1.0, 3.0, 5.0, 7.0, 9.0] and s.attrs["filled"] == 2
+
+
+# --------------------------------------------------------------------------- #
+# season_length and future_index
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "freq, expected",
+    [
+        ("MS", 12), ("ME", 12), ("M", 12), ("QS", 4), ("QS-OCT", 4), ("QE", 4),
+        ("W", 52), ("W-SUN", 52), ("D", 7), ("B", 5), ("h", 24), ("30min", 48),
+        ("min", 60), ("YE-DEC", None), ("YS", None), (None, None), ("2W", 26),
+    ],
+)
+def test_season_length(freq, expected):
+    assert season_length(freq) == expected
+
+
+def test_season_length_bad_alias():
+    with pytest.raises(ConfigError):
+        season_length("nonsense")
+
+
+def test_future_index_monthly():
+    s = airline()
+    idx = future_index(s, 3)
+    assert isinstance(idx, pd.DatetimeIndex) and idx.freqstr == "MS"
+    assert list(idx) == [pd.Timestamp("1961-01-01"), pd.Timestamp("1961-02-01"), pd.Timestamp("1961-03-01")]
+
+
+def test_future_index_range():
+    s = load_series([1.0, 2.0, 3.0, 4.0])
+    assert list(future_index(s, 2)) == [4, 5]
+
+
+def test_future_index_bad_horizon():
+    with pytest.raises(ConfigError, match=r"`horizon` must be >= 1. Received: horizon=0"):
+        future_index(load_series([1.0, 2.0]), 0)

@@ -1,0 +1,98 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from seqcast.errors import ConfigError
+from seqcast.models import rnn
+
+KEY = jax.random.PRNGKey(0)
+SPECS = [
+    rnn.ModelSpec(cell="lstm", units=(8,)),
+    rnn.ModelSpec(cell="gru", units=(8, 4)),
+    rnn.ModelSpec(cell="rnn", units=(5,), output_activation="sigmoid"),
+    rnn.ModelSpec(cell="rnn", units=(20, 20, 1), head=False),
+    rnn.ModelSpec(cell="linear", window=6),
+    rnn.ModelSpec(cell="gru", units=(6,), n_outputs=3),
+    rnn.ModelSpec(cell="rnn", units=(4, 4), n_outputs=3, seq2seq=True),
+]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s.cell}{list(s.units)}k{s.n_outputs}{'s2s' if s.seq2seq else ''}")
+def test_model_contract(spec):
+    """Every model: deterministic init from the key, right output shape, finite gradients."""
+    p1 = rnn.init_params(spec, key=KEY)
+    p2 = rnn.init_params(spec, key=KEY)
+    assert jax.tree_util.tree_all(jax.tree_util.tree_map(lambda a, b: bool(jnp.array_equal(a, b)), p1, p2))
+    x = jax.random.normal(KEY, (3, 6))
+    out = jax.jit(lambda p, x: rnn.apply(spec, p, x))(p1, x)
+    assert out.shape == ((3, 6, spec.n_outputs) if spec.seq2seq else (3, spec.n_outputs))
+    g = jax.jit(jax.grad(lambda p: jnp.sum(rnn.apply(spec, p, x) ** 2)))(p1)
+    assert all(bool(jnp.isfinite(a).all()) for a in jax.tree_util.tree_leaves(g))
+
+
+@pytest.mark.parametrize(
+    "spec,count",
+    [
+        (rnn.ModelSpec(cell="lstm", units=(300,)), 362_701),  # the tutorial's model summary
+        (rnn.ModelSpec(cell="rnn", units=(1,), head=False), 3),  # HOML SimpleRNN(1)
+        (rnn.ModelSpec(cell="rnn", units=(20, 20, 1), head=False), 1_282),
+        (rnn.ModelSpec(cell="linear", window=50), 51),
+        (rnn.ModelSpec(cell="gru", units=(10,)), 3 * (10 + 100 + 20) + 11),  # Keras 3 GRU, reset_after
+    ],
+)
+def test_parameter_counts_match_keras(spec, count):
+    assert rnn.n_params(rnn.init_params(spec, key=KEY)) == count
+
+
+def test_keras_initialisation():
+    spec = rnn.ModelSpec(cell="lstm", units=(16,))
+    p = rnn.init_params(spec, key=KEY)["layers"][0]
+    U = np.asarray(p["U"])  # (16, 64): orthonormal rows
+    np.testing.assert_allclose(U @ U.T, np.eye(16), atol=1e-5)
+    b = np.asarray(p["b"])
+    assert (b[16:32] == 1).all() and (b[:16] == 0).all() and (b[32:] == 0).all()  # forget gate bias 1
+    limit = np.sqrt(6 / (1 + 64))
+    assert np.abs(np.asarray(p["W"])).max() <= limit
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def test_lstm_matches_numpy_reference():
+    spec = rnn.ModelSpec(cell="lstm", units=(3,), head=False, n_outputs=3)
+    p = jax.tree_util.tree_map(np.asarray, rnn.init_params(spec, key=KEY))["layers"][0]
+    x = np.random.default_rng(0).normal(size=(2, 4)).astype(np.float32)
+    h = c = np.zeros((2, 3))
+    for t in range(4):
+        z = x[:, t : t + 1] @ p["W"] + h @ p["U"] + p["b"]
+        i, f, g, o = np.split(z, 4, axis=1)
+        c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+        h = _sigmoid(o) * np.tanh(c)
+    np.testing.assert_allclose(rnn.apply(spec, rnn.init_params(spec, key=KEY), x), h, atol=1e-5)
+
+
+def test_gru_matches_numpy_reference():
+    spec = rnn.ModelSpec(cell="gru", units=(3,), head=False, n_outputs=3)
+    params = rnn.init_params(spec, key=KEY)
+    p = jax.tree_util.tree_map(np.asarray, params)["layers"][0]
+    p["b"] = np.random.default_rng(1).normal(size=p["b"].shape)  # exercise both bias rows
+    params["layers"][0]["b"] = jnp.asarray(p["b"], jnp.float32)
+    x = np.random.default_rng(0).normal(size=(2, 4)).astype(np.float32)
+    h = np.zeros((2, 3))
+    for t in range(4):
+        xz, xr, xh = np.split(x[:, t : t + 1] @ p["W"] + p["b"][0], 3, axis=1)
+        rz, rr, rh = np.split(h @ p["U"] + p["b"][1], 3, axis=1)
+        z, r = _sigmoid(xz + rz), _sigmoid(xr + rr)
+        h = z * h + (1 - z) * np.tanh(xh + r * rh)
+    np.testing.assert_allclose(rnn.apply(spec, params, x), h, atol=1e-5)
+
+
+def test_bad_specs():
+    with pytest.raises(ConfigError, match="`model` must be one of"):
+        rnn.ModelSpec(cell="transformer")
+    with pytest.raises(ConfigError, match="units"):
+        rnn.ModelSpec(cell="lstm", units=(0,))
+    with pytest.raises(ConfigError, match="without a Dense head"):
+        rnn.ModelSpec(cell="rnn", units=(20,), head=False, n_outputs=1)

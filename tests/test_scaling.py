@@ -1,0 +1,49 @@
+import numpy as np
+import pytest
+
+from seqcast.errors import ConfigError, DataError
+from seqcast.scaling import SCALERS, Scaler, fit_scaler
+
+x = np.array([1.0, 2.0, 3.0, 4.0, 10.0])
+
+
+def test_minmax_hand_computed():
+    s = fit_scaler(x, "minmax")
+    np.testing.assert_allclose(s.transform(x), [0, 1 / 9, 2 / 9, 3 / 9, 1])
+    s = fit_scaler(x, "minmax", feature_range=(-1, 1))
+    np.testing.assert_allclose(s.transform([1.0, 10.0]), [-1, 1])
+
+
+def test_standard_and_robust():
+    s = fit_scaler(x, "standard")
+    np.testing.assert_allclose(s.transform(x).mean(), 0, atol=1e-12)
+    np.testing.assert_allclose(s.transform(x).std(), 1)
+    r = fit_scaler(x, "robust")  # median 3, IQR 4 - 2 = 2
+    np.testing.assert_allclose(r.transform([3.0, 5.0]), [0.0, 1.0])
+
+
+@pytest.mark.parametrize("kind", SCALERS)
+@pytest.mark.parametrize("log", [False, True])
+def test_inverse_round_trip(kind, log):
+    s = fit_scaler(x, kind, log=log)
+    np.testing.assert_allclose(s.inverse_transform(s.transform(x)), x)
+    assert Scaler.from_dict(s.to_dict()) == s
+
+
+def test_fitted_on_train_only_values_beyond_range_extrapolate():
+    s = fit_scaler(x[:4], "minmax")  # test value 10 is outside the training range
+    assert s.transform([10.0])[0] == pytest.approx(3.0)
+
+
+def test_constant_training_data_does_not_divide_by_zero():
+    s = fit_scaler(np.ones(5), "standard")
+    assert np.isfinite(s.transform([2.0])).all()
+
+
+def test_bad_options():
+    with pytest.raises(ConfigError, match="`scaler` must be one of"):
+        fit_scaler(x, "zscore")
+    with pytest.raises(ConfigError, match="scaler_range"):
+        fit_scaler(x, "minmax", feature_range=(1, 0))
+    with pytest.raises(DataError, match="log"):
+        fit_scaler(np.array([-5.0, 1.0]), "minmax", log=True)

@@ -1,0 +1,57 @@
+import numpy as np
+import pytest
+
+from seqcast.errors import ConfigError, DataError
+from seqcast.windows import make_windows, seq2seq_targets, split_train_test, split_validation
+
+
+def test_windows_on_arange():
+    X, Y = make_windows(np.arange(6), 3)
+    assert X.tolist() == [[0, 1, 2], [1, 2, 3], [2, 3, 4]]
+    assert Y.tolist() == [[3], [4], [5]]
+
+
+def test_windows_horizon():
+    X, Y = make_windows(np.arange(7), 3, horizon=2)
+    assert X.tolist() == [[0, 1, 2], [1, 2, 3], [2, 3, 4]]
+    assert Y.tolist() == [[3, 4], [4, 5], [5, 6]]
+
+
+def test_windows_are_views_not_copies():
+    v = np.arange(1000.0)
+    X, _ = make_windows(v, 50)
+    assert np.shares_memory(X, v)
+
+
+def test_airline_split_is_the_tutorials():
+    X, Y = make_windows(np.arange(144), 12)
+    assert len(X) == 132
+    n_train = split_train_test(len(X), 0.2)
+    assert (n_train, len(X) - n_train) == (105, 27)
+    assert Y[n_train - 1, 0] == 116 and Y[n_train, 0] == 117  # first test target is the 118th value
+
+
+@pytest.mark.parametrize("window", [0, -1, 2.5, True])
+def test_bad_window(window):
+    with pytest.raises(ConfigError, match=r"`window` must be an integer >= 1. Received: window="):
+        make_windows(np.arange(10), window)
+
+
+def test_series_too_short_for_window():
+    with pytest.raises(DataError, match="too short for the window: 5 values, but window=12"):
+        make_windows(np.arange(5), 12)
+
+
+def test_seq2seq_targets_hand_computed():
+    s = np.arange(2 * 6).reshape(2, 6)  # n_steps 4, k 2
+    Y = seq2seq_targets(s, 4, 2)
+    assert Y.shape == (2, 4, 2)
+    assert Y[0].tolist() == [[1, 2], [2, 3], [3, 4], [4, 5]]
+    assert Y[1, -1].tolist() == [10, 11]
+
+
+def test_validation_split():
+    assert split_validation(105, 0.0) == 0
+    assert split_validation(105, 0.1) == 10
+    with pytest.raises(ConfigError):
+        split_validation(105, 1.5)
