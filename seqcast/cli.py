@@ -18,12 +18,14 @@ from .errors import SeqcastError
 
 app = typer.Typer(
     name="seqcast",
-    help="Neural time-series forecasting with recurrent networks (LSTM, GRU, SimpleRNN), honest about its baselines.",
+    help="Neural time-series forecasting with recurrent networks (LSTM, GRU, SimpleRNN), honest about its baselines.\n\n"
+    "Example: seqcast fit airline --epochs 100 --out models/airline && seqcast predict models/airline --horizon 24",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-reproduce_app = typer.Typer(help="Reproduce the seed documents' pipelines and compare with their printed results.", no_args_is_help=True)
+reproduce_app = typer.Typer(help="Reproduce the seed documents' pipelines and compare with their printed results.\n\n"
+                            "Example: seqcast reproduce airline-tutorial --json", no_args_is_help=True)
 app.add_typer(reproduce_app, name="reproduce")
 
 
@@ -35,7 +37,11 @@ def friendly(fn):
         try:
             return fn(*args, **kwargs)
         except SeqcastError as e:
-            typer.echo(f"error: {e}", err=True)
+            typer.echo("error: " + " ".join(str(e).split()), err=True)  # always one line
+            raise typer.Exit(2) from None
+        except OSError as e:  # a path that cannot be read or written: one line too, not a traceback
+            where = f" '{e.filename}'" if e.filename else ""
+            typer.echo(f"error: cannot use{where}: {e.strerror or e}; check the path and its permissions", err=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             typer.echo("interrupted; nothing was saved", err=True)
@@ -115,10 +121,15 @@ def demo(
     from . import datasets
     from .config import Config
     from .forecast import Forecaster, holdout
-    from .io import write_atomic
+    from .io import check_target, write_atomic
     from .report import plot_forecast
 
     cfg = Config().replace(epochs=epochs, seed=seed)
+    if out.exists() and not out.is_dir():
+        from .errors import ConfigError
+
+        raise ConfigError(f"'{out}' exists and is a file; choose a directory path for --out")
+    check_target(out / "model")  # refuse a bad --out before training, not after
     series = datasets.airline()
     _say(quiet, f"airline passengers: {len(series)} monthly values {series.index[0]:%Y-%m}..{series.index[-1]:%Y-%m}; "
                 f"{cfg.model.upper()}{list(cfg.units)}, window {cfg.window}, {cfg.epochs} epochs, scaler fitted on the training part only")
@@ -159,6 +170,7 @@ def fit(
     log: Optional[bool] = typer.Option(None, "--log/--no-log", help="log1p before scaling."),
     patience: Optional[int] = typer.Option(None, help="Early stopping patience on the validation tail (0 = off)."),
     seed: Optional[int] = typer.Option(None),
+    ensemble: Optional[int] = typer.Option(None, help="Train N members at once (jax.vmap); forecast their median."),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML file of options; flags override it."),
     refit: bool = typer.Option(True, "--refit/--no-refit", help="After the test, refit on all data before saving."),
     quiet: bool = QUIET,
@@ -168,11 +180,13 @@ def fit(
     Example: seqcast fit airline --model gru --units 64 --epochs 200 --out models/airline
     """
     from .forecast import Forecaster, holdout
-    from .io import write_atomic
+    from .io import check_target, write_atomic
 
     cfg = _config(config, model=model, units=_units(units), output_activation=output_activation, window=window,
                   test_size=test_size, val_size=val_size, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
-                  learning_rate=learning_rate, loss=loss, scaler=scaler, log=log, patience=patience, seed=seed, fill=fill)
+                  learning_rate=learning_rate, loss=loss, scaler=scaler, log=log, patience=patience, seed=seed, fill=fill,
+                  ensemble=ensemble)
+    check_target(out)  # refuse a bad --out before training, not after
     series = _load_data(data, column, date_column, freq, cfg.fill)
     ho = None
     if cfg.test_size > 0:
@@ -199,9 +213,14 @@ def predict(
 
     Example: seqcast predict models/airline --horizon 24 --out forecast.csv
     """
+    from .errors import ConfigError
     from .forecast import Forecaster
     from .io import write_atomic
 
+    if out is not None and out.is_dir():
+        raise ConfigError(f"--out '{out}' is a directory; give a CSV file path such as {out / 'forecast.csv'}")
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise ConfigError(f"--plot must end in .png, .svg or .pdf. Received: plot='{plot}'")
     f = Forecaster.load(model_dir)
     fc = f.forecast(horizon)
     text = fc.to_csv(index=False, date_format="%Y-%m-%d")
@@ -293,6 +312,80 @@ def reproduce_airline(
     con.print("[yellow]note:[/] the tutorial fits its MinMax scaler on all 144 values, so the test months leak into training; "
               "the leak-free row fits it on the 117 training values only (its sigmoid output then cannot exceed the training maximum).")
     con.print(clean.verdict().replace("verdict:", "verdict (leak-free):"))
+
+
+@reproduce_app.command("homl-ch15")
+@friendly
+def reproduce_homl(
+    models: Optional[str] = typer.Option(None, "--models", help="Comma-separated: naive, linear, simple-rnn, deep-rnn, deep-rnn-dense, seq2vec-10, seq2seq-10 (default all)."),
+    seeds: int = typer.Option(1, "--seeds", help="Repeat with seeds 0..N-1 (data, init, shuffling); report mean and spread."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per model per line on stdout."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="PNG of a few validation series with seq2seq-10's 10-step forecasts."),
+    n_series: int = typer.Option(10_000, "--n-series", hidden=True, help="Number of series (the seed: 10000, split 70/20/10)."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", hidden=True, help="Epochs for every model (the seed: 20)."),
+    quiet: bool = QUIET,
+):
+    """Hands-On ML ch. 15: seven sequence models vs. the seed's validation MSEs.
+
+    Naive, linear, SimpleRNN, deep RNNs, seq-to-vector and seq-to-sequence (10 steps) on 10,000 synthetic series, with the seed's hyper-parameters.
+
+    Example: seqcast reproduce homl-ch15 --models naive,linear,deep-rnn-dense --seeds 3
+    """
+    from . import homl
+    from .errors import ConfigError
+
+    names = None if models is None else models.split(",")
+    chosen = homl.get(names)
+    if isinstance(seeds, bool) or seeds < 1:
+        raise ConfigError(f"`seeds` must be >= 1. Received: seeds={seeds!r}")
+    if plot is not None and "seq2seq-10" not in [m.name for m in chosen]:
+        raise ConfigError("--plot shows seq2seq-10's forecasts: add seq2seq-10 to --models (or leave --models out)")
+    quiet = quiet or as_json
+    runs = []
+    for s in range(seeds):
+        _say(quiet, f"seed {s}: training {len(chosen)} models on {n_series} series...", err=True)
+        runs.append(homl.run([m.name for m in chosen], seed=s, n_series=n_series, epochs=epochs, keep_predictions=plot is not None and s == 0))
+    if plot is not None:
+        from .report import plot_multistep_forecasts
+
+        r = next(r for r in runs[0] if r["model"] == "seq2seq-10")
+        plot_multistep_forecasts(r["valid_inputs"], r["valid_true"][:, -1], r["valid_pred"][:, -1], plot,
+                                 title="seq2seq-10: validation series, 10-step forecasts (last-step outputs)")
+        for r in runs[0]:
+            for key in ("valid_inputs", "valid_true", "valid_pred"):
+                r.pop(key, None)
+    rows = homl.summarize(runs)
+    if as_json:
+        for row in rows:
+            typer.echo(json.dumps(row))
+    if not quiet:
+        from rich import box
+        from rich.table import Table
+
+        sd = seeds > 1
+        t = Table(title=f"Hands-On ML ch. 15, {n_series} series: MSE ({'mean and sd over ' + str(seeds) + ' seeds' if sd else 'seed 0'})",
+                  box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, show_edge=False, caption="ratio = valid / seed's MSE", caption_justify="left")
+        cols = ("model", "seed's", "valid", "sd", "test", "sd", "ratio", "fit s", "sd") if sd else ("model", "seed's", "valid", "test", "ratio", "fit s")
+        for col in cols:
+            t.add_column(col, justify="left" if col == "model" else "right", no_wrap=True)
+        for row in rows:
+            ratio = f"{row['ratio']:.2f}"
+            cells = [row["model"], f"{row['seed_mse']:.4f}"]
+            for key, f in (("valid_mse", ".4f"), ("test_mse", ".4f")):
+                cells += [f"{row[key]:{f}}"] + ([f"{row[key + '_std']:{f}}"] if sd else [])
+            cells.append(ratio if row["ratio"] <= 1.10 else f"[red]{ratio}[/]")
+            cells += [f"{row['fit_s']:.1f}"] + ([f"{row['fit_s_std']:.1f}"] if sd else [])
+            t.add_row(*cells)
+        con = _console()
+        con.print(t)
+        con.print("seq2seq-10's MSEs are last_time_step_mse, seq2vec-10's are over its 10 outputs. fit s includes JAX compilation"
+                  + (" on seed 0 only (later seeds reuse it)." if sd else "."))
+        for row in rows:
+            if sd and row["ratio"] > 1.10:
+                per = ", ".join(f"{v:.4f}" for v in row["valid_mse_per_seed"])
+                con.print(f"{row['model']}: valid MSE per seed {per} (median {row['valid_mse_median']:.4f})")
+        if plot is not None:
+            con.print(f"wrote {plot}")
 
 
 def main():  # console-script entry point

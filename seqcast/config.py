@@ -39,6 +39,7 @@ class Config:
     shuffle: bool = True
     patience: int = 0  # early stopping on the validation tail; 0 = off
     seed: int = 0
+    ensemble: int = 1  # members trained at once (jax.vmap) from seeds seed..; forecasts are their median
 
     def replace(self, **changes) -> "Config":
         return validate(dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None}))
@@ -58,7 +59,7 @@ CHOICES = {
     "optimizer": ("adam", "rmsprop", "sgd"),
     "loss": ("mse", "mae", "huber"),
 }
-POSITIVE_INTS = ("window", "epochs", "batch_size")
+POSITIVE_INTS = ("window", "epochs", "batch_size", "ensemble")
 
 
 def validate(cfg: Config) -> Config:
@@ -109,7 +110,12 @@ def from_dict(d: dict, *, source: str = "config") -> Config:
     for k in ("output_activation", "season", "learning_rate"):
         if d.get(k) in ("none", "None", "null"):
             d[k] = None
-    return validate(Config(**d))
+    try:
+        return validate(Config(**d))
+    except ConfigError as e:  # say where the bad value came from: the file, not a flag
+        if source == "config":
+            raise
+        raise ConfigError(f"{e} (in {source})") from None
 
 
 def load_toml(path) -> Config:

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from seqcast.data import load_series
 from seqcast.errors import ConfigError, DataError
 
-__all__ = ["airline", "load", "builtin_names"]
+__all__ = ["airline", "load", "builtin_names", "synthetic", "homl_split"]
 
 
 def _airline(**kwargs: Any) -> pd.Series:
@@ -81,3 +82,43 @@ def load(name_or_path: Any, **kwargs: Any) -> pd.Series:
             )
         return load_series(path, **kwargs)
     return load_series(name_or_path, **kwargs)
+
+
+# ---- many series: the Hands-On ML chapter 15 generator ------------------------------------------------
+
+
+def synthetic(n_series: int, n_steps: int, *, seed: int = 0) -> np.ndarray:
+    """Hands-On ML ch. 15's ``generate_time_series``: two sines with random frequencies and offsets plus noise.
+
+    ``0.5 sin((t - o1)(10 f1 + 10)) + 0.2 sin((t - o2)(20 f2 + 20)) + 0.1 (u - 0.5)`` on
+    ``t = linspace(0, 1, n_steps)`` with ``f1, f2, o1, o2, u ~ U[0, 1)`` drawn from
+    ``np.random.default_rng(seed)`` (in that order), so the same seed gives the same series.
+    Values lie within [-0.75, 0.75]. Returns float32 of shape ``(n_series, n_steps, 1)``.
+
+    Not one of :func:`load`'s built-ins: those are single dated series, this is a batch of series.
+    """
+    from seqcast.windows import check_positive
+
+    n_series = check_positive("n_series", n_series)
+    n_steps = check_positive("n_steps", n_steps)
+    rng = np.random.default_rng(seed)
+    freq1, freq2, offsets1, offsets2 = rng.random((4, n_series, 1))
+    time = np.linspace(0, 1, n_steps)
+    series = 0.5 * np.sin((time - offsets1) * (freq1 * 10 + 10))
+    series += 0.2 * np.sin((time - offsets2) * (freq2 * 20 + 20))
+    series += 0.1 * (rng.random((n_series, n_steps)) - 0.5)
+    return series[..., np.newaxis].astype(np.float32)
+
+
+def homl_split(series, fractions: tuple[float, float] = (0.7, 0.2)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split a batch of series into (train, valid, test) by position, as Hands-On ML does.
+
+    The first 70% of the series train, the next 20% validate, the rest test: 10,000 series give
+    the book's 7000 / 2000 / 1000 (``series[:7000]``, ``series[7000:9000]``, ``series[9000:]``).
+    """
+    s = np.asarray(series)
+    n = len(s)
+    n_train, n_valid = int(n * fractions[0]), int(n * fractions[1])
+    if n_train < 1 or n_valid < 1 or n - n_train - n_valid < 1:
+        raise DataError(f"{n} series are too few for a train/valid/test split of {fractions[0]:.0%}/{fractions[1]:.0%}/rest; use at least 10")
+    return s[:n_train], s[n_train : n_train + n_valid], s[n_train + n_valid :]

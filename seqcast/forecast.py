@@ -47,8 +47,6 @@ class Forecaster:
     def fit(self, y, *, scaler_data=None) -> "Forecaster":
         """Fit on the series `y` (anything `load_series` reads). The scaler sees `y` only, unless
         `scaler_data` is given (the tutorial's leak: scaler fitted on all data, test included)."""
-        import jax
-
         from . import train
         from .models import rnn
 
@@ -63,12 +61,12 @@ class Forecaster:
         n_val = split_validation(len(X), cfg.val_size)
         n_fit = len(X) - n_val
         self.spec_ = rnn.ModelSpec(cell=cfg.model, units=cfg.units, output_activation=cfg.output_activation, window=cfg.window)
-        init_key = jax.random.fold_in(jax.random.PRNGKey(cfg.seed), 1)
-        params = rnn.init_params(self.spec_, key=init_key)
+        params = init_params(self.spec_, cfg.seed, cfg.ensemble)
         tspec = train.TrainSpec(optimizer=cfg.optimizer, learning_rate=cfg.learning_rate, loss=cfg.loss, epochs=cfg.epochs,
                                 batch_size=cfg.batch_size, shuffle=cfg.shuffle, patience=cfg.patience)
         self.params_, self.history_ = train.fit(self.spec_, params, X[:n_fit], Y[:n_fit], train=tspec, seed=cfg.seed,
-                                                X_val=X[n_fit:], Y_val=Y[n_fit:], progress=self.progress)
+                                                X_val=X[n_fit:], Y_val=Y[n_fit:], progress=self.progress,
+                                                members=cfg.ensemble)
         self.n_windows_ = (n_fit, n_val)
         self.schema_ = _schema(series, cfg)
         self.context_ = v[-cfg.window:].copy()  # the last window: where forecasts start
@@ -80,28 +78,29 @@ class Forecaster:
 
     # ---- prediction ----------------------------------------------------------------------------
 
-    def predict_windows(self, X) -> np.ndarray:
-        """One-step forecasts, in the data's units, for raw input windows X (N, window)."""
+    def _predict_z(self, z) -> np.ndarray:
+        """Scaled windows (N, window) -> scaled one-step forecasts (N,); an ensemble's median."""
         from . import train
 
+        out = train.predict(self.spec_, self.params_, np.asarray(z, np.float32), members=self.config.ensemble)
+        return (out if self.config.ensemble == 1 else np.median(out, axis=0))[:, 0]
+
+    def predict_windows(self, X) -> np.ndarray:
+        """One-step forecasts, in the data's units, for raw input windows X (N, window)."""
+        self._check_fitted()  # before self.scaler_ is read: NotFittedError, not a bare AttributeError
+        return self.scaler_.inverse_transform(self.predict_scaled(X))
+
+    def predict_scaled(self, X) -> np.ndarray:
+        """One-step forecasts in scaled units for raw input windows X (N, window)."""
         self._check_fitted()
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.config.window:
             raise DataError(f"input windows must have shape (N, {self.config.window}). Received: {X.shape}")
-        z = self.scaler_.transform(X).astype(np.float32)
-        return self.scaler_.inverse_transform(train.predict(self.spec_, self.params_, z)[:, 0])
-
-    def predict_scaled(self, X) -> np.ndarray:
-        from . import train
-
-        self._check_fitted()
-        return train.predict(self.spec_, self.params_, self.scaler_.transform(X).astype(np.float32))[:, 0]
+        return self._predict_z(self.scaler_.transform(X))
 
     def forecast(self, horizon: int, y=None) -> pd.DataFrame:
         """The next `horizon` values after the end of the fitted series (or of `y`), recursively:
         each one-step forecast is fed back as the newest input. Columns: date, forecast."""
-        from . import train
-
         self._check_fitted()
         if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
             raise ConfigError(f"`horizon` must be an integer >= 1. Received: horizon={horizon!r}")
@@ -113,9 +112,9 @@ class Forecaster:
             if len(s) < w:
                 raise DataError(f"forecasting needs at least window={w} values; the series has {len(s)}")
             ctx, dates = s.to_numpy(np.float64)[-w:], data_mod.future_index(s, horizon)
-        z = list(self.scaler_.transform(ctx).astype(np.float32))
+        z = list(self.scaler_.transform(ctx))
         for _ in range(horizon):
-            z.append(float(train.predict(self.spec_, self.params_, np.asarray(z[-w:], np.float32)[None])[0, 0]))
+            z.append(float(self._predict_z(np.asarray(z[-w:])[None])[0]))
         out = self.scaler_.inverse_transform(np.asarray(z[w:]))
         return pd.DataFrame({"date": dates, "forecast": out})
 
@@ -134,8 +133,23 @@ class Forecaster:
         return io.load_model(path)
 
 
+def init_params(spec, seed: int, members: int = 1):
+    """Keras-style initial parameters from `seed`; stacked (M, ...) for an ensemble of M members."""
+    import jax
+
+    from .models import rnn
+
+    key = jax.random.fold_in(jax.random.PRNGKey(seed), 1)
+    if members == 1:
+        return rnn.init_params(spec, key=key)
+    return jax.vmap(lambda k: rnn.init_params(spec, key=k))(jax.random.split(key, members))
+
+
 def _as_series(y, fill: str) -> pd.Series:
-    return data_mod.load_series(y, fill=fill)
+    s = data_mod.load_series(y, fill=fill)
+    if isinstance(y, pd.Series):  # an already loaded series keeps the count of values filled when loading it
+        s.attrs["filled"] = int(s.attrs.get("filled", 0)) + int(y.attrs.get("filled", 0))
+    return s
 
 
 def _schema(series: pd.Series, cfg: Config) -> dict:

@@ -30,12 +30,19 @@ WEIGHTS, META = "weights.safetensors", "model.json"
 # ---- atomic writes ---------------------------------------------------------------------------------
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path, data: bytes | str) -> None:
     """Write `data` to `path` via a temp file in the same directory and a rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the mode open() would
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
@@ -46,20 +53,29 @@ def write_atomic(path, data: bytes | str) -> None:
         raise
 
 
-def replace_dir(target, build) -> None:
-    """Build a directory with `build(tmp_dir)` beside `target`, then swap it in.
+def check_target(target) -> Path:
+    """Refuse a model target that is a file, or a non-empty folder holding no seqcast model.
 
-    `target` may be absent, empty, or an earlier seqcast model directory; anything else is refused
-    so that a typo in --out never deletes a user's folder."""
+    Called by `replace_dir`, and by the CLI before training so a bad --out fails at once."""
     target = Path(target)
     if target.exists() and not target.is_dir():
         raise ConfigError(f"'{target}' exists and is a file; choose a directory path for --out")
     if target.is_dir() and any(target.iterdir()) and not (target / META).is_file():
         raise ConfigError(f"'{target}' exists, is not empty and holds no seqcast model; choose a new or empty directory for --out")
+    return target
+
+
+def replace_dir(target, build) -> None:
+    """Build a directory with `build(tmp_dir)` beside `target`, then swap it in.
+
+    `target` may be absent, empty, or an earlier seqcast model directory; anything else is refused
+    so that a typo in --out never deletes a user's folder."""
+    target = check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     old = None
     try:
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the folder the mode mkdir would
         build(tmp)
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -164,7 +180,7 @@ def load_model(path):
     import jax
 
     from .config import from_dict
-    from .forecast import Forecaster
+    from .forecast import Forecaster, init_params
     from .models import rnn
     from .scaling import Scaler
     from .train import History
@@ -184,7 +200,7 @@ def load_model(path):
         cfg = from_dict(meta["config"], source=f"'{p / META}'")
         f = Forecaster(cfg)
         f.spec_ = rnn.ModelSpec(cell=cfg.model, units=cfg.units, output_activation=cfg.output_activation, window=cfg.window)
-        template = jax.eval_shape(lambda: rnn.init_params(f.spec_, key=jax.random.PRNGKey(0)))
+        template = jax.eval_shape(lambda: init_params(f.spec_, cfg.seed, cfg.ensemble))
         f.params_ = jax.tree_util.tree_map(jax.numpy.asarray, unflatten_like(template, flat, str(p)))
         f.scaler_ = Scaler.from_dict(meta["scaler"])
         f.leaks_ = bool(meta["leaks"])
@@ -193,6 +209,7 @@ def load_model(path):
         f.n_windows_ = tuple(meta["n_windows"])
         hist = meta["history"]
         f.history_ = History(loss=hist["loss"], val_loss=hist["val_loss"], best_epoch=hist["best_epoch"], fit_s=hist["fit_s"])
+        _check_state(f)
     except ModelFileError:
         raise
     except Exception as e:  # any other inconsistency in the files: one clear line, no traceback
@@ -200,6 +217,28 @@ def load_model(path):
     if len(f.context_) != cfg.window:
         raise ModelFileError(f"'{p / META}': context has {len(f.context_)} values, window is {cfg.window}; re-save the model")
     return f
+
+
+def _check_state(f) -> None:
+    """What forecast() reads from model.json, checked at load so a hand-edited file fails here.
+    Raises ValueError/KeyError/TypeError, which load_model reports as one ModelFileError line."""
+    import math
+
+    from .forecast import _future_dates
+    from .scaling import SCALERS
+
+    s = f.scaler_
+    if s.kind not in SCALERS:
+        raise ValueError(f"scaler kind {s.kind!r} is not one of {', '.join(SCALERS)}")
+    for k in ("shift", "scale", "lo", "hi"):
+        v = getattr(s, k)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise ValueError(f"scaler {k}={v!r} is not a finite number")
+    if not isinstance(s.log, bool):
+        raise ValueError(f"scaler log={s.log!r} is not true or false")
+    if f.context_.ndim != 1 or not np.isfinite(f.context_).all():
+        raise ValueError("context must be a list of finite numbers")
+    _future_dates(f.schema_, 1)  # schema: freq, last
 
 
 def _safetensors_bytes(flat: dict) -> bytes:

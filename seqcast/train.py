@@ -9,6 +9,7 @@ only host work per epoch is reading one loss value (for history, early stopping,
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -41,7 +42,7 @@ class TrainSpec:
 class History:
     loss: list = field(default_factory=list)
     val_loss: list = field(default_factory=list)
-    best_epoch: int | None = None  # 1-based, when early stopping restored weights
+    best_epoch: int | list | None = None  # 1-based, when early stopping restored weights (per member)
     fit_s: float = 0.0
 
 
@@ -68,12 +69,27 @@ def loss_value(name: str, pred, y):
     return jnp.mean(optax.huber_loss(pred, y, delta=1.0))
 
 
+def enable_compilation_cache() -> None:
+    """JAX's persistent compilation cache, so a second run of the same shapes starts at once.
+    Where: $SEQCAST_CACHE_DIR, else ~/.cache/seqcast/jax; SEQCAST_CACHE_DIR=off disables it."""
+    path = os.environ.get("SEQCAST_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "seqcast", "jax"))
+    if path.lower() in ("", "0", "off", "none") or jax.config.jax_compilation_cache_dir:
+        return
+    jax.config.update("jax_compilation_cache_dir", path)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
+
+
+enable_compilation_cache()
+
 _COMPILED: dict = {}  # (spec, train, n, ...) -> compiled epoch: refits of the same shapes reuse it
 
 
-def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int):
-    """A jitted `epoch(params, opt_state, X, Y, key) -> (params, opt_state, mean_loss)`."""
-    key = ("epoch", spec, train, n)
+def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int = 1):
+    """A jitted `epoch(params, opt_state, X, Y, key) -> (params, opt_state, mean_loss)`.
+
+    With members > 1, params, opt_state and key carry a leading member axis (M, ...): M models
+    train at once with `jax.vmap`, each with its own initialisation and shuffling, on shared data."""
+    key = ("epoch", spec, train, n, members)
     if key in _COMPILED:
         return _COMPILED[key]
     opt = make_optimizer(train.optimizer, train.learning_rate)
@@ -85,7 +101,6 @@ def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int):
 
     grad_fn = jax.value_and_grad(batch_loss)
 
-    @jax.jit
     def epoch(params, opt_state, X, Y, key):
         def step(state, idx):  # idx (B,) row indices into X, Y
             params, opt_state = state
@@ -103,27 +118,39 @@ def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int):
             total = total + loss * rem
         return state[0], state[1], total / n  # sample-weighted mean loss, as Keras reports
 
-    _COMPILED[key] = (opt, epoch)
-    return opt, epoch
+    compiled = jax.jit(epoch if members == 1 else jax.vmap(epoch, in_axes=(0, 0, None, None, 0)))
+    _COMPILED[key] = (opt, compiled)
+    return opt, compiled
 
 
-def predict_fn(spec: rnn.ModelSpec):
-    key = ("predict", spec)
+def predict_fn(spec: rnn.ModelSpec, members: int = 1):
+    """Compiled forward pass; with members > 1 params are stacked and the output is (M, ...)."""
+    key = ("predict", spec, members)
     if key not in _COMPILED:
-        _COMPILED[key] = jax.jit(lambda params, X: rnn.apply(spec, params, X))
+        f = lambda params, X: rnn.apply(spec, params, X)  # noqa: E731
+        _COMPILED[key] = jax.jit(f if members == 1 else jax.vmap(f, in_axes=(0, None)))
     return _COMPILED[key]
 
 
-def predict(spec: rnn.ModelSpec, params, X, batch_size: int = 8192) -> np.ndarray:
-    """Batched compiled forward pass; returns numpy."""
-    f = predict_fn(spec)
+def predict(spec: rnn.ModelSpec, params, X, batch_size: int = 8192, members: int = 1) -> np.ndarray:
+    """Batched compiled forward pass; returns numpy, (N, ...) or (M, N, ...) for an ensemble."""
+    f = predict_fn(spec, members)
     X = np.asarray(X, np.float32)
+    if len(X) == 0:  # no windows: an empty result of the right shape (np.concatenate([]) would raise)
+        out = jax.eval_shape(f, params, jax.ShapeDtypeStruct((1,) + X.shape[1:], jnp.float32))
+        shape = list(out.shape)
+        shape[0 if members == 1 else 1] = 0
+        return np.zeros(shape, out.dtype)
     outs = [np.asarray(f(params, jnp.asarray(X[i : i + batch_size]))) for i in range(0, len(X), batch_size)]
-    return np.concatenate(outs) if outs else np.zeros((0,), np.float32)
+    return np.concatenate(outs, axis=0 if members == 1 else 1)
 
 
-def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_val=None, progress: bool = False):
-    """Train `params` on (X, Y). Returns (params, History). Same seed -> same result on CPU."""
+def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_val=None, progress: bool = False,
+        members: int = 1):
+    """Train `params` on (X, Y). Returns (params, History). Same seed -> same result on CPU.
+
+    members > 1: `params` is stacked (M, ...) and M models train at once (`jax.vmap`); the history
+    holds the members' mean losses, and early stopping keeps each member's own best epoch."""
     if int(train.epochs) < 1:
         raise ConfigError(f"`epochs` must be >= 1. Received: epochs={train.epochs!r}")
     if int(train.batch_size) < 1:
@@ -131,34 +158,50 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
     X = jnp.asarray(X, jnp.float32)
     Y = jnp.asarray(Y, jnp.float32)
     has_val = X_val is not None and len(X_val) > 0
-    opt, epoch = epoch_fn(spec, train, len(X))
-    opt_state = opt.init(params)
+    stop_early = bool(train.patience) and has_val
+    opt, epoch = epoch_fn(spec, train, len(X), members)
+    opt_state = opt.init(params) if members == 1 else jax.vmap(opt.init)(params)
     key = jax.random.PRNGKey(seed)
     hist = History()
-    best, best_loss, wait = params, math.inf, 0
     if has_val:
         Xv, Yv = jnp.asarray(X_val, jnp.float32), jnp.asarray(Y_val, jnp.float32)
-        val_loss = jax.jit(lambda p: loss_value(train.loss, predict_fn(spec)(p, Xv), Yv))
+        one_val = lambda p: loss_value(train.loss, rnn.apply(spec, p, Xv), Yv)  # noqa: E731
+        val_loss = jax.jit(one_val if members == 1 else jax.vmap(one_val))
+    best, best_loss = params, np.full(members, np.inf)
+    wait, best_epoch = np.zeros(members, int), np.zeros(members, int)
     t0 = time.perf_counter()
     with _progress(progress, train.epochs) as bar:
         for ep in range(1, train.epochs + 1):
             key, sub = jax.random.split(key)
-            params, opt_state, loss = epoch(params, opt_state, X, Y, sub)
-            hist.loss.append(float(loss))
+            keys = sub if members == 1 else jax.random.split(sub, members)
+            params, opt_state, loss = epoch(params, opt_state, X, Y, keys)
+            hist.loss.append(float(jnp.mean(loss)))
             if has_val:
-                hist.val_loss.append(float(val_loss(params)))
+                vl = np.atleast_1d(np.asarray(val_loss(params)))
+                hist.val_loss.append(float(vl.mean()))
             bar(ep, hist)
-            if train.patience and has_val:
-                if hist.val_loss[-1] < best_loss:
-                    best, best_loss, wait, hist.best_epoch = params, hist.val_loss[-1], 0, ep
-                else:
-                    wait += 1
-                    if wait >= train.patience:
-                        break
-    if train.patience and has_val:
+            if stop_early:
+                better = vl < best_loss
+                if members > 1:
+                    best = _where(better, params, best)
+                elif better[0]:
+                    best = params
+                best_loss = np.where(better, vl, best_loss)
+                best_epoch = np.where(better, ep, best_epoch)
+                wait = np.where(better, 0, wait + 1)
+                if (wait >= train.patience).all():
+                    break
+    if stop_early:
         params = best
+        hist.best_epoch = int(best_epoch[0]) if members == 1 else [int(e) for e in best_epoch]
     hist.fit_s = time.perf_counter() - t0
     return params, hist
+
+
+def _where(mask, new, old):
+    """Per-member choice between two stacked parameter trees: mask (M,)."""
+    m = jnp.asarray(mask)
+    return jax.tree_util.tree_map(lambda a, b: jnp.where(m.reshape((-1,) + (1,) * (a.ndim - 1)), a, b), new, old)
 
 
 class _progress:

@@ -74,3 +74,69 @@ def split_validation(n_train: int, val_size: float) -> int:
     if val_size > 0 and (n_val < 1 or n_val >= n_train):
         raise DataError(f"val_size={val_size} leaves {n_val} validation windows out of {n_train}; choose a val_size that leaves at least one of each")
     return n_val
+
+
+# ---- many equal-length series: inputs first, targets after ----------------------------------------------
+
+
+def _as_batch(series) -> np.ndarray:
+    """(B, T) or (B, T, 1) -> (B, T) float32."""
+    s = np.asarray(series, dtype=np.float32)
+    if s.ndim == 3 and s.shape[-1] == 1:
+        s = s[..., 0]
+    if s.ndim != 2:
+        raise DataError(f"a batch of series must have shape (n_series, n_values) or (n_series, n_values, 1). Received: {s.shape}")
+    return s
+
+
+def split_inputs_targets(series, n_steps: int, k: int = 1, *, seq2seq: bool = False):
+    """Each series' first `n_steps` values are the input, the next `k` values the target.
+
+    series (B, n_steps + k) or (B, n_steps + k, 1) ->
+        X (B, n_steps, 1)   and   Y (B, k)                       (next value, next k values)
+                                  Y (B, n_steps, k) = seq2seq_targets(series, n_steps, k)   (seq2seq)
+
+    e.g. s = [[0, 1, 2, 3, 4]], n_steps 3, k 2: X = [[[0], [1], [2]]], Y = [[3, 4]]
+    (Hands-On ML: X = series[:, :50], y = series[:, -10:, 0] for 60 values).
+    Values past n_steps + k are not used.
+    """
+    n_steps = check_positive("n_steps", n_steps)
+    k = check_positive("k", k)
+    s = _as_batch(series)
+    if s.shape[1] < n_steps + k:
+        raise DataError(
+            f"each series needs n_steps + k = {n_steps} + {k} = {n_steps + k} values (inputs, then targets). Received: {s.shape[1]}"
+        )
+    X = s[:, :n_steps, None]
+    Y = seq2seq_targets(s, n_steps, k) if seq2seq else s[:, n_steps : n_steps + k]
+    return X, Y
+
+
+def long_to_array(frame, *, id_col: str = "unique_id", time_col: str = "ds", value_col: str = "y"):
+    """Long format (one row per series and time: unique_id, ds, y) -> (values (B, T) float32, ids (B,)).
+
+    Rows are ordered by `ds` within each series; series keep the order in which their ids first
+    appear. Every series must have the same number of values, no repeated `ds`, and no missing `y`.
+    """
+    missing = [c for c in (id_col, time_col, value_col) if c not in getattr(frame, "columns", ())]
+    if missing:
+        raise DataError(f"long-format data needs the columns {id_col}, {time_col}, {value_col}; missing: {', '.join(missing)}")
+    if len(frame) == 0:
+        raise DataError("long-format data has no rows")
+    df = frame[[id_col, time_col, value_col]]
+    if df[value_col].isna().any():
+        raise DataError(f"column {value_col!r} has {int(df[value_col].isna().sum())} missing values; fill or drop them first")
+    dup = df.duplicated([id_col, time_col])
+    if dup.any():
+        row = df[dup].iloc[0]
+        raise DataError(f"series {row[id_col]!r} has more than one row for {time_col}={row[time_col]!r}")
+    counts = df.groupby(id_col, sort=False).size()
+    if counts.nunique() != 1:
+        raise DataError(
+            f"all series must have the same length; lengths range from {counts.min()} ({counts.idxmin()!r}) to {counts.max()} ({counts.idxmax()!r})"
+        )
+    ids = df[id_col].drop_duplicates().to_numpy()
+    order = {u: i for i, u in enumerate(ids)}
+    df = df.assign(_order=df[id_col].map(order)).sort_values(["_order", time_col], kind="stable")
+    values = df[value_col].to_numpy(dtype=np.float32).reshape(len(ids), int(counts.iloc[0]))
+    return values, ids

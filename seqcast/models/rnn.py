@@ -21,11 +21,13 @@ import jax
 import jax.numpy as jnp
 
 from ..errors import ConfigError
+from . import fused
 
 CELLS = ("lstm", "gru", "rnn", "linear")
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 ACTIVATIONS = {None: lambda z: z, "linear": lambda z: z, "sigmoid": jax.nn.sigmoid, "tanh": jnp.tanh, "relu": jax.nn.relu}
 UNROLL = 1  # lax.scan unroll factor over time steps
+FUSED = True  # use the scans with hand-written backward passes; False = plain autodiff of the cells
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,10 @@ def run_layer(cell: str, p: dict, xs):
     H = p["U"].shape[0]
     b_in = p["b"][0] if cell == "gru" else p["b"]
     xw = (xs.reshape(T * B, F) @ p["W"] + b_in).reshape(T, B, -1)  # all input projections at once
+    if FUSED:  # same maths, hand-written backward pass (models/fused.py)
+        if cell == "gru":
+            return fused.gru_scan(xw, p["U"], p["b"][1])
+        return (fused.lstm_scan if cell == "lstm" else fused.rnn_scan)(xw, p["U"])
     h0 = jnp.zeros((B, H), xs.dtype)
     carry = (h0, h0) if cell == "lstm" else h0
     step = STEPS[cell]

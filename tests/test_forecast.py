@@ -1,0 +1,223 @@
+"""Tests for seqcast.forecast: the Forecaster contract, determinism, forecasts, the holdout split."""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+import pandas as pd
+import pytest
+
+from seqcast.config import Config
+from seqcast.datasets import airline
+from seqcast.errors import ConfigError, DataError, NotFittedError
+from seqcast.forecast import Forecaster, holdout
+
+# Tiny and the same everywhere (test_io and test_cli use it too), so the compiled epoch is shared.
+FAST = dict(units=(4,), window=6, epochs=2, batch_size=16)
+
+
+def monthly(n: int = 60) -> pd.Series:
+    idx = pd.date_range("2000-01-01", periods=n, freq="MS")
+    t = np.arange(n)
+    return pd.Series(100 + 2 * t + 10 * np.sin(2 * np.pi * t / 12), index=idx, name="y")
+
+
+@pytest.fixture(scope="module")
+def series():
+    return monthly()
+
+
+@pytest.fixture(scope="module")
+def fitted(series):
+    return Forecaster(**FAST, seed=0).fit(series)
+
+
+# ---- the estimator contract ----------------------------------------------------------------------------
+
+
+def test_unknown_option_is_a_config_error():
+    with pytest.raises(ConfigError, match=r"unknown option 'foo'; known options: .*window"):
+        Forecaster(foo=1)
+
+
+def test_bad_option_value_is_a_config_error():
+    with pytest.raises(ConfigError, match=r"`epochs` must be an integer >= 1\. Received: epochs=0"):
+        Forecaster(epochs=0)
+    with pytest.raises(ConfigError, match=r"`model` must be one of"):
+        Forecaster(model="transformer")
+
+
+def test_options_override_a_config():
+    f = Forecaster(Config(epochs=5, window=6), epochs=3)
+    assert f.config.epochs == 3 and f.config.window == 6
+    assert f.get_params()["epochs"] == 3
+    assert f.get_params()["units"] == [64]
+
+
+def test_use_before_fit_raises_not_fitted(tmp_path):
+    f = Forecaster(**FAST)
+    X = np.zeros((2, 6))
+    for call in (lambda: f.predict_windows(X), lambda: f.predict_scaled(X), lambda: f.forecast(3),
+                 lambda: f.save(tmp_path / "m")):
+        with pytest.raises(NotFittedError, match=r"not fitted yet; call fit\(series\) first"):
+            call()
+    assert not (tmp_path / "m").exists()
+    # NotFittedError is also an AttributeError, as sklearn's is
+    with pytest.raises(AttributeError):
+        f.forecast(3)
+
+
+def test_fit_sets_attributes(fitted, series):
+    f = fitted
+    assert f.n_windows_ == (len(series) - 6, 0)
+    assert f.leaks_ is False
+    assert f.schema_["freq"] == "MS" and f.schema_["n_obs"] == 60 and f.schema_["name"] == "y"
+    assert f.schema_["last"] == "2004-12-01T00:00:00"
+    np.testing.assert_array_equal(f.context_, series.to_numpy()[-6:])
+    assert len(f.history_.loss) == 2
+    # the scaler of a plain fit sees the fitted series
+    assert f.scaler_.shift == series.min() and f.scaler_.scale == pytest.approx(series.max() - series.min())
+
+
+# ---- determinism ---------------------------------------------------------------------------------------
+
+
+def test_same_seed_gives_identical_predictions(fitted, series):
+    again = Forecaster(**FAST, seed=0).fit(series)
+    for a, b in zip(jax.tree_util.tree_leaves(fitted.params_), jax.tree_util.tree_leaves(again.params_)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    np.testing.assert_array_equal(fitted.forecast(5)["forecast"].to_numpy(), again.forecast(5)["forecast"].to_numpy())
+    X = np.lib.stride_tricks.sliding_window_view(series.to_numpy(), 6)[:10]
+    np.testing.assert_array_equal(fitted.predict_windows(X), again.predict_windows(X))
+    assert fitted.history_.loss == again.history_.loss
+
+
+def test_different_seed_gives_different_predictions(fitted, series):
+    other = Forecaster(**FAST, seed=1).fit(series)
+    assert not np.array_equal(fitted.forecast(5)["forecast"].to_numpy(), other.forecast(5)["forecast"].to_numpy())
+
+
+# ---- forecasts -----------------------------------------------------------------------------------------
+
+
+def test_forecast_dates_are_the_months_after_the_last_date(fitted):
+    fc = fitted.forecast(5)
+    assert list(fc.columns) == ["date", "forecast"]
+    assert len(fc) == 5
+    expected = pd.date_range("2005-01-01", periods=5, freq="MS")
+    assert list(pd.DatetimeIndex(fc["date"])) == list(expected)
+    assert np.isfinite(fc["forecast"]).all()
+
+
+def test_forecast_is_recursive_one_step(fitted, series):
+    """Step 1 is predict_windows on the last window; step 2 feeds step 1 back in."""
+    fc = fitted.forecast(2)["forecast"].to_numpy()
+    v = series.to_numpy()
+    first = fitted.predict_windows(v[None, -6:])[0]
+    assert fc[0] == pytest.approx(first, rel=1e-6)
+    second = fitted.predict_windows(np.append(v[-5:], first)[None])[0]
+    assert fc[1] == pytest.approx(second, rel=1e-5)
+
+
+def test_forecast_from_another_series(fitted, series):
+    fc = fitted.forecast(3, y=series.iloc[:30])
+    assert list(pd.DatetimeIndex(fc["date"])) == list(pd.date_range("2002-07-01", periods=3, freq="MS"))
+    with pytest.raises(DataError, match="forecasting needs at least window=6 values; the series has 4"):
+        fitted.forecast(3, y=series.iloc[:4])
+
+
+@pytest.mark.parametrize("horizon", [0, -1, True, 2.0, "3"])
+def test_bad_horizon(fitted, horizon):
+    with pytest.raises(ConfigError, match=r"`horizon` must be an integer >= 1\. Received: horizon="):
+        fitted.forecast(horizon)
+
+
+def test_predict_windows_checks_the_shape(fitted):
+    with pytest.raises(DataError, match=r"input windows must have shape \(N, 6\)\. Received: \(2, 5\)"):
+        fitted.predict_windows(np.zeros((2, 5)))
+    assert fitted.predict_windows(np.zeros((0, 6))).shape == (0,)
+
+
+def test_undated_series_forecasts_positions(series):
+    f = Forecaster(**FAST).fit(list(series.to_numpy()))
+    fc = f.forecast(3)
+    assert list(fc["date"]) == [60, 61, 62]
+
+
+def test_bad_data_is_a_data_error():
+    with pytest.raises(DataError, match="too short for the window"):
+        Forecaster(**FAST).fit(monthly(6))
+    s = monthly()
+    s.iloc[10] = np.nan
+    with pytest.raises(DataError, match="missing"):
+        Forecaster(**FAST).fit(s)
+
+
+# ---- holdout -------------------------------------------------------------------------------------------
+
+HOLDOUT = dict(window=12, epochs=1, units=(4,))
+
+
+@pytest.fixture(scope="module")
+def air():
+    return airline()
+
+
+@pytest.fixture(scope="module")
+def clean(air):
+    return holdout(air, **HOLDOUT)
+
+
+@pytest.fixture(scope="module")
+def leaky(air):
+    return holdout(air, **HOLDOUT, scaler_fit="all")
+
+
+def test_holdout_split_is_the_tutorials(clean, air):
+    assert clean.n_train == 105 and clean.n_test == 27
+    assert clean.forecaster.n_windows_ == (105, 0)
+    assert list(clean.dates) == list(air.index[117:])
+    np.testing.assert_array_equal(clean.truth, air.to_numpy()[117:])
+    assert clean.season == 12
+    assert set(clean.predictions) == {"LSTM", "naive", "seasonal_naive"}
+    assert all(len(p) == 27 for p in clean.predictions.values())
+
+
+def test_leak_flag(clean, leaky):
+    assert clean.leaks is False and clean.forecaster.leaks_ is False
+    assert leaky.leaks is True and leaky.forecaster.leaks_ is True
+
+
+def test_leak_free_scaler_sees_the_training_part_only(clean, leaky, air):
+    v = air.to_numpy()
+    s = clean.forecaster.scaler_
+    assert s.shift == v[:117].min()
+    assert s.scale == v[:117].max() - v[:117].min()
+    assert v[:117].max() < v.max()  # so the two scalers differ
+    s = leaky.forecaster.scaler_
+    assert s.shift == v.min() and s.scale == v.max() - v.min()
+
+
+def test_holdout_baselines_by_hand(clean, air):
+    v = air.to_numpy()
+    t = np.arange(117, 144)
+    np.testing.assert_array_equal(clean.predictions["naive"], v[t - 1])
+    np.testing.assert_array_equal(clean.predictions["seasonal_naive"], v[t - 12])
+    rows = {r["model"]: r for r in clean.table}
+    assert rows["naive"]["rmse"] == pytest.approx(np.sqrt(np.mean((v[t] - v[t - 1]) ** 2)))
+    assert rows["naive"]["rmse"] == pytest.approx(50.74, abs=0.01)
+    assert rows["seasonal_naive"]["rmse"] == pytest.approx(47.19, abs=0.01)
+    assert [r["rmse"] for r in clean.table] == sorted(r["rmse"] for r in clean.table)
+
+
+def test_holdout_report_parts(clean):
+    df = clean.frame()
+    assert list(df.columns) == ["date", "truth", "LSTM", "naive", "seasonal_naive"]
+    assert len(df) == 27
+    assert clean.verdict().startswith("verdict: LSTM ")
+    assert np.isfinite(clean.test_mse_scaled) and clean.fit_s > 0
+
+
+def test_holdout_needs_a_test_part(air):
+    with pytest.raises(ConfigError, match="`test_size` must be > 0 for a holdout"):
+        holdout(air, **HOLDOUT, test_size=0)

@@ -1,0 +1,363 @@
+"""Tests for seqcast.io: save/load round trip, no pickle, corrupt files, atomic writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import re
+import shutil
+from pathlib import Path
+
+import jax
+import numpy as np
+import pandas as pd
+import pytest
+
+import seqcast
+from seqcast import io
+from seqcast.errors import ConfigError, ModelFileError, SeqcastError
+from seqcast.forecast import Forecaster
+from seqcast.models import rnn
+
+FAST = dict(units=(4,), window=6, epochs=2, batch_size=16)  # as in test_forecast: one shared compile
+
+
+def monthly(n: int = 60) -> pd.Series:
+    idx = pd.date_range("2000-01-01", periods=n, freq="MS")
+    t = np.arange(n)
+    return pd.Series(100 + 2 * t + 10 * np.sin(2 * np.pi * t / 12), index=idx, name="y")
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return Forecaster(**FAST, seed=0).fit(monthly())
+
+
+@pytest.fixture(scope="module")
+def saved(fitted, tmp_path_factory):
+    d = tmp_path_factory.mktemp("io") / "model"
+    fitted.save(d)
+    return d
+
+
+def copy_model(saved: Path, tmp_path: Path) -> Path:
+    d = tmp_path / "copy"
+    shutil.copytree(saved, d)
+    return d
+
+
+def snapshot(folder: Path) -> dict:
+    """Every file under `folder` (hidden ones included) -> its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def leaves(tree):
+    return [np.asarray(x) for x in jax.tree_util.tree_leaves(tree)]
+
+
+# ---- round trip ----------------------------------------------------------------------------------------
+
+
+def test_save_writes_two_files(saved):
+    assert sorted(p.name for p in saved.iterdir()) == ["model.json", "weights.safetensors"]
+    meta = json.loads((saved / "model.json").read_text())
+    assert meta["format"] == "seqcast-model" and meta["format_version"] == 1
+    assert meta["weights_sha256"] == hashlib.sha256((saved / "weights.safetensors").read_bytes()).hexdigest()
+    assert meta["config"]["units"] == [4] and meta["config"]["window"] == 6
+    assert meta["schema"]["freq"] == "MS"
+
+
+def test_load_gives_identical_predictions(fitted, saved):
+    g = Forecaster.load(saved)
+    for a, b in zip(leaves(fitted.params_), leaves(g.params_)):
+        assert a.dtype == b.dtype == np.float32
+        np.testing.assert_array_equal(a, b)
+    pd.testing.assert_frame_equal(g.forecast(5), fitted.forecast(5))
+    X = np.lib.stride_tricks.sliding_window_view(monthly().to_numpy(), 6)
+    np.testing.assert_array_equal(g.predict_windows(X), fitted.predict_windows(X))
+    assert g.config == fitted.config
+    assert g.scaler_ == fitted.scaler_
+    assert g.schema_ == fitted.schema_
+    np.testing.assert_array_equal(g.context_, fitted.context_)
+    assert g.history_.loss == fitted.history_.loss
+    assert g.n_windows_ == fitted.n_windows_ and g.leaks_ == fitted.leaks_
+    assert seqcast.load_model(saved).config == fitted.config
+
+
+def test_saving_again_replaces_the_model(fitted, saved, tmp_path):
+    d = copy_model(saved, tmp_path)
+    other = Forecaster(**FAST, seed=1).fit(monthly())
+    other.save(d)
+    assert Forecaster.load(d).config.seed == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]  # no temp or old folders left
+
+
+def test_ensemble_round_trip(tmp_path):
+    f = Forecaster(model="linear", window=6, epochs=2, batch_size=16, ensemble=2).fit(monthly())
+    f.save(tmp_path / "m")
+    g = Forecaster.load(tmp_path / "m")
+    assert leaves(g.params_)[0].shape[0] == 2
+    pd.testing.assert_frame_equal(g.forecast(4), f.forecast(4))
+
+
+# ---- never pickle --------------------------------------------------------------------------------------
+
+
+def test_load_never_unpickles(saved, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("pickle used while loading a model")
+
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "Unpickler", refuse)
+    real_np_load = np.load
+
+    def np_load(*args, allow_pickle=False, **kwargs):
+        if allow_pickle:
+            raise AssertionError("numpy.load(allow_pickle=True) used while loading a model")
+        return real_np_load(*args, allow_pickle=False, **kwargs)
+
+    monkeypatch.setattr(np, "load", np_load)
+    g = Forecaster.load(saved)
+    assert len(g.forecast(2)) == 2
+
+
+def test_source_has_no_pickle():
+    root = Path(seqcast.__file__).parent
+    files = sorted(root.rglob("*.py"))
+    assert files
+    for p in files:
+        text = p.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(import|from)\s+(c?pickle|dill|joblib|cloudpickle)\b", text, re.M), p
+        assert "allow_pickle=True" not in text, p
+
+
+# ---- parameters <-> flat arrays ------------------------------------------------------------------------
+
+
+def test_flatten_unflatten_round_trip():
+    spec = rnn.ModelSpec(cell="gru", units=(3, 2), window=4)
+    params = rnn.init_params(spec, key=jax.random.PRNGKey(0))
+    flat = io.flatten(params)
+    assert sorted(flat) == sorted(["layers.0.W", "layers.0.U", "layers.0.b", "layers.1.W", "layers.1.U", "layers.1.b",
+                                   "head.W", "head.b"])
+    flat_np = {k: np.asarray(v) for k, v in flat.items()}
+    back = io.unflatten_like(params, flat_np, "test")
+    assert jax.tree_util.tree_structure(back) == jax.tree_util.tree_structure(params)
+    for a, b in zip(leaves(params), leaves(back)):
+        np.testing.assert_array_equal(a, b)
+    # through safetensors bytes too
+    from safetensors.numpy import load as st_load
+
+    again = io.unflatten_like(params, st_load(io._safetensors_bytes(flat)), "test")
+    for a, b in zip(leaves(params), leaves(again)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_unflatten_detects_shape_mismatch_and_missing_names():
+    spec = rnn.ModelSpec(cell="lstm", units=(4,), window=6)
+    params = rnn.init_params(spec, key=jax.random.PRNGKey(0))
+    flat = {k: np.asarray(v) for k, v in io.flatten(params).items()}
+    wrong = dict(flat, **{"head.W": np.zeros((5, 1), np.float32)})
+    with pytest.raises(ModelFileError, match=r"weight 'head.W' has shape \(5, 1\), the model needs \(4, 1\)"):
+        io.unflatten_like(params, wrong, "m")
+    missing = {k: v for k, v in flat.items() if k != "head.b"}
+    with pytest.raises(ModelFileError, match=r"missing \['head.b'\]"):
+        io.unflatten_like(params, missing, "m")
+    extra = dict(flat, extra=np.zeros(1, np.float32))
+    with pytest.raises(ModelFileError, match=r"unexpected \['extra'\]"):
+        io.unflatten_like(params, extra, "m")
+
+
+def test_load_detects_weights_that_do_not_fit_the_config(saved, tmp_path):
+    d = copy_model(saved, tmp_path)
+    meta = json.loads((d / "model.json").read_text())
+    meta["config"]["units"] = [5]  # the weights (checksum intact) are for 4 units
+    (d / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelFileError, match="has shape .* the model needs"):
+        Forecaster.load(d)
+
+
+# ---- corrupt or missing files --------------------------------------------------------------------------
+
+
+def _garbage_json(d):
+    (d / "model.json").write_text("{garbage")
+
+
+def _truncated_weights(d):
+    w = d / "weights.safetensors"
+    w.write_bytes(w.read_bytes()[:50])
+
+
+def _garbage_weights(d):
+    (d / "weights.safetensors").write_bytes(b"not a safetensors file")
+
+
+def _no_weights(d):
+    (d / "weights.safetensors").unlink()
+
+
+def _no_meta(d):
+    (d / "model.json").unlink()
+
+
+def _edit(**changes):
+    def edit(d):
+        meta = json.loads((d / "model.json").read_text())
+        for k, v in changes.items():
+            if "." in k:
+                a, b = k.split(".")
+                meta[a][b] = v
+            else:
+                meta[k] = v
+        (d / "model.json").write_text(json.dumps(meta))
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (_garbage_json, "is corrupt (not valid JSON"),
+        (_truncated_weights, "checksum differs"),
+        (_garbage_weights, "checksum differs"),
+        (_no_weights, "has no weights.safetensors"),
+        (_no_meta, "holds no seqcast model (model.json missing)"),
+        (_edit(format="other"), "is not a seqcast model file"),
+        (_edit(format_version=99), "has format version 99"),
+        (_edit(config={"epoch": 1}), "unknown option 'epoch'"),
+        (_edit(**{"config.model": "transformer"}), "`model` must be one of"),
+        (_edit(schema={}), "corrupt or inconsistent"),
+        (_edit(**{"schema.freq": "zz"}), "corrupt or inconsistent"),
+        (_edit(**{"schema.last": "not a date"}), "corrupt or inconsistent"),
+        (_edit(**{"scaler.scale": "x"}), "corrupt or inconsistent"),
+        (_edit(**{"scaler.kind": "zz"}), "corrupt or inconsistent"),
+        (_edit(context=[1, 2, 3, 4, 5, None]), "corrupt or inconsistent"),
+        (_edit(context=[1, 2, 3]), "context has 3 values, window is 6"),
+        (_edit(context=5), "corrupt or inconsistent"),
+        (_edit(history=None), "corrupt or inconsistent"),
+    ],
+    ids=lambda x: getattr(x, "__name__", None) if callable(x) else None,
+)
+def test_corrupt_model_is_one_model_file_error(saved, tmp_path, damage, message):
+    d = copy_model(saved, tmp_path)
+    damage(d)
+    with pytest.raises(ModelFileError) as info:
+        Forecaster.load(d)
+    msg = str(info.value)
+    assert message in msg
+    assert "\n" not in msg
+    assert isinstance(info.value, SeqcastError) and isinstance(info.value, OSError)
+
+
+def test_weights_from_another_model(saved, tmp_path):
+    a = copy_model(saved, tmp_path)
+    b = tmp_path / "other"
+    Forecaster(**FAST, seed=1).fit(monthly()).save(b)
+    shutil.copy(b / "weights.safetensors", a / "weights.safetensors")
+    with pytest.raises(ModelFileError, match="checksum differs.*from another model"):
+        Forecaster.load(a)
+
+
+def test_missing_model_dir(tmp_path):
+    with pytest.raises(ModelFileError, match="model directory '.*nope' not found"):
+        Forecaster.load(tmp_path / "nope")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ModelFileError, match="not found"):
+        Forecaster.load(tmp_path / "file")
+
+
+# ---- atomic writes: nothing saved is damaged ------------------------------------------------------------
+
+
+def _fail_on_call(monkeypatch, n: int):
+    real = io.write_atomic
+    calls = {"n": 0}
+
+    def flaky(path, data):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise OSError(28, "No space left on device (simulated)")
+        return real(path, data)
+
+    monkeypatch.setattr(io, "write_atomic", flaky)
+    return calls
+
+
+@pytest.mark.parametrize("fail_on", [1, 2])
+def test_failed_save_keeps_the_earlier_model(fitted, saved, tmp_path, monkeypatch, fail_on):
+    d = copy_model(saved, tmp_path)
+    before = snapshot(d)
+    other = Forecaster(**FAST, seed=1).fit(monthly())
+    calls = _fail_on_call(monkeypatch, fail_on)
+    with pytest.raises(OSError, match="simulated"):
+        other.save(d)
+    assert calls["n"] == fail_on
+    assert snapshot(d) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]  # no temp dirs or files left behind
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(Forecaster.load(d).forecast(3), fitted.forecast(3))
+
+
+def test_failed_first_save_leaves_nothing(fitted, tmp_path, monkeypatch):
+    _fail_on_call(monkeypatch, 2)
+    with pytest.raises(OSError):
+        fitted.save(tmp_path / "new")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_atomic_failure_keeps_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "f.csv"
+    target.write_text("old")
+
+    def broken_fsync(fd):
+        raise OSError(5, "I/O error (simulated)")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(OSError, match="simulated"):
+        io.write_atomic(target, "new")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.csv"]
+    monkeypatch.undo()
+    io.write_atomic(target, "new")
+    assert target.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.csv"]
+
+
+def test_saved_files_get_the_usual_modes(fitted, tmp_path):
+    old = os.umask(0o022)
+    try:
+        fitted.save(tmp_path / "m")
+        io.write_atomic(tmp_path / "f.csv", "x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "m").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "m" / "model.json").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "m" / "weights.safetensors").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "f.csv").stat().st_mode & 0o777 == 0o644
+
+
+def test_refuses_a_folder_that_is_not_a_model(fitted, tmp_path):
+    d = tmp_path / "mine"
+    d.mkdir()
+    (d / "notes.txt").write_text("precious")
+    with pytest.raises(ConfigError, match="exists, is not empty and holds no seqcast model"):
+        fitted.save(d)
+    assert snapshot(d) == {"notes.txt": b"precious"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(ConfigError, match="exists and is a file"):
+        fitted.save(f)
+    assert f.read_text() == "x"
+
+
+def test_saves_into_an_empty_folder(fitted, tmp_path):
+    d = tmp_path / "empty"
+    d.mkdir()
+    fitted.save(d)
+    assert (d / "model.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]

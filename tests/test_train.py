@@ -1,0 +1,176 @@
+"""Tests for seqcast.train: the compiled epoch, the kept partial batch, early stopping, options.
+
+Models are tiny (a linear head, or an LSTM with 4 units) so each compile takes well under a second.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from seqcast import train
+from seqcast.errors import ConfigError
+from seqcast.models import rnn
+
+LINEAR = rnn.ModelSpec(cell="linear", window=3)
+
+
+def params_for(spec, seed=0):
+    return rnn.init_params(spec, key=jax.random.PRNGKey(seed))
+
+
+def data(n=5, w=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, w)).astype(np.float32)
+    Y = (X.sum(axis=1, keepdims=True) * 0.5 + 0.1).astype(np.float32)
+    return X, Y
+
+
+def assert_trees_close(a, b, **kw):
+    la, lb = jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b)
+    assert len(la) == len(lb)
+    for x, y in zip(la, lb):
+        np.testing.assert_allclose(np.asarray(x), np.asarray(y), **kw)
+
+
+# ---- the last partial batch ----------------------------------------------------------------------------
+
+
+def test_last_partial_batch_is_kept():
+    """n=5, batch 2: one epoch = steps on rows [0,1], [2,3] and [4]; SGD, no shuffling."""
+    X, Y = data(5)
+    p0 = params_for(LINEAR)
+    lr = 0.1
+    spec = train.TrainSpec(optimizer="sgd", learning_rate=lr, loss="mse", epochs=1, batch_size=2, shuffle=False)
+    p1, hist = train.fit(LINEAR, p0, X, Y, train=spec, seed=0)
+
+    def loss(p, xb, yb):
+        return jnp.mean((rnn.apply(LINEAR, p, jnp.asarray(xb)) - jnp.asarray(yb)) ** 2)
+
+    p, losses = p0, []
+    for rows in ([0, 1], [2, 3], [4]):
+        value, g = jax.value_and_grad(loss)(p, X[rows], Y[rows])
+        losses.append((float(value), len(rows)))
+        p = jax.tree_util.tree_map(lambda a, b: a - lr * b, p, g)
+    assert_trees_close(p1, p, rtol=1e-5, atol=1e-6)
+    # a model that ignored row 4 (2 steps only) ends elsewhere
+    p2 = p0
+    for rows in ([0, 1], [2, 3]):
+        g = jax.grad(loss)(p2, X[rows], Y[rows])
+        p2 = jax.tree_util.tree_map(lambda a, b: a - lr * b, p2, g)
+    assert not np.allclose(np.asarray(p1["head"]["W"]), np.asarray(p2["head"]["W"]))
+    # the epoch loss is the sample-weighted mean of the batch losses, as Keras reports it
+    expected = sum(v * k for v, k in losses) / 5
+    assert hist.loss[0] == pytest.approx(expected, rel=1e-5)
+
+
+# ---- early stopping ------------------------------------------------------------------------------------
+
+
+def test_early_stopping_restores_the_best_weights():
+    """Validation targets are the negated training targets: the better the fit, the worse val."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(32, 3)).astype(np.float32)
+    Y = X.sum(axis=1, keepdims=True).astype(np.float32)
+    Xv = rng.normal(size=(8, 3)).astype(np.float32)
+    Yv = -Xv.sum(axis=1, keepdims=True).astype(np.float32)
+    p0 = params_for(LINEAR)
+    spec = train.TrainSpec(optimizer="sgd", learning_rate=0.05, epochs=50, batch_size=8, shuffle=False, patience=3)
+    p, hist = train.fit(LINEAR, p0, X, Y, train=spec, X_val=Xv, Y_val=Yv)
+    assert len(hist.val_loss) == len(hist.loss) < 50  # stopped early
+    best = int(np.argmin(hist.val_loss)) + 1
+    assert hist.best_epoch == best
+    assert len(hist.loss) == best + 3  # patience epochs without improvement, then stop
+    # the returned weights are the best epoch's, not the last epoch's
+    val = float(jnp.mean((rnn.apply(LINEAR, p, jnp.asarray(Xv)) - jnp.asarray(Yv)) ** 2))
+    assert val == pytest.approx(hist.val_loss[best - 1], rel=1e-5)
+    assert val < hist.val_loss[-1]
+    # and equal to training for exactly `best` epochs
+    p_best, _ = train.fit(LINEAR, p0, X, Y, train=train.TrainSpec(optimizer="sgd", learning_rate=0.05, epochs=best,
+                                                                  batch_size=8, shuffle=False))
+    assert_trees_close(p, p_best, rtol=1e-6, atol=1e-7)
+
+
+# One TrainSpec and one data size (n=32) for the tests below, so they share one compiled epoch.
+SPEC = train.TrainSpec(optimizer="adam", learning_rate=0.05, loss="mse", epochs=10, batch_size=8)
+
+
+def test_validation_loss_is_recorded_without_patience():
+    X, Y = data(32, seed=3)
+    Xv, Yv = data(4, seed=2)
+    _, hist = train.fit(LINEAR, params_for(LINEAR), X, Y, train=SPEC, X_val=Xv, Y_val=Yv)
+    assert len(hist.loss) == len(hist.val_loss) == 10
+    assert hist.best_epoch is None
+    assert all(np.isfinite(hist.val_loss))
+
+
+def test_patience_without_validation_trains_all_epochs():
+    X, Y = data(16)
+    spec = train.TrainSpec(optimizer="adam", epochs=4, batch_size=8, patience=1)
+    _, hist = train.fit(LINEAR, params_for(LINEAR), X, Y, train=spec)
+    assert len(hist.loss) == 4 and hist.val_loss == [] and hist.best_epoch is None
+
+
+# ---- options -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field, value", [("epochs", 0), ("batch_size", 0)])
+def test_zero_epochs_or_batch_size_is_a_config_error(field, value):
+    X, Y = data(5)
+    spec = train.TrainSpec(**{field: value})
+    with pytest.raises(ConfigError, match=rf"`{field}` must be >= 1\. Received: {field}=0"):
+        train.fit(LINEAR, params_for(LINEAR), X, Y, train=spec)
+
+
+@pytest.mark.parametrize("loss", ["mse", "mae", "huber"])
+def test_every_loss_trains(loss):
+    X, Y = data(32, seed=3)
+    p0 = params_for(LINEAR)
+    p, hist = train.fit(LINEAR, p0, X, Y, train=dataclasses.replace(SPEC, loss=loss))
+    assert len(hist.loss) == 10 and all(np.isfinite(hist.loss))
+    assert hist.loss[-1] < hist.loss[0]
+    assert hist.fit_s > 0
+
+
+def test_unknown_optimizer_and_loss():
+    with pytest.raises(ConfigError, match=r"`optimizer` must be one of adam, rmsprop, sgd\. Received: optimizer='foo'"):
+        train.make_optimizer("foo")
+    with pytest.raises(ConfigError, match=r"`learning_rate` must be > 0"):
+        train.make_optimizer("adam", 0.0)
+    with pytest.raises(ConfigError, match=r"`loss` must be one of mse, mae, huber\. Received: loss='hinge'"):
+        train.loss_value("hinge", jnp.zeros(2), jnp.zeros(2))
+
+
+def test_losses_by_hand():
+    p, y = jnp.asarray([0.0, 3.0]), jnp.asarray([1.0, 1.0])
+    assert float(train.loss_value("mse", p, y)) == pytest.approx(2.5)
+    assert float(train.loss_value("mae", p, y)) == pytest.approx(1.5)
+    assert float(train.loss_value("huber", p, y)) == pytest.approx((0.5 + 1.5) / 2)
+
+
+def test_same_seed_same_result_and_shuffle_depends_on_seed():
+    X, Y = data(32, seed=5)
+    spec = SPEC
+    a, ha = train.fit(LINEAR, params_for(LINEAR), X, Y, train=spec, seed=7)
+    b, hb = train.fit(LINEAR, params_for(LINEAR), X, Y, train=spec, seed=7)
+    c, _ = train.fit(LINEAR, params_for(LINEAR), X, Y, train=spec, seed=8)
+    for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b)):
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+    assert ha.loss == hb.loss
+    assert not np.array_equal(np.asarray(a["head"]["W"]), np.asarray(c["head"]["W"]))
+
+
+def test_predict_in_chunks_equals_one_call():
+    X, _ = data(10)
+    p = params_for(LINEAR)
+    np.testing.assert_allclose(train.predict(LINEAR, p, X, batch_size=3), train.predict(LINEAR, p, X), rtol=1e-6)
+
+
+def test_predict_no_windows_gives_an_empty_array():
+    p = params_for(LINEAR)
+    out = train.predict(LINEAR, p, np.zeros((0, 3), np.float32))
+    assert out.shape == (0, 1)
