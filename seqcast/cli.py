@@ -13,10 +13,39 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+import typer.core
 
 from .errors import SeqcastError
 
+class _OneLineErrors(typer.core.TyperGroup):
+    """Usage errors (a bad flag value, an unknown option) as one line `error: ...` with exit 2."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        try:
+            from typer._click import exceptions as cx  # typer >= 0.22 vendors click
+        except ImportError:  # pragma: no cover
+            from click import exceptions as cx
+
+        no_args = getattr(cx, "NoArgsIsHelpError", ())
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except no_args as e:
+            typer.echo(e.ctx.get_help() if e.ctx else str(e))
+            rv = 0
+        except cx.UsageError as e:
+            hint = f"; see '{e.ctx.command_path} --help'" if e.ctx is not None else ""
+            typer.echo("error: " + " ".join(e.format_message().split()) + hint, err=True)
+            rv = 2
+        except cx.Abort:
+            typer.echo("aborted", err=True)
+            rv = 1
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     name="seqcast",
     help="Neural time-series forecasting with recurrent networks (LSTM, GRU, SimpleRNN), honest about its baselines.\n\n"
     "Example: seqcast fit airline --epochs 100 --out models/airline && seqcast predict models/airline --horizon 24",

@@ -59,14 +59,21 @@ def make_optimizer(name: str, learning_rate: float | None = None) -> optax.Gradi
     return optax.sgd(lr)
 
 
-def loss_value(name: str, pred, y):
+def sample_loss(name: str, pred, y):
+    """Per-sample loss (B,): the elementwise loss averaged over every axis but the first."""
     if name not in LOSSES:
         raise ConfigError(f"`loss` must be one of {', '.join(LOSSES)}. Received: loss={name!r}")
     if name == "mse":
-        return jnp.mean((pred - y) ** 2)
-    if name == "mae":
-        return jnp.mean(jnp.abs(pred - y))
-    return jnp.mean(optax.huber_loss(pred, y, delta=1.0))
+        e = (pred - y) ** 2
+    elif name == "mae":
+        e = jnp.abs(pred - y)
+    else:
+        e = optax.huber_loss(pred, y, delta=1.0)
+    return e.reshape(e.shape[0], -1).mean(axis=1)
+
+
+def loss_value(name: str, pred, y):
+    return jnp.mean(sample_loss(name, pred, y))
 
 
 def enable_compilation_cache() -> None:
@@ -81,6 +88,8 @@ def enable_compilation_cache() -> None:
 
 enable_compilation_cache()
 
+PAD_LIMIT = 0.02  # pad a partial last batch (one compiled step, not two) when that adds <= 2% rows
+
 _COMPILED: dict = {}  # (spec, train, n, ...) -> compiled epoch: refits of the same shapes reuse it
 
 
@@ -94,28 +103,35 @@ def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int = 1):
         return _COMPILED[key]
     opt = make_optimizer(train.optimizer, train.learning_rate)
     B = min(train.batch_size, n)
-    n_full, rem = divmod(n, B)
+    rem = n % B
+    pad = B - rem if rem and (B - rem) <= PAD_LIMIT * n else 0  # pad the last batch (masked) when cheap
 
-    def batch_loss(params, xb, yb):
-        return loss_value(train.loss, rnn.apply(spec, params, xb), yb)
+    def batch_loss(params, xb, yb, wb):  # wb (B,): 1 for real rows, 0 for padding
+        return jnp.sum(sample_loss(train.loss, rnn.apply(spec, params, xb), yb) * wb) / jnp.sum(wb)
 
     grad_fn = jax.value_and_grad(batch_loss)
 
     def epoch(params, opt_state, X, Y, key):
-        def step(state, idx):  # idx (B,) row indices into X, Y
+        def step(state, batch):  # batch: idx (B,) row indices into X, Y and their weights (B,)
             params, opt_state = state
-            loss, grads = grad_fn(params, X[idx], Y[idx])
+            idx, w = batch
+            loss, grads = grad_fn(params, X[idx], Y[idx], w)
             updates, opt_state = opt.update(grads, opt_state, params)
-            return (optax.apply_updates(params, updates), opt_state), loss
+            return (optax.apply_updates(params, updates), opt_state), loss * jnp.sum(w)
 
         perm = jax.random.permutation(key, n) if train.shuffle else jnp.arange(n)
+        w = jnp.ones(n, jnp.float32)
+        if pad:  # one graph for all batches: the last one's padding rows weigh 0
+            perm = jnp.concatenate([perm, jnp.zeros(pad, perm.dtype)])
+            w = jnp.concatenate([w, jnp.zeros(pad, jnp.float32)])
+        n_scan = len(perm) // B
         state, total = (params, opt_state), 0.0
-        if n_full:
-            state, losses = jax.lax.scan(step, state, perm[: n_full * B].reshape(n_full, B))
-            total = losses.sum() * B
-        if rem:  # the last partial batch, kept as Keras does
-            state, loss = step(state, perm[n_full * B :])
-            total = total + loss * rem
+        if n_scan:
+            state, losses = jax.lax.scan(step, state, (perm[: n_scan * B].reshape(n_scan, B), w[: n_scan * B].reshape(n_scan, B)))
+            total = losses.sum()
+        if n_scan * B < len(perm):  # the last partial batch, kept as Keras does, as a step of its own shape
+            state, loss = step(state, (perm[n_scan * B :], w[n_scan * B :]))
+            total = total + loss
         return state[0], state[1], total / n  # sample-weighted mean loss, as Keras reports
 
     compiled = jax.jit(epoch if members == 1 else jax.vmap(epoch, in_axes=(0, 0, None, None, 0)))

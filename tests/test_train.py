@@ -40,8 +40,12 @@ def assert_trees_close(a, b, **kw):
 # ---- the last partial batch ----------------------------------------------------------------------------
 
 
-def test_last_partial_batch_is_kept():
-    """n=5, batch 2: one epoch = steps on rows [0,1], [2,3] and [4]; SGD, no shuffling."""
+@pytest.mark.parametrize("pad_limit", [0.0, 1.0], ids=["own-step", "masked-padding"])
+def test_last_partial_batch_is_kept(pad_limit, monkeypatch):
+    """n=5, batch 2: one epoch = steps on rows [0,1], [2,3] and [4]; SGD, no shuffling. The last
+    batch runs either as a step of its own shape or padded to 2 rows with the padding weighted 0."""
+    monkeypatch.setattr(train, "PAD_LIMIT", pad_limit)
+    train._COMPILED.clear()
     X, Y = data(5)
     p0 = params_for(LINEAR)
     lr = 0.1
