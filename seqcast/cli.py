@@ -142,8 +142,11 @@ def demo(
     seed: int = typer.Option(0, help="Random seed."),
     quiet: bool = QUIET,
 ):
-    """Airline passengers end to end: fit an LSTM, compare it with the baselines on the last 20% of
-    windows, forecast 24 months, and write seqcast-out/.
+    """Airline passengers end to end: LSTM vs baselines on the last 20% of windows, a 24-month forecast.
+
+    Fits on the first 80% of the 12-month windows (scaler fitted on that part only), compares one step
+    ahead with naive and seasonal naive, refits on all data, forecasts, and writes forecast.csv,
+    plot.png, test_predictions.csv and model/ to --out.
 
     Example: seqcast demo --out seqcast-out
     """
@@ -206,6 +209,10 @@ def fit(
 ):
     """Fit a model, test it against the baselines on the last windows, and save it to --out.
 
+    With a test part (--test-size, default 0.2) the model is first fitted on the earlier windows and
+    scored one step ahead beside naive and seasonal naive; --out then also gets test_predictions.csv
+    (date, truth, each model) and test_plot.png.
+
     Example: seqcast fit airline --model gru --units 64 --epochs 200 --out models/airline
     """
     from .forecast import Forecaster, holdout
@@ -224,7 +231,10 @@ def fit(
     f = Forecaster(cfg, progress=not quiet).fit(series) if (refit or ho is None) else ho.forecaster
     f.save(out)
     if ho is not None:
+        from .report import plot_forecast
+
         write_atomic(out / "test_predictions.csv", ho.frame().to_csv(index=False, date_format="%Y-%m-%d"))
+        plot_forecast(series, out / "test_plot.png", holdout=ho, title=f"{series.name}: test predictions vs truth")
     what = "all data" if (refit or ho is None) else "the training part"
     _say(quiet, f"saved the model (fitted on {what}, {f.history_.fit_s:.1f}s) to {out}/; forecast with: seqcast predict {out} --horizon 12")
 
@@ -287,7 +297,7 @@ def reproduce_airline(
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
     quiet: bool = QUIET,
 ):
-    """The Keras airline tutorial's exact recipe, then the same model leak-free, then the baselines.
+    """The Keras airline tutorial's recipe, then the same model leak-free, then the baselines.
 
     Recipe: MinMax scaler fitted on ALL data (leaks), windows of 12 -> the 13th, 80/20 split (105/27),
     LSTM(300) + Dense(1, sigmoid), RMSprop, MSE, 300 epochs, batch 64.

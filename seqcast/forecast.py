@@ -118,6 +118,10 @@ class Forecaster:
         out = self.scaler_.inverse_transform(np.asarray(z[w:]))
         return pd.DataFrame({"date": dates, "forecast": out})
 
+    def predict(self, horizon: int = 1, y=None) -> pd.DataFrame:
+        """sklearn-style alias of `forecast`: the next `horizon` values after the data."""
+        return self.forecast(horizon, y)
+
     # ---- persistence -----------------------------------------------------------------------------
 
     def save(self, path) -> None:
