@@ -22,7 +22,7 @@ class Config:
     # data and windows
     window: int = 12  # past values per input window
     test_size: float = 0.2  # fraction of windows held out at the end (chronological), 0 = none
-    val_size: float = 0.0  # fraction of training windows kept at their end for validation
+    val_size: float = 0.1  # fraction of training windows kept at their end for validation (early stopping)
     fill: str = "none"  # none | ffill | interpolate, for gaps and missing values
     season: int | None = None  # season length for seasonal naive; None -> from the frequency
     # scaling
@@ -37,7 +37,7 @@ class Config:
     epochs: int = 300
     batch_size: int = 32
     shuffle: bool = True
-    patience: int = 0  # early stopping on the validation tail; 0 = off
+    patience: int = 20  # early stopping on the validation tail, best weights restored; 0 = off
     seed: int = 0
     ensemble: int = 1  # members trained at once (jax.vmap) from seeds seed..; forecasts are their median
 
@@ -133,5 +133,5 @@ def load_toml(path) -> Config:
 
 
 # The Keras airline tutorial's recipe (seeds/000): scaler fitted on all data, LSTM(300) + Dense(1, sigmoid).
-TUTORIAL = Config(model="lstm", units=(300,), output_activation="sigmoid", window=12, test_size=0.2,
+TUTORIAL = Config(model="lstm", units=(300,), output_activation="sigmoid", window=12, test_size=0.2, val_size=0.0, patience=0,
                   scaler="minmax", scaler_fit="all", optimizer="rmsprop", loss="mse", epochs=300, batch_size=64)

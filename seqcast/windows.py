@@ -70,8 +70,8 @@ def split_validation(n_train: int, val_size: float) -> int:
     """Number of validation windows taken from the end of the training windows."""
     if not 0.0 <= val_size < 1.0:
         raise ConfigError(f"`val_size` must be in [0, 1). Received: val_size={val_size!r}")
-    n_val = int(round(n_train * val_size))
-    if val_size > 0 and (n_val < 1 or n_val >= n_train):
+    n_val = max(1, int(round(n_train * val_size))) if val_size > 0 else 0  # at least one when asked for
+    if val_size > 0 and n_val >= n_train:
         raise DataError(f"val_size={val_size} leaves {n_val} validation windows out of {n_train}; choose a val_size that leaves at least one of each")
     return n_val
 

@@ -69,7 +69,9 @@ def test_use_before_fit_raises_not_fitted(tmp_path):
 
 def test_fit_sets_attributes(fitted, series):
     f = fitted
-    assert f.n_windows_ == (len(series) - 6, 0)
+    n = len(series) - 6  # windows of 6
+    n_val = round(n * f.config.val_size)  # the default validation tail (0.1 -> 5 of 54)
+    assert n_val == 5 and f.n_windows_ == (n - n_val, n_val)
     assert f.leaks_ is False
     assert f.schema_["freq"] == "MS" and f.schema_["n_obs"] == 60 and f.schema_["name"] == "y"
     assert f.schema_["last"] == "2004-12-01T00:00:00"
@@ -175,7 +177,7 @@ def leaky(air):
 
 def test_holdout_split_is_the_tutorials(clean, air):
     assert clean.n_train == 105 and clean.n_test == 27
-    assert clean.forecaster.n_windows_ == (105, 0)
+    assert clean.forecaster.n_windows_ == (95, 10)  # the default validation tail: 10% of the 105 training windows
     assert list(clean.dates) == list(air.index[117:])
     np.testing.assert_array_equal(clean.truth, air.to_numpy()[117:])
     assert clean.season == 12

@@ -53,5 +53,8 @@ def test_seq2seq_targets_hand_computed():
 def test_validation_split():
     assert split_validation(105, 0.0) == 0
     assert split_validation(105, 0.1) == 10
+    assert split_validation(4, 0.1) == 1  # at least one validation window when asked for
+    with pytest.raises(DataError, match="leaves"):
+        split_validation(1, 0.1)
     with pytest.raises(ConfigError):
         split_validation(105, 1.5)
