@@ -161,6 +161,8 @@ def run_keras(task, seed):
 def main():
     system, task, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
     if system.startswith("keras"):
+        # seqcast (imported for the data) would switch on its JAX compilation cache; Keras must compile cold
+        os.environ["SEQCAST_CACHE_DIR"] = "off"
         os.environ["KERAS_BACKEND"] = "jax" if system == "keras-jax" else "tensorflow"
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         row = run_keras(task, seed)
