@@ -57,16 +57,16 @@ class Forecaster:
         self.scaler_ = fit_scaler(fit_on, cfg.scaler, log=cfg.log, feature_range=cfg.scaler_range)
         self.leaks_ = scaler_data is not None
         z = self.scaler_.transform(v).astype(np.float32)
-        X, Y = make_windows(z, cfg.window)  # (N, w), (N, 1)
+        X, _ = make_windows(z, cfg.window)  # checks the length; (N, w) views
         n_val = split_validation(len(X), cfg.val_size)
         n_fit = len(X) - n_val
+        fit_w, val_w = train.Windows.of(z, cfg.window, 1, 0, n_fit), train.Windows.of(z, cfg.window, 1, n_fit)  # no copies
         self.spec_ = rnn.ModelSpec(cell=cfg.model, units=cfg.units, output_activation=cfg.output_activation, window=cfg.window)
         params = init_params(self.spec_, cfg.seed, cfg.ensemble)
         tspec = train.TrainSpec(optimizer=cfg.optimizer, learning_rate=cfg.learning_rate, loss=cfg.loss, epochs=cfg.epochs,
                                 batch_size=cfg.batch_size, shuffle=cfg.shuffle, patience=cfg.patience)
-        self.params_, self.history_ = train.fit(self.spec_, params, X[:n_fit], Y[:n_fit], train=tspec, seed=cfg.seed,
-                                                X_val=X[n_fit:], Y_val=Y[n_fit:], progress=self.progress,
-                                                members=cfg.ensemble)
+        self.params_, self.history_ = train.fit(self.spec_, params, fit_w, None, train=tspec, seed=cfg.seed,
+                                                X_val=val_w, progress=self.progress, members=cfg.ensemble)
         self.n_windows_ = (n_fit, n_val)
         self.schema_ = _schema(series, cfg)
         self.context_ = v[-cfg.window:].copy()  # the last window: where forecasts start

@@ -59,6 +59,48 @@ def make_optimizer(name: str, learning_rate: float | None = None) -> optax.Gradi
     return optax.sgd(lr)
 
 
+@jax.tree_util.register_pytree_node_class
+class Windows:
+    """Training windows as indices into one value array, so they are never copied:
+
+        X[i] = values[starts[i] : starts[i] + window]
+        Y[i] = values[starts[i] + window : starts[i] + window + horizon]
+
+    Memory is the values plus one int32 per window, whatever the window length."""
+
+    def __init__(self, values, starts, window: int, horizon: int = 1):
+        self.values, self.starts, self.window, self.horizon = values, starts, int(window), int(horizon)
+
+    def __len__(self):
+        return int(self.starts.shape[0])
+
+    def take(self, idx):
+        """Rows `idx` as arrays: X (b, window), Y (b, horizon)."""
+        s = self.starts[idx][:, None]
+        return self.values[s + jnp.arange(self.window)], self.values[s + self.window + jnp.arange(self.horizon)]
+
+    def tree_flatten(self):
+        return (self.values, self.starts), (self.window, self.horizon)
+
+    @classmethod
+    def tree_unflatten(cls, aux, leaves):
+        return cls(*leaves, *aux)
+
+    @classmethod
+    def of(cls, values, window: int, horizon: int = 1, start: int = 0, stop: int | None = None):
+        """Windows starting at positions start..stop-1 of `values` (default: all that fit)."""
+        n = len(values) - window - horizon + 1
+        stop = n if stop is None else stop
+        return cls(jnp.asarray(values, jnp.float32), jnp.arange(start, stop, dtype=jnp.int32), window, horizon)
+
+
+def _rows(X, Y, idx):
+    """A minibatch: rows `idx` of arrays (X, Y), or of index windows X (Y is then None)."""
+    if isinstance(X, Windows):
+        return X.take(idx)
+    return X[idx], Y[idx]
+
+
 def sample_loss(name: str, pred, y):
     """Per-sample loss (B,): the elementwise loss averaged over every axis but the first."""
     if name not in LOSSES:
@@ -115,7 +157,7 @@ def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int = 1):
         def step(state, batch):  # batch: idx (B,) row indices into X, Y and their weights (B,)
             params, opt_state = state
             idx, w = batch
-            loss, grads = grad_fn(params, X[idx], Y[idx], w)
+            loss, grads = grad_fn(params, *_rows(X, Y, idx), w)
             updates, opt_state = opt.update(grads, opt_state, params)
             return (optax.apply_updates(params, updates), opt_state), loss * jnp.sum(w)
 
@@ -171,8 +213,11 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
         raise ConfigError(f"`epochs` must be >= 1. Received: epochs={train.epochs!r}")
     if int(train.batch_size) < 1:
         raise ConfigError(f"`batch_size` must be >= 1. Received: batch_size={train.batch_size!r}")
-    X = jnp.asarray(X, jnp.float32)
-    Y = jnp.asarray(Y, jnp.float32)
+    if not isinstance(X, Windows):  # arrays (N, T[, F]) and (N, K...); Windows index one array instead
+        X = jnp.asarray(X, jnp.float32)
+        Y = jnp.asarray(Y, jnp.float32)
+    if isinstance(X_val, Windows):
+        X_val, Y_val = X_val.take(jnp.arange(len(X_val)))
     has_val = X_val is not None and len(X_val) > 0
     stop_early = bool(train.patience) and has_val
     opt, epoch = epoch_fn(spec, train, len(X), members)

@@ -178,3 +178,34 @@ def test_predict_no_windows_gives_an_empty_array():
     p = params_for(LINEAR)
     out = train.predict(LINEAR, p, np.zeros((0, 3), np.float32))
     assert out.shape == (0, 1)
+
+
+# ---- index windows -------------------------------------------------------------------------------------
+
+
+def test_index_windows_match_copied_windows():
+    from seqcast.windows import make_windows
+
+    v = np.arange(20, dtype=np.float32)
+    Xc, Yc = make_windows(v, 4, horizon=2)
+    w = train.Windows.of(v, 4, 2)
+    assert len(w) == len(Xc) == 15
+    xb, yb = w.take(jnp.asarray([0, 7, 14]))
+    np.testing.assert_array_equal(xb, Xc[[0, 7, 14]])
+    np.testing.assert_array_equal(yb, Yc[[0, 7, 14]])
+    tail = train.Windows.of(v, 4, 2, start=10)
+    assert len(tail) == 5 and float(tail.take(jnp.asarray([0]))[0][0, 0]) == 10.0
+
+
+def test_training_on_index_windows_equals_training_on_arrays():
+    from seqcast.windows import make_windows
+
+    v = np.sin(np.arange(60) / 3.0).astype(np.float32)
+    X, Y = make_windows(v, 6)
+    spec = rnn.ModelSpec(cell="gru", units=(4,))
+    p0 = rnn.init_params(spec, key=jax.random.PRNGKey(0))
+    ts = train.TrainSpec(epochs=3, batch_size=8)
+    pa, ha = train.fit(spec, p0, np.array(X[:40]), np.array(Y[:40]), train=ts, seed=1, X_val=np.array(X[40:]), Y_val=np.array(Y[40:]))
+    pw, hw = train.fit(spec, p0, train.Windows.of(v, 6, 1, 0, 40), None, train=ts, seed=1, X_val=train.Windows.of(v, 6, 1, 40))
+    assert_trees_close(pa, pw, rtol=1e-6, atol=1e-7)
+    assert ha.loss == pytest.approx(hw.loss, rel=1e-6) and ha.val_loss == pytest.approx(hw.val_loss, rel=1e-6)
