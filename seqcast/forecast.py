@@ -21,7 +21,7 @@ from . import metrics
 from .config import Config, validate
 from .errors import ConfigError, DataError, NotFittedError
 from .models import baselines
-from .scaling import Scaler, fit_scaler
+from .scaling import fit_scaler
 from .windows import make_windows, split_train_test, split_validation
 
 MODEL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN", "linear": "Linear"}

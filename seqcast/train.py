@@ -8,7 +8,6 @@ only host work per epoch is reading one loss value (for history, early stopping,
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from dataclasses import dataclass, field

@@ -21,13 +21,9 @@ from seqcast.errors import ConfigError, ModelFileError, SeqcastError
 from seqcast.forecast import Forecaster
 from seqcast.models import rnn
 
-FAST = dict(units=(4,), window=6, epochs=2, batch_size=16)  # as in test_forecast: one shared compile
+from conftest import FAST, monthly  # noqa: E402
 
 
-def monthly(n: int = 60) -> pd.Series:
-    idx = pd.date_range("2000-01-01", periods=n, freq="MS")
-    t = np.arange(n)
-    return pd.Series(100 + 2 * t + 10 * np.sin(2 * np.pi * t / 12), index=idx, name="y")
 
 
 @pytest.fixture(scope="module")
