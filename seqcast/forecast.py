@@ -237,12 +237,12 @@ def holdout(y, config: Config | None = None, *, progress: bool = False, **option
     fit_s = time.perf_counter() - t0
     t = np.arange(cut, len(v))  # positions of the test targets
     truth = v[t]
-    pred = f.predict_windows(X[n_train:])
+    z_pred = f.predict_scaled(X[n_train:])  # one forward pass: scaled for the tutorial's MSE, units for the rest
+    pred = f.scaler_.inverse_transform(z_pred)
     season = cfg.season or data_mod.season_length(series.index.freqstr if isinstance(series.index, pd.DatetimeIndex) else None)
     name = MODEL_NAMES[cfg.model]
     preds = {name: pred, **baselines.one_step(v, t, season)}
     z_truth = f.scaler_.transform(truth)
-    z_pred = f.predict_scaled(X[n_train:])
     ho = Holdout(model_name=name, n_train=n_train, n_test=n_test, dates=series.index[t], truth=truth, predictions=preds,
                  test_mse_scaled=metrics.mse(z_truth, z_pred), fit_s=fit_s, leaks=f.leaks_, season=season, forecaster=f)
     m = season if season and cut > season else 1
