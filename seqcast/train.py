@@ -19,6 +19,7 @@ import optax
 
 from .errors import ConfigError
 from .models import rnn
+from .windows import n_windows
 
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LOSSES = ("mse", "mae", "huber")
@@ -88,8 +89,7 @@ class Windows:
     @classmethod
     def of(cls, values, window: int, horizon: int = 1, start: int = 0, stop: int | None = None):
         """Windows starting at positions start..stop-1 of `values` (default: all that fit)."""
-        n = len(values) - window - horizon + 1
-        stop = n if stop is None else stop
+        stop = n_windows(len(values), window, horizon) if stop is None else stop
         return cls(jnp.asarray(values, jnp.float32), jnp.arange(start, stop, dtype=jnp.int32), window, horizon)
 
 
