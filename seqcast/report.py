@@ -1,29 +1,91 @@
-"""Plots (matplotlib, headless) and terminal tables."""
+"""Plots (matplotlib, headless), terminal tables, and a self-contained HTML report of a run.
+
+Plots: every `plot_*` function writes PNG or SVG (chosen by the path's suffix) atomically.
+    plot_forecast          the series, test predictions, the forecast with shaded interval bands
+    plot_loss              training / validation loss by epoch, best epoch marked
+    plot_errors_by_step    an error metric per horizon step, one line per model
+    plot_series_grid       small multiples: history, truth, forecast and interval of many series
+    predictions_vs_truth   test predictions vs truth over time and as a scatter
+    plot_multistep_forecasts  a few series' inputs, true next values and k-step forecasts
+
+HTML: `write_html(run, path)` turns a run record (the JSON-able dict documented there, stored as
+RUN_DIR/run.json) into ONE file that needs nothing else: figures inlined as data: URIs, CSS in a
+<style> tag, no script, no font, no URL that would make a request; `write_report(run_dir)` does it
+for a run directory (`seqcast report RUN_DIR`).
+"""
 
 from __future__ import annotations
 
 from io import BytesIO
 from pathlib import Path
 
+from .errors import DataError
 
-def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | None = None) -> None:
-    """The series, the model's and baselines' test predictions, and the future forecast; PNG or SVG by suffix."""
+
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def _fig_bytes(fig, fmt: str = "png") -> bytes:
+    """Render and close a figure; fmt png or svg (or any format matplotlib knows)."""
+    plt = _pyplot()
+    buf = BytesIO()
+    try:
+        fig.savefig(buf, format=fmt, metadata={"Date": None} if fmt == "svg" else None)  # same figure, same bytes
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def _save(fig, path) -> None:
+    """Write a figure to `path` atomically, PNG or SVG by suffix (png when there is none)."""
     from .io import write_atomic
 
+    write_atomic(path, _fig_bytes(fig, Path(path).suffix.lstrip(".").lower() or "png"))
+
+
+def _level_styles(levels) -> list[tuple[float, float]]:
+    """(level, alpha) widest first, so the narrower bands are drawn on top, darker."""
+    lv = sorted(levels, reverse=True)
+    return [(q, 0.12 + 0.16 * i / max(1, len(lv) - 1)) if len(lv) > 1 else (q, 0.2) for i, q in enumerate(lv)]
+
+
+def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | None = None, bands: dict | None = None) -> None:
+    """The series, the model's and baselines' test predictions, and the future forecast; PNG or SVG by suffix.
+
+    bands: optional {level: (lo, hi)} prediction intervals aligned with forecast["date"] (e.g. from
+    `intervals.bands`), drawn as shaded areas labelled "80% interval", the wider level lighter.
+    """
+    import numpy as np
+
+    plt = _pyplot()
+    from .io import write_atomic
+
+    if bands:
+        if forecast is None:
+            raise DataError("`bands` are drawn around the forecast: pass `forecast` too (a frame with date and forecast)")
+        for q, (lo, hi) in bands.items():
+            if np.shape(lo) != (len(forecast),) or np.shape(hi) != (len(forecast),):
+                raise DataError(f"`bands` for level {q} must have one lower and one upper value per forecast date ({len(forecast)}). "
+                                f"Received: shapes {np.shape(lo)}, {np.shape(hi)}")
     fig, ax = plt.subplots(figsize=(10, 4.5), dpi=110)
     ax.plot(series.index, series.to_numpy(), color="black", lw=1.4, label="data")
     if holdout is not None:
-        styles = {holdout.model_name: dict(color="tab:blue", lw=2.0)}
+        styles = {holdout.model_name: {"color": "tab:blue", "lw": 2.0}}
         for name, pred in holdout.predictions.items():
-            st = styles.get(name, dict(lw=1.0, ls="--", alpha=0.8))
+            st = styles.get(name, {"lw": 1.0, "ls": "--", "alpha": 0.8})
             ax.plot(holdout.dates, pred, label=f"{name} (test)", **st)
         ax.axvline(holdout.dates[0], color="grey", lw=0.8, ls=":")
     if forecast is not None:
+        for q, alpha in _level_styles(bands or {}):
+            lo, hi = bands[q]
+            ax.fill_between(forecast["date"], np.asarray(lo, float), np.asarray(hi, float), color="tab:red", alpha=alpha, lw=0,
+                            label=f"{q:g}% interval")
         ax.plot(forecast["date"], forecast["forecast"], color="tab:red", lw=2.0, label=f"forecast ({len(forecast)} ahead)")
     ax.set_title(title or f"{series.name or 'series'}")
     ax.grid(alpha=0.3)
@@ -82,3 +144,488 @@ def plot_multistep_forecasts(inputs, truth, forecasts, path, *, n: int = 4, titl
     fig.savefig(buf, format=Path(path).suffix.lstrip(".") or "png")
     plt.close(fig)
     write_atomic(path, buf.getvalue())
+
+
+# ---- more plots ------------------------------------------------------------------------------------
+
+
+def _history_parts(history):
+    """(loss, val_loss, best_epochs) from a train.History or a mapping such as run.json's "history"."""
+    get = history.get if isinstance(history, dict) else (lambda k, d=None: getattr(history, k, d))
+    loss, val = list(get("loss", None) or []), list(get("val_loss", None) or [])
+    best = get("best_epoch", None)
+    best = [] if best is None else ([best] if isinstance(best, (int, float)) and not isinstance(best, bool) else list(best))
+    return loss, val, sorted({int(b) for b in best if b})
+
+
+def _loss_figure(history, title: str | None = None):
+    import numpy as np
+
+    plt = _pyplot()
+    loss, val, best = _history_parts(history)
+    if not loss:
+        raise DataError("the training history has no losses to plot; fit the model for at least one epoch")
+    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
+    ax.plot(np.arange(1, len(loss) + 1), loss, color="tab:blue", lw=1.6, label="training loss")
+    if val:
+        ax.plot(np.arange(1, len(val) + 1), val, color="tab:orange", lw=1.6, label="validation loss")
+    for i, b in enumerate(best):
+        ax.axvline(b, color="tab:green", lw=1.0, ls="--", label=(f"best epoch {b}" if len(best) == 1 else "best epochs (members)") if i == 0 else None)
+    values = np.asarray(loss + val, dtype=float)
+    if np.isfinite(values).any() and (values[np.isfinite(values)] > 0).all():
+        ax.set_yscale("log")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss (scaled units)")
+    ax.set_title(title or "training history")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_loss(history, path, *, title: str | None = None) -> None:
+    """Training and validation loss by epoch, the best (restored) epoch marked; PNG or SVG by suffix.
+
+    history: a `train.History` or a mapping with "loss", "val_loss" (lists, may be empty) and
+    "best_epoch" (1-based int, one per ensemble member as a list, or None). Log y axis when every
+    loss is positive."""
+    _save(_loss_figure(history, title), path)
+
+
+def plot_errors_by_step(per_step: dict, path, metric: str = "MASE", *, title: str | None = None) -> None:
+    """An error metric by horizon step 1..h, one line per model; PNG or SVG by suffix.
+
+    per_step: {model: [error at step 1, step 2, ...]}. For MASE a dotted line marks 1 (the in-sample
+    one-step naive forecast's error)."""
+    import numpy as np
+
+    if not per_step:
+        raise DataError("`per_step` is empty: pass {model: [error per horizon step]} for at least one model")
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
+    for name, errs in per_step.items():
+        e = np.asarray(errs, dtype=float).reshape(-1)
+        ax.plot(np.arange(1, len(e) + 1), e, "o-", lw=1.5, ms=3.5, label=str(name))
+    if metric.upper() == "MASE":
+        ax.axhline(1.0, color="grey", lw=0.9, ls=":", label="MASE 1")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel("horizon step")
+    ax.set_ylabel(metric)
+    ax.set_title(title or f"{metric} by horizon step")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def _future_x(history, n: int, dates=None):
+    """x values for the history and for the n values after it: given dates, continued dates, or positions."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(history, pd.Series):
+        hx = history.index
+        if dates is not None:
+            return hx, pd.Index(dates)
+        if isinstance(hx, pd.DatetimeIndex) and len(hx) >= 3 and (freq := hx.freq or pd.infer_freq(hx)) is not None:
+            return hx, pd.date_range(hx[-1], periods=n + 1, freq=freq)[1:]
+        if isinstance(hx, pd.DatetimeIndex):
+            raise DataError("a grid item's history has dates without a regular frequency: add a `dates` list for its forecast")
+        hx = np.asarray(hx)
+        return hx, (np.asarray(dates) if dates is not None else np.arange(len(hx), len(hx) + n) + (hx[-1] - len(hx) + 1 if len(hx) else 0))
+    t = len(np.asarray(history).reshape(-1))
+    return np.arange(t), (np.asarray(dates) if dates is not None else np.arange(t, t + n))
+
+
+def plot_series_grid(items: list, path, ncols: int = 3, *, title: str | None = None) -> None:
+    """Small multiples, one panel per series; PNG or SVG by suffix.
+
+    items: dicts {"title": str, "history": pd.Series or array, "forecast": (h,), "truth": (h,) or None,
+    "lo": (h,), "hi": (h,) (optional interval), "dates": (h,) (optional x values of the forecast;
+    by default the history's dates continued at its frequency, or positions)}. The caller picks which
+    series to show (say the first, the worst and the best by MASE)."""
+    import numpy as np
+
+    if not items:
+        raise DataError("`items` is empty: pass at least one series to plot")
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
+        raise DataError(f"`ncols` must be an integer >= 1. Received: ncols={ncols!r}")
+    plt = _pyplot()
+    ncols = min(ncols, len(items))
+    nrows = -(-len(items) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.5 * nrows), dpi=110, squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        if k >= len(items):
+            ax.set_visible(False)
+            continue
+        it = items[k]
+        fc = np.asarray(it["forecast"], dtype=float).reshape(-1)
+        hx, fx = _future_x(it["history"], len(fc), it.get("dates"))
+        if len(fx) != len(fc):
+            raise DataError(f"grid item {k} ({it.get('title', '')!r}): `dates` has {len(fx)} values, `forecast` {len(fc)}")
+        hist = it["history"].to_numpy() if hasattr(it["history"], "to_numpy") else np.asarray(it["history"]).reshape(-1)
+        ax.plot(hx, hist, color="black", lw=1.0, label="history")
+        if it.get("lo") is not None and it.get("hi") is not None:
+            ax.fill_between(fx, np.asarray(it["lo"], float), np.asarray(it["hi"], float), color="tab:red", alpha=0.2, lw=0,
+                            label=it.get("interval_label", "interval"))
+        if it.get("truth") is not None:
+            ax.plot(fx, np.asarray(it["truth"], float), color="tab:green", lw=1.2, label="truth")
+        ax.plot(fx, fc, color="tab:red", lw=1.5, label="forecast")
+        ax.set_title(str(it.get("title", f"series {k}")), fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+        if k == 0:
+            ax.legend(loc="upper left", fontsize=6)
+    if title:
+        fig.suptitle(title)
+    fig.autofmt_xdate() if nrows == 1 else None
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def predictions_vs_truth(frame, path, *, title: str | None = None) -> None:
+    """Test predictions against the truth: over time (left) and as a scatter with the y = x line (right).
+
+    frame: columns `date`, `truth` and one column per model (what `Holdout.frame()` returns and
+    test_predictions.csv holds). PNG or SVG by suffix."""
+    import numpy as np
+
+    missing = [c for c in ("date", "truth") if c not in frame.columns]
+    models = [c for c in frame.columns if c not in ("date", "truth")]
+    if missing or not models:
+        raise DataError(f"the predictions need columns date, truth and one per model. Received: columns {list(frame.columns)}")
+    plt = _pyplot()
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4), dpi=110, gridspec_kw={"width_ratios": [1.8, 1]})
+    y = frame["truth"].to_numpy(dtype=float)
+    a1.plot(frame["date"], y, color="black", lw=1.6, label="truth")
+    for m in models:
+        p = frame[m].to_numpy(dtype=float)
+        a1.plot(frame["date"], p, lw=1.2, label=str(m))
+        a2.scatter(y, p, s=12, alpha=0.75, label=str(m))
+    lo, hi = np.nanmin(frame[["truth", *models]].to_numpy(float)), np.nanmax(frame[["truth", *models]].to_numpy(float))
+    a2.plot([lo, hi], [lo, hi], color="grey", lw=0.9, ls=":", label="y = x")
+    a1.set_title("test predictions and truth", fontsize=10)
+    a2.set_title("prediction vs truth", fontsize=10)
+    a2.set_xlabel("truth")
+    a2.set_ylabel("prediction")
+    for a in (a1, a2):
+        a.grid(alpha=0.3)
+        a.legend(loc="upper left", fontsize=7)
+    a1.tick_params(axis="x", labelsize=7, rotation=30)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+# ---- the HTML report -------------------------------------------------------------------------------
+
+RUN_FILE, REPORT_FILE = "run.json", "report.html"
+MAX_PREDICTION_ROWS = 200
+SECTIONS = ("data", "leaderboard", "forecast", "predictions", "coverage", "training", "config", "reproduce")
+_DATA_LABELS = {"name": "series", "n_obs": "observations", "freq": "frequency", "first": "first date", "last": "last date",
+                "filled": "values filled", "n_series": "number of series", "scaler": "scaler", "leaks": "scaler saw the test period"}
+_IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
+
+_CSS = """
+:root { color-scheme: light; --ink: #1d2430; --muted: #5b6575; --line: #dde2ea; --accent: #2f5fa7; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+       color: var(--ink); background: #f6f7f9; }
+header, main { max-width: 1100px; margin: 0 auto; padding: 0 24px; }
+header { padding-top: 28px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+.meta { color: var(--muted); margin: 0 0 12px; }
+nav { display: flex; flex-wrap: wrap; gap: 6px 14px; padding: 10px 0 4px; border-bottom: 1px solid var(--line); }
+nav a { color: var(--accent); text-decoration: none; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 8px 22px 18px; margin: 18px 0; }
+h2 { font-size: 19px; margin: 14px 0 10px; }
+table { border-collapse: collapse; margin: 6px 0; font-size: 14px; }
+th, td { padding: 4px 12px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+th { background: #eef1f6; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.best td { font-weight: 600; }
+tr.under td { color: #a3261b; }
+.scroll { max-height: 480px; overflow: auto; }
+.kv th { width: 16em; background: none; }
+.warning { background: #fff4e5; border: 1px solid #f0a23b; border-left: 6px solid #e07b00; border-radius: 6px;
+           padding: 10px 14px; margin: 10px 0; }
+.verdict { font-size: 16px; margin: 10px 0 4px; }
+.note, figcaption { color: var(--muted); font-size: 13px; }
+figure { margin: 14px 0 22px; }
+figure h3 { font-size: 15px; margin: 0 0 6px; }
+figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--line); }
+pre { background: #eef1f6; padding: 10px 12px; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; }
+footer { max-width: 1100px; margin: 0 auto; padding: 8px 24px 30px; color: var(--muted); font-size: 12px; }
+"""
+
+
+def _esc(x) -> str:
+    import html
+
+    return html.escape(str(x), quote=True)
+
+
+def _fmt(v) -> str:
+    """A cell: numbers to 4 significant digits (thousands with one decimal), booleans yes/no, None a dash."""
+    import json
+    import math
+    import numbers
+
+    if v is None:
+        return "–"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, numbers.Integral):
+        return str(int(v))
+    if isinstance(v, numbers.Real):
+        v = float(v)
+        if not math.isfinite(v):
+            return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
+        return f"{v:,.1f}" if abs(v) >= 1000 else f"{v:.4g}"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_fmt(x) for x in v)
+    if isinstance(v, dict):
+        return json.dumps(v, default=str)
+    return str(v)
+
+
+def _is_num(v) -> bool:
+    import numbers
+
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _rows(run: dict, key: str) -> list[dict]:
+    rows = run.get(key)
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise DataError(f"run `{key}` must be a list of objects (one per row). Received: {type(rows).__name__}; "
+                        f"fix run.json or re-run the command that wrote it")
+    return rows
+
+
+def _table(rows: list[dict], columns=None, row_class=None) -> str:
+    cols = [c for c in (columns or []) if any(c in r for r in rows)]
+    for r in rows:
+        cols += [c for c in r if c not in cols]
+    numeric = {c for c in cols if any(_is_num(r.get(c)) for r in rows) and all(r.get(c) is None or _is_num(r.get(c)) for r in rows)}
+    head = "".join(f'<th{" class=num" if c in numeric else ""}>{_esc(c)}</th>' for c in cols)
+    body = []
+    for i, r in enumerate(rows):
+        cls = row_class(i, r) if row_class else None
+        cells = "".join(f'<td{" class=num" if c in numeric else ""}>{_esc(_fmt(r.get(c)))}</td>' for c in cols)
+        attr = f' class="{cls}"' if cls else ""
+        body.append(f"<tr{attr}>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _kv_table(pairs) -> str:
+    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(_fmt(v))}</td></tr>" for k, v in pairs)
+    return f'<table class="kv"><tbody>{body}</tbody></table>'
+
+
+def _img(data: bytes, mime: str, alt: str) -> str:
+    """An <img> with the image inlined as a data: URI. SVG goes in an <img> too, not inline: there a
+    file cannot run script or fetch anything, and two matplotlib SVGs cannot clash over element ids."""
+    import base64
+
+    return f'<img src="data:{mime};base64,{base64.b64encode(data).decode("ascii")}" alt="{_esc(alt)}">'
+
+
+def _figure_html(fig: dict, base: Path, i: int) -> str:
+    if not isinstance(fig, dict) or not isinstance(fig.get("file"), str):
+        raise DataError(f"run `figures[{i}]` must be an object with a `file` (a PNG or SVG beside run.json). Received: {fig!r}")
+    title, caption, name = fig.get("title") or Path(fig["file"]).stem, fig.get("caption"), fig["file"]
+    f = base / name
+    mime = _IMAGE_TYPES.get(f.suffix.lower())
+    if mime is None:
+        body = f'<p class="note">figure file {_esc(name)} is not a PNG or SVG; it is not shown.</p>'
+    elif not f.is_file():
+        body = f'<p class="note">figure file {_esc(name)} is missing beside run.json; re-run the command that wrote it.</p>'
+    else:
+        body = _img(f.read_bytes(), mime, title)
+    cap = f"<figcaption>{_esc(caption)}</figcaption>" if caption else ""
+    return f'<figure id="figure-{i + 1}"><h3>{_esc(title)}</h3>{body}{cap}</figure>'
+
+
+def _section(sid: str, title: str, body: str) -> str:
+    return f'<section id="{sid}"><h2>{_esc(title)}</h2>\n{body}\n</section>'
+
+
+def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
+    """(id, title, html) of each section the run has data for, in report order."""
+    out = []
+    data = run.get("data")
+    if data is not None:
+        if not isinstance(data, dict):
+            raise DataError(f"run `data` must be an object (name, n_obs, freq, ...). Received: {type(data).__name__}")
+        body = ""
+        if data.get("leaks"):
+            body += ('<div class="warning" id="leak-warning" role="alert"><strong>Warning: the scaler leaks.</strong> It was fitted on '
+                     "all the data, test period included, so the test scores below are optimistic. Fit it on the training part "
+                     "only (scaler_fit = \"train\", the default) for honest scores.</div>")
+        known = [(_DATA_LABELS[k], data[k]) for k in _DATA_LABELS if k in data]
+        extra = [(k, v) for k, v in data.items() if k not in _DATA_LABELS]
+        out.append(("data", "Data", body + _kv_table(known + extra)))
+    if "leaderboard" in run or "verdict" in run:
+        body = ""
+        if "leaderboard" in run:
+            rows = _rows(run, "leaderboard")
+            body += _table(rows, ["model"], row_class=lambda i, r: "best" if i == 0 else None)
+            body += '<p class="note">Best first. MASE below 1 beats the in-sample one-step naive forecast.</p>'
+        verdict = run.get("verdict")
+        for line in [verdict] if isinstance(verdict, str) else (verdict or []):
+            body += f'<p class="verdict">{_esc(line)}</p>'
+        out.append(("leaderboard", "Leaderboard", body))
+    if run.get("figures"):
+        figs = run["figures"]
+        if not isinstance(figs, list):
+            raise DataError(f"run `figures` must be a list of {{title, file, caption}} objects. Received: {type(figs).__name__}")
+        out.append(("forecast", "Forecast and figures", "\n".join(_figure_html(f, base, i) for i, f in enumerate(figs))))
+    if "predictions" in run:
+        rows = _rows(run, "predictions")
+        note = (f'<p class="note">Showing the first {MAX_PREDICTION_ROWS} of {len(rows)} rows.</p>'
+                if len(rows) > MAX_PREDICTION_ROWS else f'<p class="note">{len(rows)} rows.</p>')
+        out.append(("predictions", "Test predictions", note + f'<div class="scroll">{_table(rows[:MAX_PREDICTION_ROWS], ["date", "truth"])}</div>'))
+    if "coverage" in run:
+        rows = _rows(run, "coverage")
+
+        def under(i, r):
+            n, e = r.get("nominal"), r.get("empirical")
+            return "under" if _is_num(n) and _is_num(e) and e < n - 5 else None
+
+        note = ('<p class="note">Empirical: percent of test values inside the interval. '
+                "Rows in red cover 5 or more points less than promised.</p>")
+        out.append(("coverage", "Interval coverage", _table(rows, ["model", "level", "nominal", "empirical"], under) + note))
+    hist = run.get("history")
+    if hist:
+        if not isinstance(hist, dict):
+            raise DataError(f"run `history` must be an object with loss and val_loss lists. Received: {type(hist).__name__}")
+        loss, val, best = _history_parts(hist)
+        facts = [("epochs", len(loss))]
+        if loss:
+            facts.append(("final training loss", loss[-1]))
+        if val:
+            facts.append(("best validation loss", min(val)))
+        if best:
+            facts.append(("best epoch (weights restored)", best if len(best) > 1 else best[0]))
+        if "fit_s" in hist:
+            facts.append(("fit seconds", hist["fit_s"]))
+        body = _kv_table(facts)
+        if loss:
+            body += f'<figure id="loss-figure">{_img(_fig_bytes(_loss_figure(hist), "png"), "image/png", "training and validation loss")}</figure>'
+        out.append(("training", "Training", body))
+    cfg = run.get("config")
+    if cfg:
+        if not isinstance(cfg, dict):
+            raise DataError(f"run `config` must be an object of option: value. Received: {type(cfg).__name__}")
+        out.append(("config", "Configuration", _kv_table(cfg.items())))
+    facts = [(label, run[k]) for k, label in (("seqcast_version", "seqcast version"), ("seed", "seed"), ("created", "created")) if k in run]
+    if "command" in run or facts:
+        body = ""
+        if run.get("command"):
+            body += f'<p>Run this to make the same run again:</p><pre><code>{_esc(run["command"])}</code></pre>'
+        out.append(("reproduce", "Reproduce", body + _kv_table(facts)))
+    return out
+
+
+def write_html(run: dict, path, *, base_dir=None) -> Path:
+    """Write `run` as ONE self-contained HTML file at `path` (atomically) and return the path.
+
+    The file needs nothing else: figures inlined as base64 data: URIs, CSS in a <style> tag, no
+    script, font, stylesheet or URL that makes a request (a Content-Security-Policy forbids any), all
+    text HTML-escaped. Figure files are read from `base_dir` (default: the folder of `path`).
+
+    `run` is a JSON-able dict (what RUN_DIR/run.json holds); every key is optional and a section
+    appears only when its key is there, in this order (element ids in brackets):
+
+        title            str, the page title (default "seqcast report")
+        command          str, the command line that produced the run     [reproduce]
+        seqcast_version  str                                              [reproduce]
+        seed             int                                              [reproduce]
+        created          str, ISO time                                    [reproduce, header]
+        data             {name, n_obs, freq, first, last, filled, n_series, scaler, leaks, ...}: a
+                         table, extra keys shown as they are; leaks true adds a warning box  [data]
+        leaderboard      [{model, mase, rmse, ...}], best first, the first row bold       [leaderboard]
+        verdict          str or [str], shown under the leaderboard                        [leaderboard]
+        figures          [{title, file, caption}]: file a .png/.svg path relative to
+                         base_dir; a missing file gives a note, not an error               [forecast]
+        predictions      [{date, truth, <model>: value, ...}], first 200 rows shown        [predictions]
+        coverage         [{model, level, nominal, empirical}] percent; rows 5+ points
+                         under nominal in red                                             [coverage]
+        history          {loss: [..], val_loss: [..], best_epoch: int | [int] | null, fit_s}:
+                         a summary and the loss plot                                      [training]
+        config           {option: value}, the effective configuration                     [config]
+
+    Raises DataError (one line) when a key has the wrong type (say `leaderboard` not a list).
+    """
+    from . import __version__
+    from .io import write_atomic
+
+    if not isinstance(run, dict):
+        raise DataError(f"a run must be a JSON object (a dict) of title, data, leaderboard, ... Received: {type(run).__name__}")
+    path = Path(path)
+    base = Path(base_dir) if base_dir is not None else path.parent
+    title = str(run.get("title") or "seqcast report")
+    sections = _html_sections(run, base)
+    meta = " · ".join(_esc(x) for x in (run.get("command") and f"$ {run['command']}", run.get("created"),
+                                         run.get("seqcast_version") and f"seqcast {run['seqcast_version']}") if x)
+    nav = " ".join(f'<a href="#{sid}">{_esc(t)}</a>' for sid, t, _ in sections)
+    body = "\n".join(_section(*s) for s in sections) or '<p class="note">This run has nothing to show yet.</p>'
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<meta name="generator" content="seqcast {_esc(__version__)}">
+<title>{_esc(title)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<header>
+<h1>{_esc(title)}</h1>
+<p class="meta">{meta}</p>
+<nav>{nav}</nav>
+</header>
+<main>
+{body}
+</main>
+<footer>Written by seqcast {_esc(__version__)}. This file is self-contained: it loads nothing from anywhere.</footer>
+</body>
+</html>
+"""
+    write_atomic(path, page)
+    return path
+
+
+def write_report(run_dir, out=None) -> Path:
+    """Read RUN_DIR/run.json (and the figure files beside it) and write RUN_DIR/report.html, or `out`."""
+    import json
+
+    from .errors import ConfigError
+
+    d = Path(run_dir)
+    hint = "make one with `seqcast fit DATA --out DIR`"
+    if not d.is_dir():
+        what = "it is a file" if d.exists() else "no such directory"
+        raise DataError(f"'{d}' is not a seqcast run directory ({what}); {hint}")
+    f = d / RUN_FILE
+    if not f.is_file():
+        raise DataError(f"'{d}' is not a seqcast run directory: {RUN_FILE} missing; {hint}")
+    try:
+        run = json.loads(f.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise DataError(f"'{f}' is not valid JSON ({e.msg} at line {e.lineno} column {e.colno}); re-run the command that wrote it") from None
+    except UnicodeDecodeError:
+        raise DataError(f"'{f}' is not UTF-8 text; re-run the command that wrote it") from None
+    if not isinstance(run, dict):
+        raise DataError(f"'{f}' must hold a JSON object (title, data, leaderboard, ...), not a {type(run).__name__}; re-run the command that wrote it")
+    out = Path(out) if out is not None else d / REPORT_FILE
+    if out.is_dir():
+        raise ConfigError(f"--out '{out}' is a directory; give a file path such as {out / REPORT_FILE}")
+    try:
+        return write_html(run, out, base_dir=d)
+    except DataError as e:
+        raise DataError(f"'{f}': {e}") from None

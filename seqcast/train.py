@@ -66,10 +66,15 @@ class Windows:
         X[i] = values[starts[i] : starts[i] + window]
         Y[i] = values[starts[i] + window : starts[i] + window + horizon]
 
+    With seq2seq=True the targets are the next `horizon` values after every input step:
+
+        Y[i, t] = values[starts[i] + t + 1 : starts[i] + t + 1 + horizon]     (window, horizon)
+
     Memory is the values plus one int32 per window, whatever the window length."""
 
-    def __init__(self, values, starts, window: int, horizon: int = 1):
+    def __init__(self, values, starts, window: int, horizon: int = 1, seq2seq: bool = False):
         self.values, self.starts, self.window, self.horizon = values, starts, int(window), int(horizon)
+        self.seq2seq = bool(seq2seq)
 
     def __len__(self):
         return int(self.starts.shape[0])
@@ -77,10 +82,13 @@ class Windows:
     def take(self, idx):
         """Rows `idx` as arrays: X (b, window), Y (b, horizon)."""
         s = self.starts[idx][:, None]
-        return self.values[s + jnp.arange(self.window)], self.values[s + self.window + jnp.arange(self.horizon)]
+        X = self.values[s + jnp.arange(self.window)]
+        if self.seq2seq:  # (b, window, horizon)
+            return X, self.values[s[:, :, None] + 1 + jnp.arange(self.window)[:, None] + jnp.arange(self.horizon)]
+        return X, self.values[s + self.window + jnp.arange(self.horizon)]
 
     def tree_flatten(self):
-        return (self.values, self.starts), (self.window, self.horizon)
+        return (self.values, self.starts), (self.window, self.horizon, self.seq2seq)
 
     @classmethod
     def tree_unflatten(cls, aux, leaves):

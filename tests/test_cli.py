@@ -94,7 +94,7 @@ def test_fit_then_predict_round_trip(model_dir, data_csv, work):
     assert_ok(r)
     text = out.read_text()
     assert text.splitlines()[0] == "date,forecast"
-    fc = pd.read_csv(out)
+    fc = pd.read_csv(out, float_precision="round_trip")
     assert len(fc) == 5
     assert list(fc["date"]) == [f"{d:%Y-%m-%d}" for d in pd.date_range("2005-01-01", periods=5, freq="MS")]
 
@@ -412,7 +412,7 @@ def test_reproduce_airline_tutorial_json():
 def test_demo_writes_its_outputs(tmp_path):
     out = tmp_path / "demo"
     assert_ok(invoke("demo", "--epochs", 2, "--out", out, "-q"))
-    fc = pd.read_csv(out / "forecast.csv")
+    fc = pd.read_csv(out / "forecast.csv", float_precision="round_trip")
     assert list(fc.columns) == ["date", "forecast"] and len(fc) == 24
     assert fc["date"].iloc[0] == "1961-01-01" and fc["date"].iloc[-1] == "1962-12-01"
     assert (out / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

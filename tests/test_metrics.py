@@ -1,8 +1,10 @@
+import json
+
 import numpy as np
 import pytest
 
 from seqcast import metrics
-from seqcast.errors import DataError
+from seqcast.errors import ConfigError, DataError
 
 y = np.array([100.0, 200.0, 300.0])
 p = np.array([110.0, 190.0, 330.0])  # errors 10, -10, 30
@@ -33,3 +35,119 @@ def test_last_time_step_mse():
 def test_shape_mismatch():
     with pytest.raises(DataError, match="same shape"):
         metrics.mse([1.0, 2.0], [1.0])
+
+
+# ---- many series, many steps: rmsse, insample_scales, scores ----------------------------------------
+
+TRAIN = np.array([1.0, 2.0, 4.0, 7.0])  # season 1: diffs 1, 2, 3; season 2: diffs 3, 5
+
+
+def test_rmsse_hand_computed():
+    # season 1: mse scale (1 + 4 + 9) / 3 = 14/3; error 2 -> sqrt(4 / (14/3))
+    assert metrics.rmsse([10.0], [12.0], TRAIN, 1) == pytest.approx(np.sqrt(12 / 14))
+    # season 2: scale (9 + 25) / 2 = 17; errors 1, 3 -> sqrt(5 / 17)
+    assert metrics.rmsse([10.0, 20.0], [11.0, 17.0], TRAIN, 2) == pytest.approx(np.sqrt(5 / 17))
+    assert np.isnan(metrics.rmsse([1.0], [2.0], [3.0, 3.0, 3.0]))
+    with pytest.raises(DataError, match="longer than the season"):
+        metrics.rmsse([1.0], [2.0], TRAIN, 4)
+
+
+def test_insample_scales():
+    assert metrics.insample_scales(TRAIN, 1) == pytest.approx((2.0, 14 / 3))
+    assert metrics.insample_scales(TRAIN, 2) == pytest.approx((4.0, 17.0))
+    assert metrics.insample_scales(TRAIN, 4) == pytest.approx((2.0, 14 / 3))  # len <= season: season 1
+    assert metrics.insample_scales([5.0, 5.0, 5.0], 1) == (0.0, 0.0)
+    assert all(np.isnan(metrics.insample_scales([5.0], 1)))
+    with pytest.raises(ConfigError, match=r"`season` must be an integer >= 1. Received: season=0"):
+        metrics.insample_scales(TRAIN, 0)
+
+
+# Two forecasts of 3 steps: errors y - p = [0, -1, -2] and [0, 1, 2]
+TRUTH = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+PRED = np.array([[1.0, 3.0, 5.0], [4.0, 4.0, 4.0]])
+MAE_SCALE = np.array([1.0, 2.0])
+MSE_SCALE = np.array([1.0, 4.0])
+
+
+def test_scores_hand_computed_2x3():
+    s = metrics.scores(TRUTH, PRED, MAE_SCALE, MSE_SCALE)
+    o = s["overall"]
+    assert list(o) == list(metrics.SCORE_METRICS)
+    assert o["mae"] == pytest.approx(6 / 6)
+    assert o["rmse"] == pytest.approx(np.sqrt(10 / 6))
+    assert o["mape"] == pytest.approx(100 * (1 / 2 + 2 / 3 + 1 / 5 + 2 / 6) / 6)
+    assert o["smape"] == pytest.approx(100 * (2 / 5 + 4 / 8 + 2 / 9 + 4 / 10) / 6)
+    assert o["mase"] == pytest.approx((1 / 1 + 1 / 2) / 2)  # row MAEs 1 and 1, scales 1 and 2
+    assert o["rmsse"] == pytest.approx((np.sqrt(5 / 3 / 1) + np.sqrt(5 / 3 / 4)) / 2)
+    st = s["per_step"]
+    assert st["mae"] == pytest.approx([0, 1, 2])
+    assert st["rmse"] == pytest.approx([0, 1, 2])
+    assert st["mape"] == pytest.approx([0, 100 * (1 / 2 + 1 / 5) / 2, 100 * (2 / 3 + 2 / 6) / 2])
+    assert st["mase"] == pytest.approx([0, (1 + 1 / 2) / 2, (2 + 2 / 2) / 2])
+    assert st["rmsse"] == pytest.approx([0, (1 / 1 + 1 / 2) / 2, (2 / 1 + 2 / 2) / 2])
+    assert "per_series" not in s
+    assert all(type(v) is float for v in o.values())
+    assert all(type(v) is float for vs in st.values() for v in vs)
+
+
+def test_scores_per_series_and_json():
+    s = metrics.scores(np.vstack([TRUTH, TRUTH]), np.vstack([PRED, PRED]), np.tile(MAE_SCALE, 2),
+                       np.tile(MSE_SCALE, 2), ids=np.array(["b", "a", "b", "a"]))
+    assert list(s["per_series"]) == ["b", "a"]  # first appearance
+    assert s["per_series"]["b"]["mase"] == pytest.approx(1.0)
+    assert s["per_series"]["a"]["mase"] == pytest.approx(0.5)
+    assert s["per_series"]["a"]["rmsse"] == pytest.approx(np.sqrt(5 / 12))
+    assert s["overall"]["mase"] == pytest.approx(0.75)
+    json.dumps(s)  # plain python only
+
+
+def test_scores_per_step_mean_is_overall_mase():
+    rng = np.random.default_rng(0)
+    y, p = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
+    s = metrics.scores(y, p, rng.uniform(0.5, 2, 5), rng.uniform(0.5, 2, 5))
+    assert np.mean(s["per_step"]["mase"]) == pytest.approx(s["overall"]["mase"])
+    assert np.mean(s["per_step"]["mae"]) == pytest.approx(s["overall"]["mae"])
+
+
+def test_scores_one_row_matches_single_series_metrics():
+    train = np.array([3.0, 5.0, 4.0, 8.0, 6.0, 9.0])
+    y, p = np.array([10.0, 7.0, 12.0]), np.array([9.0, 9.0, 10.0])
+    scale = metrics.insample_scales(train, 2)
+    s = metrics.scores(y[None], p[None], [scale[0]], [scale[1]])["overall"]
+    assert s["rmsse"] == pytest.approx(metrics.rmsse(y, p, train, 2))
+    assert s["mase"] == pytest.approx(metrics.mase(y, p, train, 2))
+    assert s["smape"] == pytest.approx(metrics.smape(y, p))
+
+
+def test_scores_leave_out_rows_without_scale():
+    s = metrics.scores(TRUTH, PRED, [0.0, 2.0], [np.nan, 4.0])
+    assert s["overall"]["mase"] == pytest.approx(0.5)  # row 0 left out
+    assert s["overall"]["rmsse"] == pytest.approx(np.sqrt(5 / 12))
+    assert s["overall"]["mae"] == pytest.approx(1.0)  # unscaled metrics keep every row
+    s = metrics.scores(TRUTH, PRED, [0.0, 0.0], [0.0, np.inf])
+    assert np.isnan(s["overall"]["mase"]) and np.isnan(s["overall"]["rmsse"])
+    assert all(np.isnan(s["per_step"]["mase"]))
+
+
+def test_scores_mape_skips_zeros():
+    s = metrics.scores([[0.0, 2.0]], [[1.0, 1.0]], [1.0], [1.0])
+    assert s["overall"]["mape"] == pytest.approx(50.0)
+    assert np.isnan(s["per_step"]["mape"][0])
+
+
+@pytest.mark.parametrize("args,match", [
+    ((TRUTH[0], PRED[0], [1.0], [1.0]), r"`truth` must be 2-D \(rows, steps\)"),
+    ((TRUTH, PRED[:, :2], MAE_SCALE, MSE_SCALE), r"`pred` must have shape \(2, 3\)"),
+    ((TRUTH, PRED, [1.0], MSE_SCALE), r"`mae_scale` must have shape \(2,\)"),
+    ((TRUTH, PRED, MAE_SCALE, [[1.0, 4.0]]), r"`mse_scale` must have shape \(2,\)"),
+    ((np.zeros((0, 3)), np.zeros((0, 3)), [], []), "at least one row"),
+    ((TRUTH, PRED * np.nan, MAE_SCALE, MSE_SCALE), r"`pred` holds 6 non-finite value\(s\), the first at row 0, step 0"),
+])
+def test_scores_bad_input(args, match):
+    with pytest.raises(DataError, match=match):
+        metrics.scores(*args)
+
+
+def test_scores_bad_ids():
+    with pytest.raises(DataError, match=r"`ids` must have shape \(2,\)"):
+        metrics.scores(TRUTH, PRED, MAE_SCALE, MSE_SCALE, ids=["a"])

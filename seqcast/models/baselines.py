@@ -1,17 +1,40 @@
-"""Classical baselines, one-step-ahead on the same targets as the neural models.
+"""Classical baselines: one step ahead on the neural models' targets, and h steps from one origin.
 
-Each takes the full value array `v` and the integer positions `t` of the targets and returns the
-forecast of v[t] made from values before t only:
+One step ahead, each takes the full value array `v` and the integer positions `t` of the targets
+and returns the forecast of v[t] made from values before t only:
 
     naive           v[t - 1]
     seasonal_naive  v[t - m]      (m = season length, e.g. 12 for monthly data)
+
+Many steps from one origin, :func:`forecast` takes one history y[0..n-1] (only values before the
+origin) and returns the next h values (h,); :func:`forecast_many` does it for S series (S, h):
+
+    naive           y[n-1] repeated
+    snaive          the last season y[n-m..n-1] repeated (naive when m is None/1 or n < m)
+    drift           y[n-1] + k (y[n-1] - y[0]) / (n - 1), k = 1..h (naive when n == 1)
+    window_average  mean of the last `window` values (all of them when window is None or > n)
+    linear_ar       least-squares AR(p) with intercept on the standardised series, recursive
+
+:func:`statsforecast_forecast` gives AutoETS / AutoTheta / AutoARIMA references through the optional
+package statsforecast.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from ..errors import DataError
+from ..errors import ConfigError, DataError
+
+#: The multi-step baselines :func:`forecast` knows.
+BASELINES = ("naive", "snaive", "drift", "window_average", "linear_ar")
+
+#: The statistical references :func:`statsforecast_forecast` knows.
+STATS_MODELS = ("autoets", "autotheta", "autoarima")
+
+#: linear_ar keeps at least this many more training rows than coefficients (p lags + intercept).
+AR_SPARE_ROWS = 4
 
 
 def naive(v, t) -> np.ndarray:
@@ -34,3 +57,174 @@ def one_step(v, t, season: int | None) -> dict:
     if season and season > 1 and np.asarray(t).min() >= season:
         out["seasonal_naive"] = seasonal_naive(v, t, season)
     return out
+
+
+# ---- many steps from one origin ---------------------------------------------------------------------
+
+
+def _check_int(name: str, value, allow_none: bool = True) -> int | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ConfigError(f"`{name}` must be an integer >= 1{' or None' if allow_none else ''}. Received: {name}={value!r}")
+    return int(value)
+
+
+def _history(y, label: str = "y") -> np.ndarray:
+    try:
+        v = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(f"{label} must hold numbers only; pass a 1-D float array") from None
+    if v.ndim != 1:
+        raise DataError(f"{label} must be 1-D (one history). Received: shape {v.shape}")
+    if len(v) == 0:
+        raise DataError(f"{label} is empty; a forecast needs at least one past value")
+    bad = np.flatnonzero(~np.isfinite(v))
+    if len(bad):
+        raise DataError(f"{label} holds a non-finite value at position {int(bad[0])} ({v[bad[0]]}); fill or drop it first")
+    return v
+
+
+def _linear_ar(y: np.ndarray, h: int, p: int) -> np.ndarray:
+    """AR(p) with intercept by ridge-stabilised least squares on (y - mean) / std, recursive for h steps."""
+    n = len(y)
+    p = min(p, (n - 1 - AR_SPARE_ROWS) // 2)  # n - p rows >= (p + 1) + AR_SPARE_ROWS
+    sd = float(np.std(y))
+    if p < 1 or not sd > 0:
+        return np.full(h, y[-1])
+    mu = float(np.mean(y))
+    z = (y - mu) / sd  # (n,)
+    # Row t = p..n-1: [1, z[t-1], ..., z[t-p]] -> z[t]
+    lags = np.stack([z[p - k : n - k] for k in range(1, p + 1)], axis=1)  # (n - p, p)
+    X = np.column_stack([np.ones(n - p), lags])  # (n - p, p + 1)
+    target = z[p:]  # (n - p,)
+    xtx = X.T @ X  # (p + 1, p + 1)
+    ridge = 1e-6 * np.trace(xtx) / (p + 1)
+    coef = np.linalg.solve(xtx + ridge * np.eye(p + 1), X.T @ target)  # (p + 1,)
+    recent = list(z[-p:][::-1])  # z[n-1], z[n-2], ..., z[n-p]
+    out = np.empty(h)
+    for k in range(h):
+        nxt = coef[0] + float(np.dot(coef[1:], recent))
+        out[k] = nxt
+        recent = [nxt, *recent[:-1]]
+    return mu + sd * out
+
+
+def forecast(name: str, y, h: int, *, season: int | None = None, window: int | None = None) -> np.ndarray:
+    """The next `h` values after history `y` (1-D, only values before the forecast origin): (h,).
+
+    `name` is one of ``BASELINES`` (see the module docstring). `season` is the season length m
+    (snaive; linear_ar's default order), `window` the averaging window (window_average) or the AR
+    order p (linear_ar).
+
+    linear_ar: p = window, or 2 m when m > 1, else 12. It is capped at (n - 5) // 2 so that the
+    n - p training rows outnumber the p + 1 coefficients by at least ``AR_SPARE_ROWS`` = 4; when
+    that leaves p < 1 (n < 7) or the series is constant, it falls back to naive. The fit is least
+    squares on the series standardised by its own mean and std, with a ridge of 1e-6 times the mean
+    diagonal of X'X for stability (the intercept included); forecasts feed back in step by step.
+
+    Raises:
+        ConfigError: an unknown name, or h / season / window that is not an integer >= 1.
+        DataError: y is not a non-empty 1-D array of finite numbers.
+    """
+    if name not in BASELINES:
+        raise ConfigError(f"`name` must be one of {', '.join(map(repr, BASELINES))}. Received: name={name!r}")
+    h = _check_int("h", h, allow_none=False)
+    season = _check_int("season", season)
+    window = _check_int("window", window)
+    v = _history(y)
+    return _forecast(name, v, h, season, window)
+
+
+def _forecast(name: str, v: np.ndarray, h: int, season: int | None, window: int | None) -> np.ndarray:
+    n = len(v)
+    if name == "snaive" and season is not None and 1 < season <= n:
+        return np.resize(v[-season:], h)  # v[n-m+(k mod m)]
+    if name == "drift" and n > 1:
+        return v[-1] + np.arange(1, h + 1) * (v[-1] - v[0]) / (n - 1)
+    if name == "window_average":
+        w = n if window is None or window > n else window
+        return np.full(h, float(np.mean(v[-w:])))
+    if name == "linear_ar":
+        p = window if window is not None else (2 * season if season is not None and season > 1 else 12)
+        return _linear_ar(v, h, p)
+    return np.full(h, v[-1])  # naive, and the short-series fallbacks of snaive / drift
+
+
+def forecast_many(name: str, ys: Sequence, h: int, *, season: int | None = None, window: int | None = None) -> np.ndarray:
+    """:func:`forecast` of every history in `ys` (a list of 1-D arrays, any lengths): (S, h)."""
+    if name not in BASELINES:
+        raise ConfigError(f"`name` must be one of {', '.join(map(repr, BASELINES))}. Received: name={name!r}")
+    h = _check_int("h", h, allow_none=False)
+    season = _check_int("season", season)
+    window = _check_int("window", window)
+    histories = [_history(y, f"series {i}") for i, y in enumerate(_series_list(ys))]
+    out = np.empty((len(histories), h))
+    for i, v in enumerate(histories):
+        out[i] = _forecast(name, v, h, season, window)
+    return out
+
+
+def _series_list(ys) -> list:
+    if isinstance(ys, np.ndarray) and ys.ndim == 2:
+        return list(ys)
+    if isinstance(ys, (str, bytes)) or not isinstance(ys, (Sequence, np.ndarray)):
+        raise DataError(f"`ys` must be a list of 1-D arrays, one history per series. Received: {type(ys).__name__}")
+    if isinstance(ys, np.ndarray) and ys.ndim != 1:
+        raise DataError(f"`ys` must be a list of 1-D arrays or a 2-D array. Received: shape {ys.shape}")
+    return list(ys)
+
+
+def statsforecast_forecast(names: Sequence[str], ys: Sequence, h: int, season: int | None = None) -> dict[str, np.ndarray]:
+    """Statistical references from statsforecast: {name: (S, h) forecasts}, rows in the order of `ys`.
+
+    `names` from ``STATS_MODELS``: autoets (AutoETS), autotheta (AutoTheta), autoarima (AutoARIMA),
+    each with ``season_length`` = `season` (1 when None). All series are fitted in one
+    ``StatsForecast(..., freq=1, n_jobs=1)`` call on integer time steps. Where a model fails on a
+    series, statsforecast's ``fallback_model`` gives the seasonal naive forecast (naive when the
+    season is 1) for it instead.
+
+    Raises:
+        ConfigError: an unknown name, a bad h / season, or statsforecast is not installed.
+        DataError: a history that is not a non-empty 1-D array of finite numbers.
+    """
+    if isinstance(names, str):
+        names = [names]
+    names = list(names)
+    unknown = [n for n in names if n not in STATS_MODELS]
+    if not names or unknown:
+        raise ConfigError(
+            f"`names` must list some of {', '.join(map(repr, STATS_MODELS))}. Received: names={names!r}"
+        )
+    h = _check_int("h", h, allow_none=False)
+    m = _check_int("season", season) or 1
+    histories = [_history(y, f"series {i}") for i, y in enumerate(_series_list(ys))]
+    import pandas as pd
+
+    try:
+        from statsforecast import StatsForecast
+        from statsforecast.models import (
+            AutoARIMA,
+            AutoETS,
+            AutoTheta,
+            Naive,
+            SeasonalNaive,
+        )
+    except ImportError:
+        raise ConfigError(
+            "the statistical references need the optional package statsforecast: pip install 'seqcast[stats]'"
+        ) from None
+    if not histories:
+        return {n: np.empty((0, h)) for n in dict.fromkeys(names)}
+    makers = {"autoets": AutoETS, "autotheta": AutoTheta, "autoarima": AutoARIMA}
+    models = [makers[n](season_length=m, alias=n) for n in dict.fromkeys(names)]
+    fallback = SeasonalNaive(season_length=m) if m > 1 else Naive()
+    frame = pd.DataFrame({
+        "unique_id": np.repeat(np.arange(len(histories)), [len(v) for v in histories]),
+        "ds": np.concatenate([np.arange(len(v)) for v in histories]),
+        "y": np.concatenate(histories),
+    })
+    sf = StatsForecast(models=models, freq=1, n_jobs=1, fallback_model=fallback)
+    out = sf.forecast(df=frame, h=h)
+    out = out.sort_values(["unique_id", "ds"], kind="stable")
+    return {n: out[n].to_numpy(dtype=np.float64).reshape(len(histories), h) for n in dict.fromkeys(names)}

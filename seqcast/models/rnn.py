@@ -24,6 +24,7 @@ from ..errors import ConfigError
 from . import fused
 
 CELLS = ("lstm", "gru", "rnn", "linear")
+NORMS = ("none", "last", "mean", "revin", "season")
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 ACTIVATIONS = {None: lambda z: z, "linear": lambda z: z, "sigmoid": jax.nn.sigmoid, "tanh": jnp.tanh, "relu": jax.nn.relu}
 UNROLL = 1  # lax.scan unroll factor over time steps
@@ -40,8 +41,15 @@ class ModelSpec:
     seq2seq: bool = False  # an output at every time step (Keras TimeDistributed(Dense))
     window: int = 12  # T, needed by 'linear' (flatten + dense)
     n_inputs: int = 1  # F
+    norm: str = "none"  # per-window normalisation, see `apply`: none | last | mean | season
+    season: int = 1  # m, for norm="season"
 
     def __post_init__(self):
+        if self.norm not in NORMS:
+            raise ConfigError(f"`norm` must be one of {', '.join(NORMS)}. Received: norm={self.norm!r}")
+        if self.norm == "season" and (self.seq2seq or self.season < 1 or self.window < self.season):
+            raise ConfigError(f"norm='season' needs a one-shot model and window >= season. Received: window={self.window}, "
+                              f"season={self.season}, seq2seq={self.seq2seq}")
         if self.cell not in CELLS:
             raise ConfigError(f"`model` must be one of {', '.join(CELLS)}. Received: model={self.cell!r}")
         if self.output_activation not in ACTIVATIONS:
@@ -132,9 +140,40 @@ def run_layer(cell: str, p: dict, xs):
 
 
 def apply(spec: ModelSpec, params: dict, x):
-    """Forward pass. x (B, T) or (B, T, F) -> (B, K), or (B, T, K) when spec.seq2seq."""
+    """Forward pass. x (B, T) or (B, T, F) -> (B, K), or (B, T, K) when spec.seq2seq.
+
+    Per-window normalisation (`spec.norm`, RevIN-style, on the first feature): the network sees the
+    window minus a reference level r and predicts the change from a base:
+        last    r = x[T-1]            base = r            (seq2seq: r_t = x_t, causal)
+        mean    r = mean(x)           base = r            (seq2seq: running mean up to t)
+        revin   (x - mean(x)) / std(x), and the output is scaled back: out * std + mean
+        season  r = x[T-1]            base_k = x[T - m + k % m]  (the seasonal naive forecast)
+    """
     if x.ndim == 2:
         x = x[..., None]  # (B, T, 1)
+    if spec.norm == "none":
+        return _network(spec, params, x)
+    lvl = x[..., :1]  # (B, T, 1)
+    if spec.norm == "revin":
+        if spec.seq2seq:
+            raise ConfigError("norm='revin' needs a one-shot model (strategy recursive or direct)")
+        mu, sd = lvl.mean(axis=1, keepdims=True), lvl.std(axis=1, keepdims=True) + 1e-3  # (B, 1, 1)
+        return _network(spec, params, (x - mu) / sd) * sd[:, 0] + mu[:, 0]
+    if spec.norm == "mean":
+        ref = jnp.cumsum(lvl, axis=1) / jnp.arange(1, x.shape[1] + 1)[:, None] if spec.seq2seq else lvl.mean(axis=1, keepdims=True)
+    else:
+        ref = lvl if spec.seq2seq else lvl[:, -1:]  # (B, T, 1) or (B, 1, 1)
+    out = _network(spec, params, x - ref)
+    if spec.seq2seq:
+        return out + ref  # (B, T, K)
+    if spec.norm == "season":
+        T, m = x.shape[1], spec.season
+        return out + lvl[:, T - m + jnp.arange(out.shape[-1]) % m, 0]  # (B, K)
+    return out + ref[:, 0]  # (B, K)
+
+
+def _network(spec: ModelSpec, params: dict, x):
+    """The recurrent stack and head. x (B, T, F) -> (B, K) or (B, T, K)."""
     act = ACTIVATIONS[spec.output_activation]
     if spec.cell == "linear":
         h = x.reshape(x.shape[0], -1)  # (B, T*F)

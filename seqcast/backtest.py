@@ -1,0 +1,173 @@
+"""Rolling-origin backtests: neural models and baselines forecast the same h steps from the same origins.
+
+For each series (n values) and window k = 0 .. n_windows-1, the origin (cut) is
+
+    cut_k = n - h - step * (n_windows - 1 - k)        train = y[:cut_k]     truth = y[cut_k : cut_k + h]
+
+so the last window ends at the last value. At each origin every model, and every scaler inside it,
+sees only y[:cut_k] (with refit=False the neural model is fitted once, at the first origin, and later
+origins only give it their newer inputs). Rows of the result are (origin, series) pairs.
+
+    res = backtest({"a": y1, "b": y2}, ["gru", "snaive"], h=12, n_windows=3, season=12)
+    res.leaderboard()      # rows ranked by MASE: model, mase, smape, rmse, mae, rmsse, mape, fit_s
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import metrics
+from .config import Config
+from .errors import ConfigError, DataError
+
+NEURAL = ("lstm", "gru", "rnn", "linear")
+STATS = ("autoets", "autotheta", "autoarima")
+LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN", "linear": "Linear"}
+
+
+def baseline_names() -> tuple:
+    from .models import baselines
+
+    return tuple(baselines.BASELINES)
+
+
+def check_models(models) -> list[str]:
+    names = [m.strip().lower() for m in (models.split(",") if isinstance(models, str) else models) if m.strip()]
+    known = NEURAL + baseline_names() + STATS
+    for m in names:
+        if m not in known:
+            raise ConfigError(f"`models` must be names from {', '.join(known)}. Received: {m!r}")
+    if not names:
+        raise ConfigError("`models` must name at least one model. Received: models=''")
+    return list(dict.fromkeys(names))
+
+
+def cuts(n: int, h: int, n_windows: int, step: int) -> list[int]:
+    """Origins of the rolling windows for a series of n values: cut_k = n - h - step*(n_windows-1-k)."""
+    return [n - h - step * (n_windows - 1 - k) for k in range(n_windows)]
+
+
+@dataclass
+class Result:
+    """Forecasts of every model on the same rows, with what is needed to score them."""
+
+    h: int
+    season: int
+    ids: list  # (R,) series id of each row
+    origins: list  # (R,) window index k of each row
+    truth: np.ndarray  # (R, h)
+    forecasts: dict  # model -> (R, h)
+    mae_scale: np.ndarray  # (R,) in-sample seasonal naive MAE of each row's training part
+    mse_scale: np.ndarray
+    fit_s: dict = field(default_factory=dict)  # model -> seconds (fits and forecasts, all origins)
+    histories: dict = field(default_factory=dict)  # neural model -> History of its last fit
+
+    def scores(self, model: str) -> dict:
+        return metrics.scores(self.truth, self.forecasts[model], self.mae_scale, self.mse_scale, ids=self.ids)
+
+    def leaderboard(self) -> list[dict]:
+        rows = []
+        for m in self.forecasts:
+            o = self.scores(m)["overall"]
+            rows.append({"model": m, **{k: o[k] for k in ("mase", "smape", "rmse", "mae", "rmsse", "mape")},
+                         "fit_s": round(self.fit_s.get(m, 0.0), 3)})
+        return sorted(rows, key=lambda r: (np.nan_to_num(r["mase"], nan=np.inf), r["model"]))
+
+    def verdicts(self) -> list[str]:
+        rows = self.leaderboard()
+        base = [r for r in rows if r["model"] not in NEURAL]
+        out = []
+        if not base:
+            return out
+        best = min(base, key=lambda r: np.nan_to_num(r["mase"], nan=np.inf))
+        for r in rows:
+            if r["model"] not in NEURAL:
+                continue
+            ratio = r["mase"] / best["mase"] if best["mase"] > 0 else float("nan")
+            if ratio <= 1:
+                out.append(f"verdict: {r['model']} beats the best baseline {best['model']} (MASE {r['mase']:.3f} vs {best['mase']:.3f}, "
+                           f"{100 * (1 - ratio):.1f}% lower).")
+            else:
+                out.append(f"verdict: {r['model']} is WORSE than the {best['model']} baseline (MASE {r['mase']:.3f} vs {best['mase']:.3f}, "
+                           f"{100 * (ratio - 1):.1f}% higher).")
+        return out
+
+
+def _check_int(name, v, lo=1):
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+        raise ConfigError(f"`{name}` must be an integer >= {lo}. Received: {name}={v!r}")
+
+
+def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = None, refit: bool = True,
+             config: Config | None = None, season: int | None = None, progress: bool = False) -> Result:
+    """Rolling-origin evaluation of `models` on `series` (dict id -> 1-D values, or a list)."""
+    _check_int("horizon", h)
+    _check_int("windows", n_windows)
+    step = h if step is None else step
+    _check_int("step", step)
+    cfg = config or Config()
+    names = check_models(models)
+    items = list(series.items()) if isinstance(series, dict) else list(enumerate(series))
+    ids = [k for k, _ in items]
+    ys = [np.asarray(v, dtype=np.float64).ravel() for _, v in items]
+    m = int(season or cfg.season or 1)
+    need = h + step * (n_windows - 1) + 2
+    for k, y in zip(ids, ys):
+        if len(y) < need:
+            raise DataError(f"series {k!r} has {len(y)} values; a backtest with horizon={h}, windows={n_windows}, step={step} "
+                            f"needs at least {need}; use fewer --windows or a smaller --horizon")
+        if not np.isfinite(y).all():
+            raise DataError(f"series {k!r} holds NaN or inf values; load it with --fill ffill|interpolate")
+    plan = [cuts(len(y), h, n_windows, step) for y in ys]  # (S, W)
+    trains, truth = [], []
+    for k in range(n_windows):  # rows: origin-major, then series
+        trains += [y[: c[k]] for y, c in zip(ys, plan)]
+        truth += [y[c[k] : c[k] + h] for y, c in zip(ys, plan)]
+    return evaluate(trains, truth, ids * n_windows, names, h=h, season=m, config=cfg, n_origins=n_windows,
+                    refit=refit, progress=progress)
+
+
+def evaluate(trains, truth, ids, models, *, h: int, season: int, config: Config, n_origins: int = 1, refit: bool = True,
+             progress: bool = False) -> Result:
+    """Every model forecasts h steps after each training part; rows are origin-major (n_origins blocks of
+    the same series). A competition's official split is one origin: trains = training parts, truth = tests."""
+    names = check_models(models)
+    m = int(season)
+    scales = np.array([metrics.insample_scales(t, m) for t in trains], dtype=np.float64)  # (R, 2)
+    res = Result(h=h, season=m, ids=list(ids), origins=[k for k in range(n_origins) for _ in range(len(trains) // n_origins)],
+                 truth=np.stack([np.asarray(t, dtype=np.float64) for t in truth]), forecasts={},
+                 mae_scale=scales[:, 0], mse_scale=scales[:, 1])
+    S = len(trains) // n_origins
+    for name in names:
+        t0 = time.perf_counter()
+        if name in NEURAL:
+            res.forecasts[name], res.histories[name] = _neural(name, trains, S, n_origins, h, m, config, refit, progress)
+        elif name in STATS:
+            from .models import baselines
+
+            res.forecasts[name] = baselines.statsforecast_forecast([name], trains, h, m)[name]
+        else:
+            from .models import baselines
+
+            res.forecasts[name] = baselines.forecast_many(name, trains, h, season=m, window=config.window)
+        res.fit_s[name] = time.perf_counter() - t0
+    return res
+
+
+def _neural(name, trains, S, n_windows, h, m, cfg, refit, progress):
+    """Forecasts (R, h) of one neural model over the backtest rows (origin-major, S series each)."""
+    from .panel import fit_panel, forecast_panel
+
+    ncfg = cfg.replace(model=name)
+    out, fitted = [], None
+    for k in range(n_windows):
+        part = trains[k * S : (k + 1) * S]
+        if fitted is None or refit:
+            fitted = fit_panel(part, ncfg, horizon=h, season=m, progress=progress)
+            out.append(forecast_panel(fitted, part, h))
+        else:  # the first origin's model and scalers; only the inputs are newer
+            out.append(forecast_panel(fitted, part, h, scalers=fitted.scalers))
+    return np.concatenate(out), fitted.history

@@ -1,0 +1,109 @@
+"""Honest evaluations: the airline test months done leak-free, and competition benchmarks.
+
+`auto_config` is the neural configuration a user gets without tuning ("--model auto"). It is derived
+from the data's shape only (season, horizon, sign, length), never from test values:
+
+    window     2 seasons (at least 12 steps; at most what the shortest training part allows)
+    log        when every training value is > 0 (multiplicative seasonality becomes additive)
+    scaler     standard, per series, on its training part
+    norm       "season" (predict the residual over the seasonal naive forecast) when season >= 2 and
+               the window holds a season, else "last" (predict the change from the last value)
+    strategy   direct (a Dense(h) head) for h > 1; a one-step model for h = 1
+    model      GRU(32), Adam, MSE, a fixed number of optimiser steps, seed ensemble of 5 (median)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .config import Config
+from .errors import ConfigError
+
+AUTO_STEPS = 1500  # optimiser steps per fit, whatever the data size (epochs derived from it)
+
+
+def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, ensemble: int = 5) -> Config:
+    """The default neural configuration for these training series (see the module docstring)."""
+    ys = [np.asarray(y, dtype=np.float64) for y in ys]
+    m = int(season or 1)
+    shortest = min(len(y) for y in ys)
+    longest = max(len(y) for y in ys)
+    window = max(12, 2 * m)
+    window = max(2, min(window, longest - h - 1))
+    positive = all(np.all(y > 0) for y in ys)
+    norm = "season" if m >= 2 and window >= m else "last"
+    strategy = "direct" if h > 1 else "recursive"
+    n_windows = sum(max(0, len(y) - window - h + 1) for y in ys)
+    batch = 32 if n_windows < 4000 else 256
+    epochs = int(np.clip(round(AUTO_STEPS * batch / max(n_windows, 1)), 5, 300))
+    cfg = base or Config()
+    del shortest
+    return cfg.replace(model="gru", units=(32,), window=int(window), log=positive, scaler="standard", norm=norm,
+                       strategy=strategy, horizon=int(h), epochs=epochs, batch_size=batch, patience=0, val_size=0.0,
+                       ensemble=ensemble, optimizer="adam", loss="mse")
+
+
+# ---- the airline tutorial's test months, honestly ----------------------------------------------------------
+
+AIRLINE_CUT = 117  # the tutorial's 105 training windows of 12 end their targets at month 117 (1958-09)
+
+
+def airline_honest(*, seeds: int = 5, config: Config | None = None, progress: bool = False) -> dict:
+    """One step ahead on the tutorial's 27 test months, everything fitted on the 117 months before them."""
+    import time
+
+    from . import datasets, metrics
+    from .models import baselines
+    from .panel import fit_panel, forecast_panel
+
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ConfigError(f"`seeds` must be an integer >= 1. Received: seeds={seeds!r}")
+    series = datasets.airline()
+    v = series.to_numpy(np.float64)
+    cut, m = AIRLINE_CUT, 12
+    T = np.arange(cut, len(v))  # the 27 test targets
+    cfg = config or auto_config([v[:cut]], h=1, season=m)
+    rmse, mape, fit_s, preds = [], [], [], []
+    for seed in range(seeds):
+        t0 = time.perf_counter()
+        fitted = fit_panel([v[:cut]], cfg.replace(seed=seed), horizon=1, season=m, progress=progress)
+        p = forecast_panel(fitted, [v[:t] for t in T], 1, scalers=fitted.scalers * len(T))[:, 0]
+        fit_s.append(time.perf_counter() - t0)
+        preds.append(p)
+        rmse.append(metrics.rmse(v[T], p))
+        mape.append(metrics.mape(v[T], p))
+    base = {}
+    for name in baselines.BASELINES:  # each re-fitted on everything before its target (it can only help them)
+        b = np.array([baselines.forecast(name, v[:t], 1, season=m, window=cfg.window)[0] for t in T])
+        base[name] = {"rmse": metrics.rmse(v[T], b), "mape": metrics.mape(v[T], b)}
+    return {
+        "test": {"first": str(series.index[T[0]].date()), "last": str(series.index[T[-1]].date()), "n": len(T)},
+        "n_train_values": cut,
+        "rmse_per_seed": rmse,
+        "rmse_mean": float(np.mean(rmse)),
+        "rmse_sd": float(np.std(rmse)),
+        "mape_per_seed": mape,
+        "mape_mean": float(np.mean(mape)),
+        "fit_s_mean": float(np.mean(fit_s)),
+        "config": cfg.to_dict(),
+        "baselines": base,
+        "predictions": {"dates": [str(d.date()) for d in series.index[T]], "truth": v[T].tolist(),
+                        "mean_over_seeds": np.mean(preds, axis=0).tolist()},
+    }
+
+
+# ---- competition benchmarks -------------------------------------------------------------------------------
+
+
+def benchmark(name: str, models, *, config: Config | None = None, progress: bool = False):
+    """Fit on each series' official training part, forecast its horizon, score MASE and sMAPE.
+    Neural models without an explicit `config` use `auto_config`. Returns a backtest.Result."""
+    from . import datasets
+    from .backtest import evaluate
+
+    comp = datasets.competition(name)
+    ids = list(comp.train)
+    trains = [comp.train[k] for k in ids]
+    tests = [comp.test[k] for k in ids]
+    cfg = config or auto_config(trains, h=comp.horizon, season=comp.season)
+    return evaluate(trains, tests, ids, models, h=comp.horizon, season=comp.season, config=cfg, progress=progress), comp, cfg

@@ -1,0 +1,137 @@
+"""Prediction intervals from backtest residuals: split conformal, per horizon step (plain numpy).
+
+A rolling-origin backtest gives rows of residuals, truth - forecast, one row per (series, origin) and
+one column per horizon step. Per step, the half-width of the level-q interval is the finite-sample
+conformal quantile of the absolute residuals; the interval is forecast ± that width::
+
+    levels = parse_levels("80,95")                      # (80.0, 95.0)
+    widths = conformal_widths(residuals, levels)        # {80.0: (h,), 95.0: (h,)}
+    b = bands(point, widths, scale=series_mae)          # {80.0: (lo, hi), 95.0: (lo, hi)}, each (S, h)
+    coverage(truth, *b[95.0])                           # percent of truth inside, e.g. 94.6
+
+Many series of different scales share one width table when the caller divides each series'
+residuals by that series' scale (e.g. its in-sample MAE of the naive forecast) before calling
+`conformal_widths`, and passes the same scales to `bands`, which multiplies them back.
+
+Guarantee (when the test residual is exchangeable with the calibration ones): each step's interval
+covers the truth with probability >= level%, and < level% + 100/(n+1).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from .errors import ConfigError, DataError
+
+
+def parse_levels(levels) -> tuple[float, ...]:
+    """Interval levels in percent, ascending: "80,95", [80, 95] or 90 -> (80.0, 95.0) / (90.0,).
+
+    Raises ConfigError for text that is not a number, a level outside (0, 100), or a repeat."""
+    items = levels.replace(" ", "").split(",") if isinstance(levels, str) else (
+        list(levels) if isinstance(levels, Iterable) else [levels])
+    if not items or items == [""]:
+        raise ConfigError(f"`levels` must be one or more percentages in (0, 100) such as 80,95. Received: levels={levels!r}")
+    out = []
+    for item in items:
+        try:
+            if isinstance(item, bool):
+                raise TypeError
+            v = float(item)
+        except (TypeError, ValueError):
+            raise ConfigError(f"`levels` must be numbers in (0, 100) separated by commas, such as 80,95. Received: levels={levels!r}") from None
+        if not 0 < v < 100:  # also refuses nan
+            raise ConfigError(f"`levels` must be in (0, 100), in percent (95, not 0.95 or 120). Received: levels={levels!r}")
+        out.append(v)
+    if len(set(out)) != len(out):
+        raise ConfigError(f"`levels` must not repeat a level. Received: levels={levels!r}")
+    return tuple(sorted(out))
+
+
+def conformal_rank(n: int, level: float) -> int:
+    """The 1-based rank ceil((n+1) * level/100) of the conformal quantile among n scores (may exceed n)."""
+    return math.ceil((n + 1) * level / 100)  # (n+1)*level first: exact when the product is a multiple of 100
+
+
+def conformal_widths(residuals, levels=(80, 95)) -> dict[float, np.ndarray]:
+    """Half-widths of conformal intervals per horizon step, from backtest residuals.
+
+    residuals: (R, h) array of truth - forecast, one row per backtest (series, origin), one column per
+        horizon step; a 1-D array is one step (R,). Rows may mix many series and origins; when the
+        series differ in scale, pass residuals in scaled units (each series' residuals divided by its
+        scale) and give the same scales to `bands`. NaN residuals (a step past a series' end, say) are
+        ignored, so each step uses its own n = number of non-NaN values.
+    levels: percentages in (0, 100), anything `parse_levels` accepts.
+
+    Returns {level: (h,) array}: for step j the ceil((n+1)*q)-th smallest |residuals[:, j]|, q =
+    level/100. When that rank exceeds n (too few residuals for the level: n < q/(1-q), e.g. n < 19 for
+    95%) the width is +inf: a finite width would not carry the guarantee.
+    """
+    lv = parse_levels(levels)
+    r = _numeric(residuals, "residuals")
+    if r.ndim == 1:
+        r = r[:, None]
+    if r.ndim != 2 or r.shape[1] == 0:
+        raise DataError(f"`residuals` must be a (rows, horizon) array of truth - forecast. Received: shape {r.shape}")
+    out = {q: np.empty(r.shape[1]) for q in lv}
+    for j in range(r.shape[1]):
+        a = np.sort(np.abs(r[~np.isnan(r[:, j]), j]))
+        for q in lv:
+            k = conformal_rank(len(a), q)
+            out[q][j] = a[k - 1] if k <= len(a) else np.inf
+    return out
+
+
+def bands(point, widths: dict, scale=None) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+    """Lower and upper bounds point ∓ width for each level.
+
+    point: (S, h) forecasts (S series, h steps) or (h,) for one series.
+    widths: {level: (h,)} from `conformal_widths`.
+    scale: optional (S,) non-negative per-series factors multiplying the widths (when the widths were
+        computed from residuals divided by each series' scale); a scalar applies to all series.
+
+    Returns {level: (lo, hi)}, each shaped like `point`.
+    """
+    p = _numeric(point, "point")
+    if p.ndim not in (1, 2):
+        raise DataError(f"`point` must be (series, horizon) or (horizon,). Received: shape {p.shape}")
+    h = p.shape[-1]
+    s = np.ones(1) if scale is None else np.atleast_1d(_numeric(scale, "scale"))
+    if s.ndim != 1 or (p.ndim == 2 and len(s) not in (1, p.shape[0])) or (p.ndim == 1 and len(s) != 1):
+        n_series = p.shape[0] if p.ndim == 2 else 1
+        raise DataError(f"`scale` must hold one value per series ({n_series}). Received: shape {np.shape(scale)}")
+    if not (np.isfinite(s).all() and (s >= 0).all()):
+        raise DataError(f"`scale` must be finite and >= 0 (e.g. each series' in-sample MAE). Received: scale={s[:5].tolist()}...")
+    s = s[:, None] if p.ndim == 2 else s
+    out = {}
+    for q, w in widths.items():
+        w = np.asarray(w, dtype=np.float64).reshape(-1)
+        if len(w) != h:
+            raise DataError(f"widths for level {q} have {len(w)} steps, the forecasts {h}; compute them from a backtest with the same horizon")
+        half = w * s
+        out[q] = (p - half, p + half)
+    return out
+
+
+def coverage(truth, lo, hi) -> float:
+    """Percent of the finite truth values that lie inside [lo, hi] (bounds included); NaN when none is finite."""
+    y, a, b = (_numeric(x, name) for x, name in ((truth, "truth"), (lo, "lo"), (hi, "hi")))
+    try:
+        y, a, b = np.broadcast_arrays(y, a, b)
+    except ValueError:
+        raise DataError(f"`truth`, `lo` and `hi` must have the same shape. Received: {y.shape}, {a.shape}, {b.shape}") from None
+    ok = np.isfinite(y)
+    if not ok.any():
+        return float("nan")
+    return float(100.0 * np.mean((y[ok] >= a[ok]) & (y[ok] <= b[ok])))
+
+
+def _numeric(x, name: str) -> np.ndarray:
+    try:
+        a = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(f"`{name}` must hold numbers only; convert text columns first") from None
+    return a

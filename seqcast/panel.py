@@ -1,0 +1,155 @@
+"""One global model over many series: per-series scaling, windows from every series, h-step forecasts.
+
+    fitted = fit_panel([y1, y2, ...], config, horizon=24, season=12)   # training parts only
+    fc = forecast_panel(fitted, [y1, y2, ...], 24)                      # (S, 24), after each series' end
+
+Each series gets its own scaler, fitted on the values given (its training part). The scaled series
+are laid end to end in one array; a training window never crosses from one series into the next:
+
+    series i, scaled z_i (n_i values) at offset o_i:
+        window starts o_i + s,  s = 0 .. n_i - window - H       (H = 1 recursive, h direct / seq2seq)
+
+Strategies (config.strategy), all on the same recurrent cells:
+    recursive  a one-step model; the h forecasts feed each prediction back as the newest input
+    direct     a Dense(h) head: all h steps from the last hidden state at once ("MIMO")
+    seq2seq    a Dense(h) head at every time step (targets: the next h values after each step);
+               the forecast is the last step's output
+
+Validation (early stopping) uses the last windows of each series; training windows end their targets
+before the first validation target, so the stopping signal never scores values trained on.
+Series shorter than window + H give no training windows; contexts shorter than the window are
+left-padded with their first value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import Config
+from .errors import ConfigError, DataError
+from .scaling import Scaler, fit_scaler
+
+
+@dataclass
+class PanelFit:
+    config: Config
+    horizon: int  # H: steps the model outputs at once (1 for recursive)
+    season: int
+    spec: object  # models.rnn.ModelSpec
+    params: object
+    scalers: list  # one Scaler per series, in the order of the training series
+    history: object  # train.History
+    n_windows: tuple  # (training, validation)
+
+
+def model_spec(cfg: Config, horizon: int, season: int | None):
+    from .models import rnn
+
+    H = 1 if cfg.strategy == "recursive" else int(horizon)
+    norm = cfg.norm
+    m = int(season or 1)
+    if norm == "season" and (m < 2 or cfg.window < m):
+        raise ConfigError(f"norm='season' needs a season >= 2 and window >= season. Received: season={season}, window={cfg.window}")
+    return rnn.ModelSpec(cell=cfg.model, units=cfg.units, n_outputs=H, output_activation=cfg.output_activation,
+                         seq2seq=cfg.strategy == "seq2seq", window=cfg.window, norm=norm, season=m)
+
+
+def _values(y) -> np.ndarray:
+    v = np.asarray(y, dtype=np.float64).ravel()
+    if not np.isfinite(v).all():
+        raise DataError("a series holds NaN or inf values; clean them or load the data with --fill ffill|interpolate")
+    return v
+
+
+def pad_left(v: np.ndarray, n: int) -> np.ndarray:
+    """The last n values of v; shorter series are left-padded with their first value."""
+    return v[-n:] if len(v) >= n else np.concatenate([np.full(n - len(v), v[0]), v])
+
+
+def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | None = None, progress: bool = False) -> PanelFit:
+    """Fit one model on the windows of all series `ys` (each a 1-D array of training values)."""
+    from . import train
+    from .forecast import init_params
+
+    cfg = config
+    h = int(horizon or cfg.horizon)
+    spec = model_spec(cfg, h, season)
+    H, w = spec.n_outputs, cfg.window
+    series = [_values(y) for y in ys]
+    if not series:
+        raise DataError("no series to fit")
+    scalers = [fit_scaler(v, cfg.scaler, log=cfg.log, feature_range=cfg.scaler_range) for v in series]
+    z = [s.transform(v) for s, v in zip(scalers, series)]
+    offsets = np.concatenate([[0], np.cumsum([len(v) for v in z])[:-1]])
+    fit_starts, val_starts = [], []
+    use_val = cfg.val_size > 0 and cfg.patience > 0
+    for o, v in zip(offsets, z):
+        n_w = len(v) - w - H + 1
+        if n_w < 1:
+            continue
+        s = o + np.arange(n_w)
+        n_val = min(max(1, round(n_w * cfg.val_size)), n_w - 1) if use_val and n_w >= 2 else 0
+        if n_val:
+            val_starts.append(s[-n_val:])
+            s = s[: max(0, n_w - n_val - (H - 1))]  # targets end before the first validation target
+        fit_starts.append(s)
+    fit_starts = np.concatenate(fit_starts) if fit_starts else np.zeros(0, int)
+    val_starts = np.concatenate(val_starts) if val_starts else np.zeros(0, int)
+    if len(fit_starts) == 0:
+        longest = max(len(v) for v in series)
+        raise DataError(f"no training windows: the longest series has {longest} values, and a window of {w} plus {H} "
+                        f"target(s) needs {w + H}{' plus a validation tail' if use_val else ''}; use a smaller --window")
+    import jax.numpy as jnp
+
+    values = jnp.asarray(np.concatenate(z), jnp.float32)
+    seq = cfg.strategy == "seq2seq"
+    fit_w = train.Windows(values, jnp.asarray(fit_starts, jnp.int32), w, H, seq)
+    val_w = train.Windows(values, jnp.asarray(val_starts, jnp.int32), w, H, seq) if len(val_starts) else None
+    tspec = train.TrainSpec(optimizer=cfg.optimizer, learning_rate=cfg.learning_rate, loss=cfg.loss, epochs=cfg.epochs,
+                            batch_size=cfg.batch_size, shuffle=cfg.shuffle, patience=cfg.patience)
+    params = init_params(spec, cfg.seed, cfg.ensemble)
+    params, hist = train.fit(spec, params, fit_w, None, train=tspec, seed=cfg.seed, X_val=val_w, progress=progress,
+                             members=cfg.ensemble)
+    return PanelFit(cfg, H, int(season or 1), spec, params, scalers, hist, (len(fit_starts), len(val_starts)))
+
+
+def _one_shot(fitted: PanelFit, Z: np.ndarray) -> np.ndarray:
+    """Scaled windows (S, w) -> scaled forecasts (S, H); an ensemble's median."""
+    from . import train
+
+    cfg = fitted.config
+    out = train.predict(fitted.spec, fitted.params, Z.astype(np.float32), members=cfg.ensemble)
+    if cfg.ensemble > 1:
+        out = np.median(out, axis=0)
+    return out[:, -1, :] if fitted.spec.seq2seq else out  # seq2seq: the last step's h outputs
+
+
+def forecast_panel(fitted: PanelFit, ys, h: int, scalers: list | None = None) -> np.ndarray:
+    """The next h values after the end of each series in `ys` -> (S, h) in data units.
+
+    `scalers` default to the fitted ones (series in the same order); pass others for new series."""
+    scalers = fitted.scalers if scalers is None else scalers
+    if len(scalers) != len(ys):
+        raise DataError(f"{len(ys)} series given, the model was fitted on {len(scalers)}; pass `scalers` for other series")
+    w = fitted.config.window
+    if fitted.horizon > 1 and h > fitted.horizon:
+        raise ConfigError(f"`horizon` must be <= {fitted.horizon}, the horizon this {fitted.config.strategy} model was trained for. "
+                          f"Received: horizon={h}")
+    Z = np.stack([s.transform(pad_left(_values(v), w)) for s, v in zip(scalers, ys)])  # (S, w)
+    if fitted.horizon > 1 or h == 1 or fitted.config.strategy != "recursive":
+        out = _one_shot(fitted, Z)[:, :h]
+    else:
+        steps = []
+        for _ in range(h):
+            p = _one_shot(fitted, Z)[:, 0]  # (S,)
+            steps.append(p)
+            Z = np.concatenate([Z[:, 1:], p[:, None]], axis=1)
+        out = np.stack(steps, axis=1)
+    return np.stack([s.inverse_transform(o) for s, o in zip(scalers, out)])
+
+
+def scaler_for(cfg: Config, y) -> Scaler:
+    """A scaler fitted on one series' values with the config's options."""
+    return fit_scaler(_values(y), cfg.scaler, log=cfg.log, feature_range=cfg.scaler_range)

@@ -1,0 +1,80 @@
+"""Rolling-origin backtests: origins, rows, no leakage, the leaderboard."""
+
+import numpy as np
+import pytest
+
+from seqcast.backtest import backtest, check_models, cuts
+from seqcast.config import Config
+from seqcast.errors import ConfigError, DataError
+
+TINY = Config().replace(units=(4,), window=8, epochs=2, batch_size=16, patience=0, seed=3)
+
+
+def seasonal(n, level=10.0, phase=0):
+    t = np.arange(n)
+    return level + 0.1 * t + np.sin(2 * np.pi * (t + phase) / 4)
+
+
+def test_origins_step_back_from_the_end():
+    assert cuts(20, h=3, n_windows=3, step=2) == [13, 15, 17]  # the last window's truth is values 17, 18, 19
+    assert cuts(20, h=3, n_windows=1, step=3) == [17]
+
+
+def test_rows_hold_the_values_after_each_origin():
+    y = np.arange(30.0)
+    res = backtest({"a": y}, ["naive", "snaive"], h=4, n_windows=3, step=2, season=4, config=TINY)
+    np.testing.assert_array_equal(res.truth, [[22, 23, 24, 25], [24, 25, 26, 27], [26, 27, 28, 29]])
+    np.testing.assert_array_equal(res.forecasts["naive"][:, 0], [21, 23, 25])
+    np.testing.assert_array_equal(res.forecasts["snaive"][0], [18, 19, 20, 21])
+    assert res.origins == [0, 1, 2] and res.ids == ["a", "a", "a"]
+    # arange: naive errors 1..4 per step; the in-sample seasonal naive MAE is 4
+    np.testing.assert_allclose(res.scores("naive")["overall"]["mase"], np.mean([1, 2, 3, 4]) / 4)
+
+
+def test_changing_values_after_an_origin_changes_nothing_forecast_from_it():
+    """The no-leak property: at each origin, the model and its scalers see only the values before it."""
+    rng = np.random.default_rng(0)
+    ys = {"a": seasonal(48), "b": seasonal(40, 30.0, 1)}
+    cfg = TINY.replace(strategy="direct", norm="season", log=True, scaler="standard", season=4)
+    first = backtest(ys, ["gru", "linear_ar", "drift"], h=4, n_windows=2, step=4, config=cfg)
+    changed = {k: v.copy() for k, v in ys.items()}
+    for v in changed.values():
+        c0 = cuts(len(v), 4, 2, 4)[0]
+        v[c0:] = v[c0:] * 3 + rng.normal(size=len(v) - c0)  # everything after the first origin
+    second = backtest(changed, ["gru", "linear_ar", "drift"], h=4, n_windows=2, step=4, config=cfg)
+    first_origin = np.array(first.origins) == 0
+    for m in ("gru", "linear_ar", "drift"):
+        np.testing.assert_array_equal(first.forecasts[m][first_origin], second.forecasts[m][first_origin])
+        assert not np.allclose(first.forecasts[m][~first_origin], second.forecasts[m][~first_origin])
+
+
+def test_without_refit_later_origins_reuse_the_first_model():
+    ys = {"a": seasonal(48)}
+    cfg = TINY.replace(strategy="direct", season=4)
+    refit = backtest(ys, ["gru"], h=4, n_windows=2, config=cfg)
+    once = backtest(ys, ["gru"], h=4, n_windows=2, config=cfg, refit=False)
+    np.testing.assert_array_equal(refit.forecasts["gru"][0], once.forecasts["gru"][0])
+    assert not np.allclose(refit.forecasts["gru"][1], once.forecasts["gru"][1])
+
+
+def test_leaderboard_is_ranked_by_mase_with_a_verdict_per_neural_model():
+    ys = {"a": seasonal(48), "b": seasonal(40, 30.0, 1)}
+    res = backtest(ys, ["gru", "naive", "snaive"], h=4, n_windows=2, config=TINY.replace(strategy="direct"), season=4)
+    rows = res.leaderboard()
+    assert [r["mase"] for r in rows] == sorted(r["mase"] for r in rows)
+    assert set(rows[0]) >= {"model", "mase", "smape", "rmse", "mae", "fit_s"}
+    snaive = next(r for r in rows if r["model"] == "snaive")
+    assert snaive["mase"] < next(r for r in rows if r["model"] == "naive")["mase"]  # a clean season of 4
+    (verdict,) = res.verdicts()
+    assert "gru" in verdict and "snaive" in verdict
+
+
+def test_bad_requests_say_what_to_change():
+    with pytest.raises(ConfigError, match="models"):
+        check_models("gru,prophet")
+    with pytest.raises(DataError, match="needs at least"):
+        backtest({"a": np.arange(10.0)}, ["naive"], h=4, n_windows=3)
+    with pytest.raises(ConfigError, match="windows"):
+        backtest({"a": np.arange(10.0)}, ["naive"], h=2, n_windows=0)
+    with pytest.raises(DataError, match="NaN"):
+        backtest({"a": np.r_[np.arange(10.0), np.nan]}, ["naive"], h=2)

@@ -1,0 +1,120 @@
+"""Tests for seqcast.models.baselines: the one-step baselines and the multi-step forecasts."""
+
+import sys
+
+import numpy as np
+import pytest
+
+from seqcast.errors import ConfigError, DataError
+from seqcast.models import baselines as b
+
+Y = np.arange(1.0, 11.0)  # 1..10
+
+
+def test_one_step_baselines():
+    v = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
+    t = np.array([2, 3, 4])
+    assert list(b.naive(v, t)) == [2, 4, 8]
+    assert list(b.seasonal_naive(v, t, 2)) == [1, 2, 4]
+    assert set(b.one_step(v, t, 2)) == {"naive", "seasonal_naive"}
+    assert set(b.one_step(v, t, 3)) == {"naive"}  # t.min() < season
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("naive", [10, 10, 10, 10, 10]),
+    ("snaive", [7, 8, 9, 10, 7]),          # last season 7, 8, 9, 10 repeated
+    ("drift", [11, 12, 13, 14, 15]),       # slope (10 - 1) / 9 = 1
+    ("window_average", [9, 9, 9, 9, 9]),   # mean(8, 9, 10)
+])
+def test_simple_baselines_hand_computed(name, expected):
+    assert b.forecast(name, Y, 5, season=4, window=3) == pytest.approx(expected)
+
+
+def test_drift_slope():
+    assert b.forecast("drift", [2.0, 5.0, 4.0], 2) == pytest.approx([5.0, 6.0])  # slope (4 - 2) / 2
+
+
+def test_short_series_fallbacks():
+    assert b.forecast("snaive", Y, 3) == pytest.approx([10, 10, 10])  # no season
+    assert b.forecast("snaive", Y, 3, season=1) == pytest.approx([10, 10, 10])
+    assert b.forecast("snaive", Y[:3], 3, season=4) == pytest.approx([3, 3, 3])  # n < m
+    assert b.forecast("snaive", Y[:4], 5, season=4) == pytest.approx([1, 2, 3, 4, 1])  # n == m
+    assert b.forecast("drift", [7.0], 2) == pytest.approx([7, 7])
+    assert b.forecast("window_average", Y, 2) == pytest.approx([5.5, 5.5])  # window None: all
+    assert b.forecast("window_average", Y, 2, window=50) == pytest.approx([5.5, 5.5])
+    assert b.forecast("linear_ar", Y[:6], 2) == pytest.approx([6, 6])  # n < 7: naive
+    assert b.forecast("linear_ar", np.full(20, 3.0), 2) == pytest.approx([3, 3])  # constant: naive
+
+
+def test_linear_ar_recovers_exact_ar2():
+    z = [10.0, 0.0]
+    for _ in range(40):
+        z.append(2 + 0.5 * z[-1] - 0.8 * z[-2])  # AR(2) with intercept, no noise
+    z = np.array(z)
+    assert b.forecast("linear_ar", z[:30], 6, window=2) == pytest.approx(z[30:36], abs=1e-4)
+
+
+def test_linear_ar_continues_a_sine_and_a_trend():
+    t = np.arange(50)
+    sine = 5 + 3 * np.sin(2 * np.pi * t / 7)  # an AR(2) with a unit-modulus root pair
+    assert b.forecast("linear_ar", sine[:40], 10, window=2) == pytest.approx(sine[40:], abs=1e-3)
+    trend = 3 + 2 * t
+    assert b.forecast("linear_ar", trend[:30], 3) == pytest.approx(trend[30:33], abs=1e-3)
+
+
+def test_linear_ar_order_is_capped():
+    # n = 7: the default p = 12 is capped at (7 - 5) // 2 = 1; y_t = 1 + 0.5 y_{t-1} is fitted exactly
+    y = np.array([10, 6, 4, 3, 2.5, 2.25, 2.125])
+    assert b.forecast("linear_ar", y, 2) == pytest.approx([2.0625, 2.03125], abs=1e-4)
+    seasonal = np.tile([1.0, 3.0, 2.0, 5.0], 4) + 0.01 * np.arange(16)
+    out = b.forecast("linear_ar", seasonal, 8, season=4)  # p = 2 * 4 = 8, capped at 5
+    assert out.shape == (8,) and np.all(np.isfinite(out))
+
+
+def test_forecast_many():
+    ys = [Y, Y[:3], np.array([4.0])]
+    out = b.forecast_many("drift", ys, 2)
+    assert out.shape == (3, 2)
+    assert out == pytest.approx(np.array([[11, 12], [4, 5], [4, 4]]))
+    assert b.forecast_many("naive", np.ones((2, 5)), 3).shape == (2, 3)
+    assert b.forecast_many("naive", [], 3).shape == (0, 3)
+
+
+def test_bad_input():
+    with pytest.raises(ConfigError, match=r"`name` must be one of 'naive', .* Received: name='arima'"):
+        b.forecast("arima", Y, 2)
+    with pytest.raises(ConfigError, match=r"`h` must be an integer >= 1. Received: h=0"):
+        b.forecast("naive", Y, 0)
+    with pytest.raises(ConfigError, match=r"`season` must be an integer >= 1 or None. Received: season=0"):
+        b.forecast("snaive", Y, 2, season=0)
+    with pytest.raises(DataError, match="y is empty"):
+        b.forecast("naive", [], 2)
+    with pytest.raises(DataError, match="non-finite value at position 1"):
+        b.forecast("naive", [1.0, np.nan], 2)
+    with pytest.raises(DataError, match=r"y must be 1-D"):
+        b.forecast("naive", np.ones((2, 2)), 2)
+    with pytest.raises(DataError, match="series 1 holds a non-finite value"):
+        b.forecast_many("naive", [Y, [np.inf]], 2)
+    with pytest.raises(DataError, match="`ys` must be a list of 1-D arrays"):
+        b.forecast_many("naive", 3.0, 2)
+
+
+def test_statsforecast_missing_package(monkeypatch):
+    monkeypatch.setitem(sys.modules, "statsforecast", None)  # import fails as if not installed
+    with pytest.raises(ConfigError, match=r"pip install 'seqcast\[stats\]'"):
+        b.statsforecast_forecast(["autoets"], [Y], 2, 1)
+    with pytest.raises(ConfigError, match=r"`names` must list some of 'autoets'"):
+        b.statsforecast_forecast(["ets"], [Y], 2, 1)
+
+
+def test_statsforecast_references():
+    pytest.importorskip("statsforecast")
+    pattern = np.array([1.0, 3.0, 2.0, 5.0])
+    ys = [np.tile(pattern, 6) + 10, 100 * (np.tile(pattern, 5) + 10), np.tile(pattern, 7) + 10 + 0.1 * np.arange(28)]
+    out = b.statsforecast_forecast(["autoets", "autotheta", "autoarima"], ys, 4, 4)
+    assert list(out) == ["autoets", "autotheta", "autoarima"]
+    for f in out.values():
+        assert f.shape == (3, 4) and np.all(np.isfinite(f))
+        # rows in the order of ys: an exactly periodic series continues its pattern
+        assert f[0] == pytest.approx(pattern + 10, rel=1e-3)
+        assert f[1] == pytest.approx(100 * (pattern + 10), rel=1e-3)

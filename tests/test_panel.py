@@ -1,0 +1,105 @@
+"""Global models over many series (seqcast.panel) and the per-window normalisation of models.rnn."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from seqcast import train
+from seqcast.config import Config
+from seqcast.errors import ConfigError, DataError
+from seqcast.models import rnn
+from seqcast.panel import fit_panel, forecast_panel, pad_left
+
+TINY = Config().replace(units=(4,), window=8, epochs=2, batch_size=16, patience=0)
+
+
+def seasonal(n, level=10.0, phase=0):
+    t = np.arange(n)
+    return level + 0.1 * t + np.sin(2 * np.pi * (t + phase) / 4)
+
+
+def zero_net(fitted):
+    """Parameters with a zero head: the network outputs 0, so forecasts are the normalisation's base."""
+    p = fitted.params
+    p["head"] = jax.tree_util.tree_map(jnp.zeros_like, p["head"])
+    return fitted
+
+
+@pytest.mark.parametrize("strategy, norm", [("recursive", "mean"), ("direct", "none"), ("seq2seq", "last"), ("seq2seq", "mean")])
+def test_every_strategy_and_norm_forecasts_h_steps_per_series(strategy, norm):
+    ys = [seasonal(40), seasonal(30, 50.0, 1), seasonal(25, 5.0, 2)]
+    f = fit_panel(ys, TINY.replace(strategy=strategy, norm=norm), horizon=5, season=4)
+    fc = forecast_panel(f, ys, 5)
+    assert fc.shape == (3, 5) and np.isfinite(fc).all()
+    assert f.horizon == (1 if strategy == "recursive" else 5)
+
+
+def test_norm_season_with_a_silent_network_is_the_seasonal_naive_forecast():
+    ys = [seasonal(40), seasonal(33, 50.0, 1)]
+    f = zero_net(fit_panel(ys, TINY.replace(norm="season", strategy="direct", log=True, scaler="standard"), horizon=6, season=4))
+    fc = forecast_panel(f, ys, 6)
+    for y, row in zip(ys, fc):
+        np.testing.assert_allclose(row, np.tile(y[-4:], 2)[:6], rtol=1e-5)
+
+
+def test_norm_last_with_a_silent_network_is_the_naive_forecast_also_recursively():
+    ys = [seasonal(40), seasonal(33, 50.0, 1)]
+    for strategy in ("direct", "recursive"):
+        f = zero_net(fit_panel(ys, TINY.replace(norm="last", strategy=strategy), horizon=3, season=4))
+        np.testing.assert_allclose(forecast_panel(f, ys, 3), np.stack([np.full(3, y[-1]) for y in ys]), rtol=1e-5)
+
+
+def test_each_series_is_scaled_on_its_own_values():
+    ys = [np.arange(20.0), 1000 + 10 * np.arange(30.0)]
+    f = fit_panel(ys, TINY.replace(scaler="minmax"), horizon=1)
+    for s, y in zip(f.scalers, ys):
+        np.testing.assert_allclose(s.transform(y)[[0, -1]], [0.0, 1.0])
+
+
+def test_windows_never_cross_from_one_series_into_the_next():
+    ys = [np.arange(12.0), 100 + np.arange(15.0)]  # scaler none: values are positions
+    f = fit_panel(ys, TINY.replace(scaler="none", window=4, strategy="direct", val_size=0.0), horizon=3)
+    assert f.n_windows == (12 - 4 - 3 + 1 + 15 - 4 - 3 + 1, 0)
+
+
+def test_validation_windows_start_after_every_training_target():
+    y = np.arange(40.0)
+    f = fit_panel([y], TINY.replace(window=4, strategy="direct", val_size=0.2, patience=2), horizon=5)
+    n_w = 40 - 4 - 5 + 1  # 32 windows: 6 for validation, and the 4 before them would share targets with them
+    assert f.n_windows == (n_w - 6 - 4, 6)
+
+
+def test_seq2seq_windows_hold_the_next_h_values_after_every_step():
+    w = train.Windows(jnp.arange(20.0), jnp.array([0, 5], jnp.int32), 4, 3, seq2seq=True)
+    X, Y = w.take(jnp.arange(2))
+    np.testing.assert_array_equal(X[1], [5, 6, 7, 8])
+    np.testing.assert_array_equal(Y[1], [[6, 7, 8], [7, 8, 9], [8, 9, 10], [9, 10, 11]])
+    assert Y.shape == (2, 4, 3)
+
+
+def test_short_contexts_are_left_padded_and_short_series_give_no_windows():
+    np.testing.assert_array_equal(pad_left(np.array([3.0, 4.0]), 4), [3, 3, 3, 4])
+    with pytest.raises(DataError, match="no training windows"):
+        fit_panel([np.arange(5.0)], TINY, horizon=1)
+
+
+def test_a_direct_model_cannot_forecast_past_its_horizon():
+    ys = [seasonal(30)]
+    f = fit_panel(ys, TINY.replace(strategy="direct"), horizon=3)
+    with pytest.raises(ConfigError, match="horizon"):
+        forecast_panel(f, ys, 4)
+
+
+def test_norm_season_needs_a_window_holding_a_season():
+    with pytest.raises(ConfigError, match="season"):
+        rnn.ModelSpec(norm="season", window=3, season=4)
+    with pytest.raises(ConfigError, match="norm"):
+        rnn.ModelSpec(norm="weekly")
+    with pytest.raises(ConfigError, match="strategy"):
+        Config().replace(strategy="sideways")
+
+
+def test_nan_in_a_series_is_refused():
+    with pytest.raises(DataError, match="NaN"):
+        fit_panel([np.array([1.0, np.nan] * 20)], TINY)

@@ -1,0 +1,213 @@
+"""Plots (PNG/SVG by suffix), the self-contained HTML report, and `seqcast report` errors (one line, exit 2)."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import monthly
+from sample_run import FIGURES, SECTION_IDS, make_run
+from typer.testing import CliRunner
+
+from seqcast.cli import app
+from seqcast.errors import DataError
+from seqcast.report import (
+    plot_errors_by_step,
+    plot_forecast,
+    plot_loss,
+    plot_series_grid,
+    predictions_vs_truth,
+    write_html,
+    write_report,
+)
+from seqcast.train import History
+
+PNG, SVG = b"\x89PNG\r\n\x1a\n", b"<svg"
+
+
+def is_png(p):
+    return p.read_bytes()[:8] == PNG
+
+
+def is_svg(p):
+    return SVG in p.read_bytes()[:2000]
+
+
+# ---- plots ---------------------------------------------------------------------------------------------
+
+
+def test_plot_forecast_with_bands(tmp_path):
+    s = monthly(48)
+    fc = pd.DataFrame({"date": pd.date_range("2004-01-01", periods=4, freq="MS"), "forecast": [200.0, 202, 204, 206]})
+    b = {80.0: (fc["forecast"] - 3, fc["forecast"] + 3), 95.0: (fc["forecast"] - 6, fc["forecast"] + 6)}
+    plot_forecast(s, tmp_path / "f.png", forecast=fc, bands=b)
+    plot_forecast(s, tmp_path / "f.svg", forecast=fc, bands=b)
+    assert is_png(tmp_path / "f.png")
+    svg = (tmp_path / "f.svg").read_text()
+    assert "80% interval" in svg and "95% interval" in svg  # legend labels
+    plot_forecast(s, tmp_path / "plain.png", forecast=fc)  # without bands, as before
+    assert is_png(tmp_path / "plain.png")
+    with pytest.raises(DataError, match="one lower and one upper value per forecast date"):
+        plot_forecast(s, tmp_path / "x.png", forecast=fc, bands={80.0: ([1, 2], [3, 4])})
+    with pytest.raises(DataError, match="pass `forecast` too"):
+        plot_forecast(s, tmp_path / "x.png", bands=b)
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_plot_loss(tmp_path):
+    plot_loss(History(loss=[1.0, 0.5, 0.3], val_loss=[1.2, 0.7, 0.8], best_epoch=2), tmp_path / "l.png")
+    assert is_png(tmp_path / "l.png")
+    plot_loss({"loss": [0.3, -0.1], "val_loss": [], "best_epoch": [1, 2]}, tmp_path / "l.svg")  # not positive: linear axis
+    assert "best epochs" in (tmp_path / "l.svg").read_text()
+    with pytest.raises(DataError, match="no losses"):
+        plot_loss(History(), tmp_path / "x.png")
+
+
+def test_plot_errors_by_step_and_grid(tmp_path):
+    plot_errors_by_step({"GRU": [0.5, 0.7, 0.9], "naive": [1.0, 1.2, 1.4]}, tmp_path / "e.svg")
+    assert "GRU" in (tmp_path / "e.svg").read_text()
+    with pytest.raises(DataError, match="is empty"):
+        plot_errors_by_step({}, tmp_path / "x.png")
+    s = monthly(36)
+    items = [
+        {"title": "first", "history": s, "truth": np.arange(4.0), "forecast": np.arange(4.0) + 1, "lo": np.zeros(4), "hi": np.full(4, 5.0)},
+        {"title": "worst", "history": s.to_numpy(), "truth": None, "forecast": [1.0, 2.0]},
+        {"title": "best", "history": pd.Series([1.0, 2.0, 3.0]), "truth": [4.0], "forecast": [4.1]},
+        {"title": "dates", "history": s, "truth": [1, 2], "forecast": [1, 2], "dates": pd.date_range("2003-01-01", periods=2, freq="MS")},
+    ]
+    plot_series_grid(items, tmp_path / "g.png", ncols=3, title="four series")
+    assert is_png(tmp_path / "g.png")
+    with pytest.raises(DataError, match="ncols"):
+        plot_series_grid(items, tmp_path / "x.png", ncols=0)
+    irregular = pd.Series([1.0, 2, 3], index=pd.to_datetime(["2000-01-01", "2000-01-05", "2000-03-01"]))
+    with pytest.raises(DataError, match="add a `dates` list"):
+        plot_series_grid([{"title": "t", "history": irregular, "forecast": [1.0]}], tmp_path / "x.png")
+
+
+def test_predictions_vs_truth(tmp_path):
+    frame = pd.DataFrame({"date": pd.date_range("2000-01-01", periods=5, freq="D"), "truth": [1.0, 2, 3, 4, 5],
+                          "LSTM": [1.1, 2.2, 2.9, 4.1, 5.3], "naive": [0.0, 1, 2, 3, 4]})
+    predictions_vs_truth(frame, tmp_path / "p.png")
+    assert is_png(tmp_path / "p.png")
+    with pytest.raises(DataError, match="columns date, truth and one per model"):
+        predictions_vs_truth(frame[["date", "truth"]], tmp_path / "x.png")
+
+
+# ---- HTML ----------------------------------------------------------------------------------------------
+
+
+class _Collect(HTMLParser):
+    """Section ids in order, every attribute that could point somewhere, tags used."""
+
+    def __init__(self):
+        super().__init__()
+        self.sections, self.urls, self.tags = [], [], set()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        a = dict(attrs)
+        if tag == "section":
+            self.sections.append(a.get("id"))
+        for k in ("src", "href", "srcset", "action", "data", "poster"):
+            if a.get(k) is not None:
+                self.urls.append((tag, k, a[k]))
+
+
+def parse(html: str) -> _Collect:
+    c = _Collect()
+    c.feed(html)
+    return c
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("run")
+    make_run(d)
+    return d
+
+
+def test_write_report_is_self_contained(run_dir):
+    out = write_report(run_dir)
+    assert out == run_dir / "report.html"
+    html = out.read_text(encoding="utf-8")
+    c = parse(html)
+    assert c.sections == SECTION_IDS  # all sections, in order
+    # nothing that loads from anywhere: images are data: URIs, links are in-page anchors
+    assert c.urls and all(v.startswith("data:image/") if k == "src" else v.startswith("#") for _, k, v in c.urls), c.urls
+    assert not {"script", "link", "iframe", "object", "embed", "base"} & c.tags
+    assert not re.search(r"url\(|@import", html)
+    imgs = [v for t, k, v in c.urls if t == "img"]
+    assert len(imgs) == len(FIGURES) + 1  # the figures and the loss plot
+    assert sum(v.startswith("data:image/svg+xml;base64,") for v in imgs) == 1
+    # text is escaped: the title's < & and the data's <script> appear as text, not markup
+    assert "<title>y &lt;monthly&gt; &amp; co</title>" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'id="leak-warning"' in html and "the scaler leaks" in html
+    assert "seqcast fit airline --model lstm --epochs 3 --seed 7 --out &#x27;runs/a b&#x27;" in html
+    assert "80% and 95% intervals" in html and "verdict: LSTM beats" in html
+    assert write_report(run_dir, run_dir / "again.html").read_bytes() == out.read_bytes()  # same run, same bytes
+
+
+def test_sections_only_for_keys_present(tmp_path):
+    html = write_html({"title": "bare", "leaderboard": [{"model": "a", "mase": 1.0}]}, tmp_path / "r.html").read_text()
+    assert parse(html).sections == ["leaderboard"]
+    html = write_html({}, tmp_path / "e.html").read_text()
+    assert parse(html).sections == [] and "nothing to show" in html
+    html = write_html({"seed": 3, "data": {"name": "y", "leaks": False}}, tmp_path / "s.html").read_text()
+    assert parse(html).sections == ["data", "reproduce"] and "leak-warning" not in html
+
+
+def test_predictions_truncated_and_missing_figure(tmp_path):
+    rows = [{"date": f"d{i}", "truth": float(i), "m": float(i) + 0.5} for i in range(250)]
+    run = {"predictions": rows, "figures": [{"title": "gone", "file": "nope.png"}, {"title": "txt", "file": "a.txt"}]}
+    html = write_html(run, tmp_path / "r.html").read_text()
+    assert "Showing the first 200 of 250 rows" in html
+    assert html.count("<tr>") == 201  # header + 200 rows
+    assert "nope.png is missing beside run.json" in html and "a.txt is not a PNG or SVG" in html
+
+
+def test_bad_run_values_are_one_line(tmp_path):
+    with pytest.raises(DataError, match="`leaderboard` must be a list of objects"):
+        write_html({"leaderboard": "LSTM"}, tmp_path / "r.html")
+    with pytest.raises(DataError, match="must be a JSON object"):
+        write_html([1, 2], tmp_path / "r.html")
+    assert not (tmp_path / "r.html").exists()
+
+
+# ---- seqcast report ------------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def assert_error(result, *needles):
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "Traceback" not in result.output and result.stdout == ""
+    for n in needles:
+        assert n in lines[0], (n, lines[0])
+
+
+def test_cli_report(run_dir, tmp_path):
+    r = runner.invoke(app, ["report", str(run_dir), "--out", str(tmp_path / "r.html")])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.strip() == str(tmp_path / "r.html")
+    assert parse((tmp_path / "r.html").read_text()).sections == SECTION_IDS
+
+
+def test_cli_report_errors(tmp_path):
+    assert_error(runner.invoke(app, ["report", str(tmp_path / "nope")]), "is not a seqcast run directory", "seqcast fit")
+    assert_error(runner.invoke(app, ["report", str(tmp_path)]), "run.json missing", "--out DIR")
+    (tmp_path / "run.json").write_text('{"title": "x",\n "data": }')
+    assert_error(runner.invoke(app, ["report", str(tmp_path)]), "is not valid JSON", "line 2")
+    (tmp_path / "run.json").write_text("[1, 2]")
+    assert_error(runner.invoke(app, ["report", str(tmp_path)]), "must hold a JSON object")
+    (tmp_path / "run.json").write_text(json.dumps({"coverage": {"model": "x"}}))
+    assert_error(runner.invoke(app, ["report", str(tmp_path)]), "run.json", "`coverage` must be a list of objects")
+    (tmp_path / "run.json").write_text("{}")
+    assert_error(runner.invoke(app, ["report", str(tmp_path), "--out", str(tmp_path)]), "is a directory")
+    assert not (tmp_path / "report.html").exists()
