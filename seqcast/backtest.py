@@ -64,6 +64,7 @@ class Result:
     mse_scale: np.ndarray
     fit_s: dict = field(default_factory=dict)  # model -> seconds (fits and forecasts, all origins)
     histories: dict = field(default_factory=dict)  # neural model -> History of its last fit
+    widths: dict = field(default_factory=dict)  # model -> {level: (h,) interval half-widths in mae_scale units}, when calibrated
 
     def scores(self, model: str) -> dict:
         return metrics.scores(self.truth, self.forecasts[model], self.mae_scale, self.mse_scale, ids=self.ids)
@@ -75,6 +76,27 @@ class Result:
             rows.append({"model": m, **{k: o[k] for k in ("mase", "smape", "rmse", "mae", "rmsse", "mape")},
                          "fit_s": round(self.fit_s.get(m, 0.0), 3)})
         return sorted(rows, key=lambda r: (np.nan_to_num(r["mase"], nan=np.inf), r["model"]))
+
+    def scaled_residuals(self, model: str) -> np.ndarray:
+        """(R, h) residuals truth - forecast divided by each row's in-sample MAE scale (comparable across series)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = (self.truth - self.forecasts[model]) / self.mae_scale[:, None]
+        return np.where(np.isfinite(r), r, np.nan)
+
+    def coverage(self, model: str, levels) -> dict:
+        """Empirical coverage (%) of conformal intervals, origin by origin: the rows of origin k get
+        widths calibrated on the residuals of origins 0..k-1 only. Needs n_windows >= 2."""
+        from . import intervals
+
+        origins = np.asarray(self.origins)
+        res = self.scaled_residuals(model)
+        inside = {lv: [] for lv in levels}
+        for k in range(1, origins.max() + 1):
+            widths = intervals.conformal_widths(res[origins < k], levels)
+            rows = origins == k
+            for lv, (lo, hi) in intervals.bands(self.forecasts[model][rows], widths, scale=self.mae_scale[rows]).items():
+                inside[lv].append(((self.truth[rows] >= lo) & (self.truth[rows] <= hi))[np.isfinite(self.truth[rows])])
+        return {lv: (100.0 * float(np.concatenate(v).mean()) if v else float("nan")) for lv, v in inside.items()}
 
     def verdicts(self) -> list[str]:
         rows = self.leaderboard()

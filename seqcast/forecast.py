@@ -1,8 +1,12 @@
-"""Forecaster: fit / predict / forecast, and a holdout evaluation beside the baselines.
+"""Forecaster: fit / predict / forecast for one series or many, intervals, and a holdout evaluation.
 
     f = Forecaster(model="lstm", units=(64,), window=12, epochs=300, seed=0).fit(series)
     f.forecast(24)            # DataFrame: date, forecast — the next 24 periods after the data
+    g = Forecaster(strategy="direct", horizon=12).fit(long_df, levels=(80, 95))   # many series, intervals
+    g.forecast(12)            # long DataFrame: unique_id, ds, forecast, lo_80, hi_80, lo_95, hi_95
     holdout(series, config)   # the tutorial's chronological split, model vs naive / seasonal naive
+
+Every fit is a `panel.fit_panel` (one series is a panel of one): one model, one scaler per series.
 
 sklearn's contract: options are keywords of __init__ (the fields of `Config`), `fit` returns self and
 sets attributes ending in `_`, and anything used before `fit` raises NotFittedError.
@@ -28,7 +32,13 @@ MODEL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN", "linear": "Line
 
 
 class Forecaster:
-    """A one-step recurrent forecaster; multi-step forecasts are recursive."""
+    """A global recurrent forecaster for one series or many (one model, per-series scalers).
+
+    `fit(y)` takes one series (anything `load_series` reads) or many: a long DataFrame
+    (unique_id, ds, y), a dict {id: series}, or a long CSV / Parquet path. Multi-step forecasts follow
+    `strategy`: recursive (a one-step model fed back), direct or seq2seq (all `horizon` steps at once;
+    such a model forecasts at most the horizon it was trained for).
+    """
 
     def __init__(self, config: Config | None = None, /, *, progress: bool = False, **options):
         base = config if config is not None else Config()
@@ -37,6 +47,9 @@ class Forecaster:
             if k not in known:
                 raise ConfigError(f"unknown option {k!r}; known options: {', '.join(sorted(known))}")
         self.config = validate(base.replace(**options) if options else base)
+        if self.config.strategy == "seq2seq" and self.config.norm in ("revin", "season"):
+            raise ConfigError(f"`norm` must be none, last or mean with strategy='seq2seq' (an output at every step). "
+                              f"Received: norm={self.config.norm!r}")
         self.progress = progress
 
     def get_params(self) -> dict:
@@ -44,83 +57,231 @@ class Forecaster:
 
     # ---- fitting -------------------------------------------------------------------------------
 
-    def fit(self, y, *, scaler_data=None) -> "Forecaster":
-        """Fit on the series `y` (anything `load_series` reads). The scaler sees `y` only, unless
-        `scaler_data` is given (the tutorial's leak: scaler fitted on all data, test included)."""
-        from . import train
-        from .models import rnn
+    def fit(self, y, *, levels=None, horizon: int | None = None, calibration_windows: int = 3, scaler_data=None) -> "Forecaster":
+        """Fit on one series or many; returns self.
+
+        y: one series (anything `load_series` reads), or many: a long DataFrame (unique_id, ds, y),
+            a dict {id: series}, or a long CSV / Parquet path (detected by its `unique_id` column).
+            Many series give forecasts in long format (unique_id, ds, forecast, ...).
+        horizon: steps a direct / seq2seq model is trained for, and steps the intervals are calibrated
+            for (default `config.horizon`).
+        levels: interval levels in percent, e.g. (80, 95). Conformal half-widths per horizon step are
+            calibrated on a rolling-origin backtest of the training data itself (`calibration_windows`
+            origins, fewer when the data is short; the model is refitted at every origin, so intervals
+            cost that many extra fits). Residuals are divided by each series' in-sample MAE of the
+            seasonal naive forecast; `forecast` multiplies the widths by each series' scale from the
+            full training data. Widths exist only up to the calibrated horizon: a longer forecast with
+            intervals is a ConfigError. Too few residuals for a level (e.g. fewer than 19 for 95%)
+            give infinite bounds: use more series or calibration windows.
+        scaler_data: one series only: the scaler is fitted on it instead of `y` (the tutorial's leak).
+        """
+        from . import intervals
+        from .panel import fit_panel
 
         cfg = self.config
-        series = _as_series(y, cfg.fill)
-        v = series.to_numpy(np.float64)
-        fit_on = v if scaler_data is None else _as_series(scaler_data, cfg.fill).to_numpy(np.float64)
-        self.scaler_ = fit_scaler(fit_on, cfg.scaler, log=cfg.log, feature_range=cfg.scaler_range)
+        lv = intervals.parse_levels(levels) if levels is not None and not _no_levels(levels) else ()
+        h_fit = cfg.horizon if horizon is None else horizon
+        if isinstance(h_fit, bool) or not isinstance(h_fit, (int, np.integer)) or h_fit < 1:
+            raise ConfigError(f"`horizon` must be an integer >= 1. Received: horizon={horizon!r}")
+        h_fit = int(h_fit)
+        if lv and (isinstance(calibration_windows, bool) or not isinstance(calibration_windows, (int, np.integer))
+                   or calibration_windows < 1):
+            raise ConfigError(f"`calibration_windows` must be an integer >= 1. Received: calibration_windows={calibration_windows!r}")
+        for stale in ("scaler_", "schema_", "context_"):  # one-series attributes of an earlier fit
+            self.__dict__.pop(stale, None)
+        ids, series, long_format = _as_panel(y, cfg.fill)
+        values = [s.to_numpy(np.float64) for s in series]
+        scalers = None
+        if not long_format:
+            v = values[0]
+            fit_on = v if scaler_data is None else _as_series(scaler_data, cfg.fill).to_numpy(np.float64)
+            scalers = [fit_scaler(fit_on, cfg.scaler, log=cfg.log, feature_range=cfg.scaler_range)]
+            H = 1 if cfg.strategy == "recursive" else h_fit
+            X, _ = make_windows(v, cfg.window, H)  # checks the length with the usual message
+            split_validation(len(X), cfg.val_size)
+        elif scaler_data is not None:
+            raise ConfigError("`scaler_data` applies to one series only. Received: scaler_data with many series")
+        season = _season(cfg, series[0])
+        fitted = fit_panel(values, cfg, horizon=h_fit, season=season, scalers=scalers, progress=self.progress)
+        self.spec_, self.params_, self.history_ = fitted.spec, fitted.params, fitted.history
+        self.n_windows_, self.horizon_, self.season_ = tuple(fitted.n_windows), fitted.horizon, fitted.season
         self.leaks_ = scaler_data is not None
-        z = self.scaler_.transform(v).astype(np.float32)
-        X, _ = make_windows(z, cfg.window)  # checks the length; (N, w) views
-        n_val = split_validation(len(X), cfg.val_size)
-        n_fit = len(X) - n_val
-        fit_w, val_w = train.Windows.of(z, cfg.window, 1, 0, n_fit), train.Windows.of(z, cfg.window, 1, n_fit)  # no copies
-        self.spec_ = rnn.ModelSpec(cell=cfg.model, units=cfg.units, output_activation=cfg.output_activation, window=cfg.window)
-        params = init_params(self.spec_, cfg.seed, cfg.ensemble)
-        tspec = train.TrainSpec(optimizer=cfg.optimizer, learning_rate=cfg.learning_rate, loss=cfg.loss, epochs=cfg.epochs,
-                                batch_size=cfg.batch_size, shuffle=cfg.shuffle, patience=cfg.patience)
-        self.params_, self.history_ = train.fit(self.spec_, params, fit_w, None, train=tspec, seed=cfg.seed,
-                                                X_val=val_w, progress=self.progress, members=cfg.ensemble)
-        self.n_windows_ = (n_fit, n_val)
-        self.schema_ = _schema(series, cfg)
-        self.context_ = v[-cfg.window:].copy()  # the last window: where forecasts start
+        self.long_format_ = long_format
+        self.series_ids_ = ids
+        self.scalers_ = list(fitted.scalers)
+        self.schemas_ = [_schema(s, cfg) for s in series]
+        self.contexts_ = [v[-cfg.window:].copy() for v in values]  # the last window of each: where forecasts start
+        if len(ids) == 1:
+            self.scaler_, self.schema_, self.context_ = self.scalers_[0], self.schemas_[0], self.contexts_[0]
+        self.levels_, self.widths_, self.interval_scales_, self.interval_horizon_ = (), {}, None, None
+        self.calibration_windows_ = 0
+        if lv:
+            self._calibrate(values, lv, h_fit, season, calibration_windows)
         return self
+
+    def _calibrate(self, values, levels, h: int, season: int, n_windows: int) -> None:
+        """Conformal widths per step from a rolling-origin backtest on the training data (refit at every origin)."""
+        from . import intervals
+        from .backtest import backtest
+
+        cfg = self.config
+        H = 1 if cfg.strategy == "recursive" else h
+        nw = int(n_windows)
+        while nw >= 1 and not _backtest_fits(values, cfg, h, H, nw):
+            nw -= 1
+        if nw < 1:
+            raise DataError(f"the series are too short to calibrate intervals over horizon={h}: a backtest needs at least "
+                            f"{h + 2} values per series and {cfg.window + h + H} in the longest; pass a smaller horizon or no levels")
+        scales = np.array([metrics.insample_scales(v, season)[0] for v in values])
+        if not np.isfinite(scales).all():
+            bad = self.series_ids_[int(np.flatnonzero(~np.isfinite(scales))[0])]
+            raise DataError(f"series {bad!r} has fewer than 2 values: it has no scale for its intervals; drop it or pass no levels")
+        res = backtest({i: v for i, v in enumerate(values)}, [cfg.model], h=h, n_windows=nw, refit=True, config=cfg, season=season)
+        self.widths_ = intervals.conformal_widths(res.scaled_residuals(cfg.model), levels)
+        self.levels_ = tuple(levels)
+        self.interval_scales_ = scales
+        self.interval_horizon_ = h
+        self.calibration_windows_ = nw
 
     def _check_fitted(self):
         if not hasattr(self, "params_"):
             raise NotFittedError("this Forecaster is not fitted yet; call fit(series) first (or load a saved model)")
 
+    def _panel(self):
+        from .panel import PanelFit
+
+        return PanelFit(self.config, self.horizon_, self.season_, self.spec_, self.params_, self.scalers_, self.history_,
+                        self.n_windows_)
+
     # ---- prediction ----------------------------------------------------------------------------
 
     def _predict_z(self, z) -> np.ndarray:
-        """Scaled windows (N, window) -> scaled one-step forecasts (N,); an ensemble's median."""
-        from . import train
+        """Scaled windows (N, window) -> scaled forecasts: (N,) for a one-step model, (N, horizon) otherwise."""
+        from .panel import _one_shot
 
-        out = train.predict(self.spec_, self.params_, np.asarray(z, np.float32), members=self.config.ensemble)
-        return (out if self.config.ensemble == 1 else np.median(out, axis=0))[:, 0]
+        out = _one_shot(self._panel(), np.asarray(z, np.float32))
+        return out[:, 0] if self.horizon_ == 1 else out
 
-    def predict_windows(self, X) -> np.ndarray:
-        """One-step forecasts, in the data's units, for raw input windows X (N, window)."""
-        self._check_fitted()  # before self.scaler_ is read: NotFittedError, not a bare AttributeError
-        return self.scaler_.inverse_transform(self.predict_scaled(X))
+    def _scaler_of(self, id):
+        if id is None:
+            if len(self.series_ids_) != 1:
+                raise ConfigError(f"`id` must name one of the {len(self.series_ids_)} fitted series to use its scaler. Received: id=None")
+            return self.scalers_[0]
+        return self.scalers_[self._index([id])[0]]
 
-    def predict_scaled(self, X) -> np.ndarray:
-        """One-step forecasts in scaled units for raw input windows X (N, window)."""
+    def predict_windows(self, X, id=None) -> np.ndarray:
+        """Forecasts, in the data's units, for raw input windows X (N, window) of one series (`id`
+        when the model was fitted on many): (N,) one step ahead, or (N, horizon) for direct / seq2seq."""
+        self._check_fitted()  # before the scalers are read: NotFittedError, not a bare AttributeError
+        return self._scaler_of(id).inverse_transform(self.predict_scaled(X, id))
+
+    def predict_scaled(self, X, id=None) -> np.ndarray:
+        """Forecasts in scaled units for raw input windows X (N, window) of one series (see predict_windows)."""
         self._check_fitted()
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.config.window:
             raise DataError(f"input windows must have shape (N, {self.config.window}). Received: {X.shape}")
-        return self._predict_z(self.scaler_.transform(X))
+        return self._predict_z(self._scaler_of(id).transform(X))
 
-    def forecast(self, horizon: int, y=None) -> pd.DataFrame:
-        """The next `horizon` values after the end of the fitted series (or of `y`), recursively:
-        each one-step forecast is fed back as the newest input. Columns: date, forecast."""
+    def _index(self, ids) -> list[int]:
+        pos = {k: i for i, k in enumerate(self.series_ids_)}
+        if isinstance(ids, (str, int, np.integer)):
+            ids = [ids]
+        out = []
+        for k in ids:
+            if str(k) not in pos:
+                shown = ", ".join(map(repr, self.series_ids_[:5])) + (", ..." if len(self.series_ids_) > 5 else "")
+                raise ConfigError(f"`ids` must be ids of the fitted series ({shown}). Received: {k!r}")
+            out.append(pos[str(k)])
+        if not out:
+            raise ConfigError(f"`ids` must name at least one fitted series. Received: ids={ids!r}")
+        return out
+
+    def _levels_for(self, levels, horizon: int) -> tuple:
+        from . import intervals
+
+        if levels is None:
+            lv = self.levels_
+        elif _no_levels(levels):
+            return ()
+        else:
+            lv = intervals.parse_levels(levels)
+            if not self.levels_:
+                raise ConfigError(f"`levels` needs a model fitted with levels, e.g. fit(y, levels=(80, 95)); this one has no intervals. "
+                                  f"Received: levels={levels!r}")
+            missing = [q for q in lv if q not in self.levels_]
+            if missing:
+                raise ConfigError(f"`levels` must be among the calibrated levels {', '.join(f'{q:g}' for q in self.levels_)}. "
+                                  f"Received: levels={levels!r}")
+        if lv and horizon > self.interval_horizon_:
+            raise ConfigError(f"`horizon` must be <= {self.interval_horizon_}, the horizon the intervals were calibrated for. "
+                              f"Received: horizon={horizon}; refit with horizon={horizon}, or forecast without intervals (levels=(), CLI --levels none)")
+        return tuple(lv)
+
+    def forecast(self, horizon: int, y=None, *, ids=None, levels=None) -> pd.DataFrame:
+        """The next `horizon` values after the end of each fitted series (or of the series in `y`).
+
+        One series: columns date, forecast. Many series: long format unique_id, ds, forecast.
+        With intervals (a model fitted with levels), also lo_<level>, hi_<level> per level, ascending.
+        `ids` picks some of the fitted series; `levels` some of the calibrated levels (() for none).
+        A direct / seq2seq model forecasts at most the horizon it was trained for (ConfigError beyond).
+        """
+        from . import intervals
+        from .panel import forecast_panel
+
         self._check_fitted()
         if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
             raise ConfigError(f"`horizon` must be an integer >= 1. Received: horizon={horizon!r}")
+        horizon = int(horizon)
+        if self.horizon_ > 1 and horizon > self.horizon_:
+            raise ConfigError(f"`horizon` must be <= {self.horizon_}, the horizon this {self.config.strategy} model was trained for. "
+                              f"Received: horizon={horizon}")
+        lv = self._levels_for(levels, horizon)
         w = self.config.window
         if y is None:
-            ctx, dates = self.context_, _future_dates(self.schema_, horizon)
-        else:
+            idx = list(range(len(self.series_ids_))) if ids is None else self._index(ids)
+            ctxs = [self.contexts_[i] for i in idx]
+            dates = [_future_dates(self.schemas_[i], horizon) for i in idx]
+        elif not self.long_format_:
             s = _as_series(y, self.config.fill)
             if len(s) < w:
                 raise DataError(f"forecasting needs at least window={w} values; the series has {len(s)}")
-            ctx, dates = s.to_numpy(np.float64)[-w:], data_mod.future_index(s, horizon)
-        z = list(self.scaler_.transform(ctx))
-        for _ in range(horizon):
-            z.append(float(self._predict_z(np.asarray(z[-w:])[None])[0]))
-        out = self.scaler_.inverse_transform(np.asarray(z[w:]))
-        return pd.DataFrame({"date": dates, "forecast": out})
+            idx, ctxs, dates = [0], [s.to_numpy(np.float64)[-w:]], [data_mod.future_index(s, horizon)]
+        else:
+            new_ids, series, _ = _as_panel(y, self.config.fill, many=True)
+            unknown = [k for k in new_ids if k not in self.series_ids_]
+            if unknown:
+                raise DataError(f"series {unknown[0]!r} in `y` was not in the fitted data; the model has scalers for the fitted series only")
+            idx = self._index(new_ids)
+            if ids is not None:
+                keep = set(self._index(ids))
+                pick = [j for j, i in enumerate(idx) if i in keep]
+                idx, series = [idx[j] for j in pick], [series[j] for j in pick]
+                if not idx:
+                    raise ConfigError(f"`ids` must name series present in `y`. Received: ids={ids!r}")
+            ctxs = [s.to_numpy(np.float64)[-w:] for s in series]
+            dates = [data_mod.future_index(s, horizon) for s in series]
+        point = forecast_panel(self._panel(), ctxs, horizon, scalers=[self.scalers_[i] for i in idx])  # (S, h)
+        bounds = {}
+        if lv:
+            b = intervals.bands(point, {q: self.widths_[q][:horizon] for q in lv}, scale=self.interval_scales_[idx])
+            bounds = {q: b[q] for q in lv}
+        if not self.long_format_:
+            out = pd.DataFrame({"date": dates[0], "forecast": point[0]})
+            for q, (lo, hi) in bounds.items():
+                out[f"lo_{q:g}"], out[f"hi_{q:g}"] = lo[0], hi[0]
+            return out
+        frames = []
+        for j, i in enumerate(idx):
+            df = pd.DataFrame({"unique_id": self.series_ids_[i], "ds": dates[j], "forecast": point[j]})
+            for q, (lo, hi) in bounds.items():
+                df[f"lo_{q:g}"], df[f"hi_{q:g}"] = lo[j], hi[j]
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True)
 
-    def predict(self, horizon: int = 1, y=None) -> pd.DataFrame:
+    def predict(self, horizon: int = 1, y=None, **kwargs) -> pd.DataFrame:
         """sklearn-style alias of `forecast`: the next `horizon` values after the data."""
-        return self.forecast(horizon, y)
+        return self.forecast(horizon, y, **kwargs)
 
     # ---- persistence -----------------------------------------------------------------------------
 
@@ -154,6 +315,67 @@ def _as_series(y, fill: str) -> pd.Series:
     if isinstance(y, pd.Series):  # an already loaded series keeps the count of values filled when loading it
         s.attrs["filled"] = int(s.attrs.get("filled", 0)) + int(y.attrs.get("filled", 0))
     return s
+
+
+def _no_levels(levels) -> bool:
+    """levels=() / [] / False / "none": no intervals."""
+    if levels is False:
+        return True
+    if isinstance(levels, str):
+        return levels.strip().lower() == "none"
+    return isinstance(levels, (list, tuple)) and len(levels) == 0
+
+
+def _as_panel(y, fill: str, many: bool = False) -> tuple[list[str], list[pd.Series], bool]:
+    """(ids, series, long_format): a dict {id: series}, a long DataFrame or a long CSV/Parquet path are many
+    series (long format); anything else is one series (`many=True` refuses it)."""
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    if isinstance(y, Mapping):
+        if not y:
+            raise DataError("the dict of series is empty; pass {id: series} with at least one series")
+        out = {}
+        for k, v in y.items():
+            key = str(k)
+            if key in out:
+                raise DataError(f"two series have the id {key!r} once written as text; give every series its own id")
+            try:
+                s = _as_series(v, fill)
+            except DataError as e:
+                raise DataError(f"series {key!r}: {e}") from None
+            s.name = key
+            out[key] = s
+        return list(out), list(out.values()), True
+    if isinstance(y, (pd.DataFrame, str, Path)) and data_mod.is_long(y):
+        d = data_mod.load_long(y, fill=fill)
+        return list(d), list(d.values()), True
+    if many:
+        raise DataError("this model was fitted on many series: pass `y` as a dict {id: series}, a long DataFrame "
+                        "(unique_id, ds, y) or a long CSV/Parquet path")
+    s = _as_series(y, fill)
+    return [str(s.name) if s.name is not None else "y"], [s], False
+
+
+def _season(cfg: Config, series: pd.Series) -> int:
+    idx = series.index
+    freq = idx.freqstr if isinstance(idx, pd.DatetimeIndex) and idx.freq is not None else None
+    return int(cfg.season or data_mod.season_length(freq) or 1)
+
+
+def _backtest_fits(values, cfg: Config, h: int, H: int, n_windows: int) -> bool:
+    """Whether a rolling-origin backtest with n_windows origins h apart can run and fit at its first origin."""
+    if min(len(v) for v in values) < h * n_windows + 2:
+        return False
+    use_val = cfg.val_size > 0 and cfg.patience > 0
+    for v in values:
+        n_w = len(v) - h * n_windows - cfg.window - H + 1
+        if n_w < 1:
+            continue
+        n_val = min(max(1, round(n_w * cfg.val_size)), n_w - 1) if use_val and n_w >= 2 else 0
+        if (n_w - n_val - (H - 1) if n_val else n_w) >= 1:
+            return True
+    return False
 
 
 def _schema(series: pd.Series, cfg: Config) -> dict:
@@ -238,6 +460,8 @@ def holdout(y, config: Config | None = None, *, progress: bool = False, **option
     t = np.arange(cut, len(v))  # positions of the test targets
     truth = v[t]
     z_pred = f.predict_scaled(X[n_train:])  # one forward pass: scaled for the tutorial's MSE, units for the rest
+    if z_pred.ndim == 2:  # a direct / seq2seq model: its first step is the one-step-ahead forecast
+        z_pred = z_pred[:, 0]
     pred = f.scaler_.inverse_transform(z_pred)
     season = cfg.season or data_mod.season_length(series.index.freqstr if isinstance(series.index, pd.DatetimeIndex) else None)
     name = MODEL_NAMES[cfg.model]

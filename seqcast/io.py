@@ -2,8 +2,13 @@
 
 A model directory holds:
     weights.safetensors   parameters, flat keys "layers.0.W", "head.b", ...
-    model.json            format version, config, model spec, scaler state, data schema,
-                          the last input window, training history, sha256 of the weights
+    model.json            format version, config, the model's horizon and season, one entry per
+                          series (id, scaler state, data schema, last input window), the interval
+                          levels, widths and per-series scales (or null), training history,
+                          sha256 of the weights
+
+Format version 2 (seqcast with many-series models) replaced version 1's top-level scaler, schema
+and context by the `series` list; other versions are refused with one line.
 
 Every write is atomic: files are written to a temp name and renamed; a whole directory is built
 beside its target and swapped in, so an interrupted save never damages what was there.
@@ -23,7 +28,7 @@ import numpy as np
 from .errors import ConfigError, ModelFileError
 
 FORMAT = "seqcast-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 WEIGHTS, META = "weights.safetensors", "model.json"
 
 
@@ -130,21 +135,38 @@ def unflatten_like(template: dict, flat: dict, where: str) -> dict:
 # ---- save / load -----------------------------------------------------------------------------------
 
 
+def _finite_or_none(x) -> float | None:
+    x = float(x)
+    return x if np.isfinite(x) else None  # JSON has no inf: an infinite width is written as null
+
+
 def save_model(f, path) -> None:
     """Save a fitted Forecaster to the directory `path` (atomically)."""
     from . import __version__
 
     weights = _safetensors_bytes(flatten(f.params_))
     h = f.history_
+    intervals = None
+    if f.levels_:
+        intervals = {
+            "levels": [float(q) for q in f.levels_],
+            "horizon": int(f.interval_horizon_),
+            "calibration_windows": int(f.calibration_windows_),
+            "widths": [[_finite_or_none(x) for x in f.widths_[q]] for q in f.levels_],  # one row per level
+            "scales": [float(x) for x in f.interval_scales_],  # per series, aligned with "series"
+        }
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "seqcast_version": __version__,
         "config": f.config.to_dict(),
-        "scaler": f.scaler_.to_dict(),
+        "horizon": int(f.horizon_),
+        "season": int(f.season_),
+        "long_format": bool(f.long_format_),
         "leaks": bool(f.leaks_),
-        "schema": f.schema_,
-        "context": [float(x) for x in f.context_],
+        "series": [{"id": k, "scaler": sc.to_dict(), "schema": sch, "context": [float(x) for x in ctx]}
+                   for k, sc, sch, ctx in zip(f.series_ids_, f.scalers_, f.schemas_, f.contexts_)],
+        "intervals": intervals,
         "n_windows": list(f.n_windows_),
         "history": {"loss": h.loss, "val_loss": h.val_loss, "best_epoch": h.best_epoch, "fit_s": h.fit_s},
         "weights_sha256": hashlib.sha256(weights).hexdigest(),
@@ -170,8 +192,15 @@ def read_meta(path) -> dict:
         raise ModelFileError(f"'{mf}' is corrupt (not valid JSON: {e}); re-save the model with `seqcast fit`") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFileError(f"'{mf}' is not a seqcast model file; re-save the model with `seqcast fit`")
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise ModelFileError(f"'{mf}' has format version {meta.get('format_version')!r}; this seqcast reads version {FORMAT_VERSION}")
+    v = meta.get("format_version")
+    if v != FORMAT_VERSION:
+        if isinstance(v, int) and not isinstance(v, bool) and v < FORMAT_VERSION:
+            raise ModelFileError(f"'{mf}' has format version {v}, written by an older seqcast; this seqcast reads version "
+                                 f"{FORMAT_VERSION}: refit and save the model again with `seqcast fit`")
+        if isinstance(v, int) and not isinstance(v, bool):
+            raise ModelFileError(f"'{mf}' has format version {v}, written by a newer seqcast; this seqcast reads version "
+                                 f"{FORMAT_VERSION}: upgrade seqcast to load it")
+        raise ModelFileError(f"'{mf}' has format version {v!r}, not a version number; this seqcast reads version {FORMAT_VERSION}")
     return meta
 
 
@@ -181,7 +210,7 @@ def load_model(path):
 
     from .config import from_dict
     from .forecast import Forecaster, init_params
-    from .models import rnn
+    from .panel import model_spec
     from .scaling import Scaler
     from .train import History
 
@@ -199,13 +228,33 @@ def load_model(path):
         flat = st_load(raw)
         cfg = from_dict(meta["config"], source=f"'{p / META}'")
         f = Forecaster(cfg)
-        f.spec_ = rnn.ModelSpec(cell=cfg.model, units=cfg.units, output_activation=cfg.output_activation, window=cfg.window)
+        f.horizon_, f.season_ = _int(meta["horizon"], "horizon"), _int(meta["season"], "season")
+        f.spec_ = model_spec(cfg, f.horizon_, f.season_)
+        if f.spec_.n_outputs != f.horizon_:
+            raise ValueError(f"horizon {f.horizon_} does not fit a {cfg.strategy} model")
         template = jax.eval_shape(lambda: init_params(f.spec_, cfg.seed, cfg.ensemble))
         f.params_ = jax.tree_util.tree_map(jax.numpy.asarray, unflatten_like(template, flat, str(p)))
-        f.scaler_ = Scaler.from_dict(meta["scaler"])
-        f.leaks_ = bool(meta["leaks"])
-        f.schema_ = dict(meta["schema"])
-        f.context_ = np.asarray(meta["context"], dtype=np.float64)
+        f.long_format_ = meta["long_format"]
+        f.leaks_ = meta["leaks"]
+        series = meta["series"]
+        if not isinstance(series, list) or not series:
+            raise ValueError("series must be a non-empty list")
+        f.series_ids_ = [str(s["id"]) for s in series]
+        f.scalers_ = [Scaler.from_dict(s["scaler"]) for s in series]
+        f.schemas_ = [dict(s["schema"]) for s in series]
+        f.contexts_ = [np.asarray(s["context"], dtype=np.float64) for s in series]
+        if len(series) == 1:
+            f.scaler_, f.schema_, f.context_ = f.scalers_[0], f.schemas_[0], f.contexts_[0]
+        f.levels_, f.widths_, f.interval_scales_, f.interval_horizon_, f.calibration_windows_ = (), {}, None, None, 0
+        iv = meta["intervals"]
+        if iv is not None:
+            f.levels_ = tuple(float(q) for q in iv["levels"])
+            f.interval_horizon_ = _int(iv["horizon"], "intervals.horizon")
+            f.calibration_windows_ = _int(iv["calibration_windows"], "intervals.calibration_windows")
+            if len(iv["widths"]) != len(f.levels_):
+                raise ValueError(f"{len(iv['widths'])} rows of widths for {len(f.levels_)} levels")
+            f.widths_ = {q: np.array([np.inf if x is None else float(x) for x in row]) for q, row in zip(f.levels_, iv["widths"])}
+            f.interval_scales_ = np.asarray(iv["scales"], dtype=np.float64)
         f.n_windows_ = tuple(meta["n_windows"])
         hist = meta["history"]
         f.history_ = History(loss=hist["loss"], val_loss=hist["val_loss"], best_epoch=hist["best_epoch"], fit_s=hist["fit_s"])
@@ -214,9 +263,16 @@ def load_model(path):
         raise
     except Exception as e:  # any other inconsistency in the files: one clear line, no traceback
         raise ModelFileError(f"'{p}' is corrupt or inconsistent ({type(e).__name__}: {e}); re-save the model with `seqcast fit`") from None
-    if len(f.context_) != cfg.window:
-        raise ModelFileError(f"'{p / META}': context has {len(f.context_)} values, window is {cfg.window}; re-save the model")
+    for k, ctx in zip(f.series_ids_, f.contexts_):
+        if len(ctx) != cfg.window and not (f.long_format_ and 1 <= len(ctx) < cfg.window):
+            raise ModelFileError(f"'{p / META}': context of series {k!r} has {len(ctx)} values, window is {cfg.window}; re-save the model")
     return f
+
+
+def _int(v, name: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        raise ValueError(f"{name}={v!r} is not an integer >= 1")
+    return v
 
 
 def _check_state(f) -> None:
@@ -227,18 +283,36 @@ def _check_state(f) -> None:
     from .forecast import _future_dates
     from .scaling import SCALERS
 
-    s = f.scaler_
-    if s.kind not in SCALERS:
-        raise ValueError(f"scaler kind {s.kind!r} is not one of {', '.join(SCALERS)}")
-    for k in ("shift", "scale", "lo", "hi"):
-        v = getattr(s, k)
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise ValueError(f"scaler {k}={v!r} is not a finite number")
-    if not isinstance(s.log, bool):
-        raise ValueError(f"scaler log={s.log!r} is not true or false")
-    if f.context_.ndim != 1 or not np.isfinite(f.context_).all():
-        raise ValueError("context must be a list of finite numbers")
-    _future_dates(f.schema_, 1)  # schema: freq, last
+    for name in ("long_format", "leaks"):
+        if not isinstance(getattr(f, name + "_"), bool):
+            raise ValueError(f"{name}={getattr(f, name + '_')!r} is not true or false")
+    if len(set(f.series_ids_)) != len(f.series_ids_):
+        raise ValueError("series ids repeat")
+    if not f.long_format_ and len(f.series_ids_) != 1:
+        raise ValueError(f"{len(f.series_ids_)} series in a one-series model")
+    for s in f.scalers_:
+        if s.kind not in SCALERS:
+            raise ValueError(f"scaler kind {s.kind!r} is not one of {', '.join(SCALERS)}")
+        for k in ("shift", "scale", "lo", "hi"):
+            v = getattr(s, k)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"scaler {k}={v!r} is not a finite number")
+        if not isinstance(s.log, bool):
+            raise ValueError(f"scaler log={s.log!r} is not true or false")
+    for ctx in f.contexts_:
+        if ctx.ndim != 1 or not np.isfinite(ctx).all():
+            raise ValueError("context must be a list of finite numbers")
+    for schema in f.schemas_:
+        _future_dates(schema, 1)  # schema: freq, last
+    if f.levels_:
+        if list(f.levels_) != sorted(set(f.levels_)) or not all(0 < q < 100 for q in f.levels_):
+            raise ValueError(f"levels {list(f.levels_)} are not ascending percentages in (0, 100)")
+        for q, w in f.widths_.items():
+            if w.shape != (f.interval_horizon_,) or np.isnan(w).any() or (w < 0).any():
+                raise ValueError(f"widths of level {q:g} must be {f.interval_horizon_} numbers >= 0")
+        sc = f.interval_scales_
+        if sc.shape != (len(f.series_ids_),) or not np.isfinite(sc).all() or (sc < 0).any():
+            raise ValueError(f"interval scales must be {len(f.series_ids_)} finite numbers >= 0, one per series")
 
 
 def _safetensors_bytes(flat: dict) -> bytes:

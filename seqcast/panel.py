@@ -53,7 +53,7 @@ def model_spec(cfg: Config, horizon: int, season: int | None):
     if norm == "season" and (m < 2 or cfg.window < m):
         raise ConfigError(f"norm='season' needs a season >= 2 and window >= season. Received: season={season}, window={cfg.window}")
     return rnn.ModelSpec(cell=cfg.model, units=cfg.units, n_outputs=H, output_activation=cfg.output_activation,
-                         seq2seq=cfg.strategy == "seq2seq", window=cfg.window, norm=norm, season=m)
+                         seq2seq=cfg.strategy == "seq2seq", window=cfg.window, norm=norm, season=m, skip=cfg.skip)
 
 
 def _values(y) -> np.ndarray:
@@ -68,8 +68,11 @@ def pad_left(v: np.ndarray, n: int) -> np.ndarray:
     return v[-n:] if len(v) >= n else np.concatenate([np.full(n - len(v), v[0]), v])
 
 
-def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | None = None, progress: bool = False) -> PanelFit:
-    """Fit one model on the windows of all series `ys` (each a 1-D array of training values)."""
+def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | None = None, scalers: list | None = None,
+              progress: bool = False) -> PanelFit:
+    """Fit one model on the windows of all series `ys` (each a 1-D array of training values).
+
+    `scalers` (one per series) default to scalers fitted on each series' values."""
     from . import train
     from .forecast import init_params
 
@@ -80,7 +83,10 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
     series = [_values(y) for y in ys]
     if not series:
         raise DataError("no series to fit")
-    scalers = [fit_scaler(v, cfg.scaler, log=cfg.log, feature_range=cfg.scaler_range) for v in series]
+    if scalers is None:
+        scalers = [fit_scaler(v, cfg.scaler, log=cfg.log, feature_range=cfg.scaler_range) for v in series]
+    elif len(scalers) != len(series):
+        raise DataError(f"{len(series)} series given with {len(scalers)} scalers; pass one scaler per series")
     z = [s.transform(v) for s, v in zip(scalers, series)]
     offsets = np.concatenate([[0], np.cumsum([len(v) for v in z])[:-1]])
     fit_starts, val_starts = [], []

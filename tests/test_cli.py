@@ -127,7 +127,8 @@ def test_gaps_fail_then_fill_interpolate_works(work, tmp_path):
     assert not (tmp_path / "m").exists()
     assert_ok(invoke("fit", gap, "--out", tmp_path / "m", "--fill", "interpolate", *FAST))
     meta = json.loads((tmp_path / "m" / "model.json").read_text())
-    assert meta["schema"]["filled"] == 1 and meta["schema"]["n_obs"] == 60
+    schema = meta["series"][0]["schema"]
+    assert schema["filled"] == 1 and schema["n_obs"] == 60
 
 
 def test_config_file_and_flags_override_it(data_csv, tmp_path):
@@ -192,6 +193,12 @@ def test_unknown_column(data_csv, tmp_path):
         ("--test-size", "1.5", "`test_size` must be a number in [0, 1)"),
         ("--learning-rate", "-1", "`learning_rate` must be a number > 0"),
         ("--freq", "zz", "`freq` must be a pandas frequency alias"),
+        ("--strategy", "mimo", "`strategy` must be one of recursive, direct, seq2seq. Received: strategy='mimo'"),
+        ("--norm", "zz", "`norm` must be one of none, last, mean, revin, season"),
+        ("--horizon", "0", "`horizon` must be an integer >= 1. Received: horizon=0"),
+        ("--levels", "120", "`levels` must be in (0, 100)"),
+        ("--levels", "a,b", "`levels` must be numbers in (0, 100)"),
+        ("--id-column", "series", "--id-column and --value-column apply to long format"),
     ],
 )
 def test_bad_option_values(data_csv, tmp_path, option, value, needle):
@@ -221,6 +228,96 @@ def test_missing_config_file(data_csv, tmp_path):
                  "not found", "--config")
 
 
+# ---- many series in long format -------------------------------------------------------------------------
+
+LONG_IDS = {"a": (48, 100.0, "2000-01-01"), "b": (40, 500.0, "2001-01-01"), "c": (36, 20.0, "2000-01-01")}
+
+
+def long_lines(ids=LONG_IDS):
+    lines = ["unique_id,ds,y"]
+    for k, (n, level, start) in ids.items():
+        t = np.arange(n)
+        v = level + 0.5 * t + 5 * np.sin(2 * np.pi * t / 12)
+        lines += [f"{k},{d:%Y-%m-%d},{x:.4f}" for d, x in zip(pd.date_range(start, periods=n, freq="MS"), v)]
+    return lines
+
+
+@pytest.fixture(scope="module")
+def long_csv(work):
+    return write_csv(work, "long.csv", long_lines())
+
+
+@pytest.fixture(scope="module")
+def long_model(work, long_csv):
+    d = work / "long-model"
+    r = invoke("fit", long_csv, "--out", d, *FAST[:-1], "--strategy", "direct", "--horizon", 3, "--levels", "50,80",
+               "--patience", 0)
+    assert_ok(r)
+    assert "3 series in long format" in r.stdout and "no holdout" in r.stdout and "seqcast backtest" in r.stdout
+    assert not (d / "test_predictions.csv").exists()
+    return d
+
+
+def test_fit_predict_long_csv(long_model, work):
+    out = work / "long-f.csv"
+    assert_ok(invoke("predict", long_model, "--horizon", 3, "--out", out, "-q"))
+    fc = pd.read_csv(out)
+    assert list(fc.columns) == ["unique_id", "ds", "forecast", "lo_50", "hi_50", "lo_80", "hi_80"]
+    assert list(fc["unique_id"]) == ["a"] * 3 + ["b"] * 3 + ["c"] * 3
+    assert list(fc["ds"][:3]) == ["2004-01-01", "2004-02-01", "2004-03-01"]  # after each series' own last date
+    assert list(fc["ds"][3:6]) == ["2004-05-01", "2004-06-01", "2004-07-01"]
+    assert ((fc["lo_80"] <= fc["forecast"]) & (fc["forecast"] <= fc["hi_80"])).all()
+    loaded = Forecaster.load(long_model).forecast(3)
+    np.testing.assert_allclose(fc["forecast"].to_numpy(), loaded["forecast"].to_numpy(), rtol=1e-6)
+    r = invoke("predict", long_model, "--horizon", 2, "--levels", "none")
+    assert_ok(r)
+    assert r.stdout.splitlines()[0] == "unique_id,ds,forecast" and len(r.stdout.splitlines()) == 7
+    r = invoke("predict", long_model, "--horizon", 2, "--levels", "80")
+    assert r.stdout.splitlines()[0] == "unique_id,ds,forecast,lo_80,hi_80"
+
+
+def test_predict_long_errors(long_model, work):
+    assert_error(invoke("predict", long_model, "--horizon", 4), "`horizon` must be <= 3", "direct model")
+    assert_error(invoke("predict", long_model, "--horizon", 2, "--levels", "95"), "calibrated levels 50, 80")
+    assert_error(invoke("predict", long_model, "--plot", work / "p.png"), "--plot draws one series")
+
+
+def test_fit_long_with_other_column_names(work, tmp_path):
+    lines = [line.replace("unique_id,ds,y", "store,month,sales") for line in long_lines()]
+    p = write_csv(work, "long-named.csv", lines)
+    assert_ok(invoke("fit", p, "--out", tmp_path / "m", *FAST, "--id-column", "store", "--date-column", "month",
+                     "--value-column", "sales"))
+    assert json.loads((tmp_path / "m" / "model.json").read_text())["long_format"] is True
+    assert_error(invoke("fit", p, "--out", tmp_path / "m2", *FAST, "--id-column", "store"), "no column 'ds'", "--date-column")
+
+
+BAD_LONG = {
+    "duplicated": (lambda lines: lines[:3] + [lines[2]] + lines[3:], ["twice", "keep one row per (unique_id, ds) pair"]),
+    "text": (lambda lines: lines[:3] + ["a,2000-03-01,abc"] + lines[4:], ["line 4", "'abc'"]),
+    "empty id": (lambda lines: lines[:3] + [",2000-03-01,1.0"] + lines[4:], ["line 4", "id", "empty"]),
+    "no value column": (lambda lines: [lines[0].replace(",y", ",v")] + lines[1:], ["no column 'y'", "--value-column"]),
+    "gap": (lambda lines: lines[:3] + lines[4:], ["series 'a'", "--fill"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_LONG))
+def test_bad_long_csv(case, work, tmp_path):
+    damage, needles = BAD_LONG[case]
+    p = write_csv(work, f"bad-long-{case.replace(' ', '-')}.csv", damage(long_lines()))
+    assert_error(invoke("fit", p, "--out", tmp_path / "m", *FAST), *needles)
+    assert not (tmp_path / "m").exists()
+
+
+def test_fit_one_series_with_levels(data_csv, tmp_path):
+    assert_error(invoke("fit", data_csv, "--out", tmp_path / "m", *FAST, "--levels", "50", "--no-refit"), "--levels", "--refit")
+    assert_ok(invoke("fit", data_csv, "--out", tmp_path / "m", *FAST, "--levels", "50", "--horizon", 2, "--test-size", 0))
+    r = invoke("predict", tmp_path / "m", "--horizon", 2)
+    assert_ok(r)
+    assert r.stdout.splitlines()[0] == "date,forecast,lo_50,hi_50"
+    assert_error(invoke("predict", tmp_path / "m", "--horizon", 3), "calibrated for", "--levels none")
+    assert_ok(invoke("predict", tmp_path / "m", "--horizon", 3, "--levels", "none"))
+
+
 # ---- corrupt models for predict ------------------------------------------------------------------------
 
 
@@ -243,7 +340,7 @@ def _no_weights(d):
 
 def _edited_schema(d):
     meta = json.loads((d / "model.json").read_text())
-    del meta["schema"]["freq"]
+    del meta["series"][0]["schema"]["freq"]
     (d / "model.json").write_text(json.dumps(meta))
 
 
@@ -379,9 +476,13 @@ def test_no_arguments_shows_help():
 # ---- reproduce and demo (the slow ones: LSTM(300) and LSTM(64), 2 epochs) ------------------------------
 
 
-def test_reproduce_airline_tutorial_json():
-    r = invoke("reproduce", "airline-tutorial", "--epochs", 2, "--json")
+def test_reproduce_airline_tutorial_json(tmp_path):
+    r = invoke("reproduce", "airline-tutorial", "--epochs", 2, "--json", "--out", tmp_path / "run")
     assert_ok(r)
+    run = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert run["data"]["leaks"] is True and len(run["leaderboard"]) == 4 and len(run["predictions"]) == 27
+    assert {"forecast.png", "predictions.png", "report.html"} <= {p.name for p in (tmp_path / "run").iterdir()}
+    assert 'id="leak-warning"' in (tmp_path / "run" / "report.html").read_text()
     lines = [line for line in r.stdout.splitlines() if line.strip()]
     assert len(lines) == 1
     res = json.loads(lines[0])
@@ -421,6 +522,14 @@ def test_demo_writes_its_outputs(tmp_path):
     g = Forecaster.load(out / "model")
     assert g.config.epochs == 2
     np.testing.assert_array_equal(g.forecast(24)["forecast"].to_numpy(), fc["forecast"].to_numpy())
+    # the run record and its self-contained report, written by default
+    run = json.loads((out / "run.json").read_text())
+    assert [r["model"] for r in run["leaderboard"]] == sorted(tp.columns[2:], key=lambda m: np.sqrt(np.mean((tp[m] - tp["truth"]) ** 2)))
+    assert len(run["predictions"]) == 27 and run["history"]["loss"] and run["config"]["epochs"] == 2 and run["data"]["leaks"] is False
+    assert [f["file"] for f in run["figures"]] == ["plot.png", "predictions.png"] and (out / "predictions.png").is_file()
+    assert run["command"] == f"seqcast demo --out {out} --epochs 2 --quiet"
+    html = (out / "report.html").read_text()
+    assert 'id="leaderboard"' in html and 'id="training"' in html and html.count("data:image/png;base64,") == 3
 
 
 def test_demo_refuses_a_file_as_out(tmp_path):

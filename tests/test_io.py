@@ -59,10 +59,12 @@ def leaves(tree):
 def test_save_writes_two_files(saved):
     assert sorted(p.name for p in saved.iterdir()) == ["model.json", "weights.safetensors"]
     meta = json.loads((saved / "model.json").read_text())
-    assert meta["format"] == "seqcast-model" and meta["format_version"] == 1
+    assert meta["format"] == "seqcast-model" and meta["format_version"] == io.FORMAT_VERSION == 2
     assert meta["weights_sha256"] == hashlib.sha256((saved / "weights.safetensors").read_bytes()).hexdigest()
     assert meta["config"]["units"] == [4] and meta["config"]["window"] == 6
-    assert meta["schema"]["freq"] == "MS"
+    assert meta["long_format"] is False and meta["intervals"] is None and meta["horizon"] == 1 and meta["season"] == 12
+    [one] = meta["series"]
+    assert one["id"] == "y" and one["schema"]["freq"] == "MS" and len(one["context"]) == 6
 
 
 def test_load_gives_identical_predictions(fitted, saved):
@@ -203,12 +205,12 @@ def _no_meta(d):
 def _edit(**changes):
     def edit(d):
         meta = json.loads((d / "model.json").read_text())
-        for k, v in changes.items():
-            if "." in k:
-                a, b = k.split(".")
-                meta[a][b] = v
-            else:
-                meta[k] = v
+        for k, v in changes.items():  # "a.b.c" edits meta["a"]["b"]["c"]; a number is a list position
+            *path, last = [int(p) if p.isdigit() else p for p in k.split(".")]
+            node = meta
+            for p in path:
+                node = node[p]
+            node[last] = v
         (d / "model.json").write_text(json.dumps(meta))
 
     return edit
@@ -223,17 +225,25 @@ def _edit(**changes):
         (_no_weights, "has no weights.safetensors"),
         (_no_meta, "holds no seqcast model (model.json missing)"),
         (_edit(format="other"), "is not a seqcast model file"),
-        (_edit(format_version=99), "has format version 99"),
+        (_edit(format_version=99), "has format version 99, written by a newer seqcast"),
+        (_edit(format_version=1), "has format version 1, written by an older seqcast"),
+        (_edit(format_version="2"), "has format version '2', not a version number"),
         (_edit(config={"epoch": 1}), "unknown option 'epoch'"),
         (_edit(**{"config.model": "transformer"}), "`model` must be one of"),
-        (_edit(schema={}), "corrupt or inconsistent"),
-        (_edit(**{"schema.freq": "zz"}), "corrupt or inconsistent"),
-        (_edit(**{"schema.last": "not a date"}), "corrupt or inconsistent"),
-        (_edit(**{"scaler.scale": "x"}), "corrupt or inconsistent"),
-        (_edit(**{"scaler.kind": "zz"}), "corrupt or inconsistent"),
-        (_edit(context=[1, 2, 3, 4, 5, None]), "corrupt or inconsistent"),
-        (_edit(context=[1, 2, 3]), "context has 3 values, window is 6"),
-        (_edit(context=5), "corrupt or inconsistent"),
+        (_edit(**{"series.0.schema": {}}), "corrupt or inconsistent"),
+        (_edit(**{"series.0.schema.freq": "zz"}), "corrupt or inconsistent"),
+        (_edit(**{"series.0.schema.last": "not a date"}), "corrupt or inconsistent"),
+        (_edit(**{"series.0.scaler.scale": "x"}), "corrupt or inconsistent"),
+        (_edit(**{"series.0.scaler.kind": "zz"}), "corrupt or inconsistent"),
+        (_edit(**{"series.0.context": [1, 2, 3, 4, 5, None]}), "corrupt or inconsistent"),
+        (_edit(**{"series.0.context": [1, 2, 3]}), "context of series 'y' has 3 values, window is 6"),
+        (_edit(**{"series.0.context": 5}), "corrupt or inconsistent"),
+        (_edit(series=[]), "corrupt or inconsistent"),
+        (_edit(series=None), "corrupt or inconsistent"),
+        (_edit(horizon=3), "corrupt or inconsistent"),
+        (_edit(horizon=0), "corrupt or inconsistent"),
+        (_edit(long_format="yes"), "corrupt or inconsistent"),
+        (_edit(intervals={"levels": [80]}), "corrupt or inconsistent"),
         (_edit(history=None), "corrupt or inconsistent"),
     ],
     ids=lambda x: getattr(x, "__name__", None) if callable(x) else None,

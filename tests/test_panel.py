@@ -103,3 +103,17 @@ def test_norm_season_needs_a_window_holding_a_season():
 def test_nan_in_a_series_is_refused():
     with pytest.raises(DataError, match="NaN"):
         fit_panel([np.array([1.0, np.nan] * 20)], TINY)
+
+
+def test_skip_adds_a_linear_path_that_starts_at_zero_and_learns():
+    ys = [seasonal(40), seasonal(33, 50.0, 1)]
+    cfg = TINY.replace(norm="season", strategy="direct", skip=True, log=True, scaler="none", epochs=3)
+    f = fit_panel(ys, cfg, horizon=4, season=4)
+    assert f.params["skip"]["W"].shape == (8, 4)
+    assert float(jnp.abs(f.params["skip"]["W"]).sum()) > 0  # trained away from its zero start
+    f = zero_net(f)
+    f.params["skip"] = jax.tree_util.tree_map(jnp.zeros_like, f.params["skip"])
+    for y, row in zip(ys, forecast_panel(f, ys, 4)):
+        np.testing.assert_allclose(row, y[-4:], rtol=1e-5)  # silent network and path: seasonal naive
+    with pytest.raises(ConfigError, match="skip"):
+        rnn.ModelSpec(cell="linear", skip=True)

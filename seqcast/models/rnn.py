@@ -43,6 +43,7 @@ class ModelSpec:
     n_inputs: int = 1  # F
     norm: str = "none"  # per-window normalisation, see `apply`: none | last | mean | season
     season: int = 1  # m, for norm="season"
+    skip: bool = False  # add a linear map of the (normalised) window to the output (an AR "highway", LSTNet-style)
 
     def __post_init__(self):
         if self.norm not in NORMS:
@@ -50,6 +51,8 @@ class ModelSpec:
         if self.norm == "season" and (self.seq2seq or self.season < 1 or self.window < self.season):
             raise ConfigError(f"norm='season' needs a one-shot model and window >= season. Received: window={self.window}, "
                               f"season={self.season}, seq2seq={self.seq2seq}")
+        if self.skip and (self.seq2seq or self.cell == "linear"):
+            raise ConfigError("`skip` needs a recurrent one-shot model (strategy recursive or direct, model lstm/gru/rnn)")
         if self.cell not in CELLS:
             raise ConfigError(f"`model` must be one of {', '.join(CELLS)}. Received: model={self.cell!r}")
         if self.output_activation not in ACTIVATIONS:
@@ -90,6 +93,8 @@ def init_params(spec: ModelSpec, *, key) -> dict:
     params = {"layers": layers}
     if spec.head:
         params["head"] = {"W": glorot_uniform(keys[-1], (F, spec.n_outputs)), "b": jnp.zeros((spec.n_outputs,), jnp.float32)}
+    if spec.skip:  # starts at zero: the recurrent network and the linear path learn together
+        params["skip"] = {"W": jnp.zeros((spec.window * spec.n_inputs, spec.n_outputs), jnp.float32)}
     return params
 
 
@@ -187,6 +192,8 @@ def _network(spec: ModelSpec, params: dict, x):
         h = h @ params["head"]["W"] + params["head"]["b"]  # (B, K) or (T, B, K)
     if spec.seq2seq:
         h = jnp.swapaxes(h, 0, 1)  # (B, T, K)
+    if spec.skip:
+        h = h + x.reshape(x.shape[0], -1) @ params["skip"]["W"]  # (B, K)
     return act(h)
 
 

@@ -1,0 +1,340 @@
+"""Run directories: what `seqcast backtest|benchmark|reproduce ... --report` and `seqcast demo` write.
+
+A run directory holds run.json (the record `report.write_html` documents), the PNG figures it names
+and report.html (self-contained, made from run.json by `report.write_html`)::
+
+    seqcast-out/backtest/
+        run.json            title, command, seqcast_version, seed, created, data, leaderboard, verdict,
+                            figures, predictions, coverage (with --levels), history, config
+        errors_by_step.png  MASE by horizon step, one line per model
+        series_grid.png     the first, the worst and the best series: history, truth, forecast (+ interval)
+        report.html
+
+How it is written, so that a failure leaves nothing half-written:
+
+* `write_run_dir` (backtest, benchmark, reproduce): everything is built in a temp folder beside the
+  target (figures, then report.html, then run.json), and only then swapped in with renames; an
+  earlier run directory there is replaced, and restored if the swap fails. A target that is a file,
+  or a non-empty folder holding no run.json, is refused before any work (`check_run_dir`).
+* `write_in_place` (demo, whose --out folder also holds the model and CSVs): each file is written
+  atomically (temp file + rename), figures first, then report.html, run.json last: a run.json there
+  means the whole run directory was written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shlex
+import shutil
+import tempfile
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ConfigError
+
+RUN_FILE, REPORT_FILE = "run.json", "report.html"
+GRID_FILE, STEPS_FILE = "series_grid.png", "errors_by_step.png"
+FORECAST_FILE, PREDICTIONS_FILE = "forecast.png", "predictions.png"
+MAX_ROWS = 200  # prediction rows kept in run.json (the report shows the first 200)
+
+
+# ---- small helpers ------------------------------------------------------------------------------------
+
+
+def version() -> str:
+    try:
+        from importlib.metadata import version as _v
+
+        return _v("seqcast")
+    except Exception:  # noqa: BLE001 - not installed as a distribution: the package's own string
+        from . import __version__
+
+        return __version__
+
+
+def level_key(level) -> str:
+    """80.0 -> "80", 97.5 -> "97.5" (JSON keys coverage_80, rich columns "cov 80%")."""
+    return f"{float(level):g}"
+
+
+def clean(x):
+    """A JSON-able copy: numpy scalars and arrays to Python, NaN / inf to None, tuples to lists."""
+    if isinstance(x, dict):
+        return {str(k): clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [clean(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return clean(x.tolist())
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return float(x) if math.isfinite(float(x)) else None
+    if isinstance(x, Path):
+        return str(x)
+    return x
+
+
+def command_line(ctx) -> str:
+    """The command as one shell line: arguments, and every option whose value differs from its default."""
+    parts = ["seqcast", *ctx.command_path.split()[1:]]
+    for p in ctx.command.params:
+        if p.name not in ctx.params:
+            continue
+        v = ctx.params[p.name]
+        if getattr(p, "param_type_name", "") == "argument":
+            parts.append(str(v))
+            continue
+        if v is None or v == p.default or (isinstance(v, Path) and str(v) == str(p.default)):
+            continue
+        longest = max(p.opts, key=len)
+        if getattr(p, "is_flag", False):
+            if v:
+                parts.append(longest)
+            elif p.secondary_opts:
+                parts.append(max(p.secondary_opts, key=len))
+            continue
+        parts += [longest, str(v)]
+    return shlex.join(parts)
+
+
+def history_dict(h) -> dict | None:
+    """A train.History as run.json's `history`, or None."""
+    if h is None:
+        return None
+    return clean({"loss": list(h.loss), "val_loss": list(h.val_loss), "best_epoch": h.best_epoch, "fit_s": round(float(h.fit_s), 3)})
+
+
+def base_run(ctx, title: str, seed) -> dict:
+    return {"title": title, "command": command_line(ctx), "seqcast_version": version(), "seed": seed,
+            "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# ---- writing ------------------------------------------------------------------------------------------
+
+
+def check_run_dir(out) -> Path:
+    """Refuse --out when it is a file, or a non-empty folder that is not an earlier run directory."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"'{out}' exists and is a file; choose a directory path for --out")
+    if out.is_dir() and any(out.iterdir()) and not (out / RUN_FILE).is_file():
+        raise ConfigError(f"'{out}' exists, is not empty and holds no seqcast run ({RUN_FILE}); choose a new or empty directory for --out")
+    return out
+
+
+def _finish(folder: Path, run: dict) -> None:
+    """report.html from the run, then run.json (last: its presence means the folder is complete)."""
+    from .io import write_atomic
+    from .report import write_html
+
+    run = clean(run)
+    write_html(run, folder / REPORT_FILE, base_dir=folder)
+    write_atomic(folder / RUN_FILE, json.dumps(run, indent=1) + "\n")
+
+
+def write_run_dir(out, build) -> Path:
+    """Build a run directory in a temp folder beside `out` with `build(tmp) -> run dict` (figures go in
+    tmp), add report.html and run.json, then swap it in. On any failure `out` is left as it was."""
+    out = check_run_dir(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    old = None
+    try:
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the folder the mode mkdir would
+        _finish(tmp, build(tmp))
+        if out.exists():
+            old = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.old"
+            os.replace(out, old)
+        os.replace(tmp, out)
+    except BaseException:
+        if old is not None and not out.exists():
+            os.replace(old, out)
+            old = None
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return out
+
+
+def write_in_place(out, run: dict) -> Path:
+    """Finish a run directory whose figures are already in `out` (the demo): report.html, then run.json."""
+    out = Path(out)
+    _finish(out, run)
+    return out
+
+
+# ---- what backtest and benchmark put in a run ---------------------------------------------------------
+
+
+def leaderboard_rows(res, cover: dict | None, levels) -> list[dict]:
+    """res.leaderboard() rows, with coverage_<level> per level asked (percent; NaN when unknown)."""
+    rows = res.leaderboard()
+    if levels:
+        for r in rows:
+            c = (cover or {}).get(r["model"], {})
+            for lv in levels:
+                r[f"coverage_{level_key(lv)}"] = c.get(lv, float("nan"))
+    return rows
+
+
+def coverage_rows(cover: dict, levels) -> list[dict]:
+    return [{"model": m, "level": level_key(lv), "nominal": float(lv), "empirical": c.get(lv, float("nan"))}
+            for m, c in cover.items() for lv in levels]
+
+
+def grid_model(res) -> str:
+    """The model the series grid shows: the first neural model asked for, else the best by MASE."""
+    from .backtest import NEURAL
+
+    neural = [m for m in res.forecasts if m in NEURAL]
+    return neural[0] if neural else res.leaderboard()[0]["model"]
+
+
+def pick_series(res, model: str, ids: list) -> tuple[list, dict]:
+    """([(label, id)], {id: MASE}): the first series, the worst and the best by that model's MASE (no repeats)."""
+    per = res.scores(model)["per_series"]
+    mase = {k: v["mase"] for k, v in per.items() if v.get("mase") is not None and np.isfinite(v["mase"])}
+    picks = [("first", ids[0])]
+    if mase:
+        picks += [("worst", max(mase, key=mase.get)), ("best", min(mase, key=mase.get))]
+    seen, out = set(), []
+    for label, k in picks:
+        if k not in seen:
+            seen.add(k)
+            out.append((label, k))
+    return out, mase
+
+
+def steps_figure(res, folder: Path, what: str) -> dict:
+    from .report import plot_errors_by_step
+
+    per_step = {m: res.scores(m)["per_step"]["mase"] for m in res.forecasts}
+    plot_errors_by_step(per_step, folder / STEPS_FILE, "MASE", title=f"MASE by horizon step ({what})")
+    return {"title": "MASE by horizon step", "file": STEPS_FILE,
+            "caption": f"mean over {what} of |error| / in-sample naive MAE, per step; below 1 beats the in-sample one-step naive forecast"}
+
+
+def grid_figure(items: list, folder: Path, title: str, caption: str) -> dict:
+    from .report import plot_series_grid
+
+    plot_series_grid(items, folder / GRID_FILE, ncols=3, title=title)
+    return {"title": "First, worst and best series", "file": GRID_FILE, "caption": caption}
+
+
+def backtest_grid_items(res, series: dict, model: str, h: int, windows: int, step: int, levels) -> tuple[list, str]:
+    """Grid panels at the last origin: history before it, truth, forecast and (with levels) the widest
+    level's conformal interval, calibrated on the earlier origins' residuals only."""
+    import pandas as pd
+
+    from . import intervals
+
+    ids = list(series)
+    S = len(ids)
+    picks, mase = pick_series(res, model, ids)
+    last = windows - 1
+    rows = np.arange(last * S, (last + 1) * S)
+    band = None
+    if levels and windows >= 2:
+        origins = np.asarray(res.origins)
+        widths = intervals.conformal_widths(res.scaled_residuals(model)[origins < last], levels)
+        top = max(levels)
+        band = (top, intervals.bands(res.forecasts[model][rows], {top: widths[top]}, scale=res.mae_scale[rows])[top])
+    items = []
+    for label, k in picks:
+        i = ids.index(k)
+        y = series[k]
+        cut = len(y) - h
+        start = max(0, cut - max(4 * max(res.season, 1), 3 * h, 24))
+        item = {"title": f"{k} ({label}, MASE {mase[k]:.2f})" if k in mase else f"{k} ({label})",
+                "history": y.iloc[start:cut], "truth": res.truth[rows[i]], "forecast": res.forecasts[model][rows[i]]}
+        if not _regular(y.index):  # integer steps (or irregular dates): positions
+            item["history"] = pd.Series(y.to_numpy()[start:cut], index=np.arange(start, cut))
+            item["dates"] = np.arange(cut, cut + h)
+        if band is not None:
+            item["lo"], item["hi"] = band[1][0][i], band[1][1][i]
+            item["interval_label"] = f"{level_key(band[0])}% interval"
+        items.append(item)
+    return items, (f"{level_key(band[0])}% conformal interval" if band else "no interval (use --levels)")
+
+
+def _regular(index) -> bool:
+    import pandas as pd
+
+    if isinstance(index, pd.DatetimeIndex):
+        return len(index) >= 3 and (index.freq is not None or pd.infer_freq(index) is not None)
+    return False
+
+
+def backtest_predictions(res, series: dict, h: int, windows: int, step: int) -> list[dict]:
+    """The first MAX_ROWS rows of (series, origin, step): date, truth and each model's forecast."""
+    import pandas as pd
+
+    from .backtest import cuts
+
+    ids = list(series)
+    S = len(ids)
+    out = []
+    for i, k in enumerate(ids):  # series-major, so one series' origins come together
+        y = series[k]
+        plan = cuts(len(y), h, windows, step)
+        for o in range(windows):
+            r = o * S + i
+            for j in range(h):
+                t = plan[o] + j
+                when = y.index[t]
+                row = {"series": k, "origin": o, "step": j + 1,
+                       "date": f"{when:%Y-%m-%d}" if isinstance(when, pd.Timestamp) else int(when),
+                       "truth": res.truth[r, j]}
+                row.update({m: f[r, j] for m, f in res.forecasts.items()})
+                out.append(row)
+                if len(out) >= MAX_ROWS:
+                    return out
+    return out
+
+
+def first_history(res) -> dict | None:
+    return history_dict(next(iter(res.histories.values()))) if res.histories else None
+
+
+# ---- the airline runs (demo, reproduce airline-tutorial / airline-honest) ----------------------------------
+
+
+def airline_figures(folder: Path, series, dates, truth, predictions: dict, main: str, what: str) -> list[dict]:
+    """forecast.png (the series with the test predictions) and predictions.png (predictions vs truth)."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from .report import plot_forecast, predictions_vs_truth
+
+    dates = pd.DatetimeIndex(pd.to_datetime(list(dates)))
+    ho = SimpleNamespace(model_name=main, predictions=predictions, dates=dates)
+    plot_forecast(series, folder / FORECAST_FILE, holdout=ho, title=f"airline passengers: {what}")
+    frame = pd.DataFrame({"date": dates, "truth": np.asarray(truth, float), **{k: np.asarray(v, float) for k, v in predictions.items()}})
+    predictions_vs_truth(frame, folder / PREDICTIONS_FILE, title=f"{what}: predictions vs truth")
+    return [{"title": "Test predictions", "file": FORECAST_FILE, "caption": f"the 144 months and the test predictions ({what})"},
+            {"title": "Predictions vs truth", "file": PREDICTIONS_FILE, "caption": f"{len(dates)} test months, one step ahead"}]
+
+
+def prediction_rows(dates, truth, predictions: dict) -> list[dict]:
+    return [{"date": str(d)[:10], "truth": t, **{k: v[i] for k, v in predictions.items()}}
+            for i, (d, t) in enumerate(zip(dates, truth))][:MAX_ROWS]
+
+
+def airline_data(leaks: bool, scaler: str, n_train: int, n_test: int) -> dict:
+    return {"name": "airline passengers (built-in)", "n_series": 1, "n_obs": 144, "freq": "MS", "first": "1949-01-01",
+            "last": "1960-12-01", "filled": 0, "scaler": scaler, "leaks": leaks, "train": n_train, "test": n_test}

@@ -1,0 +1,305 @@
+"""Tests for the evaluation commands: `seqcast backtest`, `seqcast benchmark`, `seqcast reproduce airline-honest`,
+their --levels and their run directories (--report / --out), and one-line errors (exit 2, no traceback).
+
+Neural models are tiny (2 epochs, one ensemble member) on 3 short monthly series; the baselines' scores
+are checked against numbers recomputed here from the data, never against stored outputs.
+"""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from seqcast.cli import app
+
+runner = CliRunner()
+KEYS = {"model", "mase", "smape", "rmse", "mae", "fit_s"}
+N, H, W, M = 40, 3, 2, 12  # values per series, horizon, origins, season (monthly)
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def assert_ok(result):
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "Traceback" not in result.output
+
+
+def assert_error(result, *needles):
+    """Exit code 2, exactly one line on stderr starting with `error:`, nothing on stdout, no traceback."""
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: "), lines[0]
+    assert "Traceback" not in result.output and result.stdout == ""
+    for n in needles:
+        assert n in lines[0], (n, lines[0])
+    return lines[0]
+
+
+def snapshot(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class _Sections(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "section":
+            self.found.append(dict(attrs).get("id"))
+
+
+def sections(html: str) -> list:
+    """The report's section ids, in order."""
+    p = _Sections()
+    p.feed(html)
+    return p.found
+
+
+# ---- data ----------------------------------------------------------------------------------------------
+
+DATES = pd.date_range("2000-01-01", periods=N, freq="MS")
+
+
+def panel() -> dict:
+    t = np.arange(N)
+    return {u: 50 + 10 * i + (1 + 0.3 * i) * t + (5 + i) * np.sin(2 * np.pi * (t + i) / 12) for i, u in enumerate(["a", "b", "c"])}
+
+
+def long_frame() -> pd.DataFrame:
+    return pd.DataFrame([(u, f"{d:%Y-%m-%d}", v) for u, y in panel().items() for d, v in zip(DATES, y)], columns=["unique_id", "ds", "y"])
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    return tmp_path_factory.mktemp("eval")
+
+
+@pytest.fixture(scope="module")
+def long_csv(work):
+    p = work / "long.csv"
+    long_frame().to_csv(p, index=False)
+    return p
+
+
+@pytest.fixture(scope="module")
+def backtest_run(work, long_csv):
+    """One backtest with a neural model, --levels and a run directory; shared by the tests below."""
+    out = work / "bt-run"
+    r = invoke("backtest", long_csv, "--models", "gru,naive,snaive", "--horizon", H, "--windows", W, "--epochs", 2, "--ensemble", 1,
+               "--json", "--levels", 80, "--out", out)
+    assert_ok(r)
+    return json.loads(r.stdout), out
+
+
+# ---- backtest ------------------------------------------------------------------------------------------
+
+
+def test_backtest_long_csv_json_with_levels(backtest_run):
+    rows, _ = backtest_run
+    assert [r["model"] for r in rows] and {r["model"] for r in rows} == {"gru", "naive", "snaive"}
+    for r in rows:
+        assert KEYS | {"coverage_80"} <= set(r), r
+        assert "coverage_95" not in r
+        assert np.isfinite(r["mase"]) and r["mase"] > 0
+        assert 0 <= r["coverage_80"] <= 100
+    assert [r["mase"] for r in rows] == sorted(r["mase"] for r in rows)  # ranked by MASE
+
+    # naive's MASE by hand: each row is (series, origin); scale = in-sample seasonal naive MAE of its training part
+    per_row = []
+    for y in panel().values():
+        for k in range(W):
+            cut = N - H - H * (W - 1 - k)
+            train, truth = y[:cut], y[cut : cut + H]
+            scale = np.mean(np.abs(train[M:] - train[:-M]))
+            per_row.append(np.mean(np.abs(truth - train[-1])) / scale)
+    naive = next(r for r in rows if r["model"] == "naive")
+    assert naive["mase"] == pytest.approx(np.mean(per_row), rel=1e-9)
+
+
+def test_backtest_single_series_csv(tmp_path):
+    p = tmp_path / "one.csv"
+    y = panel()["b"]
+    pd.DataFrame({"date": [f"{d:%Y-%m-%d}" for d in DATES], "y": y}).to_csv(p, index=False)
+    r = invoke("backtest", p, "--models", "naive,snaive,drift", "--horizon", 4, "--windows", 2, "--json")
+    assert_ok(r)
+    rows = json.loads(r.stdout)
+    assert {r["model"] for r in rows} == {"naive", "snaive", "drift"}
+    assert all(KEYS <= set(r) and np.isfinite(r["mase"]) for r in rows)
+    assert not any(k.startswith("coverage_") for r in rows for k in r)  # no --levels, no coverage
+    snaive = next(r for r in rows if r["model"] == "snaive")
+    errs = []
+    for k in range(2):
+        cut = N - 4 - 4 * (1 - k)
+        train = y[:cut]
+        errs.append(np.mean(np.abs(y[cut : cut + 4] - train[cut - M : cut - M + 4])) / np.mean(np.abs(train[M:] - train[:-M])))
+    assert snaive["mase"] == pytest.approx(np.mean(errs), rel=1e-9)
+
+
+def test_backtest_table_shows_coverage_columns(long_csv):
+    r = invoke("backtest", long_csv, "--models", "naive,snaive", "--horizon", H, "--windows", 3, "--levels", "80,95")
+    assert_ok(r)
+    assert "cov 80%" in r.stdout and "cov 95%" in r.stdout
+
+
+def test_backtest_run_directory(backtest_run):
+    rows, out = backtest_run
+    assert {p.name for p in out.iterdir()} == {"run.json", "report.html", "errors_by_step.png", "series_grid.png"}
+    run = json.loads((out / "run.json").read_text())
+    assert run["command"].startswith("seqcast backtest ") and "--levels 80" in run["command"]
+    assert run["seqcast_version"] and run["seed"] == 0
+    assert run["data"]["n_series"] == 3 and run["data"]["freq"] == "MS" and run["data"]["leaks"] is False
+    assert [r["model"] for r in run["leaderboard"]] == [r["model"] for r in rows]
+    assert {(c["model"], c["level"]) for c in run["coverage"]} == {(m, "80") for m in ("gru", "naive", "snaive")}
+    assert [f["file"] for f in run["figures"]] == ["errors_by_step.png", "series_grid.png"]
+    for f in run["figures"]:
+        assert (out / f["file"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert run["predictions"][0].keys() >= {"series", "origin", "step", "date", "truth", "gru", "naive", "snaive"}
+    assert run["history"]["loss"] and run["config"]["epochs"] == 2 and run["config"]["ensemble"] == 1
+    assert run["config"]["window"] >= 2  # the auto-config choices are recorded
+    html = (out / "report.html").read_text()
+    assert sections(html)[:2] == ["data", "leaderboard"] and "coverage" in sections(html)
+    assert not list(out.parent.glob(".bt-run.*"))  # no temp folder left
+
+
+def test_seqcast_report_on_a_backtest_run(backtest_run, tmp_path):
+    _, out = backtest_run
+    r = invoke("report", out, "--out", tmp_path / "r.html")
+    assert_ok(r)
+    html = (tmp_path / "r.html").read_text()
+    assert 'id="leaderboard"' in html and "gru" in html and "data:image/png;base64," in html
+
+
+def test_backtest_report_replaces_an_earlier_run_and_survives_a_failure(long_csv, tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    args = ["backtest", long_csv, "--models", "naive,snaive", "--horizon", H, "--windows", W, "-q"]
+    assert_ok(invoke(*args, "--out", out))
+    first = snapshot(out)
+    assert_ok(invoke(*args, "--levels", 80, "--out", out))  # an earlier run directory is replaced
+    assert "coverage" in json.loads((out / "run.json").read_text())
+    second = snapshot(out)
+    assert second != first
+
+    import seqcast.report
+
+    def boom(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(seqcast.report, "plot_series_grid", boom)
+    assert_error(invoke(*args, "--out", out), "No space left")
+    assert snapshot(out) == second  # untouched
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no temp folder left behind
+
+
+def test_backtest_out_refused_before_any_work(long_csv, tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    assert_error(invoke("backtest", long_csv, "--models", "naive", "--horizon", H, "--out", f), "exists and is a file")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    assert_error(invoke("backtest", long_csv, "--models", "naive", "--horizon", H, "--out", tmp_path / "mine"), "holds no seqcast run")
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep" and f.read_text() == "x"
+
+
+# ---- errors --------------------------------------------------------------------------------------------
+
+
+def _bad_long(tmp_path, kind: str) -> Path:
+    df = long_frame()
+    if kind == "duplicate":
+        df = pd.concat([df, df.iloc[[5]]])
+    elif kind == "text":
+        df["y"] = df["y"].astype(object)
+        df.loc[7, "y"] = "n/a?"
+    elif kind == "no-y":
+        df = df[["unique_id", "ds"]]
+    p = tmp_path / f"{kind}.csv"
+    df.to_csv(p, index=False)
+    return p
+
+
+@pytest.mark.parametrize(
+    "kind, extra, needles",
+    [
+        ("missing", [], ["no file or built-in dataset"]),
+        ("ok", ["--models", "gru,prophet"], ["`models` must be", "prophet"]),
+        ("ok", ["--horizon", 0], ["`horizon` must be", "horizon=0"]),
+        ("ok", ["--horizon", 12, "--windows", 4], ["has 40 values", "needs at least"]),
+        ("duplicate", [], ["twice"]),
+        ("text", [], ["n/a?", "not a number"]),
+        ("no-y", [], ["no column 'y'"]),
+        ("ok", ["--levels", 120], ["`levels` must be in (0, 100)"]),
+        ("ok", ["--levels", 80, "--windows", 1], ["--windows >= 2", "windows=1"]),
+        ("ok", ["--levels", "80,eighty"], ["`levels` must be numbers"]),
+    ],
+)
+def test_backtest_errors(kind, extra, needles, long_csv, tmp_path):
+    data = {"missing": tmp_path / "nope.csv", "ok": long_csv}.get(kind) or _bad_long(tmp_path, kind)
+    args = ["backtest", data, "--models", "naive,snaive", "--horizon", H, "--windows", 2, "--json", *extra]
+    assert_error(invoke(*args), *needles)
+
+
+def test_benchmark_errors():
+    assert_error(invoke("benchmark", "tourism-weekly", "--models", "naive"), "tourism-weekly")
+    assert_error(invoke("benchmark", "tourism-quarterly", "--models", "naive,nope"), "`models` must be")
+    assert_error(invoke("benchmark", "tourism-quarterly", "--models", "naive", "--levels", 120), "`levels` must be in (0, 100)")
+
+
+# ---- benchmark -----------------------------------------------------------------------------------------
+
+
+def test_benchmark_tourism_quarterly(tmp_path):
+    from seqcast import datasets
+
+    comp = datasets.competition("tourism-quarterly")
+    assert len(comp.train) == 427
+    out = tmp_path / "bm"
+    r = invoke("benchmark", "tourism-quarterly", "--models", "snaive,naive", "--json", "--levels", 80, "--out", out)
+    assert_ok(r)
+    rows = {row["model"]: row for row in json.loads(r.stdout)}
+    assert set(rows) == {"snaive", "naive"}
+    for row in rows.values():
+        assert KEYS | {"coverage_80"} <= set(row) and np.isfinite(row["mase"]) and row["mase"] > 0
+        assert 0 <= row["coverage_80"] <= 100
+    # snaive's MASE by hand over all 427 series: mean of per-series MAE / in-sample seasonal naive MAE
+    h, m, per = comp.horizon, comp.season, []
+    for k, train in comp.train.items():
+        fc = np.array([train[len(train) - m + j % m] for j in range(h)])
+        scale = np.mean(np.abs(train[m:] - train[:-m]))
+        if scale > 0:
+            per.append(np.mean(np.abs(comp.test[k] - fc)) / scale)
+    assert rows["snaive"]["mase"] == pytest.approx(np.mean(per), rel=1e-9)
+    run = json.loads((out / "run.json").read_text())
+    assert run["data"]["n_series"] == 427 and run["data"]["name"] == "tourism-quarterly"
+    assert {f["file"] for f in run["figures"]} == {"errors_by_step.png", "series_grid.png"}
+    assert len(run["predictions"]) == 200 and "coverage" in sections((out / "report.html").read_text())
+
+
+# ---- reproduce airline-honest --------------------------------------------------------------------------
+
+
+def test_reproduce_airline_honest_json_and_report(tmp_path):
+    out = tmp_path / "ah"
+    r = invoke("reproduce", "airline-honest", "--seeds", 1, "--epochs", 2, "--json", "--out", out)
+    assert_ok(r)
+    lines = [line for line in r.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1
+    res = json.loads(lines[0])
+    assert {"rmse_per_seed", "rmse_mean", "mape_mean", "config", "baselines"} <= set(res)
+    assert "predictions" not in res and "history" not in res
+    assert len(res["rmse_per_seed"]) == 1 and res["rmse_mean"] == res["rmse_per_seed"][0] and np.isfinite(res["rmse_mean"])
+    assert res["config"]["epochs"] == 2 and res["config"]["model"] == "gru"
+    assert {"naive", "snaive"} <= set(res["baselines"])
+    run = json.loads((out / "run.json").read_text())
+    assert len(run["predictions"]) == 27 and run["history"]["loss"] and run["data"]["leaks"] is False
+    assert run["command"] == f"seqcast reproduce airline-honest --seeds 1 --epochs 2 --out {out} --json"
+    assert sections((out / "report.html").read_text())[:3] == ["data", "leaderboard", "forecast"]

@@ -1,0 +1,202 @@
+"""One Forecaster for many series: dict / long input, per-series state, long output, intervals, save/load."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import FAST, monthly
+
+from seqcast import data as data_mod
+from seqcast.errors import ConfigError, DataError
+from seqcast.forecast import Forecaster
+
+TINY = dict(FAST, patience=0)
+
+
+def seasonal(n: int, level: float, phase: int, start: str) -> pd.Series:
+    idx = pd.date_range(start, periods=n, freq="MS")
+    t = np.arange(n)
+    return pd.Series(level + 0.5 * t + 5 * np.sin(2 * np.pi * (t + phase) / 12), index=idx)
+
+
+@pytest.fixture(scope="module")
+def many():
+    """Three monthly series of different lengths, levels and end dates."""
+    return {"a": seasonal(48, 100.0, 0, "2000-01-01"), "b": seasonal(40, 500.0, 3, "2001-01-01"),
+            "c": seasonal(36, 20.0, 6, "2000-01-01")}
+
+
+@pytest.fixture(scope="module")
+def fitted(many):
+    return Forecaster(**TINY, seed=0).fit(many)
+
+
+@pytest.fixture(scope="module")
+def direct(many):
+    """A direct model trained for 4 steps, with 50% and 80% intervals calibrated over those 4 steps."""
+    return Forecaster(**TINY, strategy="direct", horizon=4, seed=0).fit(many, levels=(80, 50))
+
+
+def next_months(s: pd.Series, h: int) -> list:
+    return list(pd.date_range(s.index[-1], periods=h + 1, freq="MS")[1:])
+
+
+# ---- fitting many series ---------------------------------------------------------------------------------
+
+
+def test_fit_sets_per_series_attributes(fitted, many):
+    f = fitted
+    assert f.long_format_ is True and f.series_ids_ == ["a", "b", "c"]
+    assert len(f.scalers_) == len(f.contexts_) == len(f.schemas_) == 3
+    for s, scaler, ctx, schema in zip(many.values(), f.scalers_, f.contexts_, f.schemas_):
+        assert scaler.shift == s.min() and scaler.scale == pytest.approx(s.max() - s.min())  # each series scaled on its own
+        np.testing.assert_array_equal(ctx, s.to_numpy()[-6:])
+        assert schema["freq"] == "MS" and schema["n_obs"] == len(s) and schema["filled"] == 0
+        assert schema["last"] == s.index[-1].isoformat()
+    assert f.horizon_ == 1 and f.season_ == 12 and f.levels_ == ()
+    assert not hasattr(f, "scaler_")  # the one-series attributes exist for one series only
+
+
+def test_dict_and_long_frame_give_the_same_forecasts(fitted, many):
+    frame = data_mod.to_long(many)
+    assert data_mod.is_long(frame)
+    other = Forecaster(**TINY, seed=0).fit(frame)
+    assert other.series_ids_ == fitted.series_ids_
+    pd.testing.assert_frame_equal(other.forecast(3), fitted.forecast(3))
+
+
+def test_long_csv_path(fitted, many, tmp_path):
+    p = tmp_path / "long.csv"
+    data_mod.to_long(many).to_csv(p, index=False)
+    other = Forecaster(**TINY, seed=0).fit(str(p))
+    np.testing.assert_allclose(other.forecast(2)["forecast"], fitted.forecast(2)["forecast"], rtol=1e-5)
+
+
+def test_forecast_is_long_with_each_series_next_dates(fitted, many):
+    fc = fitted.forecast(3)
+    assert list(fc.columns) == ["unique_id", "ds", "forecast"]
+    assert list(fc["unique_id"]) == ["a"] * 3 + ["b"] * 3 + ["c"] * 3
+    for k, s in many.items():
+        assert list(fc.loc[fc["unique_id"] == k, "ds"]) == next_months(s, 3)
+    assert np.isfinite(fc["forecast"]).all()
+
+
+def test_forecast_some_ids_and_from_new_data(fitted, many):
+    one = fitted.forecast(2, ids=["b"])
+    pd.testing.assert_frame_equal(one, fitted.forecast(2).iloc[2:4].reset_index(drop=True))
+    shorter = {"c": many["c"].iloc[:-5]}  # new data for a fitted series: its own scaler, dates after its end
+    fc = fitted.forecast(2, shorter)
+    assert list(fc["unique_id"]) == ["c", "c"] and list(fc["ds"]) == next_months(shorter["c"], 2)
+
+
+def test_integer_steps_continue_the_steps():
+    frame = pd.DataFrame({"unique_id": ["x"] * 20 + ["y"] * 15, "ds": list(range(20)) + list(range(5, 20)),
+                          "y": np.sin(np.arange(35.0))})
+    fc = Forecaster(**TINY).fit(frame).forecast(2)
+    assert list(fc["ds"]) == [20, 21, 20, 21]
+
+
+def test_errors(fitted, direct, many):
+    with pytest.raises(ConfigError, match=r"`ids` must be ids of the fitted series \('a', 'b', 'c'\)\. Received: 'zz'"):
+        fitted.forecast(2, ids=["zz"])
+    with pytest.raises(DataError, match="series 'zz' in `y` was not in the fitted data"):
+        fitted.forecast(2, {"zz": many["a"]})
+    with pytest.raises(DataError, match="fitted on many series"):
+        fitted.forecast(2, many["a"])
+    with pytest.raises(ConfigError, match=r"`horizon` must be <= 4, the horizon this direct model was trained for\. Received: horizon=5"):
+        direct.forecast(5)
+    with pytest.raises(ConfigError, match=r"`id` must name one of the 3 fitted series"):
+        fitted.predict_windows(np.zeros((1, 6)))
+    assert fitted.predict_windows(np.zeros((1, 6)), id="b").shape == (1,)
+    assert direct.predict_windows(np.zeros((2, 6)), id="a").shape == (2, 4)  # a direct model: all its steps
+    with pytest.raises(ConfigError, match=r"`norm` must be none, last or mean with strategy='seq2seq'.*Received: norm='revin'"):
+        Forecaster(strategy="seq2seq", norm="revin")
+    with pytest.raises(DataError, match="empty"):
+        Forecaster(**TINY).fit({})
+    with pytest.raises(ConfigError, match="one series only"):
+        Forecaster(**TINY).fit(many, scaler_data=many["a"])
+
+
+@pytest.mark.parametrize("levels", [120, "abc", (80, 80), 0])
+def test_bad_levels_fail_before_fitting(many, levels):
+    with pytest.raises(ConfigError, match=r"`levels` must"):
+        Forecaster(**TINY).fit(many, levels=levels)
+
+
+# ---- intervals -------------------------------------------------------------------------------------------
+
+
+def test_intervals_columns_and_order(direct):
+    fc = direct.forecast(4)
+    assert list(fc.columns) == ["unique_id", "ds", "forecast", "lo_50", "hi_50", "lo_80", "hi_80"]
+    assert direct.levels_ == (50.0, 80.0) and direct.interval_horizon_ == 4 and direct.calibration_windows_ == 3
+    assert set(direct.widths_) == {50.0, 80.0} and all(w.shape == (4,) for w in direct.widths_.values())
+    assert direct.interval_scales_.shape == (3,) and (direct.interval_scales_ > 0).all()
+
+
+def test_intervals_hold_the_forecast_and_wider_levels_are_wider(direct):
+    fc = direct.forecast(4)
+    assert (fc["lo_80"] <= fc["lo_50"]).all() and (fc["lo_50"] <= fc["forecast"]).all()
+    assert (fc["forecast"] <= fc["hi_50"]).all() and (fc["hi_50"] <= fc["hi_80"]).all()
+    assert (fc["hi_80"] - fc["lo_80"] > fc["hi_50"] - fc["lo_50"]).any()
+    # the widths scale with each series' in-sample MAE: the same scaled width for every series here
+    half = (fc["hi_80"] - fc["forecast"]).to_numpy().reshape(3, 4)
+    np.testing.assert_allclose(half / direct.interval_scales_[:, None], np.tile(direct.widths_[80.0], (3, 1)), rtol=1e-9)
+
+
+def test_intervals_choose_levels_and_horizon(direct):
+    assert list(direct.forecast(2, levels=[80]).columns) == ["unique_id", "ds", "forecast", "lo_80", "hi_80"]
+    assert list(direct.forecast(2, levels=()).columns) == ["unique_id", "ds", "forecast"]
+    assert len(direct.forecast(2)) == 6
+    with pytest.raises(ConfigError, match=r"`levels` must be among the calibrated levels 50, 80\. Received: levels=\[95\]"):
+        direct.forecast(2, levels=[95])
+
+
+def test_intervals_beyond_the_calibrated_horizon_are_an_error(many):
+    f = Forecaster(**TINY).fit(many, levels=(50,), horizon=2, calibration_windows=1)
+    assert f.interval_horizon_ == 2 and f.calibration_windows_ == 1
+    with pytest.raises(ConfigError, match=r"`horizon` must be <= 2, the horizon the intervals were calibrated for"):
+        f.forecast(3)
+    assert list(f.forecast(3, levels=()).columns) == ["unique_id", "ds", "forecast"]  # point forecasts go on recursively
+    with pytest.raises(ConfigError, match="this one has no intervals"):
+        Forecaster(**TINY).fit(monthly()).forecast(2, levels=[80])
+
+
+def test_one_series_with_intervals_keeps_the_date_columns():
+    f = Forecaster(**TINY).fit(monthly(), levels=(50,), horizon=2, calibration_windows=1)
+    fc = f.forecast(2)
+    assert list(fc.columns) == ["date", "forecast", "lo_50", "hi_50"]
+    assert (fc["lo_50"] <= fc["forecast"]).all() and (fc["forecast"] <= fc["hi_50"]).all()
+    assert f.long_format_ is False and f.series_ids_ == ["y"] and f.scaler_ is f.scalers_[0]
+
+
+# ---- save / load -----------------------------------------------------------------------------------------
+
+
+def test_save_load_round_trip(direct, tmp_path):
+    direct.save(tmp_path / "m")
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert [s["id"] for s in meta["series"]] == ["a", "b", "c"] and meta["long_format"] is True and meta["horizon"] == 4
+    assert meta["intervals"]["levels"] == [50.0, 80.0] and len(meta["intervals"]["widths"][0]) == 4
+    g = Forecaster.load(tmp_path / "m")
+    pd.testing.assert_frame_equal(g.forecast(4), direct.forecast(4))
+    assert g.series_ids_ == direct.series_ids_ and g.scalers_ == direct.scalers_ and g.schemas_ == direct.schemas_
+    for a, b in zip(g.contexts_, direct.contexts_):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ConfigError, match="must be <= 4"):
+        g.forecast(5)
+
+
+def test_infinite_widths_survive_save_load(direct, tmp_path):
+    f = Forecaster(**TINY, strategy="direct", horizon=4, seed=0)
+    for k, v in vars(direct).items():
+        if k.endswith("_"):
+            setattr(f, k, v)
+    f.widths_ = {50.0: direct.widths_[50.0], 80.0: np.full(4, np.inf)}  # too few residuals for a level: +inf
+    f.save(tmp_path / "m")
+    assert json.loads((tmp_path / "m" / "model.json").read_text())["intervals"]["widths"][1] == [None] * 4
+    fc = Forecaster.load(tmp_path / "m").forecast(2)
+    assert np.isinf(fc["hi_80"]).all() and np.isfinite(fc["hi_50"]).all()
