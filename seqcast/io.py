@@ -58,24 +58,23 @@ def write_atomic(path, data: bytes | str) -> None:
         raise
 
 
-def check_target(target) -> Path:
-    """Refuse a model target that is a file, or a non-empty folder holding no seqcast model.
-
-    Called by `replace_dir`, and by the CLI before training so a bad --out fails at once."""
+def check_target(target, marker: str = META, what: str = "model") -> Path:
+    """Refuse a target that is a file, or a non-empty folder without `marker` (not an earlier seqcast
+    model or run directory). Called by `replace_dir`, and by the CLI before work so a bad --out fails at once."""
     target = Path(target)
     if target.exists() and not target.is_dir():
         raise ConfigError(f"'{target}' exists and is a file; choose a directory path for --out")
-    if target.is_dir() and any(target.iterdir()) and not (target / META).is_file():
-        raise ConfigError(f"'{target}' exists, is not empty and holds no seqcast model; choose a new or empty directory for --out")
+    if target.is_dir() and any(target.iterdir()) and not (target / marker).is_file():
+        raise ConfigError(f"'{target}' exists, is not empty and holds no seqcast {what}; choose a new or empty directory for --out")
     return target
 
 
-def replace_dir(target, build) -> None:
+def replace_dir(target, build, marker: str = META, what: str = "model") -> None:
     """Build a directory with `build(tmp_dir)` beside `target`, then swap it in.
 
     `target` may be absent, empty, or an earlier seqcast model directory; anything else is refused
     so that a typo in --out never deletes a user's folder."""
-    target = check_target(target)
+    target = check_target(target, marker, what)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     old = None

@@ -25,17 +25,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shlex
-import shutil
-import tempfile
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-
-from .errors import ConfigError
 
 RUN_FILE, REPORT_FILE = "run.json", "report.html"
 GRID_FILE, STEPS_FILE = "series_grid.png", "errors_by_step.png"
@@ -116,23 +110,14 @@ def base_run(ctx, title: str, seed) -> dict:
             "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 # ---- writing ------------------------------------------------------------------------------------------
 
 
 def check_run_dir(out) -> Path:
     """Refuse --out when it is a file, or a non-empty folder that is not an earlier run directory."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"'{out}' exists and is a file; choose a directory path for --out")
-    if out.is_dir() and any(out.iterdir()) and not (out / RUN_FILE).is_file():
-        raise ConfigError(f"'{out}' exists, is not empty and holds no seqcast run ({RUN_FILE}); choose a new or empty directory for --out")
-    return out
+    from .io import check_target
+
+    return check_target(out, RUN_FILE, f"run ({RUN_FILE})")
 
 
 def _finish(folder: Path, run: dict) -> None:
@@ -147,27 +132,11 @@ def _finish(folder: Path, run: dict) -> None:
 
 def write_run_dir(out, build) -> Path:
     """Build a run directory in a temp folder beside `out` with `build(tmp) -> run dict` (figures go in
-    tmp), add report.html and run.json, then swap it in. On any failure `out` is left as it was."""
-    out = check_run_dir(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    old = None
-    try:
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the folder the mode mkdir would
-        _finish(tmp, build(tmp))
-        if out.exists():
-            old = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.old"
-            os.replace(out, old)
-        os.replace(tmp, out)
-    except BaseException:
-        if old is not None and not out.exists():
-            os.replace(old, out)
-            old = None
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    return out
+    tmp), add report.html and run.json, then swap it in (io.replace_dir). On any failure `out` is left as it was."""
+    from .io import replace_dir
+
+    replace_dir(out, lambda tmp: _finish(tmp, build(tmp)), RUN_FILE, f"run ({RUN_FILE})")
+    return Path(out)
 
 
 def write_in_place(out, run: dict) -> Path:

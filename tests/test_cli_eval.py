@@ -14,34 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from test_cli import assert_error, assert_ok, invoke  # the shared CLI test helpers
 
-from seqcast.cli import app
-
-runner = CliRunner()
 KEYS = {"model", "mase", "smape", "rmse", "mae", "fit_s"}
 N, H, W, M = 40, 3, 2, 12  # values per series, horizon, origins, season (monthly)
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def assert_ok(result):
-    assert result.exit_code == 0, (result.output, result.exception)
-    assert "Traceback" not in result.output
-
-
-def assert_error(result, *needles):
-    """Exit code 2, exactly one line on stderr starting with `error:`, nothing on stdout, no traceback."""
-    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: "), lines[0]
-    assert "Traceback" not in result.output and result.stdout == ""
-    for n in needles:
-        assert n in lines[0], (n, lines[0])
-    return lines[0]
 
 
 def snapshot(folder: Path) -> dict:
