@@ -57,7 +57,7 @@ class Forecaster:
 
     # ---- fitting -------------------------------------------------------------------------------
 
-    def fit(self, y, *, levels=None, horizon: int | None = None, calibration_windows: int = 3, scaler_data=None) -> "Forecaster":
+    def fit(self, y, *, levels=None, horizon: int | None = None, calibration_windows: int = 24, scaler_data=None) -> "Forecaster":
         """Fit on one series or many; returns self.
 
         y: one series (anything `load_series` reads), or many: a long DataFrame (unique_id, ds, y),
@@ -66,9 +66,9 @@ class Forecaster:
         horizon: steps a direct / seq2seq model is trained for, and steps the intervals are calibrated
             for (default `config.horizon`).
         levels: interval levels in percent, e.g. (80, 95). Conformal half-widths per horizon step are
-            calibrated on a rolling-origin backtest of the training data itself (`calibration_windows`
-            origins, fewer when the data is short; the model is refitted at every origin, so intervals
-            cost that many extra fits). Residuals are divided by each series' in-sample MAE of the
+            calibrated on a rolling-origin backtest of the training data itself: one extra fit on the
+            data before the first of `calibration_windows` origins one step apart (fewer when the data
+            is short), which then forecasts h steps from every origin. Residuals are divided by each series' in-sample MAE of the
             seasonal naive forecast; `forecast` multiplies the widths by each series' scale from the
             full training data. Widths exist only up to the calibrated horizon: a longer forecast with
             intervals is a ConfigError. Too few residuals for a level (e.g. fewer than 19 for 95%)
@@ -120,7 +120,8 @@ class Forecaster:
         return self
 
     def _calibrate(self, values, levels, h: int, season: int, n_windows: int) -> None:
-        """Conformal widths per step from a rolling-origin backtest on the training data (refit at every origin)."""
+        """Conformal widths per step from a rolling-origin backtest on the training data: origins one step
+        apart, the model fitted once at the first (n_windows residual rows per series for one extra fit)."""
         from . import intervals
         from .backtest import backtest
 
@@ -136,7 +137,8 @@ class Forecaster:
         if not np.isfinite(scales).all():
             bad = self.series_ids_[int(np.flatnonzero(~np.isfinite(scales))[0])]
             raise DataError(f"series {bad!r} has fewer than 2 values: it has no scale for its intervals; drop it or pass no levels")
-        res = backtest({i: v for i, v in enumerate(values)}, [cfg.model], h=h, n_windows=nw, refit=True, config=cfg, season=season)
+        res = backtest({i: v for i, v in enumerate(values)}, [cfg.model], h=h, n_windows=nw, step=1, refit=False, config=cfg,
+                       season=season)
         self.widths_ = intervals.conformal_widths(res.scaled_residuals(cfg.model), levels)
         self.levels_ = tuple(levels)
         self.interval_scales_ = scales
@@ -364,12 +366,13 @@ def _season(cfg: Config, series: pd.Series) -> int:
 
 
 def _backtest_fits(values, cfg: Config, h: int, H: int, n_windows: int) -> bool:
-    """Whether a rolling-origin backtest with n_windows origins h apart can run and fit at its first origin."""
-    if min(len(v) for v in values) < h * n_windows + 2:
+    """Whether a rolling-origin backtest with n_windows origins one step apart can run and fit at its first origin."""
+    before_first = h + n_windows - 1  # values after the first origin
+    if min(len(v) for v in values) < before_first + 2:
         return False
     use_val = cfg.val_size > 0 and cfg.patience > 0
     for v in values:
-        n_w = len(v) - h * n_windows - cfg.window - H + 1
+        n_w = len(v) - before_first - cfg.window - H + 1
         if n_w < 1:
             continue
         n_val = min(max(1, round(n_w * cfg.val_size)), n_w - 1) if use_val and n_w >= 2 else 0

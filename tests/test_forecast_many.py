@@ -132,7 +132,7 @@ def test_bad_levels_fail_before_fitting(many, levels):
 def test_intervals_columns_and_order(direct):
     fc = direct.forecast(4)
     assert list(fc.columns) == ["unique_id", "ds", "forecast", "lo_50", "hi_50", "lo_80", "hi_80"]
-    assert direct.levels_ == (50.0, 80.0) and direct.interval_horizon_ == 4 and direct.calibration_windows_ == 3
+    assert direct.levels_ == (50.0, 80.0) and direct.interval_horizon_ == 4 and direct.calibration_windows_ == 24
     assert set(direct.widths_) == {50.0, 80.0} and all(w.shape == (4,) for w in direct.widths_.values())
     assert direct.interval_scales_.shape == (3,) and (direct.interval_scales_ > 0).all()
 
@@ -200,3 +200,11 @@ def test_infinite_widths_survive_save_load(direct, tmp_path):
     assert json.loads((tmp_path / "m" / "model.json").read_text())["intervals"]["widths"][1] == [None] * 4
     fc = Forecaster.load(tmp_path / "m").forecast(2)
     assert np.isinf(fc["hi_80"]).all() and np.isfinite(fc["hi_50"]).all()
+
+
+def test_one_series_gets_finite_80_and_95_intervals_from_the_default_calibration():
+    """24 origins one step apart give 24 residuals per step: enough for 95% (ceil(25 * 0.95) = 24)."""
+    f = Forecaster(**TINY).fit(monthly(), levels=(80, 95), horizon=3)
+    assert f.calibration_windows_ == 24
+    assert all(np.isfinite(w).all() for w in f.widths_.values())
+    assert (f.widths_[95.0] >= f.widths_[80.0]).all()
