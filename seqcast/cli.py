@@ -108,6 +108,13 @@ def _config(config_file: Optional[Path], **flags):
     return validate(cfg.replace(**flags))
 
 
+def _auto_for(series_list, cfg, flags: dict):
+    """honest.auto_for with the flags given explicitly (not None) winning over the automatic choices."""
+    from .honest import auto_for
+
+    return auto_for(series_list, cfg, {k: v for k, v in flags.items() if v is not None})
+
+
 def _load_data(data: str, column, date_column, freq, fill):
     from . import datasets
 
@@ -192,7 +199,10 @@ def demo(
     from .io import check_target, write_atomic
     from .report import plot_forecast
 
-    cfg = Config().replace(epochs=epochs, seed=seed)
+    from .honest import auto_config
+
+    series_v = datasets.airline().to_numpy(float)
+    cfg = auto_config([series_v[: int(len(series_v) * 0.8)]], h=1, season=12, overrides=dict(epochs=epochs, seed=seed))
     if out.exists() and not out.is_dir():
         from .errors import ConfigError
 
@@ -200,7 +210,8 @@ def demo(
     check_target(out / "model")  # refuse a bad --out before training, not after
     series = datasets.airline()
     _say(quiet, f"airline passengers: {len(series)} monthly values {series.index[0]:%Y-%m}..{series.index[-1]:%Y-%m}; "
-                f"{cfg.model.upper()}{list(cfg.units)}, window {cfg.window}, {cfg.epochs} epochs, scaler fitted on the training part only")
+                f"seqcast's default (auto) model: {cfg.model.upper()}{list(cfg.units)} + linear skip, window {cfg.window}, log values, "
+                f"residual over seasonal naive, {cfg.ensemble}-member ensemble, {cfg.epochs} epochs, fitted on the training part only")
     ho = holdout(series, cfg, progress=not quiet)
     _print_holdout(ho, quiet)
     f = Forecaster(cfg, progress=not quiet).fit(series)  # refit on all data for the future
@@ -254,7 +265,7 @@ def fit(
     value_column: Optional[str] = typer.Option(None, "--value-column", help="Long format: the value column (default y)."),
     freq: Optional[str] = typer.Option(None, help="Frequency alias such as MS, D, h (inferred from the dates)."),
     fill: Optional[str] = typer.Option(None, help="Gaps and missing values: none | ffill | interpolate."),
-    model: Optional[str] = typer.Option(None, help="lstm | gru | rnn | linear."),
+    model: Optional[str] = typer.Option(None, help="auto | lstm | gru | rnn | linear. Default auto (unless --config): seqcast's default for the data (GRU(32) + linear skip, window 2 seasons, log, residual over seasonal naive, MAE, 5-member ensemble); other flags override its choices."),
     units: Optional[str] = typer.Option(None, help="Layer sizes, e.g. 300 or 20,20."),
     output_activation: Optional[str] = typer.Option(None, help="Head activation: none | sigmoid | tanh | relu."),
     window: Optional[int] = typer.Option(None, help="Past values per input window."),
@@ -294,10 +305,12 @@ def fit(
     from .intervals import parse_levels
     from .io import check_target, write_atomic
 
-    cfg = _config(config, model=model, units=_units(units), output_activation=output_activation, window=window,
-                  test_size=test_size, val_size=val_size, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
-                  learning_rate=learning_rate, loss=loss, scaler=scaler, log=log, patience=patience, seed=seed, fill=fill,
-                  ensemble=ensemble, strategy=strategy, horizon=horizon, norm=norm, season=season)
+    auto = model == "auto" or (model is None and config is None)  # seqcast's default: honest.auto_config
+    flags = dict(model=None if model == "auto" else model, units=_units(units), output_activation=output_activation,
+                 window=window, test_size=test_size, val_size=val_size, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
+                 learning_rate=learning_rate, loss=loss, scaler=scaler, log=log, patience=patience, seed=seed, fill=fill,
+                 ensemble=ensemble, strategy=strategy, horizon=horizon, norm=norm, season=season)
+    cfg = _config(config, **flags)
     lv = parse_levels(levels) if levels is not None else None
     check_target(out)  # refuse a bad --out before training, not after
     if data_mod.is_long(data, id_column=id_column or "unique_id"):
@@ -305,6 +318,8 @@ def fit(
                                   value_column=value_column or column or "y", freq=freq, fill=cfg.fill)
         _say(quiet, f"{len(many)} series in long format: one global model, no holdout test (--test-size applies to one series); "
                     f"evaluate it with: seqcast backtest {data}")
+        if auto:
+            cfg = _auto_for(list(many.values()), cfg, flags)
         f = Forecaster(cfg, progress=not quiet).fit(many, levels=lv)
         f.save(out)
         _say(quiet, f"saved the model ({len(many)} series, {f.history_.fit_s:.1f}s) to {out}/; "
@@ -314,6 +329,9 @@ def fit(
         raise ConfigError(f"--id-column and --value-column apply to long format, but '{data}' has no id column "
                           f"{id_column or 'unique_id'!r}; use --column and --date-column for one series")
     series = _load_data(data, column, date_column, freq, cfg.fill)
+    if auto:
+        cut = len(series) - int(round(len(series) * cfg.test_size))  # the auto choices see the training part only
+        cfg = _auto_for([series.iloc[:cut]], cfg, flags)
     ho = None
     if cfg.test_size > 0:
         if lv and not refit:
@@ -512,7 +530,8 @@ def reproduce_airline_honest(
     """The tutorial's 27 test months, one step ahead on the same windows, everything fitted on the 117 months before them.
 
     The neural configuration is seqcast's default (`auto`), derived from the data's shape only (season 12,
-    horizon 1): GRU(32), window 24, log, standard scaler, residual over seasonal naive, 5-member ensemble.
+    horizon 1): GRU(32) with a linear skip path, window 24, log values, residual over seasonal naive, MAE loss,
+    a 5-member seed ensemble.
     Baselines forecast each test month from everything before it.
 
     Example: seqcast reproduce airline-honest --seeds 5 --json
@@ -522,7 +541,7 @@ def reproduce_airline_honest(
 
     run_dir = _run_out(report, out, "airline-honest")
     quiet = quiet or as_json
-    cfg = auto_config([datasets.airline().to_numpy(float)[:AIRLINE_CUT]], h=1, season=12).replace(epochs=epochs)
+    cfg = auto_config([datasets.airline().to_numpy(float)[:AIRLINE_CUT]], h=1, season=12, overrides=dict(epochs=epochs))
     res = airline_honest(seeds=seeds, config=cfg, progress=not quiet)
     cfg_d = res["config"]
     name = f"{cfg_d['model'].upper()}{cfg_d['units']} auto, mean of {len(res['rmse_per_seed'])} seeds"
@@ -668,7 +687,7 @@ def backtest(
     if auto:
         trains = [v[: len(v) - horizon - st * (windows - 1)] for v in values.values()]
         cfg = auto_config([t for t in trains if len(t) > 0] or [[1.0]], h=horizon, season=m, base=cfg,
-                          ensemble=ensemble or 5).replace(epochs=epochs, seed=seed)
+                          overrides=dict(epochs=epochs, seed=seed, ensemble=ensemble))
     _say(quiet or as_json, f"{len(values)} series, horizon {horizon}, {windows} origin(s), season {m}; neural: "
                            f"{cfg.model.upper()}{list(cfg.units)} window {cfg.window} norm {cfg.norm} log {cfg.log} "
                            f"strategy {cfg.strategy} x{cfg.ensemble}", err=True)
@@ -744,7 +763,8 @@ def benchmark(
     lv = _levels(levels)
     run_dir = _run_out(report, out, "benchmark")
     comp = datasets.competition(name)
-    cfg = auto_config(list(comp.train.values()), h=comp.horizon, season=comp.season, ensemble=ensemble or 5).replace(epochs=epochs, seed=seed)
+    cfg = auto_config(list(comp.train.values()), h=comp.horizon, season=comp.season,
+                      overrides=dict(epochs=epochs, seed=seed, ensemble=ensemble))
     _say(quiet or as_json, f"{name}: {len(comp.train)} series, horizon {comp.horizon}, season {comp.season}; neural: "
                            f"{cfg.model.upper()}{list(cfg.units)} window {cfg.window} norm {cfg.norm} log {cfg.log} x{cfg.ensemble}, "
                            f"{cfg.epochs} epochs", err=True)

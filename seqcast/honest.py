@@ -17,6 +17,8 @@ from the data's shape only (season, horizon, sign, size), never from test values
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from .config import Config
@@ -25,8 +27,13 @@ from .errors import ConfigError
 AUTO_STEPS = 3000  # optimiser steps per fit, whatever the data size (epochs derived from it)
 
 
-def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, ensemble: int = 5) -> Config:
-    """The default neural configuration for these training series (see the module docstring)."""
+def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, ensemble: int = 5,
+                overrides: dict | None = None) -> Config:
+    """The default neural configuration for these training series (see the module docstring).
+
+    `overrides` (options the user set explicitly) win over the automatic choices; choices that they
+    make impossible are adjusted (norm "season" with a window shorter than the season becomes "last";
+    no skip path or window norm where the model cannot have them)."""
     ys = [np.asarray(y, dtype=np.float64) for y in ys]
     m = int(season or 1)
     longest = max(len(y) for y in ys)
@@ -35,11 +42,27 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
     n_windows = sum(max(0, len(y) - window - h + 1) for y in ys)
     batch = 32 if n_windows < 2000 else 256
     epochs = int(np.clip(round(AUTO_STEPS * batch / max(n_windows, 1)), 5, 200))
-    cfg = base or Config()
-    return cfg.replace(model="gru", units=(32,), window=int(window), log=positive, scaler="none" if positive else "standard",
-                       norm="season" if m >= 2 and window >= m else "last", skip=True,
-                       strategy="direct" if h > 1 else "recursive", horizon=int(h), epochs=epochs, batch_size=batch,
-                       patience=0, val_size=0.0, ensemble=ensemble, optimizer="adam", loss="mae")
+    cfg = (base or Config()).replace(
+        model="gru", units=(32,), window=int(window), log=positive, scaler="none" if positive else "standard", norm="season",
+        skip=True, strategy="direct" if h > 1 else "recursive", horizon=int(h), epochs=epochs, batch_size=batch, patience=0,
+        val_size=0.0, ensemble=ensemble, optimizer="adam", loss="mae")
+    cfg = cfg.replace(**(overrides or {}))
+    if cfg.norm == "season" and (m < 2 or cfg.window < m or cfg.strategy == "seq2seq"):
+        cfg = cfg.replace(norm="last")
+    if cfg.skip and (cfg.strategy == "seq2seq" or cfg.model == "linear"):
+        cfg = dataclasses.replace(cfg, skip=False)
+    return cfg
+
+
+def auto_for(series_list, base: Config, explicit: dict) -> Config:
+    """`auto_config` for loaded series (pd.Series, training parts): the season from `base.season` or their
+    frequency, h from `explicit["horizon"]` (else 1), and the `explicit` options winning."""
+    from . import data as data_mod
+
+    idx = series_list[0].index
+    m = base.season or data_mod.season_length(getattr(idx, "freqstr", None)) or 1
+    h = int(explicit.get("horizon") or 1)
+    return auto_config([s.to_numpy(float) for s in series_list], h=h, season=m, base=base, overrides=explicit)
 
 
 # ---- the airline tutorial's test months, honestly ----------------------------------------------------------

@@ -86,7 +86,7 @@ def model_dir(work, data_csv):
 def test_fit_then_predict_round_trip(model_dir, data_csv, work):
     assert (model_dir / "model.json").is_file() and (model_dir / "weights.safetensors").is_file()
     tp = pd.read_csv(model_dir / "test_predictions.csv")
-    assert list(tp.columns) == ["date", "truth", "LSTM", "naive", "seasonal_naive"]
+    assert list(tp.columns) == ["date", "truth", "GRU", "naive", "seasonal_naive"]  # the default (auto) model
     assert len(tp) == 11  # 54 windows: 43 train, 11 test
 
     out = work / "f.csv"
@@ -101,8 +101,15 @@ def test_fit_then_predict_round_trip(model_dir, data_csv, work):
     # the saved model, loaded in Python, forecasts exactly what the CSV says
     loaded = Forecaster.load(model_dir).forecast(5)
     np.testing.assert_array_equal(fc["forecast"].to_numpy(), loaded["forecast"].to_numpy())
-    # and exactly what the same fit in Python gives (the CLI refits on all data, same seed)
-    mine = Forecaster(**FAST_KW).fit(str(data_csv)).forecast(5)
+    # and exactly what the same fit in Python gives (the CLI refits on all data, same seed), with the
+    # default (auto) configuration chosen on the training part (the first 80% of the values) and the flags winning
+    from seqcast import datasets
+    from seqcast.config import Config
+    from seqcast.honest import auto_for
+
+    series = datasets.load(str(data_csv))
+    cfg = auto_for([series.iloc[: len(series) - round(len(series) * 0.2)]], Config(), dict(FAST_KW))
+    mine = Forecaster(cfg).fit(series).forecast(5)
     np.testing.assert_array_equal(loaded["forecast"].to_numpy(), mine["forecast"].to_numpy())
 
 
@@ -310,7 +317,8 @@ def test_bad_long_csv(case, work, tmp_path):
 
 def test_fit_one_series_with_levels(data_csv, tmp_path):
     assert_error(invoke("fit", data_csv, "--out", tmp_path / "m", *FAST, "--levels", "50", "--no-refit"), "--levels", "--refit")
-    assert_ok(invoke("fit", data_csv, "--out", tmp_path / "m", *FAST, "--levels", "50", "--horizon", 2, "--test-size", 0))
+    assert_ok(invoke("fit", data_csv, "--out", tmp_path / "m", *FAST, "--levels", "50", "--horizon", 2, "--test-size", 0,
+                      "--strategy", "recursive"))
     r = invoke("predict", tmp_path / "m", "--horizon", 2)
     assert_ok(r)
     assert r.stdout.splitlines()[0] == "date,forecast,lo_50,hi_50"
@@ -518,14 +526,15 @@ def test_demo_writes_its_outputs(tmp_path):
     assert fc["date"].iloc[0] == "1961-01-01" and fc["date"].iloc[-1] == "1962-12-01"
     assert (out / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     tp = pd.read_csv(out / "test_predictions.csv")
-    assert len(tp) == 27 and {"date", "truth", "LSTM", "naive", "seasonal_naive"} <= set(tp.columns)
+    # the default (auto) model's window is 24 months: 120 windows, the last 20% (24) for the test
+    assert len(tp) == 24 and {"date", "truth", "GRU", "naive", "seasonal_naive"} <= set(tp.columns)
     g = Forecaster.load(out / "model")
     assert g.config.epochs == 2
     np.testing.assert_array_equal(g.forecast(24)["forecast"].to_numpy(), fc["forecast"].to_numpy())
     # the run record and its self-contained report, written by default
     run = json.loads((out / "run.json").read_text())
     assert [r["model"] for r in run["leaderboard"]] == sorted(tp.columns[2:], key=lambda m: np.sqrt(np.mean((tp[m] - tp["truth"]) ** 2)))
-    assert len(run["predictions"]) == 27 and run["history"]["loss"] and run["config"]["epochs"] == 2 and run["data"]["leaks"] is False
+    assert len(run["predictions"]) == 24 and run["history"]["loss"] and run["config"]["epochs"] == 2 and run["data"]["leaks"] is False
     assert [f["file"] for f in run["figures"]] == ["plot.png", "predictions.png"] and (out / "predictions.png").is_file()
     assert run["command"] == f"seqcast demo --out {out} --epochs 2 --quiet"
     html = (out / "report.html").read_text()
