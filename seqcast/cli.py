@@ -214,13 +214,16 @@ def demo(
                 f"residual over seasonal naive, {cfg.ensemble}-member ensemble, {cfg.epochs} epochs, fitted on the training part only")
     ho = holdout(series, cfg, progress=not quiet)
     _print_holdout(ho, quiet)
-    f = Forecaster(cfg, progress=not quiet).fit(series)  # refit on all data for the future
+    # refit on all data for the future, with 80% / 95% conformal intervals (one extra fit to calibrate them)
+    f = Forecaster(cfg, progress=not quiet).fit(series, levels=(80, 95), horizon=horizon)
     fc = f.forecast(horizon)
     out.mkdir(parents=True, exist_ok=True)
     f.save(out / "model")
     write_atomic(out / "forecast.csv", fc.to_csv(index=False, date_format="%Y-%m-%d"))
     write_atomic(out / "test_predictions.csv", ho.frame().to_csv(index=False, date_format="%Y-%m-%d"))
-    plot_forecast(series, out / "plot.png", holdout=ho, forecast=fc, title="airline passengers: test predictions and forecast")
+    bands = {lv: (fc[f"lo_{lv:g}"].to_numpy(), fc[f"hi_{lv:g}"].to_numpy()) for lv in f.levels_}
+    plot_forecast(series, out / "plot.png", holdout=ho, forecast=fc, bands=bands,
+                  title="airline passengers: test predictions and forecast with 80% / 95% intervals")
     if report:
         _demo_run(ctx, out, series, cfg, ho, horizon)
     _say(quiet, f"fit {ho.fit_s:.1f}s (holdout) + {f.history_.fit_s:.1f}s (refit on all data)")

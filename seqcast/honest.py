@@ -4,7 +4,7 @@
 from the data's shape only (season, horizon, sign, size), never from test values:
 
     window     2 seasons, at least 12 steps (capped by the longest training part)
-    log        when every training value is > 0; the log values are then used as they are (scaler
+    log        (log1p) when every training value is >= 0; the log values are then used as they are (scaler
                none: a change in log is a relative change, comparable across series), otherwise a
                standard scaler per series on its training part
     norm       "season": the network predicts the residual over the seasonal naive forecast, from the
@@ -38,7 +38,7 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
     m = int(season or 1)
     longest = max(len(y) for y in ys)
     window = max(2, min(max(12, 2 * m), longest - h - 1))
-    positive = all(np.all(y > 0) for y in ys)
+    positive = all(np.all(y >= 0) for y in ys)  # log1p: zeros are fine
     n_windows = sum(max(0, len(y) - window - h + 1) for y in ys)
     batch = 32 if n_windows < 2000 else 256
     epochs = int(np.clip(round(AUTO_STEPS * batch / max(n_windows, 1)), 5, 200))

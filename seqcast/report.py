@@ -473,7 +473,7 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
         if "leaderboard" in run:
             rows = _rows(run, "leaderboard")
             body += _table(rows, ["model"], row_class=lambda i, r: "best" if i == 0 else None)
-            body += '<p class="note">Best first. MASE below 1 beats the in-sample one-step naive forecast.</p>'
+            body += '<p class="note">Best first. MASE: mean absolute error divided by the in-sample MAE of the seasonal naive forecast (naive when there is no season).</p>'
         verdict = run.get("verdict")
         for line in [verdict] if isinstance(verdict, str) else (verdict or []):
             body += f'<p class="verdict">{_esc(line)}</p>'

@@ -194,7 +194,7 @@ def steps_figure(res, folder: Path, what: str) -> dict:
     per_step = {m: res.scores(m)["per_step"]["mase"] for m in res.forecasts}
     plot_errors_by_step(per_step, folder / STEPS_FILE, "MASE", title=f"MASE by horizon step ({what})")
     return {"title": "MASE by horizon step", "file": STEPS_FILE,
-            "caption": f"mean over {what} of |error| / in-sample naive MAE, per step; below 1 beats the in-sample one-step naive forecast"}
+            "caption": f"mean over {what} of |error| / in-sample seasonal naive MAE, per horizon step"}
 
 
 def grid_figure(items: list, folder: Path, title: str, caption: str) -> dict:

@@ -522,7 +522,8 @@ def test_demo_writes_its_outputs(tmp_path):
     out = tmp_path / "demo"
     assert_ok(invoke("demo", "--epochs", 2, "--out", out, "-q"))
     fc = pd.read_csv(out / "forecast.csv", float_precision="round_trip")
-    assert list(fc.columns) == ["date", "forecast"] and len(fc) == 24
+    assert list(fc.columns) == ["date", "forecast", "lo_80", "hi_80", "lo_95", "hi_95"] and len(fc) == 24
+    assert (fc["lo_95"] <= fc["lo_80"]).all() and (fc["lo_80"] <= fc["forecast"]).all() and (fc["forecast"] <= fc["hi_80"]).all()
     assert fc["date"].iloc[0] == "1961-01-01" and fc["date"].iloc[-1] == "1962-12-01"
     assert (out / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     tp = pd.read_csv(out / "test_predictions.csv")
