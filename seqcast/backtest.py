@@ -163,10 +163,11 @@ def evaluate(trains, truth, ids, models, *, h: int, season: int, config: Config,
                  truth=np.stack([np.asarray(t, dtype=np.float64) for t in truth]), forecasts={},
                  mae_scale=scales[:, 0], mse_scale=scales[:, 1])
     S = len(trains) // n_origins
+    say = _Status(progress, sum(n_origins if (n in NEURAL and refit) else 1 for n in names))
     for name in names:
         t0 = time.perf_counter()
         if name in NEURAL:
-            res.forecasts[name], res.histories[name] = _neural(name, trains, S, n_origins, h, m, config, refit, progress)
+            res.forecasts[name], res.histories[name] = _neural(name, trains, S, n_origins, h, m, config, refit, progress, say)
         elif name in STATS:
             from .models import baselines
 
@@ -176,20 +177,44 @@ def evaluate(trains, truth, ids, models, *, h: int, season: int, config: Config,
 
             res.forecasts[name] = baselines.forecast_many(name, trains, h, season=m, window=config.window)
         res.fit_s[name] = time.perf_counter() - t0
+        if name not in NEURAL or not refit:
+            say(f"{name}: {len(trains)} forecasts of {h} steps")
     return res
 
 
-def _neural(name, trains, S, n_windows, h, m, cfg, refit, progress):
+class _Status:
+    """One line per finished task on stderr (fits and forecasts), with the time left estimated from
+    the tasks done so far; nothing unless asked and stderr is a terminal (training bars stay transient)."""
+
+    def __init__(self, enabled: bool, total: int):
+        import sys
+
+        self.enabled, self.total, self.done, self.t0 = enabled and sys.stderr.isatty(), total, 0, time.perf_counter()
+
+    def __call__(self, what: str):
+        self.done += 1
+        if not self.enabled:
+            return
+        from rich.console import Console
+
+        el = time.perf_counter() - self.t0
+        eta = el / self.done * (self.total - self.done)
+        Console(stderr=True, highlight=False).print(f"[{self.done}/{self.total}] {what}  ({el:.0f}s elapsed, ~{eta:.0f}s left)")
+
+
+def _neural(name, trains, S, n_windows, h, m, cfg, refit, progress, say=lambda what: None):
     """Forecasts (R, h) of one neural model over the backtest rows (origin-major, S series each)."""
     from .panel import fit_panel, forecast_panel
 
-    ncfg = cfg.replace(model=name)
+    ncfg = cfg.replace(model=name, skip=False if name == "linear" else None)  # a linear model has no skip path
     out, fitted = [], None
     for k in range(n_windows):
         part = trains[k * S : (k + 1) * S]
         if fitted is None or refit:
             fitted = fit_panel(part, ncfg, horizon=h, season=m, progress=progress)
             out.append(forecast_panel(fitted, part, h))
+            if refit:
+                say(f"{name}: origin {k + 1}/{n_windows} fitted ({fitted.history.fit_s:.1f}s, {cfg.ensemble} member(s))")
         else:  # the first origin's model and scalers; only the inputs are newer
             out.append(forecast_panel(fitted, part, h, scalers=fitted.scalers))
     return np.concatenate(out), fitted.history
