@@ -225,30 +225,34 @@ def demo(
     plot_forecast(series, out / "plot.png", holdout=ho, forecast=fc, bands=bands,
                   title="airline passengers: test predictions and forecast with 80% / 95% intervals")
     if report:
-        _demo_run(ctx, out, series, cfg, ho, horizon)
+        from . import runs
+
+        _holdout_run(ctx, out, series, cfg, ho, title="seqcast demo: airline passengers",
+                     data=runs.airline_data(ho.leaks, _scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test), forecast_file="plot.png",
+                     forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} months (one step ahead), then "
+                                      f"{horizon} months forecast by the model refitted on all data")
     _say(quiet, f"fit {ho.fit_s:.1f}s (holdout) + {f.history_.fit_s:.1f}s (refit on all data)")
     _say(quiet, f"wrote {out}/forecast.csv ({horizon} months), {out}/plot.png, {out}/test_predictions.csv, {out}/model/"
                 + (f", {out}/report.html" if report else ""))
 
 
-def _demo_run(ctx, out: Path, series, cfg, ho, horizon: int):
-    """The demo's run directory is its --out folder: predictions.png, then report.html, then run.json (last)."""
+def _holdout_run(ctx, out: Path, series, cfg, ho, *, title: str, data: dict, forecast_file: str, forecast_caption: str):
+    """A holdout's run directory is the --out folder (demo, fit): predictions.png, then report.html,
+    then run.json (last: its presence means the run directory is complete)."""
     from . import runs
     from .report import predictions_vs_truth
 
     frame = ho.frame()
-    predictions_vs_truth(frame, out / runs.PREDICTIONS_FILE, title="airline passengers: test predictions vs truth")
-    run = runs.base_run(ctx, "seqcast demo: airline passengers", cfg.seed)
-    dates = [f"{d:%Y-%m-%d}" for d in frame["date"]]
+    predictions_vs_truth(frame, out / runs.PREDICTIONS_FILE, title=f"{title}: test predictions vs truth")
+    run = runs.base_run(ctx, title, cfg.seed)
+    dates = [f"{d:%Y-%m-%d}" if hasattr(d, "strftime") else str(d) for d in frame["date"]]
     run.update(
-        data={**runs.airline_data(ho.leaks, f"{cfg.scaler}{' after log1p' if cfg.log else ''}, fitted on "
-                                            f"{'all the data' if ho.leaks else 'the training part only'}", ho.n_train, ho.n_test)},
+        data=data,
         leaderboard=sorted(ho.table, key=lambda r: r["rmse"]),
         verdict=[ho.verdict()],
-        figures=[{"title": "Test predictions and forecast", "file": "plot.png",
-                  "caption": f"{ho.model_name} and the baselines on the last {ho.n_test} months (one step ahead), then {horizon} months "
-                             "forecast by the model refitted on all data"},
-                 {"title": "Predictions vs truth", "file": runs.PREDICTIONS_FILE, "caption": f"{ho.n_test} test months, one step ahead"}],
+        figures=[{"title": "Test predictions" + (" and forecast" if "forecast" in forecast_caption else ""), "file": forecast_file,
+                  "caption": forecast_caption},
+                 {"title": "Predictions vs truth", "file": runs.PREDICTIONS_FILE, "caption": f"{ho.n_test} test points, one step ahead"}],
         predictions=runs.prediction_rows(dates, frame["truth"].to_numpy(), {c: frame[c].to_numpy() for c in frame.columns
                                                                              if c not in ("date", "truth")}),
         history=runs.history_dict(ho.forecaster.history_),
@@ -257,9 +261,14 @@ def _demo_run(ctx, out: Path, series, cfg, ho, horizon: int):
     runs.write_in_place(out, run)
 
 
+def _scaler_text(cfg, leaks: bool) -> str:
+    return f"{cfg.scaler}{' after log1p' if cfg.log else ''}, fitted on {'all the data' if leaks else 'the training part only'}"
+
+
 @app.command()
 @friendly
 def fit(
+    ctx: typer.Context,
     data: str = typer.Argument(..., help="A CSV file (one series, or many in long format unique_id, ds, y), a long Parquet file, or the name of a built-in dataset (airline)."),
     out: Path = typer.Option(..., "--out", help="Directory to save the model in (created or replaced atomically)."),
     column: Optional[str] = typer.Option(None, help="Value column: name or 0-based index."),
@@ -291,6 +300,7 @@ def fit(
     levels: Optional[str] = typer.Option(None, "--levels", help="Interval levels in percent, e.g. 80,95: conformal widths from a 3-origin backtest on the data (3 extra fits)."),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML file of options; flags override it."),
     refit: bool = typer.Option(True, "--refit/--no-refit", help="After the test, refit on all data before saving."),
+    report: bool = typer.Option(True, "--report/--no-report", help="One series with a test part: also write report.html and run.json into --out (`seqcast report DIR` rewrites it)."),
     quiet: bool = QUIET,
 ):
     """Fit a model on one series or many, test it against the baselines on the last windows, and save it to --out.
@@ -348,6 +358,12 @@ def fit(
 
         write_atomic(out / "test_predictions.csv", ho.frame().to_csv(index=False, date_format="%Y-%m-%d"))
         plot_forecast(series, out / "test_plot.png", holdout=ho, title=f"{series.name}: test predictions vs truth")
+        if report:
+            from . import runs
+
+            _holdout_run(ctx, out, series, cfg, ho, title=f"seqcast fit: {data}", forecast_file="test_plot.png",
+                         data=runs.series_data(series, str(data), ho.leaks, _scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test),
+                         forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} points, one step ahead")
     what = "all data" if (refit or ho is None) else "the training part"
     h_hint = cfg.horizon if cfg.strategy != "recursive" else 12
     _say(quiet, f"saved the model (fitted on {what}, {f.history_.fit_s:.1f}s) to {out}/; forecast with: seqcast predict {out} --horizon {h_hint}")

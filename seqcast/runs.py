@@ -307,3 +307,12 @@ def prediction_rows(dates, truth, predictions: dict) -> list[dict]:
 def airline_data(leaks: bool, scaler: str, n_train: int, n_test: int) -> dict:
     return {"name": "airline passengers (built-in)", "n_series": 1, "n_obs": 144, "freq": "MS", "first": "1949-01-01",
             "last": "1960-12-01", "filled": 0, "scaler": scaler, "leaks": leaks, "train": n_train, "test": n_test}
+
+
+def series_data(series, name: str, leaks: bool, scaler: str, n_train: int, n_test: int) -> dict:
+    """The data section for one loaded series (pd.Series with a DatetimeIndex or a RangeIndex)."""
+    idx = series.index
+    dated = hasattr(idx, "freqstr")
+    return {"name": name, "n_series": 1, "n_obs": int(len(series)), "freq": idx.freqstr if dated else None,
+            "first": str(idx[0].date()) if dated else int(idx[0]), "last": str(idx[-1].date()) if dated else int(idx[-1]),
+            "filled": int(series.attrs.get("filled", 0)), "scaler": scaler, "leaks": leaks, "train": n_train, "test": n_test}

@@ -85,6 +85,9 @@ def model_dir(work, data_csv):
 
 def test_fit_then_predict_round_trip(model_dir, data_csv, work):
     assert (model_dir / "model.json").is_file() and (model_dir / "weights.safetensors").is_file()
+    run = json.loads((model_dir / "run.json").read_text())  # fit writes its run record and report beside the model
+    assert run["leaderboard"][0]["model"] and run["data"]["leaks"] is False and run["config"]["epochs"] == 2
+    assert 'id="leaderboard"' in (model_dir / "report.html").read_text()
     tp = pd.read_csv(model_dir / "test_predictions.csv")
     assert list(tp.columns) == ["date", "truth", "GRU", "naive", "seasonal_naive"]  # the default (auto) model
     assert len(tp) == 11  # 54 windows: 43 train, 11 test
