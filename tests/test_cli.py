@@ -19,7 +19,7 @@ from seqcast.cli import app
 from seqcast.forecast import Forecaster
 
 FAST = ["--units", "4", "--window", "6", "--epochs", "2", "--batch-size", "16", "-q"]
-from conftest import FAST as FAST_KW  # noqa: E402  (the same options as the CLI flags above)
+from conftest import FAST as FAST_KW
 
 runner = CliRunner()
 
