@@ -78,3 +78,23 @@ def test_bad_requests_say_what_to_change():
         backtest({"a": np.arange(10.0)}, ["naive"], h=2, n_windows=0)
     with pytest.raises(DataError, match="NaN"):
         backtest({"a": np.r_[np.arange(10.0), np.nan]}, ["naive"], h=2)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(after=st.integers(0, 11), value=st.floats(-1e3, 1e3, allow_nan=False), k=st.integers(0, 2))
+def test_property_any_value_after_an_origin_changes_nothing_forecast_from_it(after, value, k):
+    """Change one value anywhere after origin k: every baseline's forecasts from origins <= k stay the same."""
+    y = seasonal(40) * 10
+    models = ["naive", "snaive", "drift", "window_average", "linear_ar"]
+    first = backtest({"a": y}, models, h=4, n_windows=3, step=4, season=4, config=TINY)
+    c = cuts(len(y), 4, 3, 4)[k]
+    z = y.copy()
+    z[min(c + after, len(z) - 1)] = value
+    second = backtest({"a": z}, models, h=4, n_windows=3, step=4, season=4, config=TINY)
+    upto = np.array(first.origins) <= k
+    for m in models:
+        np.testing.assert_array_equal(first.forecasts[m][upto], second.forecasts[m][upto])
