@@ -80,8 +80,8 @@ def test_bad_requests_say_what_to_change():
         backtest({"a": np.r_[np.arange(10.0), np.nan]}, ["naive"], h=2)
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 @settings(max_examples=25, deadline=None, derandomize=True)
