@@ -36,7 +36,7 @@ class _OneLineErrors(typer.core.TyperGroup):
             hint = f"; see '{e.ctx.command_path} --help'" if e.ctx is not None else ""
             typer.echo("error: " + " ".join(e.format_message().split()) + hint, err=True)
             rv = 2
-        except cx.Abort:
+        except getattr(cx, "Abort", ()):  # typer's vendored click has no Abort: then nothing to catch here
             typer.echo("aborted", err=True)
             rv = 1
         if not standalone_mode:
@@ -87,7 +87,11 @@ def _say(quiet: bool, msg: str = "", err: bool = False):
 def _console(err: bool = False):
     from rich.console import Console
 
-    return Console(stderr=err, highlight=False, soft_wrap=True)
+    import sys
+
+    stream = sys.stderr if err else sys.stdout
+    wide = None if stream.isatty() else 160  # a log or a pipe: wide enough that tables are never cut
+    return Console(stderr=err, highlight=False, soft_wrap=True, width=wide)
 
 
 def _units(text: Optional[str]):
@@ -228,7 +232,7 @@ def demo(
         from . import runs
 
         _holdout_run(ctx, out, series, cfg, ho, title="seqcast demo: airline passengers",
-                     data=runs.airline_data(ho.leaks, _scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test), forecast_file="plot.png",
+                     data=runs.airline_data(ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test), forecast_file="plot.png",
                      forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} months (one step ahead), then "
                                       f"{horizon} months forecast by the model refitted on all data")
     _say(quiet, f"fit {ho.fit_s:.1f}s (holdout) + {f.history_.fit_s:.1f}s (refit on all data)")
@@ -261,7 +265,7 @@ def _holdout_run(ctx, out: Path, series, cfg, ho, *, title: str, data: dict, for
     runs.write_in_place(out, run)
 
 
-def _scaler_text(cfg, leaks: bool) -> str:
+def _holdout_scaler_text(cfg, leaks: bool) -> str:
     return f"{cfg.scaler}{' after log1p' if cfg.log else ''}, fitted on {'all the data' if leaks else 'the training part only'}"
 
 
@@ -362,7 +366,7 @@ def fit(
             from . import runs
 
             _holdout_run(ctx, out, series, cfg, ho, title=f"seqcast fit: {data}", forecast_file="test_plot.png",
-                         data=runs.series_data(series, str(data), ho.leaks, _scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test),
+                         data=runs.series_data(series, str(data), ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test),
                          forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} points, one step ahead")
     what = "all data" if (refit or ho is None) else "the training part"
     h_hint = cfg.horizon if cfg.strategy != "recursive" else 12

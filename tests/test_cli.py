@@ -557,3 +557,16 @@ def test_unwritable_out_path_is_one_line(model_dir, tmp_path):
     blocker.write_text("x")
     assert_error(invoke("predict", model_dir, "--out", blocker / "f.csv"), "check the path")
     assert blocker.read_text() == "x"
+
+
+def test_an_unexpected_exception_is_not_hidden_by_the_error_handler(monkeypatch):
+    """Bug: `_OneLineErrors` caught click's `Abort`, which typer's vendored click lacks, so any
+    unexpected exception surfaced as an AttributeError about `Abort` instead of itself."""
+    import seqcast.honest
+
+    def boom(*a, **k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(seqcast.honest, "airline_honest", boom)
+    r = invoke("reproduce", "airline-honest", "--seeds", 1, "--json")
+    assert isinstance(r.exception, RuntimeError) and "boom" in str(r.exception)
