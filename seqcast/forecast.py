@@ -370,15 +370,9 @@ def _backtest_fits(values, cfg: Config, h: int, H: int, n_windows: int) -> bool:
     before_first = h + n_windows - 1  # values after the first origin
     if min(len(v) for v in values) < before_first + 2:
         return False
-    use_val = cfg.val_size > 0 and cfg.patience > 0
-    for v in values:
-        n_w = len(v) - before_first - cfg.window - H + 1
-        if n_w < 1:
-            continue
-        n_val = min(max(1, round(n_w * cfg.val_size)), n_w - 1) if use_val and n_w >= 2 else 0
-        if (n_w - n_val - (H - 1) if n_val else n_w) >= 1:
-            return True
-    return False
+    from .panel import window_counts
+
+    return any(window_counts(len(v) - before_first, cfg, H)[0] >= 1 for v in values)
 
 
 def _schema(series: pd.Series, cfg: Config) -> dict:

@@ -68,6 +68,17 @@ def pad_left(v: np.ndarray, n: int) -> np.ndarray:
     return v[-n:] if len(v) >= n else np.concatenate([np.full(n - len(v), v[0]), v])
 
 
+def window_counts(n: int, cfg: Config, H: int) -> tuple[int, int]:
+    """(training, validation) windows of one series of n values: the last windows validate (when early
+    stopping is on), and training windows end their targets before the first validation target."""
+    n_w = n - cfg.window - H + 1
+    if n_w < 1:
+        return 0, 0
+    use_val = cfg.val_size > 0 and cfg.patience > 0
+    n_val = min(max(1, round(n_w * cfg.val_size)), n_w - 1) if use_val and n_w >= 2 else 0
+    return (max(0, n_w - n_val - (H - 1)) if n_val else n_w), n_val
+
+
 def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | None = None, scalers: list | None = None,
               progress: bool = False) -> PanelFit:
     """Fit one model on the windows of all series `ys` (each a 1-D array of training values).
@@ -92,15 +103,9 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
     fit_starts, val_starts = [], []
     use_val = cfg.val_size > 0 and cfg.patience > 0
     for o, v in zip(offsets, z):
-        n_w = len(v) - w - H + 1
-        if n_w < 1:
-            continue
-        s = o + np.arange(n_w)
-        n_val = min(max(1, round(n_w * cfg.val_size)), n_w - 1) if use_val and n_w >= 2 else 0
-        if n_val:
-            val_starts.append(s[-n_val:])
-            s = s[: max(0, n_w - n_val - (H - 1))]  # targets end before the first validation target
-        fit_starts.append(s)
+        n_fit, n_val = window_counts(len(v), cfg, H)
+        fit_starts.append(o + np.arange(n_fit))
+        val_starts.append(o + len(v) - w - H + 1 - n_val + np.arange(n_val))  # the series' last n_val windows
     fit_starts = np.concatenate(fit_starts) if fit_starts else np.zeros(0, int)
     val_starts = np.concatenate(val_starts) if val_starts else np.zeros(0, int)
     if len(fit_starts) == 0:
