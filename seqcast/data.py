@@ -649,9 +649,8 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int]]:
     return rows, lines
 
 
-def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool | None) -> _Raw:
-    path = Path(source).expanduser()
-    shown = _show(str(path), 200)
+def _read_csv_table(path: Path) -> tuple[list[list[str]], list[int]]:
+    """`_read_csv_rows`, refusing rows whose number of fields differs from the first row's."""
     rows, lines = _read_csv_rows(path)
     width = len(rows[0])
     for record, line in zip(rows, lines):
@@ -660,6 +659,13 @@ def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool
                 f"line {line} has {_plural(len(record), 'field')} but line {lines[0]} has {width}; "
                 "give every row the same number of comma-separated fields"
             )
+    return rows, lines
+
+
+def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool | None) -> _Raw:
+    path = Path(source).expanduser()
+    shown = _show(str(path), 200)
+    rows, lines = _read_csv_table(path)
     has_header = _row_is_header(rows[0]) if header is None else header
     names: list[str] | None = None
     if has_header:
@@ -667,7 +673,7 @@ def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool
         rows, lines = rows[1:], lines[1:]
         if not rows:
             raise DataError(f"file {shown} has a header line but no data rows; add the data below it")
-    columns = [[record[j].strip() for record in rows] for j in range(width)]
+    columns = [[record[j].strip() for record in rows] for j in range(len(rows[0]))]
     value_pos, date_pos = _choose_columns(
         columns, names, column, date_column, is_date=lambda j: _looks_like_dates(columns[j])
     )
@@ -1258,19 +1264,12 @@ def _read_long(source: Any) -> _Table:
                 "Parquet file, or save it as CSV"
             ) from None
         return _frame_table(frame, f"file {shown}")
-    rows, lines = _read_csv_rows(path)
-    width = len(rows[0])
-    for record, line in zip(rows, lines):
-        if len(record) != width:
-            raise DataError(
-                f"line {line} has {_plural(len(record), 'field')} but line {lines[0]} has {width}; "
-                "give every row the same number of comma-separated fields"
-            )
+    rows, lines = _read_csv_table(path)
     if len(rows) < 2:
         raise DataError(f"file {shown} has a header line but no data rows; add the data below it")
     names = [cell.strip() for cell in rows[0]]
     data_lines = lines[1:]
-    columns = [[record[j].strip() for record in rows[1:]] for j in range(width)]
+    columns = [[record[j].strip() for record in rows[1:]] for j in range(len(rows[0]))]
     return _Table(names, columns, lambda i: f"line {data_lines[i]}", f"file {shown}", True)
 
 
