@@ -85,7 +85,9 @@ class Result:
 
     def coverage(self, model: str, levels) -> dict:
         """Empirical coverage (%) of conformal intervals, origin by origin: the rows of origin k get
-        widths calibrated on the residuals of origins 0..k-1 only. Needs n_windows >= 2."""
+        widths calibrated on the residuals of origins 0..k-1 only. Needs n_windows >= 2. An origin
+        whose widths are infinite at a level (too few residuals: fewer than 19 for 95%) is not
+        counted at that level, and a level with no finite origin gives NaN, not a vacuous 100%."""
         from . import intervals
 
         origins = np.asarray(self.origins)
@@ -95,6 +97,8 @@ class Result:
             widths = intervals.conformal_widths(res[origins < k], levels)
             rows = origins == k
             for lv, (lo, hi) in intervals.bands(self.forecasts[model][rows], widths, scale=self.mae_scale[rows]).items():
+                if not np.isfinite(widths[lv]).all():
+                    continue
                 inside[lv].append(((self.truth[rows] >= lo) & (self.truth[rows] <= hi))[np.isfinite(self.truth[rows])])
         return {lv: (100.0 * float(np.concatenate(v).mean()) if v else float("nan")) for lv, v in inside.items()}
 

@@ -624,13 +624,19 @@ def reproduce_airline_honest(
     con.print(verdict)
 
 
+def _pct(x) -> str:
+    import math
+
+    return "n/a" if x is None or not math.isfinite(x) else f"{x:.1f}"
+
+
 def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | None = None, cover: dict | None = None,
                      levels=()):
-    from .runs import leaderboard_rows, level_key
+    from .runs import clean, leaderboard_rows, level_key
 
     rows = leaderboard_rows(res, cover, levels)
-    if as_json:
-        typer.echo(json.dumps([{**r, **(extra or {})} for r in rows]))
+    if as_json:  # strict JSON: a value that is not a number (NaN, inf) is null
+        typer.echo(json.dumps(clean([{**r, **(extra or {})} for r in rows]), allow_nan=False))
         return
     if quiet:
         return
@@ -641,7 +647,7 @@ def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | 
     for c in cols:
         t.add_column(c, justify="left" if c == "model" else "right")
     for r in rows:
-        cov = [f"{r[f'coverage_{level_key(lv)}']:.1f}" for lv in levels]
+        cov = [_pct(r[f"coverage_{level_key(lv)}"]) for lv in levels]
         t.add_row(r["model"], f"{r['mase']:.3f}", f"{r['smape']:.2f}", f"{r['rmse']:.4g}", f"{r['mae']:.4g}", f"{r['rmsse']:.3f}",
                   *cov, f"{r['fit_s']:.1f}")
     con = _console()
@@ -649,7 +655,8 @@ def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | 
     for v in res.verdicts():
         con.print(v)
     if levels:
-        con.print("cov N%: percent of the test values inside the N% conformal interval (nominal N).")
+        con.print("cov N%: percent of the test values inside the N% conformal interval (nominal N); n/a: too few "
+                  "calibration residuals for a finite interval (95% needs 19 per step): add series or --windows.")
 
 
 @app.command()

@@ -98,3 +98,14 @@ def test_property_any_value_after_an_origin_changes_nothing_forecast_from_it(aft
     upto = np.array(first.origins) <= k
     for m in models:
         np.testing.assert_array_equal(first.forecasts[m][upto], second.forecasts[m][upto])
+
+
+def test_coverage_is_nan_not_a_vacuous_100_when_the_intervals_are_infinite():
+    """Bug: one series with 3 origins has 1-2 residuals per step before each later origin, so the
+    conformal widths are infinite and every value is 'inside'; that is no measurement."""
+    res = backtest({"a": seasonal(48)}, ["snaive"], h=4, n_windows=3, season=4, config=TINY)
+    cov = res.coverage("snaive", (80, 95))
+    assert np.isnan(cov[80]) and np.isnan(cov[95])
+    many = {f"s{i}": seasonal(48, 10.0 + i, i) * (1 + 0.05 * np.random.default_rng(i).normal(size=48)) for i in range(12)}
+    cov = backtest(many, ["snaive"], h=4, n_windows=3, season=4, config=TINY).coverage("snaive", (80,))
+    assert 0 <= cov[80] <= 100  # 12 series: 12 residuals per step before origin 1, finite 80% widths
