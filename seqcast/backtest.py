@@ -45,6 +45,11 @@ def check_models(models) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def nonneg_floor(trains) -> np.ndarray:
+    """(R,) interval floors: 0 for a training part with no negative value, else NaN (no floor)."""
+    return np.array([0.0 if np.all(np.asarray(t) >= 0) else np.nan for t in trains])
+
+
 def cuts(n: int, h: int, n_windows: int, step: int) -> list[int]:
     """Origins of the rolling windows for a series of n values: cut_k = n - h - step*(n_windows-1-k)."""
     return [n - h - step * (n_windows - 1 - k) for k in range(n_windows)]
@@ -62,6 +67,7 @@ class Result:
     forecasts: dict  # model -> (R, h)
     mae_scale: np.ndarray  # (R,) in-sample seasonal naive MAE of each row's training part
     mse_scale: np.ndarray
+    floor: np.ndarray = None  # (R,) 0 where the row's training part is never negative, else NaN: interval floors
     fit_s: dict = field(default_factory=dict)  # model -> seconds (fits and forecasts, all origins)
     histories: dict = field(default_factory=dict)  # neural model -> History of its last fit
     widths: dict = field(default_factory=dict)  # model -> {level: (h,) interval half-widths in mae_scale units}, when calibrated
@@ -96,7 +102,8 @@ class Result:
         for k in range(1, origins.max() + 1):
             widths = intervals.conformal_widths(res[origins < k], levels)
             rows = origins == k
-            for lv, (lo, hi) in intervals.bands(self.forecasts[model][rows], widths, scale=self.mae_scale[rows]).items():
+            b = intervals.bands(self.forecasts[model][rows], widths, scale=self.mae_scale[rows], floor=self.floor[rows])
+            for lv, (lo, hi) in b.items():
                 if not np.isfinite(widths[lv]).all():
                     continue
                 inside[lv].append(((self.truth[rows] >= lo) & (self.truth[rows] <= hi))[np.isfinite(self.truth[rows])])
@@ -165,7 +172,7 @@ def evaluate(trains, truth, ids, models, *, h: int, season: int, config: Config,
     scales = np.array([metrics.insample_scales(t, m) for t in trains], dtype=np.float64)  # (R, 2)
     res = Result(h=h, season=m, ids=list(ids), origins=[k for k in range(n_origins) for _ in range(len(trains) // n_origins)],
                  truth=np.stack([np.asarray(t, dtype=np.float64) for t in truth]), forecasts={},
-                 mae_scale=scales[:, 0], mse_scale=scales[:, 1])
+                 mae_scale=scales[:, 0], mse_scale=scales[:, 1], floor=nonneg_floor(trains))
     S = len(trains) // n_origins
     say = _Status(progress, sum(n_origins if (n in NEURAL and refit) else 1 for n in names))
     for name in names:

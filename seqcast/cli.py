@@ -829,7 +829,7 @@ def benchmark(
                     "dates": np.arange(len(hist), len(hist) + comp.horizon), "truth": res.truth[i], "forecast": res.forecasts[gm][i]}
             if widths:
                 top = max(lv)
-                lo, hi = intervals.bands(res.forecasts[gm][i], {top: widths[top]}, scale=res.mae_scale[i])[top]
+                lo, hi = intervals.bands(res.forecasts[gm][i], {top: widths[top]}, scale=res.mae_scale[i], floor=res.floor[i])[top]
                 item.update(lo=lo, hi=hi, interval_label=f"{runs.level_key(top)}% interval")
             items.append(item)
         band = f"{runs.level_key(max(lv))}% conformal interval" if widths else "no interval (use --levels)"

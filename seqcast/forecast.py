@@ -114,6 +114,7 @@ class Forecaster:
         if len(ids) == 1:
             self.scaler_, self.schema_, self.context_ = self.scalers_[0], self.schemas_[0], self.contexts_[0]
         self.levels_, self.widths_, self.interval_scales_, self.interval_horizon_ = (), {}, None, None
+        self.interval_floors_ = None
         self.calibration_windows_ = 0
         if lv:
             self._calibrate(values, lv, h_fit, season, calibration_windows)
@@ -123,7 +124,7 @@ class Forecaster:
         """Conformal widths per step from a rolling-origin backtest on the training data: origins one step
         apart, the model fitted once at the first (n_windows residual rows per series for one extra fit)."""
         from . import intervals
-        from .backtest import backtest
+        from .backtest import backtest, nonneg_floor
 
         cfg = self.config
         H = 1 if cfg.strategy == "recursive" else h
@@ -142,6 +143,7 @@ class Forecaster:
         self.widths_ = intervals.conformal_widths(res.scaled_residuals(cfg.model), levels)
         self.levels_ = tuple(levels)
         self.interval_scales_ = scales
+        self.interval_floors_ = nonneg_floor(values)  # 0 for a series never negative: no band below it
         self.interval_horizon_ = h
         self.calibration_windows_ = nw
 
@@ -266,7 +268,8 @@ class Forecaster:
         point = forecast_panel(self._panel(), ctxs, horizon, scalers=[self.scalers_[i] for i in idx])  # (S, h)
         bounds = {}
         if lv:
-            b = intervals.bands(point, {q: self.widths_[q][:horizon] for q in lv}, scale=self.interval_scales_[idx])
+            b = intervals.bands(point, {q: self.widths_[q][:horizon] for q in lv}, scale=self.interval_scales_[idx],
+                                floor=self.interval_floors_[idx])
             bounds = {q: b[q] for q in lv}
         if not self.long_format_:
             out = pd.DataFrame({"date": dates[0], "forecast": point[0]})

@@ -143,7 +143,7 @@ def benchmark(name: str, models, *, config: Config | None = None, levels=None, p
                        progress=progress)
         for model in res.forecasts:
             widths = res.widths[model] = intervals.conformal_widths(cal.scaled_residuals(model), levels)
-            b = intervals.bands(res.forecasts[model], widths, scale=res.mae_scale)
+            b = intervals.bands(res.forecasts[model], widths, scale=res.mae_scale, floor=res.floor)
             cover[model] = {lv: intervals.coverage(res.truth, lo, hi) if np.isfinite(widths[lv]).all() else float("nan")
                             for lv, (lo, hi) in b.items()}  # infinite widths (too few residuals) measure nothing
     return res, comp, cfg, cover

@@ -85,13 +85,16 @@ def conformal_widths(residuals, levels=(80, 95)) -> dict[float, np.ndarray]:
     return out
 
 
-def bands(point, widths: dict, scale=None) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+def bands(point, widths: dict, scale=None, floor=None) -> dict[float, tuple[np.ndarray, np.ndarray]]:
     """Lower and upper bounds point ∓ width for each level.
 
     point: (S, h) forecasts (S series, h steps) or (h,) for one series.
     widths: {level: (h,)} from `conformal_widths`.
     scale: optional (S,) non-negative per-series factors multiplying the widths (when the widths were
         computed from residuals divided by each series' scale); a scalar applies to all series.
+    floor: optional lowest possible value, a scalar or (S,) per series (NaN: none), e.g. 0 for series
+        that are never negative; lower bounds below it are raised to it (coverage of values >= floor
+        is unchanged, the band just stops claiming impossible values).
 
     Returns {level: (lo, hi)}, each shaped like `point`.
     """
@@ -106,13 +109,20 @@ def bands(point, widths: dict, scale=None) -> dict[float, tuple[np.ndarray, np.n
     if not (np.isfinite(s).all() and (s >= 0).all()):
         raise DataError(f"`scale` must be finite and >= 0 (e.g. each series' in-sample MAE). Received: scale={s[:5].tolist()}...")
     s = s[:, None] if p.ndim == 2 else s
+    fl = None
+    if floor is not None:
+        fl = np.atleast_1d(np.asarray(floor, dtype=np.float64))
+        fl = fl[:, None] if p.ndim == 2 and fl.size > 1 else fl
     out = {}
     for q, w in widths.items():
         w = np.asarray(w, dtype=np.float64).reshape(-1)
         if len(w) != h:
             raise DataError(f"widths for level {q} have {len(w)} steps, the forecasts {h}; compute them from a backtest with the same horizon")
         half = w * s
-        out[q] = (p - half, p + half)
+        lo = p - half
+        if fl is not None:
+            lo = np.where(np.isnan(fl), lo, np.maximum(lo, np.nan_to_num(fl, nan=-np.inf)))
+        out[q] = (lo, p + half)
     return out
 
 

@@ -153,6 +153,7 @@ def save_model(f, path) -> None:
             "calibration_windows": int(f.calibration_windows_),
             "widths": [[_finite_or_none(x) for x in f.widths_[q]] for q in f.levels_],  # one row per level
             "scales": [float(x) for x in f.interval_scales_],  # per series, aligned with "series"
+            "floors": [_finite_or_none(x) for x in f.interval_floors_],  # per series: 0 (never negative) or null
         }
     meta = {
         "format": FORMAT,
@@ -245,6 +246,7 @@ def load_model(path):
         if len(series) == 1:
             f.scaler_, f.schema_, f.context_ = f.scalers_[0], f.schemas_[0], f.contexts_[0]
         f.levels_, f.widths_, f.interval_scales_, f.interval_horizon_, f.calibration_windows_ = (), {}, None, None, 0
+        f.interval_floors_ = None
         iv = meta["intervals"]
         if iv is not None:
             f.levels_ = tuple(float(q) for q in iv["levels"])
@@ -254,6 +256,7 @@ def load_model(path):
                 raise ValueError(f"{len(iv['widths'])} rows of widths for {len(f.levels_)} levels")
             f.widths_ = {q: np.array([np.inf if x is None else float(x) for x in row]) for q, row in zip(f.levels_, iv["widths"])}
             f.interval_scales_ = np.asarray(iv["scales"], dtype=np.float64)
+            f.interval_floors_ = np.array([np.nan if x is None else float(x) for x in iv["floors"]])
         f.n_windows_ = tuple(meta["n_windows"])
         hist = meta["history"]
         f.history_ = History(loss=hist["loss"], val_loss=hist["val_loss"], best_epoch=hist["best_epoch"], fit_s=hist["fit_s"])
@@ -312,6 +315,8 @@ def _check_state(f) -> None:
         sc = f.interval_scales_
         if sc.shape != (len(f.series_ids_),) or not np.isfinite(sc).all() or (sc < 0).any():
             raise ValueError(f"interval scales must be {len(f.series_ids_)} finite numbers >= 0, one per series")
+        if f.interval_floors_.shape != (len(f.series_ids_),):
+            raise ValueError(f"interval floors must be {len(f.series_ids_)} numbers or nulls, one per series")
 
 
 def _safetensors_bytes(flat: dict) -> bytes:

@@ -221,7 +221,8 @@ def backtest_grid_items(res, series: dict, model: str, h: int, windows: int, ste
         origins = np.asarray(res.origins)
         widths = intervals.conformal_widths(res.scaled_residuals(model)[origins < last], levels)
         top = max(levels)
-        band = (top, intervals.bands(res.forecasts[model][rows], {top: widths[top]}, scale=res.mae_scale[rows])[top])
+        band = (top, intervals.bands(res.forecasts[model][rows], {top: widths[top]}, scale=res.mae_scale[rows],
+                                     floor=res.floor[rows])[top])
     items = []
     for label, k in picks:
         i = ids.index(k)

@@ -208,3 +208,12 @@ def test_one_series_gets_finite_80_and_95_intervals_from_the_default_calibration
     assert f.calibration_windows_ == 24
     assert all(np.isfinite(w).all() for w in f.widths_.values())
     assert (f.widths_[95.0] >= f.widths_[80.0]).all()
+
+
+def test_interval_lower_bounds_stop_at_zero_for_series_that_are_never_negative(tmp_path):
+    f = Forecaster(**TINY).fit(monthly(), levels=(95,), horizon=3)
+    f.widths_ = {95.0: np.full(3, 1e6)}  # absurdly wide: the lower bound would be far below zero
+    fc = f.forecast(3)
+    assert (fc["lo_95"] == 0).all() and (fc["hi_95"] > 1e5).all()
+    f.save(tmp_path / "m")
+    np.testing.assert_array_equal(Forecaster.load(tmp_path / "m").forecast(3)["lo_95"], fc["lo_95"])

@@ -124,3 +124,10 @@ def test_mean_coverage_meets_the_guarantee():
         lo, hi = bands(np.zeros_like(truth), w)[level]
         per_draw = [coverage(truth[:, j], lo[:, j], hi[:, j]) for j in range(400)]
         assert level - 0.5 < np.mean(per_draw) < level + 100 / (N_CAL + 1) + 0.5, (level, np.mean(per_draw))
+
+
+def test_bands_floor_raises_lower_bounds_only_where_a_series_has_one():
+    point = np.array([[1.0, 5.0], [1.0, 5.0]])
+    b = bands(point, {80.0: np.array([2.0, 2.0])}, floor=np.array([0.0, np.nan]))[80.0]
+    np.testing.assert_array_equal(b[0], [[0.0, 3.0], [-1.0, 3.0]])  # series 0 never negative; series 1 may be
+    np.testing.assert_array_equal(b[1], [[3.0, 7.0], [3.0, 7.0]])  # upper bounds untouched

@@ -14,16 +14,13 @@ import jax
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FAST, monthly
 
 import seqcast
 from seqcast import io
 from seqcast.errors import ConfigError, ModelFileError, SeqcastError
 from seqcast.forecast import Forecaster
 from seqcast.models import rnn
-
-from conftest import FAST, monthly  # noqa: E402
-
-
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +125,7 @@ def test_source_has_no_pickle():
     assert files
     for p in files:
         text = p.read_text(encoding="utf-8")
-        assert not re.search(r"^\s*(import|from)\s+(c?pickle|dill|joblib|cloudpickle)\b", text, re.M), p
+        assert not re.search(r"^\s*(import|from)\s+(c?pickle|dill|joblib|cloudpickle)\b", text, re.MULTILINE), p
         assert "allow_pickle=True" not in text, p
 
 
@@ -244,6 +241,8 @@ def _edit(**changes):
         (_edit(horizon=0), "corrupt or inconsistent"),
         (_edit(long_format="yes"), "corrupt or inconsistent"),
         (_edit(intervals={"levels": [80]}), "corrupt or inconsistent"),
+        (_edit(intervals={"levels": [80.0], "horizon": 1, "calibration_windows": 3, "widths": [[1.0]], "scales": [1.0],
+                          "floors": [0.0, 0.0]}), "corrupt or inconsistent"),  # two floors for one series
         (_edit(history=None), "corrupt or inconsistent"),
     ],
     ids=lambda x: getattr(x, "__name__", None) if callable(x) else None,
