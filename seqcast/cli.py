@@ -198,7 +198,6 @@ def demo(
     Example: seqcast demo --out seqcast-out
     """
     from . import datasets
-    from .config import Config
     from .forecast import Forecaster, holdout
     from .io import check_target, write_atomic
     from .report import plot_forecast
@@ -803,10 +802,7 @@ def benchmark(
                      cover=cover, levels=lv)
     if run_dir is None:
         return
-    import numpy as np
-    import pandas as pd
-
-    from . import intervals, runs
+    from . import runs
 
     ids = list(comp.train)
     lengths = [len(comp.train[k]) for k in ids]
@@ -817,35 +813,12 @@ def benchmark(
     def build(folder):
         run = runs.base_run(ctx, f"seqcast benchmark: {name}", cfg.seed)
         gm = runs.grid_model(res)
-        picks, mase = runs.pick_series(res, gm, ids)
-        widths = res.widths.get(gm) if lv else None
-        items = []
-        for label, k in picks:
-            i = ids.index(k)
-            hist = np.asarray(comp.train[k])
-            tail = hist[-max(4 * comp.season, 3 * comp.horizon, 24):]
-            item = {"title": f"{k} ({label}, MASE {mase[k]:.2f})" if k in mase else f"{k} ({label})",
-                    "history": pd.Series(tail, index=np.arange(len(hist) - len(tail), len(hist))),
-                    "dates": np.arange(len(hist), len(hist) + comp.horizon), "truth": res.truth[i], "forecast": res.forecasts[gm][i]}
-            if widths:
-                top = max(lv)
-                lo, hi = intervals.bands(res.forecasts[gm][i], {top: widths[top]}, scale=res.mae_scale[i], floor=res.floor[i])[top]
-                item.update(lo=lo, hi=hi, interval_label=f"{runs.level_key(top)}% interval")
-            items.append(item)
-        band = f"{runs.level_key(max(lv))}% conformal interval" if widths else "no interval (use --levels)"
+        items, band = runs.benchmark_grid_items(res, comp, gm, lv)
         figs = [runs.steps_figure(res, folder, f"{len(ids)} series, official test"),
                 runs.grid_figure(items, folder, f"{name}: {gm}", f"{gm} on the official test: the last values of the training "
                                  f"part, truth and forecast; {band}; worst and best by {gm}'s MASE")]
-        rows = []
-        for i, k in enumerate(ids):
-            for j in range(comp.horizon):
-                rows.append({"series": k, "step": j + 1, "truth": res.truth[i, j], **{mm: f[i, j] for mm, f in res.forecasts.items()}})
-                if len(rows) >= runs.MAX_ROWS:
-                    break
-            if len(rows) >= runs.MAX_ROWS:
-                break
         run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv), verdict=res.verdicts(), figures=figs,
-                   predictions=rows)
+                   predictions=runs.benchmark_predictions(res, ids))
         if lv:
             run["coverage"] = runs.coverage_rows(cover, lv)
         hist = runs.first_history(res)

@@ -207,7 +207,6 @@ def grid_figure(items: list, folder: Path, title: str, caption: str) -> dict:
 def backtest_grid_items(res, series: dict, model: str, h: int, windows: int, step: int, levels) -> tuple[list, str]:
     """Grid panels at the last origin: history before it, truth, forecast and (with levels) the widest
     level's conformal interval, calibrated on the earlier origins' residuals only."""
-    import pandas as pd
 
     from . import intervals
 
@@ -228,17 +227,66 @@ def backtest_grid_items(res, series: dict, model: str, h: int, windows: int, ste
         i = ids.index(k)
         y = series[k]
         cut = len(y) - h
-        start = max(0, cut - max(4 * max(res.season, 1), 3 * h, 24))
-        item = {"title": f"{k} ({label}, MASE {mase[k]:.2f})" if k in mase else f"{k} ({label})",
+        start = max(0, cut - _tail_len(res.season, h))
+        item = {"title": _panel_title(k, label, mase),
                 "history": y.iloc[start:cut], "truth": res.truth[rows[i]], "forecast": res.forecasts[model][rows[i]]}
         if not _regular(y.index):  # integer steps (or irregular dates): positions
-            item["history"] = pd.Series(y.to_numpy()[start:cut], index=np.arange(start, cut))
+            item["history"] = _positions(y.to_numpy()[start:cut], start)
             item["dates"] = np.arange(cut, cut + h)
         if band is not None:
             item["lo"], item["hi"] = band[1][0][i], band[1][1][i]
             item["interval_label"] = f"{level_key(band[0])}% interval"
         items.append(item)
     return items, (f"{level_key(band[0])}% conformal interval" if band else "no interval (use --levels)")
+
+
+def benchmark_grid_items(res, comp, model: str, levels) -> tuple[list, str]:
+    """Grid panels on a competition's official test: the end of each picked series' training part,
+    truth, forecast and (with levels) the widest level's interval from the benchmark's calibration."""
+    from . import intervals
+
+    ids = list(comp.train)
+    picks, mase = pick_series(res, model, ids)
+    widths = res.widths.get(model) if levels else None
+    top = max(levels) if levels else None
+    items = []
+    for label, k in picks:
+        i = ids.index(k)
+        hist = np.asarray(comp.train[k])
+        tail = hist[-_tail_len(comp.season, comp.horizon):]
+        item = {"title": _panel_title(k, label, mase), "history": _positions(tail, len(hist) - len(tail)),
+                "dates": np.arange(len(hist), len(hist) + comp.horizon), "truth": res.truth[i], "forecast": res.forecasts[model][i]}
+        if widths:
+            lo, hi = intervals.bands(res.forecasts[model][i], {top: widths[top]}, scale=res.mae_scale[i], floor=res.floor[i])[top]
+            item.update(lo=lo, hi=hi, interval_label=f"{level_key(top)}% interval")
+        items.append(item)
+    return items, (f"{level_key(top)}% conformal interval" if widths else "no interval (use --levels)")
+
+
+def benchmark_predictions(res, ids: list) -> list[dict]:
+    """The first MAX_ROWS rows of (series, step) on the official test: truth and each model's forecast."""
+    rows = []
+    for i, k in enumerate(ids):
+        for j in range(res.h):
+            if len(rows) >= MAX_ROWS:
+                return rows
+            rows.append({"series": k, "step": j + 1, "truth": res.truth[i, j], **{m: f[i, j] for m, f in res.forecasts.items()}})
+    return rows
+
+
+def _tail_len(season: int, h: int) -> int:
+    """How much history a grid panel shows before its forecast: 4 seasons, 3 horizons or 24 steps, the most."""
+    return max(4 * max(season, 1), 3 * h, 24)
+
+
+def _panel_title(k, label: str, mase: dict) -> str:
+    return f"{k} ({label}, MASE {mase[k]:.2f})" if k in mase else f"{k} ({label})"
+
+
+def _positions(values, start: int):
+    import pandas as pd
+
+    return pd.Series(values, index=np.arange(start, start + len(values)))
 
 
 def _regular(index) -> bool:
