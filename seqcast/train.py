@@ -59,6 +59,15 @@ def make_optimizer(name: str, learning_rate: float | None = None) -> optax.Gradi
     return optax.sgd(lr)
 
 
+def jit(f):
+    """`jax.jit` with XLA's backend optimisation level 1 on CPU: compiles 15-20% faster than the
+    default level and the compiled epochs ran as fast or faster (bench/vs_keras.py; level 0 ran
+    deep RNNs 3x slower)."""
+    if jax.default_backend() == "cpu":
+        return jax.jit(f, compiler_options={"xla_backend_optimization_level": 1})
+    return jax.jit(f)
+
+
 @jax.tree_util.register_pytree_node_class
 class Windows:
     """Training windows as indices into one value array, so they are never copied:
@@ -137,16 +146,22 @@ def enable_compilation_cache() -> None:
 
 enable_compilation_cache()
 
+# The shuffling's random stream. Initialisation uses PRNGKey(seed) and its splits; fold_in(key, i) equals
+# split(key, n)[i], so the stream number is far beyond any split count, keeping the two independent.
+SHUFFLE_STREAM = 0x5EED
 PAD_LIMIT = 0.02  # pad a partial last batch (one compiled step, not two) when that adds <= 2% rows
 
 _COMPILED: dict = {}  # (spec, train, n, ...) -> compiled epoch: refits of the same shapes reuse it
 
 
 def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int = 1):
-    """A jitted `epoch(params, opt_state, X, Y, key) -> (params, opt_state, mean_loss)`.
+    """Jitted `(init, epoch)`: `init(params) -> opt_state` and
+    `epoch(params, opt_state, X, Y, seed, ep) -> (params, opt_state, mean_loss)`.
 
-    With members > 1, params, opt_state and key carry a leading member axis (M, ...): M models
-    train at once with `jax.vmap`, each with its own initialisation and shuffling, on shared data."""
+    The shuffling key is derived inside from the int32 scalars `seed` and `ep` (epoch number), so a
+    fit compiles nothing but these two functions. With members > 1, params and opt_state carry a
+    leading member axis (M, ...): M models train at once with `jax.vmap`, each with its own
+    initialisation and shuffling, on shared data."""
     key = ("epoch", spec, train, n, members)
     if key in _COMPILED:
         return _COMPILED[key]
@@ -183,9 +198,15 @@ def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int = 1):
             total = total + loss
         return state[0], state[1], total / n  # sample-weighted mean loss, as Keras reports
 
-    compiled = jax.jit(epoch if members == 1 else jax.vmap(epoch, in_axes=(0, 0, None, None, 0)))
-    _COMPILED[key] = (opt, compiled)
-    return opt, compiled
+    run = epoch if members == 1 else jax.vmap(epoch, in_axes=(0, 0, None, None, 0))
+
+    def seeded_epoch(params, opt_state, X, Y, seed, ep):
+        key = jax.random.fold_in(jax.random.fold_in(jax.random.PRNGKey(seed), SHUFFLE_STREAM), ep)
+        return run(params, opt_state, X, Y, key if members == 1 else jax.random.split(key, members))
+
+    init = jit(opt.init if members == 1 else jax.vmap(opt.init))
+    _COMPILED[key] = (init, jit(seeded_epoch))
+    return _COMPILED[key]
 
 
 def predict_fn(spec: rnn.ModelSpec, members: int = 1):
@@ -193,7 +214,7 @@ def predict_fn(spec: rnn.ModelSpec, members: int = 1):
     key = ("predict", spec, members)
     if key not in _COMPILED:
         f = lambda params, X: rnn.apply(spec, params, X)  # noqa: E731
-        _COMPILED[key] = jax.jit(f if members == 1 else jax.vmap(f, in_axes=(0, None)))
+        _COMPILED[key] = jit(f if members == 1 else jax.vmap(f, in_axes=(0, None)))
     return _COMPILED[key]
 
 
@@ -227,23 +248,21 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
         X_val, Y_val = X_val.take(jnp.arange(len(X_val)))
     has_val = X_val is not None and len(X_val) > 0
     stop_early = bool(train.patience) and has_val
-    opt, epoch = epoch_fn(spec, train, len(X), members)
-    opt_state = opt.init(params) if members == 1 else jax.vmap(opt.init)(params)
-    key = jax.random.PRNGKey(seed)
+    init, epoch = epoch_fn(spec, train, len(X), members)
+    opt_state = init(params)
+    seed32 = np.int32(int(seed) % 2**31)
     hist = History()
     if has_val:
         Xv, Yv = jnp.asarray(X_val, jnp.float32), jnp.asarray(Y_val, jnp.float32)
         one_val = lambda p: loss_value(train.loss, rnn.apply(spec, p, Xv), Yv)  # noqa: E731
-        val_loss = jax.jit(one_val if members == 1 else jax.vmap(one_val))
+        val_loss = jit(one_val if members == 1 else jax.vmap(one_val))
     best, best_loss = params, np.full(members, np.inf)
     wait, best_epoch = np.zeros(members, int), np.zeros(members, int)
     t0 = time.perf_counter()
     with _progress(progress, train.epochs) as bar:
         for ep in range(1, train.epochs + 1):
-            key, sub = jax.random.split(key)
-            keys = sub if members == 1 else jax.random.split(sub, members)
-            params, opt_state, loss = epoch(params, opt_state, X, Y, keys)
-            hist.loss.append(float(jnp.mean(loss)))
+            params, opt_state, loss = epoch(params, opt_state, X, Y, seed32, np.int32(ep))
+            hist.loss.append(float(np.mean(np.asarray(loss))))
             if has_val:
                 vl = np.atleast_1d(np.asarray(val_loss(params)))
                 hist.val_loss.append(float(vl.mean()))
