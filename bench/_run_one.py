@@ -77,7 +77,7 @@ def run_seqcast(task, seed):
         spec, tspec = m.spec, m.train
 
     def once():
-        params = rnn.init_params(spec, key=jax.random.PRNGKey(seed))
+        params = rnn.init_params(spec, key=seed)
         t = time.perf_counter()
         params, _ = train.fit(spec, params, X, Y, train=tspec, seed=seed)
         jax.block_until_ready(params)

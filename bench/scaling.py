@@ -40,7 +40,7 @@ def one(n_windows, model, units, window, batch_size):
     data = train.Windows(jax.numpy.asarray(values), jax.numpy.asarray(starts), window, 1)
     data_mb = (values.nbytes + starts.nbytes) / 2**20
     spec = rnn.ModelSpec(cell=model, units=(units,))
-    params = rnn.init_params(spec, key=jax.random.PRNGKey(0))
+    params = rnn.init_params(spec, key=0)
     ts = train.TrainSpec(optimizer="adam", epochs=1, batch_size=batch_size)
     t = time.perf_counter()
     train.fit(spec, params, data, None, train=ts)  # compile + one epoch

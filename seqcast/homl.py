@@ -97,12 +97,10 @@ def run(models=None, seed: int = 0, *, n_series: int = N_SERIES, epochs: int | N
         keep_predictions: bool = False, progress: bool = False) -> list[dict]:
     """Train and score the suite. One dict per model: model, seed_mse, valid_mse, test_mse, fit_s.
 
-    `seed` sets the parameters' init (``PRNGKey(seed)``) and the minibatch shuffling; `data_seed`
+    `seed` sets the parameters' init and the minibatch shuffling; `data_seed`
     (default: `seed`) the synthetic series. `n_series` and `epochs` shrink the run (tests, quick looks).
     With `keep_predictions`, rows also hold valid_inputs, valid_true, valid_pred (numpy arrays).
     """
-    import jax
-
     from .models import rnn
     from .train import fit, predict
 
@@ -121,7 +119,7 @@ def run(models=None, seed: int = 0, *, n_series: int = N_SERIES, epochs: int | N
             pv, pt, fit_s = Xva[:, -1], Xte[:, -1], 0.0
         else:
             train = m.train if epochs is None else dataclasses.replace(m.train, epochs=int(epochs))
-            params = rnn.init_params(m.spec, key=jax.random.PRNGKey(seed))
+            params = rnn.init_params(m.spec, key=seed)
             params, hist = fit(m.spec, params, Xtr, Ytr, train=train, seed=seed, progress=progress)
             pv, pt, fit_s = predict(m.spec, params, Xva), predict(m.spec, params, Xte), hist.fit_s
         row = {"model": m.name, "seed_mse": m.seed_mse, "valid_mse": score(m.target, Yva, pv), "test_mse": score(m.target, Yte, pt),

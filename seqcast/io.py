@@ -232,7 +232,7 @@ def load_model(path):
         f.spec_ = model_spec(cfg, f.horizon_, f.season_)
         if f.spec_.n_outputs != f.horizon_:
             raise ValueError(f"horizon {f.horizon_} does not fit a {cfg.strategy} model")
-        template = jax.eval_shape(lambda: init_params(f.spec_, cfg.seed, cfg.ensemble))
+        template = init_params(f.spec_, cfg.seed, cfg.ensemble)  # numpy draws: cheap
         f.params_ = jax.tree_util.tree_map(jax.numpy.asarray, unflatten_like(template, flat, str(p)))
         f.long_format_ = meta["long_format"]
         f.leaks_ = meta["leaks"]

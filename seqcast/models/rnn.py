@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from ..errors import ConfigError
 from . import fused
@@ -67,35 +68,55 @@ class ModelSpec:
                 )
 
 
-def glorot_uniform(key, shape):
-    limit = jnp.sqrt(6.0 / (shape[0] + shape[1]))
-    return jax.random.uniform(key, shape, jnp.float32, -limit, limit)
+def _rng(key) -> np.random.Generator:
+    """numpy's generator from an int seed, a sequence of ints, or a JAX PRNG key (its bits)."""
+    if isinstance(key, (int, np.integer)):
+        return np.random.default_rng(int(key))
+    if isinstance(key, (tuple, list)):
+        return np.random.default_rng([int(k) for k in key])
+    if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+        key = jax.random.key_data(key)
+    return np.random.default_rng(np.asarray(key, np.uint64).ravel().tolist())
+
+
+def glorot_uniform(rng, shape):
+    limit = np.sqrt(6.0 / (shape[0] + shape[1]))
+    return rng.uniform(-limit, limit, shape).astype(np.float32)
+
+
+def orthogonal(rng, shape):
+    """Keras' (and jax.nn.initializers') orthogonal: QR of a Gaussian matrix, signs fixed by diag(R)."""
+    rows, cols = shape
+    q, r = np.linalg.qr(rng.standard_normal((max(rows, cols), min(rows, cols))))
+    q *= np.sign(np.diag(r))
+    return (q.T if rows < cols else q).astype(np.float32)
 
 
 def init_params(spec: ModelSpec, *, key) -> dict:
-    """Keras-style initial parameters for `spec`."""
+    """Keras-style initial parameters for `spec`, drawn with numpy (no compilation: microseconds,
+    where JAX's random ops compiled for about a second). `key`: an int seed, a tuple of ints, or a
+    JAX PRNG key."""
+    rng = _rng(key)
     if spec.cell == "linear":
-        kw, _ = jax.random.split(key)
         fan_in = spec.window * spec.n_inputs
-        return {"head": {"W": glorot_uniform(kw, (fan_in, spec.n_outputs)), "b": jnp.zeros((spec.n_outputs,), jnp.float32)}}
+        params = {"head": {"W": glorot_uniform(rng, (fan_in, spec.n_outputs)), "b": np.zeros((spec.n_outputs,), np.float32)}}
+        return jax.tree_util.tree_map(jnp.asarray, params)
     G = GATES[spec.cell]
-    keys = jax.random.split(key, len(spec.units) + 1)
     layers, F = [], spec.n_inputs
-    for k, H in zip(keys[:-1], spec.units):
+    for H in spec.units:
         H = int(H)
-        kw, ku = jax.random.split(k)
-        b = jnp.zeros((2, G * H) if spec.cell == "gru" else (G * H,), jnp.float32)
+        b = np.zeros((2, G * H) if spec.cell == "gru" else (G * H,), np.float32)
         if spec.cell == "lstm":
-            b = b.at[H : 2 * H].set(1.0)  # unit_forget_bias
-        U = jax.nn.initializers.orthogonal()(ku, (H, G * H), jnp.float32)
-        layers.append({"W": glorot_uniform(kw, (F, G * H)), "U": U, "b": b})
+            b[H : 2 * H] = 1.0  # unit_forget_bias
+        W = glorot_uniform(rng, (F, G * H))
+        layers.append({"W": W, "U": orthogonal(rng, (H, G * H)), "b": b})
         F = H
     params = {"layers": layers}
     if spec.head:
-        params["head"] = {"W": glorot_uniform(keys[-1], (F, spec.n_outputs)), "b": jnp.zeros((spec.n_outputs,), jnp.float32)}
+        params["head"] = {"W": glorot_uniform(rng, (F, spec.n_outputs)), "b": np.zeros((spec.n_outputs,), np.float32)}
     if spec.skip:  # starts at zero: the recurrent network and the linear path learn together
-        params["skip"] = {"W": jnp.zeros((spec.window * spec.n_inputs, spec.n_outputs), jnp.float32)}
-    return params
+        params["skip"] = {"W": np.zeros((spec.window * spec.n_inputs, spec.n_outputs), np.float32)}
+    return jax.tree_util.tree_map(jnp.asarray, params)
 
 
 # ---- cells: one time step each. carry -> (carry, h) ---------------------------------------------
