@@ -10,6 +10,7 @@ import dataclasses
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 import pytest
 
 from seqcast import train
@@ -209,3 +210,26 @@ def test_training_on_index_windows_equals_training_on_arrays():
     pw, hw = train.fit(spec, p0, train.Windows.of(v, 6, 1, 0, 40), None, train=ts, seed=1, X_val=train.Windows.of(v, 6, 1, 40))
     assert_trees_close(pa, pw, rtol=1e-6, atol=1e-7)
     assert ha.loss == pytest.approx(hw.loss, rel=1e-6) and ha.val_loss == pytest.approx(hw.val_loss, rel=1e-6)
+
+
+def test_adam_follows_keras_update_rule():
+    """Keras: m, v uncorrected; step lr*sqrt(1-b2^t)/(1-b1^t) * m/(sqrt(v)+eps). Tiny gradients show it:
+    optax.adam (eps on the corrected sqrt) would move such a weight ~4x further on the first step."""
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-7
+    grads = [np.array([1e-6, -0.5], np.float32), np.array([2e-6, 0.25], np.float32), np.array([-1e-6, 0.1], np.float32)]
+    opt = train.make_optimizer("adam", lr)
+    p = {"w": jnp.zeros(2, jnp.float32)}
+    state = opt.init(p)
+    m = v = w = np.zeros(2)
+    for t, g in enumerate(grads, start=1):
+        updates, state = opt.update({"w": jnp.asarray(g)}, state, p)
+        p = optax.apply_updates(p, updates)
+        m = m + (g - m) * (1 - b1)
+        v = v + (g * g - v) * (1 - b2)
+        w = w - lr * np.sqrt(1 - b2**t) / (1 - b1**t) * m / (np.sqrt(v) + eps)
+        np.testing.assert_allclose(np.asarray(p["w"]), w, rtol=1e-5)
+        if t == 1:
+            keras_first = w[0]
+    plain = optax.adam(lr, eps=eps)
+    optax_first = plain.update({"w": jnp.asarray(grads[0])}, plain.init(p))[0]["w"][0]
+    assert abs(float(optax_first)) > 3 * abs(keras_first)
