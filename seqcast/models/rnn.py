@@ -68,15 +68,18 @@ class ModelSpec:
                 )
 
 
+INIT_STREAM = 0x1417  # mixed into the seed: data drawn with default_rng(seed) must not share the init's numbers
+
+
 def _rng(key) -> np.random.Generator:
     """numpy's generator from an int seed, a sequence of ints, or a JAX PRNG key (its bits)."""
     if isinstance(key, (int, np.integer)):
-        return np.random.default_rng(int(key))
-    if isinstance(key, (tuple, list)):
-        return np.random.default_rng([int(k) for k in key])
-    if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
-        key = jax.random.key_data(key)
-    return np.random.default_rng(np.asarray(key, np.uint64).ravel().tolist())
+        key = [key]
+    elif not isinstance(key, (tuple, list)):
+        if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+            key = jax.random.key_data(key)
+        key = np.asarray(key, np.uint64).ravel().tolist()
+    return np.random.default_rng([int(k) for k in key] + [INIT_STREAM])
 
 
 def glorot_uniform(rng, shape):
