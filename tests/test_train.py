@@ -233,3 +233,25 @@ def test_adam_follows_keras_update_rule():
     plain = optax.adam(lr, eps=eps)
     optax_first = plain.update({"w": jnp.asarray(grads[0])}, plain.init(p))[0]["w"][0]
     assert abs(float(optax_first)) > 3 * abs(keras_first)
+
+
+@pytest.mark.parametrize("patience", [0, 2])
+def test_ensemble_in_threads_equals_vmap_and_member_0_is_the_single_model(patience, monkeypatch):
+    """Member i shuffles with stream SHUFFLE_STREAM + i whichever way the members run: in threads
+    (CPU with several cores) or vmapped; and member 0 is what a single fit from its weights gives."""
+    spec = rnn.ModelSpec(cell="gru", units=(4,), window=3)
+    X, Y = data(40)
+    tspec = train.TrainSpec(optimizer="adam", learning_rate=0.01, epochs=6, batch_size=8, patience=patience)
+    from seqcast.forecast import init_params
+
+    p0 = init_params(spec, 0, 3)
+    val = dict(X_val=X[:8], Y_val=Y[:8])
+    monkeypatch.setattr(train, "member_threads", lambda m: 3)
+    threaded, h_threads = train.fit(spec, p0, X, Y, train=tspec, seed=5, members=3, **val)
+    monkeypatch.setattr(train, "member_threads", lambda m: 1)
+    vmapped, h_vmap = train.fit(spec, p0, X, Y, train=tspec, seed=5, members=3, **val)
+    assert_trees_close(threaded, vmapped, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(h_threads.loss, h_vmap.loss, rtol=1e-4)
+    assert h_threads.best_epoch == h_vmap.best_epoch
+    single, _ = train.fit(spec, jax.tree_util.tree_map(lambda a: a[0], p0), X, Y, train=tspec, seed=5, **val)
+    assert_trees_close(jax.tree_util.tree_map(lambda a: a[0], threaded), single, rtol=1e-5, atol=1e-7)
