@@ -295,7 +295,7 @@ def fit(
     log: Optional[bool] = typer.Option(None, "--log/--no-log", help="log1p before scaling."),
     patience: Optional[int] = typer.Option(None, help="Early stopping patience on the validation tail (0 = off)."),
     seed: Optional[int] = typer.Option(None),
-    ensemble: Optional[int] = typer.Option(None, help="Train N members at once (jax.vmap); forecast their median."),
+    ensemble: Optional[int] = typer.Option(None, help="Train N members (threads on a multi-core CPU, jax.vmap elsewhere); forecast their median."),
     strategy: Optional[str] = typer.Option(None, help="Multi-step: recursive | direct | seq2seq."),
     horizon: Optional[int] = typer.Option(None, help="Steps a direct/seq2seq model is trained for, and steps the intervals are calibrated for."),
     norm: Optional[str] = typer.Option(None, help="Per-window normalisation: none | last | mean | revin | season."),

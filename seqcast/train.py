@@ -180,8 +180,8 @@ def enable_compilation_cache() -> None:
 
 enable_compilation_cache()
 
-# The shuffling's random stream. Initialisation uses PRNGKey(seed) and its splits; fold_in(key, i) equals
-# split(key, n)[i], so the stream number is far beyond any split count, keeping the two independent.
+# The shuffling's JAX keys: fold_in(fold_in(PRNGKey(seed), SHUFFLE_STREAM + member), epoch). Initial
+# weights are drawn with numpy (models/rnn.py), so the two never share numbers.
 SHUFFLE_STREAM = 0x5EED
 PAD_LIMIT = 0.02  # pad a partial last batch (one compiled step, not two) when that adds <= 2% rows
 
@@ -193,9 +193,9 @@ def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int = 1):
     `epoch(params, opt_state, X, Y, seed, stream, ep) -> (params, opt_state, mean_loss)`.
 
     The shuffling key is derived inside from the int32 scalars `seed`, `stream` (SHUFFLE_STREAM + the
-    member's index) and `ep` (epoch number), so a fit compiles nothing but these two functions. With members > 1, params and opt_state carry a
-    leading member axis (M, ...): M models train at once with `jax.vmap`, each with its own
-    initialisation and shuffling, on shared data."""
+    member's index) and `ep` (epoch number), so a fit compiles nothing but these two functions. With
+    members > 1, params and opt_state carry a leading member axis (M, ...): M models train at once
+    with `jax.vmap`, each with its own initialisation and shuffling, on shared data."""
     key = ("epoch", spec, train, n, members)
     if key in _COMPILED:
         return _COMPILED[key]
