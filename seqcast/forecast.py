@@ -305,15 +305,12 @@ class Forecaster:
 
 def init_params(spec, seed: int, members: int = 1):
     """Keras-style initial parameters from `seed`; stacked (M, ...) for an ensemble of M members."""
-    import jax
-    import jax.numpy as jnp
-
     from .models import rnn
+    from .train import stack_members
 
     if members == 1:
         return rnn.init_params(spec, key=(seed, 1))
-    each = [rnn.init_params(spec, key=(seed, 1, i)) for i in range(members)]
-    return jax.tree_util.tree_map(lambda *a: jnp.asarray(np.stack(a)), *each)
+    return stack_members([rnn.init_params(spec, key=(seed, 1, i)) for i in range(members)])
 
 
 def _as_series(y, fill: str) -> pd.Series:

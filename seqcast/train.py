@@ -334,14 +334,21 @@ def _fit_in_threads(spec, params, X, Y, train, seed32, X_val, Y_val, bar, member
         p = jax.tree_util.tree_map(lambda a: a[i], params)
         return _fit(spec, p, X, Y, train, seed32, SHUFFLE_STREAM + i, X_val, Y_val, tick, 1)
 
+    epoch_fn(spec, train, len(X), 1)  # built here, so the threads share one set of compiled functions
+    val_fn(spec, train.loss, 1)
     with ThreadPoolExecutor(threads) as pool:
         fits = list(pool.map(member, range(members)))
-    stacked = jax.tree_util.tree_map(lambda *a: jnp.asarray(np.stack([np.asarray(x) for x in a])), *[p for p, _ in fits])
+    stacked = stack_members([p for p, _ in fits])
     hists = [h for _, h in fits]
     hist = History(loss=_ragged_mean([h.loss for h in hists]), val_loss=_ragged_mean([h.val_loss for h in hists]))
     if hists[0].best_epoch is not None:
         hist.best_epoch = [h.best_epoch for h in hists]
     return stacked, hist
+
+
+def stack_members(trees: list):
+    """Parameter trees of M members -> one tree of stacked (M, ...) arrays."""
+    return jax.tree_util.tree_map(lambda *a: jnp.asarray(np.stack([np.asarray(x) for x in a])), *trees)
 
 
 def _ragged_mean(rows: list) -> list:
