@@ -169,6 +169,22 @@ def test_same_seed_same_result_and_shuffle_depends_on_seed():
     assert not np.array_equal(np.asarray(a["head"]["W"]), np.asarray(c["head"]["W"]))
 
 
+def test_shuffle_order_is_a_permutation_per_seed_stream_and_epoch():
+    spec = train.TrainSpec(epochs=1, batch_size=4)
+    o = train.shuffle_order(spec, 50, seed=3, stream=train.SHUFFLE_STREAM, ep=1)
+    assert o.dtype == np.int32 and sorted(o.tolist()) == list(range(50))
+    np.testing.assert_array_equal(o, train.shuffle_order(spec, 50, seed=3, stream=train.SHUFFLE_STREAM, ep=1))
+    for other in ({"seed": 4, "stream": train.SHUFFLE_STREAM, "ep": 1}, {"seed": 3, "stream": train.SHUFFLE_STREAM + 1, "ep": 1},
+                  {"seed": 3, "stream": train.SHUFFLE_STREAM, "ep": 2}):
+        assert not np.array_equal(o, train.shuffle_order(spec, 50, **other))
+    m = train.shuffle_order(spec, 50, seed=3, stream=train.SHUFFLE_STREAM, ep=1, members=3)  # member i: stream + i
+    assert m.shape == (3, 50)
+    np.testing.assert_array_equal(m[0], o)
+    np.testing.assert_array_equal(m[2], train.shuffle_order(spec, 50, seed=3, stream=train.SHUFFLE_STREAM + 2, ep=1))
+    fixed = dataclasses.replace(spec, shuffle=False)
+    np.testing.assert_array_equal(train.shuffle_order(fixed, 5, seed=3, stream=0, ep=9), np.arange(5))
+
+
 def test_predict_in_chunks_equals_one_call():
     X, _ = data(10)
     p = params_for(LINEAR)
