@@ -62,6 +62,25 @@ def test_linear_ar_continues_a_sine_and_a_trend():
     assert b.forecast("linear_ar", trend[:30], 3) == pytest.approx(trend[30:33], abs=1e-3)
 
 
+def test_spectral_radius_of_known_recursions():
+    assert b._spectral_radius(np.array([0.5])) == pytest.approx(0.5)
+    assert b._spectral_radius(np.array([2.0, -1.0])) == pytest.approx(1.0, abs=1e-6)  # a linear trend: double unit root
+    assert b._spectral_radius(np.array([0.0, 4.0])) == pytest.approx(2.0)  # z_t = 4 z_{t-2}
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_linear_ar_refits_an_explosive_fit_with_fewer_lags(seed, monkeypatch):
+    """12 lags fitted to a 30-step random walk can give a recursion that grows without bound; the forecast
+    then comes from fewer lags and stays on the series' scale."""
+    y = np.cumsum(np.random.default_rng(seed).normal(size=30))
+    monkeypatch.setattr(b, "AR_MAX_GROWTH", np.inf)
+    unguarded = b.forecast("linear_ar", y, 24, window=12)
+    monkeypatch.setattr(b, "AR_MAX_GROWTH", 2.0)
+    guarded = b.forecast("linear_ar", y, 24, window=12)
+    assert np.abs(unguarded - y[-1]).max() > 100 * np.ptp(y)
+    assert np.abs(guarded - y[-1]).max() < np.ptp(y)
+
+
 def test_linear_ar_order_is_capped():
     # n = 7: the default p = 12 is capped at (7 - 5) // 2 = 1; y_t = 1 + 0.5 y_{t-1} is fitted exactly
     y = np.array([10, 6, 4, 3, 2.5, 2.25, 2.125])

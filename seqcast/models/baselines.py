@@ -85,8 +85,16 @@ def _history(y, label: str = "y") -> np.ndarray:
     return v
 
 
+#: linear_ar refits with half the lags while its fitted recursion's fastest mode grows more than this
+#: factor over the forecast horizon (spectral radius ** h).
+AR_MAX_GROWTH = 2.0
+
+
 def _linear_ar(y: np.ndarray, h: int, p: int) -> np.ndarray:
-    """AR(p) with intercept by ridge-stabilised least squares on (y - mean) / std, recursive for h steps."""
+    """AR(p) with intercept by ridge-stabilised least squares on (y - mean) / std, recursive for h steps.
+    An explosive fit (companion matrix spectral radius r with r ** h > AR_MAX_GROWTH: forecasts that
+    run away within the horizon, as many lags fitted to a short series give) is refitted with p // 2
+    lags, down to naive. Steady growth such as the airline's ~1% a month stays allowed."""
     n = len(y)
     p = min(p, (n - 1 - AR_SPARE_ROWS) // 2)  # n - p rows >= (p + 1) + AR_SPARE_ROWS
     sd = float(np.std(y))
@@ -101,6 +109,8 @@ def _linear_ar(y: np.ndarray, h: int, p: int) -> np.ndarray:
     xtx = X.T @ X  # (p + 1, p + 1)
     ridge = 1e-6 * np.trace(xtx) / (p + 1)
     coef = np.linalg.solve(xtx + ridge * np.eye(p + 1), X.T @ target)  # (p + 1,)
+    if _spectral_radius(coef[1:]) ** h > AR_MAX_GROWTH:
+        return _linear_ar(y, h, p // 2)
     recent = list(z[-p:][::-1])  # z[n-1], z[n-2], ..., z[n-p]
     out = np.empty(h)
     for k in range(h):
@@ -108,6 +118,13 @@ def _linear_ar(y: np.ndarray, h: int, p: int) -> np.ndarray:
         out[k] = nxt
         recent = [nxt, *recent[:-1]]
     return mu + sd * out
+
+
+def _spectral_radius(phi: np.ndarray) -> float:
+    """Largest |root| of the AR recursion z_t = phi_1 z_{t-1} + ... + phi_p z_{t-p} (its companion matrix)."""
+    companion = np.eye(len(phi), k=-1)
+    companion[0] = phi
+    return float(np.abs(np.linalg.eigvals(companion)).max())
 
 
 def forecast(name: str, y, h: int, *, season: int | None = None, window: int | None = None) -> np.ndarray:
@@ -121,7 +138,9 @@ def forecast(name: str, y, h: int, *, season: int | None = None, window: int | N
     n - p training rows outnumber the p + 1 coefficients by at least ``AR_SPARE_ROWS`` = 4; when
     that leaves p < 1 (n < 7) or the series is constant, it falls back to naive. The fit is least
     squares on the series standardised by its own mean and std, with a ridge of 1e-6 times the mean
-    diagonal of X'X for stability (the intercept included); forecasts feed back in step by step.
+    diagonal of X'X for stability (the intercept included); forecasts feed back in step by step. A fit
+    whose recursion runs away within the horizon (spectral radius r of the fitted recursion with
+    r ** h > ``AR_MAX_GROWTH`` = 2) is refitted with p // 2 lags, and so on down to the naive forecast.
 
     Raises:
         ConfigError: an unknown name, or h / season / window that is not an integer >= 1.
