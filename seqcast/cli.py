@@ -901,6 +901,10 @@ def reproduce_homl(
             if sd and row["ratio"] > 1.10:
                 per = ", ".join(f"{v:.4f}" for v in row["valid_mse_per_seed"])
                 con.print(f"{row['model']}: valid MSE per seed {per} (median {row['valid_mse_median']:.4f})")
+            bad = row["seeds_worse_than_naive"]
+            if bad:
+                con.print(f"[red]{row['model']} did not learn on {len(bad)} of {len(row['seeds'])} seeds[/] (seed {', '.join(map(str, bad))}): "
+                          "its validation MSE is above the naive forecast's on the same data")
         if plot is not None:
             con.print(f"wrote {plot}")
 

@@ -93,9 +93,20 @@ def score(target: str, y_true, y_pred) -> float:
     return metrics.last_time_step_mse(y_true, y_pred) if target == "seq2seq" else metrics.mse(y_true, y_pred)
 
 
+def naive_forecast(X, Y):
+    """Repeat the last input value: X (N, T) or (N, T, 1) -> the shape of Y. For seq2seq targets
+    Y (N, T, k), the value seen at every step t, X[:, t], for all k steps after it."""
+    X = np.asarray(X)
+    x = X[..., 0] if X.ndim == 3 else X  # (N, T)
+    if np.ndim(Y) == 3:
+        return np.broadcast_to(x[:, :, None], np.shape(Y))  # (N, T, k)
+    return np.broadcast_to(x[:, -1:], np.shape(Y)) if np.ndim(Y) == 2 else x[:, -1]  # (N, k) or (N,)
+
+
 def run(models=None, seed: int = 0, *, n_series: int = N_SERIES, epochs: int | None = None, data_seed: int | None = None,
         keep_predictions: bool = False, progress: bool = False) -> list[dict]:
-    """Train and score the suite. One dict per model: model, seed_mse, valid_mse, test_mse, fit_s.
+    """Train and score the suite. One dict per model: model, seed_mse, valid_mse, test_mse, fit_s, and
+    naive_valid_mse (the naive forecast on the same validation targets, the line a trained model must beat).
 
     `seed` sets the parameters' init and the minibatch shuffling; `data_seed`
     (default: `seed`) the synthetic series. `n_series` and `epochs` shrink the run (tests, quick looks).
@@ -116,14 +127,15 @@ def run(models=None, seed: int = 0, *, n_series: int = N_SERIES, epochs: int | N
         d = data[m.target]
         (Xtr, Ytr), (Xva, Yva), (Xte, Yte) = d["train"], d["valid"], d["test"]
         if m.spec is None:  # naive: the last input value
-            pv, pt, fit_s = Xva[:, -1], Xte[:, -1], 0.0
+            pv, pt, fit_s = naive_forecast(Xva, Yva), naive_forecast(Xte, Yte), 0.0
         else:
             train = m.train if epochs is None else dataclasses.replace(m.train, epochs=int(epochs))
             params = rnn.init_params(m.spec, key=seed)
             params, hist = fit(m.spec, params, Xtr, Ytr, train=train, seed=seed, progress=progress)
             pv, pt, fit_s = predict(m.spec, params, Xva), predict(m.spec, params, Xte), hist.fit_s
         row = {"model": m.name, "seed_mse": m.seed_mse, "valid_mse": score(m.target, Yva, pv), "test_mse": score(m.target, Yte, pt),
-               "fit_s": float(fit_s), "seed": seed, "data_seed": data_seed, "n_series": n_series, "target": m.target}
+               "fit_s": float(fit_s), "seed": seed, "data_seed": data_seed, "n_series": n_series, "target": m.target,
+               "naive_valid_mse": score(m.target, Yva, naive_forecast(Xva, Yva))}
         if keep_predictions:
             row.update(valid_inputs=Xva, valid_true=Yva, valid_pred=np.asarray(pv))
         rows.append(row)
@@ -134,7 +146,8 @@ def summarize(runs: list[list[dict]]) -> list[dict]:
     """Several `run` results (one per seed) -> one row per model: means, sample std, per-seed lists.
 
     A model can fail on one seed and not on others (SimpleRNN(1) stays at MSE ~0.14 from some inits),
-    so the per-seed values and the median of valid_mse are kept next to the mean.
+    so the per-seed values and the median of valid_mse are kept next to the mean, and
+    `seeds_worse_than_naive` lists the seeds whose trained model did not beat the naive forecast.
     """
     out = []
     for i, first in enumerate(runs[0]):
@@ -147,6 +160,7 @@ def summarize(runs: list[list[dict]]) -> list[dict]:
             row[f"{key}_per_seed"] = vals
         row["valid_mse_median"] = float(np.median(row["valid_mse_per_seed"]))
         row["seeds"] = [p["seed"] for p in per]
+        row["seeds_worse_than_naive"] = [p["seed"] for p in per if first["model"] != "naive" and p["valid_mse"] > p["naive_valid_mse"]]
         row["ratio"] = row["valid_mse"] / row["seed_mse"]
         out.append(row)
     return out

@@ -137,6 +137,30 @@ def test_run_smoke():
     assert again[0]["valid_mse"] == pytest.approx(rows[1]["valid_mse"])  # same seed, same result
 
 
+def test_naive_forecast_by_hand():
+    X = np.arange(6.0).reshape(2, 3)  # [[0, 1, 2], [3, 4, 5]]
+    np.testing.assert_array_equal(homl.naive_forecast(X, np.zeros(2)), [2, 5])
+    np.testing.assert_array_equal(homl.naive_forecast(X, np.zeros((2, 2))), [[2, 2], [5, 5]])
+    s2s = homl.naive_forecast(X, np.zeros((2, 3, 2)))  # at step t: X[:, t] for both steps ahead
+    np.testing.assert_array_equal(s2s[1], [[3, 3], [4, 4], [5, 5]])
+    np.testing.assert_array_equal(homl.naive_forecast(X[..., None], np.zeros((2, 1))), [[2], [5]])  # (N, T, 1) inputs
+
+
+def test_summarize_lists_the_seeds_that_did_not_beat_naive():
+    def row(model, seed, valid, naive):
+        return {"model": model, "seed_mse": 0.01, "valid_mse": valid, "test_mse": valid, "fit_s": 1.0, "seed": seed, "naive_valid_mse": naive}
+
+    runs = [[row("naive", s, 0.02, 0.02), row("simple-rnn", s, v, 0.02)] for s, v in ((0, 0.011), (1, 0.14), (2, 0.012))]
+    naive, rnn_row = homl.summarize(runs)
+    assert naive["seeds_worse_than_naive"] == [] and rnn_row["seeds_worse_than_naive"] == [1]
+
+
+def test_run_reports_the_naive_line_for_every_model():
+    rows = homl.run(models=["naive", "linear"], n_series=200, epochs=1, seed=0)
+    assert rows[0]["naive_valid_mse"] == pytest.approx(rows[0]["valid_mse"])
+    assert rows[1]["naive_valid_mse"] == pytest.approx(rows[0]["valid_mse"])
+
+
 def test_cli_json_and_table(tmp_path):
     runner = CliRunner()
     res = runner.invoke(app, ["reproduce", "homl-ch15", "--models", "naive,linear", "--n-series", "100", "--epochs", "1", "--seeds", "2", "--json"])
