@@ -91,15 +91,27 @@ def load_series(
             Series, a pandas DataFrame, or a numpy array / list that is 1-D or
             2-D with one column.
         column: the value column, by name or 0-based index (an int, or a str of
-            digits when no column has that name). ``None``: the only column
+            digits when no column has that name; an int past the last column
+            picks the column named with its digits, e.g. a header
+            ``date,1990,2000`` and ``column=2000``). ``None``: the only column
             that is not the date column.
         date_column: the date column, same rules as ``column``. ``None``:
             auto-detect a column whose values look like dates and none like
             plain numbers (for a DataFrame a ``DatetimeIndex``/``PeriodIndex``
-            counts as the dates; for a Series, its index).
+            counts as the dates; for a Series, its index). With two columns, one
+            holding consecutive whole-number years (1700, 1701, ...; 1678 to
+            2261) is taken as yearly dates (Jan 1st of each year). Dates such as
+            01/02/1950 are read month-first unless day-first reading fits
+            better (13/01/2020, or a regular series where month-first is not).
+            Dates whose UTC offset changes (daylight saving time) are
+            converted to UTC.
         header: CSV only. ``None`` auto-detects: the first row is a header iff
-            none of its cells is a number or a date. ``True``/``False`` force it.
-            Ignored for other sources.
+            none of its cells is a number or a date, or its first cell is text
+            without digits above numbers or dates (``date,1990,2000``: column
+            names that are numbers). ``True``/``False`` force it. Ignored for
+            other sources. The CSV separator is ``,``, or ``;`` or a tab when
+            the first lines split into the same number of fields on it; a
+            ``;``- or tab-separated file may write decimal commas (1120,5).
         freq: a pandas frequency alias ('MS', 'D', 'h', 'W-SUN', ...). ``None``
             infers it from the dates.
         fill: ``"none"`` (missing values and missing dates are errors),
@@ -385,11 +397,44 @@ def _looks_like_number(cell: str) -> bool:
     return not _is_missing(cell) and _number(cell.strip()) is not None
 
 
-def _parse_text_dates(cells: Sequence[str]) -> pd.DatetimeIndex:
-    """Parse stripped, non-empty date strings; unparseable ones become NaT."""
+#: Whole-number years a column may hold to be read as yearly dates: those pandas can represent.
+_YEAR_MIN, _YEAR_MAX = pd.Timestamp.min.year + 1, pd.Timestamp.max.year - 1  # 1678..2261
+_WHOLE_RE = re.compile(r"^([+-]?\d+)(\.0*)?$")  # 1950 or 1950.0 (how pandas writes float years)
+#: A date that starts with two short fields, month-first or day-first: 01/02/1950, 1.2.50, 01-02-1950.
+_DAY_MONTH_RE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+
+
+def _to_datetime(cells: list[str], dayfirst: bool = False) -> pd.DatetimeIndex:
+    """``pd.to_datetime`` with NaT for unparseable cells; mixed UTC offsets are converted to UTC."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = pd.DatetimeIndex(pd.to_datetime(list(cells), errors="coerce"))
+        try:
+            return pd.DatetimeIndex(pd.to_datetime(cells, errors="coerce", dayfirst=dayfirst))
+        except (ValueError, TypeError):  # offsets that change, e.g. +01:00 then +02:00 (DST)
+            return pd.DatetimeIndex(pd.to_datetime(cells, errors="coerce", dayfirst=dayfirst, utc=True))
+
+
+def _regular(dates: pd.DatetimeIndex) -> bool:
+    """True when the distinct dates (3 or more, none NaT) have an inferable frequency."""
+    unique = dates.unique().sort_values()
+    return len(unique) >= 3 and not unique.hasnans and _infer_offset(unique) is not None
+
+
+def _parse_text_dates(cells: Sequence[str]) -> pd.DatetimeIndex:
+    """Parse stripped, non-empty date strings; unparseable ones become NaT.
+
+    Dates like 01/02/1950 are read month-first (pandas' default) unless reading
+    them day-first parses more of them (13/01/2020), or gives a regular series
+    where month-first does not (01/02/1950, 01/03/1950, ... monthly). When both
+    readings are regular (a few dates, all fields <= 12) month-first is kept.
+    """
+    cells = list(cells)
+    parsed = _to_datetime(cells)
+    if cells and _DAY_MONTH_RE.match(cells[0]):  # pandas infers the format from the first cell
+        alt = _to_datetime(cells, dayfirst=True)
+        ok, alt_ok = int(parsed.notna().sum()), int(alt.notna().sum())
+        if alt_ok > ok or (alt_ok == ok and not _regular(parsed) and _regular(alt)):
+            parsed = alt
     has_digit = np.array([any(ch.isdigit() for ch in c) for c in cells], dtype=bool)
     if len(cells) and not has_digit.all():  # 'today', 'now', 'Jan' are not dates here
         parsed = parsed.where(has_digit, pd.NaT)
@@ -414,21 +459,68 @@ def _looks_like_dates(cells: Sequence[Any]) -> bool:
         texts.append(text)
     if not texts:
         return False
-    ok = int(_parse_text_dates(texts).notna().sum())
+    try:
+        ok = int(_parse_text_dates(texts).notna().sum())
+    except Exception:  # noqa: BLE001 - whatever pandas cannot parse is not dates
+        return False
     return ok >= 1 and 2 * ok >= len(texts)
 
 
-def _row_is_header(cells: Sequence[str]) -> bool:
-    """The first CSV row is a header iff none of its cells is a number or a date."""
+def _is_value(cell: str) -> bool:
+    """True when a CSV cell is a number or a date."""
+    text = cell.strip()
+    if _is_missing(text):
+        return False
+    return _number(text) is not None or _looks_like_dates([text])
+
+
+def _row_is_header(rows: Sequence[Sequence[str]]) -> bool:
+    """The first CSV row is a header iff none of its cells is a number or a date,
+    or its first cell is a label (text without digits) above a column of numbers
+    or dates: ``date,1990,2000`` names columns '1990' and '2000'.
+    """
+    first = rows[0]
+    if not any(_is_value(cell) for cell in first):
+        return True
+    label = first[0].strip()
+    if len(rows) < 2 or _is_missing(label) or any(ch.isdigit() for ch in label) or _number(label) is not None:
+        return False
+    below = [record[0].strip() for record in rows[1:]]
+    filled = [text for text in below if not _is_missing(text)]
+    return bool(filled) and (all(_number(t) is not None for t in filled) or _looks_like_dates(filled))
+
+
+def _years(cells: Sequence[Any]) -> np.ndarray | None:
+    """The cells as int years when every one is a whole number within _YEAR_MIN.._YEAR_MAX, else None."""
+    out = []
     for cell in cells:
-        text = cell.strip()
-        if _is_missing(text):
-            continue
-        if _number(text) is not None:
-            return False
-        if _parse_text_dates([text]).notna().all():
-            return False
-    return True
+        if isinstance(cell, str) and _WHOLE_RE.match(cell.strip()):
+            value = float(cell)
+        elif isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, (bool, np.bool_)):
+            value = float(cell)
+        else:
+            return None
+        if not (value.is_integer() and _YEAR_MIN <= value <= _YEAR_MAX):
+            return None
+        out.append(int(value))
+    return np.array(out, dtype=np.int64) if out else None
+
+
+def _rising_years(cells: Sequence[Any]) -> bool:
+    """True for whole-number years in increasing order (gaps allowed): maybe a date column."""
+    years = _years(cells)
+    return years is not None and bool(np.all(np.diff(years) > 0))
+
+
+def _consecutive_years(cells: Sequence[Any]) -> bool:
+    """True for whole-number years each one more than the previous (1700, 1701, ...).
+
+    Only such a column is taken for yearly dates by auto-detection, so that a
+    numeric value column is not: a gap, a repeat or a number outside 1678..2261
+    keeps it numbers (date_column= still reads it as years).
+    """
+    years = _years(cells)
+    return years is not None and len(years) >= 2 and bool(np.all(np.diff(years) == 1))
 
 
 def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -> np.ndarray:
@@ -454,9 +546,9 @@ def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -
         else:
             value = None
         if value is None:
-            raise DataError(
-                f"{where(i)}: value {_show(cell)}{col} is not a number; fix or remove that row"
-            )
+            fix = ("write it with a dot for decimals and no thousands separator, e.g. 1120.5"
+                   if isinstance(cell, str) and "," in cell else "fix or remove that row")
+            raise DataError(f"{where(i)}: value {_show(cell)}{col} is not a number; {fix}")
         out[i] = value
     return out
 
@@ -474,10 +566,12 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str) ->
         elif isinstance(cell, (float, np.floating)) and float(cell).is_integer():
             texts.append(str(int(cell)))
         else:
-            texts.append(str(cell).strip())
+            text = str(cell).strip()
+            whole = _WHOLE_RE.match(text)
+            texts.append(whole.group(1) if whole else text)  # 1950.0 -> 1950, a year
     try:
         parsed = _parse_text_dates(texts)
-    except (ValueError, TypeError, OverflowError) as exc:
+    except Exception as exc:  # noqa: BLE001 - pandas raises many kinds
         raise DataError(
             f"the dates{col} cannot be parsed ({_one_line(str(exc))}); "
             "write them all in one format, e.g. 2020-01-31"
@@ -554,6 +648,10 @@ def _resolve_column(spec: Any, names: Sequence[Any] | None, ncols: int, opt: str
             f"choose one with {opt}= (CLI {flag})"
         )
     if not 0 <= pos < ncols:
+        # no such index, but a header may name a column '2000' (the CLI passes digits as an int)
+        named = [i for i, n in enumerate(names or []) if isinstance(n, str) and n.strip() == str(pos)]
+        if len(named) == 1:
+            return named[0]
         raise DataError(
             f"column index {pos} is out of range; {_describe_columns(names, ncols)}; "
             f"choose one with {opt}= (CLI {flag})"
@@ -592,6 +690,10 @@ def _choose_columns(
             )
         else:
             date_pos = dated[0] if dated else None
+        if date_pos is None and not has_index_dates and ncols == 2:
+            # the only column beside the values, holding 1700, 1701, ...: yearly dates
+            years = [i for i in range(ncols) if i != value_pos and _consecutive_years(columns[i])]
+            date_pos = years[0] if len(years) == 1 else None
     if value_pos is None:
         candidates = [i for i in range(ncols) if i != date_pos and not (has_index_dates and is_date(i))]
         if len(candidates) != 1:
@@ -600,9 +702,14 @@ def _choose_columns(
                     f"no column is left for the values once the dates are taken; "
                     f"{_describe_columns(names, ncols)}; choose one with column= (CLI --column)"
                 )
+            years = [i for i in candidates if _rising_years(columns[i])] if date_column is None else []
+            hint = ""
+            if years:
+                label = _col_text(names, years[0]).replace(" in column ", "")
+                hint = f"; if column {label} holds years, pass date_column={label} (CLI --date-column)"
             raise DataError(
                 f"{len(candidates)} columns could hold the values; {_describe_columns(names, ncols)}; "
-                "choose one with column= (CLI --column)"
+                f"choose one with column= (CLI --column){hint}"
             )
         value_pos = candidates[0]
     return value_pos, date_pos
@@ -613,8 +720,41 @@ def _choose_columns(
 # --------------------------------------------------------------------------- #
 
 
-def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int]]:
-    """Non-blank CSV records and the 1-based line number each starts on."""
+#: Separator names for messages.
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+_DECIMAL_COMMA_RE = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
+
+
+def _csv_reader(fh: Any) -> Any:
+    """A ``csv.reader`` over ``fh`` with its separator, from the first 20 non-blank lines.
+
+    ``;`` when each of them splits into the same number (2 or more) of fields on it
+    (tried first: such files often write decimal commas, 1120,5), else ``,`` or a
+    tab by the same rule; when none fits (a ragged row), the one that splits the
+    first line into the most fields, ``,`` on ties.
+    """
+    sample = fh.read(1 << 16)
+    fh.seek(0)
+    lines = sample.splitlines()
+    if len(sample) == 1 << 16:
+        lines = lines[:-1]  # maybe cut short
+    lines = [line for line in lines if line.strip()][:20]
+    try:
+        widths = {d: [len(r) for r in csv.reader(lines, delimiter=d)] for d in ";,\t"}
+    except csv.Error:
+        return csv.reader(fh)
+    for delimiter, counts in widths.items():
+        if counts and min(counts) >= 2 and len(set(counts)) == 1:
+            return csv.reader(fh, delimiter=delimiter)
+    first = max(",;\t", key=lambda d: widths[d][0] if widths[d] else 0)
+    return csv.reader(fh, delimiter=first)
+
+
+def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
+    """Non-blank CSV records, the 1-based line number each starts on, and the separator.
+
+    In a file not separated by commas, a cell like ``1120,5`` is a decimal comma: it reads ``1120.5``.
+    """
     shown = _show(str(path), 200)
     if not path.exists():
         raise DataError(f"file {shown} not found; check the path")
@@ -622,12 +762,15 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int]]:
         raise DataError(f"{shown} is a directory, not a file; pass the path of a CSV file")
     try:
         with path.open("r", encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
+            reader = _csv_reader(fh)
+            decimal_comma = reader.dialect.delimiter != ","
             rows: list[list[str]] = []
             lines: list[int] = []
             start = 1
             for record in reader:
                 if record and any(cell.strip() for cell in record):
+                    if decimal_comma:
+                        record = [c.replace(",", ".") if _DECIMAL_COMMA_RE.match(c) else c for c in record]
                     rows.append(record)
                     lines.append(start)
                 start = reader.line_num + 1
@@ -646,18 +789,18 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int]]:
         raise DataError(
             f"file {shown} is empty; it needs one value per line, e.g. '1949-01,112'"
         )
-    return rows, lines
+    return rows, lines, reader.dialect.delimiter
 
 
 def _read_csv_table(path: Path) -> tuple[list[list[str]], list[int]]:
     """`_read_csv_rows`, refusing rows whose number of fields differs from the first row's."""
-    rows, lines = _read_csv_rows(path)
+    rows, lines, delimiter = _read_csv_rows(path)
     width = len(rows[0])
     for record, line in zip(rows, lines):
         if len(record) != width:
             raise DataError(
                 f"line {line} has {_plural(len(record), 'field')} but line {lines[0]} has {width}; "
-                "give every row the same number of comma-separated fields"
+                f"give every row the same number of {_DELIMITER_NAMES[delimiter]}-separated fields"
             )
     return rows, lines
 
@@ -666,7 +809,7 @@ def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool
     path = Path(source).expanduser()
     shown = _show(str(path), 200)
     rows, lines = _read_csv_table(path)
-    has_header = _row_is_header(rows[0]) if header is None else header
+    has_header = _row_is_header(rows) if header is None else header
     names: list[str] | None = None
     if has_header:
         names = [cell.strip() for cell in rows[0]]
@@ -833,7 +976,8 @@ def _infer_offset(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300) ->
     neighbours votes for the offsets that step from one to the other (a fixed
     step, 'B', weekly, month/quarter/year start or end). Among the answers
     whose grid holds every date, the one with the fewest grid points (so 'B'
-    beats 'D' for weekday data) and then the most votes wins. Returns None when
+    beats 'D' for weekday data), then a calendar offset over a fixed step (so
+    'YS' beats '365D' for years with a gap), then the most votes wins. Returns None when
     no answer fits or it would leave more dates missing than there are dates.
     """
     whole = _pd_infer(dates)
@@ -861,7 +1005,7 @@ def _infer_offset(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300) ->
         for offset in _pair_candidates(dates[i], dates[i + 1]):
             votes[offset.freqstr] += int(count)
             offsets.setdefault(offset.freqstr, offset)
-    best: tuple[int, int] | None = None
+    best: tuple[int, bool, int] | None = None
     chosen: pd.DateOffset | None = None
     for key, count in votes.items():
         offset = offsets[key]
@@ -873,7 +1017,7 @@ def _infer_offset(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300) ->
             continue
         if len(grid) > 2 * n or not dates.isin(grid).all():
             continue
-        score = (len(grid), -count)
+        score = (len(grid), isinstance(offset, pd.offsets.Tick), -count)  # 'YS' before '365D'
         if best is None or score < best:
             best, chosen = score, offset
     return chosen
@@ -1089,10 +1233,12 @@ def load_long(
         fill: as in :func:`load_series` (gaps and missing values per series).
 
     The rows may come in any order; each series is sorted by date. A date column
-    holding only whole numbers (``0, 1, 2``) is read as integer time steps, not
-    as years: each series gets an integer ``RangeIndex`` from its first step,
-    and its steps must be consecutive (or ``fill`` fills them). Write dates with
-    a separator (``1949-01-01``) to get a ``DatetimeIndex``.
+    holding only whole numbers is read as years (Jan 1st of each, frequency
+    'YS') when all of them lie in 1678..2261 (``1700, 1701``), else as integer
+    time steps (``0, 1, 2``): each series gets an integer ``RangeIndex`` from
+    its first step, and its steps must be consecutive (or ``fill`` fills them).
+    Write dates with a separator (``1949-01-01``) to get a ``DatetimeIndex``.
+    CSV files are read as :func:`load_series` reads them (``,``, ``;`` or tab).
 
     Returns:
         ``{id: series}`` in the order each id first appears; ids as text
@@ -1126,6 +1272,8 @@ def load_long(
     where, source_text = table.where, table.source
     ids = _long_ids(cols[id_column], where, _show(id_column), table.text)
     steps, dates = _long_dates(cols[date_column], where, f" in column {_show(date_column)}", table.text)
+    if steps is not None and _YEAR_MIN <= steps.min() and steps.max() <= _YEAR_MAX:
+        steps, dates = None, pd.DatetimeIndex(pd.to_datetime(steps.astype(str), format="%Y"))  # years
     value_col = f" in column {_show(value_column)}"
     if table.text:
         values = _parse_values(cols[value_column], where, value_col)
@@ -1224,7 +1372,7 @@ def is_long(source: Any, *, id_column: str = "unique_id") -> bool:
 
             return id_column in pq.read_schema(path).names
         with path.open("r", encoding="utf-8-sig", newline="") as fh:
-            for record in csv.reader(fh):
+            for record in _csv_reader(fh):
                 if record and any(cell.strip() for cell in record):
                     return id_column in [cell.strip() for cell in record]
     except Exception:  # noqa: BLE001 - any unreadable source is simply "not long"

@@ -129,6 +129,136 @@ def test_ambiguous_columns_list_them(tmp_path):
 
 
 # --------------------------------------------------------------------------- #
+# CSV: separators, time zones, years, day-first dates, numeric header names
+# --------------------------------------------------------------------------- #
+
+
+def dst_csv(header: str = "date,value") -> str:
+    """48 hourly values in Paris time across the March 2023 change from +01:00 to +02:00."""
+    idx = pd.date_range("2023-03-25", periods=48, freq="h", tz="Europe/Paris")
+    return header + "\n" + "".join(f"{t.isoformat()},{i}\n" for i, t in enumerate(idx))
+
+
+def test_changing_utc_offsets_load_as_utc(tmp_path):
+    path = write(tmp_path, dst_csv())
+    assert "+01:00" in path.read_text() and "+02:00" in path.read_text()
+    for s in (load_series(path), load_series(path, date_column="date")):
+        assert len(s) == 48 and s.index.freqstr == "h" and str(s.index.tz) == "UTC"
+        assert s.index[0] == pd.Timestamp("2023-03-24 23:00", tz="UTC") and list(s[:2]) == [0, 1]
+
+
+def test_date_parsing_failure_while_autodetecting_means_not_dates(tmp_path, monkeypatch):
+    import seqcast.data as data
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(data, "_to_datetime", boom)
+    path = write(tmp_path, "when,v\n2020-01-01,1\n2020-01-02,2\n2020-01-03,3\n")
+    s = load_series(path, column="v")  # 'when' is not taken for dates, and no traceback
+    assert list(s) == [1, 2, 3] and isinstance(s.index, pd.RangeIndex)
+    with pytest.raises(DataError, match=r"^the dates in column 'when' cannot be parsed \(boom\)"):
+        load_series(path, date_column="when")
+
+
+def test_semicolon_and_tab_separated_files(tmp_path):
+    s = load_series(write(tmp_path, "date;volume\n1871-01-01;1120.0\n1872-01-01;1160.0\n1873-01-01;963.0\n"))
+    assert list(s) == [1120.0, 1160.0, 963.0] and s.name == "volume" and s.index.freqstr == "YS-JAN"
+    # decimal commas in a ';' file, with and without a header
+    s = load_series(write(tmp_path, "date;volume\n1871-01-01;1120,5\n1872-01-01;1160\n1873-01-01;-963,25\n"))
+    assert list(s) == [1120.5, 1160.0, -963.25]
+    s = load_series(write(tmp_path, "1871-01-01;1120,5\n1872-01-01;1160,0\n1873-01-01;963,0\n"))
+    assert list(s) == [1120.5, 1160.0, 963.0] and s.index.freqstr == "YS-JAN"
+    s = load_series(write(tmp_path, "date\tv\n2020-01-01\t1,5\n2020-01-02\t2\n2020-01-03\t3\n"))
+    assert list(s) == [1.5, 2.0, 3.0] and s.index.freqstr == "D"
+    with pytest.raises(DataError, match=(r"^line 2: value '1.120,5' in column 'v' is not a number; write it with a "
+                                         r"dot for decimals and no thousands separator, e.g. 1120.5$")):
+        load_series(write(tmp_path, "date;v\n2020-01-01;1.120,5\n2020-01-02;2\n2020-01-03;3\n"))
+    with pytest.raises(DataError, match=r"^line 3 has 3 fields but line 1 has 2; .* semicolon-separated fields$"):
+        load_series(write(tmp_path, "date;v\n2020-01-01;1\n2020-01-02;2;3\n2020-01-03;3\n"))
+
+
+def test_comma_files_read_as_before(tmp_path):
+    # a comma between quotes is no decimal comma, and a tab after a comma is only space
+    with pytest.raises(DataError, match=r"^line 2: value '1,5' in column 'v' is not a number"):
+        load_series(write(tmp_path, 'date,v\n2020-01-01,"1,5"\n2020-01-02,2\n2020-01-03,3\n'))
+    s = load_series(write(tmp_path, "1949-01,\t112\n1949-02,\t118\n1949-03,\t132\n"))
+    assert list(s) == [112, 118, 132] and s.index.freqstr == "MS"
+    s = load_series(write(tmp_path, "d,note,v\n2020-01-01,a;b,1\n2020-01-02,c;d,2\n2020-01-03,e;f,3\n"), column="v")
+    assert list(s) == [1, 2, 3]
+
+
+SUNSPOTS = "year,sunspots\n" + "".join(f"{1700 + i},{v}\n" for i, v in enumerate([5.0, 11.0, 16.0, 23.0, 36.0]))
+
+
+def test_consecutive_years_are_yearly_dates(tmp_path):
+    path = write(tmp_path, SUNSPOTS)
+    for s in (load_series(path), load_series(path, column="sunspots"), load_series(path, date_column="year")):
+        assert list(s) == [5.0, 11.0, 16.0, 23.0, 36.0] and s.name == "sunspots"
+        assert s.index[0] == pd.Timestamp("1700-01-01") and s.index.freqstr == "YS-JAN"
+        assert s.index.name == "year"
+    assert list(future_index(load_series(path), 2).year) == [1705, 1706]
+    # float years, as pandas writes them
+    floats = write(tmp_path, "year,v\n1950.0,1\n1951.0,2\n1952.0,3\n", "f.csv")
+    for s in (load_series(floats), load_series(floats, date_column="year")):
+        assert s.index[0] == pd.Timestamp("1950-01-01") and s.index.freqstr == "YS-JAN"
+    frame = pd.DataFrame({"year": range(1700, 1705), "v": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    assert load_series(frame).index.freqstr == "YS-JAN"
+
+
+def test_numbers_that_are_not_consecutive_years_stay_numbers(tmp_path):
+    gap = write(tmp_path, "year,a\n1700,5\n1701,6\n1703,7\n1704,8\n")
+    with pytest.raises(DataError, match=(
+        r"^2 columns could hold the values; available columns: 0 'year', 1 'a'; choose one with column= "
+        r"\(CLI --column\); if column 'year' holds years, pass date_column='year' \(CLI --date-column\)$"
+    )):
+        load_series(gap)
+    with pytest.raises(DataError, match=r"^1 date is missing at frequency 'YS-JAN': 1702-01-01; pass fill="):
+        load_series(gap, date_column="year")
+    assert list(load_series(gap, date_column="year", fill="ffill")) == [5, 6, 6, 7, 8]
+    s = load_series(write(tmp_path, "2000\n2001\n2002\n", "one.csv"))  # one column: the values
+    assert list(s) == [2000, 2001, 2002] and isinstance(s.index, pd.RangeIndex)
+    s = load_series(write(tmp_path, "a,b\n1,10\n2,20\n3,30\n", "ab.csv"), column="b")
+    assert isinstance(s.index, pd.RangeIndex)  # 1, 2, 3 are no years
+    with pytest.raises(DataError, match=r"^2 columns could hold the values; .*\(CLI --column\)$"):
+        load_series(write(tmp_path, "a,b\n1,10\n2,20\n3,30\n", "ab.csv"))
+
+
+def test_day_first_dates(tmp_path):
+    months = pd.date_range("1950-01-01", periods=24, freq="MS")
+    path = write(tmp_path, "date,v\n" + "".join(f"{d:%d/%m/%Y},{i}\n" for i, d in enumerate(months)))
+    assert path.read_text().splitlines()[1:3] == ["01/01/1950,0", "01/02/1950,1"]
+    for s in (load_series(path), load_series(path, date_column="date")):
+        assert s.index[1] == pd.Timestamp("1950-02-01") and s.index.freqstr == "MS" and len(s) == 24
+    days = pd.date_range("2020-01-01", periods=40, freq="D")  # 13/01/2020 proves day-first
+    s = load_series(write(tmp_path, "date,v\n" + "".join(f"{d:%d/%m/%Y},{i}\n" for i, d in enumerate(days))))
+    assert s.index[12] == pd.Timestamp("2020-01-13") and s.index.freqstr == "D" and len(s) == 40
+    s = load_series(write(tmp_path, "13/01/2020,1\n14/01/2020,2\n15/01/2020,3\n"))
+    assert s.index[0] == pd.Timestamp("2020-01-13") and s.index.freqstr == "D"
+    # month-first stays the reading when it fits
+    s = load_series(write(tmp_path, "date,v\n" + "".join(f"{d:%m/%d/%Y},{i}\n" for i, d in enumerate(months))))
+    assert s.index[1] == pd.Timestamp("1950-02-01") and s.index.freqstr == "MS"
+    s = load_series(write(tmp_path, "date,v\n" + "".join(f"{d:%m/%d/%Y},{i}\n" for i, d in enumerate(days))))
+    assert s.index[12] == pd.Timestamp("2020-01-13") and s.index.freqstr == "D"
+
+
+def test_numeric_column_names(tmp_path):
+    path = write(tmp_path, "date,1990,2000\n2020-01-01,1,10\n2020-01-02,2,20\n2020-01-03,3,30\n")
+    for spec in ("2000", 2000, 2):
+        s = load_series(path, column=spec)
+        assert list(s) == [10, 20, 30] and s.name == "2000" and s.index.name == "date"
+    assert list(load_series(path, column="1990")) == [1, 2, 3]
+    names = r"available columns: 0 'date', 1 '1990', 2 '2000'"
+    with pytest.raises(DataError, match=rf"^2 columns could hold the values; {names}"):
+        load_series(path)
+    s = load_series(write(tmp_path, "t,1990\n1,5\n2,6\n3,7\n", "n.csv"), column="1990")
+    assert list(s) == [5, 6, 7]
+    # a bad date in the first row is still an error, not a header
+    with pytest.raises(DataError, match=r"^line 1: date '1949-0x' in column 0 cannot be parsed"):
+        load_series(write(tmp_path, "1949-0x,1\n1949-02,2\n1949-03,3\n", "bad.csv"))
+
+
+# --------------------------------------------------------------------------- #
 # Other sources
 # --------------------------------------------------------------------------- #
 

@@ -228,3 +228,44 @@ def test_gappy_series_takes_the_common_frequency(tmp_path):
     with pytest.raises(DataError, match=r"^series 'b': 2 dates are missing at frequency 'MS': 2020-02-01, 2020-04-01"):
         load_long(path)
     assert list(load_long(path, fill="interpolate")["b"]) == [1, 2, 3, 4, 5]
+
+
+# --------------------------------------------------------------------------- #
+# CSV dialects and date formats (as load_series reads them)
+# --------------------------------------------------------------------------- #
+
+
+def test_changing_utc_offsets_load_as_utc(tmp_path):
+    idx = pd.date_range("2023-03-25", periods=48, freq="h", tz="Europe/Paris")  # +01:00, then +02:00
+    text = "unique_id,ds,y\n" + "".join(f"{k},{t.isoformat()},{i}\n" for k in "ab" for i, t in enumerate(idx))
+    out = load_long(write(tmp_path, text))
+    assert list(out) == ["a", "b"]
+    for s in out.values():
+        assert len(s) == 48 and s.index.freqstr == "h" and str(s.index.tz) == "UTC"
+        assert s.index[0] == pd.Timestamp("2023-03-24 23:00", tz="UTC")
+
+
+def test_semicolon_separated_long_file(tmp_path):
+    path = write(tmp_path, "unique_id;ds;y\na;2020-01-01;1,5\na;2020-01-02;2\na;2020-01-03;3\nb;2020-01-01;4\n")
+    assert is_long(path)
+    out = load_long(path)
+    assert list(out["a"]) == [1.5, 2.0, 3.0] and out["a"].index.freqstr == "D" and list(out["b"]) == [4.0]
+
+
+def test_whole_number_years_are_yearly_dates(tmp_path):
+    text = "unique_id,ds,y\n" + "".join(f"{k},{1700 + i},{i}\n" for k in "ab" for i in range(5))
+    frame = pd.DataFrame({"unique_id": ["a"] * 5, "ds": range(1700, 1705), "y": range(5)})
+    floats = frame.assign(ds=frame["ds"].astype(float))
+    for out in (load_long(write(tmp_path, text)), load_long(frame), load_long(floats)):
+        s = out["a"]
+        assert s.index[0] == pd.Timestamp("1700-01-01") and s.index.freqstr == "YS-JAN" and len(s) == 5
+    gap = write(tmp_path, "unique_id,ds,y\na,1700,1\na,1701,2\na,1702,3\nb,1700,1\nb,1702,3\n", "gap.csv")
+    with pytest.raises(DataError, match=r"^series 'b': 1 date is missing at frequency 'YS-JAN': 1701-01-01"):
+        load_long(gap)
+
+
+def test_day_first_dates_in_long_format(tmp_path):
+    months = pd.date_range("1950-01-01", periods=15, freq="MS")
+    text = "unique_id,ds,y\n" + "".join(f"a,{d:%d/%m/%Y},{i}\n" for i, d in enumerate(months))
+    s = load_long(write(tmp_path, text))["a"]
+    assert s.index[1] == pd.Timestamp("1950-02-01") and s.index.freqstr == "MS" and len(s) == 15
