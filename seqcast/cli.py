@@ -112,11 +112,55 @@ def _config(config_file: Optional[Path], **flags):
     return validate(cfg.replace(**flags))
 
 
-def _auto_for(series_list, cfg, flags: dict):
+def _csv_text(frame) -> str:
+    """CSV text of a frame; dates as YYYY-MM-DD when they are all midnight, else with their time (and
+    UTC offset): hourly forecasts must not collapse onto their day."""
+    import pandas as pd
+
+    days_only = True
+    for col in frame.columns:
+        if isinstance(frame[col].dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(frame[col]):
+            d = frame[col]
+            days_only &= d.dt.tz is None and bool((d.dropna() == d.dropna().dt.normalize()).all())
+    return frame.to_csv(index=False, date_format="%Y-%m-%d" if days_only else None)
+
+
+RECURSIVE_INTERVAL_HORIZON = 12  # a recursive model fitted with --levels and no --horizon: intervals for 12 steps
+
+
+def _interval_horizon(cfg, levels, horizon_flag):
+    """The horizon `fit` passes to Forecaster.fit: a recursive model's --levels are calibrated for 12
+    steps unless --horizon says otherwise (its default horizon 1 would allow no longer forecast)."""
+    if levels and cfg.strategy == "recursive" and horizon_flag is None:
+        return RECURSIVE_INTERVAL_HORIZON
+    return None
+
+
+def default_horizon(f) -> int:
+    """`predict`'s default: the horizon the model's intervals were calibrated for, else the one a
+    direct / seq2seq model was trained for, else 12."""
+    return int(f.interval_horizon_ or (f.horizon_ if f.horizon_ > 1 else 12))
+
+
+def _auto_for(series_list, cfg, flags: dict, nonneg: bool | None = None):
     """honest.auto_for with the flags given explicitly (not None) winning over the automatic choices."""
     from .honest import auto_for
 
-    return auto_for(series_list, cfg, {k: v for k, v in flags.items() if v is not None})
+    return auto_for(series_list, cfg, {k: v for k, v in flags.items() if v is not None}, nonneg=nonneg)
+
+
+def _load_many(data: str, column, date_column, id_column, value_column, freq, fill):
+    """Long format (an id column): {id: series}; else None, for `_load_data` (one series)."""
+    from . import data as data_mod
+    from .errors import ConfigError
+
+    if data_mod.is_long(data, id_column=id_column or "unique_id"):
+        return data_mod.load_long(data, id_column=id_column or "unique_id", date_column=date_column or "ds",
+                                  value_column=value_column or column or "y", freq=freq, fill=fill)
+    if id_column is not None or value_column is not None:
+        raise ConfigError(f"--id-column and --value-column apply to long format, but '{data}' has no id column "
+                          f"{id_column or 'unique_id'!r}; use --column and --date-column for one series")
+    return None
 
 
 def _load_data(data: str, column, date_column, freq, fill):
@@ -170,6 +214,11 @@ def _scaler_text(cfg, names, part: str) -> str:
 
 
 REPORT = typer.Option(False, "--report", help="Write a run directory: run.json, PNG figures and a self-contained report.html.")
+COLUMN = typer.Option(None, help="Value column: name or 0-based index.")
+DATE_COLUMN = typer.Option(None, help="Date column: name or 0-based index (auto-detected; long format: ds).")
+ID_COLUMN = typer.Option(None, "--id-column", help="Long format: the series id column (default unique_id; its presence selects long format).")
+VALUE_COLUMN = typer.Option(None, "--value-column", help="Long format: the value column (default y).")
+FREQ = typer.Option(None, help="Frequency alias such as MS, D, h (inferred from the dates).")
 
 
 def _out_option(command: str):
@@ -188,9 +237,9 @@ def demo(
     report: bool = typer.Option(True, "--report/--no-report", help="Also write run.json, predictions.png and a self-contained report.html."),
     quiet: bool = QUIET,
 ):
-    """Airline passengers end to end: LSTM vs baselines on the last 20% of windows, a 24-month forecast.
+    """Airline passengers end to end: the default model (a GRU ensemble) vs baselines on the last 20% of windows, a 24-month forecast.
 
-    Fits on the first 80% of the 12-month windows (scaler fitted on that part only), compares one step
+    Fits on the first 80% of the windows (everything fitted on that part only), compares one step
     ahead with naive and seasonal naive, refits on all data, forecasts, and writes forecast.csv,
     plot.png, test_predictions.csv and model/ to --out, and (unless --no-report) predictions.png,
     run.json and report.html (one self-contained file: data, leaderboard, figures, loss, config).
@@ -222,8 +271,8 @@ def demo(
     fc = f.forecast(horizon)
     out.mkdir(parents=True, exist_ok=True)
     f.save(out / "model")
-    write_atomic(out / "forecast.csv", fc.to_csv(index=False, date_format="%Y-%m-%d"))
-    write_atomic(out / "test_predictions.csv", ho.frame().to_csv(index=False, date_format="%Y-%m-%d"))
+    write_atomic(out / "forecast.csv", _csv_text(fc))
+    write_atomic(out / "test_predictions.csv", _csv_text(ho.frame()))
     bands = {lv: (fc[f"lo_{lv:g}"].to_numpy(), fc[f"hi_{lv:g}"].to_numpy()) for lv in f.levels_}
     plot_forecast(series, out / "plot.png", holdout=ho, forecast=fc, bands=bands,
                   title="airline passengers: test predictions and forecast with 80% / 95% intervals")
@@ -243,12 +292,13 @@ def _holdout_run(ctx, out: Path, series, cfg, ho, *, title: str, data: dict, for
     """A holdout's run directory is the --out folder (demo, fit): predictions.png, then report.html,
     then run.json (last: its presence means the run directory is complete)."""
     from . import runs
+    from .data import _fmt_date
     from .report import predictions_vs_truth
 
     frame = ho.frame()
     predictions_vs_truth(frame, out / runs.PREDICTIONS_FILE, title=f"{title}: test predictions vs truth")
     run = runs.base_run(ctx, title, cfg.seed)
-    dates = [f"{d:%Y-%m-%d}" if hasattr(d, "strftime") else str(d) for d in frame["date"]]
+    dates = [_fmt_date(d) if hasattr(d, "strftime") else str(d) for d in frame["date"]]
     run.update(
         data=data,
         leaderboard=sorted(ho.table, key=lambda r: r["rmse"]),
@@ -274,11 +324,11 @@ def fit(
     ctx: typer.Context,
     data: str = typer.Argument(..., help="A CSV file (one series, or many in long format unique_id, ds, y), a long Parquet file, or the name of a built-in dataset (airline)."),
     out: Path = typer.Option(..., "--out", help="Directory to save the model in (created or replaced atomically)."),
-    column: Optional[str] = typer.Option(None, help="Value column: name or 0-based index."),
-    date_column: Optional[str] = typer.Option(None, help="Date column: name or 0-based index (auto-detected; long format: ds)."),
-    id_column: Optional[str] = typer.Option(None, "--id-column", help="Long format: the series id column (default unique_id; its presence selects long format)."),
-    value_column: Optional[str] = typer.Option(None, "--value-column", help="Long format: the value column (default y)."),
-    freq: Optional[str] = typer.Option(None, help="Frequency alias such as MS, D, h (inferred from the dates)."),
+    column: Optional[str] = COLUMN,
+    date_column: Optional[str] = DATE_COLUMN,
+    id_column: Optional[str] = ID_COLUMN,
+    value_column: Optional[str] = VALUE_COLUMN,
+    freq: Optional[str] = FREQ,
     fill: Optional[str] = typer.Option(None, help="Gaps and missing values: none | ffill | interpolate."),
     model: Optional[str] = typer.Option(None, help="auto | lstm | gru | rnn | linear. Default auto (unless --config): seqcast's default for the data (GRU(32) + linear skip, window 2 seasons, log, residual over seasonal naive, MAE, 5-member ensemble); other flags override its choices."),
     units: Optional[str] = typer.Option(None, help="Layer sizes, e.g. 300 or 20,20."),
@@ -300,9 +350,9 @@ def fit(
     horizon: Optional[int] = typer.Option(None, help="Steps a direct/seq2seq model is trained for, and steps the intervals are calibrated for."),
     norm: Optional[str] = typer.Option(None, help="Per-window normalisation: none | last | mean | revin | season."),
     season: Optional[int] = typer.Option(None, help="Season length (default from the frequency)."),
-    levels: Optional[str] = typer.Option(None, "--levels", help="Interval levels in percent, e.g. 80,95: conformal widths from a 3-origin backtest on the data (3 extra fits)."),
+    levels: Optional[str] = typer.Option(None, "--levels", help="Interval levels in percent, e.g. 80,95: conformal widths from a rolling-origin backtest on the data (one extra fit, up to 24 origins); a recursive model's intervals cover 12 steps unless --horizon is given."),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML file of options; flags override it."),
-    refit: bool = typer.Option(True, "--refit/--no-refit", help="After the test, refit on all data before saving."),
+    refit: bool = typer.Option(True, "--refit/--no-refit", help="After the test, refit on all data before saving (--no-refit: save the model fitted on the training part; its forecasts still start after the last value)."),
     report: bool = typer.Option(True, "--report/--no-report", help="One series with a test part: also write report.html and run.json into --out (`seqcast report DIR` rewrites it)."),
     quiet: bool = QUIET,
 ):
@@ -329,37 +379,38 @@ def fit(
     cfg = _config(config, **flags)
     lv = parse_levels(levels) if levels is not None else None
     check_target(out)  # refuse a bad --out before training, not after
-    if data_mod.is_long(data, id_column=id_column or "unique_id"):
-        many = data_mod.load_long(data, id_column=id_column or "unique_id", date_column=date_column or "ds",
-                                  value_column=value_column or column or "y", freq=freq, fill=cfg.fill)
+    many = _load_many(data, column, date_column, id_column, value_column, freq, cfg.fill)
+    if many is not None:
         _say(quiet, f"{len(many)} series in long format: one global model, no holdout test (--test-size applies to one series); "
                     f"evaluate it with: seqcast backtest {data}")
         if auto:
             cfg = _auto_for(list(many.values()), cfg, flags)
-        f = Forecaster(cfg, progress=not quiet).fit(many, levels=lv)
+        f = Forecaster(cfg, progress=not quiet).fit(many, levels=lv, horizon=_interval_horizon(cfg, lv, horizon))
         f.save(out)
         _say(quiet, f"saved the model ({len(many)} series, {f.history_.fit_s:.1f}s) to {out}/; "
-                    f"forecast with: seqcast predict {out} --horizon {cfg.horizon if cfg.strategy != 'recursive' else 12}")
+                    f"forecast with: seqcast predict {out} --horizon {default_horizon(f)}")
         return
-    if id_column is not None or value_column is not None:
-        raise ConfigError(f"--id-column and --value-column apply to long format, but '{data}' has no id column "
-                          f"{id_column or 'unique_id'!r}; use --column and --date-column for one series")
     series = _load_data(data, column, date_column, freq, cfg.fill)
     if auto:
-        cut = len(series) - int(round(len(series) * cfg.test_size))  # the auto choices see the training part only
-        cfg = _auto_for([series.iloc[:cut]], cfg, flags)
+        cut = len(series) - int(round(len(series) * cfg.test_size))  # the auto choices see the training part only,
+        cfg = _auto_for([series.iloc[:cut]], cfg, flags, nonneg=bool((series >= 0).all()))  # and the whole series' sign
+    if lv:  # intervals the data is too short for: refused before any training
+        from .forecast import _calibration_windows
+
+        _calibration_windows([series.to_numpy(float)], [str(series.name)], cfg, _interval_horizon(cfg, lv, horizon) or cfg.horizon, 1)
     ho = None
     if cfg.test_size > 0:
         if lv and not refit:
             raise ConfigError("--levels calibrates intervals on the data the saved model is fitted on: use it with --refit (the default)")
         ho = holdout(series, cfg, progress=not quiet)
         _print_holdout(ho, quiet)
-    f = Forecaster(cfg, progress=not quiet).fit(series, levels=lv) if (refit or ho is None) else ho.forecaster
+    f = (Forecaster(cfg, progress=not quiet).fit(series, levels=lv, horizon=_interval_horizon(cfg, lv, horizon))
+         if (refit or ho is None) else ho.forecaster.extend(series))  # forecasts start after all the data either way
     f.save(out)
     if ho is not None:
         from .report import plot_forecast
 
-        write_atomic(out / "test_predictions.csv", ho.frame().to_csv(index=False, date_format="%Y-%m-%d"))
+        write_atomic(out / "test_predictions.csv", _csv_text(ho.frame()))
         plot_forecast(series, out / "test_plot.png", holdout=ho, title=f"{series.name}: test predictions vs truth")
         if report:
             from . import runs
@@ -367,16 +418,17 @@ def fit(
             _holdout_run(ctx, out, series, cfg, ho, title=f"seqcast fit: {data}", forecast_file="test_plot.png",
                          data=runs.series_data(series, str(data), ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test),
                          forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} points, one step ahead")
-    what = "all data" if (refit or ho is None) else "the training part"
-    h_hint = cfg.horizon if cfg.strategy != "recursive" else 12
-    _say(quiet, f"saved the model (fitted on {what}, {f.history_.fit_s:.1f}s) to {out}/; forecast with: seqcast predict {out} --horizon {h_hint}")
+    what = "all data" if (refit or ho is None) else "the training part; forecasts start after the last value"
+    _say(quiet, f"saved the model (fitted on {what}, {f.history_.fit_s:.1f}s) to {out}/; "
+                f"forecast with: seqcast predict {out} --horizon {default_horizon(f)}")
 
 
 @app.command()
 @friendly
 def predict(
     model_dir: Path = typer.Argument(..., help="A directory written by `seqcast fit --out`."),
-    horizon: int = typer.Option(12, help="Periods to forecast past the end of the data."),
+    horizon: Optional[int] = typer.Option(None, help="Periods to forecast past the end of the data (default: the horizon its "
+                                          "intervals were calibrated for or a direct model was trained for, else 12)."),
     out: Optional[Path] = typer.Option(None, "--out", help="CSV file to write (date,forecast); stdout if omitted."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a PNG/SVG plot of the forecast (one series only)."),
     levels: Optional[str] = typer.Option(None, "--levels", help="Interval levels to write, among those the model was fitted with (default: all of them; none: no intervals)."),
@@ -400,8 +452,9 @@ def predict(
     f = Forecaster.load(model_dir)
     if plot is not None and f.long_format_:
         raise ConfigError(f"--plot draws one series, and this model forecasts {len(f.series_ids_)} in long format; drop --plot")
+    horizon = default_horizon(f) if horizon is None else horizon
     fc = f.forecast(horizon, levels=levels)
-    text = fc.to_csv(index=False, date_format="%Y-%m-%d")
+    text = _csv_text(fc)
     if out is None:
         typer.echo(text, nl=False)
     else:
@@ -663,6 +716,11 @@ def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | 
 def backtest(
     ctx: typer.Context,
     data: str = typer.Argument(..., help="CSV/Parquet path (one series, or long format unique_id, ds, y) or a built-in name."),
+    column: Optional[str] = COLUMN,
+    date_column: Optional[str] = DATE_COLUMN,
+    id_column: Optional[str] = ID_COLUMN,
+    value_column: Optional[str] = VALUE_COLUMN,
+    freq: Optional[str] = FREQ,
     models: str = typer.Option("gru,naive,snaive,drift,linear_ar", "--models", help="Comma-separated: lstm, gru, rnn, linear, naive, snaive, drift, window_average, linear_ar, autoets, autotheta, autoarima."),
     horizon: int = typer.Option(12, "--horizon", "-h", help="Steps ahead forecast from each origin."),
     windows: int = typer.Option(3, "--windows", help="Rolling origins per series (the last ends at the last value)."),
@@ -687,9 +745,8 @@ def backtest(
     Example: seqcast backtest airline --models gru,lstm,naive,snaive --horizon 12 --windows 3 --levels 80,95 --report
     """
     from . import data as data_mod
-    from . import datasets
+    from .backtest import NEURAL, check_models
     from .backtest import backtest as run_backtest
-    from .backtest import check_models
     from .errors import ConfigError
     from .honest import auto_config
 
@@ -702,10 +759,9 @@ def backtest(
         raise ConfigError("`levels` needs --windows >= 2: coverage is measured on origins 2.. with interval widths calibrated "
                           f"on the earlier origins only. Received: windows={windows}")
     run_dir = _run_out(report, out, "backtest")
-    if data_mod.is_long(data):
-        series = data_mod.load_long(data, fill=fill)
-    else:
-        one = datasets.load(data, fill=fill)
+    series = _load_many(data, column, date_column, id_column, value_column, freq, fill)
+    if series is None:
+        one = _load_data(data, column, date_column, freq, fill)
         series = {str(one.name or "y"): one}
     first = next(iter(series.values()))
     freq = first.index.freqstr if hasattr(first.index, "freqstr") and first.index.freqstr else None
@@ -716,10 +772,11 @@ def backtest(
     if auto:
         trains = [v[: len(v) - horizon - st * (windows - 1)] for v in values.values()]
         cfg = auto_config([t for t in trains if len(t) > 0] or [[1.0]], h=horizon, season=m, base=cfg,
-                          overrides=dict(epochs=epochs, seed=seed, ensemble=ensemble))
-    _say(quiet or as_json, f"{len(values)} series, horizon {horizon}, {windows} origin(s), season {m}; neural: "
-                           f"{cfg.model.upper()}{list(cfg.units)} window {cfg.window} norm {cfg.norm} log {cfg.log} "
-                           f"strategy {cfg.strategy} x{cfg.ensemble}", err=True)
+                          overrides=dict(epochs=epochs, seed=seed, ensemble=ensemble),
+                          nonneg=all(bool((v >= 0).all()) for v in values.values()))
+    neural = (f"; neural: {cfg.model.upper()}{list(cfg.units)} window {cfg.window} norm {cfg.norm} log {cfg.log} "
+              f"strategy {cfg.strategy} x{cfg.ensemble}") if any(n in NEURAL for n in names) else ""
+    _say(quiet or as_json, f"{len(values)} series, horizon {horizon}, {windows} origin(s), season {m}{neural}", err=True)
     res = run_backtest(values, names, h=horizon, n_windows=windows, step=step, refit=refit, config=cfg, season=m,
                        progress=not (quiet or as_json))
     cover = {mod: res.coverage(mod, lv) for mod in res.forecasts} if lv else {}

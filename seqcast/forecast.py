@@ -102,6 +102,8 @@ class Forecaster:
         elif scaler_data is not None:
             raise ConfigError("`scaler_data` applies to one series only. Received: scaler_data with many series")
         season = _season(cfg, series[0])
+        if lv:  # before the fit: data too short for the intervals is refused before any training
+            calibration_windows = _calibration_windows(values, ids, cfg, h_fit, int(calibration_windows))
         fitted = fit_panel(values, cfg, horizon=h_fit, season=season, scalers=scalers, progress=self.progress)
         self.spec_, self.params_, self.history_ = fitted.spec, fitted.params, fitted.history
         self.n_windows_, self.horizon_, self.season_ = tuple(fitted.n_windows), fitted.horizon, fitted.season
@@ -127,13 +129,7 @@ class Forecaster:
         from .backtest import backtest, nonneg_floor
 
         cfg = self.config
-        H = 1 if cfg.strategy == "recursive" else h
-        nw = int(n_windows)
-        while nw >= 1 and not _backtest_fits(values, cfg, h, H, nw):
-            nw -= 1
-        if nw < 1:
-            raise DataError(f"the series are too short to calibrate intervals over horizon={h}: a backtest needs at least "
-                            f"{h + 2} values per series and {cfg.window + h + H} in the longest; pass a smaller horizon or no levels")
+        nw = int(n_windows)  # checked by _calibration_windows
         scales = np.array([metrics.insample_scales(v, season)[0] for v in values])
         if not np.isfinite(scales).all():
             bad = self.series_ids_[int(np.flatnonzero(~np.isfinite(scales))[0])]
@@ -221,6 +217,22 @@ class Forecaster:
             raise ConfigError(f"`horizon` must be <= {self.interval_horizon_}, the horizon the intervals were calibrated for. "
                               f"Received: horizon={horizon}; refit with horizon={horizon}, or forecast without intervals (levels=(), CLI --levels none)")
         return tuple(lv)
+
+    def extend(self, y) -> "Forecaster":
+        """Make a one-series model's forecasts start after `y` (the fitted series with newer values, e.g.
+        the test part a holdout kept back) without refitting: `y`'s last window and dates become the
+        context that `forecast` and `save` use; parameters and scalers stay as fitted. Returns self."""
+        self._check_fitted()
+        if self.long_format_:
+            raise ConfigError(f"`extend` applies to a one-series model, and this one has {len(self.series_ids_)} series; "
+                              "pass the newer data to forecast(horizon, y) instead")
+        s = _as_series(y, self.config.fill)
+        w = self.config.window
+        if len(s) < w:
+            raise DataError(f"forecasting needs at least window={w} values; the series has {len(s)}")
+        self.schemas_, self.contexts_ = [_schema(s, self.config)], [s.to_numpy(np.float64)[-w:].copy()]
+        self.schema_, self.context_ = self.schemas_[0], self.contexts_[0]
+        return self
 
     def forecast(self, horizon: int, y=None, *, ids=None, levels=None) -> pd.DataFrame:
         """The next `horizon` values after the end of each fitted series (or of the series in `y`).
@@ -366,6 +378,26 @@ def _season(cfg: Config, series: pd.Series) -> int:
     return int(cfg.season or data_mod.season_length(freq) or 1)
 
 
+def _calibration_windows(values, ids, cfg: Config, h: int, n_windows: int) -> int:
+    """The most origins (<= n_windows) the intervals' calibration backtest can use; DataError when none."""
+    H = 1 if cfg.strategy == "recursive" else h
+    nw = n_windows
+    while nw >= 1 and not _backtest_fits(values, cfg, h, H, nw):
+        nw -= 1
+    if nw >= 1:
+        return nw
+    shortest = int(np.argmin([len(v) for v in values]))
+    if len(values[shortest]) < h + 2:
+        raise DataError(f"series {ids[shortest]!r} has {len(values[shortest])} values, too few to calibrate intervals over "
+                        f"horizon={h} (each series needs {h + 2}); drop it, pass a smaller horizon, or no levels")
+    longest = max(len(v) for v in values)
+    need = next(n for n in range(longest, 10**7) if _backtest_fits([np.zeros(n)], cfg, h, H, 1))
+    val = (f" (with early stopping the last {cfg.val_size:.0%} of the windows validate: patience=0, CLI --patience 0, frees them)"
+           if cfg.val_size > 0 and cfg.patience > 0 else "")
+    raise DataError(f"the series are too short to calibrate intervals over horizon={h}: the longest has {longest} values, "
+                    f"and window={cfg.window} needs {need}{val}; pass a smaller horizon or window, or no levels")
+
+
 def _backtest_fits(values, cfg: Config, h: int, H: int, n_windows: int) -> bool:
     """Whether a rolling-origin backtest with n_windows origins one step apart can run and fit at its first origin."""
     before_first = h + n_windows - 1  # values after the first origin
@@ -422,12 +454,18 @@ class Holdout:
         me = rows[self.model_name]
         base = [r for r in self.table if r["model"] != self.model_name]
         best = min(base, key=lambda r: r["rmse"])
-        ratio = me["rmse"] / best["rmse"] if best["rmse"] > 0 else float("inf")
-        if ratio > 1.0:
-            return (f"verdict: {self.model_name} is WORSE than the {best['model']} baseline on the {self.n_test} test points "
-                    f"(RMSE {me['rmse']:.1f} vs {best['rmse']:.1f}, {100 * (ratio - 1):.0f}% higher).")
-        return (f"verdict: {self.model_name} beats every baseline on the {self.n_test} test points "
-                f"(RMSE {me['rmse']:.1f} vs {best['rmse']:.1f} for {best['model']}, {100 * (1 - ratio):.0f}% lower).")
+        on = f"on the {self.n_test} test point{'' if self.n_test == 1 else 's'}"
+        if not np.isfinite(me["rmse"]):  # NaN must never read as a win
+            return (f"verdict: {self.model_name} gave non-finite predictions {on}, so it is no better than the {best['model']} "
+                    f"baseline (RMSE {best['rmse']:.4g}); check the data and the model's options (e.g. log on values <= -1).")
+        rmse = f"RMSE {me['rmse']:.4g} vs {best['rmse']:.4g}"
+        if me["rmse"] == best["rmse"]:
+            return f"verdict: {self.model_name} ties with the {best['model']} baseline {on} ({rmse})."
+        if me["rmse"] > best["rmse"]:
+            more = f", {100 * (me['rmse'] / best['rmse'] - 1):.0f}% higher" if best["rmse"] > 0 else ""
+            return f"verdict: {self.model_name} is WORSE than the {best['model']} baseline {on} ({rmse}{more})."
+        return (f"verdict: {self.model_name} beats every baseline {on} "
+                f"({rmse} for {best['model']}, {100 * (1 - me['rmse'] / best['rmse']):.0f}% lower).")
 
     def frame(self) -> pd.DataFrame:
         """Prediction vs truth, one row per test date."""

@@ -4,9 +4,12 @@
 from the data's shape only (season, horizon, sign, size), never from test values:
 
     window     2 seasons, at least 12 steps (capped by the longest training part)
-    log        (log1p) when every training value is >= 0; the log values are then used as they are (scaler
-               none: a change in log is a relative change, comparable across series), otherwise a
-               standard scaler per series on its training part
+    log        (log1p) when the series are never negative (every value the caller has: the sign is known
+               like the frequency, and a log model could not read a later value <= -1); the log values
+               are then used as they are (scaler none: a change in log is a relative change, comparable
+               across series), unless a series' training values are small (mean |y| < 1, where log1p is
+               nearly linear and the values would stay tiny): then, as for series with negative values,
+               a standard scaler per series on its training part
     norm       "season": the network predicts the residual over the seasonal naive forecast, from the
                window minus its last value (when season >= 2), else "last" (the change from the last value)
     skip       a linear path from the window to the outputs beside the GRU (LSTNet's AR "highway")
@@ -28,8 +31,10 @@ AUTO_STEPS = 3000  # optimiser steps per fit, whatever the data size (epochs der
 
 
 def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, ensemble: int = 5,
-                overrides: dict | None = None) -> Config:
+                overrides: dict | None = None, nonneg: bool | None = None) -> Config:
     """The default neural configuration for these training series (see the module docstring).
+
+    `nonneg`: whether the series are never negative, from all their values (default: from `ys`).
 
     `overrides` (options the user set explicitly) win over the automatic choices; choices that they
     make impossible are adjusted (norm "season" with a window shorter than the season becomes "last";
@@ -38,12 +43,13 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
     m = int(season or 1)
     longest = max(len(y) for y in ys)
     window = max(2, min(max(12, 2 * m), longest - h - 1))
-    positive = all(np.all(y >= 0) for y in ys)  # log1p: zeros are fine
+    positive = all(np.all(y >= 0) for y in ys) if nonneg is None else bool(nonneg)  # log1p: zeros are fine
+    small = any(np.mean(np.abs(y)) < 1 for y in ys if len(y))  # log1p(y) ~ y: the values need a scaler
     n_windows = sum(max(0, len(y) - window - h + 1) for y in ys)
     batch = 32 if n_windows < 2000 else 256
     epochs = int(np.clip(round(AUTO_STEPS * batch / max(n_windows, 1)), 5, 200))
     cfg = (base or Config()).replace(
-        model="gru", units=(32,), window=int(window), log=positive, scaler="none" if positive else "standard", norm="season",
+        model="gru", units=(32,), window=int(window), log=positive, scaler="none" if positive and not small else "standard", norm="season",
         skip=True, strategy="direct" if h > 1 else "recursive", horizon=int(h), epochs=epochs, batch_size=batch, patience=0,
         val_size=0.0, ensemble=ensemble, optimizer="adam", loss="mae")
     cfg = cfg.replace(**(overrides or {}))
@@ -54,7 +60,7 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
     return cfg
 
 
-def auto_for(series_list, base: Config, explicit: dict) -> Config:
+def auto_for(series_list, base: Config, explicit: dict, nonneg: bool | None = None) -> Config:
     """`auto_config` for loaded series (pd.Series, training parts): the season from `base.season` or their
     frequency, h from `explicit["horizon"]` (else 1), and the `explicit` options winning."""
     from . import data as data_mod
@@ -62,7 +68,7 @@ def auto_for(series_list, base: Config, explicit: dict) -> Config:
     idx = series_list[0].index
     m = base.season or data_mod.season_length(getattr(idx, "freqstr", None)) or 1
     h = int(explicit.get("horizon") or 1)
-    return auto_config([s.to_numpy(float) for s in series_list], h=h, season=m, base=base, overrides=explicit)
+    return auto_config([s.to_numpy(float) for s in series_list], h=h, season=m, base=base, overrides=explicit, nonneg=nonneg)
 
 
 # ---- the airline tutorial's test months, honestly ----------------------------------------------------------

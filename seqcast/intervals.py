@@ -93,7 +93,7 @@ def bands(point, widths: dict, scale=None, floor=None) -> dict[float, tuple[np.n
     scale: optional (S,) non-negative per-series factors multiplying the widths (when the widths were
         computed from residuals divided by each series' scale); a scalar applies to all series.
     floor: optional lowest possible value, a scalar or (S,) per series (NaN: none), e.g. 0 for series
-        that are never negative; lower bounds below it are raised to it (coverage of values >= floor
+        that are never negative; bounds below it are raised to it (coverage of values >= floor
         is unchanged, the band just stops claiming impossible values).
 
     Returns {level: (lo, hi)}, each shaped like `point`.
@@ -119,10 +119,11 @@ def bands(point, widths: dict, scale=None, floor=None) -> dict[float, tuple[np.n
         if len(w) != h:
             raise DataError(f"widths for level {q} have {len(w)} steps, the forecasts {h}; compute them from a backtest with the same horizon")
         half = w * s
-        lo = p - half
-        if fl is not None:
+        lo, hi = p - half, p + half
+        if fl is not None:  # neither bound below the floor (a point forecast below it must not invert the band)
             lo = np.where(np.isnan(fl), lo, np.maximum(lo, np.nan_to_num(fl, nan=-np.inf)))
-        out[q] = (lo, p + half)
+            hi = np.where(np.isnan(fl), hi, np.maximum(hi, np.nan_to_num(fl, nan=-np.inf)))
+        out[q] = (lo, hi)
     return out
 
 

@@ -301,6 +301,8 @@ def _check_state(f) -> None:
                 raise ValueError(f"scaler {k}={v!r} is not a finite number")
         if not isinstance(s.log, bool):
             raise ValueError(f"scaler log={s.log!r} is not true or false")
+        if not isinstance(s.nonneg, bool):
+            raise ValueError(f"scaler nonneg={s.nonneg!r} is not true or false")
     for ctx in f.contexts_:
         if ctx.ndim != 1 or not np.isfinite(ctx).all():
             raise ValueError("context must be a list of finite numbers")

@@ -360,8 +360,10 @@ def airline_data(leaks: bool, scaler: str, n_train: int, n_test: int) -> dict:
 
 def series_data(series, name: str, leaks: bool, scaler: str, n_train: int, n_test: int) -> dict:
     """The data section for one loaded series (pd.Series with a DatetimeIndex or a RangeIndex)."""
+    from .data import _fmt_date
+
     idx = series.index
     dated = hasattr(idx, "freqstr")
     return {"name": name, "n_series": 1, "n_obs": len(series), "freq": idx.freqstr if dated else None,
-            "first": str(idx[0].date()) if dated else int(idx[0]), "last": str(idx[-1].date()) if dated else int(idx[-1]),
+            "first": _fmt_date(idx[0]) if dated else int(idx[0]), "last": _fmt_date(idx[-1]) if dated else int(idx[-1]),
             "filled": int(series.attrs.get("filled", 0)), "scaler": scaler, "leaks": leaks, "train": n_train, "test": n_test}

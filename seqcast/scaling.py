@@ -1,7 +1,8 @@
 """Scalers as plain data: fit on the training part only, then transform / invert.
 
 A `Scaler` is a frozen dataclass of floats, so it saves to JSON as it is.
-The optional log transform (log1p) is applied before the scaler and undone after it.
+The optional log transform (log1p) is applied before the scaler and undone after it; when it was
+fitted on values that are all >= 0, undoing it never gives a negative value (`nonneg`).
 
     kind        transform(x)                          fitted on
     minmax      lo + (x - min) / (max - min) * (hi-lo)  min, max of the training values
@@ -29,10 +30,14 @@ class Scaler:
     scale: float = 1.0  # divided after the shift: max-min / std / IQR
     lo: float = 0.0  # minmax target range
     hi: float = 1.0
+    nonneg: bool = False  # log fitted on values >= 0: inverted values are clipped at 0 (expm1 could give -1 < x < 0)
 
     def transform(self, x):
         x = np.asarray(x, dtype=np.float64)
         if self.log:
+            if np.any(x <= -1):  # log1p would give NaN (or -inf) silently
+                raise DataError(f"`log=True` needs values > -1 (it uses log1p), and the data to transform has {x[x <= -1][0]:.6g}; "
+                                "refit with log off (CLI --no-log) or shift the data.")
             x = np.log1p(x)
         z = (x - self.shift) / self.scale
         if self.kind == "minmax":
@@ -46,6 +51,8 @@ class Scaler:
         x = z * self.scale + self.shift
         if self.log:
             x = np.expm1(x)
+            if self.nonneg:
+                x = np.maximum(x, 0.0)
         return x
 
     def to_dict(self) -> dict:
@@ -64,6 +71,7 @@ def fit_scaler(x, kind: str = "minmax", *, log: bool = False, feature_range=(0.0
     if not lo < hi:
         raise ConfigError(f"`scaler_range` must be (low, high) with low < high. Received: scaler_range={feature_range!r}")
     x = np.asarray(x, dtype=np.float64).ravel()
+    nonneg = bool(log and np.all(x >= 0))
     if log:
         if np.any(x <= -1):
             raise DataError("`log=True` needs values > -1 (it uses log1p); the data has smaller values. Turn log off or shift the data.")
@@ -79,4 +87,4 @@ def fit_scaler(x, kind: str = "minmax", *, log: bool = False, feature_range=(0.0
         shift, scale = 0.0, 1.0
     if not scale > 0:  # constant training data: scale 1 keeps the transform a pure shift
         scale = 1.0
-    return Scaler(kind=kind, log=log, shift=float(shift), scale=float(scale), lo=lo, hi=hi)
+    return Scaler(kind=kind, log=log, shift=float(shift), scale=float(scale), lo=lo, hi=hi, nonneg=nonneg)

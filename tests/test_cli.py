@@ -150,6 +150,52 @@ def test_config_file_and_flags_override_it(data_csv, tmp_path):
     assert not (tmp_path / "m" / "test_predictions.csv").exists()  # test_size = 0: no holdout
 
 
+def test_hourly_dates_keep_their_time_in_every_csv(work):
+    hours = pd.date_range("2023-01-01", periods=60, freq="h")
+    p = write_csv(work, "hourly.csv", ["ts,load"] + [f"{d:%Y-%m-%d %H:%M},{v:.4f}" for d, v in zip(hours, VALUES)])
+    assert_ok(invoke("fit", p, "--out", work / "hourly", *FAST))
+    r = invoke("predict", work / "hourly", "--horizon", 3)
+    assert_ok(r)
+    assert [line.split(",")[0] for line in r.stdout.splitlines()[1:]] == ["2023-01-03 12:00:00", "2023-01-03 13:00:00",
+                                                                          "2023-01-03 14:00:00"]
+    tp = pd.read_csv(work / "hourly" / "test_predictions.csv")
+    assert list(tp["date"]) == [f"{d:%Y-%m-%d %H:%M:%S}" for d in hours[-len(tp):]]
+
+
+def test_fit_levels_then_predict_with_the_defaults(data_csv, tmp_path):
+    # a recursive model's intervals are calibrated for 12 steps, predict's default horizon
+    r = invoke("fit", data_csv, "--out", tmp_path / "m", *FAST[:-1], "--levels", "80", "--model", "gru", "--ensemble", 1)
+    assert_ok(r)
+    assert r.stdout.strip().splitlines()[-1].endswith("--horizon 12")
+    r = invoke("predict", tmp_path / "m")
+    assert_ok(r)
+    lines = r.stdout.splitlines()
+    assert lines[0] == "date,forecast,lo_80,hi_80" and len(lines) == 13
+
+
+def test_no_refit_model_forecasts_after_the_last_value(data_csv, tmp_path):
+    assert_ok(invoke("fit", data_csv, "--out", tmp_path / "m", *FAST, "--no-refit"))
+    r = invoke("predict", tmp_path / "m", "--horizon", 2)
+    assert_ok(r)
+    assert [line.split(",")[0] for line in r.stdout.splitlines()[1:]] == ["2005-01-01", "2005-02-01"]  # data ends 2004-12
+
+
+def test_auto_does_not_take_logs_of_a_series_that_turns_negative_late(work, tmp_path):
+    v = VALUES.copy()
+    v[-4:] = [-3.0, -8.0, 1.0, -2.0]  # the training part (first 80%) is never negative
+    p = write_csv(work, "late-negative.csv", ["date,y"] + [f"{d:%Y-%m-%d},{x:.4f}" for d, x in zip(DATES, v)])
+    r = invoke("fit", p, "--out", tmp_path / "m", *FAST[:-1])
+    assert_ok(r)
+    assert "nan" not in r.stdout.lower() and "verdict: " in r.stdout
+    assert json.loads((tmp_path / "m" / "run.json").read_text())["config"]["log"] is False
+
+
+def test_fit_refuses_intervals_the_data_is_too_short_for_before_training(data_csv, tmp_path):
+    r = invoke("fit", data_csv, "--out", tmp_path / "m", *FAST, "--levels", "80", "--strategy", "direct", "--horizon", 40)
+    assert_error(r, "too short to calibrate intervals over horizon=40", "longest has 60 values")
+    assert not (tmp_path / "m").exists()
+
+
 # ---- bad inputs: one line, exit code 2 -----------------------------------------------------------------
 
 

@@ -123,6 +123,19 @@ def test_backtest_single_series_csv(tmp_path):
     assert snaive["mase"] == pytest.approx(np.mean(errs), rel=1e-9)
 
 
+def test_backtest_reads_the_columns_fit_reads(tmp_path):
+    p = tmp_path / "two.csv"
+    y = panel()["b"]
+    pd.DataFrame({"year": np.arange(1900, 1900 + N), "y": y, "other": y * 2}).to_csv(p, index=False)
+    r = invoke("backtest", p, "--column", "y", "--models", "naive,drift", "--horizon", 4, "--windows", 2, "--json")
+    assert_ok(r)
+    by_col = {row["model"]: row["mase"] for row in json.loads(r.stdout)}
+    r = invoke("backtest", p, "--column", "other", "--models", "naive,drift", "--horizon", 4, "--windows", 2, "--json")
+    assert_ok(r)
+    assert {row["model"]: row["mase"] for row in json.loads(r.stdout)} == pytest.approx(by_col)  # MASE is scale-free
+    assert "neural" not in r.stderr  # no neural model asked for: no neural configuration printed
+
+
 def test_backtest_table_shows_coverage_columns(long_csv):
     r = invoke("backtest", long_csv, "--models", "naive,snaive", "--horizon", H, "--windows", 3, "--levels", "80,95")
     assert_ok(r)

@@ -219,3 +219,45 @@ def test_holdout_report_parts(clean):
 def test_holdout_needs_a_test_part(air):
     with pytest.raises(ConfigError, match="`test_size` must be > 0 for a holdout"):
         holdout(air, **HOLDOUT, test_size=0)
+
+
+@pytest.mark.parametrize("lstm, naive, n, expected", [
+    (float("nan"), 3.7, 39, "verdict: LSTM gave non-finite predictions on the 39 test points, so it is no better than the naive"),
+    (2.0, 4.0, 1, "verdict: LSTM beats every baseline on the 1 test point (RMSE 2 vs 4 for naive, 50% lower)."),
+    (0.0, 0.0, 5, "verdict: LSTM ties with the naive baseline on the 5 test points (RMSE 0 vs 0)."),
+    (0.5, 0.0, 5, "verdict: LSTM is WORSE than the naive baseline on the 5 test points (RMSE 0.5 vs 0)."),
+    (0.5312, 0.5004, 5, "verdict: LSTM is WORSE than the naive baseline on the 5 test points (RMSE 0.5312 vs 0.5004, 6% higher)."),
+])
+def test_verdict_never_calls_nan_a_win_and_shows_small_numbers(clean, lstm, naive, n, expected):
+    import dataclasses
+
+    table = [{"model": "LSTM", "rmse": lstm}, {"model": "naive", "rmse": naive}, {"model": "seasonal_naive", "rmse": 9.0}]
+    assert dataclasses.replace(clean, table=table, n_test=n).verdict().startswith(expected)
+
+
+def test_extend_moves_the_forecast_origin_without_refitting(air):
+    f = Forecaster(**FAST).fit(air.iloc[:120])
+    params, scaler = f.params_, f.scaler_
+    expected = f.forecast(3, air)  # the full series given explicitly
+    assert f.extend(air) is f
+    got = f.forecast(3)
+    assert list(got["date"]) == list(pd.date_range("1961-01-01", periods=3, freq="MS"))
+    np.testing.assert_array_equal(got["forecast"].to_numpy(), expected["forecast"].to_numpy())
+    assert f.params_ is params and f.scaler_ is scaler  # nothing refitted
+    with pytest.raises(DataError, match="at least window=6"):
+        f.extend(air.iloc[:3])
+
+
+def test_intervals_the_data_is_too_short_for_are_refused_before_training(monkeypatch):
+    import seqcast.panel
+
+    def no_training(*a, **k):
+        raise AssertionError("trained before the length check")
+
+    monkeypatch.setattr(seqcast.panel, "fit_panel", no_training)
+    y = monthly(100)
+    f = Forecaster(**{**FAST, "window": 10}, strategy="direct", horizon=30)
+    with pytest.raises(DataError, match=r"longest has 100 values, and window=10 needs 102 .*--patience 0"):
+        f.fit(y, levels=(80,))
+    with pytest.raises(DataError, match="series 'b' has 5 values, too few to calibrate intervals over horizon=30"):
+        f.fit({"a": y, "b": monthly(5)}, levels=(80,))

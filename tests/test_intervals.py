@@ -130,4 +130,6 @@ def test_bands_floor_raises_lower_bounds_only_where_a_series_has_one():
     point = np.array([[1.0, 5.0], [1.0, 5.0]])
     b = bands(point, {80.0: np.array([2.0, 2.0])}, floor=np.array([0.0, np.nan]))[80.0]
     np.testing.assert_array_equal(b[0], [[0.0, 3.0], [-1.0, 3.0]])  # series 0 never negative; series 1 may be
-    np.testing.assert_array_equal(b[1], [[3.0, 7.0], [3.0, 7.0]])  # upper bounds untouched
+    np.testing.assert_array_equal(b[1], [[3.0, 7.0], [3.0, 7.0]])  # upper bounds above the floor untouched
+    lo, hi = bands(np.array([[-3.0]]), {80.0: np.array([1.0])}, floor=np.array([0.0]))[80.0]
+    assert lo[0, 0] == 0.0 and hi[0, 0] == 0.0  # a point forecast below the floor does not invert the band

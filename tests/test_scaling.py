@@ -47,3 +47,18 @@ def test_bad_options():
         fit_scaler(x, "minmax", feature_range=(1, 0))
     with pytest.raises(DataError, match="log"):
         fit_scaler(np.array([-5.0, 1.0]), "minmax", log=True)
+
+
+def test_log_of_values_at_or_below_minus_one_is_refused_not_nan():
+    s = fit_scaler(x, "standard", log=True)  # fitted on positive training values
+    with pytest.raises(DataError, match="log.*-3.*--no-log"):
+        s.transform(np.array([2.0, -3.0]))
+
+
+def test_log_fitted_on_non_negative_values_never_inverts_below_zero():
+    s = fit_scaler(np.array([0.0, 1.0, 3.0]), "none", log=True)
+    assert s.nonneg
+    np.testing.assert_allclose(s.inverse_transform(np.array([-0.5, np.log1p(2.0)])), [0.0, 2.0], rtol=1e-12)
+    neg = fit_scaler(np.array([-0.5, 1.0]), "none", log=True)  # log allows values > -1: no clipping then
+    assert not neg.nonneg and neg.inverse_transform(np.array([-0.5]))[0] < 0
+    assert not fit_scaler(x, "minmax").nonneg

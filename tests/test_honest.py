@@ -1,0 +1,40 @@
+"""Tests for honest.auto_config: the default configuration follows the data's shape, sign and scale."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from seqcast.honest import auto_config
+
+Y = 20 + 5 * np.sin(2 * np.pi * np.arange(60) / 12)  # positive, values ~20
+
+
+def test_log_without_scaler_for_positive_series():
+    cfg = auto_config([Y], h=1, season=12)
+    assert cfg.log and cfg.scaler == "none" and cfg.window == 24 and cfg.norm == "season"
+
+
+def test_negative_values_give_a_standard_scaler_and_no_log():
+    cfg = auto_config([Y - 22], h=1, season=12)
+    assert not cfg.log and cfg.scaler == "standard"
+
+
+def test_sign_of_the_whole_series_wins_over_the_training_part():
+    # training part never negative, later values are (a log model could not read them)
+    assert auto_config([Y], h=1, season=12).log
+    cfg = auto_config([Y], h=1, season=12, nonneg=False)
+    assert not cfg.log and cfg.scaler == "standard"
+
+
+def test_small_values_are_scaled_so_the_choice_does_not_depend_on_units():
+    # log1p(y) ~ y for tiny y: without a scaler the network would see values ~1e-9
+    tiny = auto_config([Y * 1e-9], h=1, season=12)
+    assert tiny.log and tiny.scaler == "standard"
+    mid = auto_config([Y * 1e-3], h=1, season=12)
+    assert (mid.log, mid.scaler) == (tiny.log, tiny.scaler)
+    assert auto_config([Y, Y * 1e-9], h=1, season=12).scaler == "standard"  # one small series scales them all
+
+
+def test_explicit_options_win():
+    cfg = auto_config([Y], h=1, season=12, overrides={"log": False, "scaler": "minmax"})
+    assert not cfg.log and cfg.scaler == "minmax"
