@@ -2,13 +2,14 @@
 
     bash bench/setup.sh                                  # once: .venv-bench with keras, jax, tensorflow-cpu
     .venv-bench/bin/python bench/vs_keras.py [--tasks airline,deep-rnn] [--systems seqcast,keras-jax]
-                                             [--repeat 3] [--json]
+                                             [--repeat 3] [--first-seed 0] [--json]
 
 Every (task, system, seed) runs in a fresh process (bench/_run_one.py), one after another, never two
 at once. seqcast runs twice per seed: with an empty compilation cache (cold) and again with it
 filled (warm). Printed: fit seconds (compilation included), compile seconds, peak RSS, the accuracy
 figure (airline: test RMSE in passengers; Hands-On ML models: validation MSE), and the ratio
-Keras-JAX time / seqcast time. With --json: one JSON object per task and system on stdout.
+Keras-JAX time / seqcast time; with Keras-JAX, also seqcast's error / Keras-JAX's over the same seeds
+(`metric_vs_keras_jax`). With --json: one JSON object per task and system on stdout.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tasks", default=",".join(TASKS))
     ap.add_argument("--systems", default=",".join(SYSTEMS))
-    ap.add_argument("--repeat", type=int, default=1, help="seeds 0..N-1; figures are means")
+    ap.add_argument("--repeat", type=int, default=1, help="N seeds: FIRST..FIRST+N-1; figures are means")
+    ap.add_argument("--first-seed", type=int, default=0, help="the first seed (default 0)")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     tasks, systems = a.tasks.split(","), a.systems.split(",")
@@ -55,7 +57,7 @@ def main():
         by_sys = {}
         for system in systems:
             rows = []
-            for seed in range(a.repeat):
+            for seed in range(a.first_seed, a.first_seed + a.repeat):
                 if system == "seqcast":
                     with tempfile.TemporaryDirectory() as cache:
                         cold = run_one(system, task, seed, {"SEQCAST_CACHE_DIR": cache})
@@ -67,7 +69,7 @@ def main():
                     rows.append(run_one(system, task, seed))
                 print(f"  {task:15s} {system:10s} seed {seed}: fit {rows[-1]['fit_s']:.2f}s {rows[-1]['metric_name']} {rows[-1]['metric']:.5g}",
                       file=sys.stderr, flush=True)
-            agg = {"task": task, "system": system, "seeds": a.repeat}
+            agg = {"task": task, "system": system, "seeds": a.repeat, "first_seed": a.first_seed}
             for k in ("fit_s", "compile_s", "compile_s_warm", "fit_s_warm", "steady_fit_s", "peak_rss_mb", "metric",
                       "gflops_per_s", "matmul_gflops_per_s", "floor_s"):
                 v = mean(rows, k)
@@ -83,6 +85,8 @@ def main():
             for other, key in (("keras-jax", "speedup_vs_keras_jax"), ("keras-tf", "speedup_vs_keras_tf")):
                 if other in by_sys:
                     s[key] = by_sys[other]["fit_s"] / s["fit_s"]
+            if "keras-jax" in by_sys:  # accuracy: seqcast's error / Keras-JAX's, same seeds (lower is better)
+                s["metric_vs_keras_jax"] = s["metric"] / by_sys["keras-jax"]["metric"]
     if a.json:
         for r in results:
             print(json.dumps(r))
@@ -92,6 +96,9 @@ def main():
         print(f"{r['task']:15s} {r['system']:10s} {r['fit_s']:7.2f} {r.get('compile_s', float('nan')):8.2f} "
               f"{r.get('compile_s_warm', float('nan')):6.2f} {r['peak_rss_mb']:7.0f} {r['metric']:10.5g} "
               f"{r.get('speedup_vs_keras_jax', float('nan')):12.2f} {r.get('speedup_vs_keras_tf', float('nan')):11.2f}")
+        if "metric_vs_keras_jax" in r:
+            print(f"{'':15s} {r['metric_name']} seqcast / keras-jax = {r['metric_vs_keras_jax']:.3f} (mean of seeds "
+                  f"{r['first_seed']}-{r['first_seed'] + r['seeds'] - 1})")
         if r["task"] == "airline" and r["system"] == "seqcast":
             print(f"{'':15s} airline: {r['gflops_per_s']:.0f} GFLOP/s; matmul {r['matmul_gflops_per_s']:.0f} GFLOP/s -> floor {r['floor_s']:.2f}s; "
                   f"fit / floor = {r['fit_s'] / r['floor_s']:.2f}")
