@@ -7,9 +7,11 @@ from the data's shape only (season, horizon, sign, size), never from test values
     log        (log1p) when the series are never negative (every value the caller has: the sign is known
                like the frequency, and a log model could not read a later value <= -1); the log values
                are then used as they are (scaler none: a change in log is a relative change, comparable
-               across series), unless a series' training values are small (mean |y| < 1, where log1p is
-               nearly linear and the values would stay tiny): then, as for series with negative values,
-               a standard scaler per series on its training part
+               across series), unless the data is in small units (every series' training values have
+               mean |y| < 1: log1p is nearly linear there and the values would stay tiny): then, as for
+               series with negative values, a standard scaler per series on its training part. (Any
+               one small series switching the whole panel to standard scalers made tourism yearly's
+               MASE 2.856 -> 4.091: its short series do better on unscaled log values.)
     norm       "season": the network predicts the residual over the seasonal naive forecast, from the
                window minus its last value (when season >= 2), else "last" (the change from the last value)
     skip       a linear path from the window to the outputs beside the GRU (LSTNet's AR "highway")
@@ -44,7 +46,7 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
     longest = max(len(y) for y in ys)
     window = max(2, min(max(12, 2 * m), longest - h - 1))
     positive = all(np.all(y >= 0) for y in ys) if nonneg is None else bool(nonneg)  # log1p: zeros are fine
-    small = any(np.mean(np.abs(y)) < 1 for y in ys if len(y))  # log1p(y) ~ y: the values need a scaler
+    small = all(np.mean(np.abs(y)) < 1 for y in ys if len(y))  # log1p(y) ~ y: the values need a scaler
     n_windows = sum(max(0, len(y) - window - h + 1) for y in ys)
     batch = 32 if n_windows < 2000 else 256
     epochs = int(np.clip(round(AUTO_STEPS * batch / max(n_windows, 1)), 5, 200))

@@ -32,7 +32,8 @@ def test_small_values_are_scaled_so_the_choice_does_not_depend_on_units():
     assert tiny.log and tiny.scaler == "standard"
     mid = auto_config([Y * 1e-3], h=1, season=12)
     assert (mid.log, mid.scaler) == (tiny.log, tiny.scaler)
-    assert auto_config([Y, Y * 1e-9], h=1, season=12).scaler == "standard"  # one small series scales them all
+    assert auto_config([Y * 1e-9, Y * 1e-3], h=1, season=12).scaler == "standard"  # a panel in small units
+    assert auto_config([Y, Y * 1e-9], h=1, season=12).scaler == "none"  # mostly normal series: log values as they are
 
 
 def test_explicit_options_win():
