@@ -1023,6 +1023,19 @@ def _infer_offset(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300) ->
     return chosen
 
 
+def _mid_month_hint(dates: pd.DatetimeIndex) -> str | None:
+    """How to fix monthly (quarterly, yearly) dates on one day other than the 1st or the last, e.g. the
+    15th: pandas' month frequencies are month starts or ends. None when that is not the case."""
+    if len(dates) < 3 or len(set(dates.day)) != 1 or dates[0].day == 1 or dates.is_month_end.all():
+        return None
+    months = np.diff(dates.year * 12 + dates.month)
+    if len(set(months)) != 1 or months[0] not in (1, 3, 12):
+        return None
+    step = {1: "month", 3: "quarter", 12: "year"}[int(months[0])]
+    return (f"the dates fall on day {dates[0].day} of every {step}, and seqcast reads such dates on the 1st "
+            f"or the last day of the {step}: write them as {dates[0]:%Y-%m} or {dates[0]:%Y-%m}-01")
+
+
 def _pair_candidates(a: pd.Timestamp, b: pd.Timestamp) -> list[pd.DateOffset]:
     """Offsets that step from date ``a`` exactly to the next date ``b``."""
     o = pd.offsets
@@ -1078,14 +1091,14 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
         if offset is None:
             raise DataError(
                 f"cannot infer the frequency of the dates in {raw.source} "
-                f"({_fmt_date(dates[0])}, {_fmt_date(dates[1])}, ...); pass freq= e.g. "
-                "freq='MS' for month starts, 'D' for days (CLI --freq)"
+                f"({_fmt_date(dates[0])}, {_fmt_date(dates[1])}, ...); "
+                + (_mid_month_hint(dates) or "pass freq= e.g. freq='MS' for month starts, 'D' for days (CLI --freq)")
             )
     name = _freq_name(offset)
     if not offset.is_on_offset(dates[0]):
         raise DataError(
             f"{where(0)}: date {_fmt_date(dates[0])} does not fall on the frequency {name!r}; "
-            "fix the date or pass the right freq="
+            + (_mid_month_hint(dates) or "fix the date or pass the right freq=")
         )
     try:
         grid = _span_slice(span, dates[0], dates[-1], raw.date_name)

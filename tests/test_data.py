@@ -580,3 +580,14 @@ def test_future_index_range():
 def test_future_index_bad_horizon():
     with pytest.raises(ConfigError, match=r"`horizon` must be >= 1. Received: horizon=0"):
         future_index(load_series([1.0, 2.0]), 0)
+
+
+def test_monthly_dates_on_the_15th_say_how_to_write_them(tmp_path):
+    text = "date,y\n" + "".join(f"1950-{m:02d}-15,{m}\n" for m in range(1, 13))
+    path = write(tmp_path, text)
+    with pytest.raises(DataError, match=r"fall on day 15 of every month.*write them as 1950-01 or 1950-01-01"):
+        load_series(path)
+    with pytest.raises(DataError, match=r"does not fall on the frequency 'MS'; the dates fall on day 15"):
+        load_series(path, freq="MS")
+    fixed = write(tmp_path, text.replace("-15,", ","), "fixed.csv")  # as the message says: 1950-01
+    assert load_series(fixed).index.freqstr == "MS"
