@@ -185,7 +185,9 @@ def read_meta(path) -> dict:
         raise ModelFileError(f"model directory '{p}' not found; pass a directory written by `seqcast fit --out`")
     mf = p / META
     if not mf.is_file():
-        raise ModelFileError(f"'{p}' holds no seqcast model ({META} missing); pass a directory written by `seqcast fit --out`")
+        inside = [c.parent for c in sorted(p.glob(f"*/{META}"))]  # e.g. seqcast-out/model after `seqcast demo`
+        there = f" (the model is in '{inside[0]}')" if len(inside) == 1 else ""
+        raise ModelFileError(f"'{p}' holds no seqcast model ({META} missing){there}; pass a directory written by `seqcast fit --out`")
     try:
         meta = json.loads(mf.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:

@@ -607,7 +607,8 @@ def write_report(run_dir, out=None) -> Path:
     from .errors import ConfigError
 
     d = Path(run_dir)
-    hint = "make one with `seqcast fit DATA --out DIR`"
+    hint = ("make one with `seqcast fit DATA --out DIR` (one series with a test part), `seqcast backtest ... --report` or "
+            "`seqcast benchmark ... --report`")
     if not d.is_dir():
         what = "it is a file" if d.exists() else "no such directory"
         raise DataError(f"'{d}' is not a seqcast run directory ({what}); {hint}")

@@ -267,6 +267,15 @@ def test_weights_from_another_model(saved, tmp_path):
         Forecaster.load(a)
 
 
+def test_a_folder_holding_the_model_one_level_down_says_where(saved, tmp_path):
+    outer = tmp_path / "seqcast-out"  # what `seqcast demo` writes: forecast.csv, ..., model/
+    shutil.copytree(saved, outer / "model")
+    (outer / "forecast.csv").write_text("date,forecast\n")
+    with pytest.raises(ModelFileError, match=r"model.json missing\) \(the model is in '.*seqcast-out/model'\)"):
+        Forecaster.load(outer)
+    assert Forecaster.load(outer / "model").series_ids_ == Forecaster.load(saved).series_ids_
+
+
 def test_missing_model_dir(tmp_path):
     with pytest.raises(ModelFileError, match="model directory '.*nope' not found"):
         Forecaster.load(tmp_path / "nope")
