@@ -512,6 +512,15 @@ def _rising_years(cells: Sequence[Any]) -> bool:
     return years is not None and bool(np.all(np.diff(years) > 0))
 
 
+def _date_like_name(names: Sequence[Any] | None, pos: int) -> bool:
+    """A column that may hold dates by its name: year, date, time, ds, period (any case, within a longer
+    name too: 'Year', 'date_of_obs'); with no header, only the first column."""
+    if names is None:
+        return pos == 0
+    name = str(names[pos]).strip().lower()
+    return name in ("ds", "t", "yr") or any(word in name for word in ("year", "date", "time", "period"))
+
+
 def _consecutive_years(cells: Sequence[Any]) -> bool:
     """True for whole-number years each one more than the previous (1700, 1701, ...).
 
@@ -691,8 +700,9 @@ def _choose_columns(
         else:
             date_pos = dated[0] if dated else None
         if date_pos is None and not has_index_dates and ncols == 2:
-            # the only column beside the values, holding 1700, 1701, ...: yearly dates
-            years = [i for i in range(ncols) if i != value_pos and _consecutive_years(columns[i])]
+            # the only column beside the values, holding 1700, 1701, ..., named like a date (or the first
+            # column of a file without a header): yearly dates. A column 'count' of 1990..2010 stays numbers.
+            years = [i for i in range(ncols) if i != value_pos and _consecutive_years(columns[i]) and _date_like_name(names, i)]
             date_pos = years[0] if len(years) == 1 else None
     if value_pos is None:
         candidates = [i for i in range(ncols) if i != date_pos and not (has_index_dates and is_date(i))]
@@ -723,15 +733,16 @@ def _choose_columns(
 #: Separator names for messages.
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _DECIMAL_COMMA_RE = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
+_THOUSANDS_RE = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+\s*$")  # 1,120: thousands or 1.12? left as text: refused
 
 
 def _csv_reader(fh: Any) -> Any:
     """A ``csv.reader`` over ``fh`` with its separator, from the first 20 non-blank lines.
 
-    ``;`` when each of them splits into the same number (2 or more) of fields on it
-    (tried first: such files often write decimal commas, 1120,5), else ``,`` or a
-    tab by the same rule; when none fits (a ragged row), the one that splits the
-    first line into the most fields, ``,`` on ties.
+    Among ``;``, tab and ``,``, the ones that split each of those lines (quotes respected) into the
+    same number of fields, 2 or more, qualify; the one giving the most fields wins, ties in that order
+    (a ``;`` file with decimal commas, 1120,5 on every line, splits evenly on ``,`` too). When none
+    qualifies (a ragged row), the one that splits the first line into the most fields, ``,`` on ties.
     """
     sample = fh.read(1 << 16)
     fh.seek(0)
@@ -740,12 +751,12 @@ def _csv_reader(fh: Any) -> Any:
         lines = lines[:-1]  # maybe cut short
     lines = [line for line in lines if line.strip()][:20]
     try:
-        widths = {d: [len(r) for r in csv.reader(lines, delimiter=d)] for d in ";,\t"}
+        widths = {d: [len(r) for r in csv.reader(lines, delimiter=d)] for d in ";\t,"}
     except csv.Error:
         return csv.reader(fh)
-    for delimiter, counts in widths.items():
-        if counts and min(counts) >= 2 and len(set(counts)) == 1:
-            return csv.reader(fh, delimiter=delimiter)
+    even = [(counts[0], -k, d) for k, (d, counts) in enumerate(widths.items()) if counts and min(counts) >= 2 and len(set(counts)) == 1]
+    if even:
+        return csv.reader(fh, delimiter=max(even)[2])
     first = max(",;\t", key=lambda d: widths[d][0] if widths[d] else 0)
     return csv.reader(fh, delimiter=first)
 
@@ -770,7 +781,8 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
             for record in reader:
                 if record and any(cell.strip() for cell in record):
                     if decimal_comma:
-                        record = [c.replace(",", ".") if _DECIMAL_COMMA_RE.match(c) else c for c in record]
+                        record = [c.replace(",", ".") if _DECIMAL_COMMA_RE.match(c) and not _THOUSANDS_RE.match(c) else c
+                                  for c in record]
                     rows.append(record)
                     lines.append(start)
                 start = reader.line_num + 1

@@ -591,3 +591,25 @@ def test_monthly_dates_on_the_15th_say_how_to_write_them(tmp_path):
         load_series(path, freq="MS")
     fixed = write(tmp_path, text.replace("-15,", ","), "fixed.csv")  # as the message says: 1950-01
     assert load_series(fixed).index.freqstr == "MS"
+
+
+def test_a_consecutive_integer_column_is_years_only_when_named_like_dates(tmp_path):
+    rows = "".join(f"{50 + i * 1.5},{1990 + i}\n" for i in range(21))
+    with pytest.raises(DataError, match=r"2 columns could hold the values.*pass date_column='count'"):
+        load_series(write(tmp_path, "value,count\n" + rows))  # a count that happens to be 1990..2010
+    s = load_series(write(tmp_path, "value,Year\n" + rows, "named.csv"))
+    assert s.index[0] == pd.Timestamp("1990-01-01") and s.index.freqstr == "YS-JAN"
+
+
+def test_separator_detection_respects_quotes_and_prefers_tab_over_comma(tmp_path):
+    note = "".join(f'{1871 + i}-01-01,{1000 + i}.0,"flood; high"\n' for i in range(5))
+    s = load_series(write(tmp_path, note), column=1)  # no header; a ';' inside quotes on every line
+    assert list(s.to_numpy()) == [1000.0, 1001.0, 1002.0, 1003.0, 1004.0]
+    tab = "".join(f"{1871 + i}-01-01\t{1000 + i},5\n" for i in range(5))
+    assert list(load_series(write(tmp_path, tab, "tab.csv")).to_numpy()) == [1000.5, 1001.5, 1002.5, 1003.5, 1004.5]
+
+
+def test_thousands_separators_in_a_tab_file_are_refused_not_read_as_decimals(tmp_path):
+    text = "date\tvolume\n1871-01-01\t1,120\n1872-01-01\t1,160\n1873-01-01\t963\n"
+    with pytest.raises(DataError, match="'1,120' in column 'volume' is not a number; write it with a dot"):
+        load_series(write(tmp_path, text))
