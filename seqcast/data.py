@@ -103,8 +103,8 @@ def load_series(
             2261) is taken as yearly dates (Jan 1st of each year). Dates such as
             01/02/1950 are read month-first unless day-first reading fits
             better (13/01/2020, or a regular series where month-first is not).
-            Dates whose UTC offset changes (daylight saving time) are
-            converted to UTC.
+            Timestamps whose UTC offset changes (daylight saving time) are
+            converted to UTC; daily or coarser ones keep their local dates.
         header: CSV only. ``None`` auto-detects: the first row is a header iff
             none of its cells is a number or a date, or its first cell is text
             without digits above numbers or dates (``date,1990,2000``: column
@@ -404,13 +404,22 @@ _WHOLE_RE = re.compile(r"^([+-]?\d+)(\.0*)?$")  # 1950 or 1950.0 (how pandas wri
 _DAY_MONTH_RE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
 
 
+_OFFSET_RE = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")  # a trailing UTC offset: +01:00, -0500, Z
+
+
 def _to_datetime(cells: list[str], dayfirst: bool = False) -> pd.DatetimeIndex:
-    """``pd.to_datetime`` with NaT for unparseable cells; mixed UTC offsets are converted to UTC."""
+    """``pd.to_datetime`` with NaT for unparseable cells. Offsets that change (daylight saving time):
+    daily or coarser data (every local time midnight) keeps its local dates without the offsets;
+    anything finer is converted to UTC, where its hours stay evenly spaced."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             return pd.DatetimeIndex(pd.to_datetime(cells, errors="coerce", dayfirst=dayfirst))
         except (ValueError, TypeError):  # offsets that change, e.g. +01:00 then +02:00 (DST)
+            local = pd.DatetimeIndex(pd.to_datetime([_OFFSET_RE.sub("", c.strip()) for c in cells], errors="coerce",
+                                                    dayfirst=dayfirst))
+            if local.notna().any() and (local.dropna() == local.dropna().normalize()).all():
+                return local
             return pd.DatetimeIndex(pd.to_datetime(cells, errors="coerce", dayfirst=dayfirst, utc=True))
 
 

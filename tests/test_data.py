@@ -147,6 +147,14 @@ def test_changing_utc_offsets_load_as_utc(tmp_path):
         assert s.index[0] == pd.Timestamp("2023-03-24 23:00", tz="UTC") and list(s[:2]) == [0, 1]
 
 
+def test_daily_dates_with_changing_offsets_keep_their_local_days(tmp_path):
+    days = pd.date_range("2023-03-20", periods=14, freq="D", tz="Europe/Berlin")  # DST starts on 2023-03-26
+    text = "day,v\n" + "".join(f"{d.isoformat()},{i}\n" for i, d in enumerate(days))
+    assert "+01:00" in text and "+02:00" in text
+    s = load_series(write(tmp_path, text))
+    assert s.index.freqstr == "D" and s.index.tz is None and s.index[0] == pd.Timestamp("2023-03-20")
+
+
 def test_date_parsing_failure_while_autodetecting_means_not_dates(tmp_path, monkeypatch):
     import seqcast.data as data
 
