@@ -120,7 +120,10 @@ class Result:
             if r["model"] not in NEURAL:
                 continue
             ratio = r["mase"] / best["mase"] if best["mase"] > 0 else float("nan")
-            if ratio <= 1:
+            if not (np.isfinite(r["mase"]) and np.isfinite(best["mase"])):  # e.g. constant training parts: no MASE scale
+                out.append(f"verdict: none for {r['model']}: MASE is undefined here (MASE {r['mase']:.3f} vs {best['mase']:.3f} for "
+                           f"{best['model']}; a series whose training part does not change has no scale); compare RMSE or MAE.")
+            elif ratio <= 1:
                 out.append(f"verdict: {r['model']} beats the best baseline {best['model']} (MASE {r['mase']:.3f} vs {best['mase']:.3f}, "
                            f"{100 * (1 - ratio):.1f}% lower).")
             else:

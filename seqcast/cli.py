@@ -381,7 +381,7 @@ def fit(
     check_target(out)  # refuse a bad --out before training, not after
     many = _load_many(data, column, date_column, id_column, value_column, freq, cfg.fill)
     if many is not None:
-        _say(quiet, f"{len(many)} series in long format: one global model, no holdout test (--test-size applies to one series); "
+        _say(quiet, f"{len(many)} series in long format: one global model, no holdout test (--test-size applies to a one-series file); "
                     f"evaluate it with: seqcast backtest {data}")
         if auto:
             cfg = _auto_for(list(many.values()), cfg, flags)
@@ -708,7 +708,7 @@ def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | 
         con.print(v)
     if levels:
         con.print("cov N%: percent of the test values inside the N% conformal interval (nominal N); n/a: too few "
-                  "calibration residuals for a finite interval (95% needs 19 per step): add series or --windows.")
+                  "calibration residuals for a finite interval (80% needs 4 per step, 95% needs 19): add series or --windows.")
 
 
 @app.command()
@@ -795,7 +795,7 @@ def backtest(
                  "scaler": _scaler_text(cfg, names, "each origin's training part"),
                  "leaks": False, "horizon": horizon, "windows": windows, "step": st, "season": m}
     if isinstance(first.index, pd.DatetimeIndex):
-        data_info["first"], data_info["last"] = f"{first.index[0]:%Y-%m-%d}", f"{first.index[-1]:%Y-%m-%d}"
+        data_info["first"], data_info["last"] = data_mod._fmt_date(first.index[0]), data_mod._fmt_date(first.index[-1])
 
     def build(folder):
         run = runs.base_run(ctx, f"seqcast backtest: {data_info['name']}", cfg.seed)

@@ -241,6 +241,8 @@ class Forecaster:
         With intervals (a model fitted with levels), also lo_<level>, hi_<level> per level, ascending.
         `ids` picks some of the fitted series; `levels` some of the calibrated levels (() for none).
         A direct / seq2seq model forecasts at most the horizon it was trained for (ConfigError beyond).
+        A model fitted with levels forecasts no value below 0 for a series that never was negative (the
+        intervals' floor), whichever levels are asked for.
         """
         from . import intervals
         from .panel import forecast_panel
@@ -278,6 +280,9 @@ class Forecaster:
             ctxs = [s.to_numpy(np.float64)[-w:] for s in series]
             dates = [data_mod.future_index(s, horizon) for s in series]
         point = forecast_panel(self._panel(), ctxs, horizon, scalers=[self.scalers_[i] for i in idx])  # (S, h)
+        if self.interval_floors_ is not None:  # fitted with levels: a never-negative series gets no forecast below 0
+            fl = self.interval_floors_[idx][:, None]
+            point = np.where(np.isnan(fl), point, np.maximum(point, np.nan_to_num(fl)))
         bounds = {}
         if lv:
             b = intervals.bands(point, {q: self.widths_[q][:horizon] for q in lv}, scale=self.interval_scales_[idx],

@@ -106,7 +106,7 @@ def leaderboard_table(holdout, title: str = "test leaderboard (one step ahead, d
         t.add_column(col, justify="left" if col == "model" else "right")
     for r in holdout.table:
         style = "bold" if r["model"] == holdout.model_name else None
-        t.add_row(r["model"], f"{r['rmse']:.2f}", f"{r['mae']:.2f}", f"{r['mape']:.2f}", f"{r['mase']:.3f}", style=style)
+        t.add_row(r["model"], f"{r['rmse']:.4g}", f"{r['mae']:.4g}", f"{r['mape']:.2f}", f"{r['mase']:.3f}", style=style)
     return t
 
 

@@ -315,7 +315,7 @@ def backtest_predictions(res, series: dict, h: int, windows: int, step: int) -> 
                 t = plan[o] + j
                 when = y.index[t]
                 row = {"series": k, "origin": o, "step": j + 1,
-                       "date": f"{when:%Y-%m-%d}" if isinstance(when, pd.Timestamp) else int(when),
+                       "date": _date_text(when) if isinstance(when, pd.Timestamp) else int(when),
                        "truth": res.truth[r, j]}
                 row.update({m: f[r, j] for m, f in res.forecasts.items()})
                 out.append(row)
@@ -348,8 +348,15 @@ def airline_figures(folder: Path, series, dates, truth, predictions: dict, main:
             {"title": "Predictions vs truth", "file": PREDICTIONS_FILE, "caption": f"{len(dates)} test months, one step ahead"}]
 
 
+def _date_text(ts) -> str:
+    """YYYY-MM-DD, or with the time when there is one (hourly data)."""
+    from .data import _fmt_date
+
+    return _fmt_date(ts)
+
+
 def prediction_rows(dates, truth, predictions: dict) -> list[dict]:
-    return [{"date": str(d)[:10], "truth": t, **{k: v[i] for k, v in predictions.items()}}
+    return [{"date": _date_text(d) if hasattr(d, "strftime") else str(d), "truth": t, **{k: v[i] for k, v in predictions.items()}}
             for i, (d, t) in enumerate(zip(dates, truth))][:MAX_ROWS]
 
 
@@ -360,10 +367,8 @@ def airline_data(leaks: bool, scaler: str, n_train: int, n_test: int) -> dict:
 
 def series_data(series, name: str, leaks: bool, scaler: str, n_train: int, n_test: int) -> dict:
     """The data section for one loaded series (pd.Series with a DatetimeIndex or a RangeIndex)."""
-    from .data import _fmt_date
-
     idx = series.index
     dated = hasattr(idx, "freqstr")
     return {"name": name, "n_series": 1, "n_obs": len(series), "freq": idx.freqstr if dated else None,
-            "first": _fmt_date(idx[0]) if dated else int(idx[0]), "last": _fmt_date(idx[-1]) if dated else int(idx[-1]),
+            "first": _date_text(idx[0]) if dated else int(idx[0]), "last": _date_text(idx[-1]) if dated else int(idx[-1]),
             "filled": int(series.attrs.get("filled", 0)), "scaler": scaler, "leaks": leaks, "train": n_train, "test": n_test}

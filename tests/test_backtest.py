@@ -69,6 +69,13 @@ def test_leaderboard_is_ranked_by_mase_with_a_verdict_per_neural_model():
     assert "gru" in verdict and "snaive" in verdict
 
 
+def test_no_verdict_is_drawn_from_an_undefined_mase():
+    ys = {"flat": np.full(40, 5.0)}  # constant: the in-sample naive error, MASE's scale, is 0
+    res = backtest(ys, ["gru", "naive"], h=3, n_windows=2, config=TINY, season=1)
+    (verdict,) = res.verdicts()
+    assert verdict.startswith("verdict: none for gru: MASE is undefined") and "WORSE" not in verdict and "beats" not in verdict
+
+
 def test_bad_requests_say_what_to_change():
     with pytest.raises(ConfigError, match="models"):
         check_models("gru,prophet")

@@ -261,3 +261,16 @@ def test_intervals_the_data_is_too_short_for_are_refused_before_training(monkeyp
         f.fit(y, levels=(80,))
     with pytest.raises(DataError, match="series 'b' has 5 values, too few to calibrate intervals over horizon=30"):
         f.fit({"a": y, "b": monthly(5)}, levels=(80,))
+
+
+def test_a_model_with_intervals_never_forecasts_a_non_negative_series_below_zero():
+    idx = pd.date_range("2000-01-01", periods=60, freq="MS")
+    y = pd.Series(np.maximum(0.0, 59.0 - np.arange(60)) + 2 * (np.arange(60) % 3), index=idx)  # falling to ~0
+    f = Forecaster(**FAST, model="linear", strategy="direct", horizon=12, scaler="none").fit(y, levels=(80,))
+    raw = f.predict_windows(y.to_numpy()[-6:][None])[0]
+    assert raw.min() < 0  # the linear model itself goes below zero here ...
+    for levels in (None, ()):
+        fc = f.forecast(12, levels=levels)
+        np.testing.assert_allclose(fc["forecast"], np.maximum(raw, 0.0))  # ... its forecasts do not
+    fc = f.forecast(12)
+    assert (fc["lo_80"] <= fc["forecast"]).all() and (fc["forecast"] <= fc["hi_80"]).all()

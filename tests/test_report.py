@@ -211,3 +211,21 @@ def test_cli_report_errors(tmp_path):
     (tmp_path / "run.json").write_text("{}")
     assert_error(runner.invoke(app, ["report", str(tmp_path), "--out", str(tmp_path)]), "is a directory")
     assert not (tmp_path / "report.html").exists()
+
+
+def test_leaderboard_shows_small_units_and_run_rows_keep_the_time():
+    from rich.console import Console
+
+    from seqcast import runs
+    from seqcast.report import leaderboard_table
+
+    class H:
+        model_name = "GRU"
+        table = [{"model": "GRU", "rmse": 3.1e-08, "mae": 2.5e-08, "mape": 6.0, "mase": 0.9}]
+
+    con = Console(record=True, width=100)
+    con.print(leaderboard_table(H()))
+    assert "3.1e-08" in con.export_text()  # not 0.00
+    hours = pd.date_range("2023-01-01 05:00", periods=2, freq="h")
+    rows = runs.prediction_rows(list(hours), np.array([1.0, 2.0]), {"naive": np.array([0.0, 1.0])})
+    assert [r["date"] for r in rows] == ["2023-01-01 05:00:00", "2023-01-01 06:00:00"]
