@@ -136,9 +136,10 @@ class Forecaster:
             raise DataError(f"series {bad!r} has fewer than 2 values: it has no scale for its intervals; drop it or pass no levels")
         res = backtest({i: v for i, v in enumerate(values)}, [cfg.model], h=h, n_windows=nw, step=1, refit=False, config=cfg,
                        season=season)
+        res.mae_scale = np.where(res.mae_scale > 0, res.mae_scale, 1.0)  # a constant part: residuals in data units
         self.widths_ = intervals.conformal_widths(res.scaled_residuals(cfg.model), levels)
         self.levels_ = tuple(levels)
-        self.interval_scales_ = scales
+        self.interval_scales_ = np.where(scales > 0, scales, 1.0)
         self.interval_floors_ = nonneg_floor(values)  # 0 for a series never negative: no band below it
         self.interval_horizon_ = h
         self.calibration_windows_ = nw

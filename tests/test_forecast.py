@@ -274,3 +274,11 @@ def test_a_model_with_intervals_never_forecasts_a_non_negative_series_below_zero
         np.testing.assert_allclose(fc["forecast"], np.maximum(raw, 0.0))  # ... its forecasts do not
     fc = f.forecast(12)
     assert (fc["lo_80"] <= fc["forecast"]).all() and (fc["forecast"] <= fc["hi_80"]).all()
+
+
+def test_a_constant_series_gets_finite_intervals(recwarn):
+    y = pd.Series(np.full(60, 7.0), index=pd.date_range("2000-01-01", periods=60, freq="MS"))
+    fc = Forecaster(**FAST, model="linear", strategy="direct", horizon=3).fit(y, levels=(80,)).forecast(3)
+    assert np.isfinite(fc[["forecast", "lo_80", "hi_80"]].to_numpy()).all()
+    assert (fc["lo_80"] <= fc["forecast"]).all() and (fc["forecast"] <= fc["hi_80"]).all()
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
