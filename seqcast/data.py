@@ -823,6 +823,8 @@ def _read_csv_table(path: Path) -> tuple[list[list[str]], list[int]]:
                 f"line {line} has {_plural(len(record), 'field')} but line {lines[0]} has {width}; "
                 f"give every row the same number of {_DELIMITER_NAMES[delimiter]}-separated fields"
             )
+    while width > 1 and all(not record[-1].strip() for record in rows):  # a separator ending every line (Excel)
+        rows, width = [record[:-1] for record in rows], width - 1
     return rows, lines
 
 
@@ -1189,6 +1191,12 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
             if fill == "none":
                 first = ", ".join(_fmt_date(d) for d in gap[:_MAX_LISTED])
                 more = ", ..." if len(gap) > _MAX_LISTED else ""
+                natural = _infer_offset(raw.dates) if len(gap) > n else None  # more missing than present: freq wrong?
+                if natural is not None and _freq_name(natural) != _freq_name(offset):
+                    raise DataError(
+                        f"{len(gap)} dates are missing at frequency {_freq_name(offset)!r}, more than the {n} present, "
+                        f"and the dates fit {_freq_name(natural)!r}: pass freq={_freq_name(natural)!r} (CLI --freq) or none"
+                    )
                 raise DataError(
                     f"{len(gap)} date{'s are' if len(gap) != 1 else ' is'} missing at frequency "
                     f"{_freq_name(offset)!r}: {first}{more}; pass fill='ffill' or "

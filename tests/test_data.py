@@ -621,3 +621,14 @@ def test_thousands_separators_in_a_tab_file_are_refused_not_read_as_decimals(tmp
     text = "date\tvolume\n1871-01-01\t1,120\n1872-01-01\t1,160\n1873-01-01\t963\n"
     with pytest.raises(DataError, match="'1,120' in column 'volume' is not a number; write it with a dot"):
         load_series(write(tmp_path, text))
+
+
+def test_an_explicit_freq_that_leaves_most_dates_missing_names_the_one_that_fits(tmp_path):
+    path = write(tmp_path, MONTHLY)
+    with pytest.raises(DataError, match=r"more than the \d+ present, and the dates fit 'MS': pass freq='MS'"):
+        load_series(path, freq="D")
+
+
+def test_a_separator_ending_every_line_adds_no_column(tmp_path):
+    s = load_series(write(tmp_path, "date;volume;\n" + "".join(f"{1871 + i}-01-01;{1000 + i};\n" for i in range(5))))
+    assert list(s) == [1000.0, 1001.0, 1002.0, 1003.0, 1004.0] and s.index.freqstr == "YS-JAN"
