@@ -119,7 +119,7 @@ def _csv_text(frame) -> str:
 
     days_only = True
     for col in frame.columns:
-        if isinstance(frame[col].dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(frame[col]):
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):  # tz-aware too
             d = frame[col]
             days_only &= d.dt.tz is None and bool((d.dropna() == d.dropna().dt.normalize()).all())
     return frame.to_csv(index=False, date_format="%Y-%m-%d" if days_only else None)
@@ -394,17 +394,18 @@ def fit(
     if auto:
         cut = len(series) - int(round(len(series) * cfg.test_size))  # the auto choices see the training part only,
         cfg = _auto_for([series.iloc[:cut]], cfg, flags, nonneg=bool((series >= 0).all()))  # and the whole series' sign
+    h_levels = _interval_horizon(cfg, lv, horizon)
     if lv:  # intervals the data is too short for: refused before any training
         from .forecast import _calibration_windows
 
-        _calibration_windows([series.to_numpy(float)], [str(series.name)], cfg, _interval_horizon(cfg, lv, horizon) or cfg.horizon, 1)
+        _calibration_windows([series.to_numpy(float)], [str(series.name)], cfg, h_levels or cfg.horizon, 1)
     ho = None
     if cfg.test_size > 0:
         if lv and not refit:
             raise ConfigError("--levels calibrates intervals on the data the saved model is fitted on: use it with --refit (the default)")
         ho = holdout(series, cfg, progress=not quiet)
         _print_holdout(ho, quiet)
-    f = (Forecaster(cfg, progress=not quiet).fit(series, levels=lv, horizon=_interval_horizon(cfg, lv, horizon))
+    f = (Forecaster(cfg, progress=not quiet).fit(series, levels=lv, horizon=h_levels)
          if (refit or ho is None) else ho.forecaster.extend(series))  # forecasts start after all the data either way
     f.save(out)
     if ho is not None:

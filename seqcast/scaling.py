@@ -35,10 +35,7 @@ class Scaler:
     def transform(self, x):
         x = np.asarray(x, dtype=np.float64)
         if self.log:
-            if np.any(x <= -1):  # log1p would give NaN (or -inf) silently
-                raise DataError(f"`log=True` needs values > -1 (it uses log1p), and the data to transform has {x[x <= -1][0]:.6g}; "
-                                "refit with log off (CLI --no-log) or shift the data.")
-            x = np.log1p(x)
+            x = _log1p(x)
         z = (x - self.shift) / self.scale
         if self.kind == "minmax":
             z = self.lo + z * (self.hi - self.lo)
@@ -63,6 +60,14 @@ class Scaler:
         return cls(**d)
 
 
+def _log1p(x: np.ndarray) -> np.ndarray:
+    """log1p, refusing values <= -1 (where it would give NaN or -inf silently)."""
+    if np.any(x <= -1):
+        raise DataError(f"`log=True` needs values > -1 (it uses log1p), and the data has {x[x <= -1][0]:.6g}; "
+                        "turn log off (CLI --no-log) or shift the data.")
+    return np.log1p(x)
+
+
 def fit_scaler(x, kind: str = "minmax", *, log: bool = False, feature_range=(0.0, 1.0)) -> Scaler:
     """Fit a scaler on `x` (the training values only, unless you mean to leak)."""
     if kind not in SCALERS:
@@ -73,9 +78,7 @@ def fit_scaler(x, kind: str = "minmax", *, log: bool = False, feature_range=(0.0
     x = np.asarray(x, dtype=np.float64).ravel()
     nonneg = bool(log and np.all(x >= 0))
     if log:
-        if np.any(x <= -1):
-            raise DataError("`log=True` needs values > -1 (it uses log1p); the data has smaller values. Turn log off or shift the data.")
-        x = np.log1p(x)
+        x = _log1p(x)
     if kind == "minmax":
         shift, scale = x.min(), x.max() - x.min()
     elif kind == "standard":
