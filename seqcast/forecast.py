@@ -463,7 +463,7 @@ class Holdout:
         on = f"on the {self.n_test} test point{'' if self.n_test == 1 else 's'}"
         if not np.isfinite(me["rmse"]):  # NaN must never read as a win
             return (f"verdict: {self.model_name} gave non-finite predictions {on}, so it is no better than the {best['model']} "
-                    f"baseline (RMSE {best['rmse']:.4g}); check the data and the model's options (e.g. log on values <= -1).")
+                    f"baseline (RMSE {best['rmse']:.4g}); check the data and the model's options.")
         rmse = f"RMSE {me['rmse']:.4g} vs {best['rmse']:.4g}"
         if me["rmse"] == best["rmse"]:
             return f"verdict: {self.model_name} ties with the {best['model']} baseline {on} ({rmse})."
