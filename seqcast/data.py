@@ -1584,9 +1584,10 @@ def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
             if offset is not None:
                 inferred.append((key, sub, offset))
     if not inferred:
+        hint = next(filter(None, (_mid_month_hint(dates[rows]) for _, rows in groups)), None)
         raise DataError(
             f"cannot infer the frequency of the dates in {source}: no series has 3 or more evenly "
-            "spaced dates; pass freq= e.g. freq='MS' for month starts, 'D' for days (CLI --freq)"
+            "spaced dates; " + (hint or "pass freq= e.g. freq='MS' for month starts, 'D' for days (CLI --freq)")
         )
     votes = Counter(_freq_name(offset) for _, _, offset in inferred)
     common = votes.most_common(1)[0][0]  # ties: the first to appear

@@ -269,3 +269,11 @@ def test_day_first_dates_in_long_format(tmp_path):
     text = "unique_id,ds,y\n" + "".join(f"a,{d:%d/%m/%Y},{i}\n" for i, d in enumerate(months))
     s = load_long(write(tmp_path, text))["a"]
     assert s.index[1] == pd.Timestamp("1950-02-01") and s.index.freqstr == "MS" and len(s) == 15
+
+
+def test_long_dates_on_the_15th_say_how_to_write_them(tmp_path):
+    rows = "".join(f"{k},2000-{m:02d}-15,{m}\n" for k in "ab" for m in range(1, 7))
+    path = tmp_path / "long.csv"
+    path.write_text("unique_id,ds,y\n" + rows)
+    with pytest.raises(DataError, match="fall on day 15 of every month.*write them as 2000-01 or 2000-01-01"):
+        load_long(path)
