@@ -102,7 +102,9 @@ def load_series(
             holding consecutive whole-number years (1700, 1701, ...; 1678 to
             2261) is taken as yearly dates (Jan 1st of each year). Dates such as
             01/02/1950 are read month-first unless day-first reading fits
-            better (13/01/2020, or a regular series where month-first is not).
+            better (13/01/2020, or a regular series where month-first is not);
+            when both readings are regular (a short file, every field <= 12),
+            ``freq`` chooses, and without it the dates are refused as ambiguous.
             Timestamps whose UTC offset changes (daylight saving time) are
             converted to UTC; daily or coarser ones keep their local dates.
         header: CSV only. ``None`` auto-detects: the first row is a header iff
@@ -263,12 +265,13 @@ def future_index(series: pd.Series, horizon: int) -> pd.Index:
 class _Raw:
     """Values (float, NaN = missing), optional dates, and how to name a row."""
 
-    __slots__ = ("values", "dates", "name", "where", "date_name", "source", "col")
+    __slots__ = ("values", "dates", "name", "where", "date_name", "source", "col", "dates_dayfirst")
 
     def __init__(self, values: np.ndarray, dates: pd.DatetimeIndex | None, name: Any,
                  where: Callable[[int], str], date_name: Any = None, source: str = "data",
-                 col: str = ""):
+                 col: str = "", dates_dayfirst: pd.DatetimeIndex | None = None):
         self.col = col  # " in column 'x'" (or "") for messages
+        self.dates_dayfirst = dates_dayfirst  # ambiguous slash dates: the day-first reading (dates: month-first)
         self.values = values
         self.dates = dates
         self.name = name
@@ -435,7 +438,8 @@ def _parse_text_dates(cells: Sequence[str]) -> pd.DatetimeIndex:
     Dates like 01/02/1950 are read month-first (pandas' default) unless reading
     them day-first parses more of them (13/01/2020), or gives a regular series
     where month-first does not (01/02/1950, 01/03/1950, ... monthly). When both
-    readings are regular (a few dates, all fields <= 12) month-first is kept.
+    readings are regular (a few dates, all fields <= 12) month-first is kept
+    here, and a CSV's frequency must decide (`_ambiguous_dayfirst`).
     """
     cells = list(cells)
     parsed = _to_datetime(cells)
@@ -448,6 +452,24 @@ def _parse_text_dates(cells: Sequence[str]) -> pd.DatetimeIndex:
     if len(cells) and not has_digit.all():  # 'today', 'now', 'Jan' are not dates here
         parsed = parsed.where(has_digit, pd.NaT)
     return parsed
+
+
+def _ambiguous_dayfirst(cells: Sequence[str]) -> pd.DatetimeIndex | None:
+    """The day-first reading of slash dates when it is as good as the month-first one that
+    `_parse_text_dates` keeps (every date parses both ways, both regular, and they differ:
+    01/02/2020 ... 10/02/2020 is Jan 2 .. Oct 2 or Feb 1 .. Feb 10); else None."""
+    cells = [str(c).strip() for c in cells]
+    if not cells or not _DAY_MONTH_RE.match(cells[0]):
+        return None
+    month_first, day_first = _to_datetime(cells), _to_datetime(cells, dayfirst=True)
+    if month_first.hasnans or day_first.hasnans or month_first.equals(day_first):
+        return None
+    return day_first if _regular(month_first) and _regular(day_first) else None
+
+
+def _fits(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> bool:
+    """Every date on the offset's grid, none missing between the first and the last."""
+    return bool(offset.is_on_offset(dates[0])) and len(pd.date_range(dates[0], dates[-1], freq=offset)) == len(dates)
 
 
 def _looks_like_dates(cells: Sequence[Any]) -> bool:
@@ -855,7 +877,8 @@ def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool
         date_name = names[date_pos] if names is not None else None
     name = names[value_pos] if names is not None and names[value_pos] else "y"
     return _Raw(values, dates, name, where, date_name=date_name, source=f"file {shown}",
-                col=_col_text(names, value_pos))
+                col=_col_text(names, value_pos),
+                dates_dayfirst=_ambiguous_dayfirst(columns[date_pos]) if date_pos is not None else None)
 
 
 def _pandas_values(values: pd.Series | pd.Index, where: Callable[[int], str], col: str) -> np.ndarray:
@@ -1183,6 +1206,16 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
         )
 
     index: pd.Index
+    if raw.dates_dayfirst is not None:  # 01/02/2020 ...: the frequency decides between the two readings
+        mf, df = raw.dates, raw.dates_dayfirst
+        if offset is None:
+            raise DataError(
+                f"the dates in {raw.source} are ambiguous: {_fmt_date(mf[0])}, {_fmt_date(mf[1])}, ... month-first "
+                f"({_freq_name(_infer_offset(mf))}) or {_fmt_date(df[0])}, {_fmt_date(df[1])}, ... day-first "
+                f"({_freq_name(_infer_offset(df))}); pass the frequency (freq=, CLI --freq) or write them as YYYY-MM-DD"
+            )
+        if not _fits(mf, offset) and _fits(df, offset):
+            raw.dates = df
     if raw.dates is not None:
         grid, offset = _check_dates(raw, offset, span)
         series = pd.Series(values, index=raw.dates.rename(raw.date_name), dtype="float64")

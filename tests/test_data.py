@@ -632,3 +632,12 @@ def test_an_explicit_freq_that_leaves_most_dates_missing_names_the_one_that_fits
 def test_a_separator_ending_every_line_adds_no_column(tmp_path):
     s = load_series(write(tmp_path, "date;volume;\n" + "".join(f"{1871 + i}-01-01;{1000 + i};\n" for i in range(5))))
     assert list(s) == [1000.0, 1001.0, 1002.0, 1003.0, 1004.0] and s.index.freqstr == "YS-JAN"
+
+
+def test_ambiguous_slash_dates_are_refused_unless_the_frequency_chooses(tmp_path):
+    path = write(tmp_path, "date,v\n" + "".join(f"{d:02d}/01/2020,{d}\n" for d in range(1, 11)))  # dd/mm or mm/dd?
+    with pytest.raises(DataError, match=r"ambiguous: 2020-01-01, 2020-02-01, \.\.\. month-first \(MS\) or "
+                                        r"2020-01-01, 2020-01-02, \.\.\. day-first \(D\); pass the frequency"):
+        load_series(path)
+    assert list(load_series(path, freq="D").index) == list(pd.date_range("2020-01-01", periods=10, freq="D"))
+    assert list(load_series(path, freq="MS").index) == list(pd.date_range("2020-01-01", periods=10, freq="MS"))
