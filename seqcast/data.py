@@ -810,6 +810,9 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
             lines: list[int] = []
             start = 1
             for record in reader:
+                if not rows and record and record[0].strip().lower().startswith("sep=") and not any(c.strip() for c in record[1:]):
+                    start = reader.line_num + 1  # Excel's "sep=;" line names the separator (already detected)
+                    continue
                 if record and any(cell.strip() for cell in record):
                     if decimal_comma:
                         record = [c.replace(",", ".") if _DECIMAL_COMMA_RE.match(c) and not _THOUSANDS_RE.match(c) else c

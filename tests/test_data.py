@@ -641,3 +641,11 @@ def test_ambiguous_slash_dates_are_refused_unless_the_frequency_chooses(tmp_path
         load_series(path)
     assert list(load_series(path, freq="D").index) == list(pd.date_range("2020-01-01", periods=10, freq="D"))
     assert list(load_series(path, freq="MS").index) == list(pd.date_range("2020-01-01", periods=10, freq="MS"))
+
+
+def test_an_excel_sep_line_is_skipped(tmp_path):
+    text = "sep=;\ndate;volume\n" + "".join(f"{1871 + i}-01-01;{1000 + i},5\n" for i in range(4))
+    s = load_series(write(tmp_path, text))
+    assert s.name == "volume" and list(s) == [1000.5, 1001.5, 1002.5, 1003.5]
+    with pytest.raises(DataError, match="^line 4: "):  # line numbers still count the sep= line
+        load_series(write(tmp_path, text.replace("1001,5", "x"), "bad.csv"))
