@@ -422,6 +422,7 @@ def _schema(series: pd.Series, cfg: Config) -> dict:
         "freq": idx.freqstr if dated and idx.freq is not None else None,
         "first": idx[0].isoformat() if dated else int(idx[0]),
         "last": idx[-1].isoformat() if dated else int(idx[-1]),
+        "tz": str(idx.tz) if dated and idx.tz is not None else None,  # a zone with DST: an offset alone would drift
         "n_obs": int(len(series)),
         "window": cfg.window,
         "filled": int(series.attrs.get("filled", 0)),
@@ -431,6 +432,8 @@ def _schema(series: pd.Series, cfg: Config) -> dict:
 def _future_dates(schema: dict, horizon: int) -> pd.Index:
     if schema["freq"]:
         start = pd.Timestamp(schema["last"])
+        if schema.get("tz"):  # absent in models saved before seqcast kept the zone
+            start = start.tz_convert(schema["tz"])
         return pd.date_range(start, periods=horizon + 1, freq=schema["freq"])[1:]
     return pd.RangeIndex(schema["last"] + 1, schema["last"] + 1 + horizon)
 

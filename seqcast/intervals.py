@@ -30,11 +30,12 @@ from .errors import ConfigError, DataError
 def parse_levels(levels) -> tuple[float, ...]:
     """Interval levels in percent, ascending: "80,95", [80, 95] or 90 -> (80.0, 95.0) / (90.0,).
 
-    Raises ConfigError for text that is not a number, a level outside (0, 100), or a repeat."""
+    Raises ConfigError for text that is not a number, a level outside [1, 100), or a repeat: levels
+    are percentages, and one below 1 is almost surely a fraction (0.95) meant as 95."""
     items = levels.replace(" ", "").split(",") if isinstance(levels, str) else (
         list(levels) if isinstance(levels, Iterable) else [levels])
     if not items or items == [""]:
-        raise ConfigError(f"`levels` must be one or more percentages in (0, 100) such as 80,95. Received: levels={levels!r}")
+        raise ConfigError(f"`levels` must be one or more percentages in [1, 100) such as 80,95. Received: levels={levels!r}")
     out = []
     for item in items:
         try:
@@ -42,9 +43,9 @@ def parse_levels(levels) -> tuple[float, ...]:
                 raise TypeError
             v = float(item)
         except (TypeError, ValueError):
-            raise ConfigError(f"`levels` must be numbers in (0, 100) separated by commas, such as 80,95. Received: levels={levels!r}") from None
-        if not 0 < v < 100:  # also refuses nan
-            raise ConfigError(f"`levels` must be in (0, 100), in percent (95, not 0.95 or 120). Received: levels={levels!r}")
+            raise ConfigError(f"`levels` must be numbers in [1, 100) separated by commas, such as 80,95. Received: levels={levels!r}") from None
+        if not 1 <= v < 100:  # also refuses nan
+            raise ConfigError(f"`levels` must be in [1, 100), in percent (95, not 0.95 or 120). Received: levels={levels!r}")
         out.append(v)
     if len(set(out)) != len(out):
         raise ConfigError(f"`levels` must not repeat a level. Received: levels={levels!r}")
@@ -64,7 +65,7 @@ def conformal_widths(residuals, levels=(80, 95)) -> dict[float, np.ndarray]:
         series differ in scale, pass residuals in scaled units (each series' residuals divided by its
         scale) and give the same scales to `bands`. NaN residuals (a step past a series' end, say) are
         ignored, so each step uses its own n = number of non-NaN values.
-    levels: percentages in (0, 100), anything `parse_levels` accepts.
+    levels: percentages in [1, 100), anything `parse_levels` accepts.
 
     Returns {level: (h,) array}: for step j the ceil((n+1)*q)-th smallest |residuals[:, j]|, q =
     level/100. When that rank exceeds n (too few residuals for the level: n < q/(1-q), e.g. n < 19 for

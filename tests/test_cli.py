@@ -252,8 +252,8 @@ def test_unknown_column(data_csv, tmp_path):
         ("--strategy", "mimo", "`strategy` must be one of recursive, direct, seq2seq. Received: strategy='mimo'"),
         ("--norm", "zz", "`norm` must be one of none, last, mean, revin, season"),
         ("--horizon", "0", "`horizon` must be an integer >= 1. Received: horizon=0"),
-        ("--levels", "120", "`levels` must be in (0, 100)"),
-        ("--levels", "a,b", "`levels` must be numbers in (0, 100)"),
+        ("--levels", "120", "`levels` must be in [1, 100)"),
+        ("--levels", "a,b", "`levels` must be numbers in [1, 100)"),
         ("--id-column", "series", "--id-column and --value-column apply to long format"),
     ],
 )

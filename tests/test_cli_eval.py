@@ -228,7 +228,7 @@ def _bad_long(tmp_path, kind: str) -> Path:
         ("duplicate", [], ["twice"]),
         ("text", [], ["n/a?", "not a number"]),
         ("no-y", [], ["no column 'y'"]),
-        ("ok", ["--levels", 120], ["`levels` must be in (0, 100)"]),
+        ("ok", ["--levels", 120], ["`levels` must be in [1, 100)"]),
         ("ok", ["--levels", 80, "--windows", 1], ["--windows >= 2", "windows=1"]),
         ("ok", ["--levels", "80,eighty"], ["`levels` must be numbers"]),
     ],
@@ -242,7 +242,7 @@ def test_backtest_errors(kind, extra, needles, long_csv, tmp_path):
 def test_benchmark_errors():
     assert_error(invoke("benchmark", "tourism-weekly", "--models", "naive"), "tourism-weekly")
     assert_error(invoke("benchmark", "tourism-quarterly", "--models", "naive,nope"), "`models` must be")
-    assert_error(invoke("benchmark", "tourism-quarterly", "--models", "naive", "--levels", 120), "`levels` must be in (0, 100)")
+    assert_error(invoke("benchmark", "tourism-quarterly", "--models", "naive", "--levels", 120), "`levels` must be in [1, 100)")
 
 
 # ---- benchmark -----------------------------------------------------------------------------------------

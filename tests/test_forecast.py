@@ -282,3 +282,14 @@ def test_a_constant_series_gets_finite_intervals(recwarn):
     assert np.isfinite(fc[["forecast", "lo_80", "hi_80"]].to_numpy()).all()
     assert (fc["lo_80"] <= fc["forecast"]).all() and (fc["forecast"] <= fc["hi_80"]).all()
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_forecast_dates_of_a_series_in_a_dst_zone_follow_the_zone(tmp_path):
+    idx = pd.date_range("2024-09-01", periods=56, freq="D", tz="Europe/Berlin")  # DST ends on 2024-10-27
+    y = pd.Series(np.sin(np.arange(56) / 3) + 5, index=idx)
+    f = Forecaster(**FAST, model="linear").fit(y)
+    expected = pd.date_range("2024-10-27", periods=3, freq="D", tz="Europe/Berlin")
+    for fc in (f.forecast(3), f.forecast(3, y)):
+        assert list(fc["date"]) == list(expected) and str(fc["date"].dt.tz) == "Europe/Berlin"
+    f.save(tmp_path / "m")
+    assert list(Forecaster.load(tmp_path / "m").forecast(3)["date"]) == list(expected)

@@ -24,9 +24,9 @@ def test_parse_levels():
     assert parse_levels(90) == (90.0,)
 
 
-@pytest.mark.parametrize("bad, needle", [("80,abc", "numbers"), ("", "one or more"), ("0", "(0, 100)"), ("100", "(0, 100)"),
-                                         ("120", "Received: levels='120'"), ("-5", "(0, 100)"), ("nan", "(0, 100)"),
-                                         ("80,80", "repeat"), ([True], "numbers"), ([None], "numbers")])
+@pytest.mark.parametrize("bad, needle", [("80,abc", "numbers"), ("", "one or more"), ("0", "[1, 100)"), ("100", "[1, 100)"),
+                                         ("120", "Received: levels='120'"), ("-5", "[1, 100)"), ("nan", "[1, 100)"),
+                                         ("80,80", "repeat"), ([True], "numbers"), ([None], "numbers"), ((0.8, 0.95), "not 0.95")])
 def test_parse_levels_errors(bad, needle):
     with pytest.raises(ConfigError, match=None) as e:
         parse_levels(bad)
