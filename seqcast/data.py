@@ -27,6 +27,7 @@ whether a source looks like long format (its columns include the id column).
 from __future__ import annotations
 
 import csv
+import datetime
 import math
 import re
 import warnings
@@ -481,6 +482,9 @@ def _looks_like_dates(cells: Sequence[Any]) -> bool:
     texts: list[str] = []
     for cell in cells:
         if _is_missing(cell):
+            continue
+        if isinstance(cell, (datetime.date, np.datetime64)):  # Python dates / datetimes, Timestamps
+            texts.append(pd.Timestamp(cell).isoformat())
             continue
         if not isinstance(cell, str):
             return False

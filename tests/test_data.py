@@ -649,3 +649,14 @@ def test_an_excel_sep_line_is_skipped(tmp_path):
     assert s.name == "volume" and list(s) == [1000.5, 1001.5, 1002.5, 1003.5]
     with pytest.raises(DataError, match="^line 4: "):  # line numbers still count the sep= line
         load_series(write(tmp_path, text.replace("1001,5", "x"), "bad.csv"))
+
+
+def test_python_date_objects_are_dates_in_an_index_and_in_a_column():
+    import datetime as dt
+
+    days = [dt.date(2020, 1, 1) + dt.timedelta(days=i) for i in range(40)]
+    v = np.arange(40.0)
+    s = load_series(pd.Series(v, index=days))
+    assert s.index.freqstr == "D" and s.index[0] == pd.Timestamp("2020-01-01")
+    s = load_series(pd.DataFrame({"day": [dt.datetime(2020, 1, 1) + dt.timedelta(hours=i) for i in range(40)], "y": v}))
+    assert s.index.freqstr == "h"
