@@ -266,13 +266,14 @@ def future_index(series: pd.Series, horizon: int) -> pd.Index:
 class _Raw:
     """Values (float, NaN = missing), optional dates, and how to name a row."""
 
-    __slots__ = ("values", "dates", "name", "where", "date_name", "source", "col", "dates_dayfirst")
+    __slots__ = ("values", "dates", "name", "where", "date_name", "source", "col", "dates_dayfirst", "start")
 
     def __init__(self, values: np.ndarray, dates: pd.DatetimeIndex | None, name: Any,
                  where: Callable[[int], str], date_name: Any = None, source: str = "data",
                  col: str = "", dates_dayfirst: pd.DatetimeIndex | None = None):
         self.col = col  # " in column 'x'" (or "") for messages
         self.dates_dayfirst = dates_dayfirst  # ambiguous slash dates: the day-first reading (dates: month-first)
+        self.start = 0  # undated: the first step (a Series' integer index may start elsewhere)
         self.values = values
         self.dates = dates
         self.name = name
@@ -963,8 +964,19 @@ def _from_series(series: pd.Series) -> _Raw:
     dates = _index_dates(series.index)
     name = "y" if series.name is None else str(series.name)
     date_name = series.index.name if dates is not None else None
-    return _Raw(values, dates, name, _row_where, date_name=date_name, source="the Series",
-                col=label)
+    raw = _Raw(values, dates, name, _row_where, date_name=date_name, source="the Series", col=label)
+    index = series.index
+    if dates is None and pd.api.types.is_integer_dtype(index.dtype) and len(index):
+        # integer time steps: the values must come in step order, one per step (like dates)
+        steps = np.asarray(index, dtype=np.int64)
+        bad = np.flatnonzero(np.diff(steps) != 1)
+        if len(bad):
+            i = int(bad[0]) + 1
+            what = "is not the step after" if steps[i] > steps[i - 1] else "comes before or repeats"
+            raise DataError(f"row {i}: index {steps[i]} {what} {steps[i - 1]} (row {i - 1}); an integer index must count up "
+                            "by 1: sort it (series.sort_index()), fill the missing steps, or pass a DatetimeIndex")
+        raw.start = int(steps[0])
+    return raw
 
 
 def _from_array(source: np.ndarray | list | tuple) -> _Raw:
@@ -1245,8 +1257,8 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
             series = series.reindex(grid)
         index = grid
     else:
-        series = pd.Series(values, dtype="float64")
-        index = pd.RangeIndex(n)
+        index = pd.RangeIndex(raw.start, raw.start + n)
+        series = pd.Series(values, index=index, dtype="float64")
 
     if missing.any() and fill == "none":
         i = int(np.flatnonzero(missing)[0])

@@ -660,3 +660,15 @@ def test_python_date_objects_are_dates_in_an_index_and_in_a_column():
     assert s.index.freqstr == "D" and s.index[0] == pd.Timestamp("2020-01-01")
     s = load_series(pd.DataFrame({"day": [dt.datetime(2020, 1, 1) + dt.timedelta(hours=i) for i in range(40)], "y": v}))
     assert s.index.freqstr == "h"
+
+
+def test_an_integer_index_keeps_its_steps_and_must_count_up_by_one():
+    v = np.arange(40.0)
+    s = load_series(pd.Series(v, index=range(100, 140)))
+    assert list(s.index[[0, -1]]) == [100, 139] and list(future_index(s, 2)) == [140, 141]
+    shuffled = pd.Series(v, index=range(40)).sample(frac=1, random_state=0)
+    with pytest.raises(DataError, match=r"an integer index must count up by 1: sort it \(series.sort_index\(\)\)"):
+        load_series(shuffled)
+    assert list(load_series(shuffled.sort_index())) == list(v)
+    with pytest.raises(DataError, match="index 5 is not the step after 3"):
+        load_series(pd.Series([1.0, 2.0, 3.0], index=[2, 3, 5]))
