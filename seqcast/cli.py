@@ -125,17 +125,6 @@ def _csv_text(frame) -> str:
     return frame.to_csv(index=False, date_format="%Y-%m-%d" if days_only else None)
 
 
-RECURSIVE_INTERVAL_HORIZON = 12  # a recursive model fitted with --levels and no --horizon: intervals for 12 steps
-
-
-def _interval_horizon(cfg, levels, horizon_flag):
-    """The horizon `fit` passes to Forecaster.fit: a recursive model's --levels are calibrated for 12
-    steps unless --horizon says otherwise (its default horizon 1 would allow no longer forecast)."""
-    if levels and cfg.strategy == "recursive" and horizon_flag is None:
-        return RECURSIVE_INTERVAL_HORIZON
-    return None
-
-
 def default_horizon(f) -> int:
     """`predict`'s default: the horizon the model's intervals were calibrated for, else the one a
     direct / seq2seq model was trained for, else 12."""
@@ -385,7 +374,7 @@ def fit(
                     f"evaluate it with: seqcast backtest {data}")
         if auto:
             cfg = _auto_for(list(many.values()), cfg, flags)
-        f = Forecaster(cfg, progress=not quiet).fit(many, levels=lv, horizon=_interval_horizon(cfg, lv, horizon))
+        f = Forecaster(cfg, progress=not quiet).fit(many, levels=lv, horizon=horizon)
         f.save(out)
         _say(quiet, f"saved the model ({len(many)} series, {f.history_.fit_s:.1f}s) to {out}/; "
                     f"forecast with: seqcast predict {out} --horizon {default_horizon(f)}")
@@ -394,18 +383,17 @@ def fit(
     if auto:
         cut = len(series) - int(round(len(series) * cfg.test_size))  # the auto choices see the training part only,
         cfg = _auto_for([series.iloc[:cut]], cfg, flags, nonneg=bool((series >= 0).all()))  # and the whole series' sign
-    h_levels = _interval_horizon(cfg, lv, horizon)
     if lv:  # intervals the data is too short for: refused before any training
-        from .forecast import _calibration_windows
+        from .forecast import _calibration_windows, interval_horizon
 
-        _calibration_windows([series.to_numpy(float)], [str(series.name)], cfg, h_levels or cfg.horizon, 1)
+        _calibration_windows([series.to_numpy(float)], [str(series.name)], cfg, interval_horizon(cfg, horizon), 1)
     ho = None
     if cfg.test_size > 0:
         if lv and not refit:
             raise ConfigError("--levels calibrates intervals on the data the saved model is fitted on: use it with --refit (the default)")
         ho = holdout(series, cfg, progress=not quiet)
         _print_holdout(ho, quiet)
-    f = (Forecaster(cfg, progress=not quiet).fit(series, levels=lv, horizon=h_levels)
+    f = (Forecaster(cfg, progress=not quiet).fit(series, levels=lv, horizon=horizon)
          if (refit or ho is None) else ho.forecaster.extend(series))  # forecasts start after all the data either way
     f.save(out)
     if ho is not None:

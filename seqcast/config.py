@@ -68,8 +68,18 @@ CHOICES = {
 POSITIVE_INTS = ("window", "horizon", "epochs", "batch_size", "ensemble")
 
 
+def _plain(v):
+    """NumPy scalars (np.int64(6), np.float32(0.1), np.bool_) as the Python numbers they hold."""
+    if type(v).__module__ == "numpy" and hasattr(v, "item") and getattr(v, "ndim", None) == 0:
+        return v.item()
+    if isinstance(v, (list, tuple)):
+        return type(v)(_plain(x) for x in v)
+    return v
+
+
 def validate(cfg: Config) -> Config:
     """Check every value; raise ConfigError in the template "`x` must be ... Received: x=..."."""
+    cfg = dataclasses.replace(cfg, **{f.name: _plain(getattr(cfg, f.name)) for f in fields(cfg)})
     for name, allowed in CHOICES.items():
         v = getattr(cfg, name)
         if v not in allowed:

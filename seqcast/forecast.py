@@ -41,19 +41,25 @@ class Forecaster:
     """
 
     def __init__(self, config: Config | None = None, /, *, progress: bool = False, **options):
-        base = config if config is not None else Config()
-        known = set(Config.__dataclass_fields__)
-        for k in options:
-            if k not in known:
-                raise ConfigError(f"unknown option {k!r}; known options: {', '.join(sorted(known))}")
-        self.config = validate(base.replace(**options) if options else base)
-        if self.config.strategy == "seq2seq" and self.config.norm in ("revin", "season"):
-            raise ConfigError(f"`norm` must be none, last or mean with strategy='seq2seq' (an output at every step). "
-                              f"Received: norm={self.config.norm!r}")
+        if config is not None and not isinstance(config, Config):
+            raise ConfigError(f"the first argument must be a Config (or nothing); pass options as keywords, e.g. "
+                              f"Forecaster(model='gru', epochs=50). Received: {config!r}")
+        self.config = _options(config if config is not None else Config(), options)
         self.progress = progress
 
-    def get_params(self) -> dict:
+    def get_params(self, deep: bool = True) -> dict:
+        """The options (sklearn's contract; `deep` is accepted and changes nothing: no nested estimators)."""
         return self.config.to_dict()
+
+    def set_params(self, **options) -> "Forecaster":
+        """Change options (validated as in __init__); a fitted model keeps its parameters until the next fit."""
+        self.config = _options(self.config, options)
+        return self
+
+    def __repr__(self) -> str:  # the options that differ from the defaults, as sklearn shows them
+        default = Config().to_dict()
+        changed = ", ".join(f"{k}={v!r}" for k, v in self.config.to_dict().items() if v != default[k])
+        return f"Forecaster({changed})"
 
     # ---- fitting -------------------------------------------------------------------------------
 
@@ -64,7 +70,7 @@ class Forecaster:
             a dict {id: series}, or a long CSV / Parquet path (detected by its `unique_id` column).
             Many series give forecasts in long format (unique_id, ds, forecast, ...).
         horizon: steps a direct / seq2seq model is trained for, and steps the intervals are calibrated
-            for (default `config.horizon`).
+            for (default `config.horizon`; a recursive model's intervals: 12 steps when that is 1).
         levels: interval levels in percent, e.g. (80, 95). Conformal half-widths per horizon step are
             calibrated on a rolling-origin backtest of the training data itself: one extra fit on the
             data before the first of `calibration_windows` origins one step apart (fewer when the data
@@ -87,8 +93,6 @@ class Forecaster:
         if lv and (isinstance(calibration_windows, bool) or not isinstance(calibration_windows, (int, np.integer))
                    or calibration_windows < 1):
             raise ConfigError(f"`calibration_windows` must be an integer >= 1. Received: calibration_windows={calibration_windows!r}")
-        for stale in ("scaler_", "schema_", "context_"):  # one-series attributes of an earlier fit
-            self.__dict__.pop(stale, None)
         ids, series, long_format = _as_panel(y, cfg.fill)
         values = [s.to_numpy(np.float64) for s in series]
         scalers = None
@@ -102,9 +106,12 @@ class Forecaster:
         elif scaler_data is not None:
             raise ConfigError("`scaler_data` applies to one series only. Received: scaler_data with many series")
         season = _season(cfg, series[0])
+        h_levels = interval_horizon(cfg, horizon)
         if lv:  # before the fit: data too short for the intervals is refused before any training
-            calibration_windows = _calibration_windows(values, ids, cfg, h_fit, int(calibration_windows))
+            calibration_windows = _calibration_windows(values, ids, cfg, h_levels, int(calibration_windows))
         fitted = fit_panel(values, cfg, horizon=h_fit, season=season, scalers=scalers, progress=self.progress)
+        for stale in ("scaler_", "schema_", "context_"):  # one-series attributes of an earlier fit (a failed fit
+            self.__dict__.pop(stale, None)  # above leaves the earlier model whole)
         self.spec_, self.params_, self.history_ = fitted.spec, fitted.params, fitted.history
         self.n_windows_, self.horizon_, self.season_ = tuple(fitted.n_windows), fitted.horizon, fitted.season
         self.leaks_ = scaler_data is not None
@@ -119,7 +126,7 @@ class Forecaster:
         self.interval_floors_ = None
         self.calibration_windows_ = 0
         if lv:
-            self._calibrate(values, lv, h_fit, season, calibration_windows)
+            self._calibrate(values, lv, h_levels, season, calibration_windows)
         return self
 
     def _calibrate(self, values, levels, h: int, season: int, n_windows: int) -> None:
@@ -376,6 +383,30 @@ def _as_panel(y, fill: str, many: bool = False) -> tuple[list[str], list[pd.Seri
                         "(unique_id, ds, y) or a long CSV/Parquet path")
     s = _as_series(y, fill)
     return [str(s.name) if s.name is not None else "y"], [s], False
+
+
+RECURSIVE_INTERVAL_HORIZON = 12  # a recursive model's default horizon 1 would allow no interval past one step
+
+
+def interval_horizon(cfg: Config, horizon: int | None = None) -> int:
+    """The steps `fit(levels=...)` calibrates intervals for: `horizon` when given, else `cfg.horizon`,
+    except that a recursive model with the default horizon 1 gets 12."""
+    if horizon is not None:
+        return horizon
+    return RECURSIVE_INTERVAL_HORIZON if cfg.strategy == "recursive" and cfg.horizon == 1 else cfg.horizon
+
+
+def _options(base: Config, options: dict) -> Config:
+    """`base` with the keyword `options`, validated (unknown names and impossible combinations refused)."""
+    known = set(Config.__dataclass_fields__)
+    for k in options:
+        if k not in known:
+            raise ConfigError(f"unknown option {k!r}; known options: {', '.join(sorted(known))}")
+    cfg = validate(base.replace(**options) if options else base)
+    if cfg.strategy == "seq2seq" and cfg.norm in ("revin", "season"):
+        raise ConfigError(f"`norm` must be none, last or mean with strategy='seq2seq' (an output at every step). "
+                          f"Received: norm={cfg.norm!r}")
+    return cfg
 
 
 def _season(cfg: Config, series: pd.Series) -> int:

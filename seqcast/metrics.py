@@ -60,6 +60,9 @@ def smape(y_true, y_pred) -> float:
 
 def mase(y_true, y_pred, y_train, season: int = 1) -> float:
     """MAE scaled by the in-sample MAE of the seasonal naive forecast on `y_train`."""
+    from .windows import check_positive
+
+    season = check_positive("season", season)
     y_train = np.asarray(y_train, dtype=np.float64)
     if len(y_train) <= season:
         raise DataError(f"MASE needs a training series longer than the season. Received: len={len(y_train)}, season={season}")

@@ -293,3 +293,31 @@ def test_forecast_dates_of_a_series_in_a_dst_zone_follow_the_zone(tmp_path):
         assert list(fc["date"]) == list(expected) and str(fc["date"].dt.tz) == "Europe/Berlin"
     f.save(tmp_path / "m")
     assert list(Forecaster.load(tmp_path / "m").forecast(3)["date"]) == list(expected)
+
+
+def test_sklearn_contract_params_repr_and_positional_options(air):
+    f = Forecaster(model="gru", units=(4,), window=np.int64(6), epochs=np.int64(2), seed=np.int64(3))  # numpy ints too
+    assert f.get_params(deep=True) == f.get_params() and f.get_params()["window"] == 6
+    assert repr(f) == "Forecaster(model='gru', units=[4], window=6, epochs=2, seed=3)"
+    assert f.set_params(epochs=3) is f and f.config.epochs == 3
+    with pytest.raises(ConfigError, match="unknown option 'epoch'"):
+        f.set_params(epoch=3)
+    with pytest.raises(ConfigError, match="`norm` must be none, last or mean with strategy='seq2seq'"):
+        f.set_params(strategy="seq2seq", norm="season")
+    with pytest.raises(ConfigError, match=r"first argument must be a Config .* Forecaster\(model='gru'"):
+        Forecaster("gru")
+
+
+def test_a_failed_refit_leaves_the_earlier_model_whole(air):
+    f = Forecaster(**FAST).fit(air)
+    before = f.forecast(2)
+    with pytest.raises(DataError):
+        f.fit(air.iloc[:3])
+    assert f.scaler_ is f.scalers_[0]  # the one-series attributes are still there
+    pd.testing.assert_frame_equal(f.forecast(2), before)
+
+
+def test_a_recursive_models_intervals_cover_twelve_steps_unless_told(air):
+    f = Forecaster(**FAST).fit(air, levels=(80,))  # recursive, horizon 1
+    assert f.interval_horizon_ == 12 and len(f.forecast(12)) == 12
+    assert Forecaster(**FAST).fit(air, levels=(80,), horizon=3).interval_horizon_ == 3

@@ -151,3 +151,9 @@ def test_scores_bad_input(args, match):
 def test_scores_bad_ids():
     with pytest.raises(DataError, match=r"`ids` must have shape \(2,\)"):
         metrics.scores(TRUTH, PRED, MAE_SCALE, MSE_SCALE, ids=["a"])
+
+
+@pytest.mark.parametrize("season", [0, -1, 1.5, True])
+def test_mase_refuses_a_season_that_is_not_a_positive_integer(season):
+    with pytest.raises(ConfigError, match="`season` must be"):
+        metrics.mase([1.0], [1.0], [1.0, 2.0, 3.0], season)
