@@ -72,7 +72,13 @@ class Result:
     histories: dict = field(default_factory=dict)  # neural model -> History of its last fit
     widths: dict = field(default_factory=dict)  # model -> {level: (h,) interval half-widths in mae_scale units}, when calibrated
 
+    def _check_model(self, model: str) -> None:
+        if model not in self.forecasts:
+            raise ConfigError(f"`model` must be one of the models this backtest ran ({', '.join(self.forecasts)}). "
+                              f"Received: model={model!r}")
+
     def scores(self, model: str) -> dict:
+        self._check_model(model)
         return metrics.scores(self.truth, self.forecasts[model], self.mae_scale, self.mse_scale, ids=self.ids)
 
     def leaderboard(self) -> list[dict]:
@@ -85,6 +91,7 @@ class Result:
 
     def scaled_residuals(self, model: str) -> np.ndarray:
         """(R, h) residuals truth - forecast divided by each row's in-sample MAE scale (comparable across series)."""
+        self._check_model(model)
         with np.errstate(divide="ignore", invalid="ignore"):
             r = (self.truth - self.forecasts[model]) / self.mae_scale[:, None]
         return np.where(np.isfinite(r), r, np.nan)
@@ -139,17 +146,29 @@ def _check_int(name, v, lo=1):
 
 def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = None, refit: bool = True,
              config: Config | None = None, season: int | None = None, progress: bool = False) -> Result:
-    """Rolling-origin evaluation of `models` on `series` (dict id -> 1-D values, or a list)."""
+    """Rolling-origin evaluation of `models` on `series`: a dict {id: series or 1-D values}, a list of
+    1-D values, one pd.Series, or a long DataFrame / CSV / Parquet path (unique_id, ds, y). The season
+    defaults to `config.season`, else the one the series' dates imply (12 for monthly), else 1."""
+    import pandas as pd
+
+    from .data import season_length
+
     _check_int("horizon", h)
     _check_int("windows", n_windows)
     step = h if step is None else step
     _check_int("step", step)
     cfg = config or Config()
     names = check_models(models)
+    if isinstance(series, (pd.Series, pd.DataFrame, str)) or hasattr(series, "__fspath__"):  # one series, or long data
+        from .forecast import _as_panel
+
+        ids_, loaded, _ = _as_panel(series, cfg.fill)
+        series = dict(zip(ids_, loaded))
     items = list(series.items()) if isinstance(series, dict) else list(enumerate(series))
     ids = [k for k, _ in items]
     ys = [np.asarray(v, dtype=np.float64).ravel() for _, v in items]
-    m = int(season or cfg.season or 1)
+    dated = [getattr(getattr(v, "index", None), "freqstr", None) for _, v in items[:1]]
+    m = int(season or cfg.season or (season_length(dated[0]) if dated and dated[0] else None) or 1)
     need = h + step * (n_windows - 1) + 2
     for k, y in zip(ids, ys):
         if len(y) < need:

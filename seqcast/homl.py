@@ -116,8 +116,11 @@ def run(models=None, seed: int = 0, *, n_series: int = N_SERIES, epochs: int | N
     from .train import fit, predict
 
     chosen = get(models)
-    if epochs is not None and (isinstance(epochs, bool) or int(epochs) < 1):
-        raise ConfigError(f"`epochs` must be >= 1. Received: epochs={epochs!r}")
+    if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1):
+        raise ConfigError(f"`epochs` must be an integer >= 1. Received: epochs={epochs!r}")
+    for name, v in (("seed", seed), ("data_seed", data_seed)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0):
+            raise ConfigError(f"`{name}` must be an integer >= 0. Received: {name}={v!r}")
     data_seed = seed if data_seed is None else data_seed
     data: dict = {}
     rows = []

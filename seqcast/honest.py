@@ -27,7 +27,7 @@ import dataclasses
 import numpy as np
 
 from .config import Config
-from .errors import ConfigError
+from .errors import ConfigError, DataError
 
 AUTO_STEPS = 3000  # optimiser steps per fit, whatever the data size (epochs derived from it)
 
@@ -41,7 +41,12 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
     `overrides` (options the user set explicitly) win over the automatic choices; choices that they
     make impossible are adjusted (norm "season" with a window shorter than the season becomes "last";
     no skip path or window norm where the model cannot have them)."""
-    ys = [np.asarray(y, dtype=np.float64) for y in ys]
+    ys = [np.asarray(y, dtype=np.float64).ravel() for y in ys]
+    if not ys or not any(len(y) for y in ys):
+        raise DataError("`auto_config` needs at least one training series with values. Received: none")
+    unknown = sorted(set(overrides or {}) - set(Config.__dataclass_fields__))
+    if unknown:
+        raise ConfigError(f"unknown option {unknown[0]!r} in overrides; known options: {', '.join(sorted(Config.__dataclass_fields__))}")
     m = int(season or 1)
     longest = max(len(y) for y in ys)
     window = max(2, min(max(12, 2 * m), longest - h - 1))

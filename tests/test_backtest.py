@@ -116,3 +116,22 @@ def test_coverage_is_nan_not_a_vacuous_100_when_the_intervals_are_infinite():
     many = {f"s{i}": seasonal(48, 10.0 + i, i) * (1 + 0.05 * np.random.default_rng(i).normal(size=48)) for i in range(12)}
     cov = backtest(many, ["snaive"], h=4, n_windows=3, season=4, config=TINY).coverage("snaive", (80,))
     assert 0 <= cov[80] <= 100  # 12 series: 12 residuals per step before origin 1, finite 80% widths
+
+
+def test_backtest_takes_one_series_or_a_long_frame_and_infers_the_season():
+    from seqcast.data import to_long
+    from seqcast.datasets import airline
+
+    air = airline()
+    one = backtest(air, ["naive", "snaive"], h=6, n_windows=2)  # monthly dates: season 12
+    arrays = backtest({"p": air.to_numpy()}, ["naive", "snaive"], h=6, n_windows=2, season=12)
+    assert one.season == 12 and [r["mase"] for r in one.leaderboard()] == [r["mase"] for r in arrays.leaderboard()]
+    long = backtest(to_long({"a": air, "b": air * 2}), ["snaive"], h=6, n_windows=2)
+    assert long.season == 12 and sorted(set(long.ids)) == ["a", "b"]
+
+
+def test_asking_for_a_model_the_backtest_did_not_run_is_a_config_error():
+    res = backtest({"a": seasonal(40)}, ["naive"], h=3, n_windows=2, season=4)
+    for call in (lambda: res.scores("lstm"), lambda: res.coverage("lstm", (80,))):
+        with pytest.raises(ConfigError, match=r"one of the models this backtest ran \(naive\). Received: model='lstm'"):
+            call()

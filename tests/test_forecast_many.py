@@ -217,3 +217,12 @@ def test_interval_lower_bounds_stop_at_zero_for_series_that_are_never_negative(t
     assert (fc["lo_95"] == 0).all() and (fc["hi_95"] > 1e5).all()
     f.save(tmp_path / "m")
     np.testing.assert_array_equal(Forecaster.load(tmp_path / "m").forecast(3)["lo_95"], fc["lo_95"])
+
+
+def test_a_dict_of_series_with_different_frequencies_is_refused():
+    months = pd.Series(np.arange(60.0), index=pd.date_range("2000-01-01", periods=60, freq="MS"))
+    daily = pd.Series(np.arange(60.0), index=pd.date_range("2000-01-01", periods=60, freq="D"))
+    with pytest.raises(DataError, match="must share one frequency.*'m' has MS, 'd' has D"):
+        Forecaster(**FAST).fit({"m": months, "d": daily})
+    with pytest.raises(DataError, match="'a' has no dates"):
+        Forecaster(**FAST).fit({"a": np.arange(60.0), "m": months})

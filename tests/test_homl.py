@@ -196,3 +196,10 @@ def test_cli_help():
     assert res.exit_code == 0 and "Example" in res.stdout and "--seeds" in res.stdout
     assert "--n-series" not in res.stdout  # hidden: for tests and quick looks
     assert [m.name for m in homl.get("naive, linear")] == ["naive", "linear"]
+
+
+@pytest.mark.parametrize("kw, needle", [({"epochs": 1.5}, "`epochs` must be an integer >= 1"), ({"epochs": "x"}, "`epochs`"),
+                                        ({"seed": -1}, "`seed` must be an integer >= 0"), ({"data_seed": 1.0}, "`data_seed`")])
+def test_run_refuses_bad_numbers(kw, needle):
+    with pytest.raises(ConfigError, match=needle):
+        homl.run(models=["naive"], n_series=20, **kw)

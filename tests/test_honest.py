@@ -39,3 +39,14 @@ def test_small_values_are_scaled_so_the_choice_does_not_depend_on_units():
 def test_explicit_options_win():
     cfg = auto_config([Y], h=1, season=12, overrides={"log": False, "scaler": "minmax"})
     assert not cfg.log and cfg.scaler == "minmax"
+
+
+def test_bad_calls_are_one_line_errors():
+    import pytest
+
+    from seqcast.errors import ConfigError, DataError
+
+    with pytest.raises(DataError, match="at least one training series"):
+        auto_config([], h=1, season=12)
+    with pytest.raises(ConfigError, match="unknown option 'epochz' in overrides"):
+        auto_config([Y], h=1, season=12, overrides={"epochz": 3})
