@@ -189,12 +189,18 @@ class Forecaster:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.config.window:
             raise DataError(f"input windows must have shape (N, {self.config.window}). Received: {X.shape}")
+        if not np.isfinite(X).all():
+            i = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
+            raise DataError(f"input window {i} holds NaN or inf; fill the gaps first (e.g. load_series(..., fill='interpolate'))")
         return self._predict_z(self._scaler_of(id).transform(X))
 
     def _index(self, ids) -> list[int]:
         pos = {k: i for i, k in enumerate(self.series_ids_)}
         if isinstance(ids, (str, int, np.integer)):
             ids = [ids]
+        ids = list(ids)
+        if len({str(k) for k in ids}) != len(ids):
+            raise ConfigError(f"`ids` must name each series once. Received: ids={ids!r}")
         out = []
         for k in ids:
             if str(k) not in pos:

@@ -43,7 +43,7 @@ def _umask() -> int:
 
 def write_atomic(path, data: bytes | str) -> None:
     """Write `data` to `path` via a temp file in the same directory and a rename."""
-    path = Path(path)
+    path = Path(path).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -61,7 +61,7 @@ def write_atomic(path, data: bytes | str) -> None:
 def check_target(target, marker: str = META, what: str = "model") -> Path:
     """Refuse a target that is a file, or a non-empty folder without `marker` (not an earlier seqcast
     model or run directory). Called by `replace_dir`, and by the CLI before work so a bad --out fails at once."""
-    target = Path(target)
+    target = Path(target).expanduser()
     if target.exists() and not target.is_dir():
         raise ConfigError(f"'{target}' exists and is a file; choose a directory path for --out")
     if target.is_dir() and any(target.iterdir()) and not (target / marker).is_file():
@@ -180,7 +180,7 @@ def save_model(f, path) -> None:
 
 
 def read_meta(path) -> dict:
-    p = Path(path)
+    p = Path(path).expanduser()
     if not p.is_dir():
         raise ModelFileError(f"model directory '{p}' not found; pass a directory written by `seqcast fit --out`")
     mf = p / META
@@ -216,7 +216,7 @@ def load_model(path):
     from .scaling import Scaler
     from .train import History
 
-    p = Path(path)
+    p = Path(path).expanduser()
     meta = read_meta(p)
     wf = p / WEIGHTS
     if not wf.is_file():

@@ -321,3 +321,12 @@ def test_a_recursive_models_intervals_cover_twelve_steps_unless_told(air):
     f = Forecaster(**FAST).fit(air, levels=(80,))  # recursive, horizon 1
     assert f.interval_horizon_ == 12 and len(f.forecast(12)) == 12
     assert Forecaster(**FAST).fit(air, levels=(80,), horizon=3).interval_horizon_ == 3
+
+
+def test_nan_input_windows_and_repeated_ids_are_refused(air):
+    f = Forecaster(**FAST).fit(air)
+    with pytest.raises(DataError, match="input window 1 holds NaN or inf"):
+        f.predict_windows(np.array([[1.0] * 6, [1.0, np.nan, 1.0, 1.0, 1.0, 1.0]]))
+    g = Forecaster(**FAST).fit({"a": air, "b": air * 2})
+    with pytest.raises(ConfigError, match="`ids` must name each series once"):
+        g.forecast(2, ids=["a", "a"])

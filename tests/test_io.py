@@ -375,3 +375,10 @@ def test_saves_into_an_empty_folder(fitted, tmp_path):
     fitted.save(d)
     assert (d / "model.json").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]
+
+
+def test_a_home_relative_path_is_expanded(fitted, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    fitted.save("~/models/m")
+    assert (tmp_path / "models" / "m" / "model.json").is_file()
+    assert Forecaster.load("~/models/m").series_ids_ == fitted.series_ids_
