@@ -14,6 +14,7 @@ sets attributes ending in `_`, and anything used before `fit` raises NotFittedEr
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -413,7 +414,7 @@ def _options(base: Config, options: dict) -> Config:
     for k in options:
         if k not in known:
             raise ConfigError(f"unknown option {k!r}; known options: {', '.join(sorted(known))}")
-    cfg = validate(base.replace(**options) if options else base)
+    cfg = validate(dataclasses.replace(base, **options))  # None sets None (Config.replace skips None: CLI flags not given)
     if cfg.strategy == "seq2seq" and cfg.norm in ("revin", "season"):
         raise ConfigError(f"`norm` must be none, last or mean with strategy='seq2seq' (an output at every step). "
                           f"Received: norm={cfg.norm!r}")

@@ -330,3 +330,11 @@ def test_nan_input_windows_and_repeated_ids_are_refused(air):
     g = Forecaster(**FAST).fit({"a": air, "b": air * 2})
     with pytest.raises(ConfigError, match="`ids` must name each series once"):
         g.forecast(2, ids=["a", "a"])
+
+
+def test_none_options_mean_none_not_keep_the_current_value():
+    base = Config(output_activation="sigmoid", season=12, learning_rate=0.01)
+    f = Forecaster(base, output_activation=None, season=None, learning_rate=None)
+    assert (f.config.output_activation, f.config.season, f.config.learning_rate) == (None, None, None)
+    with pytest.raises(ConfigError, match="`seed` must be an integer >= 0. Received: seed=None"):
+        Forecaster(seed=None)
