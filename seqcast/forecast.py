@@ -382,10 +382,11 @@ def _as_panel(y, fill: str, many: bool = False) -> tuple[list[str], list[pd.Seri
             s.name = key
             out[key] = s
         freqs = {k: getattr(s.index, "freqstr", None) for k, s in out.items()}  # None: positions, no dates
-        if len(set(freqs.values())) > 1:
-            (a, fa), (b, fb) = list({f: (k, f) for k, f in freqs.items()}.values())[:2]
-            raise DataError(f"the series must share one frequency (one model, one season): {a!r} has {fa or 'no dates'}, "
-                            f"{b!r} has {fb or 'no dates'}; resample them to one frequency or fit them apart")
+        a = next(iter(freqs))
+        b = next((k for k, f in freqs.items() if f != freqs[a]), None)
+        if b is not None:
+            raise DataError(f"the series must share one frequency (one model, one season): {a!r} has {freqs[a] or 'no dates'}, "
+                            f"{b!r} has {freqs[b] or 'no dates'}; resample them to one frequency or fit them apart")
         return list(out), list(out.values()), True
     if isinstance(y, (pd.DataFrame, str, Path)) and data_mod.is_long(y):
         d = data_mod.load_long(y, fill=fill)
