@@ -292,6 +292,14 @@ class Forecaster:
                 idx, series = [idx[j] for j in pick], [series[j] for j in pick]
                 if not idx:
                     raise ConfigError(f"`ids` must name series present in `y`. Received: ids={ids!r}")
+            for j, s in zip(idx, series):  # the model learned one frequency's patterns (and season)
+                fitted_freq, freq = self.schemas_[j]["freq"], getattr(s.index, "freqstr", None)
+                if fitted_freq != freq:
+                    raise DataError(f"series {self.series_ids_[j]!r} in `y` has frequency {freq or 'none (no dates)'}, and the "
+                                    f"model was fitted on {fitted_freq or 'series without dates'}; pass data of that frequency")
+                if len(s) < w:
+                    raise DataError(f"series {self.series_ids_[j]!r} in `y` has {len(s)} values; forecasting needs at least "
+                                    f"window={w}")
             ctxs = [s.to_numpy(np.float64)[-w:] for s in series]
             dates = [data_mod.future_index(s, horizon) for s in series]
         point = forecast_panel(self._panel(), ctxs, horizon, scalers=[self.scalers_[i] for i in idx])  # (S, h)

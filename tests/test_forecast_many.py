@@ -226,3 +226,14 @@ def test_a_dict_of_series_with_different_frequencies_is_refused():
         Forecaster(**FAST).fit({"m": months, "d": daily})
     with pytest.raises(DataError, match="'a' has no dates"):
         Forecaster(**FAST).fit({"a": np.arange(60.0), "m": months})
+
+
+def test_forecast_from_new_data_checks_its_frequency_and_length():
+    months = pd.Series(np.arange(60.0) + 10, index=pd.date_range("2000-01-01", periods=60, freq="MS"))
+    g = Forecaster(**FAST).fit({"a": months, "b": months * 2})
+    daily = pd.Series(np.arange(60.0), index=pd.date_range("2000-01-01", periods=60, freq="D"))
+    with pytest.raises(DataError, match="series 'a' in `y` has frequency D, and the model was fitted on MS"):
+        g.forecast(2, {"a": daily})
+    with pytest.raises(DataError, match="series 'a' in `y` has 3 values; forecasting needs at least window=6"):
+        g.forecast(2, {"a": months.iloc[:3]})
+    assert len(g.forecast(2, {"a": months.iloc[:30]})) == 2
