@@ -155,9 +155,8 @@ def _load_many(data: str, column, date_column, id_column, value_column, freq, fi
 def _load_data(data: str, column, date_column, freq, fill):
     from . import datasets
 
-    col = int(column) if column is not None and column.isdigit() else column
-    dcol = int(date_column) if date_column is not None and date_column.isdigit() else date_column
-    return datasets.load(data, column=col, date_column=dcol, freq=freq, fill=fill)
+    # digits stay text: load_series takes a column of that name when there is one, else the index
+    return datasets.load(data, column=column, date_column=date_column, freq=freq, fill=fill)
 
 
 def _print_holdout(ho, quiet: bool):

@@ -294,3 +294,17 @@ def test_reproduce_airline_honest_json_and_report(tmp_path):
     assert len(run["predictions"]) == 27 and run["history"]["loss"] and run["data"]["leaks"] is False
     assert run["command"] == f"seqcast reproduce airline-honest --seeds 1 --epochs 2 --out {out} --json"
     assert sections((out / "report.html").read_text())[:3] == ["data", "leaderboard", "forecast"]
+
+
+def test_column_digits_name_a_column_before_they_index_one(tmp_path):
+    def mae(path, column):
+        r = invoke("backtest", path, "--column", column, "--models", "naive", "--horizon", 3, "--windows", 2, "--json")
+        assert_ok(r)
+        return json.loads(r.stdout)[0]["mae"]
+
+    p = tmp_path / "named.csv"  # column '2' (position 1) steps by 1 a year, column '1' (position 2) by 10
+    p.write_text("date,2,1\n" + "".join(f"{1900 + i}-01-01,{i},{10 * i}\n" for i in range(N)))
+    assert mae(p, "1") == pytest.approx(10 * mae(p, "2"))  # the column named '1', not position 1
+    p2 = tmp_path / "plain.csv"  # no column named '2': position 2
+    p2.write_text("date,a,b\n" + "".join(f"{1900 + i}-01-01,{i},{10 * i}\n" for i in range(N)))
+    assert mae(p2, "2") == pytest.approx(10 * mae(p2, "1"))
