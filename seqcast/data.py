@@ -434,39 +434,38 @@ def _regular(dates: pd.DatetimeIndex) -> bool:
     return len(unique) >= 3 and not unique.hasnans and _infer_offset(unique) is not None
 
 
-def _parse_text_dates(cells: Sequence[str]) -> pd.DatetimeIndex:
-    """Parse stripped, non-empty date strings; unparseable ones become NaT.
+def _read_text_dates(cells: Sequence[str]) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex | None]:
+    """(dates, day_first): stripped, non-empty date strings parsed, unparseable ones NaT.
 
     Dates like 01/02/1950 are read month-first (pandas' default) unless reading
     them day-first parses more of them (13/01/2020), or gives a regular series
     where month-first does not (01/02/1950, 01/03/1950, ... monthly). When both
-    readings are regular (a few dates, all fields <= 12) month-first is kept
-    here, and a CSV's frequency must decide (`_ambiguous_dayfirst`).
+    readings parse every date, are regular and differ (a few dates, all fields
+    <= 12: 01/02/2020 ... 10/02/2020 is Jan 2 .. Oct 2 or Feb 1 .. Feb 10),
+    month-first is kept and `day_first` is the other reading, for a frequency to
+    decide between them; otherwise `day_first` is None.
     """
     cells = list(cells)
-    parsed = _to_datetime(cells)
+    parsed, day_first = _to_datetime(cells), None
     if cells and _DAY_MONTH_RE.match(cells[0]):  # pandas infers the format from the first cell
         alt = _to_datetime(cells, dayfirst=True)
         ok, alt_ok = int(parsed.notna().sum()), int(alt.notna().sum())
-        if alt_ok > ok or (alt_ok == ok and not _regular(parsed) and _regular(alt)):
+        if alt_ok > ok:
             parsed = alt
+        elif alt_ok == ok and _regular(alt):
+            if not _regular(parsed):
+                parsed = alt
+            elif ok == len(cells) and not parsed.equals(alt):
+                day_first = alt
     has_digit = np.array([any(ch.isdigit() for ch in c) for c in cells], dtype=bool)
     if len(cells) and not has_digit.all():  # 'today', 'now', 'Jan' are not dates here
         parsed = parsed.where(has_digit, pd.NaT)
-    return parsed
+    return parsed, day_first
 
 
-def _ambiguous_dayfirst(cells: Sequence[str]) -> pd.DatetimeIndex | None:
-    """The day-first reading of slash dates when it is as good as the month-first one that
-    `_parse_text_dates` keeps (every date parses both ways, both regular, and they differ:
-    01/02/2020 ... 10/02/2020 is Jan 2 .. Oct 2 or Feb 1 .. Feb 10); else None."""
-    cells = [str(c).strip() for c in cells]
-    if not cells or not _DAY_MONTH_RE.match(cells[0]):
-        return None
-    month_first, day_first = _to_datetime(cells), _to_datetime(cells, dayfirst=True)
-    if month_first.hasnans or day_first.hasnans or month_first.equals(day_first):
-        return None
-    return day_first if _regular(month_first) and _regular(day_first) else None
+def _parse_text_dates(cells: Sequence[str]) -> pd.DatetimeIndex:
+    """`_read_text_dates` without the ambiguous day-first reading."""
+    return _read_text_dates(cells)[0]
 
 
 def _fits(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> bool:
@@ -598,8 +597,10 @@ def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -
     return out
 
 
-def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str) -> pd.DatetimeIndex:
-    """Dates from cells (str, timestamps or year-like ints); every cell must parse."""
+def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str,
+                 day_first: bool = False) -> pd.DatetimeIndex | tuple[pd.DatetimeIndex, pd.DatetimeIndex | None]:
+    """Dates from cells (str, timestamps or year-like ints); every cell must parse. With `day_first`,
+    (dates, the ambiguous day-first reading or None), as `_read_text_dates` gives them."""
     texts: list[str] = []
     for i, cell in enumerate(cells):
         if _is_missing(cell):
@@ -615,7 +616,7 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str) ->
             whole = _WHOLE_RE.match(text)
             texts.append(whole.group(1) if whole else text)  # 1950.0 -> 1950, a year
     try:
-        parsed = _parse_text_dates(texts)
+        parsed, other = _read_text_dates(texts)
     except Exception as exc:  # noqa: BLE001 - pandas raises many kinds
         raise DataError(
             f"the dates{col} cannot be parsed ({_one_line(str(exc))}); "
@@ -629,7 +630,7 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str) ->
             f"{where(i)}: date {_show(texts[i])}{col} cannot be parsed{example}; "
             "write every date in one format, e.g. 2020-01-31"
         )
-    return parsed
+    return (parsed, other) if day_first else parsed
 
 
 # --------------------------------------------------------------------------- #
@@ -878,15 +879,15 @@ def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool
         return f"line {lines[i]}"
 
     values = _parse_values(columns[value_pos], where, _col_text(names, value_pos))
-    dates = None
+    dates = dates_dayfirst = None
     date_name = None
     if date_pos is not None:
-        dates = _parse_dates(columns[date_pos], where, _col_text(names, date_pos))
+        dates, dates_dayfirst = _parse_dates(columns[date_pos], where, _col_text(names, date_pos), day_first=True)
         date_name = names[date_pos] if names is not None else None
     name = names[value_pos] if names is not None and names[value_pos] else "y"
     return _Raw(values, dates, name, where, date_name=date_name, source=f"file {shown}",
                 col=_col_text(names, value_pos),
-                dates_dayfirst=_ambiguous_dayfirst(columns[date_pos]) if date_pos is not None else None)
+                dates_dayfirst=dates_dayfirst)
 
 
 def _pandas_values(values: pd.Series | pd.Index, where: Callable[[int], str], col: str) -> np.ndarray:
