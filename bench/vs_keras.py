@@ -2,7 +2,7 @@
 
     bash bench/setup.sh                                  # once: .venv-bench with keras, jax, tensorflow-cpu
     .venv-bench/bin/python bench/vs_keras.py [--tasks airline,deep-rnn] [--systems seqcast,keras-jax]
-                                             [--repeat 3] [--first-seed 0] [--json]
+                                             [--repeat 3] [--first-seed 0] [--precision bfloat16] [--json]
 
 Every (task, system, seed) runs in a fresh process (bench/_run_one.py), one after another, never two
 at once. seqcast runs twice per seed: with an empty compilation cache (cold) and again with it
@@ -10,6 +10,10 @@ filled (warm). Printed: fit seconds (compilation included), compile seconds, pea
 figure (airline: test RMSE in passengers; Hands-On ML models: validation MSE), and the ratio
 Keras-JAX time / seqcast time; with Keras-JAX, also seqcast's error / Keras-JAX's over the same seeds
 (`metric_vs_keras_jax`). With --json: one JSON object per task and system on stdout.
+
+--precision bfloat16 runs both sides in mixed precision: seqcast's recurrent matmuls take bfloat16
+inputs (ModelSpec.precision), Keras runs its "mixed_bfloat16" policy. The airline floor stays the
+float32 matmul's, so fit / floor below 1 is possible there; `matmul_bf16_gflops_per_s` is printed beside it.
 """
 
 from __future__ import annotations
@@ -29,8 +33,8 @@ TASKS = ["airline", "linear", "simple-rnn", "deep-rnn", "deep-rnn-dense", "seq2v
 SYSTEMS = ["seqcast", "keras-jax", "keras-tf"]
 
 
-def run_one(system, task, seed, env_extra=None):
-    env = dict(os.environ, **(env_extra or {}))
+def run_one(system, task, seed, env_extra=None, precision="float32"):
+    env = dict(os.environ, SEQCAST_BENCH_PRECISION=precision, **(env_extra or {}))
     out = subprocess.run([sys.executable, str(HERE / "_run_one.py"), system, task, str(seed)], capture_output=True, text=True, env=env)
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
     if out.returncode != 0 or not lines:
@@ -49,6 +53,7 @@ def main():
     ap.add_argument("--systems", default=",".join(SYSTEMS))
     ap.add_argument("--repeat", type=int, default=1, help="N seeds: FIRST..FIRST+N-1; figures are means")
     ap.add_argument("--first-seed", type=int, default=0, help="the first seed (default 0)")
+    ap.add_argument("--precision", default="float32", choices=["float32", "bfloat16"], help="both systems' matmul precision")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     tasks, systems = a.tasks.split(","), a.systems.split(",")
@@ -60,18 +65,18 @@ def main():
             for seed in range(a.first_seed, a.first_seed + a.repeat):
                 if system == "seqcast":
                     with tempfile.TemporaryDirectory() as cache:
-                        cold = run_one(system, task, seed, {"SEQCAST_CACHE_DIR": cache})
-                        warm = run_one(system, task, seed, {"SEQCAST_CACHE_DIR": cache})
+                        cold = run_one(system, task, seed, {"SEQCAST_CACHE_DIR": cache}, a.precision)
+                        warm = run_one(system, task, seed, {"SEQCAST_CACHE_DIR": cache}, a.precision)
                     cold["compile_s_warm"] = warm["compile_s"]
                     cold["fit_s_warm"] = warm["fit_s"]
                     rows.append(cold)
                 else:
-                    rows.append(run_one(system, task, seed))
+                    rows.append(run_one(system, task, seed, precision=a.precision))
                 print(f"  {task:15s} {system:10s} seed {seed}: fit {rows[-1]['fit_s']:.2f}s {rows[-1]['metric_name']} {rows[-1]['metric']:.5g}",
                       file=sys.stderr, flush=True)
-            agg = {"task": task, "system": system, "seeds": a.repeat, "first_seed": a.first_seed}
+            agg = {"task": task, "system": system, "seeds": a.repeat, "first_seed": a.first_seed, "precision": a.precision}
             for k in ("fit_s", "compile_s", "compile_s_warm", "fit_s_warm", "steady_fit_s", "peak_rss_mb", "metric",
-                      "gflops_per_s", "matmul_gflops_per_s", "floor_s"):
+                      "gflops_per_s", "matmul_gflops_per_s", "matmul_bf16_gflops_per_s", "floor_s"):
                 v = mean(rows, k)
                 if v is not None:
                     agg[k] = v
@@ -101,7 +106,8 @@ def main():
                   f"{r['first_seed']}-{r['first_seed'] + r['seeds'] - 1})")
         if r["task"] == "airline" and r["system"] == "seqcast":
             print(f"{'':15s} airline: {r['gflops_per_s']:.0f} GFLOP/s; matmul {r['matmul_gflops_per_s']:.0f} GFLOP/s -> floor {r['floor_s']:.2f}s; "
-                  f"fit / floor = {r['fit_s'] / r['floor_s']:.2f}")
+                  f"fit / floor = {r['fit_s'] / r['floor_s']:.2f}"
+                  + (f" (bfloat16 matmul {r['matmul_bf16_gflops_per_s']:.0f} GFLOP/s)" if "matmul_bf16_gflops_per_s" in r else ""))
     suite = [t for t in tasks if t != "airline"]
     if suite:
         tot = {s: sum(r["fit_s"] for r in results if r["system"] == s and r["task"] in suite) for s in systems}

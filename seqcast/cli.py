@@ -202,6 +202,7 @@ def _scaler_text(cfg, names, part: str) -> str:
 
 
 REPORT = typer.Option(False, "--report", help="Write a run directory: run.json, PNG figures and a self-contained report.html.")
+PRECISION = typer.Option(None, help="Recurrent matmuls: float32 (default) | bfloat16 (mixed precision: faster on large layers on CPUs with AMX and on GPUs).")
 COLUMN = typer.Option(None, help="Value column: name or 0-based index.")
 DATE_COLUMN = typer.Option(None, help="Date column: name or 0-based index (auto-detected; long format: ds).")
 ID_COLUMN = typer.Option(None, "--id-column", help="Long format: the series id column (default unique_id; its presence selects long format).")
@@ -335,6 +336,7 @@ def fit(
     seed: Optional[int] = typer.Option(None),
     ensemble: Optional[int] = typer.Option(None, help="Train N members (threads on a multi-core CPU, jax.vmap elsewhere); forecast their median."),
     strategy: Optional[str] = typer.Option(None, help="Multi-step: recursive | direct | seq2seq."),
+    precision: Optional[str] = PRECISION,
     horizon: Optional[int] = typer.Option(None, help="Steps a direct/seq2seq model is trained for, and steps the intervals are calibrated for."),
     norm: Optional[str] = typer.Option(None, help="Per-window normalisation: none | last | mean | revin | season."),
     season: Optional[int] = typer.Option(None, help="Season length (default from the frequency)."),
@@ -363,7 +365,7 @@ def fit(
     flags = dict(model=None if model == "auto" else model, units=_units(units), output_activation=output_activation,
                  window=window, test_size=test_size, val_size=val_size, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
                  learning_rate=learning_rate, loss=loss, scaler=scaler, log=log, patience=patience, seed=seed, fill=fill,
-                 ensemble=ensemble, strategy=strategy, horizon=horizon, norm=norm, season=season)
+                 ensemble=ensemble, strategy=strategy, horizon=horizon, norm=norm, season=season, precision=precision)
     cfg = _config(config, **flags)
     lv = parse_levels(levels) if levels is not None else None
     check_target(out)  # refuse a bad --out before training, not after
@@ -476,6 +478,7 @@ def reproduce_airline(
     ctx: typer.Context,
     epochs: Optional[int] = typer.Option(None, help="Epochs (the tutorial: 300)."),
     seed: int = typer.Option(0),
+    precision: Optional[str] = PRECISION,
     report: bool = REPORT,
     out: Optional[Path] = _out_option("airline-tutorial"),
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
@@ -494,7 +497,7 @@ def reproduce_airline(
 
     run_dir = _run_out(report, out, "airline-tutorial")
     quiet = quiet or as_json
-    cfg = TUTORIAL.replace(epochs=epochs, seed=seed)
+    cfg = TUTORIAL.replace(epochs=epochs, seed=seed, precision=precision)
     series = datasets.airline()
     leaky = holdout(series, cfg, progress=not quiet)
     clean = holdout(series, cfg.replace(scaler_fit="train"), progress=not quiet)

@@ -44,6 +44,7 @@ class Config:
     patience: int = 20  # early stopping on the validation tail, best weights restored; 0 = off
     seed: int = 0
     ensemble: int = 1  # members trained at once (jax.vmap) from seeds seed..; forecasts are their median
+    precision: str = "float32"  # recurrent matmuls: float32 | bfloat16 (mixed precision; pays on large layers with AMX / GPU)
 
     def replace(self, **changes) -> "Config":
         return validate(dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None}))
@@ -64,6 +65,7 @@ CHOICES = {
     "scaler_fit": ("train", "all"),
     "optimizer": ("adam", "rmsprop", "sgd"),
     "loss": ("mse", "mae", "huber"),
+    "precision": ("float32", "bfloat16"),
 }
 POSITIVE_INTS = ("window", "horizon", "epochs", "batch_size", "ensemble")
 

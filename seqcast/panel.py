@@ -53,7 +53,8 @@ def model_spec(cfg: Config, horizon: int, season: int | None):
     if norm == "season" and (m < 2 or cfg.window < m):
         raise ConfigError(f"norm='season' needs a season >= 2 and window >= season. Received: season={season}, window={cfg.window}")
     return rnn.ModelSpec(cell=cfg.model, units=cfg.units, n_outputs=H, output_activation=cfg.output_activation,
-                         seq2seq=cfg.strategy == "seq2seq", window=cfg.window, norm=norm, season=m, skip=cfg.skip)
+                         seq2seq=cfg.strategy == "seq2seq", window=cfg.window, norm=norm, season=m, skip=cfg.skip,
+                         precision=cfg.precision)
 
 
 def _values(y) -> np.ndarray:

@@ -251,6 +251,7 @@ def test_unknown_column(data_csv, tmp_path):
         ("--freq", "zz", "`freq` must be a pandas frequency alias"),
         ("--strategy", "mimo", "`strategy` must be one of recursive, direct, seq2seq. Received: strategy='mimo'"),
         ("--norm", "zz", "`norm` must be one of none, last, mean, revin, season"),
+        ("--precision", "bf16", "`precision` must be one of float32, bfloat16. Received: precision='bf16'"),
         ("--horizon", "0", "`horizon` must be an integer >= 1. Received: horizon=0"),
         ("--levels", "120", "`levels` must be in [1, 100)"),
         ("--levels", "a,b", "`levels` must be numbers in [1, 100)"),

@@ -97,6 +97,19 @@ def test_ensemble_round_trip(tmp_path):
     pd.testing.assert_frame_equal(g.forecast(4), f.forecast(4))
 
 
+def test_precision_is_saved_and_a_file_without_it_loads_as_float32(tmp_path):
+    f = Forecaster(model="gru", units=(8,), window=6, epochs=2, batch_size=16, precision="bfloat16").fit(monthly())
+    f.save(tmp_path / "m")
+    g = Forecaster.load(tmp_path / "m")
+    assert g.config.precision == "bfloat16" and g.spec_.precision == "bfloat16"
+    pd.testing.assert_frame_equal(g.forecast(4), f.forecast(4))
+    meta_file = tmp_path / "m" / "model.json"
+    meta = json.loads(meta_file.read_text())
+    del meta["config"]["precision"]  # a model saved before the option existed
+    meta_file.write_text(json.dumps(meta))
+    assert Forecaster.load(tmp_path / "m").spec_.precision == "float32"
+
+
 # ---- never pickle --------------------------------------------------------------------------------------
 
 

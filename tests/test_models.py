@@ -96,6 +96,8 @@ def test_bad_specs():
         rnn.ModelSpec(cell="lstm", units=(0,))
     with pytest.raises(ConfigError, match="without a Dense head"):
         rnn.ModelSpec(cell="rnn", units=(20,), head=False, n_outputs=1)
+    with pytest.raises(ConfigError, match=r"`precision` must be one of float32, bfloat16. Received: precision='bf16'"):
+        rnn.ModelSpec(cell="lstm", precision="bf16")
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
@@ -114,3 +116,24 @@ def test_hand_written_backward_matches_autodiff(cell, seq2seq, monkeypatch):
     plain_grads = jax.grad(loss)(params)
     for a, b in zip(jax.tree_util.tree_leaves(fused_grads), jax.tree_util.tree_leaves(plain_grads)):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_bfloat16_matmuls_stay_close_to_float32(cell):
+    """precision='bfloat16' rounds only the recurrent matmuls' inputs: outputs and gradients stay
+    float32 and within bfloat16's rounding (8 bits of mantissa) of the float32 ones, but not equal."""
+    x = jax.random.normal(jax.random.PRNGKey(1), (16, 12, 1))
+    y = jax.random.normal(jax.random.PRNGKey(2), (16, 1))
+    out, grads = {}, {}
+    for prec in ("float32", "bfloat16"):
+        spec = rnn.ModelSpec(cell=cell, units=(32, 16), precision=prec)
+        params = rnn.init_params(spec, key=0)
+        loss = lambda p: jnp.mean((rnn.apply(spec, p, x) - y) ** 2)  # noqa: E731,B023
+        out[prec] = rnn.apply(spec, params, x)
+        grads[prec] = jax.tree_util.tree_leaves(jax.grad(loss)(params))
+    assert out["bfloat16"].dtype == jnp.float32
+    assert not np.array_equal(out["bfloat16"], out["float32"])
+    np.testing.assert_allclose(out["bfloat16"], out["float32"], atol=2e-2)
+    for a, b in zip(grads["bfloat16"], grads["float32"]):
+        assert a.dtype == jnp.float32
+        assert np.linalg.norm(a - b) <= 0.05 * np.linalg.norm(b) + 1e-6

@@ -6,61 +6,82 @@ step (dz @ U^T); the weight gradient dU = sum_t h_{t-1}^T dz_t is then ONE large
 (H, T*B) @ (T*B, G*H) after the scan, instead of T small ones accumulated inside it.
 Gradients flow to xw, so W and the input bias stay in ordinary autodiff.
 
-    lstm_scan(xw, U)         -> hs (T, B, H)     gates i, f, g, o
-    gru_scan(xw, U, b_rec)   -> hs (T, B, H)     Keras reset_after GRU, gates z, r, n
-    rnn_scan(xw, U)          -> hs (T, B, H)     tanh
+    lstm_scan(xw, U, precision)         -> hs (T, B, H)     gates i, f, g, o
+    gru_scan(xw, U, b_rec, precision)   -> hs (T, B, H)     Keras reset_after GRU, gates z, r, n
+    rnn_scan(xw, U, precision)          -> hs (T, B, H)     tanh
+
+`precision` is the matmuls' input type: "float32", or "bfloat16" (mixed precision: the matmul
+inputs are rounded to bfloat16 and accumulate in float32; the state, the gates and the weights stay
+float32). On a CPU with AMX (Intel Sapphire Rapids and later) XLA runs the airline LSTM's
+64x300 @ 300x1200 step at 576 GFLOP/s in bfloat16 against 181 in float32.
 """
 
 from __future__ import annotations
+
+import functools
 
 import jax
 import jax.numpy as jnp
 
 UNROLL = 1
+PRECISIONS = ("float32", "bfloat16")
+
+
+def dot(a, b, precision: str = "float32"):  # a @ b, inputs rounded to `precision`, float32 result
+    if precision == "float32":
+        return a @ b
+    dt = jnp.dtype(precision)
+    return jnp.dot(a.astype(dt), b.astype(dt), preferred_element_type=jnp.float32)
 
 
 def _shift(hs):  # h_{t-1} for every t: (T, B, H) with zeros at t = 0
     return jnp.concatenate([jnp.zeros_like(hs[:1]), hs[:-1]], axis=0)
 
 
-def _outer(hprev, dz):  # sum_t hprev_t^T dz_t as one matmul: (H, T*B) @ (T*B, G)
+def _outer(hprev, dz, precision):  # sum_t hprev_t^T dz_t as one matmul: (H, T*B) @ (T*B, G)
     T, B, H = hprev.shape
-    return hprev.reshape(T * B, H).T @ dz.reshape(T * B, -1)
+    return dot(hprev.reshape(T * B, H).T, dz.reshape(T * B, -1), precision)
+
+
+def _cast(U, precision):  # the recurrent weights rounded once, outside the loop over time
+    return U if precision == "float32" else U.astype(precision)
 
 
 # ---- SimpleRNN ---------------------------------------------------------------------------------------
 
 
-def _rnn_fwd_scan(xw, U):
+def _rnn_fwd_scan(xw, U, precision):
+    Uc = _cast(U, precision)
+
     def step(h, x):
-        h = jnp.tanh(x + h @ U)
+        h = jnp.tanh(x + dot(h, Uc, precision))
         return h, h
 
     h0 = jnp.zeros((xw.shape[1], U.shape[0]), xw.dtype)
     return jax.lax.scan(step, h0, xw, unroll=UNROLL)[1]
 
 
-@jax.custom_vjp
-def rnn_scan(xw, U):
-    return _rnn_fwd_scan(xw, U)
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2,))
+def rnn_scan(xw, U, precision="float32"):
+    return _rnn_fwd_scan(xw, U, precision)
 
 
-def _rnn_fwd(xw, U):
-    hs = _rnn_fwd_scan(xw, U)
+def _rnn_fwd(xw, U, precision):
+    hs = _rnn_fwd_scan(xw, U, precision)
     return hs, (hs, U)
 
 
-def _rnn_bwd(res, dhs):
+def _rnn_bwd(precision, res, dhs):
     hs, U = res
-    Ut = U.T
+    Ut = _cast(U.T, precision)
 
     def step(dh_next, inp):
         dh_out, h = inp
         da = (dh_out + dh_next) * (1.0 - h * h)
-        return da @ Ut, da
+        return dot(da, Ut, precision), da
 
     _, da = jax.lax.scan(step, jnp.zeros_like(hs[0]), (dhs, hs), reverse=True, unroll=UNROLL)
-    return da, _outer(_shift(hs), da)
+    return da, _outer(_shift(hs), da, precision)
 
 
 rnn_scan.defvjp(_rnn_fwd, _rnn_bwd)
@@ -69,12 +90,13 @@ rnn_scan.defvjp(_rnn_fwd, _rnn_bwd)
 # ---- LSTM --------------------------------------------------------------------------------------------
 
 
-def _lstm_fwd_scan(xw, U):
+def _lstm_fwd_scan(xw, U, precision):
     H = U.shape[0]
+    Uc = _cast(U, precision)
 
     def step(carry, x):
         h, c = carry
-        z = x + h @ U
+        z = x + dot(h, Uc, precision)
         i = jax.nn.sigmoid(z[:, :H])
         f = jax.nn.sigmoid(z[:, H : 2 * H])
         g = jnp.tanh(z[:, 2 * H : 3 * H])
@@ -88,20 +110,20 @@ def _lstm_fwd_scan(xw, U):
     return hs, cs, gates
 
 
-@jax.custom_vjp
-def lstm_scan(xw, U):
-    return _lstm_fwd_scan(xw, U)[0]
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2,))
+def lstm_scan(xw, U, precision="float32"):
+    return _lstm_fwd_scan(xw, U, precision)[0]
 
 
-def _lstm_fwd(xw, U):
-    hs, cs, gates = _lstm_fwd_scan(xw, U)
+def _lstm_fwd(xw, U, precision):
+    hs, cs, gates = _lstm_fwd_scan(xw, U, precision)
     return hs, (hs, cs, gates, U)
 
 
-def _lstm_bwd(res, dhs):
+def _lstm_bwd(precision, res, dhs):
     hs, cs, gates, U = res
     H = U.shape[0]
-    Ut = U.T
+    Ut = _cast(U.T, precision)
     cprev = _shift(cs)
 
     def step(carry, inp):
@@ -114,11 +136,11 @@ def _lstm_bwd(res, dhs):
         dz = jnp.concatenate(
             [dc * g * i * (1.0 - i), dc * cp * f * (1.0 - f), dc * i * (1.0 - g * g), dh * tc * o * (1.0 - o)], axis=-1
         )
-        return (dz @ Ut, dc * f), dz
+        return (dot(dz, Ut, precision), dc * f), dz
 
     zero = jnp.zeros_like(hs[0])
     _, dz = jax.lax.scan(step, (zero, zero), (dhs, cs, cprev, gates), reverse=True, unroll=UNROLL)
-    return dz, _outer(_shift(hs), dz)
+    return dz, _outer(_shift(hs), dz, precision)
 
 
 lstm_scan.defvjp(_lstm_fwd, _lstm_bwd)
@@ -127,11 +149,12 @@ lstm_scan.defvjp(_lstm_fwd, _lstm_bwd)
 # ---- GRU (Keras reset_after) ---------------------------------------------------------------------------
 
 
-def _gru_fwd_scan(xw, U, b_rec):
+def _gru_fwd_scan(xw, U, b_rec, precision):
     H = U.shape[0]
+    Uc = _cast(U, precision)
 
     def step(h, x):
-        rec = h @ U + b_rec
+        rec = dot(h, Uc, precision) + b_rec
         z = jax.nn.sigmoid(x[:, :H] + rec[:, :H])
         r = jax.nn.sigmoid(x[:, H : 2 * H] + rec[:, H : 2 * H])
         rh = rec[:, 2 * H :]
@@ -144,20 +167,20 @@ def _gru_fwd_scan(xw, U, b_rec):
     return hs, saved
 
 
-@jax.custom_vjp
-def gru_scan(xw, U, b_rec):
-    return _gru_fwd_scan(xw, U, b_rec)[0]
+@functools.partial(jax.custom_vjp, nondiff_argnums=(3,))
+def gru_scan(xw, U, b_rec, precision="float32"):
+    return _gru_fwd_scan(xw, U, b_rec, precision)[0]
 
 
-def _gru_fwd(xw, U, b_rec):
-    hs, saved = _gru_fwd_scan(xw, U, b_rec)
+def _gru_fwd(xw, U, b_rec, precision):
+    hs, saved = _gru_fwd_scan(xw, U, b_rec, precision)
     return hs, (hs, saved, U)
 
 
-def _gru_bwd(res, dhs):
+def _gru_bwd(precision, res, dhs):
     hs, saved, U = res
     H = U.shape[0]
-    Ut = U.T
+    Ut = _cast(U.T, precision)
     hprev = _shift(hs)
 
     def step(dh_next, inp):
@@ -169,10 +192,10 @@ def _gru_bwd(res, dhs):
         dr = dn * rh * r * (1.0 - r)
         dx = jnp.concatenate([dzg, dr, dn], axis=-1)
         drec = jnp.concatenate([dzg, dr, dn * r], axis=-1)
-        return dh * z + drec @ Ut, (dx, drec)
+        return dh * z + dot(drec, Ut, precision), (dx, drec)
 
     _, (dx, drec) = jax.lax.scan(step, jnp.zeros_like(hs[0]), (dhs, hprev, saved), reverse=True, unroll=UNROLL)
-    return dx, _outer(hprev, drec), drec.sum(axis=(0, 1))
+    return dx, _outer(hprev, drec, precision), drec.sum(axis=(0, 1))
 
 
 gru_scan.defvjp(_gru_fwd, _gru_bwd)

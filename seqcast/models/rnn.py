@@ -45,6 +45,7 @@ class ModelSpec:
     norm: str = "none"  # per-window normalisation, see `apply`: none | last | mean | season
     season: int = 1  # m, for norm="season"
     skip: bool = False  # add a linear map of the (normalised) window to the output (an AR "highway", LSTNet-style)
+    precision: str = "float32"  # the recurrent layers' matmul inputs: float32 | bfloat16 (mixed precision, see fused.py)
 
     def __post_init__(self):
         if self.norm not in NORMS:
@@ -54,6 +55,8 @@ class ModelSpec:
                               f"season={self.season}, seq2seq={self.seq2seq}")
         if self.skip and (self.seq2seq or self.cell == "linear"):
             raise ConfigError("`skip` needs a recurrent one-shot model (strategy recursive or direct, model lstm/gru/rnn)")
+        if self.precision not in fused.PRECISIONS:
+            raise ConfigError(f"`precision` must be one of {', '.join(fused.PRECISIONS)}. Received: precision={self.precision!r}")
         if self.cell not in CELLS:
             raise ConfigError(f"`model` must be one of {', '.join(CELLS)}. Received: model={self.cell!r}")
         if self.output_activation not in ACTIVATIONS:
@@ -151,16 +154,18 @@ def gru_step(p, h, xw):  # h (B, H); xw (B, 3H) = x_t @ W + b[0]
 STEPS = {"rnn": rnn_step, "lstm": lstm_step, "gru": gru_step}
 
 
-def run_layer(cell: str, p: dict, xs):
-    """One recurrent layer over time. xs (T, B, F) -> hs (T, B, H)."""
+def run_layer(cell: str, p: dict, xs, precision: str = "float32"):
+    """One recurrent layer over time. xs (T, B, F) -> hs (T, B, H). `precision` applies to the fused
+    scans' recurrent matmuls, where the time goes; the input projection (one matmul outside the loop,
+    so the data keep their float32 digits) and the plain-autodiff cells (FUSED = False) stay float32."""
     T, B, F = xs.shape
     H = p["U"].shape[0]
     b_in = p["b"][0] if cell == "gru" else p["b"]
     xw = (xs.reshape(T * B, F) @ p["W"] + b_in).reshape(T, B, -1)  # all input projections at once
     if FUSED:  # same maths, hand-written backward pass (models/fused.py)
         if cell == "gru":
-            return fused.gru_scan(xw, p["U"], p["b"][1])
-        return (fused.lstm_scan if cell == "lstm" else fused.rnn_scan)(xw, p["U"])
+            return fused.gru_scan(xw, p["U"], p["b"][1], precision)
+        return (fused.lstm_scan if cell == "lstm" else fused.rnn_scan)(xw, p["U"], precision)
     h0 = jnp.zeros((B, H), xs.dtype)
     carry = (h0, h0) if cell == "lstm" else h0
     step = STEPS[cell]
@@ -209,7 +214,7 @@ def _network(spec: ModelSpec, params: dict, x):
         return act(h @ params["head"]["W"] + params["head"]["b"])
     h = jnp.swapaxes(x, 0, 1)  # (T, B, F) time-major for scan
     for p in params["layers"]:
-        h = run_layer(spec.cell, p, h)  # (T, B, H)
+        h = run_layer(spec.cell, p, h, spec.precision)  # (T, B, H)
     if not spec.seq2seq:
         h = h[-1]  # (B, H)
     if spec.head:
