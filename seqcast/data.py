@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import csv
 import datetime
+import decimal
 import math
+import numbers
 import re
 import warnings
 from collections import Counter
@@ -585,6 +587,8 @@ def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -
             value = None
         elif isinstance(cell, (int, float, np.integer, np.floating)):
             value = float(cell)
+        elif isinstance(cell, (numbers.Real, decimal.Decimal)):  # Fraction, Decimal (a signalling NaN is no number)
+            value = _number(cell)
         elif isinstance(cell, str):
             value = _number(cell.strip())
         else:

@@ -396,6 +396,16 @@ def test_non_numeric_value_dataframe_row():
         load_series(df)
 
 
+def test_decimal_and_fraction_values_are_numbers():
+    import decimal
+    import fractions
+
+    s = pd.Series([decimal.Decimal("1.5"), decimal.Decimal("2"), fractions.Fraction(7, 2)], index=pd.date_range("2020-01", periods=3, freq="MS"))
+    np.testing.assert_array_equal(load_series(s).to_numpy(), [1.5, 2.0, 3.5])
+    with pytest.raises(DataError, match=r"row 1: value 'sNaN' is not a number"):
+        load_series(pd.Series([decimal.Decimal(1), decimal.Decimal("sNaN")]))
+
+
 def test_non_numeric_value_array_row():
     with pytest.raises(DataError, match=r"row 1: value 'oops' is not a number"):
         load_series(np.array(["1", "oops", "3"]))
