@@ -200,7 +200,8 @@ def evaluate(trains, truth, ids, models, *, h: int, season: int, config: Config,
     for name in names:
         t0 = time.perf_counter()
         if name in NEURAL:
-            res.forecasts[name], res.histories[name] = _neural(name, trains, S, n_origins, h, m, config, refit, progress, say)
+            res.forecasts[name], res.histories[name] = _neural(name, trains, res.ids[:S], S, n_origins, h, m, config, refit,
+                                                               progress, say)
         elif name in STATS:
             from .models import baselines
 
@@ -235,7 +236,7 @@ class _Status:
         Console(stderr=True, highlight=False).print(f"[{self.done}/{self.total}] {what}  ({el:.0f}s elapsed, ~{eta:.0f}s left)")
 
 
-def _neural(name, trains, S, n_windows, h, m, cfg, refit, progress, say=lambda what: None):
+def _neural(name, trains, ids, S, n_windows, h, m, cfg, refit, progress, say=lambda what: None):
     """Forecasts (R, h) of one neural model over the backtest rows (origin-major, S series each)."""
     from .panel import fit_panel, forecast_panel
 
@@ -244,7 +245,7 @@ def _neural(name, trains, S, n_windows, h, m, cfg, refit, progress, say=lambda w
     for k in range(n_windows):
         part = trains[k * S : (k + 1) * S]
         if fitted is None or refit:
-            fitted = fit_panel(part, ncfg, horizon=h, season=m, progress=progress)
+            fitted = fit_panel(part, ncfg, horizon=h, season=m, ids=ids, progress=progress)
             out.append(forecast_panel(fitted, part, h))
             if refit:
                 say(f"{name}: origin {k + 1}/{n_windows} fitted ({fitted.history.fit_s:.1f}s, {cfg.ensemble} member(s))")

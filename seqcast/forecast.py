@@ -110,7 +110,7 @@ class Forecaster:
         h_levels = interval_horizon(cfg, horizon)
         if lv:  # before the fit: data too short for the intervals is refused before any training
             calibration_windows = _calibration_windows(values, ids, cfg, h_levels, int(calibration_windows))
-        fitted = fit_panel(values, cfg, horizon=h_fit, season=season, scalers=scalers, progress=self.progress)
+        fitted = fit_panel(values, cfg, horizon=h_fit, season=season, scalers=scalers, ids=ids, progress=self.progress)
         for stale in ("scaler_", "schema_", "context_"):  # one-series attributes of an earlier fit (a failed fit
             self.__dict__.pop(stale, None)  # above leaves the earlier model whole)
         self.spec_, self.params_, self.history_ = fitted.spec, fitted.params, fitted.history
@@ -142,7 +142,7 @@ class Forecaster:
         if not np.isfinite(scales).all():
             bad = self.series_ids_[int(np.flatnonzero(~np.isfinite(scales))[0])]
             raise DataError(f"series {bad!r} has fewer than 2 values: it has no scale for its intervals; drop it or pass no levels")
-        res = backtest({i: v for i, v in enumerate(values)}, [cfg.model], h=h, n_windows=nw, step=1, refit=False, config=cfg,
+        res = backtest(dict(zip(self.series_ids_, values)), [cfg.model], h=h, n_windows=nw, step=1, refit=False, config=cfg,
                        season=season)
         res.mae_scale = np.where(res.mae_scale > 0, res.mae_scale, 1.0)  # a constant part: residuals in data units
         self.widths_ = intervals.conformal_widths(res.scaled_residuals(cfg.model), levels)

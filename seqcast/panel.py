@@ -81,10 +81,13 @@ def window_counts(n: int, cfg: Config, H: int) -> tuple[int, int]:
 
 
 def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | None = None, scalers: list | None = None,
-              progress: bool = False) -> PanelFit:
+              ids: list | None = None, progress: bool = False) -> PanelFit:
     """Fit one model on the windows of all series `ys` (each a 1-D array of training values).
 
-    `scalers` (one per series) default to scalers fitted on each series' values."""
+    `scalers` (one per series) default to scalers fitted on each series' values. With `ids` (one per
+    series) the series are laid end to end in the order of their ids, so the same series given in
+    another order (a long file sorted by date instead of by id) train the same model; `scalers` stay
+    in the order of `ys`."""
     from . import train
     from .forecast import init_params
 
@@ -100,6 +103,8 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
     elif len(scalers) != len(series):
         raise DataError(f"{len(series)} series given with {len(scalers)} scalers; pass one scaler per series")
     z = [s.transform(v) for s, v in zip(scalers, series)]
+    if ids is not None:
+        z = [z[i] for i in sorted(range(len(z)), key=lambda i: str(ids[i]))]
     offsets = np.concatenate([[0], np.cumsum([len(v) for v in z])[:-1]])
     fit_starts, val_starts = [], []
     use_val = cfg.val_size > 0 and cfg.patience > 0

@@ -237,3 +237,33 @@ def test_forecast_from_new_data_checks_its_frequency_and_length():
     with pytest.raises(DataError, match="series 'a' in `y` has 3 values; forecasting needs at least window=6"):
         g.forecast(2, {"a": months.iloc[:3]})
     assert len(g.forecast(2, {"a": months.iloc[:30]})) == 2
+
+
+def test_the_order_of_the_series_does_not_change_the_model(many):
+    """The same series in another order (a long file sorted by date rather than by id) train the same
+    model: fit_panel lays them out in the order of their ids. Forecasts keep the order given."""
+    long = data_mod.to_long(many)
+    by_date = long.sort_values(["ds", "unique_id"], ascending=[True, False], kind="stable")
+    f1 = Forecaster(**TINY, seed=0).fit(long, levels=(80,))
+    f2 = Forecaster(**TINY, seed=0).fit(by_date, levels=(80,))
+    assert f2.series_ids_ != f1.series_ids_  # first appearance differs
+    for a, b in zip(jax_leaves(f1.params_), jax_leaves(f2.params_)):
+        np.testing.assert_array_equal(a, b)
+    fc1, fc2 = f1.forecast(3), f2.forecast(3)
+    pd.testing.assert_frame_equal(fc1.set_index(["unique_id", "ds"]).sort_index(), fc2.set_index(["unique_id", "ds"]).sort_index())
+    assert list(fc2["unique_id"].unique()) == f2.series_ids_
+
+
+def test_backtest_does_not_depend_on_the_order_of_the_series(many):
+    from seqcast.backtest import backtest
+
+    kw = dict(h=3, n_windows=2, config=Forecaster(**TINY).config, season=12)
+    r1 = backtest(many, ["gru"], **kw)
+    r2 = backtest(dict(reversed(list(many.items()))), ["gru"], **kw)
+    assert r1.scores("gru")["overall"]["mase"] == pytest.approx(r2.scores("gru")["overall"]["mase"], rel=1e-12)
+
+
+def jax_leaves(tree):
+    import jax
+
+    return [np.asarray(x) for x in jax.tree_util.tree_leaves(tree)]
