@@ -128,7 +128,9 @@ def load_series(
         A ``float64`` Series, named after the value column (``"y"`` when it has
         no name), indexed by a ``DatetimeIndex`` with ``freq`` set, or by a
         ``RangeIndex`` when there are no dates. ``attrs["filled"]`` holds the
-        number of filled values.
+        number of filled values. Periods (a ``PeriodIndex`` or period column)
+        become the timestamps their periods start at, so forecasts are dated
+        with timestamps too (``fc["date"].dt.to_period("M")`` turns them back).
 
     Raises:
         DataError: the data cannot be used (the message says where and why).
