@@ -530,7 +530,8 @@ def reproduce_airline(
         return
     from rich.table import Table
 
-    t = Table(title=f"airline tutorial: {leaky.n_train} train / {leaky.n_test} test windows, one step ahead")
+    mixed = ", bfloat16 matmuls" if cfg.precision != "float32" else ""
+    t = Table(title=f"airline tutorial: {leaky.n_train} train / {leaky.n_test} test windows, one step ahead{mixed}")
     for col in ("run", "test MSE (scaled)", "RMSE", "MAPE %", "fit s"):
         t.add_column(col, justify="left" if col == "run" else "right")
     t.add_row("Keras tutorial (printed)", f"{TUTORIAL_MSE:.3f}", "", "", "")

@@ -568,6 +568,15 @@ def test_reproduce_airline_tutorial_json(tmp_path):
     assert res["baselines"]["naive"]["mape"] == pytest.approx(100 * np.mean(np.abs(v[t] - v[t - 1]) / v[t]))
 
 
+def test_reproduce_airline_tutorial_in_bfloat16_says_so():
+    r = invoke("reproduce", "airline-tutorial", "--epochs", 2, "--precision", "bfloat16")
+    assert_ok(r)
+    assert "one step ahead, bfloat16 matmuls" in r.stdout
+    r = invoke("reproduce", "airline-tutorial", "--epochs", 2, "--precision", "bfloat16", "--json")
+    res = json.loads(r.stdout)
+    assert res["config"]["precision"] == "bfloat16" and np.isfinite(res["rmse"])
+
+
 def test_demo_writes_its_outputs(tmp_path):
     out = tmp_path / "demo"
     assert_ok(invoke("demo", "--epochs", 2, "--out", out, "-q"))
