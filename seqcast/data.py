@@ -587,10 +587,14 @@ def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -
             continue
         if isinstance(cell, (bool, np.bool_)):
             value = None
-        elif isinstance(cell, (int, float, np.integer, np.floating)):
-            value = float(cell)
-        elif isinstance(cell, (numbers.Real, decimal.Decimal)):  # Fraction, Decimal (a signalling NaN is no number)
-            value = _number(cell)
+        elif isinstance(cell, (int, float, np.integer, np.floating, numbers.Real, decimal.Decimal)):  # also Fraction
+            try:
+                value = float(cell)
+            except OverflowError:  # an int or Fraction beyond 1.8e308
+                raise DataError(f"{where(i)}: value {_show(cell)}{col} is too large for a 64-bit float (beyond 1.8e308); "
+                                f"rescale the data") from None
+            except (ValueError, TypeError):  # Decimal('sNaN'): a signalling NaN is no number
+                value = None
         elif isinstance(cell, str):
             value = _number(cell.strip())
         else:

@@ -53,7 +53,8 @@ class Forecaster:
         return self.config.to_dict()
 
     def set_params(self, **options) -> "Forecaster":
-        """Change options (validated as in __init__); a fitted model keeps its parameters until the next fit."""
+        """Change options (validated as in __init__) for the next fit. A fitted model keeps its parameters
+        and the options it was fitted with (`config_`) until then: it forecasts and saves with those."""
         self.config = _options(self.config, options)
         return self
 
@@ -113,6 +114,7 @@ class Forecaster:
         fitted = fit_panel(values, cfg, horizon=h_fit, season=season, scalers=scalers, ids=ids, progress=self.progress)
         for stale in ("scaler_", "schema_", "context_"):  # one-series attributes of an earlier fit (a failed fit
             self.__dict__.pop(stale, None)  # above leaves the earlier model whole)
+        self.config_ = cfg  # the options this model was fitted with: set_params changes `config`, not these
         self.spec_, self.params_, self.history_ = fitted.spec, fitted.params, fitted.history
         self.n_windows_, self.horizon_, self.season_ = tuple(fitted.n_windows), fitted.horizon, fitted.season
         self.leaks_ = scaler_data is not None
@@ -136,7 +138,7 @@ class Forecaster:
         from . import intervals
         from .backtest import backtest, nonneg_floor
 
-        cfg = self.config
+        cfg = self.config_
         nw = int(n_windows)  # checked by _calibration_windows
         scales = np.array([metrics.insample_scales(v, season)[0] for v in values])
         if not np.isfinite(scales).all():
@@ -159,7 +161,7 @@ class Forecaster:
     def _panel(self):
         from .panel import PanelFit
 
-        return PanelFit(self.config, self.horizon_, self.season_, self.spec_, self.params_, self.scalers_, self.history_,
+        return PanelFit(self.config_, self.horizon_, self.season_, self.spec_, self.params_, self.scalers_, self.history_,
                         self.n_windows_)
 
     # ---- prediction ----------------------------------------------------------------------------
@@ -188,8 +190,8 @@ class Forecaster:
         """Forecasts in scaled units for raw input windows X (N, window) of one series (see predict_windows)."""
         self._check_fitted()
         X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2 or X.shape[1] != self.config.window:
-            raise DataError(f"input windows must have shape (N, {self.config.window}). Received: {X.shape}")
+        if X.ndim != 2 or X.shape[1] != self.config_.window:
+            raise DataError(f"input windows must have shape (N, {self.config_.window}). Received: {X.shape}")
         if not np.isfinite(X).all():
             i = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
             raise DataError(f"input window {i} holds NaN or inf; fill the gaps first (e.g. load_series(..., fill='interpolate'))")
@@ -241,11 +243,11 @@ class Forecaster:
         if self.long_format_:
             raise ConfigError(f"`extend` applies to a one-series model, and this one has {len(self.series_ids_)} series; "
                               "pass the newer data to forecast(horizon, y) instead")
-        s = _as_series(y, self.config.fill)
-        w = self.config.window
+        s = _as_series(y, self.config_.fill)
+        w = self.config_.window
         if len(s) < w:
             raise DataError(f"forecasting needs at least window={w} values; the series has {len(s)}")
-        self.schemas_, self.contexts_ = [_schema(s, self.config)], [s.to_numpy(np.float64)[-w:].copy()]
+        self.schemas_, self.contexts_ = [_schema(s, self.config_)], [s.to_numpy(np.float64)[-w:].copy()]
         self.schema_, self.context_ = self.schemas_[0], self.contexts_[0]
         return self
 
@@ -267,21 +269,21 @@ class Forecaster:
             raise ConfigError(f"`horizon` must be an integer >= 1. Received: horizon={horizon!r}")
         horizon = int(horizon)
         if self.horizon_ > 1 and horizon > self.horizon_:
-            raise ConfigError(f"`horizon` must be <= {self.horizon_}, the horizon this {self.config.strategy} model was trained for. "
+            raise ConfigError(f"`horizon` must be <= {self.horizon_}, the horizon this {self.config_.strategy} model was trained for. "
                               f"Received: horizon={horizon}")
         lv = self._levels_for(levels, horizon)
-        w = self.config.window
+        w = self.config_.window
         if y is None:
             idx = list(range(len(self.series_ids_))) if ids is None else self._index(ids)
             ctxs = [self.contexts_[i] for i in idx]
             dates = [_future_dates(self.schemas_[i], horizon) for i in idx]
         elif not self.long_format_:
-            s = _as_series(y, self.config.fill)
+            s = _as_series(y, self.config_.fill)
             if len(s) < w:
                 raise DataError(f"forecasting needs at least window={w} values; the series has {len(s)}")
             idx, ctxs, dates = [0], [s.to_numpy(np.float64)[-w:]], [data_mod.future_index(s, horizon)]
         else:
-            new_ids, series, _ = _as_panel(y, self.config.fill, many=True)
+            new_ids, series, _ = _as_panel(y, self.config_.fill, many=True)
             unknown = [k for k in new_ids if k not in self.series_ids_]
             if unknown:
                 raise DataError(f"series {unknown[0]!r} in `y` was not in the fitted data; the model has scalers for the fitted series only")

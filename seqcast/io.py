@@ -159,7 +159,7 @@ def save_model(f, path) -> None:
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "seqcast_version": __version__,
-        "config": f.config.to_dict(),
+        "config": f.config_.to_dict(),  # the options the model was fitted with
         "horizon": int(f.horizon_),
         "season": int(f.season_),
         "long_format": bool(f.long_format_),
@@ -230,6 +230,7 @@ def load_model(path):
         flat = st_load(raw)
         cfg = from_dict(meta["config"], source=f"'{p / META}'")
         f = Forecaster(cfg)
+        f.config_ = cfg
         f.horizon_, f.season_ = _int(meta["horizon"], "horizon"), _int(meta["season"], "season")
         f.spec_ = model_spec(cfg, f.horizon_, f.season_)
         if f.spec_.n_outputs != f.horizon_:

@@ -404,6 +404,9 @@ def test_decimal_and_fraction_values_are_numbers():
     np.testing.assert_array_equal(load_series(s).to_numpy(), [1.5, 2.0, 3.5])
     with pytest.raises(DataError, match=r"row 1: value 'sNaN' is not a number"):
         load_series(pd.Series([decimal.Decimal(1), decimal.Decimal("sNaN")]))
+    for huge in (10**400, fractions.Fraction(10**400)):
+        with pytest.raises(DataError, match=r"^row 2: value '1000000000.*' is too large for a 64-bit float"):
+            load_series(pd.Series([1, 2, huge], dtype=object))
 
 
 def test_non_numeric_value_array_row():

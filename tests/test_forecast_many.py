@@ -263,6 +263,13 @@ def test_backtest_does_not_depend_on_the_order_of_the_series(many):
     assert r1.scores("gru")["overall"]["mase"] == pytest.approx(r2.scores("gru")["overall"]["mase"], rel=1e-12)
 
 
+def test_backtest_refuses_ids_that_are_the_same_as_text(many):
+    from seqcast.backtest import backtest
+
+    with pytest.raises(DataError, match=r"two series have the id '1' once written as text"):
+        backtest({1: many["a"], "1": many["b"]}, ["naive"], h=3)
+
+
 def jax_leaves(tree):
     import jax
 

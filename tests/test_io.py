@@ -110,6 +110,18 @@ def test_precision_is_saved_and_a_file_without_it_loads_as_float32(tmp_path):
     assert Forecaster.load(tmp_path / "m").spec_.precision == "float32"
 
 
+def test_set_params_after_fit_changes_neither_the_forecasts_nor_what_is_saved(tmp_path):
+    f = Forecaster(model="rnn", units=(4,), window=6, epochs=2, batch_size=16, precision="bfloat16").fit(monthly())
+    before = f.forecast(4)
+    f.set_params(precision="float32", window=12, units=(8,), ensemble=3, strategy="direct")  # for the next fit
+    assert f.config.window == 12 and f.config_.window == 6
+    pd.testing.assert_frame_equal(f.forecast(4), before)
+    f.save(tmp_path / "m")
+    g = Forecaster.load(tmp_path / "m")
+    assert g.config == g.config_ and g.config.precision == "bfloat16" and g.config.window == 6
+    pd.testing.assert_frame_equal(g.forecast(4), before)
+
+
 # ---- never pickle --------------------------------------------------------------------------------------
 
 
