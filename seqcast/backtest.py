@@ -152,6 +152,7 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
     import pandas as pd
 
     from .data import season_length
+    from .forecast import text_ids
 
     _check_int("horizon", h)
     _check_int("windows", n_windows)
@@ -166,10 +167,7 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
         series = dict(zip(ids_, loaded))
     items = list(series.items()) if isinstance(series, dict) else list(enumerate(series))
     ids = [k for k, _ in items]
-    texts = [str(k) for k in ids]  # models order the series by these (panel.fit_panel): 1 and "1" must not meet
-    same = next((t for i, t in enumerate(texts) if t in texts[:i]), None)
-    if same is not None:
-        raise DataError(f"two series have the id {same!r} once written as text; give every series its own id")
+    text_ids(ids)  # models order the series by their ids as text (panel.fit_panel): 1 and "1" must not meet
     ys = [np.asarray(v, dtype=np.float64).ravel() for _, v in items]
     dated = [getattr(getattr(v, "index", None), "freqstr", None) for _, v in items[:1]]
     m = int(season or cfg.season or (season_length(dated[0]) if dated and dated[0] else None) or 1)

@@ -587,7 +587,7 @@ def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -
             continue
         if isinstance(cell, (bool, np.bool_)):
             value = None
-        elif isinstance(cell, (int, float, np.integer, np.floating, numbers.Real, decimal.Decimal)):  # also Fraction
+        elif isinstance(cell, (numbers.Real, decimal.Decimal)):  # int, float, NumPy numbers, Fraction, Decimal
             try:
                 value = float(cell)
             except OverflowError:  # an int or Fraction beyond 1.8e308

@@ -371,6 +371,15 @@ def _no_levels(levels) -> bool:
     return isinstance(levels, (list, tuple)) and len(levels) == 0
 
 
+def text_ids(keys) -> list[str]:
+    """The series ids as text, as models and outputs use them; two that read the same (1 and "1") are refused."""
+    texts = [str(k) for k in keys]
+    same = next((t for i, t in enumerate(texts) if t in texts[:i]), None)
+    if same is not None:
+        raise DataError(f"two series have the id {same!r} once written as text; give every series its own id")
+    return texts
+
+
 def _as_panel(y, fill: str, many: bool = False) -> tuple[list[str], list[pd.Series], bool]:
     """(ids, series, long_format): a dict {id: series}, a long DataFrame or a long CSV/Parquet path are many
     series (long format); anything else is one series (`many=True` refuses it)."""
@@ -381,10 +390,7 @@ def _as_panel(y, fill: str, many: bool = False) -> tuple[list[str], list[pd.Seri
         if not y:
             raise DataError("the dict of series is empty; pass {id: series} with at least one series")
         out = {}
-        for k, v in y.items():
-            key = str(k)
-            if key in out:
-                raise DataError(f"two series have the id {key!r} once written as text; give every series its own id")
+        for key, v in zip(text_ids(y), y.values()):
             try:
                 s = _as_series(v, fill)
             except DataError as e:

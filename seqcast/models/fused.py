@@ -23,8 +23,10 @@ import functools
 import jax
 import jax.numpy as jnp
 
+from ..config import CHOICES
+
 UNROLL = 1
-PRECISIONS = ("float32", "bfloat16")
+PRECISIONS = CHOICES["precision"]  # float32, bfloat16
 
 
 def dot(a, b, precision: str = "float32"):  # a @ b, inputs rounded to `precision`, float32 result
