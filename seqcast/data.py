@@ -590,7 +590,9 @@ def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -
         elif isinstance(cell, (numbers.Real, decimal.Decimal)):  # int, float, NumPy numbers, Fraction, Decimal
             try:
                 value = float(cell)
-            except OverflowError:  # an int or Fraction beyond 1.8e308
+                if isinstance(cell, decimal.Decimal) and math.isinf(value) and not cell.is_infinite():
+                    raise OverflowError  # Decimal('1e400') rounds to inf instead of raising
+            except OverflowError:  # an int, Fraction or Decimal beyond 1.8e308
                 raise DataError(f"{where(i)}: value {_show(cell)}{col} is too large for a 64-bit float (beyond 1.8e308); "
                                 f"rescale the data") from None
             except (ValueError, TypeError):  # Decimal('sNaN'): a signalling NaN is no number

@@ -407,6 +407,8 @@ def test_decimal_and_fraction_values_are_numbers():
     for huge in (10**400, fractions.Fraction(10**400)):
         with pytest.raises(DataError, match=r"^row 2: value '1000000000.*' is too large for a 64-bit float"):
             load_series(pd.Series([1, 2, huge], dtype=object))
+    with pytest.raises(DataError, match=r"^row 2: value '1E\+400' is too large for a 64-bit float"):
+        load_series(pd.Series([1, 2, decimal.Decimal("1e400")], dtype=object))
 
 
 def test_non_numeric_value_array_row():
