@@ -1348,8 +1348,10 @@ def load_long(
     CSV files are read as :func:`load_series` reads them (``,``, ``;`` or tab).
 
     Returns:
-        ``{id: series}`` in the order each id first appears; ids as text
-        (``str(id)``). Each series is ``float64``, named after its id, indexed
+        ``{id: series}`` in the order each id first appears. A DataFrame's or
+        Parquet file's integer id column gives ``int`` ids (so that forecasts
+        merge back on it); any other ids, and all ids read from CSV, are text
+        (``str(id)``, stripped). Each series is ``float64``, named after its id, indexed
         like :func:`load_series` output (index named after the date column),
         with ``attrs["filled"]``. A series may hold a single value: callers
         check the lengths they need.
@@ -1378,6 +1380,7 @@ def load_long(
     cols = _long_columns(table, id_column, date_column, value_column)
     where, source_text = table.where, table.source
     ids = _long_ids(cols[id_column], where, _show(id_column), table.text)
+    int_ids = not table.text and _whole_numbers(cols[id_column])  # a DataFrame's int ids stay ints
     steps, dates = _long_dates(cols[date_column], where, f" in column {_show(date_column)}", table.text)
     if steps is not None and _YEAR_MIN <= steps.min() and steps.max() <= _YEAR_MAX:
         steps, dates = None, pd.DatetimeIndex(pd.to_datetime(steps.astype(str), format="%Y"))  # years
@@ -1417,6 +1420,7 @@ def load_long(
                                        date_column, source_text, value_col)
         except DataError as exc:
             raise DataError(f"series {_show(key)}: {exc}") from None
+        key = int(key) if int_ids else key
         series.name = key
         out[key] = series
     return out
@@ -1564,6 +1568,17 @@ def _long_columns(table: _Table, *wanted: str) -> dict[str, Any]:
     return found
 
 
+def _whole_numbers(col: Any) -> bool:
+    """An integer column, or a float one whose values are all whole (an int column that went through NaN)."""
+    dtype = col.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return False
+    if pd.api.types.is_integer_dtype(dtype):
+        return True
+    v = col.dropna().to_numpy()
+    return pd.api.types.is_float_dtype(dtype) and bool(np.all(np.mod(v, 1) == 0))
+
+
 def _long_ids(col: Any, where: Callable[[int], str], name: str, text: bool) -> list[str]:
     """The ids as text (whole floats without '.0'); an empty id is an error."""
     if text:
@@ -1572,7 +1587,7 @@ def _long_ids(col: Any, where: Callable[[int], str], name: str, text: bool) -> l
     else:
         empty = np.asarray(col.isna(), dtype=bool)
         filled = col[~empty]
-        if pd.api.types.is_float_dtype(filled.dtype) and np.all(np.mod(filled.to_numpy(), 1) == 0):
+        if _whole_numbers(filled) and pd.api.types.is_float_dtype(filled.dtype):
             filled = filled.astype(np.int64)
         ids = [""] * len(col)
         for i, key in zip(np.flatnonzero(~empty), filled.astype(str).str.strip()):

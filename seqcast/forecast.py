@@ -198,7 +198,7 @@ class Forecaster:
         return self._predict_z(self._scaler_of(id).transform(X))
 
     def _index(self, ids) -> list[int]:
-        pos = {k: i for i, k in enumerate(self.series_ids_)}
+        pos = {str(k): i for i, k in enumerate(self.series_ids_)}  # 1 and "1" name the same series
         if isinstance(ids, (str, int, np.integer)):
             ids = [ids]
         ids = list(ids)
@@ -284,7 +284,8 @@ class Forecaster:
             idx, ctxs, dates = [0], [s.to_numpy(np.float64)[-w:]], [data_mod.future_index(s, horizon)]
         else:
             new_ids, series, _ = _as_panel(y, self.config_.fill, many=True)
-            unknown = [k for k in new_ids if k not in self.series_ids_]
+            fitted = set(text_ids(self.series_ids_))
+            unknown = [k for k in new_ids if str(k) not in fitted]
             if unknown:
                 raise DataError(f"series {unknown[0]!r} in `y` was not in the fitted data; the model has scalers for the fitted series only")
             idx = self._index(new_ids)
@@ -372,7 +373,7 @@ def _no_levels(levels) -> bool:
 
 
 def text_ids(keys) -> list[str]:
-    """The series ids as text, as models and outputs use them; two that read the same (1 and "1") are refused."""
+    """The series ids as text, as models order and look them up; two that read the same (1 and "1") are refused."""
     texts = [str(k) for k in keys]
     same = next((t for i, t in enumerate(texts) if t in texts[:i]), None)
     if same is not None:
@@ -380,9 +381,18 @@ def text_ids(keys) -> list[str]:
     return texts
 
 
+def series_ids(keys) -> list:
+    """The ids a model keeps and writes in its outputs: integers when every id is one (an int id column
+    merges back on its own type), else text (`text_ids`)."""
+    texts = text_ids(keys)
+    if all(isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)) for k in keys):
+        return [int(k) for k in keys]
+    return texts
+
+
 def _as_panel(y, fill: str, many: bool = False) -> tuple[list[str], list[pd.Series], bool]:
     """(ids, series, long_format): a dict {id: series}, a long DataFrame or a long CSV/Parquet path are many
-    series (long format); anything else is one series (`many=True` refuses it)."""
+    series (long format); anything else is one series (`many=True` refuses it). Ids as `series_ids` gives them."""
     from collections.abc import Mapping
     from pathlib import Path
 
@@ -390,7 +400,7 @@ def _as_panel(y, fill: str, many: bool = False) -> tuple[list[str], list[pd.Seri
         if not y:
             raise DataError("the dict of series is empty; pass {id: series} with at least one series")
         out = {}
-        for key, v in zip(text_ids(y), y.values()):
+        for key, v in zip(series_ids(y), y.values()):
             try:
                 s = _as_series(v, fill)
             except DataError as e:
@@ -406,7 +416,7 @@ def _as_panel(y, fill: str, many: bool = False) -> tuple[list[str], list[pd.Seri
         return list(out), list(out.values()), True
     if isinstance(y, (pd.DataFrame, str, Path)) and data_mod.is_long(y):
         d = data_mod.load_long(y, fill=fill)
-        return list(d), list(d.values()), True
+        return series_ids(d), list(d.values()), True
     if many:
         raise DataError("this model was fitted on many series: pass `y` as a dict {id: series}, a long DataFrame "
                         "(unique_id, ds, y) or a long CSV/Parquet path")

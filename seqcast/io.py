@@ -211,7 +211,7 @@ def load_model(path):
     import jax
 
     from .config import from_dict
-    from .forecast import Forecaster, init_params
+    from .forecast import Forecaster, init_params, series_ids
     from .panel import model_spec
     from .scaling import Scaler
     from .train import History
@@ -242,7 +242,10 @@ def load_model(path):
         series = meta["series"]
         if not isinstance(series, list) or not series:
             raise ValueError("series must be a non-empty list")
-        f.series_ids_ = [str(s["id"]) for s in series]
+        ids = [s["id"] for s in series]
+        if not all(isinstance(k, (str, int)) and not isinstance(k, bool) for k in ids):
+            raise ValueError("series ids must be text or integers")
+        f.series_ids_ = series_ids(ids)  # integers stay integers (files written before kept text)
         f.scalers_ = [Scaler.from_dict(s["scaler"]) for s in series]
         f.schemas_ = [dict(s["schema"]) for s in series]
         f.contexts_ = [np.asarray(s["context"], dtype=np.float64) for s in series]
@@ -291,7 +294,7 @@ def _check_state(f) -> None:
     for name in ("long_format", "leaks"):
         if not isinstance(getattr(f, name + "_"), bool):
             raise ValueError(f"{name}={getattr(f, name + '_')!r} is not true or false")
-    if len(set(f.series_ids_)) != len(f.series_ids_):
+    if len({str(k) for k in f.series_ids_}) != len(f.series_ids_):
         raise ValueError("series ids repeat")
     if not f.long_format_ and len(f.series_ids_) != 1:
         raise ValueError(f"{len(f.series_ids_)} series in a one-series model")

@@ -70,10 +70,22 @@ def test_dataframe_rows_in_any_order_and_other_columns():
 def test_custom_column_names_and_integer_steps():
     frame = pd.DataFrame({"item": [1, 1, 1, 2, 2], "t": [0, 1, 2, 5, 6], "sales": [1, 2, 3, 4, 5]})
     out = load_long(frame, id_column="item", date_column="t", value_column="sales")
-    assert list(out) == ["1", "2"]
-    assert list(out["2"]) == [4.0, 5.0]
-    assert out["2"].index.equals(pd.RangeIndex(5, 7, name="t"))
+    assert list(out) == [1, 2]  # an int id column keeps int ids
+    assert list(out[2]) == [4.0, 5.0] and out[2].name == 2
+    assert out[2].index.equals(pd.RangeIndex(5, 7, name="t"))
     assert_same(load_long(to_long(out)), {k: v.rename_axis("ds") for k, v in out.items()})
+
+
+def test_id_types_int_columns_stay_int_text_otherwise(tmp_path):
+    rows = {"ds": [0, 1, 0, 1], "y": [1.0, 2.0, 3.0, 4.0]}
+    assert list(load_long(pd.DataFrame({"unique_id": [7, 7, 3, 3], **rows}))) == [7, 3]
+    assert list(load_long(pd.DataFrame({"unique_id": [7.0, 7.0, 3.0, 3.0], **rows}))) == [7, 3]  # whole floats
+    assert list(load_long(pd.DataFrame({"unique_id": [7.5, 7.5, 3.0, 3.0], **rows}))) == ["7.5", "3.0"]
+    assert list(load_long(pd.DataFrame({"unique_id": ["7", "7", "b", "b"], **rows}))) == ["7", "b"]
+    assert list(load_long(pd.DataFrame({"unique_id": [True, True, False, False], **rows}))) == ["True", "False"]
+    path = tmp_path / "long.csv"
+    pd.DataFrame({"unique_id": [7, 7, 3, 3], **rows}).to_csv(path, index=False)
+    assert list(load_long(path)) == ["7", "3"]  # CSV ids are text: "007" stays "007"
 
 
 def test_integer_steps_from_csv_with_gap(tmp_path):

@@ -274,3 +274,35 @@ def jax_leaves(tree):
     import jax
 
     return [np.asarray(x) for x in jax.tree_util.tree_leaves(tree)]
+
+
+def test_integer_ids_come_back_as_integers_and_merge(many, tmp_path):
+    """A long DataFrame with an int id column (or a dict with int keys) gets int ids in the forecasts,
+    so they merge back on the user's column; they survive save/load; text ids still find them."""
+    from seqcast.backtest import backtest
+
+    long = data_mod.to_long(dict(zip([10, 20, 30], many.values())))
+    assert long["unique_id"].dtype.kind == "i"
+    f = Forecaster(**TINY, seed=0).fit(long)
+    assert f.series_ids_ == [10, 20, 30]
+    fc = f.forecast(2)
+    assert fc["unique_id"].dtype.kind == "i" and list(fc["unique_id"].unique()) == [10, 20, 30]
+    last = long.groupby("unique_id", as_index=False)["y"].last()
+    assert len(fc.merge(last, on="unique_id")) == 6  # merging on the int column works
+    same = Forecaster(**TINY, seed=0).fit(dict(zip([10, 20, 30], many.values())))
+    pd.testing.assert_frame_equal(same.forecast(2), fc)
+    f.save(tmp_path / "m")
+    back = Forecaster.load(tmp_path / "m")
+    assert back.series_ids_ == [10, 20, 30]
+    pd.testing.assert_frame_equal(back.forecast(2), fc)
+    assert list(back.forecast(2, ids=["20"])["unique_id"].unique()) == [20]  # text names the same series
+    text_y = {str(k): v for k, v in zip([10, 20, 30], many.values())}
+    pd.testing.assert_frame_equal(back.forecast(2, text_y), fc)  # new data with text ids: the fitted ids come back
+    res = backtest(long, ["naive"], h=3, season=12)
+    assert sorted(set(res.ids)) == [10, 20, 30]
+
+
+def test_mixed_ids_are_all_text(many):
+    f = Forecaster(**TINY, seed=0).fit({1: many["a"], "b": many["b"]})
+    assert f.series_ids_ == ["1", "b"]
+    assert list(f.forecast(1)["unique_id"]) == ["1", "b"]

@@ -260,6 +260,8 @@ def _edit(**changes):
         (_edit(**{"series.0.context": [1, 2, 3, 4, 5, None]}), "corrupt or inconsistent"),
         (_edit(**{"series.0.context": [1, 2, 3]}), "context of series 'y' has 3 values, window is 6"),
         (_edit(**{"series.0.context": 5}), "corrupt or inconsistent"),
+        (_edit(**{"series.0.id": 1.5}), "series ids must be text or integers"),
+        (_edit(**{"series.0.id": [1]}), "series ids must be text or integers"),
         (_edit(series=[]), "corrupt or inconsistent"),
         (_edit(series=None), "corrupt or inconsistent"),
         (_edit(horizon=3), "corrupt or inconsistent"),
