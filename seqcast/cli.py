@@ -72,11 +72,23 @@ def friendly(fn):
             where = f" '{e.filename}'" if e.filename else ""
             typer.echo(f"error: cannot use{where}: {e.strerror or e}; check the path and its permissions", err=True)
             raise typer.Exit(2) from None
+        except MemoryError as e:  # numpy's allocation errors; JAX's say RESOURCE_EXHAUSTED
+            _out_of_memory(e)
+        except RuntimeError as e:
+            if "RESOURCE_EXHAUSTED" not in str(e):
+                raise
+            _out_of_memory(e)
         except KeyboardInterrupt:
             typer.echo("interrupted; nothing was saved", err=True)
             raise typer.Exit(130) from None
 
     return wrapper
+
+
+def _out_of_memory(e: BaseException):
+    what = " ".join(str(e).split())[:160]
+    typer.echo(f"error: not enough memory ({what}); use fewer --units, a smaller --batch-size or --horizon, or less data", err=True)
+    raise typer.Exit(2) from None
 
 
 def _say(quiet: bool, msg: str = "", err: bool = False):
@@ -128,7 +140,7 @@ def _csv_text(frame) -> str:
 def default_horizon(f) -> int:
     """`predict`'s default: the horizon the model's intervals were calibrated for, else the one a
     direct / seq2seq model was trained for, else 12."""
-    return int(f.interval_horizon_ or (f.horizon_ if f.horizon_ > 1 else 12))
+    return int(f.interval_horizon_ or (f.horizon_ if f.config_.strategy != "recursive" else 12))
 
 
 def _auto_for(series_list, cfg, flags: dict, nonneg: bool | None = None):
@@ -419,7 +431,7 @@ def predict(
     model_dir: Path = typer.Argument(..., help="A directory written by `seqcast fit --out`."),
     horizon: Optional[int] = typer.Option(None, help="Periods to forecast past the end of the data (default: the horizon its "
                                           "intervals were calibrated for or a direct model was trained for, else 12)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="CSV file to write (date,forecast); stdout if omitted."),
+    out: Optional[Path] = typer.Option(None, "--out", help="CSV file to write (date,forecast); stdout if omitted or '-'."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a PNG/SVG plot of the forecast (one series only)."),
     levels: Optional[str] = typer.Option(None, "--levels", help="Interval levels to write, among those the model was fitted with (default: all of them; none: no intervals)."),
     quiet: bool = QUIET,
@@ -433,12 +445,17 @@ def predict(
     """
     from .errors import ConfigError
     from .forecast import Forecaster
-    from .io import write_atomic
+    from .io import check_file_out, write_atomic
 
+    if out is not None and str(out) == "-":
+        out = None  # --out -: stdout
     if out is not None and out.is_dir():
         raise ConfigError(f"--out '{out}' is a directory; give a CSV file path such as {out / 'forecast.csv'}")
     if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise ConfigError(f"--plot must end in .png, .svg or .pdf. Received: plot='{plot}'")
+    for path in (out, plot):
+        if path is not None:
+            check_file_out(path)
     f = Forecaster.load(model_dir)
     if plot is not None and f.long_format_:
         raise ConfigError(f"--plot draws one series, and this model forecasts {len(f.series_ids_)} in long format; drop --plot")
@@ -829,7 +846,7 @@ def benchmark(
 ):
     """A forecasting competition's official split: fit on each training part, forecast its horizon, MASE and sMAPE.
 
-    Needs the optional data package: pip install 'seqcast[competitions]' (AutoETS/AutoTheta: 'seqcast[stats]').
+    Needs the optional data package: pip install 'seqcast\\[competitions]' (AutoETS/AutoTheta: 'seqcast\\[stats]').
 
     Example: seqcast benchmark tourism-monthly --models gru,autoets,snaive --levels 80,95 --json
     """

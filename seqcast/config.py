@@ -86,7 +86,8 @@ def validate(cfg: Config) -> Config:
         v = getattr(cfg, name)
         if v not in allowed:
             shown = ", ".join("none" if a is None else a for a in allowed)
-            raise ConfigError(f"`{name}` must be one of {shown}. Received: {name}={v!r}")
+            also = "; seqcast's automatic choice is the CLI's --model auto (its default without --config)" if name == "model" else ""
+            raise ConfigError(f"`{name}` must be one of {shown}{also}. Received: {name}={v!r}")
     for name in POSITIVE_INTS:
         v = getattr(cfg, name)
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
@@ -110,8 +111,8 @@ def validate(cfg: Config) -> Config:
     if not isinstance(rng, (list, tuple)) or len(rng) != 2 or not all(isinstance(v, (int, float)) for v in rng) or not rng[0] < rng[1]:
         raise ConfigError(f"`scaler_range` must be [low, high] with low < high. Received: scaler_range={rng!r}")
     lr = cfg.learning_rate
-    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0):
-        raise ConfigError(f"`learning_rate` must be a number > 0. Received: learning_rate={lr!r}")
+    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < float("inf")):
+        raise ConfigError(f"`learning_rate` must be a finite number > 0. Received: learning_rate={lr!r}")
     for name in ("log", "shuffle", "skip"):
         if not isinstance(getattr(cfg, name), bool):
             raise ConfigError(f"`{name}` must be true or false. Received: {name}={getattr(cfg, name)!r}")

@@ -216,6 +216,15 @@ def season_length(freq: str | pd.DateOffset | None) -> int | None:
     return None
 
 
+def within_dates(horizon: int, make: Callable[[], pd.Index]) -> pd.Index:
+    """`make()`, the future dates; a horizon past the last date pandas can hold (2262) is a ConfigError."""
+    try:
+        return make()
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        raise ConfigError(f"`horizon` reaches past {pd.Timestamp.max:%Y-%m-%d}, the last date pandas can hold; "
+                          f"forecast fewer steps. Received: horizon={horizon}") from None
+
+
 def future_index(series: pd.Series, horizon: int) -> pd.Index:
     """The index of the ``horizon`` steps after the end of ``series``.
 
@@ -245,8 +254,8 @@ def future_index(series: pd.Series, horizon: int) -> pd.Index:
                 "cannot tell the frequency of the series' dates, so the future dates are "
                 "unknown; load it with load_series(..., freq=...) e.g. freq='MS'"
             )
-        return pd.date_range(start=index[-1] + offset, periods=horizon, freq=offset,
-                             name=index.name)
+        return within_dates(horizon, lambda: pd.date_range(start=index[-1] + offset, periods=horizon, freq=offset,
+                                                           name=index.name))
     if isinstance(index, pd.PeriodIndex):
         return pd.period_range(start=index[-1] + 1, periods=horizon, freq=index.freq,
                                name=index.name)
@@ -1462,7 +1471,9 @@ def to_long(series: Any, value_name: str = "y") -> pd.DataFrame:
         }))
     if not frames:
         return pd.DataFrame({"unique_id": [], "ds": [], value_name: np.array([], dtype=np.float64)})
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    out["unique_id"] = [k for k, s in zip(series, frames) for _ in range(len(s))]  # one column at once: ids keep their type
+    return out                                                                      # (concat turns uint64 + int64 into float)
 
 
 def is_long(source: Any, *, id_column: str = "unique_id") -> bool:
@@ -1592,6 +1603,15 @@ def _long_ids(col: Any, where: Callable[[int], str], name: str, text: bool) -> l
         ids = [""] * len(col)
         for i, key in zip(np.flatnonzero(~empty), filled.astype(str).str.strip()):
             ids[i] = key
+        raw, text = pd.factorize(filled)[1], pd.unique(np.asarray(ids, dtype=object)[~empty])
+        if len(raw) > len(text):  # 1 and "1", or "a" and "a ": two series would become one
+            seen: dict = {}
+            for value in raw:
+                t = str(int(value) if _whole_numbers(pd.Series([value])) and not isinstance(value, str) else value).strip()
+                if t in seen:
+                    raise DataError(f"two series in column {name} have the id {t!r} once written as text ({seen[t]!r} and "
+                                    f"{value!r}); give every series its own id")
+                seen[t] = value
     blank = np.flatnonzero(empty | (np.asarray(ids, dtype=object) == ""))
     if len(blank):
         i = int(blank[0])

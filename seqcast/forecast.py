@@ -268,7 +268,7 @@ class Forecaster:
         if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
             raise ConfigError(f"`horizon` must be an integer >= 1. Received: horizon={horizon!r}")
         horizon = int(horizon)
-        if self.horizon_ > 1 and horizon > self.horizon_:
+        if self.config_.strategy != "recursive" and horizon > self.horizon_:  # also a direct model trained for 1 step
             raise ConfigError(f"`horizon` must be <= {self.horizon_}, the horizon this {self.config_.strategy} model was trained for. "
                               f"Received: horizon={horizon}")
         lv = self._levels_for(levels, horizon)
@@ -319,13 +319,12 @@ class Forecaster:
             for q, (lo, hi) in bounds.items():
                 out[f"lo_{q:g}"], out[f"hi_{q:g}"] = lo[0], hi[0]
             return out
-        frames = []
-        for j, i in enumerate(idx):
-            df = pd.DataFrame({"unique_id": self.series_ids_[i], "ds": dates[j], "forecast": point[j]})
-            for q, (lo, hi) in bounds.items():
-                df[f"lo_{q:g}"], df[f"hi_{q:g}"] = lo[j], hi[j]
-            frames.append(df)
-        return pd.concat(frames, ignore_index=True)
+        out = pd.DataFrame({"unique_id": [self.series_ids_[i] for i in idx for _ in range(horizon)],  # one column built
+                            "ds": dates[0].append(dates[1:]).rename(None),  # at once: its ids keep their type (uint64 too)
+                            "forecast": point.ravel()})
+        for q, (lo, hi) in bounds.items():
+            out[f"lo_{q:g}"], out[f"hi_{q:g}"] = lo.ravel(), hi.ravel()
+        return out
 
     def predict(self, horizon: int = 1, y=None, **kwargs) -> pd.DataFrame:
         """sklearn-style alias of `forecast`: the next `horizon` values after the data."""
@@ -504,7 +503,7 @@ def _future_dates(schema: dict, horizon: int) -> pd.Index:
         start = pd.Timestamp(schema["last"])
         if schema.get("tz"):  # absent in models saved before seqcast kept the zone
             start = start.tz_convert(schema["tz"])
-        return pd.date_range(start, periods=horizon + 1, freq=schema["freq"])[1:]
+        return data_mod.within_dates(horizon, lambda: pd.date_range(start, periods=horizon + 1, freq=schema["freq"])[1:])
     return pd.RangeIndex(schema["last"] + 1, schema["last"] + 1 + horizon)
 
 

@@ -80,6 +80,20 @@ def window_counts(n: int, cfg: Config, H: int) -> tuple[int, int]:
     return (max(0, n_w - n_val - (H - 1)) if n_val else n_w), n_val
 
 
+def _check_finite(params, hist, cfg: Config) -> None:
+    """A fit that diverged (a learning rate too large for the data) is refused, not returned: its weights
+    are NaN, or early stopping fell back to the untrained ones after a NaN / inf epoch."""
+    import jax
+
+    from . import train
+
+    finite = all(bool(np.isfinite(np.asarray(p)).all()) for p in jax.tree_util.tree_leaves(params))
+    if not finite or not np.isfinite(np.asarray(hist.loss, dtype=np.float64)).all():
+        lr = cfg.learning_rate if cfg.learning_rate is not None else train.DEFAULT_LR[cfg.optimizer]
+        raise ConfigError(f"training diverged: the loss became NaN or inf; lower `learning_rate` (try {lr / 10:g}) or use "
+                          f"optimizer adam. Received: learning_rate={lr:g}, optimizer={cfg.optimizer!r}")
+
+
 def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | None = None, scalers: list | None = None,
               ids: list | None = None, progress: bool = False) -> PanelFit:
     """Fit one model on the windows of all series `ys` (each a 1-D array of training values).
@@ -129,6 +143,7 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
     params = init_params(spec, cfg.seed, cfg.ensemble)
     params, hist = train.fit(spec, params, fit_w, None, train=tspec, seed=cfg.seed, X_val=val_w, progress=progress,
                              members=cfg.ensemble)
+    _check_finite(params, hist, cfg)
     return PanelFit(cfg, H, int(season or 1), spec, params, scalers, hist, (len(fit_starts), len(val_starts)))
 
 

@@ -626,6 +626,9 @@ def write_report(run_dir, out=None) -> Path:
     out = Path(out) if out is not None else d / REPORT_FILE
     if out.is_dir():
         raise ConfigError(f"--out '{out}' is a directory; give a file path such as {out / REPORT_FILE}")
+    from .io import check_file_out
+
+    check_file_out(out)  # not over a saved model's model.json or weights
     try:
         return write_html(run, out, base_dir=d)
     except DataError as e:

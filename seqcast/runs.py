@@ -115,9 +115,14 @@ def base_run(ctx, title: str, seed) -> dict:
 
 def check_run_dir(out) -> Path:
     """Refuse --out when it is a file, or a non-empty folder that is not an earlier run directory."""
-    from .io import check_target
+    from .errors import ConfigError
+    from .io import META, check_target
 
-    return check_target(out, RUN_FILE, f"run ({RUN_FILE})")
+    target = check_target(out, RUN_FILE, f"run ({RUN_FILE})")
+    if (target / META).is_file():  # `fit` writes run.json beside its model: replacing the folder would delete it
+        raise ConfigError(f"'{target}' holds a saved seqcast model; this command would replace the folder and the model with it. "
+                          "Choose another directory for --out")
+    return target
 
 
 def _finish(folder: Path, run: dict) -> None:

@@ -51,8 +51,8 @@ def make_optimizer(name: str, learning_rate: float | None = None) -> optax.Gradi
     if name not in OPTIMIZERS:
         raise ConfigError(f"`optimizer` must be one of {', '.join(OPTIMIZERS)}. Received: optimizer={name!r}")
     lr = DEFAULT_LR[name] if learning_rate is None else float(learning_rate)
-    if not lr > 0:
-        raise ConfigError(f"`learning_rate` must be > 0. Received: learning_rate={learning_rate!r}")
+    if not 0 < lr < float("inf"):
+        raise ConfigError(f"`learning_rate` must be a finite number > 0. Received: learning_rate={learning_rate!r}")
     if name == "adam":
         return keras_adam(lr)
     if name == "rmsprop":

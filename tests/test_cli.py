@@ -236,7 +236,7 @@ def test_unknown_column(data_csv, tmp_path):
 @pytest.mark.parametrize(
     "option, value, needle",
     [
-        ("--model", "transformer", "`model` must be one of lstm, gru, rnn, linear. Received: model='transformer'"),
+        ("--model", "transformer", "`model` must be one of lstm, gru, rnn, linear; seqcast's automatic choice is the CLI's --model auto (its default without --config). Received: model='transformer'"),
         ("--optimizer", "foo", "`optimizer` must be one of adam, rmsprop, sgd. Received: optimizer='foo'"),
         ("--scaler", "zz", "`scaler` must be one of minmax, standard, robust, none. Received: scaler='zz'"),
         ("--fill", "zz", "`fill` must be one of none, ffill, interpolate. Received: fill='zz'"),
@@ -247,7 +247,7 @@ def test_unknown_column(data_csv, tmp_path):
         ("--window", "0", "`window` must be an integer >= 1. Received: window=0"),
         ("--epochs", "0", "`epochs` must be an integer >= 1. Received: epochs=0"),
         ("--test-size", "1.5", "`test_size` must be a number in [0, 1)"),
-        ("--learning-rate", "-1", "`learning_rate` must be a number > 0"),
+        ("--learning-rate", "-1", "`learning_rate` must be a finite number > 0"),
         ("--freq", "zz", "`freq` must be a pandas frequency alias"),
         ("--strategy", "mimo", "`strategy` must be one of recursive, direct, seq2seq. Received: strategy='mimo'"),
         ("--norm", "zz", "`norm` must be one of none, last, mean, revin, season"),
@@ -626,3 +626,62 @@ def test_an_unexpected_exception_is_not_hidden_by_the_error_handler(monkeypatch)
     monkeypatch.setattr(seqcast.honest, "airline_honest", boom)
     r = invoke("reproduce", "airline-honest", "--seeds", 1, "--json")
     assert isinstance(r.exception, RuntimeError) and "boom" in str(r.exception)
+
+
+def test_run_outputs_never_replace_a_saved_model(model_dir, data_csv, tmp_path):
+    """`fit` writes run.json beside its model: a run command's --out, or a file output, must not replace it."""
+    import shutil
+
+    m = tmp_path / "m"
+    shutil.copytree(model_dir, m)
+    before = snapshot(m)
+    assert_error(invoke("backtest", data_csv, "--models", "naive,snaive", "--horizon", 3, "--windows", 2, "--out", m, "-q"),
+                 "holds a saved seqcast model", "--out")
+    assert_error(invoke("report", m, "--out", m / "model.json"), "is a file of the seqcast model")
+    assert_error(invoke("predict", m, "--out", m / "weights.safetensors"), "is a file of the seqcast model")
+    assert snapshot(m) == before
+
+
+def test_predict_writes_through_a_symlink_and_dash_is_stdout(model_dir, tmp_path):
+    real = tmp_path / "shared" / "fc.csv"
+    real.parent.mkdir()
+    real.write_text("old")
+    link = tmp_path / "fc.csv"
+    link.symlink_to(real)
+    assert_ok(invoke("predict", model_dir, "--horizon", 2, "--out", link, "-q"))
+    assert link.is_symlink() and real.read_text().splitlines()[0] == "date,forecast"
+    r = invoke("predict", model_dir, "--horizon", 2, "--out", "-", "-q")
+    assert_ok(r)
+    assert r.stdout.splitlines()[0] == "date,forecast" and not (Path.cwd() / "-").exists()
+
+
+def test_direct_model_without_horizon_forecasts_its_one_step(data_csv, tmp_path):
+    d = tmp_path / "direct"
+    assert_ok(invoke("fit", data_csv, "--strategy", "direct", "--model", "gru", "--out", d, *FAST))
+    r = invoke("predict", d, "-q")  # the default horizon is the one it was trained for: 1
+    assert_ok(r)
+    assert len(r.stdout.splitlines()) == 2
+    assert_error(invoke("predict", d, "--horizon", 3), "`horizon` must be <= 1, the horizon this direct model was trained for")
+
+
+def test_predict_past_the_last_date_pandas_holds(model_dir):
+    assert_error(invoke("predict", model_dir, "--horizon", 100000, "--levels", "none"),
+                 "`horizon` reaches past 2262-04-11", "Received: horizon=100000")
+
+
+def test_a_diverging_fit_is_refused_and_keeps_the_earlier_model(model_dir, data_csv, tmp_path):
+    import shutil
+
+    m = tmp_path / "m"
+    shutil.copytree(model_dir, m)
+    before = snapshot(m)
+    assert_error(invoke("fit", data_csv, "--model", "gru", "--optimizer", "sgd", "--learning-rate", "1e6", "--out", m, *FAST),
+                 "training diverged", "lower `learning_rate`")
+    assert_error(invoke("fit", data_csv, "--learning-rate", "inf", "--out", m, *FAST), "`learning_rate` must be a finite number > 0")
+    assert snapshot(m) == before
+
+
+def test_a_model_too_large_for_memory_is_one_line(data_csv, tmp_path):
+    assert_error(invoke("fit", data_csv, "--model", "gru", "--units", "100000000", "--out", tmp_path / "m", *FAST[2:]),
+                 "not enough memory", "--units")
+    assert not (tmp_path / "m").exists()

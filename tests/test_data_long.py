@@ -289,3 +289,13 @@ def test_long_dates_on_the_15th_say_how_to_write_them(tmp_path):
     path.write_text("unique_id,ds,y\n" + rows)
     with pytest.raises(DataError, match="fall on day 15 of every month.*write them as 2000-01 or 2000-01-01"):
         load_long(path)
+
+
+def test_ids_equal_as_text_in_one_column_are_refused_not_merged():
+    dates = pd.date_range("2015-01-01", periods=4, freq="MS")
+    one = pd.DataFrame({"unique_id": 1, "ds": dates, "y": [1.0, 2.0, 3.0, 4.0]})
+    later = one.assign(ds=pd.date_range("2018-01-01", periods=4, freq="MS"))
+    with pytest.raises(DataError, match=r"two series in column 'unique_id' have the id '1' once written as text \(1 and '1'\)"):
+        load_long(pd.concat([one, later.assign(unique_id="1")]))
+    with pytest.raises(DataError, match=r"have the id 'a' once written as text \('a' and 'a '\)"):
+        load_long(pd.concat([one.assign(unique_id="a"), later.assign(unique_id="a ")]))

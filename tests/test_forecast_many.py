@@ -306,3 +306,10 @@ def test_mixed_ids_are_all_text(many):
     f = Forecaster(**TINY, seed=0).fit({1: many["a"], "b": many["b"]})
     assert f.series_ids_ == ["1", "b"]
     assert list(f.forecast(1)["unique_id"]) == ["1", "b"]
+
+
+def test_uint64_ids_keep_their_type_in_forecasts(many):
+    long = data_mod.to_long(dict(zip([2**63 + 5, 3], [many["a"], many["b"]])))
+    long["unique_id"] = long["unique_id"].astype(np.uint64)
+    fc = Forecaster(**TINY, seed=0).fit(long).forecast(2)
+    assert fc["unique_id"].dtype == np.uint64 and list(fc["unique_id"].unique()) == [2**63 + 5, 3]

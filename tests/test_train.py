@@ -144,8 +144,9 @@ def test_every_loss_trains(loss):
 def test_unknown_optimizer_and_loss():
     with pytest.raises(ConfigError, match=r"`optimizer` must be one of adam, rmsprop, sgd\. Received: optimizer='foo'"):
         train.make_optimizer("foo")
-    with pytest.raises(ConfigError, match=r"`learning_rate` must be > 0"):
-        train.make_optimizer("adam", 0.0)
+    for bad in (0.0, float("inf"), float("nan")):
+        with pytest.raises(ConfigError, match=r"`learning_rate` must be a finite number > 0"):
+            train.make_optimizer("adam", bad)
     with pytest.raises(ConfigError, match=r"`loss` must be one of mse, mae, huber\. Received: loss='hinge'"):
         train.loss_value("hinge", jnp.zeros(2), jnp.zeros(2))
 
