@@ -560,6 +560,22 @@ def _rising_years(cells: Sequence[Any]) -> bool:
     return years is not None and bool(np.all(np.diff(years) > 0))
 
 
+def _all_numbers(cells: Sequence[Any]) -> bool:
+    """Every non-empty cell a number (an index or a count, not dates written some other way)."""
+    for c in cells:
+        if isinstance(c, str):
+            c = c.strip()
+            if not c:
+                continue
+            try:
+                float(c)
+            except ValueError:
+                return False
+        elif not isinstance(c, (int, float, np.number)) or isinstance(c, bool):
+            return False
+    return True
+
+
 def _date_like_name(names: Sequence[Any] | None, pos: int) -> bool:
     """A column that may hold dates by its name: year, date, time, ds, period (any case, within a longer
     name too: 'Year', 'date_of_obs'); with no header, only the first column."""
@@ -613,6 +629,10 @@ def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -
         if value is None:
             fix = ("write it with a dot for decimals and no thousands separator, e.g. 1120.5"
                    if isinstance(cell, str) and "," in cell else "fix or remove that row")
+            if isinstance(cell, str) and _THOUSANDS_RE.match(cell) and cell.count(",") == 1:
+                a, b = cell.strip().split(",")
+                raise DataError(f"{where(i)}: value {_show(cell)}{col} could be {a}.{b} (a decimal comma) or {a}{b} (a thousands "
+                                f"separator); {fix}")
             raise DataError(f"{where(i)}: value {_show(cell)}{col} is not a number; {fix}")
         out[i] = value
     return out
@@ -762,6 +782,11 @@ def _choose_columns(
             # column of a file without a header): yearly dates. A column 'count' of 1990..2010 stays numbers.
             years = [i for i in range(ncols) if i != value_pos and _consecutive_years(columns[i]) and _date_like_name(names, i)]
             date_pos = years[0] if len(years) == 1 else None
+        if date_pos is None and not has_index_dates and names is not None:
+            # a text column named like dates whose values do not read as dates ('Jan-15'): taken as the
+            # dates, so that reading them names the value that fails, rather than dropped in silence
+            named = [i for i in range(ncols) if i != value_pos and _date_like_name(names, i) and not _all_numbers(columns[i])]
+            date_pos = named[0] if len(named) == 1 else None
     if value_pos is None:
         candidates = [i for i in range(ncols) if i != date_pos and not (has_index_dates and is_date(i))]
         if len(candidates) != 1:
@@ -841,9 +866,6 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
                     start = reader.line_num + 1  # Excel's "sep=;" line names the separator (already detected)
                     continue
                 if record and any(cell.strip() for cell in record):
-                    if decimal_comma:
-                        record = [c.replace(",", ".") if _DECIMAL_COMMA_RE.match(c) and not _THOUSANDS_RE.match(c) else c
-                                  for c in record]
                     rows.append(record)
                     lines.append(start)
                 start = reader.line_num + 1
@@ -862,7 +884,20 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
         raise DataError(
             f"file {shown} is empty; it needs one value per line, e.g. '1949-01,112'"
         )
+    if decimal_comma:
+        rows = _decimal_commas(rows)
     return rows, lines, reader.dialect.delimiter
+
+
+def _decimal_commas(rows: list[list[str]]) -> list[list[str]]:
+    """Decimal commas read as dots, decided per column: '1120,5' always; '105,207' (a decimal comma or a
+    thousands separator?) only in a column where some other value settles it ('100,0', '1234,567')."""
+    def unambiguous(c: str) -> bool:
+        return bool(_DECIMAL_COMMA_RE.match(c)) and not _THOUSANDS_RE.match(c)
+
+    decimal_cols = {j for record in rows for j, c in enumerate(record) if unambiguous(c)}
+    return [[c.replace(",", ".") if unambiguous(c) or (j in decimal_cols and _DECIMAL_COMMA_RE.match(c)) else c
+             for j, c in enumerate(record)] for record in rows]
 
 
 def _read_csv_table(path: Path) -> tuple[list[list[str]], list[int]]:

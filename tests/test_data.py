@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seqcast.data import future_index, load_series, season_length
+from seqcast.data import load_long, future_index, load_series, season_length
 from seqcast.datasets import airline, load
 from seqcast.errors import ConfigError, DataError
 
@@ -634,8 +634,19 @@ def test_separator_detection_respects_quotes_and_prefers_tab_over_comma(tmp_path
 
 def test_thousands_separators_in_a_tab_file_are_refused_not_read_as_decimals(tmp_path):
     text = "date\tvolume\n1871-01-01\t1,120\n1872-01-01\t1,160\n1873-01-01\t963\n"
-    with pytest.raises(DataError, match="'1,120' in column 'volume' is not a number; write it with a dot"):
+    with pytest.raises(DataError, match="'1,120' in column 'volume' could be 1.120 \\(a decimal comma\\) or 1120 \\(a thousands "
+                                        "separator\\); write it with a dot"):
         load_series(write(tmp_path, text))
+
+
+def test_three_decimals_after_a_comma_are_decimals_where_the_column_shows_decimal_commas(tmp_path):
+    s = load_series(write(tmp_path, "date;y\n2015-01-01;100,0\n2015-02-01;105,207\n2015-03-01;1234,567\n"))
+    assert list(s) == [100.0, 105.207, 1234.567]  # '100,0' and '1234,567' can only be decimal commas
+    long = load_long(write(tmp_path, "unique_id\tds\ty\na\t2015-01-01\t100,5\na\t2015-02-01\t105,207\n"
+                                     "a\t2015-03-01\t104,000\n", "long.tsv"))
+    assert list(long["a"]) == [100.5, 105.207, 104.0]
+    with pytest.raises(DataError, match="'1,234,567' in column 'y' is not a number"):  # two groups: never a decimal
+        load_series(write(tmp_path, "date;y\n2015-01-01;100,5\n2015-02-01;1,234,567\n2015-03-01;3\n"))
 
 
 def test_an_explicit_freq_that_leaves_most_dates_missing_names_the_one_that_fits(tmp_path):
@@ -687,3 +698,14 @@ def test_an_integer_index_keeps_its_steps_and_must_count_up_by_one():
     assert list(load_series(shuffled.sort_index())) == list(v)
     with pytest.raises(DataError, match="index 5 is not the step after 3"):
         load_series(pd.Series([1.0, 2.0, 3.0], index=[2, 3, 5]))
+
+
+def test_a_column_named_like_dates_that_does_not_parse_is_not_dropped(tmp_path):
+    """Excel's 'Jan-15' in a 'Date' column: refused with the value that fails, with or without column=,
+    instead of a series without dates (no season, forecasts at positions 60, 61, ...)."""
+    path = write(tmp_path, "Date,Sales\nJan-15,100\nFeb-15,101\nMar-15,102\n")
+    for kw in ({"column": "Sales"}, {}):
+        with pytest.raises(DataError, match=r"^line 2: date 'Jan-15' in column 'Date' cannot be parsed"):
+            load_series(path, **kw)
+    numbered = write(tmp_path, "time,sales\n3,100\n7,101\n9,102\n", "n.csv")  # numbers named 'time': not dates
+    assert list(load_series(numbered, column="sales")) == [100.0, 101.0, 102.0]
