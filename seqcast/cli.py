@@ -137,6 +137,30 @@ def _csv_text(frame) -> str:
     return frame.to_csv(index=False, date_format="%Y-%m-%d" if days_only else None)
 
 
+def _ids(text: Optional[str]) -> Optional[list[str]]:
+    """--ids a,b as a list of ids (text: they name series as their text does)."""
+    from .errors import ConfigError
+
+    if text is None:
+        return None
+    out = [t.strip() for t in text.split(",")]
+    if not all(out):
+        raise ConfigError(f"`ids` must be comma-separated series ids, e.g. --ids a,b. Received: ids={text!r}")
+    return out
+
+
+def _pick(series: dict, ids: list[str]) -> dict:
+    """The series of `series` named by `ids` (compared as text), in that order."""
+    from .errors import ConfigError
+
+    by_text = {str(k): k for k in series}
+    unknown = [t for t in ids if t not in by_text]
+    if unknown:
+        shown = ", ".join(list(by_text)[:5]) + (", ..." if len(by_text) > 5 else "")
+        raise ConfigError(f"`ids` must be ids of series in the data ({shown}). Received: {unknown[0]!r}")
+    return {by_text[t]: series[by_text[t]] for t in dict.fromkeys(ids)}
+
+
 def default_horizon(f) -> int:
     """`predict`'s default: the horizon the model's intervals were calibrated for, else the one a
     direct / seq2seq model was trained for, else 12."""
@@ -217,6 +241,7 @@ REPORT = typer.Option(False, "--report", help="Write a run directory: run.json, 
 PRECISION = typer.Option(None, metavar="float32|bfloat16", help="Recurrent matmuls: float32 (default) or bfloat16 (mixed precision): faster for large layers such as LSTM(300) on CPUs with AMX and on GPUs; slower, and can be less accurate, for small ones such as the default GRU(32).")
 COLUMN = typer.Option(None, help="Value column: name or 0-based index.")
 DATE_COLUMN = typer.Option(None, help="Date column: name or 0-based index (auto-detected; long format: ds).")
+IDS = typer.Option(None, "--ids", help="Long format: only these series, comma-separated ids (default: all).")
 ID_COLUMN = typer.Option(None, "--id-column", help="Long format: the series id column (default unique_id; its presence selects long format).")
 VALUE_COLUMN = typer.Option(None, "--value-column", help="Long format: the value column (default y).")
 FREQ = typer.Option(None, help="Frequency alias such as MS, D, h (inferred from the dates).")
@@ -434,6 +459,7 @@ def predict(
     out: Optional[Path] = typer.Option(None, "--out", help="CSV file to write (date,forecast); stdout if omitted or '-'."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a PNG/SVG plot of the forecast (one series only)."),
     levels: Optional[str] = typer.Option(None, "--levels", help="Interval levels to write, among those the model was fitted with (default: all of them; none: no intervals)."),
+    ids: Optional[str] = IDS,
     quiet: bool = QUIET,
 ):
     """Forecast the next --horizon periods with a saved model.
@@ -460,7 +486,7 @@ def predict(
     if plot is not None and f.long_format_:
         raise ConfigError(f"--plot draws one series, and this model forecasts {len(f.series_ids_)} in long format; drop --plot")
     horizon = default_horizon(f) if horizon is None else horizon
-    fc = f.forecast(horizon, levels=levels)
+    fc = f.forecast(horizon, levels=levels, ids=_ids(ids))
     text = _csv_text(fc)
     if out is None:
         typer.echo(text, nl=False)
@@ -747,6 +773,7 @@ def backtest(
     report: bool = REPORT,
     out: Optional[Path] = _out_option("backtest"),
     as_json: bool = typer.Option(False, "--json", help="One JSON list on stdout: one object per model."),
+    ids: Optional[str] = IDS,
     quiet: bool = QUIET,
 ):
     """Rolling-origin backtest: neural models and baselines on the same origins, ranked by MASE.
@@ -772,6 +799,8 @@ def backtest(
     if series is None:
         one = _load_data(data, column, date_column, freq, fill)
         series = {str(one.name or "y"): one}
+    if ids is not None:
+        series = _pick(series, _ids(ids))
     first = next(iter(series.values()))
     freq = first.index.freqstr if hasattr(first.index, "freqstr") and first.index.freqstr else None
     m = season or data_mod.season_length(freq) or 1

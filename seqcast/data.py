@@ -1617,11 +1617,15 @@ def _long_columns(table: _Table, *wanted: str) -> dict[str, Any]:
 def _whole_numbers(col: Any) -> bool:
     """An integer column, or a float one whose values are all whole (an int column that went through NaN)."""
     dtype = col.dtype
+    if isinstance(dtype, pd.CategoricalDtype):  # categories 1, 2, 3
+        return _whole_numbers(pd.Series(dtype.categories))
     if pd.api.types.is_bool_dtype(dtype):
         return False
     if pd.api.types.is_integer_dtype(dtype):
         return True
     v = col.dropna().to_numpy()
+    if dtype == object:  # Python ints in an object column
+        return len(v) > 0 and all(isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)) for x in v)
     return pd.api.types.is_float_dtype(dtype) and bool(np.all(np.mod(v, 1) == 0))
 
 

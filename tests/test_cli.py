@@ -6,6 +6,7 @@ one compiled epoch with test_forecast and test_io.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -685,3 +686,11 @@ def test_a_model_too_large_for_memory_is_one_line(data_csv, tmp_path):
     assert_error(invoke("fit", data_csv, "--model", "gru", "--units", "100000000", "--out", tmp_path / "m", *FAST[2:]),
                  "not enough memory", "--units")
     assert not (tmp_path / "m").exists()
+
+
+def test_predict_ids_picks_series(long_model):
+    r = invoke("predict", long_model, "--horizon", 2, "--ids", "c,a", "-q")
+    assert_ok(r)
+    fc = pd.read_csv(io.StringIO(r.stdout))
+    assert list(fc["unique_id"]) == ["c", "c", "a", "a"]
+    assert_error(invoke("predict", long_model, "--ids", "zz"), "`ids` must be ids of the fitted series", "Received: 'zz'")

@@ -308,3 +308,12 @@ def test_column_digits_name_a_column_before_they_index_one(tmp_path):
     p2 = tmp_path / "plain.csv"  # no column named '2': position 2
     p2.write_text("date,a,b\n" + "".join(f"{1900 + i}-01-01,{i},{10 * i}\n" for i in range(N)))
     assert mae(p2, "2") == pytest.approx(10 * mae(p2, "1"))
+
+
+def test_backtest_ids_picks_series(long_csv):
+    r = invoke("backtest", long_csv, "--models", "naive", "--horizon", H, "--windows", 2, "--ids", "c,a")
+    assert_ok(r)
+    assert r.stderr.startswith("2 series, horizon")
+    assert_error(invoke("backtest", long_csv, "--models", "naive", "--ids", "a,zz"), "`ids` must be ids of series in the data",
+                 "Received: 'zz'")
+    assert_error(invoke("backtest", long_csv, "--models", "naive", "--ids", "a,,b"), "`ids` must be comma-separated series ids")

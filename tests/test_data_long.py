@@ -80,6 +80,9 @@ def test_id_types_int_columns_stay_int_text_otherwise(tmp_path):
     rows = {"ds": [0, 1, 0, 1], "y": [1.0, 2.0, 3.0, 4.0]}
     assert list(load_long(pd.DataFrame({"unique_id": [7, 7, 3, 3], **rows}))) == [7, 3]
     assert list(load_long(pd.DataFrame({"unique_id": [7.0, 7.0, 3.0, 3.0], **rows}))) == [7, 3]  # whole floats
+    assert list(load_long(pd.DataFrame({"unique_id": pd.Series([7, 7, 3, 3], dtype=object), **rows}))) == [7, 3]
+    assert list(load_long(pd.DataFrame({"unique_id": pd.Categorical([7, 7, 3, 3]), **rows}))) == [7, 3]
+    assert list(load_long(pd.DataFrame({"unique_id": pd.Series([7, 7, "x", "x"], dtype=object), **rows}))) == ["7", "x"]
     assert list(load_long(pd.DataFrame({"unique_id": [7.5, 7.5, 3.0, 3.0], **rows}))) == ["7.5", "3.0"]
     assert list(load_long(pd.DataFrame({"unique_id": ["7", "7", "b", "b"], **rows}))) == ["7", "b"]
     assert list(load_long(pd.DataFrame({"unique_id": [True, True, False, False], **rows}))) == ["True", "False"]
