@@ -175,7 +175,7 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
     for k, y in zip(ids, ys):
         if len(y) < need:
             raise DataError(f"series {k!r} has {len(y)} values; a backtest with horizon={h}, windows={n_windows}, step={step} "
-                            f"needs at least {need}; use fewer --windows or a smaller --horizon")
+                            f"needs at least {need}; use fewer --windows, a smaller --horizon or a smaller --step")
         if not np.isfinite(y).all():
             raise DataError(f"series {k!r} holds NaN or inf values; load it with --fill ffill|interpolate")
     plan = [cuts(len(y), h, n_windows, step) for y in ys]  # (S, W)

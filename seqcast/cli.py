@@ -880,7 +880,7 @@ def benchmark(
     Example: seqcast benchmark tourism-monthly --models gru,autoets,snaive --levels 80,95 --json
     """
     from . import datasets
-    from .backtest import check_models
+    from .backtest import NEURAL, check_models
     from .honest import auto_config, benchmark as run_benchmark
 
     names = check_models(models)
@@ -889,9 +889,9 @@ def benchmark(
     comp = datasets.competition(name)
     cfg = auto_config(list(comp.train.values()), h=comp.horizon, season=comp.season,
                       overrides=dict(epochs=epochs, seed=seed, ensemble=ensemble))
-    _say(quiet or as_json, f"{name}: {len(comp.train)} series, horizon {comp.horizon}, season {comp.season}; neural: "
-                           f"{cfg.model.upper()}{list(cfg.units)} window {cfg.window} norm {cfg.norm} log {cfg.log} x{cfg.ensemble}, "
-                           f"{cfg.epochs} epochs", err=True)
+    neural = (f"; neural: {cfg.model.upper()}{list(cfg.units)} window {cfg.window} norm {cfg.norm} log {cfg.log} x{cfg.ensemble}, "
+              f"{cfg.epochs} epochs") if any(n in NEURAL for n in names) else ""
+    _say(quiet or as_json, f"{name}: {len(comp.train)} series, horizon {comp.horizon}, season {comp.season}{neural}", err=True)
     res, comp, cfg, cover = run_benchmark(name, names, config=cfg, levels=lv or None, progress=not (quiet or as_json))
     _leaderboard_out(res, f"{name}: {len(comp.train)} series, horizon {comp.horizon}, official test (ranked by MASE)", as_json, quiet,
                      cover=cover, levels=lv)
@@ -955,7 +955,8 @@ def reproduce_homl(
     quiet = quiet or as_json
     runs = []
     for s in range(seeds):
-        _say(quiet, f"seed {s}: training {len(chosen)} models on {n_series} series...", err=True)
+        trained = sum(m.name != "naive" for m in chosen)  # the naive forecast is not trained
+        _say(quiet, f"seed {s}: training {trained} model{'s' * (trained != 1)} on {n_series} series...", err=True)
         runs.append(homl.run([m.name for m in chosen], seed=s, n_series=n_series, epochs=epochs, keep_predictions=plot is not None and s == 0))
     if plot is not None:
         from .report import plot_multistep_forecasts

@@ -140,10 +140,12 @@ def from_dict(d: dict, *, source: str = "config") -> Config:
 def load_toml(path) -> Config:
     """Read a flat TOML file of options (a `[seqcast]` table is also accepted)."""
     p = Path(path)
+    if p.is_dir():
+        raise ConfigError(f"config file '{p}' is a directory; give the path of a TOML file to --config")
     if not p.is_file():
         raise ConfigError(f"config file '{p}' not found; check the path given to --config")
     try:
-        d = tomllib.loads(p.read_text(encoding="utf-8"))
+        d = tomllib.loads(p.read_text(encoding="utf-8-sig"))  # a BOM (Notepad) is not TOML syntax
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"config file '{p}' is not valid TOML ({e}); fix the syntax") from None
     if set(d) == {"seqcast"} and isinstance(d["seqcast"], dict):

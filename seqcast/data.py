@@ -143,7 +143,9 @@ def load_series(
             f"`header` must be True, False or None (auto-detect). Received: header={header!r}"
         )
 
-    if isinstance(source, (str, Path)):
+    if isinstance(source, (str, Path)) and Path(source).suffix.lower() in PARQUET_SUFFIXES:
+        raw = _from_frame(_read_parquet(Path(source).expanduser()), column=column, date_column=date_column)
+    elif isinstance(source, (str, Path)):
         raw = _from_csv(source, column=column, date_column=date_column, header=header)
     elif isinstance(source, pd.DataFrame):
         raw = _from_frame(source, column=column, date_column=date_column)
@@ -844,6 +846,25 @@ def _csv_reader(fh: Any) -> Any:
     return csv.reader(fh, delimiter=first)
 
 
+def _read_parquet(path: Path) -> pd.DataFrame:
+    shown = _show(str(path), 200)
+    if not path.exists():
+        raise DataError(f"file {shown} not found; check the path")
+    try:
+        return pd.read_parquet(path)
+    except ImportError:
+        raise ConfigError("reading Parquet files needs pyarrow: pip install pyarrow") from None
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds
+        raise DataError(
+            f"file {shown} cannot be read as Parquet ({_one_line(str(exc))}); check that it is a "
+            "Parquet file, or save it as CSV"
+        ) from None
+
+
+_PACKED = {b"\x1f\x8b": "gzip-compressed; decompress it first (gunzip)",
+           b"PK\x03\x04": "a ZIP archive (an Excel .xlsx workbook?); save the sheet as CSV"}
+
+
 def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
     """Non-blank CSV records, the 1-based line number each starts on, and the separator.
 
@@ -854,6 +875,14 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
         raise DataError(f"file {shown} not found; check the path")
     if path.is_dir():
         raise DataError(f"{shown} is a directory, not a file; pass the path of a CSV file")
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(4)
+    except OSError:
+        magic = b""
+    packed = next((what for head, what in _PACKED.items() if magic.startswith(head)), None)
+    if packed:
+        raise DataError(f"file {shown} is {packed}")
     try:
         with path.open("r", encoding="utf-8-sig", newline="") as fh:
             reader = _csv_reader(fh)
@@ -1559,16 +1588,7 @@ def _read_long(source: Any) -> _Table:
     if path.suffix.lower() in PARQUET_SUFFIXES:
         if not path.exists():
             raise DataError(f"file {shown} not found; check the path")
-        try:
-            frame = pd.read_parquet(path)
-        except ImportError:
-            raise ConfigError("reading Parquet files needs pyarrow: pip install pyarrow") from None
-        except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds
-            raise DataError(
-                f"file {shown} cannot be read as Parquet ({_one_line(str(exc))}); check that it is a "
-                "Parquet file, or save it as CSV"
-            ) from None
-        return _frame_table(frame, f"file {shown}")
+        return _frame_table(_read_parquet(path), f"file {shown}")
     rows, lines = _read_csv_table(path)
     if len(rows) < 2:
         raise DataError(f"file {shown} has a header line but no data rows; add the data below it")

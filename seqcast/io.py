@@ -80,6 +80,9 @@ def check_target(target, marker: str = META, what: str = "model") -> Path:
     target = Path(target).expanduser()
     if target.exists() and not target.is_dir():
         raise ConfigError(f"'{target}' exists and is a file; choose a directory path for --out")
+    above = next((p for p in target.parents if p.exists()), None)
+    if above is not None and not above.is_dir():  # fit --out data.csv/m: refused now, not after the training
+        raise ConfigError(f"'{above}' is a file, so '{target}' cannot be created; choose a directory path for --out")
     if target.is_dir() and any(target.iterdir()) and not (target / marker).is_file():
         raise ConfigError(f"'{target}' exists, is not empty and holds no seqcast {what}; choose a new or empty directory for --out")
     return target
@@ -205,7 +208,7 @@ def read_meta(path) -> dict:
         there = f" (the model is in '{inside[0]}')" if len(inside) == 1 else ""
         raise ModelFileError(f"'{p}' holds no seqcast model ({META} missing){there}; pass a directory written by `seqcast fit --out`")
     try:
-        meta = json.loads(mf.read_text(encoding="utf-8"))
+        meta = json.loads(mf.read_text(encoding="utf-8-sig"))  # a BOM from an editor is no corruption
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ModelFileError(f"'{mf}' is corrupt (not valid JSON: {e}); re-save the model with `seqcast fit`") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
@@ -321,6 +324,8 @@ def _check_state(f) -> None:
             v = getattr(s, k)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
                 raise ValueError(f"scaler {k}={v!r} is not a finite number")
+        if not s.scale > 0 or not s.lo < s.hi:  # fit_scaler never writes these: forecasts would be inf or flat
+            raise ValueError(f"scaler scale={s.scale!r} must be > 0 and lo={s.lo!r} < hi={s.hi!r}")
         if not isinstance(s.log, bool):
             raise ValueError(f"scaler log={s.log!r} is not true or false")
         if not isinstance(s.nonneg, bool):

@@ -694,3 +694,7 @@ def test_predict_ids_picks_series(long_model):
     fc = pd.read_csv(io.StringIO(r.stdout))
     assert list(fc["unique_id"]) == ["c", "c", "a", "a"]
     assert_error(invoke("predict", long_model, "--ids", "zz"), "`ids` must be ids of the fitted series", "Received: 'zz'")
+
+
+def test_out_below_a_file_is_refused_before_training(data_csv):
+    assert_error(invoke("fit", data_csv, "--out", data_csv / "m", *FAST), "is a file, so", "cannot be created")

@@ -198,5 +198,11 @@ def test_toml_bad_value_type(tmp_path, text, name):
 def test_toml_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="not found; check the path given to --config"):
         load_toml(tmp_path / "nope.toml")
-    with pytest.raises(ConfigError, match="not found"):
+    with pytest.raises(ConfigError, match="is a directory; give the path of a TOML file to --config"):
         load_toml(tmp_path)  # a directory is not a config file
+
+
+def test_toml_with_a_byte_order_mark(tmp_path):
+    p = tmp_path / "run.toml"
+    p.write_bytes(b"\xef\xbb\xbfepochs = 7\n")  # Notepad's UTF-8
+    assert load_toml(p).epochs == 7

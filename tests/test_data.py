@@ -709,3 +709,24 @@ def test_a_column_named_like_dates_that_does_not_parse_is_not_dropped(tmp_path):
             load_series(path, **kw)
     numbered = write(tmp_path, "time,sales\n3,100\n7,101\n9,102\n", "n.csv")  # numbers named 'time': not dates
     assert list(load_series(numbered, column="sales")) == [100.0, 101.0, 102.0]
+
+
+def test_compressed_files_and_one_series_parquet(tmp_path):
+    import gzip
+
+    gz = tmp_path / "data.csv.gz"
+    gz.write_bytes(gzip.compress(b"date,y\n2015-01-01,1\n"))
+    with pytest.raises(DataError, match=r"is gzip-compressed; decompress it first"):
+        load_series(gz)
+    xlsx = tmp_path / "book.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04rest of a zip")
+    with pytest.raises(DataError, match=r"is a ZIP archive \(an Excel .xlsx workbook\?\); save the sheet as CSV"):
+        load_series(xlsx)
+    pq = tmp_path / "one.parquet"
+    pd.DataFrame({"ds": pd.date_range("2015-01-01", periods=5, freq="MS"), "y": np.arange(5.0)}).to_parquet(pq)
+    s = load_series(pq)
+    assert list(s) == [0.0, 1.0, 2.0, 3.0, 4.0] and s.index.freqstr == "MS"
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"PAR1garbage\nxx")
+    with pytest.raises(DataError, match=r"cannot be read as Parquet"):
+        load_series(bad)

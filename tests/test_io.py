@@ -271,6 +271,8 @@ def _edit(**changes):
         (_edit(intervals={"levels": [80.0], "horizon": 1, "calibration_windows": 3, "widths": [[1.0]], "scales": [1.0],
                           "floors": [0.0, 0.0]}), "corrupt or inconsistent"),  # two floors for one series
         (_edit(history=None), "corrupt or inconsistent"),
+        (_edit(**{"series.0.scaler.scale": 0.0}), "scaler scale=0.0 must be > 0"),
+        (_edit(**{"series.0.scaler.scale": -2.0}), "scaler scale=-2.0 must be > 0"),
     ],
     ids=lambda x: getattr(x, "__name__", None) if callable(x) else None,
 )
@@ -409,3 +411,9 @@ def test_a_home_relative_path_is_expanded(fitted, tmp_path, monkeypatch):
     fitted.save("~/models/m")
     assert (tmp_path / "models" / "m" / "model.json").is_file()
     assert Forecaster.load("~/models/m").series_ids_ == fitted.series_ids_
+
+
+def test_a_model_json_saved_with_a_byte_order_mark_loads(saved, tmp_path):
+    d = copy_model(saved, tmp_path)
+    (d / "model.json").write_bytes(b"\xef\xbb\xbf" + (d / "model.json").read_bytes())  # an editor's UTF-8 BOM
+    pd.testing.assert_frame_equal(Forecaster.load(d).forecast(3), Forecaster.load(saved).forecast(3))
