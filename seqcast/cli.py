@@ -398,12 +398,21 @@ def fit(
     from .intervals import parse_levels
     from .io import check_target, write_atomic
 
-    auto = model == "auto" or (model is None and config is None)  # seqcast's default: honest.auto_config
+    from .config import Config, from_dict, read_toml, validate
+
+    toml = read_toml(config) if config else {}
+    toml_auto = toml.get("model") == "auto"
+    auto = model == "auto" or (model is None and (config is None or toml_auto))  # seqcast's default: honest.auto_config
     flags = dict(model=None if model == "auto" else model, units=_units(units), output_activation=output_activation,
                  window=window, test_size=test_size, val_size=val_size, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
                  learning_rate=learning_rate, loss=loss, scaler=scaler, log=log, patience=patience, seed=seed, fill=fill,
                  ensemble=ensemble, strategy=strategy, horizon=horizon, norm=norm, season=season, precision=precision)
-    cfg = _config(config, **flags)
+    if toml_auto:
+        toml = {k: v for k, v in toml.items() if k != "model"}
+    base = from_dict(toml, source=f"config file '{config}'") if config else Config()
+    cfg = validate(base.replace(**flags))
+    if auto:  # the options the TOML file sets win over the automatic choices too, and the flags over both
+        flags = {**{k: getattr(cfg, k) for k in toml if k != "model"}, **{k: v for k, v in flags.items() if v is not None}}
     lv = parse_levels(levels) if levels is not None else None
     check_target(out)  # refuse a bad --out before training, not after
     many = _load_many(data, column, date_column, id_column, value_column, freq, cfg.fill)

@@ -86,7 +86,7 @@ def validate(cfg: Config) -> Config:
         v = getattr(cfg, name)
         if v not in allowed:
             shown = ", ".join("none" if a is None else a for a in allowed)
-            also = "; seqcast's automatic choice is the CLI's --model auto (its default without --config)" if name == "model" else ""
+            also = "; seqcast's automatic choice, auto, is for `seqcast fit` (--model auto, or model = \"auto\" in its TOML)" if name == "model" else ""
             raise ConfigError(f"`{name}` must be one of {shown}{also}. Received: {name}={v!r}")
     for name in POSITIVE_INTS:
         v = getattr(cfg, name)
@@ -139,6 +139,11 @@ def from_dict(d: dict, *, source: str = "config") -> Config:
 
 def load_toml(path) -> Config:
     """Read a flat TOML file of options (a `[seqcast]` table is also accepted)."""
+    return from_dict(read_toml(path), source=f"config file '{Path(path)}'")
+
+
+def read_toml(path) -> dict:
+    """The options of a TOML file as written, before validation (`load_toml` validates them)."""
     p = Path(path)
     if p.is_dir():
         raise ConfigError(f"config file '{p}' is a directory; give the path of a TOML file to --config")
@@ -150,7 +155,7 @@ def load_toml(path) -> Config:
         raise ConfigError(f"config file '{p}' is not valid TOML ({e}); fix the syntax") from None
     if set(d) == {"seqcast"} and isinstance(d["seqcast"], dict):
         d = d["seqcast"]
-    return from_dict(d, source=f"config file '{p}'")
+    return d
 
 
 # The Keras airline tutorial's recipe (seeds/000): scaler fitted on all data, LSTM(300) + Dense(1, sigmoid).

@@ -237,7 +237,7 @@ def test_unknown_column(data_csv, tmp_path):
 @pytest.mark.parametrize(
     "option, value, needle",
     [
-        ("--model", "transformer", "`model` must be one of lstm, gru, rnn, linear; seqcast's automatic choice is the CLI's --model auto (its default without --config). Received: model='transformer'"),
+        ("--model", "transformer", "`model` must be one of lstm, gru, rnn, linear; seqcast's automatic choice, auto, is for `seqcast fit` (--model auto, or model = \"auto\" in its TOML). Received: model='transformer'"),
         ("--optimizer", "foo", "`optimizer` must be one of adam, rmsprop, sgd. Received: optimizer='foo'"),
         ("--scaler", "zz", "`scaler` must be one of minmax, standard, robust, none. Received: scaler='zz'"),
         ("--fill", "zz", "`fill` must be one of none, ffill, interpolate. Received: fill='zz'"),
@@ -698,3 +698,14 @@ def test_predict_ids_picks_series(long_model):
 
 def test_out_below_a_file_is_refused_before_training(data_csv):
     assert_error(invoke("fit", data_csv, "--out", data_csv / "m", *FAST), "is a file, so", "cannot be created")
+
+
+def test_toml_model_auto_is_the_auto_choice_with_the_files_options_winning(data_csv, tmp_path):
+    toml = tmp_path / "auto.toml"
+    toml.write_text('model = "auto"\nepochs = 2\nensemble = 1\nunits = [4]\n')
+    assert_ok(invoke("fit", data_csv, "--config", toml, "--out", tmp_path / "a", "-q"))
+    assert_ok(invoke("fit", data_csv, "--model", "auto", "--epochs", 2, "--ensemble", 1, "--units", 4, "--out", tmp_path / "b", "-q"))
+    a, b = (json.loads((tmp_path / d / "model.json").read_text())["config"] for d in "ab")
+    assert a == b and a["model"] == "gru" and a["epochs"] == 2 and a["units"] == [4]
+    assert_error(invoke("backtest", data_csv, "--no-auto", "--config", toml, "--models", "gru"),
+                 "`model` must be one of lstm, gru, rnn, linear; seqcast's automatic choice, auto, is for `seqcast fit`")

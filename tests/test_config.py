@@ -73,7 +73,7 @@ def test_validation_message_follows_the_template(name, value):
 
 def test_choice_message_lists_the_choices():
     msg = bad(model="transformer")
-    assert msg == "`model` must be one of lstm, gru, rnn, linear; seqcast's automatic choice is the CLI's --model auto (its default without --config). Received: model='transformer'"
+    assert msg == "`model` must be one of lstm, gru, rnn, linear; seqcast's automatic choice, auto, is for `seqcast fit` (--model auto, or model = \"auto\" in its TOML). Received: model='transformer'"
     assert "adam, rmsprop, sgd" in bad(optimizer="foo")
 
 
