@@ -422,6 +422,11 @@ def fit(
         if auto:
             cfg = _auto_for(list(many.values()), cfg, flags)
         f = Forecaster(cfg, progress=not quiet).fit(many, levels=lv, horizon=horizon)
+        short = [str(k) for k, s in many.items() if len(s) < cfg.window + f.horizon_]
+        if short:
+            shown = ", ".join(short[:5]) + (", ..." if len(short) > 5 else "")
+            _say(quiet, f"note: {len(short)} series shorter than window + horizon ({cfg.window} + {f.horizon_}) gave no training "
+                        f"windows: {shown} (the model forecasts one shorter than the window from its values padded on the left with the first one)")
         f.save(out)
         _say(quiet, f"saved the model ({len(many)} series, {f.history_.fit_s:.1f}s) to {out}/; "
                     f"forecast with: seqcast predict {out} --horizon {default_horizon(f)}")

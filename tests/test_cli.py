@@ -709,3 +709,12 @@ def test_toml_model_auto_is_the_auto_choice_with_the_files_options_winning(data_
     assert a == b and a["model"] == "gru" and a["epochs"] == 2 and a["units"] == [4]
     assert_error(invoke("backtest", data_csv, "--no-auto", "--config", toml, "--models", "gru"),
                  "`model` must be one of lstm, gru, rnn, linear; seqcast's automatic choice, auto, is for `seqcast fit`")
+
+
+def test_fit_long_names_series_too_short_to_train_on(work, tmp_path):
+    p = write_csv(work, "long-short.csv", long_lines({**LONG_IDS, "tiny": (5, 10.0, "2000-01-01")}))
+    r = invoke("fit", p, "--out", tmp_path / "m", *FAST[:-1], "--model", "gru")
+    assert_ok(r)
+    assert "note: 1 series shorter than window + horizon (6 + 1) gave no training windows: tiny" in r.stdout
+    fc = pd.read_csv(io.StringIO(invoke("predict", tmp_path / "m", "--horizon", 2, "--ids", "tiny", "-q").stdout))
+    assert len(fc) == 2 and np.isfinite(fc["forecast"]).all()
