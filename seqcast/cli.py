@@ -311,7 +311,7 @@ def demo(
                                       f"{horizon} months forecast by the model refitted on all data")
     _say(quiet, f"fit {ho.fit_s:.1f}s (holdout) + {f.history_.fit_s:.1f}s (refit on all data)")
     _say(quiet, f"wrote {out}/forecast.csv ({horizon} months), {out}/plot.png, {out}/test_predictions.csv, {out}/model/"
-                + (f", {out}/report.html" if report else ""))
+                + (f", {out}/report.html, {out}/run.json, {out}/predictions.png" if report else ""))
 
 
 def _holdout_run(ctx, out: Path, series, cfg, ho, *, title: str, data: dict, forecast_file: str, forecast_caption: str):
@@ -460,7 +460,8 @@ def fit(
                          data=runs.series_data(series, str(data), ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test),
                          forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} points, one step ahead")
     what = "all data" if (refit or ho is None) else "the training part; forecasts start after the last value"
-    _say(quiet, f"saved the model (fitted on {what}, {f.history_.fit_s:.1f}s) to {out}/; "
+    also = ", with report.html and run.json" if ho is not None and report else ""
+    _say(quiet, f"saved the model (fitted on {what}, {f.history_.fit_s:.1f}s) to {out}/{also}; "
                 f"forecast with: seqcast predict {out} --horizon {default_horizon(f)}")
 
 
@@ -732,7 +733,7 @@ def _pct(x) -> str:
 
 
 def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | None = None, cover: dict | None = None,
-                     levels=()):
+                     levels=(), more: str = "add series or --windows"):
     from .runs import clean, leaderboard_rows, level_key
 
     rows = leaderboard_rows(res, cover, levels)
@@ -757,7 +758,7 @@ def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | 
         con.print(v)
     if levels:
         con.print("cov N%: percent of the test values inside the N% conformal interval (nominal N); n/a: too few "
-                  "calibration residuals for a finite interval (80% needs 4 per step, 95% needs 19): add series or --windows.")
+                  f"calibration residuals for a finite interval (80% needs 4 per step, 95% needs 19): {more}.")
 
 
 @app.command()
@@ -908,7 +909,7 @@ def benchmark(
     _say(quiet or as_json, f"{name}: {len(comp.train)} series, horizon {comp.horizon}, season {comp.season}{neural}", err=True)
     res, comp, cfg, cover = run_benchmark(name, names, config=cfg, levels=lv or None, progress=not (quiet or as_json))
     _leaderboard_out(res, f"{name}: {len(comp.train)} series, horizon {comp.horizon}, official test (ranked by MASE)", as_json, quiet,
-                     cover=cover, levels=lv)
+                     cover=cover, levels=lv, more="the benchmark's series and test origin are fixed")
     if run_dir is None:
         return
     from . import runs
