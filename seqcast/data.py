@@ -578,6 +578,9 @@ def _all_numbers(cells: Sequence[Any]) -> bool:
     return True
 
 
+_DATE_NAMES = {"date", "ds", "time", "datetime", "timestamp", "day", "week", "month", "quarter", "year", "period"}
+
+
 def _date_like_name(names: Sequence[Any] | None, pos: int) -> bool:
     """A column that may hold dates by its name: year, date, time, ds, period (any case, within a longer
     name too: 'Year', 'date_of_obs'); with no header, only the first column."""
@@ -787,7 +790,8 @@ def _choose_columns(
         if date_pos is None and not has_index_dates and names is not None:
             # a text column named like dates whose values do not read as dates ('Jan-15'): taken as the
             # dates, so that reading them names the value that fails, rather than dropped in silence
-            named = [i for i in range(ncols) if i != value_pos and _date_like_name(names, i) and not _all_numbers(columns[i])]
+            named = [i for i in range(ncols) if i != value_pos and not _all_numbers(columns[i]) and _date_like_name(names, i)
+                     and (ncols == 2 or str(names[i]).strip().lower() in _DATE_NAMES)]
             date_pos = named[0] if len(named) == 1 else None
     if value_pos is None:
         candidates = [i for i in range(ncols) if i != date_pos and not (has_index_dates and is_date(i))]

@@ -730,3 +730,11 @@ def test_compressed_files_and_one_series_parquet(tmp_path):
     bad.write_bytes(b"PAR1garbage\nxx")
     with pytest.raises(DataError, match=r"cannot be read as Parquet"):
         load_series(bad)
+
+
+def test_a_free_text_column_named_like_time_beside_others_stays_out_of_the_way(tmp_path):
+    path = write(tmp_path, "id,sales,update_time\n1,100,n/a\n2,101,later\n3,102,?\n")
+    assert list(load_series(path, column="sales")) == [100.0, 101.0, 102.0]  # 3 columns, not a date name: no dates
+    path = write(tmp_path, "id,sales,Date\n1,100,Jan-15\n2,101,Feb-15\n3,102,Mar-15\n", "d.csv")
+    with pytest.raises(DataError, match=r"date 'Jan-15' in column 'Date' cannot be parsed"):
+        load_series(path, column="sales")
