@@ -1590,8 +1590,6 @@ def _read_long(source: Any) -> _Table:
     path = Path(source).expanduser()
     shown = _show(str(path), 200)
     if path.suffix.lower() in PARQUET_SUFFIXES:
-        if not path.exists():
-            raise DataError(f"file {shown} not found; check the path")
         return _frame_table(_read_parquet(path), f"file {shown}")
     rows, lines = _read_csv_table(path)
     if len(rows) < 2:
