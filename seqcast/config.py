@@ -75,7 +75,8 @@ def _plain(v):
     if type(v).__module__ == "numpy" and hasattr(v, "item") and getattr(v, "ndim", None) == 0:
         return v.item()
     if isinstance(v, (list, tuple)):
-        return type(v)(_plain(x) for x in v)
+        items = [_plain(x) for x in v]
+        return v if all(a is b for a, b in zip(items, v)) else type(v)(items)  # unchanged: the same object (sklearn's clone)
     return v
 
 
@@ -117,7 +118,9 @@ def validate(cfg: Config) -> Config:
         if not isinstance(getattr(cfg, name), bool):
             raise ConfigError(f"`{name}` must be true or false. Received: {name}={getattr(cfg, name)!r}")
     out_act = None if cfg.output_activation == "linear" else cfg.output_activation
-    return dataclasses.replace(cfg, units=tuple(units), scaler_range=tuple(float(v) for v in rng), output_activation=out_act)
+    floats = tuple(float(v) for v in rng)
+    rng = rng if isinstance(rng, tuple) and all(type(v) is float for v in rng) else floats  # kept as given when it is already
+    return dataclasses.replace(cfg, units=tuple(units), scaler_range=rng, output_activation=out_act)
 
 
 def from_dict(d: dict, *, source: str = "config") -> Config:

@@ -29,5 +29,5 @@ class ModelFileError(SeqcastError, OSError):
     """A saved model is missing, corrupt, or does not match its config."""
 
 
-class NotFittedError(SeqcastError, AttributeError):
+class NotFittedError(SeqcastError, ValueError, AttributeError):  # the bases of sklearn's NotFittedError
     """The estimator was used before `fit`."""

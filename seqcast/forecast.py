@@ -49,18 +49,21 @@ class Forecaster:
         self.progress = progress
 
     def get_params(self, deep: bool = True) -> dict:
-        """The options (sklearn's contract; `deep` is accepted and changes nothing: no nested estimators)."""
-        return self.config.to_dict()
+        """The keyword options, as stored (sklearn's contract, which `sklearn.base.clone` checks by identity;
+        `deep` is accepted and changes nothing: no nested estimators)."""
+        return {**{f.name: getattr(self.config, f.name) for f in dataclasses.fields(Config)}, "progress": self.progress}
 
     def set_params(self, **options) -> "Forecaster":
         """Change options (validated as in __init__) for the next fit. A fitted model keeps its parameters
         and the options it was fitted with (`config_`) until then: it forecasts and saves with those."""
+        if "progress" in options:
+            self.progress = options.pop("progress")
         self.config = _options(self.config, options)
         return self
 
     def __repr__(self) -> str:  # the options that differ from the defaults, as sklearn shows them
-        default = Config().to_dict()
-        changed = ", ".join(f"{k}={v!r}" for k, v in self.config.to_dict().items() if v != default[k])
+        default = Config()
+        changed = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if k != "progress" and v != getattr(default, k))
         return f"Forecaster({changed})"
 
     # ---- fitting -------------------------------------------------------------------------------
@@ -444,6 +447,11 @@ def _options(base: Config, options: dict) -> Config:
     if cfg.strategy == "seq2seq" and cfg.norm in ("revin", "season"):
         raise ConfigError(f"`norm` must be none, last or mean with strategy='seq2seq' (an output at every step). "
                           f"Received: norm={cfg.norm!r}")
+    from .panel import model_spec
+
+    # the model's other impossible combinations (linear + seq2seq, skip), refused now rather than at fit; norm='season'
+    # is checked at fit, where the season is known
+    model_spec(dataclasses.replace(cfg, norm="none") if cfg.norm == "season" else cfg, cfg.horizon, 1)
     return cfg
 
 

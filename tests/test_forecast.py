@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import jax
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -47,7 +49,7 @@ def test_options_override_a_config():
     f = Forecaster(Config(epochs=5, window=6), epochs=3)
     assert f.config.epochs == 3 and f.config.window == 6
     assert f.get_params()["epochs"] == 3
-    assert f.get_params()["units"] == [64]
+    assert f.get_params()["units"] == (64,)
 
 
 def test_use_before_fit_raises_not_fitted(tmp_path):
@@ -58,9 +60,10 @@ def test_use_before_fit_raises_not_fitted(tmp_path):
         with pytest.raises(NotFittedError, match=r"not fitted yet; call fit\(series\) first"):
             call()
     assert not (tmp_path / "m").exists()
-    # NotFittedError is also an AttributeError, as sklearn's is
-    with pytest.raises(AttributeError):
-        f.forecast(3)
+    # NotFittedError is also an AttributeError and a ValueError, as sklearn's is
+    for base in (AttributeError, ValueError):
+        with pytest.raises(base):
+            f.forecast(3)
 
 
 def test_fit_sets_attributes(fitted, series):
@@ -298,7 +301,7 @@ def test_forecast_dates_of_a_series_in_a_dst_zone_follow_the_zone(tmp_path):
 def test_sklearn_contract_params_repr_and_positional_options(air):
     f = Forecaster(model="gru", units=(4,), window=np.int64(6), epochs=np.int64(2), seed=np.int64(3))  # numpy ints too
     assert f.get_params(deep=True) == f.get_params() and f.get_params()["window"] == 6
-    assert repr(f) == "Forecaster(model='gru', units=[4], window=6, epochs=2, seed=3)"
+    assert repr(f) == "Forecaster(model='gru', units=(4,), window=6, epochs=2, seed=3)"
     assert f.set_params(epochs=3) is f and f.config.epochs == 3
     with pytest.raises(ConfigError, match="unknown option 'epoch'"):
         f.set_params(epoch=3)
@@ -338,3 +341,27 @@ def test_none_options_mean_none_not_keep_the_current_value():
     assert (f.config.output_activation, f.config.season, f.config.learning_rate) == (None, None, None)
     with pytest.raises(ConfigError, match="`seed` must be an integer >= 0. Received: seed=None"):
         Forecaster(seed=None)
+
+
+@pytest.mark.parametrize("options", [{}, {"units": [8, 4], "scaler_range": [0, 1], "progress": True},
+                                     {"units": (8,), "window": np.int64(6), "learning_rate": 0.01}])
+def test_params_survive_sklearn_clone(options):
+    """sklearn.base.clone builds Forecaster(**get_params(deep=False)) and checks every option comes back
+    as the very same object: a list rebuilt on each call (units, scaler_range) made it fail."""
+    f = Forecaster(**options)
+    params = f.get_params(deep=False)
+    again = Forecaster(**params).get_params(deep=False)
+    assert params.keys() == again.keys() and "progress" in params
+    assert all(again[k] is params[k] for k in params), [k for k in params if again[k] is not params[k]]
+    assert Forecaster().set_params(progress=True).progress is True
+
+
+@pytest.mark.parametrize("options, needle", [
+    (dict(model="linear", strategy="seq2seq", horizon=3), "strategy='seq2seq' needs an output at every step, which model='linear' has not"),
+    (dict(model="linear", skip=True), "`skip` needs a recurrent one-shot model"),
+    (dict(strategy="seq2seq", horizon=3, skip=True), "`skip` needs a recurrent one-shot model"),
+])
+def test_impossible_model_combinations_are_refused_at_construction(options, needle):
+    with pytest.raises(ConfigError, match=re.escape(needle)):
+        Forecaster(**options)
+    assert Forecaster(norm="season").config.norm == "season"  # checked at fit, where the season is known
