@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import jax
 import re
 
+import jax
 import numpy as np
 import pandas as pd
 import pytest
