@@ -211,7 +211,7 @@ def evaluate(trains, truth, ids, models, *, h: int, season: int, config: Config,
         else:
             from .models import baselines
 
-            res.forecasts[name] = baselines.forecast_many(name, trains, h, season=m, window=config.window)
+            res.forecasts[name] = baselines.forecast_many(name, trains, h, season=m, window=baselines.beside(name, config.window))
         res.fit_s[name] = time.perf_counter() - t0
         if name not in NEURAL or not refit:
             say(f"{name}: {len(trains)} forecasts of {h} steps")

@@ -682,7 +682,7 @@ def reproduce_airline_honest(
         pr = res["predictions"]
         T = range(AIRLINE_CUT, len(v))
         preds = {name: pr["mean_over_seeds"],
-                 **{b: [baselines.forecast(b, v[:t], 1, season=12, window=cfg.window)[0] for t in T] for b in res["baselines"]}}
+                 **{b: [baselines.forecast(b, v[:t], 1, season=12, window=baselines.beside(b, cfg.window))[0] for t in T] for b in res["baselines"]}}
 
         def build(folder):
             run = runs.base_run(ctx, "seqcast reproduce airline-honest", 0)

@@ -110,7 +110,7 @@ def airline_honest(*, seeds: int = 5, config: Config | None = None, progress: bo
         mape.append(metrics.mape(v[T], p))
     base = {}
     for name in baselines.BASELINES:  # each re-fitted on everything before its target (it can only help them)
-        b = np.array([baselines.forecast(name, v[:t], 1, season=m, window=cfg.window)[0] for t in T])
+        b = np.array([baselines.forecast(name, v[:t], 1, season=m, window=baselines.beside(name, cfg.window))[0] for t in T])
         base[name] = {"rmse": metrics.rmse(v[T], b), "mape": metrics.mape(v[T], b)}
     return {
         "test": {"first": str(series.index[T[0]].date()), "last": str(series.index[T[-1]].date()), "n": len(T)},

@@ -135,3 +135,18 @@ def test_asking_for_a_model_the_backtest_did_not_run_is_a_config_error():
     for call in (lambda: res.scores("lstm"), lambda: res.coverage("lstm", (80,))):
         with pytest.raises(ConfigError, match=r"one of the models this backtest ran \(naive\). Received: model='lstm'"):
             call()
+
+
+def test_linear_ar_keeps_its_own_order_whatever_the_neural_window():
+    """linear_ar beside a neural model uses 2 seasons of lags, not the model's window (a short window
+    made it a straw man); window_average averages the model's window."""
+    from seqcast.config import Config
+    from seqcast.models import baselines
+
+    y = 100 + 10 * np.sin(2 * np.pi * np.arange(96) / 12) + np.arange(96)
+    r3, r24 = (backtest({"s": y}, ["linear_ar", "window_average"], h=6, n_windows=2, config=Config(window=w), season=12)
+               for w in (3, 24))
+    np.testing.assert_array_equal(r3.forecasts["linear_ar"], r24.forecasts["linear_ar"])
+    assert not np.array_equal(r3.forecasts["window_average"], r24.forecasts["window_average"])
+    np.testing.assert_allclose(r3.forecasts["window_average"][-1], np.mean(y[:90][-3:]))
+    assert baselines.beside("linear_ar", 3) is None and baselines.beside("window_average", 3) == 3

@@ -170,6 +170,12 @@ def _forecast(name: str, v: np.ndarray, h: int, season: int | None, window: int 
     return np.full(h, v[-1])  # naive, and the short-series fallbacks of snaive / drift
 
 
+def beside(name: str, model_window: int) -> int | None:
+    """The `window` a baseline gets beside a neural model: window_average averages the model's input
+    window; linear_ar keeps its own order (2 m lags), so that a short neural window cannot weaken it."""
+    return model_window if name == "window_average" else None
+
+
 def forecast_many(name: str, ys: Sequence, h: int, *, season: int | None = None, window: int | None = None) -> np.ndarray:
     """:func:`forecast` of every history in `ys` (a list of 1-D arrays, any lengths): (S, h)."""
     if name not in BASELINES:
