@@ -58,7 +58,8 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
     cfg = (base or Config()).replace(
         model="gru", units=(32,), window=int(window), log=positive, scaler="none" if positive and not small else "standard", norm="season",
         skip=True, strategy="direct" if h > 1 else "recursive", horizon=int(h), epochs=epochs, batch_size=batch, patience=0,
-        val_size=0.0, ensemble=ensemble, optimizer="adam", loss="mae")
+        val_size=0.0, ensemble=ensemble, optimizer="adam", loss="mae",
+        season=m if m > 1 else None)  # the season its norm was chosen for: arrays without dates imply none
     cfg = cfg.replace(**(overrides or {}))
     if cfg.norm == "season" and (m < 2 or cfg.window < m or cfg.strategy == "seq2seq"):
         cfg = cfg.replace(norm="last")

@@ -50,3 +50,15 @@ def test_bad_calls_are_one_line_errors():
         auto_config([], h=1, season=12)
     with pytest.raises(ConfigError, match="unknown option 'epochz' in overrides"):
         auto_config([Y], h=1, season=12, overrides={"epochz": 3})
+
+
+def test_auto_config_keeps_the_season_it_chose_its_norm_for():
+    """norm='season' chosen for season 12 must fit plain arrays (no dates to imply the season)."""
+    from seqcast.forecast import Forecaster
+    from seqcast.honest import auto_config
+
+    y = np.tile(np.arange(12.0), 8)
+    cfg = auto_config([y], h=3, season=12, ensemble=1, overrides=dict(epochs=1))
+    assert cfg.norm == "season" and cfg.season == 12
+    assert Forecaster(cfg).fit(y).season_ == 12
+    assert auto_config([y], h=3, season=1).season is None
