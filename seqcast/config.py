@@ -43,7 +43,7 @@ class Config:
     shuffle: bool = True
     patience: int = 20  # early stopping on the validation tail, best weights restored; 0 = off
     seed: int = 0
-    ensemble: int = 1  # members trained at once (jax.vmap) from seeds seed..; forecasts are their median
+    ensemble: int = 1  # members from seeds seed..; forecasts are their median (they train in threads on a multi-core CPU, else with jax.vmap)
     precision: str = "float32"  # recurrent matmuls: float32 | bfloat16 (mixed precision; pays on large layers with AMX / GPU)
 
     def replace(self, **changes) -> "Config":
