@@ -25,7 +25,8 @@ class Config:
     norm: str = "none"  # per-window normalisation: none | last | mean | revin | season (residual over seasonal naive)
     # data and windows
     window: int = 12  # past values per input window
-    test_size: float = 0.2  # fraction of windows held out at the end (chronological), 0 = none
+    test_size: float = 0.2  # fraction of windows held out at the end (chronological), 0 = none; used by holdout() and
+    #                         the CLI's fit (Forecaster.fit trains on all the data it is given)
     val_size: float = 0.1  # fraction of training windows kept at their end for validation (early stopping)
     fill: str = "none"  # none | ffill | interpolate, for gaps and missing values
     season: int | None = None  # season length for seasonal naive; None -> from the frequency
@@ -33,7 +34,7 @@ class Config:
     scaler: str = "minmax"  # minmax | standard | robust | none
     scaler_range: tuple = (0.0, 1.0)  # minmax target range
     log: bool = False  # log1p before scaling
-    scaler_fit: str = "train"  # train | all ("all" leaks the test period; only to reproduce the tutorial)
+    scaler_fit: str = "train"  # train | all ("all" leaks the test period; only to reproduce the tutorial); holdout() only
     # training
     optimizer: str = "adam"  # adam | rmsprop | sgd
     learning_rate: float | None = None  # None -> Keras' default for the optimizer
