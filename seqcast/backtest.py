@@ -78,8 +78,14 @@ class Result:
                               f"Received: model={model!r}")
 
     def scores(self, model: str) -> dict:
+        """metrics.scores of the model's rows, summed in (origin, id as text) order, so that the same series
+        given in another order score to the last bit the same; per_series keeps the order given."""
         self._check_model(model)
-        return metrics.scores(self.truth, self.forecasts[model], self.mae_scale, self.mse_scale, ids=self.ids)
+        rows = sorted(range(len(self.ids)), key=lambda r: (self.origins[r], str(self.ids[r])))
+        out = metrics.scores(self.truth[rows], self.forecasts[model][rows], self.mae_scale[rows], self.mse_scale[rows],
+                             ids=[self.ids[r] for r in rows])
+        out["per_series"] = {k: out["per_series"][k] for k in dict.fromkeys(self.ids)}
+        return out
 
     def leaderboard(self) -> list[dict]:
         rows = []
