@@ -472,7 +472,7 @@ def predict(
     horizon: Optional[int] = typer.Option(None, help="Periods to forecast past the end of the data (default: the horizon its "
                                           "intervals were calibrated for or a direct model was trained for, else 12)."),
     out: Optional[Path] = typer.Option(None, "--out", help="CSV file to write (date,forecast); stdout if omitted or '-'."),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a PNG/SVG plot of the forecast (one series only)."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a PNG, SVG or PDF plot of the forecast and its intervals (one series only)."),
     levels: Optional[str] = typer.Option(None, "--levels", help="Interval levels to write, among those the model was fitted with (default: all of them; none: no intervals)."),
     ids: Optional[str] = IDS,
     quiet: bool = QUIET,
@@ -515,7 +515,9 @@ def predict(
         from .report import plot_forecast
 
         ctx = pd.Series(f.context_, index=_context_index(f), name=f.schema_["name"])
-        plot_forecast(ctx, plot, forecast=fc, title=f"{f.schema_['name']}: forecast")
+        bands = {float(c[3:]): (fc[c].to_numpy(), fc["hi_" + c[3:]].to_numpy()) for c in fc.columns if c.startswith("lo_")}
+        plot_forecast(ctx, plot, forecast=fc, bands=bands, title=f"{f.schema_['name']}: forecast")
+        _say(quiet, f"wrote {plot}", err=True)
 
 
 def _context_index(f):

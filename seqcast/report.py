@@ -55,6 +55,15 @@ def _level_styles(levels) -> list[tuple[float, float]]:
     return [(q, 0.12 + 0.16 * i / max(1, len(lv) - 1)) if len(lv) > 1 else (q, 0.2) for i, q in enumerate(lv)]
 
 
+#: One colour per model, in the order the models come (the same in every figure of a run); red is left to
+#: the forecast and its intervals, black to the data.
+MODEL_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:gray")
+
+
+def model_colors(names) -> dict:
+    return {n: MODEL_COLORS[i % len(MODEL_COLORS)] for i, n in enumerate(names)}
+
+
 def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | None = None, bands: dict | None = None) -> None:
     """The series, the model's and baselines' test predictions, and the future forecast; PNG or SVG by suffix.
 
@@ -76,10 +85,10 @@ def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | Non
     fig, ax = plt.subplots(figsize=(10, 4.5), dpi=110)
     ax.plot(series.index, series.to_numpy(), color="black", lw=1.4, label="data")
     if holdout is not None:
-        styles = {holdout.model_name: {"color": "tab:blue", "lw": 2.0}}
+        colors = model_colors(holdout.predictions)
         for name, pred in holdout.predictions.items():
-            st = styles.get(name, {"lw": 1.0, "ls": "--", "alpha": 0.8})
-            ax.plot(holdout.dates, pred, label=f"{name} (test)", **st)
+            st = {"lw": 2.0} if name == holdout.model_name else {"lw": 1.0, "ls": "--", "alpha": 0.8}
+            ax.plot(holdout.dates, pred, label=f"{name} (test)", color=colors[name], **st)
         ax.axvline(holdout.dates[0], color="grey", lw=0.8, ls=":")
     if forecast is not None:
         for q, alpha in _level_styles(bands or {}):
@@ -299,10 +308,11 @@ def predictions_vs_truth(frame, path, *, title: str | None = None) -> None:
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4), dpi=110, gridspec_kw={"width_ratios": [1.8, 1]})
     y = frame["truth"].to_numpy(dtype=float)
     a1.plot(frame["date"], y, color="black", lw=1.6, label="truth")
+    colors = model_colors(models)
     for m in models:
         p = frame[m].to_numpy(dtype=float)
-        a1.plot(frame["date"], p, lw=1.2, label=str(m))
-        a2.scatter(y, p, s=12, alpha=0.75, label=str(m))
+        a1.plot(frame["date"], p, lw=1.2, label=str(m), color=colors[m])
+        a2.scatter(y, p, s=12, alpha=0.75, label=str(m), color=colors[m])
     lo, hi = np.nanmin(frame[["truth", *models]].to_numpy(float)), np.nanmax(frame[["truth", *models]].to_numpy(float))
     a2.plot([lo, hi], [lo, hi], color="grey", lw=0.9, ls=":", label="y = x")
     a1.set_title("test predictions and truth", fontsize=10)

@@ -220,13 +220,17 @@ def backtest_grid_items(res, series: dict, model: str, h: int, windows: int, ste
     picks, mase = pick_series(res, model, ids)
     last = windows - 1
     rows = np.arange(last * S, (last + 1) * S)
-    band = None
+    band, caption = None, "no interval (use --levels)"
     if levels and windows >= 2:
         origins = np.asarray(res.origins)
         widths = intervals.conformal_widths(res.scaled_residuals(model)[origins < last], levels)
-        top = max(levels)
-        band = (top, intervals.bands(res.forecasts[model][rows], {top: widths[top]}, scale=res.mae_scale[rows],
-                                     floor=res.floor[rows])[top])
+        top = widest_finite(widths)
+        if top is not None:
+            band = (top, intervals.bands(res.forecasts[model][rows], {top: widths[top]}, scale=res.mae_scale[rows],
+                                         floor=res.floor[rows])[top])
+            caption = f"{level_key(top)}% conformal interval"
+        else:
+            caption = "no finite interval: too few earlier origins to calibrate one (add series or --windows)"
     items = []
     for label, k in picks:
         i = ids.index(k)
@@ -242,7 +246,7 @@ def backtest_grid_items(res, series: dict, model: str, h: int, windows: int, ste
             item["lo"], item["hi"] = band[1][0][i], band[1][1][i]
             item["interval_label"] = f"{level_key(band[0])}% interval"
         items.append(item)
-    return items, (f"{level_key(band[0])}% conformal interval" if band else "no interval (use --levels)")
+    return items, caption
 
 
 def benchmark_grid_items(res, comp, model: str, levels) -> tuple[list, str]:
@@ -253,7 +257,9 @@ def benchmark_grid_items(res, comp, model: str, levels) -> tuple[list, str]:
     ids = list(comp.train)
     picks, mase = pick_series(res, model, ids)
     widths = res.widths.get(model) if levels else None
-    top = max(levels) if levels else None
+    top = widest_finite(widths) if widths else None
+    caption = (f"{level_key(top)}% conformal interval" if top is not None else
+               "no finite interval: too few calibration residuals" if widths else "no interval (use --levels)")
     items = []
     for label, k in picks:
         i = ids.index(k)
@@ -261,11 +267,17 @@ def benchmark_grid_items(res, comp, model: str, levels) -> tuple[list, str]:
         tail = hist[-_tail_len(comp.season, comp.horizon):]
         item = {"title": _panel_title(k, label, mase), "history": _positions(tail, len(hist) - len(tail)),
                 "dates": np.arange(len(hist), len(hist) + comp.horizon), "truth": res.truth[i], "forecast": res.forecasts[model][i]}
-        if widths:
+        if top is not None:
             lo, hi = intervals.bands(res.forecasts[model][i], {top: widths[top]}, scale=res.mae_scale[i], floor=res.floor[i])[top]
             item.update(lo=lo, hi=hi, interval_label=f"{level_key(top)}% interval")
         items.append(item)
-    return items, (f"{level_key(top)}% conformal interval" if widths else "no interval (use --levels)")
+    return items, caption
+
+
+def widest_finite(widths: dict):
+    """The widest level whose interval is finite at every step (too few residuals give inf), or None."""
+    finite = [q for q, w in widths.items() if np.isfinite(np.asarray(w, dtype=float)).all()]
+    return max(finite) if finite else None
 
 
 def benchmark_predictions(res, ids: list) -> list[dict]:

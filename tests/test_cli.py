@@ -718,3 +718,14 @@ def test_fit_long_names_series_too_short_to_train_on(work, tmp_path):
     assert "note: 1 series shorter than window + horizon (6 + 1) gave no training windows: tiny" in r.stdout
     fc = pd.read_csv(io.StringIO(invoke("predict", tmp_path / "m", "--horizon", 2, "--ids", "tiny", "-q").stdout))
     assert len(fc) == 2 and np.isfinite(fc["forecast"]).all()
+
+
+def test_predict_plot_draws_the_intervals_of_the_csv(data_csv, tmp_path):
+    m = tmp_path / "m"
+    assert_ok(invoke("fit", data_csv, "--model", "gru", "--levels", "80", "--test-size", 0, "--out", m, *FAST))
+    r = invoke("predict", m, "--horizon", 3, "--plot", tmp_path / "p.svg", "--out", tmp_path / "f.csv")
+    assert_ok(r)
+    assert "lo_80" in (tmp_path / "f.csv").read_text().splitlines()[0]
+    svg = (tmp_path / "p.svg").read_text()
+    assert "80% interval" in svg and "forecast (3 ahead)" in svg
+    assert f"wrote {tmp_path / 'p.svg'}" in r.stderr

@@ -317,3 +317,23 @@ def test_backtest_ids_picks_series(long_csv):
     assert_error(invoke("backtest", long_csv, "--models", "naive", "--ids", "a,zz"), "`ids` must be ids of series in the data",
                  "Received: 'zz'")
     assert_error(invoke("backtest", long_csv, "--models", "naive", "--ids", "a,,b"), "`ids` must be comma-separated series ids")
+
+
+def test_backtest_grid_draws_the_widest_finite_interval(tmp_path):
+    """One series: the 95% width stays infinite below 20 origins, so the grid draws the 80% band, and says
+    so; with too few origins for any finite band it says that instead of naming a band it cannot draw."""
+    for windows, needle in ((8, "; 80% conformal interval;"), (3, "; no finite interval: too few earlier origins")):
+        out = tmp_path / f"bt{windows}"
+        assert_ok(invoke("backtest", "airline", "--models", "naive,snaive", "--horizon", 6, "--windows", windows, "--step", 3,
+                         "--levels", "80,95", "--out", out, "-q"))
+        grid = json.loads((out / "run.json").read_text())["figures"][1]["caption"]
+        assert needle in grid, grid
+
+
+def test_widest_finite_level_and_model_colours():
+    from seqcast.report import model_colors
+    from seqcast.runs import widest_finite
+
+    assert widest_finite({80: [1.0, 2.0], 95: [1.0, np.inf]}) == 80 and widest_finite({95: [np.inf]}) is None
+    colors = model_colors(["GRU", "naive", "seasonal_naive", "linear_ar"])
+    assert len(set(colors.values())) == 4 and "tab:red" not in colors.values() and colors["GRU"] == "tab:blue"
