@@ -309,6 +309,11 @@ def demo(
                      data=runs.airline_data(ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test), forecast_file="plot.png",
                      forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} months (one step ahead), then "
                                       f"{horizon} months forecast by the model refitted on all data")
+    else:  # an earlier run's report there would describe other results than the files just written
+        from .runs import PREDICTIONS_FILE, REPORT_FILE, RUN_FILE
+
+        for name in (RUN_FILE, REPORT_FILE, PREDICTIONS_FILE):
+            (out / name).unlink(missing_ok=True)
     _say(quiet, f"fit {ho.fit_s:.1f}s (holdout) + {f.history_.fit_s:.1f}s (refit on all data)")
     _say(quiet, f"wrote {out}/forecast.csv ({horizon} months), {out}/plot.png, {out}/test_predictions.csv, {out}/model/"
                 + (f", {out}/report.html, {out}/run.json, {out}/predictions.png" if report else ""))
@@ -334,7 +339,9 @@ def _holdout_run(ctx, out: Path, series, cfg, ho, *, title: str, data: dict, for
                  {"title": "Predictions vs truth", "file": runs.PREDICTIONS_FILE, "caption": f"{ho.n_test} test points, one step ahead"}],
         predictions=runs.prediction_rows(dates, frame["truth"].to_numpy(), {c: frame[c].to_numpy() for c in frame.columns
                                                                              if c not in ("date", "truth")}),
-        history=runs.history_dict(ho.forecaster.history_),
+        predictions_total=len(frame),
+        history=runs.history_dict(ho.forecaster.history_, f"{ho.model_name} on the training part (the test scores above)",
+                                  cfg.ensemble),
         config=cfg.to_dict(),
     )
     runs.write_in_place(out, run)
@@ -635,7 +642,8 @@ def _airline_tutorial_run(ctx, run_dir, series, cfg, leaky, clean, result):
             figures=runs.airline_figures(folder, series, dates, leaky.truth, {lf: preds[lf], lk: preds[lk]}, lf,
                                          "the tutorial's 27 test months, one step ahead"),
             predictions=runs.prediction_rows(dates, leaky.truth, preds),
-            history=runs.history_dict(leaky.forecaster.history_),
+            history=runs.history_dict(leaky.forecaster.history_, "the tutorial recipe's LSTM (the row whose scaler leaks)",
+                                      cfg.ensemble),
             config={**cfg.to_dict(), "n_train": result["n_train"], "n_test": result["n_test"]},
         )
         return run
@@ -691,7 +699,7 @@ def reproduce_airline_honest(
             shown = {name: preds[name], best[0]: preds[best[0]]}
             run.update(
                 data=runs.airline_data(False, f"{cfg.scaler}{' after log1p' if cfg.log else ''}, fitted on the first "
-                                              f"{AIRLINE_CUT} months only", AIRLINE_CUT, res["test"]["n"]),
+                                              f"{AIRLINE_CUT} months only", AIRLINE_CUT, res["test"]["n"], unit="months"),
                 leaderboard=sorted([{"model": name, "rmse": res["rmse_mean"], "rmse_sd": res["rmse_sd"], "mape": res["mape_mean"],
                                      "fit_s": res["fit_s_mean"]}]
                                    + [{"model": f"baseline: {k}", **r} for k, r in res["baselines"].items()], key=lambda r: r["rmse"]),
@@ -702,7 +710,7 @@ def reproduce_airline_honest(
                 predictions=runs.prediction_rows(pr["dates"], pr["truth"], preds),
             )
             if res.get("history") is not None:
-                run["history"] = runs.history_dict(res["history"])
+                run["history"] = runs.history_dict(res["history"], "seed 0's model", cfg.ensemble)
             run["config"] = {**cfg_d, "seeds": seeds}
             return run
 
@@ -860,10 +868,11 @@ def backtest(
                 runs.grid_figure(items, folder, f"{gm}: last origin", f"{gm} at the last origin (the last {horizon} values): "
                                  f"history, truth and forecast; {band}; worst and best by {gm}'s MASE over all origins")]
         run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv), verdict=res.verdicts(), figures=figs,
-                   predictions=runs.backtest_predictions(res, series, horizon, windows, st))
+                   predictions=runs.backtest_predictions(res, series, horizon, windows, st),
+                   predictions_total=len(res.ids) * horizon)  # run.json keeps the first runs.MAX_ROWS
         if lv:
             run["coverage"] = runs.coverage_rows(cover, lv)
-        hist = runs.first_history(res)
+        hist = runs.first_history(res, "its fit at the last origin" if refit else "its one fit, at the first origin", cfg.ensemble)
         if hist:
             run["history"] = hist
         run["config"] = {**cfg.to_dict(), "models": names, "auto": auto, "windows": windows, "step": st, "refit": refit,
@@ -930,10 +939,10 @@ def benchmark(
                 runs.grid_figure(items, folder, f"{name}: {gm}", f"{gm} on the official test: the last values of the training "
                                  f"part, truth and forecast; {band}; worst and best by {gm}'s MASE")]
         run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv), verdict=res.verdicts(), figures=figs,
-                   predictions=runs.benchmark_predictions(res, ids))
+                   predictions=runs.benchmark_predictions(res, ids), predictions_total=len(ids) * comp.horizon)
         if lv:
             run["coverage"] = runs.coverage_rows(cover, lv)
-        hist = runs.first_history(res)
+        hist = runs.first_history(res, "its fit on the training parts", cfg.ensemble)
         if hist:
             run["history"] = hist
         run["config"] = {**cfg.to_dict(), "models": names, "levels": [float(x) for x in lv]}

@@ -495,8 +495,11 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
         out.append(("forecast", "Forecast and figures", "\n".join(_figure_html(f, base, i) for i, f in enumerate(figs))))
     if "predictions" in run:
         rows = _rows(run, "predictions")
-        note = (f'<p class="note">Showing the first {MAX_PREDICTION_ROWS} of {len(rows)} rows.</p>'
-                if len(rows) > MAX_PREDICTION_ROWS else f'<p class="note">{len(rows)} rows.</p>')
+        total = run.get("predictions_total", len(rows))  # run.json may keep only the first rows
+        total = total if isinstance(total, int) and total >= len(rows) else len(rows)
+        shown = min(len(rows), MAX_PREDICTION_ROWS)
+        note = (f'<p class="note">Showing the first {shown} of {total} rows.</p>'
+                if total > shown else f'<p class="note">{total} rows.</p>')
         out.append(("predictions", "Test predictions", note + f'<div class="scroll">{_table(rows[:MAX_PREDICTION_ROWS], ["date", "truth"])}</div>'))
     if "coverage" in run:
         rows = _rows(run, "coverage")
@@ -513,7 +516,7 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
         if not isinstance(hist, dict):
             raise DataError(f"run `history` must be an object with loss and val_loss lists. Received: {type(hist).__name__}")
         loss, val, best = _history_parts(hist)
-        facts = [("epochs", len(loss))]
+        facts = ([("fit", str(hist["of"]))] if hist.get("of") else []) + [("epochs", len(loss))]
         if loss:
             facts.append(("final training loss", loss[-1]))
         if val:
@@ -562,9 +565,10 @@ def write_html(run: dict, path, *, base_dir=None) -> Path:
         figures          [{title, file, caption}]: file a .png/.svg path relative to
                          base_dir; a missing file gives a note, not an error               [forecast]
         predictions      [{date, truth, <model>: value, ...}], first 200 rows shown        [predictions]
+        predictions_total  int: rows in all, when run.json keeps only the first 200      [predictions]
         coverage         [{model, level, nominal, empirical}] percent; rows 5+ points
                          under nominal in red                                             [coverage]
-        history          {loss: [..], val_loss: [..], best_epoch: int | [int] | null, fit_s}:
+        history          {loss: [..], val_loss: [..], best_epoch: int | [int] | null, fit_s, of}:
                          a summary and the loss plot                                      [training]
         config           {option: value}, the effective configuration                     [config]
 

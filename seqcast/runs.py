@@ -98,11 +98,15 @@ def command_line(ctx) -> str:
     return shlex.join(parts)
 
 
-def history_dict(h) -> dict | None:
-    """A train.History as run.json's `history`, or None."""
+def history_dict(h, of: str | None = None, members: int = 1) -> dict | None:
+    """A train.History as run.json's `history`, or None. `of`: which fit it is (a run may fit several:
+    a holdout and a refit, origins, seeds); an ensemble's losses are the members' mean."""
     if h is None:
         return None
-    return clean({"loss": list(h.loss), "val_loss": list(h.val_loss), "best_epoch": h.best_epoch, "fit_s": round(float(h.fit_s), 3)})
+    d = {"loss": list(h.loss), "val_loss": list(h.val_loss), "best_epoch": h.best_epoch, "fit_s": round(float(h.fit_s), 3)}
+    if of:
+        d["of"] = of + (f"; losses are the mean of its {members} members" if members > 1 else "")
+    return clean(d)
 
 
 def base_run(ctx, title: str, seed) -> dict:
@@ -341,8 +345,12 @@ def backtest_predictions(res, series: dict, h: int, windows: int, step: int) -> 
     return out
 
 
-def first_history(res) -> dict | None:
-    return history_dict(next(iter(res.histories.values()))) if res.histories else None
+def first_history(res, of: str, members: int = 1) -> dict | None:
+    """The first neural model's history (its last fit), `of` saying which fit that is."""
+    if not res.histories:
+        return None
+    name, h = next(iter(res.histories.items()))
+    return history_dict(h, f"{name}, {of}", members)
 
 
 # ---- the airline runs (demo, reproduce airline-tutorial / airline-honest) ----------------------------------
@@ -377,9 +385,14 @@ def prediction_rows(dates, truth, predictions: dict) -> list[dict]:
             for i, (d, t) in enumerate(zip(dates, truth))][:MAX_ROWS]
 
 
-def airline_data(leaks: bool, scaler: str, n_train: int, n_test: int) -> dict:
+def airline_data(leaks: bool, scaler: str, n_train: int, n_test: int, unit: str = "windows") -> dict:
+    """`unit`: what n_train counts, "windows" (the training windows of a holdout) or "months"."""
     return {"name": "airline passengers (built-in)", "n_series": 1, "n_obs": 144, "freq": "MS", "first": "1949-01-01",
-            "last": "1960-12-01", "filled": 0, "scaler": scaler, "leaks": leaks, "train": n_train, "test": n_test}
+            "last": "1960-12-01", "filled": 0, "scaler": scaler, "leaks": leaks, **_split(n_train, n_test, unit)}
+
+
+def _split(n_train: int, n_test: int, unit: str) -> dict:
+    return {f"training {unit}": n_train, "test points (one step ahead)": n_test}
 
 
 def series_data(series, name: str, leaks: bool, scaler: str, n_train: int, n_test: int) -> dict:
@@ -388,4 +401,4 @@ def series_data(series, name: str, leaks: bool, scaler: str, n_train: int, n_tes
     dated = hasattr(idx, "freqstr")
     return {"name": name, "n_series": 1, "n_obs": len(series), "freq": idx.freqstr if dated else None,
             "first": _date_text(idx[0]) if dated else int(idx[0]), "last": _date_text(idx[-1]) if dated else int(idx[-1]),
-            "filled": int(series.attrs.get("filled", 0)), "scaler": scaler, "leaks": leaks, "train": n_train, "test": n_test}
+            "filled": int(series.attrs.get("filled", 0)), "scaler": scaler, "leaks": leaks, **_split(n_train, n_test, "windows")}

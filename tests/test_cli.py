@@ -600,6 +600,10 @@ def test_demo_writes_its_outputs(tmp_path):
     assert run["command"] == f"seqcast demo --out {out} --epochs 2 --quiet"
     html = (out / "report.html").read_text()
     assert 'id="leaderboard"' in html and 'id="training"' in html and html.count("data:image/png;base64,") == 3
+    # again without a report: the earlier report would describe other results, so it goes
+    assert_ok(invoke("demo", "--epochs", 1, "--out", out, "--no-report", "-q"))
+    assert not any((out / n).exists() for n in ("run.json", "report.html", "predictions.png"))
+    assert Forecaster.load(out / "model").config.epochs == 1
 
 
 def test_demo_refuses_a_file_as_out(tmp_path):

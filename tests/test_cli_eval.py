@@ -337,3 +337,20 @@ def test_widest_finite_level_and_model_colours():
     assert widest_finite({80: [1.0, 2.0], 95: [1.0, np.inf]}) == 80 and widest_finite({95: [np.inf]}) is None
     colors = model_colors(["GRU", "naive", "seasonal_naive", "linear_ar"])
     assert len(set(colors.values())) == 4 and "tab:red" not in colors.values() and colors["GRU"] == "tab:blue"
+
+
+def test_a_report_says_when_run_json_kept_only_the_first_predictions(tmp_path):
+    out = tmp_path / "bt"
+    assert_ok(invoke("backtest", "airline", "--models", "naive", "--horizon", 12, "--windows", 20, "--step", 3, "--out", out, "-q"))
+    run = json.loads((out / "run.json").read_text())
+    assert len(run["predictions"]) == 200 and run["predictions_total"] == 240
+    assert "Showing the first 200 of 240 rows." in (out / "report.html").read_text()
+
+
+def test_a_reports_training_section_says_which_fit_it_shows(tmp_path):
+    out = tmp_path / "bt"
+    assert_ok(invoke("backtest", "airline", "--models", "gru,naive", "--horizon", 6, "--windows", 2, "--epochs", 2, "--ensemble", 2,
+                     "--out", out, "-q"))
+    of = json.loads((out / "run.json").read_text())["history"]["of"]
+    assert of == "gru, its fit at the last origin; losses are the mean of its 2 members"
+    assert f"<th>fit</th><td>{of}" in (out / "report.html").read_text()
