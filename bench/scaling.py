@@ -78,7 +78,7 @@ def main():
         print(json.dumps(rows[-1]) if a.json else
               f"{n:>9,d} windows  {rows[-1]['epoch_s']:7.2f} s/epoch  {rows[-1]['windows_per_s']:9,.0f} windows/s  "
               f"peak RSS {rows[-1]['peak_rss_mb']:6.0f} MB (+{rows[-1]['rss_over_baseline_mb']:.0f} over start-up; "
-              f"data {rows[-1]['data_mb']:.1f} MB, copied windows would be {rows[-1]['copied_windows_mb']:.0f} MB)", flush=True)
+              f"data {rows[-1]['data_mb']:.3g} MB, copied windows would be {rows[-1]['copied_windows_mb']:.3g} MB)", flush=True)
     if len(rows) > 1 and not a.json:
         r0, r1 = rows[0], rows[-1]
         print(f"time per window, largest / smallest: {(r1['epoch_s'] / r1['n_windows']) / (r0['epoch_s'] / r0['n_windows']):.2f} (1.00 = linear)")
