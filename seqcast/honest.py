@@ -7,11 +7,13 @@ from the data's shape only (season, horizon, sign, size), never from test values
     log        (log1p) when the series are never negative (every value the caller has: the sign is known
                like the frequency, and a log model could not read a later value <= -1); the log values
                are then used as they are (scaler none: a change in log is a relative change, comparable
-               across series), unless the data is in small units (every series' training values have
-               mean |y| < 1: log1p is nearly linear there and the values would stay tiny): then, as for
-               series with negative values, a standard scaler per series on its training part. (Any
-               one small series switching the whole panel to standard scalers made tourism yearly's
-               MASE 2.856 -> 4.091: its short series do better on unscaled log values.)
+               across series), except for a series in small units (its training values have mean |y| < 1:
+               log1p is nearly linear there and its values would stay tiny beside the network's offsets),
+               which gets a standard scaler on its training part, as series with negative values do
+               (scaler "auto" decides per series). Deciding for the whole panel failed both ways: one
+               small series switching every series to standard scalers made tourism yearly's MASE
+               2.856 -> 4.091, and unscaled log values made a 1e-3 series' forecasts 150x worse than
+               seasonal naive in a panel of larger ones.
     norm       "season": the network predicts the residual over the seasonal naive forecast, from the
                window minus its last value (when season >= 2), else "last" (the change from the last value)
     skip       a linear path from the window to the outputs beside the GRU (LSTNet's AR "highway")
@@ -51,12 +53,11 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
     longest = max(len(y) for y in ys)
     window = max(2, min(max(12, 2 * m), longest - h - 1))
     positive = all(np.all(y >= 0) for y in ys) if nonneg is None else bool(nonneg)  # log1p: zeros are fine
-    small = all(np.mean(np.abs(y)) < 1 for y in ys if len(y))  # log1p(y) ~ y: the values need a scaler
     n_windows = sum(max(0, len(y) - window - h + 1) for y in ys)
     batch = 32 if n_windows < 2000 else 256
     epochs = int(np.clip(round(AUTO_STEPS * batch / max(n_windows, 1)), 5, 200))
     cfg = (base or Config()).replace(
-        model="gru", units=(32,), window=int(window), log=positive, scaler="none" if positive and not small else "standard", norm="season",
+        model="gru", units=(32,), window=int(window), log=positive, scaler="auto" if positive else "standard", norm="season",
         skip=True, strategy="direct" if h > 1 else "recursive", horizon=int(h), epochs=epochs, batch_size=batch, patience=0,
         val_size=0.0, ensemble=ensemble, optimizer="adam", loss="mae",
         season=m if m > 1 else None)  # the season its norm was chosen for: arrays without dates imply none

@@ -69,9 +69,16 @@ def _log1p(x: np.ndarray) -> np.ndarray:
 
 
 def fit_scaler(x, kind: str = "minmax", *, log: bool = False, feature_range=(0.0, 1.0)) -> Scaler:
-    """Fit a scaler on `x` (the training values only, unless you mean to leak)."""
+    """Fit a scaler on `x` (the training values only, unless you mean to leak).
+
+    kind "auto" (seqcast's automatic configuration) decides per series: "none" (with log, the log values
+    as they are: comparable across series), or "standard" for a series in small units (mean |x| < 1,
+    where log1p is nearly linear and its values would stay tiny beside the network's offsets)."""
+    if kind == "auto":
+        x = np.asarray(x, dtype=np.float64).ravel()
+        kind = "standard" if x.size and np.mean(np.abs(x)) < 1 else "none"
     if kind not in SCALERS:
-        raise ConfigError(f"`scaler` must be one of {', '.join(SCALERS)}. Received: scaler={kind!r}")
+        raise ConfigError(f"`scaler` must be one of {', '.join(SCALERS)}, auto. Received: scaler={kind!r}")
     lo, hi = (float(v) for v in feature_range)
     if not lo < hi:
         raise ConfigError(f"`scaler_range` must be (low, high) with low < high. Received: scaler_range={feature_range!r}")

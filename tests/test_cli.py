@@ -239,7 +239,7 @@ def test_unknown_column(data_csv, tmp_path):
     [
         ("--model", "transformer", "`model` must be one of lstm, gru, rnn, linear; seqcast's automatic choice, auto, is for `seqcast fit` (--model auto, or model = \"auto\" in its TOML). Received: model='transformer'"),
         ("--optimizer", "foo", "`optimizer` must be one of adam, rmsprop, sgd. Received: optimizer='foo'"),
-        ("--scaler", "zz", "`scaler` must be one of minmax, standard, robust, none. Received: scaler='zz'"),
+        ("--scaler", "zz", "`scaler` must be one of minmax, standard, robust, none, auto. Received: scaler='zz'"),
         ("--fill", "zz", "`fill` must be one of none, ffill, interpolate. Received: fill='zz'"),
         ("--loss", "hinge", "`loss` must be one of mse, mae, huber"),
         ("--output-activation", "softmax", "`output_activation` must be one of"),

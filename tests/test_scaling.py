@@ -62,3 +62,10 @@ def test_log_fitted_on_non_negative_values_never_inverts_below_zero():
     neg = fit_scaler(np.array([-0.5, 1.0]), "none", log=True)  # log allows values > -1: no clipping then
     assert not neg.nonneg and neg.inverse_transform(np.array([-0.5]))[0] < 0
     assert not fit_scaler(x, "minmax").nonneg
+
+
+def test_auto_decides_per_series():
+    assert fit_scaler([20.0, 25.0, 30.0], "auto", log=True).kind == "none"
+    small = fit_scaler([0.001, 0.002, 0.003], "auto", log=True)
+    assert small.kind == "standard" and small.log
+    np.testing.assert_allclose(small.inverse_transform(small.transform([0.002])), [0.002])
