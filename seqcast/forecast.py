@@ -79,7 +79,10 @@ class Forecaster:
         levels: interval levels in percent, e.g. (80, 95). Conformal half-widths per horizon step are
             calibrated on a rolling-origin backtest of the training data itself: one extra fit on the
             data before the first of `calibration_windows` origins one step apart (fewer when the data
-            is short), which then forecasts h steps from every origin. Residuals are divided by each series' in-sample MAE of the
+            is short), which then forecasts h steps from every origin. With many series, the origin count
+            giving the most residuals is used, on the series long enough for it; a shorter series is left
+            out and gets the others' widths at its own scale (`calibration_series_` counts the series
+            used). Residuals are divided by each series' in-sample MAE of the
             seasonal naive forecast; `forecast` multiplies the widths by each series' scale from the
             full training data. Widths exist only up to the calibrated horizon: a longer forecast with
             intervals is a ConfigError. Too few residuals for a level (e.g. fewer than 19 for 95%)
@@ -113,7 +116,7 @@ class Forecaster:
         season = _season(cfg, series[0])
         h_levels = interval_horizon(cfg, horizon)
         if lv:  # before the fit: data too short for the intervals is refused before any training
-            calibration_windows = _calibration_windows(values, ids, cfg, h_levels, int(calibration_windows))
+            calibration_windows, calibrate_on = _calibration_plan(values, ids, cfg, h_levels, int(calibration_windows))
         fitted = fit_panel(values, cfg, horizon=h_fit, season=season, scalers=scalers, ids=ids, progress=self.progress)
         for stale in ("scaler_", "schema_", "context_"):  # one-series attributes of an earlier fit (a failed fit
             self.__dict__.pop(stale, None)  # above leaves the earlier model whole)
@@ -130,14 +133,15 @@ class Forecaster:
             self.scaler_, self.schema_, self.context_ = self.scalers_[0], self.schemas_[0], self.contexts_[0]
         self.levels_, self.widths_, self.interval_scales_, self.interval_horizon_ = (), {}, None, None
         self.interval_floors_ = None
-        self.calibration_windows_ = 0
+        self.calibration_windows_ = self.calibration_series_ = 0
         if lv:
-            self._calibrate(values, lv, h_levels, season, calibration_windows)
+            self._calibrate(values, lv, h_levels, season, calibration_windows, calibrate_on)
         return self
 
-    def _calibrate(self, values, levels, h: int, season: int, n_windows: int) -> None:
-        """Conformal widths per step from a rolling-origin backtest on the training data: origins one step
-        apart, the model fitted once at the first (n_windows residual rows per series for one extra fit)."""
+    def _calibrate(self, values, levels, h: int, season: int, n_windows: int, on: list[int]) -> None:
+        """Conformal widths per step from a rolling-origin backtest on the training data of the series `on`
+        (see _calibration_plan): origins one step apart, the model fitted once at the first (n_windows
+        residual rows per series for one extra fit). Widths are in units of each series' in-sample scale."""
         from . import intervals
         from .backtest import backtest, nonneg_floor
 
@@ -147,8 +151,8 @@ class Forecaster:
         if not np.isfinite(scales).all():
             bad = self.series_ids_[int(np.flatnonzero(~np.isfinite(scales))[0])]
             raise DataError(f"series {bad!r} has fewer than 2 values: it has no scale for its intervals; drop it or pass no levels")
-        res = backtest(dict(zip(self.series_ids_, values)), [cfg.model], h=h, n_windows=nw, step=1, refit=False, config=cfg,
-                       season=season)
+        res = backtest({self.series_ids_[i]: values[i] for i in on}, [cfg.model], h=h, n_windows=nw, step=1, refit=False,
+                       config=cfg, season=season)
         res.mae_scale = np.where(res.mae_scale > 0, res.mae_scale, 1.0)  # a constant part: residuals in data units
         self.widths_ = intervals.conformal_widths(res.scaled_residuals(cfg.model), levels)
         self.levels_ = tuple(levels)
@@ -156,6 +160,7 @@ class Forecaster:
         self.interval_floors_ = nonneg_floor(values)  # 0 for a series never negative: no band below it
         self.interval_horizon_ = h
         self.calibration_windows_ = nw
+        self.calibration_series_ = len(on)  # the others were too short for nw origins: they use these widths
 
     def _check_fitted(self):
         if not hasattr(self, "params_"):
@@ -462,17 +467,27 @@ def _season(cfg: Config, series: pd.Series) -> int:
 
 
 def _calibration_windows(values, ids, cfg: Config, h: int, n_windows: int) -> int:
-    """The most origins (<= n_windows) the intervals' calibration backtest can use; DataError when none."""
+    """The origins (<= n_windows) the intervals' calibration backtest uses; DataError when none can run."""
+    return _calibration_plan(values, ids, cfg, h, n_windows)[0]
+
+
+def _calibration_plan(values, ids, cfg: Config, h: int, n_windows: int) -> tuple[int, list[int]]:
+    """(origins, the series calibrated on): of the origin counts <= n_windows, the one giving the most
+    residual rows, on the series long enough for it. A series too short for them is left out and gets
+    the widths the others give, scaled to its own size, instead of one short series cutting every
+    series' calibration down to its own few origins. DataError when no series can be calibrated on."""
     H = 1 if cfg.strategy == "recursive" else h
-    nw = n_windows
-    while nw >= 1 and not _backtest_fits(values, cfg, h, H, nw):
-        nw -= 1
-    if nw >= 1:
-        return nw
+    best = None
+    for nw in range(n_windows, 0, -1):
+        keep = [i for i, v in enumerate(values) if len(v) >= h + nw + 1]  # before_first + 2, as _backtest_fits
+        if keep and _backtest_fits([values[i] for i in keep], cfg, h, H, nw) and (best is None or len(keep) * nw > len(best[1]) * best[0]):
+            best = (nw, keep)
+    if best is not None:
+        return best
     shortest = int(np.argmin([len(v) for v in values]))
-    if len(values[shortest]) < h + 2:
+    if len(values) == 1 and len(values[shortest]) < h + 2:
         raise DataError(f"series {ids[shortest]!r} has {len(values[shortest])} values, too few to calibrate intervals over "
-                        f"horizon={h} (each series needs {h + 2}); drop it, pass a smaller horizon, or no levels")
+                        f"horizon={h} (it needs {h + 2}); pass a smaller horizon, or no levels")
     longest = max(len(v) for v in values)
     need = next(n for n in range(longest, 10**7) if _backtest_fits([np.zeros(n)], cfg, h, H, 1))
     val = (f" (with early stopping the last {cfg.val_size:.0%} of the windows validate: patience=0, CLI --patience 0, frees them)"

@@ -170,6 +170,7 @@ def save_model(f, path) -> None:
             "levels": [float(q) for q in f.levels_],
             "horizon": int(f.interval_horizon_),
             "calibration_windows": int(f.calibration_windows_),
+            "calibration_series": int(f.calibration_series_),  # how many series the widths come from
             "widths": [[_finite_or_none(x) for x in f.widths_[q]] for q in f.levels_],  # one row per level
             "scales": [float(x) for x in f.interval_scales_],  # per series, aligned with "series"
             "floors": [_finite_or_none(x) for x in f.interval_floors_],  # per series: 0 (never negative) or null
@@ -271,12 +272,14 @@ def load_model(path):
         if len(series) == 1:
             f.scaler_, f.schema_, f.context_ = f.scalers_[0], f.schemas_[0], f.contexts_[0]
         f.levels_, f.widths_, f.interval_scales_, f.interval_horizon_, f.calibration_windows_ = (), {}, None, None, 0
+        f.calibration_series_ = 0
         f.interval_floors_ = None
         iv = meta["intervals"]
         if iv is not None:
             f.levels_ = tuple(float(q) for q in iv["levels"])
             f.interval_horizon_ = _int(iv["horizon"], "intervals.horizon")
             f.calibration_windows_ = _int(iv["calibration_windows"], "intervals.calibration_windows")
+            f.calibration_series_ = _int(iv.get("calibration_series", len(series)), "intervals.calibration_series")  # older: all
             if len(iv["widths"]) != len(f.levels_):
                 raise ValueError(f"{len(iv['widths'])} rows of widths for {len(f.levels_)} levels")
             f.widths_ = {q: np.array([np.inf if x is None else float(x) for x in row]) for q, row in zip(f.levels_, iv["widths"])}

@@ -262,8 +262,10 @@ def test_intervals_the_data_is_too_short_for_are_refused_before_training(monkeyp
     f = Forecaster(**{**FAST, "window": 10}, strategy="direct", horizon=30)
     with pytest.raises(DataError, match=r"longest has 100 values, and window=10 needs 102 .*--patience 0"):
         f.fit(y, levels=(80,))
-    with pytest.raises(DataError, match="series 'b' has 5 values, too few to calibrate intervals over horizon=30"):
-        f.fit({"a": y, "b": monthly(5)}, levels=(80,))
+    with pytest.raises(DataError, match=r"longest has 100 values, and window=10 needs 102"):  # a short 'b' is left out of
+        f.fit({"a": y, "b": monthly(5)}, levels=(80,))  # the calibration, and 'a' alone cannot calibrate either
+    with pytest.raises(DataError, match="series 'y' has 5 values, too few to calibrate intervals over horizon=12"):
+        Forecaster(**{**FAST, "window": 1}, val_size=0.0).fit(monthly(5).rename("y"), levels=(80,))  # recursive: 12 steps
 
 
 def test_a_model_with_intervals_never_forecasts_a_non_negative_series_below_zero():

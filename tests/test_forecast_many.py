@@ -315,3 +315,17 @@ def test_uint64_ids_keep_their_type_in_forecasts(many):
     long["unique_id"] = long["unique_id"].astype(np.uint64)
     fc = Forecaster(**TINY, seed=0).fit(long).forecast(2)
     assert fc["unique_id"].dtype == np.uint64 and list(fc["unique_id"].unique()) == [2**63 + 5, 3]
+
+
+def test_one_short_series_does_not_cut_everyones_calibration(many):
+    """A 14-value series used to bring every series' calibration down to its 1 origin (95% widths inf);
+    it is now left out of the calibration and gets the widths of the others, at its own scale."""
+    d = {**many, "short": many["a"].iloc[-14:]}
+    f = Forecaster(**TINY, seed=0).fit(d, levels=(80, 95), horizon=3)
+    assert f.calibration_windows_ == 24 and f.calibration_series_ == 3
+    assert all(np.isfinite(f.widths_[q]).all() for q in (80, 95))
+    fc = f.forecast(3, ids=["short", "a"])
+    assert np.isfinite(fc[["lo_95", "hi_95"]].to_numpy()).all()
+    short, a = fc[fc.unique_id == "short"], fc[fc.unique_id == "a"]
+    ratio = (short.hi_80 - short.lo_80).to_numpy() / (a.hi_80 - a.lo_80).to_numpy()
+    np.testing.assert_allclose(ratio, f.interval_scales_[3] / f.interval_scales_[0], rtol=1e-6)  # same widths, own scale
