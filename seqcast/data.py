@@ -1733,9 +1733,11 @@ def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
                  source: str) -> pd.DateOffset:
     """The frequency of the series: the one inferred for most series with 3+ dates.
 
-    A series inferred otherwise is fine when all its dates lie on that frequency's
-    grid (it only has gaps, which the per-series check then names); otherwise it
-    is an error naming it and a series of the common frequency.
+    A series inferred as a multiple of it ('2MS' among 'MS' series: months with gaps
+    that happen to fall evenly) is fine when all its dates lie on its grid (the
+    per-series check then names the gaps); a series of another frequency (quarterly
+    among monthly ones), or off the grid, is an error naming it and a series of the
+    common frequency, whatever `fill` says: filling would invent most of its values.
     """
     inferred: list[tuple[str, pd.DatetimeIndex, pd.DateOffset]] = []
     for key, rows in groups:
@@ -1754,11 +1756,10 @@ def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
     common = votes.most_common(1)[0][0]  # ties: the first to appear
     example, _, chosen = next(item for item in inferred if _freq_name(item[2]) == common)
     for key, sub, offset in inferred:
-        if _freq_name(offset) != common and not _on_grid(sub, chosen):
+        if _freq_name(offset) != common and (offset.base != chosen.base or not _on_grid(sub, chosen)):
             raise DataError(
                 f"series {_show(key)} has frequency {_freq_name(offset)!r} but series {_show(example)} "
-                f"has {common!r}; all series must share one frequency: fix the dates, or pass freq= "
-                "(CLI --freq) to check every series against one"
+                f"has {common!r}; all series must share one frequency: resample them to one, or fit them apart"
             )
     return chosen
 

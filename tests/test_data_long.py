@@ -170,10 +170,23 @@ def test_empty_id_and_date(tmp_path):
 def test_frequencies_must_agree(tmp_path):
     text = "unique_id,ds,y\nm,2020-01-01,1\nm,2020-02-01,2\nm,2020-03-01,3\nd,2020-01-01,1\nd,2020-01-02,2\nd,2020-01-03,3\n"
     path = write(tmp_path, text)
-    with pytest.raises(DataError, match=r"^series 'd' has frequency 'D' but series 'm' has 'MS'; .* freq="):
+    with pytest.raises(DataError, match=r"^series 'd' has frequency 'D' but series 'm' has 'MS'; .* resample them to one"):
         load_long(path)
     with pytest.raises(DataError, match=r"^series 'm': line 2: date 2020-01-01 does not fall on the frequency 'W-SUN'"):
         load_long(path, freq="W-SUN")
+
+
+def test_a_quarterly_series_among_monthly_ones_is_refused_even_with_fill():
+    """Its dates lie on the monthly grid, so it passed as a monthly series with gaps, and fill='interpolate'
+    invented 58 of its 88 values. A multiple of the common frequency (every other month) still passes."""
+    m = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2000-01-01", periods=60, freq="MS"), "y": np.arange(60.0)})
+    q = pd.DataFrame({"unique_id": "q", "ds": pd.date_range("2001-01-01", periods=30, freq="QS"), "y": np.arange(30.0)})
+    for fill in ("none", "interpolate"):
+        with pytest.raises(DataError, match=r"^series 'q' has frequency 'QS-\w+' but series 'a' has 'MS'"):
+            load_long(pd.concat([m, q]), fill=fill)
+    two = pd.DataFrame({"unique_id": "b", "ds": pd.date_range("2000-01-01", periods=3, freq="2MS"), "y": [1.0, 2.0, 3.0]})
+    out = load_long(pd.concat([m, two]), fill="interpolate")  # January, March, May: a monthly series with 2 gaps
+    assert out["b"].attrs["filled"] == 2 and out["b"].index.freqstr == "MS"
 
 
 def test_frequency_cannot_be_inferred(tmp_path):
