@@ -166,10 +166,11 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
     _check_int("step", step)
     cfg = config or Config()
     names = check_models(models)
-    if isinstance(series, (pd.Series, pd.DataFrame, str)) or hasattr(series, "__fspath__"):  # one series, or long data
-        from .forecast import _as_panel
+    dated = isinstance(series, dict) and any(isinstance(v, pd.Series) for v in series.values())
+    if dated or isinstance(series, (pd.Series, pd.DataFrame, str)) or hasattr(series, "__fspath__"):
+        from .forecast import _as_panel  # one series, long data, or a dict of pd.Series: their dates are checked
 
-        ids_, loaded, _ = _as_panel(series, cfg.fill)
+        ids_, loaded, _ = _as_panel(series, cfg.fill)  # (gaps, duplicates, order, one frequency) as fit checks them
         series = dict(zip(ids_, loaded))
     items = list(series.items()) if isinstance(series, dict) else list(enumerate(series))
     ids = [k for k, _ in items]

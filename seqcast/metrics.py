@@ -205,25 +205,14 @@ def scores(truth, pred, mae_scale, mse_scale, ids=None) -> dict:
     overall, per_step = _block(y, p, s1, s2)
     out: dict = {"overall": overall, "per_step": per_step}
     if ids is not None:
-        keys = np.asarray(ids)
-        if keys.shape != (r,):
-            raise DataError(f"`ids` must have shape ({r},), one id per row of truth. Received: shape {keys.shape}")
-        codes, uniques = _by_first_appearance(keys)
-        per_series = {}
-        for k, key in enumerate(uniques):
-            m = codes == k
-            per_series[key.item() if isinstance(key, np.generic) else key] = _block(y[m], p[m], s1[m], s2[m])[0]
-        out["per_series"] = per_series
+        keys = list(ids)  # kept as the objects given: ints and text may mix, a tuple is one id
+        if len(keys) != r:
+            raise DataError(f"`ids` must hold one id per row of truth ({r}). Received: {len(keys)} ids")
+        rows: dict = {}
+        for i, key in enumerate(keys):  # by first appearance
+            rows.setdefault(key.item() if isinstance(key, np.generic) else key, []).append(i)
+        out["per_series"] = {key: _block(y[m], p[m], s1[m], s2[m])[0] for key, m in rows.items()}
     return out
-
-
-def _by_first_appearance(keys: np.ndarray) -> tuple[np.ndarray, list]:
-    """(codes, uniques) in order of first appearance, without pandas."""
-    uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")  # unique keys by first appearance
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return rank[inverse.ravel()], [uniq[i] for i in order]
 
 
 def last_time_step_mse(y_true, y_pred) -> float:

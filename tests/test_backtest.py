@@ -150,3 +150,25 @@ def test_linear_ar_keeps_its_own_order_whatever_the_neural_window():
     assert not np.array_equal(r3.forecasts["window_average"], r24.forecasts["window_average"])
     np.testing.assert_allclose(r3.forecasts["window_average"][-1], np.mean(y[:90][-3:]))
     assert baselines.beside("linear_ar", 3) is None and baselines.beside("window_average", 3) == 3
+
+
+def test_a_dict_of_dated_series_is_checked_as_fit_checks_it():
+    import pandas as pd
+
+    from seqcast.datasets import airline
+    from seqcast.errors import DataError
+
+    air = airline()
+    q = pd.Series(np.arange(40.0), index=pd.date_range("2000-01-01", periods=40, freq="QS"))
+    for bad, needle in (({"a": air, "u": air.iloc[::-1]}, "earlier than the date before it"),
+                        ({"a": air, "d": pd.concat([air.iloc[:50], air.iloc[49:]])}, "is duplicated"),
+                        ({"a": air, "q": q}, "must share one frequency")):
+        with pytest.raises(DataError, match=needle):
+            backtest(bad, ["snaive"], h=12)
+
+
+def test_mixed_and_tuple_ids_score():
+    y1, y2 = np.arange(30.0), np.arange(30.0) + 5
+    assert list(backtest({3: y1, "a": y2}, ["naive"], h=3).scores("naive")["per_series"]) == [3, "a"]
+    r = backtest({("s", 1): y1, ("s", 2): y2}, ["naive"], h=3)
+    assert list(r.scores("naive")["per_series"]) == [("s", 1), ("s", 2)] and r.leaderboard()[0]["model"] == "naive"

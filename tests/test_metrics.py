@@ -149,7 +149,7 @@ def test_scores_bad_input(args, match):
 
 
 def test_scores_bad_ids():
-    with pytest.raises(DataError, match=r"`ids` must have shape \(2,\)"):
+    with pytest.raises(DataError, match=r"`ids` must hold one id per row of truth \(2\)\. Received: 1 ids"):
         metrics.scores(TRUTH, PRED, MAE_SCALE, MSE_SCALE, ids=["a"])
 
 
