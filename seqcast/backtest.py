@@ -172,6 +172,8 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
 
         ids_, loaded, _ = _as_panel(series, cfg.fill)  # (gaps, duplicates, order, one frequency) as fit checks them
         series = dict(zip(ids_, loaded))
+    if isinstance(series, np.ndarray) and series.ndim == 1:  # one series as bare values would read as n one-value series
+        series = {"y": series}
     items = list(series.items()) if isinstance(series, dict) else list(enumerate(series))
     ids = [k for k, _ in items]
     text_ids(ids)  # models order the series by their ids as text (panel.fit_panel): 1 and "1" must not meet

@@ -1750,7 +1750,8 @@ def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
         hint = next(filter(None, (_mid_month_hint(dates[rows]) for _, rows in groups)), None)
         raise DataError(
             f"cannot infer the frequency of the dates in {source}: no series has 3 or more evenly "
-            "spaced dates; " + (hint or "pass freq= e.g. freq='MS' for month starts, 'D' for days (CLI --freq)")
+            "spaced dates; " + (hint or "pass freq= e.g. freq='MS' for month starts, 'D' for days (CLI --freq; in Python "
+                                 "load_long(df, freq=...) and fit the dict it returns)")
         )
     votes = Counter(_freq_name(offset) for _, _, offset in inferred)
     common = votes.most_common(1)[0][0]  # ties: the first to appear

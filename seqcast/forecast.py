@@ -308,10 +308,7 @@ class Forecaster:
                 if fitted_freq != freq:
                     raise DataError(f"series {self.series_ids_[j]!r} in `y` has frequency {freq or 'none (no dates)'}, and the "
                                     f"model was fitted on {fitted_freq or 'series without dates'}; pass data of that frequency")
-                if len(s) < w:
-                    raise DataError(f"series {self.series_ids_[j]!r} in `y` has {len(s)} values; forecasting needs at least "
-                                    f"window={w}")
-            ctxs = [s.to_numpy(np.float64)[-w:] for s in series]
+            ctxs = [s.to_numpy(np.float64)[-w:] for s in series]  # a series shorter than the window: padded, as in fit
             dates = [data_mod.future_index(s, horizon) for s in series]
         point = forecast_panel(self._panel(), ctxs, horizon, scalers=[self.scalers_[i] for i in idx])  # (S, h)
         if self.interval_floors_ is not None:  # fitted with levels: a never-negative series gets no forecast below 0

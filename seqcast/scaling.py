@@ -83,6 +83,10 @@ def fit_scaler(x, kind: str = "minmax", *, log: bool = False, feature_range=(0.0
     if not lo < hi:
         raise ConfigError(f"`scaler_range` must be (low, high) with low < high. Received: scaler_range={feature_range!r}")
     x = np.asarray(x, dtype=np.float64).ravel()
+    if x.size == 0 or not np.isfinite(x).all():
+        raise DataError(f"a scaler needs finite values to fit on. Received: {x.size} values"
+                        + (f", {int((~np.isfinite(x)).sum())} of them NaN or inf" if x.size else "")
+                        + "; fill the gaps first (load_series(..., fill='interpolate'))")
     nonneg = bool(log and np.all(x >= 0))
     if log:
         x = _log1p(x)

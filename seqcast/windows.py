@@ -35,6 +35,9 @@ def make_windows(values, window: int, horizon: int = 1):
     window = check_positive("window", window)
     horizon = check_positive("horizon", horizon)
     v = np.asarray(values)
+    if v.ndim != 1:
+        raise DataError(f"`values` must be one series, a 1-D array. Received: shape {v.shape}; for a batch of series "
+                        "use seq2seq_targets or a long DataFrame")
     n = n_windows(len(v), window, horizon)
     if n < 1:
         raise DataError(
@@ -48,9 +51,12 @@ def make_windows(values, window: int, horizon: int = 1):
 
 def seq2seq_targets(series, n_steps: int, k: int):
     """(B, n_steps + k) or (B, n_steps + k, 1) -> Y (B, n_steps, k) with Y[:, t, j] = s[:, t + 1 + j]."""
+    n_steps, k = check_positive("n_steps", n_steps), check_positive("k", k)
     s = np.asarray(series)
-    if s.ndim == 3:
+    if s.ndim == 3 and s.shape[-1] == 1:
         s = s[..., 0]
+    if s.ndim != 2:
+        raise DataError(f"`series` must be a batch of series, shape (B, T) or (B, T, 1). Received: shape {np.shape(series)}")
     if s.shape[1] < n_steps + k:
         raise DataError(f"series need n_steps + k = {n_steps + k} values for seq-to-seq targets. Received: {s.shape[1]}")
     return np.stack([s[:, 1 + j : 1 + j + n_steps] for j in range(k)], axis=-1)

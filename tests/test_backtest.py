@@ -172,3 +172,9 @@ def test_mixed_and_tuple_ids_score():
     assert list(backtest({3: y1, "a": y2}, ["naive"], h=3).scores("naive")["per_series"]) == [3, "a"]
     r = backtest({("s", 1): y1, ("s", 2): y2}, ["naive"], h=3)
     assert list(r.scores("naive")["per_series"]) == [("s", 1), ("s", 2)] and r.leaderboard()[0]["model"] == "naive"
+
+
+def test_one_series_as_a_bare_array_is_one_series():
+    y = 10 + np.arange(40.0)
+    r = backtest(y, ["naive"], h=3)
+    assert r.ids == ["y"] and r.truth.shape == (1, 3)

@@ -234,8 +234,12 @@ def test_forecast_from_new_data_checks_its_frequency_and_length():
     daily = pd.Series(np.arange(60.0), index=pd.date_range("2000-01-01", periods=60, freq="D"))
     with pytest.raises(DataError, match="series 'a' in `y` has frequency D, and the model was fitted on MS"):
         g.forecast(2, {"a": daily})
-    with pytest.raises(DataError, match="series 'a' in `y` has 3 values; forecasting needs at least window=6"):
-        g.forecast(2, {"a": months.iloc[:3]})
+    # new data shorter than the window is padded on the left with its first value, as fit does for a short series
+    short = g.forecast(2, {"a": months.iloc[:3]})
+    v = months.iloc[:3].to_numpy()
+    padded = pd.Series(np.r_[[v[0]] * 3, v], index=pd.date_range(end=months.index[2], periods=6, freq="MS"))
+    pd.testing.assert_frame_equal(short, g.forecast(2, {"a": padded}))
+    assert list(short["ds"]) == list(months.index[3:5])
     assert len(g.forecast(2, {"a": months.iloc[:30]})) == 2
 
 

@@ -69,3 +69,14 @@ def test_auto_decides_per_series():
     small = fit_scaler([0.001, 0.002, 0.003], "auto", log=True)
     assert small.kind == "standard" and small.log
     np.testing.assert_allclose(small.inverse_transform(small.transform([0.002])), [0.002])
+
+
+def test_a_scaler_refuses_no_values_and_nan():
+    import pytest
+
+    from seqcast.errors import DataError
+
+    with pytest.raises(DataError, match=r"needs finite values to fit on\. Received: 0 values"):
+        fit_scaler([])
+    with pytest.raises(DataError, match=r"Received: 3 values, 1 of them NaN or inf"):
+        fit_scaler([1.0, np.nan, 3.0])

@@ -58,3 +58,17 @@ def test_validation_split():
         split_validation(1, 0.1)
     with pytest.raises(ConfigError):
         split_validation(105, 1.5)
+
+
+def test_shapes_that_are_not_series_are_one_line_errors():
+    import pytest
+
+    from seqcast.errors import ConfigError, DataError
+    from seqcast.windows import make_windows, seq2seq_targets
+
+    with pytest.raises(DataError, match=r"`values` must be one series, a 1-D array\. Received: shape \(3, 4\)"):
+        make_windows(np.zeros((3, 4)), 2)
+    with pytest.raises(ConfigError, match=r"`k` must be an integer >= 1\. Received: k=0"):
+        seq2seq_targets(np.zeros((3, 8)), 3, 0)
+    with pytest.raises(DataError, match=r"`series` must be a batch of series, shape \(B, T\) or \(B, T, 1\)\. Received: shape \(8,\)"):
+        seq2seq_targets(np.zeros(8), 3, 2)
