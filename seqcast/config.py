@@ -62,7 +62,7 @@ CHOICES = {
     "strategy": ("recursive", "direct", "seq2seq"),
     "norm": ("none", "last", "mean", "revin", "season"),
     "fill": ("none", "ffill", "interpolate"),
-    "scaler": ("minmax", "standard", "robust", "none", "auto"),  # auto: none, or standard for a series with mean |y| < 1
+    "scaler": ("minmax", "standard", "robust", "none", "auto"),  # auto: none after log for a series with mean |y| >= 1, else standard
     "scaler_fit": ("train", "all"),
     "optimizer": ("adam", "rmsprop", "sgd"),
     "loss": ("mse", "mae", "huber"),

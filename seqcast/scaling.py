@@ -71,12 +71,13 @@ def _log1p(x: np.ndarray) -> np.ndarray:
 def fit_scaler(x, kind: str = "minmax", *, log: bool = False, feature_range=(0.0, 1.0)) -> Scaler:
     """Fit a scaler on `x` (the training values only, unless you mean to leak).
 
-    kind "auto" (seqcast's automatic configuration) decides per series: "none" (with log, the log values
-    as they are: comparable across series), or "standard" for a series in small units (mean |x| < 1,
-    where log1p is nearly linear and its values would stay tiny beside the network's offsets)."""
+    kind "auto" (seqcast's automatic configuration) decides per series: "none" with log for a series in
+    units of 1 or more (its log values as they are: a change in log is a relative change, comparable
+    across series), else "standard": without log, or for a series in small units (mean |x| < 1, where
+    log1p is nearly linear and its values would stay tiny beside the network's offsets)."""
     if kind == "auto":
         x = np.asarray(x, dtype=np.float64).ravel()
-        kind = "standard" if x.size and np.mean(np.abs(x)) < 1 else "none"
+        kind = "none" if log and x.size and np.mean(np.abs(x)) >= 1 else "standard"
     if kind not in SCALERS:
         raise ConfigError(f"`scaler` must be one of {', '.join(SCALERS)}, auto. Received: scaler={kind!r}")
     lo, hi = (float(v) for v in feature_range)

@@ -69,6 +69,7 @@ def test_auto_decides_per_series():
     small = fit_scaler([0.001, 0.002, 0.003], "auto", log=True)
     assert small.kind == "standard" and small.log
     np.testing.assert_allclose(small.inverse_transform(small.transform([0.002])), [0.002])
+    assert fit_scaler([20.0, 25.0, 30.0], "auto", log=False).kind == "standard"  # raw values are never left unscaled
 
 
 def test_a_scaler_refuses_no_values_and_nan():
