@@ -166,12 +166,12 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
     _check_int("step", step)
     cfg = config or Config()
     names = check_models(models)
-    dated = isinstance(series, dict) and any(isinstance(v, pd.Series) for v in series.values())
+    dated = isinstance(series, dict) and any(isinstance(getattr(v, "index", None), pd.DatetimeIndex) for v in series.values())
     if dated or isinstance(series, (pd.Series, pd.DataFrame, str)) or hasattr(series, "__fspath__"):
-        from .forecast import _as_panel  # one series, long data, or a dict of pd.Series: their dates are checked
+        from .forecast import _as_panel  # one series, long data, or a dict of dated series: their dates are checked
 
         ids_, loaded, _ = _as_panel(series, cfg.fill)  # (gaps, duplicates, order, one frequency) as fit checks them
-        series = dict(zip(ids_, loaded))
+        series = dict(zip(list(series) if dated else ids_, loaded))  # a dict keeps its own keys (tuples, ints beside text)
     if isinstance(series, np.ndarray) and series.ndim == 1:  # one series as bare values would read as n one-value series
         series = {"y": series}
     items = list(series.items()) if isinstance(series, dict) else list(enumerate(series))

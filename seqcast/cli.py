@@ -374,7 +374,7 @@ def fit(
     optimizer: Optional[str] = typer.Option(None, help="adam | rmsprop | sgd (Keras defaults)."),
     learning_rate: Optional[float] = typer.Option(None, help="The optimizer's step size (default: Keras' for it: 0.001 for adam and rmsprop)."),
     loss: Optional[str] = typer.Option(None, help="mse | mae | huber."),
-    scaler: Optional[str] = typer.Option(None, help="minmax | standard | robust | none."),
+    scaler: Optional[str] = typer.Option(None, help="minmax | standard | robust | none | auto (per series: none after --log where the mean is >= 1, else standard)."),
     log: Optional[bool] = typer.Option(None, "--log/--no-log", help="log1p before scaling."),
     patience: Optional[int] = typer.Option(None, help="Early stopping patience on the validation tail (0 = off)."),
     seed: Optional[int] = typer.Option(None, help="Seed of the initial weights and the shuffling (default 0): the same seed, the same model."),
@@ -429,11 +429,15 @@ def fit(
         if auto:
             cfg = _auto_for(list(many.values()), cfg, flags)
         f = Forecaster(cfg, progress=not quiet).fit(many, levels=lv, horizon=horizon)
-        short = [str(k) for k, s in many.items() if len(s) < cfg.window + f.horizon_]
+        from .panel import window_counts
+
+        H = 1 if cfg.strategy == "recursive" else f.horizon_
+        short = [str(k) for k, s in many.items() if window_counts(len(s), cfg, H)[0] == 0]
         if short:
             shown = ", ".join(short[:5]) + (", ..." if len(short) > 5 else "")
-            _say(quiet, f"note: {len(short)} series shorter than window + horizon ({cfg.window} + {f.horizon_}) gave no training "
-                        f"windows: {shown} (the model forecasts one shorter than the window from its values padded on the left with the first one)")
+            _say(quiet, f"note: {len(short)} series too short for window {cfg.window}, horizon {H} and the validation tail gave "
+                        f"no training windows: {shown} (the model forecasts one shorter than the window from its values padded "
+                        "on the left with the first one)")
         f.save(out)
         _say(quiet, f"saved the model ({len(many)} series, {f.history_.fit_s:.1f}s) to {out}/; "
                     f"forecast with: seqcast predict {out} --horizon {default_horizon(f)}")
@@ -522,7 +526,10 @@ def predict(
         from .report import plot_forecast
 
         ctx = pd.Series(f.context_, index=_context_index(f), name=f.schema_["name"])
+        import numpy as np
+
         bands = {float(c[3:]): (fc[c].to_numpy(), fc["hi_" + c[3:]].to_numpy()) for c in fc.columns if c.startswith("lo_")}
+        bands = {q: b for q, b in bands.items() if np.isfinite(b[0]).all() and np.isfinite(b[1]).all()}  # an infinite one: not drawn
         plot_forecast(ctx, plot, forecast=fc, bands=bands, title=f"{f.schema_['name']}: forecast")
         _say(quiet, f"wrote {plot}", err=True)
 

@@ -81,6 +81,17 @@ def _plain(v):
     return v
 
 
+def check_model_combination(model: str, strategy: str | None, skip: bool) -> None:
+    """The model options that cannot go together (checked when a Forecaster is built, and by the model
+    itself); `strategy` None: a one-shot model (recursive or direct)."""
+    if strategy == "seq2seq" and model == "linear":
+        raise ConfigError("strategy='seq2seq' needs an output at every step, which model='linear' has not; use lstm, gru "
+                          "or rnn, or strategy='direct' with linear. Received: model='linear', strategy='seq2seq'")
+    if skip and (strategy == "seq2seq" or model == "linear"):
+        raise ConfigError("`skip` needs a recurrent one-shot model (strategy recursive or direct, model lstm/gru/rnn). "
+                          f"Received: skip=True, model={model!r}" + (", strategy='seq2seq'" if strategy == "seq2seq" else ""))
+
+
 def validate(cfg: Config) -> Config:
     """Check every value; raise ConfigError in the template "`x` must be ... Received: x=..."."""
     cfg = dataclasses.replace(cfg, **{f.name: _plain(getattr(cfg, f.name)) for f in fields(cfg)})
@@ -88,7 +99,8 @@ def validate(cfg: Config) -> Config:
         v = getattr(cfg, name)
         if v not in allowed:
             shown = ", ".join("none" if a is None else a for a in allowed)
-            also = "; seqcast's automatic choice, auto, is for `seqcast fit` (--model auto, or model = \"auto\" in its TOML)" if name == "model" else ""
+            also = ("; seqcast's automatic choice is `seqcast fit --model auto` (or model = \"auto\" in its TOML), and what "
+                    "backtest and benchmark use unless --no-auto") if name == "model" else ""
             raise ConfigError(f"`{name}` must be one of {shown}{also}. Received: {name}={v!r}")
     for name in POSITIVE_INTS:
         v = getattr(cfg, name)

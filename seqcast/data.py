@@ -790,8 +790,8 @@ def _choose_columns(
         if date_pos is None and not has_index_dates and names is not None:
             # a text column named like dates whose values do not read as dates ('Jan-15'): taken as the
             # dates, so that reading them names the value that fails, rather than dropped in silence
-            named = [i for i in range(ncols) if i != value_pos and not _all_numbers(columns[i]) and _date_like_name(names, i)
-                     and (ncols == 2 or str(names[i]).strip().lower() in _DATE_NAMES)]
+            named = [i for i in range(ncols) if i != value_pos and not _all_numbers(columns[i])
+                     and (str(names[i]).strip().lower() in _DATE_NAMES or (ncols == 2 and _date_like_name(names, i)))]
             date_pos = named[0] if len(named) == 1 else None
     if value_pos is None:
         candidates = [i for i in range(ncols) if i != date_pos and not (has_index_dates and is_date(i))]
@@ -1639,8 +1639,8 @@ def _long_columns(table: _Table, *wanted: str) -> dict[str, Any]:
 def _whole_numbers(col: Any) -> bool:
     """An integer column, or a float one whose values are all whole (an int column that went through NaN)."""
     dtype = col.dtype
-    if isinstance(dtype, pd.CategoricalDtype):  # categories 1, 2, 3
-        return _whole_numbers(pd.Series(dtype.categories))
+    if isinstance(dtype, pd.CategoricalDtype):  # integer categories 1, 2, 3 (float ones stay text, as '7.0')
+        return pd.api.types.is_integer_dtype(dtype.categories.dtype)
     if pd.api.types.is_bool_dtype(dtype):
         return False
     if pd.api.types.is_integer_dtype(dtype):
@@ -1757,10 +1757,15 @@ def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
     common = votes.most_common(1)[0][0]  # ties: the first to appear
     example, _, chosen = next(item for item in inferred if _freq_name(item[2]) == common)
     for key, sub, offset in inferred:
-        if _freq_name(offset) != common and (offset.base != chosen.base or not _on_grid(sub, chosen)):
+        if _freq_name(offset) == common:
+            continue
+        on_grid = _on_grid(sub, chosen)
+        gaps = on_grid and len(pd.date_range(sub[0], sub[-1], freq=chosen)) > len(sub)
+        if not on_grid or (gaps and offset.base != chosen.base):  # off the grid, or a coarser frequency on it
             raise DataError(
                 f"series {_show(key)} has frequency {_freq_name(offset)!r} but series {_show(example)} "
-                f"has {common!r}; all series must share one frequency: resample them to one, or fit them apart"
+                f"has {common!r}; all series must share one frequency: resample them to one, fit them apart, "
+                "or pass freq= (CLI --freq) to check every series against one"
             )
     return chosen
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import data as data_mod
 from . import metrics
-from .config import Config, validate
+from .config import Config, check_model_combination, validate
 from .errors import ConfigError, DataError, NotFittedError
 from .models import baselines
 from .scaling import fit_scaler
@@ -379,7 +379,8 @@ def _no_levels(levels) -> bool:
 def text_ids(keys) -> list[str]:
     """The series ids as text, as models order and look them up; two that read the same (1 and "1") are refused."""
     texts = [str(k) for k in keys]
-    same = next((t for i, t in enumerate(texts) if t in texts[:i]), None)
+    seen: set = set()
+    same = next((t for t in texts if t in seen or seen.add(t)), None)  # linear: a panel may hold 100k series
     if same is not None:
         raise DataError(f"two series have the id {same!r} once written as text; give every series its own id")
     return texts
@@ -449,11 +450,7 @@ def _options(base: Config, options: dict) -> Config:
     if cfg.strategy == "seq2seq" and cfg.norm in ("revin", "season"):
         raise ConfigError(f"`norm` must be none, last or mean with strategy='seq2seq' (an output at every step). "
                           f"Received: norm={cfg.norm!r}")
-    from .panel import model_spec
-
-    # the model's other impossible combinations (linear + seq2seq, skip), refused now rather than at fit; norm='season'
-    # is checked at fit, where the season is known
-    model_spec(dataclasses.replace(cfg, norm="none") if cfg.norm == "season" else cfg, cfg.horizon, 1)
+    check_model_combination(cfg.model, cfg.strategy, cfg.skip)  # now, not at fit (and without importing JAX)
     return cfg
 
 

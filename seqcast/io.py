@@ -45,12 +45,13 @@ def write_atomic(path, data: bytes | str) -> None:
     """Write `data` to `path` via a temp file in the same directory and a rename. A symlink is written
     through (its target is replaced, the link stays); a device or pipe (/dev/stdout) is written directly."""
     path = Path(path).expanduser()
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))
-    if path.exists() and not path.is_file() and not path.is_dir():  # a character device, a FIFO: no rename
-        with open(path, "wb") as fh:
+    special = str(path).startswith(("/dev/", "/proc/")) or (path.exists() and not path.is_file() and not path.is_dir())
+    if special:  # /dev/stdout (a pipe, a terminal or a file opened with >>), a device, a FIFO: written in place
+        with open(path, "ab" if str(path).startswith(("/dev/std", "/dev/fd/", "/proc/")) else "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
         return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -68,8 +69,9 @@ def write_atomic(path, data: bytes | str) -> None:
 def check_file_out(path) -> Path:
     """Refuse an output file that would overwrite a saved model's own files (model.json, weights)."""
     path = Path(path).expanduser()
-    if path.name in (META, WEIGHTS) and (path.parent / META).is_file():
-        raise ConfigError(f"'{path}' is a file of the seqcast model in '{path.parent}'; writing there would destroy it. "
+    real = Path(os.path.realpath(path))  # a symlink to model.json would be written through
+    if real.name in (META, WEIGHTS) and (real.parent / META).is_file():
+        raise ConfigError(f"'{path}' is a file of the seqcast model in '{real.parent}'; writing there would destroy it. "
                           "Choose another output file")
     return path
 

@@ -178,3 +178,15 @@ def test_one_series_as_a_bare_array_is_one_series():
     y = 10 + np.arange(40.0)
     r = backtest(y, ["naive"], h=3)
     assert r.ids == ["y"] and r.truth.shape == (1, 3)
+
+
+def test_dicts_of_series_keep_their_keys_and_undated_ones_are_not_date_checked():
+    import pandas as pd
+
+    idx = pd.date_range("2000-01-01", periods=30, freq="MS")
+    d = {("s", 1): pd.Series(np.arange(30.0), index=idx), 3: pd.Series(np.arange(30.0) + 5, index=idx)}
+    r = backtest(d, ["naive"], h=3)
+    assert list(r.scores("naive")["per_series"]) == [("s", 1), 3]
+    df = pd.DataFrame({"id": np.tile(["a", "b"], 40), "y": np.arange(80.0)})
+    r = backtest({k: g["y"] for k, g in df.groupby("id")}, ["naive"], h=3)  # integer index 0, 2, 4...: values only
+    assert r.ids == ["a", "b"]

@@ -237,7 +237,7 @@ def test_unknown_column(data_csv, tmp_path):
 @pytest.mark.parametrize(
     "option, value, needle",
     [
-        ("--model", "transformer", "`model` must be one of lstm, gru, rnn, linear; seqcast's automatic choice, auto, is for `seqcast fit` (--model auto, or model = \"auto\" in its TOML). Received: model='transformer'"),
+        ("--model", "transformer", "`model` must be one of lstm, gru, rnn, linear; seqcast's automatic choice is `seqcast fit --model auto` (or model = \"auto\" in its TOML), and what backtest and benchmark use unless --no-auto. Received: model='transformer'"),
         ("--optimizer", "foo", "`optimizer` must be one of adam, rmsprop, sgd. Received: optimizer='foo'"),
         ("--scaler", "zz", "`scaler` must be one of minmax, standard, robust, none, auto. Received: scaler='zz'"),
         ("--fill", "zz", "`fill` must be one of none, ffill, interpolate. Received: fill='zz'"),
@@ -712,14 +712,14 @@ def test_toml_model_auto_is_the_auto_choice_with_the_files_options_winning(data_
     a, b = (json.loads((tmp_path / d / "model.json").read_text())["config"] for d in "ab")
     assert a == b and a["model"] == "gru" and a["epochs"] == 2 and a["units"] == [4]
     assert_error(invoke("backtest", data_csv, "--no-auto", "--config", toml, "--models", "gru"),
-                 "`model` must be one of lstm, gru, rnn, linear; seqcast's automatic choice, auto, is for `seqcast fit`")
+                 "`model` must be one of lstm, gru, rnn, linear; seqcast's automatic choice is `seqcast fit --model auto`")
 
 
 def test_fit_long_names_series_too_short_to_train_on(work, tmp_path):
     p = write_csv(work, "long-short.csv", long_lines({**LONG_IDS, "tiny": (5, 10.0, "2000-01-01")}))
     r = invoke("fit", p, "--out", tmp_path / "m", *FAST[:-1], "--model", "gru")
     assert_ok(r)
-    assert "note: 1 series shorter than window + horizon (6 + 1) gave no training windows: tiny" in r.stdout
+    assert "note: 1 series too short for window 6, horizon 1 and the validation tail gave no training windows: tiny" in r.stdout
     fc = pd.read_csv(io.StringIO(invoke("predict", tmp_path / "m", "--horizon", 2, "--ids", "tiny", "-q").stdout))
     assert len(fc) == 2 and np.isfinite(fc["forecast"]).all()
 
@@ -733,3 +733,38 @@ def test_predict_plot_draws_the_intervals_of_the_csv(data_csv, tmp_path):
     svg = (tmp_path / "p.svg").read_text()
     assert "80% interval" in svg and "forecast (3 ahead)" in svg
     assert f"wrote {tmp_path / 'p.svg'}" in r.stderr
+
+
+def test_a_symlink_to_a_models_file_is_refused_and_dev_stdout_is_written_in_place(model_dir, tmp_path):
+    import shutil
+
+    m = tmp_path / "m"
+    shutil.copytree(model_dir, m)
+    before = snapshot(m)
+    link = tmp_path / "fc.csv"
+    link.symlink_to(m / "model.json")
+    assert_error(invoke("predict", m, "--horizon", 2, "--out", link), "is a file of the seqcast model")
+    assert snapshot(m) == before
+
+
+def test_predict_plot_leaves_out_an_infinite_band(tmp_path):
+    """20 values give too few calibration residuals for finite bounds: the CSV holds inf, and the plot
+    must not name a band it cannot draw."""
+    p = write_csv(tmp_path, "short.csv", LINES[:21])
+    m = tmp_path / "m"
+    assert_ok(invoke("fit", p, "--model", "gru", "--levels", "80,95", "--horizon", 12, "--test-size", 0, "--patience", 0,
+                     "--out", m, *FAST))
+    assert_ok(invoke("predict", m, "--horizon", 3, "--plot", tmp_path / "p.svg", "--out", tmp_path / "f.csv", "-q"))
+    assert "inf" in (tmp_path / "f.csv").read_text()
+    svg = (tmp_path / "p.svg").read_text()
+    assert "% interval" not in svg and "forecast (3 ahead)" in svg
+
+
+
+def test_the_too_short_note_counts_the_validation_tail(work, tmp_path):
+    """25 values, window 12, a direct horizon of 12: one window, and validation takes it."""
+    p = write_csv(work, "long-val.csv", long_lines({"a": (80, 100.0, "2000-01-01"), "tiny": (25, 10.0, "2000-01-01")}))
+    r = invoke("fit", p, "--out", tmp_path / "m", "--model", "gru", "--units", 4, "--epochs", 1, "--window", 12,
+               "--strategy", "direct", "--horizon", 12)
+    assert_ok(r)
+    assert "gave no training windows: tiny" in r.stdout

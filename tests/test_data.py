@@ -738,3 +738,9 @@ def test_a_free_text_column_named_like_time_beside_others_stays_out_of_the_way(t
     path = write(tmp_path, "id,sales,Date\n1,100,Jan-15\n2,101,Feb-15\n3,102,Mar-15\n", "d.csv")
     with pytest.raises(DataError, match=r"date 'Jan-15' in column 'Date' cannot be parsed"):
         load_series(path, column="sales")
+
+
+def test_a_month_column_that_does_not_parse_is_refused(tmp_path):
+    for text in ("Month,Sales\nJan-15,100\nFeb-15,101\nMar-15,102\n", "id,Sales,Month\n1,100,Jan-15\n2,101,Feb-15\n3,102,Mar-15\n"):
+        with pytest.raises(DataError, match=r"date 'Jan-15' in column 'Month' cannot be parsed"):
+            load_series(write(tmp_path, text), column="Sales")

@@ -315,3 +315,13 @@ def test_ids_equal_as_text_in_one_column_are_refused_not_merged():
         load_long(pd.concat([one, later.assign(unique_id="1")]))
     with pytest.raises(DataError, match=r"have the id 'a' once written as text \('a' and 'a '\)"):
         load_long(pd.concat([one.assign(unique_id="a"), later.assign(unique_id="a ")]))
+
+
+def test_a_short_run_of_weekdays_joins_a_business_day_panel():
+    """Monday..Thursday infers 'D', yet every date lies on the 'B' grid without a gap: not another frequency."""
+    a = pd.DataFrame({"unique_id": "a", "ds": pd.bdate_range("2020-01-01", periods=30), "y": np.arange(30.0)})
+    c = pd.DataFrame({"unique_id": "c", "ds": pd.date_range("2020-03-02", periods=4, freq="D"), "y": np.arange(4.0)})
+    out = load_long(pd.concat([a, a.assign(unique_id="b"), c]))
+    assert {k: s.index.freqstr for k, s in out.items()} == {"a": "B", "b": "B", "c": "B"}
+    cat = pd.DataFrame({"unique_id": pd.Categorical([7.0, 7.0, 3.0, 3.0]), "ds": [0, 1, 0, 1], "y": [1.0, 2.0, 3.0, 4.0]})
+    assert list(load_long(cat)) == ["7.0", "3.0"]  # float categories stay text (int() of '7.0' crashed)

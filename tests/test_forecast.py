@@ -367,3 +367,11 @@ def test_impossible_model_combinations_are_refused_at_construction(options, need
     with pytest.raises(ConfigError, match=re.escape(needle)):
         Forecaster(**options)
     assert Forecaster(norm="season").config.norm == "season"  # checked at fit, where the season is known
+
+
+def test_building_a_forecaster_does_not_import_jax():
+    import subprocess
+    import sys
+
+    code = "import sys; from seqcast import Forecaster; Forecaster(model='gru'); print('jax' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

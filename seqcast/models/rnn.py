@@ -21,6 +21,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..config import check_model_combination
 from ..errors import ConfigError
 from . import fused
 
@@ -53,12 +54,7 @@ class ModelSpec:
         if self.norm == "season" and (self.seq2seq or self.season < 1 or self.window < self.season):
             raise ConfigError(f"norm='season' needs a one-shot model and window >= season. Received: window={self.window}, "
                               f"season={self.season}, seq2seq={self.seq2seq}")
-        if self.seq2seq and self.cell == "linear":
-            raise ConfigError("strategy='seq2seq' needs an output at every step, which model='linear' has not; use lstm, gru "
-                              "or rnn, or strategy='direct' with linear. Received: model='linear', strategy='seq2seq'")
-        if self.skip and (self.seq2seq or self.cell == "linear"):
-            raise ConfigError("`skip` needs a recurrent one-shot model (strategy recursive or direct, model lstm/gru/rnn). "
-                              f"Received: skip=True, model={self.cell!r}, strategy={'seq2seq' if self.seq2seq else 'one-shot'!r}")
+        check_model_combination(self.cell, "seq2seq" if self.seq2seq else None, self.skip)
         if self.precision not in fused.PRECISIONS:
             raise ConfigError(f"`precision` must be one of {', '.join(fused.PRECISIONS)}. Received: precision={self.precision!r}")
         if self.cell not in CELLS:
