@@ -45,9 +45,9 @@ def write_atomic(path, data: bytes | str) -> None:
     """Write `data` to `path` via a temp file in the same directory and a rename. A symlink is written
     through (its target is replaced, the link stays); a device or pipe (/dev/stdout) is written directly."""
     path = Path(path).expanduser()
-    special = str(path).startswith(("/dev/", "/proc/")) or (path.exists() and not path.is_file() and not path.is_dir())
-    if special:  # /dev/stdout (a pipe, a terminal or a file opened with >>), a device, a FIFO: written in place
-        with open(path, "ab" if str(path).startswith(("/dev/std", "/dev/fd/", "/proc/")) else "wb") as fh:
+    stream = str(path).startswith(("/dev/std", "/dev/fd/", "/proc/"))  # /dev/stdout: a pipe, a terminal, a file under >>
+    if stream or (path.exists() and not path.is_file() and not path.is_dir()):  # or a device, a FIFO: written in place
+        with open(path, "ab" if stream else "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
         return
     if path.is_symlink():

@@ -417,3 +417,22 @@ def test_a_model_json_saved_with_a_byte_order_mark_loads(saved, tmp_path):
     d = copy_model(saved, tmp_path)
     (d / "model.json").write_bytes(b"\xef\xbb\xbf" + (d / "model.json").read_bytes())  # an editor's UTF-8 BOM
     pd.testing.assert_frame_equal(Forecaster.load(d).forecast(3), Forecaster.load(saved).forecast(3))
+
+
+def test_write_atomic_writes_devices_in_place_and_other_paths_by_rename(tmp_path):
+    import os
+
+    from seqcast.io import write_atomic
+
+    write_atomic("/dev/null", "x\n")  # a device: written, not replaced
+    assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    import threading
+
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo).read()))
+    reader.start()
+    write_atomic(fifo, "through a pipe\n")
+    reader.join(5)
+    assert got == ["through a pipe\n"] and not fifo.is_file()
