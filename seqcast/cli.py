@@ -117,11 +117,14 @@ def _units(text: Optional[str]):
         raise ConfigError(f"`units` must be comma-separated layer sizes such as 300 or 20,20. Received: units={text!r}") from None
 
 
-def _config(config_file: Optional[Path], **flags):
-    from .config import Config, load_toml, validate
+def _config(config_file: Optional[Path], toml: Optional[dict] = None, **flags):
+    """The TOML file's options (`toml`: already read from it), then the flags given (None: not given)."""
+    from .config import Config, from_dict, read_toml, validate
 
-    cfg = load_toml(config_file) if config_file else Config()
-    return validate(cfg.replace(**flags))
+    if config_file is None:
+        return validate(Config().replace(**flags))
+    base = from_dict(read_toml(config_file) if toml is None else toml, source=f"config file '{Path(config_file)}'")
+    return validate(base.replace(**flags))
 
 
 def _csv_text(frame) -> str:
@@ -405,7 +408,7 @@ def fit(
     from .intervals import parse_levels
     from .io import check_target, write_atomic
 
-    from .config import Config, from_dict, read_toml, validate
+    from .config import read_toml
 
     toml = read_toml(config) if config else {}
     toml_auto = toml.get("model") == "auto"
@@ -416,8 +419,7 @@ def fit(
                  ensemble=ensemble, strategy=strategy, horizon=horizon, norm=norm, season=season, precision=precision)
     if toml_auto:
         toml = {k: v for k, v in toml.items() if k != "model"}
-    base = from_dict(toml, source=f"config file '{config}'") if config else Config()
-    cfg = validate(base.replace(**flags))
+    cfg = _config(config, toml, **flags)
     if auto:  # the options the TOML file sets win over the automatic choices too, and the flags over both
         flags = {**{k: getattr(cfg, k) for k in toml if k != "model"}, **{k: v for k, v in flags.items() if v is not None}}
     lv = parse_levels(levels) if levels is not None else None
@@ -447,9 +449,9 @@ def fit(
         cut = len(series) - int(round(len(series) * cfg.test_size))  # the auto choices see the training part only,
         cfg = _auto_for([series.iloc[:cut]], cfg, flags, nonneg=bool((series >= 0).all()))  # and the whole series' sign
     if lv:  # intervals the data is too short for: refused before any training
-        from .forecast import _calibration_windows, interval_horizon
+        from .forecast import _calibration_plan, interval_horizon
 
-        _calibration_windows([series.to_numpy(float)], [str(series.name)], cfg, interval_horizon(cfg, horizon), 1)
+        _calibration_plan([series.to_numpy(float)], [str(series.name)], cfg, interval_horizon(cfg, horizon), 1)
     ho = None
     if cfg.test_size > 0:
         if lv and not refit:

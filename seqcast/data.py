@@ -1661,18 +1661,16 @@ def _long_ids(col: Any, where: Callable[[int], str], name: str, text: bool) -> l
         filled = col[~empty]
         if _whole_numbers(filled) and pd.api.types.is_float_dtype(filled.dtype):
             filled = filled.astype(np.int64)
+        texts = filled.astype(str).str.strip()
         ids = [""] * len(col)
-        for i, key in zip(np.flatnonzero(~empty), filled.astype(str).str.strip()):
+        for i, key in zip(np.flatnonzero(~empty), texts):
             ids[i] = key
-        raw, text = pd.factorize(filled)[1], pd.unique(np.asarray(ids, dtype=object)[~empty])
-        if len(raw) > len(text):  # 1 and "1", or "a" and "a ": two series would become one
+        if len(pd.factorize(filled)[1]) > texts.nunique():  # 1 and "1", or "a" and "a ": two series would become one
             seen: dict = {}
-            for value in raw:
-                t = str(int(value) if _whole_numbers(pd.Series([value])) and not isinstance(value, str) else value).strip()
-                if t in seen:
+            for value, t in zip(filled, texts):
+                if seen.setdefault(t, value) != value:
                     raise DataError(f"two series in column {name} have the id {t!r} once written as text ({seen[t]!r} and "
                                     f"{value!r}); give every series its own id")
-                seen[t] = value
     blank = np.flatnonzero(empty | (np.asarray(ids, dtype=object) == ""))
     if len(blank):
         i = int(blank[0])

@@ -146,7 +146,7 @@ class Forecaster:
         from .backtest import backtest, nonneg_floor
 
         cfg = self.config_
-        nw = int(n_windows)  # checked by _calibration_windows
+        nw = int(n_windows)  # checked by _calibration_plan
         scales = np.array([metrics.insample_scales(v, season)[0] for v in values])
         if not np.isfinite(scales).all():
             bad = self.series_ids_[int(np.flatnonzero(~np.isfinite(scales))[0])]
@@ -458,11 +458,6 @@ def _season(cfg: Config, series: pd.Series) -> int:
     idx = series.index
     freq = idx.freqstr if isinstance(idx, pd.DatetimeIndex) and idx.freq is not None else None
     return int(cfg.season or data_mod.season_length(freq) or 1)
-
-
-def _calibration_windows(values, ids, cfg: Config, h: int, n_windows: int) -> int:
-    """The origins (<= n_windows) the intervals' calibration backtest uses; DataError when none can run."""
-    return _calibration_plan(values, ids, cfg, h, n_windows)[0]
 
 
 def _calibration_plan(values, ids, cfg: Config, h: int, n_windows: int) -> tuple[int, list[int]]:

@@ -318,8 +318,6 @@ def _check_state(f) -> None:
     for name in ("long_format", "leaks"):
         if not isinstance(getattr(f, name + "_"), bool):
             raise ValueError(f"{name}={getattr(f, name + '_')!r} is not true or false")
-    if len({str(k) for k in f.series_ids_}) != len(f.series_ids_):
-        raise ValueError("series ids repeat")
     if not f.long_format_ and len(f.series_ids_) != 1:
         raise ValueError(f"{len(f.series_ids_)} series in a one-series model")
     for s in f.scalers_:

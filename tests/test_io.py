@@ -436,3 +436,13 @@ def test_write_atomic_writes_devices_in_place_and_other_paths_by_rename(tmp_path
     write_atomic(fifo, "through a pipe\n")
     reader.join(5)
     assert got == ["through a pipe\n"] and not fifo.is_file()
+
+
+def test_a_model_file_whose_series_ids_repeat_is_corrupt(tmp_path):
+    d = tmp_path / "m"
+    Forecaster(**FAST, seed=0).fit({"a": monthly(), "b": monthly() * 2}).save(d)
+    meta = json.loads((d / "model.json").read_text())
+    meta["series"][1]["id"] = "a"
+    (d / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelFileError, match=r"corrupt or inconsistent .*two series have the id 'a'"):
+        Forecaster.load(d)
