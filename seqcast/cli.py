@@ -179,11 +179,11 @@ def _auto_for(series_list, cfg, flags: dict, nonneg: bool | None = None):
 
 def _load_many(data: str, column, date_column, id_column, value_column, freq, fill):
     """Long format (an id column): {id: series}; else None, for `_load_data` (one series)."""
-    from . import data as data_mod
+    from . import long
     from .errors import ConfigError
 
-    if data_mod.is_long(data, id_column=id_column or "unique_id"):
-        return data_mod.load_long(data, id_column=id_column or "unique_id", date_column=date_column or "ds",
+    if long.is_long(data, id_column=id_column or "unique_id"):
+        return long.load_long(data, id_column=id_column or "unique_id", date_column=date_column or "ds",
                                   value_column=value_column or column or "y", freq=freq, fill=fill)
     if id_column is not None or value_column is not None:
         raise ConfigError(f"--id-column and --value-column apply to long format, but '{data}' has no id column "
@@ -402,7 +402,6 @@ def fit(
 
     Example: seqcast fit airline --model gru --units 64 --epochs 200 --levels 80,95 --out models/airline
     """
-    from . import data as data_mod
     from .errors import ConfigError
     from .forecast import Forecaster, holdout
     from .intervals import parse_levels

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import data as data_mod
+from . import long as long_mod
 from . import metrics
 from .config import Config, check_model_combination, validate
 from .errors import ConfigError, DataError, NotFittedError
@@ -419,8 +420,8 @@ def _as_panel(y, fill: str, many: bool = False) -> tuple[list[str], list[pd.Seri
             raise DataError(f"the series must share one frequency (one model, one season): {a!r} has {freqs[a] or 'no dates'}, "
                             f"{b!r} has {freqs[b] or 'no dates'}; resample them to one frequency or fit them apart")
         return list(out), list(out.values()), True
-    if isinstance(y, (pd.DataFrame, str, Path)) and data_mod.is_long(y):
-        d = data_mod.load_long(y, fill=fill)
+    if isinstance(y, (pd.DataFrame, str, Path)) and long_mod.is_long(y):
+        d = long_mod.load_long(y, fill=fill)
         return series_ids(d), list(d.values()), True
     if many:
         raise DataError("this model was fitted on many series: pass `y` as a dict {id: series}, a long DataFrame "

@@ -119,7 +119,7 @@ def test_coverage_is_nan_not_a_vacuous_100_when_the_intervals_are_infinite():
 
 
 def test_backtest_takes_one_series_or_a_long_frame_and_infers_the_season():
-    from seqcast.data import to_long
+    from seqcast.long import to_long
     from seqcast.datasets import airline
 
     air = airline()

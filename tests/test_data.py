@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seqcast.data import load_long, future_index, load_series, season_length
+from seqcast.data import future_index, load_series, season_length
+from seqcast.long import load_long
 from seqcast.datasets import airline, load
 from seqcast.errors import ConfigError, DataError
 

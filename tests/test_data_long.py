@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seqcast.data import is_long, load_long, to_long
+from seqcast.long import is_long, load_long, to_long
 from seqcast.errors import ConfigError, DataError
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import FAST, monthly
 
-from seqcast import data as data_mod
+from seqcast import long as long_mod
 from seqcast.errors import ConfigError, DataError
 from seqcast.forecast import Forecaster
 
@@ -61,8 +61,8 @@ def test_fit_sets_per_series_attributes(fitted, many):
 
 
 def test_dict_and_long_frame_give_the_same_forecasts(fitted, many):
-    frame = data_mod.to_long(many)
-    assert data_mod.is_long(frame)
+    frame = long_mod.to_long(many)
+    assert long_mod.is_long(frame)
     other = Forecaster(**TINY, seed=0).fit(frame)
     assert other.series_ids_ == fitted.series_ids_
     pd.testing.assert_frame_equal(other.forecast(3), fitted.forecast(3))
@@ -70,7 +70,7 @@ def test_dict_and_long_frame_give_the_same_forecasts(fitted, many):
 
 def test_long_csv_path(fitted, many, tmp_path):
     p = tmp_path / "long.csv"
-    data_mod.to_long(many).to_csv(p, index=False)
+    long_mod.to_long(many).to_csv(p, index=False)
     other = Forecaster(**TINY, seed=0).fit(str(p))
     np.testing.assert_allclose(other.forecast(2)["forecast"], fitted.forecast(2)["forecast"], rtol=1e-5)
 
@@ -246,7 +246,7 @@ def test_forecast_from_new_data_checks_its_frequency_and_length():
 def test_the_order_of_the_series_does_not_change_the_model(many):
     """The same series in another order (a long file sorted by date rather than by id) train the same
     model: fit_panel lays them out in the order of their ids. Forecasts keep the order given."""
-    long = data_mod.to_long(many)
+    long = long_mod.to_long(many)
     by_date = long.sort_values(["ds", "unique_id"], ascending=[True, False], kind="stable")
     f1 = Forecaster(**TINY, seed=0).fit(long, levels=(80,))
     f2 = Forecaster(**TINY, seed=0).fit(by_date, levels=(80,))
@@ -287,7 +287,7 @@ def test_integer_ids_come_back_as_integers_and_merge(many, tmp_path):
     so they merge back on the user's column; they survive save/load; text ids still find them."""
     from seqcast.backtest import backtest
 
-    long = data_mod.to_long(dict(zip([10, 20, 30], many.values())))
+    long = long_mod.to_long(dict(zip([10, 20, 30], many.values())))
     assert long["unique_id"].dtype.kind == "i"
     f = Forecaster(**TINY, seed=0).fit(long)
     assert f.series_ids_ == [10, 20, 30]
@@ -315,7 +315,7 @@ def test_mixed_ids_are_all_text(many):
 
 
 def test_uint64_ids_keep_their_type_in_forecasts(many):
-    long = data_mod.to_long(dict(zip([2**63 + 5, 3], [many["a"], many["b"]])))
+    long = long_mod.to_long(dict(zip([2**63 + 5, 3], [many["a"], many["b"]])))
     long["unique_id"] = long["unique_id"].astype(np.uint64)
     fc = Forecaster(**TINY, seed=0).fit(long).forecast(2)
     assert fc["unique_id"].dtype == np.uint64 and list(fc["unique_id"].unique()) == [2**63 + 5, 3]

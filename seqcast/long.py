@@ -1,0 +1,479 @@
+"""Many series in long format, one row per (series id, date, value), as in statsforecast.
+
+:func:`load_long` reads a CSV / Parquet file or a DataFrame into ``{id: pd.Series}``, validating
+each series as :func:`seqcast.data.load_series` does (same cell, date and frequency rules, same
+one-line :class:`~seqcast.errors.DataError` messages, which name the series); :func:`to_long`
+writes such a dict back as a DataFrame; :func:`is_long` tells whether a source looks like long
+format (its columns include the id column).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from seqcast.data import (
+    PARQUET_SUFFIXES,
+    _MAX_COLUMNS_LISTED,
+    _MAX_LISTED,
+    _YEAR_MAX,
+    _YEAR_MIN,
+    _Raw,
+    _check_fill,
+    _check_freq,
+    _csv_reader,
+    _finish,
+    _fmt_date,
+    _frame_dates,
+    _freq_name,
+    _infer_offset,
+    _mid_month_hint,
+    _pandas_values,
+    _parse_dates,
+    _parse_values,
+    _read_csv_table,
+    _read_parquet,
+    _row_where,
+    _same_label,
+    _show,
+)
+from seqcast.errors import ConfigError, DataError
+
+__all__ = ["is_long", "load_long", "to_long"]
+
+_INT_RE = re.compile(r"^[+-]?\d+$")
+
+
+def load_long(
+    source: Any,
+    *,
+    id_column: str = "unique_id",
+    date_column: str = "ds",
+    value_column: str = "y",
+    freq: str | None = None,
+    fill: str = "none",
+) -> dict[str, pd.Series]:
+    """Load many series from long format: one row per (series id, date, value).
+
+    Args:
+        source: a CSV path, a Parquet path (``.parquet`` / ``.pq``, read with
+            ``pandas.read_parquet``) or a pandas DataFrame with a header naming
+            the three columns below; any other columns are ignored.
+        id_column, date_column, value_column: the column names (statsforecast's
+            ``unique_id``, ``ds``, ``y`` by default).
+        freq: as in :func:`load_series`; ``None`` infers it from each series
+            with 3 or more dates, and all of them must agree.
+        fill: as in :func:`load_series` (gaps and missing values per series).
+
+    The rows may come in any order; each series is sorted by date. A date column
+    holding only whole numbers is read as years (Jan 1st of each, frequency
+    'YS') when all of them lie in 1678..2261 (``1700, 1701``), else as integer
+    time steps (``0, 1, 2``): each series gets an integer ``RangeIndex`` from
+    its first step, and its steps must be consecutive (or ``fill`` fills them).
+    Write dates with a separator (``1949-01-01``) to get a ``DatetimeIndex``.
+    CSV files are read as :func:`load_series` reads them (``,``, ``;`` or tab).
+
+    Returns:
+        ``{id: series}`` in the order each id first appears. A DataFrame's or
+        Parquet file's integer id column gives ``int`` ids (so that forecasts
+        merge back on it); any other ids, and all ids read from CSV, are text
+        (``str(id)``, stripped). Each series is ``float64``, named after its id, indexed
+        like :func:`load_series` output (index named after the date column),
+        with ``attrs["filled"]``. A series may hold a single value: callers
+        check the lengths they need.
+
+    Raises:
+        DataError: a missing column, an empty id or date, a duplicated
+            (id, date) pair, text in the value column, NaN / inf, a gap, or
+            series with different frequencies; the message names the series
+            and the CSV line (or the 0-based DataFrame row).
+        ConfigError: an option value is wrong.
+    """
+    fill = _check_fill(fill)
+    offset = _check_freq(freq) if freq is not None else None
+    for opt, val in (("id_column", id_column), ("date_column", date_column),
+                     ("value_column", value_column)):
+        if not isinstance(val, str) or not val.strip():
+            raise ConfigError(f"`{opt}` must be a column name (a non-empty str). Received: {opt}={val!r}")
+    wanted = {"id_column": id_column, "date_column": date_column, "value_column": value_column}
+    if len(set(wanted.values())) < 3:
+        raise ConfigError(
+            "`id_column`, `date_column` and `value_column` must name three different columns. "
+            f"Received: id_column={id_column!r}, date_column={date_column!r}, value_column={value_column!r}"
+        )
+
+    table = _read_long(source)
+    cols = _long_columns(table, id_column, date_column, value_column)
+    where, source_text = table.where, table.source
+    ids = _long_ids(cols[id_column], where, _show(id_column), table.text)
+    int_ids = not table.text and _whole_numbers(cols[id_column])  # a DataFrame's int ids stay ints
+    steps, dates = _long_dates(cols[date_column], where, f" in column {_show(date_column)}", table.text)
+    if steps is not None and _YEAR_MIN <= steps.min() and steps.max() <= _YEAR_MAX:
+        steps, dates = None, pd.DatetimeIndex(pd.to_datetime(steps.astype(str), format="%Y"))  # years
+    value_col = f" in column {_show(value_column)}"
+    if table.text:
+        values = _parse_values(cols[value_column], where, value_col)
+    else:
+        values = _pandas_values(cols[value_column], where, value_col)
+    if steps is not None and offset is not None:
+        raise ConfigError(
+            f"`freq` needs dates, but column {_show(date_column)} holds integer steps. "
+            f"Received: freq={_freq_name(offset)!r}; leave freq as None or write the dates as e.g. 2020-01-31"
+        )
+
+    codes, uniques = pd.factorize(pd.Index(ids, dtype=object), sort=False)
+    key_num = steps if steps is not None else dates.asi8  # (N,) one int per date
+    _check_long_duplicates(codes, key_num, uniques, where, id_column, date_column,
+                           dates)
+    order = np.lexsort((key_num, codes))  # rows by series (first appearance), then by date
+    bounds = np.cumsum(np.bincount(codes, minlength=len(uniques)))[:-1]
+    groups = [(str(key), rows) for key, rows in zip(uniques, np.split(order, bounds))]
+
+    span = None
+    if steps is None:
+        if offset is None:
+            offset = _long_offset(groups, dates, source_text)
+        span = _long_span(dates, offset)
+    out: dict[str, pd.Series] = {}
+    for key, rows in groups:
+        try:
+            if steps is None:
+                raw = _Raw(values[rows], dates[rows], key, _sub_where(where, rows),
+                           date_name=date_column, source=source_text, col=value_col)
+                series = _finish(raw, offset=offset, fill=fill, min_values=1, span=span)
+            else:
+                series = _finish_steps(steps[rows], values[rows], rows, key, where, fill,
+                                       date_column, source_text, value_col)
+        except DataError as exc:
+            raise DataError(f"series {_show(key)}: {exc}") from None
+        key = int(key) if int_ids else key
+        series.name = key
+        out[key] = series
+    return out
+
+
+def to_long(series: Any, value_name: str = "y") -> pd.DataFrame:
+    """``{id: series}`` as one long DataFrame with columns ``unique_id``, ``ds``, ``value_name``.
+
+    Rows follow the dict's order, each series in its index order; ``ds`` holds
+    the index values (dates, or integer positions for a ``RangeIndex``). Arrays
+    and lists are accepted as series with positions 0..n-1. ``load_long`` reads
+    the result back (write it with ``frame.to_csv(path, index=False)`` or
+    ``frame.to_parquet(path)``).
+
+    Raises:
+        DataError: ``series`` is not a dict of series.
+        ConfigError: ``value_name`` is not a usable column name.
+    """
+    from collections.abc import Mapping
+
+    if not isinstance(value_name, str) or not value_name.strip() or value_name in ("unique_id", "ds"):
+        raise ConfigError(
+            "`value_name` must be a non-empty column name other than 'unique_id' and 'ds'. "
+            f"Received: value_name={value_name!r}"
+        )
+    if not isinstance(series, Mapping):
+        raise DataError(
+            f"to_long needs a dict of id -> pandas Series. Received: {type(series).__name__}; "
+            "e.g. to_long({'a': series_a, 'b': series_b})"
+        )
+    frames = []
+    for key, s in series.items():
+        if not isinstance(s, pd.Series):
+            s = pd.Series(np.asarray(s, dtype=np.float64).ravel())
+        frames.append(pd.DataFrame({
+            "unique_id": [key] * len(s),
+            "ds": s.index,
+            value_name: s.to_numpy(dtype=np.float64),
+        }))
+    if not frames:
+        return pd.DataFrame({"unique_id": [], "ds": [], value_name: np.array([], dtype=np.float64)})
+    out = pd.concat(frames, ignore_index=True)
+    out["unique_id"] = [k for k, s in zip(series, frames) for _ in range(len(s))]  # one column at once: ids keep their type
+    return out                                                                      # (concat turns uint64 + int64 into float)
+
+
+def is_long(source: Any, *, id_column: str = "unique_id") -> bool:
+    """True when ``source`` is a DataFrame, or a CSV / Parquet file, whose columns include ``id_column``.
+
+    Cheap: a file is read up to its header (the Parquet schema, or the first
+    non-blank CSV line). Anything unreadable or of another type gives False,
+    so callers can fall back to :func:`load_series` and its error messages.
+    """
+    if isinstance(source, pd.DataFrame):
+        return any(_same_label(c, id_column) for c in source.columns)
+    if not isinstance(source, (str, Path)):
+        return False
+    path = Path(source).expanduser()
+    try:
+        if path.suffix.lower() in PARQUET_SUFFIXES:
+            import pyarrow.parquet as pq
+
+            return id_column in pq.read_schema(path).names
+        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+            for record in _csv_reader(fh):
+                if record and any(cell.strip() for cell in record):
+                    return id_column in [cell.strip() for cell in record]
+    except Exception:  # noqa: BLE001 - any unreadable source is simply "not long"
+        return False
+    return False
+
+
+class _Table:
+    """A long table's columns by name, how to name a row, and whether cells are CSV text."""
+
+    __slots__ = ("columns", "names", "source", "text", "where")
+
+    def __init__(self, names: list, columns: list, where: Callable[[int], str], source: str, text: bool):
+        self.names, self.columns, self.where, self.source, self.text = names, columns, where, source, text
+
+
+def _read_long(source: Any) -> _Table:
+    if isinstance(source, pd.DataFrame):
+        return _frame_table(source, "the DataFrame")
+    if not isinstance(source, (str, Path)):
+        raise DataError(
+            f"cannot load long-format series from a {type(source).__name__}; pass a CSV or Parquet "
+            "path or a pandas DataFrame with columns unique_id, ds, y"
+        )
+    path = Path(source).expanduser()
+    shown = _show(str(path), 200)
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        return _frame_table(_read_parquet(path), f"file {shown}")
+    rows, lines = _read_csv_table(path)
+    if len(rows) < 2:
+        raise DataError(f"file {shown} has a header line but no data rows; add the data below it")
+    names = [cell.strip() for cell in rows[0]]
+    data_lines = lines[1:]
+    columns = [[record[j].strip() for record in rows[1:]] for j in range(len(rows[0]))]
+    return _Table(names, columns, lambda i: f"line {data_lines[i]}", f"file {shown}", True)
+
+
+def _frame_table(frame: pd.DataFrame, source: str) -> _Table:
+    if len(frame) == 0:
+        raise DataError(f"{source} has no rows; long format needs one row per (id, date) pair")
+    names = list(frame.columns)
+    return _Table(names, [frame.iloc[:, j] for j in range(frame.shape[1])], _row_where, source, False)
+
+
+def _long_columns(table: _Table, *wanted: str) -> dict[str, Any]:
+    """The id, date and value columns by name (exact, then ignoring surrounding spaces)."""
+    found: dict[str, Any] = {}
+    missing: list[str] = []
+    for name in wanted:
+        pos = [j for j, n in enumerate(table.names) if _same_label(n, name)]
+        if not pos:
+            pos = [j for j, n in enumerate(table.names) if isinstance(n, str) and n.strip() == name.strip()]
+        if len(pos) > 1:
+            raise DataError(
+                f"column name {_show(name)} appears {len(pos)} times in {table.source}; rename one of them"
+            )
+        if pos:
+            found[name] = table.columns[pos[0]]
+        else:
+            missing.append(name)
+    if missing:
+        listed = table.names[:_MAX_COLUMNS_LISTED]
+        shown = ", ".join(_show(n) if isinstance(n, str) else str(n) for n in listed)
+        more = f", ... ({len(table.names)} in all)" if len(table.names) > _MAX_COLUMNS_LISTED else ""
+        which = ", ".join(_show(n) for n in missing)
+        raise DataError(
+            f"{table.source} has no column {which}; its columns are {shown}{more}; name the id, date "
+            "and value columns with id_column=, date_column=, value_column= "
+            "(CLI --id-column, --date-column, --value-column)"
+        )
+    return found
+
+
+def _whole_numbers(col: Any) -> bool:
+    """An integer column, or a float one whose values are all whole (an int column that went through NaN)."""
+    dtype = col.dtype
+    if isinstance(dtype, pd.CategoricalDtype):  # integer categories 1, 2, 3 (float ones stay text, as '7.0')
+        return pd.api.types.is_integer_dtype(dtype.categories.dtype)
+    if pd.api.types.is_bool_dtype(dtype):
+        return False
+    if pd.api.types.is_integer_dtype(dtype):
+        return True
+    v = col.dropna().to_numpy()
+    if dtype == object:  # Python ints in an object column
+        return len(v) > 0 and all(isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)) for x in v)
+    return pd.api.types.is_float_dtype(dtype) and bool(np.all(np.mod(v, 1) == 0))
+
+
+def _long_ids(col: Any, where: Callable[[int], str], name: str, text: bool) -> list[str]:
+    """The ids as text (whole floats without '.0'); an empty id is an error."""
+    if text:
+        ids = list(col)
+        empty = np.zeros(len(ids), dtype=bool)
+    else:
+        empty = np.asarray(col.isna(), dtype=bool)
+        filled = col[~empty]
+        if _whole_numbers(filled) and pd.api.types.is_float_dtype(filled.dtype):
+            filled = filled.astype(np.int64)
+        texts = filled.astype(str).str.strip()
+        ids = [""] * len(col)
+        for i, key in zip(np.flatnonzero(~empty), texts):
+            ids[i] = key
+        if len(pd.factorize(filled)[1]) > texts.nunique():  # 1 and "1", or "a" and "a ": two series would become one
+            seen: dict = {}
+            for value, t in zip(filled, texts):
+                if seen.setdefault(t, value) != value:
+                    raise DataError(f"two series in column {name} have the id {t!r} once written as text ({seen[t]!r} and "
+                                    f"{value!r}); give every series its own id")
+    blank = np.flatnonzero(empty | (np.asarray(ids, dtype=object) == ""))
+    if len(blank):
+        i = int(blank[0])
+        raise DataError(f"{where(i)}: the id in column {name} is empty; fill it in or remove that row")
+    return ids
+
+
+def _long_dates(col: Any, where: Callable[[int], str], text_col: str,
+                text: bool) -> tuple[np.ndarray | None, pd.DatetimeIndex | None]:
+    """(integer steps, None) when the column holds whole numbers only, else (None, dates)."""
+    if text:
+        cells = col
+        if all(_INT_RE.match(c) for c in cells):
+            return np.array([int(c) for c in cells], dtype=np.int64), None
+        return None, _parse_dates(cells, where, text_col)
+    dtype = col.dtype
+    if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        return np.asarray(col, dtype=np.int64), None
+    if pd.api.types.is_float_dtype(dtype):
+        arr = np.asarray(col, dtype=np.float64)
+        bad = np.flatnonzero(np.isnan(arr))
+        if len(bad):
+            raise DataError(f"{where(int(bad[0]))}: the date{text_col} is empty; fill it in or remove that row")
+        if np.all(arr == np.round(arr)):
+            return arr.astype(np.int64), None
+    if dtype == object or pd.api.types.is_string_dtype(dtype):
+        cells = list(col)
+        if cells and all(
+            (isinstance(c, (int, np.integer)) and not isinstance(c, (bool, np.bool_)))
+            or (isinstance(c, str) and _INT_RE.match(c.strip()))
+            for c in cells
+        ):
+            return np.array([int(c) for c in cells], dtype=np.int64), None
+    return None, _frame_dates(col, where, text_col)
+
+
+def _check_long_duplicates(codes: np.ndarray, key_num: np.ndarray, uniques: Any,
+                           where: Callable[[int], str], id_column: str, date_column: str,
+                           dates: pd.DatetimeIndex | None) -> None:
+    pairs = pd.DataFrame({"id": codes, "t": key_num})
+    dup = np.flatnonzero(pairs.duplicated(keep="first").to_numpy())
+    if not len(dup):
+        return
+    i = int(dup[0])
+    first = int(np.flatnonzero((codes == codes[i]) & (key_num == key_num[i]))[0])
+    when = _fmt_date(dates[i]) if dates is not None else f"step {int(key_num[i])}"
+    raise DataError(
+        f"{where(i)}: series {_show(str(uniques[codes[i]]))} has {when} twice (also at {where(first)}); "
+        f"keep one row per ({id_column}, {date_column}) pair"
+    )
+
+
+def _sub_where(where: Callable[[int], str], rows: np.ndarray) -> Callable[[int], str]:
+    return lambda i: where(int(rows[i]))
+
+
+def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
+                 source: str) -> pd.DateOffset:
+    """The frequency of the series: the one inferred for most series with 3+ dates.
+
+    A series inferred as a multiple of it ('2MS' among 'MS' series: months with gaps
+    that happen to fall evenly) is fine when all its dates lie on its grid (the
+    per-series check then names the gaps); a series of another frequency (quarterly
+    among monthly ones), or off the grid, is an error naming it and a series of the
+    common frequency, whatever `fill` says: filling would invent most of its values.
+    """
+    inferred: list[tuple[str, pd.DatetimeIndex, pd.DateOffset]] = []
+    for key, rows in groups:
+        sub = dates[rows]  # sorted, unique (duplicates were checked before)
+        if len(sub) >= 3:
+            offset = _infer_offset(sub)
+            if offset is not None:
+                inferred.append((key, sub, offset))
+    if not inferred:
+        hint = next(filter(None, (_mid_month_hint(dates[rows]) for _, rows in groups)), None)
+        raise DataError(
+            f"cannot infer the frequency of the dates in {source}: no series has 3 or more evenly "
+            "spaced dates; " + (hint or "pass freq= e.g. freq='MS' for month starts, 'D' for days (CLI --freq; in Python "
+                                 "load_long(df, freq=...) and fit the dict it returns)")
+        )
+    votes = Counter(_freq_name(offset) for _, _, offset in inferred)
+    common = votes.most_common(1)[0][0]  # ties: the first to appear
+    example, _, chosen = next(item for item in inferred if _freq_name(item[2]) == common)
+    for key, sub, offset in inferred:
+        if _freq_name(offset) == common:
+            continue
+        on_grid = _on_grid(sub, chosen)
+        gaps = on_grid and len(pd.date_range(sub[0], sub[-1], freq=chosen)) > len(sub)
+        if not on_grid or (gaps and offset.base != chosen.base):  # off the grid, or a coarser frequency on it
+            raise DataError(
+                f"series {_show(key)} has frequency {_freq_name(offset)!r} but series {_show(example)} "
+                f"has {common!r}; all series must share one frequency: resample them to one, fit them apart, "
+                "or pass freq= (CLI --freq) to check every series against one"
+            )
+    return chosen
+
+
+def _on_grid(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> bool:
+    try:
+        if not offset.is_on_offset(dates[0]):
+            return False
+        return bool(dates.isin(pd.date_range(dates[0], dates[-1], freq=offset)).all())
+    except (ValueError, OverflowError):
+        return False
+
+
+def _long_span(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> pd.DatetimeIndex | None:
+    """One grid from the earliest to the latest date that every series' grid is sliced from.
+
+    Only for calendar offsets (month, quarter, week, business day, ...), whose ``date_range`` is
+    slow per series; fixed steps are fast anyway and could put series on different phases.
+    """
+    if isinstance(offset, pd.offsets.Tick) or len(dates) == 0:
+        return None
+    first, last = dates.min(), dates.max()
+    try:
+        if not offset.is_on_offset(first):
+            return None
+        return pd.date_range(first, last, freq=offset)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _finish_steps(steps: np.ndarray, values: np.ndarray, rows: np.ndarray, key: str,
+                  where: Callable[[int], str], fill: str, date_column: str, source: str,
+                  col: str) -> pd.Series:
+    """One series on integer steps (sorted, unique): consecutive, or filled when ``fill`` allows."""
+    start, stop = int(steps[0]), int(steps[-1]) + 1
+    pos = steps - start  # (n,) positions on the full range start..stop-1
+    row_of = np.full(stop - start, -1, dtype=np.int64)
+    row_of[pos] = rows
+    if stop - start != len(steps):
+        gap = np.flatnonzero(row_of < 0) + start
+        if fill == "none":
+            first = ", ".join(str(int(t)) for t in gap[:_MAX_LISTED])
+            more = ", ..." if len(gap) > _MAX_LISTED else ""
+            raise DataError(
+                f"{len(gap)} step{'s are' if len(gap) != 1 else ' is'} missing from column "
+                f"{_show(date_column)}: {first}{more}; pass fill='ffill' or fill='interpolate' "
+                "(CLI --fill) to fill them, or add the rows"
+            )
+    full = np.full(stop - start, np.nan)
+    full[pos] = values
+
+    def at(i: int) -> str:
+        return where(int(row_of[i])) if row_of[i] >= 0 else f"step {start + i}"
+
+    series = _finish(_Raw(full, None, key, at, source=source, col=col), offset=None, fill=fill,
+                     min_values=1)
+    series.index = pd.RangeIndex(start, stop, name=date_column)
+    return series
