@@ -16,8 +16,12 @@ _LAZY = {
     "holdout": ("seqcast.forecast", "holdout"),
     "Config": ("seqcast.config", "Config"),
     "load_series": ("seqcast.data", "load_series"),
+    "load_long": ("seqcast.long", "load_long"),
     "load_model": ("seqcast.io", "load_model"),
 }
+# submodules reachable as attributes without importing them first (seqcast.config.TUTORIAL, seqcast.report...)
+_MODULES = ("backtest", "config", "data", "datasets", "errors", "homl", "honest", "intervals", "long", "metrics", "report",
+            "scaling", "train", "windows")
 __all__ = ["__version__", "datasets", "errors", *_LAZY]
 
 
@@ -27,6 +31,6 @@ def __getattr__(name):
     if name in _LAZY:
         mod, attr = _LAZY[name]
         return getattr(importlib.import_module(mod), attr)
-    if name in ("datasets", "errors", "metrics", "scaling", "windows", "data"):
+    if name in _MODULES:
         return importlib.import_module(f"seqcast.{name}")
     raise AttributeError(f"module 'seqcast' has no attribute {name!r}")

@@ -15,37 +15,77 @@ from .errors import ConfigError
 
 @dataclass(frozen=True)
 class Config:
-    # model
-    model: str = "lstm"  # lstm | gru | rnn | linear
-    units: tuple = (64,)  # stacked recurrent layer sizes
-    output_activation: str | None = None  # None | sigmoid | tanh | relu (the tutorial uses sigmoid)
-    strategy: str = "recursive"  # multi-step: recursive (one-step model fed back) | direct (Dense(h) head) | seq2seq
-    horizon: int = 1  # steps the direct / seq2seq model is trained for (backtest and benchmark use their h)
-    skip: bool = False  # a linear path from the window to the output beside the recurrent layers
-    norm: str = "none"  # per-window normalisation: none | last | mean | revin | season (residual over seasonal naive)
-    # data and windows
-    window: int = 12  # past values per input window
-    test_size: float = 0.2  # fraction of windows held out at the end (chronological), 0 = none; used by holdout() and
-    #                         the CLI's fit (Forecaster.fit trains on all the data it is given)
-    val_size: float = 0.1  # fraction of training windows kept at their end for validation (early stopping)
-    fill: str = "none"  # none | ffill | interpolate, for gaps and missing values
-    season: int | None = None  # season length for seasonal naive; None -> from the frequency
-    # scaling
-    scaler: str = "minmax"  # minmax | standard | robust | none
-    scaler_range: tuple = (0.0, 1.0)  # minmax target range
-    log: bool = False  # log1p before scaling
-    scaler_fit: str = "train"  # train | all ("all" leaks the test period; only to reproduce the tutorial); holdout() only
-    # training
-    optimizer: str = "adam"  # adam | rmsprop | sgd
-    learning_rate: float | None = None  # None -> Keras' default for the optimizer
-    loss: str = "mse"  # mse | mae | huber
+    """Every option of a model and its training, flat; the keywords of `Forecaster(...)`, the keys of a TOML
+    file and (with dashes) the CLI's flags. Saved with the model as JSON. Keras' names in brackets.
+
+    Model
+        model        lstm | gru | rnn (Keras SimpleRNN) | linear (Flatten + Dense on the window)
+        units        stacked recurrent layer sizes, e.g. (64,) or (20, 20); a Dense head follows them
+        output_activation  None (linear) | sigmoid | tanh | relu, on the head (the airline tutorial: sigmoid)
+        strategy     multi-step forecasts: recursive (a one-step model fed back) | direct (a Dense(horizon)
+                     head: Hands-On ML's sequence-to-vector) | seq2seq (the next `horizon` values at every
+                     input step, Keras' return_sequences + TimeDistributed(Dense))
+        horizon      steps a direct / seq2seq model is trained for: the most it forecasts
+        skip         a linear path from the window to the output beside the recurrent layers
+        norm         per-window normalisation: none | last | mean | revin | season (the network predicts the
+                     residual over the seasonal naive forecast)
+    Data and windows
+        window       past values per input window (the tutorial: 12)
+        test_size    fraction of windows held out at the end, chronologically, by `holdout()` and the CLI's
+                     `fit`; `Forecaster.fit` trains on all the data it is given (0 = no test part)
+        val_size     fraction of the training windows kept at their end for validation and early stopping
+                     (Keras' validation_split, but the last windows, not random ones; 0 = none)
+        fill         none | ffill | interpolate, for gaps and missing values (none: refused, with where)
+        season       season length for seasonal naive and norm='season'; None: from the dates' frequency
+    Scaling (fitted on the training part only, except scaler_fit='all')
+        scaler       minmax | standard | robust | none | auto (per series: none after log where mean |y| >= 1,
+                     else standard)
+        scaler_range minmax's target range, (0, 1)
+        log          log1p before scaling (series never negative)
+        scaler_fit   train | all: what `holdout()` fits the scaler on; "all" leaks the test period into
+                     training, as the airline tutorial does (only to reproduce it)
+    Training
+        optimizer    adam | rmsprop | sgd, with Keras' defaults and update rules
+        learning_rate  None: Keras' default for the optimizer (adam, rmsprop 1e-3; sgd 1e-2)
+        loss         mse | mae | huber
+        epochs, batch_size, shuffle   as in Keras' fit
+        patience     early stopping on the validation windows, best weights restored (Keras' EarlyStopping
+                     with restore_best_weights); 0 = off, and off when there are no validation windows
+        seed         initial weights and shuffling; the same seed gives the same model on a CPU
+        ensemble     members trained at once, each with its own initial weights and shuffling drawn from
+                     `seed`; forecasts are their median
+        precision    float32 | bfloat16 (mixed-precision recurrent matmuls: pays on large layers, AMX or GPU)
+
+    `seqcast.config.TUTORIAL` is the airline tutorial's recipe; `Forecaster()` without options uses these
+    defaults, while `seqcast fit` without --model uses `auto` (seqcast.honest.auto_config).
+    """
+
+    model: str = "lstm"
+    units: tuple = (64,)
+    output_activation: str | None = None
+    strategy: str = "recursive"
+    horizon: int = 1
+    skip: bool = False
+    norm: str = "none"
+    window: int = 12
+    test_size: float = 0.2
+    val_size: float = 0.1
+    fill: str = "none"
+    season: int | None = None
+    scaler: str = "minmax"
+    scaler_range: tuple = (0.0, 1.0)
+    log: bool = False
+    scaler_fit: str = "train"
+    optimizer: str = "adam"
+    learning_rate: float | None = None
+    loss: str = "mse"
     epochs: int = 300
     batch_size: int = 32
     shuffle: bool = True
-    patience: int = 20  # early stopping on the validation tail, best weights restored; 0 = off
+    patience: int = 20
     seed: int = 0
-    ensemble: int = 1  # members from seeds seed..; forecasts are their median (they train in threads on a multi-core CPU, else with jax.vmap)
-    precision: str = "float32"  # recurrent matmuls: float32 | bfloat16 (mixed precision; pays on large layers with AMX / GPU)
+    ensemble: int = 1
+    precision: str = "float32"
 
     def replace(self, **changes) -> "Config":
         return validate(dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None}))

@@ -40,6 +40,24 @@ class Forecaster:
     (unique_id, ds, y), a dict {id: series}, or a long CSV / Parquet path. Multi-step forecasts follow
     `strategy`: recursive (a one-step model fed back), direct or seq2seq (all `horizon` steps at once;
     such a model forecasts at most the horizon it was trained for).
+
+    Options: a `Config`, or its fields as keywords, e.g. ``Forecaster(model="gru", units=(32,), epochs=100)``;
+    `help(seqcast.Config)` lists them all. Without options: an LSTM(64), window 12, minmax scaler, Adam,
+    up to 300 epochs with early stopping (patience 20) on the last 10% of the windows (`val_size`).
+    `progress=True` shows the training: a bar on a terminal or in Jupyter, lines on stderr elsewhere.
+
+    After `fit` (sklearn's trailing underscores):
+        config_       the options the model was fitted with (`set_params` changes `config`, for the next fit)
+        params_       the weights, a tree of arrays (`seqcast.models.rnn.n_params(f.params_)` counts them)
+        history_      per-epoch training loss `history_.loss` and validation loss `history_.val_loss` (Keras'
+                      history.history), `best_epoch` when early stopping restored weights, `fit_s`
+        n_windows_    (training windows, validation windows)
+        scaler_       one series: its fitted scaler (`transform`, `inverse_transform`); `scalers_` per series
+        series_ids_, season_, horizon_, levels_ and widths_ (conformal intervals, when fitted with levels)
+
+    Keras' `model.predict(X_test)` on windows is `predict_windows(X)`; `forecast(h)` (alias `predict(h)`)
+    forecasts the next h values after the data, with dates; `seqcast.holdout(series, ...)` is fit + evaluate
+    on the last `test_size` of the windows beside the baselines.
     """
 
     def __init__(self, config: Config | None = None, /, *, progress: bool = False, **options):
@@ -190,7 +208,7 @@ class Forecaster:
         return self.scalers_[self._index([id])[0]]
 
     def predict_windows(self, X, id=None) -> np.ndarray:
-        """Forecasts, in the data's units, for raw input windows X (N, window) of one series (`id`
+        """Forecasts, in the data's units, for raw input windows X (N, window) or (N, window, 1) of one series (`id`
         when the model was fitted on many): (N,) one step ahead, or (N, horizon) for direct / seq2seq."""
         self._check_fitted()  # before the scalers are read: NotFittedError, not a bare AttributeError
         return self._scaler_of(id).inverse_transform(self.predict_scaled(X, id))
@@ -199,8 +217,11 @@ class Forecaster:
         """Forecasts in scaled units for raw input windows X (N, window) of one series (see predict_windows)."""
         self._check_fitted()
         X = np.asarray(X, dtype=np.float64)
+        if X.ndim == 3 and X.shape[2] == 1:  # Keras' (N, window, 1)
+            X = X[..., 0]
         if X.ndim != 2 or X.shape[1] != self.config_.window:
-            raise DataError(f"input windows must have shape (N, {self.config_.window}). Received: {X.shape}")
+            raise DataError(f"input windows must have shape (N, {self.config_.window}) or (N, {self.config_.window}, 1). "
+                            f"Received: {X.shape}")
         if not np.isfinite(X).all():
             i = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
             raise DataError(f"input window {i} holds NaN or inf; fill the gaps first (e.g. load_series(..., fill='interpolate'))")
@@ -256,9 +277,20 @@ class Forecaster:
         w = self.config_.window
         if len(s) < w:
             raise DataError(f"forecasting needs at least window={w} values; the series has {len(s)}")
+        self._check_freq(0, s)
         self.schemas_, self.contexts_ = [_schema(s, self.config_)], [s.to_numpy(np.float64)[-w:].copy()]
         self.schema_, self.context_ = self.schemas_[0], self.contexts_[0]
         return self
+
+    def _check_freq(self, j: int, s: pd.Series) -> None:
+        """New data for series j must have the fitted frequency: the model learned that frequency's patterns
+        (and season), and the forecast's dates continue it."""
+        fitted_freq, freq = self.schemas_[j]["freq"], getattr(s.index, "freqstr", None)
+        if fitted_freq != freq:
+            name = f"series {self.series_ids_[j]!r} in `y`" if self.long_format_ else "`y`"
+            raise DataError(f"{name} has frequency {freq or 'none (no dates)'}, and the model was fitted on "
+                            f"{fitted_freq or 'series without dates'}; pass data of that frequency"
+                            + (" (a pd.Series with its dates)" if fitted_freq and not freq else ""))
 
     def forecast(self, horizon: int, y=None, *, ids=None, levels=None) -> pd.DataFrame:
         """The next `horizon` values after the end of each fitted series (or of the series in `y`).
@@ -274,6 +306,9 @@ class Forecaster:
         from .panel import forecast_panel
 
         self._check_fitted()
+        if np.ndim(horizon) > 0:  # Keras' model.predict(X_test)
+            raise ConfigError(f"`horizon` must be an integer >= 1: forecast(h) and predict(h) forecast the next h values after the "
+                              f"data; for windows of values use predict_windows(X). Received: an array of shape {np.shape(horizon)}")
         if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
             raise ConfigError(f"`horizon` must be an integer >= 1. Received: horizon={horizon!r}")
         horizon = int(horizon)
@@ -290,6 +325,7 @@ class Forecaster:
             s = _as_series(y, self.config_.fill)
             if len(s) < w:
                 raise DataError(f"forecasting needs at least window={w} values; the series has {len(s)}")
+            self._check_freq(0, s)
             idx, ctxs, dates = [0], [s.to_numpy(np.float64)[-w:]], [data_mod.future_index(s, horizon)]
         else:
             new_ids, series, _ = _as_panel(y, self.config_.fill, many=True)
@@ -304,11 +340,8 @@ class Forecaster:
                 idx, series = [idx[j] for j in pick], [series[j] for j in pick]
                 if not idx:
                     raise ConfigError(f"`ids` must name series present in `y`. Received: ids={ids!r}")
-            for j, s in zip(idx, series):  # the model learned one frequency's patterns (and season)
-                fitted_freq, freq = self.schemas_[j]["freq"], getattr(s.index, "freqstr", None)
-                if fitted_freq != freq:
-                    raise DataError(f"series {self.series_ids_[j]!r} in `y` has frequency {freq or 'none (no dates)'}, and the "
-                                    f"model was fitted on {fitted_freq or 'series without dates'}; pass data of that frequency")
+            for j, s in zip(idx, series):
+                self._check_freq(j, s)
             ctxs = [s.to_numpy(np.float64)[-w:] for s in series]  # a series shorter than the window: padded, as in fit
             dates = [data_mod.future_index(s, horizon) for s in series]
         point = forecast_panel(self._panel(), ctxs, horizon, scalers=[self.scalers_[i] for i in idx])  # (S, h)
@@ -525,7 +558,11 @@ def _future_dates(schema: dict, horizon: int) -> pd.Index:
 
 @dataclass
 class Holdout:
-    """Model and baselines on the same test targets (one step ahead, chronological split)."""
+    """Model and baselines on the same test targets (one step ahead, chronological split): Keras' evaluate,
+    with the baselines beside it. `leaderboard()` is `table` as a DataFrame (rows ranked by RMSE), `verdict()`
+    says whether the model beats every baseline, `frame()` holds predictions vs truth per test date, and
+    `forecaster` is the model fitted on the training part: its forecasts start after that part unless you
+    give it the rest (`ho.forecaster.extend(series).forecast(12)`)."""
 
     model_name: str
     n_train: int  # training windows (validation tail included)
@@ -557,6 +594,10 @@ class Holdout:
             return f"verdict: {self.model_name} is WORSE than the {best['model']} baseline {on} ({rmse}{more})."
         return (f"verdict: {self.model_name} beats every baseline {on} "
                 f"({rmse} for {best['model']}, {100 * (1 - me['rmse'] / best['rmse']):.0f}% lower).")
+
+    def leaderboard(self) -> pd.DataFrame:
+        """The model and the baselines ranked by RMSE: model, rmse, mae, mape, mase (data units)."""
+        return pd.DataFrame(self.table)
 
     def frame(self) -> pd.DataFrame:
         """Prediction vs truth, one row per test date."""

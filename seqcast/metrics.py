@@ -216,8 +216,12 @@ def scores(truth, pred, mae_scale, mse_scale, ids=None) -> dict:
 
 
 def last_time_step_mse(y_true, y_pred) -> float:
-    """MSE of the last time step: y (B, T, k) -> y[:, -1] (B, k)."""
+    """MSE of the last time step: y (B, T, k) -> y[:, -1] (B, k). Only for sequence-to-sequence outputs:
+    a (B, k) array of k steps ahead is refused (its "last step" would be the k-th step alone)."""
     y, p = _pair(y_true, y_pred)
+    if y.ndim != 3:
+        raise DataError(f"last_time_step_mse needs seq2seq arrays of shape (B, T, k); use mse for other shapes. "
+                        f"Received: shape={y.shape}")
     return mse(y[:, -1], p[:, -1])
 
 

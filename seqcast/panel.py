@@ -131,7 +131,7 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
     if len(fit_starts) == 0:
         longest = max(len(v) for v in series)
         raise DataError(f"no training windows: the longest series has {longest} values, and a window of {w} plus {H} "
-                        f"target(s) needs {w + H}{' plus a validation tail' if use_val else ''}; use a smaller --window")
+                        f"target(s) needs {w + H}{' plus a validation tail' if use_val else ''}; use a smaller window (--window)")
     import jax.numpy as jnp
 
     values = jnp.asarray(np.concatenate(z), jnp.float32)
@@ -139,7 +139,7 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
     fit_w = train.Windows(values, jnp.asarray(fit_starts, jnp.int32), w, H, seq)
     val_w = train.Windows(values, jnp.asarray(val_starts, jnp.int32), w, H, seq) if len(val_starts) else None
     tspec = train.TrainSpec(optimizer=cfg.optimizer, learning_rate=cfg.learning_rate, loss=cfg.loss, epochs=cfg.epochs,
-                            batch_size=cfg.batch_size, shuffle=cfg.shuffle, patience=cfg.patience)
+                            batch_size=cfg.batch_size, shuffle=cfg.shuffle, patience=cfg.patience if val_w is not None else 0)
     params = init_params(spec, cfg.seed, cfg.ensemble)
     params, hist = train.fit(spec, params, fit_w, None, train=tspec, seed=cfg.seed, X_val=val_w, progress=progress,
                              members=cfg.ensemble)

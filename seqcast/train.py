@@ -2,7 +2,8 @@
 
 One epoch is one compiled call: `jax.jit` around `lax.scan` over shuffled minibatches (and, inside
 the model, `lax.scan` over time steps). The last partial batch is kept, as Keras does: it runs as
-one extra step of its own shape, so no rows are padded or dropped. Data stays on the device; the
+one extra step of its own shape, or, when that adds at most 2% rows (PAD_LIMIT), is padded to a full
+batch whose padding rows weigh 0; no row is dropped. Data stays on the device; the
 only host work per epoch is reading one loss value (for history, early stopping, the progress bar).
 """
 
@@ -18,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from .errors import ConfigError
+from .errors import ConfigError, DataError
 from .models import rnn
 from .windows import n_windows
 
@@ -274,8 +275,10 @@ def predict_fn(spec: rnn.ModelSpec, members: int = 1):
 
 def predict(spec: rnn.ModelSpec, params, X, batch_size: int = 8192, members: int = 1) -> np.ndarray:
     """Batched compiled forward pass; returns numpy, (N, ...) or (M, N, ...) for an ensemble."""
+    if params is None:
+        raise ConfigError("`params` is None: pass the parameters that `fit` returned (params, history = fit(...))")
     f = predict_fn(spec, members)
-    X = np.asarray(X, np.float32)
+    X, _ = check_arrays(spec, X)
     if len(X) == 0:  # no windows: an empty result of the right shape (np.concatenate([]) would raise)
         out = jax.eval_shape(f, params, jax.ShapeDtypeStruct((1,) + X.shape[1:], jnp.float32))
         shape = list(out.shape)
@@ -299,14 +302,16 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
     if int(train.batch_size) < 1:
         raise ConfigError(f"`batch_size` must be >= 1. Received: batch_size={train.batch_size!r}")
     if not isinstance(X, Windows):  # arrays (N, T[, F]) and (N, K...); Windows index one array instead
-        X = jnp.asarray(X, jnp.float32)
-        Y = jnp.asarray(Y, jnp.float32)
+        X, Y = (jnp.asarray(a, jnp.float32) for a in check_arrays(spec, X, Y))
     if isinstance(X_val, Windows):
         X_val, Y_val = X_val.take(jnp.arange(len(X_val)))
     if X_val is not None and len(X_val) > 0:
-        X_val, Y_val = jnp.asarray(X_val, jnp.float32), jnp.asarray(Y_val, jnp.float32)
+        X_val, Y_val = (jnp.asarray(a, jnp.float32) for a in check_arrays(spec, X_val, Y_val, "X_val", "Y_val"))
     else:
         X_val = Y_val = None
+        if train.patience:
+            raise ConfigError(f"early stopping needs validation data: pass X_val and Y_val, or patience=0. "
+                              f"Received: patience={train.patience!r} and no X_val")
     seed = int(seed) % 2**31  # non-negative: numpy seeds the shuffles with it
     threads = member_threads(members)
     t0 = time.perf_counter()
@@ -317,6 +322,40 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
             params, hist = _fit_in_threads(spec, params, X, Y, train, seed, X_val, Y_val, bar, members, threads)
     hist.fit_s = time.perf_counter() - t0
     return params, hist
+
+
+def check_arrays(spec: rnn.ModelSpec, X, Y=None, x_name: str = "X", y_name: str = "Y"):
+    """(X, Y) as float32 numpy arrays of the shapes `spec` takes, or a DataError saying what to change:
+
+        X (N, T) or (N, T, F)      F = spec.n_inputs; T = spec.window for the linear model
+        Y (N, K), or (N, T, K) when spec.seq2seq     K = spec.n_outputs
+
+    A target without its last axis of size 1 ((N,) for K = 1, as Keras accepts) gets it back; any other
+    mismatch is refused, since a (B,) target against (B, 1) outputs would broadcast to (B, B) and train
+    to the mean without a sign of trouble. Y may be None (prediction)."""
+    X = np.asarray(X, np.float32)
+    F, K = spec.n_inputs, spec.n_outputs
+    if X.ndim not in (2, 3) or (X.ndim == 3 and X.shape[2] != F) or (X.ndim == 2 and F != 1):
+        want = "(N, T) or (N, T, 1)" if F == 1 else f"(N, T, {F})"
+        raise DataError(f"`{x_name}` must have shape {want}: N windows of T steps. Received: {x_name}.shape={X.shape}")
+    if spec.cell == "linear" and X.shape[1] != spec.window:
+        raise DataError(f"the linear model takes windows of window={spec.window} steps; set ModelSpec(window={X.shape[1]}) "
+                        f"or cut the windows. Received: {x_name}.shape={X.shape}")
+    if not np.isfinite(X).all():
+        raise DataError(f"`{x_name}` contains NaN or inf; drop or fill those windows first")
+    if Y is None:
+        return X, None
+    Y = np.asarray(Y, np.float32)
+    want = (len(X), X.shape[1], K) if spec.seq2seq else (len(X), K)
+    if K == 1 and Y.shape == want[:-1]:
+        Y = Y[..., None]
+    if Y.shape != want:
+        shape = "(N, T, K)" if spec.seq2seq else "(N, K)"
+        raise DataError(f"`{y_name}` must have shape {shape} = {want} for {x_name}.shape={X.shape} and n_outputs={K}. "
+                        f"Received: {y_name}.shape={Y.shape}")
+    if not np.isfinite(Y).all():
+        raise DataError(f"`{y_name}` contains NaN or inf; drop or fill those windows first")
+    return X, Y
 
 
 def member_threads(members: int) -> int:
@@ -408,17 +447,18 @@ def _where(mask, new, old):
 
 
 class _progress:
-    """A rich progress bar when asked and stderr is a terminal; otherwise nothing."""
+    """When asked: a rich progress bar on a terminal or in Jupyter; elsewhere (a log file, a pipe) a
+    plain line on stderr about every tenth of the epochs. Not asked: nothing."""
 
     def __init__(self, enabled: bool, total: int):
         import sys
 
-        self.enabled = enabled and sys.stderr.isatty()
-        self.total = total
+        self.asked, self.total = enabled, total
+        self.enabled = enabled and (sys.stderr.isatty() or _in_jupyter())
 
     def __enter__(self):
         if not self.enabled:
-            return lambda ep, hist: None
+            return _progress_lines(self.total) if self.asked else (lambda ep, hist: None)
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.p = Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -427,8 +467,7 @@ class _progress:
         task = self.p.add_task("fit", total=self.total, msg="")
 
         def update(ep, hist):
-            msg = f"loss {hist.loss[-1]:.4g}" + (f" val {hist.val_loss[-1]:.4g}" if hist.val_loss else "")
-            self.p.update(task, completed=ep, msg=msg)
+            self.p.update(task, completed=ep, msg=_loss_text(hist))
 
         return update
 
@@ -436,3 +475,27 @@ class _progress:
         if self.enabled:
             self.p.__exit__(*exc)
         return False
+
+
+def _loss_text(hist) -> str:
+    return f"loss {hist.loss[-1]:.4g}" + (f" val {hist.val_loss[-1]:.4g}" if hist.val_loss else "")
+
+
+def _progress_lines(total: int):
+    """Progress as plain stderr lines, about ten over the fit and the last epoch."""
+    import sys
+
+    every = max(1, total // 10)
+
+    def update(ep, hist):
+        if ep % every == 0 or ep == total:
+            print(f"epoch {ep}/{total}: {_loss_text(hist)}", file=sys.stderr, flush=True)
+
+    return update
+
+
+def _in_jupyter() -> bool:
+    """A Jupyter kernel (rich draws its bars there as widgets)."""
+    from rich.console import Console
+
+    return Console().is_jupyter

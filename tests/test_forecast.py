@@ -134,9 +134,29 @@ def test_bad_horizon(fitted, horizon):
 
 
 def test_predict_windows_checks_the_shape(fitted):
-    with pytest.raises(DataError, match=r"input windows must have shape \(N, 6\)\. Received: \(2, 5\)"):
+    with pytest.raises(DataError, match=r"input windows must have shape \(N, 6\) or \(N, 6, 1\)\. Received: \(2, 5\)"):
         fitted.predict_windows(np.zeros((2, 5)))
     assert fitted.predict_windows(np.zeros((0, 6))).shape == (0,)
+    X = np.linspace(1, 2, 12).reshape(2, 6)
+    np.testing.assert_array_equal(fitted.predict_windows(X[..., None]), fitted.predict_windows(X))  # Keras' (N, T, 1)
+
+
+def test_keras_style_predict_on_windows_points_to_predict_windows(fitted):
+    with pytest.raises(ConfigError, match=r"for windows of values use predict_windows\(X\)\. Received: an array of shape \(2, 6\)"):
+        fitted.predict(np.zeros((2, 6)))
+
+
+def test_new_data_must_have_the_fitted_frequency(fitted, series):
+    """Daily data gave daily dates from a monthly model, and a bare array integer positions in `date`."""
+    daily = pd.Series(series.to_numpy()[:20], index=pd.date_range("2020-01-01", periods=20, freq="D"))
+    with pytest.raises(DataError, match=r"`y` has frequency D, and the model was fitted on MS; pass data of that frequency"):
+        fitted.forecast(2, y=daily)
+    with pytest.raises(DataError, match=r"`y` has frequency none \(no dates\).*\(a pd.Series with its dates\)"):
+        fitted.forecast(2, y=series.to_numpy()[:20])
+    f = Forecaster(**FAST).fit(series)
+    with pytest.raises(DataError, match="`y` has frequency D"):
+        f.extend(daily)
+    assert f.forecast(1)["date"].iloc[0] == fitted.forecast(1)["date"].iloc[0]  # the refused extend changed nothing
 
 
 def test_undated_series_forecasts_positions(series):
@@ -216,6 +236,9 @@ def test_holdout_report_parts(clean):
     assert list(df.columns) == ["date", "truth", "LSTM", "naive", "seasonal_naive"]
     assert len(df) == 27
     assert clean.verdict().startswith("verdict: LSTM ")
+    board = clean.leaderboard()
+    assert list(board.columns) == ["model", "rmse", "mae", "mape", "mase"] and len(board) == 3
+    assert board["rmse"].is_monotonic_increasing
     assert np.isfinite(clean.test_mse_scaled) and clean.fit_s > 0
 
 
@@ -375,3 +398,14 @@ def test_building_a_forecaster_does_not_import_jax():
 
     code = "import sys; from seqcast import Forecaster; Forecaster(model='gru'); print('jax' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_submodules_are_attributes_of_the_package():
+    """seqcast.config.TUTORIAL (the README's recipe) failed unless seqcast.config had been imported first."""
+    import subprocess
+    import sys
+
+    code = ("import sys, seqcast; print(seqcast.config.TUTORIAL.units, seqcast.load_long.__name__, "
+            "seqcast.report.__name__, 'jax' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "(300,) load_long seqcast.report False"

@@ -32,6 +32,12 @@ def test_last_time_step_mse():
     assert metrics.last_time_step_mse(Y, P) == pytest.approx(1.0)
 
 
+def test_last_time_step_mse_refuses_seq2vec_arrays():
+    """(B, k) targets gave the MSE of the k-th step alone, without a word."""
+    with pytest.raises(DataError, match=r"last_time_step_mse needs seq2seq arrays of shape \(B, T, k\); use mse"):
+        metrics.last_time_step_mse(np.zeros((4, 10)), np.ones((4, 10)))
+
+
 def test_shape_mismatch():
     with pytest.raises(DataError, match="same shape"):
         metrics.mse([1.0, 2.0], [1.0])

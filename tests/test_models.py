@@ -90,7 +90,7 @@ def test_gru_matches_numpy_reference():
 
 
 def test_bad_specs():
-    with pytest.raises(ConfigError, match="`model` must be one of"):
+    with pytest.raises(ConfigError, match=r"`cell` must be one of lstm, gru, rnn, linear \(SimpleRNN is 'rnn'\)\. Received: cell='transformer'"):
         rnn.ModelSpec(cell="transformer")
     with pytest.raises(ConfigError, match="units"):
         rnn.ModelSpec(cell="lstm", units=(0,))

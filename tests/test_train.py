@@ -14,7 +14,7 @@ import optax
 import pytest
 
 from seqcast import train
-from seqcast.errors import ConfigError
+from seqcast.errors import ConfigError, DataError
 from seqcast.models import rnn
 
 LINEAR = rnn.ModelSpec(cell="linear", window=3)
@@ -113,11 +113,74 @@ def test_validation_loss_is_recorded_without_patience():
     assert all(np.isfinite(hist.val_loss))
 
 
-def test_patience_without_validation_trains_all_epochs():
+def test_patience_without_validation_is_refused():
+    """It used to turn early stopping off without a word."""
     X, Y = data(16)
     spec = train.TrainSpec(optimizer="adam", epochs=4, batch_size=8, patience=1)
-    _, hist = train.fit(LINEAR, params_for(LINEAR), X, Y, train=spec)
+    with pytest.raises(ConfigError, match=r"early stopping needs validation data: pass X_val and Y_val, or patience=0"):
+        train.fit(LINEAR, params_for(LINEAR), X, Y, train=spec)
+    _, hist = train.fit(LINEAR, params_for(LINEAR), X, Y, train=dataclasses.replace(spec, patience=0))
     assert len(hist.loss) == 4 and hist.val_loss == [] and hist.best_epoch is None
+
+
+# ---- shapes of X and Y ---------------------------------------------------------------------------------
+
+RNN2 = rnn.ModelSpec(cell="rnn", units=(3,))
+
+
+def test_a_flat_target_trains_as_a_column():
+    """A (N,) target against (N, 1) outputs broadcast to (N, N): the model learned the mean (loss 0.15 where
+    0.004 was reachable). It is now the same fit as with Y (N, 1)."""
+    X, Y = data(24, seed=2)
+    spec = train.TrainSpec(epochs=3, batch_size=8)
+    _, h_col = train.fit(RNN2, params_for(RNN2), X, Y, train=spec)
+    _, h_flat = train.fit(RNN2, params_for(RNN2), X, Y[:, 0], train=spec)
+    _, h_3d = train.fit(RNN2, params_for(RNN2), X[..., None], Y[:, 0], train=spec)
+    np.testing.assert_allclose(h_flat.loss, h_col.loss, rtol=1e-6)
+    np.testing.assert_allclose(h_3d.loss, h_col.loss, rtol=1e-6)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda X, Y: (X, np.repeat(Y, 10, axis=1)), r"`Y` must have shape \(N, K\) = \(24, 1\) for X.shape=\(24, 3\) and n_outputs=1\. Received: Y.shape=\(24, 10\)"),
+    (lambda X, Y: (X, Y[:-2]), r"Received: Y.shape=\(22, 1\)"),
+    (lambda X, Y: (X[:, :, None, None], Y), r"`X` must have shape \(N, T\) or \(N, T, 1\): N windows of T steps"),
+    (lambda X, Y: (np.where(np.arange(3) == 1, np.nan, X), Y), r"`X` contains NaN or inf"),
+    (lambda X, Y: (X, np.where(Y > 0, np.inf, Y)), r"`Y` contains NaN or inf"),
+])
+def test_bad_shapes_and_values_are_data_errors(make, message):
+    X, Y = make(*data(24, seed=2))
+    with pytest.raises(DataError, match=message):
+        train.fit(RNN2, params_for(RNN2), X, Y, train=train.TrainSpec(epochs=1))
+
+
+def test_seq2seq_and_linear_shapes_are_checked():
+    X, Y = data(8, w=5)
+    s2s = rnn.ModelSpec(cell="rnn", units=(3,), n_outputs=2, seq2seq=True)
+    with pytest.raises(DataError, match=r"`Y` must have shape \(N, T, K\) = \(8, 5, 2\)"):
+        train.fit(s2s, params_for(s2s), X, np.zeros((8, 2)), train=train.TrainSpec(epochs=1))
+    with pytest.raises(DataError, match=r"the linear model takes windows of window=3 steps; set ModelSpec\(window=5\)"):
+        train.fit(LINEAR, params_for(LINEAR), X, Y, train=train.TrainSpec(epochs=1))
+    with pytest.raises(DataError, match=r"`X_val` must have shape"):
+        train.fit(RNN2, params_for(RNN2), X, Y, train=train.TrainSpec(epochs=1), X_val=X[:, :, None, None], Y_val=Y)
+
+
+def test_predict_checks_params_and_windows():
+    X, _ = data(4)
+    with pytest.raises(ConfigError, match=r"`params` is None: pass the parameters that `fit` returned"):
+        train.predict(RNN2, None, X)
+    with pytest.raises(DataError, match=r"`X` must have shape \(N, T\) or \(N, T, 1\)"):
+        train.predict(RNN2, params_for(RNN2), X[0])
+    np.testing.assert_array_equal(train.predict(RNN2, params_for(RNN2), X[..., None]), train.predict(RNN2, params_for(RNN2), X))
+
+
+def test_progress_prints_lines_where_no_bar_can_be_drawn(capsys):
+    """progress=True in a pipe or a log file (and before, in Jupyter) showed nothing."""
+    X, Y = data(16)
+    train.fit(LINEAR, params_for(LINEAR), X, Y, train=train.TrainSpec(epochs=20, batch_size=8), progress=True)
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 10 and err[0].startswith("epoch 2/20: loss ") and err[-1].startswith("epoch 20/20: loss ")
+    train.fit(LINEAR, params_for(LINEAR), X, Y, train=train.TrainSpec(epochs=20, batch_size=8))
+    assert capsys.readouterr().err == ""
 
 
 # ---- options -------------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ class ModelSpec:
         if self.precision not in fused.PRECISIONS:
             raise ConfigError(f"`precision` must be one of {', '.join(fused.PRECISIONS)}. Received: precision={self.precision!r}")
         if self.cell not in CELLS:
-            raise ConfigError(f"`model` must be one of {', '.join(CELLS)}. Received: model={self.cell!r}")
+            raise ConfigError(f"`cell` must be one of {', '.join(CELLS)} (SimpleRNN is 'rnn'). Received: cell={self.cell!r}")
         if self.output_activation not in ACTIVATIONS:
             names = ", ".join(str(k) for k in ACTIVATIONS if k)
             raise ConfigError(f"`output_activation` must be one of {names}. Received: output_activation={self.output_activation!r}")
