@@ -136,6 +136,9 @@ class Result:
             if not (np.isfinite(r["mase"]) and np.isfinite(best["mase"])):  # e.g. constant training parts: no MASE scale
                 out.append(f"verdict: none for {r['model']}: MASE is undefined here (MASE {r['mase']:.3f} vs {best['mase']:.3f} for "
                            f"{best['model']}; a series whose training part does not change has no scale); compare RMSE or MAE.")
+            elif best["mase"] == 0:  # the baseline is exact on every row (a constant stretch): no ratio
+                out.append(f"verdict: {r['model']} " + ("ties with" if r["mase"] == 0 else "is WORSE than") +
+                           f" the {best['model']} baseline, which forecasts every test value exactly here (MASE {r['mase']:.3f} vs 0).")
             elif ratio <= 1:
                 out.append(f"verdict: {r['model']} beats the best baseline {best['model']} (MASE {r['mase']:.3f} vs {best['mase']:.3f}, "
                            f"{100 * (1 - ratio):.1f}% lower).")
@@ -207,6 +210,9 @@ def evaluate(trains, truth, ids, models, *, h: int, season: int, config: Config,
                  truth=np.stack([np.asarray(t, dtype=np.float64) for t in truth]), forecasts={},
                  mae_scale=scales[:, 0], mse_scale=scales[:, 1], floor=nonneg_floor(trains))
     S = len(trains) // n_origins
+    for name in names:  # before any model runs: a neural model that cannot train at the first origin is named now
+        if name in NEURAL:
+            _check_trainable(name, trains[:S], h, config)
     say = _Status(progress, sum(n_origins if (n in NEURAL and refit) else 1 for n in names))
     for name in names:
         t0 = time.perf_counter()
@@ -245,6 +251,19 @@ class _Status:
         el = time.perf_counter() - self.t0
         eta = el / self.done * (self.total - self.done)
         Console(stderr=True, highlight=False).print(f"[{self.done}/{self.total}] {what}  ({el:.0f}s elapsed, ~{eta:.0f}s left)")
+
+
+def _check_trainable(name: str, first: list, h: int, cfg: Config) -> None:
+    """DataError unless some series has a training window at the first origin (the shortest training parts)."""
+    from .panel import window_counts
+
+    H = 1 if cfg.strategy == "recursive" else h
+    if not any(window_counts(len(t), cfg, H)[0] for t in first):
+        longest = max(len(t) for t in first)
+        raise DataError(f"{name} cannot train at the first origin: the longest training part there has {longest} values, and a "
+                        f"window of {cfg.window} plus {H} target(s){' and a validation tail' if cfg.val_size and cfg.patience else ''} "
+                        f"needs more; use fewer --windows or a smaller --horizon (or a smaller --window, with --no-auto), or "
+                        f"leave {name} out of --models")
 
 
 def _neural(name, trains, ids, S, n_windows, h, m, cfg, refit, progress, say=lambda what: None):

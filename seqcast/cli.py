@@ -446,6 +446,7 @@ def fit(
                         f"no training windows: {shown} (the model forecasts one shorter than the window from its values padded "
                         "on the left with the first one)")
         f.save(out)
+        _interval_note(f, quiet)
         _say(quiet, f"saved the model ({len(many)} series, {f.history_.fit_s:.1f}s) to {out}/; "
                     f"forecast with: seqcast predict {out} --horizon {default_horizon(f)}")
         return
@@ -477,10 +478,26 @@ def fit(
             _holdout_run(ctx, out, series, cfg, ho, title=f"seqcast fit: {data}", forecast_file="test_plot.png",
                          data=runs.series_data(series, str(data), ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test),
                          forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} points, one step ahead")
+    _interval_note(f, quiet)
     what = "all data" if (refit or ho is None) else "the training part; forecasts start after the last value"
     also = ", with report.html and run.json" if ho is not None and report else ""
     _say(quiet, f"saved the model (fitted on {what}, {f.history_.fit_s:.1f}s) to {out}/{also}; "
                 f"forecast with: seqcast predict {out} --horizon {default_horizon(f)}")
+
+
+def _interval_note(f, quiet: bool) -> None:
+    """Say so when a level got infinite widths: too few calibration residuals (a short series), which the
+    forecast CSV would otherwise show as 0 / inf bounds without a word."""
+    import numpy as np
+
+    from .intervals import min_residuals
+
+    bad = [q for q in f.levels_ if not np.isfinite(f.widths_[q]).all()]
+    if bad:
+        needs = ", ".join(f"{q:g}% needs {min_residuals(q)}" for q in bad)
+        _say(quiet, f"note: the {' and '.join(f'{q:g}%' for q in bad)} interval{'s are' if len(bad) > 1 else ' is'} infinite at "
+                    f"some or all steps: {f.calibration_windows_} calibration origin(s) on {f.calibration_series_} series gave too "
+                    f"few residuals per step ({needs}); fit on more data or ask for lower --levels")
 
 
 @app.command()

@@ -540,6 +540,11 @@ def _row_is_header(rows: Sequence[Sequence[str]]) -> bool:
 
 def _years(cells: Sequence[Any]) -> np.ndarray | None:
     """The cells as int years when every one is a whole number within _YEAR_MIN.._YEAR_MAX, else None."""
+    return _ints(cells, _YEAR_MIN, _YEAR_MAX)
+
+
+def _ints(cells: Sequence[Any], lo: int, hi: int) -> np.ndarray | None:
+    """The cells as ints when every one is a whole number within lo..hi (text, int or float), else None."""
     out = []
     for cell in cells:
         if isinstance(cell, str) and _WHOLE_RE.match(cell.strip()):
@@ -548,10 +553,39 @@ def _years(cells: Sequence[Any]) -> np.ndarray | None:
             value = float(cell)
         else:
             return None
-        if not (value.is_integer() and _YEAR_MIN <= value <= _YEAR_MAX):
+        if not (value.is_integer() and lo <= value <= hi):
             return None
         out.append(int(value))
     return np.array(out, dtype=np.int64) if out else None
+
+
+#: A column beside `year` that holds the rest of the date: its name -> (frequency, months per step, values 1..top).
+_PERIOD_NAMES = {"quarter": ("QS", 3, 4), "qtr": ("QS", 3, 4), "month": ("MS", 1, 12), "mon": ("MS", 1, 12)}
+
+
+def _year_period(columns: Sequence[Sequence[Any]], names: Sequence[Any] | None) -> tuple[int, int] | None:
+    """(year column, quarter or month column) when a table gives its dates in two whole-number columns
+    named `year` and `quarter` (or qtr, month, mon), as statsmodels' macrodata does: rows 1959,1 and
+    1959,2 are the quarters starting 1959-01-01 and 1959-04-01. None when the names or values differ."""
+    if names is None:
+        return None
+    low = [str(n).strip().lower() for n in names]
+    periods = [i for i, n in enumerate(low) if n in _PERIOD_NAMES]
+    if low.count("year") != 1 or len(periods) != 1:
+        return None
+    y, p = low.index("year"), periods[0]
+    top = _PERIOD_NAMES[low[p]][2]
+    if _years(list(columns[y])) is None or _ints(list(columns[p]), 1, top) is None:
+        return None
+    return y, p
+
+
+def _year_period_dates(columns: Sequence[Sequence[Any]], names: Sequence[Any], pair: tuple[int, int]) -> pd.DatetimeIndex:
+    """The first day of each row's quarter or month, from the columns `_year_period` found."""
+    y, p = pair
+    _, months, top = _PERIOD_NAMES[str(names[p]).strip().lower()]
+    years, parts = _years(list(columns[y])), _ints(list(columns[p]), 1, top)
+    return pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({"year": years, "month": (parts - 1) * months + 1, "day": 1})))
 
 
 def _rising_years(cells: Sequence[Any]) -> bool:
@@ -757,9 +791,11 @@ def _choose_columns(
     *,
     is_date: Callable[[int], bool],
     has_index_dates: bool = False,
-) -> tuple[int, int | None]:
-    """(value column, date column or None) following the auto-detect rules."""
+) -> tuple[int, int | tuple[int, int] | None]:
+    """(value column, date column or None) following the auto-detect rules; the date column is a pair
+    (year column, quarter or month column) for dates given in two parts (`_year_period`)."""
     ncols = len(columns)
+    pair = None
     value_pos = _resolve_column(column, names, ncols, "column") if column is not None else None
     if date_column is not None:
         date_pos: int | None = _resolve_column(date_column, names, ncols, "date_column")
@@ -791,8 +827,13 @@ def _choose_columns(
             named = [i for i in range(ncols) if i != value_pos and not _all_numbers(columns[i])
                      and (str(names[i]).strip().lower() in _DATE_NAMES or (ncols == 2 and _date_like_name(names, i)))]
             date_pos = named[0] if len(named) == 1 else None
+        if date_pos is None and not has_index_dates:
+            pair = _year_period(columns, names)
+            if pair is not None and value_pos in pair:
+                pair = None
+    taken = set(pair) if pair else {date_pos}
     if value_pos is None:
-        candidates = [i for i in range(ncols) if i != date_pos and not (has_index_dates and is_date(i))]
+        candidates = [i for i in range(ncols) if i not in taken and not (has_index_dates and is_date(i))]
         if len(candidates) != 1:
             if not candidates:
                 raise DataError(
@@ -809,7 +850,7 @@ def _choose_columns(
                 f"choose one with column= (CLI --column){hint}"
             )
         value_pos = candidates[0]
-    return value_pos, date_pos
+    return value_pos, pair or date_pos
 
 
 # --------------------------------------------------------------------------- #
@@ -968,7 +1009,9 @@ def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool
     values = _parse_values(columns[value_pos], where, _col_text(names, value_pos))
     dates = dates_dayfirst = None
     date_name = None
-    if date_pos is not None:
+    if isinstance(date_pos, tuple):  # year and quarter (or month) columns
+        dates, date_name = _year_period_dates(columns, names, date_pos), None
+    elif date_pos is not None:
         dates, dates_dayfirst = _parse_dates(columns[date_pos], where, _col_text(names, date_pos), day_first=True)
         date_name = names[date_pos] if names is not None else None
     name = names[value_pos] if names is not None and names[value_pos] else "y"
@@ -1034,7 +1077,9 @@ def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
         has_index_dates=index_dates is not None,
     )
     values = _pandas_values(columns[value_pos], _row_where, _col_text(names, value_pos))
-    if date_pos is not None:
+    if isinstance(date_pos, tuple):  # year and quarter (or month) columns
+        dates, date_name = _year_period_dates(columns, names, date_pos), None
+    elif date_pos is not None:
         dates = _frame_dates(columns[date_pos], _row_where, _col_text(names, date_pos))
         date_name = names[date_pos]
     else:

@@ -57,6 +57,14 @@ def conformal_rank(n: int, level: float) -> int:
     return math.ceil((n + 1) * level / 100)  # (n+1)*level first: exact when the product is a multiple of 100
 
 
+def min_residuals(level: float) -> int:
+    """The fewest residuals n with a finite level-% width: conformal_rank(n, level) <= n (4 for 80%, 19 for 95%)."""
+    n = 1
+    while conformal_rank(n, level) > n:
+        n += 1
+    return n
+
+
 def conformal_widths(residuals, levels=(80, 95)) -> dict[float, np.ndarray]:
     """Half-widths of conformal intervals per horizon step, from backtest residuals.
 

@@ -76,6 +76,27 @@ def test_no_verdict_is_drawn_from_an_undefined_mase():
     assert verdict.startswith("verdict: none for gru: MASE is undefined") and "WORSE" not in verdict and "beats" not in verdict
 
 
+def test_a_baseline_exact_on_every_row_gives_a_verdict_without_a_ratio():
+    """The verdict read "... (MASE 0.070 vs 0.000, nan% higher)" on a series ending in zeros."""
+    from seqcast.backtest import Result
+
+    def res(gru):
+        return Result(h=1, season=1, ids=["a"], origins=[0], truth=np.array([[0.0]]),
+                      forecasts={"gru": np.array([[gru]]), "naive": np.array([[0.0]])}, mae_scale=np.array([1.0]),
+                      mse_scale=np.array([1.0]), floor=np.array([0.0]))
+    assert res(0.5).verdicts() == ["verdict: gru is WORSE than the naive baseline, which forecasts every test value exactly "
+                                   "here (MASE 0.500 vs 0)."]
+    assert res(0.0).verdicts()[0].startswith("verdict: gru ties with the naive baseline")
+
+
+def test_a_neural_model_that_cannot_train_at_the_first_origin_is_named_before_any_fit():
+    """longley (16 values), h=3, 4 windows: the first origin leaves 4 values, and the error advised a --window
+    that backtest does not take, after the baselines had run."""
+    with pytest.raises(DataError, match=r"^gru cannot train at the first origin: the longest training part there has 4 values, and "
+                                        r"a window of 2 plus 3 target\(s\) needs more; use fewer --windows or a smaller --horizon"):
+        backtest({"a": np.arange(16.0)}, ["naive", "gru"], h=3, n_windows=4, config=TINY.replace(window=2, strategy="direct"))
+
+
 def test_bad_requests_say_what_to_change():
     with pytest.raises(ConfigError, match="models"):
         check_models("gru,prophet")

@@ -191,6 +191,20 @@ def test_auto_does_not_take_logs_of_a_series_that_turns_negative_late(work, tmp_
     assert json.loads((tmp_path / "m" / "run.json").read_text())["config"]["log"] is False
 
 
+def test_fit_says_when_an_interval_level_is_infinite(work, tmp_path):
+    """A 36-month series (shampoo) got 0 / inf bounds in every forecast row without a word at fit time."""
+    p = write_csv(work, "short36.csv", LINES[:37])
+    r = invoke("fit", p, "--out", tmp_path / "m", *FAST[:-1], "--levels", "80,95", "--test-size", "0", "--model", "gru",
+               "--ensemble", 1)
+    assert_ok(r)
+    note = next(line for line in r.stdout.splitlines() if line.startswith("note: "))
+    m = Forecaster.load(tmp_path / "m")
+    n = m.calibration_windows_ * m.calibration_series_
+    assert n < 19 and not np.isfinite(m.widths_[95.0]).all()
+    assert note.startswith("note: the 95% interval is infinite at some or all steps") and "95% needs 19" in note
+    assert "80%" not in note.split(":")[1]  # 80% had enough residuals
+
+
 def test_fit_refuses_intervals_the_data_is_too_short_for_before_training(data_csv, tmp_path):
     r = invoke("fit", data_csv, "--out", tmp_path / "m", *FAST, "--levels", "80", "--strategy", "direct", "--horizon", 40)
     assert_error(r, "too short to calibrate intervals over horizon=40", "longest has 60 values")

@@ -215,6 +215,24 @@ def test_consecutive_years_are_yearly_dates(tmp_path):
     assert load_series(frame).index.freqstr == "YS-JAN"
 
 
+def test_year_and_quarter_or_month_columns_are_dates(tmp_path):
+    """statsmodels' macrodata layout (year, quarter, values...) was read as undated: season 1, positions."""
+    rows = [(1959 + i // 4, 1 + i % 4, 2700.0 + i) for i in range(6)]
+    path = write(tmp_path, "year,quarter,realgdp,cpi\n" + "".join(f"{y}.0,{q}.0,{v},{v / 100}\n" for y, q, v in rows))
+    s = load_series(path, column="realgdp")
+    assert list(s.index) == list(pd.date_range("1959-01-01", periods=6, freq="QS")) and season_length(s.index.freqstr) == 4
+    assert list(future_index(s, 1)) == [pd.Timestamp("1960-07-01")]
+    with pytest.raises(DataError, match=r"^2 columns could hold the values; available columns: .*'realgdp', 3 'cpi'"):
+        load_series(path)  # year and quarter are not among the candidates
+    monthly = pd.DataFrame({"Year": [2000] * 3 + [2001], "Month": [10, 11, 12, 1], "y": [1.0, 2.0, 3.0, 4.0]})
+    assert list(load_series(monthly).index) == list(pd.date_range("2000-10-01", periods=4, freq="MS"))
+    repeat = pd.DataFrame({"year": [2000, 2000], "quarter": [1, 1], "y": [1.0, 2.0]})
+    with pytest.raises(DataError, match="is duplicated"):
+        load_series(repeat)
+    odd = pd.DataFrame({"year": [2000, 2000], "quarter": [1, 5], "y": [1.0, 2.0]})  # no quarter 5: not dates
+    assert isinstance(load_series(odd, column="y").index, pd.RangeIndex)
+
+
 def test_numbers_that_are_not_consecutive_years_stay_numbers(tmp_path):
     gap = write(tmp_path, "year,a\n1700,5\n1701,6\n1703,7\n1704,8\n")
     with pytest.raises(DataError, match=(
