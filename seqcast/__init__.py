@@ -4,7 +4,7 @@
     series = seqcast.datasets.airline()
     f = seqcast.Forecaster(model="lstm", units=(64,), window=12, seed=0).fit(series)
     f.forecast(24)
-    seqcast.holdout(series)          # the model against naive / seasonal naive on the last 20% of windows
+    seqcast.holdout(series)          # the model against naive / seasonal naive / linear AR on the last 20% of windows
 
 Imports are lazy: `import seqcast` does not import JAX.
 """

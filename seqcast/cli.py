@@ -275,7 +275,7 @@ def demo(
     """Airline passengers end to end: the default model (a GRU ensemble) vs baselines on the last 20% of windows, a 24-month forecast.
 
     Fits on the first 80% of the windows (everything fitted on that part only), compares one step
-    ahead with naive and seasonal naive, refits on all data, forecasts, and writes forecast.csv,
+    ahead with naive, seasonal naive and linear AR, refits on all data, forecasts, and writes forecast.csv,
     plot.png, test_predictions.csv and model/ to --out, and (unless --no-report) predictions.png,
     run.json and report.html (one self-contained file: data, leaderboard, figures, loss, config).
 
@@ -402,7 +402,7 @@ def fit(
     """Fit a model on one series or many, test it against the baselines on the last windows, and save it to --out.
 
     One series: with a test part (--test-size, default 0.2) the model is first fitted on the earlier
-    windows and scored one step ahead beside naive and seasonal naive; --out then also gets
+    windows and scored one step ahead beside naive, seasonal naive and linear AR; --out then also gets
     test_predictions.csv (date, truth, each model) and test_plot.png. Many series (a long CSV/Parquet
     with a unique_id column): one global model, no holdout (use `seqcast backtest`).
 

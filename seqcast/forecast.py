@@ -4,7 +4,7 @@
     f.forecast(24)            # DataFrame: date, forecast — the next 24 periods after the data
     g = Forecaster(strategy="direct", horizon=12).fit(long_df, levels=(80, 95))   # many series, intervals
     g.forecast(12)            # long DataFrame: unique_id, ds, forecast, lo_80, hi_80, lo_95, hi_95
-    holdout(series, config)   # the tutorial's chronological split, model vs naive / seasonal naive
+    holdout(series, config)   # the tutorial's chronological split, model vs naive / seasonal naive / linear AR
 
 Every fit is a `panel.fit_panel` (one series is a panel of one): one model, one scaler per series.
 
@@ -588,12 +588,19 @@ class Holdout:
                     f"baseline (RMSE {best['rmse']:.4g}); check the data and the model's options.")
         rmse = f"RMSE {me['rmse']:.4g} vs {best['rmse']:.4g}"
         if me["rmse"] == best["rmse"]:
-            return f"verdict: {self.model_name} ties with the {best['model']} baseline {on} ({rmse})."
+            return f"verdict: {self.model_name} ties with the {best['model']} baseline {on} ({rmse})." + self._few()
         if me["rmse"] > best["rmse"]:
             more = f", {100 * (me['rmse'] / best['rmse'] - 1):.0f}% higher" if best["rmse"] > 0 else ""
-            return f"verdict: {self.model_name} is WORSE than the {best['model']} baseline {on} ({rmse}{more})."
+            return f"verdict: {self.model_name} is WORSE than the {best['model']} baseline {on} ({rmse}{more})." + self._few()
         return (f"verdict: {self.model_name} beats every baseline {on} "
-                f"({rmse} for {best['model']}, {100 * (1 - me['rmse'] / best['rmse']):.0f}% lower).")
+                f"({rmse} for {best['model']}, {100 * (1 - me['rmse'] / best['rmse']):.0f}% lower).") + self._few()
+
+    def _few(self) -> str:
+        """A caveat when the test part is too small to rank models on."""
+        if self.n_test >= 10:
+            return ""
+        return (f" Only {self.n_test} test point{'' if self.n_test == 1 else 's'}: too few to rank the models; a backtest "
+                "(seqcast backtest) scores more origins.")
 
     def leaderboard(self) -> pd.DataFrame:
         """The model and the baselines ranked by RMSE: model, rmse, mae, mape, mase (data units)."""

@@ -16,8 +16,13 @@ def test_one_step_baselines():
     t = np.array([2, 3, 4])
     assert list(b.naive(v, t)) == [2, 4, 8]
     assert list(b.seasonal_naive(v, t, 2)) == [1, 2, 4]
-    assert set(b.one_step(v, t, 2)) == {"naive", "seasonal_naive"}
-    assert set(b.one_step(v, t, 3)) == {"naive"}  # t.min() < season
+    assert set(b.one_step(v, t, 2)) == {"naive", "seasonal_naive", "linear_ar"}
+    assert set(b.one_step(v, t, 3)) == {"naive", "linear_ar"}  # t.min() < season
+    y = np.sin(np.arange(40) / 3) + np.arange(40) / 10
+    t = np.array([30, 35, 39])  # linear_ar refits on everything before each target
+    expected = [b.forecast("linear_ar", y[:i], 1, season=4)[0] for i in t]
+    np.testing.assert_array_equal(b.one_step(y, t, 4)["linear_ar"], expected)
+    assert not np.allclose(expected, b.forecast("linear_ar", y[:30], 10, season=4)[[0, 5, 9]])
 
 
 @pytest.mark.parametrize("name,expected", [

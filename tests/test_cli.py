@@ -90,7 +90,7 @@ def test_fit_then_predict_round_trip(model_dir, data_csv, work):
     assert run["leaderboard"][0]["model"] and run["data"]["leaks"] is False and run["config"]["epochs"] == 2
     assert 'id="leaderboard"' in (model_dir / "report.html").read_text()
     tp = pd.read_csv(model_dir / "test_predictions.csv")
-    assert list(tp.columns) == ["date", "truth", "GRU", "naive", "seasonal_naive"]  # the default (auto) model
+    assert list(tp.columns) == ["date", "truth", "GRU", "naive", "seasonal_naive", "linear_ar"]  # the default (auto) model
     assert len(tp) == 11  # 54 windows: 43 train, 11 test
 
     out = work / "f.csv"
@@ -553,7 +553,7 @@ def test_reproduce_airline_tutorial_json(tmp_path):
     r = invoke("reproduce", "airline-tutorial", "--epochs", 2, "--json", "--out", tmp_path / "run")
     assert_ok(r)
     run = json.loads((tmp_path / "run" / "run.json").read_text())
-    assert run["data"]["leaks"] is True and len(run["leaderboard"]) == 4 and len(run["predictions"]) == 27
+    assert run["data"]["leaks"] is True and len(run["leaderboard"]) == 5 and len(run["predictions"]) == 27
     assert {"forecast.png", "predictions.png", "report.html"} <= {p.name for p in (tmp_path / "run").iterdir()}
     assert 'id="leak-warning"' in (tmp_path / "run" / "report.html").read_text()
     lines = [line for line in r.stdout.splitlines() if line.strip()]
@@ -563,7 +563,7 @@ def test_reproduce_airline_tutorial_json(tmp_path):
     for k in ("test_mse_scaled", "rmse", "mape", "fit_s"):
         assert np.isfinite(res[k]), k
     assert set(res["leak_free"]) >= {"rmse", "mape"}
-    assert set(res["baselines"]) == {"naive", "seasonal_naive"}
+    assert set(res["baselines"]) == {"naive", "seasonal_naive", "linear_ar"}
     for b in res["baselines"].values():
         assert set(b) >= {"rmse", "mape"}
     assert res["config"]["epochs"] == 2 and res["config"]["units"] == [300] and res["config"]["scaler_fit"] == "all"

@@ -200,7 +200,7 @@ def test_holdout_split_is_the_tutorials(clean, air):
     assert list(clean.dates) == list(air.index[117:])
     np.testing.assert_array_equal(clean.truth, air.to_numpy()[117:])
     assert clean.season == 12
-    assert set(clean.predictions) == {"LSTM", "naive", "seasonal_naive"}
+    assert set(clean.predictions) == {"LSTM", "naive", "seasonal_naive", "linear_ar"}
     assert all(len(p) == 27 for p in clean.predictions.values())
 
 
@@ -233,11 +233,11 @@ def test_holdout_baselines_by_hand(clean, air):
 
 def test_holdout_report_parts(clean):
     df = clean.frame()
-    assert list(df.columns) == ["date", "truth", "LSTM", "naive", "seasonal_naive"]
+    assert list(df.columns) == ["date", "truth", "LSTM", "naive", "seasonal_naive", "linear_ar"]
     assert len(df) == 27
     assert clean.verdict().startswith("verdict: LSTM ")
     board = clean.leaderboard()
-    assert list(board.columns) == ["model", "rmse", "mae", "mape", "mase"] and len(board) == 3
+    assert list(board.columns) == ["model", "rmse", "mae", "mape", "mase"] and len(board) == 4
     assert board["rmse"].is_monotonic_increasing
     assert np.isfinite(clean.test_mse_scaled) and clean.fit_s > 0
 
@@ -259,6 +259,17 @@ def test_verdict_never_calls_nan_a_win_and_shows_small_numbers(clean, lstm, naiv
 
     table = [{"model": "LSTM", "rmse": lstm}, {"model": "naive", "rmse": naive}, {"model": "seasonal_naive", "rmse": 9.0}]
     assert dataclasses.replace(clean, table=table, n_test=n).verdict().startswith(expected)
+
+
+def test_verdict_on_a_few_test_points_says_they_are_too_few(clean):
+    """'beats every baseline on the 1 test point ... 82% lower' read as confident as one on 27 points."""
+    import dataclasses
+
+    table = [{"model": "LSTM", "rmse": 2.0}, {"model": "naive", "rmse": 4.0}]
+    assert dataclasses.replace(clean, table=table, n_test=1).verdict().endswith(
+        "50% lower). Only 1 test point: too few to rank the models; a backtest (seqcast backtest) scores more origins.")
+    assert "too few" in dataclasses.replace(clean, table=table, n_test=9).verdict()
+    assert "too few" not in dataclasses.replace(clean, table=table, n_test=10).verdict()
 
 
 def test_extend_moves_the_forecast_origin_without_refitting(air):

@@ -5,6 +5,7 @@ and returns the forecast of v[t] made from values before t only:
 
     naive           v[t - 1]
     seasonal_naive  v[t - m]      (m = season length, e.g. 12 for monthly data)
+    linear_ar       the least-squares AR below, fitted on v[:t] for every target
 
 Many steps from one origin, :func:`forecast` takes one history y[0..n-1] (only values before the
 origin) and returns the next h values (h,); :func:`forecast_many` does it for S series (S, h):
@@ -52,10 +53,13 @@ def seasonal_naive(v, t, season: int) -> np.ndarray:
 
 
 def one_step(v, t, season: int | None) -> dict:
-    """All baselines that apply: {name: forecasts of v[t]}."""
+    """All baselines that apply: {name: forecasts of v[t]}. linear_ar refits on v[:t] for every target
+    (a least-squares solve per target: cheap for a holdout's few dozen)."""
     out = {"naive": naive(v, t)}
     if season and season > 1 and np.asarray(t).min() >= season:
         out["seasonal_naive"] = seasonal_naive(v, t, season)
+    v = np.asarray(v, dtype=np.float64)
+    out["linear_ar"] = np.array([_forecast("linear_ar", v[:i], 1, season, None)[0] for i in np.atleast_1d(t)])
     return out
 
 
