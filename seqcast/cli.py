@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -202,6 +203,31 @@ def _load_data(data: str, column, date_column, freq, fill):
 
     # digits stay text: load_series takes a column of that name when there is one, else the index
     return datasets.load(data, column=column, date_column=date_column, freq=freq, fill=fill)
+
+
+def _fill_note(series_list, fill: str, quiet: bool, err: bool = False) -> None:
+    """Say how many values --fill made up (it was silent)."""
+    counts = [int(s.attrs.get("filled", 0) or 0) for s in series_list]
+    if sum(counts):
+        n = sum(1 for c in counts if c)
+        _say(quiet, f"note: --fill {fill} filled {sum(counts)} missing value(s)"
+                    + (f" in {n} of {len(counts)} series" if len(counts) > 1 else ""), err=err)
+
+
+def _model_text(cfg, season: int | None = None) -> str:
+    """The neural model a run trains, in one phrase (what auto chose is otherwise only in model.json)."""
+    steps = f" (horizon {cfg.horizon})" if cfg.strategy != "recursive" else ""
+    return (f"{cfg.model.upper()}{list(cfg.units) if cfg.model != 'linear' else ''}{' + linear skip' if cfg.skip else ''}, "
+            f"window {cfg.window}, norm {cfg.norm}, {'log1p then ' if cfg.log else ''}scaler {cfg.scaler}, "
+            f"strategy {cfg.strategy}{steps}, {cfg.loss} loss, {cfg.epochs} epochs"
+            + (f", {cfg.ensemble}-member ensemble" if cfg.ensemble > 1 else "") + (f", season {season}" if season else ""))
+
+
+def _season_of(cfg, series) -> int:
+    """The season a fit uses: the config's, else the one the series' frequency implies, else 1."""
+    from . import data as data_mod
+
+    return cfg.season or data_mod.season_length(getattr(series.index, "freqstr", None)) or 1
 
 
 def _print_holdout(ho, quiet: bool):
@@ -433,9 +459,14 @@ def fit(
     if many is not None:
         _say(quiet, f"{len(many)} series in long format: one global model, no holdout test (--test-size applies to a one-series file); "
                     f"evaluate it with: seqcast backtest {data}")
+        _fill_note(many.values(), cfg.fill, quiet)
         if auto:
             cfg = _auto_for(list(many.values()), cfg, flags)
+        _say(quiet, f"fitting {'auto: ' if auto else ''}{_model_text(cfg, _season_of(cfg, next(iter(many.values()))))}"
+                    + (f"; then one more fit, to calibrate the {'/'.join(f'{q:g}' for q in lv)}% intervals" if lv else ""))
+        t0 = time.perf_counter()
         f = Forecaster(cfg, progress=_bar(quiet)).fit(many, levels=lv, horizon=horizon)
+        took = time.perf_counter() - t0
         from .panel import window_counts
 
         H = 1 if cfg.strategy == "recursive" else f.horizon_
@@ -447,10 +478,11 @@ def fit(
                         "on the left with the first one)")
         f.save(out)
         _interval_note(f, quiet)
-        _say(quiet, f"saved the model ({len(many)} series, {f.history_.fit_s:.1f}s) to {out}/; "
+        _say(quiet, f"saved the model ({len(many)} series, {_took(f, took)}) to {out}/; "
                     f"forecast with: seqcast predict {out} --horizon {default_horizon(f)}")
         return
     series = _load_data(data, column, date_column, freq, cfg.fill)
+    _fill_note([series], cfg.fill, quiet)
     if auto:
         cut = len(series) - int(round(len(series) * cfg.test_size))  # the auto choices see the training part only,
         cfg = _auto_for([series.iloc[:cut]], cfg, flags, nonneg=bool((series >= 0).all()))  # and the whole series' sign
@@ -458,14 +490,19 @@ def fit(
         from .forecast import _calibration_plan, interval_horizon
 
         _calibration_plan([series.to_numpy(float)], [str(series.name)], cfg, interval_horizon(cfg, horizon), 1)
+    _say(quiet, f"fitting {'auto: ' if auto else ''}{_model_text(cfg, _season_of(cfg, series))}")
     ho = None
     if cfg.test_size > 0:
         if lv and not refit:
             raise ConfigError("--levels calibrates intervals on the data the saved model is fitted on: use it with --refit (the default)")
         ho = holdout(series, cfg, progress=_bar(quiet))
         _print_holdout(ho, quiet)
+    if lv and (refit or ho is None):
+        _say(quiet, f"refitting on all data, then one more fit to calibrate the {'/'.join(f'{q:g}' for q in lv)}% intervals")
+    t0 = time.perf_counter()
     f = (Forecaster(cfg, progress=_bar(quiet)).fit(series, levels=lv, horizon=horizon)
          if (refit or ho is None) else ho.forecaster.extend(series))  # forecasts start after all the data either way
+    took = time.perf_counter() - t0
     f.save(out)
     if ho is not None:
         from .report import plot_forecast
@@ -481,8 +518,16 @@ def fit(
     _interval_note(f, quiet)
     what = "all data" if (refit or ho is None) else "the training part; forecasts start after the last value"
     also = ", with report.html and run.json" if ho is not None and report else ""
-    _say(quiet, f"saved the model (fitted on {what}, {f.history_.fit_s:.1f}s) to {out}/{also}; "
+    _say(quiet, f"saved the model (fitted on {what}, {_took(f, took if (refit or ho is None) else None)}) to {out}/{also}; "
                 f"forecast with: seqcast predict {out} --horizon {default_horizon(f)}")
+
+
+def _took(f, total: float | None) -> str:
+    """The fit's seconds, and the intervals' calibration fit beside it when there was one (it used to go
+    unreported: '212.4s' for a 7.5-minute fit)."""
+    if total is None or not f.levels_:
+        return f"{f.history_.fit_s:.1f}s"
+    return f"{f.history_.fit_s:.1f}s + {max(total - f.history_.fit_s, 0.0):.1f}s calibrating the intervals"
 
 
 def _interval_note(f, quiet: bool) -> None:
@@ -542,7 +587,7 @@ def predict(
         typer.echo(text, nl=False)
     else:
         write_atomic(out, text)
-        each = f" for each of {len(f.series_ids_)} series" if f.long_format_ else ""
+        each = f" for each of {fc['unique_id'].nunique()} series" if f.long_format_ else ""
         _say(quiet, f"wrote {horizon} forecasts{each} to {out}", err=True)
     if plot is not None:
         import pandas as pd
@@ -867,6 +912,7 @@ def backtest(
         series = {str(one.name or "y"): one}
     if ids is not None:
         series = _pick(series, _ids(ids))
+    _fill_note(series.values(), fill, quiet or as_json, err=True)
     first = next(iter(series.values()))
     freq = first.index.freqstr if hasattr(first.index, "freqstr") and first.index.freqstr else None
     m = season or data_mod.season_length(freq) or 1
@@ -878,8 +924,7 @@ def backtest(
         cfg = auto_config([t for t in trains if len(t) > 0] or [[1.0]], h=horizon, season=m, base=cfg,
                           overrides=dict(epochs=epochs, seed=seed, ensemble=ensemble),
                           nonneg=all(bool((v >= 0).all()) for v in values.values()))
-    neural = (f"; neural: {cfg.model.upper()}{list(cfg.units)} window {cfg.window} norm {cfg.norm} log {cfg.log} "
-              f"strategy {cfg.strategy} x{cfg.ensemble}") if any(n in NEURAL for n in names) else ""
+    neural = f"; neural: {_model_text(cfg)}" if any(n in NEURAL for n in names) else ""
     _say(quiet or as_json, f"{len(values)} series, horizon {horizon}, {windows} origin(s), season {m}{neural}", err=True)
     res = run_backtest(values, names, h=horizon, n_windows=windows, step=step, refit=refit, config=cfg, season=m,
                        progress=_bar(quiet or as_json))

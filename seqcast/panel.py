@@ -51,7 +51,9 @@ def model_spec(cfg: Config, horizon: int, season: int | None):
     norm = cfg.norm
     m = int(season or 1)
     if norm == "season" and (m < 2 or cfg.window < m):
-        raise ConfigError(f"norm='season' needs a season >= 2 and window >= season. Received: season={season}, window={cfg.window}")
+        fix = (f"pass window={2 * season} (two seasons) or norm='last'" if season and season >= 2
+               else "pass season= (e.g. 12 for monthly data without dates) or norm='last'")
+        raise ConfigError(f"norm='season' needs a season >= 2 and window >= season; {fix}. Received: season={season}, window={cfg.window}")
     return rnn.ModelSpec(cell=cfg.model, units=cfg.units, n_outputs=H, output_activation=cfg.output_activation,
                          seq2seq=cfg.strategy == "seq2seq", window=cfg.window, norm=norm, season=m, skip=cfg.skip,
                          precision=cfg.precision)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -136,7 +137,9 @@ def test_gaps_fail_then_fill_interpolate_works(work, tmp_path):
     gap = write_csv(work, "gap.csv", LINES[:5] + LINES[6:])  # 2000-05-01 missing
     assert_error(invoke("fit", gap, "--out", tmp_path / "m", *FAST), "2000-05-01", "--fill")
     assert not (tmp_path / "m").exists()
-    assert_ok(invoke("fit", gap, "--out", tmp_path / "m", "--fill", "interpolate", *FAST))
+    r = invoke("fit", gap, "--out", tmp_path / "m", "--fill", "interpolate", *FAST[:-1])
+    assert_ok(r)
+    assert "note: --fill interpolate filled 1 missing value(s)\n" in r.stdout  # fit used to be silent about it
     meta = json.loads((tmp_path / "m" / "model.json").read_text())
     schema = meta["series"][0]["schema"]
     assert schema["filled"] == 1 and schema["n_obs"] == 60
@@ -712,6 +715,32 @@ def test_predict_ids_picks_series(long_model):
     fc = pd.read_csv(io.StringIO(r.stdout))
     assert list(fc["unique_id"]) == ["c", "c", "a", "a"]
     assert_error(invoke("predict", long_model, "--ids", "zz"), "`ids` must be ids of the fitted series", "Received: 'zz'")
+
+
+def test_backtest_on_long_data_says_what_fill_made_up(work):
+    lines = long_lines()
+    gap = write_csv(work, "long-gap.csv", lines[:10] + lines[11:])  # one month missing in the first series
+    r = invoke("backtest", gap, "--models", "naive", "--horizon", 2, "--fill", "interpolate")
+    assert_ok(r)
+    assert "note: --fill interpolate filled 1 missing value(s) in 1 of 3 series" in r.stderr
+
+
+def test_predict_ids_to_a_file_counts_the_series_it_wrote(long_model, tmp_path):
+    """'wrote 10 forecasts for each of 100 series' when --ids picked 2."""
+    r = invoke("predict", long_model, "--horizon", 2, "--ids", "c,a", "--out", tmp_path / "fc.csv")
+    assert_ok(r)
+    assert "wrote 2 forecasts for each of 2 series" in r.stderr
+
+
+def test_fit_says_which_model_it_trains_and_what_the_calibration_took(long_csv, tmp_path):
+    """fit never said what auto chose (only model.json did), and its seconds left out the calibration fit."""
+    r = invoke("fit", long_csv, "--out", tmp_path / "m", "--epochs", 2, "--ensemble", 1, "--strategy", "direct",
+               "--horizon", 3, "--levels", "50")
+    assert_ok(r)
+    first = r.stdout.splitlines()[1]
+    assert first.startswith("fitting auto: GRU[32] + linear skip, window ") and "strategy direct (horizon 3)" in first
+    assert first.endswith("; then one more fit, to calibrate the 50% intervals")
+    assert re.search(r"saved the model \(3 series, [0-9.]+s \+ [0-9.]+s calibrating the intervals\)", r.stdout)
 
 
 def test_out_below_a_file_is_refused_before_training(data_csv):

@@ -420,3 +420,12 @@ def test_submodules_are_attributes_of_the_package():
             "seqcast.report.__name__, 'jax' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "(300,) load_long seqcast.report False"
+
+
+def test_norm_season_without_room_for_a_season_says_what_to_pass(series):
+    """The README's many-series recipe (window 12, norm season) failed on weekly data without a way out."""
+    with pytest.raises(ConfigError, match=r"norm='season' needs a season >= 2 and window >= season; pass window=24 \(two seasons\) "
+                                          r"or norm='last'\. Received: season=12, window=6"):
+        Forecaster(**FAST, norm="season").fit(series)
+    with pytest.raises(ConfigError, match=r"pass season= \(e\.g\. 12 for monthly data without dates\) or norm='last'"):
+        Forecaster(**FAST, norm="season").fit(series.to_numpy())
