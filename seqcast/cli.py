@@ -177,11 +177,20 @@ def default_horizon(f) -> int:
     return int(f.interval_horizon_ or (f.horizon_ if f.config_.strategy != "recursive" else 12))
 
 
-def _auto_for(series_list, cfg, flags: dict, nonneg: bool | None = None):
-    """honest.auto_for with the flags given explicitly (not None) winning over the automatic choices."""
+def _auto_for(series_list, cfg, flags: dict, nonneg: bool | None = None, calibrate_on: int | None = None, origins: int = 1):
+    """honest.auto_for with the flags given explicitly (not None) winning over the automatic choices.
+    `calibrate_on`: the length of the longest series that intervals will be calibrated on: auto's window
+    then leaves room for the calibration's horizon and `origins` origins (a 36-month series with --levels
+    was refused: window 24 and 12 steps need 37)."""
+    from .forecast import RECURSIVE_INTERVAL_HORIZON
     from .honest import auto_for
 
-    return auto_for(series_list, cfg, {k: v for k, v in flags.items() if v is not None}, nonneg=nonneg)
+    cap = None
+    if calibrate_on is not None:
+        h = flags.get("horizon") or 1
+        # the first of `origins` origins one step apart keeps 2 training windows
+        cap = calibrate_on - (flags.get("horizon") or RECURSIVE_INTERVAL_HORIZON) - (origins - 1) - h - 1
+    return auto_for(series_list, cfg, {k: v for k, v in flags.items() if v is not None}, nonneg=nonneg, max_window=cap)
 
 
 def _load_many(data: str, column, date_column, id_column, value_column, freq, fill):
@@ -461,12 +470,13 @@ def fit(
                     f"evaluate it with: seqcast backtest {data}")
         _fill_note(many.values(), cfg.fill, quiet)
         if auto:
-            cfg = _auto_for(list(many.values()), cfg, flags)
+            cfg = _auto_for(list(many.values()), cfg, flags, calibrate_on=max(map(len, many.values())) if lv else None)
         _say(quiet, f"fitting {'auto: ' if auto else ''}{_model_text(cfg, _season_of(cfg, next(iter(many.values()))))}"
                     + (f"; then one more fit, to calibrate the {'/'.join(f'{q:g}' for q in lv)}% intervals" if lv else ""))
         t0 = time.perf_counter()
         f = Forecaster(cfg, progress=_bar(quiet)).fit(many, levels=lv, horizon=horizon)
         took = time.perf_counter() - t0
+        _few_windows_note(f, quiet)
         from .panel import window_counts
 
         H = 1 if cfg.strategy == "recursive" else f.horizon_
@@ -485,7 +495,10 @@ def fit(
     _fill_note([series], cfg.fill, quiet)
     if auto:
         cut = len(series) - int(round(len(series) * cfg.test_size))  # the auto choices see the training part only,
-        cfg = _auto_for([series.iloc[:cut]], cfg, flags, nonneg=bool((series >= 0).all()))  # and the whole series' sign
+        from .intervals import min_residuals
+
+        cfg = _auto_for([series.iloc[:cut]], cfg, flags, nonneg=bool((series >= 0).all()),  # and the whole series' sign
+                        calibrate_on=len(series) if lv else None, origins=min_residuals(min(lv)) if lv else 1)  # a finite lowest level
     if lv:  # intervals the data is too short for: refused before any training
         from .forecast import _calibration_plan, interval_horizon
 
@@ -497,12 +510,15 @@ def fit(
             raise ConfigError("--levels calibrates intervals on the data the saved model is fitted on: use it with --refit (the default)")
         ho = holdout(series, cfg, progress=_bar(quiet))
         _print_holdout(ho, quiet)
+        _few_windows_note(ho.forecaster, quiet)
     if lv and (refit or ho is None):
         _say(quiet, f"refitting on all data, then one more fit to calibrate the {'/'.join(f'{q:g}' for q in lv)}% intervals")
     t0 = time.perf_counter()
     f = (Forecaster(cfg, progress=_bar(quiet)).fit(series, levels=lv, horizon=horizon)
          if (refit or ho is None) else ho.forecaster.extend(series))  # forecasts start after all the data either way
     took = time.perf_counter() - t0
+    if ho is None:
+        _few_windows_note(f, quiet)
     f.save(out)
     if ho is not None:
         from .report import plot_forecast
@@ -520,6 +536,18 @@ def fit(
     also = ", with report.html and run.json" if ho is not None and report else ""
     _say(quiet, f"saved the model (fitted on {what}, {_took(f, took if (refit or ho is None) else None)}) to {out}/{also}; "
                 f"forecast with: seqcast predict {out} --horizon {default_horizon(f)}")
+
+
+FEW_WINDOWS = 30  # fewer training windows than this: a note that the network had little to learn from
+
+
+def _few_windows_note(f, quiet: bool) -> None:
+    """Say so when a neural model trained on very few windows (2 for a 16-year series): the verdict then
+    rests on a model that could hardly learn anything, and the baselines deserve more trust."""
+    n = int(f.n_windows_[0])
+    if n < FEW_WINDOWS:
+        _say(quiet, f"note: the {f.config_.model.upper()} trained on only {n} window{'' if n == 1 else 's'}; a neural network learns "
+                    "little from so few, so weigh the baselines' rows (seqcast backtest scores more origins)")
 
 
 def _took(f, total: float | None) -> str:

@@ -35,10 +35,12 @@ AUTO_STEPS = 3000  # optimiser steps per fit, whatever the data size (epochs der
 
 
 def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, ensemble: int = 5,
-                overrides: dict | None = None, nonneg: bool | None = None) -> Config:
+                overrides: dict | None = None, nonneg: bool | None = None, max_window: int | None = None) -> Config:
     """The default neural configuration for these training series (see the module docstring).
 
     `nonneg`: whether the series are never negative, from all their values (default: from `ys`).
+    `max_window`: a cap on the window beyond the training series' own (e.g. what calibrating intervals
+    over a long horizon leaves of the full series).
 
     `overrides` (options the user set explicitly) win over the automatic choices; choices that they
     make impossible are adjusted (norm "season" with a window shorter than the season becomes "last";
@@ -51,7 +53,7 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
         raise ConfigError(f"unknown option {unknown[0]!r} in overrides; known options: {', '.join(sorted(Config.__dataclass_fields__))}")
     m = int(season or 1)
     longest = max(len(y) for y in ys)
-    window = max(2, min(max(12, 2 * m), longest - h - 1))
+    window = max(2, min(max(12, 2 * m), longest - h - 1, max_window if max_window is not None else longest))
     positive = all(np.all(y >= 0) for y in ys) if nonneg is None else bool(nonneg)  # log1p: zeros are fine
     n_windows = sum(max(0, len(y) - window - h + 1) for y in ys)
     batch = 32 if n_windows < 2000 else 256
@@ -69,7 +71,7 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
     return cfg
 
 
-def auto_for(series_list, base: Config, explicit: dict, nonneg: bool | None = None) -> Config:
+def auto_for(series_list, base: Config, explicit: dict, nonneg: bool | None = None, max_window: int | None = None) -> Config:
     """`auto_config` for loaded series (pd.Series, training parts): the season from `base.season` or their
     frequency, h from `explicit["horizon"]` (else 1), and the `explicit` options winning."""
     from . import data as data_mod
@@ -77,7 +79,8 @@ def auto_for(series_list, base: Config, explicit: dict, nonneg: bool | None = No
     idx = series_list[0].index
     m = base.season or data_mod.season_length(getattr(idx, "freqstr", None)) or 1
     h = int(explicit.get("horizon") or 1)
-    return auto_config([s.to_numpy(float) for s in series_list], h=h, season=m, base=base, overrides=explicit, nonneg=nonneg)
+    return auto_config([s.to_numpy(float) for s in series_list], h=h, season=m, base=base, overrides=explicit, nonneg=nonneg,
+                       max_window=max_window)
 
 
 # ---- the airline tutorial's test months, honestly ----------------------------------------------------------

@@ -200,12 +200,27 @@ def test_fit_says_when_an_interval_level_is_infinite(work, tmp_path):
     r = invoke("fit", p, "--out", tmp_path / "m", *FAST[:-1], "--levels", "80,95", "--test-size", "0", "--model", "gru",
                "--ensemble", 1)
     assert_ok(r)
-    note = next(line for line in r.stdout.splitlines() if line.startswith("note: "))
+    note = next(line for line in r.stdout.splitlines() if line.startswith("note: the 95%"))
     m = Forecaster.load(tmp_path / "m")
     n = m.calibration_windows_ * m.calibration_series_
     assert n < 19 and not np.isfinite(m.widths_[95.0]).all()
     assert note.startswith("note: the 95% interval is infinite at some or all steps") and "95% needs 19" in note
     assert "80%" not in note.split(":")[1]  # 80% had enough residuals
+
+
+def test_auto_leaves_room_for_the_interval_calibration(work, tmp_path):
+    """`fit shampoo.csv --levels 80,95` (36 months) was refused: auto's window 24 and the intervals' 12 steps need 37."""
+    p = write_csv(work, "short36b.csv", LINES[:37])
+    r = invoke("fit", p, "--out", tmp_path / "m", "--levels", "80,95", "--epochs", 2, "--ensemble", 1)
+    assert_ok(r)
+    m = Forecaster.load(tmp_path / "m")
+    # room for 4 origins (a finite 80% band) of 12 steps, 2 windows at the first: window 36 - 12 - 3 - 1 - 1
+    assert m.config_.window == 19 and m.config_.norm == "season" and m.interval_horizon_ == 12
+    assert np.isfinite(m.widths_[80.0]).all() and not np.isfinite(m.widths_[95.0]).all()
+    # the holdout's model: 17 windows of 19 values, 13 of them to train on, and fit says how few that is
+    assert "note: the GRU trained on only 13 windows; a neural network learns little from so few" in r.stdout
+    r = invoke("fit", p, "--out", tmp_path / "m2", "--levels", "80,95", "--epochs", 2, "--ensemble", 1, "--window", 24)
+    assert_error(r, "too short to calibrate intervals over horizon=12", "window=24 needs 37")  # an explicit window wins
 
 
 def test_fit_refuses_intervals_the_data_is_too_short_for_before_training(data_csv, tmp_path):
