@@ -223,10 +223,12 @@ def _fill_note(series_list, fill: str, quiet: bool, err: bool = False) -> None:
                     + (f" in {n} of {len(counts)} series" if len(counts) > 1 else ""), err=err)
 
 
-def _model_text(cfg, season: int | None = None) -> str:
-    """The neural model a run trains, in one phrase (what auto chose is otherwise only in model.json)."""
+def _model_text(cfg, season: int | None = None, models: list | None = None) -> str:
+    """The neural model a run trains, in one phrase (what auto chose is otherwise only in model.json);
+    `models`: the names a backtest trains with these options, instead of the config's own."""
     steps = f" (horizon {cfg.horizon})" if cfg.strategy != "recursive" else ""
-    return (f"{cfg.model.upper()}{list(cfg.units) if cfg.model != 'linear' else ''}{' + linear skip' if cfg.skip else ''}, "
+    name = "/".join(m.upper() for m in models) if models else cfg.model.upper()
+    return (f"{name}{list(cfg.units) if name != 'LINEAR' else ''}{' + linear skip' if cfg.skip else ''}, "
             f"window {cfg.window}, norm {cfg.norm}, {'log1p then ' if cfg.log else ''}scaler {cfg.scaler}, "
             f"strategy {cfg.strategy}{steps}, {cfg.loss} loss, {cfg.epochs} epochs"
             + (f", {cfg.ensemble}-member ensemble" if cfg.ensemble > 1 else "") + (f", season {season}" if season else ""))
@@ -952,7 +954,7 @@ def backtest(
         cfg = auto_config([t for t in trains if len(t) > 0] or [[1.0]], h=horizon, season=m, base=cfg,
                           overrides=dict(epochs=epochs, seed=seed, ensemble=ensemble),
                           nonneg=all(bool((v >= 0).all()) for v in values.values()))
-    neural = f"; neural: {_model_text(cfg)}" if any(n in NEURAL for n in names) else ""
+    neural = f"; neural: {_model_text(cfg, models=[n for n in names if n in NEURAL])}" if any(n in NEURAL for n in names) else ""
     _say(quiet or as_json, f"{len(values)} series, horizon {horizon}, {windows} origin(s), season {m}{neural}", err=True)
     res = run_backtest(values, names, h=horizon, n_windows=windows, step=step, refit=refit, config=cfg, season=m,
                        progress=_bar(quiet or as_json))

@@ -19,7 +19,10 @@ class Config:
     file and (with dashes) the CLI's flags. Saved with the model as JSON. Keras' names in brackets.
 
     Model
-        model        lstm | gru | rnn (Keras SimpleRNN) | linear (Flatten + Dense on the window)
+        model        lstm | gru | rnn (Keras SimpleRNN) | linear (Flatten + Dense on the window) | auto: seqcast's
+                     choice for the training data at fit time (seqcast.honest.auto_config: GRU(32) + skip,
+                     window 2 seasons, log, residual over seasonal naive, 5 members, ...), where the options
+                     left at their defaults are auto's to choose and the others win
         units        stacked recurrent layer sizes, e.g. (64,) or (20, 20); a Dense head follows them
         output_activation  None (linear) | sigmoid | tanh | relu, on the head (the airline tutorial: sigmoid)
         strategy     multi-step forecasts: recursive (a one-step model fed back) | direct (a Dense(horizon)
@@ -57,7 +60,7 @@ class Config:
         precision    float32 | bfloat16 (mixed-precision recurrent matmuls: pays on large layers, AMX or GPU)
 
     `seqcast.config.TUTORIAL` is the airline tutorial's recipe; `Forecaster()` without options uses these
-    defaults, while `seqcast fit` without --model uses `auto` (seqcast.honest.auto_config).
+    defaults (an LSTM), while `seqcast fit` without --model uses `auto`, as `Forecaster(model="auto")` does.
     """
 
     model: str = "lstm"
@@ -97,7 +100,7 @@ class Config:
 
 
 CHOICES = {
-    "model": ("lstm", "gru", "rnn", "linear"),
+    "model": ("lstm", "gru", "rnn", "linear", "auto"),
     "output_activation": (None, "sigmoid", "tanh", "relu", "linear"),
     "strategy": ("recursive", "direct", "seq2seq"),
     "norm": ("none", "last", "mean", "revin", "season"),
@@ -139,8 +142,8 @@ def validate(cfg: Config) -> Config:
         v = getattr(cfg, name)
         if v not in allowed:
             shown = ", ".join("none" if a is None else a for a in allowed)
-            also = ("; seqcast's automatic choice is `seqcast fit --model auto` (or model = \"auto\" in its TOML), and what "
-                    "backtest and benchmark use unless --no-auto") if name == "model" else ""
+            also = ("; auto is seqcast's choice for the data (what `seqcast fit` uses without --model, and backtest and "
+                    "benchmark unless --no-auto)") if name == "model" else ""
             raise ConfigError(f"`{name}` must be one of {shown}{also}. Received: {name}={v!r}")
     for name in POSITIVE_INTS:
         v = getattr(cfg, name)

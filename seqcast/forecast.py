@@ -44,6 +44,8 @@ class Forecaster:
     Options: a `Config`, or its fields as keywords, e.g. ``Forecaster(model="gru", units=(32,), epochs=100)``;
     `help(seqcast.Config)` lists them all. Without options: an LSTM(64), window 12, minmax scaler, Adam,
     up to 300 epochs with early stopping (patience 20) on the last 10% of the windows (`val_size`).
+    ``Forecaster(model="auto")`` is the CLI's default instead: seqcast's choice for the training data, made
+    at each fit (`config_` shows it), the options you set that differ from the defaults winning.
     `progress=True` shows the training: a bar on a terminal or in Jupyter, lines on stderr elsewhere.
 
     After `fit` (sklearn's trailing underscores):
@@ -121,6 +123,7 @@ class Forecaster:
                    or calibration_windows < 1):
             raise ConfigError(f"`calibration_windows` must be an integer >= 1. Received: calibration_windows={calibration_windows!r}")
         ids, series, long_format = _as_panel(y, cfg.fill)
+        cfg = resolve_auto(cfg, series, h_fit)
         values = [s.to_numpy(np.float64) for s in series]
         scalers = None
         if not long_format:
@@ -474,6 +477,22 @@ def interval_horizon(cfg: Config, horizon: int | None = None) -> int:
     return RECURSIVE_INTERVAL_HORIZON if cfg.strategy == "recursive" and cfg.horizon == 1 else cfg.horizon
 
 
+def resolve_auto(cfg: Config, series: list, horizon: int = 1, nonneg: bool | None = None) -> Config:
+    """`cfg` itself, or for model="auto" seqcast's choices for these training series (honest.auto_config)
+    with every option that differs from Config's defaults winning: those are the ones the user set (a default
+    passed explicitly reads the same, and is auto's to choose). `nonneg`: the sign of all the data, when
+    more than these training series is known."""
+    if cfg.model != "auto":
+        return cfg
+    from .honest import auto_config
+
+    default = Config()
+    explicit = {f.name: getattr(cfg, f.name) for f in dataclasses.fields(Config)
+                if f.name not in ("model", "horizon") and getattr(cfg, f.name) != getattr(default, f.name)}
+    return auto_config([s.to_numpy(np.float64) for s in series], h=int(horizon), season=_season(cfg, series[0]), base=cfg,
+                       ensemble=explicit.pop("ensemble", 5), overrides=explicit, nonneg=nonneg)
+
+
 def _options(base: Config, options: dict) -> Config:
     """`base` with the keyword `options`, validated (unknown names and impossible combinations refused)."""
     known = set(Config.__dataclass_fields__)
@@ -622,6 +641,10 @@ def holdout(y, config: Config | None = None, *, progress: bool = False, **option
     if cfg.test_size <= 0:
         raise ConfigError("`test_size` must be > 0 for a holdout evaluation. Received: test_size=0")
     series = _as_series(y, cfg.fill)
+    if cfg.model == "auto":  # chosen on the training values only (the test part's sign is known, like its dates)
+        train_values = len(series) - int(round(len(series) * cfg.test_size))
+        cfg = resolve_auto(cfg, [series.iloc[:train_values]], 1, nonneg=bool((series >= 0).all()))
+        f = Forecaster(cfg, progress=progress)
     v = series.to_numpy(np.float64)
     X, _ = make_windows(v, cfg.window)
     n_train = split_train_test(len(X), cfg.test_size)

@@ -269,7 +269,7 @@ def test_unknown_column(data_csv, tmp_path):
 @pytest.mark.parametrize(
     "option, value, needle",
     [
-        ("--model", "transformer", "`model` must be one of lstm, gru, rnn, linear; seqcast's automatic choice is `seqcast fit --model auto` (or model = \"auto\" in its TOML), and what backtest and benchmark use unless --no-auto. Received: model='transformer'"),
+        ("--model", "transformer", "`model` must be one of lstm, gru, rnn, linear, auto; auto is seqcast's choice for the data (what `seqcast fit` uses without --model, and backtest and benchmark unless --no-auto). Received: model='transformer'"),
         ("--optimizer", "foo", "`optimizer` must be one of adam, rmsprop, sgd. Received: optimizer='foo'"),
         ("--scaler", "zz", "`scaler` must be one of minmax, standard, robust, none, auto. Received: scaler='zz'"),
         ("--fill", "zz", "`fill` must be one of none, ffill, interpolate. Received: fill='zz'"),
@@ -769,8 +769,10 @@ def test_toml_model_auto_is_the_auto_choice_with_the_files_options_winning(data_
     assert_ok(invoke("fit", data_csv, "--model", "auto", "--epochs", 2, "--ensemble", 1, "--units", 4, "--out", tmp_path / "b", "-q"))
     a, b = (json.loads((tmp_path / d / "model.json").read_text())["config"] for d in "ab")
     assert a == b and a["model"] == "gru" and a["epochs"] == 2 and a["units"] == [4]
-    assert_error(invoke("backtest", data_csv, "--no-auto", "--config", toml, "--models", "gru"),
-                 "`model` must be one of lstm, gru, rnn, linear; seqcast's automatic choice is `seqcast fit --model auto`")
+    # backtest --no-auto takes the file's options for the models named in --models (its `model` key names none of them)
+    r = invoke("backtest", data_csv, "--no-auto", "--config", toml, "--models", "gru,lstm", "--windows", 1)
+    assert_ok(r)
+    assert "neural: GRU/LSTM[4], window 12, norm none" in r.stderr
 
 
 def test_fit_long_names_series_too_short_to_train_on(work, tmp_path):

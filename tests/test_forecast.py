@@ -429,3 +429,20 @@ def test_norm_season_without_room_for_a_season_says_what_to_pass(series):
         Forecaster(**FAST, norm="season").fit(series)
     with pytest.raises(ConfigError, match=r"pass season= \(e\.g\. 12 for monthly data without dates\) or norm='last'"):
         Forecaster(**FAST, norm="season").fit(series.to_numpy())
+
+
+def test_model_auto_in_python_is_the_clis_default(series, tmp_path):
+    """Forecaster() is a plain LSTM, and model="auto" (the CLI's default) was refused in Python."""
+    f = Forecaster(model="auto", units=(4,), epochs=2)
+    assert f.get_params()["model"] == "auto" and repr(f) == "Forecaster(model='auto', units=(4,), epochs=2)"
+    f.fit(series)
+    c = f.config_
+    assert (c.model, c.window, c.norm, c.log, c.scaler, c.loss, c.ensemble) == ("gru", 24, "season", True, "auto", "mae", 5)
+    assert c.units == (4,) and c.epochs == 2  # the options set win over auto's
+    assert f.config.model == "auto"  # refits choose again, for their data
+    f.save(tmp_path / "m")
+    pd.testing.assert_frame_equal(Forecaster.load(tmp_path / "m").forecast(3), f.forecast(3))
+    g = Forecaster(model="auto", units=(4,), epochs=2).fit(series, horizon=6)
+    assert g.config_.strategy == "direct" and g.config_.horizon == 6
+    ho = holdout(series, model="auto", units=(4,), epochs=2)
+    assert ho.forecaster.config_.model == "gru" and ho.model_name == "GRU" and ho.n_test == 8  # window 24 on 60 values: 36 windows
