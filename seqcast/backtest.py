@@ -148,6 +148,16 @@ class Result:
         return out
 
 
+def min_length(h: int, n_windows: int, step: int) -> int:
+    """The fewest values a series needs for a backtest: every origin keeps 2 training values."""
+    return h + step * (n_windows - 1) + 2
+
+
+def too_short(k, n: int, h: int, n_windows: int, step: int) -> DataError:
+    return DataError(f"series {k!r} has {n} values; a backtest with horizon={h}, windows={n_windows}, step={step} "
+                     f"needs at least {min_length(h, n_windows, step)}; use fewer --windows, a smaller --horizon or a smaller --step")
+
+
 def _check_int(name, v, lo=1):
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
         raise ConfigError(f"`{name}` must be an integer >= {lo}. Received: {name}={v!r}")
@@ -183,11 +193,10 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
     ys = [np.asarray(v, dtype=np.float64).ravel() for _, v in items]
     dated = [getattr(getattr(v, "index", None), "freqstr", None) for _, v in items[:1]]
     m = int(season or cfg.season or (season_length(dated[0]) if dated and dated[0] else None) or 1)
-    need = h + step * (n_windows - 1) + 2
+    need = min_length(h, n_windows, step)
     for k, y in zip(ids, ys):
         if len(y) < need:
-            raise DataError(f"series {k!r} has {len(y)} values; a backtest with horizon={h}, windows={n_windows}, step={step} "
-                            f"needs at least {need}; use fewer --windows, a smaller --horizon or a smaller --step")
+            raise too_short(k, len(y), h, n_windows, step)
         if not np.isfinite(y).all():
             raise DataError(f"series {k!r} holds NaN or inf values; load it with --fill ffill|interpolate")
     plan = [cuts(len(y), h, n_windows, step) for y in ys]  # (S, W)

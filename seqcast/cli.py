@@ -924,6 +924,7 @@ def backtest(
     from . import data as data_mod
     from .backtest import NEURAL, check_models
     from .backtest import backtest as run_backtest
+    from .backtest import min_length, too_short
     from .errors import ConfigError
     from .honest import auto_config
 
@@ -943,6 +944,15 @@ def backtest(
     if ids is not None:
         series = _pick(series, _ids(ids))
     _fill_note(series.values(), fill, quiet or as_json, err=True)
+    need = min_length(horizon, windows, step or horizon)
+    short = [k for k, s in series.items() if len(s) < need]
+    if short and len(short) == len(series):
+        raise too_short(short[0], len(series[short[0]]), horizon, windows, step or horizon)
+    if short:  # one short series in a panel: left out, not the whole backtest refused
+        shown = ", ".join(map(str, short[:5])) + (", ..." if len(short) > 5 else "")
+        _say(quiet, f"note: left out {len(short)} of {len(series)} series with fewer than {need} values, too short for "
+                               f"{windows} origin(s) of horizon {horizon}: {shown}", err=True)
+        series = {k: s for k, s in series.items() if len(s) >= need}
     first = next(iter(series.values()))
     freq = first.index.freqstr if hasattr(first.index, "freqstr") and first.index.freqstr else None
     m = season or data_mod.season_length(freq) or 1

@@ -740,6 +740,16 @@ def test_backtest_on_long_data_says_what_fill_made_up(work):
     assert "note: --fill interpolate filled 1 missing value(s) in 1 of 3 series" in r.stderr
 
 
+def test_backtest_leaves_out_a_series_too_short_for_it(work):
+    """One 7-value series refused the whole panel (fit pads such a series); now it is left out, with a note."""
+    p = write_csv(work, "long-tiny.csv", long_lines({**LONG_IDS, "tiny": (7, 10.0, "2000-01-01")}))
+    r = invoke("backtest", p, "--models", "naive,snaive", "--horizon", 3, "--windows", 3, "--json")
+    assert_ok(r)
+    assert "note: left out 1 of 4 series with fewer than 11 values, too short for 3 origin(s) of horizon 3: tiny" in r.stderr
+    assert_error(invoke("backtest", p, "--ids", "tiny", "--models", "naive", "--horizon", 3, "--windows", 3),
+                 "series 'tiny' has 7 values", "needs at least 11")  # nothing left: refused as before
+
+
 def test_predict_ids_to_a_file_counts_the_series_it_wrote(long_model, tmp_path):
     """'wrote 10 forecasts for each of 100 series' when --ids picked 2."""
     r = invoke("predict", long_model, "--horizon", 2, "--ids", "c,a", "--out", tmp_path / "fc.csv")
