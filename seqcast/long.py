@@ -141,6 +141,7 @@ def load_long(
             offset = _long_offset(groups, dates, source_text)
         span = _long_span(dates, offset)
     out: dict[str, pd.Series] = {}
+    failed: list[tuple[str, str]] = []  # (id, message): every series is checked, so one message names them all
     for key, rows in groups:
         try:
             if steps is None:
@@ -151,10 +152,19 @@ def load_long(
                 series = _finish_steps(steps[rows], values[rows], rows, key, where, fill,
                                        date_column, source_text, value_col)
         except DataError as exc:
-            raise DataError(f"series {_show(key)}: {exc}") from None
+            failed.append((key, str(exc)))
+            continue
         key = int(key) if int_ids else key
         series.name = key
         out[key] = series
+    if failed:
+        key, msg = failed[0]
+        more = ""
+        if len(failed) > 1:
+            others = [_show(k) for k, _ in failed[1:]]
+            more = (f" ({len(others)} more series fail too: {', '.join(others[:_MAX_LISTED])}"
+                    f"{', ...' if len(others) > _MAX_LISTED else ''})")
+        raise DataError(f"series {_show(key)}: {msg}{more}")
     return out
 
 

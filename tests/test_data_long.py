@@ -158,6 +158,14 @@ def test_gap_named_by_date(tmp_path):
         load_long(path)
 
 
+def test_one_message_names_every_series_that_fails(tmp_path):
+    """Only the first series with the missing week was named; the user fixed it and met the next one."""
+    rows = "".join(f"{k},2020-0{m},{m}\n" for k in "abcdef" for m in (1, 2, 3) if not (k in "bdef" and m == 2))
+    with pytest.raises(DataError, match=r"^series 'b': 1 date is missing at frequency 'MS': 2020-02-01; pass fill=.* "
+                                        r"\(3 more series fail too: 'd', 'e', 'f'\)$"):
+        load_long(write(tmp_path, "unique_id,ds,y\n" + rows))
+
+
 def test_empty_id_and_date(tmp_path):
     with pytest.raises(DataError, match=r"^line 3: the id in column 'unique_id' is empty"):
         load_long(write(tmp_path, "unique_id,ds,y\na,2020-01-01,1\n,2020-01-02,2\n"))
