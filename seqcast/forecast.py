@@ -89,8 +89,10 @@ class Forecaster:
 
     # ---- fitting -------------------------------------------------------------------------------
 
-    def fit(self, y, *, levels=None, horizon: int | None = None, calibration_windows: int = 24, scaler_data=None) -> "Forecaster":
-        """Fit on one series or many; returns self.
+    def fit(self, y, targets=None, /, *, levels=None, horizon: int | None = None, calibration_windows: int = 24,
+            scaler_data=None) -> "Forecaster":
+        """Fit on one series or many; returns self. (`targets`: only for sklearn's fit(X, y) form, which must
+        leave it None: the windows and their targets are made from the series.)
 
         y: one series (anything `load_series` reads), or many: a long DataFrame (unique_id, ds, y),
             a dict {id: series}, or a long CSV / Parquet path (detected by its `unique_id` column).
@@ -113,6 +115,9 @@ class Forecaster:
         from . import intervals
         from .panel import fit_panel
 
+        if targets is not None:  # Keras' model.fit(X, Y)
+            raise ConfigError("Forecaster.fit takes the series itself, fit(series): it makes the windows and their targets; "
+                              "for arrays of windows X and targets Y use seqcast.train.fit (README: the Hands-On ML section)")
         cfg = self.config
         lv = intervals.parse_levels(levels) if levels is not None and not _no_levels(levels) else ()
         h_fit = cfg.horizon if horizon is None else horizon

@@ -446,3 +446,8 @@ def test_model_auto_in_python_is_the_clis_default(series, tmp_path):
     assert g.config_.strategy == "direct" and g.config_.horizon == 6
     ho = holdout(series, model="auto", units=(4,), epochs=2)
     assert ho.forecaster.config_.model == "gru" and ho.model_name == "GRU" and ho.n_test == 8  # window 24 on 60 values: 36 windows
+
+
+def test_keras_style_fit_with_windows_and_targets_says_where_they_go(series):
+    with pytest.raises(ConfigError, match=r"Forecaster.fit takes the series itself, fit\(series\).*seqcast.train.fit"):
+        Forecaster(**FAST).fit(np.zeros((10, 6)), np.zeros(10))
