@@ -20,9 +20,9 @@ _LAZY = {
     "load_model": ("seqcast.io", "load_model"),
 }
 # submodules reachable as attributes without importing them first (seqcast.config.TUTORIAL, seqcast.report...)
-_MODULES = ("backtest", "config", "data", "datasets", "errors", "homl", "honest", "intervals", "long", "metrics", "report",
-            "scaling", "train", "windows")
-__all__ = ["__version__", "datasets", "errors", *_LAZY]
+_MODULES = ("backtest", "config", "data", "datasets", "errors", "homl", "honest", "intervals", "io", "long", "metrics", "models",
+            "panel", "report", "runs", "scaling", "train", "windows")
+__all__ = ["__version__", *_MODULES, *_LAZY]
 
 
 def __getattr__(name):

@@ -271,8 +271,8 @@ def _check_trainable(name: str, first: list, h: int, cfg: Config) -> None:
         longest = max(len(t) for t in first)
         raise DataError(f"{name} cannot train at the first origin: the longest training part there has {longest} values, and a "
                         f"window of {cfg.window} plus {H} target(s){' and a validation tail' if cfg.val_size and cfg.patience else ''} "
-                        f"needs more; use fewer --windows or a smaller --horizon (or a smaller --window, with --no-auto), or "
-                        f"leave {name} out of --models")
+                        f"needs more; use fewer windows or a smaller horizon (CLI --windows, --horizon), a smaller `window` in "
+                        f"the config (CLI: in a --config file, with --no-auto), or leave {name} out of the models")
 
 
 def _neural(name, trains, ids, S, n_windows, h, m, cfg, refit, progress, say=lambda what: None):

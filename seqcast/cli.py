@@ -177,20 +177,12 @@ def default_horizon(f) -> int:
     return int(f.interval_horizon_ or (f.horizon_ if f.config_.strategy != "recursive" else 12))
 
 
-def _auto_for(series_list, cfg, flags: dict, nonneg: bool | None = None, calibrate_on: int | None = None, origins: int = 1):
-    """honest.auto_for with the flags given explicitly (not None) winning over the automatic choices.
-    `calibrate_on`: the length of the longest series that intervals will be calibrated on: auto's window
-    then leaves room for the calibration's horizon and `origins` origins (a 36-month series with --levels
-    was refused: window 24 and 12 steps need 37)."""
-    from .forecast import RECURSIVE_INTERVAL_HORIZON
+def _auto_for(series_list, cfg, flags: dict, nonneg: bool | None = None, calibrate_on: int | None = None, levels=()):
+    """honest.auto_for with the flags given explicitly (not None) winning over the automatic choices."""
     from .honest import auto_for
 
-    cap = None
-    if calibrate_on is not None:
-        h = flags.get("horizon") or 1
-        # the first of `origins` origins one step apart keeps 2 training windows
-        cap = calibrate_on - (flags.get("horizon") or RECURSIVE_INTERVAL_HORIZON) - (origins - 1) - h - 1
-    return auto_for(series_list, cfg, {k: v for k, v in flags.items() if v is not None}, nonneg=nonneg, max_window=cap)
+    return auto_for(series_list, cfg, {k: v for k, v in flags.items() if v is not None}, nonneg=nonneg,
+                    calibrate_on=calibrate_on, levels=levels or ())
 
 
 def _load_many(data: str, column, date_column, id_column, value_column, freq, fill):
@@ -232,13 +224,6 @@ def _model_text(cfg, season: int | None = None, models: list | None = None) -> s
             f"window {cfg.window}, norm {cfg.norm}, {'log1p then ' if cfg.log else ''}scaler {cfg.scaler}, "
             f"strategy {cfg.strategy}{steps}, {cfg.loss} loss, {cfg.epochs} epochs"
             + (f", {cfg.ensemble}-member ensemble" if cfg.ensemble > 1 else "") + (f", season {season}" if season else ""))
-
-
-def _season_of(cfg, series) -> int:
-    """The season a fit uses: the config's, else the one the series' frequency implies, else 1."""
-    from . import data as data_mod
-
-    return cfg.season or data_mod.season_length(getattr(series.index, "freqstr", None)) or 1
 
 
 def _print_holdout(ho, quiet: bool):
@@ -339,7 +324,9 @@ def demo(
     ho = holdout(series, cfg, progress=_bar(quiet))
     _print_holdout(ho, quiet)
     # refit on all data for the future, with 80% / 95% conformal intervals (one extra fit to calibrate them)
+    t0 = time.perf_counter()
     f = Forecaster(cfg, progress=_bar(quiet)).fit(series, levels=(80, 95), horizon=horizon)
+    took = time.perf_counter() - t0
     fc = f.forecast(horizon)
     out.mkdir(parents=True, exist_ok=True)
     f.save(out / "model")
@@ -360,7 +347,7 @@ def demo(
 
         for name in (RUN_FILE, REPORT_FILE, PREDICTIONS_FILE):
             (out / name).unlink(missing_ok=True)
-    _say(quiet, f"fit {ho.fit_s:.1f}s (holdout) + {f.history_.fit_s:.1f}s (refit on all data)")
+    _say(quiet, f"fit {ho.fit_s:.1f}s (holdout) + {_took(f, took)} (refit on all data)")
     _say(quiet, f"wrote {out}/forecast.csv ({horizon} months), {out}/plot.png, {out}/test_predictions.csv, {out}/model/"
                 + (f", {out}/report.html, {out}/run.json, {out}/predictions.png" if report else ""))
 
@@ -446,7 +433,7 @@ def fit(
     Example: seqcast fit airline --model gru --units 64 --epochs 200 --levels 80,95 --out models/airline
     """
     from .errors import ConfigError
-    from .forecast import Forecaster, holdout
+    from .forecast import Forecaster, holdout, season_of
     from .intervals import parse_levels
     from .io import check_target, write_atomic
 
@@ -472,13 +459,13 @@ def fit(
                     f"evaluate it with: seqcast backtest {data}")
         _fill_note(many.values(), cfg.fill, quiet)
         if auto:
-            cfg = _auto_for(list(many.values()), cfg, flags, calibrate_on=max(map(len, many.values())) if lv else None)
-        _say(quiet, f"fitting {'auto: ' if auto else ''}{_model_text(cfg, _season_of(cfg, next(iter(many.values()))))}"
+            cfg = _auto_for(list(many.values()), cfg, flags, calibrate_on=max(map(len, many.values())), levels=lv)
+        _say(quiet, f"fitting {'auto: ' if auto else ''}{_model_text(cfg, season_of(cfg, next(iter(many.values()))))}"
                     + (f"; then one more fit, to calibrate the {'/'.join(f'{q:g}' for q in lv)}% intervals" if lv else ""))
         t0 = time.perf_counter()
         f = Forecaster(cfg, progress=_bar(quiet)).fit(many, levels=lv, horizon=horizon)
         took = time.perf_counter() - t0
-        _few_windows_note(f, quiet)
+        _few_windows_note(f, quiet, board=False)
         from .panel import window_counts
 
         H = 1 if cfg.strategy == "recursive" else f.horizon_
@@ -497,15 +484,13 @@ def fit(
     _fill_note([series], cfg.fill, quiet)
     if auto:
         cut = len(series) - int(round(len(series) * cfg.test_size))  # the auto choices see the training part only,
-        from .intervals import min_residuals
-
         cfg = _auto_for([series.iloc[:cut]], cfg, flags, nonneg=bool((series >= 0).all()),  # and the whole series' sign
-                        calibrate_on=len(series) if lv else None, origins=min_residuals(min(lv)) if lv else 1)  # a finite lowest level
+                        calibrate_on=len(series), levels=lv)
     if lv:  # intervals the data is too short for: refused before any training
         from .forecast import _calibration_plan, interval_horizon
 
         _calibration_plan([series.to_numpy(float)], [str(series.name)], cfg, interval_horizon(cfg, horizon), 1)
-    _say(quiet, f"fitting {'auto: ' if auto else ''}{_model_text(cfg, _season_of(cfg, series))}")
+    _say(quiet, f"fitting {'auto: ' if auto else ''}{_model_text(cfg, season_of(cfg, series))}")
     ho = None
     if cfg.test_size > 0:
         if lv and not refit:
@@ -514,13 +499,14 @@ def fit(
         _print_holdout(ho, quiet)
         _few_windows_note(ho.forecaster, quiet)
     if lv and (refit or ho is None):
-        _say(quiet, f"refitting on all data, then one more fit to calibrate the {'/'.join(f'{q:g}' for q in lv)}% intervals")
+        _say(quiet, f"{'refitting' if ho is not None else 'fitting'} on all data, then one more fit to calibrate the "
+                    f"{'/'.join(f'{q:g}' for q in lv)}% intervals")
     t0 = time.perf_counter()
     f = (Forecaster(cfg, progress=_bar(quiet)).fit(series, levels=lv, horizon=horizon)
          if (refit or ho is None) else ho.forecaster.extend(series))  # forecasts start after all the data either way
     took = time.perf_counter() - t0
     if ho is None:
-        _few_windows_note(f, quiet)
+        _few_windows_note(f, quiet, board=False)
     f.save(out)
     if ho is not None:
         from .report import plot_forecast
@@ -543,13 +529,16 @@ def fit(
 FEW_WINDOWS = 30  # fewer training windows than this: a note that the network had little to learn from
 
 
-def _few_windows_note(f, quiet: bool) -> None:
+def _few_windows_note(f, quiet: bool, board: bool = True) -> None:
     """Say so when a neural model trained on very few windows (2 for a 16-year series): the verdict then
-    rests on a model that could hardly learn anything, and the baselines deserve more trust."""
+    rests on a model that could hardly learn anything, and the baselines deserve more trust. `board`:
+    whether a leaderboard with the baselines was just shown."""
     n = int(f.n_windows_[0])
     if n < FEW_WINDOWS:
+        then = ("so weigh the baselines' rows above (seqcast backtest scores more origins)" if board
+                else "so compare it with the baselines first: seqcast backtest")
         _say(quiet, f"note: the {f.config_.model.upper()} trained on only {n} window{'' if n == 1 else 's'}; a neural network learns "
-                    "little from so few, so weigh the baselines' rows (seqcast backtest scores more origins)")
+                    f"little from so few, {then}")
 
 
 def _took(f, total: float | None) -> str:
@@ -1041,8 +1030,7 @@ def benchmark(
     comp = datasets.competition(name)
     cfg = auto_config(list(comp.train.values()), h=comp.horizon, season=comp.season,
                       overrides=dict(epochs=epochs, seed=seed, ensemble=ensemble))
-    neural = (f"; neural: {cfg.model.upper()}{list(cfg.units)} window {cfg.window} norm {cfg.norm} log {cfg.log} x{cfg.ensemble}, "
-              f"{cfg.epochs} epochs") if any(n in NEURAL for n in names) else ""
+    neural = f"; neural: {_model_text(cfg, models=[n for n in names if n in NEURAL])}" if any(n in NEURAL for n in names) else ""
     _say(quiet or as_json, f"{name}: {len(comp.train)} series, horizon {comp.horizon}, season {comp.season}{neural}", err=True)
     res, comp, cfg, cover = run_benchmark(name, names, config=cfg, levels=lv or None, progress=_bar(quiet or as_json))
     _leaderboard_out(res, f"{name}: {len(comp.train)} series, horizon {comp.horizon}, official test (ranked by MASE)", as_json, quiet,

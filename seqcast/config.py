@@ -21,8 +21,8 @@ class Config:
     Model
         model        lstm | gru | rnn (Keras SimpleRNN) | linear (Flatten + Dense on the window) | auto: seqcast's
                      choice for the training data at fit time (seqcast.honest.auto_config: GRU(32) + skip,
-                     window 2 seasons, log, residual over seasonal naive, 5 members, ...), where the options
-                     left at their defaults are auto's to choose and the others win
+                     window 2 seasons, log, residual over seasonal naive, 5 members, ...), the options you
+                     set winning (Forecaster's keywords; of a Config, the fields that differ from the defaults)
         units        stacked recurrent layer sizes, e.g. (64,) or (20, 20); a Dense head follows them
         output_activation  None (linear) | sigmoid | tanh | relu, on the head (the airline tutorial: sigmoid)
         strategy     multi-step forecasts: recursive (a one-step model fed back) | direct (a Dense(horizon)

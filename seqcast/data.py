@@ -43,6 +43,15 @@ from seqcast.errors import ConfigError, DataError
 
 __all__ = ["FILL_METHODS", "future_index", "load_series", "season_length"]
 
+def __getattr__(name: str):
+    """`seqcast.data.load_long` and friends, from before long format moved to :mod:`seqcast.long`."""
+    if name in ("load_long", "to_long", "is_long"):
+        from seqcast import long
+
+        return getattr(long, name)
+    raise AttributeError(f"module 'seqcast.data' has no attribute {name!r}")
+
+
 #: Accepted values of the ``fill`` option.
 FILL_METHODS = ("none", "ffill", "interpolate")
 
@@ -559,6 +568,9 @@ def _ints(cells: Sequence[Any], lo: int, hi: int) -> np.ndarray | None:
     return np.array(out, dtype=np.int64) if out else None
 
 
+#: Columns that would hold a finer part of the date than a quarter or month.
+_FINER_NAMES = frozenset({"day", "dd", "mday", "week", "wk", "hour", "hr", "minute"})
+
 #: A column beside `year` that holds the rest of the date: its name -> (frequency, months per step, values 1..top).
 _PERIOD_NAMES = {"quarter": ("QS", 3, 4), "qtr": ("QS", 3, 4), "month": ("MS", 1, 12), "mon": ("MS", 1, 12)}
 
@@ -571,8 +583,8 @@ def _year_period(columns: Sequence[Sequence[Any]], names: Sequence[Any] | None) 
         return None
     low = [str(n).strip().lower() for n in names]
     periods = [i for i, n in enumerate(low) if n in _PERIOD_NAMES]
-    if low.count("year") != 1 or len(periods) != 1:
-        return None
+    if low.count("year") != 1 or len(periods) != 1 or any(n in _FINER_NAMES for n in low):
+        return None  # a day or hour column beside them: the two columns are not the whole date
     y, p = low.index("year"), periods[0]
     top = _PERIOD_NAMES[low[p]][2]
     if _years(list(columns[y])) is None or _ints(list(columns[p]), 1, top) is None:

@@ -45,7 +45,7 @@ class Forecaster:
     `help(seqcast.Config)` lists them all. Without options: an LSTM(64), window 12, minmax scaler, Adam,
     up to 300 epochs with early stopping (patience 20) on the last 10% of the windows (`val_size`).
     ``Forecaster(model="auto")`` is the CLI's default instead: seqcast's choice for the training data, made
-    at each fit (`config_` shows it), the options you set that differ from the defaults winning.
+    at each fit (`config_` shows it), the options you set winning (`get_params` shows the others as None).
     `progress=True` shows the training: a bar on a terminal or in Jupyter, lines on stderr elsewhere.
 
     After `fit` (sklearn's trailing underscores):
@@ -66,26 +66,41 @@ class Forecaster:
         if config is not None and not isinstance(config, Config):
             raise ConfigError(f"the first argument must be a Config (or nothing); pass options as keywords, e.g. "
                               f"Forecaster(model='gru', epochs=50). Received: {config!r}")
-        self.config = _options(config if config is not None else Config(), options)
+        base = config if config is not None else Config()
+        default = Config()
+        # the options set: a keyword (None means "not set": the default, or auto's choice), or a Config's non-defaults
+        self._given = {f.name for f in dataclasses.fields(Config) if getattr(base, f.name) != getattr(default, f.name)}
+        self.config = base
         self.progress = progress
+        self.set_params(**options)
 
     def get_params(self, deep: bool = True) -> dict:
         """The keyword options, as stored (sklearn's contract, which `sklearn.base.clone` checks by identity;
-        `deep` is accepted and changes nothing: no nested estimators)."""
-        return {**{f.name: getattr(self.config, f.name) for f in dataclasses.fields(Config)}, "progress": self.progress}
+        `deep` is accepted and changes nothing: no nested estimators). With model="auto" an option not set
+        reads None (auto chooses it at fit), so that Forecaster(**get_params()) is the same forecaster."""
+        auto = self.config.model == "auto"
+        return {**{f.name: getattr(self.config, f.name) if not auto or f.name in self._given or f.name == "model" else None
+                   for f in dataclasses.fields(Config)}, "progress": self.progress}
 
     def set_params(self, **options) -> "Forecaster":
-        """Change options (validated as in __init__) for the next fit. A fitted model keeps its parameters
-        and the options it was fitted with (`config_`) until then: it forecasts and saves with those."""
+        """Change options (validated as in __init__) for the next fit. With model="auto", None unsets an option
+        (auto's choice again); otherwise None is a value, valid where an option takes it (learning_rate, season,
+        output_activation). A fitted model keeps its parameters and the options it was fitted with (`config_`)
+        until then: it forecasts and saves with those."""
         if "progress" in options:
             self.progress = options.pop("progress")
-        self.config = _options(self.config, options)
+        auto = options.get("model", self.config.model) == "auto"
+        unset = {k for k, v in options.items() if v is None and auto}
+        default = Config()
+        self.config = _options(self.config, {k: getattr(default, k) if k in unset else v for k, v in options.items()})
+        self._given = (self._given - unset) | (set(options) - unset)
         return self
 
-    def __repr__(self) -> str:  # the options that differ from the defaults, as sklearn shows them
-        default = Config()
-        changed = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if k != "progress" and v != getattr(default, k))
-        return f"Forecaster({changed})"
+    def __repr__(self) -> str:  # the options that differ from the defaults, as sklearn shows them (auto: the ones set)
+        default, auto = Config(), self.config.model == "auto"
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items()
+                          if k != "progress" and (k in self._given or k == "model" if auto else v != getattr(default, k)))
+        return f"Forecaster({shown})"
 
     # ---- fitting -------------------------------------------------------------------------------
 
@@ -128,7 +143,8 @@ class Forecaster:
                    or calibration_windows < 1):
             raise ConfigError(f"`calibration_windows` must be an integer >= 1. Received: calibration_windows={calibration_windows!r}")
         ids, series, long_format = _as_panel(y, cfg.fill)
-        cfg = resolve_auto(cfg, series, h_fit)
+        cfg = resolve_auto(cfg, series, self._given, horizon if horizon is not None else None, levels=lv)
+        h_fit = cfg.horizon if horizon is None else h_fit
         values = [s.to_numpy(np.float64) for s in series]
         scalers = None
         if not long_format:
@@ -140,7 +156,7 @@ class Forecaster:
             split_validation(len(X), cfg.val_size)
         elif scaler_data is not None:
             raise ConfigError("`scaler_data` applies to one series only. Received: scaler_data with many series")
-        season = _season(cfg, series[0])
+        season = season_of(cfg, series[0])
         h_levels = interval_horizon(cfg, horizon)
         if lv:  # before the fit: data too short for the intervals is refused before any training
             calibration_windows, calibrate_on = _calibration_plan(values, ids, cfg, h_levels, int(calibration_windows))
@@ -482,20 +498,20 @@ def interval_horizon(cfg: Config, horizon: int | None = None) -> int:
     return RECURSIVE_INTERVAL_HORIZON if cfg.strategy == "recursive" and cfg.horizon == 1 else cfg.horizon
 
 
-def resolve_auto(cfg: Config, series: list, horizon: int = 1, nonneg: bool | None = None) -> Config:
-    """`cfg` itself, or for model="auto" seqcast's choices for these training series (honest.auto_config)
-    with every option that differs from Config's defaults winning: those are the ones the user set (a default
-    passed explicitly reads the same, and is auto's to choose). `nonneg`: the sign of all the data, when
-    more than these training series is known."""
+def resolve_auto(cfg: Config, series: list, given, horizon: int | None = None, nonneg: bool | None = None,
+                 levels=()) -> Config:
+    """`cfg` itself, or for model="auto" seqcast's choices for these training series (honest.auto_for) with
+    the options named in `given` (the ones the user set) winning, as the CLI's flags do. `horizon`: the
+    steps to train for when given apart from the config (fit's argument); `nonneg`: the sign of all the
+    data, when more than these training series is known; `levels`: the window leaves room to calibrate them."""
     if cfg.model != "auto":
         return cfg
-    from .honest import auto_config
+    from .honest import auto_for
 
-    default = Config()
-    explicit = {f.name: getattr(cfg, f.name) for f in dataclasses.fields(Config)
-                if f.name not in ("model", "horizon") and getattr(cfg, f.name) != getattr(default, f.name)}
-    return auto_config([s.to_numpy(np.float64) for s in series], h=int(horizon), season=_season(cfg, series[0]), base=cfg,
-                       ensemble=explicit.pop("ensemble", 5), overrides=explicit, nonneg=nonneg)
+    explicit = {k: getattr(cfg, k) for k in given if k != "model"}
+    if horizon is not None:
+        explicit["horizon"] = horizon
+    return auto_for(series, cfg, explicit, nonneg=nonneg, calibrate_on=max(len(s) for s in series), levels=levels)
 
 
 def _options(base: Config, options: dict) -> Config:
@@ -512,7 +528,8 @@ def _options(base: Config, options: dict) -> Config:
     return cfg
 
 
-def _season(cfg: Config, series: pd.Series) -> int:
+def season_of(cfg: Config, series: pd.Series) -> int:
+    """The season a fit uses: the config's, else the one the series' frequency implies, else 1."""
     idx = series.index
     freq = idx.freqstr if isinstance(idx, pd.DatetimeIndex) and idx.freq is not None else None
     return int(cfg.season or data_mod.season_length(freq) or 1)
@@ -648,7 +665,7 @@ def holdout(y, config: Config | None = None, *, progress: bool = False, **option
     series = _as_series(y, cfg.fill)
     if cfg.model == "auto":  # chosen on the training values only (the test part's sign is known, like its dates)
         train_values = len(series) - int(round(len(series) * cfg.test_size))
-        cfg = resolve_auto(cfg, [series.iloc[:train_values]], 1, nonneg=bool((series >= 0).all()))
+        cfg = resolve_auto(cfg, [series.iloc[:train_values]], f._given, nonneg=bool((series >= 0).all()))
         f = Forecaster(cfg, progress=progress)
     v = series.to_numpy(np.float64)
     X, _ = make_windows(v, cfg.window)
@@ -666,7 +683,7 @@ def holdout(y, config: Config | None = None, *, progress: bool = False, **option
     if z_pred.ndim == 2:  # a direct / seq2seq model: its first step is the one-step-ahead forecast
         z_pred = z_pred[:, 0]
     pred = f.scaler_.inverse_transform(z_pred)
-    season = cfg.season or data_mod.season_length(series.index.freqstr if isinstance(series.index, pd.DatetimeIndex) else None)
+    season = season_of(cfg, series)
     name = MODEL_NAMES[cfg.model]
     preds = {name: pred, **baselines.one_step(v, t, season)}
     z_truth = f.scaler_.transform(truth)

@@ -64,6 +64,8 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
         val_size=0.0, ensemble=ensemble, optimizer="adam", loss="mae",
         season=m if m > 1 else None)  # the season its norm was chosen for: arrays without dates imply none
     cfg = cfg.replace(**(overrides or {}))
+    if cfg.patience and not cfg.val_size and "val_size" not in (overrides or {}):  # early stopping asked for: it needs
+        cfg = cfg.replace(val_size=Config().val_size)  # a validation tail, which auto leaves out otherwise
     if cfg.norm == "season" and (m < 2 or cfg.window < m or cfg.strategy == "seq2seq"):
         cfg = cfg.replace(norm="last")
     if cfg.skip and (cfg.strategy == "seq2seq" or cfg.model == "linear"):
@@ -71,16 +73,29 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
     return cfg
 
 
-def auto_for(series_list, base: Config, explicit: dict, nonneg: bool | None = None, max_window: int | None = None) -> Config:
+def auto_for(series_list, base: Config, explicit: dict, nonneg: bool | None = None, calibrate_on: int | None = None,
+             levels=()) -> Config:
     """`auto_config` for loaded series (pd.Series, training parts): the season from `base.season` or their
-    frequency, h from `explicit["horizon"]` (else 1), and the `explicit` options winning."""
-    from . import data as data_mod
+    frequency, h from `explicit["horizon"]` (else 1), and the `explicit` options winning.
 
-    idx = series_list[0].index
-    m = base.season or data_mod.season_length(getattr(idx, "freqstr", None)) or 1
+    `calibrate_on`: the length of the longest series that intervals at `levels` will be calibrated on (the
+    full data): the window then leaves room for the calibration's horizon and for enough origins one step
+    apart that the lowest level gets a finite width (a 36-month series with levels 80, 95 was refused:
+    window 24 and 12 steps need 37 values)."""
+    from .forecast import season_of
+
+    m = season_of(base, series_list[0])
     h = int(explicit.get("horizon") or 1)
+    cap = None
+    if calibrate_on is not None and levels:
+        from .forecast import RECURSIVE_INTERVAL_HORIZON
+        from .intervals import min_residuals
+
+        steps = explicit.get("horizon") or RECURSIVE_INTERVAL_HORIZON  # what fit(levels=...) calibrates for
+        origins = -(-min_residuals(min(levels)) // len(series_list))  # residuals = origins x series
+        cap = calibrate_on - steps - (origins - 1) - h - 1  # the first origin keeps 2 training windows
     return auto_config([s.to_numpy(float) for s in series_list], h=h, season=m, base=base, overrides=explicit, nonneg=nonneg,
-                       max_window=max_window)
+                       max_window=cap)
 
 
 # ---- the airline tutorial's test months, honestly ----------------------------------------------------------

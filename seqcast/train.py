@@ -315,7 +315,7 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
     seed = int(seed) % 2**31  # non-negative: numpy seeds the shuffles with it
     threads = member_threads(members)
     t0 = time.perf_counter()
-    with _progress(progress, train.epochs * (members if threads > 1 else 1)) as bar:
+    with _progress(progress, train.epochs * (members if threads > 1 else 1), members if threads > 1 else 1) as bar:
         if threads == 1:
             params, hist = _fit(spec, params, X, Y, train, seed, SHUFFLE_STREAM, X_val, Y_val, bar, members)
         else:
@@ -448,17 +448,19 @@ def _where(mask, new, old):
 
 class _progress:
     """When asked: a rich progress bar on a terminal or in Jupyter; elsewhere (a log file, a pipe) a
-    plain line on stderr about every tenth of the epochs. Not asked: nothing."""
+    plain line on stderr about every tenth of the epochs, and one where the fit ends (early stopping).
+    Not asked: nothing. `members` > 1: the members train in threads, and `total` counts all their epochs."""
 
-    def __init__(self, enabled: bool, total: int):
+    def __init__(self, enabled: bool, total: int, members: int = 1):
         import sys
 
-        self.asked, self.total = enabled, total
+        self.asked, self.total, self.members = enabled, total, members
         self.enabled = enabled and (sys.stderr.isatty() or _in_jupyter())
+        self.last = None  # (done, text) of the latest update not yet printed as a line
 
     def __enter__(self):
         if not self.enabled:
-            return _progress_lines(self.total) if self.asked else (lambda ep, hist: None)
+            return self._line if self.asked else (lambda ep, hist: None)
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.p = Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -471,27 +473,28 @@ class _progress:
 
         return update
 
+    def _line(self, done, hist):
+        what = f"{done}/{self.total} epochs" + (f" of {self.members} members" if self.members > 1 else "")
+        self.last = (done, f"{what}: {_loss_text(hist)}" + (" (the latest member's)" if self.members > 1 else ""))
+        if done % max(1, self.total // 10) == 0 or done == self.total:
+            self._print()
+
+    def _print(self):
+        import sys
+
+        print(self.last[1], file=sys.stderr, flush=True)
+        self.last = None
+
     def __exit__(self, *exc):
         if self.enabled:
             self.p.__exit__(*exc)
+        elif self.last is not None and exc[0] is None:  # early stopping ended the fit between two lines
+            self._print()
         return False
 
 
 def _loss_text(hist) -> str:
     return f"loss {hist.loss[-1]:.4g}" + (f" val {hist.val_loss[-1]:.4g}" if hist.val_loss else "")
-
-
-def _progress_lines(total: int):
-    """Progress as plain stderr lines, about ten over the fit and the last epoch."""
-    import sys
-
-    every = max(1, total // 10)
-
-    def update(ep, hist):
-        if ep % every == 0 or ep == total:
-            print(f"epoch {ep}/{total}: {_loss_text(hist)}", file=sys.stderr, flush=True)
-
-    return update
 
 
 def _in_jupyter() -> bool:

@@ -201,6 +201,8 @@ def test_fit_says_when_an_interval_level_is_infinite(work, tmp_path):
                "--ensemble", 1)
     assert_ok(r)
     note = next(line for line in r.stdout.splitlines() if line.startswith("note: the 95%"))
+    few = next(line for line in r.stdout.splitlines() if line.startswith("note: the GRU trained on only"))
+    assert few.endswith("so compare it with the baselines first: seqcast backtest")  # no leaderboard was shown (no test part)
     m = Forecaster.load(tmp_path / "m")
     n = m.calibration_windows_ * m.calibration_series_
     assert n < 19 and not np.isfinite(m.widths_[95.0]).all()

@@ -231,6 +231,17 @@ def test_year_and_quarter_or_month_columns_are_dates(tmp_path):
         load_series(repeat)
     odd = pd.DataFrame({"year": [2000, 2000], "quarter": [1, 5], "y": [1.0, 2.0]})  # no quarter 5: not dates
     assert isinstance(load_series(odd, column="y").index, pd.RangeIndex)
+    daily = pd.DataFrame({"year": [2020] * 3, "month": [1] * 3, "day": [1, 2, 3], "y": [1.0, 2.0, 3.0]})
+    assert isinstance(load_series(daily, column="y").index, pd.RangeIndex)  # year + month are not the whole date here
+
+
+def test_long_format_functions_are_still_reachable_from_data():
+    from seqcast import data, long
+    from seqcast.data import load_long
+
+    assert load_long is long.load_long and data.to_long is long.to_long and data.is_long is long.is_long
+    with pytest.raises(AttributeError):
+        data.no_such_name
 
 
 def test_numbers_that_are_not_consecutive_years_stay_numbers(tmp_path):

@@ -448,6 +448,28 @@ def test_model_auto_in_python_is_the_clis_default(series, tmp_path):
     assert ho.forecaster.config_.model == "gru" and ho.model_name == "GRU" and ho.n_test == 8  # window 24 on 60 values: 36 windows
 
 
+def test_model_auto_takes_every_option_set_even_a_default_one(series):
+    """Options equal to Config's defaults were auto's to choose: no single-member, MSE or window-12 auto fit."""
+    f = Forecaster(model="auto", loss="mse", log=False, window=12, ensemble=1, units=(4,), epochs=2)
+    c = f.fit(series).config_
+    assert (c.loss, c.log, c.window, c.ensemble, c.model) == ("mse", False, 12, 1, "gru")
+    assert f.get_params()["batch_size"] is None and f.get_params()["window"] == 12  # not set: auto's to choose
+    again = Forecaster(**f.get_params())  # what sklearn's clone does
+    assert again.get_params() == f.get_params() and repr(again) == repr(f)
+    assert f.set_params(window=None).fit(series).config_.window == 24  # unset: auto's choice again
+    assert Forecaster(epochs=3).get_params()["window"] == 12  # a model that is not auto reads its values
+
+
+def test_model_auto_leaves_room_for_intervals_and_holdout_keeps_a_direct_horizon(air):
+    """Python's auto refused a 36-month series with levels (only the CLI left room), and holdout trained a
+    direct model for 1 step when asked for 12."""
+    f = Forecaster(model="auto", units=(4,), epochs=2, ensemble=1).fit(air.iloc[:36], levels=(80, 95))
+    assert f.config_.window == 19 and np.isfinite(f.widths_[80.0]).all()
+    ho = holdout(air, model="auto", strategy="direct", horizon=12, units=(4,), epochs=2, ensemble=1)
+    assert (ho.forecaster.config_.strategy, ho.forecaster.config_.horizon) == ("direct", 12)
+    assert len(ho.forecaster.extend(air).forecast(12)) == 12
+
+
 def test_keras_style_fit_with_windows_and_targets_says_where_they_go(series):
     with pytest.raises(ConfigError, match=r"Forecaster.fit takes the series itself, fit\(series\).*seqcast.train.fit"):
         Forecaster(**FAST).fit(np.zeros((10, 6)), np.zeros(10))

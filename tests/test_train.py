@@ -178,9 +178,15 @@ def test_progress_prints_lines_where_no_bar_can_be_drawn(capsys):
     X, Y = data(16)
     train.fit(LINEAR, params_for(LINEAR), X, Y, train=train.TrainSpec(epochs=20, batch_size=8), progress=True)
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 10 and err[0].startswith("epoch 2/20: loss ") and err[-1].startswith("epoch 20/20: loss ")
+    assert len(err) == 10 and err[0].startswith("2/20 epochs: loss ") and err[-1].startswith("20/20 epochs: loss ")
     train.fit(LINEAR, params_for(LINEAR), X, Y, train=train.TrainSpec(epochs=20, batch_size=8))
     assert capsys.readouterr().err == ""
+    # early stopping ends the fit between two lines: its last epoch is still said
+    Xv, Yv = data(8, seed=5)
+    _, hist = train.fit(LINEAR, params_for(LINEAR), X, Y, train=train.TrainSpec(epochs=500, batch_size=8, patience=1),
+                        X_val=Xv, Y_val=Yv * 100, progress=True)
+    err = capsys.readouterr().err.splitlines()
+    assert len(hist.loss) < 500 and err[-1].startswith(f"{len(hist.loss)}/500 epochs: loss ")
 
 
 # ---- options -------------------------------------------------------------------------------------------
