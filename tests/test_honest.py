@@ -80,3 +80,15 @@ def test_auto_config_keeps_the_season_it_chose_its_norm_for():
     assert cfg.norm == "season" and cfg.season == 12
     assert Forecaster(cfg).fit(y).season_ == 12
     assert auto_config([y], h=3, season=1).season is None
+
+
+def test_auto_with_patience_set_keeps_a_validation_tail():
+    """auto leaves val_size at 0; a patience the user set then turned early stopping off without a word."""
+    import numpy as np
+
+    from seqcast.honest import auto_config
+
+    y = np.arange(1.0, 100.0)
+    assert auto_config([y], h=1, season=12, overrides={"patience": 5}).val_size == 0.1
+    assert auto_config([y], h=1, season=12, overrides={"patience": 5, "val_size": 0.2}).val_size == 0.2
+    assert auto_config([y], h=1, season=12).val_size == 0.0 and auto_config([y], h=1, season=12).patience == 0
