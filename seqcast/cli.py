@@ -178,11 +178,12 @@ def default_horizon(f) -> int:
 
 
 def _auto_for(series_list, cfg, flags: dict, nonneg: bool | None = None, calibrate_on: int | None = None, levels=()):
-    """honest.auto_for with the flags given explicitly (not None) winning over the automatic choices."""
+    """honest.auto_for with the flags given explicitly (not None) winning over the automatic choices
+    (--horizon is also fit's horizon, which sets the steps intervals are calibrated for)."""
     from .honest import auto_for
 
     return auto_for(series_list, cfg, {k: v for k, v in flags.items() if v is not None}, nonneg=nonneg,
-                    calibrate_on=calibrate_on, levels=levels or ())
+                    calibrate_on=calibrate_on, levels=levels or (), fit_horizon=flags.get("horizon"))
 
 
 def _load_many(data: str, column, date_column, id_column, value_column, freq, fill):
@@ -933,7 +934,6 @@ def backtest(
         series = {str(one.name or "y"): one}
     if ids is not None:
         series = _pick(series, _ids(ids))
-    _fill_note(series.values(), fill, quiet or as_json, err=True)
     need = min_length(horizon, windows, step or horizon)
     short = [k for k, s in series.items() if len(s) < need]
     if short and len(short) == len(series):
@@ -941,8 +941,9 @@ def backtest(
     if short:  # one short series in a panel: left out, not the whole backtest refused
         shown = ", ".join(map(str, short[:5])) + (", ..." if len(short) > 5 else "")
         _say(quiet, f"note: left out {len(short)} of {len(series)} series with fewer than {need} values, too short for "
-                               f"{windows} origin(s) of horizon {horizon}: {shown}", err=True)
+                    f"{windows} origin(s) {step or horizon} step(s) apart with horizon {horizon}: {shown}", err=True)
         series = {k: s for k, s in series.items() if len(s) >= need}
+    _fill_note(series.values(), fill, quiet or as_json, err=True)
     first = next(iter(series.values()))
     freq = first.index.freqstr if hasattr(first.index, "freqstr") and first.index.freqstr else None
     m = season or data_mod.season_length(freq) or 1

@@ -569,7 +569,7 @@ def _ints(cells: Sequence[Any], lo: int, hi: int) -> np.ndarray | None:
 
 
 #: Columns that would hold a finer part of the date than a quarter or month.
-_FINER_NAMES = frozenset({"day", "dd", "mday", "week", "wk", "hour", "hr", "minute"})
+_FINER_NAMES = frozenset({"day", "week", "hour", "minute"})
 
 #: A column beside `year` that holds the rest of the date: its name -> (frequency, months per step, values 1..top).
 _PERIOD_NAMES = {"quarter": ("QS", 3, 4), "qtr": ("QS", 3, 4), "month": ("MS", 1, 12), "mon": ("MS", 1, 12)}

@@ -45,7 +45,8 @@ class Forecaster:
     `help(seqcast.Config)` lists them all. Without options: an LSTM(64), window 12, minmax scaler, Adam,
     up to 300 epochs with early stopping (patience 20) on the last 10% of the windows (`val_size`).
     ``Forecaster(model="auto")`` is the CLI's default instead: seqcast's choice for the training data, made
-    at each fit (`config_` shows it), the options you set winning (`get_params` shows the others as None).
+    at each fit (`config_` shows it), the options you set winning (`get_params` shows the others as None;
+    of a Config passed in, and of options set before the model became auto, those that differ from the defaults).
     `progress=True` shows the training: a bar on a terminal or in Jupyter, lines on stderr elsewhere.
 
     After `fit` (sklearn's trailing underscores):
@@ -93,7 +94,10 @@ class Forecaster:
         unset = {k for k, v in options.items() if v is None and auto}
         default = Config()
         self.config = _options(self.config, {k: getattr(default, k) if k in unset else v for k, v in options.items()})
-        self._given = (self._given - unset) | (set(options) - unset)
+        # what auto must keep: under auto every option set; otherwise only values that differ from the defaults, so
+        # that a clone of a plain forecaster (every option passed back) turned auto by set_params lets auto choose
+        kept = {k for k in set(options) - unset if auto or getattr(self.config, k) != getattr(default, k)}
+        self._given = (self._given - set(options)) | kept
         return self
 
     def __repr__(self) -> str:  # the options that differ from the defaults, as sklearn shows them (auto: the ones set)
@@ -511,7 +515,8 @@ def resolve_auto(cfg: Config, series: list, given, horizon: int | None = None, n
     explicit = {k: getattr(cfg, k) for k in given if k != "model"}
     if horizon is not None:
         explicit["horizon"] = horizon
-    return auto_for(series, cfg, explicit, nonneg=nonneg, calibrate_on=max(len(s) for s in series), levels=levels)
+    return auto_for(series, cfg, explicit, nonneg=nonneg, calibrate_on=max(len(s) for s in series), levels=levels,
+                    fit_horizon=horizon)
 
 
 def _options(base: Config, options: dict) -> Config:
@@ -657,7 +662,8 @@ class Holdout:
 
 def holdout(y, config: Config | None = None, *, progress: bool = False, **options) -> Holdout:
     """Split the windows chronologically (first int(N*(1-test_size)) train), fit on the training
-    part, and forecast each test target one step ahead; baselines on the same targets."""
+    part, and forecast each test target one step ahead; baselines on the same targets. With model="auto"
+    the choices are made on the training values (as `seqcast fit` does), the options set winning."""
     f = Forecaster(config, progress=progress, **options)
     cfg = f.config
     if cfg.test_size <= 0:

@@ -3,7 +3,8 @@
 `auto_config` is the neural configuration a user gets without tuning ("--model auto"). It is derived
 from the data's shape only (season, horizon, sign, size), never from test values:
 
-    window     2 seasons, at least 12 steps (capped by the longest training part)
+    window     2 seasons, at least 12 steps (capped by the longest training part, and, with intervals,
+               to leave room for their calibration on the full data: `auto_for`)
     log        (log1p) when the series are never negative (every value the caller has: the sign is known
                like the frequency, and a log model could not read a later value <= -1); the log values
                are then used as they are (scaler none: a change in log is a relative change, comparable
@@ -74,28 +75,32 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
 
 
 def auto_for(series_list, base: Config, explicit: dict, nonneg: bool | None = None, calibrate_on: int | None = None,
-             levels=()) -> Config:
+             levels=(), fit_horizon: int | None = None) -> Config:
     """`auto_config` for loaded series (pd.Series, training parts): the season from `base.season` or their
     frequency, h from `explicit["horizon"]` (else 1), and the `explicit` options winning.
 
     `calibrate_on`: the length of the longest series that intervals at `levels` will be calibrated on (the
-    full data): the window then leaves room for the calibration's horizon and for enough origins one step
-    apart that the lowest level gets a finite width (a 36-month series with levels 80, 95 was refused:
-    window 24 and 12 steps need 37 values)."""
-    from .forecast import season_of
+    full data), over the steps `forecast.interval_horizon` gives for `fit_horizon` (fit's horizon argument):
+    the window then leaves room for those steps and for enough origins one step apart that the lowest
+    level gets a finite width (a 36-month series with levels 80, 95 was refused: window 24 and 12 steps
+    need 37 values)."""
+    from .forecast import interval_horizon, season_of
 
     m = season_of(base, series_list[0])
     h = int(explicit.get("horizon") or 1)
-    cap = None
-    if calibrate_on is not None and levels:
-        from .forecast import RECURSIVE_INTERVAL_HORIZON
-        from .intervals import min_residuals
+    ys = [s.to_numpy(float) for s in series_list]
+    cfg = auto_config(ys, h=h, season=m, base=base, overrides=explicit, nonneg=nonneg)
+    if calibrate_on is None or not levels:
+        return cfg
+    from .intervals import min_residuals
 
-        steps = explicit.get("horizon") or RECURSIVE_INTERVAL_HORIZON  # what fit(levels=...) calibrates for
-        origins = -(-min_residuals(min(levels)) // len(series_list))  # residuals = origins x series
-        cap = calibrate_on - steps - (origins - 1) - h - 1  # the first origin keeps 2 training windows
-    return auto_config([s.to_numpy(float) for s in series_list], h=h, season=m, base=base, overrides=explicit, nonneg=nonneg,
-                       max_window=cap)
+    steps = interval_horizon(cfg, fit_horizon)  # what fit(levels=...) will calibrate for
+    H = 1 if cfg.strategy == "recursive" else cfg.horizon  # targets per training window
+    origins = -(-min_residuals(min(levels)) // len(series_list))  # residuals = origins x series
+    cap = calibrate_on - steps - (origins - 1) - H - 1  # the first origin keeps 2 training windows
+    if cfg.window <= cap:
+        return cfg
+    return auto_config(ys, h=h, season=m, base=base, overrides=explicit, nonneg=nonneg, max_window=cap)
 
 
 # ---- the airline tutorial's test months, honestly ----------------------------------------------------------

@@ -162,7 +162,7 @@ def load_long(
         more = ""
         if len(failed) > 1:
             others = [_show(k) for k, _ in failed[1:]]
-            more = (f" ({len(others)} more series fail too: {', '.join(others[:_MAX_LISTED])}"
+            more = (f" ({len(others)} more series fail too, for this or another reason: {', '.join(others[:_MAX_LISTED])}"
                     f"{', ...' if len(others) > _MAX_LISTED else ''})")
         raise DataError(f"series {_show(key)}: {msg}{more}")
     return out

@@ -489,6 +489,7 @@ class _progress:
         if self.enabled:
             self.p.__exit__(*exc)
         elif self.last is not None and exc[0] is None:  # early stopping ended the fit between two lines
+            self.last = (self.last[0], self.last[1] + " (stopped early)")
             self._print()
         return False
 

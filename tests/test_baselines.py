@@ -34,6 +34,7 @@ def test_one_step_linear_ar_refits_every_kth_target_on_long_test_parts():
     for i in (270, 271, 272):
         assert got[i - 270] == pytest.approx(mu + sd * (coef[0] + coef[1:] @ ((y[i - 8 : i][::-1] - mu) / sd)))
     assert got[3] == pytest.approx(b.forecast("linear_ar", y[:273], 1, season=4)[0])  # the next block refits
+    assert b._linear_ar_one_step(y, np.array([], dtype=int), None).shape == (0,)  # no targets: nothing, no error
 
 
 @pytest.mark.parametrize("name,expected", [

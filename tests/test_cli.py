@@ -747,7 +747,7 @@ def test_backtest_leaves_out_a_series_too_short_for_it(work):
     p = write_csv(work, "long-tiny.csv", long_lines({**LONG_IDS, "tiny": (7, 10.0, "2000-01-01")}))
     r = invoke("backtest", p, "--models", "naive,snaive", "--horizon", 3, "--windows", 3, "--json")
     assert_ok(r)
-    assert "note: left out 1 of 4 series with fewer than 11 values, too short for 3 origin(s) of horizon 3: tiny" in r.stderr
+    assert "note: left out 1 of 4 series with fewer than 11 values, too short for 3 origin(s) 3 step(s) apart with horizon 3: tiny" in r.stderr
     assert_error(invoke("backtest", p, "--ids", "tiny", "--models", "naive", "--horizon", 3, "--windows", 3),
                  "series 'tiny' has 7 values", "needs at least 11")  # nothing left: refused as before
 

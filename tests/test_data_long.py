@@ -162,7 +162,7 @@ def test_one_message_names_every_series_that_fails(tmp_path):
     """Only the first series with the missing week was named; the user fixed it and met the next one."""
     rows = "".join(f"{k},2020-0{m},{m}\n" for k in "abcdef" for m in (1, 2, 3) if not (k in "bdef" and m == 2))
     with pytest.raises(DataError, match=r"^series 'b': 1 date is missing at frequency 'MS': 2020-02-01; pass fill=.* "
-                                        r"\(3 more series fail too: 'd', 'e', 'f'\)$"):
+                                        r"\(3 more series fail too, for this or another reason: 'd', 'e', 'f'\)$"):
         load_long(write(tmp_path, "unique_id,ds,y\n" + rows))
 
 

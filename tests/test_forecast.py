@@ -417,9 +417,11 @@ def test_submodules_are_attributes_of_the_package():
     import sys
 
     code = ("import sys, seqcast; print(seqcast.config.TUTORIAL.units, seqcast.load_long.__name__, "
-            "seqcast.report.__name__, 'jax' in sys.modules)")
+            "seqcast.report.__name__, seqcast.models.__name__, 'jax' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert out == "(300,) load_long seqcast.report False"
+    assert out == "(300,) load_long seqcast.report seqcast.models False"
+    star = "import sys; from seqcast import *; print('jax' in sys.modules)"  # __all__ names no module that imports JAX
+    assert subprocess.run([sys.executable, "-c", star], capture_output=True, text=True, check=True).stdout.strip() == "False"
 
 
 def test_norm_season_without_room_for_a_season_says_what_to_pass(series):
@@ -468,6 +470,22 @@ def test_model_auto_leaves_room_for_intervals_and_holdout_keeps_a_direct_horizon
     ho = holdout(air, model="auto", strategy="direct", horizon=12, units=(4,), epochs=2, ensemble=1)
     assert (ho.forecaster.config_.strategy, ho.forecaster.config_.horizon) == ("direct", 12)
     assert len(ho.forecaster.extend(air).forecast(12)) == 12
+    # the room follows the steps fit will calibrate: a recursive model with horizon 1 gets 12 of them ...
+    g = Forecaster(model="auto", horizon=1, units=(4,), epochs=2, ensemble=1).fit(air.iloc[:36], levels=(80, 95))
+    assert g.config_.window == 19 and g.interval_horizon_ == 12
+    # ... and a direct model trained for one step calibrates one step: no need to shrink its window
+    d = Forecaster(model="auto", strategy="direct", units=(4,), epochs=2, ensemble=1).fit(air.iloc[:36], levels=(80, 95))
+    assert d.config_.window == 24 and d.interval_horizon_ == 1
+
+
+def test_a_clone_of_a_plain_forecaster_made_auto_lets_auto_choose():
+    """GridSearchCV clones, then sets model="auto": every option passed back counted as set, so 'auto' was an
+    LSTM-default GRU."""
+    plain = Forecaster()
+    again = Forecaster(**plain.get_params()).set_params(model="auto")
+    assert again.get_params() == Forecaster().set_params(model="auto").get_params() == Forecaster(model="auto").get_params()
+    assert repr(again) == "Forecaster(model='auto')"
+    assert Forecaster(epochs=5).set_params(model="auto").get_params()["epochs"] == 5  # a value set before stays set
 
 
 def test_keras_style_fit_with_windows_and_targets_says_where_they_go(series):

@@ -143,7 +143,7 @@ def _linear_ar_one_step(v: np.ndarray, t: np.ndarray, season: int | None) -> np.
     """linear_ar's forecasts of v[t], each from the values before it, with the coefficients of a fit on
     everything before the block of targets it opens (see ONE_STEP_FITS)."""
     p0 = 2 * season if season is not None and season > 1 else 12
-    k = -(-len(t) // ONE_STEP_FITS)
+    k = max(1, -(-len(t) // ONE_STEP_FITS))
     out = np.empty(len(t))
     for b in range(0, len(t), k):
         fit = _ar_fit(v[: t[b]], 1, p0)
