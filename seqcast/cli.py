@@ -349,7 +349,7 @@ def demo(
         for name in (RUN_FILE, REPORT_FILE, PREDICTIONS_FILE):
             (out / name).unlink(missing_ok=True)
     _say(quiet, f"fit {ho.fit_s:.1f}s (holdout) + {f.history_.fit_s:.1f}s (refit on all data) + "
-                f"{max(took - f.history_.fit_s, 0.0):.1f}s (calibrating the intervals)")
+                f"{_calibration_s(f, took):.1f}s (calibrating the intervals)")
     _say(quiet, f"wrote {out}/forecast.csv ({horizon} months), {out}/plot.png, {out}/test_predictions.csv, {out}/model/"
                 + (f", {out}/report.html, {out}/run.json, {out}/predictions.png" if report else ""))
 
@@ -463,7 +463,7 @@ def fit(
         if auto:
             cfg = _auto_for(list(many.values()), cfg, flags, calibrate_on=max(map(len, many.values())), levels=lv)
         _say(quiet, f"fitting {'auto: ' if auto else ''}{_model_text(cfg, season_of(cfg, next(iter(many.values()))))}"
-                    + (f"; then one more fit, to calibrate the {'/'.join(f'{q:g}' for q in lv)}% intervals" if lv else ""))
+                    + (f"; {_then_calibrate(lv)}" if lv else ""))
         t0 = time.perf_counter()
         f = Forecaster(cfg, progress=_bar(quiet)).fit(many, levels=lv, horizon=horizon)
         took = time.perf_counter() - t0
@@ -501,8 +501,7 @@ def fit(
         _print_holdout(ho, quiet)
         _few_windows_note(ho.forecaster, quiet)
     if lv and (refit or ho is None):
-        _say(quiet, f"{'refitting' if ho is not None else 'fitting'} on all data, then one more fit to calibrate the "
-                    f"{'/'.join(f'{q:g}' for q in lv)}% intervals")
+        _say(quiet, f"{'refitting' if ho is not None else 'fitting'} on all data, {_then_calibrate(lv)}")
     t0 = time.perf_counter()
     f = (Forecaster(cfg, progress=_bar(quiet)).fit(series, levels=lv, horizon=horizon)
          if (refit or ho is None) else ho.forecaster.extend(series))  # forecasts start after all the data either way
@@ -543,12 +542,21 @@ def _few_windows_note(f, quiet: bool, board: bool = True) -> None:
                     f"little from so few, {then}")
 
 
+def _calibration_s(f, total: float) -> float:
+    """Seconds of a Forecaster.fit that were not its model's fit: the intervals' calibration."""
+    return max(total - f.history_.fit_s, 0.0)
+
+
 def _took(f, total: float | None) -> str:
     """The fit's seconds, and the intervals' calibration fit beside it when there was one (it used to go
     unreported: '212.4s' for a 7.5-minute fit)."""
     if total is None or not f.levels_:
         return f"{f.history_.fit_s:.1f}s"
-    return f"{f.history_.fit_s:.1f}s + {max(total - f.history_.fit_s, 0.0):.1f}s calibrating the intervals"
+    return f"{f.history_.fit_s:.1f}s + {_calibration_s(f, total):.1f}s calibrating the intervals"
+
+
+def _then_calibrate(lv) -> str:
+    return f"then one more fit to calibrate the {'/'.join(f'{q:g}' for q in lv)}% intervals"
 
 
 def _interval_note(f, quiet: bool) -> None:

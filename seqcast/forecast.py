@@ -147,7 +147,7 @@ class Forecaster:
                    or calibration_windows < 1):
             raise ConfigError(f"`calibration_windows` must be an integer >= 1. Received: calibration_windows={calibration_windows!r}")
         ids, series, long_format = _as_panel(y, cfg.fill)
-        cfg = resolve_auto(cfg, series, self._given, horizon if horizon is not None else None, levels=lv)
+        cfg = resolve_auto(cfg, series, self._given, horizon, levels=lv)
         h_fit = cfg.horizon if horizon is None else h_fit
         values = [s.to_numpy(np.float64) for s in series]
         scalers = None

@@ -766,7 +766,7 @@ def test_fit_says_which_model_it_trains_and_what_the_calibration_took(long_csv, 
     assert_ok(r)
     first = r.stdout.splitlines()[1]
     assert first.startswith("fitting auto: GRU[32] + linear skip, window ") and "strategy direct (horizon 3)" in first
-    assert first.endswith("; then one more fit, to calibrate the 50% intervals")
+    assert first.endswith("; then one more fit to calibrate the 50% intervals")
     assert re.search(r"saved the model \(3 series, [0-9.]+s \+ [0-9.]+s calibrating the intervals\)", r.stdout)
 
 
