@@ -858,10 +858,10 @@ def _pct(x) -> str:
 
 
 def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | None = None, cover: dict | None = None,
-                     levels=(), more: str = "add series or --windows"):
+                     levels=(), more: str = "add series or --windows", counts: dict | None = None):
     from .runs import clean, leaderboard_rows, level_key
 
-    rows = leaderboard_rows(res, cover, levels)
+    rows = leaderboard_rows(res, cover, levels, counts)
     if as_json:  # strict JSON: a value that is not a number (NaN, inf) is null
         typer.echo(json.dumps(clean([{**r, **(extra or {})} for r in rows]), allow_nan=False))
         return
@@ -882,8 +882,12 @@ def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | 
     for v in res.verdicts():
         con.print(v)
     if levels:
+        on = ""
+        if counts:
+            n = {lv: max((c.get(lv, 0) for c in counts.values()), default=0) for lv in levels}
+            on = " It rests on " + ", ".join(f"{n[lv]} test values at {level_key(lv)}%" for lv in levels) + "."
         con.print("cov N%: percent of the test values inside the N% conformal interval (nominal N); n/a: too few "
-                  f"calibration residuals for a finite interval (80% needs 4 per step, 95% needs 19): {more}.")
+                  f"calibration residuals for a finite interval (80% needs 4 per step, 95% needs 19): {more}.{on}")
 
 
 @app.command()
@@ -968,8 +972,9 @@ def backtest(
     res = run_backtest(values, names, h=horizon, n_windows=windows, step=step, refit=refit, config=cfg, season=m,
                        progress=_bar(quiet or as_json))
     cover = {mod: res.coverage(mod, lv) for mod in res.forecasts} if lv else {}
+    counts = {mod: res.coverage_counts(mod, lv) for mod in res.forecasts} if lv else None
     _leaderboard_out(res, f"backtest: {len(values)} series x {windows} origin(s), horizon {horizon} (ranked by MASE)", as_json, quiet,
-                     cover=cover, levels=lv)
+                     cover=cover, levels=lv, counts=counts)
     if run_dir is None:
         return
     import pandas as pd
@@ -992,7 +997,7 @@ def backtest(
         figs = [runs.steps_figure(res, folder, f"{len(values)} series x {windows} origins"),
                 runs.grid_figure(items, folder, f"{gm}: last origin", f"{gm} at the last origin (the last {horizon} values): "
                                  f"history, truth and forecast; {band}; worst and best by {gm}'s MASE over all origins")]
-        run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv), verdict=res.verdicts(), figures=figs,
+        run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv, counts), verdict=res.verdicts(), figures=figs,
                    predictions=runs.backtest_predictions(res, series, horizon, windows, st),
                    predictions_total=len(res.ids) * horizon)  # run.json keeps the first runs.MAX_ROWS
         if lv:

@@ -158,14 +158,17 @@ def write_in_place(out, run: dict) -> Path:
 # ---- what backtest and benchmark put in a run ---------------------------------------------------------
 
 
-def leaderboard_rows(res, cover: dict | None, levels) -> list[dict]:
-    """res.leaderboard() rows, with coverage_<level> per level asked (percent; NaN when unknown)."""
+def leaderboard_rows(res, cover: dict | None, levels, counts: dict | None = None) -> list[dict]:
+    """res.leaderboard() rows, with coverage_<level> per level asked (percent; NaN when unknown) and, given
+    `counts`, coverage_n_<level>: how many test values that percentage rests on."""
     rows = res.leaderboard()
     if levels:
         for r in rows:
             c = (cover or {}).get(r["model"], {})
             for lv in levels:
                 r[f"coverage_{level_key(lv)}"] = c.get(lv, float("nan"))
+                if counts is not None:
+                    r[f"coverage_n_{level_key(lv)}"] = (counts.get(r["model"]) or {}).get(lv, 0)
     return rows
 
 

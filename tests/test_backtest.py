@@ -211,3 +211,16 @@ def test_dicts_of_series_keep_their_keys_and_undated_ones_are_not_date_checked()
     df = pd.DataFrame({"id": np.tile(["a", "b"], 40), "y": np.arange(80.0)})
     r = backtest({k: g["y"] for k, g in df.groupby("id")}, ["naive"], h=3)  # integer index 0, 2, 4...: values only
     assert r.ids == ["a", "b"]
+
+
+def test_coverage_counts_say_how_many_test_values_a_coverage_rests_on():
+    """A backtest's 80% coverage of 12.5% came from 8 points, and nothing said so."""
+    from seqcast.backtest import Result
+
+    rng = np.random.default_rng(0)
+    R = 12  # 12 series x 1 step at each of 3 origins: origin 0 calibrates origin 1, origins 0-1 calibrate origin 2
+    res = Result(h=1, season=1, ids=list(range(R)) * 3, origins=[k for k in range(3) for _ in range(R)],
+                 truth=rng.normal(size=(3 * R, 1)), forecasts={"m": np.zeros((3 * R, 1))}, mae_scale=np.ones(3 * R),
+                 mse_scale=np.ones(3 * R), floor=np.full(3 * R, np.nan))
+    assert res.coverage_counts("m", (80, 95)) == {80: 2 * R, 95: R}  # 95% needs 19 residuals: only origin 2 has 24
+    assert np.isfinite(res.coverage("m", (80, 95))[95])

@@ -89,7 +89,7 @@ def test_backtest_long_csv_json_with_levels(backtest_run):
         assert np.isfinite(r["mase"]) and r["mase"] > 0
         # 3 series, 2 origins: 3 residuals per step before the last origin, too few for a finite 80%
         # interval (ceil(4 * 0.8) = 4 > 3), so no coverage is measured: null, not a vacuous 100
-        assert r["coverage_80"] is None
+        assert r["coverage_80"] is None and r["coverage_n_80"] == 0  # and it rests on no test value
     assert [r["mase"] for r in rows] == sorted(r["mase"] for r in rows)  # ranked by MASE
 
     # naive's MASE by hand: each row is (series, origin); scale = in-sample seasonal naive MAE of its training part
