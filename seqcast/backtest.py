@@ -107,12 +107,13 @@ class Result:
         widths calibrated on the residuals of origins 0..k-1 only. Needs n_windows >= 2. An origin
         whose widths are infinite at a level (too few residuals: fewer than 19 for 95%) is not
         counted at that level, and a level with no finite origin gives NaN, not a vacuous 100%."""
-        inside = self._inside(model, levels)
-        return {lv: (100.0 * float(np.concatenate(v).mean()) if v else float("nan")) for lv, v in inside.items()}
+        return self.coverage_with_counts(model, levels)[0]
 
-    def coverage_counts(self, model: str, levels) -> dict:
-        """How many test values each level's `coverage` rests on (0 where it is NaN)."""
-        return {lv: int(sum(len(x) for x in v)) for lv, v in self._inside(model, levels).items()}
+    def coverage_with_counts(self, model: str, levels) -> tuple[dict, dict]:
+        """`coverage`, and how many test values each level's figure rests on (0 where it is NaN)."""
+        inside = self._inside(model, levels)
+        return ({lv: (100.0 * float(np.concatenate(v).mean()) if v else float("nan")) for lv, v in inside.items()},
+                {lv: int(sum(len(x) for x in v)) for lv, v in inside.items()})
 
     def _inside(self, model: str, levels) -> dict:
         """{level: [bool arrays, one per origin counted]}: whether each finite test value fell inside."""

@@ -971,8 +971,9 @@ def backtest(
     _say(quiet or as_json, f"{len(values)} series, horizon {horizon}, {windows} origin(s), season {m}{neural}", err=True)
     res = run_backtest(values, names, h=horizon, n_windows=windows, step=step, refit=refit, config=cfg, season=m,
                        progress=_bar(quiet or as_json))
-    cover = {mod: res.coverage(mod, lv) for mod in res.forecasts} if lv else {}
-    counts = {mod: res.coverage_counts(mod, lv) for mod in res.forecasts} if lv else None
+    both = {mod: res.coverage_with_counts(mod, lv) for mod in res.forecasts} if lv else {}  # one pass per model
+    cover = {mod: b[0] for mod, b in both.items()}
+    counts = {mod: b[1] for mod, b in both.items()} if lv else None
     _leaderboard_out(res, f"backtest: {len(values)} series x {windows} origin(s), horizon {horizon} (ranked by MASE)", as_json, quiet,
                      cover=cover, levels=lv, counts=counts)
     if run_dir is None:

@@ -575,10 +575,11 @@ _FINER_NAMES = frozenset({"day", "week", "hour", "minute"})
 _PERIOD_NAMES = {"quarter": ("QS", 3, 4), "qtr": ("QS", 3, 4), "month": ("MS", 1, 12), "mon": ("MS", 1, 12)}
 
 
-def _year_period(columns: Sequence[Sequence[Any]], names: Sequence[Any] | None) -> tuple[int, int] | None:
-    """(year column, quarter or month column) when a table gives its dates in two whole-number columns
-    named `year` and `quarter` (or qtr, month, mon), as statsmodels' macrodata does: rows 1959,1 and
-    1959,2 are the quarters starting 1959-01-01 and 1959-04-01. None when the names or values differ."""
+def _year_period(columns: Sequence[Sequence[Any]], names: Sequence[Any] | None) -> tuple | None:
+    """(year column, quarter or month column, the first day of each row's quarter or month) when a table
+    gives its dates in two whole-number columns named `year` and `quarter` (or qtr, month, mon), as
+    statsmodels' macrodata does: rows 1959,1 and 1959,2 are the quarters starting 1959-01-01 and
+    1959-04-01. None when the names or values differ."""
     if names is None:
         return None
     low = [str(n).strip().lower() for n in names]
@@ -586,18 +587,12 @@ def _year_period(columns: Sequence[Sequence[Any]], names: Sequence[Any] | None) 
     if low.count("year") != 1 or len(periods) != 1 or any(n in _FINER_NAMES for n in low):
         return None  # a day or hour column beside them: the two columns are not the whole date
     y, p = low.index("year"), periods[0]
-    top = _PERIOD_NAMES[low[p]][2]
-    if _years(list(columns[y])) is None or _ints(list(columns[p]), 1, top) is None:
-        return None
-    return y, p
-
-
-def _year_period_dates(columns: Sequence[Sequence[Any]], names: Sequence[Any], pair: tuple[int, int]) -> pd.DatetimeIndex:
-    """The first day of each row's quarter or month, from the columns `_year_period` found."""
-    y, p = pair
-    _, months, top = _PERIOD_NAMES[str(names[p]).strip().lower()]
+    _, months, top = _PERIOD_NAMES[low[p]]
     years, parts = _years(list(columns[y])), _ints(list(columns[p]), 1, top)
-    return pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({"year": years, "month": (parts - 1) * months + 1, "day": 1})))
+    if years is None or parts is None:
+        return None
+    dates = pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({"year": years, "month": (parts - 1) * months + 1, "day": 1})))
+    return y, p, dates
 
 
 def _rising_years(cells: Sequence[Any]) -> bool:
@@ -803,9 +798,9 @@ def _choose_columns(
     *,
     is_date: Callable[[int], bool],
     has_index_dates: bool = False,
-) -> tuple[int, int | tuple[int, int] | None]:
+) -> tuple[int, int | tuple | None]:
     """(value column, date column or None) following the auto-detect rules; the date column is a pair
-    (year column, quarter or month column) for dates given in two parts (`_year_period`)."""
+    (year column, quarter or month column, dates) for dates given in two parts (`_year_period`)."""
     ncols = len(columns)
     pair = None
     value_pos = _resolve_column(column, names, ncols, "column") if column is not None else None
@@ -841,9 +836,9 @@ def _choose_columns(
             date_pos = named[0] if len(named) == 1 else None
         if date_pos is None and not has_index_dates:
             pair = _year_period(columns, names)
-            if pair is not None and value_pos in pair:
+            if pair is not None and value_pos in pair[:2]:
                 pair = None
-    taken = set(pair) if pair else {date_pos}
+    taken = set(pair[:2]) if pair else {date_pos}
     if value_pos is None:
         candidates = [i for i in range(ncols) if i not in taken and not (has_index_dates and is_date(i))]
         if len(candidates) != 1:
@@ -1021,8 +1016,8 @@ def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool
     values = _parse_values(columns[value_pos], where, _col_text(names, value_pos))
     dates = dates_dayfirst = None
     date_name = None
-    if isinstance(date_pos, tuple):  # year and quarter (or month) columns
-        dates, date_name = _year_period_dates(columns, names, date_pos), None
+    if isinstance(date_pos, tuple):  # year and quarter (or month) columns, dates read once
+        dates, date_name = date_pos[2], None
     elif date_pos is not None:
         dates, dates_dayfirst = _parse_dates(columns[date_pos], where, _col_text(names, date_pos), day_first=True)
         date_name = names[date_pos] if names is not None else None
@@ -1089,8 +1084,8 @@ def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
         has_index_dates=index_dates is not None,
     )
     values = _pandas_values(columns[value_pos], _row_where, _col_text(names, value_pos))
-    if isinstance(date_pos, tuple):  # year and quarter (or month) columns
-        dates, date_name = _year_period_dates(columns, names, date_pos), None
+    if isinstance(date_pos, tuple):  # year and quarter (or month) columns, dates read once
+        dates, date_name = date_pos[2], None
     elif date_pos is not None:
         dates = _frame_dates(columns[date_pos], _row_where, _col_text(names, date_pos))
         date_name = names[date_pos]

@@ -222,5 +222,6 @@ def test_coverage_counts_say_how_many_test_values_a_coverage_rests_on():
     res = Result(h=1, season=1, ids=list(range(R)) * 3, origins=[k for k in range(3) for _ in range(R)],
                  truth=rng.normal(size=(3 * R, 1)), forecasts={"m": np.zeros((3 * R, 1))}, mae_scale=np.ones(3 * R),
                  mse_scale=np.ones(3 * R), floor=np.full(3 * R, np.nan))
-    assert res.coverage_counts("m", (80, 95)) == {80: 2 * R, 95: R}  # 95% needs 19 residuals: only origin 2 has 24
-    assert np.isfinite(res.coverage("m", (80, 95))[95])
+    cover, counts = res.coverage_with_counts("m", (80, 95))
+    assert counts == {80: 2 * R, 95: R}  # 95% needs 19 residuals: only origin 2 has 24
+    assert cover == res.coverage("m", (80, 95)) and np.isfinite(cover[95])
