@@ -236,7 +236,14 @@ def _print_holdout(ho, quiet: bool):
     con.print(leaderboard_table(ho))
     if ho.leaks:
         con.print("[yellow]warning:[/] the scaler was fitted on all data: the test period leaked into training (scaler_fit='all').")
-    con.print(ho.verdict())
+    for line in _verdict_lines(ho):
+        con.print(line)
+
+
+def _verdict_lines(ho, leak_free: bool = False) -> list:
+    """The holdout's verdict, and the bounded head's note when there is one."""
+    verdict = ho.verdict().replace("verdict:", "verdict (leak-free):") if leak_free else ho.verdict()
+    return [verdict] + [ho.bound_note()] * bool(ho.bound_note())
 
 
 # ---- commands ----------------------------------------------------------------------------------------
@@ -368,7 +375,7 @@ def _holdout_run(ctx, out: Path, series, cfg, ho, *, title: str, data: dict, for
     run.update(
         data=data,
         leaderboard=sorted(ho.table, key=lambda r: r["rmse"]),
-        verdict=[ho.verdict()],
+        verdict=_verdict_lines(ho),
         figures=[{"title": "Test predictions" + (" and forecast" if "forecast" in forecast_caption else ""), "file": forecast_file,
                   "caption": forecast_caption},
                  {"title": "Predictions vs truth", "file": runs.PREDICTIONS_FILE, "caption": f"{ho.n_test} test points, one step ahead"}],
@@ -720,10 +727,11 @@ def reproduce_airline(
     con = _console()
     con.print(t)
     con.print("[yellow]note:[/] the tutorial fits its MinMax scaler on all 144 values, so the test months leak into training; "
-              "the leak-free row fits it on the 117 training values only (its sigmoid output then cannot exceed the training maximum). "
+              "the leak-free row fits it on the 117 training values only. "
               f"The tutorial's printed loss ({TUTORIAL_MSE}, RMSE ~65.5) and the predictions it lists (RMSE {TUTORIAL_PRED_RMSE}) "
               "disagree: they come from different runs of its notebook.")
-    con.print(clean.verdict().replace("verdict:", "verdict (leak-free):"))
+    for line in _verdict_lines(clean, leak_free=True):
+        con.print(line)
 
 
 def _airline_tutorial_run(ctx, run_dir, series, cfg, leaky, clean, result):
@@ -751,7 +759,7 @@ def _airline_tutorial_run(ctx, run_dir, series, cfg, leaky, clean, result):
             verdict=[f"the Keras tutorial printed a test MSE (scaled) of {TUTORIAL_MSE} (the predictions it lists score "
                      f"{TUTORIAL_PRED_MSE}, RMSE {TUTORIAL_PRED_RMSE}: another run); the same recipe here: "
                      f"{leaky.test_mse_scaled:.4f}, leak-free: {clean.test_mse_scaled:.4f}",
-                     clean.verdict().replace("verdict:", "verdict (leak-free):")],
+                     *_verdict_lines(clean, leak_free=True)],
             figures=runs.airline_figures(folder, series, dates, leaky.truth, {lf: preds[lf], lk: preds[lk]}, lf,
                                          "the tutorial's 27 test months, one step ahead"),
             predictions=runs.prediction_rows(dates, leaky.truth, preds),

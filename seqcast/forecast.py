@@ -641,6 +641,20 @@ class Holdout:
         return (f"verdict: {self.model_name} beats every baseline {on} "
                 f"({rmse} for {best['model']}, {100 * (1 - me['rmse'] / best['rmse']):.0f}% lower).") + self._few()
 
+    def bound_note(self) -> str:
+        """A bounded head (sigmoid / tanh on scaled values, no window norm) cannot forecast past its training
+        range: the tutorial's LSTM + sigmoid on MinMax-scaled airline data can never exceed the training
+        maximum. Says so, with the bounds and how many test values lie beyond them ("" when unbounded)."""
+        b = output_bounds(self.forecaster.config_, [self.forecaster.scaler_])
+        if b is None:
+            return ""
+        lo, hi = b[0]
+        out = int(np.sum((self.truth < lo) | (self.truth > hi)))
+        act = self.forecaster.config_.output_activation
+        return (f"note: the {act} output keeps every forecast of {self.model_name} within [{lo:.4g}, {hi:.4g}], the range "
+                f"of its training values; {out} of the {self.n_test} test values lie outside it. For data that can leave its "
+                "past range (a trend), use output_activation=None or norm='last' (--output-activation none, --norm last).")
+
     def _few(self) -> str:
         """A caveat when the test part is too small to rank models on."""
         if self.n_test >= 10:
@@ -658,6 +672,18 @@ class Holdout:
         for k, v in self.predictions.items():
             df[k] = v
         return df
+
+
+BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # head activations with a finite output range
+
+
+def output_bounds(cfg: Config, scalers) -> list | None:
+    """Per series, the (low, high) in data units that a bounded head (sigmoid, tanh) can reach when the
+    network's output is the scaled value itself (norm 'none'); None when forecasts are not bounded."""
+    if cfg.output_activation not in BOUNDED or cfg.norm != "none":
+        return None
+    z = np.array(BOUNDED[cfg.output_activation])
+    return [tuple(float(x) for x in s.inverse_transform(z)) for s in scalers]
 
 
 def holdout(y, config: Config | None = None, *, progress: bool = False, **options) -> Holdout:

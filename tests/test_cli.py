@@ -576,6 +576,8 @@ def test_reproduce_airline_tutorial_json(tmp_path):
     assert run["data"]["leaks"] is True and len(run["leaderboard"]) == 5 and len(run["predictions"]) == 27
     assert {"forecast.png", "predictions.png", "report.html"} <= {p.name for p in (tmp_path / "run").iterdir()}
     assert 'id="leak-warning"' in (tmp_path / "run" / "report.html").read_text()
+    bound = [v for v in run["verdict"] if v.startswith("note: the sigmoid output keeps every forecast")]
+    assert len(bound) == 1 and "[104, 505]" in bound[0] and "6 of the 27 test values lie outside it" in bound[0]
     lines = [line for line in r.stdout.splitlines() if line.strip()]
     assert len(lines) == 1
     res = json.loads(lines[0])
@@ -607,6 +609,7 @@ def test_reproduce_airline_tutorial_in_bfloat16_says_so():
     r = invoke("reproduce", "airline-tutorial", "--epochs", 2, "--precision", "bfloat16")
     assert_ok(r)
     assert "one step ahead, bfloat16 matmuls" in r.stdout
+    assert "6 of the 27 test values lie outside it" in " ".join(r.stdout.split())  # the leak-free row's bound, said
     r = invoke("reproduce", "airline-tutorial", "--epochs", 2, "--precision", "bfloat16", "--json")
     res = json.loads(r.stdout)
     assert res["config"]["precision"] == "bfloat16" and np.isfinite(res["rmse"])

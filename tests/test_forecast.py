@@ -242,6 +242,19 @@ def test_holdout_report_parts(clean):
     assert np.isfinite(clean.test_mse_scaled) and clean.fit_s > 0
 
 
+def test_bounded_head_says_it_cannot_pass_the_training_range(clean, air):
+    v = air.to_numpy()
+    assert clean.bound_note() == ""  # a linear head: no bound
+    tut = holdout(air, **HOLDOUT, output_activation="sigmoid")  # the tutorial's head on MinMax-scaled data
+    lo, hi = v[:117].min(), v[:117].max()
+    beyond = int(np.sum((v[117:] < lo) | (v[117:] > hi)))
+    assert hi == 505 and beyond == 6  # by hand: 1959-07, 08 and 1960-06 to 09 (548, 559, 535, 622, 606, 508)
+    note = tut.bound_note()
+    assert f"[{lo:.4g}, {hi:.4g}]" in note and f"{beyond} of the 27 test values lie outside it" in note
+    assert np.all(tut.predictions["LSTM"] <= hi + 1e-6) and np.all(tut.predictions["LSTM"] >= lo - 1e-6)
+    assert holdout(air, **HOLDOUT, output_activation="sigmoid", norm="last").bound_note() == ""  # the change is bounded, not the level
+
+
 def test_holdout_needs_a_test_part(air):
     with pytest.raises(ConfigError, match="`test_size` must be > 0 for a holdout"):
         holdout(air, **HOLDOUT, test_size=0)
