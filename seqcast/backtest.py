@@ -71,6 +71,7 @@ class Result:
     fit_s: dict = field(default_factory=dict)  # model -> seconds (fits and forecasts, all origins)
     histories: dict = field(default_factory=dict)  # neural model -> History of its last fit
     widths: dict = field(default_factory=dict)  # model -> {level: (h,) interval half-widths in mae_scale units}, when calibrated
+    step: int | None = None  # values between consecutive origins; None: h (no origin's truth reaches the next origin)
 
     def _check_model(self, model: str) -> None:
         if model not in self.forecasts:
@@ -104,9 +105,10 @@ class Result:
 
     def coverage(self, model: str, levels) -> dict:
         """Empirical coverage (%) of conformal intervals, origin by origin: the rows of origin k get
-        widths calibrated on the residuals of origins 0..k-1 only. Needs n_windows >= 2. An origin
-        whose widths are infinite at a level (too few residuals: fewer than 19 for 95%) is not
-        counted at that level, and a level with no finite origin gives NaN, not a vacuous 100%."""
+        widths calibrated on the residuals of origins 0..k-1 only, on their steps whose target came before
+        origin k (`calibration_widths`). Needs n_windows >= 2. An origin whose widths are infinite at a
+        level (too few residuals: fewer than 19 for 95%) is not counted at that level, and a level with
+        no finite origin gives NaN, not a vacuous 100%."""
         return self.coverage_with_counts(model, levels)[0]
 
     def coverage_with_counts(self, model: str, levels) -> tuple[dict, dict]:
@@ -115,15 +117,25 @@ class Result:
         return ({lv: (100.0 * float(np.concatenate(v).mean()) if v else float("nan")) for lv, v in inside.items()},
                 {lv: int(sum(len(x) for x in v)) for lv, v in inside.items()})
 
+    def calibration_widths(self, model: str, k: int, levels) -> dict:
+        """{level: (h,) widths} for the rows of origin k, from the residuals of origins 0..k-1 whose target
+        came before origin k (with step < h an earlier origin's last steps lie after it: those are left out)."""
+        from . import intervals
+
+        origins = np.asarray(self.origins)
+        earlier = origins < k
+        step = self.h if self.step is None else self.step
+        known = np.arange(self.h)[None, :] < step * (k - origins[earlier])[:, None]  # target before origin k's cut
+        return intervals.conformal_widths(np.where(known, self.scaled_residuals(model)[earlier], np.nan), levels)
+
     def _inside(self, model: str, levels) -> dict:
         """{level: [bool arrays, one per origin counted]}: whether each finite test value fell inside."""
         from . import intervals
 
         origins = np.asarray(self.origins)
-        res = self.scaled_residuals(model)
         inside = {lv: [] for lv in levels}
         for k in range(1, origins.max() + 1):
-            widths = intervals.conformal_widths(res[origins < k], levels)
+            widths = self.calibration_widths(model, k, levels)
             rows = origins == k
             b = intervals.bands(self.forecasts[model][rows], widths, scale=self.mae_scale[rows], floor=self.floor[rows])
             for lv, (lo, hi) in b.items():
@@ -214,8 +226,10 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
     for k in range(n_windows):  # rows: origin-major, then series
         trains += [y[: c[k]] for y, c in zip(ys, plan)]
         truth += [y[c[k] : c[k] + h] for y, c in zip(ys, plan)]
-    return evaluate(trains, truth, ids * n_windows, names, h=h, season=m, config=cfg, n_origins=n_windows,
-                    refit=refit, progress=progress)
+    res = evaluate(trains, truth, ids * n_windows, names, h=h, season=m, config=cfg, n_origins=n_windows,
+                   refit=refit, progress=progress)
+    res.step = step
+    return res
 
 
 def evaluate(trains, truth, ids, models, *, h: int, season: int, config: Config, n_origins: int = 1, refit: bool = True,

@@ -229,8 +229,7 @@ def backtest_grid_items(res, series: dict, model: str, h: int, windows: int, ste
     rows = np.arange(last * S, (last + 1) * S)
     band, caption = None, "no interval (use --levels)"
     if levels and windows >= 2:
-        origins = np.asarray(res.origins)
-        widths = intervals.conformal_widths(res.scaled_residuals(model)[origins < last], levels)
+        widths = res.calibration_widths(model, last, levels)
         top = widest_finite(widths)
         if top is not None:
             band = (top, intervals.bands(res.forecasts[model][rows], {top: widths[top]}, scale=res.mae_scale[rows],

@@ -225,3 +225,20 @@ def test_coverage_counts_say_how_many_test_values_a_coverage_rests_on():
     cover, counts = res.coverage_with_counts("m", (80, 95))
     assert counts == {80: 2 * R, 95: R}  # 95% needs 19 residuals: only origin 2 has 24
     assert cover == res.coverage("m", (80, 95)) and np.isfinite(cover[95])
+
+
+def test_coverage_widths_use_no_value_after_the_origin_they_are_used_at():
+    """With --step below the horizon, an earlier origin's last steps are values after a later origin:
+    the widths `coverage` used at that origin moved when those values changed (found by multiplying
+    the values after an origin by 1000)."""
+    rng = np.random.default_rng(0)
+    y = seasonal(60) + 0.3 * rng.normal(size=60)
+    k, c = 6, cuts(60, 4, 10, 1)
+    changed = y.copy()
+    changed[c[k]:] += 1000.0 * np.arange(1, 60 - c[k] + 1)  # every value from origin k on
+    first, second = (backtest({"a": v}, ["naive"], h=4, n_windows=10, step=1, season=4, config=TINY) for v in (y, changed))
+    for q, w in first.calibration_widths("naive", k, (50, 80)).items():
+        np.testing.assert_array_equal(w, second.calibration_widths("naive", k, (50, 80))[q])
+    # origin k's step j had j + 1 .. earlier targets known before it: step 0 all k origins, step 3 k - 3 of them
+    assert np.isfinite(first.calibration_widths("naive", 2, (50,))[50][:2]).all()
+    assert np.isinf(first.calibration_widths("naive", 2, (50,))[50][2:]).all()
