@@ -73,13 +73,15 @@ def pad_left(v: np.ndarray, n: int) -> np.ndarray:
 
 def window_counts(n: int, cfg: Config, H: int) -> tuple[int, int]:
     """(training, validation) windows of one series of n values: the last windows validate (when early
-    stopping is on), and training windows end their targets before the first validation target."""
+    stopping is on), and training windows end their targets before the first validation target (a seq2seq
+    window's first target is the value after its first input step: window - 1 more windows are left out)."""
     n_w = n - cfg.window - H + 1
     if n_w < 1:
         return 0, 0
     use_val = cfg.val_size > 0 and cfg.patience > 0
     n_val = min(max(1, round(n_w * cfg.val_size)), n_w - 1) if use_val and n_w >= 2 else 0
-    return (max(0, n_w - n_val - (H - 1)) if n_val else n_w), n_val
+    gap = H - 1 + (cfg.window - 1 if cfg.strategy == "seq2seq" else 0)  # windows whose targets reach the first validation target
+    return (max(0, n_w - n_val - gap) if n_val else n_w), n_val
 
 
 def _check_finite(params, hist, cfg: Config) -> None:

@@ -70,6 +70,22 @@ def test_validation_windows_start_after_every_training_target():
     assert f.n_windows == (n_w - 6 - 4, 6)
 
 
+def test_seq2seq_validation_scores_no_value_a_training_window_targets():
+    """A seq2seq window targets the values after every input step, so its first targets lie inside its
+    input: the 3 training windows before the validation tail shared targets with it (found by listing both
+    target sets). Training targets must end before the first validation target, as for direct models."""
+    y = np.arange(40.0)
+    w, h = 4, 3
+    n_fit, n_val = fit_panel([y], TINY.replace(window=w, strategy="seq2seq", norm="last", val_size=0.2, patience=2),
+                             horizon=h).n_windows
+    n_w = 40 - w - h + 1
+
+    def targets(starts):
+        return train.Windows(jnp.asarray(y), jnp.asarray(starts, jnp.int32), w, h, seq2seq=True).take(jnp.arange(len(starts)))[1]
+
+    assert float(targets(np.arange(n_fit)).max()) < float(targets(np.arange(n_w - n_val, n_w)).min())
+
+
 def test_seq2seq_windows_hold_the_next_h_values_after_every_step():
     w = train.Windows(jnp.arange(20.0), jnp.array([0, 5], jnp.int32), 4, 3, seq2seq=True)
     X, Y = w.take(jnp.arange(2))
