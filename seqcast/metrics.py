@@ -2,7 +2,7 @@
 
     mse   mean((y - p)^2)          rmse  sqrt(mse)            mae  mean(|y - p|)
     mape  100 * mean(|y - p| / |y|)                          (percent; y == 0 is skipped)
-    smape 100 * mean(2 |y - p| / (|y| + |p|))                (percent, 0..200)
+    smape 100 * mean(2 |y - p| / (|y| + |p|))                (percent, 0..200; a term with y == p == 0 is 0)
     mase  mae / mean(|y_t - y_{t-m}|) over the training series (in-sample seasonal naive)
     rmsse sqrt(mse / mean((y_t - y_{t-m})^2) over the training series)       (M5's scaled RMSE)
     last_time_step_mse  mse of the last time step of seq-to-seq outputs (B, T, k) -> [:, -1]
@@ -176,7 +176,7 @@ def scores(truth, pred, mae_scale, mse_scale, ids=None) -> dict:
     for the metrics ``SCORE_METRICS`` = mae, rmse, mape, smape, mase, rmsse:
 
     * mae, rmse, mape, smape pool all R * h points (mape skips y == 0 and is in percent,
-      smape is in percent 0..200); per step they pool the R points of that step.
+      smape is in percent 0..200, a point with y == p == 0 counting 0); per step they pool the R points of that step.
     * mase = mean over rows of mean_j |e_rj| / mae_scale_r (the mean of per-series MASE, as in the
       Tourism competition); per step: mean over rows of |e_rj| / mae_scale_r, so the mean of the
       per-step values equals the overall value.

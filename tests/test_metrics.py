@@ -141,6 +141,12 @@ def test_scores_mape_skips_zeros():
     assert np.isnan(s["per_step"]["mape"][0])
 
 
+
+def test_smape_counts_an_exact_zero_as_zero_error():
+    """The documented convention for 0 / 0: y == p == 0 is a perfect forecast, kept in the mean."""
+    assert metrics.smape([0.0, 2.0], [0.0, 1.0]) == pytest.approx(100 * (0 + 2 / 3) / 2)
+    assert metrics.scores([[0.0, 2.0]], [[0.0, 1.0]], [1.0], [1.0])["overall"]["smape"] == pytest.approx(100 / 3)
+
 @pytest.mark.parametrize("args,match", [
     ((TRUTH[0], PRED[0], [1.0], [1.0]), r"`truth` must be 2-D \(rows, steps\)"),
     ((TRUTH, PRED[:, :2], MAE_SCALE, MSE_SCALE), r"`pred` must have shape \(2, 3\)"),
