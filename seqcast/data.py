@@ -1366,15 +1366,7 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
 
     index: pd.Index
     if raw.dates_dayfirst is not None:  # 01/02/2020 ...: the frequency decides between the two readings
-        mf, df = raw.dates, raw.dates_dayfirst
-        if offset is None:
-            raise DataError(
-                f"the dates in {raw.source} are ambiguous: {_fmt_date(mf[0])}, {_fmt_date(mf[1])}, ... month-first "
-                f"({_freq_name(_infer_offset(mf))}) or {_fmt_date(df[0])}, {_fmt_date(df[1])}, ... day-first "
-                f"({_freq_name(_infer_offset(df))}); pass the frequency (freq=, CLI --freq) or write them as YYYY-MM-DD"
-            )
-        if not _fits(mf, offset) and _fits(df, offset):
-            raw.dates = df
+        raw.dates = _choose_reading(raw.dates, raw.dates_dayfirst, offset, raw.source)
     if raw.dates is not None:
         grid, offset = _check_dates(raw, offset, span)
         series = pd.Series(values, index=raw.dates.rename(raw.date_name), dtype="float64")
@@ -1418,6 +1410,21 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
     series = pd.Series(series.to_numpy(dtype="float64"), index=index, name=raw.name, dtype="float64")
     series.attrs["filled"] = filled
     return series
+
+
+def _choose_reading(mf: pd.DatetimeIndex, df: pd.DatetimeIndex, offset: pd.DateOffset | None,
+                    source: str) -> pd.DatetimeIndex:
+    """Month-first `mf` or day-first `df`, two regular readings of the same slash dates: the one that
+    `offset` fits (month-first when both or neither do); without `offset`, a DataError."""
+    if offset is None:
+        a, b = mf.unique().sort_values(), df.unique().sort_values()
+        raise DataError(
+            f"the dates in {source} are ambiguous: {_fmt_date(a[0])}, {_fmt_date(a[1])}, ... month-first "
+            f"({_freq_name(_infer_offset(a))}) or {_fmt_date(b[0])}, {_fmt_date(b[1])}, ... day-first "
+            f"({_freq_name(_infer_offset(b))}); pass the frequency (freq=, CLI --freq) or write them as YYYY-MM-DD"
+        )
+    a, b = mf.unique().sort_values(), df.unique().sort_values()
+    return df if not _fits(a, offset) and _fits(b, offset) else mf
 
 
 def _tick_season(nanos: int) -> int | None:

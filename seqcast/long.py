@@ -27,6 +27,7 @@ from seqcast.data import (
     _Raw,
     _check_fill,
     _check_freq,
+    _choose_reading,
     _csv_reader,
     _finish,
     _fmt_date,
@@ -113,7 +114,9 @@ def load_long(
     where, source_text = table.where, table.source
     ids = _long_ids(cols[id_column], where, _show(id_column), table.text)
     int_ids = not table.text and _whole_numbers(cols[id_column])  # a DataFrame's int ids stay ints
-    steps, dates = _long_dates(cols[date_column], where, f" in column {_show(date_column)}", table.text)
+    steps, dates, dates_dayfirst = _long_dates(cols[date_column], where, f" in column {_show(date_column)}", table.text)
+    if dates_dayfirst is not None:  # 01/02/2020 ...: read month-first or day-first, as the frequency says
+        dates = _choose_reading(dates, dates_dayfirst, offset, table.source)
     if steps is not None and _YEAR_MIN <= steps.min() and steps.max() <= _YEAR_MAX:
         steps, dates = None, pd.DatetimeIndex(pd.to_datetime(steps.astype(str), format="%Y"))  # years
     value_col = f" in column {_show(value_column)}"
@@ -344,23 +347,24 @@ def _long_ids(col: Any, where: Callable[[int], str], name: str, text: bool) -> l
 
 
 def _long_dates(col: Any, where: Callable[[int], str], text_col: str,
-                text: bool) -> tuple[np.ndarray | None, pd.DatetimeIndex | None]:
-    """(integer steps, None) when the column holds whole numbers only, else (None, dates)."""
+                text: bool) -> tuple[np.ndarray | None, pd.DatetimeIndex | None, pd.DatetimeIndex | None]:
+    """(integer steps, None, None) when the column holds whole numbers only, else (None, dates, the day-first
+    reading of ambiguous CSV slash dates such as 01/02/2020, or None)."""
     if text:
         cells = col
         if all(_INT_RE.match(c) for c in cells):
-            return np.array([int(c) for c in cells], dtype=np.int64), None
-        return None, _parse_dates(cells, where, text_col)
+            return np.array([int(c) for c in cells], dtype=np.int64), None, None
+        return (None, *_parse_dates(cells, where, text_col, day_first=True))
     dtype = col.dtype
     if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
-        return np.asarray(col, dtype=np.int64), None
+        return np.asarray(col, dtype=np.int64), None, None
     if pd.api.types.is_float_dtype(dtype):
         arr = np.asarray(col, dtype=np.float64)
         bad = np.flatnonzero(np.isnan(arr))
         if len(bad):
             raise DataError(f"{where(int(bad[0]))}: the date{text_col} is empty; fill it in or remove that row")
         if np.all(arr == np.round(arr)):
-            return arr.astype(np.int64), None
+            return arr.astype(np.int64), None, None
     if dtype == object or pd.api.types.is_string_dtype(dtype):
         cells = list(col)
         if cells and all(
@@ -368,8 +372,8 @@ def _long_dates(col: Any, where: Callable[[int], str], text_col: str,
             or (isinstance(c, str) and _INT_RE.match(c.strip()))
             for c in cells
         ):
-            return np.array([int(c) for c in cells], dtype=np.int64), None
-    return None, _frame_dates(col, where, text_col)
+            return np.array([int(c) for c in cells], dtype=np.int64), None, None
+    return None, _frame_dates(col, where, text_col), None
 
 
 def _check_long_duplicates(codes: np.ndarray, key_num: np.ndarray, uniques: Any,

@@ -333,3 +333,17 @@ def test_a_short_run_of_weekdays_joins_a_business_day_panel():
     assert {k: s.index.freqstr for k, s in out.items()} == {"a": "B", "b": "B", "c": "B"}
     cat = pd.DataFrame({"unique_id": pd.Categorical([7.0, 7.0, 3.0, 3.0]), "ds": [0, 1, 0, 1], "y": [1.0, 2.0, 3.0, 4.0]})
     assert list(load_long(cat)) == ["7.0", "3.0"]  # float categories stay text (int() of '7.0' crashed)
+
+
+def test_ambiguous_slash_dates_are_refused_unless_the_frequency_chooses(tmp_path):
+    # 01/01/2020 .. 10/01/2020: ten days (day-first) or ten month starts (month-first)? load_series refuses to
+    # guess; long format used to read them month-first in silence, and --freq D could not undo it
+    text = "unique_id,ds,y\n" + "".join(f"{k},{d:02d}/01/2020,{d}\n" for k in "ab" for d in range(1, 11))
+    path = write(tmp_path, text)
+    with pytest.raises(DataError, match=r"ambiguous: 2020-01-01, 2020-02-01, \.\.\. month-first \(MS\) or "
+                                        r"2020-01-01, 2020-01-02, \.\.\. day-first \(D\); pass the frequency"):
+        load_long(path)
+    days = load_long(path, freq="D")
+    assert list(days["a"].index) == list(pd.date_range("2020-01-01", periods=10, freq="D"))
+    months = load_long(path, freq="MS")
+    assert list(months["b"].index) == list(pd.date_range("2020-01-01", periods=10, freq="MS"))
