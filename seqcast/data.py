@@ -413,7 +413,10 @@ def _is_missing(cell: Any) -> bool:
 
 
 def _number(cell: str) -> float | None:
-    """The float a text cell holds, or None when it is not a number."""
+    """The float a text cell holds, or None when it is not a number ('1_100' is not: an underscore is Python
+    syntax, which float() accepts, not a digit separator that data files use; pandas reads it as text too)."""
+    if "_" in cell:
+        return None
     try:
         return float(cell)
     except (ValueError, TypeError):
@@ -608,9 +611,7 @@ def _all_numbers(cells: Sequence[Any]) -> bool:
             c = c.strip()
             if not c:
                 continue
-            try:
-                float(c)
-            except ValueError:
+            if _number(c) is None:
                 return False
         elif not isinstance(c, (int, float, np.number)) or isinstance(c, bool):
             return False
@@ -642,7 +643,7 @@ def _consecutive_years(cells: Sequence[Any]) -> bool:
 
 def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -> np.ndarray:
     """Floats from cells (str or scalars); missing cells become NaN."""
-    if all(type(cell) is str for cell in cells):
+    if all(type(cell) is str and "_" not in cell for cell in cells):
         try:  # fast path for clean text; any odd cell falls back to the loop below
             fast = np.asarray(cells, dtype=np.float64)
             if not np.isnan(fast).any():

@@ -420,6 +420,15 @@ def test_non_numeric_value_csv_blank_lines_count(tmp_path):
         load_series(write(tmp_path, text))
 
 
+def test_underscores_are_not_digit_separators(tmp_path):
+    # Python's float() reads '1_100' as 1100 (its code literal syntax); pandas.read_csv and spreadsheets read it as text
+    text = "Month,v\n1949-01,112\n1949-02,1_100\n1949-03,132\n"
+    with pytest.raises(DataError, match=r"^line 3: value '1_100' in column 'v' is not a number; fix or remove that row$"):
+        load_series(write(tmp_path, text))
+    with pytest.raises(DataError, match=r"^row 1: value '2_0' is not a number"):
+        load_series(["1", "2_0", "3"])
+
+
 def test_non_numeric_value_dataframe_row():
     df = pd.DataFrame({"v": [1, 2, "abc", 4]})
     with pytest.raises(DataError, match=r"row 2: value 'abc' in column 'v' is not a number"):
