@@ -849,10 +849,11 @@ def _choose_columns(
                     f"{_describe_columns(names, ncols)}; choose one with column= (CLI --column)"
                 )
             years = [i for i in candidates if _rising_years(columns[i])] if date_column is None else []
+            named = [i for i in candidates if names is not None and str(names[i]).strip().lower() in _DATE_NAMES]
             hint = ""
-            if years:
-                label = _col_text(names, years[0]).replace(" in column ", "")
-                hint = f"; if column {label} holds years, pass date_column={label} (CLI --date-column)"
+            if years or (named and date_column is None):  # numbers in a column named like dates: 20200131, ...
+                label = _col_text(names, (years or named)[0]).replace(" in column ", "")
+                hint = f"; if column {label} holds {'years' if years else 'dates'}, pass date_column={label} (CLI --date-column)"
             raise DataError(
                 f"{len(candidates)} columns could hold the values; {_describe_columns(names, ncols)}; "
                 f"choose one with column= (CLI --column){hint}"

@@ -244,6 +244,19 @@ def test_long_format_functions_are_still_reachable_from_data():
         data.no_such_name
 
 
+def test_a_date_column_of_compact_numbers_is_named_in_the_hint(tmp_path):
+    # 20200215: YYYYMMDD as a number; picking the other column (--column sales), as the message used to suggest,
+    # drops the dates in silence, so the message names the date column
+    path = write(tmp_path, "date,sales\n" + "".join(f"202002{d:02d},{d}\n" for d in range(10, 20)))
+    with pytest.raises(DataError, match=(
+        r"^2 columns could hold the values; available columns: 0 'date', 1 'sales'; choose one with column= "
+        r"\(CLI --column\); if column 'date' holds dates, pass date_column='date' \(CLI --date-column\)$"
+    )):
+        load_series(path)
+    s = load_series(path, date_column="date")
+    assert s.index[0] == pd.Timestamp("2020-02-10") and s.index.freqstr == "D" and list(s)[:2] == [10, 11]
+
+
 def test_numbers_that_are_not_consecutive_years_stay_numbers(tmp_path):
     gap = write(tmp_path, "year,a\n1700,5\n1701,6\n1703,7\n1704,8\n")
     with pytest.raises(DataError, match=(
