@@ -203,6 +203,8 @@ def save_model(f, path) -> None:
 
 def read_meta(path) -> dict:
     p = Path(path).expanduser()
+    if p.is_file():
+        raise ModelFileError(f"'{p}' is a file, not a model directory; pass a directory written by `seqcast fit --out`")
     if not p.is_dir():
         raise ModelFileError(f"model directory '{p}' not found; pass a directory written by `seqcast fit --out`")
     mf = p / META

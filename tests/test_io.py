@@ -308,9 +308,9 @@ def test_a_folder_holding_the_model_one_level_down_says_where(saved, tmp_path):
 def test_missing_model_dir(tmp_path):
     with pytest.raises(ModelFileError, match="model directory '.*nope' not found"):
         Forecaster.load(tmp_path / "nope")
-    (tmp_path / "file").write_text("x")
-    with pytest.raises(ModelFileError, match="not found"):
-        Forecaster.load(tmp_path / "file")
+    (tmp_path / "sales.csv").write_text("x")  # `seqcast predict sales.csv`: the path exists, it is no directory
+    with pytest.raises(ModelFileError, match=r"^'.*sales.csv' is a file, not a model directory; pass a directory written by"):
+        Forecaster.load(tmp_path / "sales.csv")
 
 
 # ---- atomic writes: nothing saved is damaged ------------------------------------------------------------
