@@ -1036,20 +1036,21 @@ def _pandas_values(values: pd.Series | pd.Index, where: Callable[[int], str], co
     return _parse_values(list(values), where, col)
 
 
-def _index_dates(index: pd.Index) -> pd.DatetimeIndex | None:
-    """The dates an index holds, or None when it is a plain position index."""
+def _index_dates(index: pd.Index) -> tuple[pd.DatetimeIndex | None, pd.DatetimeIndex | None]:
+    """(the dates an index holds, or None when it is a plain position index; the day-first reading of
+    ambiguous text dates such as 01/02/2020, or None)."""
     if isinstance(index, pd.DatetimeIndex):
         if index.hasnans:
             i = int(np.flatnonzero(index.isna())[0])
             raise DataError(f"row {i}: the date in the index is missing (NaT); fix or remove that row")
-        return index
+        return index, None
     if isinstance(index, pd.PeriodIndex):
-        return index.to_timestamp(how="start")
+        return index.to_timestamp(how="start"), None
     if index.dtype == object or pd.api.types.is_string_dtype(index.dtype):
         cells = list(index)
         if _looks_like_dates(cells):
-            return _parse_dates(cells, _row_where, " in the index")
-    return None
+            return _parse_dates(cells, _row_where, " in the index", day_first=True)
+    return None, None
 
 
 def _column_is_date(col: pd.Series) -> bool:
@@ -1061,17 +1062,18 @@ def _column_is_date(col: pd.Series) -> bool:
     return False
 
 
-def _frame_dates(col: pd.Series, where: Callable[[int], str], text: str) -> pd.DatetimeIndex:
+def _frame_dates(col: pd.Series, where: Callable[[int], str], text: str) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex | None]:
+    """(a column's dates, the day-first reading of ambiguous text dates such as 01/02/2020, or None)."""
     dtype = col.dtype
     if isinstance(dtype, pd.PeriodDtype):
-        return pd.PeriodIndex(col).to_timestamp(how="start")
+        return pd.PeriodIndex(col).to_timestamp(how="start"), None
     if pd.api.types.is_datetime64_any_dtype(dtype):
         dates = pd.DatetimeIndex(col)
         if dates.hasnans:
             i = int(np.flatnonzero(dates.isna())[0])
             raise DataError(f"{where(i)}: the date{text} is empty; fill it in or remove that row")
-        return dates
-    return _parse_dates(list(col), where, text)
+        return dates, None
+    return _parse_dates(list(col), where, text, day_first=True)
 
 
 def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
@@ -1079,34 +1081,36 @@ def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
         raise DataError("the DataFrame has no columns; pass one with a column of numbers")
     names = list(frame.columns)
     columns = [frame.iloc[:, j] for j in range(frame.shape[1])]
-    index_dates = _index_dates(frame.index) if date_column is None else None
+    index_dates, index_dayfirst = _index_dates(frame.index) if date_column is None else (None, None)
     value_pos, date_pos = _choose_columns(
         columns, names, column, date_column,
         is_date=lambda j: _column_is_date(columns[j]),
         has_index_dates=index_dates is not None,
     )
     values = _pandas_values(columns[value_pos], _row_where, _col_text(names, value_pos))
+    dayfirst = None
     if isinstance(date_pos, tuple):  # year and quarter (or month) columns, dates read once
         dates, date_name = date_pos[2], None
     elif date_pos is not None:
-        dates = _frame_dates(columns[date_pos], _row_where, _col_text(names, date_pos))
+        dates, dayfirst = _frame_dates(columns[date_pos], _row_where, _col_text(names, date_pos))
         date_name = names[date_pos]
     else:
-        dates = index_dates
+        dates, dayfirst = index_dates, index_dayfirst
         date_name = frame.index.name if dates is not None else None
     label = names[value_pos]
     name = "y" if label is None else str(label)
     return _Raw(values, dates, name, _row_where, date_name=date_name, source="the DataFrame",
-                col=_col_text(names, value_pos))
+                col=_col_text(names, value_pos), dates_dayfirst=dayfirst)
 
 
 def _from_series(series: pd.Series) -> _Raw:
     label = "" if series.name is None else f" in series {_show(str(series.name))}"
     values = _pandas_values(series, _row_where, label)
-    dates = _index_dates(series.index)
+    dates, dayfirst = _index_dates(series.index)
     name = "y" if series.name is None else str(series.name)
     date_name = series.index.name if dates is not None else None
-    raw = _Raw(values, dates, name, _row_where, date_name=date_name, source="the Series", col=label)
+    raw = _Raw(values, dates, name, _row_where, date_name=date_name, source="the Series", col=label,
+               dates_dayfirst=dayfirst)
     index = series.index
     if dates is None and pd.api.types.is_integer_dtype(index.dtype) and len(index):
         # integer time steps: the values must come in step order, one per step (like dates)

@@ -373,7 +373,7 @@ def _long_dates(col: Any, where: Callable[[int], str], text_col: str,
             for c in cells
         ):
             return np.array([int(c) for c in cells], dtype=np.int64), None, None
-    return None, _frame_dates(col, where, text_col), None
+    return (None, *_frame_dates(col, where, text_col))
 
 
 def _check_long_duplicates(codes: np.ndarray, key_num: np.ndarray, uniques: Any,

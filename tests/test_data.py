@@ -721,6 +721,14 @@ def test_ambiguous_slash_dates_are_refused_unless_the_frequency_chooses(tmp_path
     assert list(load_series(path, freq="MS").index) == list(pd.date_range("2020-01-01", periods=10, freq="MS"))
 
 
+def test_ambiguous_slash_dates_in_a_dataframe_are_refused_unless_the_frequency_chooses():
+    frame = pd.DataFrame({"date": [f"{d:02d}/01/2020" for d in range(1, 11)], "v": np.arange(10.0)})  # as a CSV file reads
+    with pytest.raises(DataError, match=r"ambiguous: .* month-first \(MS\) or .* day-first \(D\); pass the frequency"):
+        load_series(frame)
+    assert list(load_series(frame, freq="D").index) == list(pd.date_range("2020-01-01", periods=10, freq="D"))
+    assert list(load_series(frame.set_index("date"), freq="MS").index) == list(pd.date_range("2020-01-01", periods=10, freq="MS"))
+
+
 def test_an_excel_sep_line_is_skipped(tmp_path):
     text = "sep=;\ndate;volume\n" + "".join(f"{1871 + i}-01-01;{1000 + i},5\n" for i in range(4))
     s = load_series(write(tmp_path, text))

@@ -347,3 +347,10 @@ def test_ambiguous_slash_dates_are_refused_unless_the_frequency_chooses(tmp_path
     assert list(days["a"].index) == list(pd.date_range("2020-01-01", periods=10, freq="D"))
     months = load_long(path, freq="MS")
     assert list(months["b"].index) == list(pd.date_range("2020-01-01", periods=10, freq="MS"))
+
+
+def test_ambiguous_slash_dates_in_a_dataframe_need_the_frequency():
+    frame = pd.DataFrame({"unique_id": ["a"] * 10, "ds": [f"{d:02d}/01/2020" for d in range(1, 11)], "y": np.arange(10.0)})
+    with pytest.raises(DataError, match=r"the dates in the DataFrame are ambiguous: .*; pass the frequency"):
+        load_long(frame)
+    assert list(load_long(frame, freq="D")["a"].index) == list(pd.date_range("2020-01-01", periods=10, freq="D"))
