@@ -714,7 +714,7 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str,
         example = f" (the first date reads {_show(texts[0])})" if i > 0 else ""
         raise DataError(
             f"{where(i)}: date {_show(texts[i])}{col} cannot be parsed{example}; "
-            "write every date in one format, e.g. 2020-01-31"
+            "write every date in one format, e.g. 2020-01-31" + (", or remove that row (a total or a note?)" if i == len(texts) - 1 else "")
         )
     return (parsed, other) if day_first else parsed
 

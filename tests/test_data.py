@@ -511,6 +511,14 @@ def test_unparseable_date(tmp_path):
         load_series(write(tmp_path, text))
 
 
+def test_a_totals_row_at_the_bottom_is_named_as_such(tmp_path):
+    rows = "".join(f"2020-{m:02d}-01,{m}\n" for m in range(1, 13))
+    with pytest.raises(DataError, match=r"^line 14: date 'Total' in column 'date' cannot be parsed .*, or remove that row \(a total"):
+        load_series(write(tmp_path, "date,sales\n" + rows + "Total,78\n"))
+    with pytest.raises(DataError, match=r"line 4: date '1949-0x' .*2020-01-31$"):  # a bad date inside: no such advice
+        load_series(write(tmp_path, "Month,P\n1949-01,1\n1949-02,2\n1949-0x,3\n1949-04,4\n"))
+
+
 def test_empty_date(tmp_path):
     with pytest.raises(DataError, match=r"line 3: the date in column 'Month' is empty"):
         load_series(write(tmp_path, "Month,P\n1949-01,1\n,2\n1949-03,3\n"), date_column="Month")
