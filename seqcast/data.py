@@ -619,6 +619,14 @@ def _all_numbers(cells: Sequence[Any]) -> bool:
 
 
 _DATE_NAMES = {"date", "ds", "time", "datetime", "timestamp", "day", "week", "month", "quarter", "year", "period"}
+_YYYYMMDD_RE = re.compile(r"^\s*[12]\d{3}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(\.0*)?\s*$")
+
+
+def _yyyymmdd(cells: Sequence[Any]) -> bool:
+    """Every non-empty cell a whole number written as a date, YYYYMMDD (20200215): a date column in numbers."""
+    texts = [str(int(c)) if isinstance(c, (int, float, np.number)) and not isinstance(c, bool) and float(c).is_integer()
+             else c for c in cells if not _is_missing(c)]
+    return bool(texts) and all(isinstance(t, str) and _YYYYMMDD_RE.match(t) for t in texts)
 
 
 def _date_like_name(names: Sequence[Any] | None, pos: int) -> bool:
@@ -831,8 +839,9 @@ def _choose_columns(
             date_pos = years[0] if len(years) == 1 else None
         if date_pos is None and not has_index_dates and names is not None:
             # a text column named like dates whose values do not read as dates ('Jan-15'): taken as the
-            # dates, so that reading them names the value that fails, rather than dropped in silence
-            named = [i for i in range(ncols) if i != value_pos and not _all_numbers(columns[i])
+            # dates, so that reading them names the value that fails, rather than dropped in silence; and one
+            # of numbers written as dates (20200215), which were dropped in silence beside --column
+            named = [i for i in range(ncols) if i != value_pos and (not _all_numbers(columns[i]) or _yyyymmdd(columns[i]))
                      and (str(names[i]).strip().lower() in _DATE_NAMES or (ncols == 2 and _date_like_name(names, i)))]
             date_pos = named[0] if len(named) == 1 else None
         if date_pos is None and not has_index_dates:

@@ -19,12 +19,11 @@ import numpy as np
 import pandas as pd
 
 from seqcast.data import (
-    PARQUET_SUFFIXES,
     _MAX_COLUMNS_LISTED,
     _MAX_LISTED,
     _YEAR_MAX,
     _YEAR_MIN,
-    _Raw,
+    PARQUET_SUFFIXES,
     _check_fill,
     _check_freq,
     _choose_reading,
@@ -38,11 +37,13 @@ from seqcast.data import (
     _pandas_values,
     _parse_dates,
     _parse_values,
+    _Raw,
     _read_csv_table,
     _read_parquet,
     _row_where,
     _same_label,
     _show,
+    _yyyymmdd,
 )
 from seqcast.errors import ConfigError, DataError
 
@@ -119,6 +120,8 @@ def load_long(
         dates = _choose_reading(dates, dates_dayfirst, offset, table.source)
     if steps is not None and _YEAR_MIN <= steps.min() and steps.max() <= _YEAR_MAX:
         steps, dates = None, pd.DatetimeIndex(pd.to_datetime(steps.astype(str), format="%Y"))  # years
+    elif steps is not None and _yyyymmdd(steps):  # 20200131, ...: dates written as numbers, not steps with gaps
+        steps, dates = None, pd.DatetimeIndex(pd.to_datetime(steps.astype(str), format="%Y%m%d"))
     value_col = f" in column {_show(value_column)}"
     if table.text:
         values = _parse_values(cols[value_column], where, value_col)

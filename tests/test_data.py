@@ -244,17 +244,21 @@ def test_long_format_functions_are_still_reachable_from_data():
         data.no_such_name
 
 
-def test_a_date_column_of_compact_numbers_is_named_in_the_hint(tmp_path):
-    # 20200215: YYYYMMDD as a number; picking the other column (--column sales), as the message used to suggest,
-    # drops the dates in silence, so the message names the date column
-    path = write(tmp_path, "date,sales\n" + "".join(f"202002{d:02d},{d}\n" for d in range(10, 20)))
+def test_a_date_column_of_compact_numbers_is_read_as_dates(tmp_path):
+    # 20200215: YYYYMMDD as a number, in a column named like dates. It was not taken for dates, and picking the
+    # other column (--column sales), as the error suggested, dropped the dates in silence
+    two = "date,sales\n" + "".join(f"202002{d:02d},{d}\n" for d in range(10, 20))
+    three = "date,sales,other\n" + "".join(f"202002{d:02d},{d},{2 * d}\n" for d in range(10, 20))
+    for s in (load_series(write(tmp_path, two)), load_series(write(tmp_path, three), column="sales")):
+        assert s.index[0] == pd.Timestamp("2020-02-10") and s.index.freqstr == "D" and list(s)[:2] == [10, 11]
+    frame = pd.DataFrame({"date": [20200131, 20200229, 20200331], "sales": [1.0, 2.0, 3.0]})
+    assert load_series(frame).index.freqstr == "ME"
+    # numbers that are not dates in a column named 'date': still refused, the hint naming date_column
     with pytest.raises(DataError, match=(
         r"^2 columns could hold the values; available columns: 0 'date', 1 'sales'; choose one with column= "
         r"\(CLI --column\); if column 'date' holds dates, pass date_column='date' \(CLI --date-column\)$"
     )):
-        load_series(path)
-    s = load_series(path, date_column="date")
-    assert s.index[0] == pd.Timestamp("2020-02-10") and s.index.freqstr == "D" and list(s)[:2] == [10, 11]
+        load_series(write(tmp_path, "date,sales\n" + "".join(f"{d},{d}\n" for d in range(3, 13))))
 
 
 def test_numbers_that_are_not_consecutive_years_stay_numbers(tmp_path):

@@ -101,6 +101,16 @@ def test_integer_steps_from_csv_with_gap(tmp_path):
         load_long(path, freq="D")
 
 
+def test_dates_written_as_numbers_are_dates_not_steps(tmp_path):
+    # 20200131 -> 20200201 read as integer steps said "69 steps are missing: 20200132, ..." and advised --fill
+    days = pd.date_range("2020-01-20", periods=30)
+    rows = "".join(f"{u},{d:%Y%m%d},{i}\n" for u in "ab" for i, d in enumerate(days))
+    got = load_long(write(tmp_path, "unique_id,ds,y\n" + rows))
+    assert list(got) == ["a", "b"] and got["a"].index.equals(pd.DatetimeIndex(days, name="ds", freq="D"))
+    steps = load_long(write(tmp_path, "unique_id,ds,y\n" + "".join(f"a,{t},{t}\n" for t in range(100, 130))))
+    assert steps["a"].index[0] == 100  # other whole numbers stay integer steps
+
+
 def test_single_value_series_is_fine(tmp_path):
     path = write(tmp_path, "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,2\na,2020-01-03,3\nb,2020-01-02,9\n")
     out = load_long(path)
