@@ -1026,7 +1026,8 @@ def backtest(
 @friendly
 def benchmark(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="tourism-monthly | tourism-quarterly | tourism-yearly | m1-monthly | m1-quarterly | m1-yearly"),
+    name: str = typer.Argument(..., help="tourism-monthly | tourism-quarterly | tourism-yearly | m1-monthly | m1-quarterly | "
+                                                "m1-yearly | m3-monthly | m3-quarterly | m3-yearly | m3-other"),
     models: str = typer.Option("gru,snaive,naive", "--models", help="Comma-separated model names (see `seqcast backtest --help`)."),
     epochs: Optional[int] = typer.Option(None, "--epochs"),
     ensemble: Optional[int] = typer.Option(None, "--ensemble", help="Seed ensemble members (default 5)."),

