@@ -259,6 +259,7 @@ def load_model(path):
         f.spec_ = model_spec(cfg, f.horizon_, f.season_)
         if f.spec_.n_outputs != f.horizon_:
             raise ValueError(f"horizon {f.horizon_} does not fit a {cfg.strategy} model")
+        _check_size(f.spec_, cfg.ensemble, flat, str(p))  # before drawing a template model.json may have made huge
         template = init_params(f.spec_, cfg.seed, cfg.ensemble)  # numpy draws: cheap
         f.params_ = jax.tree_util.tree_map(jax.numpy.asarray, unflatten_like(template, flat, str(p)))
         f.long_format_ = meta["long_format"]
@@ -301,6 +302,31 @@ def load_model(path):
         if len(ctx) != cfg.window and not (f.long_format_ and 1 <= len(ctx) < cfg.window):
             raise ModelFileError(f"'{p / META}': context of series {k!r} has {len(ctx)} values, window is {cfg.window}; re-save the model")
     return f
+
+
+def _n_values(spec, members: int) -> int:
+    """How many numbers the parameters of `spec` hold (what `rnn.init_params` draws), counted without drawing them."""
+    from .models.rnn import GATES
+
+    k, flat_in = spec.n_outputs, spec.window * spec.n_inputs
+    if spec.cell == "linear":
+        return members * (flat_in * k + k)
+    n, F, G = 0, spec.n_inputs, GATES[spec.cell]
+    for H in map(int, spec.units):
+        n += F * G * H + H * G * H + G * H * (2 if spec.cell == "gru" else 1)
+        F = H
+    n += (F * k + k) if spec.head else 0
+    n += flat_in * k if spec.skip else 0
+    return members * n
+
+
+def _check_size(spec, members: int, flat: dict, where: str) -> None:
+    """Refuse a model.json whose config needs other weights than the file holds before building a template for it:
+    a hand-edited `ensemble` of 300000 or `units` of [64000] would otherwise take minutes and gigabytes to refuse."""
+    have, need = sum(int(np.size(v)) for v in flat.values()), _n_values(spec, members)
+    if need != have:
+        raise ModelFileError(f"{where}: weights do not match the model in model.json (the config needs {need} numbers, "
+                             f"{WEIGHTS} holds {have}); re-save the model")
 
 
 def _int(v, name: str) -> int:

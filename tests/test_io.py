@@ -196,7 +196,21 @@ def test_load_detects_weights_that_do_not_fit_the_config(saved, tmp_path):
     meta = json.loads((d / "model.json").read_text())
     meta["config"]["units"] = [5]  # the weights (checksum intact) are for 4 units
     (d / "model.json").write_text(json.dumps(meta))
-    with pytest.raises(ModelFileError, match="has shape .* the model needs"):
+    with pytest.raises(ModelFileError, match="weights do not match the model in model.json .the config needs 146 numbers, "
+                                             "weights.safetensors holds 101."):
+        Forecaster.load(d)
+
+
+@pytest.mark.parametrize("edit", [{"ensemble": 300_000}, {"units": [64_000]}, {"window": 10**9, "model": "linear"}])
+def test_a_config_needing_huge_weights_is_refused_before_building_them(saved, tmp_path, edit, monkeypatch):
+    """Bug: load drew a full set of initial weights for model.json's config before comparing them with the file,
+    so a typo such as ensemble 300000 took minutes and gigabytes (units [64000]: 49 GB) before the error."""
+    d = copy_model(saved, tmp_path)
+    meta = json.loads((d / "model.json").read_text())
+    meta["config"].update(edit)
+    (d / "model.json").write_text(json.dumps(meta))
+    monkeypatch.setattr("seqcast.forecast.init_params", lambda *a, **k: pytest.fail("built a template"))
+    with pytest.raises(ModelFileError, match="weights do not match the model in model.json .the config needs"):
         Forecaster.load(d)
 
 
