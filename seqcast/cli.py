@@ -320,11 +320,10 @@ def demo(
 
     series_v = datasets.airline().to_numpy(float)
     cfg = auto_config([series_v[: int(len(series_v) * 0.8)]], h=1, season=12, overrides=dict(epochs=epochs, seed=seed))
-    if out.exists() and not out.is_dir():
-        from .errors import ConfigError
-
-        raise ConfigError(f"'{out}' exists and is a file; choose a directory path for --out")
-    check_target(out / "model")  # refuse a bad --out before training, not after
+    # refuse a bad --out before training, not after: a file, or a non-empty folder that is not an earlier demo's
+    # (whose files of the same names would be overwritten, or with --no-report deleted)
+    check_target(out, "model/model.json", "demo output (model/model.json)")
+    check_target(out / "model")
     series = datasets.airline()
     _say(quiet, f"airline passengers: {len(series)} monthly values {series.index[0]:%Y-%m}..{series.index[-1]:%Y-%m}; "
                 f"seqcast's default (auto) model: {cfg.model.upper()}{list(cfg.units)} + linear skip, window {cfg.window}, log values, "

@@ -843,3 +843,25 @@ def test_the_too_short_note_counts_the_validation_tail(work, tmp_path):
                "--strategy", "direct", "--horizon", 12)
     assert_ok(r)
     assert "gave no training windows: tiny" in r.stdout
+
+
+# ---- what fit and demo write into --out -------------------------------------------------------------------
+
+
+def test_demo_refuses_a_folder_that_is_not_an_earlier_demo_output(model_dir, tmp_path):
+    """Bug: demo checked only --out/model, then wrote forecast.csv, plot.png, report.html, run.json into any
+    folder (overwriting the user's files of those names), and with --no-report deleted the user's run.json,
+    report.html and predictions.png there. A fit model directory got its run.json and report replaced."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for name in ("forecast.csv", "report.html", "run.json", "predictions.png", "notes.txt"):
+        (mine / name).write_text(f"the user's {name}")
+    fitted = tmp_path / "fitted"
+    shutil.copytree(model_dir, fitted)
+    for folder in (mine, fitted):
+        before = snapshot(folder)
+        for flag in ("--report", "--no-report"):
+            assert_error(invoke("demo", "--epochs", 1, "--out", folder, flag, "-q"), "is not empty", "--out")
+            assert snapshot(folder) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fitted", "mine"]
+
