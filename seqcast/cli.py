@@ -443,7 +443,7 @@ def fit(
     from .errors import ConfigError
     from .forecast import Forecaster, holdout, season_of
     from .intervals import parse_levels
-    from .io import check_target, write_atomic
+    from .io import check_target, save_model, write_atomic
 
     from .config import read_toml
 
@@ -514,18 +514,20 @@ def fit(
     took = time.perf_counter() - t0
     if ho is None:
         _few_windows_note(f, quiet, board=False)
-    f.save(out)
-    if ho is not None:
+
+    def beside_the_model(folder: Path):  # written in the temp folder with the model, swapped in together
         from .report import plot_forecast
 
-        write_atomic(out / "test_predictions.csv", _csv_text(ho.frame()))
-        plot_forecast(series, out / "test_plot.png", holdout=ho, title=f"{series.name}: test predictions vs truth")
+        write_atomic(folder / "test_predictions.csv", _csv_text(ho.frame()))
+        plot_forecast(series, folder / "test_plot.png", holdout=ho, title=f"{series.name}: test predictions vs truth")
         if report:
             from . import runs
 
-            _holdout_run(ctx, out, series, cfg, ho, title=f"seqcast fit: {data}", forecast_file="test_plot.png",
+            _holdout_run(ctx, folder, series, cfg, ho, title=f"seqcast fit: {data}", forecast_file="test_plot.png",
                          data=runs.series_data(series, str(data), ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test),
                          forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} points, one step ahead")
+
+    save_model(f, out, extra=beside_the_model if ho is not None else None)
     _interval_note(f, quiet)
     what = "all data" if (refit or ho is None) else "the training part; forecasts start after the last value"
     also = ", with report.html and run.json" if ho is not None and report else ""

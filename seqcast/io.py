@@ -160,8 +160,9 @@ def _finite_or_none(x) -> float | None:
     return x if np.isfinite(x) else None  # JSON has no inf: an infinite width is written as null
 
 
-def save_model(f, path) -> None:
-    """Save a fitted Forecaster to the directory `path` (atomically)."""
+def save_model(f, path, extra=None) -> None:
+    """Save a fitted Forecaster to the directory `path` (atomically). `extra(folder)` may add files beside the
+    model (fit's test predictions and report): they are written in the same temp folder and swapped in with it."""
     from . import __version__
 
     weights = _safetensors_bytes(flatten(f.params_))
@@ -197,6 +198,8 @@ def save_model(f, path) -> None:
     def build(d: Path):
         write_atomic(d / WEIGHTS, weights)
         write_atomic(d / META, json.dumps(meta, indent=2))
+        if extra is not None:
+            extra(d)
 
     replace_dir(path, build)
 

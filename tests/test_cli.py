@@ -865,3 +865,22 @@ def test_demo_refuses_a_folder_that_is_not_an_earlier_demo_output(model_dir, tmp
             assert snapshot(folder) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fitted", "mine"]
 
+
+
+def test_fit_failing_after_the_model_is_written_keeps_the_earlier_model_and_report(model_dir, data_csv, tmp_path, monkeypatch):
+    """Bug: fit swapped the new model in first and wrote test_predictions.csv, the plots and the report into the
+    folder afterwards: a failure (or Ctrl-C, which says "nothing was saved") there left the new model beside the
+    earlier run's report, or none, and the command failed with the earlier model already gone."""
+    import seqcast.report
+
+    d = tmp_path / "m"
+    shutil.copytree(model_dir, d)
+    before = snapshot(d)
+
+    def full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(seqcast.report, "predictions_vs_truth", full)
+    assert_error(invoke("fit", data_csv, "--out", d, *FAST, "--seed", 9), "No space left on device")
+    assert snapshot(d) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
