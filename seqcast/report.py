@@ -485,6 +485,8 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
             body += _table(rows, ["model"], row_class=lambda i, r: "best" if i == 0 else None)
             body += '<p class="note">Best first. MASE: mean absolute error divided by the in-sample MAE of the seasonal naive forecast (naive when there is no season).</p>'
         verdict = run.get("verdict")
+        if not (verdict is None or isinstance(verdict, (str, list))):
+            raise DataError(f"run `verdict` must be a text or a list of texts. Received: {type(verdict).__name__}")
         for line in [verdict] if isinstance(verdict, str) else (verdict or []):
             body += f'<p class="verdict">{_esc(line)}</p>'
         out.append(("leaderboard", "Leaderboard", body))
@@ -610,7 +612,7 @@ def write_html(run: dict, path, *, base_dir=None) -> Path:
 </body>
 </html>
 """
-    write_atomic(path, page)
+    write_atomic(path, page.encode("utf-8", "replace"))  # a lone surrogate ("\ud800" in a hand-edited run.json) becomes "?"
     return path
 
 

@@ -229,3 +229,15 @@ def test_leaderboard_shows_small_units_and_run_rows_keep_the_time():
     hours = pd.date_range("2023-01-01 05:00", periods=2, freq="h")
     rows = runs.prediction_rows(list(hours), np.array([1.0, 2.0]), {"naive": np.array([0.0, 1.0])})
     assert [r["date"] for r in rows] == ["2023-01-01 05:00:00", "2023-01-01 06:00:00"]
+
+
+def test_a_hand_edited_verdict_or_text_that_is_not_unicode_is_handled(tmp_path):
+    """Bug: run.json's "verdict": 3 crashed `seqcast report` with a TypeError traceback (exit 1), and a lone
+    surrogate escape ("\\ud800", valid JSON) with a UnicodeEncodeError traceback."""
+    (tmp_path / "run.json").write_text(json.dumps({"title": "x", "verdict": 3}))
+    assert_error(runner.invoke(app, ["report", str(tmp_path)]), "run.json", "`verdict` must be a text or a list of texts")
+    assert not (tmp_path / "report.html").exists()
+    (tmp_path / "run.json").write_text('{"title": "t\\ud800", "verdict": ["ok"]}')
+    r = runner.invoke(app, ["report", str(tmp_path)])
+    assert r.exit_code == 0, (r.output, r.exception)
+    assert "<title>t?</title>" in (tmp_path / "report.html").read_text(encoding="utf-8")
