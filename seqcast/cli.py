@@ -708,7 +708,7 @@ def reproduce_airline(
         _airline_tutorial_run(ctx, run_dir, series, cfg, leaky, clean, result)
         _say(quiet, f"wrote {run_dir}/ (run.json, figures, report.html)", err=True)
     if as_json:
-        typer.echo(json.dumps(result))
+        _echo_json(result)
         return
     if quiet:
         return
@@ -841,7 +841,7 @@ def reproduce_airline_honest(
         _say(quiet, f"wrote {run_dir}/ (run.json, figures, report.html)", err=True)
     if as_json:
         out_d = {k: v for k, v in res.items() if k not in ("predictions", "history")}
-        typer.echo(json.dumps(out_d))
+        _echo_json(out_d)
         return
     from rich.table import Table
 
@@ -866,13 +866,20 @@ def _pct(x) -> str:
     return "n/a" if x is None or not math.isfinite(x) else f"{x:.1f}"
 
 
+def _echo_json(x) -> None:
+    """One line of strict JSON on stdout: numpy values as Python's, a value that is not a number (NaN, inf) as null."""
+    from .runs import clean
+
+    typer.echo(json.dumps(clean(x), allow_nan=False))
+
+
 def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | None = None, cover: dict | None = None,
                      levels=(), more: str = "add series or --windows", counts: dict | None = None):
-    from .runs import clean, leaderboard_rows, level_key
+    from .runs import leaderboard_rows, level_key
 
     rows = leaderboard_rows(res, cover, levels, counts)
     if as_json:  # strict JSON: a value that is not a number (NaN, inf) is null
-        typer.echo(json.dumps(clean([{**r, **(extra or {})} for r in rows]), allow_nan=False))
+        _echo_json([{**r, **(extra or {})} for r in rows])
         return
     if quiet:
         return
@@ -1136,7 +1143,7 @@ def reproduce_homl(
     rows = homl.summarize(runs)
     if as_json:
         for row in rows:
-            typer.echo(json.dumps(row))
+            _echo_json(row)
     if not quiet:
         from rich import box
         from rich.table import Table

@@ -449,7 +449,9 @@ def _figure_html(fig: dict, base: Path, i: int) -> str:
     title, caption, name = fig.get("title") or Path(fig["file"]).stem, fig.get("caption"), fig["file"]
     f = base / name
     mime = _IMAGE_TYPES.get(f.suffix.lower())
-    if mime is None:
+    if not f.resolve().is_relative_to(base.resolve()):  # a hand-edited run.json must not pull in any image on disk
+        body = f'<p class="note">figure file {_esc(name)} is not inside the run folder; it is not shown.</p>'
+    elif mime is None:
         body = f'<p class="note">figure file {_esc(name)} is not a PNG or SVG; it is not shown.</p>'
     elif not f.is_file():
         body = f'<p class="note">figure file {_esc(name)} is missing beside run.json; re-run the command that wrote it.</p>'

@@ -884,3 +884,15 @@ def test_fit_failing_after_the_model_is_written_keeps_the_earlier_model_and_repo
     assert_error(invoke("fit", data_csv, "--out", d, *FAST, "--seed", 9), "No space left on device")
     assert snapshot(d) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
+def test_every_json_output_is_strict(capsys):
+    # the reproduce commands wrote json.dumps' NaN (not JSON) where a metric was not finite; backtest wrote null
+    from seqcast import cli
+
+    cli._echo_json({"rmse": float("nan"), "fit_s": np.float32(1.5), "per_seed": (np.inf, 2), "n": np.int64(3)})
+    line = capsys.readouterr().out
+    assert json.loads(line, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}")) == {
+        "rmse": None, "fit_s": 1.5, "per_seed": [None, 2], "n": 3}
+    src = Path(cli.__file__).read_text()
+    assert src.count("json.dumps(") == 1  # every command's --json goes through _echo_json

@@ -170,6 +170,20 @@ def test_predictions_truncated_and_missing_figure(tmp_path):
     assert "nope.png is missing beside run.json" in html and "a.txt is not a PNG or SVG" in html
 
 
+def test_figures_outside_the_run_folder_are_not_embedded(tmp_path):
+    # a hand-edited run.json could name any image on disk (../x.png, /abs/x.png), and it was inlined in the report
+    import base64
+
+    secret = b"\x89PNG\r\n\x1a\n secret"
+    (tmp_path / "outside.png").write_bytes(secret)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "ok.png").write_bytes(b"\x89PNG\r\n\x1a\n fine")
+    figs = [{"file": "../outside.png"}, {"file": str(tmp_path / "outside.png")}, {"file": "ok.png"}]
+    html = write_html({"figures": figs}, tmp_path / "run" / "r.html", base_dir=tmp_path / "run").read_text()
+    assert base64.b64encode(secret).decode() not in html and html.count("is not inside the run folder") == 2
+    assert base64.b64encode(b"\x89PNG\r\n\x1a\n fine").decode() in html
+
+
 def test_bad_run_values_are_one_line(tmp_path):
     with pytest.raises(DataError, match="`leaderboard` must be a list of objects"):
         write_html({"leaderboard": "LSTM"}, tmp_path / "r.html")
