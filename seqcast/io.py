@@ -309,18 +309,9 @@ def load_model(path):
 
 def _n_values(spec, members: int) -> int:
     """How many numbers the parameters of `spec` hold (what `rnn.init_params` draws), counted without drawing them."""
-    from .models.rnn import GATES
+    from .models.rnn import n_values
 
-    k, flat_in = spec.n_outputs, spec.window * spec.n_inputs
-    if spec.cell == "linear":
-        return members * (flat_in * k + k)
-    n, F, G = 0, spec.n_inputs, GATES[spec.cell]
-    for H in map(int, spec.units):
-        n += F * G * H + H * G * H + G * H * (2 if spec.cell == "gru" else 1)
-        F = H
-    n += (F * k + k) if spec.head else 0
-    n += flat_in * k if spec.skip else 0
-    return members * n
+    return members * n_values(spec)
 
 
 def _check_size(spec, members: int, flat: dict, where: str) -> None:

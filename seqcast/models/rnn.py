@@ -98,30 +98,41 @@ def orthogonal(rng, shape):
     return (q.T if rows < cols else q).astype(np.float32)
 
 
+def param_shapes(spec: ModelSpec) -> dict:
+    """The parameter tree of `spec` with each leaf's shape: what `init_params` draws (and a saved model must hold)."""
+    K, flat_in = spec.n_outputs, spec.window * spec.n_inputs
+    if spec.cell == "linear":
+        return {"head": {"W": (flat_in, K), "b": (K,)}}
+    G, F, layers = GATES[spec.cell], spec.n_inputs, []
+    for H in map(int, spec.units):
+        layers.append({"W": (F, G * H), "U": (H, G * H), "b": (2, G * H) if spec.cell == "gru" else (G * H,)})
+        F = H
+    shapes = {"layers": layers}
+    if spec.head:
+        shapes["head"] = {"W": (F, K), "b": (K,)}
+    if spec.skip:
+        shapes["skip"] = {"W": (flat_in, K)}
+    return shapes
+
+
 def init_params(spec: ModelSpec, *, key) -> dict:
     """Keras-style initial parameters for `spec`, drawn with numpy (no compilation: microseconds,
     where JAX's random ops compiled for about a second). `key`: an int seed, a tuple of ints, or a
-    JAX PRNG key."""
-    rng = _rng(key)
-    if spec.cell == "linear":
-        fan_in = spec.window * spec.n_inputs
-        params = {"head": {"W": glorot_uniform(rng, (fan_in, spec.n_outputs)), "b": np.zeros((spec.n_outputs,), np.float32)}}
-        return jax.tree_util.tree_map(jnp.asarray, params)
-    G = GATES[spec.cell]
-    layers, F = [], spec.n_inputs
-    for H in spec.units:
-        H = int(H)
-        b = np.zeros((2, G * H) if spec.cell == "gru" else (G * H,), np.float32)
-        if spec.cell == "lstm":
-            b[H : 2 * H] = 1.0  # unit_forget_bias
-        W = glorot_uniform(rng, (F, G * H))
-        layers.append({"W": W, "U": orthogonal(rng, (H, G * H)), "b": b})
-        F = H
-    params = {"layers": layers}
-    if spec.head:
-        params["head"] = {"W": glorot_uniform(rng, (F, spec.n_outputs)), "b": np.zeros((spec.n_outputs,), np.float32)}
-    if spec.skip:  # starts at zero: the recurrent network and the linear path learn together
-        params["skip"] = {"W": np.zeros((spec.window * spec.n_inputs, spec.n_outputs), np.float32)}
+    JAX PRNG key. Draw order (it fixes what a seed gives): each layer's W then U, then the head's W."""
+    rng, shapes = _rng(key), param_shapes(spec)
+    params = {}
+    if "layers" in shapes:
+        params["layers"] = []
+        for s in shapes["layers"]:
+            b = np.zeros(s["b"], np.float32)
+            if spec.cell == "lstm":
+                H = s["U"][0]
+                b[H : 2 * H] = 1.0  # unit_forget_bias
+            params["layers"].append({"W": glorot_uniform(rng, s["W"]), "U": orthogonal(rng, s["U"]), "b": b})
+    if "head" in shapes:
+        params["head"] = {"W": glorot_uniform(rng, shapes["head"]["W"]), "b": np.zeros(shapes["head"]["b"], np.float32)}
+    if "skip" in shapes:  # starts at zero: the recurrent network and the linear path learn together
+        params["skip"] = {"W": np.zeros(shapes["skip"]["W"], np.float32)}
     return jax.tree_util.tree_map(jnp.asarray, params)
 
 
@@ -224,6 +235,11 @@ def _network(spec: ModelSpec, params: dict, x):
     if spec.skip:
         h = h + x.reshape(x.shape[0], -1) @ params["skip"]["W"]  # (B, K)
     return act(h)
+
+
+def n_values(spec: ModelSpec) -> int:
+    """How many numbers `init_params(spec)` draws, counted from the shapes alone."""
+    return sum(int(np.prod(s)) for s in jax.tree_util.tree_leaves(param_shapes(spec), is_leaf=lambda x: isinstance(x, tuple)))
 
 
 def n_params(params) -> int:
