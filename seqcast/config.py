@@ -142,8 +142,8 @@ def validate(cfg: Config) -> Config:
         v = getattr(cfg, name)
         if v not in allowed:
             shown = ", ".join("none" if a is None else a for a in allowed)
-            also = ("; auto is seqcast's choice for the data (what `seqcast fit` uses without --model, and backtest and "
-                    "benchmark unless --no-auto)") if name == "model" else ""
+            also = ("; auto is seqcast's choice for the data (what `seqcast fit` uses without --model, benchmark always "
+                    "and backtest unless --no-auto)") if name == "model" else ""
             raise ConfigError(f"`{name}` must be one of {shown}{also}. Received: {name}={v!r}")
     for name in POSITIVE_INTS:
         v = getattr(cfg, name)

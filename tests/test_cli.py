@@ -271,7 +271,7 @@ def test_unknown_column(data_csv, tmp_path):
 @pytest.mark.parametrize(
     "option, value, needle",
     [
-        ("--model", "transformer", "`model` must be one of lstm, gru, rnn, linear, auto; auto is seqcast's choice for the data (what `seqcast fit` uses without --model, and backtest and benchmark unless --no-auto). Received: model='transformer'"),
+        ("--model", "transformer", "`model` must be one of lstm, gru, rnn, linear, auto; auto is seqcast's choice for the data (what `seqcast fit` uses without --model, benchmark always and backtest unless --no-auto). Received: model='transformer'"),
         ("--optimizer", "foo", "`optimizer` must be one of adam, rmsprop, sgd. Received: optimizer='foo'"),
         ("--scaler", "zz", "`scaler` must be one of minmax, standard, robust, none, auto. Received: scaler='zz'"),
         ("--fill", "zz", "`fill` must be one of none, ffill, interpolate. Received: fill='zz'"),

@@ -73,7 +73,7 @@ def test_validation_message_follows_the_template(name, value):
 
 def test_choice_message_lists_the_choices():
     msg = bad(model="transformer")
-    assert msg == "`model` must be one of lstm, gru, rnn, linear, auto; auto is seqcast's choice for the data (what `seqcast fit` uses without --model, and backtest and benchmark unless --no-auto). Received: model='transformer'"
+    assert msg == "`model` must be one of lstm, gru, rnn, linear, auto; auto is seqcast's choice for the data (what `seqcast fit` uses without --model, benchmark always and backtest unless --no-auto). Received: model='transformer'"
     assert "adam, rmsprop, sgd" in bad(optimizer="foo")
 
 
