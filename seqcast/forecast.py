@@ -653,7 +653,7 @@ class Holdout:
         act = self.forecaster.config_.output_activation
         return (f"note: the {act} output keeps every forecast of {self.model_name} within [{lo:.4g}, {hi:.4g}], the range "
                 f"of its training values; {out} of the {self.n_test} test values lie outside it. For data that can leave its "
-                "past range (a trend), use output_activation=None or norm='last' (--output-activation none, --norm last).")
+                "past range (a trend), use output_activation=None or norm='last' (seqcast fit --output-activation none, or --norm last).")
 
     def _few(self) -> str:
         """A caveat when the test part is too small to rank models on."""
