@@ -413,7 +413,7 @@ def fit(
     epochs: Optional[int] = typer.Option(None, help="Training epochs (default: the automatic choice, or the config's)."),
     batch_size: Optional[int] = typer.Option(None, help="Windows per gradient step."),
     optimizer: Optional[str] = typer.Option(None, help="adam | rmsprop | sgd (Keras defaults)."),
-    learning_rate: Optional[float] = typer.Option(None, help="The optimizer's step size (default: Keras' for it: 0.001 for adam and rmsprop)."),
+    learning_rate: Optional[float] = typer.Option(None, help="The optimizer's step size (default: Keras' for it: 0.001 for adam and rmsprop, 0.01 for sgd)."),
     loss: Optional[str] = typer.Option(None, help="mse | mae | huber."),
     scaler: Optional[str] = typer.Option(None, help="minmax | standard | robust | none | auto (per series: none after --log where the mean is >= 1, else standard)."),
     log: Optional[bool] = typer.Option(None, "--log/--no-log", help="log1p before scaling."),

