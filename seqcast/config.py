@@ -16,7 +16,8 @@ from .errors import ConfigError
 @dataclass(frozen=True)
 class Config:
     """Every option of a model and its training, flat; the keywords of `Forecaster(...)`, the keys of a TOML
-    file and (with dashes) the CLI's flags. Saved with the model as JSON. Keras' names in brackets.
+    file and (with dashes) `seqcast fit`'s flags (skip, scaler_range, scaler_fit and shuffle: in a TOML file
+    only). Saved with the model as JSON. Keras' names in brackets.
 
     Model
         model        lstm | gru | rnn (Keras SimpleRNN) | linear (Flatten + Dense on the window) | auto: seqcast's
@@ -60,7 +61,7 @@ class Config:
         precision    float32 | bfloat16 (mixed-precision recurrent matmuls: pays on large layers, AMX or GPU)
 
     `seqcast.config.TUTORIAL` is the airline tutorial's recipe; `Forecaster()` without options uses these
-    defaults (an LSTM), while `seqcast fit` without --model uses `auto`, as `Forecaster(model="auto")` does.
+    defaults (an LSTM), while `seqcast fit` without --model (or --config) uses `auto`, as `Forecaster(model="auto")` does.
     """
 
     model: str = "lstm"
