@@ -588,7 +588,8 @@ def predict(
     model_dir: Path = typer.Argument(..., help="A directory written by `seqcast fit --out`."),
     horizon: Optional[int] = typer.Option(None, help="Periods to forecast past the end of the data (default: the horizon its "
                                           "intervals were calibrated for or a direct model was trained for, else 12)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="CSV file to write (date,forecast); stdout if omitted or '-'."),
+    out: Optional[Path] = typer.Option(None, "--out", help="CSV file to write (date,forecast, or unique_id,ds,forecast for many series; "
+                                                          "lo_<level>,hi_<level> with intervals); stdout if omitted or '-'."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a PNG, SVG or PDF plot of the forecast and its intervals (one series only)."),
     levels: Optional[str] = typer.Option(None, "--levels", help="Interval levels to write, among those the model was fitted with (default: all of them; none: no intervals)."),
     ids: Optional[str] = IDS,

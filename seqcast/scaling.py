@@ -64,7 +64,7 @@ def _log1p(x: np.ndarray) -> np.ndarray:
     """log1p, refusing values <= -1 (where it would give NaN or -inf silently)."""
     if np.any(x <= -1):
         raise DataError(f"`log=True` needs values > -1 (it uses log1p), and the data has {x[x <= -1][0]:.6g}; "
-                        "turn log off (CLI --no-log) or shift the data.")
+                        "turn log off (CLI --no-log, or log = false in a --config file) or shift the data.")
     return np.log1p(x)
 
 
