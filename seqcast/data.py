@@ -459,7 +459,8 @@ def _regular(dates: pd.DatetimeIndex) -> bool:
     return len(unique) >= 3 and not unique.hasnans and _infer_offset(unique) is not None
 
 
-def _read_text_dates(cells: Sequence[str]) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex | None]:
+def _read_text_dates(cells: Sequence[str], counts: np.ndarray | None = None
+                     ) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex | None]:
     """(dates, day_first): stripped, non-empty date strings parsed, unparseable ones NaT.
 
     Dates like 01/02/1950 are read month-first (pandas' default) unless reading
@@ -468,19 +469,21 @@ def _read_text_dates(cells: Sequence[str]) -> tuple[pd.DatetimeIndex, pd.Datetim
     readings parse every date, are regular and differ (a few dates, all fields
     <= 12: 01/02/2020 ... 10/02/2020 is Jan 2 .. Oct 2 or Feb 1 .. Feb 10),
     month-first is kept and `day_first` is the other reading, for a frequency to
-    decide between them; otherwise `day_first` is None.
+    decide between them; otherwise `day_first` is None. `counts`: how many rows each cell stands for
+    (distinct cells), so that "parses more of them" counts rows.
     """
     cells = list(cells)
+    weight = np.ones(len(cells), dtype=np.int64) if counts is None else counts
     parsed, day_first = _to_datetime(cells), None
     if cells and _DAY_MONTH_RE.match(cells[0]):  # pandas infers the format from the first cell
         alt = _to_datetime(cells, dayfirst=True)
-        ok, alt_ok = int(parsed.notna().sum()), int(alt.notna().sum())
+        ok, alt_ok = int(weight[parsed.notna()].sum()), int(weight[alt.notna()].sum())
         if alt_ok > ok:
             parsed = alt
         elif alt_ok == ok and _regular(alt):
             if not _regular(parsed):
                 parsed = alt
-            elif ok == len(cells) and not parsed.equals(alt):
+            elif ok == int(weight.sum()) and not parsed.equals(alt):
                 day_first = alt
     has_digit = np.array([any(ch.isdigit() for ch in c) for c in cells], dtype=bool)
     if len(cells) and not has_digit.all():  # 'today', 'now', 'Jan' are not dates here
@@ -695,10 +698,18 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str,
                  day_first: bool = False) -> pd.DatetimeIndex | tuple[pd.DatetimeIndex, pd.DatetimeIndex | None]:
     """Dates from cells (str, timestamps or year-like ints); every cell must parse. With `day_first`,
     (dates, the ambiguous day-first reading or None), as `_read_text_dates` gives them."""
+    codes = counts = None
+    if len(cells) > 1 and all(type(cell) is str for cell in cells):  # text (CSV): each distinct cell read once
+        codes, distinct = pd.factorize(np.asarray(cells, dtype=object))
+        cells, counts = list(distinct), np.bincount(codes)
+
+    def row(k: int) -> int:  # the first row of cell k
+        return k if codes is None else int(np.flatnonzero(codes == k)[0])
+
     texts: list[str] = []
     for i, cell in enumerate(cells):
         if _is_missing(cell):
-            raise DataError(f"{where(i)}: the date{col} is empty; fill it in or remove that row")
+            raise DataError(f"{where(row(i))}: the date{col} is empty; fill it in or remove that row")
         if isinstance(cell, (pd.Timestamp, np.datetime64)) or hasattr(cell, "isoformat"):
             texts.append(pd.Timestamp(cell).isoformat())
         elif isinstance(cell, (int, np.integer)) and not isinstance(cell, (bool, np.bool_)):
@@ -710,12 +721,21 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str,
             whole = _WHOLE_RE.match(text)
             texts.append(whole.group(1) if whole else text)  # 1950.0 -> 1950, a year
     try:
-        parsed, other = _read_text_dates(texts)
+        try:
+            parsed, other = _read_text_dates(texts, counts)
+        except Exception:  # noqa: BLE001 - the message from all rows, as pandas words it (positions)
+            if codes is None:
+                raise
+            _read_text_dates([texts[k] for k in codes])
+            raise
     except Exception as exc:  # noqa: BLE001 - pandas raises many kinds
         raise DataError(
             f"the dates{col} cannot be parsed ({_one_line(str(exc))}); "
             "write them all in one format, e.g. 2020-01-31"
         ) from None
+    if codes is not None:  # back to one date per row
+        texts = [texts[k] for k in codes] if parsed.hasnans else texts
+        parsed, other = parsed.take(codes), (other.take(codes) if other is not None else None)
     bad = np.flatnonzero(parsed.isna())
     if len(bad):
         i = int(bad[0])
@@ -955,7 +975,7 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
                 if not rows and record and record[0].strip().lower().startswith("sep=") and not any(c.strip() for c in record[1:]):
                     start = reader.line_num + 1  # Excel's "sep=;" line names the separator (already detected)
                     continue
-                if record and any(cell.strip() for cell in record):
+                if "".join(record).strip():  # not blank: some cell holds more than spaces
                     rows.append(record)
                     lines.append(start)
                 start = reader.line_num + 1
@@ -1290,7 +1310,8 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
     sliced from when it holds the first and last dates (many series share one).
     """
     dates, where = raw.dates, raw.where
-    dup = np.flatnonzero(dates.duplicated())
+    increasing = len(dates) < 2 or bool((np.diff(dates.asi8) > 0).all())  # then none is duplicated or out of order
+    dup = [] if increasing else np.flatnonzero(dates.duplicated())
     if len(dup):
         i = int(dup[0])
         first = int(np.flatnonzero(dates == dates[i])[0])
@@ -1298,7 +1319,7 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
             f"{where(i)}: date {_fmt_date(dates[i])} is duplicated (also at {where(first)}); "
             "keep one row per date"
         )
-    if len(dates) > 1:
+    if not increasing:
         diffs = np.asarray(dates[1:] < dates[:-1])
         if diffs.any():
             i = int(np.flatnonzero(diffs)[0]) + 1
@@ -1329,7 +1350,8 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
             f"cannot build {name!r} dates from {_fmt_date(dates[0])} to {_fmt_date(dates[-1])} "
             f"({_one_line(str(exc))}); pass another freq="
         ) from None
-    off_grid = np.flatnonzero(~dates.isin(grid))
+    on_grid = len(grid) == len(dates) and np.array_equal(grid.asi8, dates.asi8)  # the common case, without isin
+    off_grid = [] if on_grid else np.flatnonzero(~dates.isin(grid))
     if len(off_grid):
         i = int(off_grid[0])
         raise DataError(
@@ -1384,7 +1406,6 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
         raw.dates = _choose_reading(raw.dates, raw.dates_dayfirst, offset, raw.source)
     if raw.dates is not None:
         grid, offset = _check_dates(raw, offset, span)
-        series = pd.Series(values, index=raw.dates.rename(raw.date_name), dtype="float64")
         if len(grid) != n:
             gap = grid.difference(raw.dates)
             if fill == "none":
@@ -1401,11 +1422,10 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
                     f"{_freq_name(offset)!r}: {first}{more}; pass fill='ffill' or "
                     "fill='interpolate' (CLI --fill) to fill them, or add the rows"
                 )
-            series = series.reindex(grid)
+            values = pd.Series(values, index=raw.dates, dtype="float64").reindex(grid).to_numpy()
         index = grid
     else:
         index = pd.RangeIndex(raw.start, raw.start + n)
-        series = pd.Series(values, index=index, dtype="float64")
 
     if missing.any() and fill == "none":
         i = int(np.flatnonzero(missing)[0])
@@ -1416,13 +1436,15 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
             "fill='interpolate' (CLI --fill), or fix the data"
         )
 
-    filled = int(series.isna().sum())
+    filled = int(np.isnan(values).sum())
     if filled:
+        series = pd.Series(values, index=index, dtype="float64")
         if fill == "ffill":
             series = series.ffill().bfill()
         else:
             series = series.interpolate(method="linear", limit_area="inside").ffill().bfill()
-    series = pd.Series(series.to_numpy(dtype="float64"), index=index, name=raw.name, dtype="float64")
+        values = series.to_numpy(dtype="float64")
+    series = pd.Series(values, index=index, name=raw.name, dtype="float64")
     series.attrs["filled"] = filled
     return series
 

@@ -322,7 +322,7 @@ def _whole_numbers(col: Any) -> bool:
     return pd.api.types.is_float_dtype(dtype) and bool(np.all(np.mod(v, 1) == 0))
 
 
-def _long_ids(col: Any, where: Callable[[int], str], name: str, text: bool) -> list[str]:
+def _long_ids(col: Any, where: Callable[[int], str], name: str, text: bool) -> list[str] | np.ndarray:
     """The ids as text (whole floats without '.0'); an empty id is an error."""
     if text:
         ids = list(col)
@@ -332,16 +332,20 @@ def _long_ids(col: Any, where: Callable[[int], str], name: str, text: bool) -> l
         filled = col[~empty]
         if _whole_numbers(filled) and pd.api.types.is_float_dtype(filled.dtype):
             filled = filled.astype(np.int64)
-        texts = filled.astype(str).str.strip()
-        ids = [""] * len(col)
-        for i, key in zip(np.flatnonzero(~empty), texts):
-            ids[i] = key
-        if len(pd.factorize(filled)[1]) > texts.nunique():  # 1 and "1", or "a" and "a ": two series would become one
+        codes, distinct = pd.factorize(filled)
+        if pd.api.types.is_integer_dtype(filled.dtype) or pd.api.types.infer_dtype(filled, skipna=False) == "string":
+            values = pd.Index(distinct)  # equal ints or texts write equal ids: each distinct one written once
+        else:  # 1 and 1.0 in an object column are equal but written differently: row by row
+            values, codes = filled, np.arange(len(filled))
+        texts = values.astype(str).str.strip()
+        if len(distinct) > texts.nunique():  # 1 and "1", or "a" and "a ": two series would become one
             seen: dict = {}
-            for value, t in zip(filled, texts):
+            for value, t in zip(values, texts):  # rows, or distinct ids in the order they first appear
                 if seen.setdefault(t, value) != value:
                     raise DataError(f"two series in column {name} have the id {t!r} once written as text ({seen[t]!r} and "
                                     f"{value!r}); give every series its own id")
+        ids = np.full(len(col), "", dtype=object)
+        ids[~empty] = texts.to_numpy(dtype=object)[codes]
     blank = np.flatnonzero(empty | (np.asarray(ids, dtype=object) == ""))
     if len(blank):
         i = int(blank[0])
@@ -410,10 +414,12 @@ def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
     common frequency, whatever `fill` says: filling would invent most of its values.
     """
     inferred: list[tuple[str, pd.DatetimeIndex, pd.DateOffset]] = []
+    seen: dict[bytes, pd.DateOffset | None] = {}  # series on the same dates (most panels): inferred once
     for key, rows in groups:
         sub = dates[rows]  # sorted, unique (duplicates were checked before)
         if len(sub) >= 3:
-            offset = _infer_offset(sub)
+            same = sub.asi8.tobytes()
+            offset = seen[same] if same in seen else seen.setdefault(same, _infer_offset(sub))
             if offset is not None:
                 inferred.append((key, sub, offset))
     if not inferred:
