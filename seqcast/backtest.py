@@ -78,20 +78,22 @@ class Result:
             raise ConfigError(f"`model` must be one of the models this backtest ran ({', '.join(self.forecasts)}). "
                               f"Received: model={model!r}")
 
-    def scores(self, model: str) -> dict:
+    def scores(self, model: str, per_series: bool = True) -> dict:
         """metrics.scores of the model's rows, summed in (origin, id as text) order, so that the same series
-        given in another order score to the last bit the same; per_series keeps the order given."""
+        given in another order score to the last bit the same; per_series keeps the order given
+        (`per_series=False`: overall and per_step only, without scoring every series)."""
         self._check_model(model)
         rows = sorted(range(len(self.ids)), key=lambda r: (self.origins[r], str(self.ids[r])))
         out = metrics.scores(self.truth[rows], self.forecasts[model][rows], self.mae_scale[rows], self.mse_scale[rows],
-                             ids=[self.ids[r] for r in rows])
-        out["per_series"] = {k: out["per_series"][k] for k in dict.fromkeys(self.ids)}
+                             ids=[self.ids[r] for r in rows] if per_series else None)
+        if per_series:
+            out["per_series"] = {k: out["per_series"][k] for k in dict.fromkeys(self.ids)}
         return out
 
     def leaderboard(self) -> list[dict]:
         rows = []
         for m in self.forecasts:
-            o = self.scores(m)["overall"]
+            o = self.scores(m, per_series=False)["overall"]
             rows.append({"model": m, **{k: o[k] for k in ("mase", "smape", "rmse", "mae", "rmsse", "mape")},
                          "fit_s": round(self.fit_s.get(m, 0.0), 3)})
         return sorted(rows, key=lambda r: (np.nan_to_num(r["mase"], nan=np.inf), r["model"]))

@@ -113,8 +113,8 @@ def _rows(name: str, a, shape: tuple[int, ...] | None = None) -> np.ndarray:
     return x
 
 
-def _block(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> tuple[dict, dict]:
-    """Overall and per-step metrics of rows y, p (r, h) with scales s1, s2 (r,)."""
+def _block(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray, steps: bool = True) -> tuple[dict, dict | None]:
+    """Overall and per-step metrics of rows y, p (r, h) with scales s1, s2 (r,) (`steps=False`: overall only)."""
     e = y - p  # (r, h)
     ae = np.abs(e)
     nz = y != 0
@@ -132,13 +132,12 @@ def _block(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> tupl
     nan_h = np.full(y.shape[1], np.nan)
     if ok1.any():
         scaled1 = ae[ok1] / s1[ok1, None]  # (r1, h)
-        mase_all, mase_step = float(np.mean(scaled1)), np.mean(scaled1, axis=0)
+        mase_all, mase_step = float(np.mean(scaled1)), (np.mean(scaled1, axis=0) if steps else None)
     else:
         mase_all, mase_step = float("nan"), nan_h
     if ok2.any():
-        root2 = np.sqrt(s2[ok2])
         rmsse_all = float(np.mean(np.sqrt(np.mean(e[ok2] ** 2, axis=1) / s2[ok2])))
-        rmsse_step = np.mean(ae[ok2] / root2[:, None], axis=0)
+        rmsse_step = np.mean(ae[ok2] / np.sqrt(s2[ok2])[:, None], axis=0) if steps else None
     else:
         rmsse_all, rmsse_step = float("nan"), nan_h
     overall = {
@@ -149,6 +148,8 @@ def _block(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> tupl
         "mase": mase_all,
         "rmsse": rmsse_all,
     }
+    if not steps:
+        return overall, None
     per_step = {
         "mae": np.mean(ae, axis=0),
         "rmse": np.sqrt(np.mean(e**2, axis=0)),
@@ -211,7 +212,7 @@ def scores(truth, pred, mae_scale, mse_scale, ids=None) -> dict:
         rows: dict = {}
         for i, key in enumerate(keys):  # by first appearance
             rows.setdefault(key.item() if isinstance(key, np.generic) else key, []).append(i)
-        out["per_series"] = {key: _block(y[m], p[m], s1[m], s2[m])[0] for key, m in rows.items()}
+        out["per_series"] = {key: _block(y[m], p[m], s1[m], s2[m], steps=False)[0] for key, m in rows.items()}
     return out
 
 

@@ -203,7 +203,7 @@ def pick_series(res, model: str, ids: list) -> tuple[list, dict]:
 def steps_figure(res, folder: Path, what: str) -> dict:
     from .report import plot_errors_by_step
 
-    per_step = {m: res.scores(m)["per_step"]["mase"] for m in res.forecasts}
+    per_step = {m: res.scores(m, per_series=False)["per_step"]["mase"] for m in res.forecasts}
     plot_errors_by_step(per_step, folder / STEPS_FILE, "MASE", title=f"MASE by horizon step ({what})")
     return {"title": "MASE by horizon step", "file": STEPS_FILE,
             "caption": f"mean over {what} of |error| / in-sample seasonal naive MAE, per horizon step"}
