@@ -122,13 +122,14 @@ def _ar_fit(y: np.ndarray, h: int, p: int) -> tuple[float, float, np.ndarray] | 
         return None
     mu = float(np.mean(y))
     z = (y - mu) / sd  # (n,)
-    # Row t = p..n-1: [1, z[t-1], ..., z[t-p]] -> z[t]
-    lags = np.stack([z[p - k : n - k] for k in range(1, p + 1)], axis=1)  # (n - p, p)
-    X = np.column_stack([np.ones(n - p), lags])  # (n - p, p + 1)
-    target = z[p:]  # (n - p,)
-    xtx = X.T @ X  # (p + 1, p + 1)
+    # Row t = p..n-1: [1, z[t-1], ..., z[t-p]] -> z[t]. The normal equations from one (n - p, p + 1) array
+    # M = [z[t], z[t-1], ..., z[t-p]] (a long series' lag matrix was built twice: 2 x 300 MB per fit)
+    M = np.ascontiguousarray(np.lib.stride_tricks.sliding_window_view(z, p + 1)[:, ::-1])  # (n - p, p + 1)
+    G, sums = M.T @ M, M.sum(axis=0)  # (p + 1, p + 1), (p + 1,)
+    xtx = np.block([[np.array([[n - p]], float), sums[None, 1:]], [sums[1:, None], G[1:, 1:]]])  # X = [1, lags]
+    xty = np.concatenate([[sums[0]], G[1:, 0]])  # X^T z[p:]
     ridge = 1e-6 * np.trace(xtx) / (p + 1)
-    coef = np.linalg.solve(xtx + ridge * np.eye(p + 1), X.T @ target)  # (p + 1,)
+    coef = np.linalg.solve(xtx + ridge * np.eye(p + 1), xty)  # (p + 1,)
     if _spectral_radius(coef[1:]) ** h > AR_MAX_GROWTH:
         return _ar_fit(y, h, p // 2)
     return mu, sd, coef
