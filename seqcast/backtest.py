@@ -122,22 +122,27 @@ class Result:
     def calibration_widths(self, model: str, k: int, levels) -> dict:
         """{level: (h,) widths} for the rows of origin k, from the residuals of origins 0..k-1 whose target
         came before origin k (with step < h an earlier origin's last steps lie after it: those are left out)."""
+        return self._widths_before(self.scaled_residuals(model), k, levels)
+
+    def _widths_before(self, res: np.ndarray, k: int, levels) -> dict:
+        """`calibration_widths` from the model's scaled residuals `res` (R, h), computed once for all origins."""
         from . import intervals
 
         origins = np.asarray(self.origins)
         earlier = origins < k
         step = self.h if self.step is None else self.step
         known = np.arange(self.h)[None, :] < step * (k - origins[earlier])[:, None]  # target before origin k's cut
-        return intervals.conformal_widths(np.where(known, self.scaled_residuals(model)[earlier], np.nan), levels)
+        return intervals.conformal_widths(np.where(known, res[earlier], np.nan), levels)
 
     def _inside(self, model: str, levels) -> dict:
         """{level: [bool arrays, one per origin counted]}: whether each finite test value fell inside."""
         from . import intervals
 
         origins = np.asarray(self.origins)
+        res = self.scaled_residuals(model)
         inside = {lv: [] for lv in levels}
         for k in range(1, origins.max() + 1):
-            widths = self.calibration_widths(model, k, levels)
+            widths = self._widths_before(res, k, levels)
             rows = origins == k
             b = intervals.bands(self.forecasts[model][rows], widths, scale=self.mae_scale[rows], floor=self.floor[rows])
             for lv, (lo, hi) in b.items():

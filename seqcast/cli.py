@@ -243,7 +243,8 @@ def _print_holdout(ho, quiet: bool):
 def _verdict_lines(ho, leak_free: bool = False) -> list:
     """The holdout's verdict, and the bounded head's note when there is one."""
     verdict = ho.verdict().replace("verdict:", "verdict (leak-free):") if leak_free else ho.verdict()
-    return [verdict] + [ho.bound_note()] * bool(ho.bound_note())
+    note = ho.bound_note()
+    return [verdict, note] if note else [verdict]
 
 
 # ---- commands ----------------------------------------------------------------------------------------

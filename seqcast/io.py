@@ -307,17 +307,12 @@ def load_model(path):
     return f
 
 
-def _n_values(spec, members: int) -> int:
-    """How many numbers the parameters of `spec` hold (what `rnn.init_params` draws), counted without drawing them."""
-    from .models.rnn import n_values
-
-    return members * n_values(spec)
-
-
 def _check_size(spec, members: int, flat: dict, where: str) -> None:
     """Refuse a model.json whose config needs other weights than the file holds before building a template for it:
     a hand-edited `ensemble` of 300000 or `units` of [64000] would otherwise take minutes and gigabytes to refuse."""
-    have, need = sum(int(np.size(v)) for v in flat.values()), _n_values(spec, members)
+    from .models.rnn import n_values
+
+    have, need = sum(int(np.size(v)) for v in flat.values()), members * n_values(spec)  # counted, not drawn
     if need != have:
         raise ModelFileError(f"{where}: weights do not match the model in model.json (the config needs {need} numbers, "
                              f"{WEIGHTS} holds {have}); re-save the model")
