@@ -538,7 +538,8 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
         if not isinstance(cfg, dict):
             raise DataError(f"run `config` must be an object of option: value. Received: {type(cfg).__name__}")
         out.append(("config", "Configuration", _kv_table(cfg.items())))
-    facts = [(label, run[k]) for k, label in (("seqcast_version", "seqcast version"), ("seed", "seed"), ("created", "created")) if k in run]
+    facts = [(label, run[k]) for k, label in (("cwd", "run in folder"), ("seqcast_version", "seqcast version"), ("seed", "seed"),
+                                              ("created", "created")) if k in run]
     if "command" in run or facts:
         body = ""
         if run.get("command"):
@@ -559,6 +560,7 @@ def write_html(run: dict, path, *, base_dir=None) -> Path:
 
         title            str, the page title (default "seqcast report")
         command          str, the command line that produced the run     [reproduce]
+        cwd              str, the folder it ran in (its relative paths)  [reproduce]
         seqcast_version  str                                              [reproduce]
         seed             int                                              [reproduce]
         created          str, ISO time                                    [reproduce, header]

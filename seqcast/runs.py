@@ -110,8 +110,8 @@ def history_dict(h, of: str | None = None, members: int = 1) -> dict | None:
 
 
 def base_run(ctx, title: str, seed) -> dict:
-    return {"title": title, "command": command_line(ctx), "seqcast_version": version(), "seed": seed,
-            "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
+    return {"title": title, "command": command_line(ctx), "cwd": str(Path.cwd()), "seqcast_version": version(), "seed": seed,
+            "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}  # cwd: the command's paths are relative to it
 
 
 # ---- writing ------------------------------------------------------------------------------------------

@@ -148,6 +148,10 @@ def test_backtest_run_directory(backtest_run):
     run = json.loads((out / "run.json").read_text())
     assert run["command"].startswith("seqcast backtest ") and "--levels 80" in run["command"]
     assert run["seqcast_version"] and run["seed"] == 0
+    assert run["cwd"] == str(Path.cwd())  # the command's relative paths are relative to it
+    from html import escape
+
+    assert escape(run["cwd"]) in (out / "report.html").read_text()  # shown under Reproduce
     assert run["data"]["n_series"] == 3 and run["data"]["freq"] == "MS" and run["data"]["leaks"] is False
     assert [r["model"] for r in run["leaderboard"]] == [r["model"] for r in rows]
     assert {(c["model"], c["level"]) for c in run["coverage"]} == {(m, "80") for m in ("gru", "naive", "snaive")}
