@@ -87,6 +87,8 @@ def check_target(target, marker: str = META, what: str = "model") -> Path:
         raise ConfigError(f"'{above}' is a file, so '{target}' cannot be created; choose a directory path for --out")
     if target.is_dir() and any(target.iterdir()) and not (target / marker).is_file():
         raise ConfigError(f"'{target}' exists, is not empty and holds no seqcast {what}; choose a new or empty directory for --out")
+    if above is not None and not os.access(above, os.W_OK | os.X_OK):  # found after the training otherwise
+        raise ConfigError(f"'{above}' is not writable, so '{target}' cannot be written; choose a directory you can write to for --out")
     return target
 
 

@@ -777,6 +777,22 @@ def test_out_below_a_file_is_refused_before_training(data_csv):
     assert_error(invoke("fit", data_csv, "--out", data_csv / "m", *FAST), "is a file, so", "cannot be created")
 
 
+def test_an_unwritable_out_is_refused_before_training(data_csv, tmp_path, monkeypatch):
+    # it was found only when the trained model was saved (this machine runs as root: os.access is what says no)
+    import os
+
+    import seqcast.train
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **k: False if Path(p) == locked else real(p, mode, **k))
+    monkeypatch.setattr(seqcast.train, "fit", lambda *a, **k: pytest.fail("trained before refusing --out"))
+    assert_error(invoke("fit", data_csv, "--out", locked / "m", *FAST), f"'{locked}' is not writable", "choose a directory you can write to")
+    monkeypatch.undo()
+    assert_ok(invoke("fit", data_csv, "--out", locked / "m", *FAST, "-q"))  # writable as it really is: fine
+
+
 def test_toml_model_auto_is_the_auto_choice_with_the_files_options_winning(data_csv, tmp_path):
     toml = tmp_path / "auto.toml"
     toml.write_text('model = "auto"\nepochs = 2\nensemble = 1\nunits = [4]\n')
