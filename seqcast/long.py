@@ -121,7 +121,7 @@ def load_long(
     if steps is not None and _YEAR_MIN <= steps.min() and steps.max() <= _YEAR_MAX:
         steps, dates = None, pd.DatetimeIndex(pd.to_datetime(steps.astype(str), format="%Y"))  # years
     elif steps is not None and _yyyymmdd(steps):  # 20200131, ...: dates written as numbers, not steps with gaps
-        steps, dates = None, pd.DatetimeIndex(pd.to_datetime(steps.astype(str), format="%Y%m%d"))
+        steps, dates = None, _parse_dates(steps.astype(str).tolist(), where, f" in column {_show(date_column)}")  # 20210229: one line
     value_col = f" in column {_show(value_column)}"
     if table.text:
         values = _parse_values(cols[value_column], where, value_col)

@@ -111,6 +111,13 @@ def test_dates_written_as_numbers_are_dates_not_steps(tmp_path):
     assert steps["a"].index[0] == 100  # other whole numbers stay integer steps
 
 
+def test_a_number_date_that_is_no_day_is_one_clear_error(tmp_path):
+    # 20210229 has the YYYYMMDD shape but no such day: pandas' ValueError came out as a traceback
+    rows = "".join(f"a,{d},{i}\n" for i, d in enumerate([20210226, 20210227, 20210228, 20210229, 20210301]))
+    with pytest.raises(DataError, match=r"^line 5: date '20210229' in column 'ds' cannot be parsed"):
+        load_long(write(tmp_path, "unique_id,ds,y\n" + rows))
+
+
 def test_single_value_series_is_fine(tmp_path):
     path = write(tmp_path, "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,2\na,2020-01-03,3\nb,2020-01-02,9\n")
     out = load_long(path)
