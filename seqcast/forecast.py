@@ -642,17 +642,17 @@ class Holdout:
                 f"({rmse} for {best['model']}, {100 * (1 - me['rmse'] / best['rmse']):.0f}% lower).") + self._few()
 
     def bound_note(self) -> str:
-        """A bounded head (sigmoid / tanh on scaled values, no window norm) cannot forecast past its training
-        range: the tutorial's LSTM + sigmoid on MinMax-scaled airline data can never exceed the training
-        maximum. Says so, with the bounds and how many test values lie beyond them ("" when unbounded)."""
+        """A bounded head (sigmoid / tanh on scaled values, no window norm) cannot forecast past what its scaler
+        maps the activation's range to (the training range for minmax (0, 1)): the tutorial's LSTM + sigmoid on
+        MinMax-scaled airline data can never exceed the training maximum. Says so, with the bounds and how many test values lie beyond them ("" when unbounded)."""
         b = output_bounds(self.forecaster.config_, [self.forecaster.scaler_])
         if b is None:
             return ""
         lo, hi = b[0]
         out = int(np.sum((self.truth < lo) | (self.truth > hi)))
         act = self.forecaster.config_.output_activation
-        return (f"note: the {act} output keeps every forecast of {self.model_name} within [{lo:.4g}, {hi:.4g}], the range "
-                f"of its training values; {out} of the {self.n_test} test values lie outside it. For data that can leave its "
+        return (f"note: the {act} output keeps every forecast of {self.model_name} within [{lo:.4g}, {hi:.4g}] (its output range "
+                f"{BOUNDED[act]} in data units); {out} of the {self.n_test} test values lie outside it. For data that can leave its "
                 "past range (a trend), use output_activation=None or norm='last' (seqcast fit --output-activation none, or --norm last).")
 
     def _few(self) -> str:

@@ -256,6 +256,15 @@ def test_bounded_head_says_it_cannot_pass_the_training_range(clean, air):
     assert holdout(air, **HOLDOUT, output_activation="sigmoid", norm="last").bound_note() == ""  # the change is bounded, not the level
 
 
+def test_the_bound_note_calls_only_minmax_bounds_the_training_range(air):
+    # with a standard scaler a sigmoid head reaches [mean, mean + sd] of the training part (243.6 .. 338.2 here),
+    # not its range [104, 505]: the note said "the range of its training values" for any bounds
+    v = air.to_numpy()[:117]
+    note = holdout(air, **HOLDOUT, output_activation="sigmoid", scaler="standard").bound_note()
+    assert f"[{v.mean():.4g}, {v.mean() + v.std():.4g}]" in note
+    assert "range of its training values" not in note
+
+
 def test_holdout_needs_a_test_part(air):
     with pytest.raises(ConfigError, match="`test_size` must be > 0 for a holdout"):
         holdout(air, **HOLDOUT, test_size=0)
