@@ -75,10 +75,10 @@ def load_long(
 
     The rows may come in any order; each series is sorted by date. A date column
     holding only whole numbers is read as years (Jan 1st of each, frequency
-    'YS') when all of them lie in 1678..2261 (``1700, 1701``), else as integer
-    time steps (``0, 1, 2``): each series gets an integer ``RangeIndex`` from
-    its first step, and its steps must be consecutive (or ``fill`` fills them).
-    Write dates with a separator (``1949-01-01``) to get a ``DatetimeIndex``.
+    'YS') when all of them lie in 1678..2261 (``1700, 1701``), as dates when all
+    of them are written YYYYMMDD (``20200131``), else as integer time steps
+    (``0, 1, 2``): each series gets an integer ``RangeIndex`` from its first
+    step, and its steps must be consecutive (or ``fill`` fills them).
     CSV files are read as :func:`load_series` reads them (``,``, ``;`` or tab).
 
     Returns:
