@@ -650,9 +650,12 @@ class Holdout:
             return ""
         lo, hi = b[0]
         out = int(np.sum((self.truth < lo) | (self.truth > hi)))
-        act = self.forecaster.config_.output_activation
-        return (f"note: the {act} output keeps every forecast of {self.model_name} within [{lo:.4g}, {hi:.4g}] (its output range "
-                f"{BOUNDED[act]} in data units); {out} of the {self.n_test} test values lie outside it. For data that can leave its "
+        cfg = self.forecaster.config_
+        act, (a, b) = cfg.output_activation, BOUNDED[cfg.output_activation]
+        what = ("the range of its training values" if cfg.scaler == "minmax" and tuple(cfg.scaler_range) == (a, b)
+                else f"where the scaler puts the {act}'s {a:g}..{b:g}")
+        return (f"note: the {act} output keeps every forecast of {self.model_name} within [{lo:.4g}, {hi:.4g}], {what}; "
+                f"{out} of the {self.n_test} test values lie outside it. For data that can leave its "
                 "past range (a trend), use output_activation=None or norm='last' (seqcast fit --output-activation none, or --norm last).")
 
     def _few(self) -> str:

@@ -262,7 +262,9 @@ def test_the_bound_note_calls_only_minmax_bounds_the_training_range(air):
     v = air.to_numpy()[:117]
     note = holdout(air, **HOLDOUT, output_activation="sigmoid", scaler="standard").bound_note()
     assert f"[{v.mean():.4g}, {v.mean() + v.std():.4g}]" in note
-    assert "range of its training values" not in note
+    assert "range of its training values" not in note and "where the scaler puts the sigmoid's 0..1" in note
+    tanh = holdout(air, **HOLDOUT, output_activation="tanh").bound_note()  # minmax (0, 1) under a (-1, 1) head
+    assert f"[{2 * v.min() - v.max():.4g}, {v.max():.4g}], where the scaler puts the tanh's -1..1" in tanh
 
 
 def test_holdout_needs_a_test_part(air):
