@@ -33,7 +33,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -491,14 +491,18 @@ def _read_text_dates(cells: Sequence[str], counts: np.ndarray | None = None
     return parsed, day_first
 
 
-def _parse_text_dates(cells: Sequence[str]) -> pd.DatetimeIndex:
-    """`_read_text_dates` without the ambiguous day-first reading."""
-    return _read_text_dates(cells)[0]
-
-
 def _fits(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> bool:
     """Every date on the offset's grid, none missing between the first and the last."""
     return bool(offset.is_on_offset(dates[0])) and len(pd.date_range(dates[0], dates[-1], freq=offset)) == len(dates)
+
+
+class _Reading(NamedTuple):
+    """A date column read: its texts (to name a bad date), its dates (NaT: unparseable) and the
+    ambiguous day-first reading of slash dates or None, one per row."""
+
+    texts: list[str]
+    dates: pd.DatetimeIndex
+    day_first: pd.DatetimeIndex | None
 
 
 def _looks_like_dates(cells: Sequence[Any]) -> bool:
@@ -506,6 +510,18 @@ def _looks_like_dates(cells: Sequence[Any]) -> bool:
 
     A minority of unparseable cells still makes it the date column, so that the
     bad cell gets its own "cannot be parsed" error instead of a vague one.
+    """
+    return _detect_dates(cells)[0]
+
+
+def _detect_dates(cells: Sequence[Any]) -> tuple[bool, _Reading | None]:
+    """(`_looks_like_dates`, the reading it made when it is True and no cell is missing, else None).
+
+    That reading is what `_parse_dates` would make of the same cells (the same texts: a cell that
+    is a number, which `_parse_dates` would rewrite, answers False; and the same dates: it reads each
+    distinct text once, and pandas reads a text alike wherever it stands, guessing the format from the
+    first text, which both lists start with), so the date column found is passed on and not parsed a
+    second time: that took a third of loading a large CSV file.
     """
     texts: list[str] = []
     for cell in cells:
@@ -515,18 +531,38 @@ def _looks_like_dates(cells: Sequence[Any]) -> bool:
             texts.append(pd.Timestamp(cell).isoformat())
             continue
         if not isinstance(cell, str):
-            return False
+            return False, None
         text = cell.strip()
         if _number(text) is not None:
-            return False
+            return False, None
         texts.append(text)
     if not texts:
-        return False
+        return False, None
     try:
-        ok = int(_parse_text_dates(texts).notna().sum())
+        dates, day_first = _read_text_dates(texts)
     except Exception:  # noqa: BLE001 - whatever pandas cannot parse is not dates
-        return False
-    return ok >= 1 and 2 * ok >= len(texts)
+        return False, None
+    ok = int(dates.notna().sum())
+    found = ok >= 1 and 2 * ok >= len(texts)
+    whole = found and len(texts) == len(cells)  # a missing cell: `_parse_dates` names it before reading any
+    return found, (_Reading(texts, dates, day_first) if whole else None)
+
+
+class _DateColumns:
+    """`is_date` for `_choose_columns`: whether column j looks like dates (`detect(j)`, asked once per
+    column), keeping the readings for the chosen column's `_parse_dates`."""
+
+    def __init__(self, detect: Callable[[int], tuple[bool, _Reading | None]]):
+        self._detect = detect
+        self._seen: dict[int, tuple[bool, _Reading | None]] = {}
+
+    def __call__(self, j: int) -> bool:
+        if j not in self._seen:
+            self._seen[j] = self._detect(j)
+        return self._seen[j][0]
+
+    def reading(self, j: int) -> _Reading | None:
+        return self._seen.get(j, (False, None))[1]
 
 
 def _is_value(cell: str) -> bool:
@@ -702,10 +738,26 @@ def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -
     return out
 
 
-def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str,
-                 day_first: bool = False) -> pd.DatetimeIndex | tuple[pd.DatetimeIndex, pd.DatetimeIndex | None]:
+def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, day_first: bool = False,
+                 reading: _Reading | None = None) -> pd.DatetimeIndex | tuple[pd.DatetimeIndex, pd.DatetimeIndex | None]:
     """Dates from cells (str, timestamps or year-like ints); every cell must parse. With `day_first`,
-    (dates, the ambiguous day-first reading or None), as `_read_text_dates` gives them."""
+    (dates, the ambiguous day-first reading or None), as `_read_text_dates` gives them. `reading`:
+    `_detect_dates`' reading of the same cells, taken instead of reading them again."""
+    texts, parsed, other = reading if reading is not None else _read_date_cells(cells, where, col)
+    bad = np.flatnonzero(parsed.isna())
+    if len(bad):
+        i = int(bad[0])
+        example = f" (the first date reads {_show(texts[0])})" if i > 0 else ""
+        raise DataError(
+            f"{where(i)}: date {_show(texts[i])}{col} cannot be parsed{example}; "
+            "write every date in one format, e.g. 2020-01-31" + (", or remove that row (a total or a note?)" if i == len(texts) - 1 else "")
+        )
+    return (parsed, other) if day_first else parsed
+
+
+def _read_date_cells(cells: Sequence[Any], where: Callable[[int], str], col: str) -> _Reading:
+    """The cells' texts and dates, unparseable ones NaT; `texts` has one per row only when some are NaT
+    (otherwise, for text cells, one per distinct cell: the texts are only needed to name a bad date)."""
     codes = counts = None
     if len(cells) > 1 and all(type(cell) is str for cell in cells):  # text (CSV): each distinct cell read once
         codes, distinct = pd.factorize(np.asarray(cells, dtype=object))
@@ -744,15 +796,7 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str,
     if codes is not None:  # back to one date per row
         texts = [texts[k] for k in codes] if parsed.hasnans else texts
         parsed, other = parsed.take(codes), (other.take(codes) if other is not None else None)
-    bad = np.flatnonzero(parsed.isna())
-    if len(bad):
-        i = int(bad[0])
-        example = f" (the first date reads {_show(texts[0])})" if i > 0 else ""
-        raise DataError(
-            f"{where(i)}: date {_show(texts[i])}{col} cannot be parsed{example}; "
-            "write every date in one format, e.g. 2020-01-31" + (", or remove that row (a total or a note?)" if i == len(texts) - 1 else "")
-        )
-    return (parsed, other) if day_first else parsed
+    return _Reading(texts, parsed, other)
 
 
 # --------------------------------------------------------------------------- #
@@ -1045,9 +1089,8 @@ def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool
         if not rows:
             raise DataError(f"file {shown} has a header line but no data rows; add the data below it")
     columns = [[record[j].strip() for record in rows] for j in range(len(rows[0]))]
-    value_pos, date_pos = _choose_columns(
-        columns, names, column, date_column, is_date=lambda j: _looks_like_dates(columns[j])
-    )
+    is_date = _DateColumns(lambda j: _detect_dates(columns[j]))
+    value_pos, date_pos = _choose_columns(columns, names, column, date_column, is_date=is_date)
 
     def where(i: int) -> str:
         return f"line {lines[i]}"
@@ -1058,7 +1101,8 @@ def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool
     if isinstance(date_pos, tuple):  # year and quarter (or month) columns, dates read once
         dates, date_name = date_pos[2], None
     elif date_pos is not None:
-        dates, dates_dayfirst = _parse_dates(columns[date_pos], where, _col_text(names, date_pos), day_first=True)
+        dates, dates_dayfirst = _parse_dates(columns[date_pos], where, _col_text(names, date_pos), day_first=True,
+                                             reading=is_date.reading(date_pos))
         date_name = names[date_pos] if names is not None else None
     name = names[value_pos] if names is not None and names[value_pos] else "y"
     return _Raw(values, dates, name, where, date_name=date_name, source=f"file {shown}",
@@ -1085,22 +1129,26 @@ def _index_dates(index: pd.Index) -> tuple[pd.DatetimeIndex | None, pd.DatetimeI
         return index.to_timestamp(how="start"), None
     if index.dtype == object or pd.api.types.is_string_dtype(index.dtype):
         cells = list(index)
-        if _looks_like_dates(cells):
-            return _parse_dates(cells, _row_where, " in the index", day_first=True)
+        found, reading = _detect_dates(cells)
+        if found:
+            return _parse_dates(cells, _row_where, " in the index", day_first=True, reading=reading)
     return None, None
 
 
-def _column_is_date(col: pd.Series) -> bool:
+def _detect_column_dates(col: pd.Series) -> tuple[bool, _Reading | None]:
+    """(whether a frame column holds dates, `_detect_dates`' reading of its text dates or None)."""
     dtype = col.dtype
     if pd.api.types.is_datetime64_any_dtype(dtype) or isinstance(dtype, pd.PeriodDtype):
-        return True
+        return True, None
     if dtype == object or pd.api.types.is_string_dtype(dtype):
-        return _looks_like_dates(list(col))
-    return False
+        return _detect_dates(list(col))
+    return False, None
 
 
-def _frame_dates(col: pd.Series, where: Callable[[int], str], text: str) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex | None]:
-    """(a column's dates, the day-first reading of ambiguous text dates such as 01/02/2020, or None)."""
+def _frame_dates(col: pd.Series, where: Callable[[int], str], text: str,
+                 reading: _Reading | None = None) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex | None]:
+    """(a column's dates, the day-first reading of ambiguous text dates such as 01/02/2020, or None);
+    `reading` as for `_parse_dates`."""
     dtype = col.dtype
     if isinstance(dtype, pd.PeriodDtype):
         return pd.PeriodIndex(col).to_timestamp(how="start"), None
@@ -1110,7 +1158,7 @@ def _frame_dates(col: pd.Series, where: Callable[[int], str], text: str) -> tupl
             i = int(np.flatnonzero(dates.isna())[0])
             raise DataError(f"{where(i)}: the date{text} is empty; fill it in or remove that row")
         return dates, None
-    return _parse_dates(list(col), where, text, day_first=True)
+    return _parse_dates(list(col), where, text, day_first=True, reading=reading)
 
 
 def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
@@ -1119,17 +1167,17 @@ def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
     names = list(frame.columns)
     columns = [frame.iloc[:, j] for j in range(frame.shape[1])]
     index_dates, index_dayfirst = _index_dates(frame.index) if date_column is None else (None, None)
+    is_date = _DateColumns(lambda j: _detect_column_dates(columns[j]))
     value_pos, date_pos = _choose_columns(
-        columns, names, column, date_column,
-        is_date=lambda j: _column_is_date(columns[j]),
-        has_index_dates=index_dates is not None,
+        columns, names, column, date_column, is_date=is_date, has_index_dates=index_dates is not None,
     )
     values = _pandas_values(columns[value_pos], _row_where, _col_text(names, value_pos))
     dayfirst = None
     if isinstance(date_pos, tuple):  # year and quarter (or month) columns, dates read once
         dates, date_name = date_pos[2], None
     elif date_pos is not None:
-        dates, dayfirst = _frame_dates(columns[date_pos], _row_where, _col_text(names, date_pos))
+        dates, dayfirst = _frame_dates(columns[date_pos], _row_where, _col_text(names, date_pos),
+                                       reading=is_date.reading(date_pos))
         date_name = names[date_pos]
     else:
         dates, dayfirst = index_dates, index_dayfirst
