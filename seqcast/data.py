@@ -676,6 +676,11 @@ def _yyyymmdd(cells: Sequence[Any]) -> bool:
     return bool(texts) and all(isinstance(t, str) and _YYYYMMDD_RE.match(t) for t in texts)
 
 
+def _date_name(names: Sequence[Any] | None, pos: int) -> bool:
+    """A column named exactly like dates (date, ds, timestamp, month, ...; any case)."""
+    return names is not None and str(names[pos]).strip().lower() in _DATE_NAMES
+
+
 def _date_like_name(names: Sequence[Any] | None, pos: int) -> bool:
     """A column that may hold dates by its name: year, date, time, ds, period (any case, within a longer
     name too: 'Year', 'date_of_obs'); with no header, only the first column."""
@@ -914,7 +919,7 @@ def _choose_columns(
             # dates, so that reading them names the value that fails, rather than dropped in silence; and one
             # of numbers written as dates (20200215), which were dropped in silence beside --column
             named = [i for i in range(ncols) if i != value_pos and (not _all_numbers(columns[i]) or _yyyymmdd(columns[i]))
-                     and (str(names[i]).strip().lower() in _DATE_NAMES or (ncols == 2 and _date_like_name(names, i)))]
+                     and (_date_name(names, i) or (ncols == 2 and _date_like_name(names, i)))]
             date_pos = named[0] if len(named) == 1 else None
         if date_pos is None and not has_index_dates:
             pair = _year_period(columns, names)
@@ -930,7 +935,7 @@ def _choose_columns(
                     f"{_describe_columns(names, ncols)}; choose one with column= (CLI --column)"
                 )
             years = [i for i in candidates if _rising_years(columns[i])] if date_column is None else []
-            named = [i for i in candidates if names is not None and str(names[i]).strip().lower() in _DATE_NAMES]
+            named = [i for i in candidates if _date_name(names, i)]
             hint = ""
             if years or (named and date_column is None):  # numbers in a column named like dates: 20200131, ...
                 label = _col_text(names, (years or named)[0]).replace(" in column ", "")
@@ -1509,14 +1514,13 @@ def _choose_reading(mf: pd.DatetimeIndex, df: pd.DatetimeIndex, offset: pd.DateO
                     source: str) -> pd.DatetimeIndex:
     """Month-first `mf` or day-first `df`, two regular readings of the same slash dates: the one that
     `offset` fits (month-first when both or neither do); without `offset`, a DataError."""
+    a, b = mf.unique().sort_values(), df.unique().sort_values()  # the distinct dates of each reading
     if offset is None:
-        a, b = mf.unique().sort_values(), df.unique().sort_values()
         raise DataError(
             f"the dates in {source} are ambiguous: {_fmt_date(a[0])}, {_fmt_date(a[1])}, ... month-first "
             f"({_freq_name(_infer_offset(a))}) or {_fmt_date(b[0])}, {_fmt_date(b[1])}, ... day-first "
             f"({_freq_name(_infer_offset(b))}); pass the frequency (freq=, CLI --freq) or write them as YYYY-MM-DD"
         )
-    a, b = mf.unique().sort_values(), df.unique().sort_values()
     return df if not _fits(a, offset) and _fits(b, offset) else mf
 
 
