@@ -295,14 +295,13 @@ class _Status:
 
 def _check_trainable(name: str, first: list, h: int, cfg: Config) -> None:
     """DataError unless some series has a training window at the first origin (the shortest training parts)."""
-    from .panel import window_counts
+    from .panel import needs, window_counts
 
     H = 1 if cfg.strategy == "recursive" else h
     if not any(window_counts(len(t), cfg, H)[0] for t in first):
         longest = max(len(t) for t in first)
-        raise DataError(f"{name} cannot train at the first origin: the longest training part there has {longest} values, and a "
-                        f"window of {cfg.window} plus {H} target(s){' and a validation tail' if cfg.val_size and cfg.patience else ''} "
-                        f"needs more; use fewer windows or a smaller horizon (CLI --windows, --horizon), a smaller `window` in "
+        raise DataError(f"{name} cannot train at the first origin: the longest training part there has {longest} values, and one "
+                        f"training window needs {needs(cfg, H)}; use fewer windows or a smaller horizon (CLI --windows, --horizon), a smaller `window` in "
                         f"the config (CLI: in a --config file, with --no-auto), or leave {name} out of the models")
 
 

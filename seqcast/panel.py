@@ -84,6 +84,28 @@ def window_counts(n: int, cfg: Config, H: int) -> tuple[int, int]:
     return (max(0, n_w - n_val - gap) if n_val else n_w), n_val
 
 
+def min_values(cfg: Config, H: int) -> int:
+    """The fewest values a series needs for one training window (window_counts(n)[0] >= 1)."""
+    import bisect
+
+    # training windows never decrease with n; with a validation tail of round(n_w * val_size) windows and a gap of
+    # g, n_w >= (g + 1.5) / (1 - val_size) windows leave at least one (val_size < 1 is validated)
+    lo, gap = cfg.window + H, H - 1 + cfg.window - 1
+    hi = lo + int(np.ceil((gap + 1.5) / (1 - cfg.val_size)))
+    return lo + bisect.bisect_left(range(lo, hi + 1), 1, key=lambda n: window_counts(n, cfg, H)[0])
+
+
+def needs(cfg: Config, H: int) -> str:  # "N values (what they hold)", for error messages
+    n = min_values(cfg, H)
+    n_val = window_counts(n, cfg, H)[1]
+    gap = n - cfg.window - H + 1 - 1 - n_val  # windows left out between the training and the validation windows
+    why = f"a window of {cfg.window} and {H} target(s)"
+    if n_val:
+        why += f", {n_val} validation window(s)" + (f" and the {gap} window(s) before them, whose targets would reach "
+                                                   "theirs" if gap else "")
+    return f"{n} values ({why})"
+
+
 def _check_finite(params, hist, cfg: Config) -> None:
     """A fit that diverged (a learning rate too large for the data) is refused, not returned: its weights
     are NaN, or early stopping fell back to the untrained ones after a NaN / inf epoch."""
@@ -125,7 +147,6 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
         z = [z[i] for i in sorted(range(len(z)), key=lambda i: str(ids[i]))]
     offsets = np.concatenate([[0], np.cumsum([len(v) for v in z])[:-1]])
     fit_starts, val_starts = [], []
-    use_val = cfg.val_size > 0 and cfg.patience > 0
     for o, v in zip(offsets, z):
         n_fit, n_val = window_counts(len(v), cfg, H)
         fit_starts.append(o + np.arange(n_fit))
@@ -134,8 +155,8 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
     val_starts = np.concatenate(val_starts) if val_starts else np.zeros(0, int)
     if len(fit_starts) == 0:
         longest = max(len(v) for v in series)
-        raise DataError(f"no training windows: the longest series has {longest} values, and a window of {w} plus {H} "
-                        f"target(s) needs {w + H}{' plus a validation tail' if use_val else ''}; use a smaller window (--window)")
+        raise DataError(f"no training windows: the longest series has {longest} values, and one needs {needs(cfg, H)}; use a smaller "
+                        f"window (--window){' or --patience 0 (no validation tail)' if min_values(cfg, H) > w + H else ''}")
     import jax.numpy as jnp
 
     values = jnp.asarray(np.concatenate(z), jnp.float32)

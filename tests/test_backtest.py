@@ -93,7 +93,7 @@ def test_a_neural_model_that_cannot_train_at_the_first_origin_is_named_before_an
     """longley (16 values), h=3, 4 windows: the first origin leaves 4 values, and the error advised a --window
     that backtest does not take, after the baselines had run."""
     with pytest.raises(DataError, match=r"^gru cannot train at the first origin: the longest training part there has 4 values, and "
-                                        r"a window of 2 plus 3 target\(s\) needs more; use fewer windows or a smaller horizon \(CLI --windows, --horizon\)"):
+                                        r"one training window needs 5 values \(a window of 2 and 3 target\(s\)\); use fewer windows or a smaller horizon \(CLI --windows, --horizon\)"):
         backtest({"a": np.arange(16.0)}, ["naive", "gru"], h=3, n_windows=4, config=TINY.replace(window=2, strategy="direct"))
 
 

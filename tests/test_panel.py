@@ -9,7 +9,7 @@ from seqcast import train
 from seqcast.config import Config
 from seqcast.errors import ConfigError, DataError
 from seqcast.models import rnn
-from seqcast.panel import fit_panel, forecast_panel, pad_left
+from seqcast.panel import fit_panel, forecast_panel, min_values, needs, pad_left, window_counts
 
 TINY = Config().replace(units=(4,), window=8, epochs=2, batch_size=16, patience=0)
 
@@ -98,6 +98,21 @@ def test_short_contexts_are_left_padded_and_short_series_give_no_windows():
     np.testing.assert_array_equal(pad_left(np.array([3.0, 4.0]), 4), [3, 3, 3, 4])
     with pytest.raises(DataError, match="no training windows"):
         fit_panel([np.arange(5.0)], TINY, horizon=1)
+
+
+def test_no_training_windows_says_how_many_values_one_needs():
+    """seq2seq with a validation tail leaves window - 1 windows out before it: the message said "a window of 4 plus
+    3 target(s) needs 7" for a series of 12 values."""
+    cfg = TINY.replace(window=4, strategy="seq2seq", val_size=0.1, patience=3)
+    assert window_counts(12, cfg, 3)[0] == 0 and window_counts(13, cfg, 3)[0] == 1
+    assert min_values(cfg, 3) == 13
+    with pytest.raises(DataError, match=r"the longest series has 12 values, and one needs 13 values \(a window of 4 and 3 target\(s\), "
+                                        r"1 validation window\(s\) and the 5 window\(s\) before them, whose targets would reach theirs\); "
+                                        r"use a smaller window \(--window\) or --patience 0"):
+        fit_panel([np.arange(12.0)], cfg, horizon=3)
+    fit_panel([np.arange(13.0)], cfg.replace(epochs=1), horizon=3)  # one more value trains
+    plain = cfg.replace(strategy="direct", patience=0)
+    assert min_values(plain, 3) == 7 and needs(plain, 3) == "7 values (a window of 4 and 3 target(s))"
 
 
 def test_a_direct_model_cannot_forecast_past_its_horizon():
