@@ -54,7 +54,7 @@ def mape(y_true, y_pred) -> float:
 def smape(y_true, y_pred) -> float:
     y, p = _pair(y_true, y_pred)
     den = np.abs(y) + np.abs(p)
-    ratio = np.divide(2.0 * np.abs(y - p), den, out=np.zeros_like(den), where=den > 0)
+    ratio = np.divide(2.0 * np.abs(y - p), den, out=np.zeros_like(den), where=den != 0)  # NaN stays NaN, as in mae
     return float(100.0 * np.mean(ratio))
 
 

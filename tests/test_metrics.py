@@ -169,3 +169,12 @@ def test_scores_bad_ids():
 def test_mase_refuses_a_season_that_is_not_a_positive_integer(season):
     with pytest.raises(ConfigError, match="`season` must be"):
         metrics.mase([1.0], [1.0], [1.0, 2.0, 3.0], season)
+
+
+def test_smape_of_a_nan_value_is_nan_like_the_other_metrics():
+    """Bug: a NaN truth or forecast made |y| + |p| NaN, which the `den > 0` guard read as a 0/0 term, so the
+    NaN point counted as a perfect forecast: smape([nan, 1], [1, 2]) was 33.3 while mae and mape gave nan."""
+    assert np.isnan(metrics.smape([np.nan, 1.0], [1.0, 2.0]))
+    assert np.isnan(metrics.smape([1.0, 2.0], [np.nan, 1.0]))
+    assert np.isnan(metrics.mae([np.nan, 1.0], [1.0, 2.0])) and np.isnan(metrics.mape([np.nan, 1.0], [1.0, 2.0]))
+    assert metrics.smape([0.0, 0.0], [0.0, 1.0]) == pytest.approx(100 * (0 + 2 / 1) / 2)  # 0/0 is still 0, 0 vs 1 is 200%
