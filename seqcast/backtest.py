@@ -110,7 +110,8 @@ class Result:
         widths calibrated on the residuals of origins 0..k-1 only, on their steps whose target came before
         origin k (`calibration_widths`). Needs n_windows >= 2. An origin whose widths are infinite at a
         level (too few residuals: fewer than 19 for 95%) is not counted at that level, and a level with
-        no finite origin gives NaN, not a vacuous 100%."""
+        no finite origin gives NaN, not a vacuous 100%. `levels`: anything `intervals.parse_levels` takes
+        ("80,95", (80, 95), 90); the keys are those levels as floats, ascending."""
         return self.coverage_with_counts(model, levels)[0]
 
     def coverage_with_counts(self, model: str, levels) -> tuple[dict, dict]:
@@ -138,6 +139,7 @@ class Result:
         """{level: [bool arrays, one per origin counted]}: whether each finite test value fell inside."""
         from . import intervals
 
+        levels = intervals.parse_levels(levels)  # "80,95" or 90, as conformal_widths takes them
         origins = np.asarray(self.origins)
         res = self.scaled_residuals(model)
         inside = {lv: [] for lv in levels}

@@ -242,3 +242,54 @@ def test_coverage_widths_use_no_value_after_the_origin_they_are_used_at():
     # origin k's step j had j + 1 .. earlier targets known before it: step 0 all k origins, step 3 k - 3 of them
     assert np.isfinite(first.calibration_widths("naive", 2, (50,))[50][:2]).all()
     assert np.isinf(first.calibration_widths("naive", 2, (50,))[50][2:]).all()
+
+
+def test_coverage_takes_levels_as_parse_levels_does():
+    """Bug: `res.coverage("snaive", "80,95")` raised KeyError 80.0 (the text was iterated character by character)
+    and `res.coverage("snaive", 80)` a TypeError, while `conformal_widths` and `fit(levels=...)` take both."""
+    many = {f"s{i}": seasonal(48, 10.0 + i, i) * (1 + 0.05 * np.random.default_rng(i).normal(size=48)) for i in range(30)}
+    res = backtest(many, ["snaive"], h=4, n_windows=3, season=4)
+    want = res.coverage("snaive", (80, 95))
+    assert res.coverage("snaive", "80,95") == res.coverage("snaive", (95, 80)) == res.coverage("snaive", ["80", "95"]) == want
+    assert res.coverage("snaive", 80) == {80.0: want[80]} and res.coverage_with_counts("snaive", "95")[1] == {95.0: 30 * 4 * 2}
+    with pytest.raises(ConfigError, match="must not repeat a level"):
+        res.coverage("snaive", "80,80")
+
+
+# ---- intervals on processes whose right answer is known ------------------------------------------------
+# Gaussian random walks forecast by naive, and a season plus Gaussian noise forecast by seasonal naive, on
+# S independent series. Scaled by the in-sample MAE of the training part (sigma sqrt(2/pi) for both: the
+# differences are N(0, sigma^2), resp. N(0, 2 sigma^2) with a scale of 2 sigma / sqrt(pi)), the step-j residual
+# is sqrt(pi/2) sqrt(j) |Z| for the walk and sqrt(pi/2) |Z| for the season, so the level-q width is
+# z sqrt(j pi / 2), resp. z sqrt(pi / 2), z = Phi^-1((1 + q) / 2). With 400 training values per series the
+# noise of the scale biases that by z^3 v / 2 (v = (pi/2 - 1) / 399, the relative variance of the scale):
+# under 0.2 of the standard errors below, so the tolerances are 4 standard errors and nothing else.
+S_KNOWN, N_KNOWN, H_KNOWN = 4000, 400, 4
+Z = {80.0: 1.2815516, 95.0: 1.9599640}
+
+
+def _known(kind: str):
+    rng = np.random.default_rng(7)
+    noise = rng.normal(size=(S_KNOWN, N_KNOWN + 2 * H_KNOWN))  # two origins H_KNOWN apart
+    if kind == "walk":
+        return list(100 + np.cumsum(noise, axis=1)), "naive", 1
+    return list(100 + 10 * np.sin(2 * np.pi * np.arange(N_KNOWN + 2 * H_KNOWN) / 4) + noise), "snaive", 4
+
+
+@pytest.mark.parametrize("kind", ["walk", "season"])
+def test_conformal_widths_and_coverage_match_the_analytic_ones(kind):
+    ys, model, m = _known(kind)
+    res = backtest(ys, [model], h=H_KNOWN, n_windows=2, season=m)
+    steps = np.arange(1, H_KNOWN + 1) if kind == "walk" else np.ones(H_KNOWN)
+    widths = res.calibration_widths(model, 1, (80, 95))  # origin 0's S residuals per step
+    for q, z in Z.items():
+        p = q / 100
+        se = np.sqrt(p * (1 - p) / S_KNOWN) / (2 * np.exp(-z * z / 2) / np.sqrt(2 * np.pi))  # sample quantile of |Z| (density 2 phi)
+        np.testing.assert_allclose(widths[q] / np.sqrt(steps * np.pi / 2), z, atol=4 * se)
+    # origin 1 is covered with those widths: given them, coverage is Beta(k, S + 1 - k), sd sqrt(p(1-p)/(S+2)),
+    # plus the binomial noise of S test values per step; pooling the correlated steps cannot add to that.
+    cov, n = res.coverage_with_counts(model, (80, 95))
+    for q in Z:
+        p = q / 100
+        se = 100 * np.sqrt(p * (1 - p) * (1 / (S_KNOWN + 2) + 1 / S_KNOWN))  # 0.89 points at 80%, 0.49 at 95%
+        assert n[q] == S_KNOWN * H_KNOWN and abs(cov[q] - q) < 4 * se, (q, cov[q], se)
