@@ -71,6 +71,27 @@ def test_linear_ar_recovers_exact_ar2():
     assert b.forecast("linear_ar", z[:30], 6, window=2) == pytest.approx(z[30:36], abs=1e-4)
 
 
+def test_linear_ar_recovers_phi_of_a_noisy_ar1_and_naive_is_the_random_walks_forecast():
+    """AR(1) y_t = 5 + 0.7 (y_{t-1} - 5) + e_t, e ~ N(0, 1): with one lag the forecasts obey f_{k+1} - f_k = phi (f_k -
+    f_{k-1}), so phi is read off the forecasts. Least squares with the mean estimated has sd sqrt((1 - phi^2) / n)
+    and bias -(1 + 3 phi) / n (Marriott and Pope 1954); over 200 series of 500 values the mean estimate has standard
+    error 0.032 / sqrt(200) = 0.0023, and is allowed 4 of them around phi - bias."""
+    phi, n, S = 0.7, 500, 200
+    rng = np.random.default_rng(11)
+    e = rng.normal(size=(S, n))
+    y = np.empty((S, n))
+    y[:, 0] = e[:, 0] / np.sqrt(1 - phi**2)  # stationary start
+    for t in range(1, n):
+        y[:, t] = phi * y[:, t - 1] + e[:, t]
+    f = b.forecast_many("linear_ar", y + 5, 3, window=1)  # (S, 3)
+    est = (f[:, 2] - f[:, 1]) / (f[:, 1] - f[:, 0])
+    se = np.sqrt((1 - phi**2) / n) / np.sqrt(S)
+    assert abs(est.mean() - (phi - (1 + 3 * phi) / n)) < 4 * se
+    assert abs(est.std() - np.sqrt((1 - phi**2) / n)) < 0.2 * np.sqrt((1 - phi**2) / n)  # sd of a sd from 200: ~5%
+    walk = np.cumsum(e, axis=1)  # the random walk's optimal forecast is its last value, at every step
+    np.testing.assert_array_equal(b.forecast_many("naive", walk, 4), np.repeat(walk[:, -1:], 4, axis=1))
+
+
 def test_linear_ar_continues_a_sine_and_a_trend():
     t = np.arange(50)
     sine = 5 + 3 * np.sin(2 * np.pi * t / 7)  # an AR(2) with a unit-modulus root pair

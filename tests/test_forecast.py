@@ -516,3 +516,42 @@ def test_a_clone_of_a_plain_forecaster_made_auto_lets_auto_choose():
 def test_keras_style_fit_with_windows_and_targets_says_where_they_go(series):
     with pytest.raises(ConfigError, match=r"Forecaster.fit takes the series itself, fit\(series\).*seqcast.train.fit"):
         Forecaster(**FAST).fit(np.zeros((10, 6)), np.zeros(10))
+
+
+# ---- processes whose right answer is known ---------------------------------------------------------------
+
+
+def test_a_recursive_linear_model_with_ar_weights_forecasts_the_ar_recursion():
+    """Recursive forecasting feeds each forecast back as the newest input: a linear model whose weights are an
+    AR(2)'s coefficients (no scaling) must then reproduce the noiseless recursion step for step, dates included."""
+    y = [0.0, 1.0]
+    for _ in range(78):
+        y.append(3 + 1.2 * y[-1] - 0.5 * y[-2])  # roots of modulus 0.71: converging oscillation
+    y = pd.Series(y, index=pd.date_range("2001-03-01", periods=80, freq="W-WED"))
+    f = Forecaster(model="linear", window=2, scaler="none", epochs=1, val_size=0.0).fit(y.iloc[:60])
+    f.params_["head"] = {"W": np.array([[-0.5], [1.2]], np.float32), "b": np.array([3.0], np.float32)}  # oldest input first
+    fc = f.forecast(20)
+    np.testing.assert_allclose(fc["forecast"], y.iloc[60:], rtol=1e-5)
+    assert list(fc["date"]) == list(y.index[60:])
+
+
+def test_interval_coverage_on_random_walks_is_nominal():
+    """One global linear model (norm='last': it can learn the naive forecast) on S random walks, intervals fitted on
+    the training parts, scored on the 6 values after them. The test values are independent across series; the
+    widths come from >= S independent residuals per step, so the coverage has standard error at most
+    sqrt(q (1 - q) (1/S + 1/S)) (the steps of one series are correlated, which pooling cannot make worse):
+    2.8 points at 80% and 1.5 at 95% for S = 400, and 4 of them are allowed."""
+    from seqcast.intervals import coverage
+
+    S, n, h = 400, 60, 6
+    walks = 50 + np.cumsum(np.random.default_rng(5).normal(size=(S, n + h)), axis=1)
+    f = Forecaster(model="linear", window=8, norm="last", scaler="standard", strategy="direct", horizon=h, epochs=20,
+                   learning_rate=0.01, val_size=0.0).fit({i: w[:n] for i, w in enumerate(walks)}, levels=(80, 95))
+    fc = f.forecast(h)
+    assert f.calibration_series_ == S
+    for q in (80, 95):
+        se = 100 * np.sqrt(q / 100 * (1 - q / 100) * 2 / S)
+        cov = coverage(walks[:, n:].ravel(), fc[f"lo_{q}"], fc[f"hi_{q}"])
+        assert abs(cov - q) < 4 * se, (q, cov, se)
+    w = f.widths_[80.0]
+    assert (np.diff(w) > 0).all()  # the walk's errors add up: wider at every step
