@@ -904,8 +904,11 @@ def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | 
         if counts:
             n = {lv: max((c.get(lv, 0) for c in counts.values()), default=0) for lv in levels}
             on = " It rests on " + ", ".join(f"{n[lv]} test values at {level_key(lv)}%" for lv in levels) + "."
+        from .intervals import min_residuals
+
+        need = ", ".join(f"{level_key(lv)}% needs {min_residuals(lv)}" for lv in levels)
         con.print("cov N%: percent of the test values inside the N% conformal interval (nominal N); n/a: too few "
-                  f"calibration residuals for a finite interval (80% needs 4 per step, 95% needs 19): {more}.{on}")
+                  f"calibration residuals per step for a finite interval ({need}): {more}.{on}")
 
 
 @app.command()

@@ -140,6 +140,13 @@ def test_backtest_table_shows_coverage_columns(long_csv):
     r = invoke("backtest", long_csv, "--models", "naive,snaive", "--horizon", H, "--windows", 3, "--levels", "80,95")
     assert_ok(r)
     assert "cov 80%" in r.stdout and "cov 95%" in r.stdout
+    assert "(80% needs 4, 95% needs 19)" in " ".join(r.stdout.split())
+
+
+def test_backtest_coverage_note_names_the_levels_asked_for(long_csv):  # it said "80% needs 4 ..., 95% needs 19" for any levels
+    r = invoke("backtest", long_csv, "--models", "naive", "--horizon", H, "--windows", 3, "--levels", "50,90")
+    assert_ok(r)
+    assert "(50% needs 1, 90% needs 9)" in " ".join(r.stdout.split()) and "95%" not in r.stdout
 
 
 def test_backtest_run_directory(backtest_run):
