@@ -22,23 +22,19 @@ from pathlib import Path
 from .errors import DataError
 
 
-def _pyplot():
-    import matplotlib
+def _subplots(*args, figsize, dpi=110, **kw):
+    """(fig, axes) of a new figure that pyplot does not know: nothing to close, no display needed, and the
+    caller's own matplotlib backend and open figures are left alone. Arguments as `Figure.subplots`."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    fig = Figure(figsize=figsize, dpi=dpi)
+    return fig, fig.subplots(*args, **kw)
 
 
 def _fig_bytes(fig, fmt: str = "png") -> bytes:
-    """Render and close a figure; fmt png or svg (or any format matplotlib knows)."""
-    plt = _pyplot()
+    """Render a figure; fmt png or svg (or any format matplotlib knows)."""
     buf = BytesIO()
-    try:
-        fig.savefig(buf, format=fmt, metadata={"Date": None} if fmt == "svg" else None)  # same figure, same bytes
-    finally:
-        plt.close(fig)
+    fig.savefig(buf, format=fmt, metadata={"Date": None} if fmt == "svg" else None)  # same figure, same bytes
     return buf.getvalue()
 
 
@@ -72,9 +68,6 @@ def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | Non
     """
     import numpy as np
 
-    plt = _pyplot()
-    from .io import write_atomic
-
     if bands:
         if forecast is None:
             raise DataError("`bands` are drawn around the forecast: pass `forecast` too (a frame with date and forecast)")
@@ -82,7 +75,7 @@ def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | Non
             if np.shape(lo) != (len(forecast),) or np.shape(hi) != (len(forecast),):
                 raise DataError(f"`bands` for level {q} must have one lower and one upper value per forecast date ({len(forecast)}). "
                                 f"Received: shapes {np.shape(lo)}, {np.shape(hi)}")
-    fig, ax = plt.subplots(figsize=(10, 4.5), dpi=110)
+    fig, ax = _subplots(figsize=(10, 4.5), dpi=110)
     ax.plot(series.index, series.to_numpy(), color="black", lw=1.4, label="data")
     if holdout is not None:
         colors = model_colors(holdout.predictions)
@@ -100,10 +93,7 @@ def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | Non
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
-    buf = BytesIO()
-    fig.savefig(buf, format=Path(path).suffix.lstrip(".") or "png")
-    plt.close(fig)
-    write_atomic(path, buf.getvalue())
+    _save(fig, path)
 
 
 def leaderboard_table(holdout, title: str = "test leaderboard (one step ahead, data units)"):
@@ -124,20 +114,14 @@ def plot_multistep_forecasts(inputs, truth, forecasts, path, *, n: int = 4, titl
 
     inputs (B, T) or (B, T, 1); truth and forecasts (B, k): the k values after the inputs.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
-
-    from .io import write_atomic
 
     x = np.asarray(inputs)
     x = x[..., 0] if x.ndim == 3 else x
     y, p = np.asarray(truth), np.asarray(forecasts)
     n = max(1, min(n, len(x)))
     T, k = x.shape[1], y.shape[1]
-    fig, axes = plt.subplots(n, 1, figsize=(9, 2.1 * n), dpi=110, sharex=True, squeeze=False)
+    fig, axes = _subplots(n, 1, figsize=(9, 2.1 * n), dpi=110, sharex=True, squeeze=False)
     for i, ax in enumerate(axes[:, 0]):
         ax.plot(np.arange(T), x[i], ".-", color="black", lw=1.0, ms=3, label="inputs")
         ax.plot(np.arange(T, T + k), y[i], "o-", color="tab:green", lw=1.2, ms=3, label="truth")
@@ -149,10 +133,7 @@ def plot_multistep_forecasts(inputs, truth, forecasts, path, *, n: int = 4, titl
     axes[0, 0].set_title(title or f"{k}-step forecasts")
     axes[-1, 0].set_xlabel("time step")
     fig.tight_layout()
-    buf = BytesIO()
-    fig.savefig(buf, format=Path(path).suffix.lstrip(".") or "png")
-    plt.close(fig)
-    write_atomic(path, buf.getvalue())
+    _save(fig, path)
 
 
 # ---- more plots ------------------------------------------------------------------------------------
@@ -170,11 +151,10 @@ def _history_parts(history):
 def _loss_figure(history, title: str | None = None):
     import numpy as np
 
-    plt = _pyplot()
     loss, val, best = _history_parts(history)
     if not loss:
         raise DataError("the training history has no losses to plot; fit the model for at least one epoch")
-    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
+    fig, ax = _subplots(figsize=(8, 3.6), dpi=110)
     ax.plot(np.arange(1, len(loss) + 1), loss, color="tab:blue", lw=1.6, label="training loss")
     if val:
         ax.plot(np.arange(1, len(val) + 1), val, color="tab:orange", lw=1.6, label="validation loss")
@@ -211,8 +191,7 @@ def plot_errors_by_step(per_step: dict, path, metric: str = "MASE", *, title: st
 
     if not per_step:
         raise DataError("`per_step` is empty: pass {model: [error per horizon step]} for at least one model")
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
+    fig, ax = _subplots(figsize=(8, 3.6), dpi=110)
     for name, errs in per_step.items():
         e = np.asarray(errs, dtype=float).reshape(-1)
         ax.plot(np.arange(1, len(e) + 1), e, "o-", lw=1.5, ms=3.5, label=str(name))
@@ -260,10 +239,9 @@ def plot_series_grid(items: list, path, ncols: int = 3, *, title: str | None = N
         raise DataError("`items` is empty: pass at least one series to plot")
     if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
         raise DataError(f"`ncols` must be an integer >= 1. Received: ncols={ncols!r}")
-    plt = _pyplot()
     ncols = min(ncols, len(items))
     nrows = -(-len(items) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.5 * nrows), dpi=110, squeeze=False)
+    fig, axes = _subplots(nrows, ncols, figsize=(3.6 * ncols, 2.5 * nrows), dpi=110, squeeze=False)
     for k, ax in enumerate(axes.flat):
         if k >= len(items):
             ax.set_visible(False)
@@ -304,8 +282,7 @@ def predictions_vs_truth(frame, path, *, title: str | None = None) -> None:
     models = [c for c in frame.columns if c not in ("date", "truth")]
     if missing or not models:
         raise DataError(f"the predictions need columns date, truth and one per model. Received: columns {list(frame.columns)}")
-    plt = _pyplot()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4), dpi=110, gridspec_kw={"width_ratios": [1.8, 1]})
+    fig, (a1, a2) = _subplots(1, 2, figsize=(11, 4), dpi=110, gridspec_kw={"width_ratios": [1.8, 1]})
     y = frame["truth"].to_numpy(dtype=float)
     a1.plot(frame["date"], y, color="black", lw=1.6, label="truth")
     colors = model_colors(models)

@@ -97,6 +97,24 @@ def test_predictions_vs_truth(tmp_path):
         predictions_vs_truth(frame[["date", "truth"]], tmp_path / "x.png")
 
 
+def test_plots_leave_the_callers_matplotlib_alone(tmp_path):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    before = matplotlib.get_backend()
+    matplotlib.use("pdf")  # say a notebook's own backend, with a figure of the user's open
+    mine = plt.figure()
+    try:
+        plot_loss(History(loss=[1.0, 0.5], val_loss=[1.2, 0.7], best_epoch=2), tmp_path / "l.png")
+        plot_forecast(monthly(24), tmp_path / "f.png")
+        assert is_png(tmp_path / "l.png") and is_png(tmp_path / "f.png")
+        assert matplotlib.get_backend() == "pdf"  # not switched to Agg under the user
+        assert plt.get_fignums() == [mine.number]  # nothing of ours left open, theirs not closed
+    finally:
+        plt.close(mine)
+        matplotlib.use(before)
+
+
 # ---- HTML ----------------------------------------------------------------------------------------------
 
 
