@@ -31,10 +31,27 @@ def _subplots(*args, figsize, dpi=110, **kw):
     return fig, fig.subplots(*args, **kw)
 
 
+def _plain(text, width: int | None = None) -> str:
+    """User text (a series id, a column name, a model name) as a figure shows it: literally, never as
+    mathtext ("$x$", an unknown "$\\foo$" would fail the whole plot), and at most `width` characters,
+    shortened in the middle so that its end (say "(worst, MASE 1.20)") stays visible."""
+    t = str(text)
+    if width is not None and len(t) > width:
+        t = t[: (width - 1) // 2] + "…" + t[len(t) - width // 2:]
+    return t.replace("$", r"\$")  # an escaped $ is drawn as $ (matplotlib's is_math_text / _preprocess_math)
+
+
 def _fig_bytes(fig, fmt: str = "png") -> bytes:
-    """Render a figure; fmt png or svg (or any format matplotlib knows)."""
+    """Lay out and render a figure; fmt png or svg (or any format matplotlib knows). A character that
+    matplotlib's font lacks (Korean or an emoji in a series id) is drawn as a box, without matplotlib's
+    warning per glyph and per call (dozens of lines on the terminal); the report's tables show the text."""
+    import warnings
+
     buf = BytesIO()
-    fig.savefig(buf, format=fmt, metadata={"Date": None} if fmt == "svg" else None)  # same figure, same bytes
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from font", UserWarning)
+        fig.tight_layout()
+        fig.savefig(buf, format=fmt, metadata={"Date": None} if fmt == "svg" else None)  # same figure, same bytes
     return buf.getvalue()
 
 
@@ -81,7 +98,7 @@ def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | Non
         colors = model_colors(holdout.predictions)
         for name, pred in holdout.predictions.items():
             st = {"lw": 2.0} if name == holdout.model_name else {"lw": 1.0, "ls": "--", "alpha": 0.8}
-            ax.plot(holdout.dates, pred, label=f"{name} (test)", color=colors[name], **st)
+            ax.plot(holdout.dates, pred, label=_plain(f"{name} (test)"), color=colors[name], **st)
         ax.axvline(holdout.dates[0], color="grey", lw=0.8, ls=":")
     if forecast is not None:
         for q, alpha in _level_styles(bands or {}):
@@ -89,10 +106,9 @@ def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | Non
             ax.fill_between(forecast["date"], np.asarray(lo, float), np.asarray(hi, float), color="tab:red", alpha=alpha, lw=0,
                             label=f"{q:g}% interval")
         ax.plot(forecast["date"], forecast["forecast"], color="tab:red", lw=2.0, label=f"forecast ({len(forecast)} ahead)")
-    ax.set_title(title or f"{series.name or 'series'}")
+    ax.set_title(_plain(title or f"{series.name or 'series'}", 100))
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
     _save(fig, path)
 
 
@@ -130,9 +146,8 @@ def plot_multistep_forecasts(inputs, truth, forecasts, path, *, n: int = 4, titl
         ax.grid(alpha=0.3)
         ax.set_ylabel(f"series {i}", fontsize=8)
     axes[0, 0].legend(loc="upper left", fontsize=8, ncol=3)
-    axes[0, 0].set_title(title or f"{k}-step forecasts")
+    axes[0, 0].set_title(_plain(title or f"{k}-step forecasts", 90))
     axes[-1, 0].set_xlabel("time step")
-    fig.tight_layout()
     _save(fig, path)
 
 
@@ -166,10 +181,9 @@ def _loss_figure(history, title: str | None = None):
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss (scaled units)")
-    ax.set_title(title or "training history")
+    ax.set_title(_plain(title or "training history", 80))
     ax.grid(alpha=0.3, which="both")
     ax.legend(loc="upper right", fontsize=8)
-    fig.tight_layout()
     return fig
 
 
@@ -194,16 +208,15 @@ def plot_errors_by_step(per_step: dict, path, metric: str = "MASE", *, title: st
     fig, ax = _subplots(figsize=(8, 3.6), dpi=110)
     for name, errs in per_step.items():
         e = np.asarray(errs, dtype=float).reshape(-1)
-        ax.plot(np.arange(1, len(e) + 1), e, "o-", lw=1.5, ms=3.5, label=str(name))
+        ax.plot(np.arange(1, len(e) + 1), e, "o-", lw=1.5, ms=3.5, label=_plain(name, 40))
     if metric.upper() == "MASE":
         ax.axhline(1.0, color="grey", lw=0.9, ls=":", label="MASE 1")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("horizon step")
     ax.set_ylabel(metric)
-    ax.set_title(title or f"{metric} by horizon step")
+    ax.set_title(_plain(title or f"{metric} by horizon step", 80))
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize=8)
-    fig.tight_layout()
     _save(fig, path)
 
 
@@ -259,15 +272,14 @@ def plot_series_grid(items: list, path, ncols: int = 3, *, title: str | None = N
         if it.get("truth") is not None:
             ax.plot(fx, np.asarray(it["truth"], float), color="tab:green", lw=1.2, label="truth")
         ax.plot(fx, fc, color="tab:red", lw=1.5, label="forecast")
-        ax.set_title(str(it.get("title", f"series {k}")), fontsize=9)
+        ax.set_title(_plain(it.get("title", f"series {k}"), 50), fontsize=9)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
         if k == 0:
             ax.legend(loc="upper left", fontsize=6)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(_plain(title, 30 * ncols))
     fig.autofmt_xdate() if nrows == 1 else None
-    fig.tight_layout()
     _save(fig, path)
 
 
@@ -288,8 +300,8 @@ def predictions_vs_truth(frame, path, *, title: str | None = None) -> None:
     colors = model_colors(models)
     for m in models:
         p = frame[m].to_numpy(dtype=float)
-        a1.plot(frame["date"], p, lw=1.2, label=str(m), color=colors[m])
-        a2.scatter(y, p, s=12, alpha=0.75, label=str(m), color=colors[m])
+        a1.plot(frame["date"], p, lw=1.2, label=_plain(m, 40), color=colors[m])
+        a2.scatter(y, p, s=12, alpha=0.75, label=_plain(m, 40), color=colors[m])
     lo, hi = np.nanmin(frame[["truth", *models]].to_numpy(float)), np.nanmax(frame[["truth", *models]].to_numpy(float))
     a2.plot([lo, hi], [lo, hi], color="grey", lw=0.9, ls=":", label="y = x")
     a1.set_title("test predictions and truth", fontsize=10)
@@ -301,8 +313,7 @@ def predictions_vs_truth(frame, path, *, title: str | None = None) -> None:
         a.legend(loc="upper left", fontsize=7)
     a1.tick_params(axis="x", labelsize=7, rotation=30)
     if title:
-        fig.suptitle(title)
-    fig.tight_layout()
+        fig.suptitle(_plain(title, 110))
     _save(fig, path)
 
 

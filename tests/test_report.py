@@ -88,6 +88,24 @@ def test_plot_errors_by_step_and_grid(tmp_path):
         plot_series_grid([{"title": "t", "history": irregular, "forecast": [1.0]}], tmp_path / "x.png")
 
 
+def test_series_ids_are_drawn_literally_short_and_quietly(tmp_path):
+    import warnings
+
+    import matplotlib
+
+    s = monthly(24)
+    ids = ["a$\\foo$b", "$x^2$ & <b>", "x" * 300 + " (first)", "한국어 📈"]  # "$\\foo$" as mathtext fails the whole plot
+    items = [{"title": t, "history": s, "forecast": [1.0, 2.0]} for t in ids]
+    with warnings.catch_warnings(), matplotlib.rc_context({"svg.fonttype": "none"}):  # svg text as text, to read back
+        warnings.simplefilter("error")  # no "Glyph ... missing from font" warning per character
+        plot_series_grid(items, tmp_path / "g.svg", title="$\\bar$ " + "y" * 300)
+        plot_forecast(s.rename("$\\foo$"), tmp_path / "f.png")
+    svg = (tmp_path / "g.svg").read_text()
+    assert "a$\\foo$b" in svg and "$x^2$ &amp; &lt;b&gt;" in svg and "한국어" in svg
+    assert "x" * 24 + "…" + "x" * 17 + " (first)" in svg and "x" * 300 not in svg  # shortened in the middle, its end kept
+    assert is_png(tmp_path / "f.png")
+
+
 def test_predictions_vs_truth(tmp_path):
     frame = pd.DataFrame({"date": pd.date_range("2000-01-01", periods=5, freq="D"), "truth": [1.0, 2, 3, 4, 5],
                           "LSTM": [1.1, 2.2, 2.9, 4.1, 5.3], "naive": [0.0, 1, 2, 3, 4]})
