@@ -104,13 +104,13 @@ def _say(quiet: bool, msg: str = "", err: bool = False):
 
 
 def _console(err: bool = False):
+    """A rich console at least 160 columns wide: in a log or a pipe, and in a narrow terminal too (a table
+    wider than it wraps there, rather than rich cutting every number to "1.3…")."""
+    import shutil
+
     from rich.console import Console
 
-    import sys
-
-    stream = sys.stderr if err else sys.stdout
-    wide = None if stream.isatty() else 160  # a log or a pipe: wide enough that tables are never cut
-    return Console(stderr=err, highlight=False, soft_wrap=True, width=wide)
+    return Console(stderr=err, highlight=False, soft_wrap=True, width=max(160, shutil.get_terminal_size().columns))
 
 
 def _units(text: Optional[str]):

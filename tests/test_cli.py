@@ -910,3 +910,24 @@ def test_every_json_output_is_strict(capsys):
     line = capsys.readouterr().out
     assert json.loads(line, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}")) == {
         "rmse": None, "fit_s": 1.5, "per_seed": [None, 2], "n": 3}
+
+
+def test_tables_in_a_narrow_terminal_keep_their_numbers(monkeypatch):
+    from rich.table import Table
+
+    from seqcast.cli import _console
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setenv("COLUMNS", "40")
+    monkeypatch.setattr("sys.stdout", Terminal())
+    t = Table(title="backtest")
+    for c in ("model", "MASE", "sMAPE %", "RMSE", "MAE", "RMSSE", "cov 80%", "cov 95%", "fit s"):
+        t.add_column(c)
+    t.add_row("window_average", "1.340", "2.69", "3.672", "2.79", "1.288", "81.2", "n/a", "0.0")
+    con = _console()
+    con.print(t)
+    out = con.file.getvalue()
+    assert "window_average" in out and "1.340" in out and "3.672" in out and "…" not in out  # the terminal wraps; rich cuts nothing
