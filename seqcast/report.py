@@ -324,6 +324,8 @@ MAX_PREDICTION_ROWS = 200
 SECTIONS = ("data", "leaderboard", "forecast", "predictions", "coverage", "training", "config", "reproduce")
 _DATA_LABELS = {"name": "series", "n_obs": "observations", "freq": "frequency", "first": "first date", "last": "last date",
                 "filled": "values filled", "n_series": "number of series", "scaler": "scaler", "leaks": "scaler saw the test period"}
+#: Table headers for run.json's metric keys, as the terminal tables name them (other keys are shown as they are).
+_COLUMN_LABELS = {"mase": "MASE", "smape": "sMAPE %", "rmse": "RMSE", "mae": "MAE", "rmsse": "RMSSE", "mape": "MAPE %", "fit_s": "fit s"}
 _IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 
 _CSS = """
@@ -365,8 +367,19 @@ def _esc(x) -> str:
     return html.escape(str(x), quote=True)
 
 
+def _column_label(key) -> str:
+    """"mase" -> "MASE", "coverage_80" -> "cov 80%", "coverage_n_80" -> "n at 80%"; any other key as it is."""
+    import re
+
+    k = str(key)
+    if m := re.fullmatch(r"coverage_(n_)?(\d+(?:\.\d+)?)", k):
+        return f"{'n at' if m[1] else 'cov'} {m[2]}%"
+    return _COLUMN_LABELS.get(k, k)
+
+
 def _fmt(v) -> str:
-    """A cell: numbers to 4 significant digits (thousands with one decimal), booleans yes/no, None a dash."""
+    """A cell: numbers to 4 significant digits (thousands with one decimal), booleans yes/no, None a dash,
+    NaN "n/a" (as the terminal tables show an unknown coverage)."""
     import json
     import math
     import numbers
@@ -380,7 +393,7 @@ def _fmt(v) -> str:
     if isinstance(v, numbers.Real):
         v = float(v)
         if not math.isfinite(v):
-            return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
+            return "n/a" if math.isnan(v) else ("inf" if v > 0 else "-inf")
         return f"{v:,.1f}" if abs(v) >= 1000 else f"{v:.4g}"
     if isinstance(v, (list, tuple)):
         return ", ".join(_fmt(x) for x in v)
@@ -404,15 +417,23 @@ def _rows(run: dict, key: str) -> list[dict]:
 
 
 def _table(rows: list[dict], columns=None, row_class=None) -> str:
+    import math
+
     cols = [c for c in (columns or []) if any(c in r for r in rows)]
     for r in rows:
         cols += [c for c in r if c not in cols]
-    numeric = {c for c in cols if any(_is_num(r.get(c)) for r in rows) and all(r.get(c) is None or _is_num(r.get(c)) for r in rows)}
-    head = "".join(f'<th{" class=num" if c in numeric else ""}>{_esc(c)}</th>' for c in cols)
+    numeric = {c for c in cols if all(r.get(c) is None or _is_num(r.get(c)) for r in rows)}  # all null: numbers, none known
+    head = "".join(f'<th{" class=num" if c in numeric else ""}>{_esc(_column_label(c))}</th>' for c in cols)
+
+    def cell(c, v) -> str:
+        if c in numeric:  # a number missing (null in run.json, say a coverage without a finite interval): unknown, "n/a"
+            return f"<td class=num>{_esc(_fmt(math.nan if v is None else v))}</td>"
+        return f"<td>{_esc(_fmt(v))}</td>"
+
     body = []
     for i, r in enumerate(rows):
         cls = row_class(i, r) if row_class else None
-        cells = "".join(f'<td{" class=num" if c in numeric else ""}>{_esc(_fmt(r.get(c)))}</td>' for c in cols)
+        cells = "".join(cell(c, r.get(c)) for c in cols)
         attr = f' class="{cls}"' if cls else ""
         body.append(f"<tr{attr}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -473,7 +494,11 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
         if "leaderboard" in run:
             rows = _rows(run, "leaderboard")
             body += _table(rows, ["model"], row_class=lambda i, r: "best" if i == 0 else None)
-            body += '<p class="note">Best first. MASE: mean absolute error divided by the in-sample MAE of the seasonal naive forecast (naive when there is no season).</p>'
+            cov = ("" if not any(str(k).startswith("coverage_") for r in rows for k in r) else
+                   " cov N%: percent of the test values inside the N% conformal interval; n at N%: how many test values that rests on;"
+                   " n/a: too few calibration residuals for a finite interval.")
+            body += ('<p class="note">Best first. MASE: mean absolute error divided by the in-sample MAE of the seasonal naive forecast '
+                     f"(naive when there is no season).{cov}</p>")
         verdict = run.get("verdict")
         if not (verdict is None or isinstance(verdict, (str, list))):
             raise DataError(f"run `verdict` must be a text or a list of texts. Received: {type(verdict).__name__}")
@@ -501,7 +526,7 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
             return "under" if _is_num(n) and _is_num(e) and e < n - 5 else None
 
         note = ('<p class="note">Empirical: percent of test values inside the interval. '
-                "Rows in red cover 5 or more points less than promised.</p>")
+                "Rows in red cover 5 or more points less than promised. n/a: too few calibration residuals for a finite interval.</p>")
         out.append(("coverage", "Interval coverage", _table(rows, ["model", "level", "nominal", "empirical"], under) + note))
     hist = run.get("history")
     if hist:

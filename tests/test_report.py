@@ -197,6 +197,18 @@ def test_sections_only_for_keys_present(tmp_path):
     assert parse(html).sections == ["data", "reproduce"] and "leak-warning" not in html
 
 
+def test_tables_name_metrics_as_the_terminal_does_and_unknowns_are_n_a(tmp_path):
+    rows = [{"model": "gru", "mase": 0.9, "smape": 12.3, "fit_s": 1.5, "coverage_80": 81.2, "coverage_n_80": 96, "coverage_95": None},
+            {"model": "naive", "mase": 1.2, "smape": 15.0, "fit_s": 0.0, "coverage_80": float("nan"), "coverage_n_80": 0, "coverage_95": None}]
+    cov = [{"model": "gru", "level": "95", "nominal": 95.0, "empirical": None}]
+    html = write_html({"leaderboard": rows, "coverage": cov}, tmp_path / "r.html").read_text()
+    heads = re.findall(r"<th[^>]*>([^<]*)</th>", html)
+    assert heads[:7] == ["model", "MASE", "sMAPE %", "fit s", "cov 80%", "n at 80%", "cov 95%"]
+    assert "<td class=num>81.2</td>" in html and "coverage_" not in html and "nan" not in html
+    assert html.count("<td class=num>n/a</td>") == 4  # naive's NaN, both nulls at 95%, the empirical null
+    assert "n/a: too few calibration residuals" in html
+
+
 def test_predictions_truncated_and_missing_figure(tmp_path):
     rows = [{"date": f"d{i}", "truth": float(i), "m": float(i) + 0.5} for i in range(250)]
     run = {"predictions": rows, "figures": [{"title": "gone", "file": "nope.png"}, {"title": "txt", "file": "a.txt"}]}
