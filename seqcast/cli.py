@@ -67,7 +67,7 @@ def friendly(fn):
         try:
             return fn(*args, **kwargs)
         except SeqcastError as e:
-            typer.echo("error: " + " ".join(str(e).split()), err=True)  # always one line
+            typer.echo("error: " + _printable(" ".join(str(e).split())), err=True)  # always one line
             raise typer.Exit(2) from None
         except OSError as e:  # a path that cannot be read or written: one line too, not a traceback
             where = f" '{e.filename}'" if e.filename else ""
@@ -98,9 +98,19 @@ def _bar(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
 
+#: C0 control characters but tab and newline, and DEL, as Python escapes (ESC -> "\\x1b")
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(32), 127] if chr(c) not in "\t\n"}
+
+
+def _printable(text: str) -> str:
+    """Text for the terminal with control characters escaped: a series id or file name holding "\\x1b[31m"
+    would otherwise recolour (or, with other escape codes, rewrite) the user's terminal."""
+    return str(text).translate(_CONTROLS)
+
+
 def _say(quiet: bool, msg: str = "", err: bool = False):
     if not quiet:
-        typer.echo(msg, err=err)
+        typer.echo(_printable(msg), err=err)
 
 
 def _console(err: bool = False):

@@ -755,6 +755,18 @@ def test_backtest_leaves_out_a_series_too_short_for_it(work):
                  "series 'tiny' has 7 values", "needs at least 11")  # nothing left: refused as before
 
 
+def test_ids_with_terminal_escape_codes_are_printed_escaped(work):
+    """A series id holding ESC [31m went raw to the terminal in notes and errors (recolouring it)."""
+    red = "t\x1b[31miny"
+    p = write_csv(work, "long-esc.csv", long_lines({**LONG_IDS, red: (7, 10.0, "2000-01-01")}))
+    r = invoke("backtest", p, "--models", "naive", "--horizon", 3, "--windows", 3, "--json")
+    assert_ok(r)
+    assert "\x1b" not in r.stderr and "too short for 3 origin(s) 3 step(s) apart with horizon 3: t\\x1b[31miny" in r.stderr
+    r = invoke("backtest", p, "--ids", red, "--models", "naive", "--horizon", 3, "--windows", 3)
+    assert_error(r, "series 't\\x1b[31miny' has 7 values")
+    assert "\x1b" not in r.stderr
+
+
 def test_predict_ids_to_a_file_counts_the_series_it_wrote(long_model, tmp_path):
     """'wrote 10 forecasts for each of 100 series' when --ids picked 2."""
     r = invoke("predict", long_model, "--horizon", 2, "--ids", "c,a", "--out", tmp_path / "fc.csv")
