@@ -34,3 +34,7 @@ def __getattr__(name):
     if name in _MODULES:
         return importlib.import_module(f"seqcast.{name}")
     raise AttributeError(f"module 'seqcast' has no attribute {name!r}")
+
+
+def __dir__():  # the lazy names too: dir(seqcast) and a notebook's tab completion list them
+    return sorted({*globals(), *_LAZY, *_MODULES})

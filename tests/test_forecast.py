@@ -449,6 +449,15 @@ def test_submodules_are_attributes_of_the_package():
     assert subprocess.run([sys.executable, "-c", star], capture_output=True, text=True, check=True).stdout.strip() == "False"
 
 
+def test_dir_of_the_package_lists_the_lazy_names():
+    """dir(seqcast) listed no public name (they are lazy), so a notebook's seqcast.<TAB> offered nothing."""
+    import subprocess
+    import sys
+
+    code = "import sys, seqcast; d = dir(seqcast); print(sorted({'Forecaster', 'holdout', 'load_model', 'report', 'datasets'} - set(d)), 'jax' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[] False"
+
+
 def test_norm_season_without_room_for_a_season_says_what_to_pass(series):
     """The README's many-series recipe (window 12, norm season) failed on weekly data without a way out."""
     with pytest.raises(ConfigError, match=r"norm='season' needs a season >= 2 and window >= season; pass window=24 \(two seasons\) "
