@@ -1166,9 +1166,20 @@ def _frame_dates(col: pd.Series, where: Callable[[int], str], text: str,
     return _parse_dates(list(col), where, text, day_first=True, reading=reading)
 
 
+def _refuse_multiindex(index: pd.Index, what: str) -> None:
+    """A (unique_id, ds) MultiIndex is many series: read as one, their values would run on one after another."""
+    if isinstance(index, pd.MultiIndex):
+        names = ", ".join("None" if n is None else str(n) for n in index.names)
+        raise DataError(f"the {what} has a MultiIndex ({names}), but one series needs one index of dates or steps; "
+                        f"pick one series (e.g. .xs(key)), or pass many to Forecaster.fit in long format: .reset_index() "
+                        "with columns unique_id, ds, y")
+
+
 def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
     if frame.shape[1] == 0:
         raise DataError("the DataFrame has no columns; pass one with a column of numbers")
+    if date_column is None:  # with date_column given, the index is not read
+        _refuse_multiindex(frame.index, "DataFrame")
     names = list(frame.columns)
     columns = [frame.iloc[:, j] for j in range(frame.shape[1])]
     index_dates, index_dayfirst = _index_dates(frame.index) if date_column is None else (None, None)
@@ -1194,6 +1205,7 @@ def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
 
 
 def _from_series(series: pd.Series) -> _Raw:
+    _refuse_multiindex(series.index, "Series")
     label = "" if series.name is None else f" in series {_show(str(series.name))}"
     values = _pandas_values(series, _row_where, label)
     dates, dayfirst = _index_dates(series.index)

@@ -352,6 +352,17 @@ def test_series_with_period_index():
     assert s.name == "y"
 
 
+def test_a_multiindex_is_many_series_and_refused():
+    """A long frame indexed by (unique_id, ds) was read as one series: both series' values one after the other."""
+    idx = pd.date_range("2000-01-01", periods=4, freq="MS")
+    long = pd.DataFrame({"unique_id": ["a"] * 4 + ["b"] * 4, "ds": idx.append(idx), "y": np.arange(8.0)})
+    for obj, what in ((long.set_index(["unique_id", "ds"]), "DataFrame"), (long.set_index(["unique_id", "ds"])["y"], "Series")):
+        with pytest.raises(DataError, match=rf"^the {what} has a MultiIndex \(unique_id, ds\), but one series needs one index .*"
+                                            r"\.reset_index\(\) with columns unique_id, ds, y$"):
+            load_series(obj)
+    assert list(load_series(long.set_index(["unique_id", "ds"]).xs("b"))) == [4, 5, 6, 7]  # the advice works
+
+
 def test_numpy_array_and_list():
     s = load_series(np.array([1, 2, 3]))
     assert list(s) == [1.0, 2.0, 3.0] and isinstance(s.index, pd.RangeIndex) and s.name == "y"
