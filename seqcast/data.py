@@ -884,9 +884,11 @@ def _choose_columns(
     *,
     is_date: Callable[[int], bool],
     has_index_dates: bool = False,
+    many: str = "",
 ) -> tuple[int, int | tuple | None]:
     """(value column, date column or None) following the auto-detect rules; the date column is a pair
-    (year column, quarter or month column, dates) for dates given in two parts (`_year_period`)."""
+    (year column, quarter or month column, dates) for dates given in two parts (`_year_period`). `many`
+    ends the message when several columns could hold the values (a DataFrame's: how to pass many series)."""
     ncols = len(columns)
     pair = None
     value_pos = _resolve_column(column, names, ncols, "column") if column is not None else None
@@ -942,7 +944,7 @@ def _choose_columns(
                 hint = f"; if column {label} holds {'years' if years else 'dates'}, pass date_column={label} (CLI --date-column)"
             raise DataError(
                 f"{len(candidates)} columns could hold the values; {_describe_columns(names, ncols)}; "
-                f"choose one with column= (CLI --column){hint}"
+                f"choose one with column= (CLI --column){hint}{many}"
             )
         value_pos = candidates[0]
     return value_pos, pair or date_pos
@@ -1186,6 +1188,8 @@ def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
     is_date = _DateColumns(lambda j: _detect_column_dates(columns[j]))
     value_pos, date_pos = _choose_columns(
         columns, names, column, date_column, is_date=is_date, has_index_dates=index_dates is not None,
+        many="; or pass one column, df[name]; many series go to Forecaster.fit as a dict (df.to_dict('series'): "
+             "one per column) or in long format (unique_id, ds, y; seqcast.load_long names other columns)",
     )
     values = _pandas_values(columns[value_pos], _row_where, _col_text(names, value_pos))
     dayfirst = None
@@ -1227,6 +1231,9 @@ def _from_series(series: pd.Series) -> _Raw:
     return raw
 
 
+_MANY_ROWS = "many series, one per row, to Forecaster.fit as a dict: dict(enumerate(arr{}))"
+
+
 def _from_array(source: np.ndarray | list | tuple) -> _Raw:
     try:
         arr = np.asarray(source)
@@ -1238,12 +1245,13 @@ def _from_array(source: np.ndarray | list | tuple) -> _Raw:
         arr = arr[:, 0]
     elif arr.ndim == 2:
         raise DataError(
-            f"the array has shape {arr.shape}, i.e. {arr.shape[1]} columns, but a univariate series "
-            "needs one; pass a 1-D array or one column, e.g. arr[:, 0]"
+            f"the array has shape {arr.shape}, but a univariate series is 1-D; pass one row or column "
+            f"(arr[0], arr[:, 0]), or {_MANY_ROWS.format('')}"
         )
     elif arr.ndim != 1:
         raise DataError(
             f"the array has {arr.ndim} dimensions (shape {arr.shape}); pass a 1-D array of numbers"
+            + (f", or {_MANY_ROWS.format('[..., 0]')}" if arr.ndim == 3 and arr.shape[2] == 1 else "")
         )
     if np.issubdtype(arr.dtype, np.number) and not np.issubdtype(arr.dtype, np.complexfloating):
         values = arr.astype(np.float64)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -372,6 +373,27 @@ def test_numpy_array_and_list():
     assert list(s) == [4.0, 5.5, 6.0]
 
 
+def test_many_series_in_one_array_or_frame_are_refused_saying_how_to_pass_them():
+    """(n_series, n_steps) arrays were told to pass arr[:, 0] (one value of each series), (n, T, 1) arrays only
+    "a 1-D array", and a wide frame to use column=, which Forecaster.fit does not take."""
+    grid = np.arange(24.0).reshape(2, 12)
+    with pytest.raises(DataError, match=re.escape("the array has shape (2, 12), but a univariate series is 1-D; pass one row or "
+                                                  "column (arr[0], arr[:, 0]), or many series, one per row, to Forecaster.fit "
+                                                  "as a dict: dict(enumerate(arr))")):
+        load_series(grid)
+    with pytest.raises(DataError, match=re.escape("(shape (2, 12, 1)); pass a 1-D array of numbers, or many series, one per row, "
+                                                  "to Forecaster.fit as a dict: dict(enumerate(arr[..., 0]))")):
+        load_series(grid[..., None])
+    with pytest.raises(DataError, match=r"dimensions \(shape \(2, 3, 4\)\); pass a 1-D array of numbers$"):
+        load_series(np.zeros((2, 3, 4)))
+    wide = pd.DataFrame(grid.T, columns=["a", "b"], index=pd.date_range("2000-01-01", periods=12, freq="MS"))
+    with pytest.raises(DataError, match=re.escape("choose one with column= (CLI --column); or pass one column, df[name]; many series "
+                                                  "go to Forecaster.fit as a dict (df.to_dict('series'): one per column) or in long")):
+        load_series(wide)
+    assert list(load_series(dict(enumerate(grid))[1])) == list(grid[1])  # the advice gives the rows
+    assert list(load_series(wide.to_dict("series")["b"])) == list(grid[1])
+
+
 # --------------------------------------------------------------------------- #
 # Errors: files
 # --------------------------------------------------------------------------- #
@@ -511,7 +533,7 @@ def test_too_short_csv(tmp_path):
 
 
 def test_two_columns_array():
-    with pytest.raises(DataError, match=r"shape \(3, 2\).*2 columns"):
+    with pytest.raises(DataError, match=r"shape \(3, 2\), but a univariate series is 1-D"):
         load_series(np.ones((3, 2)))
 
 
