@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -460,9 +462,6 @@ def series_ids(keys) -> list:
 def _as_panel(y, fill: str, many: bool = False) -> tuple[list[str], list[pd.Series], bool]:
     """(ids, series, long_format): a dict {id: series}, a long DataFrame or a long CSV/Parquet path are many
     series (long format); anything else is one series (`many=True` refuses it). Ids as `series_ids` gives them."""
-    from collections.abc import Mapping
-    from pathlib import Path
-
     if isinstance(y, Mapping):
         if not y:
             raise DataError("the dict of series is empty; pass {id: series} with at least one series")
@@ -697,6 +696,9 @@ def holdout(y, config: Config | None = None, *, progress: bool = False, **option
     cfg = f.config
     if cfg.test_size <= 0:
         raise ConfigError("`test_size` must be > 0 for a holdout evaluation. Received: test_size=0")
+    if isinstance(y, Mapping) or (isinstance(y, (pd.DataFrame, str, Path)) and long_mod.is_long(y)):
+        raise DataError("holdout evaluates one series, and `y` holds many; pass one of them, or evaluate them all with "
+                        "seqcast.backtest.backtest(y, [model, 'snaive'], h=..., config=...) (CLI: seqcast backtest)")
     series = _as_series(y, cfg.fill)
     if cfg.model == "auto":  # chosen on the training values only (the test part's sign is known, like its dates)
         train_values = len(series) - int(round(len(series) * cfg.test_size))

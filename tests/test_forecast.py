@@ -272,6 +272,17 @@ def test_holdout_needs_a_test_part(air):
         holdout(air, **HOLDOUT, test_size=0)
 
 
+def test_holdout_of_many_series_says_to_backtest_them(air, tmp_path):
+    """holdout(long_df) said '2 columns could hold the values; choose one with column=', holdout(dict) 'cannot load
+    a series from a dict': neither says that holdout takes one series and a backtest takes many."""
+    long_df = pd.DataFrame({"unique_id": "a", "ds": air.index, "y": air.to_numpy()})
+    long_df.to_csv(tmp_path / "long.csv", index=False)
+    for y in (long_df, {"a": air}, str(tmp_path / "long.csv")):
+        with pytest.raises(DataError, match=r"^holdout evaluates one series, and `y` holds many; pass one of them, or evaluate "
+                                            r"them all with seqcast\.backtest\.backtest\(y, "):
+            holdout(y, **HOLDOUT)
+
+
 @pytest.mark.parametrize("lstm, naive, n, expected", [
     (float("nan"), 3.7, 39, "verdict: LSTM gave non-finite predictions on the 39 test points, so it is no better than the naive"),
     (2.0, 4.0, 1, "verdict: LSTM beats every baseline on the 1 test point (RMSE 2 vs 4 for naive, 50% lower)."),
