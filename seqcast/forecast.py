@@ -246,7 +246,11 @@ class Forecaster:
     def predict_scaled(self, X, id=None) -> np.ndarray:
         """Forecasts in scaled units for raw input windows X (N, window) of one series (see predict_windows)."""
         self._check_fitted()
-        X = np.asarray(X, dtype=np.float64)
+        try:
+            X = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as e:  # text, None, ragged rows
+            raise DataError(f"input windows must be numbers in an array of shape (N, {self.config_.window}); "
+                            f"{str(e).splitlines()[0]}") from None
         if X.ndim == 3 and X.shape[2] == 1:  # Keras' (N, window, 1)
             X = X[..., 0]
         if X.ndim != 2 or X.shape[1] != self.config_.window:

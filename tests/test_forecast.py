@@ -141,6 +141,13 @@ def test_predict_windows_checks_the_shape(fitted):
     np.testing.assert_array_equal(fitted.predict_windows(X[..., None]), fitted.predict_windows(X))  # Keras' (N, T, 1)
 
 
+def test_predict_windows_of_text_or_ragged_rows_is_one_data_error(fitted):
+    """Text or ragged rows raised numpy's bare ValueError."""
+    for X in ([["a"] * 6], [[1.0] * 6, [1.0] * 5]):
+        with pytest.raises(DataError, match=r"^input windows must be numbers in an array of shape \(N, 6\); "):
+            fitted.predict_windows(X)
+
+
 def test_keras_style_predict_on_windows_points_to_predict_windows(fitted):
     with pytest.raises(ConfigError, match=r"for windows of values use predict_windows\(X\)\. Received: an array of shape \(2, 6\)"):
         fitted.predict(np.zeros((2, 6)))
