@@ -986,10 +986,19 @@ def _csv_reader(fh: Any) -> Any:
     return csv.reader(fh, delimiter=first)
 
 
+def _not_found(path: Path) -> DataError:
+    """A missing file; the name of a built-in dataset (the CLI's `seqcast fit airline`) says how to load it."""
+    from .datasets import builtin_names
+
+    name = str(path).strip().lower()
+    hint = f" ({name!r} is a built-in dataset: seqcast.datasets.load({name!r}))" if name in builtin_names() else ""
+    return DataError(f"file {_show(str(path), 200)} not found; check the path{hint}")
+
+
 def _read_parquet(path: Path) -> pd.DataFrame:
     shown = _show(str(path), 200)
     if not path.exists():
-        raise DataError(f"file {shown} not found; check the path")
+        raise _not_found(path)
     try:
         return pd.read_parquet(path)
     except ImportError:
@@ -1012,7 +1021,7 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
     """
     shown = _show(str(path), 200)
     if not path.exists():
-        raise DataError(f"file {shown} not found; check the path")
+        raise _not_found(path)
     if path.is_dir():
         raise DataError(f"{shown} is a directory, not a file; pass the path of a CSV file")
     try:

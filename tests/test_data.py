@@ -404,6 +404,15 @@ def test_missing_file(tmp_path):
         load_series(tmp_path / "nope.csv")
 
 
+def test_a_missing_file_named_like_a_builtin_dataset_says_how_to_load_it(tmp_path, monkeypatch):
+    """`seqcast fit airline` works; Forecaster().fit("airline") only said the file was not found."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError, match=re.escape("file 'airline' not found; check the path ('airline' is a built-in dataset: "
+                                                  "seqcast.datasets.load('airline'))")):
+        load_series("airline")
+    assert len(load("airline")) == 144  # the advice works
+
+
 def test_empty_file(tmp_path):
     with pytest.raises(DataError, match="is empty"):
         load_series(write(tmp_path, ""))
