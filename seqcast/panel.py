@@ -199,8 +199,11 @@ def forecast_panel(fitted: PanelFit, ys, h: int, scalers: list | None = None) ->
         out = _one_shot(fitted, Z)[:, :h]
     else:
         steps = []
-        for _ in range(h):
+        for k in range(h):
             p = _one_shot(fitted, Z)[:, 0]  # (S,)
+            if not np.isfinite(p).all():  # fed back, it would reach the model as an input window holding inf
+                raise DataError(f"the recursive forecast is not finite from step {k + 1} of {h} on: fed back step by step, "
+                                "this model's forecasts grow without bound; forecast fewer steps, or fit strategy='direct'")
             steps.append(p)
             Z = np.concatenate([Z[:, 1:], p[:, None]], axis=1)
         out = np.stack(steps, axis=1)

@@ -122,6 +122,17 @@ def test_a_direct_model_cannot_forecast_past_its_horizon():
         forecast_panel(f, ys, 4)
 
 
+def test_a_recursive_forecast_that_overflows_says_so():
+    """A recursive model whose feedback grows (here each step doubles the last value) overflowed float32 after
+    ~130 steps, and forecast(h) then blamed its input: "`X` contains NaN or inf; drop or fill those windows first"."""
+    f = fit_panel([np.arange(1.0, 41.0)], TINY.replace(model="linear", window=4, scaler="none"), horizon=1, season=1)
+    f.params["head"] = {"W": jnp.array([[0.0], [0.0], [0.0], [2.0]]), "b": jnp.zeros(1)}
+    np.testing.assert_allclose(forecast_panel(f, [np.arange(1.0, 41.0)], 3), [[80.0, 160.0, 320.0]])
+    with pytest.raises(DataError, match=r"^the recursive forecast is not finite from step 123 of 200 on: fed back step by step, "
+                                        r"this model's forecasts grow without bound; forecast fewer steps, or fit strategy='direct'$"):
+        forecast_panel(f, [np.arange(1.0, 41.0)], 200)
+
+
 def test_norm_season_needs_a_window_holding_a_season():
     with pytest.raises(ConfigError, match="season"):
         rnn.ModelSpec(norm="season", window=3, season=4)
