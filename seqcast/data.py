@@ -125,7 +125,9 @@ def load_series(
             the first lines split into the same number of fields on it; a
             ``;``- or tab-separated file may write decimal commas (1120,5).
         freq: a pandas frequency alias ('MS', 'D', 'h', 'W-SUN', ...). ``None``
-            infers it from the dates.
+            infers it from the dates, or takes a ``DatetimeIndex``'s own ``freq``
+            where inference fails or would see gaps (semi-month dates, business
+            days with holidays: ``CustomBusinessDay``).
         fill: ``"none"`` (missing values and missing dates are errors),
             ``"ffill"`` (carry the last value forward; leading gaps take the
             first value) or ``"interpolate"`` (linear in the position; edge
@@ -288,7 +290,7 @@ def future_index(series: pd.Series, horizon: int) -> pd.Index:
 class _Raw:
     """Values (float, NaN = missing), optional dates, and how to name a row."""
 
-    __slots__ = ("values", "dates", "name", "where", "date_name", "source", "col", "dates_dayfirst", "start")
+    __slots__ = ("values", "dates", "name", "where", "date_name", "source", "col", "dates_dayfirst", "start", "freq")
 
     def __init__(self, values: np.ndarray, dates: pd.DatetimeIndex | None, name: Any,
                  where: Callable[[int], str], date_name: Any = None, source: str = "data",
@@ -296,6 +298,7 @@ class _Raw:
         self.col = col  # " in column 'x'" (or "") for messages
         self.dates_dayfirst = dates_dayfirst  # ambiguous slash dates: the day-first reading (dates: month-first)
         self.start = 0  # undated: the first step (a Series' integer index may start elsewhere)
+        self.freq = None  # a pandas DatetimeIndex's own frequency (pandas checked that every date lies on it)
         self.values = values
         self.dates = dates
         self.name = name
@@ -1213,8 +1216,11 @@ def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
         date_name = frame.index.name if dates is not None else None
     label = names[value_pos]
     name = "y" if label is None else str(label)
-    return _Raw(values, dates, name, _row_where, date_name=date_name, source="the DataFrame",
-                col=_col_text(names, value_pos), dates_dayfirst=dayfirst)
+    raw = _Raw(values, dates, name, _row_where, date_name=date_name, source="the DataFrame",
+               col=_col_text(names, value_pos), dates_dayfirst=dayfirst)
+    if dates is frame.index:
+        raw.freq = frame.index.freq
+    return raw
 
 
 def _from_series(series: pd.Series) -> _Raw:
@@ -1226,6 +1232,7 @@ def _from_series(series: pd.Series) -> _Raw:
     date_name = series.index.name if dates is not None else None
     raw = _Raw(values, dates, name, _row_where, date_name=date_name, source="the Series", col=label,
                dates_dayfirst=dayfirst)
+    raw.freq = series.index.freq if dates is series.index else None
     index = series.index
     if dates is None and pd.api.types.is_integer_dtype(index.dtype) and len(index):
         # integer time steps: the values must come in step order, one per step (like dates)
@@ -1419,6 +1426,8 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
             )
     if offset is None:
         offset = _infer_offset(dates)
+        if raw.freq is not None and (offset is None or len(pd.date_range(dates[0], dates[-1], freq=offset)) > len(dates)):
+            offset = raw.freq  # the index's own frequency, where inference fails or sees gaps (semi-month, holidays)
         if offset is None:
             raise DataError(
                 f"cannot infer the frequency of the dates in {raw.source} "

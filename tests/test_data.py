@@ -346,6 +346,23 @@ def test_series_with_datetime_index():
     assert s.name == "x" and s.dtype == np.float64 and s.index.freqstr == "W-SUN"
 
 
+def test_a_datetime_index_with_its_own_freq_is_read_at_that_freq():
+    """Semi-month dates could not be inferred and trading days with holidays read as 'B' with gaps: both refused,
+    with advice to pass freq=, which Forecaster.fit does not take, although the index stated its frequency."""
+    from pandas.tseries.offsets import CustomBusinessDay
+
+    trading = CustomBusinessDay(holidays=["2021-01-18", "2021-02-15"])
+    for freq in ("SMS", trading):
+        idx = pd.date_range("2021-01-04", periods=30, freq=freq)
+        for source in (pd.Series(np.arange(30.0), index=idx), pd.DataFrame({"v": np.arange(30.0)}, index=idx)):
+            s = load_series(source)
+            assert s.index.equals(idx) and s.index.freq == idx.freq
+        with pytest.raises(DataError, match="cannot infer the frequency|dates are missing at frequency 'B'"):
+            load_series(pd.Series(np.arange(30.0), index=pd.DatetimeIndex(list(idx))))  # no freq: as before
+    weekly = pd.date_range("2021-01-04", periods=30, freq="14D")  # inference still wins where it fits (season 26)
+    assert load_series(pd.Series(np.arange(30.0), index=weekly)).index.freqstr == "2W-MON"
+
+
 def test_series_with_period_index():
     idx = pd.period_range("2000-01", periods=4, freq="M")
     s = load_series(pd.Series([1.0, 2.0, 3.0, 4.0], index=idx))
