@@ -126,8 +126,8 @@ def load_series(
             ``;``- or tab-separated file may write decimal commas (1120,5).
         freq: a pandas frequency alias ('MS', 'D', 'h', 'W-SUN', ...). ``None``
             infers it from the dates, or takes a ``DatetimeIndex``'s own ``freq``
-            where inference fails or would see gaps (semi-month dates, business
-            days with holidays: ``CustomBusinessDay``).
+            where inference fails or would see gaps (semi-month dates); one that
+            its name does not describe (a holiday calendar) is refused.
         fill: ``"none"`` (missing values and missing dates are errors),
             ``"ffill"`` (carry the last value forward; leading gaps take the
             first value) or ``"interpolate"`` (linear in the position; edge
@@ -1427,7 +1427,13 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
     if offset is None:
         offset = _infer_offset(dates)
         if raw.freq is not None and (offset is None or len(pd.date_range(dates[0], dates[-1], freq=offset)) > len(dates)):
-            offset = raw.freq  # the index's own frequency, where inference fails or sees gaps (semi-month, holidays)
+            # the index's own frequency, where inference fails or sees gaps (semi-month dates), if a saved model keeps it:
+            # a model stores its frequency by name, and a holiday calendar's name ('C') has no holidays
+            if pd.tseries.frequencies.to_offset(raw.freq.freqstr) != raw.freq:
+                raise DataError(f"the index's frequency {raw.freq!r} cannot be saved with a model by its name "
+                                f"{raw.freq.freqstr!r} (its forecasts would fall on its holidays); reindex the data to a "
+                                "frequency pandas names, e.g. .asfreq('B') with a fill (fill='ffill')")
+            offset = raw.freq
         if offset is None:
             raise DataError(
                 f"cannot infer the frequency of the dates in {raw.source} "
