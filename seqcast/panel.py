@@ -156,7 +156,7 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
     if len(fit_starts) == 0:
         longest = max(len(v) for v in series)
         raise DataError(f"no training windows: the longest series has {longest} values, and one needs {needs(cfg, H)}; use a smaller "
-                        f"window (--window){' or --patience 0 (no validation tail)' if min_values(cfg, H) > w + H else ''}")
+                        f"`window` (CLI --window){' or patience=0 (CLI --patience 0: no validation tail)' if min_values(cfg, H) > w + H else ''}")
     import jax.numpy as jnp
 
     values = jnp.asarray(np.concatenate(z), jnp.float32)

@@ -42,7 +42,7 @@ def make_windows(values, window: int, horizon: int = 1):
     if n < 1:
         raise DataError(
             f"the series is too short for the window: {len(v)} values, but window={window} and "
-            f"horizon={horizon} need at least {window + horizon}; use a smaller window (--window) or more data"
+            f"horizon={horizon} need at least {window + horizon}; use a smaller `window` (CLI --window) or more data"
         )
     X = sliding_window_view(v[: n + window - 1], window)
     Y = sliding_window_view(v[window:], horizon)[:n]

@@ -246,7 +246,7 @@ BAD_DATA = {
     "duplicated": (LINES[:6] + [LINES[5]] + LINES[6:], ["duplicated", "keep one row per date"]),
     "unsorted": (LINES[:5] + [LINES[6], LINES[5]] + LINES[7:], ["earlier than the date before it", "sort the rows"]),
     "gap": (LINES[:5] + LINES[6:], ["missing at frequency 'MS'", "--fill"]),
-    "short": (LINES[:7], ["too short for the window", "smaller window (--window)"]),
+    "short": (LINES[:7], ["too short for the window", "smaller `window` (CLI --window)"]),
     "empty file": ([], ["empty"]),
 }
 

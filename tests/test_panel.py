@@ -108,7 +108,7 @@ def test_no_training_windows_says_how_many_values_one_needs():
     assert min_values(cfg, 3) == 13
     with pytest.raises(DataError, match=r"the longest series has 12 values, and one needs 13 values \(a window of 4 and 3 target\(s\), "
                                         r"1 validation window\(s\) and the 5 window\(s\) before them, whose targets would reach theirs\); "
-                                        r"use a smaller window \(--window\) or --patience 0"):
+                                        r"use a smaller `window` \(CLI --window\) or patience=0 \(CLI --patience 0"):
         fit_panel([np.arange(12.0)], cfg, horizon=3)
     fit_panel([np.arange(13.0)], cfg.replace(epochs=1), horizon=3)  # one more value trains
     plain = cfg.replace(strategy="direct", patience=0)
