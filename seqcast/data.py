@@ -1017,6 +1017,11 @@ _PACKED = {b"\x1f\x8b": "gzip-compressed; decompress it first (gunzip)",
            b"PK\x03\x04": "a ZIP archive (an Excel .xlsx workbook?); save the sheet as CSV"}
 
 
+def _is_sep_line(record: list[str]) -> bool:
+    """Excel's "sep=;" line, which names the separator above the header."""
+    return bool(record) and record[0].strip().lower().startswith("sep=") and not any(c.strip() for c in record[1:])
+
+
 def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
     """Non-blank CSV records, the 1-based line number each starts on, and the separator.
 
@@ -1043,7 +1048,7 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
             lines: list[int] = []
             start = 1
             for record in reader:
-                if not rows and record and record[0].strip().lower().startswith("sep=") and not any(c.strip() for c in record[1:]):
+                if not rows and _is_sep_line(record):
                     start = reader.line_num + 1  # Excel's "sep=;" line names the separator (already detected)
                     continue
                 if "".join(record).strip():  # not blank: some cell holds more than spaces

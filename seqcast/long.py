@@ -33,6 +33,7 @@ from seqcast.data import (
     _frame_dates,
     _freq_name,
     _infer_offset,
+    _is_sep_line,
     _mid_month_hint,
     _pandas_values,
     _parse_dates,
@@ -236,7 +237,7 @@ def is_long(source: Any, *, id_column: str = "unique_id") -> bool:
             return id_column in pq.read_schema(path).names
         with path.open("r", encoding="utf-8-sig", newline="") as fh:
             for record in _csv_reader(fh):
-                if record and any(cell.strip() for cell in record):
+                if record and any(cell.strip() for cell in record) and not _is_sep_line(record):
                     return id_column in [cell.strip() for cell in record]
     except Exception:  # noqa: BLE001 - any unreadable source is simply "not long"
         return False

@@ -263,6 +263,14 @@ def test_is_long(tmp_path):
     assert not is_long(np.arange(3))
 
 
+def test_an_excel_sep_line_above_a_long_header_is_skipped(tmp_path):
+    # is_long read the "sep=;" line as the header: the file went to load_series ("2 columns could hold the values")
+    path = write(tmp_path, "sep=;\nunique_id;ds;y\na;2020-01-01;1,5\na;2020-02-01;2\na;2020-03-01;3\nb;2020-01-01;4\n")
+    assert is_long(path)
+    got = load_long(path)
+    assert list(got) == ["a", "b"] and list(got["a"]) == [1.5, 2.0, 3.0] and list(got["b"]) == [4.0]
+
+
 def test_bad_dates_name_series_and_line(tmp_path):
     with pytest.raises(DataError, match=r"^line 3: date 'soon' in column 'ds' cannot be parsed"):
         load_long(write(tmp_path, "unique_id,ds,y\na,2020-01-01,1\na,soon,2\n"))
