@@ -1090,6 +1090,12 @@ def _read_csv_table(path: Path) -> tuple[list[list[str]], list[int]]:
     """`_read_csv_rows`, refusing rows whose number of fields differs from the first row's."""
     rows, lines, delimiter = _read_csv_rows(path)
     width = len(rows[0])
+    pipes = {record[0].count("|") if len(record) == 1 else 0 for record in rows}
+    if len(pipes) == 1 and min(pipes) >= 1:  # one column, every line split alike by '|'
+        raise DataError(
+            f"file {_show(str(path), 200)} looks '|'-separated (line {lines[0]}: {_show(rows[0][0])}), but seqcast reads "
+            "comma-, semicolon- or tab-separated files; save it with one of those separators"
+        )
     for record, line in zip(rows, lines):
         if len(record) != width:
             raise DataError(

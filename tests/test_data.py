@@ -188,6 +188,17 @@ def test_semicolon_and_tab_separated_files(tmp_path):
         load_series(write(tmp_path, "date;v\n2020-01-01;1\n2020-01-02;2;3\n2020-01-03;3\n"))
 
 
+def test_a_pipe_separated_file_is_named_as_such(tmp_path):
+    # it was read as one column: "line 2: value '2020-01-01|1' in column 'date|v' is not a number; fix or remove that row"
+    text = "date|v\n2020-01-01|1\n2020-01-02|2\n2020-01-03|3\n"
+    with pytest.raises(DataError, match=r"looks '\|'-separated \(line 1: 'date\|v'\), but seqcast reads comma-, semicolon- or tab-"):
+        load_series(write(tmp_path, text))
+    with pytest.raises(DataError, match=r"looks '\|'-separated \(line 1: 'unique_id\|ds\|y'\)"):
+        load_long(write(tmp_path, "unique_id|ds|y\na|2020-01-01|1\n", "long.csv"))
+    s = load_series(write(tmp_path, "date,note\n2020-01-01,1\n2020-01-02,2\n2020-01-03,3\n".replace("note", "a|b")))
+    assert list(s) == [1, 2, 3]  # a '|' in a comma file's cell is only text
+
+
 def test_comma_files_read_as_before(tmp_path):
     # a comma between quotes is no decimal comma, and a tab after a comma is only space
     with pytest.raises(DataError, match=r"^line 2: value '1,5' in column 'v' is not a number"):
