@@ -33,6 +33,7 @@ from seqcast.data import (
     _frame_dates,
     _freq_name,
     _infer_offset,
+    _is_missing,
     _is_sep_line,
     _mid_month_hint,
     _pandas_values,
@@ -51,6 +52,8 @@ from seqcast.errors import ConfigError, DataError
 __all__ = ["is_long", "load_long", "to_long"]
 
 _INT_RE = re.compile(r"^[+-]?\d+$")
+#: The most values `fill` may make up per value of a series on integer steps (more: a wrong step, refused).
+_MAX_FILL = 100
 
 
 def load_long(
@@ -79,7 +82,8 @@ def load_long(
     'YS') when all of them lie in 1678..2261 (``1700, 1701``), as dates when all
     of them are written YYYYMMDD (``20200131``), else as integer time steps
     (``0, 1, 2``): each series gets an integer ``RangeIndex`` from its first
-    step, and its steps must be consecutive (or ``fill`` fills them).
+    step, and its steps must be consecutive (or ``fill`` fills them, at most 100 values per value:
+    more means a wrong step, refused).
     CSV files are read as :func:`load_series` reads them (``,``, ``;`` or tab).
 
     Returns:
@@ -362,19 +366,31 @@ def _long_dates(col: Any, where: Callable[[int], str], text_col: str,
     reading of ambiguous CSV slash dates such as 01/02/2020, or None)."""
     if text:
         cells = col
-        if all(_INT_RE.match(c) for c in cells):
-            return np.array([int(c) for c in cells], dtype=np.int64), None, None
-        return (None, *_parse_dates(cells, where, text_col, day_first=True))
+        ints = [bool(_INT_RE.match(c)) for c in cells]
+        if all(ints):
+            return _int_steps([int(c) for c in cells], where, text_col), None, None
+        try:
+            return (None, *_parse_dates(cells, where, text_col, day_first=True))
+        except DataError:
+            if 2 * sum(ints) > len(cells) and not any(_is_missing(c) for c in cells):
+                # mostly steps: pandas named the first step ('0' cannot be parsed), not the cell that is no step
+                i, j = ints.index(False), ints.index(True)
+                raise DataError(
+                    f"{where(i)}: {_show(cells[i])}{text_col} is not a whole number, but most rows hold whole numbers "
+                    f"(integer steps, years or YYYYMMDD dates, e.g. {_show(cells[j])} at {where(j)}); write every one as a "
+                    "whole number, or every one as a date such as 2020-01-31"
+                ) from None
+            raise
     dtype = col.dtype
     if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
-        return np.asarray(col, dtype=np.int64), None, None
+        return _int_steps(col, where, text_col), None, None
     if pd.api.types.is_float_dtype(dtype):
         arr = np.asarray(col, dtype=np.float64)
         bad = np.flatnonzero(np.isnan(arr))
         if len(bad):
             raise DataError(f"{where(int(bad[0]))}: the date{text_col} is empty; fill it in or remove that row")
         if np.all(arr == np.round(arr)):
-            return arr.astype(np.int64), None, None
+            return _int_steps(arr, where, text_col), None, None
     if dtype == object or pd.api.types.is_string_dtype(dtype):
         cells = list(col)
         if cells and all(
@@ -382,8 +398,20 @@ def _long_dates(col: Any, where: Callable[[int], str], text_col: str,
             or (isinstance(c, str) and _INT_RE.match(c.strip()))
             for c in cells
         ):
-            return np.array([int(c) for c in cells], dtype=np.int64), None, None
+            return _int_steps([int(c) for c in cells], where, text_col), None, None
     return (None, *_frame_dates(col, where, text_col))
+
+
+def _int_steps(values: Any, where: Callable[[int], str], text_col: str) -> np.ndarray:
+    """Whole numbers (Python ints, an int or whole-float column) as (N,) int64; one beyond int64 is an error."""
+    arr = np.asarray(values)
+    if arr.dtype.kind != "i":  # uint64, whole floats, Python ints beyond int64 (object)
+        big = np.flatnonzero(~((arr >= -2**63) & (arr < 2**63)))
+        if len(big):
+            i = int(big[0])
+            step = f"{arr[i]:.0f}" if isinstance(arr[i], float) else str(arr[i])
+            raise DataError(f"{where(i)}: step {step}{text_col} is beyond the 64-bit integer range; fix that row (a typo?)")
+    return arr.astype(np.int64)
 
 
 def _check_long_duplicates(codes: np.ndarray, key_num: np.ndarray, uniques: Any,
@@ -479,20 +507,26 @@ def _finish_steps(steps: np.ndarray, values: np.ndarray, rows: np.ndarray, key: 
                   where: Callable[[int], str], fill: str, date_column: str, source: str,
                   col: str) -> pd.Series:
     """One series on integer steps (sorted, unique): consecutive, or filled when ``fill`` allows."""
-    start, stop = int(steps[0]), int(steps[-1]) + 1
+    start, stop = int(steps[0]), int(steps[-1]) + 1  # Python ints: no overflow
+    n_gap = stop - start - len(steps)
+    if n_gap > _MAX_FILL * len(steps):
+        raise DataError(
+            f"its steps run from {start} to {stop - 1}: {n_gap} are missing beside its {len(steps)} values, more than {_MAX_FILL} "
+            f"per value, too many to fill; check column {_show(date_column)} for a wrong step (a typo, or a timestamp among steps?)"
+        )
+    if n_gap and fill == "none":  # named from the steps: the full range may be far too long to allocate
+        jumps = np.flatnonzero(np.diff(steps) != 1)[:_MAX_LISTED]
+        gap = [t for j in jumps for t in range(int(steps[j]) + 1, min(int(steps[j + 1]), int(steps[j]) + 1 + _MAX_LISTED))]
+        first = ", ".join(map(str, gap[:_MAX_LISTED]))
+        more = ", ..." if n_gap > _MAX_LISTED else ""
+        raise DataError(
+            f"{n_gap} step{'s are' if n_gap != 1 else ' is'} missing from column "
+            f"{_show(date_column)}: {first}{more}; pass fill='ffill' or fill='interpolate' "
+            "(CLI --fill) to fill them, or add the rows"
+        )
     pos = steps - start  # (n,) positions on the full range start..stop-1
     row_of = np.full(stop - start, -1, dtype=np.int64)
     row_of[pos] = rows
-    if stop - start != len(steps):
-        gap = np.flatnonzero(row_of < 0) + start
-        if fill == "none":
-            first = ", ".join(str(int(t)) for t in gap[:_MAX_LISTED])
-            more = ", ..." if len(gap) > _MAX_LISTED else ""
-            raise DataError(
-                f"{len(gap)} step{'s are' if len(gap) != 1 else ' is'} missing from column "
-                f"{_show(date_column)}: {first}{more}; pass fill='ffill' or fill='interpolate' "
-                "(CLI --fill) to fill them, or add the rows"
-            )
     full = np.full(stop - start, np.nan)
     full[pos] = values
 

@@ -101,6 +101,39 @@ def test_integer_steps_from_csv_with_gap(tmp_path):
         load_long(path, freq="D")
 
 
+def test_a_step_far_from_the_others_is_one_clear_error_not_a_huge_allocation(tmp_path):
+    # the full range of steps was allocated first: MemoryError (7 TiB) or "Maximum allowed dimension exceeded"
+    for big in ("1000000000000", "9223372036854775807"):
+        path = write(tmp_path, f"unique_id,ds,y\na,0,1\na,1,2\na,{big},3\n")
+        for fill in ("none", "ffill"):
+            with pytest.raises(DataError, match=rf"^series 'a': its steps run from 0 to {big}: \d+ are missing beside its 3 "
+                                                r"values, more than 100 per value, too many to fill; check column 'ds'"):
+                load_long(path, fill=fill)
+    with pytest.raises(DataError, match=r"^series 'a': 3 steps are missing from column 'ds': 2, 3, 4; pass fill="):
+        load_long(write(tmp_path, "unique_id,ds,y\na,0,1\na,1,2\na,5,3\n"))
+    assert list(load_long(write(tmp_path, "unique_id,ds,y\na,0,1\na,1,2\na,200,3\n"), fill="ffill")["a"].index) == list(range(201))
+
+
+def test_a_step_beyond_int64_is_one_clear_error(tmp_path):
+    # int() of the text, then an int64 array: OverflowError "Python int too large to convert to C long"
+    with pytest.raises(DataError, match=r"^line 4: step 99999999999999999999 in column 'ds' is beyond the 64-bit integer range"):
+        load_long(write(tmp_path, "unique_id,ds,y\na,0,1\na,1,2\na,99999999999999999999,3\n"))
+    for ds in ([0.0, 1.0, 1e20], pd.Series([0, 1, 10**20], dtype=object)):  # a float column was cast to garbage
+        with pytest.raises(DataError, match=r"^row 2: step 100000000000000000000 in column 'ds' is beyond the 64-bit"):
+            load_long(pd.DataFrame({"unique_id": ["a"] * 3, "ds": ds, "y": [1.0, 2.0, 3.0]}))
+
+
+def test_a_cell_that_is_no_step_among_steps_is_named(tmp_path):
+    # pandas could not parse the first step as a date: "line 2: date '0' in column 'ds' cannot be parsed"
+    for bad in ("1.5", "x", "3.0"):
+        text = "unique_id,ds,y\na,0,1\na,1,2\na,2,3\n" + f"a,{bad},4\n"
+        with pytest.raises(DataError, match=rf"^line 5: '{bad}' in column 'ds' is not a whole number, but most rows hold "
+                                            r"whole numbers \(integer steps, years or YYYYMMDD dates, e.g. '0' at line 2\)"):
+            load_long(write(tmp_path, text))
+    with pytest.raises(DataError, match=r"^line 3: the date in column 'ds' is empty"):  # an empty cell: named as before
+        load_long(write(tmp_path, "unique_id,ds,y\na,0,1\na,,2\na,x,3\na,3,4\n"))
+
+
 def test_dates_written_as_numbers_are_dates_not_steps(tmp_path):
     # 20200131 -> 20200201 read as integer steps said "69 steps are missing: 20200132, ..." and advised --fill
     days = pd.date_range("2020-01-20", periods=30)
