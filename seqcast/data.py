@@ -74,6 +74,15 @@ _ALIAS_OLD = {
     "YE": "A", "BYE": "BA", "h": "H", "bh": "BH", "cbh": "CBH",
     "min": "T", "s": "S", "ms": "L", "us": "U", "ns": "N",
 }
+#: The longest grid of dates or integer steps a series is spread onto to fill or list its gaps: this many points per value,
+#: and at least _MAX_GRID_MIN. Beyond both, a date or step far from the others (a typo) is refused, not allocated.
+_MAX_GRID_PER_VALUE, _MAX_GRID_MIN = 100, 10**7
+
+
+def _grid_too_long(points: int, n: int) -> bool:
+    return points > max(_MAX_GRID_PER_VALUE * n, _MAX_GRID_MIN)
+
+
 #: File suffixes read as Parquet; any other file is read as CSV.
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -1359,6 +1368,8 @@ def _infer_offset(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300) ->
         offset = offsets[key]
         if not offset.is_on_offset(dates[0]):
             continue
+        if isinstance(offset, pd.offsets.Tick) and (dates[-1].value - dates[0].value) // offset.nanos >= 2 * n:
+            continue  # over 2n points, not built: one date a century off made a grid of billions of seconds
         try:
             grid = pd.date_range(dates[0], dates[-1], freq=offset)
         except (ValueError, OverflowError):
@@ -1456,6 +1467,13 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
         raise DataError(
             f"{where(0)}: date {_fmt_date(dates[0])} does not fall on the frequency {name!r}; "
             + (_mid_month_hint(dates) or "fix the date or pass the right freq=")
+        )
+    points = (dates[-1].value - dates[0].value) // offset.nanos + 1 if isinstance(offset, pd.offsets.Tick) else 0
+    if _grid_too_long(points, len(dates)):
+        raise DataError(
+            f"the dates in {raw.source} run from {_fmt_date(dates[0])} to {_fmt_date(dates[-1])}: {points} steps of {name!r} "
+            f"for {len(dates)} values, too many to fill or list the gaps; check the dates for a wrong one (a typo?), or pass "
+            "the right freq= (CLI --freq)"
         )
     try:
         grid = _span_slice(span, dates[0], dates[-1], raw.date_name)

@@ -32,6 +32,7 @@ from seqcast.data import (
     _fmt_date,
     _frame_dates,
     _freq_name,
+    _grid_too_long,
     _infer_offset,
     _is_missing,
     _is_sep_line,
@@ -52,8 +53,6 @@ from seqcast.errors import ConfigError, DataError
 __all__ = ["is_long", "load_long", "to_long"]
 
 _INT_RE = re.compile(r"^[+-]?\d+$")
-#: The most values `fill` may make up per value of a series on integer steps (more: a wrong step, refused).
-_MAX_FILL = 100
 
 
 def load_long(
@@ -82,8 +81,8 @@ def load_long(
     'YS') when all of them lie in 1678..2261 (``1700, 1701``), as dates when all
     of them are written YYYYMMDD (``20200131``), else as integer time steps
     (``0, 1, 2``): each series gets an integer ``RangeIndex`` from its first
-    step, and its steps must be consecutive (or ``fill`` fills them, at most 100 values per value:
-    more means a wrong step, refused).
+    step, and its steps must be consecutive (or ``fill`` fills them; a step so far from the others that
+    the range would hold over 100 steps per value and 10 million in all is refused).
     CSV files are read as :func:`load_series` reads them (``,``, ``;`` or tab).
 
     Returns:
@@ -509,10 +508,10 @@ def _finish_steps(steps: np.ndarray, values: np.ndarray, rows: np.ndarray, key: 
     """One series on integer steps (sorted, unique): consecutive, or filled when ``fill`` allows."""
     start, stop = int(steps[0]), int(steps[-1]) + 1  # Python ints: no overflow
     n_gap = stop - start - len(steps)
-    if n_gap > _MAX_FILL * len(steps):
+    if _grid_too_long(stop - start, len(steps)):
         raise DataError(
-            f"its steps run from {start} to {stop - 1}: {n_gap} are missing beside its {len(steps)} values, more than {_MAX_FILL} "
-            f"per value, too many to fill; check column {_show(date_column)} for a wrong step (a typo, or a timestamp among steps?)"
+            f"its steps run from {start} to {stop - 1}: {n_gap} are missing beside its {len(steps)} values, too many to fill "
+            f"or list; check column {_show(date_column)} for a wrong step (a typo, or a timestamp among steps?)"
         )
     if n_gap and fill == "none":  # named from the steps: the full range may be far too long to allocate
         jumps = np.flatnonzero(np.diff(steps) != 1)[:_MAX_LISTED]

@@ -794,6 +794,23 @@ def test_an_explicit_freq_that_leaves_most_dates_missing_names_the_one_that_fits
         load_series(path, freq="D")
 
 
+def test_a_timestamp_a_century_off_is_one_clear_error_not_a_grid_of_billions(tmp_path):
+    # every second from 2020 to 2120 was built (MemoryError, 23.5 GiB), while inferring the frequency or checking the gaps
+    text = "date,y\n" + "".join(f"2020-01-01 00:00:{i:02d},{i}\n" for i in range(10)) + "2120-01-01 00:00:00,5\n"
+    path = write(tmp_path, text)
+    with pytest.raises(DataError, match=r"^cannot infer the frequency of the dates"):
+        load_series(path)
+    for fill in ("none", "ffill"):
+        with pytest.raises(DataError, match=r"run from 2020-01-01 to 2120-01-01: 3155673601 steps of 's' for 11 values, too many "
+                                            r"to fill or list the gaps; check the dates for a wrong one \(a typo\?\)"):
+            load_series(path, freq="s", fill=fill)
+    long = "unique_id,ds,y\n" + "".join(f"{u},2020-01-01 00:00:{i:02d},{i}\n" for u in "ab" for i in range(10))
+    with pytest.raises(DataError, match=r"^series 'b': the dates in file .* run from 2020-01-01 to 2120-01-01"):
+        load_long(write(tmp_path, long + "b,2120-01-01 00:00:00,5\n", "long.csv"))
+    hourly = load_series(write(tmp_path, "date,y\n2020-01-01,1\n2020-02-01,2\n2020-03-01,3\n", "m.csv"), freq="h", fill="ffill")
+    assert len(hourly) == 1441  # filling a few hundred steps per value is still done when asked
+
+
 def test_a_separator_ending_every_line_adds_no_column(tmp_path):
     s = load_series(write(tmp_path, "date;volume;\n" + "".join(f"{1871 + i}-01-01;{1000 + i};\n" for i in range(5))))
     assert list(s) == [1000.0, 1001.0, 1002.0, 1003.0, 1004.0] and s.index.freqstr == "YS-JAN"
