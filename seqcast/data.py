@@ -1212,8 +1212,6 @@ def _refuse_multiindex(index: pd.Index, what: str) -> None:
 def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
     if frame.shape[1] == 0:
         raise DataError("the DataFrame has no columns; pass one with a column of numbers")
-    if date_column is None:  # with date_column given, the index is not read
-        _refuse_multiindex(frame.index, "DataFrame")
     names = list(frame.columns)
     columns = [frame.iloc[:, j] for j in range(frame.shape[1])]
     index_dates, index_dayfirst = _index_dates(frame.index) if date_column is None else (None, None)
@@ -1231,7 +1229,8 @@ def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
         dates, dayfirst = _frame_dates(columns[date_pos], _row_where, _col_text(names, date_pos),
                                        reading=is_date.reading(date_pos))
         date_name = names[date_pos]
-    else:
+    else:  # the dates are the index's (a date column makes it unneeded)
+        _refuse_multiindex(frame.index, "DataFrame")
         dates, dayfirst = index_dates, index_dayfirst
         date_name = frame.index.name if dates is not None else None
     label = names[value_pos]

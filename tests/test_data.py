@@ -395,6 +395,8 @@ def test_a_multiindex_is_many_series_and_refused():
                                             r"\.reset_index\(\) with columns unique_id, ds, y$"):
             load_series(obj)
     assert list(load_series(long.set_index(["unique_id", "ds"]).xs("b"))) == [4, 5, 6, 7]  # the advice works
+    dated = pd.DataFrame({"date": idx, "y": np.arange(4.0)}, index=pd.MultiIndex.from_arrays([list("abcd"), range(4)]))
+    assert list(load_series(dated).index) == list(idx)  # a date column: the index is not needed
 
 
 def test_numpy_array_and_list():
