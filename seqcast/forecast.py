@@ -169,7 +169,9 @@ class Forecaster:
         fitted = fit_panel(values, cfg, horizon=h_fit, season=season, scalers=scalers, ids=ids, progress=self.progress)
         for stale in ("scaler_", "schema_", "context_"):  # one-series attributes of an earlier fit (a failed fit
             self.__dict__.pop(stale, None)  # above leaves the earlier model whole)
-        self.config_ = cfg  # the options this model was fitted with: set_params changes `config`, not these
+        # the options this model was fitted with (set_params changes `config`, not these), with the horizon a direct /
+        # seq2seq model was trained for when fit's `horizon` overrode the config's
+        self.config_ = cfg if cfg.strategy == "recursive" else cfg.replace(horizon=fitted.horizon)
         self.spec_, self.params_, self.history_ = fitted.spec, fitted.params, fitted.history
         self.n_windows_, self.horizon_, self.season_ = tuple(fitted.n_windows), fitted.horizon, fitted.season
         self.leaks_ = scaler_data is not None

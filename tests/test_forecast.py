@@ -80,6 +80,17 @@ def test_fit_sets_attributes(fitted, series):
     assert f.scaler_.shift == series.min() and f.scaler_.scale == pytest.approx(series.max() - series.min())
 
 
+def test_config_keeps_the_horizon_a_direct_model_was_fitted_for(series, tmp_path):
+    """fit(horizon=6) on a direct model configured for 12 left config_.horizon 12 (and model.json said 12) beside
+    horizon_ 6: the fitted options did not describe the model."""
+    f = Forecaster(**{**FAST, "epochs": 1}, strategy="direct", horizon=12).fit(series, horizon=6)
+    assert f.horizon_ == 6 and f.config_.horizon == 6 and f.config.horizon == 12  # `config` (the options set) unchanged
+    f.save(tmp_path / "m")
+    assert Forecaster.load(tmp_path / "m").config_.horizon == 6
+    r = Forecaster(**{**FAST, "epochs": 1}, horizon=3).fit(series, horizon=6)  # recursive: horizon_ is its one step
+    assert r.config_.horizon == 3
+
+
 # ---- determinism ---------------------------------------------------------------------------------------
 
 
