@@ -86,7 +86,9 @@ def split_validation(n_train: int, val_size: float) -> int:
 
 
 def _as_batch(series) -> np.ndarray:
-    """(B, T) or (B, T, 1) -> (B, T) float32."""
+    """(B, T) or (B, T, 1), or a long DataFrame (unique_id, ds, y) -> (B, T) float32."""
+    if hasattr(series, "columns"):  # long format: one row per series and time
+        return long_to_array(series)[0]
     s = np.asarray(series, dtype=np.float32)
     if s.ndim == 3 and s.shape[-1] == 1:
         s = s[..., 0]
@@ -98,7 +100,7 @@ def _as_batch(series) -> np.ndarray:
 def split_inputs_targets(series, n_steps: int, k: int = 1, *, seq2seq: bool = False):
     """Each series' first `n_steps` values are the input, the next `k` values the target.
 
-    series (B, n_steps + k) or (B, n_steps + k, 1) ->
+    series (B, n_steps + k) or (B, n_steps + k, 1), or long format (unique_id, ds, y; see long_to_array) ->
         X (B, n_steps, 1)   and   Y (B, k)                       (next value, next k values)
                                   Y (B, n_steps, k) = seq2seq_targets(series, n_steps, k)   (seq2seq)
 

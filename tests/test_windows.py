@@ -72,3 +72,20 @@ def test_shapes_that_are_not_series_are_one_line_errors():
         seq2seq_targets(np.zeros((3, 8)), 3, 0)
     with pytest.raises(DataError, match=r"`series` must be a batch of series, shape \(B, T\) or \(B, T, 1\)\. Received: shape \(8,\)"):
         seq2seq_targets(np.zeros(8), 3, 2)
+
+
+def test_split_inputs_targets_takes_long_format():
+    # issue 4: a batch of series "as an array, or long format with unique_id" is training data in itself
+    import pandas as pd
+
+    from seqcast.windows import split_inputs_targets
+
+    s = np.arange(12.0).reshape(2, 6)  # series "b" = 0..5, "a" = 6..11
+    long = pd.DataFrame({"unique_id": np.repeat(["b", "a"], 6), "ds": pd.date_range("2000-01-01", periods=6).tolist() * 2,
+                         "y": s.ravel()}).iloc[::-1]  # rows in any order: sorted by ds within each series
+    X, Y = split_inputs_targets(long, 4, 2)
+    Xa, Ya = split_inputs_targets(s[::-1], 4, 2)  # ids in order of first appearance: "a" first here
+    np.testing.assert_array_equal(X, Xa)
+    np.testing.assert_array_equal(Y, Ya)
+    _, Ys = split_inputs_targets(long, 4, 2, seq2seq=True)
+    assert Ys.shape == (2, 4, 2) and Ys[0, -1].tolist() == [10, 11]
