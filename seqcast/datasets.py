@@ -94,7 +94,7 @@ def load(name_or_path: Any, **kwargs: Any) -> pd.Series:
 # ---- many series: the Hands-On ML chapter 15 generator ------------------------------------------------
 
 
-def synthetic(n_series: int, n_steps: int, *, seed: int = 0) -> np.ndarray:
+def synthetic(n_series: int, n_steps: int, seed: int = 0) -> np.ndarray:
     """Hands-On ML ch. 15's ``generate_time_series``: two sines with random frequencies and offsets plus noise.
 
     ``0.5 sin((t - o1)(10 f1 + 10)) + 0.2 sin((t - o2)(20 f2 + 20)) + 0.1 (u - 0.5)`` on
@@ -108,7 +108,7 @@ def synthetic(n_series: int, n_steps: int, *, seed: int = 0) -> np.ndarray:
 
     n_series = check_positive("n_series", n_series)
     n_steps = check_positive("n_steps", n_steps)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_positive("seed", seed, 0))
     freq1, freq2, offsets1, offsets2 = rng.random((4, n_series, 1))
     time = np.linspace(0, 1, n_steps)
     series = 0.5 * np.sin((time - offsets1) * (freq1 * 10 + 10))

@@ -62,3 +62,13 @@ def test_homl_split_says_how_many_series_it_needs():
         homl_split(np.zeros((4, 3)))
     with pytest.raises(ConfigError, match=r"`fractions` must be \(train, valid\)"):
         homl_split(np.zeros((10, 3)), fractions=(0.9, 0.2))
+
+
+def test_synthetic_takes_the_seed_as_the_issue_writes_it():
+    # issue 4 names it synthetic(n_series, n_steps, seed): the seed may be passed by position
+    from seqcast.datasets import synthetic
+
+    np.testing.assert_array_equal(synthetic(4, 6, 3), synthetic(4, 6, seed=3))
+    for bad in (-1, 1.5, None):  # None drew fresh entropy: a different batch on every call
+        with pytest.raises(ConfigError, match=r"`seed` must be an integer >= 0"):
+            synthetic(4, 6, bad)
