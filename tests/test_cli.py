@@ -943,3 +943,15 @@ def test_tables_in_a_narrow_terminal_keep_their_numbers(monkeypatch):
     con.print(t)
     out = con.file.getvalue()
     assert "window_average" in out and "1.340" in out and "3.672" in out and "…" not in out  # the terminal wraps; rich cuts nothing
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["fit", "--help"], ["reproduce", "homl-ch15", "--help"]])
+def test_help_does_not_import_jax(argv):
+    """Issue 5, start-up: `seqcast --help` answers without importing JAX (it is imported only when needed)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from seqcast.cli import main; sys.argv = ['seqcast'] + sys.argv[1:]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\nprint('jax' in sys.modules, 'optax' in sys.modules, file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True)
+    assert "Usage" in out.stdout and out.stderr.strip().splitlines()[-1] == "False False"

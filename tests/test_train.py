@@ -341,3 +341,30 @@ def test_ensemble_in_threads_equals_vmap_and_member_0_is_the_single_model(patien
     assert h_threads.best_epoch == h_vmap.best_epoch
     single, _ = train.fit(spec, jax.tree_util.tree_map(lambda a: a[0], p0), X, Y, train=tspec, seed=5, **val)
     assert_trees_close(jax.tree_util.tree_map(lambda a: a[0], threaded), single, rtol=1e-5, atol=1e-7)
+
+
+def test_compilation_cache_is_reused_by_a_second_process(tmp_path):
+    """Issue 5: JAX's persistent compilation cache ($SEQCAST_CACHE_DIR) lets a second run of the same
+    shapes skip compiling: the first process writes entries, the second one hits them; "off" disables it."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import collections, jax, jax.monitoring as mon\n"
+            "ev = collections.Counter(); mon.register_event_listener(lambda name, **kw: ev.update([name]))\n"
+            "import seqcast.train\n"
+            "jax.config.update('jax_persistent_cache_min_compile_time_secs', 0)  # cache even this tiny function\n"
+            "jax.jit(lambda x: (x @ x.T).sum())(jax.numpy.ones((7, 3))).block_until_ready()\n"
+            "print(ev['/jax/compilation_cache/cache_hits'], ev['/jax/compilation_cache/cache_misses'])")
+
+    def run(cache_dir):
+        env = dict(os.environ, SEQCAST_CACHE_DIR=str(cache_dir))
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        return [int(x) for x in out.stdout.split()]
+
+    cache = tmp_path / "cache"
+    hits, misses = run(cache)
+    assert hits == 0 and misses >= 1 and any(cache.iterdir())
+    hits, misses = run(cache)
+    assert hits >= 1 and misses == 0
+    assert run("off") == [0, 0]  # no cache consulted at all
