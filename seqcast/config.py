@@ -57,7 +57,7 @@ class Config:
                      with restore_best_weights); 0 = off, and off when there are no validation windows
         seed         initial weights and shuffling; the same seed gives the same model on a CPU
         ensemble     members trained at once, each with its own initial weights and shuffling drawn from
-                     `seed`; forecasts are their median
+                     `seed`; forecasts are their median (recursive: that median is fed back as the next input)
         precision    float32 | bfloat16 (mixed-precision recurrent matmuls: pays on large layers, AMX or GPU)
 
     `seqcast.config.TUTORIAL` is the airline tutorial's recipe; `Forecaster()` without options uses these

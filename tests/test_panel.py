@@ -159,3 +159,30 @@ def test_skip_adds_a_linear_path_that_starts_at_zero_and_learns():
         np.testing.assert_allclose(row, y[-4:], rtol=1e-5)  # silent network and path: seasonal naive
     with pytest.raises(ConfigError, match="skip"):
         rnn.ModelSpec(cell="linear", skip=True)
+
+
+def member(fitted, i):
+    """Member i of an ensemble's fit, as a one-model fit."""
+    import dataclasses
+
+    return dataclasses.replace(fitted, params=jax.tree_util.tree_map(lambda a: a[i], fitted.params),
+                               config=fitted.config.replace(ensemble=1))
+
+
+@pytest.mark.parametrize("strategy", ["direct", "seq2seq", "recursive"])
+def test_an_ensemble_forecasts_the_median_of_its_members(strategy):
+    """Issue 5: `--ensemble N` gives the median forecast. A recursive ensemble feeds that median back as
+    its next input, so from step 2 on it is the median of the members' next steps from the median path."""
+    ys = [seasonal(40), seasonal(30, 50.0, 1)]
+    f = fit_panel(ys, TINY.replace(strategy=strategy, ensemble=3, seed=1), horizon=4, season=4)
+    fc = forecast_panel(f, ys, 4)  # (2, 4)
+    if strategy != "recursive":
+        members = np.stack([forecast_panel(member(f, i), ys, 4) for i in range(3)])  # (3, 2, 4)
+        assert np.ptp(members, axis=0).min() > 1e-3  # the members differ
+        np.testing.assert_allclose(fc, np.median(members, axis=0), rtol=1e-5)
+        return
+    path = [np.asarray(y, float) for y in ys]
+    for k in range(4):  # step k: the median of the members' one-step forecasts after the median path so far
+        step = np.median([forecast_panel(member(f, i), path, 1)[:, 0] for i in range(3)], axis=0)  # (2,)
+        np.testing.assert_allclose(fc[:, k], step, rtol=1e-5)
+        path = [np.append(p, s) for p, s in zip(path, step)]
