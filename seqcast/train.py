@@ -324,6 +324,29 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
     return params, hist
 
 
+def sweep(runs, X, Y, *, seed: int = 0, X_val=None, Y_val=None) -> list:
+    """Several models trained at once on the same data, for a sweep over learning rates, optimizers, epochs or
+    layer sizes: `runs` is a list of (spec, params, TrainSpec). Returns [(params, History)], in the order of
+    `runs`; run i gives exactly what fit(spec, params, X, Y, train=..., seed=seed) gives alone.
+
+    On a CPU with several cores the runs train in threads, one per core, as ensemble members do
+    (`member_threads`), so that both cores stay busy while each small model waits on its steps' latency.
+    Each (spec, TrainSpec) compiles its own epoch: the learning rate is a constant of the compiled program."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    runs = list(runs)
+    if not runs or any(not isinstance(r, (tuple, list)) or len(r) != 3 or not isinstance(r[2], TrainSpec) for r in runs):
+        raise ConfigError("`runs` must be a non-empty list of (spec, params, TrainSpec). "
+                          f"Received: {len(runs)} run(s)" + (f", the first {type(runs[0]).__name__}" if runs else ""))
+
+    def one(run):
+        spec, params, train = run
+        return fit(spec, params, X, Y, train=train, seed=seed, X_val=X_val, Y_val=Y_val)
+
+    with ThreadPoolExecutor(member_threads(len(runs))) as pool:
+        return list(pool.map(one, runs))
+
+
 def check_arrays(spec: rnn.ModelSpec, X, Y=None, x_name: str = "X", y_name: str = "Y"):
     """(X, Y) as float32 numpy arrays of the shapes `spec` takes, or a DataError saying what to change:
 

@@ -343,6 +343,28 @@ def test_ensemble_in_threads_equals_vmap_and_member_0_is_the_single_model(patien
     assert_trees_close(jax.tree_util.tree_map(lambda a: a[0], threaded), single, rtol=1e-5, atol=1e-7)
 
 
+def test_a_sweep_trains_each_run_as_fit_would_alone(monkeypatch):
+    """Issue 5 item 3: models that differ in learning rate, optimizer or size train at once (threads, one per
+    core); each equals its own fit, and results come back in the order of the runs."""
+    from seqcast.forecast import init_params
+
+    X, Y = data(40)
+    small, wide = rnn.ModelSpec(cell="gru", units=(4,), window=3), rnn.ModelSpec(cell="gru", units=(6,), window=3)
+    t = train.TrainSpec(optimizer="adam", epochs=4, batch_size=8)
+    runs = [(small, init_params(small, 0, 1), t), (small, init_params(small, 0, 1), dataclasses.replace(t, learning_rate=0.03)),
+            (wide, init_params(wide, 1, 1), dataclasses.replace(t, optimizer="rmsprop"))]
+    monkeypatch.setattr(train, "member_threads", lambda m: min(m, 2))  # threads even on a 1-core runner
+    swept = train.sweep(runs, X, Y, seed=3, X_val=X[:8], Y_val=Y[:8])
+    assert len(swept) == 3
+    for (spec, p, tspec), (params, hist) in zip(runs, swept):
+        alone, h = train.fit(spec, p, X, Y, train=tspec, seed=3, X_val=X[:8], Y_val=Y[:8])
+        assert_trees_close(params, alone, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(hist.val_loss, h.val_loss, rtol=1e-5)
+    assert swept[0][1].loss != swept[1][1].loss  # the learning rate did differ
+    with pytest.raises(ConfigError, match=r"^`runs` must be a non-empty list of \(spec, params, TrainSpec\)"):
+        train.sweep([(small, runs[0][1])], X, Y)
+
+
 def test_compilation_cache_is_reused_by_a_second_process(tmp_path):
     """Issue 5: JAX's persistent compilation cache ($SEQCAST_CACHE_DIR) lets a second run of the same
     shapes skip compiling: the first process writes entries, the second one hits them; "off" disables it."""
