@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv-bench
 .venv-bench/bin/pip install -q --upgrade pip
-.venv-bench/bin/pip install -q -e . "keras>=3" "jax[cpu]" tensorflow-cpu psutil
+.venv-bench/bin/pip install -q -e . "keras>=3" "jax[cpu]" tensorflow-cpu
 echo "ready: .venv-bench/bin/python bench/vs_keras.py"

@@ -56,7 +56,12 @@ def main():
     ap.add_argument("--precision", default="float32", choices=["float32", "bfloat16"], help="both systems' matmul precision")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
+    if a.repeat < 1 or a.first_seed < 0:
+        ap.error(f"--repeat must be >= 1 and --first-seed >= 0. Received: --repeat {a.repeat}, --first-seed {a.first_seed}")
     tasks, systems = a.tasks.split(","), a.systems.split(",")
+    for what, given, known in (("task", tasks, TASKS), ("system", systems, SYSTEMS)):
+        if unknown := [x for x in given if x not in known]:
+            ap.error(f"unknown {what} {unknown[0]!r}; known: {', '.join(known)}")
     results = []
     for task in tasks:
         by_sys = {}
