@@ -1,14 +1,18 @@
 """The `seqcast` command: a thin layer of typed functions over the library.
 
 Heavy imports (JAX, matplotlib, pandas) happen inside the commands that need them, so `--help`
-answers at once. Any seqcast error is printed as one line on stderr with exit code 2.
+answers at once. Any seqcast error is printed as one line on stderr with exit code 2; Ctrl-C exits
+with 130 and SIGTERM with 143, leaving what was saved before as it was and no temp folders.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Optional
@@ -59,13 +63,47 @@ reproduce_app = typer.Typer(help="Reproduce the seed documents' pipelines and co
 app.add_typer(reproduce_app, name="reproduce")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C: temp folders are removed and an earlier model is put back."""
+
+
+def _on_signal(signum, frame):
+    from .io import INTERRUPTED
+
+    INTERRUPTED.set()  # checked again before every rename, should the exception below be swallowed where it lands
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+@contextlib.contextmanager
+def _signals():
+    """Ctrl-C and SIGTERM as exceptions while a command runs (the earlier handlers are restored after it: tests
+    run commands in-process); an interrupt Python can only report as 'Exception ignored' (in a gc callback) is not printed."""
+    from .io import INTERRUPTED
+
+    INTERRUPTED.clear()
+    if threading.current_thread() is not threading.main_thread():  # signal handlers can only be set there
+        yield
+        return
+    before = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda u: None if isinstance(u.exc_value, KeyboardInterrupt) else hook(u)
+    try:
+        yield
+    finally:
+        sys.unraisablehook = hook
+        for s, h in before.items():
+            if h is not None:  # None: a handler installed from C, which cannot be put back from Python
+                signal.signal(s, h)
+
+
 def friendly(fn):
     """Turn a SeqcastError into one line on stderr and exit code 2: no traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            with _signals():
+                return fn(*args, **kwargs)
         except SeqcastError as e:
             typer.echo("error: " + _printable(" ".join(str(e).split())), err=True)  # always one line
             raise typer.Exit(2) from None
@@ -79,9 +117,10 @@ def friendly(fn):
             if "RESOURCE_EXHAUSTED" not in str(e):
                 raise
             _out_of_memory(e)
-        except KeyboardInterrupt:
-            typer.echo("interrupted; nothing was saved", err=True)
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt as e:
+            term = isinstance(e, Terminated)
+            typer.echo(f"{'terminated' if term else 'interrupted'}; nothing was saved", err=True)
+            raise typer.Exit(143 if term else 130) from None
 
     return wrapper
 
@@ -1214,7 +1253,11 @@ def report(
 
 
 def main():  # console-script entry point
-    app()
+    try:
+        app()
+    finally:  # the command is over: a Ctrl-C during the interpreter's exit (JAX's atexit cleanup) is no traceback
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 if __name__ == "__main__":

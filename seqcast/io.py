@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,16 @@ WEIGHTS, META = "weights.safetensors", "model.json"
 
 
 # ---- atomic writes ---------------------------------------------------------------------------------
+
+# Set by the CLI's Ctrl-C / SIGTERM handler. The KeyboardInterrupt it raises can be swallowed where it lands
+# (in a gc callback such as JAX's, Python prints "Exception ignored" and goes on), so every rename checks it too.
+INTERRUPTED = threading.Event()
+
+
+def _stop_if_interrupted() -> None:
+    if INTERRUPTED.is_set():
+        raise KeyboardInterrupt
+
 
 
 def _umask() -> int:
@@ -60,6 +71,7 @@ def write_atomic(path, data: bytes | str) -> None:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
             os.fsync(fh.fileno())
+        _stop_if_interrupted()
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -104,6 +116,7 @@ def replace_dir(target, build, marker: str = META, what: str = "model") -> None:
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the folder the mode mkdir would
         build(tmp)
+        _stop_if_interrupted()
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
             os.replace(target, old)

@@ -955,3 +955,64 @@ def test_help_does_not_import_jax(argv):
             "try:\n    main()\nexcept SystemExit:\n    pass\nprint('jax' in sys.modules, 'optax' in sys.modules, file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True)
     assert "Usage" in out.stdout and out.stderr.strip().splitlines()[-1] == "False False"
+
+
+def _signal_during_report(monkeypatch, signum, swallow: bool = False):
+    """Deliver `signum` to this process while fit writes its report into the temp folder; `swallow`: the way
+    JAX's gc callback does (Python prints "Exception ignored" there and goes on)."""
+    import os
+
+    import seqcast.report
+
+    real = seqcast.report.predictions_vs_truth
+
+    def signalled(*a, **k):
+        try:
+            os.kill(os.getpid(), signum)
+            sum(range(1000))  # a few bytecodes: the Python handler runs here
+        except KeyboardInterrupt:
+            if not swallow:
+                raise
+        return real(*a, **k)
+
+    monkeypatch.setattr(seqcast.report, "predictions_vs_truth", signalled)
+
+
+def test_sigterm_during_the_save_keeps_the_earlier_model_and_leaves_no_temp_folder(model_dir, data_csv, tmp_path, monkeypatch):
+    """Bug: SIGTERM (a `timeout`, a job scheduler, `kill`) killed fit at once: '.m.xxxx.tmp' folders were left beside
+    the model, with no message. It now unwinds like Ctrl-C: one line, exit 143, no leftovers."""
+    import signal
+
+    def unhandled(signum, frame):  # without the CLI's own handler this test must fail, not kill pytest
+        raise RuntimeError("SIGTERM reached the default handler")
+
+    earlier = signal.signal(signal.SIGTERM, unhandled)
+    try:
+        d = tmp_path / "m"
+        shutil.copytree(model_dir, d)
+        before = snapshot(d)
+        _signal_during_report(monkeypatch, signal.SIGTERM)
+        r = invoke("fit", data_csv, "--out", d, *FAST, "--seed", 9)
+        assert r.exit_code == 143, (r.exit_code, r.output, r.exception)
+        assert r.stderr.strip() == "terminated; nothing was saved"
+        assert snapshot(d) == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+        assert signal.getsignal(signal.SIGTERM) is unhandled  # put back after the command
+    finally:
+        signal.signal(signal.SIGTERM, earlier)
+
+
+def test_a_swallowed_ctrl_c_still_stops_the_save(model_dir, data_csv, tmp_path, monkeypatch):
+    """Bug: a Ctrl-C landing in a gc callback (JAX's _xla_gc_callback) was printed as 'Exception ignored ...
+    KeyboardInterrupt' with a traceback, and fit went on to replace the earlier model and exit 0."""
+    import signal
+
+    d = tmp_path / "m"
+    shutil.copytree(model_dir, d)
+    before = snapshot(d)
+    _signal_during_report(monkeypatch, signal.SIGINT, swallow=True)
+    r = invoke("fit", data_csv, "--out", d, *FAST, "--seed", 9)
+    assert r.exit_code == 130, (r.exit_code, r.output, r.exception)
+    assert r.stderr.strip() == "interrupted; nothing was saved"
+    assert snapshot(d) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]

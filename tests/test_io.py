@@ -460,3 +460,21 @@ def test_a_model_file_whose_series_ids_repeat_is_corrupt(tmp_path):
     (d / "model.json").write_text(json.dumps(meta))
     with pytest.raises(ModelFileError, match=r"corrupt or inconsistent .*two series have the id 'a'"):
         Forecaster.load(d)
+
+
+def test_a_pending_interrupt_stops_every_rename(fitted, saved, tmp_path):
+    # the CLI sets INTERRUPTED on Ctrl-C / SIGTERM: should the KeyboardInterrupt be swallowed where it lands, no
+    # model or file is swapped in afterwards
+    d = copy_model(saved, tmp_path)
+    before = snapshot(d)
+    (tmp_path / "f.csv").write_text("old")
+    io.INTERRUPTED.set()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            Forecaster(**FAST, seed=1).fit(monthly()).save(d)
+        with pytest.raises(KeyboardInterrupt):
+            io.write_atomic(tmp_path / "f.csv", "new")
+    finally:
+        io.INTERRUPTED.clear()
+    assert snapshot(d) == before and (tmp_path / "f.csv").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy", "f.csv"]
