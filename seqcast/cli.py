@@ -39,7 +39,8 @@ class _OneLineErrors(typer.core.TyperGroup):
             rv = 0
         except cx.UsageError as e:
             hint = f"; see '{e.ctx.command_path} --help'" if e.ctx is not None else ""
-            typer.echo("error: " + " ".join(e.format_message().split()) + hint, err=True)
+            msg = " ".join(e.format_message().split())
+            typer.echo("error: " + (msg.rstrip(".") if hint else msg) + hint, err=True)  # not "'x'.; see"
             rv = 2
         except getattr(cx, "Abort", ()):  # typer's vendored click has no Abort: then nothing to catch here
             typer.echo("aborted", err=True)
@@ -58,6 +59,21 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool):
+    if value:
+        from . import __version__
+
+        typer.echo(f"seqcast {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", is_eager=True, callback=_version, help="Print seqcast's version and exit.")):
+    pass
+
+
 reproduce_app = typer.Typer(help="Reproduce the seed documents' pipelines and compare with their printed results.\n\n"
                             "Example: seqcast reproduce airline-tutorial --json", no_args_is_help=True)
 app.add_typer(reproduce_app, name="reproduce")
@@ -1254,7 +1270,7 @@ def report(
 
 def main():  # console-script entry point
     try:
-        app()
+        app(prog_name="seqcast")  # also under python -m seqcast
     finally:  # the command is over: a Ctrl-C during the interpreter's exit (JAX's atexit cleanup) is no traceback
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)

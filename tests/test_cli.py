@@ -566,6 +566,25 @@ def test_no_arguments_shows_help():
     assert "Usage" in r.output and "Traceback" not in r.output
 
 
+def test_version_and_python_dash_m():
+    # `seqcast --version` was "No such option" and `python -m seqcast` "No module named seqcast.__main__"
+    import subprocess
+    import sys
+
+    from seqcast import __version__
+
+    r = invoke("--version")
+    assert r.exit_code == 0 and r.stdout == f"seqcast {__version__}\n"
+    p = subprocess.run([sys.executable, "-m", "seqcast", "fit", "airline", "--out", "m", "--window", "0"], capture_output=True, text=True)
+    assert (p.returncode, p.stdout, p.stderr) == (2, "", "error: `window` must be an integer >= 1. Received: window=0\n")
+
+
+def test_usage_errors_end_in_one_full_stop():
+    # "error: Missing argument 'data'.; see 'seqcast fit --help'"
+    assert assert_error(invoke("fit")) == "error: Missing argument 'data'; see 'seqcast fit --help'"
+    assert assert_error(invoke("reproduce", "nope")) == "error: No such command 'nope'; see 'seqcast reproduce --help'"
+
+
 # ---- reproduce and demo (the slow ones: LSTM(300) and LSTM(64), 2 epochs) ------------------------------
 
 

@@ -1,0 +1,5 @@
+"""python -m seqcast: the `seqcast` command."""
+
+from .cli import main
+
+main()
