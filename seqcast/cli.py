@@ -384,6 +384,10 @@ def demo(
 
     from .honest import auto_config
 
+    if horizon < 1:  # found by the refit otherwise, after the holdout's training
+        from .errors import ConfigError
+
+        raise ConfigError(f"`horizon` must be an integer >= 1. Received: horizon={horizon}")
     series_v = datasets.airline().to_numpy(float)
     cfg = auto_config([series_v[: int(len(series_v) * 0.8)]], h=1, season=12, overrides=dict(epochs=epochs, seed=seed))
     # refuse a bad --out before training, not after: a file, or a non-empty folder that is not an earlier demo's

@@ -669,6 +669,15 @@ def test_demo_refuses_a_file_as_out(tmp_path):
     assert f.read_text() == "x"
 
 
+def test_demo_refuses_a_bad_horizon_before_training(tmp_path, monkeypatch):
+    # it trained the holdout (and printed its leaderboard on stdout) before the refit refused --horizon 0
+    import seqcast.forecast
+
+    monkeypatch.setattr(seqcast.forecast, "holdout", lambda *a, **k: pytest.fail("trained before checking --horizon"))
+    assert_error(invoke("demo", "--horizon", 0, "--out", tmp_path / "d"), "`horizon` must be an integer >= 1")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_unwritable_out_path_is_one_line(model_dir, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
