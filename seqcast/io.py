@@ -88,10 +88,14 @@ def check_file_out(path) -> Path:
     return path
 
 
-def check_target(target, marker: str = META, what: str = "model") -> Path:
+def check_target(target, marker: str = META, what: str = "model", swapped: bool = True) -> Path:
     """Refuse a target that is a file, or a non-empty folder without `marker` (not an earlier seqcast
-    model or run directory). Called by `replace_dir`, and by the CLI before work so a bad --out fails at once."""
+    model or run directory), or (`swapped`: replaced as a whole) the current directory or one above it.
+    Called by `replace_dir`, and by the CLI before work so a bad --out fails at once."""
     target = Path(target).expanduser()
+    if swapped and _holds_cwd(target):  # `--out .`: a traceback after the training; swapped, the shell would sit in a deleted folder
+        raise ConfigError(f"--out '{target}' is the current directory or holds it, and --out is replaced as a whole; "
+                          "choose a folder below it such as models/m")
     if target.exists() and not target.is_dir():
         raise ConfigError(f"'{target}' exists and is a file; choose a directory path for --out")
     above = next((p for p in target.parents if p.exists()), None)
@@ -102,6 +106,14 @@ def check_target(target, marker: str = META, what: str = "model") -> Path:
     if above is not None and not os.access(above, os.W_OK | os.X_OK):  # found after the training otherwise
         raise ConfigError(f"'{above}' is not writable, so '{target}' cannot be written; choose a directory you can write to for --out")
     return target
+
+
+def _holds_cwd(target: Path) -> bool:
+    try:
+        here, there = Path.cwd().resolve(), target.resolve()
+    except OSError:  # the current directory was deleted
+        return False
+    return there == here or there in here.parents
 
 
 def replace_dir(target, build, marker: str = META, what: str = "model") -> None:

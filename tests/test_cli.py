@@ -678,6 +678,16 @@ def test_demo_refuses_a_bad_horizon_before_training(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_fit_refuses_the_current_directory_as_out_before_training(data_csv, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    import seqcast.forecast
+
+    monkeypatch.setattr(seqcast.forecast, "holdout", lambda *a, **k: pytest.fail("trained before checking --out"))
+    for where in (".", ""):
+        assert_error(invoke("fit", data_csv, "--out", where, *FAST), "is the current directory")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_unwritable_out_path_is_one_line(model_dir, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")

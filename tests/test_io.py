@@ -478,3 +478,16 @@ def test_a_pending_interrupt_stops_every_rename(fitted, saved, tmp_path):
         io.INTERRUPTED.clear()
     assert snapshot(d) == before and (tmp_path / "f.csv").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy", "f.csv"]
+
+
+@pytest.mark.parametrize("where", [".", "", ".."])
+def test_the_current_directory_is_refused_as_a_target(fitted, tmp_path, monkeypatch, where):
+    # saving to '.' trained, then failed with "ValueError: PosixPath('.') has an empty name"; swapped, the folder
+    # the shell sits in would have been deleted under it
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    with pytest.raises(ConfigError, match="is the current directory or holds it"):
+        fitted.save(where)
+    assert list(tmp_path.iterdir()) == [tmp_path / "here"] and list((tmp_path / "here").iterdir()) == []
+    fitted.save("m")  # a folder below it is fine
+    assert (tmp_path / "here" / "m" / "model.json").is_file()
