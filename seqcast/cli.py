@@ -1199,6 +1199,10 @@ def reproduce_homl(
         raise ConfigError(f"`seeds` must be >= 1. Received: seeds={seeds!r}")
     if plot is not None and "seq2seq-10" not in [m.name for m in chosen]:
         raise ConfigError("--plot shows seq2seq-10's forecasts: add seq2seq-10 to --models (or leave --models out)")
+    if plot is not None:
+        from .io import check_file_out
+
+        check_file_out(plot)  # before the training
     quiet = quiet or as_json
     runs = []
     for s in range(seeds):

@@ -85,6 +85,13 @@ def check_file_out(path) -> Path:
     if real.name in (META, WEIGHTS) and (real.parent / META).is_file():
         raise ConfigError(f"'{path}' is a file of the seqcast model in '{real.parent}'; writing there would destroy it. "
                           "Choose another output file")
+    if real.exists() and not real.is_file():  # /dev/stdout, a FIFO: written in place
+        return path
+    above = next((p for p in real.parents if p.exists()), None)  # found after the work otherwise, naming the temp file
+    if above is not None and not above.is_dir():
+        raise ConfigError(f"'{above}' is a file, so '{path}' cannot be created; choose another output file")
+    if above is not None and not os.access(above, os.W_OK | os.X_OK):
+        raise ConfigError(f"'{above}' is not writable, so '{path}' cannot be written; choose a folder you can write to")
     return path
 
 

@@ -691,7 +691,7 @@ def test_fit_refuses_the_current_directory_as_out_before_training(data_csv, tmp_
 def test_unwritable_out_path_is_one_line(model_dir, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert_error(invoke("predict", model_dir, "--out", blocker / "f.csv"), "check the path")
+    assert_error(invoke("predict", model_dir, "--out", blocker / "f.csv"), "is a file, so")
     assert blocker.read_text() == "x"
 
 
@@ -841,6 +841,22 @@ def test_an_unwritable_out_is_refused_before_training(data_csv, tmp_path, monkey
     assert_error(invoke("fit", data_csv, "--out", locked / "m", *FAST), f"'{locked}' is not writable", "choose a directory you can write to")
     monkeypatch.undo()
     assert_ok(invoke("fit", data_csv, "--out", locked / "m", *FAST, "-q"))  # writable as it really is: fine
+
+
+def test_predict_refuses_an_unwritable_out_or_plot_before_printing_anything(model_dir, tmp_path, monkeypatch):
+    # the forecast went to stdout (or --out was written), then the plot failed naming its temp file:
+    # "cannot use '/ro/.p.png.2h0r6ey7.tmp': Read-only file system"
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **k: False if Path(p) == locked else real(p, mode, **k))
+    for flag in ("--out", "--plot"):
+        assert_error(invoke("predict", model_dir, flag, locked / "sub" / "f.png"), f"'{locked}' is not writable")
+    assert_error(invoke("predict", model_dir, "--out", tmp_path / "f.csv", "--plot", locked / "p.png"), "is not writable")
+    assert_error(invoke("reproduce", "homl-ch15", "--plot", locked / "p.png"), "is not writable")  # before its training
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["locked"] and list(locked.iterdir()) == []
 
 
 def test_toml_model_auto_is_the_auto_choice_with_the_files_options_winning(data_csv, tmp_path):
