@@ -181,6 +181,12 @@ def enable_compilation_cache() -> None:
     path = os.environ.get("SEQCAST_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "seqcast", "jax"))
     if path.lower() in ("", "0", "off", "none") or jax.config.jax_compilation_cache_dir:
         return
+    try:  # a folder that cannot be written (a read-only home): no cache, not JAX's UserWarning at every compile
+        os.makedirs(path, exist_ok=True)
+    except OSError:
+        return
+    if not os.access(path, os.W_OK | os.X_OK):
+        return
     jax.config.update("jax_compilation_cache_dir", path)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
 

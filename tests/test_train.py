@@ -390,3 +390,21 @@ def test_compilation_cache_is_reused_by_a_second_process(tmp_path):
     hits, misses = run(cache)
     assert hits >= 1 and misses == 0
     assert run("off") == [0, 0]  # no cache consulted at all
+
+
+def test_a_cache_folder_that_cannot_be_written_is_skipped(tmp_path, monkeypatch):
+    # with a read-only home (or SEQCAST_CACHE_DIR on a file) JAX printed "UserWarning: Error reading persistent
+    # compilation cache entry ... Read-only file system" at every compile
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    before = jax.config.jax_compilation_cache_dir
+    try:
+        jax.config.update("jax_compilation_cache_dir", None)
+        monkeypatch.setenv("SEQCAST_CACHE_DIR", str(blocker / "jax"))
+        train.enable_compilation_cache()
+        assert jax.config.jax_compilation_cache_dir is None
+        monkeypatch.setenv("SEQCAST_CACHE_DIR", str(tmp_path / "cache"))
+        train.enable_compilation_cache()
+        assert jax.config.jax_compilation_cache_dir == str(tmp_path / "cache") and (tmp_path / "cache").is_dir()
+    finally:
+        jax.config.update("jax_compilation_cache_dir", before)
