@@ -1070,3 +1070,17 @@ def test_a_swallowed_ctrl_c_still_stops_the_save(model_dir, data_csv, tmp_path, 
     assert r.stderr.strip() == "interrupted; nothing was saved"
     assert snapshot(d) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
+def test_every_option_of_every_command_says_what_it_does():
+    # backtest's and benchmark's --epochs and --seed, and reproduce airline-tutorial's --seed, had no help text
+    import typer.main
+
+    def commands(cmd, path):
+        yield path, cmd
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from commands(sub, f"{path} {name}")
+
+    bare = [f"{path} {p.opts[0]}" for path, cmd in commands(typer.main.get_command(app), "seqcast")
+            for p in cmd.params if p.param_type_name == "option" and not p.hidden and not (p.help or "").strip()]
+    assert bare == []
