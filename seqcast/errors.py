@@ -31,3 +31,12 @@ class ModelFileError(SeqcastError, OSError):
 
 class NotFittedError(SeqcastError, ValueError, AttributeError):  # the bases of sklearn's NotFittedError
     """The estimator was used before `fit`."""
+
+
+def did_you_mean(value, choices) -> str:
+    """"; did you mean 'lstm'?" for a near miss of one of `choices` (a typo, another case), else ""."""
+    import difflib
+
+    text = str(value).strip().lower()
+    close = difflib.get_close_matches(text, [str(c) for c in choices if c is not None], n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""

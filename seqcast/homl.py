@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, did_you_mean
 from .models.rnn import ModelSpec
 from .train import TrainSpec
 
@@ -71,7 +71,8 @@ def get(names=None) -> list[HomlModel]:
     names = [n.strip().lower() for n in names if n.strip()]
     unknown = [n for n in names if n not in NAMES]
     if unknown or not names:
-        raise ConfigError(f"`models` must be names from {', '.join(NAMES)}. Received: models={','.join(names) if names else ''!r}")
+        raise ConfigError(f"`models` must be names from {', '.join(NAMES)}. Received: models={','.join(names) if names else ''!r}"
+                          + (did_you_mean(unknown[0], NAMES) if unknown else ""))
     return [m for m in MODELS if m.name in names]
 
 

@@ -1084,3 +1084,21 @@ def test_every_option_of_every_command_says_what_it_does():
     bare = [f"{path} {p.opts[0]}" for path, cmd in commands(typer.main.get_command(app), "seqcast")
             for p in cmd.params if p.param_type_name == "option" and not p.hidden and not (p.help or "").strip()]
     assert bare == []
+
+
+@pytest.mark.parametrize("args, hint", [
+    (["fit", "airline", "--out", "m", "--model", "lsmt"], "Received: model='lsmt'; did you mean 'lstm'?"),
+    (["fit", "airline", "--out", "m", "--loss", "MAE"], "Received: loss='MAE'; did you mean 'mae'?"),
+    (["backtest", "airline", "--models", "gru,snaiv"], "Received: 'snaiv'; did you mean 'snaive'?"),
+    (["benchmark", "turism-monthly"], "Received: name='turism-monthly'; did you mean 'tourism-monthly'?"),
+    (["reproduce", "homl-ch15", "--models", "seq2seq10"], "did you mean 'seq2seq-10'?"),
+], ids=["fit", "case", "backtest", "benchmark", "homl"])
+def test_a_near_miss_of_a_name_gets_a_did_you_mean(args, hint, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    line = assert_error(invoke(*args), hint)
+    assert line.endswith(hint)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_did_you_mean_without_a_near_miss(tmp_path):
+    assert "did you mean" not in assert_error(invoke("fit", "airline", "--out", tmp_path / "m", "--model", "transformer"))
