@@ -254,8 +254,10 @@ def _auto_for(series_list, cfg, flags: dict, nonneg: bool | None = None, calibra
 def _load_many(data: str, column, date_column, id_column, value_column, freq, fill):
     """Long format (an id column): {id: series}; else None, for `_load_data` (one series)."""
     from . import long
-    from .errors import ConfigError
+    from .errors import ConfigError, DataError
 
+    if data == "-":  # predict --out - writes to stdout, so this is tried
+        raise DataError("reading the data from stdin ('-') is not supported; save it to a CSV file and pass its path")
     if long.is_long(data, id_column=id_column or "unique_id"):
         return long.load_long(data, id_column=id_column or "unique_id", date_column=date_column or "ds",
                                   value_column=value_column or column or "y", freq=freq, fill=fill)

@@ -263,6 +263,14 @@ def test_missing_file(tmp_path):
     assert_error(invoke("fit", tmp_path / "nope.csv", "--out", tmp_path / "m", *FAST), "nope.csv")
 
 
+@pytest.mark.parametrize("command", [["fit", "-", "--out", "m"], ["backtest", "-", "--models", "naive"]], ids=lambda c: c[0])
+def test_stdin_as_data_says_it_is_not_supported(command, tmp_path, monkeypatch):
+    # "no file or built-in dataset named '-'", while predict --out - writes to stdout
+    monkeypatch.chdir(tmp_path)
+    assert_error(invoke(*command), "stdin ('-') is not supported", "CSV file")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_unknown_column(data_csv, tmp_path):
     assert_error(invoke("fit", data_csv, "--column", "sales", "--out", tmp_path / "m", *FAST),
                  "no column named 'sales'", "--column")
