@@ -83,9 +83,13 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C: temp folders are removed and an earlier model is put back."""
 
 
+_RECEIVED: list[int] = []  # the signals received while the command runs
+
+
 def _on_signal(signum, frame):
     from .io import INTERRUPTED
 
+    _RECEIVED.append(signum)
     INTERRUPTED.set()  # checked again before every rename, should the exception below be swallowed where it lands
     raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
@@ -97,6 +101,7 @@ def _signals():
     from .io import INTERRUPTED
 
     INTERRUPTED.clear()
+    _RECEIVED.clear()
     if threading.current_thread() is not threading.main_thread():  # signal handlers can only be set there
         yield
         return
@@ -134,7 +139,7 @@ def friendly(fn):
                 raise
             _out_of_memory(e)
         except KeyboardInterrupt as e:
-            term = isinstance(e, Terminated)
+            term = _RECEIVED[0] == signal.SIGTERM if _RECEIVED else isinstance(e, Terminated)  # the first signal, even swallowed
             typer.echo(f"{'terminated' if term else 'interrupted'}; nothing was saved", err=True)
             raise typer.Exit(143 if term else 130) from None
 

@@ -1064,7 +1064,8 @@ def test_sigterm_during_the_save_keeps_the_earlier_model_and_leaves_no_temp_fold
         signal.signal(signal.SIGTERM, earlier)
 
 
-def test_a_swallowed_ctrl_c_still_stops_the_save(model_dir, data_csv, tmp_path, monkeypatch):
+@pytest.mark.parametrize("name, code, said", [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")])
+def test_a_swallowed_signal_still_stops_the_save(model_dir, data_csv, tmp_path, monkeypatch, name, code, said):
     """Bug: a Ctrl-C landing in a gc callback (JAX's _xla_gc_callback) was printed as 'Exception ignored ...
     KeyboardInterrupt' with a traceback, and fit went on to replace the earlier model and exit 0."""
     import signal
@@ -1072,10 +1073,10 @@ def test_a_swallowed_ctrl_c_still_stops_the_save(model_dir, data_csv, tmp_path, 
     d = tmp_path / "m"
     shutil.copytree(model_dir, d)
     before = snapshot(d)
-    _signal_during_report(monkeypatch, signal.SIGINT, swallow=True)
+    _signal_during_report(monkeypatch, getattr(signal, name), swallow=True)
     r = invoke("fit", data_csv, "--out", d, *FAST, "--seed", 9)
-    assert r.exit_code == 130, (r.exit_code, r.output, r.exception)
-    assert r.stderr.strip() == "interrupted; nothing was saved"
+    assert r.exit_code == code, (r.exit_code, r.output, r.exception)
+    assert r.stderr.strip() == f"{said}; nothing was saved"
     assert snapshot(d) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
 
