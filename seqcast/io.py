@@ -127,8 +127,10 @@ def replace_dir(target, build, marker: str = META, what: str = "model") -> None:
     """Build a directory with `build(tmp_dir)` beside `target`, then swap it in.
 
     `target` may be absent, empty, or an earlier seqcast model directory; anything else is refused
-    so that a typo in --out never deletes a user's folder."""
+    so that a typo in --out never deletes a user's folder. A symlink is followed (the link stays)."""
     target = check_target(target, marker, what)
+    if target.is_symlink():  # models/current -> v3: v3 is replaced and the link stays, as write_atomic does with files
+        target = Path(os.path.realpath(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     old = None

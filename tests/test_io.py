@@ -491,3 +491,15 @@ def test_the_current_directory_is_refused_as_a_target(fitted, tmp_path, monkeypa
     assert list(tmp_path.iterdir()) == [tmp_path / "here"] and list((tmp_path / "here").iterdir()) == []
     fitted.save("m")  # a folder below it is fine
     assert (tmp_path / "here" / "m" / "model.json").is_file()
+
+
+def test_saving_through_a_symlink_replaces_its_target_and_keeps_the_link(fitted, saved, tmp_path):
+    # models/current -> v1: the link was renamed to '.current.old-PID' (and left there: rmtree refuses links) and
+    # replaced by a real folder, v1 kept the old model
+    v1 = copy_model(saved, tmp_path)
+    (tmp_path / "current").symlink_to(v1.name)
+    other = Forecaster(**FAST, seed=1).fit(monthly())
+    other.save(tmp_path / "current")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["current", v1.name])
+    assert (tmp_path / "current").is_symlink() and os.readlink(tmp_path / "current") == v1.name
+    pd.testing.assert_frame_equal(Forecaster.load(v1).forecast(3), other.forecast(3))
