@@ -290,7 +290,8 @@ class Forecaster:
         else:
             lv = intervals.parse_levels(levels)
             if not self.levels_:
-                raise ConfigError(f"`levels` needs a model fitted with levels, e.g. fit(y, levels=(80, 95)); this one has no intervals. "
+                raise ConfigError(f"`levels` needs a model fitted with levels, e.g. fit(y, levels=(80, 95)) (CLI: seqcast fit "
+                                  "--levels 80,95); this one has no intervals. "
                                   f"Received: levels={levels!r}")
             missing = [q for q in lv if q not in self.levels_]
             if missing:

@@ -487,6 +487,8 @@ def test_predict_bad_horizon_and_outputs(model_dir, tmp_path):
     assert_error(invoke("predict", model_dir, "--horizon", 0), "`horizon` must be an integer >= 1. Received: horizon=0")
     assert_error(invoke("predict", model_dir, "--out", tmp_path), "is a directory", "--out")
     assert_error(invoke("predict", model_dir, "--plot", tmp_path / "p.xyz"), "--plot must end in .png, .svg or .pdf")
+    assert_error(invoke("predict", model_dir, "--levels", "80"), "needs a model fitted with levels",  # it named only Python's fit
+                 "(CLI: seqcast fit --levels 80,95)")
     assert list(tmp_path.iterdir()) == []
 
 
