@@ -437,6 +437,8 @@ def _ragged_mean(rows: list) -> list:
 
 def _fit(spec, params, X, Y, train, seed, stream, X_val, Y_val, bar, members):
     """The epoch loop: one compiled epoch per call, validation loss and early stopping on the host."""
+    from .io import INTERRUPTED  # a Ctrl-C the CLI saw but whose exception was swallowed where it landed
+
     has_val = X_val is not None
     stop_early = bool(train.patience) and has_val
     init, epoch = epoch_fn(spec, train, len(X), members)
@@ -446,6 +448,8 @@ def _fit(spec, params, X, Y, train, seed, stream, X_val, Y_val, bar, members):
     best, best_loss = params, np.full(members, np.inf)
     wait, best_epoch = np.zeros(members, int), np.zeros(members, int)
     for ep in range(1, train.epochs + 1):
+        if INTERRUPTED.is_set():
+            raise KeyboardInterrupt
         params, opt_state, loss = epoch(params, opt_state, X, Y, shuffle_order(train, len(X), seed, stream, ep, members))
         hist.loss.append(float(np.mean(np.asarray(loss))))
         if has_val:

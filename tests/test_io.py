@@ -468,10 +468,13 @@ def test_a_pending_interrupt_stops_every_rename(fitted, saved, tmp_path):
     d = copy_model(saved, tmp_path)
     before = snapshot(d)
     (tmp_path / "f.csv").write_text("old")
+    f = Forecaster(**FAST, seed=1).fit(monthly())
     io.INTERRUPTED.set()
     try:
         with pytest.raises(KeyboardInterrupt):
-            Forecaster(**FAST, seed=1).fit(monthly()).save(d)
+            f.save(d)
+        with pytest.raises(KeyboardInterrupt):  # and training stops at the next epoch, not at the end
+            Forecaster(**FAST, seed=1).fit(monthly())
         with pytest.raises(KeyboardInterrupt):
             io.write_atomic(tmp_path / "f.csv", "new")
     finally:
