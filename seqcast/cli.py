@@ -364,11 +364,14 @@ def _out_option(command: str):
                                             "an earlier run directory there is replaced.")
 
 
+DEMO_MARKER, DEMO_WHAT = "model/model.json", "demo output (model/model.json)"  # what marks an earlier demo's --out
+
+
 @app.command()
 @friendly
 def demo(
     ctx: typer.Context,
-    out: Path = typer.Option(Path("seqcast-out"), "--out", help="Folder for forecast.csv, plot.png, the saved model and the report."),
+    out: Path = typer.Option(Path("seqcast-out"), "--out", help="Folder for forecast.csv, plot.png, the saved model and the report (an earlier demo's folder there is replaced as a whole)."),
     epochs: Optional[int] = typer.Option(None, help="Training epochs (default: seqcast's automatic choice, 200 for the airline)."),
     horizon: int = typer.Option(24, help="Months to forecast past the end of the data."),
     seed: int = typer.Option(0, help="Random seed."),
@@ -386,7 +389,7 @@ def demo(
     """
     from . import datasets
     from .forecast import Forecaster, holdout
-    from .io import check_target, write_atomic
+    from .io import check_target, replace_dir, write_atomic
     from .report import plot_forecast
 
     from .honest import auto_config
@@ -399,8 +402,7 @@ def demo(
     cfg = auto_config([series_v[: int(len(series_v) * 0.8)]], h=1, season=12, overrides=dict(epochs=epochs, seed=seed))
     # refuse a bad --out before training, not after: a file, or a non-empty folder that is not an earlier demo's
     # (whose files of the same names would be overwritten, or with --no-report deleted)
-    check_target(out, "model/model.json", "demo output (model/model.json)", swapped=False)  # its files are written in place
-    check_target(out / "model")
+    check_target(out, DEMO_MARKER, DEMO_WHAT)
     series = datasets.airline()
     _say(quiet, f"airline passengers: {len(series)} monthly values {series.index[0]:%Y-%m}..{series.index[-1]:%Y-%m}; "
                 f"seqcast's default (auto) model: {cfg.model.upper()}{list(cfg.units)} + linear skip, window {cfg.window}, log values, "
@@ -412,25 +414,24 @@ def demo(
     f = Forecaster(cfg, progress=_bar(quiet)).fit(series, levels=(80, 95), horizon=horizon)
     took = time.perf_counter() - t0
     fc = f.forecast(horizon)
-    out.mkdir(parents=True, exist_ok=True)
-    f.save(out / "model")
-    write_atomic(out / "forecast.csv", _csv_text(fc))
-    write_atomic(out / "test_predictions.csv", _csv_text(ho.frame()))
-    bands = {lv: (fc[f"lo_{lv:g}"].to_numpy(), fc[f"hi_{lv:g}"].to_numpy()) for lv in f.levels_}
-    plot_forecast(series, out / "plot.png", holdout=ho, forecast=fc, bands=bands,
-                  title="airline passengers: test predictions and forecast with 80% / 95% intervals")
-    if report:
-        from . import runs
 
-        _holdout_run(ctx, out, series, cfg, ho, title="seqcast demo: airline passengers",
-                     data=runs.airline_data(ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test), forecast_file="plot.png",
-                     forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} months (one step ahead), then "
-                                      f"{horizon} months forecast by the model refitted on all data")
-    else:  # an earlier run's report there would describe other results than the files just written
-        from .runs import PREDICTIONS_FILE, REPORT_FILE, RUN_FILE
+    def build(tmp: Path):  # everything in a temp folder, swapped in as a whole: an earlier demo's files never mix in
+        f.save(tmp / "model")
+        write_atomic(tmp / "forecast.csv", _csv_text(fc))
+        write_atomic(tmp / "test_predictions.csv", _csv_text(ho.frame()))
+        bands = {lv: (fc[f"lo_{lv:g}"].to_numpy(), fc[f"hi_{lv:g}"].to_numpy()) for lv in f.levels_}
+        plot_forecast(series, tmp / "plot.png", holdout=ho, forecast=fc, bands=bands,
+                      title="airline passengers: test predictions and forecast with 80% / 95% intervals")
+        if report:
+            from . import runs
 
-        for name in (RUN_FILE, REPORT_FILE, PREDICTIONS_FILE):
-            (out / name).unlink(missing_ok=True)
+            _holdout_run(ctx, tmp, series, cfg, ho, title="seqcast demo: airline passengers",
+                         data=runs.airline_data(ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test),
+                         forecast_file="plot.png",
+                         forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} months (one step ahead), "
+                                          f"then {horizon} months forecast by the model refitted on all data")
+
+    replace_dir(out, build, DEMO_MARKER, DEMO_WHAT)
     _say(quiet, f"fit {ho.fit_s:.1f}s (holdout) + {f.history_.fit_s:.1f}s (refit on all data) + "
                 f"{_calibration_s(f, took):.1f}s (calibrating the intervals)")
     _say(quiet, f"wrote {out}/forecast.csv ({horizon} months), {out}/plot.png, {out}/test_predictions.csv, {out}/model/"

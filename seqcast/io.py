@@ -95,12 +95,12 @@ def check_file_out(path) -> Path:
     return path
 
 
-def check_target(target, marker: str = META, what: str = "model", swapped: bool = True) -> Path:
+def check_target(target, marker: str = META, what: str = "model") -> Path:
     """Refuse a target that is a file, or a non-empty folder without `marker` (not an earlier seqcast
-    model or run directory), or (`swapped`: replaced as a whole) the current directory or one above it.
+    model or run directory), or (being replaced as a whole) the current directory or one above it.
     Called by `replace_dir`, and by the CLI before work so a bad --out fails at once."""
     target = Path(target).expanduser()
-    if swapped and _holds_cwd(target):  # `--out .`: a traceback after the training; swapped, the shell would sit in a deleted folder
+    if _holds_cwd(target):  # `--out .`: a traceback after the training; swapped, the shell would sit in a deleted folder
         raise ConfigError(f"--out '{target}' is the current directory or holds it, and --out is replaced as a whole; "
                           "choose a folder below it such as models/m")
     if target.exists() and not target.is_dir():

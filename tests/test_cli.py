@@ -672,6 +672,24 @@ def test_demo_writes_its_outputs(tmp_path):
     assert Forecaster.load(out / "model").config.epochs == 1
 
 
+def test_an_interrupted_demo_leaves_the_earlier_one_whole(tmp_path, monkeypatch):
+    """demo wrote model/, forecast.csv, ... into --out one by one: a Ctrl-C between them left a new model beside
+    the earlier demo's forecast and report, and said "nothing was saved". It now builds a temp folder and swaps it in."""
+    import seqcast.report
+
+    out = tmp_path / "demo"
+    assert_ok(invoke("demo", "--epochs", 1, "--out", out, "-q"))
+    before = snapshot(out)
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(seqcast.report, "plot_forecast", interrupted)  # after the model is saved in the new folder
+    r = invoke("demo", "--epochs", 1, "--seed", 1, "--out", out, "-q")
+    assert r.exit_code == 130 and r.stderr.strip() == "interrupted; nothing was saved"
+    assert snapshot(out) == before and [p.name for p in tmp_path.iterdir()] == ["demo"]  # no temp folder left
+
+
 def test_demo_refuses_a_file_as_out(tmp_path):
     f = tmp_path / "out"
     f.write_text("x")
