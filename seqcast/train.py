@@ -447,17 +447,18 @@ def _fit(spec, params, X, Y, train, seed, stream, X_val, Y_val, bar, members):
     val_loss = val_fn(spec, train.loss, members)
     best, best_loss = params, np.full(members, np.inf)
     wait, best_epoch = np.zeros(members, int), np.zeros(members, int)
+    running = np.ones(members, bool)  # members whose patience has not run out (vmapped, a stopped member trains on, ignored)
     for ep in range(1, train.epochs + 1):
         if INTERRUPTED.is_set():
             raise KeyboardInterrupt
         params, opt_state, loss = epoch(params, opt_state, X, Y, shuffle_order(train, len(X), seed, stream, ep, members))
-        hist.loss.append(float(np.mean(np.asarray(loss))))
+        hist.loss.append(float(np.mean(np.atleast_1d(np.asarray(loss))[running])))  # as _ragged_mean over threads' runs
         if has_val:
             vl = np.atleast_1d(np.asarray(val_loss(params, X_val, Y_val)))
-            hist.val_loss.append(float(vl.mean()))
+            hist.val_loss.append(float(vl[running].mean()))
         bar(ep, hist)
         if stop_early:
-            better = vl < best_loss
+            better = (vl < best_loss) & running  # a stopped member keeps its best epoch, as it would alone
             if members > 1:
                 best = _where(better, params, best)
             elif better[0]:
@@ -465,7 +466,8 @@ def _fit(spec, params, X, Y, train, seed, stream, X_val, Y_val, bar, members):
             best_loss = np.where(better, vl, best_loss)
             best_epoch = np.where(better, ep, best_epoch)
             wait = np.where(better, 0, wait + 1)
-            if (wait >= train.patience).all():
+            running &= wait < train.patience
+            if not running.any():
                 break
     if stop_early:
         params = best

@@ -408,3 +408,29 @@ def test_a_cache_folder_that_cannot_be_written_is_skipped(tmp_path, monkeypatch)
         assert jax.config.jax_compilation_cache_dir == str(tmp_path / "cache") and (tmp_path / "cache").is_dir()
     finally:
         jax.config.update("jax_compilation_cache_dir", before)
+
+
+def test_vmapped_members_stop_at_their_own_patience_as_in_threads(monkeypatch):
+    """Vmapped (a GPU, one core), a member whose patience ran out trained on with the others and could
+    still take a later best epoch (best [15, 5, 14] against [6, 5, 14] in threads: other weights, one
+    more epoch); now it stops where it would alone, and the history averages the members still running."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3)).astype(np.float32)
+    Y = (X.sum(axis=1, keepdims=True) + 0.5 * rng.normal(size=(40, 1))).astype(np.float32)
+    Xv = rng.normal(size=(8, 3)).astype(np.float32)
+    Yv = (Xv.sum(axis=1, keepdims=True) + rng.normal(size=(8, 1))).astype(np.float32)
+    spec = rnn.ModelSpec(cell="gru", units=(4,), window=3)
+    tspec = train.TrainSpec(optimizer="adam", learning_rate=0.05, epochs=60, batch_size=8, patience=2)
+    from seqcast.forecast import init_params
+
+    p0 = init_params(spec, 0, 3)
+    fits = {}
+    for threads in (3, 1):
+        monkeypatch.setattr(train, "member_threads", lambda m, t=threads: t)
+        fits[threads] = train.fit(spec, p0, X, Y, train=tspec, seed=0, members=3, X_val=Xv, Y_val=Yv)
+    (threaded, ht), (vmapped, hv) = fits[3], fits[1]
+    assert len(set(ht.best_epoch)) == 3  # the members stop apart
+    assert hv.best_epoch == ht.best_epoch and len(hv.loss) == len(ht.loss) == max(ht.best_epoch) + 2
+    assert_trees_close(vmapped, threaded, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(hv.loss, ht.loss, rtol=1e-5)
+    np.testing.assert_allclose(hv.val_loss, ht.val_loss, rtol=1e-5)
