@@ -100,6 +100,6 @@ def fit_scaler(x, kind: str = "minmax", *, log: bool = False, feature_range=(0.0
         scale = q75 - q25
     else:
         shift, scale = 0.0, 1.0
-    if not scale > 0:  # constant training data: scale 1 keeps the transform a pure shift
+    if not scale > 0 or np.ptp(x) == 0:  # constant training data (whose std may be rounding, 1e-16): scale 1, a pure shift
         scale = 1.0
     return Scaler(kind=kind, log=log, shift=float(shift), scale=float(scale), lo=lo, hi=hi, nonneg=nonneg)

@@ -40,6 +40,18 @@ def test_constant_training_data_does_not_divide_by_zero():
     assert np.isfinite(s.transform([2.0])).all()
 
 
+@pytest.mark.parametrize("kind", SCALERS)
+@pytest.mark.parametrize("log", [False, True])
+def test_constant_training_data_is_a_pure_shift_even_where_its_std_is_rounding(kind, log):
+    """115 values 0.3 have a float std of 1.1e-16 (5.6e-17 after log1p): the standard scaler divided by it,
+    so the training values became -1 and a value 1% higher 2.7e13, an input no network has seen."""
+    s = fit_scaler(np.full(115, 0.3), kind, log=log)
+    z_same, z_up = s.transform([0.3, 0.303])
+    assert s.scale == 1.0 and 0 < z_up - z_same < 0.01
+    if kind != "none":
+        assert abs(z_same - s.lo * (kind == "minmax")) < 1e-12  # the training values sit at the shift
+
+
 def test_bad_options():
     with pytest.raises(ConfigError, match="`scaler` must be one of"):
         fit_scaler(x, "zscore")
