@@ -309,6 +309,8 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
         raise ConfigError(f"`batch_size` must be >= 1. Received: batch_size={train.batch_size!r}")
     if not isinstance(X, Windows):  # arrays (N, T[, F]) and (N, K...); Windows index one array instead
         X, Y = (jnp.asarray(a, jnp.float32) for a in check_arrays(spec, X, Y))
+    if len(X) == 0:  # the epoch's batch size would be 0
+        raise DataError(f"`X` must hold at least one window to train on. Received: {len(X)} windows")
     if isinstance(X_val, Windows):
         X_val, Y_val = X_val.take(jnp.arange(len(X_val)))
     if X_val is not None and len(X_val) > 0:

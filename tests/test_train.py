@@ -146,6 +146,7 @@ def test_a_flat_target_trains_as_a_column():
     (lambda X, Y: (X[:, :, None, None], Y), r"`X` must have shape \(N, T\) or \(N, T, 1\): N windows of T steps"),
     (lambda X, Y: (np.where(np.arange(3) == 1, np.nan, X), Y), r"`X` contains NaN or inf"),
     (lambda X, Y: (X, np.where(Y > 0, np.inf, Y)), r"`Y` contains NaN or inf"),
+    (lambda X, Y: (X[:0], Y[:0]), r"`X` must hold at least one window to train on\. Received: 0 windows"),  # was ZeroDivisionError
 ])
 def test_bad_shapes_and_values_are_data_errors(make, message):
     X, Y = make(*data(24, seed=2))
