@@ -206,3 +206,13 @@ def test_toml_with_a_byte_order_mark(tmp_path):
     p = tmp_path / "run.toml"
     p.write_bytes(b"\xef\xbb\xbfepochs = 7\n")  # Notepad's UTF-8
     assert load_toml(p).epochs == 7
+
+
+def test_the_package_asks_for_the_python_that_has_tomllib():
+    """config.py reads TOML files with the standard library's tomllib, new in Python 3.11: pip must not install
+    seqcast on 3.10 (where `import seqcast.config` would fail), and the README's demo says Python 3.11."""
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.11"
