@@ -474,7 +474,7 @@ def _holdout_scaler_text(cfg, leaks: bool) -> str:
 @friendly
 def fit(
     ctx: typer.Context,
-    data: str = typer.Argument(..., help="A CSV file (one series, or many in long format unique_id, ds, y), a long Parquet file, or the name of a built-in dataset (airline)."),
+    data: str = typer.Argument(..., help="A CSV or Parquet file (one series, or many in long format unique_id, ds, y), or the name of a built-in dataset (airline)."),
     out: Path = typer.Option(..., "--out", help="Directory to save the model in (created or replaced atomically)."),
     column: Optional[str] = COLUMN,
     date_column: Optional[str] = DATE_COLUMN,
@@ -482,7 +482,7 @@ def fit(
     value_column: Optional[str] = VALUE_COLUMN,
     freq: Optional[str] = FREQ,
     fill: Optional[str] = typer.Option(None, help="Gaps and missing values: none | ffill | interpolate."),
-    model: Optional[str] = typer.Option(None, help="auto | lstm | gru | rnn | linear. Default auto (unless --config): seqcast's default for the data (GRU(32) + linear skip, window 2 seasons, log, residual over seasonal naive, MAE, 5-member ensemble); other flags override its choices."),
+    model: Optional[str] = typer.Option(None, help="auto | lstm | gru | rnn | linear. Default auto (unless --config): seqcast's default for the data (GRU(32) + linear skip, window 2 seasons (at least 12), log, residual over seasonal naive, MAE, 5-member ensemble); other flags override its choices."),
     units: Optional[str] = typer.Option(None, help="Layer sizes, e.g. 300 or 20,20."),
     output_activation: Optional[str] = typer.Option(None, help="Head activation: none | sigmoid | tanh | relu."),
     window: Optional[int] = typer.Option(None, help="Past values per input window."),
@@ -500,7 +500,7 @@ def fit(
     ensemble: Optional[int] = typer.Option(None, help="Train N members (threads on a multi-core CPU, jax.vmap elsewhere); forecast their median."),
     strategy: Optional[str] = typer.Option(None, help="Multi-step: recursive | direct | seq2seq."),
     precision: Optional[str] = PRECISION,
-    horizon: Optional[int] = typer.Option(None, help="Steps a direct/seq2seq model is trained for, and steps the intervals are calibrated for."),
+    horizon: Optional[int] = typer.Option(None, help="Steps a direct/seq2seq model is trained for, and steps the intervals are calibrated for; with auto, above 1 it also makes the model direct."),
     norm: Optional[str] = typer.Option(None, help="Per-window normalisation: none | last | mean | revin | season."),
     season: Optional[int] = typer.Option(None, help="Season length (default from the frequency: 12 monthly, 4 quarterly, 7 daily, 24 hourly, 52 weekly; e.g. 168 for hourly data with a weekly cycle)."),
     levels: Optional[str] = typer.Option(None, "--levels", help="Interval levels in percent, e.g. 80,95: conformal widths from a rolling-origin backtest on the data (one extra fit, up to 24 origins); a recursive model's intervals cover 12 steps unless --horizon is given."),
@@ -1003,7 +1003,7 @@ def backtest(
     windows: int = typer.Option(3, "--windows", help="Rolling origins per series (the last ends at the last value)."),
     step: Optional[int] = typer.Option(None, "--step", help="Steps between origins (default: the horizon)."),
     refit: bool = typer.Option(True, "--refit/--no-refit", help="Refit neural models at every origin, or once at the first."),
-    auto: bool = typer.Option(True, "--auto/--no-auto", help="Neural models use seqcast's default configuration for the data (window 2 seasons, log, residual over seasonal naive); --no-auto uses --config and flags."),
+    auto: bool = typer.Option(True, "--auto/--no-auto", help="Neural models use seqcast's default configuration for the data (window 2 seasons (at least 12), log, residual over seasonal naive); --no-auto uses --config and flags."),
     config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file of options (with --no-auto)."),
     season: Optional[int] = typer.Option(None, "--season", help="Season length (default from the frequency: 12 monthly, 4 quarterly, 7 daily, 24 hourly, 52 weekly; e.g. 168 for hourly data with a weekly cycle)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", help="Training epochs of the neural models (default: the automatic choice, "
@@ -1022,7 +1022,9 @@ def backtest(
 ):
     """Rolling-origin backtest: neural models and baselines on the same origins, ranked by MASE.
 
-    Example: seqcast backtest airline --models gru,lstm,naive,snaive --horizon 12 --windows 3 --levels 80,95 --report
+    --levels on one series: a finite 80% interval needs --windows 5 or more, a 95% one 20 (fewer show n/a).
+
+    Example: seqcast backtest airline --models gru,lstm,naive,snaive --horizon 12 --windows 5 --levels 80 --report
     """
     from . import data as data_mod
     from .backtest import NEURAL, check_models

@@ -557,6 +557,15 @@ def test_refit_over_an_earlier_model_replaces_it(model_dir, data_csv, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
 
 
+def test_fit_reads_one_series_from_parquet(tmp_path):  # fit's --help names Parquet for one series too, not only long
+    p = tmp_path / "one.parquet"
+    pd.DataFrame({"date": DATES, "y": VALUES}).to_parquet(p)
+    d = tmp_path / "m"
+    assert_ok(invoke("fit", p, "--out", d, *FAST))
+    meta = json.loads((d / "model.json").read_text())
+    assert not meta["long_format"] and meta["series"][0]["schema"]["n_obs"] == len(VALUES)
+
+
 # ---- help ----------------------------------------------------------------------------------------------
 
 

@@ -136,6 +136,24 @@ def test_backtest_reads_the_columns_fit_reads(tmp_path):
     assert "neural" not in r.stderr  # no neural model asked for: no neural configuration printed
 
 
+def test_backtest_help_example_measures_its_levels(tmp_path):
+    """The --help example's --levels gives a finite coverage on its one series (with --windows 3 it could only
+    print n/a: an 80% band needs 5 origins); run with the baselines only, to stay fast."""
+    r = invoke("backtest", "--help")
+    assert_ok(r)
+    lines = r.stdout.splitlines()
+    first = next(i for i, line in enumerate(lines) if "Example:" in line)
+    end = next((i for i in range(first, len(lines)) if not lines[i].strip()), len(lines))
+    example = " ".join(lines[first:end]).split("seqcast backtest", 1)[1].split()  # wrapped at the terminal's width
+    example[example.index("--models") + 1] = "snaive"
+    args = [a for a in example if a != "--report"]
+    r = invoke("backtest", *args, "--json")
+    assert_ok(r)
+    row = json.loads(r.stdout)[0]
+    levels = [k for k in row if k.startswith("coverage_") and not k.startswith("coverage_n_")]
+    assert levels and all(row[k] is not None for k in levels), row
+
+
 def test_backtest_table_shows_coverage_columns(long_csv):
     r = invoke("backtest", long_csv, "--models", "naive,snaive", "--horizon", H, "--windows", 3, "--levels", "80,95")
     assert_ok(r)
