@@ -1,7 +1,7 @@
 """Load and validate one univariate time series.
 
-The single entry point is :func:`load_series`. It accepts a CSV path, a pandas
-Series or DataFrame, a numpy array or a list, and returns a clean ``float64``
+The single entry point is :func:`load_series`. It accepts a CSV or Parquet path, a
+pandas Series or DataFrame, a numpy array or a list, and returns a clean ``float64``
 ``pd.Series``:
 
 * indexed by a ``DatetimeIndex`` whose ``freq`` is set when the data has dates,
@@ -106,9 +106,9 @@ def load_series(
     """Load one univariate time series and check that a model can use it.
 
     Args:
-        source: a path (``str`` or ``pathlib.Path``) to a CSV file, a pandas
-            Series, a pandas DataFrame, or a numpy array / list that is 1-D or
-            2-D with one column.
+        source: a path (``str`` or ``pathlib.Path``) to a CSV file or a Parquet
+            file (``.parquet`` / ``.pq``), a pandas Series, a pandas DataFrame,
+            or a numpy array / list that is 1-D or 2-D with one column.
         column: the value column, by name or 0-based index (an int, or a str of
             digits when no column has that name; an int past the last column
             picks the column named with its digits, e.g. a header

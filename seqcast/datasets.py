@@ -68,9 +68,9 @@ def load(name_or_path: Any, **kwargs: Any) -> pd.Series:
     """Load a built-in dataset by name, or anything :func:`load_series` accepts.
 
     ``"airline"`` gives :func:`airline` (``freq``/``fill`` options may be given;
-    ``None`` options are ignored). Any other str or path is read as a CSV file
-    with ``load_series(path, **kwargs)``; Series, DataFrames, arrays and lists
-    go to ``load_series`` as they are.
+    ``None`` options are ignored). Any other str or path is read as a CSV (or
+    Parquet) file with ``load_series(path, **kwargs)``; Series, DataFrames,
+    arrays and lists go to ``load_series`` as they are.
 
     Raises:
         DataError: a name that is neither a built-in dataset nor an existing file,

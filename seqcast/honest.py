@@ -163,7 +163,7 @@ def benchmark(name: str, models, *, config: Config | None = None, levels=None, p
 
     With `levels` (e.g. (80, 95)), conformal intervals: every model is also fitted on the training
     parts minus their last h values and forecasts those h (calibration, no test value seen); the
-    residuals, divided by each series' in-sample MAE, give per-step widths; the test coverage is measured.
+    residuals, divided by each series' in-sample seasonal naive MAE, give per-step widths; the test coverage is measured.
     Returns (backtest.Result, Competition, Config, coverage {model: {level: %}})."""
     from . import datasets, intervals
     from .backtest import check_models, evaluate
