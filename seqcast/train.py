@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import jax
@@ -49,11 +49,20 @@ class History:
 
 
 def make_optimizer(name: str, learning_rate: float | None = None) -> optax.GradientTransformation:
+    return _optimizer(name, learning_rate_of(name, learning_rate))
+
+
+def learning_rate_of(name: str, learning_rate: float | None = None) -> float:
+    """The learning rate an optimizer uses (Keras' default for None), checked."""
     if name not in OPTIMIZERS:
         raise ConfigError(f"`optimizer` must be one of {', '.join(OPTIMIZERS)}. Received: optimizer={name!r}")
     lr = DEFAULT_LR[name] if learning_rate is None else float(learning_rate)
     if not 0 < lr < float("inf"):
         raise ConfigError(f"`learning_rate` must be a finite number > 0. Received: learning_rate={learning_rate!r}")
+    return lr
+
+
+def _optimizer(name: str, lr) -> optax.GradientTransformation:  # lr: a float, or a traced scalar inside the epoch
     if name == "adam":
         return keras_adam(lr)
     if name == "rmsprop":
@@ -202,17 +211,22 @@ _COMPILED: dict = {}  # (spec, train, n, ...) -> compiled epoch: refits of the s
 
 def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int = 1):
     """Jitted `(init, epoch)`: `init(params) -> opt_state` and
-    `epoch(params, opt_state, X, Y, order) -> (params, opt_state, mean_loss)`.
+    `epoch(params, opt_state, X, Y, order, lr) -> (params, opt_state, mean_loss)`.
+
+    The learning rate `lr` (a float32 scalar, `learning_rate_of(train.optimizer, train.learning_rate)`) is an
+    argument, not a constant of the program: runs that differ only in it (a `sweep`) share one compilation, and
+    the arithmetic is the same as with a constant (the same float32 value in the same operations).
 
     `order` (n,) int32 is the epoch's order of the rows (`shuffle_order`), drawn on the host: a
     permutation compiled into the epoch (threefry + sort) made it compile 0.2-0.25 s longer, half of a
     linear model's compile time. With members > 1, params, opt_state and order carry a leading member
     axis (M, ...): M models train at once with `jax.vmap`, each with its own initialisation and
     shuffling, on shared data."""
-    key = ("epoch", spec, train, n, members)
+    learning_rate_of(train.optimizer, train.learning_rate)  # checked here, used by the caller
+    key = ("epoch", spec, replace(train, learning_rate=None), n, members)
     if key in _COMPILED:
         return _COMPILED[key]
-    opt = make_optimizer(train.optimizer, train.learning_rate)
+    opt_state_of = _optimizer(train.optimizer, 1.0).init  # the state does not depend on the learning rate
     B = min(train.batch_size, n)
     rem = n % B
     pad = B - rem if rem and (B - rem) <= PAD_LIMIT * n else 0  # pad the last batch (masked) when cheap
@@ -222,7 +236,9 @@ def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int = 1):
 
     grad_fn = jax.value_and_grad(batch_loss)
 
-    def epoch(params, opt_state, X, Y, order):
+    def epoch(params, opt_state, X, Y, order, lr):
+        opt = _optimizer(train.optimizer, lr)
+
         def step(state, batch):  # batch: idx (B,) row indices into X, Y and their weights (B,)
             params, opt_state = state
             idx, w = batch
@@ -244,8 +260,8 @@ def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int = 1):
             total = total + loss
         return state[0], state[1], total / n  # sample-weighted mean loss, as Keras reports
 
-    run = epoch if members == 1 else jax.vmap(epoch, in_axes=(0, 0, None, None, 0))
-    init = jit(opt.init if members == 1 else jax.vmap(opt.init))
+    run = epoch if members == 1 else jax.vmap(epoch, in_axes=(0, 0, None, None, 0, None))
+    init = jit(opt_state_of if members == 1 else jax.vmap(opt_state_of))
     _COMPILED[key] = (init, jit(run))
     return _COMPILED[key]
 
@@ -339,7 +355,7 @@ def sweep(runs, X, Y, *, seed: int = 0, X_val=None, Y_val=None) -> list:
 
     On a CPU with several cores the runs train in threads, one per core, as ensemble members do
     (`member_threads`), so that both cores stay busy while each small model waits on its steps' latency.
-    Each (spec, TrainSpec) compiles its own epoch: the learning rate is a constant of the compiled program."""
+    Runs that differ only in learning rate share one compiled epoch (`epoch_fn` takes it as an argument)."""
     from concurrent.futures import ThreadPoolExecutor
 
     runs = list(runs)
@@ -350,6 +366,10 @@ def sweep(runs, X, Y, *, seed: int = 0, X_val=None, Y_val=None) -> list:
     def one(run):
         spec, params, train = run
         return fit(spec, params, X, Y, train=train, seed=seed, X_val=X_val, Y_val=Y_val)
+
+    for spec, _, train in runs:  # built here, so that runs differing only in learning rate share one compiled epoch
+        epoch_fn(spec, train, len(X), 1)
+        val_fn(spec, train.loss, 1)
 
     with ThreadPoolExecutor(member_threads(len(runs))) as pool:
         return list(pool.map(one, runs))
@@ -444,6 +464,7 @@ def _fit(spec, params, X, Y, train, seed, stream, X_val, Y_val, bar, members):
     has_val = X_val is not None
     stop_early = bool(train.patience) and has_val
     init, epoch = epoch_fn(spec, train, len(X), members)
+    lr = np.float32(learning_rate_of(train.optimizer, train.learning_rate))
     opt_state = init(params)
     hist = History()
     val_loss = val_fn(spec, train.loss, members)
@@ -453,7 +474,7 @@ def _fit(spec, params, X, Y, train, seed, stream, X_val, Y_val, bar, members):
     for ep in range(1, train.epochs + 1):
         if INTERRUPTED.is_set():
             raise KeyboardInterrupt
-        params, opt_state, loss = epoch(params, opt_state, X, Y, shuffle_order(train, len(X), seed, stream, ep, members))
+        params, opt_state, loss = epoch(params, opt_state, X, Y, shuffle_order(train, len(X), seed, stream, ep, members), lr)
         hist.loss.append(float(np.mean(np.atleast_1d(np.asarray(loss))[running])))  # as _ragged_mean over threads' runs
         if has_val:
             vl = np.atleast_1d(np.asarray(val_loss(params, X_val, Y_val)))

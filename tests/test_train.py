@@ -362,6 +362,8 @@ def test_a_sweep_trains_each_run_as_fit_would_alone(monkeypatch):
         assert_trees_close(params, alone, rtol=1e-5, atol=1e-7)
         np.testing.assert_allclose(hist.val_loss, h.val_loss, rtol=1e-5)
     assert swept[0][1].loss != swept[1][1].loss  # the learning rate did differ
+    # ... and is an argument of the compiled epoch, so both learning rates of `small` ran one compiled program
+    assert train.epoch_fn(small, t, 40) is train.epoch_fn(small, dataclasses.replace(t, learning_rate=0.03), 40)
     with pytest.raises(ConfigError, match=r"^`runs` must be a non-empty list of \(spec, params, TrainSpec\)"):
         train.sweep([(small, runs[0][1])], X, Y)
 
