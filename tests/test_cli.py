@@ -1108,6 +1108,11 @@ def test_a_swallowed_signal_still_stops_the_save(model_dir, data_csv, tmp_path, 
     assert r.stderr.strip() == f"{said}; nothing was saved"
     assert snapshot(d) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+    # the command is over: the flag does not stay set for the library calls that follow in this process (tests run
+    # commands in-process; a later Forecaster.fit or save raised KeyboardInterrupt at once)
+    from seqcast import io
+
+    assert not io.INTERRUPTED.is_set()
 
 
 def test_every_option_of_every_command_says_what_it_does():
