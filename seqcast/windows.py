@@ -87,8 +87,8 @@ def split_validation(n_train: int, val_size: float) -> int:
 
 def _as_batch(series) -> np.ndarray:
     """(B, T) or (B, T, 1), or a long DataFrame (unique_id, ds, y) -> (B, T) float32."""
-    if hasattr(series, "columns"):  # long format: one row per series and time
-        return long_to_array(series)[0]
+    if any(c in getattr(series, "columns", ()) for c in ("unique_id", "ds", "y")):  # long format: one row per series and time
+        return long_to_array(series)[0]  # (a wide DataFrame, one row per series, is an array (B, T) as before)
     s = np.asarray(series, dtype=np.float32)
     if s.ndim == 3 and s.shape[-1] == 1:
         s = s[..., 0]

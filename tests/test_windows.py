@@ -89,3 +89,18 @@ def test_split_inputs_targets_takes_long_format():
     np.testing.assert_array_equal(Y, Ya)
     _, Ys = split_inputs_targets(long, 4, 2, seq2seq=True)
     assert Ys.shape == (2, 4, 2) and Ys[0, -1].tolist() == [10, 11]
+
+
+def test_split_inputs_targets_still_takes_a_wide_dataframe():
+    # taking long format broke a wide DataFrame (one row per series, one column per step), which is a (B, T) array:
+    # "long-format data needs the columns unique_id, ds, y; missing: unique_id, ds, y"
+    import pandas as pd
+
+    from seqcast.windows import split_inputs_targets
+
+    s = np.arange(12.0).reshape(2, 6)
+    X, Y = split_inputs_targets(pd.DataFrame(s), 4, 2)
+    np.testing.assert_array_equal(X[..., 0], s[:, :4])
+    np.testing.assert_array_equal(Y, s[:, 4:])
+    with pytest.raises(DataError, match=r"long-format data needs the columns unique_id, ds, y; missing: unique_id"):
+        split_inputs_targets(pd.DataFrame({"ds": range(6), "y": range(6)}), 4, 2)  # long, without its id column
