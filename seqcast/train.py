@@ -319,14 +319,10 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
     history holds the members' mean losses, and early stopping keeps each member's own best epoch.
     On a CPU with several cores the members train in threads, one compiled single-model epoch each
     (`member_threads`); elsewhere at once, with `jax.vmap` over the member axis."""
-    if int(train.epochs) < 1:
-        raise ConfigError(f"`epochs` must be >= 1. Received: epochs={train.epochs!r}")
-    if int(train.batch_size) < 1:
-        raise ConfigError(f"`batch_size` must be >= 1. Received: batch_size={train.batch_size!r}")
+    _check_train(train)
     if not isinstance(X, Windows):  # arrays (N, T[, F]) and (N, K...); Windows index one array instead
         X, Y = (jnp.asarray(a, jnp.float32) for a in check_arrays(spec, X, Y))
-    if len(X) == 0:  # the epoch's batch size would be 0
-        raise DataError(f"`X` must hold at least one window to train on. Received: {len(X)} windows")
+    _check_windows(len(X))
     if isinstance(X_val, Windows):
         X_val, Y_val = X_val.take(jnp.arange(len(X_val)))
     if X_val is not None and len(X_val) > 0:
@@ -348,6 +344,18 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
     return params, hist
 
 
+def _check_train(train: TrainSpec) -> None:
+    if int(train.epochs) < 1:
+        raise ConfigError(f"`epochs` must be >= 1. Received: epochs={train.epochs!r}")
+    if int(train.batch_size) < 1:
+        raise ConfigError(f"`batch_size` must be >= 1. Received: batch_size={train.batch_size!r}")
+
+
+def _check_windows(n: int) -> None:
+    if n == 0:  # the epoch's batch size would be 0
+        raise DataError(f"`X` must hold at least one window to train on. Received: {n} windows")
+
+
 def sweep(runs, X, Y, *, seed: int = 0, X_val=None, Y_val=None) -> list:
     """Several models trained at once on the same data, for a sweep over learning rates, optimizers, epochs or
     layer sizes: `runs` is a list of (spec, params, TrainSpec). Returns [(params, History)], in the order of
@@ -367,6 +375,9 @@ def sweep(runs, X, Y, *, seed: int = 0, X_val=None, Y_val=None) -> list:
         spec, params, train = run
         return fit(spec, params, X, Y, train=train, seed=seed, X_val=X_val, Y_val=Y_val)
 
+    for _, _, train in runs:  # checked before any run trains (and before epoch_fn divides by the batch size)
+        _check_train(train)
+    _check_windows(len(X))
     for spec, _, train in runs:  # built here, so that runs differing only in learning rate share one compiled epoch
         epoch_fn(spec, train, len(X), 1)
         val_fn(spec, train.loss, 1)

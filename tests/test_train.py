@@ -366,6 +366,11 @@ def test_a_sweep_trains_each_run_as_fit_would_alone(monkeypatch):
     assert train.epoch_fn(small, t, 40) is train.epoch_fn(small, dataclasses.replace(t, learning_rate=0.03), 40)
     with pytest.raises(ConfigError, match=r"^`runs` must be a non-empty list of \(spec, params, TrainSpec\)"):
         train.sweep([(small, runs[0][1])], X, Y)
+    # checked before any run trains: a batch size of 0 or no windows raised ZeroDivisionError (epoch_fn's n % B)
+    with pytest.raises(ConfigError, match=r"^`batch_size` must be >= 1\. Received: batch_size=0$"):
+        train.sweep([runs[0], (small, runs[0][1], dataclasses.replace(t, batch_size=0))], X, Y)
+    with pytest.raises(DataError, match=r"^`X` must hold at least one window to train on\. Received: 0 windows$"):
+        train.sweep(runs[:1], X[:0], Y[:0])
 
 
 def test_compilation_cache_is_reused_by_a_second_process(tmp_path):
