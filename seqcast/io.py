@@ -85,6 +85,8 @@ def check_file_out(path) -> Path:
     if real.name in (META, WEIGHTS) and (real.parent / META).is_file():
         raise ConfigError(f"'{path}' is a file of the seqcast model in '{real.parent}'; writing there would destroy it. "
                           "Choose another output file")
+    if real.is_dir():  # found after the work otherwise: "cannot use '.p.png.xxxx.tmp': Is a directory"
+        raise ConfigError(f"'{path}' is a directory; give a file path such as '{path / ('out' + (path.suffix or '.txt'))}'")
     if real.exists() and not real.is_file():  # /dev/stdout, a FIFO: written in place
         return path
     above = next((p for p in real.parents if p.exists()), None)  # found after the work otherwise, naming the temp file

@@ -896,6 +896,16 @@ def test_predict_refuses_an_unwritable_out_or_plot_before_printing_anything(mode
     assert sorted(p.name for p in tmp_path.iterdir()) == ["locked"] and list(locked.iterdir()) == []
 
 
+def test_a_folder_as_an_output_file_is_refused_before_the_work(model_dir, tmp_path):
+    # reproduce homl-ch15 --plot p.png, p.png a folder: it trained, then "cannot use '.p.png.jpaqi_y5.tmp': Is a directory"
+    d = tmp_path / "p.png"
+    d.mkdir()
+    line = assert_error(invoke("reproduce", "homl-ch15", "--models", "seq2seq-10", "--n-series", 100, "--epochs", 1, "--plot", d), f"'{d}' is a directory")
+    assert ".tmp" not in line
+    assert_error(invoke("predict", model_dir, "--plot", d), f"'{d}' is a directory")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.png"] and list(d.iterdir()) == []
+
+
 def test_toml_model_auto_is_the_auto_choice_with_the_files_options_winning(data_csv, tmp_path):
     toml = tmp_path / "auto.toml"
     toml.write_text('model = "auto"\nepochs = 2\nensemble = 1\nunits = [4]\n')
