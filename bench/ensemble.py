@@ -3,7 +3,7 @@ threads, one per core, on a multi-core CPU; at once with jax.vmap elsewhere: see
 
     .venv/bin/python bench/ensemble.py [--tasks auto-airline,simple-rnn,...] [--members 8] [--repeat 2] [--sweep] [--json]
 
---sweep: the M models differ in learning rate instead of seed (train.sweep; each compiles its own epoch).
+--sweep: the M models differ in learning rate instead of seed (train.sweep; the learning rate is an argument of the compiled epoch, so they share one).
 
 Every model trains on the same data with the same epochs; only the member axis differs. Times are
 steady-state fits (compiled code reused), best of `--repeat`, and compile seconds (cold fit minus
@@ -81,7 +81,7 @@ def sweep_seconds(task, runs, repeat):
     lr = tspec.learning_rate or train.DEFAULT_LR[tspec.optimizer]
     specs = [dataclasses.replace(tspec, learning_rate=lr * 2.0 ** (k - runs // 2)) for k in range(runs)]
     times = []
-    for _ in range(repeat + 1):  # the first sweep compiles one epoch per learning rate
+    for _ in range(repeat + 1):  # the first sweep compiles the one epoch all learning rates share
         t = time.perf_counter()
         out = train.sweep([(spec, init_params(spec, 0, 1), ts) for ts in specs], X, Y, seed=0)
         jax.block_until_ready([p for p, _ in out])
