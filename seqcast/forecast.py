@@ -466,6 +466,11 @@ def series_ids(keys) -> list:
     return texts
 
 
+def _is_long(y) -> bool:
+    """A long DataFrame, or the path of a long CSV / Parquet file (unique_id, ds, y): many series."""
+    return isinstance(y, (pd.DataFrame, str, Path)) and long_mod.is_long(y)
+
+
 def _as_panel(y, fill: str, many: bool = False) -> tuple[list[str], list[pd.Series], bool]:
     """(ids, series, long_format): a dict {id: series}, a long DataFrame or a long CSV/Parquet path are many
     series (long format); anything else is one series (`many=True` refuses it). Ids as `series_ids` gives them."""
@@ -487,7 +492,7 @@ def _as_panel(y, fill: str, many: bool = False) -> tuple[list[str], list[pd.Seri
             raise DataError(f"the series must share one frequency (one model, one season): {a!r} has {freqs[a] or 'no dates'}, "
                             f"{b!r} has {freqs[b] or 'no dates'}; resample them to one frequency or fit them apart")
         return list(out), list(out.values()), True
-    if isinstance(y, (pd.DataFrame, str, Path)) and long_mod.is_long(y):
+    if _is_long(y):
         d = long_mod.load_long(y, fill=fill)
         return series_ids(d), list(d.values()), True
     if many:
@@ -703,7 +708,7 @@ def holdout(y, config: Config | None = None, *, progress: bool = False, **option
     cfg = f.config
     if cfg.test_size <= 0:
         raise ConfigError("`test_size` must be > 0 for a holdout evaluation. Received: test_size=0")
-    if isinstance(y, Mapping) or (isinstance(y, (pd.DataFrame, str, Path)) and long_mod.is_long(y)):
+    if isinstance(y, Mapping) or _is_long(y):  # what _as_panel reads as many series
         raise DataError("holdout evaluates one series, and `y` holds many; pass one of them, or evaluate them all with "
                         "seqcast.backtest.backtest(y, [model, 'snaive'], h=..., config=...) (CLI: seqcast backtest)")
     series = _as_series(y, cfg.fill)
