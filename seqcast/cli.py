@@ -131,7 +131,8 @@ def friendly(fn):
             raise typer.Exit(2) from None
         except OSError as e:  # a path that cannot be read or written: one line too, not a traceback
             where = f" '{e.filename}'" if e.filename else ""
-            typer.echo(f"error: cannot use{where}: {e.strerror or e}; check the path and its permissions", err=True)
+            msg = f"cannot use{where}: {e.strerror or e}; check the path and its permissions"
+            typer.echo("error: " + _printable(" ".join(msg.split())), err=True)  # one line, as a SeqcastError's
             raise typer.Exit(2) from None
         except MemoryError as e:  # numpy's allocation errors; JAX's say RESOURCE_EXHAUSTED
             _out_of_memory(e)

@@ -830,6 +830,18 @@ def test_backtest_leaves_out_a_series_too_short_for_it(work):
                  "series 'tiny' has 7 values", "needs at least 11")  # nothing left: refused as before
 
 
+def test_an_os_error_naming_a_strange_path_is_one_escaped_line(model_dir, monkeypatch):
+    # the OSError line printed the file name raw: a newline in it made two lines, an ESC [31m recoloured the terminal
+    import seqcast.forecast
+
+    def refused(*a, **k):
+        raise PermissionError(13, "Permission denied", "m\x1b[31m\nodd")
+
+    monkeypatch.setattr(seqcast.forecast.Forecaster, "load", refused)
+    line = assert_error(invoke("predict", model_dir), "cannot use 'm\\x1b[31m odd': Permission denied")
+    assert "\x1b" not in line
+
+
 def test_ids_with_terminal_escape_codes_are_printed_escaped(work):
     """A series id holding ESC [31m went raw to the terminal in notes and errors (recolouring it)."""
     red = "t\x1b[31miny"
