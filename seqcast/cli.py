@@ -100,11 +100,11 @@ def _signals():
     run commands in-process); an interrupt Python can only report as 'Exception ignored' (in a gc callback) is not printed."""
     from .io import INTERRUPTED
 
+    _RECEIVED.clear()
     if threading.current_thread() is not threading.main_thread():  # signal handlers can only be set there
         yield
         return
     INTERRUPTED.clear()
-    _RECEIVED.clear()
     before = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     hook = sys.unraisablehook
     sys.unraisablehook = lambda u: None if isinstance(u.exc_value, KeyboardInterrupt) else hook(u)
