@@ -40,10 +40,10 @@ WEIGHTS, META = "weights.safetensors", "model.json"
 INTERRUPTED = threading.Event()
 
 
-def _stop_if_interrupted() -> None:
+def stop_if_interrupted() -> None:
+    """KeyboardInterrupt when the CLI saw a Ctrl-C / SIGTERM: before every rename, and before every training epoch."""
     if INTERRUPTED.is_set():
         raise KeyboardInterrupt
-
 
 
 def _umask() -> int:
@@ -71,7 +71,7 @@ def write_atomic(path, data: bytes | str) -> None:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
             os.fsync(fh.fileno())
-        _stop_if_interrupted()
+        stop_if_interrupted()
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -139,7 +139,7 @@ def replace_dir(target, build, marker: str = META, what: str = "model") -> None:
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the folder the mode mkdir would
         build(tmp)
-        _stop_if_interrupted()
+        stop_if_interrupted()
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
             os.replace(target, old)

@@ -470,7 +470,7 @@ def _ragged_mean(rows: list) -> list:
 
 def _fit(spec, params, X, Y, train, seed, stream, X_val, Y_val, bar, members):
     """The epoch loop: one compiled epoch per call, validation loss and early stopping on the host."""
-    from .io import INTERRUPTED  # a Ctrl-C the CLI saw but whose exception was swallowed where it landed
+    from .io import stop_if_interrupted  # a Ctrl-C the CLI saw but whose exception was swallowed where it landed
 
     has_val = X_val is not None
     stop_early = bool(train.patience) and has_val
@@ -483,8 +483,7 @@ def _fit(spec, params, X, Y, train, seed, stream, X_val, Y_val, bar, members):
     wait, best_epoch = np.zeros(members, int), np.zeros(members, int)
     running = np.ones(members, bool)  # members whose patience has not run out (vmapped, a stopped member trains on, ignored)
     for ep in range(1, train.epochs + 1):
-        if INTERRUPTED.is_set():
-            raise KeyboardInterrupt
+        stop_if_interrupted()
         params, opt_state, loss = epoch(params, opt_state, X, Y, shuffle_order(train, len(X), seed, stream, ep, members), lr)
         hist.loss.append(float(np.mean(np.atleast_1d(np.asarray(loss))[running])))  # as _ragged_mean over threads' runs
         if has_val:
