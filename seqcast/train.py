@@ -214,8 +214,9 @@ def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int = 1):
     `epoch(params, opt_state, X, Y, order, lr) -> (params, opt_state, mean_loss)`.
 
     The learning rate `lr` (a float32 scalar, `learning_rate_of(train.optimizer, train.learning_rate)`) is an
-    argument, not a constant of the program: runs that differ only in it (a `sweep`) share one compilation, and
-    the arithmetic is the same as with a constant (the same float32 value in the same operations).
+    argument, not a constant of the program: runs that differ only in it, or in epochs, patience or shuffling (a
+    `sweep`), share one compilation, and the arithmetic is the same as with a constant (the same float32 value in the
+    same operations).
 
     `order` (n,) int32 is the epoch's order of the rows (`shuffle_order`), drawn on the host: a
     permutation compiled into the epoch (threefry + sort) made it compile 0.2-0.25 s longer, half of a
@@ -223,7 +224,8 @@ def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int = 1):
     axis (M, ...): M models train at once with `jax.vmap`, each with its own initialisation and
     shuffling, on shared data."""
     learning_rate_of(train.optimizer, train.learning_rate)  # checked here, used by the caller
-    key = ("epoch", spec, replace(train, learning_rate=None), n, members)
+    # the fields the compiled epoch does not read are left out of the key (a field added later is in it)
+    key = ("epoch", spec, replace(train, learning_rate=None, epochs=1, patience=0, shuffle=True), n, members)
     if key in _COMPILED:
         return _COMPILED[key]
     opt_state_of = _optimizer(train.optimizer, 1.0).init  # the state does not depend on the learning rate
@@ -363,7 +365,8 @@ def sweep(runs, X, Y, *, seed: int = 0, X_val=None, Y_val=None) -> list:
 
     On a CPU with several cores the runs train in threads, one per core, as ensemble members do
     (`member_threads`), so that both cores stay busy while each small model waits on its steps' latency.
-    Runs that differ only in learning rate share one compiled epoch (`epoch_fn` takes it as an argument)."""
+    Runs that differ only in learning rate, epochs or patience share one compiled epoch (`epoch_fn` takes the
+    learning rate as an argument)."""
     from concurrent.futures import ThreadPoolExecutor
 
     runs = list(runs)

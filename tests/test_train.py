@@ -364,6 +364,9 @@ def test_a_sweep_trains_each_run_as_fit_would_alone(monkeypatch):
     assert swept[0][1].loss != swept[1][1].loss  # the learning rate did differ
     # ... and is an argument of the compiled epoch, so both learning rates of `small` ran one compiled program
     assert train.epoch_fn(small, t, 40) is train.epoch_fn(small, dataclasses.replace(t, learning_rate=0.03), 40)
+    # so do runs that differ in epochs, patience or shuffling, which the compiled epoch does not depend on (each compiled its own)
+    assert train.epoch_fn(small, t, 40) is train.epoch_fn(small, dataclasses.replace(t, epochs=9, patience=2, shuffle=False), 40)
+    assert train.epoch_fn(small, t, 40) is not train.epoch_fn(small, dataclasses.replace(t, batch_size=4), 40)
     with pytest.raises(ConfigError, match=r"^`runs` must be a non-empty list of \(spec, params, TrainSpec\)"):
         train.sweep([(small, runs[0][1])], X, Y)
     # checked before any run trains: a batch size of 0 or no windows raised ZeroDivisionError (epoch_fn's n % B)
