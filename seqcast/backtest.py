@@ -303,7 +303,7 @@ def _check_trainable(name: str, first: list, h: int, cfg: Config) -> None:
     if not any(window_counts(len(t), cfg, H)[0] for t in first):
         longest = max(len(t) for t in first)
         raise DataError(f"{name} cannot train at the first origin: the longest training part there has {longest} values, and one "
-                        f"training window needs {needs(cfg, H)}; use fewer windows or a smaller horizon (CLI --windows, --horizon), a smaller `window` in "
+                        f"training window needs {needs(cfg, H, longest)}; use fewer windows or a smaller horizon (CLI --windows, --horizon), a smaller `window` in "
                         f"the config (CLI: in a --config file, with --no-auto), or leave {name} out of the models")
 
 

@@ -84,19 +84,26 @@ def window_counts(n: int, cfg: Config, H: int) -> tuple[int, int]:
     return (max(0, n_w - n_val - gap) if n_val else n_w), n_val
 
 
-def min_values(cfg: Config, H: int) -> int:
-    """The fewest values a series needs for one training window (window_counts(n)[0] >= 1)."""
+def min_values(cfg: Config, H: int, above: int = 0) -> int:
+    """The fewest values, more than `above`, that give a series a training window (window_counts(n)[0] >= 1).
+
+    window + H values make one window, which trains (one window keeps no validation tail); from one value more,
+    early stopping keeps a tail, and the windows whose targets reach it, out: none may be left until the series
+    is longer (direct, window 24, h 12: 36 values train, 37..49 do not, 50 do). From there on the training
+    windows never decrease with n, and with a tail of round(n_w * val_size) windows and a gap of g,
+    n_w >= (g + 1.5) / (1 - val_size) windows leave one (val_size < 1 is validated)."""
     import bisect
 
-    # training windows never decrease with n; with a validation tail of round(n_w * val_size) windows and a gap of
-    # g, n_w >= (g + 1.5) / (1 - val_size) windows leave at least one (val_size < 1 is validated)
-    lo, gap = cfg.window + H, H - 1 + cfg.window - 1
-    hi = lo + int(np.ceil((gap + 1.5) / (1 - cfg.val_size)))
+    one = cfg.window + H
+    if above < one:
+        return one
+    gap = H - 1 + cfg.window - 1
+    lo, hi = above + 1, max(above + 1, one + int(np.ceil((gap + 1.5) / (1 - cfg.val_size))))
     return lo + bisect.bisect_left(range(lo, hi + 1), 1, key=lambda n: window_counts(n, cfg, H)[0])
 
 
-def needs(cfg: Config, H: int) -> str:  # "N values (what they hold)", for error messages
-    n = min_values(cfg, H)
+def needs(cfg: Config, H: int, above: int = 0) -> str:  # "N values (what they hold)": the fewest above `above`
+    n = min_values(cfg, H, above)
     n_val = window_counts(n, cfg, H)[1]
     gap = n - cfg.window - H + 1 - 1 - n_val  # windows left out between the training and the validation windows
     why = f"a window of {cfg.window} and {H} target(s)"
@@ -155,8 +162,9 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
     val_starts = np.concatenate(val_starts) if val_starts else np.zeros(0, int)
     if len(fit_starts) == 0:
         longest = max(len(v) for v in series)
-        raise DataError(f"no training windows: the longest series has {longest} values, and one needs {needs(cfg, H)}; use a smaller "
-                        f"`window` (CLI --window){' or patience=0 (CLI --patience 0: no validation tail)' if min_values(cfg, H) > w + H else ''}")
+        tail_blocks = cfg.patience and window_counts(longest, cfg.replace(patience=0), H)[0] >= 1  # trains without it
+        raise DataError(f"no training windows: the longest series has {longest} values, and one needs {needs(cfg, H, longest)}; use a smaller "
+                        f"`window` (CLI --window){' or patience=0 (CLI --patience 0: no validation tail)' if tail_blocks else ''}")
     import jax.numpy as jnp
 
     values = jnp.asarray(np.concatenate(z), jnp.float32)

@@ -105,7 +105,14 @@ def test_no_training_windows_says_how_many_values_one_needs():
     3 target(s) needs 7" for a series of 12 values."""
     cfg = TINY.replace(window=4, strategy="seq2seq", val_size=0.1, patience=3)
     assert window_counts(12, cfg, 3)[0] == 0 and window_counts(13, cfg, 3)[0] == 1
-    assert min_values(cfg, 3) == 13
+    # 7 values make one window and no validation tail; 8..12 keep a tail and leave none (not monotone)
+    assert [window_counts(n, cfg, 3)[0] for n in range(6, 14)] == [0, 1, 0, 0, 0, 0, 0, 1]
+    assert min_values(cfg, 3) == 7 and min_values(cfg, 3, above=7) == 13 and min_values(cfg, 3, above=12) == 13
+    assert min_values(cfg, 3, above=20) == 21  # any longer series trains
+    direct = TINY.replace(window=24, strategy="direct", val_size=0.1, patience=3)  # a 30-value series was told 48, though 36 train
+    assert min_values(direct, 12, above=30) == 36 and window_counts(36, direct, 12)[0] == 1
+    n = min_values(direct, 12, above=40)
+    assert window_counts(n, direct, 12)[0] >= 1 and not any(window_counts(k, direct, 12)[0] for k in range(41, n))
     with pytest.raises(DataError, match=r"the longest series has 12 values, and one needs 13 values \(a window of 4 and 3 target\(s\), "
                                         r"1 validation window\(s\) and the 5 window\(s\) before them, whose targets would reach theirs\); "
                                         r"use a smaller `window` \(CLI --window\) or patience=0 \(CLI --patience 0"):
