@@ -1295,9 +1295,9 @@ def report(
 def main():  # console-script entry point
     try:
         app(prog_name="seqcast")  # also under python -m seqcast
-    finally:  # the command is over: a Ctrl-C during the interpreter's exit (JAX's atexit cleanup) is no traceback
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    finally:  # the command is over: a Ctrl-C during the interpreter's exit (JAX's atexit cleanup) is no traceback,
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # and SIGTERM ends the process at once, as by default (no
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # traceback either), should that cleanup hang
 
 
 if __name__ == "__main__":
