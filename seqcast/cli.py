@@ -40,7 +40,7 @@ class _OneLineErrors(typer.core.TyperGroup):
         except cx.UsageError as e:
             hint = f"; see '{e.ctx.command_path} --help'" if e.ctx is not None else ""
             msg = " ".join(e.format_message().split())
-            typer.echo("error: " + (msg.rstrip(".") if hint else msg) + hint, err=True)  # not "'x'.; see"
+            _error((msg.rstrip(".") if hint else msg) + hint)  # not "'x'.; see"
             rv = 2
         except getattr(cx, "Abort", ()):  # typer's vendored click has no Abort: then nothing to catch here
             typer.echo("aborted", err=True)
@@ -127,12 +127,11 @@ def friendly(fn):
             with _signals():
                 return fn(*args, **kwargs)
         except SeqcastError as e:
-            typer.echo("error: " + _printable(" ".join(str(e).split())), err=True)  # always one line
+            _error(str(e))
             raise typer.Exit(2) from None
         except OSError as e:  # a path that cannot be read or written: one line too, not a traceback
             where = f" '{e.filename}'" if e.filename else ""
-            msg = f"cannot use{where}: {e.strerror or e}; check the path and its permissions"
-            typer.echo("error: " + _printable(" ".join(msg.split())), err=True)  # one line, as a SeqcastError's
+            _error(f"cannot use{where}: {e.strerror or e}; check the path and its permissions")
             raise typer.Exit(2) from None
         except MemoryError as e:  # numpy's allocation errors; JAX's say RESOURCE_EXHAUSTED
             _out_of_memory(e)
@@ -150,7 +149,7 @@ def friendly(fn):
 
 def _out_of_memory(e: BaseException):
     what = " ".join(str(e).split())[:160]
-    typer.echo(f"error: not enough memory ({what}); use fewer --units, a smaller --batch-size or --horizon, or less data", err=True)
+    _error(f"not enough memory ({what}); use fewer --units, a smaller --batch-size or --horizon, or less data")
     raise typer.Exit(2) from None
 
 
@@ -168,6 +167,11 @@ def _printable(text: str) -> str:
     """Text for the terminal with control characters escaped: a series id or file name holding "\\x1b[31m"
     would otherwise recolour (or, with other escape codes, rewrite) the user's terminal."""
     return str(text).translate(_CONTROLS)
+
+
+def _error(msg: str) -> None:
+    """`error: msg` on stderr: always one line (whitespace runs joined), control characters escaped."""
+    typer.echo("error: " + _printable(" ".join(str(msg).split())), err=True)
 
 
 def _say(quiet: bool, msg: str = "", err: bool = False):
