@@ -1096,8 +1096,9 @@ def backtest(
                  "freq": freq, "filled": int(sum(int(s.attrs.get("filled", 0) or 0) for s in series.values())),
                  "scaler": _scaler_text(cfg, names, "each origin's training part"),
                  "leaks": False, "horizon": horizon, "windows": windows, "step": st, "season": m}
-    if isinstance(first.index, pd.DatetimeIndex):
-        data_info["first"], data_info["last"] = data_mod._fmt_date(first.index[0]), data_mod._fmt_date(first.index[-1])
+    if isinstance(first.index, pd.DatetimeIndex):  # a panel's series may start and end apart: its earliest and latest dates
+        data_info["first"] = data_mod._fmt_date(min(s.index[0] for s in series.values()))
+        data_info["last"] = data_mod._fmt_date(max(s.index[-1] for s in series.values()))
 
     def build(folder):
         run = runs.base_run(ctx, f"seqcast backtest: {data_info['name']}", cfg.seed)

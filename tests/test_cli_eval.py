@@ -167,6 +167,19 @@ def test_backtest_coverage_note_names_the_levels_asked_for(long_csv):  # it said
     assert "(50% needs 1, 90% needs 9)" in " ".join(r.stdout.split()) and "95%" not in r.stdout
 
 
+def test_backtest_run_dates_span_every_series(tmp_path):  # run.json showed the first series' dates only
+    spans = {"a": ("2001-01-01", 30), "b": ("2000-03-01", 40), "c": ("2002-01-01", 28)}  # b starts first, c ends last
+    rows = [(u, f"{d:%Y-%m-%d}", float(i % 7)) for u, (start, n) in spans.items()
+            for i, d in enumerate(pd.date_range(start, periods=n, freq="MS"))]
+    p = tmp_path / "spans.csv"
+    pd.DataFrame(rows, columns=["unique_id", "ds", "y"]).to_csv(p, index=False)
+    r = invoke("backtest", p, "--models", "naive", "--horizon", 3, "--windows", 2, "--out", tmp_path / "run", "-q")
+    assert_ok(r)
+    data = json.loads((tmp_path / "run" / "run.json").read_text())["data"]
+    assert (data["first"], data["last"]) == ("2000-03-01", "2004-04-01")
+    assert (data["length_min"], data["length_max"]) == (28, 40)
+
+
 def test_backtest_run_directory(backtest_run):
     rows, out = backtest_run
     assert {p.name for p in out.iterdir()} == {"run.json", "report.html", "errors_by_step.png", "series_grid.png"}
