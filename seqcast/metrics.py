@@ -178,8 +178,9 @@ def scores(truth, pred, mae_scale, mse_scale, ids=None) -> dict:
 
     * mae, rmse, mape, smape pool all R * h points (mape skips y == 0 and is in percent,
       smape is in percent 0..200, a point with y == p == 0 counting 0); per step they pool the R points of that step.
-    * mase = mean over rows of mean_j |e_rj| / mae_scale_r (the mean of per-series MASE, as in the
-      Tourism competition); per step: mean over rows of |e_rj| / mae_scale_r, so the mean of the
+    * mase = mean over rows of mean_j |e_rj| / mae_scale_r (with one row per series, the mean of per-series
+      MASE, as in the Tourism competition; with several origins, the mean over (series, origin) rows, so a
+      series with rows left out below weighs less than the others); per step: mean over rows of |e_rj| / mae_scale_r, so the mean of the
       per-step values equals the overall value.
     * rmsse = mean over rows of sqrt(mean_j e_rj^2 / mse_scale_r) (M5); per step: mean over rows of
       |e_rj| / sqrt(mse_scale_r).

@@ -135,6 +135,15 @@ def test_scores_leave_out_rows_without_scale():
     assert all(np.isnan(s["per_step"]["mase"]))
 
 
+def test_scores_overall_mase_weighs_rows_not_series():  # as documented: a series with fewer scored rows weighs less
+    y, p = np.zeros((3, 2)), np.array([[1.0, 1.0], [3.0, 3.0], [5.0, 5.0]])  # rows' MAE 1, 3, 5
+    s = metrics.scores(y, p, [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], ids=["a", "a", "b"])
+    assert (s["per_series"]["a"]["mase"], s["per_series"]["b"]["mase"]) == (2.0, 5.0)
+    assert s["overall"]["mase"] == pytest.approx(3.0)  # (1 + 3 + 5) / 3 rows, not (2 + 5) / 2 series
+    s = metrics.scores(y, p, [0.0, 1.0, 1.0], [0.0, 1.0, 1.0], ids=["a", "a", "b"])  # a's first row: no scale
+    assert s["overall"]["mase"] == pytest.approx(4.0)  # (3 + 5) / 2 scored rows
+
+
 def test_scores_mape_skips_zeros():
     s = metrics.scores([[0.0, 2.0]], [[1.0, 1.0]], [1.0], [1.0])
     assert s["overall"]["mape"] == pytest.approx(50.0)
