@@ -204,7 +204,9 @@ class Forecaster:
             raise DataError(f"series {bad!r} has fewer than 2 values: it has no scale for its intervals; drop it or pass no levels")
         res = backtest({self.series_ids_[i]: values[i] for i in on}, [cfg.model], h=h, n_windows=nw, step=1, refit=False,
                        config=cfg, season=season)
-        res.mae_scale = np.where(res.mae_scale > 0, res.mae_scale, 1.0)  # a constant part: residuals in data units
+        # a constant part has no scale: its residuals, in data units, would swamp (or shrink) the others' scaled ones, so
+        # it is left out of the widths, and used in data units only when every part is constant (one constant series)
+        res.mae_scale = np.where(res.mae_scale > 0, res.mae_scale, np.nan if (res.mae_scale > 0).any() else 1.0)
         self.widths_ = intervals.conformal_widths(res.scaled_residuals(cfg.model), levels)
         self.levels_ = tuple(levels)
         self.interval_scales_ = np.where(scales > 0, scales, 1.0)

@@ -333,3 +333,15 @@ def test_one_short_series_does_not_cut_everyones_calibration(many):
     short, a = fc[fc.unique_id == "short"], fc[fc.unique_id == "a"]
     ratio = (short.hi_80 - short.lo_80).to_numpy() / (a.hi_80 - a.lo_80).to_numpy()
     np.testing.assert_allclose(ratio, f.interval_scales_[3] / f.interval_scales_[0], rtol=1e-6)  # same widths, own scale
+
+
+def test_a_constant_series_does_not_set_the_other_series_interval_widths(many):
+    # its in-sample scale is 0, so its residuals are in data units: a constant 5e6 series made every series' 95% band
+    # millions wide. Log values with norm 'last' make its windows all zero at any level: the same model either way
+    ds = many["a"].index
+    opts = dict(TINY, model="linear", log=True, scaler="none", norm="last", strategy="direct", horizon=3)
+    widths = [Forecaster(**opts, seed=0).fit({**many, "z": pd.Series(level, index=ds)}, levels=(80, 95)).widths_
+              for level in (7.0, 5e6)]
+    for q in (80.0, 95.0):
+        assert np.isfinite(widths[0][q]).all()
+        np.testing.assert_array_equal(widths[0][q], widths[1][q])
