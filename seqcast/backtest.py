@@ -108,7 +108,8 @@ class Result:
     def coverage(self, model: str, levels) -> dict:
         """Empirical coverage (%) of conformal intervals, origin by origin: the rows of origin k get
         widths calibrated on the residuals of origins 0..k-1 only, on their steps whose target came before
-        origin k (`calibration_widths`). Needs n_windows >= 2. An origin whose widths are infinite at a
+        origin k (`calibration_widths`). Needs n_windows >= 2. Rows whose training part is constant (no scale,
+        so a band of width 0) are left out, as MASE leaves them out. An origin whose widths are infinite at a
         level (too few residuals: fewer than 19 for 95%) is not counted at that level, and a level with
         no finite origin gives NaN, not a vacuous 100%. `levels`: anything `intervals.parse_levels` takes
         ("80,95", (80, 95), 90); the keys are those levels as floats, ascending."""
@@ -145,7 +146,7 @@ class Result:
         inside = {lv: [] for lv in levels}
         for k in range(1, origins.max() + 1):
             widths = self._widths_before(res, k, levels)
-            rows = origins == k
+            rows = (origins == k) & (self.mae_scale > 0)  # a constant training part has no scale, so no band (as no MASE)
             b = intervals.bands(self.forecasts[model][rows], widths, scale=self.mae_scale[rows], floor=self.floor[rows])
             for lv, (lo, hi) in b.items():
                 if not np.isfinite(widths[lv]).all():

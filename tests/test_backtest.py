@@ -256,6 +256,23 @@ def test_coverage_takes_levels_as_parse_levels_does():
         res.coverage("snaive", "80,80")
 
 
+def test_coverage_leaves_out_series_whose_training_part_is_constant():
+    """A constant series has no scale, so its band had width 0 and counted as a miss: 10 constant series among 250
+    took a backtest's 80% coverage from 80.1 to 76.9, beside a MASE that leaves them out."""
+    from seqcast.backtest import Result
+
+    rng = np.random.default_rng(0)
+    R = 30  # 30 series x 1 step at each of 2 origins: origin 0 calibrates origin 1; the last 10 are constant
+    scale = np.tile(np.r_[np.ones(20), np.zeros(10)], 2)
+    res = Result(h=1, season=1, ids=list(range(R)) * 2, origins=[k for k in range(2) for _ in range(R)],
+                 truth=rng.normal(size=(2 * R, 1)) * scale[:, None], forecasts={"m": np.full((2 * R, 1), 0.1)},
+                 mae_scale=scale, mse_scale=scale, floor=np.full(2 * R, np.nan))
+    cover, counts = res.coverage_with_counts("m", (80,))
+    assert counts == {80.0: 20}
+    inside = [abs(t - 0.1) <= res.calibration_widths("m", 1, (80,))[80][0] for t in res.truth[R:R + 20, 0]]
+    assert cover[80] == 100 * np.mean(inside)
+
+
 # ---- intervals on processes whose right answer is known ------------------------------------------------
 # Gaussian random walks forecast by naive, and a season plus Gaussian noise forecast by seasonal naive, on
 # S independent series. Scaled by the in-sample MAE of the training part (sigma sqrt(2/pi) for both: the
