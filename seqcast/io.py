@@ -16,12 +16,16 @@ beside its target and swapped in, so an interrupted save never damages what was 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 import threading
+import time
+import uuid
+from glob import escape as glob_escape
 from pathlib import Path
 
 import numpy as np
@@ -110,11 +114,22 @@ def check_target(target, marker: str = META, what: str = "model") -> Path:
     above = next((p for p in target.parents if p.exists()), None)
     if above is not None and not above.is_dir():  # fit --out data.csv/m: refused now, not after the training
         raise ConfigError(f"'{above}' is a file, so '{target}' cannot be created; choose a directory path for --out")
-    if target.is_dir() and any(target.iterdir()) and not (target / marker).is_file():
+    if target.is_dir() and _foreign(target, marker):
         raise ConfigError(f"'{target}' exists, is not empty and holds no seqcast {what}; choose a new or empty directory for --out")
     if above is not None and not os.access(above, os.W_OK | os.X_OK):  # found after the training otherwise
         raise ConfigError(f"'{above}' is not writable, so '{target}' cannot be written; choose a directory you can write to for --out")
     return target
+
+
+def _foreign(folder: Path, marker: str) -> bool:
+    """A non-empty folder without `marker`. A save swapping its folder in meanwhile (two fits with one --out) moves
+    the folder away between the looks: then it held `marker`, not the user's files."""
+    before = _identity(folder)
+    try:
+        foreign = any(folder.iterdir()) and not (folder / marker).is_file()
+    except FileNotFoundError:
+        return False
+    return foreign and not _replaced(folder, before)
 
 
 def _holds_cwd(target: Path) -> bool:
@@ -135,22 +150,49 @@ def replace_dir(target, build, marker: str = META, what: str = "model") -> None:
         target = Path(os.path.realpath(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    old = None
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the folder the mode mkdir would
         build(tmp)
-        stop_if_interrupted()
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            os.replace(target, old)
-        os.replace(tmp, target)
+        olds = _swap_in(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and old.exists() and not target.exists():
-            os.replace(old, target)  # put the earlier model back
         raise
-    if old is not None:
+    for old in olds:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _swap_in(tmp: Path, target: Path) -> list[Path]:
+    """Rename `tmp` to `target`, moving the folder there aside first; returns the folders moved aside.
+
+    Another process may swap its own folder in at the same moment (two fits with one --out): the rename onto
+    the folder it just put there fails (not empty), so that one is moved aside too and the rename tried again.
+    The last rename wins, whole; each moved-aside folder has its own name, so none is left behind."""
+    olds = []
+    try:
+        for _ in range(1000):
+            stop_if_interrupted()
+            old = target.with_name(f".{target.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+            try:
+                os.replace(target, old)
+                olds.append(old)
+            except FileNotFoundError:
+                pass
+            try:
+                os.replace(tmp, target)
+                return olds
+            except OSError as e:
+                if e.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+        raise OSError(errno.EBUSY, "other processes kept replacing it; try again", str(target))
+    except BaseException:
+        try:
+            if olds and not target.exists():
+                os.replace(olds.pop(), target)  # put the earlier model back
+        except OSError:
+            pass
+        for old in olds:
+            shutil.rmtree(old, ignore_errors=True)
+        raise
 
 
 # ---- parameters <-> flat arrays --------------------------------------------------------------------
@@ -282,13 +324,7 @@ def load_model(path):
     from .train import History
 
     p = Path(path).expanduser()
-    meta = read_meta(p)
-    wf = p / WEIGHTS
-    if not wf.is_file():
-        raise ModelFileError(f"'{p}' has no {WEIGHTS}; re-save the model with `seqcast fit`")
-    raw = wf.read_bytes()
-    if hashlib.sha256(raw).hexdigest() != meta.get("weights_sha256"):
-        raise ModelFileError(f"'{wf}' does not match {META} (checksum differs): the file is corrupt or from another model; re-save the model")
+    meta, raw = _read_whole(p)
     try:
         from safetensors.numpy import load as st_load
 
@@ -343,6 +379,48 @@ def load_model(path):
         if len(ctx) != cfg.window and not (f.long_format_ and 1 <= len(ctx) < cfg.window):
             raise ModelFileError(f"'{p / META}': context of series {k!r} has {len(ctx)} values, window is {cfg.window}; re-save the model")
     return f
+
+
+def _read_files(p: Path) -> tuple[dict, bytes]:
+    meta = read_meta(p)
+    wf = p / WEIGHTS
+    if not wf.is_file():
+        raise ModelFileError(f"'{p}' has no {WEIGHTS}; re-save the model with `seqcast fit`")
+    raw = wf.read_bytes()
+    if hashlib.sha256(raw).hexdigest() != meta.get("weights_sha256"):
+        raise ModelFileError(f"'{wf}' does not match {META} (checksum differs): the file is corrupt or from another model; re-save the model")
+    return meta, raw
+
+
+def _read_whole(p: Path, tries: int = 50) -> tuple[dict, bytes]:
+    """model.json and the weights of one save. A save running meanwhile (fit --out on this folder) swaps a new folder
+    in between two reads, or the folder is briefly absent: a read that failed while the folder changed is done again."""
+    for i in range(tries):
+        before = _identity(p)
+        try:
+            meta, raw = _read_files(p)
+        except (ModelFileError, OSError):
+            if i == tries - 1 or not _replaced(p, before):
+                raise
+            time.sleep(0.01)
+            continue
+        if _identity(p) == before:
+            return meta, raw
+    raise ModelFileError(f"'{p}' was replaced while it was read, {tries} times; try again when the save writing it has ended")
+
+
+def _identity(p: Path):
+    try:
+        st = os.stat(p)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_ctime_ns  # an inode freed by one swap can come back in the next
+
+
+def _replaced(p: Path, before) -> bool:
+    """The folder changed since `before`, or a save is swapping one in (its earlier folder moved aside, see _swap_in)."""
+    real = Path(os.path.realpath(p))
+    return _identity(p) != before or any(real.parent.glob(f".{glob_escape(real.name)}.old-*"))
 
 
 def _check_size(spec, members: int, flat: dict, where: str) -> None:

@@ -506,3 +506,73 @@ def test_saving_through_a_symlink_replaces_its_target_and_keeps_the_link(fitted,
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["current", v1.name])
     assert (tmp_path / "current").is_symlink() and os.readlink(tmp_path / "current") == v1.name
     pd.testing.assert_frame_equal(Forecaster.load(v1).forecast(3), other.forecast(3))
+
+
+# ---- two processes at once: fit --out on one folder, predict while it is replaced ----------------------
+
+
+@pytest.fixture(scope="module")
+def second(fitted):
+    return Forecaster(**FAST, seed=1).fit(monthly())
+
+
+def _once(action):
+    """A hook that runs `action` the first time it is called (another process acting at that moment)."""
+    state = {"done": False}
+
+    def hook():
+        if not state["done"]:
+            state["done"] = True
+            action()
+    return hook
+
+
+def test_two_saves_to_one_folder_at_once_leave_one_whole_model(fitted, second, saved, tmp_path, monkeypatch):
+    # another process's save landed between this one's two renames: the rename onto its folder failed
+    # ("[Errno 39] Directory not empty: '.copy.x.tmp' -> 'copy'") and '.copy.old-PID' was left behind
+    d = copy_model(saved, tmp_path)
+    real = os.replace
+    other = _once(lambda: second.save(d))
+
+    def replace(src, dst):
+        if Path(src).name.endswith(".tmp") and Path(dst) == d:
+            other()
+        return real(src, dst)
+
+    monkeypatch.setattr(io.os, "replace", replace)
+    fitted.save(d)  # the last rename wins, whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(Forecaster.load(d).forecast(3), fitted.forecast(3))
+
+
+def test_a_model_replaced_while_it_is_loaded_is_read_whole(fitted, second, saved, tmp_path, monkeypatch):
+    # fit --out replaced the folder between predict's reads of model.json and of the weights:
+    # "weights.safetensors does not match model.json (checksum differs): the file is corrupt"
+    d = copy_model(saved, tmp_path)
+    real = io.read_meta
+    other = _once(lambda: second.save(d))
+
+    def read_meta(p):
+        meta = real(p)
+        other()
+        return meta
+
+    monkeypatch.setattr(io, "read_meta", read_meta)
+    pd.testing.assert_frame_equal(io.load_model(d).forecast(3), second.forecast(3))
+
+
+def test_a_model_folder_moved_aside_by_another_save_is_not_called_foreign(saved, tmp_path, monkeypatch):
+    # another fit moved the folder aside between check_target's looks (it listed files, then found no model.json):
+    # "'copy' exists, is not empty and holds no seqcast model" although it held one
+    d = copy_model(saved, tmp_path)
+    real = Path.is_file
+    aside = _once(lambda: os.replace(d, tmp_path / ".copy.old-1-x"))
+
+    def is_file(p):
+        if p == d / io.META:
+            aside()
+        return real(p)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    assert io.check_target(d) == d
