@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -198,6 +199,9 @@ def enable_compilation_cache() -> None:
         return
     jax.config.update("jax_compilation_cache_dir", path)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
+    # an entry cut short or damaged on disk (a full disk, a killed process) is compiled again: not a raw
+    # "UserWarning: Error reading persistent compilation cache entry ... incorrect header check" at every compile
+    warnings.filterwarnings("ignore", message="Error (reading|writing) persistent compilation cache entry", category=UserWarning)
 
 
 enable_compilation_cache()

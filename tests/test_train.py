@@ -393,6 +393,7 @@ def test_compilation_cache_is_reused_by_a_second_process(tmp_path):
     def run(cache_dir):
         env = dict(os.environ, SEQCAST_CACHE_DIR=str(cache_dir))
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        assert out.stderr == ""
         return [int(x) for x in out.stdout.split()]
 
     cache = tmp_path / "cache"
@@ -401,6 +402,12 @@ def test_compilation_cache_is_reused_by_a_second_process(tmp_path):
     hits, misses = run(cache)
     assert hits >= 1 and misses == 0
     assert run("off") == [0, 0]  # no cache consulted at all
+    # entries damaged on disk (junk, cut short): compiled again, no "UserWarning: Error reading persistent
+    # compilation cache entry ... incorrect header check" on stderr
+    for i, entry in enumerate(p for p in cache.iterdir() if p.is_file()):
+        entry.write_bytes(b"junk" if i % 2 else entry.read_bytes()[:20])
+    hits, misses = run(cache)
+    assert misses >= 1
 
 
 def test_a_cache_folder_that_cannot_be_written_is_skipped(tmp_path, monkeypatch):
