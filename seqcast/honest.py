@@ -179,9 +179,10 @@ def benchmark(name: str, models, *, config: Config | None = None, levels=None, p
     if levels:
         cal = evaluate([t[:-h] for t in trains], [t[-h:] for t in trains], ids, check_models(models), h=h, season=m, config=cfg,
                        progress=progress)
+        ok = res.mae_scale > 0  # a constant training part has no scale, so no band (as no MASE): left out, as backtest does
         for model in res.forecasts:
             widths = res.widths[model] = intervals.conformal_widths(cal.scaled_residuals(model), levels)
-            b = intervals.bands(res.forecasts[model], widths, scale=res.mae_scale, floor=res.floor)
-            cover[model] = {lv: intervals.coverage(res.truth, lo, hi) if np.isfinite(widths[lv]).all() else float("nan")
+            b = intervals.bands(res.forecasts[model][ok], widths, scale=res.mae_scale[ok], floor=res.floor[ok])
+            cover[model] = {lv: intervals.coverage(res.truth[ok], lo, hi) if np.isfinite(widths[lv]).all() else float("nan")
                             for lv, (lo, hi) in b.items()}  # infinite widths (too few residuals) measure nothing
     return res, comp, cfg, cover

@@ -92,3 +92,23 @@ def test_auto_with_patience_set_keeps_a_validation_tail():
     assert auto_config([y], h=1, season=12, overrides={"patience": 5}).val_size == 0.1
     assert auto_config([y], h=1, season=12, overrides={"patience": 5, "val_size": 0.2}).val_size == 0.2
     assert auto_config([y], h=1, season=12).val_size == 0.0 and auto_config([y], h=1, season=12).patience == 0
+
+
+def test_benchmark_coverage_leaves_out_series_whose_training_part_is_constant(monkeypatch):
+    """A constant training part has no scale, so its band had width 0 and every test value counted as a miss (backtest
+    leaves such rows out, as MASE does); the benchmark's coverage now does the same."""
+    from seqcast import datasets, honest
+
+    rng = np.random.default_rng(0)
+    walks = {f"w{i}": np.cumsum(rng.normal(size=44)) for i in range(30)}
+
+    def comp(with_flat):
+        series = {**walks, **({"flat": np.r_[np.full(40, 5.0), 6.0, 7.0, 8.0, 9.0]} if with_flat else {})}
+        return datasets.Competition("toy", {k: v[:-4] for k, v in series.items()}, {k: v[-4:] for k, v in series.items()},
+                                    horizon=4, season=1, freq=None)
+
+    cover = {}
+    for flat in (False, True):
+        monkeypatch.setattr(datasets, "competition", lambda name, flat=flat: comp(flat))
+        cover[flat] = honest.benchmark("toy", ["naive"], levels=(80,))[3]["naive"][80.0]
+    assert cover[True] == cover[False] and 0 < cover[False] < 100  # the flat series' four misses no longer count
