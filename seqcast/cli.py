@@ -658,6 +658,11 @@ def _interval_note(f, quiet: bool) -> None:
 
     from .intervals import min_residuals
 
+    n = len(f.series_ids_)
+    if f.levels_ and f.calibration_series_ < n:  # the rule is in the README's Python section only
+        _say(quiet, f"note: the intervals were calibrated on {f.calibration_series_} of {n} series ({f.calibration_windows_} "
+                    f"origins one step apart); the {n - f.calibration_series_} series too short for them get those widths "
+                    "at their own scale")
     bad = [q for q in f.levels_ if not np.isfinite(f.widths_[q]).all()]
     if bad:
         needs = ", ".join(f"{q:g}% needs {min_residuals(q)}" for q in bad)

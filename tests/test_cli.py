@@ -842,6 +842,18 @@ def test_an_os_error_naming_a_strange_path_is_one_escaped_line(model_dir, monkey
     assert "\x1b" not in line
 
 
+def test_fit_says_when_intervals_were_calibrated_on_some_of_the_series(work, tmp_path):
+    """A series too short for the calibration origins gets the others' widths at its own scale: only the README's
+    Python section said so; fit now notes it."""
+    p = write_csv(work, "long-short.csv", long_lines({**LONG_IDS, "tiny": (14, 10.0, "2000-01-01")}))
+    r = invoke("fit", p, "--model", "linear", "--window", 6, "--epochs", 2, "--levels", 80, "--out", tmp_path / "m")
+    assert_ok(r)
+    m = Forecaster.load(tmp_path / "m")
+    assert m.calibration_series_ == 3
+    assert (f"note: the intervals were calibrated on 3 of 4 series ({m.calibration_windows_} origins one step apart); the 1 "
+            "series too short for them get those widths at their own scale") in " ".join(r.stdout.split())
+
+
 def test_ids_with_terminal_escape_codes_are_printed_escaped(work):
     """A series id holding ESC [31m went raw to the terminal in notes and errors (recolouring it)."""
     red = "t\x1b[31miny"
