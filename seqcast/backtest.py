@@ -35,7 +35,11 @@ def baseline_names() -> tuple:
 
 
 def check_models(models) -> list[str]:
-    names = [m.strip().lower() for m in (models.split(",") if isinstance(models, str) else models) if m.strip()]
+    items = models.split(",") if isinstance(models, str) else list(models) if isinstance(models, (list, tuple, set, np.ndarray)) else None
+    if items is None or not all(isinstance(m, str) for m in items):
+        raise ConfigError(f"`models` must be model names, a list such as ['lstm', 'naive'] or text such as 'lstm,naive'. "
+                          f"Received: models={models!r}")
+    names = [m.strip().lower() for m in items if m.strip()]
     known = NEURAL + baseline_names() + STATS
     for m in names:
         if m not in known:
@@ -209,6 +213,10 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
     _check_int("windows", n_windows)
     step = h if step is None else step
     _check_int("step", step)
+    if season is not None:
+        _check_int("season", season)
+    if config is not None and not isinstance(config, Config):
+        raise ConfigError(f"`config` must be a seqcast.Config or None. Received: config={config!r}")
     cfg = config or Config()
     names = check_models(models)
     dated = isinstance(series, dict) and any(isinstance(getattr(v, "index", None), pd.DatetimeIndex) for v in series.values())

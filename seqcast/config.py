@@ -141,7 +141,7 @@ def validate(cfg: Config) -> Config:
     cfg = dataclasses.replace(cfg, **{f.name: _plain(getattr(cfg, f.name)) for f in fields(cfg)})
     for name, allowed in CHOICES.items():
         v = getattr(cfg, name)
-        if v not in allowed:
+        if not (v is None or isinstance(v, str)) or v not in allowed:  # an array would compare element-wise
             shown = ", ".join("none" if a is None else a for a in allowed)
             also = ("; auto is seqcast's choice for the data (what `seqcast fit` uses without --model, benchmark always "
                     "and backtest unless --no-auto)") if name == "model" else ""

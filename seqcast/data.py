@@ -329,7 +329,7 @@ def _check_fill(fill: Any) -> str:
     value = fill.strip().lower() if isinstance(fill, str) else fill
     if value is None:
         value = "none"
-    if value not in FILL_METHODS:
+    if not isinstance(value, str) or value not in FILL_METHODS:
         raise ConfigError(
             f"`fill` must be one of 'none', 'ffill', 'interpolate'. Received: fill={fill!r}"
         )

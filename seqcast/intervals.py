@@ -52,14 +52,24 @@ def parse_levels(levels) -> tuple[float, ...]:
     return tuple(sorted(out))
 
 
+def _check_level(level) -> float:
+    if isinstance(level, bool) or not isinstance(level, (int, float, np.integer, np.floating)) or not 1 <= level < 100:
+        raise ConfigError(f"`level` must be a number in [1, 100), in percent (95, not 0.95). Received: level={level!r}")
+    return float(level)
+
+
 def conformal_rank(n: int, level: float) -> int:
     """The 1-based rank ceil((n+1) * level/100) of the conformal quantile among n scores (may exceed n)."""
+    level = _check_level(level)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ConfigError(f"`n` must be an integer >= 0. Received: n={n!r}")
     return math.ceil((n + 1) * level / 100)  # (n+1)*level first: exact when the product is a multiple of 100
 
 
 def min_residuals(level: float) -> int:
     """The fewest residuals n with a finite level-% width: conformal_rank(n, level) <= n (4 for 80%, 19 for 95%)."""
-    n = 1
+    level = _check_level(level)  # 100 would never be reached
+    n = max(1, math.ceil(level / (100 - level)) - 1)  # n >= level / (100 - level), then exact by the rank itself
     while conformal_rank(n, level) > n:
         n += 1
     return n

@@ -21,9 +21,15 @@ from .errors import DataError
 SCORE_METRICS = ("mae", "rmse", "mape", "smape", "mase", "rmsse")
 
 
+def _numbers(name: str, a) -> np.ndarray:
+    try:
+        return np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError):  # text, a set, a dict, ragged rows
+        raise DataError(f"`{name}` must be an array of numbers. Received: {name}={a!r:.80}") from None
+
+
 def _pair(y_true, y_pred):
-    y = np.asarray(y_true, dtype=np.float64)
-    p = np.asarray(y_pred, dtype=np.float64)
+    y, p = _numbers("y_true", y_true), _numbers("y_pred", y_pred)
     if y.shape != p.shape:
         raise DataError(f"y_true and y_pred must have the same shape. Received: {y.shape} and {p.shape}")
     return y, p
@@ -63,7 +69,7 @@ def mase(y_true, y_pred, y_train, season: int = 1) -> float:
     from .windows import check_positive
 
     season = check_positive("season", season)
-    y_train = np.asarray(y_train, dtype=np.float64)
+    y_train = _numbers("y_train", y_train).ravel()
     if len(y_train) <= season:
         raise DataError(f"MASE needs a training series longer than the season. Received: len={len(y_train)}, season={season}")
     scale = np.mean(np.abs(y_train[season:] - y_train[:-season]))
@@ -75,7 +81,10 @@ def rmsse(y_true, y_pred, y_train, season: int = 1) -> float:
 
     sqrt(mean((y - p)^2) / mean((y_t - y_{t-m})^2 over y_train)); nan when that scale is 0.
     """
-    y_train = np.asarray(y_train, dtype=np.float64)
+    from .windows import check_positive
+
+    season = check_positive("season", season)
+    y_train = _numbers("y_train", y_train).ravel()
     if len(y_train) <= season:
         raise DataError(f"RMSSE needs a training series longer than the season. Received: len={len(y_train)}, season={season}")
     _, scale = insample_scales(y_train, season)
@@ -92,7 +101,7 @@ def insample_scales(y_train, season: int = 1) -> tuple[float, float]:
     from .windows import check_positive
 
     season = check_positive("season", season)
-    y = np.asarray(y_train, dtype=np.float64).ravel()
+    y = _numbers("y_train", y_train).ravel()
     if len(y) <= season:
         season = 1
     if len(y) < 2:

@@ -26,6 +26,13 @@ def check_positive(name: str, value, minimum: int = 1) -> int:
     return int(value)
 
 
+def check_fraction(name: str, value) -> float:
+    """A fraction in [0, 1) (test_size, val_size): a number, not text or True."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not 0 <= value < 1:
+        raise ConfigError(f"`{name}` must be a number in [0, 1). Received: {name}={value!r}")
+    return float(value)
+
+
 def n_windows(n_values: int, window: int, horizon: int = 1) -> int:
     return n_values - window - horizon + 1
 
@@ -64,8 +71,8 @@ def seq2seq_targets(series, n_steps: int, k: int):
 
 def split_train_test(n: int, test_size: float) -> int:
     """Chronological split: the first int(n * (1 - test_size)) windows train (132, 0.2 -> 105)."""
-    if not 0.0 <= test_size < 1.0:
-        raise ConfigError(f"`test_size` must be in [0, 1). Received: test_size={test_size!r}")
+    test_size = check_fraction("test_size", test_size)
+    n = check_positive("n", n, 0)
     n_train = int(n * (1.0 - test_size))
     if n_train < 1:
         raise DataError(f"no training windows left: {n} windows with test_size={test_size}; use more data or a smaller --test-size")
@@ -74,8 +81,8 @@ def split_train_test(n: int, test_size: float) -> int:
 
 def split_validation(n_train: int, val_size: float) -> int:
     """Number of validation windows taken from the end of the training windows."""
-    if not 0.0 <= val_size < 1.0:
-        raise ConfigError(f"`val_size` must be in [0, 1). Received: val_size={val_size!r}")
+    val_size = check_fraction("val_size", val_size)
+    n_train = check_positive("n_train", n_train, 0)
     n_val = max(1, int(round(n_train * val_size))) if val_size > 0 else 0  # at least one when asked for
     if val_size > 0 and n_val >= n_train:
         raise DataError(f"val_size={val_size} leaves {n_val} validation windows out of {n_train}; choose a val_size that leaves at least one of each")

@@ -310,3 +310,22 @@ def test_conformal_widths_and_coverage_match_the_analytic_ones(kind):
         p = q / 100
         se = 100 * np.sqrt(p * (1 - p) * (1 / (S_KNOWN + 2) + 1 / S_KNOWN))  # 0.89 points at 80%, 0.49 at 95%
         assert n[q] == S_KNOWN * H_KNOWN and abs(cov[q] - q) < 4 * se, (q, cov[q], se)
+
+
+@pytest.mark.parametrize("models", [None, 3, [3], np.float32(0.5), {"lstm": 1}])
+def test_models_that_are_not_names_are_a_config_error(models):
+    with pytest.raises(ConfigError, match="`models` must be model names"):
+        check_models(models)
+
+
+@pytest.mark.parametrize("season", [3.5, "3", True, 0, float("nan")])
+def test_a_season_that_is_not_an_integer_is_refused(season):
+    # 3.5 and "3" were taken as 3, True as 1 and 0 as "none" without a word; nan raised a bare ValueError
+    with pytest.raises(ConfigError, match="`season` must be an integer >= 1"):
+        backtest({"a": np.arange(30.0)}, ["naive"], h=2, season=season)
+
+
+@pytest.mark.parametrize("config", ["lstm", {"model": "lstm"}, 0])
+def test_a_config_that_is_not_a_config_is_refused(config):
+    with pytest.raises(ConfigError, match="`config` must be a seqcast.Config"):
+        backtest({"a": np.arange(30.0)}, ["naive"], h=2, config=config)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from seqcast.config import TUTORIAL, Config, from_dict, load_toml, validate
@@ -216,3 +218,11 @@ def test_the_package_asks_for_the_python_that_has_tomllib():
 
     project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
     assert project["requires-python"] == ">=3.11"
+
+
+@pytest.mark.parametrize("name", ["model", "strategy", "fill", "optimizer", "precision"])
+@pytest.mark.parametrize("value", [np.array([]), np.array(["lstm", "gru"]), pd.Series(["lstm"])])
+def test_a_choice_given_as_an_array_is_a_config_error(name, value):
+    # an array compared with `in` raised numpy's / pandas' "truth value ... is ambiguous" ValueError
+    with pytest.raises(ConfigError, match=f"`{name}` must be one of"):
+        validate(Config(**{name: value}))

@@ -910,3 +910,9 @@ def test_a_month_column_that_does_not_parse_is_refused(tmp_path):
     for text in ("Month,Sales\nJan-15,100\nFeb-15,101\nMar-15,102\n", "id,Sales,Month\n1,100,Jan-15\n2,101,Feb-15\n3,102,Mar-15\n"):
         with pytest.raises(DataError, match=r"date 'Jan-15' in column 'Month' cannot be parsed"):
             load_series(write(tmp_path, text), column="Sales")
+
+
+@pytest.mark.parametrize("fill", [np.array([]), np.array(["ffill", "none"]), pd.Series(["ffill"])])
+def test_a_fill_given_as_an_array_is_a_config_error(fill):
+    with pytest.raises(ConfigError, match="`fill` must be one of"):
+        load_series(pd.Series([1.0, 2.0, 3.0]), fill=fill)

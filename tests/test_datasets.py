@@ -72,3 +72,17 @@ def test_synthetic_takes_the_seed_as_the_issue_writes_it():
     for bad in (-1, 1.5, None):  # None drew fresh entropy: a different batch on every call
         with pytest.raises(ConfigError, match=r"`seed` must be an integer >= 0"):
             synthetic(4, 6, bad)
+
+
+@pytest.mark.parametrize("fractions", [0.7, None, ("0.7", "0.2")])
+def test_homl_split_fractions_that_are_not_a_pair_of_numbers_are_a_config_error(fractions):
+    from seqcast.datasets import homl_split
+
+    with pytest.raises(ConfigError, match="`fractions` must be"):
+        homl_split(np.zeros((10, 3, 1)), fractions)
+
+
+@pytest.mark.parametrize("name", [["m1-yearly"], {}])
+def test_a_competition_name_that_is_not_text_is_a_config_error(name):
+    with pytest.raises(ConfigError, match="`name` must be one of"):
+        competition(name)

@@ -133,3 +133,22 @@ def test_bands_floor_raises_lower_bounds_only_where_a_series_has_one():
     np.testing.assert_array_equal(b[1], [[3.0, 7.0], [3.0, 7.0]])  # upper bounds above the floor untouched
     lo, hi = bands(np.array([[-3.0]]), {80.0: np.array([1.0])}, floor=np.array([0.0]))[80.0]
     assert lo[0, 0] == 0.0 and hi[0, 0] == 0.0  # a point forecast below the floor does not invert the band
+
+
+@pytest.mark.parametrize("level", [100, 100.0, 0, 0.95, float("nan"), "95", True, None])
+def test_min_residuals_and_conformal_rank_refuse_a_level_outside_1_to_100(level):
+    # min_residuals(100) looped forever: no n has ceil((n + 1) * 1.0) <= n
+    from seqcast.intervals import min_residuals
+
+    with pytest.raises(ConfigError, match="`level` must be a number in \\[1, 100\\)"):
+        min_residuals(level)
+    with pytest.raises(ConfigError, match="`level` must be a number in \\[1, 100\\)"):
+        conformal_rank(10, level)
+
+
+def test_min_residuals_is_exact_and_quick_near_100():
+    from seqcast.intervals import min_residuals
+
+    assert [min_residuals(q) for q in (50, 80, 90, 95, 99)] == [1, 4, 9, 19, 99]
+    n = min_residuals(99.9999)  # the loop from 1 took a million steps
+    assert conformal_rank(n, 99.9999) <= n and conformal_rank(n - 1, 99.9999) > n - 1  # the fewest

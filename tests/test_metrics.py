@@ -187,3 +187,20 @@ def test_smape_of_a_nan_value_is_nan_like_the_other_metrics():
     assert np.isnan(metrics.smape([1.0, 2.0], [np.nan, 1.0]))
     assert np.isnan(metrics.mae([np.nan, 1.0], [1.0, 2.0])) and np.isnan(metrics.mape([np.nan, 1.0], [1.0, 2.0]))
     assert metrics.smape([0.0, 0.0], [0.0, 1.0]) == pytest.approx(100 * (0 + 2 / 1) / 2)  # 0/0 is still 0, 0 vs 1 is 200%
+
+
+@pytest.mark.parametrize("fn", [metrics.mse, metrics.mae, metrics.smape, metrics.point_metrics])
+@pytest.mark.parametrize("bad", ["abc", {1}, {"a": 1}])
+def test_values_that_are_not_numbers_are_a_data_error(fn, bad):
+    with pytest.raises(DataError, match="`y_pred` must be an array of numbers"):
+        fn([1.0, 2.0], bad)
+
+
+@pytest.mark.parametrize("fn", [metrics.mase, metrics.rmsse])
+def test_scaled_metrics_check_the_training_series_and_the_season(fn):
+    with pytest.raises(DataError, match="`y_train` must be an array of numbers"):
+        fn([1.0], [2.0], "abc")
+    with pytest.raises(DataError, match="training series longer than the season"):
+        fn([1.0], [2.0], 5.0)  # a scalar is a series of one value, not len() of an unsized object
+    with pytest.raises(ConfigError, match="`season` must be an integer >= 1"):
+        fn([1.0], [2.0], [1.0, 2.0, 4.0], "3")

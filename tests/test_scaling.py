@@ -93,3 +93,10 @@ def test_a_scaler_refuses_no_values_and_nan():
         fit_scaler([])
     with pytest.raises(DataError, match=r"Received: 3 values, 1 of them NaN or inf"):
         fit_scaler([1.0, np.nan, 3.0])
+
+
+@pytest.mark.parametrize("rng", [5, None, (0.0,), (0, 1, 2), ("a", "b"), (0.0, float("inf")), (True, 2)])
+def test_a_feature_range_that_is_not_two_finite_numbers_is_a_config_error(rng):
+    # 5 and None raised TypeError, ("a", "b") ValueError; (0, inf) scaled every value to nan
+    with pytest.raises(ConfigError, match="`scaler_range` must be"):
+        fit_scaler(np.arange(5.0), "minmax", feature_range=rng)

@@ -104,3 +104,18 @@ def test_split_inputs_targets_still_takes_a_wide_dataframe():
     np.testing.assert_array_equal(Y, s[:, 4:])
     with pytest.raises(DataError, match=r"long-format data needs the columns unique_id, ds, y; missing: unique_id"):
         split_inputs_targets(pd.DataFrame({"ds": range(6), "y": range(6)}), 4, 2)  # long, without its id column
+
+
+@pytest.mark.parametrize("split", [split_train_test, split_validation])
+@pytest.mark.parametrize("size", ["0.2", True, None, [0.2]])
+def test_a_fraction_that_is_not_a_number_is_a_config_error(split, size):
+    with pytest.raises(ConfigError, match="must be a number in \\[0, 1\\)"):
+        split(10, size)
+
+
+@pytest.mark.parametrize("split", [split_train_test, split_validation])
+@pytest.mark.parametrize("n", [3.5, "10", None, -1])
+def test_a_window_count_that_is_not_an_integer_is_a_config_error(split, n):
+    # 3.5 was silently used as 3.5 windows (int(3.5 * 0.8) = 2), "10" raised a bare TypeError
+    with pytest.raises(ConfigError, match="must be an integer >= 0"):
+        split(n, 0.2)
