@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import ConfigError, did_you_mean
+from .windows import check_fraction
 
 
 @dataclass(frozen=True)
@@ -157,9 +158,7 @@ def validate(cfg: Config) -> Config:
     if cfg.season is not None and (isinstance(cfg.season, bool) or not isinstance(cfg.season, int) or cfg.season < 1):
         raise ConfigError(f"`season` must be an integer >= 1. Received: season={cfg.season!r}")
     for name in ("test_size", "val_size"):
-        v = getattr(cfg, name)
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < 1:
-            raise ConfigError(f"`{name}` must be a number in [0, 1). Received: {name}={v!r}")
+        check_fraction(name, getattr(cfg, name))
     units = cfg.units
     if isinstance(units, int):
         units = (units,)

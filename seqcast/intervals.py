@@ -160,8 +160,6 @@ def coverage(truth, lo, hi) -> float:
 
 
 def _numeric(x, name: str) -> np.ndarray:
-    try:
-        a = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise DataError(f"`{name}` must hold numbers only; convert text columns first") from None
-    return a
+    from .metrics import _numbers
+
+    return _numbers(name, x)

@@ -25,7 +25,7 @@ def _numbers(name: str, a) -> np.ndarray:
     try:
         return np.asarray(a, dtype=np.float64)
     except (TypeError, ValueError):  # text, a set, a dict, ragged rows
-        raise DataError(f"`{name}` must be an array of numbers. Received: {name}={a!r:.80}") from None
+        raise DataError(f"`{name}` must be an array of numbers only. Received: {name}={a!r:.80}") from None
 
 
 def _pair(y_true, y_pred):
@@ -111,10 +111,7 @@ def insample_scales(y_train, season: int = 1) -> tuple[float, float]:
 
 
 def _rows(name: str, a, shape: tuple[int, ...] | None = None) -> np.ndarray:
-    try:
-        x = np.asarray(a, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise DataError(f"`{name}` must hold numbers only; pass a float array") from None
+    x = _numbers(name, a)
     if shape is None and x.ndim != 2:
         raise DataError(f"`{name}` must be 2-D (rows, steps), one forecast per row. Received: shape {x.shape}; use x[None, :] for one forecast")
     if shape is not None and x.shape != shape:
