@@ -46,6 +46,17 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
     `overrides` (options the user set explicitly) win over the automatic choices; choices that they
     make impossible are adjusted (norm "season" with a window shorter than the season becomes "last";
     no skip path or window norm where the model cannot have them)."""
+    from .windows import check_positive
+
+    h = check_positive("h", h)
+    season = None if season is None else check_positive("season", season)
+    if max_window is not None and (isinstance(max_window, bool) or not isinstance(max_window, (int, np.integer))):
+        # any integer: a cap below 2 (a short series with intervals) leaves the smallest window, 2
+        raise ConfigError(f"`max_window` must be an integer or None. Received: max_window={max_window!r}")
+    if base is not None and not isinstance(base, Config):
+        raise ConfigError(f"`base` must be a seqcast.Config or None. Received: base={base!r}")
+    if overrides is not None and not isinstance(overrides, dict):
+        raise ConfigError(f"`overrides` must be a dict of options or None. Received: overrides={overrides!r}")
     ys = [np.asarray(y, dtype=np.float64).ravel() for y in ys]
     if not ys or not any(len(y) for y in ys):
         raise DataError("`auto_config` needs at least one training series with values. Received: none")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+import pytest
 
 from seqcast.honest import auto_config
 from seqcast.scaling import fit_scaler
@@ -112,3 +115,19 @@ def test_benchmark_coverage_leaves_out_series_whose_training_part_is_constant(mo
         monkeypatch.setattr(datasets, "competition", lambda name, flat=flat: comp(flat))
         cover[flat] = honest.benchmark("toy", ["naive"], levels=(80,))[3]["naive"][80.0]
     assert cover[True] == cover[False] and 0 < cover[False] < 100  # the flat series' four misses no longer count
+
+
+@pytest.mark.parametrize("kw, needle", [
+    (dict(h=3.5), "`h` must be an integer >= 1. Received: h=3.5"), (dict(h=True), "`h` must be an integer >= 1"),
+    (dict(season="3"), "`season` must be an integer >= 1"), (dict(season=-1), "`season` must be an integer >= 1"),
+    (dict(max_window=float("nan")), "`max_window` must be an integer or None"), (dict(base="x"), "`base` must be a seqcast.Config"),
+    (dict(overrides=[3]), "`overrides` must be a dict"),
+])
+def test_auto_config_refuses_arguments_of_the_wrong_kind(kw, needle):
+    """h=3.5 became 3 and True 1 without a word; base='x' and overrides=[3] raised AttributeError / TypeError."""
+    from seqcast.errors import ConfigError
+
+    args = dict(h=1, season=12) | kw
+    with pytest.raises(ConfigError, match=re.escape(needle)):
+        auto_config([Y], **args)
+    assert auto_config([Y], h=1, season=12, max_window=0).window == 2  # a cap below 2 still gives the smallest window
