@@ -125,7 +125,8 @@ def load_series(
             when both readings are regular (a short file, every field <= 12),
             ``freq`` chooses, and without it the dates are refused as ambiguous.
             Timestamps whose UTC offset changes (daylight saving time) are
-            converted to UTC; daily or coarser ones keep their local dates.
+            converted to UTC; daily or coarser ones (one local time of day) keep
+            their local dates and times.
         header: CSV only. ``None`` auto-detects: the first row is a header iff
             none of its cells is a number or a date, or its first cell is text
             without digits above numbers or dates (``date,1990,2000``: column
@@ -451,8 +452,9 @@ _OFFSET_RE = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")  # a trailing UTC offset: +01:
 
 def _to_datetime(cells: list[str], dayfirst: bool = False) -> pd.DatetimeIndex:
     """``pd.to_datetime`` with NaT for unparseable cells. Offsets that change (daylight saving time):
-    daily or coarser data (every local time midnight) keeps its local dates without the offsets;
-    anything finer is converted to UTC, where its hours stay evenly spaced."""
+    daily or coarser data (every local time at one time of day: midnight, or a daily reading at 16:00)
+    keeps its local times without the offsets; anything finer is converted to UTC, where its hours stay
+    evenly spaced."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -460,7 +462,8 @@ def _to_datetime(cells: list[str], dayfirst: bool = False) -> pd.DatetimeIndex:
         except (ValueError, TypeError):  # offsets that change, e.g. +01:00 then +02:00 (DST)
             local = pd.DatetimeIndex(pd.to_datetime([_OFFSET_RE.sub("", c.strip()) for c in cells], errors="coerce",
                                                     dayfirst=dayfirst))
-            if local.notna().any() and (local.dropna() == local.dropna().normalize()).all():
+            times = local.dropna()
+            if len(times) and (times - times.normalize()).nunique() == 1:  # in UTC a daily 12:00 moves to 11:00, 10:00
                 return local
             return pd.DatetimeIndex(pd.to_datetime(cells, errors="coerce", dayfirst=dayfirst, utc=True))
 

@@ -157,6 +157,16 @@ def test_daily_dates_with_changing_offsets_keep_their_local_days(tmp_path):
     assert s.index.freqstr == "D" and s.index.tz is None and s.index[0] == pd.Timestamp("2023-03-20")
 
 
+def test_daily_readings_at_one_local_time_with_changing_offsets_keep_their_local_times(tmp_path):
+    """A business-day close at 16:00 New York time: in UTC it moves from 21:00 to 20:00 at the DST change."""
+    days = pd.date_range("2024-03-01 16:00", periods=15, freq="B", tz="America/New_York")  # DST starts on 2024-03-10
+    text = "day,v\n" + "".join(f"{d.isoformat()},{i}\n" for i, d in enumerate(days))
+    assert "-05:00" in text and "-04:00" in text
+    s = load_series(write(tmp_path, text))
+    assert s.index.freqstr == "B" and s.index.tz is None and list(s) == list(range(15))
+    assert s.index[0] == pd.Timestamp("2024-03-01 16:00") and s.index[-1] == pd.Timestamp("2024-03-21 16:00")
+
+
 def test_date_parsing_failure_while_autodetecting_means_not_dates(tmp_path, monkeypatch):
     import seqcast.data as data
 
