@@ -136,7 +136,7 @@ def load_series(
             ``;``- or tab-separated file may write decimal commas (1120,5).
         freq: a pandas frequency alias ('MS', 'D', 'h', 'W-SUN', ...). ``None``
             infers it from the dates, or takes a ``DatetimeIndex``'s own ``freq``
-            where inference fails or would see gaps (semi-month dates); one that
+            where inference fails or would see gaps; one that
             its name does not describe (a holiday calendar) is refused.
         fill: ``"none"`` (missing values and missing dates are errors),
             ``"ffill"`` (carry the last value forward; leading gaps take the
@@ -1413,6 +1413,11 @@ def _pair_candidates(a: pd.Timestamp, b: pd.Timestamp) -> list[pd.DateOffset]:
         o.QuarterEnd(startingMonth=(a.month - 1) % 3 + 1),
         o.YearBegin(month=a.month), o.YearEnd(month=a.month),
     ]
+    for semi, anchored in ((o.SemiMonthBegin, a.day == 1), (o.SemiMonthEnd, a.is_month_end)):
+        try:  # the 1st (or month end) and one other day: 'SMS-15', 'SME-15'
+            tries.append(semi(day_of_month=b.day if anchored else a.day))
+        except ValueError:  # a day pandas does not take (28th and later)
+            continue
     found = []
     for offset in tries:
         try:
@@ -1451,7 +1456,7 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
     if offset is None:
         offset = _infer_offset(dates)
         if raw.freq is not None and (offset is None or len(pd.date_range(dates[0], dates[-1], freq=offset)) > len(dates)):
-            # the index's own frequency, where inference fails or sees gaps (semi-month dates), if a saved model keeps it:
+            # the index's own frequency, where inference fails or sees gaps, if a saved model keeps it:
             # a model stores its frequency by name, and a holiday calendar's name ('C') has no holidays
             if pd.tseries.frequencies.to_offset(raw.freq.freqstr) != raw.freq:
                 raise DataError(f"the index's frequency {raw.freq!r} cannot be saved with a model by its name "

@@ -383,10 +383,24 @@ def test_a_datetime_index_with_its_own_freq_is_read_at_that_freq():
                 with pytest.raises(DataError, match=r"^the index's frequency <CustomBusinessDay> cannot be saved with a model "
                                                     r"by its name 'C' .*\.asfreq\('B'\) with a fill"):
                     load_series(source)
-        with pytest.raises(DataError, match="cannot infer the frequency|dates are missing at frequency 'B'"):
-            load_series(pd.Series(np.arange(30.0), index=pd.DatetimeIndex(list(idx))))  # no freq: as before
+        if freq == "SMS":  # no freq: semi-month dates are inferred too (test_semi_month_dates_are_inferred)
+            assert load_series(pd.Series(np.arange(30.0), index=pd.DatetimeIndex(list(idx)))).index.freqstr == "SMS-15"
+        else:
+            with pytest.raises(DataError, match="dates are missing at frequency 'B'"):
+                load_series(pd.Series(np.arange(30.0), index=pd.DatetimeIndex(list(idx))))  # no freq: as before
     weekly = pd.date_range("2021-01-04", periods=30, freq="14D")  # inference still wins where it fits (season 26)
     assert load_series(pd.Series(np.arange(30.0), index=weekly)).index.freqstr == "2W-MON"
+
+
+def test_semi_month_dates_are_inferred(tmp_path):
+    """Dates on the 1st and 15th (or the 15th and the month's end) were refused with advice to pass 'MS' or 'D'."""
+    for freq, name in (("SMS", "SMS-15"), ("SME", "SME-15"), ("SMS-10", "SMS-10")):
+        idx = pd.date_range("2023-11-15", periods=12, freq=freq)  # over Feb 29 2024
+        s = load_series(write(tmp_path, "date,v\n" + "".join(f"{d:%Y-%m-%d},{i}\n" for i, d in enumerate(idx))))
+        assert s.index.freqstr == name and s.index.equals(idx) and season_length(s.index.freq) == 24
+    idx = pd.date_range("2024-01-01", periods=12, freq="SMS").delete(5)
+    with pytest.raises(DataError, match=r"^1 date is missing at frequency 'SMS-15': 2024-03-15; pass fill="):
+        load_series(write(tmp_path, "date,v\n" + "".join(f"{d:%Y-%m-%d},{i}\n" for i, d in enumerate(idx))))
 
 
 def test_series_with_period_index():

@@ -309,8 +309,8 @@ def test_bad_dates_name_series_and_line(tmp_path):
         load_long(write(tmp_path, "unique_id,ds,y\na,2020-01-01,1\na,soon,2\n"))
     text = "unique_id,ds,y\na,2020-01-01,1\na,2020-02-01,2\na,2020-03-01,3\nb,2020-01-01,1\nb,2020-02-15,2\nb,2020-03-01,3\n"
     path = write(tmp_path, text)
-    with pytest.raises(DataError, match=r"^series 'b' has frequency '15D' but series 'a' has 'MS'"):
-        load_long(path)  # b's three dates alone are 15 days apart
+    with pytest.raises(DataError, match=r"^series 'b' has frequency 'SMS-15' but series 'a' has 'MS'"):
+        load_long(path)  # b's three dates alone are semi-month starts (the 1st and the 15th) with a gap
     with pytest.raises(DataError, match=r"^series 'b': line 6: date 2020-02-15 does not fall on the frequency 'MS'"):
         load_long(path, freq="MS")
 
