@@ -1428,6 +1428,11 @@ def _pair_candidates(a: pd.Timestamp, b: pd.Timestamp) -> list[pd.DateOffset]:
     return found
 
 
+#: Local clock times skip an hour and repeat one at daylight-saving changes: the offsets tell them apart.
+_DST_HINT = ("; if these are local clock times across a daylight-saving change, write them with their UTC offset, "
+             "e.g. 2024-10-27T02:00:00+01:00, or in UTC")
+
+
 def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
                  span: pd.DatetimeIndex | None = None) -> tuple[pd.DatetimeIndex, pd.DateOffset]:
     """Check order and spacing; return (the full regular grid, its offset).
@@ -1443,7 +1448,7 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
         first = int(np.flatnonzero(dates == dates[i])[0])
         raise DataError(
             f"{where(i)}: date {_fmt_date(dates[i])} is duplicated (also at {where(first)}); "
-            "keep one row per date"
+            "keep one row per date" + (_DST_HINT if dates.tz is None and dates[i] != dates[i].normalize() else "")
         )
     if not increasing:
         diffs = np.asarray(dates[1:] < dates[:-1])
@@ -1558,10 +1563,11 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
                         f"{len(gap)} dates are missing at frequency {_freq_name(offset)!r}, more than the {n} present, "
                         f"and the dates fit {_freq_name(natural)!r}: pass freq={_freq_name(natural)!r} (CLI --freq) or none"
                     )
+                one_hour = grid.tz is None and gap.floor("h").nunique() == 1 and gap[0] != gap[0].normalize()
                 raise DataError(
                     f"{len(gap)} date{'s are' if len(gap) != 1 else ' is'} missing at frequency "
                     f"{_freq_name(offset)!r}: {first}{more}; pass fill='ffill' or "
-                    "fill='interpolate' (CLI --fill) to fill them, or add the rows"
+                    "fill='interpolate' (CLI --fill) to fill them, or add the rows" + (_DST_HINT if one_hour else "")
                 )
             values = pd.Series(values, index=raw.dates, dtype="float64").reindex(grid).to_numpy()
         index = grid

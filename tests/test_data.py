@@ -157,6 +157,20 @@ def test_daily_dates_with_changing_offsets_keep_their_local_days(tmp_path):
     assert s.index.freqstr == "D" and s.index.tz is None and s.index[0] == pd.Timestamp("2023-03-20")
 
 
+def test_local_clock_times_across_a_dst_change_are_refused_with_a_hint_to_write_offsets(tmp_path):
+    """The hour repeated in autumn read as a duplicated date, the one skipped in spring as a gap to fill."""
+    hint = r"; if these are local clock times across a daylight-saving change, write them with their UTC offset"
+    for start in ("2024-03-30", "2024-10-26"):  # Berlin: 02:00 skipped on 2024-03-31, repeated on 2024-10-27
+        idx = pd.date_range(start, periods=48, freq="h", tz="Europe/Berlin")
+        text = "date,v\n" + "".join(f"{d:%Y-%m-%d %H:%M},{i}\n" for i, d in enumerate(idx))
+        with pytest.raises(DataError, match=r"^(line 29: date 2024-10-27 02:00:00 is duplicated \(also at line 28\); keep one row per date|"
+                                            r"1 date is missing at frequency 'h': 2024-03-31 02:00:00; .*add the rows)" + hint):
+            load_series(write(tmp_path, text))
+    days = pd.date_range("2024-01-01", periods=20, freq="D").delete(5)  # a missing day: no hint
+    with pytest.raises(DataError, match=r"add the rows$"):
+        load_series(write(tmp_path, "date,v\n" + "".join(f"{d:%Y-%m-%d},{i}\n" for i, d in enumerate(days))))
+
+
 def test_daily_readings_at_one_local_time_with_changing_offsets_keep_their_local_times(tmp_path):
     """A business-day close at 16:00 New York time: in UTC it moves from 21:00 to 20:00 at the DST change."""
     days = pd.date_range("2024-03-01 16:00", periods=15, freq="B", tz="America/New_York")  # DST starts on 2024-03-10
