@@ -96,7 +96,9 @@ def _as_batch(series) -> np.ndarray:
     """(B, T) or (B, T, 1), or a long DataFrame (unique_id, ds, y) -> (B, T) float32."""
     if any(c in getattr(series, "columns", ()) for c in ("unique_id", "ds", "y")):  # long format: one row per series and time
         return long_to_array(series)[0]  # (a wide DataFrame, one row per series, is an array (B, T) as before)
-    s = np.asarray(series, dtype=np.float32)
+    from .metrics import _numbers
+
+    s = _numbers("series", series).astype(np.float32)
     if s.ndim == 3 and s.shape[-1] == 1:
         s = s[..., 0]
     if s.ndim != 2:
@@ -133,6 +135,9 @@ def long_to_array(frame, *, id_col: str = "unique_id", time_col: str = "ds", val
     Rows are ordered by `ds` within each series; series keep the order in which their ids first
     appear. Every series must have the same number of values, no repeated `ds`, and no missing `y`.
     """
+    for name, col in (("id_col", id_col), ("time_col", time_col), ("value_col", value_col)):
+        if not isinstance(col, str) or not col.strip():  # as long.load_long's id_column
+            raise ConfigError(f"`{name}` must be a column name (a non-empty str). Received: {name}={col!r}")
     missing = [c for c in (id_col, time_col, value_col) if c not in getattr(frame, "columns", ())]
     if missing:
         raise DataError(f"long-format data needs the columns {id_col}, {time_col}, {value_col}; missing: {', '.join(missing)}")

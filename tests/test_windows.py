@@ -119,3 +119,24 @@ def test_a_window_count_that_is_not_an_integer_is_a_config_error(split, n):
     # 3.5 was silently used as 3.5 windows (int(3.5 * 0.8) = 2), "10" raised a bare TypeError
     with pytest.raises(ConfigError, match="must be an integer >= 0"):
         split(n, 0.2)
+
+
+@pytest.mark.parametrize("col", ["id_col", "time_col", "value_col"])
+@pytest.mark.parametrize("name", [3, None, ["unique_id"], ""])
+def test_a_long_format_column_that_is_not_a_name_is_a_config_error(col, name):
+    # 3 and None raised TypeError from ", ".join, a list "unhashable type: 'list'"
+    import pandas as pd
+
+    from seqcast.windows import long_to_array
+
+    frame = pd.DataFrame({"unique_id": ["a", "a"], "ds": [1, 2], "y": [1.0, 2.0]})
+    with pytest.raises(ConfigError, match=rf"^`{col}` must be a column name \(a non-empty str\)\. Received: {col}="):
+        long_to_array(frame, **{col: name})
+
+
+@pytest.mark.parametrize("series", ["abc", [["a", "b", "c"]]])
+def test_series_that_are_not_numbers_are_a_data_error(series):
+    from seqcast.windows import split_inputs_targets
+
+    with pytest.raises(DataError, match=r"^`series` must be an array of numbers only\. Received: series="):
+        split_inputs_targets(series, 2, 1)  # was a bare ValueError from numpy
