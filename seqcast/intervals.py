@@ -128,13 +128,18 @@ def bands(point, widths: dict, scale=None, floor=None) -> dict[float, tuple[np.n
     if not (np.isfinite(s).all() and (s >= 0).all()):
         raise DataError(f"`scale` must be finite and >= 0 (e.g. each series' in-sample MAE). Received: scale={s[:5].tolist()}...")
     s = s[:, None] if p.ndim == 2 else s
+    if not isinstance(widths, dict):
+        raise DataError(f"`widths` must be a dict {{level: (horizon,) widths}} from conformal_widths. Received: widths={widths!r:.80}")
     fl = None
     if floor is not None:
-        fl = np.atleast_1d(np.asarray(floor, dtype=np.float64))
+        fl = np.atleast_1d(_numeric(floor, "floor"))
+        n_series = p.shape[0] if p.ndim == 2 else 1
+        if fl.ndim != 1 or len(fl) not in (1, n_series):
+            raise DataError(f"`floor` must be one number, or one per series ({n_series}). Received: shape {np.shape(floor)}")
         fl = fl[:, None] if p.ndim == 2 and fl.size > 1 else fl
     out = {}
     for q, w in widths.items():
-        w = np.asarray(w, dtype=np.float64).reshape(-1)
+        w = _numeric(w, f"widths[{q}]").reshape(-1)
         if len(w) != h:
             raise DataError(f"widths for level {q} have {len(w)} steps, the forecasts {h}; compute them from a backtest with the same horizon")
         half = w * s

@@ -152,3 +152,24 @@ def test_min_residuals_is_exact_and_quick_near_100():
     assert [min_residuals(q) for q in (50, 80, 90, 95, 99)] == [1, 4, 9, 19, 99]
     n = min_residuals(99.9999)  # the loop from 1 took a million steps
     assert conformal_rank(n, 99.9999) <= n and conformal_rank(n - 1, 99.9999) > n - 1  # the fewest
+
+
+@pytest.mark.parametrize("widths", [[1.0, 2.0, 3.0], np.ones(3), None])
+def test_widths_that_are_not_a_dict_are_a_data_error(widths):
+    with pytest.raises(DataError, match=r"^`widths` must be a dict \{level: \(horizon,\) widths\}"):
+        bands(np.zeros((2, 3)), widths)  # was AttributeError: no attribute 'items'
+
+
+@pytest.mark.parametrize("floor, message", [
+    ("zero", r"^`floor` must be an array of numbers only\. Received: floor='zero'"),  # was a bare ValueError
+    ([0.0, 0.0, 0.0], r"^`floor` must be one number, or one per series \(2\)\. Received: shape \(3,\)"),  # broadcast error
+    (np.zeros((2, 3)), r"^`floor` must be one number, or one per series \(2\)\. Received: shape \(2, 3\)"),  # (2, 2, 3) bounds
+])
+def test_a_floor_that_is_not_numbers_per_series_is_a_data_error(floor, message):
+    with pytest.raises(DataError, match=message):
+        bands(np.zeros((2, 3)), {80.0: np.ones(3)}, floor=floor)
+
+
+def test_a_floor_per_series_still_applies():
+    lo, hi = bands(np.zeros((2, 3)), {80.0: np.ones(3)}, floor=[0.0, np.nan])[80.0]
+    assert (lo[0] == 0).all() and (lo[1] == -1).all() and (hi == 1).all()
