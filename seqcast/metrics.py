@@ -13,6 +13,8 @@ forecast origin) overall, per step and per series; :func:`insample_scales` gives
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
+
 import numpy as np
 
 from .errors import DataError
@@ -213,9 +215,13 @@ def scores(truth, pred, mae_scale, mse_scale, ids=None) -> dict:
     overall, per_step = _block(y, p, s1, s2)
     out: dict = {"overall": overall, "per_step": per_step}
     if ids is not None:
+        if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable) or (isinstance(ids, np.ndarray) and ids.ndim == 0):
+            raise DataError(f"`ids` must be a list or 1-D array of one id per row of truth ({r}). Received: ids={ids!r:.80}")
         keys = list(ids)  # kept as the objects given: ints and text may mix, a tuple is one id
         if len(keys) != r:
             raise DataError(f"`ids` must hold one id per row of truth ({r}). Received: {len(keys)} ids")
+        if not all(isinstance(k, Hashable) for k in keys):  # rows of a 2-D array, lists
+            raise DataError(f"`ids` must hold one id (text or a number) per row of truth. Received: ids={ids!r:.80}")
         rows: dict = {}
         for i, key in enumerate(keys):  # by first appearance
             rows.setdefault(key.item() if isinstance(key, np.generic) else key, []).append(i)

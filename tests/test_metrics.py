@@ -204,3 +204,17 @@ def test_scaled_metrics_check_the_training_series_and_the_season(fn):
         fn([1.0], [2.0], 5.0)  # a scalar is a series of one value, not len() of an unsized object
     with pytest.raises(ConfigError, match="`season` must be an integer >= 1"):
         fn([1.0], [2.0], [1.0, 2.0, 4.0], "3")
+
+
+@pytest.mark.parametrize("ids, message", [
+    (5, r"^`ids` must be a list or 1-D array of one id per row of truth \(2\)\. Received: ids=5"),  # 'int' not iterable
+    (np.array(3), r"^`ids` must be a list or 1-D array"),  # iteration over a 0-d array
+    ("ab", r"^`ids` must be a list or 1-D array"),  # was silently two ids, 'a' and 'b'
+    ([1, 2, 3], r"^`ids` must hold one id per row of truth \(2\)\. Received: 3 ids"),
+    (np.arange(4).reshape(2, 2), r"^`ids` must hold one id \(text or a number\) per row"),  # unhashable ndarray rows
+    ([["a"], ["b"]], r"^`ids` must hold one id \(text or a number\) per row"),
+])
+def test_ids_that_are_not_one_per_row_are_a_data_error(ids, message):
+    y, s = np.ones((2, 3)), np.ones(2)
+    with pytest.raises(DataError, match=message):
+        metrics.scores(y, y, s, s, ids=ids)
