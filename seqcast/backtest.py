@@ -15,6 +15,7 @@ origins only give it their newer inputs). Rows of the result are (origin, series
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -227,10 +228,15 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
         series = dict(zip(list(series) if dated else ids_, loaded))  # a dict keeps its own keys (tuples, ints beside text)
     if isinstance(series, np.ndarray) and series.ndim == 1:  # one series as bare values would read as n one-value series
         series = {"y": series}
+    if not isinstance(series, Iterable) or (isinstance(series, np.ndarray) and series.ndim == 0):
+        raise DataError("`series` must be a dict {id: values}, a list of 1-D values, a pd.Series, or a long DataFrame / "
+                        f"CSV / Parquet path (unique_id, ds, y). Received: series={series!r:.80}")
     items = list(series.items()) if isinstance(series, dict) else list(enumerate(series))
+    if not items:
+        raise DataError("`series` holds no series; give at least one")
     ids = [k for k, _ in items]
     text_ids(ids)  # models order the series by their ids as text (panel.fit_panel): 1 and "1" must not meet
-    ys = [np.asarray(v, dtype=np.float64).ravel() for _, v in items]
+    ys = [metrics._numbers(f"series[{k!r}]", v).ravel() for k, v in items]
     dated = [getattr(getattr(v, "index", None), "freqstr", None) for _, v in items[:1]]
     m = int(season or cfg.season or (season_length(dated[0]) if dated and dated[0] else None) or 1)
     need = min_length(h, n_windows, step)

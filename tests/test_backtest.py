@@ -329,3 +329,15 @@ def test_a_season_that_is_not_an_integer_is_refused(season):
 def test_a_config_that_is_not_a_config_is_refused(config):
     with pytest.raises(ConfigError, match="`config` must be a seqcast.Config"):
         backtest({"a": np.arange(30.0)}, ["naive"], h=2, config=config)
+
+
+@pytest.mark.parametrize("series, message", [
+    (True, r"^`series` must be a dict \{id: values\}, a list of 1-D values"),  # 'bool' object is not iterable
+    (np.int64(3), r"^`series` must be a dict \{id: values\}"),
+    (None, r"^`series` must be a dict \{id: values\}"),
+    ([], r"^`series` holds no series"),  # need at least one array to stack
+    ({"a": "xyzzy"}, r"^`series\['a'\]` must be an array of numbers only"),  # could not convert string to float
+])
+def test_series_that_are_not_series_are_a_data_error(series, message):
+    with pytest.raises(DataError, match=message):
+        backtest(series, ["naive"], h=1)
