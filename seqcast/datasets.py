@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.resources
+import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,13 +130,16 @@ def homl_split(series, fractions: tuple[float, float] = (0.7, 0.2)) -> tuple[np.
     if not (numbers and len(fractions) == 2 and all(0 < f < 1 for f in fractions) and sum(fractions) < 1):
         raise ConfigError(f"`fractions` must be (train, valid), each in (0, 1), summing to less than 1. Received: fractions={fractions!r}")
     s = np.asarray(series)
+    if s.ndim == 0:
+        raise DataError(f"`series` must be a batch of series, an array (n_series, n_steps, 1). Received: series={series!r:.80}")
     n = len(s)
     n_train, n_valid = int(n * fractions[0]), int(n * fractions[1])
     if n_train < 1 or n_valid < 1 or n - n_train - n_valid < 1:
-        least = next(m for m in range(3, 10**6) if int(m * fractions[0]) >= 1 and int(m * fractions[1]) >= 1
+        start = max(3, math.ceil(1 / fractions[0]), math.ceil(1 / fractions[1]))  # no fewer give both parts a series
+        least = next(m for m in itertools.count(start) if int(m * fractions[0]) >= 1 and int(m * fractions[1]) >= 1
                      and m - int(m * fractions[0]) - int(m * fractions[1]) >= 1)
-        raise DataError(f"{n} series are too few for a train/valid/test split of {fractions[0]:.0%}/{fractions[1]:.0%}/rest; "
-                        f"use at least {least}")
+        raise DataError(f"{n} series are too few for a train/valid/test split of {100 * fractions[0]:.3g}%/"
+                        f"{100 * fractions[1]:.3g}%/rest; use at least {least}")
     return s[:n_train], s[n_train : n_train + n_valid], s[n_train + n_valid :]
 
 

@@ -86,3 +86,22 @@ def test_homl_split_fractions_that_are_not_a_pair_of_numbers_are_a_config_error(
 def test_a_competition_name_that_is_not_text_is_a_config_error(name):
     with pytest.raises(ConfigError, match="`name` must be one of"):
         competition(name)
+
+
+@pytest.mark.parametrize("series", [None, "abc", 3.0])
+def test_homl_split_of_no_batch_is_a_data_error(series):
+    from seqcast.datasets import homl_split
+    from seqcast.errors import DataError
+
+    with pytest.raises(DataError, match=r"^`series` must be a batch of series"):  # was "len() of unsized object"
+        homl_split(series)
+
+
+def test_homl_split_names_the_fewest_series_for_tiny_fractions():
+    from seqcast.datasets import homl_split
+    from seqcast.errors import DataError
+
+    # the search for that count stopped at 10**6 and leaked StopIteration
+    with pytest.raises(DataError, match=r"^10 series are too few .* of 1e-05%/50%/rest; use at least 10000000$"):
+        homl_split(np.zeros((10, 1, 1)), fractions=(1e-7, 0.5))
+    assert [len(p) for p in homl_split(np.zeros((10**7, 0)), fractions=(1e-7, 0.5))] == [1, 5 * 10**6, 5 * 10**6 - 1]
