@@ -75,8 +75,15 @@ def fit_scaler(x, kind: str = "minmax", *, log: bool = False, feature_range=(0.0
     units of 1 or more (its log values as they are: a change in log is a relative change, comparable
     across series), else "standard": without log, or for a series in small units (mean |x| < 1, where
     log1p is nearly linear and its values would stay tiny beside the network's offsets)."""
+    from .metrics import _numbers
+
+    if not isinstance(log, (bool, np.bool_)):
+        raise ConfigError(f"`log` must be true or false. Received: log={log!r}")
+    log = bool(log)
+    if not isinstance(kind, str):
+        raise ConfigError(f"`scaler` must be one of {', '.join(SCALERS)}, auto. Received: scaler={kind!r}")
+    x = _numbers("x", x).ravel()
     if kind == "auto":
-        x = np.asarray(x, dtype=np.float64).ravel()
         kind = "none" if log and x.size and np.mean(np.abs(x)) >= 1 else "standard"
     if kind not in SCALERS:
         raise ConfigError(f"`scaler` must be one of {', '.join(SCALERS)}, auto. Received: scaler={kind!r}")
@@ -85,7 +92,6 @@ def fit_scaler(x, kind: str = "minmax", *, log: bool = False, feature_range=(0.0
     lo, hi = (float(v) for v in feature_range) if ok else (0.0, 0.0)
     if not lo < hi:
         raise ConfigError(f"`scaler_range` must be (low, high), finite numbers with low < high. Received: scaler_range={feature_range!r}")
-    x = np.asarray(x, dtype=np.float64).ravel()
     if x.size == 0 or not np.isfinite(x).all():
         raise DataError(f"a scaler needs finite values to fit on. Received: {x.size} values"
                         + (f", {int((~np.isfinite(x)).sum())} of them NaN or inf" if x.size else "")

@@ -100,3 +100,24 @@ def test_a_feature_range_that_is_not_two_finite_numbers_is_a_config_error(rng):
     # 5 and None raised TypeError, ("a", "b") ValueError; (0, inf) scaled every value to nan
     with pytest.raises(ConfigError, match="`scaler_range` must be"):
         fit_scaler(np.arange(5.0), "minmax", feature_range=rng)
+
+
+@pytest.mark.parametrize("kind, log, message", [
+    (np.array(["minmax"]), False, r"^`scaler` must be one of minmax, standard, robust, none, auto\. Received"),  # was kept
+    (np.array(["minmax", "none"]), False, r"^`scaler` must be one of"),  # truth value ... ambiguous
+    ("minmax", np.array([True, False]), r"^`log` must be true or false\. Received: log="),
+    ("minmax", "yes", r"^`log` must be true or false"),
+])
+def test_a_kind_or_log_of_the_wrong_type_is_a_config_error(kind, log, message):
+    with pytest.raises(ConfigError, match=message):
+        fit_scaler(x, kind, log=log)
+
+
+def test_a_numpy_bool_log_is_stored_as_a_bool():
+    assert type(fit_scaler(x, "none", log=np.bool_(True)).log) is bool  # the scaler saves to JSON
+
+
+@pytest.mark.parametrize("values", ["abc", ["1", "a"], {1.0, 2.0}])
+def test_values_that_are_not_numbers_are_a_data_error(values):
+    with pytest.raises(DataError, match=r"^`x` must be an array of numbers only\. Received: x="):
+        fit_scaler(values)  # was a bare ValueError / TypeError
