@@ -267,7 +267,7 @@ class Forecaster:
 
     def _index(self, ids) -> list[int]:
         pos = {str(k): i for i, k in enumerate(self.series_ids_)}  # 1 and "1" name the same series
-        if isinstance(ids, (str, int, np.integer)):
+        if isinstance(ids, str) or not hasattr(ids, "__iter__"):  # one id (a float, 3.5, too: refused below by name)
             ids = [ids]
         ids = list(ids)
         if len({str(k) for k in ids}) != len(ids):

@@ -82,6 +82,13 @@ def write_atomic(path, data: bytes | str) -> None:
         raise
 
 
+def model_path(path) -> Path:
+    """A model directory's path from text or an os.PathLike; anything else (None, a number) in one line."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ConfigError(f"`path` must be a directory path (a str or pathlib.Path). Received: path={path!r}")
+    return Path(path).expanduser()
+
+
 def check_file_out(path) -> Path:
     """Refuse an output file that would overwrite a saved model's own files (model.json, weights)."""
     path = Path(path).expanduser()
@@ -245,6 +252,7 @@ def save_model(f, path, extra=None) -> None:
     model (fit's test predictions and report): they are written in the same temp folder and swapped in with it."""
     from . import __version__
 
+    path = model_path(path)
     weights = _safetensors_bytes(flatten(f.params_))
     h = f.history_
     intervals = None
@@ -285,7 +293,7 @@ def save_model(f, path, extra=None) -> None:
 
 
 def read_meta(path) -> dict:
-    p = Path(path).expanduser()
+    p = model_path(path)
     if p.is_file():
         raise ModelFileError(f"'{p}' is a file, not a model directory; pass a directory written by `seqcast fit --out`")
     if not p.is_dir():
@@ -323,7 +331,7 @@ def load_model(path):
     from .scaling import Scaler
     from .train import History
 
-    p = Path(path).expanduser()
+    p = model_path(path)
     meta, raw = _read_whole(p)
     try:
         from safetensors.numpy import load as st_load

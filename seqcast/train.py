@@ -325,14 +325,17 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
     history holds the members' mean losses, and early stopping keeps each member's own best epoch.
     On a CPU with several cores the members train in threads, one compiled single-model epoch each
     (`member_threads`); elsewhere at once, with `jax.vmap` over the member axis."""
+    from .windows import check_positive
+
     _check_train(train)
+    seed, members = check_positive("seed", seed, 0), check_positive("members", members)
     if not isinstance(X, Windows):  # arrays (N, T[, F]) and (N, K...); Windows index one array instead
-        X, Y = (jnp.asarray(a, jnp.float32) for a in check_arrays(spec, X, Y))
+        X, Y = (jnp.asarray(a, jnp.float32) for a in check_arrays(spec, X, _needed(Y, "Y")))
     _check_windows(len(X))
     if isinstance(X_val, Windows):
         X_val, Y_val = X_val.take(jnp.arange(len(X_val)))
-    if X_val is not None and len(X_val) > 0:
-        X_val, Y_val = (jnp.asarray(a, jnp.float32) for a in check_arrays(spec, X_val, Y_val, "X_val", "Y_val"))
+    if X_val is not None and not (np.ndim(X_val) > 0 and len(X_val) == 0):  # [] or an empty array: no validation
+        X_val, Y_val = (jnp.asarray(a, jnp.float32) for a in check_arrays(spec, X_val, _needed(Y_val, "Y_val"), "X_val", "Y_val"))
     else:
         X_val = Y_val = None
         if train.patience:
@@ -355,6 +358,12 @@ def _check_train(train: TrainSpec) -> None:
         raise ConfigError(f"`epochs` must be >= 1. Received: epochs={train.epochs!r}")
     if int(train.batch_size) < 1:
         raise ConfigError(f"`batch_size` must be >= 1. Received: batch_size={train.batch_size!r}")
+
+
+def _needed(Y, name: str):
+    if Y is None:
+        raise DataError(f"`{name}` must be the targets of the windows: an array (N, K). Received: {name}=None")
+    return Y
 
 
 def _check_windows(n: int) -> None:
@@ -402,7 +411,7 @@ def check_arrays(spec: rnn.ModelSpec, X, Y=None, x_name: str = "X", y_name: str 
     A target without its last axis of size 1 ((N,) for K = 1, as Keras accepts) gets it back; any other
     mismatch is refused, since a (B,) target against (B, 1) outputs would broadcast to (B, B) and train
     to the mean without a sign of trouble. Y may be None (prediction)."""
-    X = np.asarray(X, np.float32)
+    X = _floats(X, x_name)
     F, K = spec.n_inputs, spec.n_outputs
     if X.ndim not in (2, 3) or (X.ndim == 3 and X.shape[2] != F) or (X.ndim == 2 and F != 1):
         want = "(N, T) or (N, T, 1)" if F == 1 else f"(N, T, {F})"
@@ -414,7 +423,7 @@ def check_arrays(spec: rnn.ModelSpec, X, Y=None, x_name: str = "X", y_name: str 
         raise DataError(f"`{x_name}` contains NaN or inf; drop or fill those windows first")
     if Y is None:
         return X, None
-    Y = np.asarray(Y, np.float32)
+    Y = _floats(Y, y_name)
     want = (len(X), X.shape[1], K) if spec.seq2seq else (len(X), K)
     if K == 1 and Y.shape == want[:-1]:
         Y = Y[..., None]
@@ -425,6 +434,14 @@ def check_arrays(spec: rnn.ModelSpec, X, Y=None, x_name: str = "X", y_name: str 
     if not np.isfinite(Y).all():
         raise DataError(f"`{y_name}` contains NaN or inf; drop or fill those windows first")
     return X, Y
+
+
+def _floats(a, name: str) -> np.ndarray:
+    try:
+        return np.asarray(a, np.float32)
+    except (TypeError, ValueError) as e:  # text, sets, dicts, ragged rows
+        raise DataError(f"`{name}` must be an array of numbers. Received: {name} of type {type(a).__name__} "
+                        f"({str(e).splitlines()[0]})") from None
 
 
 def member_threads(members: int) -> int:

@@ -99,6 +99,12 @@ def test_integer_steps_continue_the_steps():
     assert list(fc["ds"]) == [20, 21, 20, 21]
 
 
+@pytest.mark.parametrize("ids", [3.5, np.float32(0.5), float("nan"), object()])
+def test_ids_of_no_collection_are_refused_by_name(fitted, ids):  # was TypeError: 'float' object is not iterable
+    with pytest.raises(ConfigError, match=r"`ids` must be ids of the fitted series \('a', 'b', 'c'\)\. Received: "):
+        fitted.forecast(2, ids=ids)
+
+
 def test_errors(fitted, direct, many):
     with pytest.raises(ConfigError, match=r"`ids` must be ids of the fitted series \('a', 'b', 'c'\)\. Received: 'zz'"):
         fitted.forecast(2, ids=["zz"])

@@ -53,6 +53,13 @@ def leaves(tree):
 # ---- round trip ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("path", [None, 3, 3.5, True, ["m"]])
+def test_a_path_that_is_no_path_is_one_config_error(fitted, path):  # was TypeError from pathlib
+    for call in (fitted.save, Forecaster.load, io.read_meta):
+        with pytest.raises(ConfigError, match=r"`path` must be a directory path \(a str or pathlib.Path\)\. Received: path="):
+            call(path)
+
+
 def test_save_writes_two_files(saved):
     assert sorted(p.name for p in saved.iterdir()) == ["model.json", "weights.safetensors"]
     meta = json.loads((saved / "model.json").read_text())

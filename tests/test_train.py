@@ -154,6 +154,32 @@ def test_bad_shapes_and_values_are_data_errors(make, message):
         train.fit(RNN2, params_for(RNN2), X, Y, train=train.TrainSpec(epochs=1))
 
 
+@pytest.mark.parametrize("kw, message", [
+    (dict(X="abc"), r"`X` must be an array of numbers\. Received: X of type str"),  # was ValueError from numpy
+    (dict(X={"a": 1}), r"`X` must be an array of numbers\. Received: X of type dict"),
+    (dict(Y={3}), r"`Y` must be an array of numbers\. Received: Y of type set"),
+    (dict(Y=None), r"`Y` must be the targets of the windows: an array \(N, K\)\. Received: Y=None"),
+    (dict(X_val=3.0, Y_val=np.ones((1, 1))), r"`X_val` must have shape"),  # was TypeError: object of type 'float' has no len()
+    (dict(X_val="abc", Y_val=np.ones((1, 1))), r"`X_val` must be an array of numbers"),
+    (dict(X_val=np.ones((2, 3))), r"`Y_val` must be the targets of the windows"),  # was jnp's 'None is not a valid value'
+])
+def test_arguments_of_the_wrong_kind_are_data_errors(kw, message):
+    X, Y = data(8)
+    args = {"X": X, "Y": Y, **kw}
+    with pytest.raises(DataError, match=message):
+        train.fit(LINEAR, params_for(LINEAR), args.pop("X"), args.pop("Y"), train=train.TrainSpec(epochs=1), **args)
+
+
+@pytest.mark.parametrize("name, value, minimum", [
+    ("seed", 3.5, 0), ("seed", "3", 0), ("seed", True, 0), ("seed", -1, 0), ("seed", float("nan"), 0),  # 3.5 trained as 3
+    ("members", 0, 1), ("members", 2.0, 1), ("members", True, 1), ("members", None, 1),  # were jax / TypeErrors
+])
+def test_seed_and_members_must_be_integers(name, value, minimum):
+    X, Y = data(8)
+    with pytest.raises(ConfigError, match=rf"`{name}` must be an integer >= {minimum}\. Received: {name}="):
+        train.fit(LINEAR, params_for(LINEAR), X, Y, train=train.TrainSpec(epochs=1), **{name: value})
+
+
 def test_seq2seq_and_linear_shapes_are_checked():
     X, Y = data(8, w=5)
     s2s = rnn.ModelSpec(cell="rnn", units=(3,), n_outputs=2, seq2seq=True)
