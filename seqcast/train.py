@@ -436,12 +436,12 @@ def check_arrays(spec: rnn.ModelSpec, X, Y=None, x_name: str = "X", y_name: str 
     return X, Y
 
 
-def _floats(a, name: str) -> np.ndarray:
-    try:
+def _floats(a, name: str) -> np.ndarray:  # (..) float32; text, sets, dicts or ragged rows: one DataError
+    from .metrics import _numbers
+
+    if isinstance(a, (np.ndarray, jax.Array)) and a.dtype.kind in "fiub":  # numbers already: no float64 copy
         return np.asarray(a, np.float32)
-    except (TypeError, ValueError) as e:  # text, sets, dicts, ragged rows
-        raise DataError(f"`{name}` must be an array of numbers. Received: {name} of type {type(a).__name__} "
-                        f"({str(e).splitlines()[0]})") from None
+    return _numbers(name, a).astype(np.float32)
 
 
 def member_threads(members: int) -> int:

@@ -155,9 +155,9 @@ def test_bad_shapes_and_values_are_data_errors(make, message):
 
 
 @pytest.mark.parametrize("kw, message", [
-    (dict(X="abc"), r"`X` must be an array of numbers\. Received: X of type str"),  # was ValueError from numpy
-    (dict(X={"a": 1}), r"`X` must be an array of numbers\. Received: X of type dict"),
-    (dict(Y={3}), r"`Y` must be an array of numbers\. Received: Y of type set"),
+    (dict(X="abc"), r"`X` must be an array of numbers only\. Received: X='abc'"),  # was ValueError from numpy
+    (dict(X={"a": 1}), r"`X` must be an array of numbers only\. Received: X=\{'a': 1\}"),
+    (dict(Y={3}), r"`Y` must be an array of numbers only\. Received: Y=\{3\}"),
     (dict(Y=None), r"`Y` must be the targets of the windows: an array \(N, K\)\. Received: Y=None"),
     (dict(X_val=3.0, Y_val=np.ones((1, 1))), r"`X_val` must have shape"),  # was TypeError: object of type 'float' has no len()
     (dict(X_val="abc", Y_val=np.ones((1, 1))), r"`X_val` must be an array of numbers"),
