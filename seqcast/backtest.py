@@ -23,6 +23,7 @@ import numpy as np
 from . import metrics
 from .config import Config
 from .errors import ConfigError, DataError, did_you_mean
+from .windows import check_positive
 
 NEURAL = ("lstm", "gru", "rnn", "linear")
 STATS = ("autoets", "autotheta", "autoarima")
@@ -195,11 +196,6 @@ def too_short(k, n: int, h: int, n_windows: int, step: int) -> DataError:
                      f"needs at least {min_length(h, n_windows, step)}; use fewer --windows, a smaller --horizon or a smaller --step")
 
 
-def _check_int(name, v, lo=1):
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-        raise ConfigError(f"`{name}` must be an integer >= {lo}. Received: {name}={v!r}")
-
-
 def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = None, refit: bool = True,
              config: Config | None = None, season: int | None = None, progress: bool = False) -> Result:
     """Rolling-origin evaluation of `models` on `series`: a dict {id: series or 1-D values}, a list of
@@ -210,12 +206,12 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
     from .data import season_length
     from .forecast import text_ids
 
-    _check_int("horizon", h)
-    _check_int("windows", n_windows)
+    check_positive("horizon", h)
+    check_positive("windows", n_windows)
     step = h if step is None else step
-    _check_int("step", step)
+    check_positive("step", step)
     if season is not None:
-        _check_int("season", season)
+        check_positive("season", season)
     if config is not None and not isinstance(config, Config):
         raise ConfigError(f"`config` must be a seqcast.Config or None. Received: config={config!r}")
     cfg = config or Config()
