@@ -55,9 +55,10 @@ def make_optimizer(name: str, learning_rate: float | None = None) -> optax.Gradi
 
 def learning_rate_of(name: str, learning_rate: float | None = None) -> float:
     """The learning rate an optimizer uses (Keras' default for None), checked."""
-    if name not in OPTIMIZERS:
+    if not isinstance(name, str) or name not in OPTIMIZERS:
         raise ConfigError(f"`optimizer` must be one of {', '.join(OPTIMIZERS)}. Received: optimizer={name!r}")
-    lr = DEFAULT_LR[name] if learning_rate is None else float(learning_rate)
+    real = isinstance(learning_rate, (int, float, np.integer, np.floating)) and not isinstance(learning_rate, bool)
+    lr = DEFAULT_LR[name] if learning_rate is None else float(learning_rate) if real else float("nan")  # not '1e-3', True
     if not 0 < lr < float("inf"):
         raise ConfigError(f"`learning_rate` must be a finite number > 0. Received: learning_rate={learning_rate!r}")
     return lr
@@ -303,8 +304,10 @@ def predict_fn(spec: rnn.ModelSpec, members: int = 1):
 
 def predict(spec: rnn.ModelSpec, params, X, batch_size: int = 8192, members: int = 1) -> np.ndarray:
     """Batched compiled forward pass; returns numpy, (N, ...) or (M, N, ...) for an ensemble."""
-    if params is None:
-        raise ConfigError("`params` is None: pass the parameters that `fit` returned (params, history = fit(...))")
+    from .windows import check_positive
+
+    batch_size, members = check_positive("batch_size", batch_size), check_positive("members", members)
+    _check_model(spec, params, "pass the parameters that `fit` returned (params, history = fit(...))", members)
     f = predict_fn(spec, members)
     X, _ = check_arrays(spec, X)
     if len(X) == 0:  # no windows: an empty result of the right shape (np.concatenate([]) would raise)
@@ -329,6 +332,7 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
 
     _check_train(train)
     seed, members = check_positive("seed", seed, 0), check_positive("members", members)
+    _check_model(spec, params, "pass rnn.init_params(spec, key=seed), or the parameters an earlier fit returned", members)
     if not isinstance(X, Windows):  # arrays (N, T[, F]) and (N, K...); Windows index one array instead
         X, Y = (jnp.asarray(a, jnp.float32) for a in check_arrays(spec, X, _needed(Y, "Y")))
     _check_windows(len(X))
@@ -354,10 +358,35 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
 
 
 def _check_train(train: TrainSpec) -> None:
-    if int(train.epochs) < 1:
-        raise ConfigError(f"`epochs` must be >= 1. Received: epochs={train.epochs!r}")
-    if int(train.batch_size) < 1:
-        raise ConfigError(f"`batch_size` must be >= 1. Received: batch_size={train.batch_size!r}")
+    """Every field of a TrainSpec, before anything compiles: 3.5 epochs or True as a batch size are refused, not rounded."""
+    from .windows import check_positive
+
+    if not isinstance(train, TrainSpec):
+        raise ConfigError(f"`train` must be a seqcast.train.TrainSpec(epochs=..., batch_size=..., ...). Received: train={train!r:.80}")
+    check_positive("epochs", train.epochs)
+    check_positive("batch_size", train.batch_size)
+    check_positive("patience", train.patience, 0)
+    if not isinstance(train.shuffle, (bool, np.bool_)):
+        raise ConfigError(f"`shuffle` must be True or False. Received: shuffle={train.shuffle!r}")
+    if not isinstance(train.loss, str) or train.loss not in LOSSES:
+        raise ConfigError(f"`loss` must be one of {', '.join(LOSSES)}. Received: loss={train.loss!r}")
+    learning_rate_of(train.optimizer, train.learning_rate)
+
+
+def _check_model(spec, params, hint: str, members=1) -> None:
+    """`spec` a ModelSpec and `params` its parameter tree, every leaf of `rnn.param_shapes(spec)`'s shape
+    ((members, ...) for an ensemble): not a KeyError or a vmap error from inside the compiled function."""
+    if not isinstance(spec, rnn.ModelSpec):
+        raise ConfigError(f"`spec` must be a seqcast.models.rnn.ModelSpec. Received: spec={spec!r:.80}")
+    if params is None:
+        raise ConfigError(f"`params` is None: {hint}")
+    lead = () if isinstance(members, bool) or not isinstance(members, (int, np.integer)) or members == 1 else (int(members),)
+    want = jax.tree_util.tree_map(lambda s: lead + s, rnn.param_shapes(spec), is_leaf=lambda x: isinstance(x, tuple))
+    got = jax.tree_util.tree_map(np.shape, params)
+    if jax.tree_util.tree_structure(got, is_leaf=lambda x: isinstance(x, tuple)) != jax.tree_util.tree_structure(
+            want, is_leaf=lambda x: isinstance(x, tuple)) or got != want:
+        raise ConfigError(f"`params` must be the parameters of `spec`{f' stacked for members={members}' if lead else ''}, "
+                          f"shapes {want}: {hint}. Received: params={got!r:.120}")
 
 
 def _needed(Y, name: str):
@@ -382,17 +411,20 @@ def sweep(runs, X, Y, *, seed: int = 0, X_val=None, Y_val=None) -> list:
     learning rate as an argument)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    runs = list(runs)
+    given, runs = runs, list(runs) if isinstance(runs, (list, tuple)) or hasattr(runs, "__next__") else None
     if not runs or any(not isinstance(r, (tuple, list)) or len(r) != 3 or not isinstance(r[2], TrainSpec) for r in runs):
         raise ConfigError("`runs` must be a non-empty list of (spec, params, TrainSpec). "
-                          f"Received: {len(runs)} run(s)" + (f", the first {type(runs[0]).__name__}" if runs else ""))
+                          f"Received: runs={given!r:.80}")
 
     def one(run):
         spec, params, train = run
         return fit(spec, params, X, Y, train=train, seed=seed, X_val=X_val, Y_val=Y_val)
 
-    for _, _, train in runs:  # checked before any run trains (and before epoch_fn divides by the batch size)
+    for spec, params, train in runs:  # checked before any run trains (and before epoch_fn divides by the batch size)
         _check_train(train)
+        _check_model(spec, params, "each run needs rnn.init_params(spec, key=seed), or the parameters an earlier fit returned")
+    if not isinstance(X, Windows):
+        X, Y = check_arrays(runs[0][0], X, _needed(Y, "Y"))
     _check_windows(len(X))
     for spec, _, train in runs:  # built here, so that runs differing only in learning rate share one compiled epoch
         epoch_fn(spec, train, len(X), 1)

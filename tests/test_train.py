@@ -14,7 +14,7 @@ import optax
 import pytest
 
 from seqcast import train
-from seqcast.errors import ConfigError, DataError
+from seqcast.errors import ConfigError, DataError, SeqcastError
 from seqcast.models import rnn
 
 LINEAR = rnn.ModelSpec(cell="linear", window=3)
@@ -223,7 +223,7 @@ def test_progress_prints_lines_where_no_bar_can_be_drawn(capsys):
 def test_zero_epochs_or_batch_size_is_a_config_error(field, value):
     X, Y = data(5)
     spec = train.TrainSpec(**{field: value})
-    with pytest.raises(ConfigError, match=rf"`{field}` must be >= 1\. Received: {field}=0"):
+    with pytest.raises(ConfigError, match=rf"`{field}` must be an integer >= 1\. Received: {field}=0"):
         train.fit(LINEAR, params_for(LINEAR), X, Y, train=spec)
 
 
@@ -396,7 +396,7 @@ def test_a_sweep_trains_each_run_as_fit_would_alone(monkeypatch):
     with pytest.raises(ConfigError, match=r"^`runs` must be a non-empty list of \(spec, params, TrainSpec\)"):
         train.sweep([(small, runs[0][1])], X, Y)
     # checked before any run trains: a batch size of 0 or no windows raised ZeroDivisionError (epoch_fn's n % B)
-    with pytest.raises(ConfigError, match=r"^`batch_size` must be >= 1\. Received: batch_size=0$"):
+    with pytest.raises(ConfigError, match=r"^`batch_size` must be an integer >= 1\. Received: batch_size=0$"):
         train.sweep([runs[0], (small, runs[0][1], dataclasses.replace(t, batch_size=0))], X, Y)
     with pytest.raises(DataError, match=r"^`X` must hold at least one window to train on\. Received: 0 windows$"):
         train.sweep(runs[:1], X[:0], Y[:0])
@@ -478,3 +478,54 @@ def test_vmapped_members_stop_at_their_own_patience_as_in_threads(monkeypatch):
     assert_trees_close(vmapped, threaded, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(hv.loss, ht.loss, rtol=1e-5)
     np.testing.assert_allclose(hv.val_loss, ht.val_loss, rtol=1e-5)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("epochs", 3.5, r"`epochs` must be an integer >= 1\. Received: epochs=3\.5"),  # was an int() TypeError, '3' concatenated text
+    ("epochs", "3", r"`epochs` must be an integer >= 1\. Received: epochs='3'"),
+    ("epochs", True, r"`epochs` must be an integer >= 1\. Received: epochs=True"),  # trained 1 epoch
+    ("epochs", None, r"`epochs` must be an integer >= 1\. Received: epochs=None"),
+    ("batch_size", 0, r"`batch_size` must be an integer >= 1\. Received: batch_size=0"),
+    ("batch_size", None, r"`batch_size` must be an integer >= 1\. Received: batch_size=None"),
+    ("batch_size", np.float64(2.0), r"`batch_size` must be an integer >= 1\. Received: batch_size=np\.float64\(2\.0\)"),  # trained
+    ("optimizer", 3, r"`optimizer` must be one of adam, rmsprop, sgd\. Received: optimizer=3"),
+    ("loss", None, r"`loss` must be one of mse, mae, huber\. Received: loss=None"),
+    ("loss", ["mse"], r"`loss` must be one of mse, mae, huber\. Received: loss=\['mse'\]"),  # unhashable TypeError
+    ("patience", -1, r"`patience` must be an integer >= 0\. Received: patience=-1"),  # stopped after 1 epoch
+    ("patience", 3.5, r"`patience` must be an integer >= 0\. Received: patience=3\.5"),
+    ("patience", "3", r"`patience` must be an integer >= 0\. Received: patience='3'"),
+    ("shuffle", None, r"`shuffle` must be True or False\. Received: shuffle=None"),  # trained unshuffled
+    ("learning_rate", "x", r"`learning_rate` must be a finite number > 0\. Received: learning_rate='x'"),
+    ("learning_rate", "0.1", r"`learning_rate` must be a finite number > 0\. Received: learning_rate='0\.1'"),  # trained at 0.1
+    ("learning_rate", True, r"`learning_rate` must be a finite number > 0\. Received: learning_rate=True"),  # trained at 1.0
+    ("learning_rate", float("nan"), r"`learning_rate` must be a finite number > 0\. Received: learning_rate=nan"),
+    ("learning_rate", 0, r"`learning_rate` must be a finite number > 0\. Received: learning_rate=0"),
+    ("learning_rate", -1, r"`learning_rate` must be a finite number > 0\. Received: learning_rate=-1"),
+])
+def test_train_spec_fields_of_the_wrong_kind_are_one_config_error(field, value, message):
+    X, Y = data(5)
+    tspec = dataclasses.replace(train.TrainSpec(epochs=1), **{field: value})
+    for call in (lambda: train.fit(LINEAR, params_for(LINEAR), X, Y, train=tspec, X_val=X, Y_val=Y),
+                 lambda: train.sweep([(LINEAR, params_for(LINEAR), tspec)], X, Y, X_val=X, Y_val=Y)):
+        with pytest.raises(ConfigError, match="^" + message + "$"):
+            call()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda X, Y, p: train.fit(LINEAR, p, X, Y, train={"epochs": 1}), r"^`train` must be a seqcast\.train\.TrainSpec"),
+    (lambda X, Y, p: train.fit("linear", p, X, Y, train=train.TrainSpec(epochs=1)), r"^`spec` must be a seqcast\.models\.rnn\.ModelSpec"),
+    (lambda X, Y, p: train.fit(LINEAR, None, X, Y, train=train.TrainSpec(epochs=1)), r"^`params` is None: pass rnn\.init_params"),
+    (lambda X, Y, p: train.sweep(None, X, Y), r"^`runs` must be a non-empty list .*Received: runs=None$"),
+    (lambda X, Y, p: train.sweep([(LINEAR, None, train.TrainSpec(epochs=1))], X, Y), r"^`params` is None"),
+    (lambda X, Y, p: train.sweep([(LINEAR, p, train.TrainSpec(epochs=1))], None, Y), r"^`X` must have shape"),
+    (lambda X, Y, p: train.predict(LINEAR, p, X, batch_size=0), r"^`batch_size` must be an integer >= 1\. Received: batch_size=0$"),
+    (lambda X, Y, p: train.predict(LINEAR, p, X, batch_size=3.5), r"^`batch_size` must be an integer >= 1\. Received: batch_size=3\.5$"),
+    (lambda X, Y, p: train.predict(LINEAR, p, X, batch_size=True), r"^`batch_size` must be an integer >= 1\. Received: batch_size=True$"),
+    (lambda X, Y, p: train.predict(LINEAR, p, X, members=True), r"^`members` must be an integer >= 1\. Received: members=True$"),
+    (lambda X, Y, p: train.predict(LINEAR, p, X, members=2), r"^`params` must be the parameters of `spec` stacked for members=2"),
+    (lambda X, Y, p: train.predict(LINEAR, {}, X), r"^`params` must be the parameters of `spec`, shapes"),  # KeyError: 'layers'
+])
+def test_fit_sweep_and_predict_arguments_of_the_wrong_kind_are_one_seqcast_error(call, message):
+    X, Y = data(5)
+    with pytest.raises(SeqcastError, match=message):
+        call(X, Y, params_for(LINEAR))
