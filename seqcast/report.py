@@ -19,7 +19,7 @@ from __future__ import annotations
 from io import BytesIO
 from pathlib import Path
 
-from .errors import DataError
+from .errors import ConfigError, DataError
 
 
 def _subplots(*args, figsize, dpi=110, **kw):
@@ -62,6 +62,42 @@ def _save(fig, path) -> None:
     write_atomic(path, _fig_bytes(fig, Path(path).suffix.lstrip(".").lower() or "png"))
 
 
+def _plot_path(path) -> Path:
+    """A plot's output file, checked before any drawing: a path (not None or a number) whose suffix is a format
+    matplotlib writes (png when there is none), not a directory nor under a file (`io.check_file_out`)."""
+    import os
+
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    from .io import check_file_out
+
+    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+        raise ConfigError(f"`path` must be a file path such as 'plot.png' or 'plot.svg'. Received: path={path!r:.80}")
+    fmt = Path(path).suffix.lstrip(".").lower()
+    if fmt and fmt not in FigureCanvasBase.get_supported_filetypes():
+        raise ConfigError(f"`path` must end in .png, .svg or .pdf (the figure's format). Received: path='{path}'")
+    return check_file_out(path)
+
+
+def _path_arg(name: str, value) -> Path:
+    import os
+
+    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+        raise ConfigError(f"`{name}` must be a path (a str or pathlib.Path). Received: {name}={value!r:.80}")
+    return Path(value).expanduser()
+
+
+def _text(name: str, value) -> None:
+    """A title or metric name: text or None, not an array (whose truth value raised inside matplotlib's code)."""
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"`{name}` must be text (a str) or None. Received: {name}={value!r:.80}")
+
+
+def _of_type(name: str, value, kind, what: str) -> None:
+    if not isinstance(value, kind):
+        raise DataError(f"`{name}` must be {what}. Received: {name}={value!r:.80} ({type(value).__name__})")
+
+
 def _level_styles(levels) -> list[tuple[float, float]]:
     """(level, alpha) widest first, so the narrower bands are drawn on top, darker."""
     lv = sorted(levels, reverse=True)
@@ -84,11 +120,24 @@ def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | Non
     `intervals.bands`), drawn as shaded areas labelled "80% interval", the wider level lighter.
     """
     import numpy as np
+    import pandas as pd
 
+    path = _plot_path(path)
+    _text("title", title)
+    _of_type("series", series, pd.Series, "a pandas Series (the data, indexed by date)")
+    if holdout is not None and not all(hasattr(holdout, a) for a in ("predictions", "dates", "model_name")):
+        raise DataError(f"`holdout` must be a seqcast Holdout (predictions, dates, model_name) or None. Received: holdout={holdout!r:.80}")
+    if forecast is not None:
+        _of_type("forecast", forecast, pd.DataFrame, "a DataFrame with columns date and forecast, or None")
+    if bands is not None:
+        _of_type("bands", bands, dict, "a dict {level: (lo, hi)} or None")
     if bands:
         if forecast is None:
             raise DataError("`bands` are drawn around the forecast: pass `forecast` too (a frame with date and forecast)")
-        for q, (lo, hi) in bands.items():
+        for q, b in bands.items():
+            if not isinstance(q, (int, float, np.integer, np.floating)) or isinstance(q, bool) or not isinstance(b, (tuple, list)) or len(b) != 2:
+                raise DataError(f"`bands` must map a level (a number such as 80) to a (lo, hi) pair. Received: {q!r}: {b!r:.60}")
+            lo, hi = b
             if np.shape(lo) != (len(forecast),) or np.shape(hi) != (len(forecast),):
                 raise DataError(f"`bands` for level {q} must have one lower and one upper value per forecast date ({len(forecast)}). "
                                 f"Received: shapes {np.shape(lo)}, {np.shape(hi)}")
@@ -132,10 +181,19 @@ def plot_multistep_forecasts(inputs, truth, forecasts, path, *, n: int = 4, titl
     """
     import numpy as np
 
-    x = np.asarray(inputs)
-    x = x[..., 0] if x.ndim == 3 else x
-    y, p = np.asarray(truth), np.asarray(forecasts)
-    n = max(1, min(n, len(x)))
+    from .metrics import _numbers
+    from .windows import check_positive
+
+    path = _plot_path(path)
+    _text("title", title)
+    n = check_positive("n", n)
+    x = _numbers("inputs", inputs)
+    x = x[..., 0] if x.ndim == 3 and x.shape[2] == 1 else x
+    y, p = _numbers("truth", truth), _numbers("forecasts", forecasts)
+    if x.ndim != 2 or len(x) == 0 or y.ndim != 2 or y.shape[0] != len(x) or p.shape != y.shape:
+        raise DataError(f"`inputs` must be (B, T) or (B, T, 1), `truth` and `forecasts` (B, k), with B >= 1. "
+                        f"Received: shapes {x.shape}, {y.shape}, {p.shape}")
+    n = min(n, len(x))
     T, k = x.shape[1], y.shape[1]
     fig, axes = _subplots(n, 1, figsize=(9, 2.1 * n), dpi=110, sharex=True, squeeze=False)
     for i, ax in enumerate(axes[:, 0]):
@@ -193,6 +251,8 @@ def plot_loss(history, path, *, title: str | None = None) -> None:
     history: a `train.History` or a mapping with "loss", "val_loss" (lists, may be empty) and
     "best_epoch" (1-based int, one per ensemble member as a list, or None). Log y axis when every
     loss is positive."""
+    path = _plot_path(path)
+    _text("title", title)
     _save(_loss_figure(history, title), path)
 
 
@@ -203,11 +263,18 @@ def plot_errors_by_step(per_step: dict, path, metric: str = "MASE", *, title: st
     one-step naive forecast's error)."""
     import numpy as np
 
+    from .metrics import _numbers
+
+    path = _plot_path(path)
+    _text("title", title)
+    if not isinstance(metric, str):
+        raise ConfigError(f"`metric` must be text such as 'MASE'. Received: metric={metric!r:.80}")
+    _of_type("per_step", per_step, dict, "a dict {model: [error per horizon step]}")
     if not per_step:
         raise DataError("`per_step` is empty: pass {model: [error per horizon step]} for at least one model")
     fig, ax = _subplots(figsize=(8, 3.6), dpi=110)
     for name, errs in per_step.items():
-        e = np.asarray(errs, dtype=float).reshape(-1)
+        e = _numbers(f"per_step[{name!r}]", errs).reshape(-1)
         ax.plot(np.arange(1, len(e) + 1), e, "o-", lw=1.5, ms=3.5, label=_plain(name, 40))
     if metric.upper() == "MASE":
         ax.axhline(1.0, color="grey", lw=0.9, ls=":", label="MASE 1")
@@ -248,8 +315,14 @@ def plot_series_grid(items: list, path, ncols: int = 3, *, title: str | None = N
     series to show (say the first, the worst and the best by MASE)."""
     import numpy as np
 
+    path = _plot_path(path)
+    _text("title", title)
+    _of_type("items", items, (list, tuple), "a list of dicts {title, history, forecast, ...}")
     if not items:
         raise DataError("`items` is empty: pass at least one series to plot")
+    for k, it in enumerate(items):
+        if not isinstance(it, dict) or "history" not in it or "forecast" not in it:
+            raise DataError(f"`items[{k}]` must be a dict with at least history and forecast. Received: {it!r:.80}")
     if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
         raise DataError(f"`ncols` must be an integer >= 1. Received: ncols={ncols!r}")
     ncols = min(ncols, len(items))
@@ -289,7 +362,11 @@ def predictions_vs_truth(frame, path, *, title: str | None = None) -> None:
     frame: columns `date`, `truth` and one column per model (what `Holdout.frame()` returns and
     test_predictions.csv holds). PNG or SVG by suffix."""
     import numpy as np
+    import pandas as pd
 
+    path = _plot_path(path)
+    _text("title", title)
+    _of_type("frame", frame, pd.DataFrame, "a DataFrame with columns date, truth and one per model")
     missing = [c for c in ("date", "truth") if c not in frame.columns]
     models = [c for c in frame.columns if c not in ("date", "truth")]
     if missing or not models:
@@ -598,8 +675,10 @@ def write_html(run: dict, path, *, base_dir=None) -> Path:
 
     if not isinstance(run, dict):
         raise DataError(f"a run must be a JSON object (a dict) of title, data, leaderboard, ... Received: {type(run).__name__}")
-    path = Path(path)
-    base = Path(base_dir) if base_dir is not None else path.parent
+    from .io import check_file_out
+
+    path = check_file_out(_path_arg("path", path))
+    base = _path_arg("base_dir", base_dir) if base_dir is not None else path.parent
     title = str(run.get("title") or "seqcast report")
     sections = _html_sections(run, base)
     meta = " · ".join(_esc(x) for x in (run.get("command") and f"$ {run['command']}", run.get("created"),
@@ -639,7 +718,7 @@ def write_report(run_dir, out=None) -> Path:
 
     from .errors import ConfigError
 
-    d = Path(run_dir)
+    d = _path_arg("run_dir", run_dir)
     hint = ("make one with `seqcast fit DATA --out DIR` (one series with a test part), `seqcast backtest ... --report` or "
             "`seqcast benchmark ... --report`")
     if not d.is_dir():
@@ -656,7 +735,7 @@ def write_report(run_dir, out=None) -> Path:
         raise DataError(f"'{f}' is not UTF-8 text; re-run the command that wrote it") from None
     if not isinstance(run, dict):
         raise DataError(f"'{f}' must hold a JSON object (title, data, leaderboard, ...), not a {type(run).__name__}; re-run the command that wrote it")
-    out = Path(out) if out is not None else d / REPORT_FILE
+    out = _path_arg("out", out) if out is not None else d / REPORT_FILE
     if out.is_dir():
         raise ConfigError(f"--out '{out}' is a directory; give a file path such as {out / REPORT_FILE}")
     from .io import check_file_out

@@ -14,7 +14,8 @@ from sample_run import FIGURES, SECTION_IDS, make_run
 from typer.testing import CliRunner
 
 from seqcast.cli import app
-from seqcast.errors import DataError
+from seqcast import report
+from seqcast.errors import ConfigError, DataError, SeqcastError
 from seqcast.report import (
     plot_errors_by_step,
     plot_forecast,
@@ -303,3 +304,69 @@ def test_a_hand_edited_verdict_or_text_that_is_not_unicode_is_handled(tmp_path):
     r = runner.invoke(app, ["report", str(tmp_path)])
     assert r.exit_code == 0, (r.output, r.exception)
     assert "<title>t?</title>" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def _tiny_plots():
+    s = pd.Series(np.sin(np.arange(40) / 3), index=pd.date_range("2020", periods=40, freq="D"), name="y")
+    frame = pd.DataFrame({"date": s.index[:10], "truth": s.values[:10], "m": s.values[:10] + 0.1})
+    return {
+        "plot_forecast": lambda p, **kw: report.plot_forecast(kw.pop("series", s), p, **kw),
+        "plot_multistep_forecasts": lambda p, **kw: report.plot_multistep_forecasts(
+            kw.pop("inputs", np.zeros((3, 5))), kw.pop("truth", np.ones((3, 2))), np.ones((3, 2)), p, **kw),
+        "plot_loss": lambda p, **kw: report.plot_loss(History(loss=[1.0, 0.5]), p, **kw),
+        "plot_errors_by_step": lambda p, **kw: report.plot_errors_by_step(kw.pop("per_step", {"m": [1.0, 0.9]}), p, **kw),
+        "plot_series_grid": lambda p, **kw: report.plot_series_grid(kw.pop("items", [{"history": s, "forecast": [1.0, 2]}]), p, **kw),
+        "predictions_vs_truth": lambda p, **kw: report.predictions_vs_truth(kw.pop("frame", frame), p, **kw),
+    }
+
+
+@pytest.mark.parametrize("plot", list(_tiny_plots()))
+@pytest.mark.parametrize("path, message", [
+    (None, r"^`path` must be a file path such as 'plot\.png' or 'plot\.svg'\. Received: path=None$"),  # TypeError
+    ("", r"^`path` must be a file path"),  # OSError: Device or resource busy: '..x.tmp' -> '.'
+    ("adir", r"is a directory; give a file path"),  # IsADirectoryError naming the temp file, after drawing
+    ("plot.xyz", r"^`path` must end in \.png, \.svg or \.pdf \(the figure's format\)\. Received: path='.*plot\.xyz'$"),
+    ("afile/x.png", r"is a file, so '.*x\.png' cannot be created"),  # FileExistsError
+])
+def test_plot_paths_of_the_wrong_kind_are_one_config_error(tmp_path, plot, path, message):
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "afile").write_text("keep")
+    with pytest.raises(ConfigError, match=message):
+        _tiny_plots()[plot](path if path in (None, "") else tmp_path / path)
+    assert (tmp_path / "afile").read_text() == "keep" and sorted(p.name for p in tmp_path.iterdir()) == ["adir", "afile"]
+
+
+@pytest.mark.parametrize("plot, kw, message", [
+    ("plot_forecast", {"series": [1.0, 2.0]}, r"^`series` must be a pandas Series"),  # AttributeError
+    ("plot_forecast", {"title": np.zeros((2, 2))}, r"^`title` must be text \(a str\) or None"),  # ambiguous truth value
+    ("plot_forecast", {"bands": 3}, r"^`bands` must be a dict"),
+    ("plot_forecast", {"holdout": "abc"}, r"^`holdout` must be a seqcast Holdout"),
+    ("plot_multistep_forecasts", {"n": 2.5}, r"^`n` must be an integer >= 1\. Received: n=2\.5$"),  # matplotlib ValueError
+    ("plot_multistep_forecasts", {"n": True}, r"^`n` must be an integer >= 1\. Received: n=True$"),  # drew 1 series
+    ("plot_multistep_forecasts", {"inputs": None}, r"^`inputs` must be \(B, T\) or \(B, T, 1\)"),  # len() of unsized object
+    ("plot_multistep_forecasts", {"truth": [1.0]}, r"^`inputs` must be .*Received: shapes \(3, 5\), \(1,\), \(3, 2\)$"),
+    ("plot_multistep_forecasts", {"inputs": "abc"}, r"^`inputs` must be an array of numbers only"),
+    ("plot_errors_by_step", {"per_step": [1.0]}, r"^`per_step` must be a dict"),
+    ("plot_errors_by_step", {"metric": None}, r"^`metric` must be text such as 'MASE'\. Received: metric=None$"),
+    ("plot_errors_by_step", {"per_step": {"m": "abc"}}, r"^`per_step\['m'\]` must be an array of numbers only"),
+    ("plot_series_grid", {"items": 3}, r"^`items` must be a list of dicts"),
+    ("plot_series_grid", {"items": [1]}, r"^`items\[0\]` must be a dict with at least history and forecast"),
+    ("predictions_vs_truth", {"frame": None}, r"^`frame` must be a DataFrame with columns date, truth"),
+])
+def test_plot_arguments_of_the_wrong_kind_are_one_seqcast_error(tmp_path, plot, kw, message):
+    with pytest.raises(SeqcastError, match=message):
+        _tiny_plots()[plot](tmp_path / "p.png", **kw)
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda d: report.write_html({}, None), r"^`path` must be a path \(a str or pathlib\.Path\)\. Received: path=None$"),
+    (lambda d: report.write_html({}, d), r"is a directory; give a file path"),  # IsADirectoryError
+    (lambda d: report.write_html({}, d / "r.html", base_dir=3), r"^`base_dir` must be a path"),
+    (lambda d: report.write_report(None), r"^`run_dir` must be a path \(a str or pathlib\.Path\)\. Received: run_dir=None$"),
+    (lambda d: report.write_report(d, out=3), r"^`out` must be a path \(a str or pathlib\.Path\)\. Received: out=3$"),
+])
+def test_report_paths_of_the_wrong_kind_are_one_config_error(tmp_path, call, message):
+    (tmp_path / "run.json").write_text("{}")
+    with pytest.raises(ConfigError, match=message):
+        call(tmp_path)
