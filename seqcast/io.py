@@ -82,11 +82,16 @@ def write_atomic(path, data: bytes | str) -> None:
         raise
 
 
+def path_arg(name: str, value, what: str = "a path (a str or pathlib.Path)", blank_ok: bool = False) -> Path:
+    """A path argument from text or an os.PathLike; anything else (None, a number), or blank text, in one line."""
+    if not isinstance(value, (str, os.PathLike)) or (not blank_ok and not str(value).strip()):
+        raise ConfigError(f"`{name}` must be {what}. Received: {name}={value!r:.80}")
+    return Path(value).expanduser()
+
+
 def model_path(path) -> Path:
-    """A model directory's path from text or an os.PathLike; anything else (None, a number) in one line."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise ConfigError(f"`path` must be a directory path (a str or pathlib.Path). Received: path={path!r}")
-    return Path(path).expanduser()
+    """A model directory's path ('' goes on to check_target's "current directory" message)."""
+    return path_arg("path", path, "a directory path (a str or pathlib.Path)", blank_ok=True)
 
 
 def check_file_out(path) -> Path:

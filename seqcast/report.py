@@ -65,26 +65,15 @@ def _save(fig, path) -> None:
 def _plot_path(path) -> Path:
     """A plot's output file, checked before any drawing: a path (not None or a number) whose suffix is a format
     matplotlib writes (png when there is none), not a directory nor under a file (`io.check_file_out`)."""
-    import os
-
     from matplotlib.backend_bases import FigureCanvasBase
 
-    from .io import check_file_out
+    from .io import check_file_out, path_arg
 
-    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
-        raise ConfigError(f"`path` must be a file path such as 'plot.png' or 'plot.svg'. Received: path={path!r:.80}")
+    path_arg("path", path, "a file path such as 'plot.png' or 'plot.svg'")
     fmt = Path(path).suffix.lstrip(".").lower()
     if fmt and fmt not in FigureCanvasBase.get_supported_filetypes():
         raise ConfigError(f"`path` must end in .png, .svg or .pdf (the figure's format). Received: path='{path}'")
     return check_file_out(path)
-
-
-def _path_arg(name: str, value) -> Path:
-    import os
-
-    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
-        raise ConfigError(f"`{name}` must be a path (a str or pathlib.Path). Received: {name}={value!r:.80}")
-    return Path(value).expanduser()
 
 
 def _text(name: str, value) -> None:
@@ -675,10 +664,10 @@ def write_html(run: dict, path, *, base_dir=None) -> Path:
 
     if not isinstance(run, dict):
         raise DataError(f"a run must be a JSON object (a dict) of title, data, leaderboard, ... Received: {type(run).__name__}")
-    from .io import check_file_out
+    from .io import check_file_out, path_arg
 
-    path = check_file_out(_path_arg("path", path))
-    base = _path_arg("base_dir", base_dir) if base_dir is not None else path.parent
+    path = check_file_out(path_arg("path", path))
+    base = path_arg("base_dir", base_dir) if base_dir is not None else path.parent
     title = str(run.get("title") or "seqcast report")
     sections = _html_sections(run, base)
     meta = " · ".join(_esc(x) for x in (run.get("command") and f"$ {run['command']}", run.get("created"),
@@ -717,8 +706,9 @@ def write_report(run_dir, out=None) -> Path:
     import json
 
     from .errors import ConfigError
+    from .io import path_arg
 
-    d = _path_arg("run_dir", run_dir)
+    d = path_arg("run_dir", run_dir)
     hint = ("make one with `seqcast fit DATA --out DIR` (one series with a test part), `seqcast backtest ... --report` or "
             "`seqcast benchmark ... --report`")
     if not d.is_dir():
@@ -735,7 +725,7 @@ def write_report(run_dir, out=None) -> Path:
         raise DataError(f"'{f}' is not UTF-8 text; re-run the command that wrote it") from None
     if not isinstance(run, dict):
         raise DataError(f"'{f}' must hold a JSON object (title, data, leaderboard, ...), not a {type(run).__name__}; re-run the command that wrote it")
-    out = _path_arg("out", out) if out is not None else d / REPORT_FILE
+    out = path_arg("out", out) if out is not None else d / REPORT_FILE
     if out.is_dir():
         raise ConfigError(f"--out '{out}' is a directory; give a file path such as {out / REPORT_FILE}")
     from .io import check_file_out
