@@ -89,7 +89,7 @@ def min_values(cfg: Config, H: int, above: int = 0) -> int:
 
     window + H values make one window, which trains (one window keeps no validation tail); from one value more,
     early stopping keeps a tail, and the windows whose targets reach it, out: none may be left until the series
-    is longer (direct, window 24, h 12: 36 values train, 37..49 do not, 50 do). From there on the training
+    is longer (direct, window 24, h 12, val_size 0.1: 36 values train, 37..47 do not, 48 do). From there on the training
     windows never decrease with n, and with a tail of round(n_w * val_size) windows and a gap of g,
     n_w >= (g + 1.5) / (1 - val_size) windows leave one (val_size < 1 is validated)."""
     import bisect
