@@ -40,6 +40,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from seqcast.errors import ConfigError, DataError
+from seqcast.windows import is_real
 
 __all__ = ["FILL_METHODS", "future_index", "load_series", "season_length"]
 
@@ -615,7 +616,7 @@ def _ints(cells: Sequence[Any], lo: int, hi: int) -> np.ndarray | None:
     for cell in cells:
         if isinstance(cell, str) and _WHOLE_RE.match(cell.strip()):
             value = float(cell)
-        elif isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, (bool, np.bool_)):
+        elif is_real(cell):  # (np.bool_ is no int or float either)
             value = float(cell)
         else:
             return None

@@ -125,8 +125,9 @@ def homl_split(series, fractions: tuple[float, float] = (0.7, 0.2)) -> tuple[np.
     The first 70% of the series train, the next 20% validate, the rest test: 10,000 series give
     the book's 7000 / 2000 / 1000 (``series[:7000]``, ``series[7000:9000]``, ``series[9000:]``).
     """
-    numbers = isinstance(fractions, (list, tuple, np.ndarray)) and all(
-        isinstance(f, (int, float, np.integer, np.floating)) and not isinstance(f, bool) for f in fractions)
+    from seqcast.windows import is_real
+
+    numbers = isinstance(fractions, (list, tuple, np.ndarray)) and all(is_real(f) for f in fractions)
     if not (numbers and len(fractions) == 2 and all(0 < f < 1 for f in fractions) and sum(fractions) < 1):
         raise ConfigError(f"`fractions` must be (train, valid), each in (0, 1), summing to less than 1. Received: fractions={fractions!r}")
     s = np.asarray(series)

@@ -53,7 +53,9 @@ def parse_levels(levels) -> tuple[float, ...]:
 
 
 def _check_level(level) -> float:
-    if isinstance(level, bool) or not isinstance(level, (int, float, np.integer, np.floating)) or not 1 <= level < 100:
+    from .windows import is_real
+
+    if not is_real(level) or not 1 <= level < 100:
         raise ConfigError(f"`level` must be a number in [1, 100), in percent (95, not 0.95). Received: level={level!r}")
     return float(level)
 

@@ -111,6 +111,8 @@ def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | Non
     import numpy as np
     import pandas as pd
 
+    from .windows import is_real
+
     path = _plot_path(path)
     _text("title", title)
     _of_type("series", series, pd.Series, "a pandas Series (the data, indexed by date)")
@@ -124,7 +126,7 @@ def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | Non
         if forecast is None:
             raise DataError("`bands` are drawn around the forecast: pass `forecast` too (a frame with date and forecast)")
         for q, b in bands.items():
-            if not isinstance(q, (int, float, np.integer, np.floating)) or isinstance(q, bool) or not isinstance(b, (tuple, list)) or len(b) != 2:
+            if not is_real(q) or not isinstance(b, (tuple, list)) or len(b) != 2:
                 raise DataError(f"`bands` must map a level (a number such as 80) to a (lo, hi) pair. Received: {q!r}: {b!r:.60}")
             lo, hi = b
             if np.shape(lo) != (len(forecast),) or np.shape(hi) != (len(forecast),):

@@ -87,8 +87,10 @@ def fit_scaler(x, kind: str = "minmax", *, log: bool = False, feature_range=(0.0
         kind = "none" if log and x.size and np.mean(np.abs(x)) >= 1 else "standard"
     if kind not in SCALERS:
         raise ConfigError(f"`scaler` must be one of {', '.join(SCALERS)}, auto. Received: scaler={kind!r}")
+    from .windows import is_real
+
     ok = isinstance(feature_range, (list, tuple, np.ndarray)) and len(feature_range) == 2 and all(
-        isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and np.isfinite(v) for v in feature_range)
+        is_real(v) and np.isfinite(v) for v in feature_range)
     lo, hi = (float(v) for v in feature_range) if ok else (0.0, 0.0)
     if not lo < hi:
         raise ConfigError(f"`scaler_range` must be (low, high), finite numbers with low < high. Received: scaler_range={feature_range!r}")

@@ -57,8 +57,9 @@ def learning_rate_of(name: str, learning_rate: float | None = None) -> float:
     """The learning rate an optimizer uses (Keras' default for None), checked."""
     if not isinstance(name, str) or name not in OPTIMIZERS:
         raise ConfigError(f"`optimizer` must be one of {', '.join(OPTIMIZERS)}. Received: optimizer={name!r}")
-    real = isinstance(learning_rate, (int, float, np.integer, np.floating)) and not isinstance(learning_rate, bool)
-    lr = DEFAULT_LR[name] if learning_rate is None else float(learning_rate) if real else float("nan")  # not '1e-3', True
+    from .windows import is_real
+
+    lr = DEFAULT_LR[name] if learning_rate is None else float(learning_rate) if is_real(learning_rate) else float("nan")  # not '1e-3', True
     if not 0 < lr < float("inf"):
         raise ConfigError(f"`learning_rate` must be a finite number > 0. Received: learning_rate={learning_rate!r}")
     return lr

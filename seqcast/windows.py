@@ -26,9 +26,14 @@ def check_positive(name: str, value, minimum: int = 1) -> int:
     return int(value)
 
 
+def is_real(value) -> bool:
+    """A real number: a Python or numpy int or float, not a bool (True is no size, rate or level)."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
 def check_fraction(name: str, value) -> float:
     """A fraction in [0, 1) (test_size, val_size): a number, not text or True."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not 0 <= value < 1:
+    if not is_real(value) or not 0 <= value < 1:
         raise ConfigError(f"`{name}` must be a number in [0, 1). Received: {name}={value!r}")
     return float(value)
 
