@@ -138,8 +138,12 @@ def check_model_combination(model: str, strategy: str | None, skip: bool) -> Non
 
 
 def validate(cfg: Config) -> Config:
-    """Check every value; raise ConfigError in the template "`x` must be ... Received: x=..."."""
+    """Check every value; raise ConfigError in the template "`x` must be ... Received: x=...".
+
+    Names of choices are read in any case ('GRU', ' Adam'), as backtest's --models are; kept in lower case."""
     cfg = dataclasses.replace(cfg, **{f.name: _plain(getattr(cfg, f.name)) for f in fields(cfg)})
+    folded = {name: getattr(cfg, name).strip().lower() for name in CHOICES if isinstance(getattr(cfg, name), str)}
+    cfg = dataclasses.replace(cfg, **{k: v for k, v in folded.items() if v in CHOICES[k] and v != getattr(cfg, k)})  # same object if unchanged (sklearn's clone)
     for name, allowed in CHOICES.items():
         v = getattr(cfg, name)
         if not (v is None or isinstance(v, str)) or v not in allowed:  # an array would compare element-wise

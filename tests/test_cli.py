@@ -1165,11 +1165,11 @@ def test_every_option_of_every_command_says_what_it_does():
 
 @pytest.mark.parametrize("args, hint", [
     (["fit", "airline", "--out", "m", "--model", "lsmt"], "Received: model='lsmt'; did you mean 'lstm'?"),
-    (["fit", "airline", "--out", "m", "--loss", "MAE"], "Received: loss='MAE'; did you mean 'mae'?"),
+    (["fit", "airline", "--out", "m", "--loss", "maee"], "Received: loss='maee'; did you mean 'mae'?"),
     (["backtest", "airline", "--models", "gru,snaiv"], "Received: 'snaiv'; did you mean 'snaive'?"),
     (["benchmark", "turism-monthly"], "Received: name='turism-monthly'; did you mean 'tourism-monthly'?"),
     (["reproduce", "homl-ch15", "--models", "seq2seq10"], "did you mean 'seq2seq-10'?"),
-], ids=["fit", "case", "backtest", "benchmark", "homl"])
+], ids=["fit", "typo", "backtest", "benchmark", "homl"])
 def test_a_near_miss_of_a_name_gets_a_did_you_mean(args, hint, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     line = assert_error(invoke(*args), hint)

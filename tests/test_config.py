@@ -79,6 +79,13 @@ def test_choice_message_lists_the_choices():
     assert "adam, rmsprop, sgd" in bad(optimizer="foo")
 
 
+def test_choices_are_read_in_any_case():
+    # backtest's --models took 'GRU' while fit refused it; every choice is now read as its lower-case name
+    cfg = validate(dataclasses.replace(Config(), model="GRU", optimizer=" Adam", strategy="Direct", precision="BFloat16"))
+    assert (cfg.model, cfg.optimizer, cfg.strategy, cfg.precision) == ("gru", "adam", "direct", "bfloat16")
+    assert "Received: model='GRUU'" in bad(model="GRUU")  # an unknown name is still shown as given
+
+
 def test_config_error_is_a_seqcast_error_and_value_error():
     with pytest.raises(SeqcastError):
         validate(dataclasses.replace(Config(), window=0))
