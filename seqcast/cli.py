@@ -321,8 +321,7 @@ def _print_holdout(ho, quiet: bool):
 def _verdict_lines(ho, leak_free: bool = False) -> list:
     """The holdout's verdict, and the bounded head's note when there is one."""
     verdict = ho.verdict().replace("verdict:", "verdict (leak-free):") if leak_free else ho.verdict()
-    note = ho.bound_note()
-    return [verdict, note] if note else [verdict]
+    return [verdict] + [note for note in (ho.bound_note(), ho.season_note()) if note]
 
 
 # ---- commands ----------------------------------------------------------------------------------------
@@ -1038,6 +1037,7 @@ def backtest(
     Example: seqcast backtest airline --models gru,lstm,naive,snaive --horizon 12 --windows 5 --levels 80 --report
     """
     from . import data as data_mod
+    from . import metrics
     from .backtest import NEURAL, check_models
     from .backtest import backtest as run_backtest
     from .backtest import min_length, too_short
@@ -1084,6 +1084,9 @@ def backtest(
     _say(quiet or as_json, f"{len(values)} series, horizon {horizon}, {windows} origin(s), season {m}{neural}", err=True)
     res = run_backtest(values, names, h=horizon, n_windows=windows, step=step, refit=refit, config=cfg, season=m,
                        progress=_bar(quiet or as_json))
+    note = metrics.season_note([len(v) - horizon - st * k for v in values.values() for k in range(windows)], m, "MASE (and RMSSE)")
+    if note:
+        _say(quiet or as_json, note, err=True)
     both = {mod: res.coverage_with_counts(mod, lv) for mod in res.forecasts} if lv else {}  # one pass per model
     cover = {mod: b[0] for mod, b in both.items()}
     counts = {mod: b[1] for mod, b in both.items()} if lv else None

@@ -654,6 +654,10 @@ class Holdout:
         return (f"verdict: {self.model_name} beats every baseline {on} "
                 f"({rmse} for {best['model']}, {100 * (1 - me['rmse'] / best['rmse']):.0f}% lower).") + self._few()
 
+    def season_note(self) -> str:
+        """MASE's scale falls back to season 1 when the training part is no longer than the season: says so ("" otherwise)."""
+        return metrics.season_note([self.n_train + self.forecaster.config_.window], self.season or 1)
+
     def bound_note(self) -> str:
         """A bounded head (sigmoid / tanh on scaled values, no window norm) cannot forecast past what its scaler
         maps the activation's range to (the training range for minmax (0, 1)): the tutorial's LSTM + sigmoid on

@@ -112,6 +112,19 @@ def insample_scales(y_train, season: int = 1) -> tuple[float, float]:
     return float(np.mean(np.abs(diff))), float(np.mean(diff**2))
 
 
+def season_note(lengths, season: int, what: str = "MASE") -> str:
+    """The note for scores whose scale fell back to season 1 in :func:`insample_scales`: training parts
+    of `lengths` values no longer than `season` have no seasonal naive error to scale by ("" when none)."""
+    lengths = [int(n) for n in lengths]
+    short = [n for n in lengths if n <= season] if season > 1 else []
+    if not short:
+        return ""
+    which = (f"the training part ({short[0]} values) is" if len(lengths) == 1 else
+             f"{len(short)} of {len(lengths)} training parts ({min(short)}-{max(short)} values) are")
+    return (f"note: {what} is scaled by the naive forecast's in-sample error (season 1) where {which} not longer "
+            f"than the season {season}, which leaves no seasonal naive error to scale by")
+
+
 def _rows(name: str, a, shape: tuple[int, ...] | None = None) -> np.ndarray:
     x = _numbers(name, a)
     if shape is None and x.ndim != 2:

@@ -123,6 +123,20 @@ def test_backtest_single_series_csv(tmp_path):
     assert snaive["mase"] == pytest.approx(np.mean(errs), rel=1e-9)
 
 
+def test_backtest_notes_mase_scaled_with_season_1(tmp_path):
+    # 60 weekly values, horizon 4, 2 origins: training parts of 52 and 56 values against a season of 52;
+    # the 52-value part has no seasonal naive error, and its MASE is scaled by naive's (said in a note)
+    p = tmp_path / "weekly.csv"
+    pd.DataFrame({"date": pd.date_range("2024-01-07", periods=60, freq="W").strftime("%Y-%m-%d"),
+                  "y": np.arange(60.0) + np.sin(np.arange(60))}).to_csv(p, index=False)
+    r = invoke("backtest", p, "--models", "naive", "--horizon", 4, "--windows", 2)
+    assert_ok(r)
+    assert "1 of 2 training parts (52-52 values) are not longer than the season 52" in r.stderr
+    r = invoke("backtest", p, "--models", "naive", "--horizon", 4, "--windows", 2, "--season", 4)
+    assert_ok(r)
+    assert "season 1" not in r.stderr
+
+
 def test_backtest_reads_the_columns_fit_reads(tmp_path):
     p = tmp_path / "two.csv"
     y = panel()["b"]

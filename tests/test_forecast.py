@@ -285,6 +285,19 @@ def test_the_bound_note_calls_only_minmax_bounds_the_training_range(air):
     assert f"[{2 * v.min() - v.max():.4g}, {v.max():.4g}], where the scaler puts the tanh's -1..1" in tanh
 
 
+def test_holdout_says_when_mase_is_scaled_with_season_1(air):
+    # 15 monthly values, window 3: a training part shorter than a year, so MASE's seasonal naive scale
+    # falls back to naive (season 1); the airline holdout's 117 values need no such note
+    short = holdout(air.iloc[:15], model="linear", window=3, epochs=1)
+    cut = short.n_train + 3
+    assert cut <= 12 and short.season == 12
+    naive_scale = np.mean(np.abs(np.diff(air.to_numpy()[:cut])))
+    row = next(r for r in short.table if r["model"] == "naive")
+    assert row["mase"] == pytest.approx(row["mae"] / naive_scale)
+    assert f"the training part ({cut} values) is not longer than the season 12" in short.season_note()
+    assert holdout(air, **HOLDOUT).season_note() == ""
+
+
 def test_holdout_needs_a_test_part(air):
     with pytest.raises(ConfigError, match="`test_size` must be > 0 for a holdout"):
         holdout(air, **HOLDOUT, test_size=0)

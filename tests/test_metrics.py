@@ -68,6 +68,16 @@ def test_insample_scales():
         metrics.insample_scales(TRAIN, 0)
 
 
+def test_season_note_names_the_training_parts_scaled_with_season_1():
+    # insample_scales falls back to season 1 for len <= season: the scores' scale changed, so the user is told
+    assert metrics.season_note([13, 24], 12) == ""
+    assert metrics.season_note([12, 11, 40], 1) == ""  # season 1 is no fallback
+    one = metrics.season_note([12], 12)
+    assert "the training part (12 values) is not longer than the season 12" in one and one.startswith("note: MASE ")
+    many = metrics.season_note([52, 56, 48, 60], 52, "MASE (and RMSSE)")
+    assert "MASE (and RMSSE) is scaled" in many and "2 of 4 training parts (48-52 values) are not longer" in many
+
+
 # Two forecasts of 3 steps: errors y - p = [0, -1, -2] and [0, 1, 2]
 TRUTH = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
 PRED = np.array([[1.0, 3.0, 5.0], [4.0, 4.0, 4.0]])
