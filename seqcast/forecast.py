@@ -215,8 +215,18 @@ class Forecaster:
         self.calibration_windows_ = nw
         self.calibration_series_ = len(on)  # the others were too short for nw origins: they use these widths
 
+    def __sklearn_is_fitted__(self) -> bool:  # sklearn.utils.validation.check_is_fitted asks this
+        return hasattr(self, "params_")
+
+    def __sklearn_tags__(self):
+        """sklearn's estimator tags (sklearn >= 1.6 asks every estimator; only sklearn calls this, so it is
+        installed): fit(y) needs no separate targets, and seqcast validates its inputs itself."""
+        from sklearn.utils import Tags, TargetTags
+
+        return Tags(estimator_type=None, target_tags=TargetTags(required=False), no_validation=True)
+
     def _check_fitted(self):
-        if not hasattr(self, "params_"):
+        if not self.__sklearn_is_fitted__():
             raise NotFittedError("this Forecaster is not fitted yet; call fit(series) first (or load a saved model)")
 
     def _panel(self):

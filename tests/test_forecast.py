@@ -446,6 +446,24 @@ def test_none_options_mean_none_not_keep_the_current_value():
         Forecaster(seed=None)
 
 
+def test_sklearn_validation_helpers_accept_the_forecaster(air):
+    # check_is_fitted and get_tags raised AttributeError: "'Forecaster' object has no attribute '__sklearn_tags__'"
+    sklearn = pytest.importorskip("sklearn")
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError as SkNotFitted
+    from sklearn.utils import get_tags
+    from sklearn.utils.validation import check_is_fitted
+
+    f = Forecaster(model="linear", window=12, epochs=1)
+    with pytest.raises(SkNotFitted):
+        check_is_fitted(f)
+    assert get_tags(f).target_tags.required is False, sklearn.__version__
+    f.fit(air)
+    check_is_fitted(f)
+    with pytest.raises(SkNotFitted):
+        check_is_fitted(clone(f))
+
+
 @pytest.mark.parametrize("options", [{}, {"units": [8, 4], "scaler_range": [0, 1], "progress": True},
                                      {"units": (8,), "window": np.int64(6), "learning_rate": 0.01}])
 def test_params_survive_sklearn_clone(options):
