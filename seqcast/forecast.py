@@ -647,6 +647,8 @@ class Holdout:
     table: list = field(default_factory=list)  # rows: name, rmse, mae, mape, mase
 
     def verdict(self) -> str:
+        from .report import fmt_cell
+
         rows = {r["model"]: r for r in self.table}
         me = rows[self.model_name]
         base = [r for r in self.table if r["model"] != self.model_name]
@@ -654,8 +656,8 @@ class Holdout:
         on = f"on the {self.n_test} test point{'' if self.n_test == 1 else 's'}"
         if not np.isfinite(me["rmse"]):  # NaN must never read as a win
             return (f"verdict: {self.model_name} gave non-finite predictions {on}, so it is no better than the {best['model']} "
-                    f"baseline (RMSE {best['rmse']:.4g}); check the data and the model's options.")
-        rmse = f"RMSE {me['rmse']:.4g} vs {best['rmse']:.4g}"
+                    f"baseline (RMSE {fmt_cell(best['rmse'])}); check the data and the model's options.")
+        rmse = f"RMSE {fmt_cell(me['rmse'])} vs {fmt_cell(best['rmse'])}"
         if me["rmse"] == best["rmse"]:
             return f"verdict: {self.model_name} ties with the {best['model']} baseline {on} ({rmse})." + self._few()
         if me["rmse"] > best["rmse"]:

@@ -161,7 +161,7 @@ def leaderboard_table(holdout, title: str = "test leaderboard (one step ahead, d
         t.add_column(col, justify="left" if col == "model" else "right")
     for r in holdout.table:
         style = "bold" if r["model"] == holdout.model_name else None
-        t.add_row(r["model"], f"{r['rmse']:.4g}", f"{r['mae']:.4g}", f"{r['mape']:.2f}", f"{r['mase']:.3f}", style=style)
+        t.add_row(r["model"], fmt_cell(r["rmse"]), fmt_cell(r["mae"]), f"{r['mape']:.2f}", f"{r['mase']:.3f}", style=style)
     return t
 
 
@@ -445,9 +445,10 @@ def _column_label(key) -> str:
     return _COLUMN_LABELS.get(k, k)
 
 
-def _fmt(v) -> str:
-    """A cell: numbers to 4 significant digits (thousands with one decimal), booleans yes/no, None a dash,
-    NaN "n/a" (as the terminal tables show an unknown coverage)."""
+def fmt_cell(v) -> str:
+    """A cell: numbers to 4 significant digits (thousands with one decimal: 17,396.3, not 1.74e+04), booleans
+    yes/no, None a dash, NaN "n/a" (as the terminal tables show an unknown coverage). The report's cells and
+    the terminal tables' RMSE and MAE."""
     import json
     import math
     import numbers
@@ -464,7 +465,7 @@ def _fmt(v) -> str:
             return "n/a" if math.isnan(v) else ("inf" if v > 0 else "-inf")
         return f"{v:,.1f}" if abs(v) >= 1000 else f"{v:.4g}"
     if isinstance(v, (list, tuple)):
-        return ", ".join(_fmt(x) for x in v)
+        return ", ".join(fmt_cell(x) for x in v)
     if isinstance(v, dict):
         return json.dumps(v, default=str)
     return str(v)
@@ -495,8 +496,8 @@ def _table(rows: list[dict], columns=None, row_class=None) -> str:
 
     def cell(c, v) -> str:
         if c in numeric:  # a number missing (null in run.json, say a coverage without a finite interval): unknown, "n/a"
-            return f"<td class=num>{_esc(_fmt(math.nan if v is None else v))}</td>"
-        return f"<td>{_esc(_fmt(v))}</td>"
+            return f"<td class=num>{_esc(fmt_cell(math.nan if v is None else v))}</td>"
+        return f"<td>{_esc(fmt_cell(v))}</td>"
 
     body = []
     for i, r in enumerate(rows):
@@ -508,7 +509,7 @@ def _table(rows: list[dict], columns=None, row_class=None) -> str:
 
 
 def _kv_table(pairs) -> str:
-    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(_fmt(v))}</td></tr>" for k, v in pairs)
+    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(fmt_cell(v))}</td></tr>" for k, v in pairs)
     return f'<table class="kv"><tbody>{body}</tbody></table>'
 
 

@@ -294,6 +294,24 @@ def test_leaderboard_shows_small_units_and_run_rows_keep_the_time():
     assert [r["date"] for r in rows] == ["2023-01-01 05:00:00", "2023-01-01 06:00:00"]
 
 
+def test_terminal_tables_write_thousands_as_the_report_does():
+    # the terminal showed RMSE 17,396.3 as "1.74e+04" (.4g) while report.html showed "17,396.3"
+    from rich.console import Console
+
+    from seqcast.report import fmt_cell, leaderboard_table
+
+    class H:
+        model_name = "GRU"
+        table = [{"model": "GRU", "rmse": 17396.3, "mae": 1234567.89, "mape": 6.0, "mase": 0.9},
+                 {"model": "naive", "rmse": 15.39, "mae": float("nan"), "mape": 7.0, "mase": 1.0}]
+
+    con = Console(record=True, width=100)
+    con.print(leaderboard_table(H()))
+    text = con.export_text()
+    assert "17,396.3" in text and "1,234,567.9" in text and "15.39" in text and "n/a" in text and "e+0" not in text
+    assert (fmt_cell(17396.3), fmt_cell(0.002107), fmt_cell(-20000.0)) == ("17,396.3", "0.002107", "-20,000.0")
+
+
 def test_a_hand_edited_verdict_or_text_that_is_not_unicode_is_handled(tmp_path):
     """Bug: run.json's "verdict": 3 crashed `seqcast report` with a TypeError traceback (exit 1), and a lone
     surrogate escape ("\\ud800", valid JSON) with a UnicodeEncodeError traceback."""
