@@ -199,7 +199,7 @@ def forecast_panel(fitted: PanelFit, ys, h: int, scalers: list | None = None) ->
     if len(scalers) != len(ys):
         raise DataError(f"{len(ys)} series given, the model was fitted on {len(scalers)}; pass `scalers` for other series")
     w = fitted.config.window
-    if fitted.horizon > 1 and h > fitted.horizon:
+    if fitted.config.strategy != "recursive" and h > fitted.horizon:  # a direct / seq2seq model trained for 1 step too
         raise ConfigError(f"`horizon` must be <= {fitted.horizon}, the horizon this {fitted.config.strategy} model was trained for. "
                           f"Received: horizon={h}")
     Z = np.stack([s.transform(pad_left(_values(v), w)) for s, v in zip(scalers, ys)])  # (S, w)

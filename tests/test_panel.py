@@ -129,6 +129,17 @@ def test_a_direct_model_cannot_forecast_past_its_horizon():
         forecast_panel(f, ys, 4)
 
 
+@pytest.mark.parametrize("strategy", ["direct", "seq2seq"])
+def test_a_one_step_direct_model_refuses_more_steps_instead_of_returning_one(strategy):
+    """A direct / seq2seq model trained for horizon 1, asked for 3 steps, returned an (S, 1) array: one column
+    where the caller asked for three, without a word."""
+    ys = [seasonal(30)]
+    f = fit_panel(ys, TINY.replace(strategy=strategy, norm="last"), horizon=1)
+    assert forecast_panel(f, ys, 1).shape == (1, 1)
+    with pytest.raises(ConfigError, match="horizon` must be <= 1"):
+        forecast_panel(f, ys, 3)
+
+
 def test_a_recursive_forecast_that_overflows_says_so():
     """A recursive model whose feedback grows (here each step doubles the last value) overflowed float32 after
     ~130 steps, and forecast(h) then blamed its input: "`X` contains NaN or inf; drop or fill those windows first"."""
