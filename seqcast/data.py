@@ -1257,8 +1257,8 @@ def _from_series(series: pd.Series) -> _Raw:
                dates_dayfirst=dayfirst)
     raw.freq = series.index.freq if dates is series.index else None
     index = series.index
-    if dates is None and pd.api.types.is_integer_dtype(index.dtype) and len(index):
-        # integer time steps: the values must come in step order, one per step (like dates)
+    if dates is None and _whole_steps(index):
+        # integer time steps (whole floats too, as in a long file's ds): in step order, one per step (like dates)
         steps = np.asarray(index, dtype=np.int64)
         bad = np.flatnonzero(np.diff(steps) != 1)
         if len(bad):
@@ -1268,6 +1268,18 @@ def _from_series(series: pd.Series) -> _Raw:
                             "by 1: sort it (series.sort_index()), fill the missing steps, or pass a DatetimeIndex")
         raw.start = int(steps[0])
     return raw
+
+
+def _whole_steps(index: pd.Index) -> bool:
+    """Whether an index holds integer time steps: an int index, or floats that are all whole numbers (1950.0, ...)."""
+    if not len(index) or pd.api.types.is_bool_dtype(index.dtype):
+        return False
+    if pd.api.types.is_integer_dtype(index.dtype):
+        return True
+    if not pd.api.types.is_float_dtype(index.dtype):
+        return False
+    v = np.asarray(index, dtype=np.float64)
+    return bool(np.all(np.isfinite(v)) and np.all(v == np.round(v)) and np.all(np.abs(v) < 2**53))
 
 
 _MANY_ROWS = "many series, one per row, to Forecaster.fit as a dict: dict(enumerate(arr{}))"

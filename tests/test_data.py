@@ -904,6 +904,19 @@ def test_an_integer_index_keeps_its_steps_and_must_count_up_by_one():
         load_series(pd.Series([1.0, 2.0, 3.0], index=[2, 3, 5]))
 
 
+def test_a_whole_number_float_index_keeps_its_steps_as_an_integer_one_does():
+    """Years as floats (1950.0, ...: a year column that held a NaN once) became positions 0..n-1, so forecasts
+    were labelled 30, 31, ... instead of 1980, 1981, ..., and a shuffled float index trained on the rows as
+    they came. A long file's whole-float ds column was already read as integer steps."""
+    v = np.arange(30.0)
+    s = load_series(pd.Series(v, index=np.arange(1950.0, 1980.0)))
+    assert isinstance(s.index, pd.RangeIndex) and list(s.index[[0, -1]]) == [1950, 1979]
+    assert list(future_index(s, 2)) == [1980, 1981]
+    with pytest.raises(DataError, match="an integer index must count up by 1"):
+        load_series(pd.Series(v, index=np.arange(1950.0, 1980.0)).sample(frac=1, random_state=0))
+    assert list(load_series(pd.Series(v, index=np.arange(30) * 0.5)).index[[0, -1]]) == [0, 29]  # not steps: positions
+
+
 def test_a_column_named_like_dates_that_does_not_parse_is_not_dropped(tmp_path):
     """Excel's 'Jan-15' in a 'Date' column: refused with the value that fails, with or without column=,
     instead of a series without dates (no season, forecasts at positions 60, 61, ...)."""
