@@ -31,7 +31,11 @@ def parse_levels(levels) -> tuple[float, ...]:
     """Interval levels in percent, ascending: "80,95", [80, 95] or 90 -> (80.0, 95.0) / (90.0,).
 
     Raises ConfigError for text that is not a number, a level outside [1, 100), or a repeat: levels
-    are percentages, and one below 1 is almost surely a fraction (0.95) meant as 95."""
+    are percentages, and one below 1 is almost surely a fraction (0.95) meant as 95.
+
+    >>> parse_levels("95, 80"), parse_levels(90)
+    ((80.0, 95.0), (90.0,))
+    """
     items = levels.replace(" ", "").split(",") if isinstance(levels, str) else (
         list(levels) if isinstance(levels, Iterable) else [levels])
     if not items or items == [""]:
@@ -69,7 +73,11 @@ def conformal_rank(n: int, level: float) -> int:
 
 
 def min_residuals(level: float) -> int:
-    """The fewest residuals n with a finite level-% width: conformal_rank(n, level) <= n (4 for 80%, 19 for 95%)."""
+    """The fewest residuals n with a finite level-% width: conformal_rank(n, level) <= n.
+
+    >>> min_residuals(80), min_residuals(95)
+    (4, 19)
+    """
     level = _check_level(level)  # 100 would never be reached
     n = max(1, math.ceil(level / (100 - level)) - 1)  # n >= level / (100 - level), then exact by the rank itself
     while conformal_rank(n, level) > n:
@@ -90,6 +98,9 @@ def conformal_widths(residuals, levels=(80, 95)) -> dict[float, np.ndarray]:
     Returns {level: (h,) array}: for step j the ceil((n+1)*q)-th smallest |residuals[:, j]|, q =
     level/100. When that rank exceeds n (too few residuals for the level: n < q/(1-q), e.g. n < 19 for
     95%) the width is +inf: a finite width would not carry the guarantee.
+
+    >>> conformal_widths([[1.0], [-2.0], [3.0], [-4.0], [5.0]], (80, 95))   # ranks ceil(6 * 0.8) = 5, ceil(6 * 0.95) = 6
+    {80.0: array([5.]), 95.0: array([inf])}
     """
     lv = parse_levels(levels)
     r = _numeric(residuals, "residuals")

@@ -43,7 +43,12 @@ def n_windows(n_values: int, window: int, horizon: int = 1) -> int:
 
 
 def make_windows(values, window: int, horizon: int = 1):
-    """Return X (N, window) and Y (N, horizon) as read-only views of `values` (no copy)."""
+    """Return X (N, window) and Y (N, horizon) as read-only views of `values` (no copy).
+
+    >>> X, Y = make_windows(np.arange(6), window=3)
+    >>> X.tolist(), Y.tolist()
+    ([[0, 1, 2], [1, 2, 3], [2, 3, 4]], [[3], [4], [5]])
+    """
     window = check_positive("window", window)
     horizon = check_positive("horizon", horizon)
     v = np.asarray(values)
@@ -62,7 +67,11 @@ def make_windows(values, window: int, horizon: int = 1):
 
 
 def seq2seq_targets(series, n_steps: int, k: int):
-    """(B, n_steps + k) or (B, n_steps + k, 1) -> Y (B, n_steps, k) with Y[:, t, j] = s[:, t + 1 + j]."""
+    """(B, n_steps + k) or (B, n_steps + k, 1) -> Y (B, n_steps, k) with Y[:, t, j] = s[:, t + 1 + j].
+
+    >>> seq2seq_targets([[0, 1, 2, 3, 4]], 3, 2).tolist()
+    [[[1, 2], [2, 3], [3, 4]]]
+    """
     n_steps, k = check_positive("n_steps", n_steps), check_positive("k", k)
     s = np.asarray(series)
     if s.ndim == 3 and s.shape[-1] == 1:
@@ -75,7 +84,11 @@ def seq2seq_targets(series, n_steps: int, k: int):
 
 
 def split_train_test(n: int, test_size: float) -> int:
-    """Chronological split: the first int(n * (1 - test_size)) windows train (132, 0.2 -> 105)."""
+    """Chronological split: the first int(n * (1 - test_size)) windows train.
+
+    >>> split_train_test(132, 0.2)
+    105
+    """
     test_size = check_fraction("test_size", test_size)
     n = check_positive("n", n, 0)
     n_train = int(n * (1.0 - test_size))
@@ -118,7 +131,10 @@ def split_inputs_targets(series, n_steps: int, k: int = 1, *, seq2seq: bool = Fa
         X (B, n_steps, 1)   and   Y (B, k)                       (next value, next k values)
                                   Y (B, n_steps, k) = seq2seq_targets(series, n_steps, k)   (seq2seq)
 
-    e.g. s = [[0, 1, 2, 3, 4]], n_steps 3, k 2: X = [[[0], [1], [2]]], Y = [[3, 4]]
+    >>> X, Y = split_inputs_targets([[0, 1, 2, 3, 4]], n_steps=3, k=2)
+    >>> X.tolist(), Y.tolist()
+    ([[[0.0], [1.0], [2.0]]], [[3.0, 4.0]])
+
     (Hands-On ML: X = series[:, :50], y = series[:, -10:, 0] for 60 values).
     Values past n_steps + k are not used.
     """

@@ -173,3 +173,12 @@ def test_a_floor_that_is_not_numbers_per_series_is_a_data_error(floor, message):
 def test_a_floor_per_series_still_applies():
     lo, hi = bands(np.zeros((2, 3)), {80.0: np.ones(3)}, floor=[0.0, np.nan])[80.0]
     assert (lo[0] == 0).all() and (lo[1] == -1).all() and (hi == 1).all()
+
+
+def test_docstring_examples_hold():  # the `>>>` examples users read in help(seqcast.intervals...)
+    import doctest
+
+    from seqcast import intervals
+
+    res = doctest.testmod(intervals)
+    assert res.attempted >= 3 and res.failed == 0
