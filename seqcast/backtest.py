@@ -97,6 +97,8 @@ class Result:
         return out
 
     def leaderboard(self) -> list[dict]:
+        """One dict per model (model, mase, smape, rmse, mae, rmsse, mape, fit_s), best MASE first; a list, not a
+        DataFrame: `pd.DataFrame(res.leaderboard())` makes one."""
         rows = []
         for m in self.forecasts:
             o = self.scores(m, per_series=False)["overall"]
@@ -161,6 +163,7 @@ class Result:
         return inside
 
     def verdicts(self) -> list[str]:
+        """One line per neural model: whether its MASE beats the best baseline's, and by how much (none without baselines)."""
         rows = self.leaderboard()
         base = [r for r in rows if r["model"] not in NEURAL]
         out = []

@@ -444,8 +444,8 @@ def demo(
 
 
 def _holdout_run(ctx, out: Path, series, cfg, ho, *, title: str, data: dict, forecast_file: str, forecast_caption: str):
-    """A holdout's run directory is the --out folder (demo, fit): predictions.png, then report.html,
-    then run.json (last: its presence means the run directory is complete)."""
+    """A holdout's run directory is the --out folder (demo, fit), built in its temp folder `out`: predictions.png,
+    then report.html, then run.json (last: its presence means the run directory is complete)."""
     from . import runs
     from .data import _fmt_date
     from .report import predictions_vs_truth
@@ -493,12 +493,12 @@ def fit(
     window: Optional[int] = typer.Option(None, help="Past values per input window."),
     test_size: Optional[float] = typer.Option(None, help="Fraction of windows held out for the test (0 = none)."),
     val_size: Optional[float] = typer.Option(None, help="Fraction of training windows for validation."),
-    epochs: Optional[int] = typer.Option(None, help="Training epochs (default: the automatic choice, or the config's)."),
+    epochs: Optional[int] = typer.Option(None, help="Training epochs (default: the automatic choice; without auto, the --config file's, else 300)."),
     batch_size: Optional[int] = typer.Option(None, help="Windows per gradient step."),
     optimizer: Optional[str] = typer.Option(None, help="adam | rmsprop | sgd (Keras defaults)."),
     learning_rate: Optional[float] = typer.Option(None, help="The optimizer's step size (default: Keras' for it: 0.001 for adam and rmsprop, 0.01 for sgd)."),
     loss: Optional[str] = typer.Option(None, help="mse | mae | huber."),
-    scaler: Optional[str] = typer.Option(None, help="minmax | standard | robust | none | auto (per series: none after --log where the mean is >= 1, else standard)."),
+    scaler: Optional[str] = typer.Option(None, help="minmax | standard | robust | none | auto (per series: none after --log where the mean |y| is >= 1, else standard)."),
     log: Optional[bool] = typer.Option(None, "--log/--no-log", help="log1p before scaling."),
     patience: Optional[int] = typer.Option(None, help="Early stopping patience on the validation tail (0 = off)."),
     seed: Optional[int] = typer.Option(None, help="Seed of the initial weights and the shuffling (default 0): the same seed, the same model."),
@@ -1019,7 +1019,7 @@ def backtest(
     season: Optional[int] = typer.Option(None, "--season", help="Season length (default from the frequency: 12 monthly, 4 quarterly, 7 daily, 24 hourly, 52 weekly; e.g. 168 for hourly data with a weekly cycle)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", help="Training epochs of the neural models (default: the automatic choice, "
                                          "about 3000 optimiser steps in 5 to 200 epochs; with --no-auto the config's, else 300)."),
-    ensemble: Optional[int] = typer.Option(None, "--ensemble", help="Seed ensemble members (median)."),
+    ensemble: Optional[int] = typer.Option(None, "--ensemble", help="Seed ensemble members, forecasting their median (default: 5; with --no-auto the config's, else 1)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the initial weights and the shuffling (default 0): the same seed, "
                                        "the same scores."),
     fill: str = typer.Option("none", "--fill", help="none | ffill | interpolate for gaps."),

@@ -421,6 +421,9 @@ class Forecaster:
     # ---- persistence -----------------------------------------------------------------------------
 
     def save(self, path) -> None:
+        """Write the fitted model to the directory `path`: weights.safetensors and model.json, never pickle.
+        The folder is built beside `path` and swapped in, so an earlier model there is replaced whole or not at all;
+        a file, or a non-empty folder holding no seqcast model, is refused (ConfigError)."""
         from . import io
 
         self._check_fitted()
@@ -428,6 +431,8 @@ class Forecaster:
 
     @classmethod
     def load(cls, path) -> "Forecaster":
+        """The fitted Forecaster saved in the directory `path` (by `save` or `seqcast fit --out`); ModelFileError
+        when it is missing, corrupt or of another format version."""
         from . import io
 
         return io.load_model(path)
@@ -644,9 +649,10 @@ class Holdout:
     leaks: bool  # the scaler saw the test period
     season: int | None
     forecaster: Forecaster
-    table: list = field(default_factory=list)  # rows: name, rmse, mae, mape, mase
+    table: list = field(default_factory=list)  # rows: model, rmse, mae, mape, mase
 
     def verdict(self) -> str:
+        """One line: whether the model beats the best baseline by RMSE on the test points (or ties, or is worse, by how much)."""
         from .report import fmt_cell
 
         rows = {r["model"]: r for r in self.table}

@@ -1,6 +1,7 @@
 """Plots (matplotlib, headless), terminal tables, and a self-contained HTML report of a run.
 
-Plots: every `plot_*` function writes PNG or SVG (chosen by the path's suffix) atomically.
+Plots: every `plot_*` function writes PNG, SVG or PDF (any format matplotlib writes, chosen by the path's
+suffix; PNG without one) atomically.
     plot_forecast          the series, test predictions, the forecast with shaded interval bands
     plot_loss              training / validation loss by epoch, best epoch marked
     plot_errors_by_step    an error metric per horizon step, one line per model

@@ -16,9 +16,9 @@ How it is written, so that a failure leaves nothing half-written:
   target (figures, then report.html, then run.json), and only then swapped in with renames; an
   earlier run directory there is replaced, and restored if the swap fails. A target that is a file,
   or a non-empty folder holding no run.json, is refused before any work (`check_run_dir`).
-* `write_in_place` (demo, whose --out folder also holds the model and CSVs): each file is written
-  atomically (temp file + rename), figures first, then report.html, run.json last: a run.json there
-  means the whole run directory was written.
+* `write_in_place` (demo and fit, whose --out folder also holds the model and CSVs): called inside the
+  temp folder that --out is built in (io.replace_dir), figures first, then report.html, run.json last;
+  the whole folder is then swapped in, so a failure leaves the earlier one as it was.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def write_run_dir(out, build) -> Path:
 
 
 def write_in_place(out, run: dict) -> Path:
-    """Finish a run directory whose figures are already in `out` (the demo): report.html, then run.json."""
+    """Finish a run directory whose figures are already in `out` (demo's and fit's temp folder): report.html, then run.json."""
     out = Path(out)
     _finish(out, run)
     return out

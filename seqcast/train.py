@@ -32,6 +32,8 @@ DEFAULT_LR = {"adam": 1e-3, "rmsprop": 1e-3, "sgd": 1e-2}
 
 @dataclass(frozen=True)
 class TrainSpec:
+    """How `fit` trains, as Keras' compile + fit arguments (note: 100 epochs and no early stopping by default, unlike `Config`)."""
+
     optimizer: str = "adam"
     learning_rate: float | None = None  # None -> Keras' default for the optimizer
     loss: str = "mse"
@@ -43,6 +45,10 @@ class TrainSpec:
 
 @dataclass
 class History:
+    """A fit's record (Keras' history.history): mean training loss per epoch, validation loss per epoch (empty without
+    validation data), the 1-based epoch early stopping restored (one per member for an ensemble; None without early
+    stopping) and the seconds the fit took."""
+
     loss: list = field(default_factory=list)
     val_loss: list = field(default_factory=list)
     best_epoch: int | list | None = None  # 1-based, when early stopping restored weights (per member)
@@ -142,7 +148,7 @@ class Windows:
         return int(self.starts.shape[0])
 
     def take(self, idx):
-        """Rows `idx` as arrays: X (b, window), Y (b, horizon)."""
+        """Rows `idx` as arrays: X (b, window), Y (b, horizon), or Y (b, window, horizon) with seq2seq."""
         s = self.starts[idx][:, None]
         X = self.values[s + jnp.arange(self.window)]
         if self.seq2seq:  # (b, window, horizon)
