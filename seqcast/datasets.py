@@ -77,6 +77,8 @@ def load(name_or_path: Any, **kwargs: Any) -> pd.Series:
     Raises:
         DataError: a name that is neither a built-in dataset nor an existing file,
             or any problem ``load_series`` finds.
+        ConfigError: an option value is wrong, or an option that does not apply to a
+            built-in dataset (``column``, ``date_column``, ``header``) is set.
     """
     if isinstance(name_or_path, str) and name_or_path.strip().lower() in _BUILTINS:
         loader = _BUILTINS[name_or_path.strip().lower()]

@@ -251,8 +251,8 @@ def plot_loss(history, path, *, title: str | None = None) -> None:
 def plot_errors_by_step(per_step: dict, path, metric: str = "MASE", *, title: str | None = None) -> None:
     """An error metric by horizon step 1..h, one line per model; PNG or SVG by suffix.
 
-    per_step: {model: [error at step 1, step 2, ...]}. For MASE a dotted line marks 1 (the in-sample
-    one-step naive forecast's error)."""
+    per_step: {model: [error at step 1, step 2, ...]}. For MASE a dotted line marks 1 (the mean error of
+    the in-sample seasonal naive forecast y_{t-m}, MASE's scale; the naive forecast's for season 1)."""
     import numpy as np
 
     from .metrics import _numbers
