@@ -140,3 +140,12 @@ def test_series_that_are_not_numbers_are_a_data_error(series):
 
     with pytest.raises(DataError, match=r"^`series` must be an array of numbers only\. Received: series="):
         split_inputs_targets(series, 2, 1)  # was a bare ValueError from numpy
+
+
+def test_docstring_examples_hold():  # the `>>>` examples users read in help(seqcast.windows...)
+    import doctest
+
+    from seqcast import windows
+
+    res = doctest.testmod(windows)
+    assert res.attempted >= 4 and res.failed == 0
