@@ -1015,7 +1015,7 @@ def backtest(
     step: Optional[int] = typer.Option(None, "--step", help="Steps between origins (default: the horizon)."),
     refit: bool = typer.Option(True, "--refit/--no-refit", help="Refit neural models at every origin, or once at the first."),
     auto: bool = typer.Option(True, "--auto/--no-auto", help="Neural models use seqcast's default configuration for the data (window 2 seasons (at least 12), log, residual over seasonal naive); --no-auto uses --config and flags."),
-    config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file of options (with --no-auto)."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file of options for the neural models: with auto (the default) they win over auto's choices, with --no-auto they replace them."),
     season: Optional[int] = typer.Option(None, "--season", help="Season length (default from the frequency: 12 monthly, 4 quarterly, 7 daily, 24 hourly, 52 weekly; e.g. 168 for hourly data with a weekly cycle)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", help="Training epochs of the neural models (default: the automatic choice, "
                                          "about 3000 optimiser steps in 5 to 200 epochs; with --no-auto the config's, else 300)."),
@@ -1040,6 +1040,7 @@ def backtest(
     from . import data as data_mod
     from . import metrics
     from .backtest import NEURAL, check_models
+    from .config import read_toml
     from .backtest import backtest as run_backtest
     from .backtest import min_length, too_short
     from .errors import ConfigError
@@ -1074,12 +1075,14 @@ def backtest(
     freq = first.index.freqstr if hasattr(first.index, "freqstr") and first.index.freqstr else None
     m = season or data_mod.season_length(freq) or 1
     values = {k: s.to_numpy(float) for k, s in series.items()}
-    cfg = _config(config_file, epochs=epochs, ensemble=ensemble, seed=seed, season=season)
+    toml = read_toml(config_file) if config_file else {}
+    cfg = _config(config_file, toml, epochs=epochs, ensemble=ensemble, seed=seed, season=season)
     st = step or horizon
-    if auto:
+    if auto:  # the --config file's options win over the automatic choices (as in fit), the flags over both
         trains = [v[: len(v) - horizon - st * (windows - 1)] for v in values.values()]
+        given = {k: getattr(cfg, k) for k in toml if k != "model"}  # its `model` names none of --models
         cfg = auto_config([t for t in trains if len(t) > 0] or [[1.0]], h=horizon, season=m, base=cfg,
-                          overrides=dict(epochs=epochs, seed=seed, ensemble=ensemble),
+                          overrides={**given, **{k: v for k, v in dict(epochs=epochs, seed=seed, ensemble=ensemble).items() if v is not None}},
                           nonneg=all(bool((v >= 0).all()) for v in values.values()))
     neural = f"; neural: {_model_text(cfg, models=[n for n in names if n in NEURAL])}" if any(n in NEURAL for n in names) else ""
     _say(quiet or as_json, f"{len(values)} series, horizon {horizon}, {windows} origin(s), season {m}{neural}", err=True)

@@ -943,6 +943,15 @@ def test_toml_model_auto_is_the_auto_choice_with_the_files_options_winning(data_
     assert "neural: GRU/LSTM[4], window 12, norm none" in r.stderr
 
 
+def test_backtest_config_options_win_over_auto_as_in_fit(data_csv, tmp_path):
+    # auto (the default) replaced the file's window, units and epochs without a word
+    toml = tmp_path / "run.toml"
+    toml.write_text('model = "lstm"\nwindow = 6\nepochs = 2\nunits = [4]\n')
+    r = invoke("backtest", data_csv, "--config", toml, "--models", "gru,naive", "--windows", 1, "--ensemble", 1)
+    assert_ok(r)
+    assert "neural: GRU[4] + linear skip, window 6," in r.stderr and "2 epochs" in r.stderr
+
+
 def test_fit_long_names_series_too_short_to_train_on(work, tmp_path):
     p = write_csv(work, "long-short.csv", long_lines({**LONG_IDS, "tiny": (5, 10.0, "2000-01-01")}))
     r = invoke("fit", p, "--out", tmp_path / "m", *FAST[:-1], "--model", "gru")
