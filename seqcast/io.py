@@ -119,17 +119,17 @@ def check_target(target, marker: str = META, what: str = "model") -> Path:
     Called by `replace_dir`, and by the CLI before work so a bad --out fails at once."""
     target = Path(target).expanduser()
     if _holds_cwd(target):  # `--out .`: a traceback after the training; swapped, the shell would sit in a deleted folder
-        raise ConfigError(f"--out '{target}' is the current directory or holds it, and --out is replaced as a whole; "
+        raise ConfigError(f"'{target}' (--out) is the current directory or holds it, and the folder is replaced as a whole; "
                           "choose a folder below it such as models/m")
     if target.exists() and not target.is_dir():
-        raise ConfigError(f"'{target}' exists and is a file; choose a directory path for --out")
+        raise ConfigError(f"'{target}' exists and is a file; choose a directory path (the path given to save, or --out)")
     above = next((p for p in target.parents if p.exists()), None)
     if above is not None and not above.is_dir():  # fit --out data.csv/m: refused now, not after the training
-        raise ConfigError(f"'{above}' is a file, so '{target}' cannot be created; choose a directory path for --out")
+        raise ConfigError(f"'{above}' is a file, so '{target}' cannot be created; choose a directory path (the path given to save, or --out)")
     if target.is_dir() and _foreign(target, marker):
-        raise ConfigError(f"'{target}' exists, is not empty and holds no seqcast {what}; choose a new or empty directory for --out")
+        raise ConfigError(f"'{target}' exists, is not empty and holds no seqcast {what}; choose a new or empty directory (the path given to save, or --out)")
     if above is not None and not os.access(above, os.W_OK | os.X_OK):  # found after the training otherwise
-        raise ConfigError(f"'{above}' is not writable, so '{target}' cannot be written; choose a directory you can write to for --out")
+        raise ConfigError(f"'{above}' is not writable, so '{target}' cannot be written; choose a directory you can write to (the path given to save, or --out)")
     return target
 
 

@@ -408,7 +408,8 @@ def test_refuses_a_folder_that_is_not_a_model(fitted, tmp_path):
     d = tmp_path / "mine"
     d.mkdir()
     (d / "notes.txt").write_text("precious")
-    with pytest.raises(ConfigError, match="exists, is not empty and holds no seqcast model"):
+    with pytest.raises(ConfigError, match=r"exists, is not empty and holds no seqcast model; choose a new or empty directory "
+                                          r"\(the path given to save, or --out\)"):  # not only the CLI's --out, from Python
         fitted.save(d)
     assert snapshot(d) == {"notes.txt": b"precious"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
