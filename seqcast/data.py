@@ -118,7 +118,9 @@ def load_series(
         date_column: the date column, same rules as ``column``. ``None``:
             auto-detect a column whose values look like dates and none like
             plain numbers (for a DataFrame a ``DatetimeIndex``/``PeriodIndex``
-            counts as the dates; for a Series, its index). With two columns, one
+            counts as the dates; for a Series, its index; an integer index, of a
+            Series or a DataFrame without a date column, holds time steps that
+            must count up by 1). With two columns, one
             holding consecutive whole-number years (1700, 1701, ...; 1678 to
             2261) is taken as yearly dates (Jan 1st of each year). Dates such as
             01/02/1950 are read month-first unless day-first reading fits
@@ -308,7 +310,7 @@ class _Raw:
                  col: str = "", dates_dayfirst: pd.DatetimeIndex | None = None):
         self.col = col  # " in column 'x'" (or "") for messages
         self.dates_dayfirst = dates_dayfirst  # ambiguous slash dates: the day-first reading (dates: month-first)
-        self.start = 0  # undated: the first step (a Series' integer index may start elsewhere)
+        self.start = 0  # undated: the first step (an integer index may start elsewhere)
         self.freq = None  # a pandas DatetimeIndex's own frequency (pandas checked that every date lies on it)
         self.values = values
         self.dates = dates
@@ -1243,6 +1245,8 @@ def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
                col=_col_text(names, value_pos), dates_dayfirst=dayfirst)
     if dates is frame.index:
         raw.freq = frame.index.freq
+    elif dates is None and date_pos is None:  # an integer index holds time steps, as a Series' does
+        _index_steps(raw, frame.index, "df")
     return raw
 
 
@@ -1256,18 +1260,25 @@ def _from_series(series: pd.Series) -> _Raw:
     raw = _Raw(values, dates, name, _row_where, date_name=date_name, source="the Series", col=label,
                dates_dayfirst=dayfirst)
     raw.freq = series.index.freq if dates is series.index else None
-    index = series.index
-    if dates is None and _whole_steps(index):
-        # integer time steps (whole floats too, as in a long file's ds): in step order, one per step (like dates)
-        steps = np.asarray(index, dtype=np.int64)
-        bad = np.flatnonzero(np.diff(steps) != 1)
-        if len(bad):
-            i = int(bad[0]) + 1
-            what = "is not the step after" if steps[i] > steps[i - 1] else "comes before or repeats"
-            raise DataError(f"row {i}: index {steps[i]} {what} {steps[i - 1]} (row {i - 1}); an integer index must count up "
-                            "by 1: sort it (series.sort_index()), fill the missing steps, or pass a DatetimeIndex")
-        raw.start = int(steps[0])
+    if dates is None:
+        _index_steps(raw, series.index, "series")
     return raw
+
+
+def _index_steps(raw: _Raw, index: pd.Index, obj: str) -> None:
+    """An integer index (whole floats too, as in a long file's ds) holds time steps: in step order, one per
+    step (like dates); `raw` starts at the first. Any other index without dates: positions 0..n-1."""
+    if not _whole_steps(index):
+        return
+    steps = np.asarray(index, dtype=np.int64)
+    bad = np.flatnonzero(np.diff(steps) != 1)
+    if len(bad):
+        i = int(bad[0]) + 1
+        what = "is not the step after" if steps[i] > steps[i - 1] else "comes before or repeats"
+        raise DataError(f"row {i}: index {steps[i]} {what} {steps[i - 1]} (row {i - 1}); an integer index must count up "
+                        f"by 1: sort it ({obj}.sort_index()), fill the missing steps, pass a DatetimeIndex, or drop an "
+                        f"index that is not time ({obj}.reset_index(drop=True))")
+    raw.start = int(steps[0])
 
 
 def _whole_steps(index: pd.Index) -> bool:

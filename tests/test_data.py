@@ -917,6 +917,23 @@ def test_a_whole_number_float_index_keeps_its_steps_as_an_integer_one_does():
     assert list(load_series(pd.Series(v, index=np.arange(30) * 0.5)).index[[0, -1]]) == [0, 29]  # not steps: positions
 
 
+def test_a_dataframes_integer_index_holds_steps_as_a_series_one_does():
+    """A frame indexed by years newest first (read_csv(index_col="year") of such a file) was read in row
+    order at positions 0..n-1: trained on the reversed series, forecasting 30, 31, ... after the oldest
+    year. Its Series was refused with the reason. An integer index is now steps for both."""
+    v = np.arange(30.0)
+    s = load_series(pd.DataFrame({"y": v}, index=pd.Index(range(1950, 1980), name="year")))
+    assert list(s.index[[0, -1]]) == [1950, 1979] and list(future_index(s, 2)) == [1980, 1981]
+    with pytest.raises(DataError, match=r"row 1: index 1978 comes before or repeats 1979 \(row 0\); an integer index must "
+                                        r"count up by 1: sort it \(df\.sort_index\(\)\).*df\.reset_index\(drop=True\)"):
+        load_series(pd.DataFrame({"y": v}, index=range(1979, 1949, -1)))
+    frame = pd.DataFrame({"y": v})
+    assert list(load_series(frame).index[[0, -1]]) == [0, 29]  # the default index: positions, as before
+    assert list(load_series(frame.iloc[5:]).index[[0, -1]]) == list(load_series(frame["y"].iloc[5:]).index[[0, -1]]) == [5, 29]
+    dated = pd.DataFrame({"date": pd.date_range("2020-01-01", periods=30, freq="MS"), "y": v}, index=range(29, -1, -1))
+    assert load_series(dated).index[0] == pd.Timestamp("2020-01-01")  # a date column: the index is not read
+
+
 def test_a_column_named_like_dates_that_does_not_parse_is_not_dropped(tmp_path):
     """Excel's 'Jan-15' in a 'Date' column: refused with the value that fails, with or without column=,
     instead of a series without dates (no season, forecasts at positions 60, 61, ...)."""
