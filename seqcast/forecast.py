@@ -253,7 +253,7 @@ class Forecaster:
 
     def predict_windows(self, X, id=None) -> np.ndarray:
         """Forecasts, in the data's units, for raw input windows X (N, window) or (N, window, 1) of one series (`id`
-        when the model was fitted on many): (N,) one step ahead, or (N, horizon) for direct / seq2seq."""
+        when the model was fitted on many): (N,) for a one-step model (recursive, or horizon 1), else (N, horizon)."""
         self._check_fitted()  # before the scalers are read: NotFittedError, not a bare AttributeError
         return self._scaler_of(id).inverse_transform(self.predict_scaled(X, id))
 
