@@ -370,6 +370,21 @@ def _out_option(command: str):
 
 
 DEMO_MARKER, DEMO_WHAT = "model/model.json", "demo output (model/model.json)"  # what marks an earlier demo's --out
+DEMO_FILES = {"model", "forecast.csv", "plot.png", "test_predictions.csv", "predictions.png", "report.html", "run.json"}
+
+
+def _check_demo_out(out: Path) -> None:
+    """An earlier demo's folder is replaced as a whole: refuse one that holds anything else too, such as the run
+    directory `backtest --report` writes by default (seqcast-out/backtest, inside the demo's default --out)."""
+    from .errors import ConfigError
+
+    if not (out / DEMO_MARKER).is_file():
+        return
+    other = sorted(p.name for p in out.iterdir() if p.name not in DEMO_FILES)
+    if other:
+        shown = ", ".join(f"'{out / n}'" for n in other[:3]) + (", ..." if len(other) > 3 else "")
+        raise ConfigError(f"'{out}' holds an earlier demo and also {shown}, which replacing the demo's folder would delete; "
+                          "move it elsewhere or choose another --out")
 
 
 @app.command()
@@ -408,6 +423,7 @@ def demo(
     # refuse a bad --out before training, not after: a file, or a non-empty folder that is not an earlier demo's
     # (whose files of the same names would be overwritten, or with --no-report deleted)
     check_target(out, DEMO_MARKER, DEMO_WHAT)
+    _check_demo_out(out)
     series = datasets.airline()
     _say(quiet, f"airline passengers: {len(series)} monthly values {series.index[0]:%Y-%m}..{series.index[-1]:%Y-%m}; "
                 f"seqcast's default (auto) model: {cfg.model.upper()}{list(cfg.units)} + linear skip, window {cfg.window}, log values, "

@@ -706,6 +706,22 @@ def test_demo_refuses_a_file_as_out(tmp_path):
     assert f.read_text() == "x"
 
 
+def test_demo_keeps_a_run_directory_written_inside_its_folder(tmp_path, monkeypatch):
+    """`seqcast demo`, then `seqcast backtest airline --report` (run directory seqcast-out/backtest, inside the demo's
+    default --out), then `seqcast demo` again: the second demo replaced seqcast-out as a whole, deleting the backtest's run."""
+    import seqcast.forecast
+
+    out = tmp_path / "seqcast-out"
+    (out / "model").mkdir(parents=True)
+    (out / "model" / "model.json").write_text("{}")  # an earlier demo's marker
+    (out / "backtest").mkdir()
+    (out / "backtest" / "run.json").write_text("{}")
+    before = snapshot(out)
+    monkeypatch.setattr(seqcast.forecast, "holdout", lambda *a, **k: pytest.fail("trained before checking --out"))
+    assert_error(invoke("demo", "--epochs", 1, "--out", out, "-q"), f"'{out / 'backtest'}'", "choose another --out")
+    assert snapshot(out) == before
+
+
 def test_demo_refuses_a_bad_horizon_before_training(tmp_path, monkeypatch):
     # it trained the holdout (and printed its leaderboard on stdout) before the refit refused --horizon 0
     import seqcast.forecast
