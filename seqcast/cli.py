@@ -948,6 +948,8 @@ def reproduce_airline_honest(
         out_d = {k: v for k, v in res.items() if k not in ("predictions", "history")}
         _echo_json(out_d)
         return
+    if quiet:
+        return
     from rich.table import Table
 
     t = Table(title=f"airline, honest: {res['test']['n']} test months {res['test']['first'][:7]}..{res['test']['last'][:7]}, "

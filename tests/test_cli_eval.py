@@ -352,6 +352,13 @@ def test_reproduce_airline_honest_json_and_report(tmp_path):
     assert sections((out / "report.html").read_text())[:3] == ["data", "leaderboard", "forecast"]
 
 
+def test_reproduce_airline_honest_quiet_prints_nothing():
+    # --quiet printed the whole table, the per-seed line and the verdict (--json returned before them, -q did not)
+    r = invoke("reproduce", "airline-honest", "--seeds", 1, "--epochs", 1, "-q")
+    assert_ok(r)
+    assert r.output == ""
+
+
 def test_column_digits_name_a_column_before_they_index_one(tmp_path):
     def mae(path, column):
         r = invoke("backtest", path, "--column", column, "--models", "naive", "--horizon", 3, "--windows", 2, "--json")
