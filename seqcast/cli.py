@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import shlex
 import signal
 import sys
 import threading
@@ -276,6 +277,11 @@ def _load_many(data: str, column, date_column, id_column, value_column, freq, fi
         raise ConfigError(f"--id-column and --value-column apply to long format, but '{data}' has no id column "
                           f"{id_column or 'unique_id'!r}; use --column and --date-column for one series")
     return None
+
+
+def _flags(**given) -> str:
+    """The options given (None: not given) as command-line text, for a next-step hint that works when pasted."""
+    return "".join(f" --{k.replace('_', '-')} {shlex.quote(str(v))}" for k, v in given.items() if v is not None)
 
 
 def _load_data(data: str, column, date_column, freq, fill):
@@ -562,8 +568,10 @@ def fit(
     check_target(out)  # refuse a bad --out before training, not after
     many = _load_many(data, column, date_column, id_column, value_column, freq, cfg.fill)
     if many is not None:
+        again = _flags(column=column, date_column=date_column, id_column=id_column, value_column=value_column, freq=freq,
+                       fill=None if cfg.fill == "none" else cfg.fill, horizon=horizon)
         _say(quiet, f"{len(many)} series in long format: one global model, no holdout test (--test-size applies to a one-series file); "
-                    f"evaluate it with: seqcast backtest {data}")
+                    f"evaluate it with: seqcast backtest {shlex.quote(str(data))}{again}")
         _fill_note(many.values(), cfg.fill, quiet)
         if auto:
             cfg = _auto_for(list(many.values()), cfg, flags, calibrate_on=max(map(len, many.values())), levels=lv)

@@ -391,6 +391,18 @@ def test_fit_long_with_other_column_names(work, tmp_path):
     assert_error(invoke("fit", p, "--out", tmp_path / "m2", *FAST, "--id-column", "store"), "no column 'ds'", "--date-column")
 
 
+def test_fit_longs_backtest_hint_works_when_pasted(work, tmp_path):
+    # "evaluate it with: seqcast backtest long-named.csv" dropped --id-column and the others: pasted, it failed
+    # ("2 columns could hold the values")
+    p = write_csv(work, "long-hint.csv", [line.replace("unique_id,ds,y", "store,month,sales") for line in long_lines()])
+    r = invoke("fit", p, "--out", tmp_path / "m", *FAST[:-1], "--id-column", "store", "--date-column", "month",
+               "--value-column", "sales", "--horizon", 3)
+    assert_ok(r)
+    hint = re.search(r"evaluate it with: seqcast (backtest .*)", r.output).group(1).split()
+    assert hint[hint.index("--horizon") + 1] == "3"
+    assert_ok(invoke(*hint, "--models", "naive", "--windows", 2))
+
+
 BAD_LONG = {
     "duplicated": (lambda lines: lines[:3] + [lines[2]] + lines[3:], ["twice", "keep one row per (unique_id, ds) pair"]),
     "text": (lambda lines: lines[:3] + ["a,2000-03-01,abc"] + lines[4:], ["line 4", "'abc'"]),
