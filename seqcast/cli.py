@@ -145,7 +145,18 @@ def friendly(fn):
             typer.echo(f"{'terminated' if term else 'interrupted'}; nothing was saved", err=True)
             raise typer.Exit(143 if term else 130) from None
 
+    wrapper.__doc__ = _unwrapped(fn.__doc__)
     return wrapper
+
+
+def _unwrapped(doc: Optional[str]) -> Optional[str]:
+    """A docstring's paragraphs each on one line: typer keeps their line breaks in --help, which Rich then
+    wraps again, leaving a ragged half-line after each source line in a terminal narrower than the source."""
+    if doc is None:
+        return None
+    import inspect
+
+    return "\n\n".join(p.replace("\n", " ") for p in inspect.cleandoc(doc).split("\n\n"))
 
 
 def _out_of_memory(e: BaseException):

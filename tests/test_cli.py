@@ -592,6 +592,19 @@ def test_help_has_an_example(args):
     assert "Example" in r.stdout
 
 
+def test_help_paragraphs_wrap_to_the_terminal_not_to_the_source_lines():
+    # the docstrings' line breaks were kept, so an 80-column terminal showed "compares one step" alone on a line,
+    # then "ahead with naive, ..." on the next
+    for width in (80, 200):
+        r = runner.invoke(app, ["demo", "--help"], env={"COLUMNS": str(width)})
+        assert r.exit_code == 0, r.output
+        lines = [line.strip() for line in r.stdout.splitlines()]
+        start = next(i for i, line in enumerate(lines) if line.startswith("Fits on the first 80%"))
+        paragraph = lines[start: lines.index("", start)]
+        assert all(len(line) > width - 20 for line in paragraph[:-1]), paragraph  # every line full but the last
+    assert "compares one step ahead with naive" in " ".join(paragraph)
+
+
 def test_no_arguments_shows_help():
     r = invoke()
     assert "Usage" in r.output and "Traceback" not in r.output
