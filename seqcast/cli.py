@@ -75,7 +75,7 @@ def _main(version: bool = typer.Option(False, "--version", is_eager=True, callba
     pass
 
 
-reproduce_app = typer.Typer(help="Reproduce the seed documents' pipelines and compare with their printed results.\n\n"
+reproduce_app = typer.Typer(help="Reproduce the Keras airline tutorial and the Hands-On ML ch. 15 notebook, and compare with their printed results.\n\n"
                             "Example: seqcast reproduce airline-tutorial --json", no_args_is_help=True)
 app.add_typer(reproduce_app, name="reproduce")
 
@@ -1254,9 +1254,9 @@ def reproduce_homl(
     epochs: Optional[int] = typer.Option(None, "--epochs", hidden=True, help="Epochs for every model (the seed: 20)."),
     quiet: bool = QUIET,
 ):
-    """Hands-On ML ch. 15: seven sequence models vs. the seed's validation MSEs.
+    """Hands-On ML ch. 15: seven sequence models vs. the notebook's validation MSEs.
 
-    Naive, linear, SimpleRNN, deep RNNs, seq-to-vector and seq-to-sequence (10 steps) on 10,000 synthetic series, with the seed's hyper-parameters.
+    Naive, linear, SimpleRNN, deep RNNs, seq-to-vector and seq-to-sequence (10 steps) on 10,000 synthetic series, with the notebook's hyper-parameters.
 
     Example: seqcast reproduce homl-ch15 --models naive,linear,deep-rnn-dense --seeds 3
     """
@@ -1277,7 +1277,7 @@ def reproduce_homl(
     runs = []
     for s in range(seeds):
         trained = sum(m.name != "naive" for m in chosen)  # the naive forecast is not trained
-        _say(quiet, f"seed {s}: training {trained} model{'s' * (trained != 1)} on {n_series} series...", err=True)
+        _say(quiet or not trained, f"seed {s}: training {trained} model{'s' * (trained != 1)} on {n_series} series...", err=True)
         runs.append(homl.run([m.name for m in chosen], seed=s, n_series=n_series, epochs=epochs, keep_predictions=plot is not None and s == 0))
     if plot is not None:
         from .report import plot_multistep_forecasts
@@ -1298,8 +1298,8 @@ def reproduce_homl(
 
         sd = seeds > 1
         t = Table(title=f"Hands-On ML ch. 15, {n_series} series: MSE ({'mean and sd over ' + str(seeds) + ' seeds' if sd else 'seed 0'})",
-                  box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, show_edge=False, caption="ratio = valid / seed's MSE", caption_justify="left")
-        cols = ("model", "seed's", "valid", "sd", "test", "sd", "ratio", "fit s", "sd") if sd else ("model", "seed's", "valid", "test", "ratio", "fit s")
+                  box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, show_edge=False, caption="ratio = valid / notebook's MSE", caption_justify="left")
+        cols = ("model", "notebook", "valid", "sd", "test", "sd", "ratio", "fit s", "sd") if sd else ("model", "notebook", "valid", "test", "ratio", "fit s")
         for col in cols:
             t.add_column(col, justify="left" if col == "model" else "right", no_wrap=True)
         for row in rows:
