@@ -838,17 +838,19 @@ def reproduce_airline(
         return
     from rich.table import Table
 
+    from .report import fmt_num
+
     mixed = ", bfloat16 matmuls" if cfg.precision != "float32" else ""
     t = Table(title=f"airline tutorial: {leaky.n_train} train / {leaky.n_test} test windows, one step ahead{mixed}")
     for col in ("run", "test MSE (scaled)", "RMSE", "MAPE %", "fit s"):
         t.add_column(col, justify="left" if col == "run" else "right")
     t.add_row("Keras tutorial (printed loss)", f"{TUTORIAL_MSE:.3f}", "", "", "")
     t.add_row("Keras tutorial (its listed predictions)", f"{TUTORIAL_PRED_MSE:.4f}", f"{TUTORIAL_PRED_RMSE:.1f}", f"{TUTORIAL_PRED_MAPE:.1f}", "")
-    t.add_row("seqcast, tutorial recipe (scaler leaks)", f"{leaky.test_mse_scaled:.4f}", f"{result['rmse']:.2f}", f"{result['mape']:.2f}", f"{leaky.fit_s:.1f}")
+    t.add_row("seqcast, tutorial recipe (scaler leaks)", f"{leaky.test_mse_scaled:.4f}", fmt_num(result['rmse']), f"{result['mape']:.2f}", f"{leaky.fit_s:.1f}")
     lf = result["leak_free"]
-    t.add_row("seqcast, same model leak-free", f"{lf['test_mse_scaled']:.4f}", f"{lf['rmse']:.2f}", f"{lf['mape']:.2f}", f"{lf['fit_s']:.1f}")
+    t.add_row("seqcast, same model leak-free", f"{lf['test_mse_scaled']:.4f}", fmt_num(lf['rmse']), f"{lf['mape']:.2f}", f"{lf['fit_s']:.1f}")
     for k, r in result["baselines"].items():
-        t.add_row(f"baseline: {k}", "", f"{r['rmse']:.2f}", f"{r['mape']:.2f}", "")
+        t.add_row(f"baseline: {k}", "", fmt_num(r['rmse']), f"{r['mape']:.2f}", "")
     con = _console()
     con.print(t)
     con.print("[yellow]note:[/] the tutorial fits its MinMax scaler on all 144 values, so the test months leak into training; "
@@ -1001,7 +1003,7 @@ def _echo_json(x) -> None:
 
 def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | None = None, cover: dict | None = None,
                      levels=(), more: str = "add series or --windows", counts: dict | None = None):
-    from .report import fmt_cell
+    from .report import fmt_num
     from .runs import leaderboard_rows, level_key
 
     rows = leaderboard_rows(res, cover, levels, counts)
@@ -1018,7 +1020,7 @@ def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | 
         t.add_column(c, justify="left" if c == "model" else "right")
     for r in rows:
         cov = [_pct(r[f"coverage_{level_key(lv)}"]) for lv in levels]
-        t.add_row(r["model"], f"{r['mase']:.3f}", f"{r['smape']:.2f}", fmt_cell(r["rmse"]), fmt_cell(r["mae"]), f"{r['rmsse']:.3f}",
+        t.add_row(r["model"], f"{r['mase']:.3f}", f"{r['smape']:.2f}", fmt_num(r["rmse"]), fmt_num(r["mae"]), f"{r['rmsse']:.3f}",
                   *cov, f"{r['fit_s']:.1f}")
     con = _console()
     con.print(t)

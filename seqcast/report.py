@@ -162,7 +162,7 @@ def leaderboard_table(holdout, title: str = "test leaderboard (one step ahead, d
         t.add_column(col, justify="left" if col == "model" else "right")
     for r in holdout.table:
         style = "bold" if r["model"] == holdout.model_name else None
-        t.add_row(r["model"], fmt_cell(r["rmse"]), fmt_cell(r["mae"]), f"{r['mape']:.2f}", f"{r['mase']:.3f}", style=style)
+        t.add_row(r["model"], fmt_num(r["rmse"]), fmt_num(r["mae"]), f"{r['mape']:.2f}", f"{r['mase']:.3f}", style=style)
     return t
 
 
@@ -470,6 +470,19 @@ def fmt_cell(v) -> str:
     if isinstance(v, dict):
         return json.dumps(v, default=str)
     return str(v)
+
+
+def fmt_num(v) -> str:
+    """A number in a terminal table's column: fmt_cell's 4 significant digits with their trailing zeros kept, so
+    the column's decimals line up (27.20 beside 31.48, not 27.2)."""
+    import math
+    import numbers
+
+    text = fmt_cell(v)
+    if isinstance(v, numbers.Real) and not isinstance(v, (bool, numbers.Integral)) and math.isfinite(v) and abs(v) < 1000 \
+            and "e" not in text:
+        return f"{float(v):#.4g}".rstrip(".")
+    return text
 
 
 def _is_num(v) -> bool:

@@ -673,6 +673,9 @@ def test_reproduce_airline_tutorial_in_bfloat16_says_so():
     assert_ok(r)
     assert "one step ahead, bfloat16 matmuls" in r.stdout
     assert "6 of the 27 test values lie outside it" in " ".join(r.stdout.split())  # the leak-free row's bound, said
+    # the table's RMSE as the verdict under it writes it (the table said 167.64, the verdict 167.6)
+    rmse = re.search(r"verdict \(leak-free\): .* \(RMSE (\S+) vs", r.stdout).group(1)
+    assert re.search(rf"seqcast, same model leak-free +│ +\S+ +│ +{re.escape(rmse)} +│", r.stdout), r.stdout
     r = invoke("reproduce", "airline-tutorial", "--epochs", 2, "--precision", "bfloat16", "--json")
     res = json.loads(r.stdout)
     assert res["config"]["precision"] == "bfloat16" and np.isfinite(res["rmse"])

@@ -312,6 +312,25 @@ def test_terminal_tables_write_thousands_as_the_report_does():
     assert (fmt_cell(17396.3), fmt_cell(0.002107), fmt_cell(-20000.0)) == ("17,396.3", "0.002107", "-20,000.0")
 
 
+def test_terminal_table_columns_keep_trailing_zeros():
+    # backtest's RMSE column read 27.2 beside 31.48 and 41.98 (.4g drops the zero), as if less precise
+    from rich.console import Console
+
+    from seqcast.report import fmt_num, leaderboard_table
+
+    assert [fmt_num(v) for v in (27.2, 31.476, 0.5, 100.0, 0.0, 17396.3, 2e-5, float("nan"))] == \
+        ["27.20", "31.48", "0.5000", "100.0", "0.000", "17,396.3", "2e-05", "n/a"]
+
+    class H:
+        model_name = "GRU"
+        table = [{"model": "GRU", "rmse": 27.2, "mae": 20.0, "mape": 6.0, "mase": 0.9}]
+
+    con = Console(record=True, width=100)
+    con.print(leaderboard_table(H()))
+    text = con.export_text()
+    assert "27.20" in text and "20.00" in text
+
+
 def test_a_hand_edited_verdict_or_text_that_is_not_unicode_is_handled(tmp_path):
     """Bug: run.json's "verdict": 3 crashed `seqcast report` with a TypeError traceback (exit 1), and a lone
     surrogate escape ("\\ud800", valid JSON) with a UnicodeEncodeError traceback."""
