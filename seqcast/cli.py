@@ -1034,8 +1034,9 @@ def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | 
         from .intervals import min_residuals
 
         need = ", ".join(f"{level_key(lv)}% needs {min_residuals(lv)}" for lv in levels)
-        con.print("cov N%: percent of the test values inside the N% conformal interval (nominal N); n/a: too few "
-                  f"calibration residuals per step for a finite interval ({need}): {more}.{on}")
+        shown_na = any(_pct(r[f"coverage_{level_key(lv)}"]) == "n/a" for r in rows for lv in levels)
+        na = f"; n/a: too few calibration residuals per step for a finite interval ({need}): {more}" if shown_na else ""
+        con.print(f"cov N%: percent of the test values inside the N% conformal interval (nominal N){na}.{on}")
 
 
 @app.command()

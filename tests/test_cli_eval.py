@@ -181,6 +181,14 @@ def test_backtest_coverage_note_names_the_levels_asked_for(long_csv):  # it said
     assert "(50% needs 1, 90% needs 9)" in " ".join(r.stdout.split()) and "95%" not in r.stdout
 
 
+def test_backtest_coverage_note_explains_n_a_only_when_the_table_shows_it():
+    # every coverage finite, and the note still explained "n/a: too few calibration residuals ..."
+    r = invoke("backtest", "airline", "--models", "snaive", "--windows", 5, "--levels", 80)
+    assert_ok(r)
+    note = " ".join(r.stdout.split()).split("cov N%:")[1]
+    assert "n/a" not in r.stdout and "percent of the test values inside the N% conformal interval" in note
+
+
 def test_backtest_run_dates_span_every_series(tmp_path):  # run.json showed the first series' dates only
     spans = {"a": ("2001-01-01", 30), "b": ("2000-03-01", 40), "c": ("2002-01-01", 28)}  # b starts first, c ends last
     rows = [(u, f"{d:%Y-%m-%d}", float(i % 7)) for u, (start, n) in spans.items()
