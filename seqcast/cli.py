@@ -713,7 +713,7 @@ def predict(
                                           "intervals were calibrated for or a direct model was trained for, else 12)."),
     out: Optional[Path] = typer.Option(None, "--out", help="CSV file to write (date,forecast, or unique_id,ds,forecast for many series; "
                                                           "lo_<level>,hi_<level> with intervals); stdout if omitted or '-'."),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a PNG, SVG or PDF plot of the forecast and its intervals (one series only)."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a PNG, SVG or PDF plot of the forecast and its intervals (one series: of a many-series model, the one --ids names)."),
     levels: Optional[str] = typer.Option(None, "--levels", help="Interval levels to write, among those the model was fitted with (default: all of them; none: no intervals)."),
     ids: Optional[str] = IDS,
     quiet: bool = QUIET,
@@ -739,35 +739,41 @@ def predict(
         if path is not None:
             check_file_out(path)
     f = Forecaster.load(model_dir)
-    if plot is not None and f.long_format_:
-        raise ConfigError(f"--plot draws one series, and this model forecasts {len(f.series_ids_)} in long format; drop --plot")
+    picked = _ids(ids)
+    if plot is not None and f.long_format_ and (picked is None or len(picked) != 1):
+        raise ConfigError(f"--plot draws one series, and this model forecasts {len(f.series_ids_)} in long format; "
+                          f"pick one with --ids (e.g. --ids {_printable(f.series_ids_[0])}) or drop --plot")
     horizon = default_horizon(f) if horizon is None else horizon
-    fc = f.forecast(horizon, levels=levels, ids=_ids(ids))
+    fc = f.forecast(horizon, levels=levels, ids=picked)
     text = _csv_text(fc)
     if out is None:
         typer.echo(text, nl=False)
     else:
         write_atomic(out, text)
-        each = f" for each of {fc['unique_id'].nunique()} series" if f.long_format_ else ""
+        n = fc["unique_id"].nunique() if f.long_format_ else 0
+        each = f" for each of {n} series" if n > 1 else (f" for series {fc['unique_id'].iloc[0]}" if n else "")
         _say(quiet, f"wrote {horizon} forecasts{each} to {out}", err=True)
     if plot is not None:
         import pandas as pd
 
         from .report import plot_forecast
 
-        ctx = pd.Series(f.context_, index=_context_index(f), name=f.schema_["name"])
+        i = f._index(picked)[0] if f.long_format_ else 0
+        name = f.series_ids_[i] if f.long_format_ else f.schema_["name"]
+        ctx = pd.Series(f.contexts_[i], index=_context_index(f.schemas_[i], f.contexts_[i]), name=name)
+        fc = fc.rename(columns={"ds": "date"})
         import numpy as np
 
         bands = {float(c[3:]): (fc[c].to_numpy(), fc["hi_" + c[3:]].to_numpy()) for c in fc.columns if c.startswith("lo_")}
         bands = {q: b for q, b in bands.items() if np.isfinite(b[0]).all() and np.isfinite(b[1]).all()}  # an infinite one: not drawn
-        plot_forecast(ctx, plot, forecast=fc, bands=bands, title=f"{f.schema_['name']}: forecast")
+        plot_forecast(ctx, plot, forecast=fc, bands=bands, title=f"{name}: forecast")
         _say(quiet, f"wrote {plot}", err=True)
 
 
-def _context_index(f):
+def _context_index(s: dict, context):
     import pandas as pd
 
-    s, w = f.schema_, len(f.context_)
+    w = len(context)
     if s["freq"]:
         return pd.date_range(end=pd.Timestamp(s["last"]), periods=w, freq=s["freq"])
     return pd.RangeIndex(s["last"] - w + 1, s["last"] + 1)

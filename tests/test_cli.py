@@ -379,7 +379,17 @@ def test_fit_predict_long_csv(long_model, work):
 def test_predict_long_errors(long_model, work):
     assert_error(invoke("predict", long_model, "--horizon", 4), "`horizon` must be <= 3", "direct model")
     assert_error(invoke("predict", long_model, "--horizon", 2, "--levels", "95"), "calibrated levels 50, 80")
-    assert_error(invoke("predict", long_model, "--plot", work / "p.png"), "--plot draws one series")
+    assert_error(invoke("predict", long_model, "--plot", work / "p.png"), "--plot draws one series", "pick one with --ids (e.g. --ids a)")
+    assert_error(invoke("predict", long_model, "--ids", "a,b", "--plot", work / "p.png"), "--plot draws one series")
+
+
+def test_predict_plots_the_one_series_ids_picks_from_a_long_model(long_model, tmp_path):
+    # --ids b --plot p.png was refused ("--plot draws one series, and this model forecasts 3"), one series picked
+    r = invoke("predict", long_model, "--horizon", 3, "--ids", "b", "--plot", tmp_path / "b.png", "--out", tmp_path / "b.csv")
+    assert_ok(r)
+    assert (tmp_path / "b.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "wrote 3 forecasts for series b to" in r.stderr  # not "for each of 1 series"
+    assert set(pd.read_csv(tmp_path / "b.csv")["unique_id"]) == {"b"}
 
 
 def test_fit_long_with_other_column_names(work, tmp_path):
