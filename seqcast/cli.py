@@ -59,6 +59,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},  # -h is help in every command (backtest's was --horizon)
 )
 
 
@@ -1056,7 +1057,7 @@ def backtest(
     value_column: Optional[str] = VALUE_COLUMN,
     freq: Optional[str] = FREQ,
     models: str = typer.Option("gru,naive,snaive,drift,linear_ar", "--models", help="Comma-separated: lstm, gru, rnn, linear, naive, snaive, drift, window_average, linear_ar, autoets, autotheta, autoarima."),
-    horizon: int = typer.Option(12, "--horizon", "-h", help="Steps ahead forecast from each origin."),
+    horizon: int = typer.Option(12, "--horizon", help="Steps ahead forecast from each origin."),
     windows: int = typer.Option(3, "--windows", help="Rolling origins per series (the last ends at the last value)."),
     step: Optional[int] = typer.Option(None, "--step", help="Steps between origins (default: the horizon)."),
     refit: bool = typer.Option(True, "--refit/--no-refit", help="Refit neural models at every origin, or once at the first."),

@@ -1226,6 +1226,14 @@ def test_every_option_of_every_command_says_what_it_does():
     assert bare == []
 
 
+@pytest.mark.parametrize("command", [[], ["fit"], ["predict"], ["backtest"], ["benchmark"], ["report"], ["demo"],
+                                     ["reproduce"], ["reproduce", "homl-ch15"]])
+def test_dash_h_is_help_in_every_command(command):
+    # `seqcast -h` was "No such option: -h", and `seqcast backtest -h` "Option '-h' requires an argument" (--horizon)
+    r = invoke(*command, "-h")
+    assert r.exit_code == 0 and "Usage: seqcast" in r.stdout and r.stdout == invoke(*command, "--help").stdout
+
+
 @pytest.mark.parametrize("args, hint", [
     (["fit", "airline", "--out", "m", "--model", "lsmt"], "Received: model='lsmt'; did you mean 'lstm'?"),
     (["fit", "airline", "--out", "m", "--loss", "maee"], "Received: loss='maee'; did you mean 'mae'?"),
