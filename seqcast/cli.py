@@ -409,7 +409,7 @@ def _check_demo_out(out: Path) -> None:
 @friendly
 def demo(
     ctx: typer.Context,
-    out: Path = typer.Option(Path("seqcast-out"), "--out", help="Folder for forecast.csv, plot.png, the saved model and the report (an earlier demo's folder there is replaced as a whole)."),
+    out: Path = typer.Option(Path("seqcast-out") / "demo", "--out", help="Folder for forecast.csv, plot.png, the saved model and the report (an earlier demo's folder there is replaced as a whole; default seqcast-out/demo, beside the other commands' run directories)."),
     epochs: Optional[int] = typer.Option(None, help="Training epochs (default: seqcast's automatic choice, 200 for the airline)."),
     horizon: int = typer.Option(24, help="Months to forecast past the end of the data."),
     seed: int = typer.Option(0, help="Random seed."),
@@ -423,7 +423,7 @@ def demo(
     plot.png, test_predictions.csv and model/ to --out, and (unless --no-report) predictions.png,
     run.json and report.html (one self-contained file: data, leaderboard, figures, loss, config).
 
-    Example: seqcast demo --out seqcast-out
+    Example: seqcast demo --out my-demo
     """
     from . import datasets
     from .forecast import Forecaster, holdout

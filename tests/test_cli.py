@@ -758,6 +758,10 @@ def test_demo_keeps_a_run_directory_written_inside_its_folder(tmp_path, monkeypa
     monkeypatch.setattr(seqcast.forecast, "holdout", lambda *a, **k: pytest.fail("trained before checking --out"))
     assert_error(invoke("demo", "--epochs", 1, "--out", out, "-q"), f"'{out / 'backtest'}'", "choose another --out")
     assert snapshot(out) == before
+    import typer.main
+
+    demo_out = next(p.default for p in typer.main.get_command(app).commands["demo"].params if p.name == "out")
+    assert Path(demo_out) == Path("seqcast-out", "demo")  # by default beside seqcast-out/backtest, not around it
 
 
 def test_demo_refuses_a_bad_horizon_before_training(tmp_path, monkeypatch):
