@@ -453,7 +453,7 @@ def test_write_atomic_writes_devices_in_place_and_other_paths_by_rename(tmp_path
     import threading
 
     got = []
-    reader = threading.Thread(target=lambda: got.append(open(fifo).read()))
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
     reader.start()
     write_atomic(fifo, "through a pipe\n")
     reader.join(5)
