@@ -114,7 +114,7 @@ def run(models=None, seed: int = 0, *, n_series: int = N_SERIES, epochs: int | N
     With `keep_predictions`, rows also hold valid_inputs, valid_true, valid_pred (numpy arrays).
     """
     from .models import rnn
-    from .train import fit, predict
+    from .train import check_backend, fit, predict
 
     chosen = get(models)
     if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1):
@@ -123,6 +123,8 @@ def run(models=None, seed: int = 0, *, n_series: int = N_SERIES, epochs: int | N
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0):
             raise ConfigError(f"`{name}` must be an integer >= 0. Received: {name}={v!r}")
     data_seed = seed if data_seed is None else data_seed
+    if any(m.spec is not None for m in chosen):
+        check_backend()
     data: dict = {}
     rows = []
     for m in chosen:

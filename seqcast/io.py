@@ -334,10 +334,11 @@ def load_model(path):
     from .forecast import Forecaster, init_params, series_ids
     from .panel import model_spec
     from .scaling import Scaler
-    from .train import History
+    from .train import History, check_backend
 
     p = model_path(path)
     meta, raw = _read_whole(p)
+    check_backend()  # a JAX_PLATFORMS this machine lacks is not a corrupt model
     try:
         from safetensors.numpy import load as st_load
 

@@ -167,6 +167,7 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
                         f"`window` (CLI --window){' or patience=0 (CLI --patience 0: no validation tail)' if tail_blocks else ''}")
     import jax.numpy as jnp
 
+    train.check_backend()
     values = jnp.asarray(np.concatenate(z), jnp.float32)
     seq = cfg.strategy == "seq2seq"
     fit_w = train.Windows(values, jnp.asarray(fit_starts, jnp.int32), w, H, seq)

@@ -214,6 +214,19 @@ def enable_compilation_cache() -> None:
 
 enable_compilation_cache()
 
+
+def check_backend() -> None:
+    """Start JAX's backend (once; later calls are free): a JAX_PLATFORMS (or `jax_platforms`) naming a platform
+    this machine lacks ('cuda' without the plugin, 'tpu', a typo) is one ConfigError, not JAX's traceback at the
+    first array nor, on load, a model wrongly called corrupt."""
+    try:
+        jax.devices()
+    except (RuntimeError, AssertionError) as e:  # AssertionError: every platform named was unknown and skipped
+        asked = os.environ.get("JAX_PLATFORMS") or jax.config.jax_platforms
+        why = " ".join(str(e).split("(set JAX_PLATFORMS")[0].split()) or "no backend for it is installed"
+        raise ConfigError(f"JAX cannot start{f' on the platform(s) JAX_PLATFORMS={asked!r} asks for' if asked else ''} ({why}); "
+                          "unset JAX_PLATFORMS, or set it to one this machine has, such as 'cpu'") from None
+
 # Member i's epochs are shuffled by numpy from (seed, SHUFFLE_STREAM + i, epoch) (`shuffle_order`).
 SHUFFLE_STREAM = 0x5EED
 PAD_LIMIT = 0.02  # pad a partial last batch (one compiled step, not two) when that adds <= 2% rows
@@ -337,6 +350,7 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
     (`member_threads`); elsewhere at once, with `jax.vmap` over the member axis."""
     from .windows import check_positive
 
+    check_backend()
     _check_train(train)
     seed, members = check_positive("seed", seed, 0), check_positive("members", members)
     _check_model(spec, params, "pass rnn.init_params(spec, key=seed), or the parameters an earlier fit returned", members)

@@ -620,6 +620,21 @@ def test_no_arguments_shows_help():
     assert "Usage" in r.output and "Traceback" not in r.output
 
 
+def test_a_jax_platform_this_machine_lacks_is_one_line(model_dir, data_csv, tmp_path):
+    # JAX_PLATFORMS=bogus: fit was JAX's traceback (exit 1), predict called the model corrupt and asked to re-save it
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "JAX_PLATFORMS": "bogus"}
+    for args in (["predict", model_dir, "--horizon", "2"], ["fit", data_csv, "--out", tmp_path / "m", *FAST]):
+        p = subprocess.run([sys.executable, "-m", "seqcast", *map(str, args)], capture_output=True, text=True, env=env)
+        assert (p.returncode, p.stdout) == (2, ""), p.stderr
+        assert re.fullmatch(r"error: JAX cannot start on the platform\(s\) JAX_PLATFORMS='bogus' asks for \(.*bogus.*\); unset "
+                            r"JAX_PLATFORMS, or set it to one this machine has, such as 'cpu'\n", p.stderr), p.stderr
+    assert not (tmp_path / "m").exists()
+
+
 def test_version_and_python_dash_m():
     # `seqcast --version` was "No such option" and `python -m seqcast` "No module named seqcast.__main__"
     import subprocess

@@ -460,6 +460,18 @@ def test_write_atomic_writes_devices_in_place_and_other_paths_by_rename(tmp_path
     assert got == ["through a pipe\n"] and not fifo.is_file()
 
 
+def test_a_jax_platform_this_machine_lacks_does_not_make_the_model_corrupt(saved, monkeypatch):
+    # JAX_PLATFORMS=cuda without the plugin: load said "'m' is corrupt or inconsistent (AssertionError: ); re-save the model"
+    def devices(*a, **k):
+        raise AssertionError()
+
+    monkeypatch.setattr(jax, "devices", devices)
+    monkeypatch.setenv("JAX_PLATFORMS", "cuda")
+    with pytest.raises(ConfigError, match=r"^JAX cannot start on the platform\(s\) JAX_PLATFORMS='cuda' asks for") as e:
+        Forecaster.load(saved)
+    assert not isinstance(e.value, ModelFileError)
+
+
 def test_a_model_file_whose_series_ids_repeat_is_corrupt(tmp_path):
     d = tmp_path / "m"
     Forecaster(**FAST, seed=0).fit({"a": monthly(), "b": monthly() * 2}).save(d)

@@ -200,6 +200,23 @@ def test_predict_checks_params_and_windows():
     np.testing.assert_array_equal(train.predict(RNN2, params_for(RNN2), X[..., None]), train.predict(RNN2, params_for(RNN2), X))
 
 
+@pytest.mark.parametrize("failure", [RuntimeError("Unable to initialize backend 'cuda': no such plugin (set JAX_PLATFORMS='' to "
+                                                  "automatically choose an available backend)"), AssertionError()])
+def test_a_jax_platform_this_machine_lacks_is_one_config_error(failure, monkeypatch):
+    # JAX_PLATFORMS=cuda (no plugin) or =tpu: JAX's RuntimeError / bare AssertionError at the first array, a traceback
+    X, Y = data(4)
+    params = params_for(LINEAR)
+
+    def devices(*a, **k):
+        raise failure
+
+    monkeypatch.setattr(jax, "devices", devices)
+    monkeypatch.setenv("JAX_PLATFORMS", "cuda")
+    with pytest.raises(ConfigError, match=r"^JAX cannot start on the platform\(s\) JAX_PLATFORMS='cuda' asks for \((Unable to initialize "
+                                          r"backend 'cuda': no such plugin|no backend for it is installed)\); unset JAX_PLATFORMS"):
+        train.fit(LINEAR, params, X, Y, train=train.TrainSpec(epochs=1))
+
+
 def test_progress_prints_lines_where_no_bar_can_be_drawn(capsys):
     """progress=True in a pipe or a log file (and before, in Jupyter) showed nothing."""
     X, Y = data(16)
