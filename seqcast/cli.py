@@ -131,6 +131,8 @@ def friendly(fn):
         except SeqcastError as e:
             _error(str(e))
             raise typer.Exit(2) from None
+        except BrokenPipeError:  # stdout piped into `head` that has read enough: stop quietly with 1, as --help does
+            raise  # (typer's main does that), not "cannot use: Broken pipe; check the path and its permissions"
         except OSError as e:  # a path that cannot be read or written: one line too, not a traceback
             where = f" '{e.filename}'" if e.filename else ""
             _error(f"cannot use{where}: {e.strerror or e}; check the path and its permissions")

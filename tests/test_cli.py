@@ -635,6 +635,18 @@ def test_a_jax_platform_this_machine_lacks_is_one_line(model_dir, data_csv, tmp_
     assert not (tmp_path / "m").exists()
 
 
+def test_stdout_closed_by_the_reader_ends_quietly(model_dir, tmp_path):
+    # `seqcast ... | head -1`, head gone: "error: cannot use: Broken pipe; check the path and its permissions", exit 2
+    import subprocess
+    import sys
+
+    p = subprocess.Popen([sys.executable, "-m", "seqcast", "report", str(model_dir), "--out", str(tmp_path / "r.html")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p.stdout.close()  # the reader is gone before the command prints its one line
+    assert (p.wait(), p.stderr.read()) == (1, "")  # as `seqcast --help | true` (typer's own handling), no traceback
+    assert (tmp_path / "r.html").is_file()
+
+
 def test_version_and_python_dash_m():
     # `seqcast --version` was "No such option" and `python -m seqcast` "No module named seqcast.__main__"
     import subprocess
