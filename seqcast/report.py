@@ -17,10 +17,26 @@ for a run directory (`seqcast report RUN_DIR`).
 
 from __future__ import annotations
 
+import functools
 from io import BytesIO
 from pathlib import Path
 
 from .errors import ConfigError, DataError
+
+
+def _drawn(fn):
+    """Run a function that draws with the two settings `_plain` relies on, whatever the user's matplotlibrc or
+    rcParams say: text.usetex off (on, every figure needed a LaTeX install, and ids with _ or % broke it) and
+    text.parse_math on (off, an escaped "\\$" was drawn with its backslash). Styles and fonts stay the user's."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        import matplotlib
+
+        with matplotlib.rc_context({"text.usetex": False, "text.parse_math": True}):
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def _subplots(*args, figsize, dpi=110, **kw):
@@ -103,6 +119,7 @@ def model_colors(names) -> dict:
     return {n: MODEL_COLORS[i % len(MODEL_COLORS)] for i, n in enumerate(names)}
 
 
+@_drawn
 def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | None = None, bands: dict | None = None) -> None:
     """The series, the model's and baselines' test predictions, and the future forecast; PNG or SVG by suffix.
 
@@ -166,6 +183,7 @@ def leaderboard_table(holdout, title: str = "test leaderboard (one step ahead, d
     return t
 
 
+@_drawn
 def plot_multistep_forecasts(inputs, truth, forecasts, path, *, n: int = 4, title: str | None = None) -> None:
     """A few series: their inputs, the true next values and a model's forecasts of them; PNG or SVG by suffix.
 
@@ -237,6 +255,7 @@ def _loss_figure(history, title: str | None = None):
     return fig
 
 
+@_drawn
 def plot_loss(history, path, *, title: str | None = None) -> None:
     """Training and validation loss by epoch, the best (restored) epoch marked; PNG or SVG by suffix.
 
@@ -248,6 +267,7 @@ def plot_loss(history, path, *, title: str | None = None) -> None:
     _save(_loss_figure(history, title), path)
 
 
+@_drawn
 def plot_errors_by_step(per_step: dict, path, metric: str = "MASE", *, title: str | None = None) -> None:
     """An error metric by horizon step 1..h, one line per model; PNG or SVG by suffix.
 
@@ -298,6 +318,7 @@ def _future_x(history, n: int, dates=None):
     return np.arange(t), (np.asarray(dates) if dates is not None else np.arange(t, t + n))
 
 
+@_drawn
 def plot_series_grid(items: list, path, ncols: int = 3, *, title: str | None = None) -> None:
     """Small multiples, one panel per series; PNG or SVG by suffix.
 
@@ -348,6 +369,7 @@ def plot_series_grid(items: list, path, ncols: int = 3, *, title: str | None = N
     _save(fig, path)
 
 
+@_drawn
 def predictions_vs_truth(frame, path, *, title: str | None = None) -> None:
     """Test predictions against the truth: over time (left) and as a scatter with the y = x line (right).
 
@@ -644,6 +666,7 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
     return out
 
 
+@_drawn
 def write_html(run: dict, path, *, base_dir=None) -> Path:
     """Write `run` as ONE self-contained HTML file at `path` (atomically) and return the path.
 

@@ -107,6 +107,22 @@ def test_series_ids_are_drawn_literally_short_and_quietly(tmp_path):
     assert is_png(tmp_path / "f.png")
 
 
+def test_plots_ignore_the_users_usetex_and_parse_math(tmp_path, run_dir):
+    # rcParams (or a matplotlibrc) with text.usetex: True made every plot and `seqcast fit` a traceback ("latex could not
+    # be found"; with LaTeX, ids holding _ or # do not compile); parse_math False drew the escaped "\\$" with its backslash
+    import matplotlib
+
+    frame = pd.DataFrame({"date": pd.date_range("2000-01-01", periods=5, freq="D"), "truth": [1.0, 2, 3, 4, 5], "a_b #1": [1.1, 2, 3, 4, 5]})
+    with matplotlib.rc_context({"text.usetex": True, "text.parse_math": False, "svg.fonttype": "none"}):
+        predictions_vs_truth(frame, tmp_path / "p.svg", title="sales_2024 #3 $5")
+        plot_loss(History(loss=[1.0, 0.5], val_loss=[1.2, 0.7], best_epoch=2), tmp_path / "l.png")
+        report.write_report(run_dir, tmp_path / "r.html")
+        assert matplotlib.rcParams["text.usetex"]  # the user's settings are theirs again after each call
+    svg = (tmp_path / "p.svg").read_text()
+    assert "sales_2024 #3 $5" in svg and "\\$" not in svg and "a_b #1" in svg
+    assert is_png(tmp_path / "l.png") and (tmp_path / "r.html").is_file()
+
+
 def test_predictions_vs_truth(tmp_path):
     frame = pd.DataFrame({"date": pd.date_range("2000-01-01", periods=5, freq="D"), "truth": [1.0, 2, 3, 4, 5],
                           "LSTM": [1.1, 2.2, 2.9, 4.1, 5.3], "naive": [0.0, 1, 2, 3, 4]})
