@@ -149,7 +149,7 @@ def bands(point, widths: dict, scale=None, floor=None) -> dict[float, tuple[np.n
         n_series = p.shape[0] if p.ndim == 2 else 1
         if fl.ndim != 1 or len(fl) not in (1, n_series):
             raise DataError(f"`floor` must be one number, or one per series ({n_series}). Received: shape {np.shape(floor)}")
-        fl = fl[:, None] if p.ndim == 2 and fl.size > 1 else fl
+        fl = fl[:, None] if p.ndim == 2 else fl  # (S, 1) or (1, 1); (0, 1) for no series (a constant series left out)
     out = {}
     for q, w in widths.items():
         w = _numeric(w, f"widths[{q}]").reshape(-1)

@@ -213,6 +213,13 @@ def test_dicts_of_series_keep_their_keys_and_undated_ones_are_not_date_checked()
     assert r.ids == ["a", "b"]
 
 
+def test_coverage_of_a_constant_series_is_nan_not_a_broadcast_error():
+    # `seqcast backtest const.csv --levels 80 --windows 6`: "operands could not be broadcast together with shapes (0,3) (0,)"
+    res = backtest({"a": np.full(60, 5.0)}, ["naive"], h=3, n_windows=6, season=12, config=TINY)
+    cover, counts = res.coverage_with_counts("naive", (80,))
+    assert np.isnan(cover[80]) and counts == {80: 0}  # no scale, so no band: left out as MASE leaves it out
+
+
 def test_coverage_counts_say_how_many_test_values_a_coverage_rests_on():
     """A backtest's 80% coverage of 12.5% came from 8 points, and nothing said so."""
     from seqcast.backtest import Result

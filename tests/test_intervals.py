@@ -133,6 +133,8 @@ def test_bands_floor_raises_lower_bounds_only_where_a_series_has_one():
     np.testing.assert_array_equal(b[1], [[3.0, 7.0], [3.0, 7.0]])  # upper bounds above the floor untouched
     lo, hi = bands(np.array([[-3.0]]), {80.0: np.array([1.0])}, floor=np.array([0.0]))[80.0]
     assert lo[0, 0] == 0.0 and hi[0, 0] == 0.0  # a point forecast below the floor does not invert the band
+    lo, hi = bands(np.zeros((0, 3)), {80.0: np.ones(3)}, scale=np.zeros(0), floor=np.zeros(0))[80.0]
+    assert lo.shape == hi.shape == (0, 3)  # no series (a backtest origin whose series are all constant): was a broadcast error
 
 
 @pytest.mark.parametrize("level", [100, 100.0, 0, 0.95, float("nan"), "95", True, None])
