@@ -750,7 +750,9 @@ def predict(
     fc = f.forecast(horizon, levels=levels, ids=picked)
     text = _csv_text(fc)
     if out is None:
-        typer.echo(text, nl=False)
+        # UTF-8 bytes, as --out writes them, whatever the locale: on a Latin-1 or cp1252 stdout an id such as '東京'
+        # was a UnicodeEncodeError, and 'séoul' made `> fc.csv` a file that is no UTF-8
+        typer.echo(text.encode("utf-8"), nl=False)
     else:
         write_atomic(out, text)
         n = fc["unique_id"].nunique() if f.long_format_ else 0

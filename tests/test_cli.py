@@ -647,6 +647,19 @@ def test_stdout_closed_by_the_reader_ends_quietly(model_dir, tmp_path):
     assert (tmp_path / "r.html").is_file()
 
 
+def test_predict_to_stdout_is_utf8_whatever_the_locale(tmp_path):
+    # LC_ALL=de_DE.ISO-8859-1 (or cp1252 on Windows, redirected): `predict m > fc.csv` was a UnicodeEncodeError traceback
+    # for the id '東京', and for 'séoul' a Latin-1 file that --out (UTF-8) and seqcast's own readers disagree with
+    from conftest import monthly
+
+    d = tmp_path / "m"
+    Forecaster(**FAST_KW, seed=0).fit({"東京": monthly(), "séoul": 2 * monthly()}).save(d)
+    assert_ok(invoke("predict", d, "--horizon", 2, "--out", tmp_path / "fc.csv", "-q"))
+    r = CliRunner(charset="latin-1").invoke(app, ["predict", str(d), "--horizon", "2"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout_bytes == (tmp_path / "fc.csv").read_bytes() and "東京".encode() in r.stdout_bytes
+
+
 def test_version_and_python_dash_m():
     # `seqcast --version` was "No such option" and `python -m seqcast` "No module named seqcast.__main__"
     import subprocess
