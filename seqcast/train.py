@@ -504,7 +504,15 @@ def member_threads(members: int) -> int:
     one member, against 4.2x with vmap)."""
     if members < 2 or jax.default_backend() != "cpu":
         return 1
-    return max(1, min(members, os.cpu_count() or 1))
+    return max(1, min(members, usable_cores()))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on: `taskset` and container CPU sets count (os.cpu_count() is the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # no affinity on macOS / Windows
+        return os.cpu_count() or 1
 
 
 def _fit_in_threads(spec, params, X, Y, train, seed, X_val, Y_val, bar, members, threads):

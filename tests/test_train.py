@@ -471,6 +471,17 @@ def test_a_cache_folder_that_cannot_be_written_is_skipped(tmp_path, monkeypatch)
         jax.config.update("jax_compilation_cache_dir", before)
 
 
+def test_member_threads_count_the_cores_this_process_may_use(monkeypatch):
+    # os.cpu_count() is the machine's: under `taskset -c 0` or a container's CPU set, 2+ threads shared one core
+    import os
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert train.usable_cores() == 1 and train.member_threads(8) == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert train.member_threads(8) == 3 and train.member_threads(2) == 2 and train.member_threads(1) == 1
+
+
 def test_vmapped_members_stop_at_their_own_patience_as_in_threads(monkeypatch):
     """Vmapped (a GPU, one core), a member whose patience ran out trained on with the others and could
     still take a later best epoch (best [15, 5, 14] against [6, 5, 14] in threads: other weights, one
