@@ -423,7 +423,7 @@ _CSS = """
 :root { color-scheme: light; --ink: #1d2430; --muted: #5b6575; --line: #dde2ea; --accent: #2f5fa7; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-       color: var(--ink); background: #f6f7f9; }
+       color: var(--ink); background: #f6f7f9; overflow-wrap: break-word; }
 header, main { max-width: 1100px; margin: 0 auto; padding: 0 24px; }
 header { padding-top: 28px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
@@ -439,7 +439,10 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.best td { font-weight: 600; }
 tr.under td { color: #a3261b; }
 .scroll { max-height: 480px; overflow: auto; }
+.wide { max-width: 100%; overflow-x: auto; }
+.wide td, .wide th { white-space: nowrap; }
 .kv th { width: 16em; background: none; }
+.kv td { overflow-wrap: anywhere; }
 .warning { background: #fff4e5; border: 1px solid #f0a23b; border-left: 6px solid #e07b00; border-radius: 6px;
            padding: 10px 14px; margin: 10px 0; }
 .verdict { font-size: 16px; margin: 10px 0 4px; }
@@ -449,6 +452,12 @@ figure h3 { font-size: 15px; margin: 0 0 6px; }
 figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--line); }
 pre { background: #eef1f6; padding: 10px 12px; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; }
 footer { max-width: 1100px; margin: 0 auto; padding: 8px 24px 30px; color: var(--muted); font-size: 12px; }
+@media (max-width: 600px) {
+  header, main, footer { padding-left: 10px; padding-right: 10px; }
+  section { padding: 6px 12px 14px; }
+  th, td { padding: 4px 8px; }
+  .kv th { width: auto; }
+}
 """
 
 
@@ -521,7 +530,7 @@ def _rows(run: dict, key: str) -> list[dict]:
     return rows
 
 
-def _table(rows: list[dict], columns=None, row_class=None) -> str:
+def _table(rows: list[dict], columns=None, row_class=None, box: str = "wide") -> str:
     import math
 
     cols = [c for c in (columns or []) if any(c in r for r in rows)]
@@ -541,7 +550,8 @@ def _table(rows: list[dict], columns=None, row_class=None) -> str:
         cells = "".join(cell(c, r.get(c)) for c in cols)
         attr = f' class="{cls}"' if cls else ""
         body.append(f"<tr{attr}>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    # in a box that scrolls sideways (`box` "scroll wide": and down): a table wider than a phone must not widen the page
+    return f'<div class="{box}"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
 def _kv_table(pairs) -> str:
@@ -622,7 +632,7 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
         shown = min(len(rows), MAX_PREDICTION_ROWS)
         note = (f'<p class="note">Showing the first {shown} of {total} rows.</p>'
                 if total > shown else f'<p class="note">{total} rows.</p>')
-        out.append(("predictions", "Test predictions", note + f'<div class="scroll">{_table(rows[:MAX_PREDICTION_ROWS], ["date", "truth"])}</div>'))
+        out.append(("predictions", "Test predictions", note + _table(rows[:MAX_PREDICTION_ROWS], ["date", "truth"], box="scroll wide")))
     if "coverage" in run:
         rows = _rows(run, "coverage")
 

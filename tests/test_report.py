@@ -226,6 +226,19 @@ def test_tables_name_metrics_as_the_terminal_does_and_unknowns_are_n_a(tmp_path)
     assert "n/a: too few calibration residuals" in html
 
 
+def test_wide_tables_scroll_in_their_own_box(tmp_path):
+    # a backtest's 12-column leaderboard made the whole page 876 px wide on a 390 px phone
+    rows = [{"model": "gru", **{f"coverage_{q}": 80.0 for q in range(50, 100, 5)}}]
+    pred = [{"series": "a", "origin": 0, "step": 1, "date": "2000-01-01", "truth": 1.0, "gru": 1.1}]
+    html = write_html({"leaderboard": rows, "predictions": pred, "coverage": [{"model": "gru", "level": "80"}], "seed": 1},
+                      tmp_path / "r.html").read_text()
+    assert len(re.findall(r"<table>", html)) == 3
+    assert len(re.findall(r'<div class="wide"><table>', html)) == 2 and '<div class="scroll wide"><table>' in html
+    assert '<table class="kv">' in html  # two-column tables wrap their values instead
+    css = re.search(r"<style>(.*)</style>", html, re.S)[1]
+    assert re.search(r"\.wide \{[^}]*overflow-x: auto", css) and "@media (max-width: 600px)" in css
+
+
 def test_predictions_truncated_and_missing_figure(tmp_path):
     rows = [{"date": f"d{i}", "truth": float(i), "m": float(i) + 0.5} for i in range(250)]
     run = {"predictions": rows, "figures": [{"title": "gone", "file": "nope.png"}, {"title": "txt", "file": "a.txt"}]}

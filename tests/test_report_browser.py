@@ -12,6 +12,7 @@ developer machine and FAILS under CI (CI set), so CI never skips it silently.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -104,3 +105,22 @@ def test_missing_browser_skips_locally_but_fails_in_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI must run the browser test"):
         _unavailable("no chromium")
+
+
+def test_report_fits_a_phone_screen(browser, tmp_path):
+    # at 390 px a backtest's wide leaderboard and a long command line widened the whole page (876 px): every
+    # section had to be scrolled sideways. Wide tables now scroll in their own box; text wraps.
+    run = make_run(tmp_path / "run")
+    run["leaderboard"] = [{**r, **{k: 1.0 for k in ("smape", "rmsse", "mape", "fit_s", "coverage_80", "coverage_n_80",
+                                                    "coverage_95", "coverage_n_95")}} for r in run["leaderboard"]]
+    run["command"] = "seqcast backtest long.csv --models " + ",".join(["gru", "lstm", "naive", "snaive", "drift", "window_average"] * 3)
+    run["data"]["name"] = "/data/" + "x" * 120 + ".csv"
+    (tmp_path / "run" / "run.json").write_text(json.dumps(run))
+    url = write_report(tmp_path / "run").resolve().as_uri()
+    context = browser.new_context(viewport={"width": 390, "height": 800}, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(url, wait_until="load")
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
+    boxes = page.eval_on_selector_all("#leaderboard .wide", "els => els.map(e => [e.scrollWidth, e.clientWidth])")
+    assert len(boxes) == 1 and boxes[0][0] > boxes[0][1]  # the table is wider than its box: that box scrolls
+    context.close()
