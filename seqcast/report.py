@@ -119,6 +119,26 @@ def model_colors(names) -> dict:
     return {n: MODEL_COLORS[i % len(MODEL_COLORS)] for i, n in enumerate(names)}
 
 
+def _date_ticks(ax, maxticks: int = 9) -> None:
+    """Short date tick labels ("1959", "Apr", "Jul", ...; "12:00", "Jan 12"; the rest once in the corner), at
+    most `maxticks` of them, so that they do not run into each other in a narrow panel nor need rotating. An
+    x axis of positions (not dates) is left alone."""
+    import matplotlib.dates as mdates
+
+    if not isinstance(ax.xaxis.get_major_formatter(), mdates.AutoDateFormatter):  # what matplotlib gives a date axis
+        return
+    loc = mdates.AutoDateLocator(minticks=3, maxticks=maxticks)
+    for unit, whole in ((mdates.MONTHLY, 12), (mdates.HOURLY, 24), (mdates.MINUTELY, 60), (mdates.SECONDLY, 60)):
+        loc.intervald[unit] = [*loc.intervald[unit], whole]  # a year / day / hour apart too: no range left without a step
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+
+
+def _legend_outside(ax, **kw) -> None:
+    """The legend to the right of the axes, where it cannot hide a line (the layout makes room for it)."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kw)
+
+
 @_drawn
 def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | None = None, bands: dict | None = None) -> None:
     """The series, the model's and baselines' test predictions, and the future forecast; PNG or SVG by suffix.
@@ -151,7 +171,7 @@ def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | Non
                 raise DataError(f"`bands` for level {q} must have one lower and one upper value per forecast date ({len(forecast)}). "
                                 f"Received: shapes {np.shape(lo)}, {np.shape(hi)}")
     fig, ax = _subplots(figsize=(10, 4.5), dpi=110)
-    ax.plot(series.index, series.to_numpy(), color="black", lw=1.4, label="data")
+    ax.plot(series.index, series.to_numpy(), color="black", lw=1.4, label="data", zorder=3)  # above the test predictions
     if holdout is not None:
         colors = model_colors(holdout.predictions)
         for name, pred in holdout.predictions.items():
@@ -166,7 +186,8 @@ def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | Non
         ax.plot(forecast["date"], forecast["forecast"], color="tab:red", lw=2.0, label=f"forecast ({len(forecast)} ahead)")
     ax.set_title(_plain(title or f"{series.name or 'series'}", 100))
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="best", fontsize=8)  # where it hides the fewest points (upper left covers a falling series' start)
+    _date_ticks(ax)
     _save(fig, path)
 
 
@@ -213,7 +234,7 @@ def plot_multistep_forecasts(inputs, truth, forecasts, path, *, n: int = 4, titl
         ax.axvline(T - 0.5, color="grey", lw=0.8, ls=":")
         ax.grid(alpha=0.3)
         ax.set_ylabel(f"series {i}", fontsize=8)
-    axes[0, 0].legend(loc="upper left", fontsize=8, ncol=3)
+    _legend_outside(axes[0, 0], fontsize=8)
     axes[0, 0].set_title(_plain(title or f"{k}-step forecasts", 90))
     axes[-1, 0].set_xlabel("time step")
     _save(fig, path)
@@ -285,9 +306,10 @@ def plot_errors_by_step(per_step: dict, path, metric: str = "MASE", *, title: st
     if not per_step:
         raise DataError("`per_step` is empty: pass {model: [error per horizon step]} for at least one model")
     fig, ax = _subplots(figsize=(8, 3.6), dpi=110)
+    colors = model_colors(per_step)
     for name, errs in per_step.items():
         e = _numbers(f"per_step[{name!r}]", errs).reshape(-1)
-        ax.plot(np.arange(1, len(e) + 1), e, "o-", lw=1.5, ms=3.5, label=_plain(name, 40))
+        ax.plot(np.arange(1, len(e) + 1), e, "o-", lw=1.5, ms=3.5, label=_plain(name, 40), color=colors[name])
     if metric.upper() == "MASE":
         ax.axhline(1.0, color="grey", lw=0.9, ls=":", label="MASE 1")
     ax.xaxis.get_major_locator().set_params(integer=True)
@@ -295,7 +317,7 @@ def plot_errors_by_step(per_step: dict, path, metric: str = "MASE", *, title: st
     ax.set_ylabel(metric)
     ax.set_title(_plain(title or f"{metric} by horizon step", 80))
     ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
+    _legend_outside(ax, fontsize=8)
     _save(fig, path)
 
 
@@ -361,11 +383,11 @@ def plot_series_grid(items: list, path, ncols: int = 3, *, title: str | None = N
         ax.set_title(_plain(it.get("title", f"series {k}"), 50), fontsize=9)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
+        _date_ticks(ax, maxticks=5)
         if k == 0:
-            ax.legend(loc="upper left", fontsize=6)
+            ax.legend(loc="best", fontsize=6)
     if title:
         fig.suptitle(_plain(title, 30 * ncols))
-    fig.autofmt_xdate() if nrows == 1 else None
     _save(fig, path)
 
 
@@ -401,8 +423,8 @@ def predictions_vs_truth(frame, path, *, title: str | None = None) -> None:
     a2.set_ylabel("prediction")
     for a in (a1, a2):
         a.grid(alpha=0.3)
-        a.legend(loc="upper left", fontsize=7)
-    a1.tick_params(axis="x", labelsize=7, rotation=30)
+        a.legend(loc="best", fontsize=7)  # where it hides the fewest points (upper left covers a falling series' start)
+    _date_ticks(a1, maxticks=7)
     if title:
         fig.suptitle(_plain(title, 110))
     _save(fig, path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ from seqcast.report import (
     plot_errors_by_step,
     plot_forecast,
     plot_loss,
+    plot_multistep_forecasts,
     plot_series_grid,
     predictions_vs_truth,
     write_html,
@@ -130,6 +132,99 @@ def test_predictions_vs_truth(tmp_path):
     assert is_png(tmp_path / "p.png")
     with pytest.raises(DataError, match="columns date, truth and one per model"):
         predictions_vs_truth(frame[["date", "truth"]], tmp_path / "x.png")
+
+
+def _figures(monkeypatch) -> list:
+    """The Figure objects the plot functions draw, instead of writing them."""
+    figs = []
+    monkeypatch.setattr(report, "_save", lambda fig, path: figs.append(fig))
+    return figs
+
+
+def _drawn(fig):
+    """Lay out and draw a figure as _save does (tight layout), returning its renderer."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    fig.tight_layout()
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def _tick_labels_collide(fig) -> list:
+    r = _drawn(fig)
+    bad = []
+    for ax in fig.axes:
+        boxes = [(t.get_text(), t.get_window_extent(r)) for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        bad += [(a, b) for (a, ba), (b, bb) in zip(boxes, boxes[1:]) if ba.x1 > bb.x0]
+    return bad
+
+
+@pytest.mark.parametrize("freq", ["h", "D", "B", "W", "MS"])
+def test_date_tick_labels_do_not_run_into_each_other(monkeypatch, freq):
+    # six daily panels wrote '2021-01-012021-01-08...' as one smear under each panel; the CLI's daily
+    # forecast plot had '2024-01-29' touching '2024-02-01'
+    import warnings
+
+    figs = _figures(monkeypatch)
+    idx = pd.date_range("2020-01-01", periods=400, freq=freq)
+    s = pd.Series(np.sin(np.arange(400) / 5), index=idx, name="y")
+    fidx = pd.date_range(idx[-1], periods=13, freq=freq)[1:]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "AutoDateLocator was unable to pick an appropriate interval"
+        plot_series_grid([{"title": "s", "history": s.iloc[-48:], "forecast": np.zeros(12)}] * 6, "g.png")
+        plot_forecast(s.iloc[-24:], "f.png", forecast=pd.DataFrame({"date": fidx, "forecast": np.zeros(12)}))
+        predictions_vs_truth(pd.DataFrame({"date": idx[-80:], "truth": s.iloc[-80:].to_numpy(), "m": s.iloc[-80:].to_numpy()}), "p.png")
+        for fig in figs:
+            assert _tick_labels_collide(fig) == []
+            for ax in fig.axes[:1]:
+                assert all(t.get_rotation() == 0 for t in ax.get_xticklabels())  # short enough to need no tilt
+
+
+def _data_under_legend(fig) -> int:
+    """How many data points (line vertices, scatter points) of its axes each legend sits on."""
+    _drawn(fig)
+    n = 0
+    for ax in fig.axes:
+        leg = ax.get_legend()
+        if leg is None:
+            continue
+        box = leg.get_window_extent()
+        pts = [ln.get_transform().transform(ln.get_xydata()) for ln in ax.get_lines() if ln.get_label() != "y = x"]
+        pts += [c.get_offset_transform().transform(c.get_offsets()) for c in ax.collections if len(c.get_offsets()) > 1]
+        n += sum(int(box.contains(x, y)) for p in pts for x, y in p)
+    return n
+
+
+def test_legends_do_not_hide_a_falling_series(monkeypatch):
+    # the legend sat in the upper left whatever the data: over the first years of a falling series
+    figs = _figures(monkeypatch)
+    s = monthly(96)
+    falling = pd.Series(s.to_numpy()[::-1].copy(), index=s.index, name="y")
+    test = falling.index[-24:]
+    preds = {"gru": falling.iloc[-24:].to_numpy() + 3, "naive": falling.iloc[-25:-1].to_numpy()}
+    plot_forecast(falling, "f.png", holdout=SimpleNamespace(model_name="gru", predictions=preds, dates=test))
+    predictions_vs_truth(pd.DataFrame({"date": test, "truth": falling.iloc[-24:].to_numpy(), **preds}), "p.png")
+    plot_series_grid([{"title": "s", "history": falling.iloc[:-6], "forecast": falling.iloc[-6:].to_numpy()}], "g.png")
+    plot_errors_by_step({f"model {i}": np.linspace(3 - i / 3, 0.2 * i, 6) for i in range(8)}, "e.png")
+    plot_multistep_forecasts(np.tile(np.linspace(1, 0, 20), (2, 1)), np.zeros((2, 5)), np.zeros((2, 5)), "m.png")
+    assert [_data_under_legend(f) for f in figs] == [0] * 5
+
+
+def test_the_data_is_drawn_over_the_test_predictions_and_models_keep_their_colours(monkeypatch):
+    # the main model's thick test line hid the black data it is compared with; MASE by step took the default
+    # colour cycle (its 4th model red, the forecast's colour) instead of the models' colours in the other figures
+    figs = _figures(monkeypatch)
+    s = monthly(48)
+    preds = {"gru": s.iloc[-12:].to_numpy(), "naive": s.iloc[-13:-1].to_numpy()}
+    plot_forecast(s, "f.png", holdout=SimpleNamespace(model_name="gru", predictions=preds, dates=s.index[-12:]))
+    names = ["gru", "lstm", "naive", "snaive", "drift"]
+    plot_errors_by_step({m: [1.0, 2.0] for m in names}, "e.png")
+    data, *tests = figs[0].axes[0].get_lines()
+    assert data.get_label() == "data" and all(data.get_zorder() > t.get_zorder() for t in tests)
+    lines = [ln for ln in figs[1].axes[0].get_lines() if ln.get_label() in names]
+    colors = report.model_colors(names)
+    assert [ln.get_color() for ln in lines] == [colors[m] for m in names] and "tab:red" not in colors.values()
 
 
 def test_plots_leave_the_callers_matplotlib_alone(tmp_path):
