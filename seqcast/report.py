@@ -654,7 +654,7 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
         shown = min(len(rows), MAX_PREDICTION_ROWS)
         note = (f'<p class="note">Showing the first {shown} of {total} rows.</p>'
                 if total > shown else f'<p class="note">{total} rows.</p>')
-        out.append(("predictions", "Test predictions", note + _table(rows[:MAX_PREDICTION_ROWS], ["date", "truth"], box="scroll wide")))
+        out.append(("predictions", "Test predictions", note + _table(rows[:MAX_PREDICTION_ROWS], ["series", "origin", "step", "date", "truth"], box="scroll wide")))
     if "coverage" in run:
         rows = _rows(run, "coverage")
 

@@ -334,6 +334,15 @@ def test_wide_tables_scroll_in_their_own_box(tmp_path):
     assert re.search(r"\.wide \{[^}]*overflow-x: auto", css) and "@media (max-width: 600px)" in css
 
 
+def test_prediction_rows_read_from_which_series_and_step_to_truth_and_models(tmp_path):
+    # a backtest's table read "date, truth, series, origin, step, gru, ...": the truth was far from the forecasts
+    bt = [{"series": "a", "origin": 0, "step": 1, "date": "2000-01-01", "truth": 1.0, "gru": 1.1, "naive": 0.9}]
+    bench = [{"series": "Y1", "step": 1, "truth": 1.0, "gru": 1.1}]
+    one = [{"date": "2000-01-01", "truth": 1.0, "GRU": 1.1}]
+    heads = [re.findall(r"<th[^>]*>([^<]*)</th>", write_html({"predictions": rows}, tmp_path / "r.html").read_text()) for rows in (bt, bench, one)]
+    assert heads == [["series", "origin", "step", "date", "truth", "gru", "naive"], ["series", "step", "truth", "gru"], ["date", "truth", "GRU"]]
+
+
 def test_predictions_truncated_and_missing_figure(tmp_path):
     rows = [{"date": f"d{i}", "truth": float(i), "m": float(i) + 0.5} for i in range(250)]
     run = {"predictions": rows, "figures": [{"title": "gone", "file": "nope.png"}, {"title": "txt", "file": "a.txt"}]}
