@@ -391,6 +391,19 @@ def plot_series_grid(items: list, path, ncols: int = 3, *, title: str | None = N
     _save(fig, path)
 
 
+def _as_dates(x):
+    """A column of ISO date texts (test_predictions.csv read back with pd.read_csv) as dates, so that the axis
+    gets date ticks, not one category label per row; any other column as it is."""
+    import pandas as pd
+
+    if x.dtype == object or pd.api.types.is_string_dtype(x):
+        try:
+            return pd.to_datetime(x, format="ISO8601")
+        except (ValueError, TypeError):
+            pass  # labels that are not dates: drawn as they are
+    return x
+
+
 @_drawn
 def predictions_vs_truth(frame, path, *, title: str | None = None) -> None:
     """Test predictions against the truth: over time (left) and as a scatter with the y = x line (right).
@@ -409,11 +422,12 @@ def predictions_vs_truth(frame, path, *, title: str | None = None) -> None:
         raise DataError(f"the predictions need columns date, truth and one per model. Received: columns {list(frame.columns)}")
     fig, (a1, a2) = _subplots(1, 2, figsize=(11, 4), dpi=110, gridspec_kw={"width_ratios": [1.8, 1]})
     y = frame["truth"].to_numpy(dtype=float)
-    a1.plot(frame["date"], y, color="black", lw=1.6, label="truth")
+    x = _as_dates(frame["date"])
+    a1.plot(x, y, color="black", lw=1.6, label="truth")
     colors = model_colors(models)
     for m in models:
         p = frame[m].to_numpy(dtype=float)
-        a1.plot(frame["date"], p, lw=1.2, label=_plain(m, 40), color=colors[m])
+        a1.plot(x, p, lw=1.2, label=_plain(m, 40), color=colors[m])
         a2.scatter(y, p, s=12, alpha=0.75, label=_plain(m, 40), color=colors[m])
     lo, hi = np.nanmin(frame[["truth", *models]].to_numpy(float)), np.nanmax(frame[["truth", *models]].to_numpy(float))
     a2.plot([lo, hi], [lo, hi], color="grey", lw=0.9, ls=":", label="y = x")

@@ -181,6 +181,18 @@ def test_date_tick_labels_do_not_run_into_each_other(monkeypatch, freq):
                 assert all(t.get_rotation() == 0 for t in ax.get_xticklabels())  # short enough to need no tilt
 
 
+def test_predictions_read_back_from_their_csv_get_date_ticks(monkeypatch, tmp_path):
+    # predictions_vs_truth(pd.read_csv("test_predictions.csv")) (its docstring's input) drew its dates as text:
+    # one category label per row, 78 of them printed over each other
+    figs = _figures(monkeypatch)
+    idx = pd.date_range("2023-11-19", periods=78, freq="D")
+    pd.DataFrame({"date": idx.strftime("%Y-%m-%d"), "truth": np.arange(78.0), "GRU": np.arange(78.0) + 1}).to_csv(tmp_path / "t.csv", index=False)
+    predictions_vs_truth(pd.read_csv(tmp_path / "t.csv"), "p.png")
+    predictions_vs_truth(pd.DataFrame({"date": [f"week {i}" for i in range(3)], "truth": [1.0, 2, 3], "m": [1.0, 2, 3]}), "q.png")
+    assert _tick_labels_collide(figs[0]) == [] and len(figs[0].axes[0].get_xticklabels()) <= 9
+    assert [t.get_text() for t in figs[1].axes[0].get_xticklabels()] == ["week 0", "week 1", "week 2"]  # not dates: as they are
+
+
 def _data_under_legend(fig) -> int:
     """How many data points (line vertices, scatter points) of its axes each legend sits on."""
     _drawn(fig)
