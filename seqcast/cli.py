@@ -1169,7 +1169,7 @@ def backtest(
         items, band = runs.backtest_grid_items(res, series, gm, horizon, windows, st, lv)
         figs = [runs.steps_figure(res, folder, f"{len(values)} series x {windows} origins"),
                 runs.grid_figure(items, folder, f"{gm}: last origin", f"{gm} at the last origin (the last {horizon} values): "
-                                 f"history, truth and forecast; {band}; worst and best by {gm}'s MASE over all origins")]
+                                 f"history, truth and forecast; {band}", f"{gm}'s MASE over all origins")]
         run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv, counts), verdict=res.verdicts(), figures=figs,
                    predictions=runs.backtest_predictions(res, series, horizon, windows, st),
                    predictions_total=len(res.ids) * horizon)  # run.json keeps the first runs.MAX_ROWS
@@ -1242,7 +1242,7 @@ def benchmark(
         items, band = runs.benchmark_grid_items(res, comp, gm, lv)
         figs = [runs.steps_figure(res, folder, f"{len(ids)} series, official test"),
                 runs.grid_figure(items, folder, f"{name}: {gm}", f"{gm} on the official test: the last values of the training "
-                                 f"part, truth and forecast; {band}; worst and best by {gm}'s MASE")]
+                                 f"part, truth and forecast; {band}", f"{gm}'s MASE")]
         run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv), verdict=res.verdicts(), figures=figs,
                    predictions=runs.benchmark_predictions(res, ids), predictions_total=len(ids) * comp.horizon)
         if lv:

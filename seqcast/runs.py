@@ -209,11 +209,18 @@ def steps_figure(res, folder: Path, what: str) -> dict:
             "caption": f"mean over {what} of |error| / in-sample seasonal naive MAE, per horizon step"}
 
 
-def grid_figure(items: list, folder: Path, title: str, caption: str) -> dict:
+def grid_figure(items: list, folder: Path, title: str, caption: str, ranked_by: str) -> dict:
+    """The grid of the picked series (items from *_grid_items, each with its "label"), titled and captioned
+    by the panels it has: one series is "First series", with no worst or best to explain."""
     from .report import plot_series_grid
 
     plot_series_grid(items, folder / GRID_FILE, ncols=3, title=title)
-    return {"title": "First, worst and best series", "file": GRID_FILE, "caption": caption}
+    labels = [it["label"] for it in items]
+    ranked = [x for x in labels if x != "first"]
+    if ranked:
+        caption += f"; {' and '.join(ranked)} by {ranked_by}"
+    names = ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
+    return {"title": f"{names.capitalize()} series", "file": GRID_FILE, "caption": caption}
 
 
 def backtest_grid_items(res, series: dict, model: str, h: int, windows: int, step: int, levels) -> tuple[list, str]:
@@ -243,7 +250,7 @@ def backtest_grid_items(res, series: dict, model: str, h: int, windows: int, ste
         y = series[k]
         cut = len(y) - h
         start = max(0, cut - _tail_len(res.season, h))
-        item = {"title": _panel_title(k, label, mase),
+        item = {"title": _panel_title(k, label, mase), "label": label,
                 "history": y.iloc[start:cut], "truth": res.truth[rows[i]], "forecast": res.forecasts[model][rows[i]]}
         if not _regular(y.index):  # integer steps (or irregular dates): positions
             item["history"] = _positions(y.to_numpy()[start:cut], start)
@@ -271,7 +278,7 @@ def benchmark_grid_items(res, comp, model: str, levels) -> tuple[list, str]:
         i = ids.index(k)
         hist = np.asarray(comp.train[k])
         tail = hist[-_tail_len(comp.season, comp.horizon):]
-        item = {"title": _panel_title(k, label, mase), "history": _positions(tail, len(hist) - len(tail)),
+        item = {"title": _panel_title(k, label, mase), "label": label, "history": _positions(tail, len(hist) - len(tail)),
                 "dates": np.arange(len(hist), len(hist) + comp.horizon), "truth": res.truth[i], "forecast": res.forecasts[model][i]}
         if top is not None:
             lo, hi = intervals.bands(res.forecasts[model][i], {top: widths[top]}, scale=res.mae_scale[i], floor=res.floor[i])[top]

@@ -393,12 +393,15 @@ def test_backtest_ids_picks_series(long_csv):
 def test_backtest_grid_draws_the_widest_finite_interval(tmp_path):
     """One series: the 95% width stays infinite below 20 origins, so the grid draws the 80% band, and says
     so; with too few origins for any finite band it says that instead of naming a band it cannot draw."""
-    for windows, needle in ((8, "; 80% conformal interval;"), (3, "; no finite interval: too few earlier origins")):
+    for windows, needle in ((8, "; 80% conformal interval"), (3, "; no finite interval: too few earlier origins")):
         out = tmp_path / f"bt{windows}"
         assert_ok(invoke("backtest", "airline", "--models", "naive,snaive", "--horizon", 6, "--windows", windows, "--step", 3,
                          "--levels", "80,95", "--out", out, "-q"))
-        grid = json.loads((out / "run.json").read_text())["figures"][1]["caption"]
+        fig = json.loads((out / "run.json").read_text())["figures"][1]
+        grid = fig["caption"]
         assert needle in grid, grid
+        # one series: the report titled it "First, worst and best series", the caption "worst and best by ..."
+        assert fig["title"] == "First series" and "worst" not in grid and "best" not in grid
 
 
 def test_widest_finite_level_and_model_colours():
