@@ -149,3 +149,30 @@ def test_docstring_examples_hold():  # the `>>>` examples users read in help(seq
 
     res = doctest.testmod(windows)
     assert res.attempted >= 4 and res.failed == 0
+
+
+def test_the_shortest_series_gives_one_window_and_one_less_is_refused():
+    # window 3 + horizon 2 need 5 values: 5 give one window, 4 give none (a DataError, not numpy's ValueError)
+    X, Y = make_windows(np.arange(5), 3, horizon=2)
+    assert X.tolist() == [[0, 1, 2]] and Y.tolist() == [[3, 4]]
+    with pytest.raises(DataError, match="too short for the window: 4 values, but window=3 and horizon=2 need at least 5"):
+        make_windows(np.arange(4), 3, horizon=2)
+
+
+def test_seq2seq_targets_take_a_trailing_feature_axis():
+    s = np.arange(2 * 6).reshape(2, 6)
+    np.testing.assert_array_equal(seq2seq_targets(s[..., None], 4, 2), seq2seq_targets(s, 4, 2))
+
+
+@pytest.mark.parametrize("split", [split_train_test, split_validation])
+def test_a_fraction_of_one_is_a_config_error(split):
+    with pytest.raises(ConfigError, match=r"must be a number in \[0, 1\)\. Received: .*=1\.0"):
+        split(10, 1.0)
+
+
+def test_split_boundaries():
+    with pytest.raises(DataError, match="no training windows left: 1 windows with test_size=0.5"):
+        split_train_test(1, 0.5)  # int(1 * 0.5) = 0 training windows
+    assert split_train_test(2, 0.5) == 1
+    assert split_validation(18, 0.1) == 2  # 1.8 windows: the nearest whole number, not int()'s 1
+    assert split_validation(0, 0.0) == 0  # none asked for, none taken
