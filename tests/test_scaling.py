@@ -20,6 +20,18 @@ def test_standard_and_robust():
     np.testing.assert_allclose(s.transform(x).std(), 1)
     r = fit_scaler(x, "robust")  # median 3, IQR 4 - 2 = 2
     np.testing.assert_allclose(r.transform([3.0, 5.0]), [0.0, 1.0])
+    r = fit_scaler([1.0, 2.0, 3.0, 4.0], "robust")  # quartiles interpolated: 1.75, 2.5, 3.25 (positions 0.75, 1.5, 2.25)
+    assert (r.shift, r.scale) == pytest.approx((2.5, 1.5))
+
+
+def test_none_leaves_the_values_as_they_are():
+    np.testing.assert_array_equal(fit_scaler(x, "none").transform(x), x)
+    np.testing.assert_allclose(fit_scaler(x, "none", log=True).transform(x), np.log1p(x))
+
+
+def test_a_2d_training_array_is_fitted_on_all_its_values():
+    s = fit_scaler([[1.0, 2.0], [3.0, 10.0]], "minmax")
+    assert (s.shift, s.scale) == (1.0, 9.0)
 
 
 @pytest.mark.parametrize("kind", SCALERS)
@@ -28,6 +40,13 @@ def test_inverse_round_trip(kind, log):
     s = fit_scaler(x, kind, log=log)
     np.testing.assert_allclose(s.inverse_transform(s.transform(x)), x)
     assert Scaler.from_dict(s.to_dict()) == s
+    s = fit_scaler(x, kind, log=log, feature_range=(-1, 1))  # a range other than (0, 1): only minmax uses it
+    np.testing.assert_allclose(s.inverse_transform(s.transform(x)), x)
+
+
+def test_minmax_inverse_of_a_range_hand_computed():
+    s = fit_scaler(x, "minmax", feature_range=(-1, 1))  # 1..10 onto -1..1
+    np.testing.assert_allclose(s.inverse_transform([-1.0, 0.0, 1.0]), [1.0, 5.5, 10.0])
 
 
 def test_fitted_on_train_only_values_beyond_range_extrapolate():
@@ -65,6 +84,8 @@ def test_log_of_values_at_or_below_minus_one_is_refused_not_nan():
     s = fit_scaler(x, "standard", log=True)  # fitted on positive training values
     with pytest.raises(DataError, match="log.*-3.*--no-log"):
         s.transform(np.array([2.0, -3.0]))
+    with pytest.raises(DataError, match="log.*-1.*--no-log"):
+        s.transform(np.array([-1.0]))  # log1p(-1) = -inf
 
 
 def test_log_fitted_on_non_negative_values_never_inverts_below_zero():
@@ -82,6 +103,8 @@ def test_auto_decides_per_series():
     assert small.kind == "standard" and small.log
     np.testing.assert_allclose(small.inverse_transform(small.transform([0.002])), [0.002])
     assert fit_scaler([20.0, 25.0, 30.0], "auto", log=False).kind == "standard"  # raw values are never left unscaled
+    assert fit_scaler([0.5, 1.5], "auto", log=True).kind == "none"  # mean |x| = 1: units of 1 or more
+    assert fit_scaler([-0.9, -0.9, 3.0], "auto", log=True).kind == "none"  # mean |x| = 1.6 (the mean itself is 0.4)
 
 
 def test_a_scaler_refuses_no_values_and_nan():
