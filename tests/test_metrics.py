@@ -228,3 +228,48 @@ def test_ids_that_are_not_one_per_row_are_a_data_error(ids, message):
     y, s = np.ones((2, 3)), np.ones(2)
     with pytest.raises(DataError, match=message):
         metrics.scores(y, y, s, s, ids=ids)
+
+
+def test_percentage_metrics_of_negative_values():
+    # |y - p| / |y|: -100 forecast as -90 is 10% off, not -10%; smape's denominator is |y| + |p|, not |y + p|
+    assert metrics.mape([-100.0], [-90.0]) == pytest.approx(10.0)
+    assert metrics.smape([-1.0, 2.0], [1.0, 2.0]) == pytest.approx(100 * (2 * 2 / 2 + 0) / 2)
+    s = metrics.scores([[-100.0, -50.0]], [[-90.0, 50.0]], [1.0], [1.0])["overall"]
+    assert s["mape"] == pytest.approx(100 * (10 / 100 + 100 / 50) / 2)
+    assert s["smape"] == pytest.approx(100 * (2 * 10 / 190 + 2 * 100 / 100) / 2)
+
+
+def test_mape_without_a_nonzero_truth_is_nan_and_mase_of_a_constant_training_series_is_nan():
+    assert np.isnan(metrics.mape([0.0, 0.0], [1.0, 2.0]))  # every term skipped: no value, not a perfect 0
+    assert np.isnan(metrics.mase([1.0], [2.0], [3.0, 3.0, 3.0]))
+    assert metrics.point_metrics(y, p) == pytest.approx({"rmse": np.sqrt(1100 / 3), "mae": 50 / 3,
+                                                         "mape": 100 * (0.1 + 0.05 + 0.1) / 3})
+
+
+def test_insample_scales_of_one_value_is_nan_without_a_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not numpy's "Mean of empty slice"
+        assert all(np.isnan(metrics.insample_scales([5.0], 1)))
+
+
+def test_scores_pool_rmse_over_points_and_average_steps_over_rows():
+    # errors y - p: [-1, -2], [0, 3], [0, 0] (not symmetric, unlike TRUTH / PRED)
+    truth, pred = [[1.0, 2.0], [10.0, 20.0], [5.0, 5.0]], [[2.0, 4.0], [10.0, 17.0], [5.0, 5.0]]
+    s = metrics.scores(truth, pred, [1.0] * 3, [1.0] * 3)
+    assert s["overall"]["rmse"] == pytest.approx(np.sqrt((1 + 4 + 9) / 6))  # all 6 points, not a mean of row RMSEs
+    assert s["per_step"]["rmse"] == pytest.approx([np.sqrt(1 / 3), np.sqrt((4 + 9) / 3)])
+    assert s["per_step"]["smape"] == pytest.approx([100 * (2 / 3) / 3, 100 * (4 / 6 + 6 / 37) / 3])  # means, 0 rows count
+
+
+def test_scores_leave_out_a_row_whose_own_scale_is_infinite_or_nan():
+    s = metrics.scores(TRUTH, PRED, [np.inf, 2.0], [1.0, np.nan])["overall"]
+    assert s["mase"] == pytest.approx(1 / 2)  # row 1 only: MAE 1, scale 2
+    assert s["rmsse"] == pytest.approx(np.sqrt(5 / 3))  # row 0 only: mse 5/3, scale 1
+
+
+def test_scores_per_series_numpy_int_ids_are_plain_ints():
+    s = metrics.scores(TRUTH, PRED, MAE_SCALE, MSE_SCALE, ids=np.array([7, 8]))
+    assert [type(k) for k in s["per_series"]] == [int, int]
+    json.dumps(s)  # numpy int keys are refused by json
