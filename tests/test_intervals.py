@@ -184,3 +184,27 @@ def test_docstring_examples_hold():  # the `>>>` examples users read in help(seq
 
     res = doctest.testmod(intervals)
     assert res.attempted >= 3 and res.failed == 0
+
+
+def test_conformal_rank_is_exact_where_the_product_is_whole():
+    # (99 + 1) * 7% = 7 exactly; 100 * 0.07 in floats is 7.000000000000001, whose ceil is 8
+    assert conformal_rank(99, 7) == 7
+    np.testing.assert_array_equal(conformal_widths(np.arange(1.0, 100.0), 7)[7.0], [7])
+
+
+def test_level_1_is_the_lowest_accepted():
+    assert parse_levels("1") == (1.0,)
+
+
+def test_a_zero_scale_gives_a_zero_width_band():
+    # a constant series' in-sample MAE is 0: its band is the point forecast itself
+    lo, hi = bands(np.array([[10.0, 20.0], [5.0, 5.0]]), {80.0: np.array([1.0, 2.0])}, scale=[1.0, 0.0])[80.0]
+    np.testing.assert_array_equal(lo, [[9, 18], [5, 5]])
+    np.testing.assert_array_equal(hi, [[11, 22], [5, 5]])
+
+
+def test_widths_of_fewer_steps_than_the_forecasts_or_no_steps_are_refused():
+    with pytest.raises(DataError, match="widths for level 80.0 have 1 steps, the forecasts 2"):
+        bands(np.array([10.0, 20.0]), {80.0: np.array([1.0])})  # was broadcast to every step
+    with pytest.raises(DataError, match="rows, horizon"):
+        conformal_widths(np.zeros((5, 0)))
