@@ -25,6 +25,23 @@ def test_one_step_baselines():
     assert not np.allclose(expected, b.forecast("linear_ar", y[:30], 10, season=4)[[0, 5, 9]])
 
 
+@pytest.mark.parametrize("season", [None, 1, 4])
+def test_one_step_linear_ar_is_the_one_step_forecast_from_the_values_before_each_target(season):
+    # also where the history is too short to fit (fewer than 7 values: the naive forecast, never v[t] itself),
+    # and with the default order 12 when there is no season
+    y = np.sin(np.arange(40) / 3) + np.arange(40) / 10
+    t = np.arange(1, 40)
+    expected = [b.forecast("linear_ar", y[:i], 1, season=season)[0] for i in t]
+    np.testing.assert_allclose(b.one_step(y, t, season)["linear_ar"], expected, rtol=1e-12)
+    np.testing.assert_array_equal(b.one_step(y, t, season)["linear_ar"][:5], y[:5])  # t = 1..5: y[t - 1]
+
+
+def test_one_step_baselines_refuse_a_target_without_a_value_before_it():
+    with pytest.raises(DataError, match="one value before every target"):
+        b.naive(Y, [0, 1])  # v[-1] would be the last value: a forecast from the future
+    assert "seasonal_naive" not in b.one_step(Y, np.array([3, 4]), 1)  # season 1 is naive, not a second baseline
+
+
 def test_one_step_linear_ar_refits_every_kth_target_on_long_test_parts():
     """One least-squares fit per target took 320 s on 600 targets of 5-minute data (576 lags)."""
     y = np.sin(np.arange(400) / 5) + np.random.default_rng(0).normal(0, 0.1, 400)
@@ -49,6 +66,8 @@ def test_simple_baselines_hand_computed(name, expected):
 
 def test_drift_slope():
     assert b.forecast("drift", [2.0, 5.0, 4.0], 2) == pytest.approx([5.0, 6.0])  # slope (4 - 2) / 2
+    assert b.forecast("drift", [1.0, 3.0], 2) == pytest.approx([5.0, 7.0])  # two values are enough for a slope
+    assert b.forecast("window_average", [1.0, 2.0, 9.0], 1, window=3) == pytest.approx([4.0])  # the mean, not the median
 
 
 def test_short_series_fallbacks():
@@ -117,6 +136,7 @@ def test_linear_ar_refits_an_explosive_fit_with_fewer_lags(seed, monkeypatch):
     guarded = b.forecast("linear_ar", y, 24, window=12)
     assert np.abs(unguarded - y[-1]).max() > 100 * np.ptp(y)
     assert np.abs(guarded - y[-1]).max() < np.ptp(y)
+    assert guarded == pytest.approx(b.forecast("linear_ar", y, 24, window=6), rel=1e-12)  # p // 2 = 6 lags, not 11
 
 
 def test_linear_ar_order_is_capped():
@@ -175,3 +195,10 @@ def test_statsforecast_references():
         # rows in the order of ys: an exactly periodic series continues its pattern
         assert f[0] == pytest.approx(pattern + 10, rel=1e-3)
         assert f[1] == pytest.approx(100 * (pattern + 10), rel=1e-3)
+
+
+def test_statsforecast_falls_back_to_the_seasonal_naive_forecast():
+    pytest.importorskip("statsforecast")
+    # AutoETS cannot fit 5 values with season 4: the documented fallback repeats the last season 2, 3, 4, 5
+    out = b.statsforecast_forecast(["autoets"], [np.arange(1.0, 6.0)], 4, 4)
+    assert out["autoets"][0] == pytest.approx([2.0, 3.0, 4.0, 5.0])
