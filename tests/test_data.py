@@ -756,6 +756,9 @@ def test_fill_counts_dates_and_nans(tmp_path):
         ("MS", 12), ("ME", 12), ("M", 12), ("QS", 4), ("QS-OCT", 4), ("QE", 4),
         ("W", 52), ("W-SUN", 52), ("D", 7), ("B", 5), ("h", 24), ("30min", 48),
         ("min", 60), ("YE-DEC", None), ("YS", None), (None, None), ("2W", 26),
+        # multiples divide the period when they can, else None; one step per period is no season
+        ("3MS", 4), ("5MS", None), ("12MS", None), ("7D", 52), ("-2MS", 6), ("WOM-1MON", 12),
+        ("24h", 7), ("5min", 288),  # 24 hours are a day (a week's 7), 5-minutely the most steps in a day
     ],
 )
 def test_season_length(freq, expected):
@@ -777,6 +780,15 @@ def test_future_index_monthly():
 def test_future_index_range():
     s = load_series([1.0, 2.0, 3.0, 4.0])
     assert list(future_index(s, 2)) == [4, 5]
+
+
+def test_future_index_of_other_indexes():
+    two = pd.Series([1.0, 2.0], index=pd.date_range("2000-01-01", periods=2, freq="MS"))  # too few to infer: its own freq
+    assert list(future_index(two, 2)) == [pd.Timestamp("2000-03-01"), pd.Timestamp("2000-04-01")]
+    periods = pd.Series([1.0, 2.0, 3.0], index=pd.period_range("2000-01", periods=3, freq="M"))
+    assert list(future_index(periods, 2)) == [pd.Period("2000-04", "M"), pd.Period("2000-05", "M")]
+    assert list(future_index(pd.Series(np.ones(5), index=pd.RangeIndex(0, 10, 2)), 2)) == [10, 12]
+    assert list(future_index(pd.Series(np.ones(3), index=pd.Index([5, 6, 7])), 2)) == [8, 9]
 
 
 def test_future_index_bad_horizon():
@@ -984,3 +996,49 @@ def test_a_month_column_that_does_not_parse_is_refused(tmp_path):
 def test_a_fill_given_as_an_array_is_a_config_error(fill):
     with pytest.raises(ConfigError, match="`fill` must be one of"):
         load_series(pd.Series([1.0, 2.0, 3.0]), fill=fill)
+
+
+def _dated(dates, **kw):
+    return load_series(pd.Series(np.arange(len(dates), dtype=float), index=pd.DatetimeIndex(dates)), **kw)
+
+
+def test_two_dates_are_too_few_to_infer_a_frequency():
+    with pytest.raises(DataError, match="cannot infer the frequency of the dates"):
+        _dated(["2020-01-01", "2020-02-01"])  # month starts, or 31 days?
+    assert _dated(["2020-01-01", "2020-02-01"], freq="MS").index.freqstr == "MS"
+
+
+def test_a_frequency_may_leave_as_many_dates_missing_as_there_are_not_more():
+    # Saturday 4, Sunday 5, Monday 6, then 11 (8 days, 4 missing, 2n) or 13 (10 days, 6 missing: not inferred)
+    s = _dated(["2020-01-04", "2020-01-05", "2020-01-06", "2020-01-11"], fill="ffill")
+    assert s.index.freqstr == "D" and list(s) == [0, 1, 2, 2, 2, 2, 2, 3]
+    with pytest.raises(DataError, match="cannot infer the frequency"):
+        _dated(["2020-01-04", "2020-01-05", "2020-01-06", "2020-01-13"], fill="ffill")
+    # the same for a calendar frequency: January, February, then June (6 months, 3 missing) or July (4 missing)
+    s = _dated(["2020-01-01", "2020-02-01", "2020-06-01"], fill="ffill")
+    assert s.index.freqstr == "MS" and list(s) == [0, 1, 1, 1, 1, 2]
+    with pytest.raises(DataError, match="cannot infer the frequency"):
+        _dated(["2020-01-01", "2020-02-01", "2020-07-01"], fill="ffill")
+
+
+@pytest.mark.parametrize("dates, freq", [
+    (["2000-01-01", "2000-04-01", "2000-10-01"], "QS-JAN"),  # quarters from January, July missing
+    (["2020-01-01", "2020-01-08", "2020-01-22"], "W-WED"),  # Wednesdays, not bare 7-day steps
+    (["2000-07-01", "2001-07-01", "2003-07-01"], "YS-JUL"),  # years from July 1, not 365 days
+])
+def test_a_short_series_with_a_gap_gets_its_calendar_frequency(dates, freq):
+    s = _dated(dates, fill="ffill")
+    assert s.index.freqstr == freq and list(s) == [0, 1, 1, 2]
+
+
+def test_ffill_fills_a_missing_first_value_from_the_next_one():
+    assert load_series([np.nan, 2.0, 3.0], fill="ffill").tolist() == [2.0, 2.0, 3.0]
+    with pytest.raises(DataError, match="holds only 1 number among 2 rows, but a series needs at least 2"):
+        load_series([np.nan, 5.0], fill="ffill")
+
+
+def test_a_grid_is_too_long_past_100_points_a_value_and_past_ten_million():
+    from seqcast.data import _grid_too_long
+
+    assert not _grid_too_long(10**7, 10) and _grid_too_long(10**7 + 1, 10)
+    assert not _grid_too_long(2 * 10**7, 300_000) and _grid_too_long(3 * 10**7 + 1, 300_000)  # 100 points a value
