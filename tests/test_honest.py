@@ -131,3 +131,26 @@ def test_auto_config_refuses_arguments_of_the_wrong_kind(kw, needle):
     with pytest.raises(ConfigError, match=re.escape(needle)):
         auto_config([Y], **args)
     assert auto_config([Y], h=1, season=12, max_window=0).window == 2  # a cap below 2 still gives the smallest window
+
+
+def test_auto_epochs_follow_the_steps_budget_and_cap_long_windows_by_their_work():
+    """Epochs: about 3000 optimiser steps (5..200), and for windows longer than 24 steps no more window time
+    steps than 3000 batches of 256 windows of 24. A half-hourly series (season 336, window 672) trained 200
+    epochs for 23.5 min; every window up to 24 (the competition sets, the demo) is unchanged."""
+    def epochs(n_values, season, h):
+        cfg = auto_config([np.arange(n_values, dtype=float) + 1], h=h, season=season)
+        n_windows = n_values - cfg.window - h + 1
+        return cfg, n_windows
+
+    for n_values, season, h in [(144, 12, 12), (5000, 12, 24), (40000, 12, 1), (2500, 4, 8), (300, 1, 6), (90000, 12, 18)]:
+        cfg, n = epochs(n_values, season, h)
+        assert cfg.window <= 24
+        assert cfg.epochs == int(np.clip(round(3000 * cfg.batch_size / n), 5, 200)), (n_values, season, h)  # the steps rule alone
+    cfg, n = epochs(3696, 336, 336)  # taylor's shape: 2689 windows of 672 steps
+    assert (cfg.window, cfg.batch_size, n) == (672, 256, 2689)
+    assert cfg.epochs == round(3000 * 256 * 24 / (2689 * 672)) == 10  # not 200
+    cfg, n = epochs(2284, 52, 1)  # weekly: window 104
+    assert cfg.epochs == round(3000 * 256 * 24 / (n * 104)) == 81
+    cfg, _ = epochs(143, 52, 13)  # 27 windows of 104: far below the work budget, the steps rule's 200
+    assert cfg.epochs == 200
+    assert auto_config([np.arange(3696.0) + 1], h=336, season=336, overrides=dict(epochs=50)).epochs == 50  # asked for: kept
