@@ -1067,7 +1067,7 @@ def backtest(
     refit: bool = typer.Option(True, "--refit/--no-refit", help="Refit neural models at every origin, or once at the first."),
     auto: bool = typer.Option(True, "--auto/--no-auto", help="Neural models use seqcast's default configuration for the data (window 2 seasons (at least 12), log, residual over seasonal naive); --no-auto uses --config and flags."),
     config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file of options for the neural models: with auto (the default) they win over auto's choices, with --no-auto they replace them."),
-    season: Optional[int] = typer.Option(None, "--season", help="Season length (default from the frequency: 12 monthly, 4 quarterly, 7 daily, 24 hourly, 52 weekly; e.g. 168 for hourly data with a weekly cycle)."),
+    season: Optional[int] = typer.Option(None, "--season", help="Season length (default: the --config file's, else from the frequency: 12 monthly, 4 quarterly, 7 daily, 24 hourly, 52 weekly; e.g. 168 for hourly data with a weekly cycle)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", help="Training epochs of the neural models (default: the automatic choice, "
                                          "about 3000 optimiser steps in 5 to 200 epochs, fewer for windows over 24 steps; with --no-auto the config's, else 300)."),
     ensemble: Optional[int] = typer.Option(None, "--ensemble", help="Seed ensemble members, forecasting their median (default: 5; with --no-auto the config's, else 1)."),
@@ -1124,10 +1124,10 @@ def backtest(
     _fill_note(series.values(), fill, quiet or as_json, err=True)
     first = next(iter(series.values()))
     freq = first.index.freqstr if hasattr(first.index, "freqstr") and first.index.freqstr else None
-    m = season or data_mod.season_length(freq) or 1
     values = {k: s.to_numpy(float) for k, s in series.items()}
     toml = read_toml(config_file) if config_file else {}
     cfg = _config(config_file, toml, epochs=epochs, ensemble=ensemble, seed=seed, season=season)
+    m = cfg.season or data_mod.season_length(freq) or 1  # --season, else the --config file's (as fit and backtest() read it)
     st = step or horizon
     if auto:  # the --config file's options win over the automatic choices (as in fit), the flags over both
         trains = [v[: len(v) - horizon - st * (windows - 1)] for v in values.values()]
