@@ -391,6 +391,7 @@ def _out_option(command: str):
 
 DEMO_MARKER, DEMO_WHAT = "model/model.json", "demo output (model/model.json)"  # what marks an earlier demo's --out
 DEMO_FILES = {"model", "forecast.csv", "plot.png", "test_predictions.csv", "predictions.png", "report.html", "run.json"}
+OS_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}  # what a file browser leaves in a folder opened in it (report.html)
 
 
 def _check_demo_out(out: Path) -> None:
@@ -400,7 +401,7 @@ def _check_demo_out(out: Path) -> None:
 
     if not (out / DEMO_MARKER).is_file():
         return
-    other = sorted(p.name for p in out.iterdir() if p.name not in DEMO_FILES)
+    other = sorted(p.name for p in out.iterdir() if p.name not in DEMO_FILES | OS_FILES)
     if other:
         shown = ", ".join(f"'{out / n}'" for n in other[:3]) + (", ..." if len(other) > 3 else "")
         raise ConfigError(f"'{out}' holds an earlier demo and also {shown}, which replacing the demo's folder would delete; "

@@ -804,6 +804,23 @@ def test_demo_keeps_a_run_directory_written_inside_its_folder(tmp_path, monkeypa
     assert Path(demo_out) == Path("seqcast-out", "demo")  # by default beside seqcast-out/backtest, not around it
 
 
+def test_demo_replaces_its_folder_with_the_file_browsers_files_in_it(tmp_path):
+    # report.html opened from the macOS Finder (or Windows Explorer) leaves .DS_Store (Thumbs.db, desktop.ini) there:
+    # the next `seqcast demo` was refused ("holds an earlier demo and also '.../.DS_Store'")
+    from seqcast.cli import _check_demo_out
+    from seqcast.errors import ConfigError
+
+    out = tmp_path / "demo"
+    (out / "model").mkdir(parents=True)
+    (out / "model" / "model.json").write_text("{}")
+    for name in (".DS_Store", "Thumbs.db", "desktop.ini", "report.html"):
+        (out / name).write_text("")
+    _check_demo_out(out)
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigError, match=r"notes\.txt'"):
+        _check_demo_out(out)
+
+
 def test_demo_refuses_a_bad_horizon_before_training(tmp_path, monkeypatch):
     # it trained the holdout (and printed its leaderboard on stdout) before the refit refused --horizon 0
     import seqcast.forecast
