@@ -119,7 +119,7 @@ def check_target(target, marker: str = META, what: str = "model") -> Path:
     Called by `replace_dir`, and by the CLI before work so a bad --out fails at once."""
     target = Path(target).expanduser()
     if _holds_cwd(target):  # `--out .`: a traceback after the training; swapped, the shell would sit in a deleted folder
-        raise ConfigError(f"'{target}' (--out) is the current directory or holds it, and the folder is replaced as a whole; "
+        raise ConfigError(f"'{target}' (the path given to save, or --out) is the current directory or holds it, and the folder is replaced as a whole; "
                           "choose a folder below it such as models/m")
     if target.exists() and not target.is_dir():
         raise ConfigError(f"'{target}' exists and is a file; choose a directory path (the path given to save, or --out)")
