@@ -92,7 +92,8 @@ class Forecaster:
         until then: it forecasts and saves with those."""
         if "progress" in options:
             self.progress = options.pop("progress")
-        auto = options.get("model", self.config.model) == "auto"
+        model = options.get("model", self.config.model)
+        auto = isinstance(model, str) and model.strip().lower() == "auto"  # 'AUTO' too, as validate reads it
         unset = {k for k, v in options.items() if v is None and auto}
         default = Config()
         self.config = _options(self.config, {k: getattr(default, k) if k in unset else v for k, v in options.items()})

@@ -1058,6 +1058,17 @@ def test_toml_model_auto_is_the_auto_choice_with_the_files_options_winning(data_
     assert "neural: GRU/LSTM[4], window 12, norm none" in r.stderr
 
 
+def test_fit_model_auto_in_any_case_is_the_auto_choice(data_csv, tmp_path):
+    # --model AUTO (and model = "Auto" in --config) printed 'fitting AUTO[64], window 12, norm none, scaler minmax' and
+    # skipped fit's auto steps (the interval window cap), while every other choice is read in any case
+    toml = tmp_path / "auto.toml"
+    toml.write_text('model = "Auto"\nepochs = 2\nensemble = 1\nunits = [4]\n')
+    for args in (["--model", "AUTO", "--epochs", 2, "--ensemble", 1, "--units", 4], ["--config", toml]):
+        r = invoke("fit", data_csv, *args, "--out", tmp_path / "m", "--no-report")
+        assert_ok(r)
+        assert r.stdout.startswith("fitting auto: GRU[4] + linear skip, window 24, norm season"), r.stdout
+
+
 def test_backtest_config_options_win_over_auto_as_in_fit(data_csv, tmp_path):
     # auto (the default) replaced the file's window, units and epochs without a word
     toml = tmp_path / "run.toml"

@@ -580,6 +580,8 @@ def test_a_clone_of_a_plain_forecaster_made_auto_lets_auto_choose():
     assert again.get_params() == Forecaster().set_params(model="auto").get_params() == Forecaster(model="auto").get_params()
     assert repr(again) == "Forecaster(model='auto')"
     assert Forecaster(epochs=5).set_params(model="auto").get_params()["epochs"] == 5  # a value set before stays set
+    # model="AUTO" (read as 'auto' everywhere else): None did not unset an option, "`units` must be a list ..."
+    assert Forecaster(units=(8,)).set_params(model="AUTO", units=None).get_params() == Forecaster(model="auto").get_params()
 
 
 def test_keras_style_fit_with_windows_and_targets_says_where_they_go(series):
