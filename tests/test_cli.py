@@ -1079,6 +1079,19 @@ def test_backtest_config_options_win_over_auto_as_in_fit(data_csv, tmp_path):
 
 
 @pytest.mark.parametrize("auto", ["--auto", "--no-auto"])
+def test_backtest_says_the_horizon_its_models_train_for(data_csv, tmp_path, auto):
+    # a --config file's `horizon = 6` beside --horizon 3: 'strategy direct (horizon 6)' on stderr and in run.json, while
+    # the models trained and forecast for 3 (under auto since the file's options win over auto's)
+    toml = tmp_path / "run.toml"
+    toml.write_text('strategy = "direct"\nhorizon = 6\nunits = [4]\nepochs = 1\nensemble = 1\n')
+    r = invoke("backtest", data_csv, "--models", "gru,naive", "--horizon", 3, "--windows", 1, auto, "--config", toml,
+               "--out", tmp_path / "run")
+    assert_ok(r)
+    assert "strategy direct (horizon 3)" in r.stderr, r.stderr
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["config"]["horizon"] == 3
+
+
+@pytest.mark.parametrize("auto", ["--auto", "--no-auto"])
 def test_backtest_reads_the_config_files_season(data_csv, tmp_path, auto):
     # `season = 6` in --config was ignored: "season 12", snaive and MASE at 12 (the neural model too), while fit and
     # seqcast.backtest.backtest(config=Config(season=6)) use 6
