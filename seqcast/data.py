@@ -166,7 +166,10 @@ def load_series(
         )
 
     if isinstance(source, (str, Path)) and Path(source).suffix.lower() in PARQUET_SUFFIXES:
-        raw = _from_frame(_read_parquet(Path(source).expanduser()), column=column, date_column=date_column)
+        frame = _read_parquet(Path(source).expanduser())
+        if not isinstance(frame.index, (pd.DatetimeIndex, pd.PeriodIndex)):  # a stored row index (after a dropna,
+            frame = frame.reset_index(drop=True)  # say) is no time; the command line could not name it: read as a CSV's rows
+        raw = _from_frame(frame, column=column, date_column=date_column)
     elif isinstance(source, (str, Path)):
         raw = _from_csv(source, column=column, date_column=date_column, header=header)
     elif isinstance(source, pd.DataFrame):

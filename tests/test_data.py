@@ -972,6 +972,9 @@ def test_compressed_files_and_one_series_parquet(tmp_path):
     pd.DataFrame({"ds": pd.date_range("2015-01-01", periods=5, freq="MS"), "y": np.arange(5.0)}).to_parquet(pq)
     s = load_series(pq)
     assert list(s) == [0.0, 1.0, 2.0, 3.0, 4.0] and s.index.freqstr == "MS"
+    # a row index stored after a dropna (0, 2, 3) is no time, and the command line cannot name it: rows as in a CSV
+    pd.DataFrame({"y": [1.0, np.nan, 2.0, 3.0]}).dropna().to_parquet(pq)
+    assert list(load_series(pq).index) == [0, 1, 2]
     bad = tmp_path / "bad.parquet"
     bad.write_bytes(b"PAR1garbage\nxx")
     with pytest.raises(DataError, match=r"cannot be read as Parquet"):
