@@ -1271,8 +1271,8 @@ def reproduce_homl(
     seeds: int = typer.Option(1, "--seeds", help="Repeat with seeds 0..N-1 (data, init, shuffling); report mean and spread."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per model per line on stdout."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="PNG of a few validation series with seq2seq-10's 10-step forecasts."),
-    n_series: int = typer.Option(10_000, "--n-series", hidden=True, help="Number of series (the seed: 10000, split 70/20/10)."),
-    epochs: Optional[int] = typer.Option(None, "--epochs", hidden=True, help="Epochs for every model (the seed: 20)."),
+    n_series: int = typer.Option(10_000, "--n-series", hidden=True, help="Number of series (the notebook: 10000, split 70/20/10)."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", hidden=True, help="Epochs for every model (the notebook: 20)."),
     quiet: bool = QUIET,
 ):
     """Hands-On ML ch. 15: seven sequence models vs. the notebook's validation MSEs.

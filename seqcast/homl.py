@@ -12,7 +12,7 @@ values are the input and what follows is the target (:func:`seqcast.windows.spli
     seq2seq  60       (B, 50, 10) at every step t the next 10 values; scored on the last step
                                                   seq2seq-10  (last_time_step_mse)
 
-Hyper-parameters are the seed's: Adam (Keras defaults, eps 1e-7), lr 1e-3 except 0.01 for seq2seq,
+Hyper-parameters are the notebook's (seed document 001): Adam (Keras defaults, eps 1e-7), lr 1e-3 except 0.01 for seq2seq,
 20 epochs, batch 32 (Keras' default where the seed sets none) and 128 for the two deep RNNs.
 """
 
@@ -38,7 +38,7 @@ class HomlModel:
     spec: ModelSpec | None  # None: naive (last value)
     train: TrainSpec | None
     target: str  # "next" | "next10" | "seq2seq"
-    label: str = ""  # the seed's model, in Keras terms
+    label: str = ""  # the notebook's model, in Keras terms
 
 
 def _adam(batch_size: int = 32, lr: float | None = None) -> TrainSpec:

@@ -120,7 +120,7 @@ def season_note(lengths, season: int, what: str = "MASE") -> str:
     if not short:
         return ""
     which = (f"the training part ({short[0]} values) is" if len(lengths) == 1 else
-             f"{len(short)} of {len(lengths)} training parts ({min(short)}-{max(short)} values) are")
+             f"{len(short)} of {len(lengths)} training parts ({min(short)}{'' if min(short) == max(short) else f'-{max(short)}'} values) are")
     return (f"note: {what} is scaled by the naive forecast's in-sample error (season 1) where {which} not longer "
             f"than the season {season}, which leaves no seasonal naive error to scale by")
 
