@@ -448,7 +448,7 @@ def test_none_options_mean_none_not_keep_the_current_value():
 
 def test_sklearn_validation_helpers_accept_the_forecaster(air):
     # check_is_fitted and get_tags raised AttributeError: "'Forecaster' object has no attribute '__sklearn_tags__'"
-    sklearn = pytest.importorskip("sklearn")
+    sklearn = pytest.importorskip("sklearn")  # a test dependency: installed by .[test]
     from sklearn.base import clone
     from sklearn.exceptions import NotFittedError as SkNotFitted
     from sklearn.utils import get_tags
