@@ -293,11 +293,6 @@ def _load_many(data: str, column, date_column, id_column, value_column, freq, fi
     return None
 
 
-def _is_auto(model) -> bool:
-    """Whether --model (or a config file's `model`) asks for auto: 'AUTO' too, as every choice is read in any case."""
-    return isinstance(model, str) and model.strip().lower() == "auto"
-
-
 def _flags(**given) -> str:
     """The options given (None: not given) as command-line text, for a next-step hint that works when pasted."""
     return "".join(f" --{k.replace('_', '-')} {shlex.quote(str(v))}" for k, v in given.items() if v is not None)
@@ -570,12 +565,12 @@ def fit(
     from .intervals import parse_levels
     from .io import check_target, save_model, write_atomic
 
-    from .config import read_toml
+    from .config import is_auto, read_toml
 
     toml = read_toml(config) if config else {}
-    toml_auto = _is_auto(toml.get("model"))  # in any case, as every choice is read
-    auto = _is_auto(model) or (model is None and (config is None or toml_auto))  # seqcast's default: honest.auto_config
-    flags = dict(model=None if _is_auto(model) else model, units=_units(units), output_activation=output_activation,
+    toml_auto = is_auto(toml.get("model"))  # in any case, as every choice is read
+    auto = is_auto(model) or (model is None and (config is None or toml_auto))  # seqcast's default: honest.auto_config
+    flags = dict(model=None if is_auto(model) else model, units=_units(units), output_activation=output_activation,
                  window=window, test_size=test_size, val_size=val_size, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
                  learning_rate=learning_rate, loss=loss, scaler=scaler, log=log, patience=patience, seed=seed, fill=fill,
                  ensemble=ensemble, strategy=strategy, horizon=horizon, norm=norm, season=season, precision=precision)

@@ -126,6 +126,11 @@ def _plain(v):
     return v
 
 
+def is_auto(model) -> bool:
+    """Whether a `model` option asks for auto, in any case ('AUTO'), as `validate` reads every choice."""
+    return isinstance(model, str) and model.strip().lower() == "auto"
+
+
 def check_model_combination(model: str, strategy: str | None, skip: bool) -> None:
     """The model options that cannot go together (checked when a Forecaster is built, and by the model
     itself); `strategy` None: a one-shot model (recursive or direct)."""

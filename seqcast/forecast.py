@@ -26,7 +26,7 @@ import pandas as pd
 from . import data as data_mod
 from . import long as long_mod
 from . import metrics
-from .config import Config, check_model_combination, validate
+from .config import Config, check_model_combination, is_auto, validate
 from .errors import ConfigError, DataError, NotFittedError
 from .models import baselines
 from .scaling import fit_scaler
@@ -92,8 +92,7 @@ class Forecaster:
         until then: it forecasts and saves with those."""
         if "progress" in options:
             self.progress = options.pop("progress")
-        model = options.get("model", self.config.model)
-        auto = isinstance(model, str) and model.strip().lower() == "auto"  # 'AUTO' too, as validate reads it
+        auto = is_auto(options.get("model", self.config.model))  # 'AUTO' too, as validate reads it
         unset = {k for k, v in options.items() if v is None and auto}
         default = Config()
         self.config = _options(self.config, {k: getattr(default, k) if k in unset else v for k, v in options.items()})
