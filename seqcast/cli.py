@@ -1172,8 +1172,8 @@ def backtest(
         figs = [runs.steps_figure(res, folder, f"{len(values)} series x {windows} origins"),
                 runs.grid_figure(items, folder, f"{gm}: last origin", f"{gm} at the last origin (the last {horizon} values): "
                                  f"history, truth and forecast; {band}", f"{gm}'s MASE over all origins")]
-        run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv, counts), verdict=res.verdicts(), figures=figs,
-                   predictions=runs.backtest_predictions(res, series, horizon, windows, st),
+        run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv, counts), verdict=res.verdicts() + ([note] if note else []),
+                   figures=figs, predictions=runs.backtest_predictions(res, series, horizon, windows, st),
                    predictions_total=len(res.ids) * horizon)  # run.json keeps the first runs.MAX_ROWS
         if lv:
             run["coverage"] = runs.coverage_rows(cover, lv)

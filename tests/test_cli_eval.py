@@ -129,9 +129,11 @@ def test_backtest_notes_mase_scaled_with_season_1(tmp_path):
     p = tmp_path / "weekly.csv"
     pd.DataFrame({"date": pd.date_range("2024-01-07", periods=60, freq="W").strftime("%Y-%m-%d"),
                   "y": np.arange(60.0) + np.sin(np.arange(60))}).to_csv(p, index=False)
-    r = invoke("backtest", p, "--models", "naive", "--horizon", 4, "--windows", 2)
+    r = invoke("backtest", p, "--models", "naive", "--horizon", 4, "--windows", 2, "--out", tmp_path / "run")
     assert_ok(r)
     assert "1 of 2 training parts (52 values) are not longer than the season 52" in r.stderr
+    run = json.loads((tmp_path / "run" / "run.json").read_text())  # and in the report, as fit's note is
+    assert any("1 of 2 training parts (52 values)" in v for v in run["verdict"])
     r = invoke("backtest", p, "--models", "naive", "--horizon", 4, "--windows", 2, "--season", 4)
     assert_ok(r)
     assert "season 1" not in r.stderr
