@@ -584,7 +584,7 @@ def fit(
     many = _load_many(data, column, date_column, id_column, value_column, freq, cfg.fill)
     if many is not None:
         again = _flags(column=column, date_column=date_column, id_column=id_column, value_column=value_column, freq=freq,
-                       fill=None if cfg.fill == "none" else cfg.fill, horizon=horizon)
+                       fill=None if cfg.fill == "none" else cfg.fill, horizon=horizon, config=config)  # backtest reads it as fit does
         _say(quiet, f"{len(many)} series in long format: one global model, no holdout test (--test-size applies to a one-series file); "
                     f"evaluate it with: seqcast backtest {shlex.quote(str(data))}{again}")
         _fill_note(many.values(), cfg.fill, quiet)

@@ -411,6 +411,13 @@ def test_fit_longs_backtest_hint_works_when_pasted(work, tmp_path):
     hint = re.search(r"evaluate it with: seqcast (backtest .*)", r.output).group(1).split()
     assert hint[hint.index("--horizon") + 1] == "3"
     assert_ok(invoke(*hint, "--models", "naive", "--windows", 2))
+    toml = tmp_path / "opts.toml"  # the options fitted with: backtest reads a --config file as fit does
+    toml.write_text("window = 6\n")
+    r = invoke("fit", p, "--out", tmp_path / "m2", *FAST[:-1], "--id-column", "store", "--date-column", "month",
+               "--value-column", "sales", "--config", toml)
+    assert_ok(r)
+    hint = re.search(r"evaluate it with: seqcast (backtest .*)", r.output).group(1).split()
+    assert hint[hint.index("--config") + 1] == str(toml)
 
 
 BAD_LONG = {
