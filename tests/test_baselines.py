@@ -16,7 +16,7 @@ def test_one_step_baselines():
     t = np.array([2, 3, 4])
     assert list(b.naive(v, t)) == [2, 4, 8]
     assert list(b.seasonal_naive(v, t, 2)) == [1, 2, 4]
-    assert set(b.one_step(v, t, 2)) == {"naive", "seasonal_naive", "linear_ar"}
+    assert set(b.one_step(v, t, 2)) == {"naive", "snaive", "linear_ar"}
     assert set(b.one_step(v, t, 3)) == {"naive", "linear_ar"}  # t.min() < season
     y = np.sin(np.arange(40) / 3) + np.arange(40) / 10
     t = np.array([30, 35, 39])  # linear_ar refits on everything before each target
@@ -39,7 +39,7 @@ def test_one_step_linear_ar_is_the_one_step_forecast_from_the_values_before_each
 def test_one_step_baselines_refuse_a_target_without_a_value_before_it():
     with pytest.raises(DataError, match="one value before every target"):
         b.naive(Y, [0, 1])  # v[-1] would be the last value: a forecast from the future
-    assert "seasonal_naive" not in b.one_step(Y, np.array([3, 4]), 1)  # season 1 is naive, not a second baseline
+    assert "snaive" not in b.one_step(Y, np.array([3, 4]), 1)  # season 1 is naive, not a second baseline
 
 
 def test_one_step_linear_ar_refits_every_kth_target_on_long_test_parts():

@@ -91,7 +91,7 @@ def test_fit_then_predict_round_trip(model_dir, data_csv, work):
     assert run["leaderboard"][0]["model"] and run["data"]["leaks"] is False and run["config"]["epochs"] == 2
     assert 'id="leaderboard"' in (model_dir / "report.html").read_text()
     tp = pd.read_csv(model_dir / "test_predictions.csv")
-    assert list(tp.columns) == ["date", "truth", "GRU", "naive", "seasonal_naive", "linear_ar"]  # the default (auto) model
+    assert list(tp.columns) == ["date", "truth", "GRU", "naive", "snaive", "linear_ar"]  # the default (auto) model
     assert len(tp) == 11  # 54 windows: 43 train, 11 test
 
     out = work / "f.csv"
@@ -705,7 +705,7 @@ def test_reproduce_airline_tutorial_json(tmp_path):
     for k in ("test_mse_scaled", "rmse", "mape", "fit_s"):
         assert np.isfinite(res[k]), k
     assert set(res["leak_free"]) >= {"rmse", "mape"}
-    assert set(res["baselines"]) == {"naive", "seasonal_naive", "linear_ar"}
+    assert set(res["baselines"]) == {"naive", "snaive", "linear_ar"}
     for b in res["baselines"].values():
         assert set(b) >= {"rmse", "mape"}
     assert res["config"]["epochs"] == 2 and res["config"]["units"] == [300] and res["config"]["scaler_fit"] == "all"
@@ -720,7 +720,7 @@ def test_reproduce_airline_tutorial_json(tmp_path):
     naive = np.sqrt(np.mean((v[t] - v[t - 1]) ** 2))
     seasonal = np.sqrt(np.mean((v[t] - v[t - 12]) ** 2))
     assert res["baselines"]["naive"]["rmse"] == pytest.approx(naive, rel=1e-9)
-    assert res["baselines"]["seasonal_naive"]["rmse"] == pytest.approx(seasonal, rel=1e-9)
+    assert res["baselines"]["snaive"]["rmse"] == pytest.approx(seasonal, rel=1e-9)
     assert naive == pytest.approx(50.7, abs=0.05) and seasonal == pytest.approx(47.2, abs=0.05)
     assert res["baselines"]["naive"]["mape"] == pytest.approx(100 * np.mean(np.abs(v[t] - v[t - 1]) / v[t]))
 
@@ -748,7 +748,7 @@ def test_demo_writes_its_outputs(tmp_path):
     assert (out / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     tp = pd.read_csv(out / "test_predictions.csv")
     # the default (auto) model's window is 24 months: 120 windows, the last 20% (24) for the test
-    assert len(tp) == 24 and {"date", "truth", "GRU", "naive", "seasonal_naive"} <= set(tp.columns)
+    assert len(tp) == 24 and {"date", "truth", "GRU", "naive", "snaive"} <= set(tp.columns)
     g = Forecaster.load(out / "model")
     assert g.config.epochs == 2
     np.testing.assert_array_equal(g.forecast(24)["forecast"].to_numpy(), fc["forecast"].to_numpy())

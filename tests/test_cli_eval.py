@@ -411,7 +411,7 @@ def test_widest_finite_level_and_model_colours():
     from seqcast.runs import widest_finite
 
     assert widest_finite({80: [1.0, 2.0], 95: [1.0, np.inf]}) == 80 and widest_finite({95: [np.inf]}) is None
-    colors = model_colors(["GRU", "naive", "seasonal_naive", "linear_ar"])
+    colors = model_colors(["GRU", "naive", "snaive", "linear_ar"])
     assert len(set(colors.values())) == 4 and "tab:red" not in colors.values() and colors["GRU"] == "tab:blue"
 
 

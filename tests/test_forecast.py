@@ -218,7 +218,11 @@ def test_holdout_split_is_the_tutorials(clean, air):
     assert list(clean.dates) == list(air.index[117:])
     np.testing.assert_array_equal(clean.truth, air.to_numpy()[117:])
     assert clean.season == 12
-    assert set(clean.predictions) == {"LSTM", "naive", "seasonal_naive", "linear_ar"}
+    assert set(clean.predictions) == {"LSTM", "naive", "snaive", "linear_ar"}
+    # named as backtest's --models name them (the holdout said "seasonal_naive" where backtest said "snaive")
+    from seqcast.models.baselines import BASELINES
+
+    assert set(clean.predictions) - {"LSTM"} <= set(BASELINES)
     assert all(len(p) == 27 for p in clean.predictions.values())
 
 
@@ -241,17 +245,17 @@ def test_holdout_baselines_by_hand(clean, air):
     v = air.to_numpy()
     t = np.arange(117, 144)
     np.testing.assert_array_equal(clean.predictions["naive"], v[t - 1])
-    np.testing.assert_array_equal(clean.predictions["seasonal_naive"], v[t - 12])
+    np.testing.assert_array_equal(clean.predictions["snaive"], v[t - 12])
     rows = {r["model"]: r for r in clean.table}
     assert rows["naive"]["rmse"] == pytest.approx(np.sqrt(np.mean((v[t] - v[t - 1]) ** 2)))
     assert rows["naive"]["rmse"] == pytest.approx(50.74, abs=0.01)
-    assert rows["seasonal_naive"]["rmse"] == pytest.approx(47.19, abs=0.01)
+    assert rows["snaive"]["rmse"] == pytest.approx(47.19, abs=0.01)
     assert [r["rmse"] for r in clean.table] == sorted(r["rmse"] for r in clean.table)
 
 
 def test_holdout_report_parts(clean):
     df = clean.frame()
-    assert list(df.columns) == ["date", "truth", "LSTM", "naive", "seasonal_naive", "linear_ar"]
+    assert list(df.columns) == ["date", "truth", "LSTM", "naive", "snaive", "linear_ar"]
     assert len(df) == 27
     assert clean.verdict().startswith("verdict: LSTM ")
     board = clean.leaderboard()
@@ -324,7 +328,7 @@ def test_holdout_of_many_series_says_to_backtest_them(air, tmp_path):
 def test_verdict_never_calls_nan_a_win_and_shows_small_numbers(clean, lstm, naive, n, expected):
     import dataclasses
 
-    table = [{"model": "LSTM", "rmse": lstm}, {"model": "naive", "rmse": naive}, {"model": "seasonal_naive", "rmse": 9.0}]
+    table = [{"model": "LSTM", "rmse": lstm}, {"model": "naive", "rmse": naive}, {"model": "snaive", "rmse": 9.0}]
     assert dataclasses.replace(clean, table=table, n_test=n).verdict().startswith(expected)
 
 

@@ -4,8 +4,10 @@ One step ahead, each takes the full value array `v` and the integer positions `t
 and returns the forecast of v[t] made from values before t only:
 
     naive           v[t - 1]
-    seasonal_naive  v[t - m]      (m = season length, e.g. 12 for monthly data)
+    snaive          v[t - m]      (m = season length, e.g. 12 for monthly data; `seasonal_naive`)
     linear_ar       the least-squares AR below, fitted on v[:t] for every target (every k-th past 60)
+
+(named as the many-step ones below, and as backtest's --models name them)
 
 Many steps from one origin, :func:`forecast` takes one history y[0..n-1] (only values before the
 origin) and returns the next h values (h,); :func:`forecast_many` does it for S series (S, h):
@@ -57,7 +59,7 @@ def one_step(v, t, season: int | None) -> dict:
     (before every k-th beyond ONE_STEP_FITS targets)."""
     out = {"naive": naive(v, t)}
     if season and season > 1 and np.asarray(t).min() >= season:
-        out["seasonal_naive"] = seasonal_naive(v, t, season)
+        out["snaive"] = seasonal_naive(v, t, season)
     out["linear_ar"] = _linear_ar_one_step(np.asarray(v, dtype=np.float64), np.atleast_1d(t), season)
     return out
 
