@@ -324,6 +324,10 @@ def test_holdout_of_many_series_says_to_backtest_them(air, tmp_path):
     (0.0, 0.0, 5, "verdict: LSTM ties with the naive baseline on the 5 test points (RMSE 0 vs 0)."),
     (0.5, 0.0, 5, "verdict: LSTM is WORSE than the naive baseline on the 5 test points (RMSE 0.5 vs 0)."),
     (0.5312, 0.5004, 5, "verdict: LSTM is WORSE than the naive baseline on the 5 test points (RMSE 0.5312 vs 0.5004, 6% higher)."),
+    # hourly data, season 168: "beats every baseline ... (RMSE 4.185 vs 4.191 for seasonal_naive, 0% lower)"
+    (4.185, 4.191, 77, "verdict: LSTM beats every baseline on the 77 test points (RMSE 4.185 vs 4.191 for naive, 0.1% lower)."),
+    (4.1905, 4.191, 77, "verdict: LSTM beats every baseline on the 77 test points (RMSE 4.191 vs 4.191 for naive, <0.1% lower)."),
+    (3.463, 3.459, 5, "verdict: LSTM is WORSE than the naive baseline on the 5 test points (RMSE 3.463 vs 3.459, 0.1% higher)."),
 ])
 def test_verdict_never_calls_nan_a_win_and_shows_small_numbers(clean, lstm, naive, n, expected):
     import dataclasses
