@@ -164,6 +164,8 @@ class Result:
 
     def verdicts(self) -> list[str]:
         """One line per neural model: whether its MASE beats the best baseline's, and by how much (none without baselines)."""
+        from .report import fmt_pct
+
         rows = self.leaderboard()
         base = [r for r in rows if r["model"] not in NEURAL]
         out = []
@@ -180,12 +182,14 @@ class Result:
             elif best["mase"] == 0:  # the baseline is exact on every row (a constant stretch): no ratio
                 out.append(f"verdict: {r['model']} " + ("ties with" if r["mase"] == 0 else "is WORSE than") +
                            f" the {best['model']} baseline, which forecasts every test value exactly here (MASE {r['mase']:.3f} vs 0).")
-            elif ratio <= 1:
+            elif ratio == 1:
+                out.append(f"verdict: {r['model']} ties with the best baseline {best['model']} (MASE {r['mase']:.3f} for both).")
+            elif ratio < 1:
                 out.append(f"verdict: {r['model']} beats the best baseline {best['model']} (MASE {r['mase']:.3f} vs {best['mase']:.3f}, "
-                           f"{100 * (1 - ratio):.1f}% lower).")
+                           f"{fmt_pct(1 - ratio)} lower).")
             else:
                 out.append(f"verdict: {r['model']} is WORSE than the {best['model']} baseline (MASE {r['mase']:.3f} vs {best['mase']:.3f}, "
-                           f"{100 * (ratio - 1):.1f}% higher).")
+                           f"{fmt_pct(ratio - 1)} higher).")
         return out
 
 

@@ -630,13 +630,6 @@ def _future_dates(schema: dict, horizon: int) -> pd.Index:
 # ---- holdout evaluation against baselines ----------------------------------------------------------
 
 
-def _pct(x: float) -> str:
-    """A relative difference as a percentage that never reads 0% for a difference ("0% lower" after "beats"):
-    whole numbers from 1%, one decimal below, "<0.1%" below that."""
-    pct = 100 * abs(x)
-    return f"{pct:.0f}%" if pct >= 0.995 else f"{pct:.1f}%" if pct >= 0.05 else "<0.1%"
-
-
 @dataclass
 class Holdout:
     """Model and baselines on the same test targets (one step ahead, chronological split): Keras' evaluate,
@@ -660,7 +653,7 @@ class Holdout:
 
     def verdict(self) -> str:
         """One line: whether the model beats the best baseline by RMSE on the test points (or ties, or is worse, by how much)."""
-        from .report import fmt_cell
+        from .report import fmt_cell, fmt_pct
 
         rows = {r["model"]: r for r in self.table}
         me = rows[self.model_name]
@@ -674,10 +667,10 @@ class Holdout:
         if me["rmse"] == best["rmse"]:
             return f"verdict: {self.model_name} ties with the {best['model']} baseline {on} ({rmse})." + self._few()
         if me["rmse"] > best["rmse"]:
-            more = f", {_pct(me['rmse'] / best['rmse'] - 1)} higher" if best["rmse"] > 0 else ""
+            more = f", {fmt_pct(me['rmse'] / best['rmse'] - 1)} higher" if best["rmse"] > 0 else ""
             return f"verdict: {self.model_name} is WORSE than the {best['model']} baseline {on} ({rmse}{more})." + self._few()
         return (f"verdict: {self.model_name} beats every baseline {on} "
-                f"({rmse} for {best['model']}, {_pct(1 - me['rmse'] / best['rmse'])} lower).") + self._few()
+                f"({rmse} for {best['model']}, {fmt_pct(1 - me['rmse'] / best['rmse'])} lower).") + self._few()
 
     def season_note(self) -> str:
         """MASE's scale falls back to season 1 when the training part is no longer than the season: says so ("" otherwise)."""

@@ -539,6 +539,13 @@ def fmt_cell(v) -> str:
     return str(v)
 
 
+def fmt_pct(x: float) -> str:
+    """A relative difference (0.25: 25%) as the verdicts write it, never "0%" for a difference ("0% lower" after
+    "beats"): whole numbers from 1%, one decimal below, "<0.1%" below that."""
+    pct = 100 * abs(x)
+    return f"{pct:.0f}%" if pct >= 0.995 else f"{pct:.1f}%" if pct >= 0.05 else "<0.1%"
+
+
 def fmt_num(v) -> str:
     """A number in a terminal table's column: fmt_cell's 4 significant digits with their trailing zeros kept, so
     the column's decimals line up (27.20 beside 31.48, not 27.2)."""

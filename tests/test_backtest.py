@@ -89,6 +89,20 @@ def test_a_baseline_exact_on_every_row_gives_a_verdict_without_a_ratio():
     assert res(0.0).verdicts()[0].startswith("verdict: gru ties with the naive baseline")
 
 
+def test_a_tie_or_a_tiny_difference_in_mase_reads_as_it_is():
+    """An exact MASE tie read "gru beats the best baseline naive (... 0.0% lower)" (ratio <= 1, one decimal)."""
+    from seqcast.backtest import Result
+
+    def res(gru):
+        return Result(h=1, season=1, ids=["a"], origins=[0], truth=np.array([[0.0]]),
+                      forecasts={"gru": np.array([[gru]]), "naive": np.array([[1.0]])}, mae_scale=np.array([1.0]),
+                      mse_scale=np.array([1.0]), floor=np.array([0.0]))
+    assert res(1.0).verdicts() == ["verdict: gru ties with the best baseline naive (MASE 1.000 for both)."]
+    assert res(0.9996).verdicts()[0].endswith("(MASE 1.000 vs 1.000, <0.1% lower).")  # MASE 0.9996 vs 1
+    assert res(0.997).verdicts()[0].endswith("0.3% lower).") and res(0.75).verdicts()[0].endswith("25% lower).")
+    assert res(1.5).verdicts()[0].endswith("(MASE 1.500 vs 1.000, 50% higher).")
+
+
 def test_a_neural_model_that_cannot_train_at_the_first_origin_is_named_before_any_fit():
     """longley (16 values), h=3, 4 windows: the first origin leaves 4 values, and the error advised a --window
     that backtest does not take, after the baselines had run."""
