@@ -674,7 +674,11 @@ class Holdout:
 
     def season_note(self) -> str:
         """MASE's scale falls back to season 1 when the training part is no longer than the season: says so ("" otherwise)."""
-        return metrics.season_note([self.n_train + self.forecaster.config_.window], self.season or 1)
+        note = metrics.season_note([self.n_train + self.forecaster.config_.window], self.season or 1)
+        if self.season and self.season > 1 and "snaive" not in self.predictions:  # no target has a value a season before it
+            note = (note + "; " if note else "note: ") + (f"no seasonal naive row: its first test target has fewer than "
+                                                          f"{self.season} values before it")
+        return note
 
     def bound_note(self) -> str:
         """A bounded head (sigmoid / tanh on scaled values, no window norm) cannot forecast past what its scaler

@@ -299,6 +299,9 @@ def test_holdout_says_when_mase_is_scaled_with_season_1(air):
     row = next(r for r in short.table if r["model"] == "naive")
     assert row["mase"] == pytest.approx(row["mae"] / naive_scale)
     assert f"the training part ({cut} values) is not longer than the season 12" in short.season_note()
+    shorter = holdout(air.iloc[:13], model="linear", window=3, epochs=1)  # its first test target at 11 < 12: no snaive
+    assert shorter.n_train + 3 < 12 and "snaive" not in shorter.predictions
+    assert shorter.season_note().endswith("; no seasonal naive row: its first test target has fewer than 12 values before it")
     assert holdout(air, **HOLDOUT).season_note() == ""
 
 
