@@ -673,7 +673,8 @@ class Holdout:
                 f"({rmse} for {best['model']}, {fmt_pct(1 - me['rmse'] / best['rmse'])} lower).") + self._few()
 
     def season_note(self) -> str:
-        """MASE's scale falls back to season 1 when the training part is no longer than the season: says so ("" otherwise)."""
+        """Says when MASE's scale falls back to season 1 (a training part no longer than the season) and when the
+        seasonal naive row is missing (a test target with less than a season before it); "" otherwise."""
         note = metrics.season_note([self.n_train + self.forecaster.config_.window], self.season or 1)
         if self.season and self.season > 1 and "snaive" not in self.predictions:  # no target has a value a season before it
             note = (note + "; " if note else "note: ") + (f"no seasonal naive row: its first test target has fewer than "
