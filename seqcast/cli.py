@@ -1094,7 +1094,7 @@ def backtest(
     from .backtest import NEURAL, check_models
     from .config import read_toml
     from .backtest import backtest as run_backtest
-    from .backtest import min_length, too_short
+    from .backtest import cuts, min_length, too_short
     from .errors import ConfigError
     from .honest import auto_config
 
@@ -1131,7 +1131,7 @@ def backtest(
     m = cfg.season or data_mod.season_length(freq) or 1  # --season, else the --config file's (as fit and backtest() read it)
     st = step or horizon
     if auto:  # the --config file's options win over the automatic choices (as in fit), the flags over both
-        trains = [v[: len(v) - horizon - st * (windows - 1)] for v in values.values()]
+        trains = [v[: cuts(len(v), horizon, windows, st)[0]] for v in values.values()]  # the first origin's training parts
         given = {k: getattr(cfg, k) for k in toml if k != "model"}  # its `model` names none of --models
         cfg = auto_config([t for t in trains if len(t) > 0] or [[1.0]], h=horizon, season=m, base=cfg,
                           overrides={**given, **{k: v for k, v in dict(epochs=epochs, seed=seed, ensemble=ensemble).items() if v is not None}},
@@ -1141,7 +1141,7 @@ def backtest(
     _say(quiet or as_json, f"{len(values)} series, horizon {horizon}, {windows} origin(s), season {m}{neural}", err=True)
     res = run_backtest(values, names, h=horizon, n_windows=windows, step=step, refit=refit, config=cfg, season=m,
                        progress=_bar(quiet or as_json))
-    note = metrics.season_note([len(v) - horizon - st * k for v in values.values() for k in range(windows)], m, "MASE (and RMSSE)")
+    note = metrics.season_note([c for v in values.values() for c in cuts(len(v), horizon, windows, st)], m, "MASE (and RMSSE)")
     if note:
         _say(quiet or as_json, note, err=True)
     both = {mod: res.coverage_with_counts(mod, lv) for mod in res.forecasts} if lv else {}  # one pass per model

@@ -66,9 +66,9 @@ def _check_level(level) -> float:
 
 def conformal_rank(n: int, level: float) -> int:
     """The 1-based rank ceil((n+1) * level/100) of the conformal quantile among n scores (may exceed n)."""
-    level = _check_level(level)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ConfigError(f"`n` must be an integer >= 0. Received: n={n!r}")
+    from .windows import check_positive
+
+    level, n = _check_level(level), check_positive("n", n, 0)
     return math.ceil((n + 1) * level / 100)  # (n+1)*level first: exact when the product is a multiple of 100
 
 
