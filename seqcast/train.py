@@ -121,7 +121,10 @@ def jit(f):
       (level 0 ran deep RNNs 3x slower);
     - XLA's older elemental fusion emitters (`xla_cpu_use_fusion_emitters` off): compiles a 300-unit
       LSTM's epoch in half the time (0.96 -> 0.49 s) and the small models' a third or more faster
-      (deep RNN 0.55 -> 0.35 s, linear 0.20 -> 0.11 s), while the epochs run as fast."""
+      (deep RNN 0.55 -> 0.35 s, linear 0.20 -> 0.11 s), while the epochs run as fast.
+    It traces `f` with numpy-style rank promotion allowed, whatever the user's
+    `jax_numpy_rank_promotion` says (our (B, H) + (H,) bias adds are written that way)."""
+    f = rnn.allow_rank_promotion(f)
     if jax.default_backend() == "cpu":
         return jax.jit(f, compiler_options=CPU_COMPILER_OPTIONS)
     return jax.jit(f)
@@ -147,6 +150,7 @@ class Windows:
     def __len__(self):
         return int(self.starts.shape[0])
 
+    @rnn.allow_rank_promotion
     def take(self, idx):
         """Rows `idx` as arrays: X (b, window), Y (b, horizon), or Y (b, window, horizon) with seq2seq."""
         s = self.starts[idx][:, None]

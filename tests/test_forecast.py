@@ -637,3 +637,22 @@ def test_interval_coverage_on_random_walks_is_nominal():
         assert abs(cov - q) < 4 * se, (q, cov, se)
     w = f.widths_[80.0]
     assert (np.diff(w) > 0).all()  # the walk's errors add up: wider at every step
+
+
+def test_a_user_who_makes_jax_raise_on_rank_promotion_can_still_fit(series):
+    # jax_numpy_rank_promotion='raise' (set by strict codebases) made every fit a traceback:
+    # "Operands could not be broadcast together for add on shapes (13, 1) (12,)"
+    from seqcast.models import rnn
+
+    before = jax.config.jax_numpy_rank_promotion
+    jax.config.update("jax_numpy_rank_promotion", "raise")
+    try:
+        f = Forecaster(**{**FAST, "model": "gru", "ensemble": 2}, seed=0).fit(series, levels=(80,))  # threads
+        assert np.isfinite(f.forecast(3).select_dtypes("number").to_numpy()).all()
+        g = Forecaster(**{**FAST, "model": "lstm", "strategy": "seq2seq", "horizon": 2}, seed=0).fit(series)
+        out = rnn.apply(g.spec_, g.params_, np.zeros((2, g.config.window), np.float32))  # eager
+        assert out.shape == (2, g.config.window, 2)
+        with pytest.raises(ValueError, match="rank_promotion"):  # the user's own code still raises
+            jax.numpy.zeros(3) + jax.numpy.zeros((2, 3))
+    finally:
+        jax.config.update("jax_numpy_rank_promotion", before)

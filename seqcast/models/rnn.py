@@ -15,6 +15,7 @@ Shapes: B batch, T time steps, F input features, H units, K outputs.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import jax
@@ -184,6 +185,19 @@ def run_layer(cell: str, p: dict, xs, precision: str = "float32"):
     return hs
 
 
+def allow_rank_promotion(f):
+    """`f` run with numpy-style rank promotion allowed, whatever the user's `jax_numpy_rank_promotion`
+    says: seqcast writes (B, H) + (H,) bias adds and the like that way."""
+
+    @functools.wraps(f)
+    def allowed(*args, **kwargs):
+        with jax.numpy_rank_promotion("allow"):
+            return f(*args, **kwargs)
+
+    return allowed
+
+
+@allow_rank_promotion
 def apply(spec: ModelSpec, params: dict, x):
     """Forward pass. x (B, T) or (B, T, F) -> (B, K), or (B, T, K) when spec.seq2seq.
 
