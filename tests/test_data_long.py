@@ -163,6 +163,21 @@ def test_fill_and_freq_options(tmp_path):
     assert list(out["a"]) == [1, 1, 1, 4, 5] and out["a"].attrs["filled"] == 2
 
 
+def test_fill_drops_empty_rows_at_a_series_edges(tmp_path):
+    """A wide table melted to long format pads each series with empty rows to the panel's dates: fill carried
+    a's last value on to 2020-06 (its forecasts dated from there, a backtest scoring the copies as truth)."""
+    rows = "a,2020-01,\na,2020-02,1\na,2020-03,\na,2020-04,3\na,2020-05,\na,2020-06,\n"
+    path = write(tmp_path, "unique_id,ds,y\n" + rows + "".join(f"b,2020-0{m},{m}\n" for m in range(1, 7)))
+    for fill, inside in (("ffill", 1.0), ("interpolate", 2.0)):
+        a = load_long(path, fill=fill)["a"]
+        assert list(a) == [1.0, inside, 3.0] and a.attrs["filled"] == 1
+        assert list(a.index.strftime("%Y-%m")) == ["2020-02", "2020-03", "2020-04"] and a.index.freqstr == "MS"
+    steps = pd.DataFrame({"unique_id": ["a"] * 4, "ds": [0, 1, 2, 3], "y": [np.nan, 5.0, 6.0, np.nan]})
+    assert list(load_long(steps, fill="ffill")["a"].index) == [1, 2]
+    with pytest.raises(DataError, match=r"^series 'a': line 2: the value in column 'y' is missing .* fill="):
+        load_long(path)  # without fill, still an error
+
+
 # --------------------------------------------------------------------------- #
 # Errors
 # --------------------------------------------------------------------------- #
