@@ -1117,10 +1117,12 @@ def backtest(
     short = [k for k, s in series.items() if len(s) < need]
     if short and len(short) == len(series):
         raise too_short(short[0], len(series[short[0]]), horizon, windows, step or horizon)
+    left_out = ""
     if short:  # one short series in a panel: left out, not the whole backtest refused
         shown = ", ".join(map(str, short[:5])) + (", ..." if len(short) > 5 else "")
-        _say(quiet, f"note: left out {len(short)} of {len(series)} series with fewer than {need} values, too short for "
-                    f"{windows} origin(s) {step or horizon} step(s) apart with horizon {horizon}: {shown}", err=True)
+        left_out = (f"note: left out {len(short)} of {len(series)} series with fewer than {need} values, too short for "
+                    f"{windows} origin(s) {step or horizon} step(s) apart with horizon {horizon}: {shown}")
+        _say(quiet, left_out, err=True)
         series = {k: s for k, s in series.items() if len(s) >= need}
     _fill_note(series.values(), fill, quiet or as_json, err=True)
     first = next(iter(series.values()))
@@ -1172,7 +1174,8 @@ def backtest(
         figs = [runs.steps_figure(res, folder, f"{len(values)} series x {windows} origins"),
                 runs.grid_figure(items, folder, f"{gm}: last origin", f"{gm} at the last origin (the last {horizon} values): "
                                  f"history, truth and forecast; {band}", f"{gm}'s MASE over all origins")]
-        run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv, counts), verdict=res.verdicts() + ([note] if note else []),
+        run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv, counts),
+                   verdict=res.verdicts() + [n for n in (note, left_out) if n],  # the notes on stderr reach the report too
                    figures=figs, predictions=runs.backtest_predictions(res, series, horizon, windows, st),
                    predictions_total=len(res.ids) * horizon)  # run.json keeps the first runs.MAX_ROWS
         if lv:

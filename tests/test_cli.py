@@ -948,6 +948,11 @@ def test_backtest_leaves_out_a_series_too_short_for_it(work):
     r = invoke("backtest", p, "--models", "naive,snaive", "--horizon", 3, "--windows", 3, "--json")
     assert_ok(r)
     assert "note: left out 1 of 4 series with fewer than 11 values, too short for 3 origin(s) 3 step(s) apart with horizon 3: tiny" in r.stderr
+    r = invoke("backtest", p, "--models", "naive", "--horizon", 3, "--windows", 3, "--out", work / "bt-tiny", "-q")
+    assert_ok(r)  # the report said 3 series, and not why the file's fourth was missing
+    run = json.loads((work / "bt-tiny" / "run.json").read_text())
+    assert run["data"]["n_series"] == 3 and any(v.startswith("note: left out 1 of 4 series") for v in run["verdict"])
+    assert "note: left out 1 of 4 series" in (work / "bt-tiny" / "report.html").read_text()
     assert_error(invoke("backtest", p, "--ids", "tiny", "--models", "naive", "--horizon", 3, "--windows", 3),
                  "series 'tiny' has 7 values", "needs at least 11")  # nothing left: refused as before
 
