@@ -306,12 +306,14 @@ def _load_data(data: str, column, date_column, freq, fill):
 
 
 def _fill_note(series_list, fill: str, quiet: bool, err: bool = False) -> None:
-    """Say how many values --fill made up (it was silent)."""
-    counts = [int(s.attrs.get("filled", 0) or 0) for s in series_list]
-    if sum(counts):
-        n = sum(1 for c in counts if c)
-        _say(quiet, f"note: --fill {fill} filled {sum(counts)} missing value(s)"
-                    + (f" in {n} of {len(counts)} series" if len(counts) > 1 else ""), err=err)
+    """Say how many values --fill made up (it was silent), and how many empty rows at the ends it dropped."""
+    series_list = list(series_list)
+    for key, what in (("filled", "filled {} missing value(s)"), ("dropped", "dropped {} empty row(s) before a first or after a last value")):
+        counts = [int(s.attrs.get(key, 0) or 0) for s in series_list]
+        if sum(counts):
+            n = sum(1 for c in counts if c)
+            _say(quiet, f"note: --fill {fill} " + what.format(sum(counts))
+                        + (f" in {n} of {len(counts)} series" if len(counts) > 1 else ""), err=err)
 
 
 def _model_text(cfg, season: int | None = None, models: list | None = None) -> str:

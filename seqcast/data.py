@@ -142,15 +142,18 @@ def load_series(
             where inference fails or would see gaps; one that
             its name does not describe (a holiday calendar) is refused.
         fill: ``"none"`` (missing values and missing dates are errors),
-            ``"ffill"`` (carry the last value forward; leading gaps take the
-            first value) or ``"interpolate"`` (linear in the position; edge
-            gaps take the nearest value). Filling inserts the missing dates.
+            ``"ffill"`` (carry the last value forward) or ``"interpolate"``
+            (linear in the position). Filling inserts the missing dates. Empty
+            rows before the first value and after the last are dropped, not
+            filled: the series starts and ends with its own values, and its
+            forecasts start after its last one.
 
     Returns:
         A ``float64`` Series, named after the value column (``"y"`` when it has
         no name), indexed by a ``DatetimeIndex`` with ``freq`` set, or by a
         ``RangeIndex`` when there are no dates. ``attrs["filled"]`` holds the
-        number of filled values. Periods (a ``PeriodIndex`` or period column)
+        number of filled values, ``attrs["dropped"]`` the empty rows dropped
+        at the ends. Periods (a ``PeriodIndex`` or period column)
         become the timestamps their periods start at, so forecasts are dated
         with timestamps too (``fc["date"].dt.to_period("M")`` turns them back).
 
@@ -1610,6 +1613,9 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
             "fill='interpolate' (CLI --fill), or fix the data"
         )
 
+    seen = np.flatnonzero(~np.isnan(values))
+    dropped = len(values) - (seen[-1] + 1 - seen[0])  # empty rows before the first value and after the last:
+    values, index = values[seen[0] : seen[-1] + 1], index[seen[0] : seen[-1] + 1]  # filling them would invent the ends
     filled = int(np.isnan(values).sum())
     if filled:
         series = pd.Series(values, index=index, dtype="float64")
@@ -1619,7 +1625,7 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
             series = series.interpolate(method="linear", limit_area="inside").ffill().bfill()
         values = series.to_numpy(dtype="float64")
     series = pd.Series(values, index=index, name=raw.name, dtype="float64")
-    series.attrs["filled"] = filled
+    series.attrs["filled"], series.attrs["dropped"] = filled, int(dropped)
     return series
 
 

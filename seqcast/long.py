@@ -74,10 +74,9 @@ def load_long(
             ``unique_id``, ``ds``, ``y`` by default).
         freq: as in :func:`load_series`; ``None`` infers it from each series
             with 3 or more dates, and all of them must agree.
-        fill: as in :func:`load_series` (gaps and missing values per series),
-            except that a series' empty rows before its first value and after
-            its last (a wide table melted to long format) are dropped, not filled:
-            each series starts and ends with its own values.
+        fill: as in :func:`load_series` (gaps and missing values per series;
+            a series' empty rows before its first value and after its last, as a
+            wide table melted to long format has, are dropped, not filled).
 
     The rows may come in any order; each series is sorted by date. A date column
     holding only whole numbers is read as years (Jan 1st of each, frequency
@@ -147,8 +146,6 @@ def load_long(
     order = np.lexsort((key_num, codes))  # rows by series (first appearance), then by date
     bounds = np.cumsum(np.bincount(codes, minlength=len(uniques)))[:-1]
     groups = [(str(key), rows) for key, rows in zip(uniques, np.split(order, bounds))]
-    if fill != "none":  # a wide table melted to long format pads every series with empty rows to the panel's dates:
-        groups = [(key, _observed(rows, values)) for key, rows in groups]  # those are no gaps, and are dropped
 
     span = None
     if steps is None:
@@ -434,13 +431,6 @@ def _check_long_duplicates(codes: np.ndarray, key_num: np.ndarray, uniques: Any,
     )
 
 
-def _observed(rows: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """One series' rows (in date order) from its first value to its last: filling the empty rows beyond them would
-    invent values (its last one carried on to the panel's last date, forecasts dated from there)."""
-    seen = np.flatnonzero(~np.isnan(values[rows]))
-    return rows[seen[0] : seen[-1] + 1] if len(seen) else rows
-
-
 def _sub_where(where: Callable[[int], str], rows: np.ndarray) -> Callable[[int], str]:
     return lambda i: where(int(rows[i]))
 
@@ -544,7 +534,8 @@ def _finish_steps(steps: np.ndarray, values: np.ndarray, rows: np.ndarray, key: 
     def at(i: int) -> str:
         return where(int(row_of[i])) if row_of[i] >= 0 else f"step {start + i}"
 
-    series = _finish(_Raw(full, None, key, at, source=source, col=col), offset=None, fill=fill,
-                     min_values=1)
-    series.index = pd.RangeIndex(start, stop, name=date_column)
+    raw = _Raw(full, None, key, at, source=source, col=col)
+    raw.start = start
+    series = _finish(raw, offset=None, fill=fill, min_values=1)  # empty rows at the ends dropped
+    series.index = series.index.rename(date_column)
     return series

@@ -145,6 +145,19 @@ def test_gaps_fail_then_fill_interpolate_works(work, tmp_path):
     assert schema["filled"] == 1 and schema["n_obs"] == 60
 
 
+def test_fill_drops_empty_rows_after_the_last_value_and_says_so(work, tmp_path):
+    # a sheet with the months still to come listed: --fill ffill carried the last value over them and
+    # dated the forecasts from the last empty row
+    path = write_csv(work, "ahead.csv", LINES + ["2005-01-01,", "2005-02-01,"])
+    r = invoke("fit", path, "--out", tmp_path / "m", "--fill", "ffill", *FAST[:-1])
+    assert_ok(r)
+    assert "note: --fill ffill dropped 2 empty row(s) before a first or after a last value\n" in r.stdout
+    assert "filled" not in r.stdout
+    r = invoke("predict", tmp_path / "m", "--horizon", "1")
+    assert_ok(r)
+    assert r.stdout.splitlines()[1].startswith("2005-01-01,")
+
+
 def test_config_file_and_flags_override_it(data_csv, tmp_path):
     cfg = tmp_path / "run.toml"
     cfg.write_text("units = [4]\nwindow = 6\nepochs = 2\nbatch_size = 16\nseed = 1\ntest_size = 0\n")

@@ -1034,8 +1034,17 @@ def test_a_short_series_with_a_gap_gets_its_calendar_frequency(dates, freq):
     assert s.index.freqstr == freq and list(s) == [0, 1, 1, 2]
 
 
-def test_ffill_fills_a_missing_first_value_from_the_next_one():
-    assert load_series([np.nan, 2.0, 3.0], fill="ffill").tolist() == [2.0, 2.0, 3.0]
+def test_fill_drops_empty_rows_at_the_ends_instead_of_inventing_them():
+    # fill carried the last value on over a sheet's months still to come (forecasts dated from the last empty row)
+    # and back-filled the first value over rows before it
+    s = load_series([np.nan, 2.0, np.nan, 4.0, np.nan, np.nan], fill="interpolate")
+    assert s.tolist() == [2.0, 3.0, 4.0] and list(s.index) == [1, 2, 3]
+    assert (s.attrs["filled"], s.attrs["dropped"]) == (1, 3)
+    dated = pd.Series([np.nan, 1.0, np.nan, 3.0, np.nan], index=pd.date_range("2020-01-01", periods=5, freq="MS"))
+    s = load_series(dated, fill="ffill")
+    assert s.tolist() == [1.0, 1.0, 3.0] and list(s.index.strftime("%Y-%m")) == ["2020-02", "2020-03", "2020-04"]
+    assert s.index.freqstr == "MS" and (s.attrs["filled"], s.attrs["dropped"]) == (1, 2)
+    assert load_series([1.0, 2.0], fill="ffill").attrs["dropped"] == 0
     with pytest.raises(DataError, match="holds only 1 number among 2 rows, but a series needs at least 2"):
         load_series([np.nan, 5.0], fill="ffill")
 
