@@ -100,6 +100,26 @@ def test_bad_specs():
         rnn.ModelSpec(cell="lstm", precision="bf16")
 
 
+def test_docstring_examples_hold():  # help(ModelSpec): Keras' layers as specs, with Keras' parameter counts
+    import doctest
+
+    res = doctest.testmod(rnn)
+    assert res.attempted >= 5 and res.failed == 0
+
+
+def test_spec_units_as_keras_writes_them():
+    # SimpleRNN(20) -> units=20, [20, 20] -> (20, 20): a list made fit fail with "unhashable type", an int with "not iterable"
+    assert rnn.ModelSpec(cell="rnn", units=20).units == (20,)
+    spec = rnn.ModelSpec(cell="rnn", units=[20, 20], n_outputs=np.int64(10))
+    assert spec.units == (20, 20) and spec.n_outputs == 10 and hash(spec) == hash(rnn.ModelSpec(cell="rnn", units=(20, 20), n_outputs=10))
+    for bad in ((20.5,), ("20",), (True,), "20"):  # 20.5 trained as 20 units, silently
+        with pytest.raises(ConfigError, match=r"`units` must be a list of layer sizes >= 1, e.g. \(64,\) or \(20, 20\)"):
+            rnn.ModelSpec(cell="rnn", units=bad)
+    for name, bad in (("n_outputs", 0), ("n_outputs", 2.0), ("window", 0), ("n_inputs", True), ("season", 0)):
+        with pytest.raises(ConfigError, match=rf"`{name}` must be an integer >= 1\. Received: {name}={bad!r}"):
+            rnn.ModelSpec(cell="rnn", **{name: bad})
+
+
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("seq2seq", [False, True])
 def test_hand_written_backward_matches_autodiff(cell, seq2seq, monkeypatch):

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..config import check_model_combination
 from ..errors import ConfigError
+from ..windows import check_positive
 from . import fused
 
 CELLS = ("lstm", "gru", "rnn", "linear")
@@ -36,6 +37,24 @@ FUSED = True  # use the scans with hand-written backward passes; False = plain a
 
 @dataclass(frozen=True)
 class ModelSpec:
+    """A network's shape: train it with `seqcast.train.fit(spec, init_params(spec, key=0), X, Y, train=...)`.
+
+    Keras' layers in these terms (X (N, T) or (N, T, 1); Y (N, K), or (N, T, K) with seq2seq):
+
+    >>> n_values(ModelSpec(cell="lstm", units=300, output_activation="sigmoid"))   # LSTM(300) + Dense(1, sigmoid)
+    362701
+    >>> n_values(ModelSpec(cell="linear", window=50))                              # Flatten + Dense(1) on 50 steps
+    51
+    >>> n_values(ModelSpec(cell="rnn", units=(20, 20, 1), head=False))             # SimpleRNN(20, 20, 1), no Dense
+    1282
+    >>> n_values(ModelSpec(cell="rnn", units=(20, 20), n_outputs=10))              # SimpleRNN(20, 20) + Dense(10)
+    1470
+    >>> n_values(ModelSpec(cell="rnn", units=(20, 20), n_outputs=10, seq2seq=True))  # + TimeDistributed(Dense(10))
+    1470
+
+    `return_sequences=True` between layers is implied by `units`; `seq2seq` keeps every step's output.
+    """
+
     cell: str = "lstm"
     units: tuple = (64,)
     n_outputs: int = 1  # K: size of the head (or of the last layer when head=False)
@@ -50,6 +69,13 @@ class ModelSpec:
     precision: str = "float32"  # the recurrent layers' matmul inputs: float32 | bfloat16 (mixed precision, see fused.py)
 
     def __post_init__(self):
+        # Keras' SimpleRNN(20) is units=20, a list is a tuple (the spec is hashed: compiled functions are cached by it)
+        units = (self.units,) if isinstance(self.units, (int, np.integer)) else self.units
+        if not isinstance(units, (list, tuple)) or any(isinstance(u, bool) or not isinstance(u, (int, np.integer)) for u in units):
+            raise ConfigError(f"`units` must be a list of layer sizes >= 1, e.g. (64,) or (20, 20). Received: units={self.units!r}")
+        object.__setattr__(self, "units", tuple(int(u) for u in units))
+        for name in ("n_outputs", "window", "n_inputs", "season"):  # 2.0 or 0 outputs: refused here, not inside jax
+            object.__setattr__(self, name, check_positive(name, getattr(self, name)))
         if self.norm not in NORMS:
             raise ConfigError(f"`norm` must be one of {', '.join(NORMS)}. Received: norm={self.norm!r}")
         if self.norm == "season" and (self.seq2seq or self.season < 1 or self.window < self.season):
