@@ -692,7 +692,8 @@ class Holdout:
         out = int(np.sum((self.truth < lo) | (self.truth > hi)))
         cfg = self.forecaster.config_
         act, (a, b) = cfg.output_activation, BOUNDED[cfg.output_activation]
-        what = ("the range of its training values" if cfg.scaler == "minmax" and tuple(cfg.scaler_range) == (a, b)
+        seen = "all its values, test part included (scaler_fit='all')" if cfg.scaler_fit == "all" else "its training values"
+        what = (f"the range of {seen}" if cfg.scaler == "minmax" and tuple(cfg.scaler_range) == (a, b)
                 else f"where the scaler puts the {act}'s {a:g}..{b:g}")
         return (f"note: the {act} output keeps every forecast of {self.model_name} within [{lo:.4g}, {hi:.4g}], {what}; "
                 f"{out} of the {self.n_test} test values lie outside it. For data that can leave its "

@@ -289,6 +289,14 @@ def test_the_bound_note_calls_only_minmax_bounds_the_training_range(air):
     assert f"[{2 * v.min() - v.max():.4g}, {v.max():.4g}], where the scaler puts the tanh's -1..1" in tanh
 
 
+def test_the_bound_note_of_the_tutorial_says_its_scaler_saw_the_test_part(air):
+    # the tutorial's MinMax is fitted on all 144 values: its sigmoid reaches [104, 622], 622 a test month
+    # (1960-07), and the note called that "the range of its training values"
+    note = holdout(air, **HOLDOUT, output_activation="sigmoid", scaler_fit="all").bound_note()
+    assert "within [104, 622], the range of all its values, test part included (scaler_fit='all');" in note
+    assert "0 of the 27 test values lie outside it" in note and "training values" not in note
+
+
 def test_holdout_says_when_mase_is_scaled_with_season_1(air):
     # 15 monthly values, window 3: a training part shorter than a year, so MASE's seasonal naive scale
     # falls back to naive (season 1); the airline holdout's 117 values need no such note
