@@ -45,6 +45,8 @@ def n_windows(n_values: int, window: int, horizon: int = 1) -> int:
 def make_windows(values, window: int, horizon: int = 1):
     """Return X (N, window) and Y (N, horizon) as read-only views of `values` (no copy).
 
+    `values` (n,), or one column (n, 1) such as sklearn's `fit_transform` gives (the Keras tutorial's `s_data`).
+
     >>> X, Y = make_windows(np.arange(6), window=3)
     >>> X.tolist(), Y.tolist()
     ([[0, 1, 2], [1, 2, 3], [2, 3, 4]], [[3], [4], [5]])
@@ -52,8 +54,10 @@ def make_windows(values, window: int, horizon: int = 1):
     window = check_positive("window", window)
     horizon = check_positive("horizon", horizon)
     v = np.asarray(values)
+    if v.ndim == 2 and v.shape[1] == 1:  # one column: one series
+        v = v[:, 0]
     if v.ndim != 1:
-        raise DataError(f"`values` must be one series, a 1-D array. Received: shape {v.shape}; for a batch of series "
+        raise DataError(f"`values` must be one series, a 1-D array or one column (n, 1). Received: shape {v.shape}; for a batch of series "
                         "use seq2seq_targets or a long DataFrame")
     n = n_windows(len(v), window, horizon)
     if n < 1:

@@ -23,6 +23,18 @@ def test_windows_are_views_not_copies():
     assert np.shares_memory(X, v)
 
 
+def test_one_column_is_one_series():
+    # the Keras tutorial windows s_data = MinMaxScaler().fit_transform(raw), shape (144, 1): it was refused with
+    # "for a batch of series use seq2seq_targets"
+    v = np.arange(144.0)
+    X, Y = make_windows(v[:, None], 12)
+    X1, Y1 = make_windows(v, 12)
+    assert X.shape == (132, 12) and Y.shape == (132, 1)
+    np.testing.assert_array_equal(X, X1)
+    np.testing.assert_array_equal(Y, Y1)
+    assert np.shares_memory(X, v)
+
+
 def test_airline_split_is_the_tutorials():
     X, Y = make_windows(np.arange(144), 12)
     assert len(X) == 132
@@ -66,7 +78,7 @@ def test_shapes_that_are_not_series_are_one_line_errors():
     from seqcast.errors import ConfigError, DataError
     from seqcast.windows import make_windows, seq2seq_targets
 
-    with pytest.raises(DataError, match=r"`values` must be one series, a 1-D array\. Received: shape \(3, 4\)"):
+    with pytest.raises(DataError, match=r"`values` must be one series, a 1-D array or one column \(n, 1\)\. Received: shape \(3, 4\)"):
         make_windows(np.zeros((3, 4)), 2)
     with pytest.raises(ConfigError, match=r"`k` must be an integer >= 1\. Received: k=0"):
         seq2seq_targets(np.zeros((3, 8)), 3, 0)
