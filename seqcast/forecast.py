@@ -674,11 +674,15 @@ class Holdout:
 
     def season_note(self) -> str:
         """Says when MASE's scale falls back to season 1 (a training part no longer than the season) and when the
-        seasonal naive row is missing (a test target with less than a season before it); "" otherwise."""
+        seasonal naive row is missing (a test target with less than a season before it, or no dates and no `season`);
+        "" otherwise."""
         note = metrics.season_note([self.n_train + self.forecaster.config_.window], self.season or 1)
         if self.season and self.season > 1 and "snaive" not in self.predictions:  # no target has a value a season before it
             note = (note + "; " if note else "note: ") + (f"no seasonal naive row: its first test target has fewer than "
                                                           f"{self.season} values before it")
+        if self.season == 1 and self.forecaster.config_.season is None and not isinstance(self.dates, pd.DatetimeIndex):
+            note = (note + "; " if note else "note: ") + ("no seasonal naive row: the data has no dates to imply a season; "
+                                                          "pass season= (e.g. season=12 for monthly values; CLI --season 12)")
         return note
 
     def bound_note(self) -> str:

@@ -313,6 +313,19 @@ def test_holdout_says_when_mase_is_scaled_with_season_1(air):
     assert holdout(air, **HOLDOUT).season_note() == ""
 
 
+def test_holdout_says_why_undated_values_get_no_seasonal_naive_row(air):
+    # the Keras tutorial reads pd.read_csv("airline.csv", header=None, usecols=[1]): values without dates, so no
+    # season, and the leaderboard lost its seasonal naive row without a word
+    raw = pd.DataFrame({1: air.to_numpy()})
+    plain = holdout(raw, **HOLDOUT)
+    assert plain.season == 1 and "snaive" not in plain.predictions
+    assert plain.season_note() == ("note: no seasonal naive row: the data has no dates to imply a season; "
+                                   "pass season= (e.g. season=12 for monthly values; CLI --season 12)")
+    given = holdout(raw, **HOLDOUT, season=12)
+    assert "snaive" in given.predictions and given.season_note() == ""
+    assert holdout(raw, **HOLDOUT, season=1).season_note() == ""  # season 1 asked for: no seasonal naive wanted
+
+
 def test_holdout_needs_a_test_part(air):
     with pytest.raises(ConfigError, match="`test_size` must be > 0 for a holdout"):
         holdout(air, **HOLDOUT, test_size=0)
