@@ -208,7 +208,8 @@ def leaderboard_table(holdout, title: str = "test leaderboard (one step ahead, d
 def plot_multistep_forecasts(inputs, truth, forecasts, path, *, n: int = 4, title: str | None = None) -> None:
     """A few series: their inputs, the true next values and a model's forecasts of them; PNG or SVG by suffix.
 
-    inputs (B, T) or (B, T, 1); truth and forecasts (B, k): the k values after the inputs.
+    inputs (B, T) or (B, T, 1); truth and forecasts (B, k): the k values after the inputs ((B,): one value each).
+    Seq-to-seq outputs (B, T, k) forecast from every step: pass their last step, ``Y[:, -1]``.
     """
     import numpy as np
 
@@ -220,10 +221,12 @@ def plot_multistep_forecasts(inputs, truth, forecasts, path, *, n: int = 4, titl
     n = check_positive("n", n)
     x = _numbers("inputs", inputs)
     x = x[..., 0] if x.ndim == 3 and x.shape[2] == 1 else x
-    y, p = _numbers("truth", truth), _numbers("forecasts", forecasts)
+    y0, p0 = _numbers("truth", truth), _numbers("forecasts", forecasts)
+    y, p = (a[:, None] if a.ndim == 1 else a for a in (y0, p0))  # (B,): one value each
     if x.ndim != 2 or len(x) == 0 or y.ndim != 2 or y.shape[0] != len(x) or p.shape != y.shape:
+        seq = "; seq-to-seq outputs (B, T, k): pass their last step, Y[:, -1]" if 3 in (y.ndim, p.ndim) else ""
         raise DataError(f"`inputs` must be (B, T) or (B, T, 1), `truth` and `forecasts` (B, k), with B >= 1. "
-                        f"Received: shapes {x.shape}, {y.shape}, {p.shape}")
+                        f"Received: shapes {x.shape}, {y0.shape}, {p0.shape}{seq}")
     n = min(n, len(x))
     T, k = x.shape[1], y.shape[1]
     fig, axes = _subplots(n, 1, figsize=(9, 2.1 * n), dpi=110, sharex=True, squeeze=False)

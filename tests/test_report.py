@@ -223,6 +223,15 @@ def test_legends_do_not_hide_a_falling_series(monkeypatch):
     assert [_data_under_legend(f) for f in figs] == [0] * 5
 
 
+def test_multistep_plot_takes_one_value_per_series(monkeypatch):
+    # Hands-On ML's next-value targets y_valid[:, 0] (B,) were refused: truth and forecasts had to be (B, k)
+    figs = _figures(monkeypatch)
+    x, y, p = np.zeros((3, 5)), np.array([1.0, 2.0, 3.0]), np.array([1.5, 2.5, 3.5])
+    plot_multistep_forecasts(x, y, p, "m.png", n=2)
+    lines = figs[0].axes[1].get_lines()  # series 1: inputs, truth, forecast
+    assert [ln.get_xydata().tolist() for ln in lines[1:3]] == [[[5.0, 2.0]], [[5.0, 2.5]]]
+
+
 def test_the_data_is_drawn_over_the_test_predictions_and_models_keep_their_colours(monkeypatch):
     # the main model's thick test line hid the black data it is compared with; MASE by step took the default
     # colour cycle (its 4th model red, the forecast's colour) instead of the models' colours in the other figures
@@ -528,6 +537,8 @@ def test_plot_paths_of_the_wrong_kind_are_one_config_error(tmp_path, plot, path,
     ("plot_multistep_forecasts", {"inputs": None}, r"^`inputs` must be \(B, T\) or \(B, T, 1\)"),  # len() of unsized object
     ("plot_multistep_forecasts", {"truth": [1.0]}, r"^`inputs` must be .*Received: shapes \(3, 5\), \(1,\), \(3, 2\)$"),
     ("plot_multistep_forecasts", {"inputs": "abc"}, r"^`inputs` must be an array of numbers only"),
+    ("plot_multistep_forecasts", {"truth": np.ones((3, 5, 2))},  # Hands-On ML's seq-to-seq Y_valid
+     r"^`inputs` must be .*Received: shapes \(3, 5\), \(3, 5, 2\), \(3, 2\); seq-to-seq outputs \(B, T, k\): pass their last step, Y\[:, -1\]$"),
     ("plot_errors_by_step", {"per_step": [1.0]}, r"^`per_step` must be a dict"),
     ("plot_errors_by_step", {"metric": None}, r"^`metric` must be text such as 'MASE'\. Received: metric=None$"),
     ("plot_errors_by_step", {"per_step": {"m": "abc"}}, r"^`per_step\['m'\]` must be an array of numbers only"),
