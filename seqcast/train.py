@@ -486,8 +486,11 @@ def check_arrays(spec: rnn.ModelSpec, X, Y=None, x_name: str = "X", y_name: str 
         Y = Y[..., None]
     if Y.shape != want:
         shape = "(N, T, K)" if spec.seq2seq else "(N, K)"
+        hint = ("; targets at every step (N, T, K) need ModelSpec(seq2seq=True)" if Y.ndim == 3 and not spec.seq2seq else
+                "; a seq2seq model learns the next K values at every step: split_inputs_targets(series, T, K, seq2seq=True)"
+                if Y.ndim == 2 and spec.seq2seq else "")
         raise DataError(f"`{y_name}` must have shape {shape} = {want} for {x_name}.shape={X.shape} and n_outputs={K}. "
-                        f"Received: {y_name}.shape={Y.shape}")
+                        f"Received: {y_name}.shape={Y.shape}{hint}")
     if not np.isfinite(Y).all():
         raise DataError(f"`{y_name}` contains NaN or inf; drop or fill those windows first")
     return X, Y

@@ -154,6 +154,17 @@ def test_bad_shapes_and_values_are_data_errors(make, message):
         train.fit(RNN2, params_for(RNN2), X, Y, train=train.TrainSpec(epochs=1))
 
 
+def test_targets_of_the_other_layout_name_the_fix():
+    # Hands-On ML's seq-to-seq Y (N, 50, 10) given to its seq-to-vector model, and its (N, 10) to the seq-to-seq one
+    X, Y = np.zeros((4, 5, 1)), np.zeros((4, 5, 2))
+    vec, seq = rnn.ModelSpec(cell="rnn", units=(3,), n_outputs=2), rnn.ModelSpec(cell="rnn", units=(3,), n_outputs=2, seq2seq=True)
+    with pytest.raises(DataError, match=r"Received: Y\.shape=\(4, 5, 2\); targets at every step \(N, T, K\) need ModelSpec\(seq2seq=True\)$"):
+        train.fit(vec, params_for(vec), X, Y, train=train.TrainSpec(epochs=1))
+    with pytest.raises(DataError, match=r"Received: Y\.shape=\(4, 2\); a seq2seq model learns the next K values at every step: "
+                                        r"split_inputs_targets\(series, T, K, seq2seq=True\)$"):
+        train.fit(seq, params_for(seq), X, Y[:, -1], train=train.TrainSpec(epochs=1))
+
+
 @pytest.mark.parametrize("kw, message", [
     (dict(X="abc"), r"`X` must be an array of numbers only\. Received: X='abc'"),  # was ValueError from numpy
     (dict(X={"a": 1}), r"`X` must be an array of numbers only\. Received: X=\{'a': 1\}"),
