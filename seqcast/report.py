@@ -1,7 +1,8 @@
 """Plots (matplotlib, headless), terminal tables, and a self-contained HTML report of a run.
 
 Plots: every `plot_*` function writes PNG, SVG or PDF (any format matplotlib writes, chosen by the path's
-suffix; PNG without one) atomically.
+suffix; PNG without one) atomically, and returns the matplotlib Figure; with no path it writes nothing
+(a notebook shows the returned figure: `report.plot_forecast(series, forecast=f.forecast(12))`).
     plot_forecast          the series, test predictions, the forecast with shaded interval bands
     plot_loss              training / validation loss by epoch, best epoch marked
     plot_errors_by_step    an error metric per horizon step, one line per model
@@ -72,19 +73,28 @@ def _fig_bytes(fig, fmt: str = "png") -> bytes:
     return buf.getvalue()
 
 
-def _save(fig, path) -> None:
-    """Write a figure to `path` atomically, PNG or SVG by suffix (png when there is none)."""
+def _save(fig, path):
+    """Write a figure to `path` atomically, PNG or SVG by suffix (png when there is none); path None: only
+    lay it out. Returns the figure (a notebook shows it)."""
     from .io import write_atomic
 
+    if path is None:
+        fig.tight_layout()
+        return fig
     write_atomic(path, _fig_bytes(fig, Path(path).suffix.lstrip(".").lower() or "png"))
+    return fig
 
 
-def _plot_path(path) -> Path:
-    """A plot's output file, checked before any drawing: a path (not None or a number) whose suffix is a format
-    matplotlib writes (png when there is none), not a directory nor under a file (`io.check_file_out`)."""
+def _plot_path(path) -> Path | None:
+    """A plot's output file, checked before any drawing: None (no file: the figure is only returned), or a path
+    (not a number) whose suffix is a format matplotlib writes (png when there is none), not a directory nor under
+    a file (`io.check_file_out`)."""
     from matplotlib.backend_bases import FigureCanvasBase
 
     from .io import check_file_out, path_arg
+
+    if path is None:
+        return None
 
     path_arg("path", path, "a file path such as 'plot.png' or 'plot.svg'")
     fmt = Path(path).suffix.lstrip(".").lower()
@@ -140,7 +150,7 @@ def _legend_outside(ax, **kw) -> None:
 
 
 @_drawn
-def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | None = None, bands: dict | None = None) -> None:
+def plot_forecast(series, path=None, *, holdout=None, forecast=None, title: str | None = None, bands: dict | None = None):
     """The series, the model's and baselines' test predictions, and the future forecast; PNG or SVG by suffix.
 
     bands: optional {level: (lo, hi)} prediction intervals aligned with forecast["date"] (e.g. from
@@ -188,7 +198,7 @@ def plot_forecast(series, path, *, holdout=None, forecast=None, title: str | Non
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize=8)  # where it hides the fewest points (upper left covers a falling series' start)
     _date_ticks(ax)
-    _save(fig, path)
+    return _save(fig, path)
 
 
 def leaderboard_table(holdout, title: str = "test leaderboard (one step ahead, data units)"):
@@ -205,7 +215,7 @@ def leaderboard_table(holdout, title: str = "test leaderboard (one step ahead, d
 
 
 @_drawn
-def plot_multistep_forecasts(inputs, truth, forecasts, path, *, n: int = 4, title: str | None = None) -> None:
+def plot_multistep_forecasts(inputs, truth, forecasts, path=None, *, n: int = 4, title: str | None = None):
     """A few series: their inputs, the true next values and a model's forecasts of them; PNG or SVG by suffix.
 
     inputs (B, T) or (B, T, 1); truth and forecasts (B, k): the k values after the inputs ((B,): one value each).
@@ -240,7 +250,7 @@ def plot_multistep_forecasts(inputs, truth, forecasts, path, *, n: int = 4, titl
     _legend_outside(axes[0, 0], fontsize=8)
     axes[0, 0].set_title(_plain(title or f"{k}-step forecasts", 90))
     axes[-1, 0].set_xlabel("time step")
-    _save(fig, path)
+    return _save(fig, path)
 
 
 # ---- more plots ------------------------------------------------------------------------------------
@@ -280,7 +290,7 @@ def _loss_figure(history, title: str | None = None):
 
 
 @_drawn
-def plot_loss(history, path, *, title: str | None = None) -> None:
+def plot_loss(history, path=None, *, title: str | None = None):
     """Training and validation loss by epoch, the best (restored) epoch marked; PNG or SVG by suffix.
 
     history: a `train.History` or a mapping with "loss", "val_loss" (lists, may be empty) and
@@ -288,11 +298,11 @@ def plot_loss(history, path, *, title: str | None = None) -> None:
     loss is positive."""
     path = _plot_path(path)
     _text("title", title)
-    _save(_loss_figure(history, title), path)
+    return _save(_loss_figure(history, title), path)
 
 
 @_drawn
-def plot_errors_by_step(per_step: dict, path, metric: str = "MASE", *, title: str | None = None) -> None:
+def plot_errors_by_step(per_step: dict, path=None, metric: str = "MASE", *, title: str | None = None):
     """An error metric by horizon step 1..h, one line per model; PNG or SVG by suffix.
 
     per_step: {model: [error at step 1, step 2, ...]}. For MASE a dotted line marks 1 (the mean error of
@@ -321,7 +331,7 @@ def plot_errors_by_step(per_step: dict, path, metric: str = "MASE", *, title: st
     ax.set_title(_plain(title or f"{metric} by horizon step", 80))
     ax.grid(alpha=0.3)
     _legend_outside(ax, fontsize=8)
-    _save(fig, path)
+    return _save(fig, path)
 
 
 def _future_x(history, n: int, dates=None):
@@ -344,7 +354,7 @@ def _future_x(history, n: int, dates=None):
 
 
 @_drawn
-def plot_series_grid(items: list, path, ncols: int = 3, *, title: str | None = None) -> None:
+def plot_series_grid(items: list, path=None, ncols: int = 3, *, title: str | None = None):
     """Small multiples, one panel per series; PNG or SVG by suffix.
 
     items: dicts {"title": str, "history": pd.Series or array, "forecast": (h,), "truth": (h,) or None,
@@ -391,7 +401,7 @@ def plot_series_grid(items: list, path, ncols: int = 3, *, title: str | None = N
             ax.legend(loc="best", fontsize=6)
     if title:
         fig.suptitle(_plain(title, 30 * ncols))
-    _save(fig, path)
+    return _save(fig, path)
 
 
 def _as_dates(x):
@@ -408,7 +418,7 @@ def _as_dates(x):
 
 
 @_drawn
-def predictions_vs_truth(frame, path, *, title: str | None = None) -> None:
+def predictions_vs_truth(frame, path=None, *, title: str | None = None):
     """Test predictions against the truth: over time (left) and as a scatter with the y = x line (right).
 
     frame: columns `date`, `truth` and one column per model (what `Holdout.frame()` returns and
@@ -444,7 +454,7 @@ def predictions_vs_truth(frame, path, *, title: str | None = None) -> None:
     _date_ticks(a1, maxticks=7)
     if title:
         fig.suptitle(_plain(title, 110))
-    _save(fig, path)
+    return _save(fig, path)
 
 
 # ---- the HTML report -------------------------------------------------------------------------------

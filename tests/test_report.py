@@ -513,7 +513,6 @@ def _tiny_plots():
 
 @pytest.mark.parametrize("plot", list(_tiny_plots()))
 @pytest.mark.parametrize("path, message", [
-    (None, r"^`path` must be a file path such as 'plot\.png' or 'plot\.svg'\. Received: path=None$"),  # TypeError
     ("", r"^`path` must be a file path"),  # OSError: Device or resource busy: '..x.tmp' -> '.'
     ("adir", r"is a directory; give a file path"),  # IsADirectoryError naming the temp file, after drawing
     ("plot.xyz", r"^`path` must end in \.png, \.svg or \.pdf \(the figure's format\)\. Received: path='.*plot\.xyz'$"),
@@ -525,6 +524,17 @@ def test_plot_paths_of_the_wrong_kind_are_one_config_error(tmp_path, plot, path,
     with pytest.raises(ConfigError, match=message):
         _tiny_plots()[plot](path if path in (None, "") else tmp_path / path)
     assert (tmp_path / "afile").read_text() == "keep" and sorted(p.name for p in tmp_path.iterdir()) == ["adir", "afile"]
+
+
+@pytest.mark.parametrize("plot", list(_tiny_plots()))
+def test_every_plot_returns_its_figure_and_without_a_path_writes_nothing(tmp_path, monkeypatch, plot):
+    # a notebook could not show a plot: every plot_* needed a file path and returned None
+    from matplotlib.figure import Figure
+
+    monkeypatch.chdir(tmp_path)
+    fig = _tiny_plots()[plot](None)
+    assert isinstance(fig, Figure) and fig.axes and list(tmp_path.iterdir()) == []
+    assert isinstance(_tiny_plots()[plot](tmp_path / "p.png"), Figure) and (tmp_path / "p.png").stat().st_size > 0
 
 
 @pytest.mark.parametrize("plot, kw, message", [
