@@ -118,6 +118,10 @@ def test_spec_units_as_keras_writes_them():
     for name, bad in (("n_outputs", 0), ("n_outputs", 2.0), ("window", 0), ("n_inputs", True), ("season", 0)):
         with pytest.raises(ConfigError, match=rf"`{name}` must be an integer >= 1\. Received: {name}={bad!r}"):
             rnn.ModelSpec(cell="rnn", **{name: bad})
+    for name in ("head", "seq2seq", "skip"):  # head="False" counted as true
+        with pytest.raises(ConfigError, match=rf"^`{name}` must be True or False\. Received: {name}='False'$"):
+            rnn.ModelSpec(cell="rnn", **{name: "False"})
+    assert rnn.ModelSpec(cell="rnn", units=(4, 1), head=np.bool_(False)).head is False
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])

@@ -76,6 +76,10 @@ class ModelSpec:
         object.__setattr__(self, "units", tuple(int(u) for u in units))
         for name in ("n_outputs", "window", "n_inputs", "season"):  # 2.0 or 0 outputs: refused here, not inside jax
             object.__setattr__(self, name, check_positive(name, getattr(self, name)))
+        for name in ("head", "seq2seq", "skip"):  # head="False" was true
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ConfigError(f"`{name}` must be True or False. Received: {name}={getattr(self, name)!r}")
+            object.__setattr__(self, name, bool(getattr(self, name)))
         if self.norm not in NORMS:
             raise ConfigError(f"`norm` must be one of {', '.join(NORMS)}. Received: norm={self.norm!r}")
         if self.norm == "season" and (self.seq2seq or self.season < 1 or self.window < self.season):
