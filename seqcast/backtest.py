@@ -164,7 +164,7 @@ class Result:
 
     def verdicts(self) -> list[str]:
         """One line per neural model: whether its MASE beats the best baseline's, and by how much (none without baselines)."""
-        from .report import fmt_pct
+        from .report import fmt_pct, fmt_score
 
         rows = self.leaderboard()
         base = [r for r in rows if r["model"] not in NEURAL]
@@ -177,18 +177,18 @@ class Result:
                 continue
             ratio = r["mase"] / best["mase"] if best["mase"] > 0 else float("nan")
             if not (np.isfinite(r["mase"]) and np.isfinite(best["mase"])):  # e.g. constant training parts: no MASE scale
-                out.append(f"verdict: none for {r['model']}: MASE is undefined here (MASE {r['mase']:.3f} vs {best['mase']:.3f} for "
+                out.append(f"verdict: none for {r['model']}: MASE is undefined here (MASE {fmt_score(r['mase'])} vs {fmt_score(best['mase'])} for "
                            f"{best['model']}; a series whose training part does not change has no scale); compare RMSE or MAE.")
             elif best["mase"] == 0:  # the baseline is exact on every row (a constant stretch): no ratio
                 out.append(f"verdict: {r['model']} " + ("ties with" if r["mase"] == 0 else "is WORSE than") +
-                           f" the {best['model']} baseline, which forecasts every test value exactly here (MASE {r['mase']:.3f} vs 0).")
+                           f" the {best['model']} baseline, which forecasts every test value exactly here (MASE {fmt_score(r['mase'])} vs 0).")
             elif ratio == 1:
-                out.append(f"verdict: {r['model']} ties with the best baseline {best['model']} (MASE {r['mase']:.3f} for both).")
+                out.append(f"verdict: {r['model']} ties with the best baseline {best['model']} (MASE {fmt_score(r['mase'])} for both).")
             elif ratio < 1:
-                out.append(f"verdict: {r['model']} beats the best baseline {best['model']} (MASE {r['mase']:.3f} vs {best['mase']:.3f}, "
+                out.append(f"verdict: {r['model']} beats the best baseline {best['model']} (MASE {fmt_score(r['mase'])} vs {fmt_score(best['mase'])}, "
                            f"{fmt_pct(1 - ratio)} lower).")
             else:
-                out.append(f"verdict: {r['model']} is WORSE than the {best['model']} baseline (MASE {r['mase']:.3f} vs {best['mase']:.3f}, "
+                out.append(f"verdict: {r['model']} is WORSE than the {best['model']} baseline (MASE {fmt_score(r['mase'])} vs {fmt_score(best['mase'])}, "
                            f"{fmt_pct(ratio - 1)} higher).")
         return out
 

@@ -1017,7 +1017,7 @@ def _echo_json(x) -> None:
 
 def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | None = None, cover: dict | None = None,
                      levels=(), more: str = "add series or --windows", counts: dict | None = None):
-    from .report import fmt_num
+    from .report import fmt_num, fmt_score
     from .runs import leaderboard_rows, level_key
 
     rows = leaderboard_rows(res, cover, levels, counts)
@@ -1034,7 +1034,7 @@ def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | 
         t.add_column(c, justify="left" if c == "model" else "right")
     for r in rows:
         cov = [_pct(r[f"coverage_{level_key(lv)}"]) for lv in levels]
-        t.add_row(r["model"], f"{r['mase']:.3f}", f"{r['smape']:.2f}", fmt_num(r["rmse"]), fmt_num(r["mae"]), f"{r['rmsse']:.3f}",
+        t.add_row(r["model"], fmt_score(r["mase"]), fmt_score(r["smape"], 2), fmt_num(r["rmse"]), fmt_num(r["mae"]), fmt_score(r["rmsse"]),
                   *cov, f"{r['fit_s']:.1f}")
     con = _console()
     con.print(t)

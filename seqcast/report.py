@@ -210,7 +210,7 @@ def leaderboard_table(holdout, title: str = "test leaderboard (one step ahead, d
         t.add_column(col, justify="left" if col == "model" else "right")
     for r in holdout.table:
         style = "bold" if r["model"] == holdout.model_name else None
-        t.add_row(r["model"], fmt_num(r["rmse"]), fmt_num(r["mae"]), f"{r['mape']:.2f}", f"{r['mase']:.3f}", style=style)
+        t.add_row(r["model"], fmt_num(r["rmse"]), fmt_num(r["mae"]), fmt_score(r["mape"], 2), fmt_score(r["mase"]), style=style)
     return t
 
 
@@ -557,6 +557,16 @@ def fmt_pct(x: float) -> str:
     "beats"): whole numbers from 1%, one decimal below, "<0.1%" below that."""
     pct = 100 * abs(x)
     return f"{pct:.0f}%" if pct >= 0.995 else f"{pct:.1f}%" if pct >= 0.05 else "<0.1%"
+
+
+def fmt_score(v, decimals: int = 3) -> str:
+    """A score in a terminal table or verdict (MASE, RMSSE to 3 decimals; MAPE, sMAPE % to 2), with 3 significant
+    digits instead where the decimals would show a nonzero value as 0 (a MASE of 1.5e-05, its scale inflated by an
+    outlier in the training part, is not "0.000") or from 1e6 up (3.71e+14, not 371309001925058.375)."""
+    v = float(v)
+    if v != 0 and (abs(v) < 0.5 * 10.0**-decimals or 1e6 <= abs(v) < float("inf")):
+        return f"{v:#.3g}"
+    return f"{v:.{decimals}f}"
 
 
 def fmt_num(v) -> str:

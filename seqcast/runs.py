@@ -310,7 +310,9 @@ def _tail_len(season: int, h: int) -> int:
 
 
 def _panel_title(k, label: str, mase: dict) -> str:
-    return f"{k} ({label}, MASE {mase[k]:.2f})" if k in mase else f"{k} ({label})"
+    from .report import fmt_score
+
+    return f"{k} ({label}, MASE {fmt_score(mase[k], 2)})" if k in mase else f"{k} ({label})"
 
 
 def _positions(values, start: int):

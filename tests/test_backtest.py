@@ -103,6 +103,17 @@ def test_a_tie_or_a_tiny_difference_in_mase_reads_as_it_is():
     assert res(1.5).verdicts()[0].endswith("(MASE 1.500 vs 1.000, 50% higher).")
 
 
+def test_a_mase_too_small_for_three_decimals_is_not_written_as_zero():
+    """One huge outlier in the training part (1e6 in a series near 10) inflates MASE's scale: the verdict read
+    "gru is WORSE than the snaive baseline (MASE 0.000 vs 0.000, 104% higher)", and the table 0.000 on every row."""
+    from seqcast.backtest import Result
+
+    res = Result(h=1, season=1, ids=["a"], origins=[0], truth=np.array([[10.0]]),
+                 forecasts={"gru": np.array([[10.64]]), "snaive": np.array([[10.31]])}, mae_scale=np.array([2.1e4]),
+                 mse_scale=np.array([1e10]), floor=np.array([0.0]))
+    assert res.verdicts() == ["verdict: gru is WORSE than the snaive baseline (MASE 3.05e-05 vs 1.48e-05, 106% higher)."]
+
+
 def test_a_neural_model_that_cannot_train_at_the_first_origin_is_named_before_any_fit():
     """longley (16 values), h=3, 4 windows: the first origin leaves 4 values, and the error advised a --window
     that backtest does not take, after the baselines had run."""

@@ -485,6 +485,31 @@ def test_terminal_table_columns_keep_trailing_zeros():
     assert "27.20" in text and "20.00" in text
 
 
+def test_scores_too_small_or_large_for_their_decimals_keep_three_significant_digits():
+    """After a huge outlier in the training part every model's MASE (1.5e-05, 5.4e-05) read "0.000", and a pure
+    sine's rounding-size MASE scale gave "371309001925058.375"; a real 0 and ordinary scores read as before."""
+    from rich.console import Console
+
+    from seqcast.report import fmt_score, leaderboard_table
+
+    assert [fmt_score(v) for v in (1.508, 0.0, 1.51e-05, 8.4e-06, -2e-4, 0.0005, 3.71309e14, 999999.0, float("nan"))] == \
+        ["1.508", "0.000", "1.51e-05", "8.40e-06", "-0.000200", "0.001", "3.71e+14", "999999.000", "nan"]
+    assert (fmt_score(3.4e-07, 2), fmt_score(12.345, 2)) == ("3.40e-07", "12.35")  # a MAPE % at 1e8
+
+    class H:
+        model_name = "GRU"
+        table = [{"model": "GRU", "rmse": 0.36, "mae": 0.31, "mape": 3.15, "mase": 1.47e-05},
+                 {"model": "naive", "rmse": 0.0, "mae": 0.0, "mape": 0.0, "mase": 0.0}]
+
+    con = Console(record=True, width=100)
+    con.print(leaderboard_table(H()))
+    text = con.export_text()
+    assert "1.47e-05" in text and "0.000 │" in text
+    from seqcast.runs import _panel_title  # the backtest report's series panels
+
+    assert (_panel_title("a", "gru", {"a": 1.5e-05}), _panel_title("b", "gru", {"b": 0.914})) == ("a (gru, MASE 1.50e-05)", "b (gru, MASE 0.91)")
+
+
 def test_a_hand_edited_verdict_or_text_that_is_not_unicode_is_handled(tmp_path):
     """Bug: run.json's "verdict": 3 crashed `seqcast report` with a TypeError traceback (exit 1), and a lone
     surrogate escape ("\\ud800", valid JSON) with a UnicodeEncodeError traceback."""
