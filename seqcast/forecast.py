@@ -757,6 +757,13 @@ def holdout(y, config: Config | None = None, *, progress: bool = False, **option
     if n_test < 1:
         raise DataError(f"no test windows: {len(X)} windows with test_size={cfg.test_size}; use a larger --test-size or more data")
     cut = n_train + cfg.window  # values before `cut` are the training part
+    from .panel import needs, window_counts
+
+    H = 1 if cfg.strategy == "recursive" else cfg.horizon
+    if window_counts(cut, cfg, H)[0] < 1:  # said here: the fit would count the training part's values as the series'
+        raise DataError(f"the training part is too short to fit on: the first {cut} of the {len(v)} values (test_size={cfg.test_size:g} "
+                        f"holds out the last {len(v) - cut}), and one training window needs {needs(cfg, H, cut)}; use a smaller "
+                        "`window` or `horizon` (CLI --window, --horizon), a smaller test_size (CLI --test-size, 0: no test), or more data")
     t0 = time.perf_counter()
     f.fit(series.iloc[:cut], scaler_data=series if cfg.scaler_fit == "all" else None)
     fit_s = time.perf_counter() - t0

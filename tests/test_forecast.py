@@ -331,6 +331,15 @@ def test_holdout_needs_a_test_part(air):
         holdout(air, **HOLDOUT, test_size=0)
 
 
+def test_holdout_names_the_training_part_when_it_is_too_short_for_a_direct_model(air):
+    """36 values, window 24, a direct model for 12 steps: the error said "the series is too short for the window:
+    33 values" of a file of 36 (the holdout's training part, not named), and suggested only a smaller window."""
+    with pytest.raises(DataError, match=r"^the training part is too short to fit on: the first 33 of the 36 values \(test_size=0\.2 "
+                                        r"holds out the last 3\), and one training window needs 36 values \(a window of 24 and 12 "
+                                        r"target\(s\)\); .* a smaller test_size \(CLI --test-size, 0: no test\)"):
+        holdout(air.iloc[:36], model="linear", window=24, strategy="direct", horizon=12, epochs=1)
+
+
 def test_holdout_of_many_series_says_to_backtest_them(air, tmp_path):
     """holdout(long_df) said '2 columns could hold the values; choose one with column=', holdout(dict) 'cannot load
     a series from a dict': neither says that holdout takes one series and a backtest takes many."""
