@@ -341,9 +341,9 @@ def _print_holdout(ho, quiet: bool):
 
 
 def _verdict_lines(ho, leak_free: bool = False) -> list:
-    """The holdout's verdict, and the bounded head's note when there is one."""
+    """The holdout's verdict, and its notes when there are some (a bounded head, MASE's season, MAPE's zeros)."""
     verdict = ho.verdict().replace("verdict:", "verdict (leak-free):") if leak_free else ho.verdict()
-    return [verdict] + [note for note in (ho.bound_note(), ho.season_note()) if note]
+    return [verdict] + [note for note in (ho.bound_note(), ho.season_note(), ho.mape_note()) if note]
 
 
 # ---- commands ----------------------------------------------------------------------------------------

@@ -685,6 +685,17 @@ class Holdout:
                                                           "pass season= (e.g. season=12 for monthly values; CLI --season 12)")
         return note
 
+    def mape_note(self) -> str:
+        """Says how many test values MAPE leaves out: it divides by the truth, so the values that are 0 (intermittent
+        demand) are not in it ("" when none is 0)."""
+        zeros, n = int(np.sum(self.truth == 0)), self.n_test
+        if not zeros:
+            return ""
+        if zeros == n:
+            return "note: MAPE is nan: every test value is 0, and MAPE divides by them"
+        return (f"note: MAPE leaves out the {zeros} test value{'s' * (zeros != 1)} that {'are' if zeros != 1 else 'is'} 0 (it divides "
+                f"by them): it rests on the other {n - zeros}; RMSE, MAE and MASE count all {n}")
+
     def bound_note(self) -> str:
         """A bounded head (sigmoid / tanh on scaled values, no window norm) cannot forecast past what its scaler
         maps the activation's range to (the training range for minmax (0, 1)): the tutorial's LSTM + sigmoid on

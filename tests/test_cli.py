@@ -223,6 +223,14 @@ def test_fit_says_when_an_interval_level_is_infinite(work, tmp_path):
     assert "80%" not in note.split(":")[1]  # 80% had enough residuals
 
 
+def test_fit_says_what_mape_leaves_out_when_test_values_are_0(work, tmp_path):
+    lines = ["date,y"] + [f"{2000 + i // 12}-{i % 12 + 1:02d}-01,{[0, 0, 3, 0, 5, 0, 0, 2][i % 8]}" for i in range(64)]
+    r = invoke("fit", write_csv(work, "intermittent.csv", lines), "--out", tmp_path / "m", "--model", "linear", "--window", 8, "--epochs", 1)
+    assert_ok(r)
+    note = "note: MAPE leaves out the 7 test values that are 0 (it divides by them): it rests on the other 5"
+    assert note in r.stdout and any(v.startswith(note) for v in json.loads((tmp_path / "m" / "run.json").read_text())["verdict"])
+
+
 def test_auto_leaves_room_for_the_interval_calibration(work, tmp_path):
     """`fit shampoo.csv --levels 80,95` (36 months) was refused: auto's window 24 and the intervals' 12 steps need 37."""
     p = write_csv(work, "short36b.csv", LINES[:37])

@@ -340,6 +340,22 @@ def test_holdout_names_the_training_part_when_it_is_too_short_for_a_direct_model
         holdout(air.iloc[:36], model="linear", window=24, strategy="direct", horizon=12, epochs=1)
 
 
+def test_holdout_says_what_mape_leaves_out_when_test_values_are_0():
+    """Intermittent demand: MAPE (which skips y == 0) read 92.37 over 6 of the 20 test values, without a word, beside
+    RMSE and MASE over all 20; an all-zero test part gave MAPE nan, unexplained."""
+    y = pd.Series(np.tile([0.0, 0.0, 3.0, 0.0, 5.0, 0.0, 0.0, 2.0], 8), index=pd.date_range("2020-01", periods=64, freq="MS"))
+    ho = holdout(y, model="linear", window=8, epochs=1)
+    zeros = int((ho.truth == 0).sum())
+    assert ho.n_test == 12 and zeros == 7
+    assert ho.mape_note() == ("note: MAPE leaves out the 7 test values that are 0 (it divides by them): it rests on the other 5; "
+                              "RMSE, MAE and MASE count all 12")
+    naive = next(r for r in ho.table if r["model"] == "naive")
+    nz = ho.truth != 0
+    assert naive["mape"] == pytest.approx(100 * np.mean(np.abs(ho.truth[nz] - ho.predictions["naive"][nz]) / ho.truth[nz]))
+    assert holdout(y * 0, model="linear", window=8, epochs=1).mape_note() == "note: MAPE is nan: every test value is 0, and MAPE divides by them"
+    assert holdout(y + 1, model="linear", window=8, epochs=1).mape_note() == ""
+
+
 def test_holdout_of_many_series_says_to_backtest_them(air, tmp_path):
     """holdout(long_df) said '2 columns could hold the values; choose one with column=', holdout(dict) 'cannot load
     a series from a dict': neither says that holdout takes one series and a backtest takes many."""
