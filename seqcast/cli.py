@@ -393,7 +393,7 @@ def _out_option(command: str):
 
 DEMO_MARKER, DEMO_WHAT = "model/model.json", "demo output (model/model.json)"  # what marks an earlier demo's --out
 DEMO_FILES = {"model", "forecast.csv", "plot.png", "test_predictions.csv", "predictions.png", "report.html", "run.json"}
-OS_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}  # what a file browser leaves in a folder opened in it (report.html)
+OS_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}  # what a file browser leaves in a folder opened in it (io.OS_FILES; io loads numpy)
 
 
 def _check_demo_out(out: Path) -> None:
@@ -445,8 +445,8 @@ def demo(
     cfg = auto_config([series_v[: int(len(series_v) * 0.8)]], h=1, season=12, overrides=dict(epochs=epochs, seed=seed))
     # refuse a bad --out before training, not after: a file, or a non-empty folder that is not an earlier demo's
     # (whose files of the same names would be overwritten, or with --no-report deleted)
-    check_target(out, DEMO_MARKER, DEMO_WHAT)
-    _check_demo_out(out)
+    _check_demo_out(out)  # first: its message names the demo
+    check_target(out, DEMO_MARKER, DEMO_WHAT, DEMO_FILES)
     series = datasets.airline()
     _say(quiet, f"airline passengers: {len(series)} monthly values {series.index[0]:%Y-%m}..{series.index[-1]:%Y-%m}; "
                 f"seqcast's default (auto) model: {cfg.model.upper()}{list(cfg.units)} + linear skip, window {cfg.window}, log values, "
@@ -475,7 +475,7 @@ def demo(
                          forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} months (one step ahead), "
                                           f"then {horizon} months forecast by the model refitted on all data")
 
-    replace_dir(out, build, DEMO_MARKER, DEMO_WHAT)
+    replace_dir(out, build, DEMO_MARKER, DEMO_WHAT, DEMO_FILES)
     _say(quiet, f"fit {ho.fit_s:.1f}s (holdout) + {f.history_.fit_s:.1f}s (refit on all data) + "
                 f"{_calibration_s(f, took):.1f}s (calibrating the intervals)")
     _say(quiet, f"wrote {out}/forecast.csv ({horizon} months), {out}/plot.png, {out}/test_predictions.csv, {out}/model/"

@@ -35,6 +35,9 @@ from .errors import ConfigError, ModelFileError
 FORMAT = "seqcast-model"
 FORMAT_VERSION = 2
 WEIGHTS, META = "weights.safetensors", "model.json"
+# what seqcast writes in a model directory: the model, and from `seqcast fit` its test part's files and report
+MODEL_FILES = frozenset({WEIGHTS, META, "test_predictions.csv", "test_plot.png", "predictions.png", "report.html", "run.json"})
+OS_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # what a file browser leaves in a folder opened in it
 
 
 # ---- atomic writes ---------------------------------------------------------------------------------
@@ -113,10 +116,11 @@ def check_file_out(path) -> Path:
     return path
 
 
-def check_target(target, marker: str = META, what: str = "model") -> Path:
+def check_target(target, marker: str = META, what: str = "model", known=MODEL_FILES) -> Path:
     """Refuse a target that is a file, or a non-empty folder without `marker` (not an earlier seqcast
-    model or run directory), or (being replaced as a whole) the current directory or one above it.
-    Called by `replace_dir`, and by the CLI before work so a bad --out fails at once."""
+    model or run directory), or one with `marker` that also holds files seqcast did not write there (`known`:
+    the user's data, config or notes, which replacing it would delete), or (being replaced as a whole) the
+    current directory or one above it. Called by `replace_dir`, and by the CLI before work so a bad --out fails at once."""
     target = Path(target).expanduser()
     if _holds_cwd(target):  # `--out .`: a traceback after the training; swapped, the shell would sit in a deleted folder
         raise ConfigError(f"'{target}' (the path given to save, or --out) is the current directory or holds it, and the folder is replaced as a whole; "
@@ -128,6 +132,11 @@ def check_target(target, marker: str = META, what: str = "model") -> Path:
         raise ConfigError(f"'{above}' is a file, so '{target}' cannot be created; choose a directory path (the path given to save, or --out)")
     if target.is_dir() and _foreign(target, marker):
         raise ConfigError(f"'{target}' exists, is not empty and holds no seqcast {what}; choose a new or empty directory (the path given to save, or --out)")
+    others = _others(target, known) if target.is_dir() else []
+    if others:  # `fit data.csv --config run.toml --out .` run from inside the model's folder deleted both
+        shown = ", ".join(f"'{target / n}'" for n in others[:3]) + (", ..." if len(others) > 3 else "")
+        raise ConfigError(f"'{target}' holds a seqcast {what} and also {shown}, which replacing the folder would delete; "
+                          f"move {'it' if len(others) == 1 else 'them'} elsewhere or choose another directory (the path given to save, or --out)")
     if above is not None and not os.access(above, os.W_OK | os.X_OK):  # found after the training otherwise
         raise ConfigError(f"'{above}' is not writable, so '{target}' cannot be written; choose a directory you can write to (the path given to save, or --out)")
     return target
@@ -144,6 +153,17 @@ def _foreign(folder: Path, marker: str) -> bool:
     return foreign and not _replaced(folder, before)
 
 
+def _others(folder: Path, known) -> list[str]:
+    """The entries of a folder that seqcast did not write there: not in `known`, a file browser's or a killed write's temp file."""
+    try:
+        names = [p.name for p in folder.iterdir()]
+    except FileNotFoundError:  # moved aside by another save meanwhile
+        return []
+    ours = set(known) | OS_FILES
+    return sorted(n for n in names if n not in ours
+                  and not (n.endswith(".tmp") and any(n.startswith(f".{k}.") for k in known)))  # write_atomic's, left by kill -9
+
+
 def _holds_cwd(target: Path) -> bool:
     try:
         here, there = Path.cwd().resolve(), target.resolve()
@@ -152,12 +172,13 @@ def _holds_cwd(target: Path) -> bool:
     return there == here or there in here.parents
 
 
-def replace_dir(target, build, marker: str = META, what: str = "model") -> None:
+def replace_dir(target, build, marker: str = META, what: str = "model", known=MODEL_FILES) -> None:
     """Build a directory with `build(tmp_dir)` beside `target`, then swap it in.
 
-    `target` may be absent, empty, or an earlier seqcast model directory; anything else is refused
-    so that a typo in --out never deletes a user's folder. A symlink is followed (the link stays)."""
-    target = check_target(target, marker, what)
+    `target` may be absent, empty, or an earlier seqcast model directory holding only what seqcast writes there
+    (`known`); anything else is refused so that a typo in --out never deletes a user's folder, nor a refit the
+    files a user put beside the model. A symlink is followed (the link stays)."""
+    target = check_target(target, marker, what, known)
     if target.is_symlink():  # models/current -> v3: v3 is replaced and the link stays, as write_atomic does with files
         target = Path(os.path.realpath(target))
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,7 @@ import numpy as np
 RUN_FILE, REPORT_FILE = "run.json", "report.html"
 GRID_FILE, STEPS_FILE = "series_grid.png", "errors_by_step.png"
 FORECAST_FILE, PREDICTIONS_FILE = "forecast.png", "predictions.png"
+RUN_FILES = frozenset({RUN_FILE, REPORT_FILE, GRID_FILE, STEPS_FILE, FORECAST_FILE, PREDICTIONS_FILE})  # all a run directory holds
 MAX_ROWS = 200  # prediction rows kept in run.json (the report shows the first 200)
 
 
@@ -118,11 +119,12 @@ def base_run(ctx, title: str, seed) -> dict:
 
 
 def check_run_dir(out) -> Path:
-    """Refuse --out when it is a file, or a non-empty folder that is not an earlier run directory."""
+    """Refuse --out when it is a file, or a non-empty folder that is not an earlier run directory (or is one that
+    also holds other files, which replacing it would delete)."""
     from .errors import ConfigError
-    from .io import META, check_target
+    from .io import META, MODEL_FILES, check_target
 
-    target = check_target(out, RUN_FILE, f"run ({RUN_FILE})")
+    target = check_target(out, RUN_FILE, f"run ({RUN_FILE})", RUN_FILES | MODEL_FILES)  # a model's: refused just below
     if (target / META).is_file():  # `fit` writes run.json beside its model: replacing the folder would delete it
         raise ConfigError(f"'{target}' holds a saved seqcast model; this command would replace the folder and the model with it. "
                           "Choose another directory for --out")
@@ -144,7 +146,7 @@ def write_run_dir(out, build) -> Path:
     tmp), add report.html and run.json, then swap it in (io.replace_dir). On any failure `out` is left as it was."""
     from .io import replace_dir
 
-    replace_dir(out, lambda tmp: _finish(tmp, build(tmp)), RUN_FILE, f"run ({RUN_FILE})")
+    replace_dir(out, lambda tmp: _finish(tmp, build(tmp)), RUN_FILE, f"run ({RUN_FILE})", RUN_FILES)
     return Path(out)
 
 

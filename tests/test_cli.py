@@ -558,6 +558,24 @@ def test_out_folder_that_is_not_a_model_is_refused(data_csv, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]  # no temp folders beside it
 
 
+def test_refit_into_the_folder_that_holds_its_data_and_config_is_refused_before_training(model_dir, data_csv, tmp_path,
+                                                                                          monkeypatch):
+    # `seqcast fit m/data.csv --config m/run.toml --out m` deleted data.csv and run.toml: the folder is replaced as a whole
+    import seqcast.forecast
+
+    out = tmp_path / "m"
+    shutil.copytree(model_dir, out)
+    shutil.copy(data_csv, out / "data.csv")
+    (out / "run.toml").write_text("epochs = 2\n")
+    before = snapshot(out)
+    monkeypatch.setattr(seqcast.forecast, "holdout", lambda *a, **k: pytest.fail("trained before checking --out"))
+    assert_error(invoke("fit", out / "data.csv", "--config", out / "run.toml", "--out", out, *FAST),
+                 f"'{out}' holds a seqcast model and also '{out / 'data.csv'}', '{out / 'run.toml'}', which replacing the folder "
+                 "would delete; move them elsewhere")
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
 def test_out_that_is_a_file_is_refused(data_csv, tmp_path):
     f = tmp_path / "model"
     f.write_text("not a folder")

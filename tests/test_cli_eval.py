@@ -8,6 +8,7 @@ are checked against numbers recomputed here from the data, never against stored 
 from __future__ import annotations
 
 import json
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -265,6 +266,24 @@ def test_backtest_out_refused_before_any_work(long_csv, tmp_path):
     (tmp_path / "mine" / "notes.txt").write_text("keep")
     assert_error(invoke("backtest", long_csv, "--models", "naive", "--horizon", H, "--out", tmp_path / "mine"), "holds no seqcast run")
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep" and f.read_text() == "x"
+
+
+def test_backtest_keeps_files_a_user_put_in_its_run_directory(long_csv, tmp_path):
+    # a run directory is replaced as a whole: a re-run deleted the notes (or a nested run, --out run/sub) put in it
+    out = tmp_path / "run"
+    args = ["backtest", long_csv, "--models", "naive", "--horizon", H, "--windows", W, "-q", "--out"]
+    assert_ok(invoke(*args, out))
+    (out / "notes.md").write_text("why this run")
+    assert_ok(invoke(*args, out / "sub"))
+    before = snapshot(out)
+    assert_error(invoke(*args, out), f"'{out}' holds a seqcast run (run.json) and also '{out / 'notes.md'}', '{out / 'sub'}'",
+                 "move them elsewhere")
+    assert snapshot(out) == before
+    (out / "notes.md").unlink()
+    shutil.rmtree(out / "sub")
+    (out / ".DS_Store").write_text("")  # a file browser's: replaced with the folder
+    assert_ok(invoke(*args, out))
+    assert sorted(p.name for p in out.iterdir()) == ["errors_by_step.png", "report.html", "run.json", "series_grid.png"]
 
 
 # ---- errors --------------------------------------------------------------------------------------------

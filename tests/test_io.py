@@ -420,6 +420,26 @@ def test_refuses_a_folder_that_is_not_a_model(fitted, tmp_path):
     assert f.read_text() == "x"
 
 
+def test_refuses_to_replace_a_model_folder_that_also_holds_the_users_files(fitted, saved, tmp_path):
+    # a model folder is replaced as a whole: a refit over it deleted the data and config kept beside the model
+    # (`seqcast fit m/data.csv --config m/run.toml --out m`) without a word
+    d = copy_model(saved, tmp_path)
+    (d / "data.csv").write_text("date,y")
+    (d / "run.toml").write_text("epochs = 2")
+    before = snapshot(d)
+    with pytest.raises(ConfigError, match=r"^'.*copy' holds a seqcast model and also '.*data\.csv', '.*run\.toml', which replacing the "
+                                          r"folder would delete; move them elsewhere or choose another directory"):
+        fitted.save(d)
+    assert snapshot(d) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]  # no temp folder left beside it
+    for name in ("data.csv", "run.toml"):
+        (d / name).unlink()
+    for name in ("run.json", "report.html", "test_plot.png", ".DS_Store", ".report.html.x1y2.tmp"):  # fit's, a file browser's,
+        (d / name).write_text("")  # and a temp file of a write killed with -9: seqcast's own, replaced with the folder
+    fitted.save(d)
+    assert sorted(p.name for p in d.iterdir()) == ["model.json", "weights.safetensors"]
+
+
 def test_saves_into_an_empty_folder(fitted, tmp_path):
     d = tmp_path / "empty"
     d.mkdir()
