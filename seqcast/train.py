@@ -10,6 +10,7 @@ only host work per epoch is reading one loss value (for history, early stopping,
 from __future__ import annotations
 
 import os
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field, replace
@@ -434,8 +435,6 @@ def sweep(runs, X, Y, *, seed: int = 0, X_val=None, Y_val=None) -> list:
     (`member_threads`), so that both cores stay busy while each small model waits on its steps' latency.
     Runs that differ only in learning rate, epochs or patience share one compiled epoch (`epoch_fn` takes the
     learning rate as an argument)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     given, runs = runs, list(runs) if isinstance(runs, (list, tuple)) or hasattr(runs, "__next__") else None
     if not runs or any(not isinstance(r, (tuple, list)) or len(r) != 3 or not isinstance(r[2], TrainSpec) for r in runs):
         raise ConfigError("`runs` must be a non-empty list of (spec, params, TrainSpec). "
@@ -455,8 +454,7 @@ def sweep(runs, X, Y, *, seed: int = 0, X_val=None, Y_val=None) -> list:
         epoch_fn(spec, train, len(X), 1)
         val_fn(spec, train.loss, 1)
 
-    with ThreadPoolExecutor(member_threads(len(runs))) as pool:
-        return list(pool.map(one, runs))
+    return _map_in_threads(one, runs, member_threads(len(runs)))
 
 
 def check_arrays(spec: rnn.ModelSpec, X, Y=None, x_name: str = "X", y_name: str = "Y"):
@@ -524,9 +522,6 @@ def usable_cores() -> int:
 
 def _fit_in_threads(spec, params, X, Y, train, seed, X_val, Y_val, bar, members, threads):
     """Each member trained by `_fit` as a single model in a thread pool; results stacked (M, ...)."""
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
     lock, done = threading.Lock(), [0]
 
     def tick(_, hist):  # one bar over all members' epochs
@@ -540,14 +535,36 @@ def _fit_in_threads(spec, params, X, Y, train, seed, X_val, Y_val, bar, members,
 
     epoch_fn(spec, train, len(X), 1)  # built here, so the threads share one set of compiled functions
     val_fn(spec, train.loss, 1)
-    with ThreadPoolExecutor(threads) as pool:
-        fits = list(pool.map(member, range(members)))
+    fits = _map_in_threads(member, range(members), threads)
     stacked = stack_members([p for p, _ in fits])
     hists = [h for _, h in fits]
     hist = History(loss=_ragged_mean([h.loss for h in hists]), val_loss=_ragged_mean([h.val_loss for h in hists]))
     if hists[0].best_epoch is not None:
         hist.best_epoch = [h.best_epoch for h in hists]
     return stacked, hist
+
+
+_STOPS = threading.local()  # .events: the stop events of the _map_in_threads calls a pool thread runs under
+
+
+def _map_in_threads(fn, items, threads: int) -> list:
+    """[fn(x) for x in items] in a pool of `threads` threads. Should the waiting thread stop (Ctrl-C in a notebook or a
+    script: the KeyboardInterrupt lands there; or an item's error), the items still training end at their next epoch
+    (`_fit` checks) instead of training all their epochs in the background first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    stop, outer = threading.Event(), getattr(_STOPS, "events", ())  # outer: a sweep's, around an ensemble's members
+
+    def run(x):
+        _STOPS.events = (*outer, stop)
+        return fn(x)
+
+    with ThreadPoolExecutor(threads) as pool:
+        try:
+            return list(pool.map(run, items))
+        except BaseException:
+            stop.set()
+            raise
 
 
 def stack_members(trees: list):
@@ -576,6 +593,8 @@ def _fit(spec, params, X, Y, train, seed, stream, X_val, Y_val, bar, members):
     running = np.ones(members, bool)  # members whose patience has not run out (vmapped, a stopped member trains on, ignored)
     for ep in range(1, train.epochs + 1):
         stop_if_interrupted()
+        if any(e.is_set() for e in getattr(_STOPS, "events", ())):  # a thread of _map_in_threads whose caller stopped
+            raise KeyboardInterrupt
         params, opt_state, loss = epoch(params, opt_state, X, Y, shuffle_order(train, len(X), seed, stream, ep, members), lr)
         hist.loss.append(float(np.mean(np.atleast_1d(np.asarray(loss))[running])))  # as _ragged_mean over threads' runs
         if has_val:

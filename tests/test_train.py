@@ -430,6 +430,42 @@ def test_a_sweep_trains_each_run_as_fit_would_alone(monkeypatch):
         train.sweep(runs[:1], X[:0], Y[:0])
 
 
+@pytest.mark.skipif(not hasattr(__import__("signal"), "pthread_kill"), reason="needs signal.pthread_kill (POSIX)")
+@pytest.mark.parametrize("how", ["ensemble", "sweep"])
+def test_ctrl_c_stops_the_threads_of_an_ensemble_or_a_sweep(how, monkeypatch):
+    # Ctrl-C in a notebook or a script lands in the thread waiting for the members (or runs): the KeyboardInterrupt
+    # came out only after every member had trained all its epochs in the background (a minute for an ensemble of GRU(64))
+    import signal
+    import threading
+
+    from seqcast.forecast import init_params
+
+    X, Y = data(40)
+    tspec = train.TrainSpec(optimizer="adam", epochs=2000, batch_size=8)
+    monkeypatch.setattr(train, "member_threads", lambda m: min(m, 2))  # threads even on a 1-core runner
+    epochs, order, sent = [], train.shuffle_order, []
+
+    def counted(*a, **k):  # called by each member (run) before each of its epochs
+        epochs.append(threading.current_thread())
+        if len(set(epochs)) == 2 and not sent:  # Ctrl-C, to the main thread, once both members train
+            sent.append(signal.pthread_kill(threading.main_thread().ident, signal.SIGINT))
+        return order(*a, **k)
+
+    monkeypatch.setattr(train, "shuffle_order", counted)
+    threads = set(threading.enumerate())
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # a background job starts with SIGINT ignored
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            if how == "ensemble":
+                train.fit(LINEAR, init_params(LINEAR, 0, 2), X, Y, train=tspec, members=2)
+            else:
+                train.sweep([(LINEAR, params_for(LINEAR), tspec), (LINEAR, params_for(LINEAR, 1), tspec)], X, Y)
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert len(epochs) < 2 * tspec.epochs  # the members stopped at their next epoch, not after all 2 x 2000
+    assert set(threading.enumerate()) <= threads  # none trains on
+
+
 def test_compilation_cache_is_reused_by_a_second_process(tmp_path):
     """Issue 5: JAX's persistent compilation cache ($SEQCAST_CACHE_DIR) lets a second run of the same
     shapes skip compiling: the first process writes entries, the second one hits them; "off" disables it."""
