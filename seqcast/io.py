@@ -359,6 +359,7 @@ def load_model(path):
 
     p = model_path(path)
     meta, raw = _read_whole(p)
+    _check_options(meta, p / META)
     check_backend()  # a JAX_PLATFORMS this machine lacks is not a corrupt model
     try:
         from safetensors.numpy import load as st_load
@@ -414,6 +415,23 @@ def load_model(path):
         if len(ctx) != cfg.window and not (f.long_format_ and 1 <= len(ctx) < cfg.window):
             raise ModelFileError(f"'{p / META}': context of series {k!r} has {len(ctx)} values, window is {cfg.window}; re-save the model")
     return f
+
+
+def _check_options(meta: dict, mf: Path) -> None:
+    """An option this seqcast does not know, in a file another seqcast version wrote (same format version): said so,
+    not "corrupt ... re-save the model" (a hand-edited option, with this version's number, still reads corrupt)."""
+    import dataclasses
+
+    from . import __version__
+    from .config import Config
+
+    cfg, v = meta.get("config"), meta.get("seqcast_version")
+    if not isinstance(cfg, dict) or not isinstance(v, str) or v == __version__:
+        return
+    unknown = sorted(set(cfg) - {f.name for f in dataclasses.fields(Config)})
+    if unknown:
+        raise ModelFileError(f"'{mf}' was written by seqcast {v} with option {unknown[0]!r}, which this seqcast ({__version__}) "
+                             f"does not know; load it with seqcast {v}, or refit it with this one")
 
 
 def _read_files(p: Path) -> tuple[dict, bytes]:

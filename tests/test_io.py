@@ -272,6 +272,9 @@ def _edit(**changes):
         (_edit(format_version=1), "has format version 1, written by an older seqcast"),
         (_edit(format_version="2"), "has format version '2', not a version number"),
         (_edit(config={"epoch": 1}), "unknown option 'epoch'"),
+        # a newer seqcast's option (same format version) was "corrupt or inconsistent ...; re-save the model"
+        (_edit(seqcast_version="9.0.0", **{"config.dropout": 0.1}), "model.json' was written by seqcast 9.0.0 with option 'dropout', "
+         f"which this seqcast ({seqcast.__version__}) does not know; load it with seqcast 9.0.0, or refit it with this one"),
         (_edit(**{"config.model": "transformer"}), "`model` must be one of"),
         (_edit(**{"series.0.schema": {}}), "corrupt or inconsistent"),
         (_edit(**{"series.0.schema.freq": "zz"}), "corrupt or inconsistent"),
