@@ -183,7 +183,9 @@ class Forecaster:
         if len(ids) == 1:
             self.scaler_, self.schema_, self.context_ = self.scalers_[0], self.schemas_[0], self.contexts_[0]
         self.levels_, self.widths_, self.interval_scales_, self.interval_horizon_ = (), {}, None, None
-        self.interval_floors_ = None
+        from .backtest import nonneg_floor
+
+        self.floors_ = nonneg_floor(values)  # (S,) 0 for a series never negative: no forecast nor band below it
         self.calibration_windows_ = self.calibration_series_ = 0
         if lv:
             self._calibrate(values, lv, h_levels, season, calibration_windows, calibrate_on)
@@ -194,7 +196,7 @@ class Forecaster:
         (see _calibration_plan): origins one step apart, the model fitted once at the first (n_windows
         residual rows per series for one extra fit). Widths are in units of each series' in-sample scale."""
         from . import intervals
-        from .backtest import backtest, nonneg_floor
+        from .backtest import backtest
 
         cfg = self.config_
         nw = int(n_windows)  # checked by _calibration_plan
@@ -210,7 +212,6 @@ class Forecaster:
         self.widths_ = intervals.conformal_widths(res.scaled_residuals(cfg.model), levels)
         self.levels_ = tuple(levels)
         self.interval_scales_ = np.where(scales > 0, scales, 1.0)
-        self.interval_floors_ = nonneg_floor(values)  # 0 for a series never negative: no band below it
         self.interval_horizon_ = h
         self.calibration_windows_ = nw
         self.calibration_series_ = len(on)  # the others were too short for nw origins: they use these widths
@@ -348,8 +349,8 @@ class Forecaster:
         With intervals (a model fitted with levels), also lo_<level>, hi_<level> per level, ascending.
         `ids` picks some of the fitted series; `levels` some of the calibrated levels (() for none).
         A direct / seq2seq model forecasts at most the horizon it was trained for (ConfigError beyond).
-        A model fitted with levels forecasts no value below 0 for a series that never was negative (the
-        intervals' floor), whichever levels are asked for.
+        No value below 0 is forecast for a series that never was negative (nor a band: the intervals' floor),
+        with or without levels.
         """
         from . import intervals
         from .panel import forecast_panel
@@ -394,13 +395,13 @@ class Forecaster:
             ctxs = [s.to_numpy(np.float64)[-w:] for s in series]  # a series shorter than the window: padded, as in fit
             dates = [data_mod.future_index(s, horizon) for s in series]
         point = forecast_panel(self._panel(), ctxs, horizon, scalers=[self.scalers_[i] for i in idx])  # (S, h)
-        if self.interval_floors_ is not None:  # fitted with levels: a never-negative series gets no forecast below 0
-            fl = self.interval_floors_[idx][:, None]
+        if self.floors_ is not None:  # a never-negative series gets no forecast below 0 (None: a model file saved without them)
+            fl = self.floors_[idx][:, None]
             point = np.where(np.isnan(fl), point, np.maximum(point, np.nan_to_num(fl)))
         bounds = {}
         if lv:
             b = intervals.bands(point, {q: self.widths_[q][:horizon] for q in lv}, scale=self.interval_scales_[idx],
-                                floor=self.interval_floors_[idx])
+                                floor=self.floors_[idx])
             bounds = {q: b[q] for q in lv}
         if not self.long_format_:
             out = pd.DataFrame({"date": dates[0], "forecast": point[0]})

@@ -290,7 +290,6 @@ def save_model(f, path, extra=None) -> None:
             "calibration_series": int(f.calibration_series_),  # how many series the widths come from
             "widths": [[_finite_or_none(x) for x in f.widths_[q]] for q in f.levels_],  # one row per level
             "scales": [float(x) for x in f.interval_scales_],  # per series, aligned with "series"
-            "floors": [_finite_or_none(x) for x in f.interval_floors_],  # per series: 0 (never negative) or null
         }
     meta = {
         "format": FORMAT,
@@ -298,6 +297,7 @@ def save_model(f, path, extra=None) -> None:
         "seqcast_version": __version__,
         "config": f.config_.to_dict(),  # the options the model was fitted with
         "horizon": int(f.horizon_),
+        "floors": None if f.floors_ is None else [_finite_or_none(x) for x in f.floors_],  # per series: 0 (never negative: no forecast below it) or null
         "season": int(f.season_),
         "long_format": bool(f.long_format_),
         "leaks": bool(f.leaks_),
@@ -391,8 +391,10 @@ def load_model(path):
             f.scaler_, f.schema_, f.context_ = f.scalers_[0], f.schemas_[0], f.contexts_[0]
         f.levels_, f.widths_, f.interval_scales_, f.interval_horizon_, f.calibration_windows_ = (), {}, None, None, 0
         f.calibration_series_ = 0
-        f.interval_floors_ = None
+        floors = meta.get("floors")  # older files: only with intervals, in them
         iv = meta["intervals"]
+        floors = iv.get("floors") if floors is None and iv is not None else floors
+        f.floors_ = None if floors is None else np.array([np.nan if x is None else float(x) for x in floors])
         if iv is not None:
             f.levels_ = tuple(float(q) for q in iv["levels"])
             f.interval_horizon_ = _int(iv["horizon"], "intervals.horizon")
@@ -402,7 +404,6 @@ def load_model(path):
                 raise ValueError(f"{len(iv['widths'])} rows of widths for {len(f.levels_)} levels")
             f.widths_ = {q: np.array([np.inf if x is None else float(x) for x in row]) for q, row in zip(f.levels_, iv["widths"])}
             f.interval_scales_ = np.asarray(iv["scales"], dtype=np.float64)
-            f.interval_floors_ = np.array([np.nan if x is None else float(x) for x in iv["floors"]])
         f.n_windows_ = tuple(meta["n_windows"])
         hist = meta["history"]
         f.history_ = History(loss=hist["loss"], val_loss=hist["val_loss"], best_epoch=hist["best_epoch"], fit_s=hist["fit_s"])
@@ -524,6 +525,8 @@ def _check_state(f) -> None:
             raise ValueError("context must be a list of finite numbers")
     for schema in f.schemas_:
         _future_dates(schema, 1)  # schema: freq, last
+    if f.floors_ is not None and (f.floors_.shape != (len(f.series_ids_),) or np.isinf(f.floors_).any()):
+        raise ValueError(f"floors must be {len(f.series_ids_)} numbers or nulls, one per series")
     if f.levels_:
         if list(f.levels_) != sorted(set(f.levels_)) or not all(0 < q < 100 for q in f.levels_):
             raise ValueError(f"levels {list(f.levels_)} are not ascending percentages in (0, 100)")
@@ -533,8 +536,6 @@ def _check_state(f) -> None:
         sc = f.interval_scales_
         if sc.shape != (len(f.series_ids_),) or not np.isfinite(sc).all() or (sc < 0).any():
             raise ValueError(f"interval scales must be {len(f.series_ids_)} finite numbers >= 0, one per series")
-        if f.interval_floors_.shape != (len(f.series_ids_),):
-            raise ValueError(f"interval floors must be {len(f.series_ids_)} numbers or nulls, one per series")
 
 
 def _safetensors_bytes(flat: dict) -> bytes:

@@ -426,17 +426,22 @@ def test_intervals_the_data_is_too_short_for_are_refused_before_training(monkeyp
         Forecaster(**{**FAST, "window": 1}, val_size=0.0).fit(monthly(5).rename("y"), levels=(80,))  # recursive: 12 steps
 
 
-def test_a_model_with_intervals_never_forecasts_a_non_negative_series_below_zero():
+@pytest.mark.parametrize("levels", [(80,), None])
+def test_a_non_negative_series_is_never_forecast_below_zero_with_or_without_levels(tmp_path, levels):
+    # without levels the same model forecast [..., -0.74, -0.97]: the point forecast depended on --levels
     idx = pd.date_range("2000-01-01", periods=60, freq="MS")
     y = pd.Series(np.maximum(0.0, 59.0 - np.arange(60)) + 2 * (np.arange(60) % 3), index=idx)  # falling to ~0
-    f = Forecaster(**FAST, model="linear", strategy="direct", horizon=12, scaler="none").fit(y, levels=(80,))
+    f = Forecaster(**FAST, model="linear", strategy="direct", horizon=12, scaler="none").fit(y, levels=levels)
     raw = f.predict_windows(y.to_numpy()[-6:][None])[0]
     assert raw.min() < 0  # the linear model itself goes below zero here ...
-    for levels in (None, ()):
-        fc = f.forecast(12, levels=levels)
-        np.testing.assert_allclose(fc["forecast"], np.maximum(raw, 0.0))  # ... its forecasts do not
-    fc = f.forecast(12)
-    assert (fc["lo_80"] <= fc["forecast"]).all() and (fc["forecast"] <= fc["hi_80"]).all()
+    f.save(tmp_path / "m")
+    for g in (f, Forecaster.load(tmp_path / "m")):
+        for lv in (None, ()):
+            np.testing.assert_allclose(g.forecast(12, levels=lv)["forecast"], np.maximum(raw, 0.0))  # ... its forecasts do not
+    if levels:
+        fc = f.forecast(12)
+        assert (fc["lo_80"] <= fc["forecast"]).all() and (fc["forecast"] <= fc["hi_80"]).all()
+    assert np.isnan(Forecaster(**FAST, model="linear").fit(y - 10.0).floors_).all()  # negative values: no floor
 
 
 def test_a_constant_series_gets_finite_intervals(recwarn):

@@ -293,7 +293,9 @@ def _edit(**changes):
         (_edit(long_format="yes"), "corrupt or inconsistent"),
         (_edit(intervals={"levels": [80]}), "corrupt or inconsistent"),
         (_edit(intervals={"levels": [80.0], "horizon": 1, "calibration_windows": 3, "widths": [[1.0]], "scales": [1.0],
-                          "floors": [0.0, 0.0]}), "corrupt or inconsistent"),  # two floors for one series
+                          "floors": [0.0, 0.0]}, floors=None), "corrupt or inconsistent"),  # an older file: two floors for one series
+        (_edit(floors=[0.0, 0.0]), "corrupt or inconsistent"),
+        (_edit(floors=5), "corrupt or inconsistent"),
         (_edit(history=None), "corrupt or inconsistent"),
         (_edit(**{"series.0.scaler.scale": 0.0}), "scaler scale=0.0 must be > 0"),
         (_edit(**{"series.0.scaler.scale": -2.0}), "scaler scale=-2.0 must be > 0"),
