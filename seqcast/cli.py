@@ -1176,10 +1176,12 @@ def backtest(
         figs = [runs.steps_figure(res, folder, f"{len(values)} series x {windows} origins"),
                 runs.grid_figure(items, folder, f"{gm}: last origin", f"{gm} at the last origin (the last {horizon} values): "
                                  f"history, truth and forecast; {band}", f"{gm}'s MASE over all origins")]
+        every = runs.backtest_predictions(res, series, horizon, windows, st, limit=None)
+        runs.write_tables(folder, every, res)
         run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv, counts),
                    verdict=res.verdicts() + [n for n in (note, left_out) if n],  # the notes on stderr reach the report too
-                   figures=figs, predictions=runs.backtest_predictions(res, series, horizon, windows, st),
-                   predictions_total=len(res.ids) * horizon)  # run.json keeps the first runs.MAX_ROWS
+                   figures=figs, predictions=every[: runs.MAX_ROWS], predictions_total=len(every),  # run.json keeps the first
+                   tables=runs.TABLES)  # runs.MAX_ROWS, predictions.csv all
         if lv:
             run["coverage"] = runs.coverage_rows(cover, lv)
         hist = runs.first_history(res, "its fit at the last origin" if refit else "its one fit, at the first origin", cfg.ensemble)
@@ -1190,7 +1192,8 @@ def backtest(
         return run
 
     runs.write_run_dir(run_dir, build)
-    _say(quiet or as_json, f"wrote {run_dir}/ (run.json, figures, report.html)", err=True)
+    _say(quiet or as_json, f"wrote {run_dir}/ (run.json, figures, report.html, {runs.PREDICTIONS_CSV}: every prediction, "
+                           f"{runs.SCORES_CSV}: each series' scores)", err=True)
 
 
 @app.command()
@@ -1250,8 +1253,10 @@ def benchmark(
         figs = [runs.steps_figure(res, folder, f"{len(ids)} series, official test"),
                 runs.grid_figure(items, folder, f"{name}: {gm}", f"{gm} on the official test: the last values of the training "
                                  f"part, truth and forecast; {band}", f"{gm}'s MASE")]
+        every = runs.benchmark_predictions(res, ids, limit=None)
+        runs.write_tables(folder, every, res)
         run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv), verdict=res.verdicts(), figures=figs,
-                   predictions=runs.benchmark_predictions(res, ids), predictions_total=len(ids) * comp.horizon)
+                   predictions=every[: runs.MAX_ROWS], predictions_total=len(every), tables=runs.TABLES)
         if lv:
             run["coverage"] = runs.coverage_rows(cover, lv)
         hist = runs.first_history(res, "its fit on the training parts", cfg.ensemble)
@@ -1261,7 +1266,8 @@ def benchmark(
         return run
 
     runs.write_run_dir(run_dir, build)
-    _say(quiet or as_json, f"wrote {run_dir}/ (run.json, figures, report.html)", err=True)
+    _say(quiet or as_json, f"wrote {run_dir}/ (run.json, figures, report.html, {runs.PREDICTIONS_CSV}: every prediction, "
+                           f"{runs.SCORES_CSV}: each series' scores)", err=True)
 
 
 @reproduce_app.command("homl-ch15")

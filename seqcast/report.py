@@ -696,8 +696,12 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
         total = run.get("predictions_total", len(rows))  # run.json may keep only the first rows
         total = total if isinstance(total, int) and total >= len(rows) else len(rows)
         shown = min(len(rows), MAX_PREDICTION_ROWS)
-        note = (f'<p class="note">Showing the first {shown} of {total} rows.</p>'
-                if total > shown else f'<p class="note">{total} rows.</p>')
+        files = run.get("tables") if isinstance(run.get("tables"), dict) else {}
+        beside = ("; every row is in " + " and each series' scores in ".join(_esc(files[k]) for k in ("predictions", "series_scores")
+                                                                              if isinstance(files.get(k), str)) + ", beside this report"
+                  if isinstance(files.get("predictions"), str) else "")
+        note = (f'<p class="note">Showing the first {shown} of {total} rows{beside}.</p>'
+                if total > shown else f'<p class="note">{total} rows{beside}.</p>')
         out.append(("predictions", "Test predictions", note + _table(rows[:MAX_PREDICTION_ROWS], ["series", "origin", "step", "date", "truth"], box="scroll wide")))
     if "coverage" in run:
         rows = _rows(run, "coverage")
@@ -767,6 +771,8 @@ def write_html(run: dict, path, *, base_dir=None) -> Path:
                          base_dir; a missing file gives a note, not an error               [forecast]
         predictions      [{date, truth, <model>: value, ...}], first 200 rows shown        [predictions]
         predictions_total  int: rows in all, when run.json keeps only the first 200      [predictions]
+        tables           {predictions: file, series_scores: file}: the CSVs beside run.json
+                         holding every prediction row and each series' scores (named)     [predictions]
         coverage         [{model, level, nominal, empirical}] percent; rows 5+ points
                          under nominal in red                                             [coverage]
         history          {loss: [..], val_loss: [..], best_epoch: int | [int] | null, fit_s, of}:

@@ -34,8 +34,11 @@ import numpy as np
 RUN_FILE, REPORT_FILE = "run.json", "report.html"
 GRID_FILE, STEPS_FILE = "series_grid.png", "errors_by_step.png"
 FORECAST_FILE, PREDICTIONS_FILE = "forecast.png", "predictions.png"
-RUN_FILES = frozenset({RUN_FILE, REPORT_FILE, GRID_FILE, STEPS_FILE, FORECAST_FILE, PREDICTIONS_FILE})  # all a run directory holds
-MAX_ROWS = 200  # prediction rows kept in run.json (the report shows the first 200)
+PREDICTIONS_CSV, SCORES_CSV = "predictions.csv", "series_scores.csv"  # backtest and benchmark: every row, every series
+TABLES = {"predictions": PREDICTIONS_CSV, "series_scores": SCORES_CSV}  # run.json's "tables": the CSVs beside it
+RUN_FILES = frozenset({RUN_FILE, REPORT_FILE, GRID_FILE, STEPS_FILE, FORECAST_FILE, PREDICTIONS_FILE, PREDICTIONS_CSV,
+                       SCORES_CSV})  # all a run directory holds
+MAX_ROWS = 200  # prediction rows kept in run.json (the report shows the first 200; predictions.csv holds all)
 
 
 # ---- small helpers ------------------------------------------------------------------------------------
@@ -295,12 +298,12 @@ def widest_finite(widths: dict):
     return max(finite) if finite else None
 
 
-def benchmark_predictions(res, ids: list) -> list[dict]:
-    """The first MAX_ROWS rows of (series, step) on the official test: truth and each model's forecast."""
+def benchmark_predictions(res, ids: list, limit: int | None = MAX_ROWS) -> list[dict]:
+    """The first `limit` rows (None: all) of (series, step) on the official test: truth and each model's forecast."""
     rows = []
     for i, k in enumerate(ids):
         for j in range(res.h):
-            if len(rows) >= MAX_ROWS:
+            if limit is not None and len(rows) >= limit:
                 return rows
             rows.append({"series": k, "step": j + 1, "truth": res.truth[i, j], **{m: f[i, j] for m, f in res.forecasts.items()}})
     return rows
@@ -331,8 +334,8 @@ def _regular(index) -> bool:
     return False
 
 
-def backtest_predictions(res, series: dict, h: int, windows: int, step: int) -> list[dict]:
-    """The first MAX_ROWS rows of (series, origin, step): date, truth and each model's forecast."""
+def backtest_predictions(res, series: dict, h: int, windows: int, step: int, limit: int | None = MAX_ROWS) -> list[dict]:
+    """The first `limit` rows (None: all) of (series, origin, step): date, truth and each model's forecast."""
     import pandas as pd
 
     from .backtest import cuts
@@ -353,9 +356,24 @@ def backtest_predictions(res, series: dict, h: int, windows: int, step: int) -> 
                        "truth": res.truth[r, j]}
                 row.update({m: f[r, j] for m, f in res.forecasts.items()})
                 out.append(row)
-                if len(out) >= MAX_ROWS:
+                if limit is not None and len(out) >= limit:
                     return out
     return out
+
+
+def write_tables(folder, predictions: list[dict], res) -> None:
+    """predictions.csv (every prediction row, as run.json's first MAX_ROWS) and series_scores.csv (each series' scores
+    per model: mase, smape, rmse, mae, rmsse, mape over its origins and steps, best MASE first within a series)."""
+    import pandas as pd
+
+    from .io import write_atomic
+
+    write_atomic(Path(folder) / PREDICTIONS_CSV, pd.DataFrame(predictions).to_csv(index=False))
+    rows = [{"series": k, "model": m, **sc} for m in res.forecasts for k, sc in res.scores(m)["per_series"].items()]
+    frame = pd.DataFrame(rows, columns=["series", "model", "mase", "smape", "rmse", "mae", "rmsse", "mape"])
+    order = {k: i for i, k in enumerate(dict.fromkeys(res.ids))}  # the series in the order given
+    frame = frame.sort_values(["series", "mase", "model"], key=lambda c: c.map(order) if c.name == "series" else c, na_position="last")
+    write_atomic(Path(folder) / SCORES_CSV, frame.to_csv(index=False))
 
 
 def first_history(res, of: str, members: int = 1) -> dict | None:

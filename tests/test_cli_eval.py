@@ -207,8 +207,20 @@ def test_backtest_run_dates_span_every_series(tmp_path):  # run.json showed the 
 
 def test_backtest_run_directory(backtest_run):
     rows, out = backtest_run
-    assert {p.name for p in out.iterdir()} == {"run.json", "report.html", "errors_by_step.png", "series_grid.png"}
+    assert {p.name for p in out.iterdir()} == {"run.json", "report.html", "errors_by_step.png", "series_grid.png",
+                                               "predictions.csv", "series_scores.csv"}
     run = json.loads((out / "run.json").read_text())
+    # run.json keeps 200 rows; the CLI wrote no file with all of them, nor any per-series score
+    every = pd.read_csv(out / "predictions.csv")
+    assert len(every) == run["predictions_total"] == 3 * int(W) * int(H)
+    pd.testing.assert_frame_equal(every.head(len(run["predictions"])), pd.DataFrame(run["predictions"]), check_dtype=False)
+    scores = pd.read_csv(out / "series_scores.csv")
+    assert list(scores.columns) == ["series", "model", "mase", "smape", "rmse", "mae", "rmsse", "mape"] and len(scores) == 3 * 3
+    for r in run["leaderboard"]:  # every series has W origins: the mean of the series' MASE is the pooled MASE
+        assert np.isclose(scores.loc[scores.model == r["model"], "mase"].mean(), r["mase"], rtol=1e-9)
+    rmse = np.sqrt(((every["truth"] - every["naive"]) ** 2).groupby(every["series"]).mean())  # by hand, from the rows
+    np.testing.assert_allclose(scores[scores.model == "naive"].set_index("series")["rmse"].loc[rmse.index], rmse.to_numpy())
+    assert "every row is in predictions.csv and each series' scores in series_scores.csv" in (out / "report.html").read_text()
     assert run["command"].startswith("seqcast backtest ") and "--levels 80" in run["command"]
     assert run["seqcast_version"] and run["seed"] == 0
     assert run["cwd"] == str(Path.cwd())  # the command's relative paths are relative to it
@@ -283,7 +295,8 @@ def test_backtest_keeps_files_a_user_put_in_its_run_directory(long_csv, tmp_path
     shutil.rmtree(out / "sub")
     (out / ".DS_Store").write_text("")  # a file browser's: replaced with the folder
     assert_ok(invoke(*args, out))
-    assert sorted(p.name for p in out.iterdir()) == ["errors_by_step.png", "report.html", "run.json", "series_grid.png"]
+    assert sorted(p.name for p in out.iterdir()) == ["errors_by_step.png", "predictions.csv", "report.html", "run.json",
+                                                     "series_grid.png", "series_scores.csv"]
 
 
 # ---- errors --------------------------------------------------------------------------------------------
@@ -438,8 +451,8 @@ def test_a_report_says_when_run_json_kept_only_the_first_predictions(tmp_path):
     out = tmp_path / "bt"
     assert_ok(invoke("backtest", "airline", "--models", "naive", "--horizon", 12, "--windows", 20, "--step", 3, "--out", out, "-q"))
     run = json.loads((out / "run.json").read_text())
-    assert len(run["predictions"]) == 200 and run["predictions_total"] == 240
-    assert "Showing the first 200 of 240 rows." in (out / "report.html").read_text()
+    assert len(run["predictions"]) == 200 and run["predictions_total"] == 240 == len(pd.read_csv(out / "predictions.csv"))
+    assert "Showing the first 200 of 240 rows; every row is in predictions.csv" in (out / "report.html").read_text()
 
 
 def test_a_reports_training_section_says_which_fit_it_shows(tmp_path):
