@@ -323,6 +323,10 @@ def read_meta(path) -> dict:
     if p.is_file():
         raise ModelFileError(f"'{p}' is a file, not a model directory; pass a directory written by `seqcast fit --out`")
     if not p.is_dir():
+        aside = sorted(p.parent.glob(f".{glob_escape(p.name)}.old-*/{META}"), key=lambda m: m.stat().st_mtime)
+        if aside:  # a save killed between its two renames (kill -9, power loss) left the model moved aside
+            raise ModelFileError(f"model directory '{p}' not found, but '{aside[-1].parent}' holds the model a save that was "
+                                 f"killed moved aside; rename it to '{p}' (or refit)")
         raise ModelFileError(f"model directory '{p}' not found; pass a directory written by `seqcast fit --out`")
     mf = p / META
     if not mf.is_file():

@@ -339,6 +339,17 @@ def test_missing_model_dir(tmp_path):
         Forecaster.load(tmp_path / "sales.csv")
 
 
+def test_a_model_moved_aside_by_a_killed_save_is_named(fitted, tmp_path):
+    # kill -9 between save's two renames left the model only as .m.old-<pid>-<hex>: "model directory 'm' not found"
+    fitted.save(tmp_path / "m")
+    (tmp_path / "m").rename(tmp_path / ".m.old-123-abcd1234")
+    with pytest.raises(ModelFileError, match=r"^model directory '.*m' not found, but '.*/\.m\.old-123-abcd1234' holds the model a save "
+                                             r"that was killed moved aside; rename it to '.*m' \(or refit\)$"):
+        Forecaster.load(tmp_path / "m")
+    (tmp_path / ".m.old-123-abcd1234").rename(tmp_path / "m")
+    assert Forecaster.load(tmp_path / "m").series_ids_ == fitted.series_ids_
+
+
 # ---- atomic writes: nothing saved is damaged ------------------------------------------------------------
 
 
