@@ -125,6 +125,10 @@ def friendly(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        if kwargs.get("quiet"):  # -q: no library chatter either (matplotlib's "created a temporary cache directory" where
+            import logging  # HOME is not writable, two lines on stderr at its import)
+
+            logging.getLogger("matplotlib").setLevel(logging.ERROR)
         try:
             with _signals():
                 return fn(*args, **kwargs)

@@ -681,6 +681,21 @@ def test_a_jax_platform_this_machine_lacks_is_one_line(model_dir, data_csv, tmp_
     assert not (tmp_path / "m").exists()
 
 
+def test_quiet_silences_matplotlibs_cache_warning_where_home_is_not_writable(model_dir, tmp_path):
+    # -q printed "mkdir -p failed for path ..." and "Matplotlib created a temporary cache directory ..." (a container's HOME)
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "MPLCONFIGDIR"}
+    env.update(HOME="/proc/none", XDG_CONFIG_HOME="/proc/none", XDG_CACHE_HOME="/proc/none", SEQCAST_CACHE_DIR=str(tmp_path / "c"))
+    args = [sys.executable, "-m", "seqcast", "predict", str(model_dir), "--horizon", "2", "--plot", str(tmp_path / "p.png")]
+    quiet = subprocess.run([*args, "-q", "--out", str(tmp_path / "fc.csv")], capture_output=True, text=True, env=env)
+    assert (quiet.returncode, quiet.stderr) == (0, "") and (tmp_path / "p.png").is_file()
+    loud = subprocess.run(args, capture_output=True, text=True, env=env)  # without -q matplotlib's advice stays
+    assert loud.returncode == 0 and "MPLCONFIGDIR" in loud.stderr
+
+
 def test_stdout_closed_by_the_reader_ends_quietly(model_dir, tmp_path):
     # `seqcast ... | head -1`, head gone: "error: cannot use: Broken pipe; check the path and its permissions", exit 2
     import subprocess
