@@ -1354,7 +1354,11 @@ def _pd_infer(dates: pd.DatetimeIndex) -> pd.DateOffset | None:
         return None
     if found is None:
         return None
-    return found if isinstance(found, pd.DateOffset) else to_offset(found)
+    offset = found if isinstance(found, pd.DateOffset) else to_offset(found)
+    if isinstance(offset, (pd.offsets.QuarterBegin, pd.offsets.BQuarterBegin)):  # pandas names calendar quarters
+        # starting in January 'QS-OCT' (the cycle's last month); the same dates as 'QS-JAN', pandas' own 'QS'
+        offset = type(offset)(n=offset.n, startingMonth=(offset.startingMonth - 1) % 3 + 1)
+    return offset
 
 
 def _infer_offset(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300) -> pd.DateOffset | None:

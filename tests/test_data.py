@@ -1054,3 +1054,12 @@ def test_a_grid_is_too_long_past_100_points_a_value_and_past_ten_million():
 
     assert not _grid_too_long(10**7, 10) and _grid_too_long(10**7 + 1, 10)
     assert not _grid_too_long(2 * 10**7, 300_000) and _grid_too_long(3 * 10**7 + 1, 300_000)  # 100 points a value
+
+
+@pytest.mark.parametrize("freq, name", [("QS", "QS-JAN"), ("QS-FEB", "QS-FEB"), ("QS-MAR", "QS-MAR"), ("BQS", "BQS-JAN"), ("2QS", "2QS-JAN")])
+def test_calendar_quarters_are_named_as_pandas_writes_them(freq, name):
+    # quarters starting in January read 'QS-OCT' (pandas' infer_freq names the cycle's last month) in messages,
+    # run.json and model.json, where pandas' own 'QS' is 'QS-JAN'
+    idx = pd.date_range("2000-01-01", periods=12, freq=freq)
+    s = load_series(pd.Series(np.arange(12.0), index=pd.DatetimeIndex(list(idx))))  # no freq: inferred
+    assert s.index.freqstr == name and s.index.equals(idx)
