@@ -28,7 +28,7 @@ from .errors import ConfigError, DataError
 
 
 def parse_levels(levels) -> tuple[float, ...]:
-    """Interval levels in percent, ascending: "80,95", [80, 95] or 90 -> (80.0, 95.0) / (90.0,).
+    """Interval levels in percent, ascending: "80,95" (or "80 95"), [80, 95] or 90 -> (80.0, 95.0) / (90.0,).
 
     Raises ConfigError for text that is not a number, a level outside [1, 100), or a repeat: levels
     are percentages, and one below 1 is almost surely a fraction (0.95) meant as 95.
@@ -36,7 +36,7 @@ def parse_levels(levels) -> tuple[float, ...]:
     >>> parse_levels("95, 80"), parse_levels(90)
     ((80.0, 95.0), (90.0,))
     """
-    items = levels.replace(" ", "").split(",") if isinstance(levels, str) else (
+    items = (levels.replace(",", " ").split() or [""]) if isinstance(levels, str) else (  # "80,95", "80, 95" or "80 95"
         list(levels) if isinstance(levels, Iterable) else [levels])
     if not items or items == [""]:
         raise ConfigError(f"`levels` must be one or more percentages in [1, 100) such as 80,95. Received: levels={levels!r}")

@@ -20,6 +20,7 @@ from seqcast.intervals import (
 def test_parse_levels():
     assert parse_levels("80,95") == (80.0, 95.0)
     assert parse_levels(" 95, 80 ") == (80.0, 95.0)
+    assert parse_levels("80 95") == (80.0, 95.0) and parse_levels("9 5") == (5.0, 9.0)  # were refused as 8095 / read as 95
     assert parse_levels([50, 99.5]) == (50.0, 99.5)
     assert parse_levels(90) == (90.0,)
 
