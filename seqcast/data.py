@@ -935,9 +935,10 @@ def _choose_columns(
             )
         else:
             date_pos = dated[0] if dated else None
-        if date_pos is None and not has_index_dates and ncols == 2:
-            # the only column beside the values, holding 1700, 1701, ..., named like a date (or the first
-            # column of a file without a header): yearly dates. A column 'count' of 1990..2010 stays numbers.
+        if date_pos is None and not has_index_dates and (ncols == 2 or value_pos is not None):
+            # the only column beside the values (or, with column= given, the only such column), holding 1700, 1701,
+            # ..., named like a date (or the first column of a file without a header): yearly dates. A column 'count'
+            # of 1990..2010 stays numbers.
             years = [i for i in range(ncols) if i != value_pos and _consecutive_years(columns[i]) and _date_like_name(names, i)]
             date_pos = years[0] if len(years) == 1 else None
         if date_pos is None and not has_index_dates and names is not None:

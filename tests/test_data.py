@@ -1063,3 +1063,13 @@ def test_calendar_quarters_are_named_as_pandas_writes_them(freq, name):
     idx = pd.date_range("2000-01-01", periods=12, freq=freq)
     s = load_series(pd.Series(np.arange(12.0), index=pd.DatetimeIndex(list(idx))))  # no freq: inferred
     assert s.index.freqstr == name and s.index.equals(idx)
+
+
+def test_a_year_column_beside_several_value_columns_is_the_dates_once_column_is_chosen(tmp_path):
+    # year,sales,cost with column='sales' forecast positions 0, 1, ... (the years dropped in silence); year,sales had dates
+    path = tmp_path / "y.csv"
+    path.write_text("year,sales,cost\n2001,10,5\n2002,12,6\n2003,13,7\n2004,15,8\n")
+    s = load_series(path, column="sales")
+    assert s.index.equals(pd.date_range("2001-01-01", periods=4, freq="YS")) and s.tolist() == [10.0, 12.0, 13.0, 15.0]
+    path.write_text("count,sales,cost\n2001,10,5\n2002,12,6\n2003,13,7\n2004,15,8\n")  # a name unlike dates: numbers
+    assert list(load_series(path, column="sales").index) == [0, 1, 2, 3]
