@@ -330,7 +330,18 @@ class Forecaster:
         self._check_freq(0, s)
         self.schemas_, self.contexts_ = [_schema(s, self.config_)], [s.to_numpy(np.float64)[-w:].copy()]
         self.schema_, self.context_ = self.schemas_[0], self.contexts_[0]
+        self.floors_ = self._floors([0], [s])  # newer values below 0: the series is no longer never negative
         return self
+
+    def _floors(self, idx: list, series: list | None = None):
+        """(S,) floors of the series `idx`: 0 for one never negative, in the fitted data nor in `series` (the newer
+        data forecast from, aligned with idx), else NaN; None for a model file saved without them."""
+        if self.floors_ is None:
+            return None
+        from .backtest import nonneg_floor
+
+        fl = self.floors_[idx]
+        return fl if series is None else np.where(np.isnan(nonneg_floor(series)), np.nan, fl)
 
     def _check_freq(self, j: int, s: pd.Series) -> None:
         """New data for series j must have the fitted frequency: the model learned that frequency's patterns
@@ -349,8 +360,8 @@ class Forecaster:
         With intervals (a model fitted with levels), also lo_<level>, hi_<level> per level, ascending.
         `ids` picks some of the fitted series; `levels` some of the calibrated levels (() for none).
         A direct / seq2seq model forecasts at most the horizon it was trained for (ConfigError beyond).
-        No value below 0 is forecast for a series that never was negative (nor a band: the intervals' floor),
-        with or without levels.
+        No value below 0 is forecast for a series that never was negative, in the fitted data nor in `y` (nor a
+        band: the intervals' floor), with or without levels.
         """
         from . import intervals
         from .panel import forecast_panel
@@ -367,6 +378,7 @@ class Forecaster:
                               f"Received: horizon={horizon}")
         lv = self._levels_for(levels, horizon)
         w = self.config_.window
+        series = None  # the newer data, when `y` gives it
         if y is None:
             idx = list(range(len(self.series_ids_))) if ids is None else self._index(ids)
             ctxs = [self.contexts_[i] for i in idx]
@@ -376,7 +388,7 @@ class Forecaster:
             if len(s) < w:
                 raise DataError(f"forecasting needs at least window={w} values; the series has {len(s)}")
             self._check_freq(0, s)
-            idx, ctxs, dates = [0], [s.to_numpy(np.float64)[-w:]], [data_mod.future_index(s, horizon)]
+            idx, ctxs, dates, series = [0], [s.to_numpy(np.float64)[-w:]], [data_mod.future_index(s, horizon)], [s]
         else:
             new_ids, series, _ = _as_panel(y, self.config_.fill, many=True)
             fitted = set(text_ids(self.series_ids_))
@@ -395,13 +407,14 @@ class Forecaster:
             ctxs = [s.to_numpy(np.float64)[-w:] for s in series]  # a series shorter than the window: padded, as in fit
             dates = [data_mod.future_index(s, horizon) for s in series]
         point = forecast_panel(self._panel(), ctxs, horizon, scalers=[self.scalers_[i] for i in idx])  # (S, h)
-        if self.floors_ is not None:  # a never-negative series gets no forecast below 0 (None: a model file saved without them)
-            fl = self.floors_[idx][:, None]
+        floors = self._floors(idx, series)
+        if floors is not None:  # a never-negative series gets no forecast below 0 (None: a model file saved without them)
+            fl = floors[:, None]
             point = np.where(np.isnan(fl), point, np.maximum(point, np.nan_to_num(fl)))
         bounds = {}
         if lv:
             b = intervals.bands(point, {q: self.widths_[q][:horizon] for q in lv}, scale=self.interval_scales_[idx],
-                                floor=self.floors_[idx])
+                                floor=floors)
             bounds = {q: b[q] for q in lv}
         if not self.long_format_:
             out = pd.DataFrame({"date": dates[0], "forecast": point[0]})

@@ -444,6 +444,23 @@ def test_a_non_negative_series_is_never_forecast_below_zero_with_or_without_leve
     assert np.isnan(Forecaster(**FAST, model="linear").fit(y - 10.0).floors_).all()  # negative values: no floor
 
 
+def test_newer_values_below_zero_lift_the_floor_of_a_series_fitted_never_negative(tmp_path):
+    # fitted on values >= 0, then given newer ones down to -35 (predict --data, fit --no-refit's extend): forecast
+    # no lower than 0, from the fitted part's floor
+    idx = pd.date_range("2000-01-01", periods=72, freq="MS")
+    y = pd.Series(np.maximum(0.0, 59.0 - np.arange(72)) + 2 * (np.arange(72) % 3) - 35.0 * (np.arange(72) >= 60), index=idx)
+    f = Forecaster(**FAST, model="linear", strategy="direct", horizon=12, scaler="none").fit(y[:60], levels=(80,))
+    raw = f.predict_windows(y.to_numpy()[-6:][None])[0]
+    assert raw.min() < 0 and f.floors_.tolist() == [0.0]
+    fc = f.forecast(12, y)
+    np.testing.assert_allclose(fc["forecast"], raw)
+    assert fc["lo_80"].min() < 0  # nor a band floored at 0
+    np.testing.assert_allclose(f.forecast(12, y[:60])["forecast"], np.maximum(f.predict_windows(y.to_numpy()[54:60][None])[0], 0))
+    f.extend(y).save(tmp_path / "m")
+    for g in (f, Forecaster.load(tmp_path / "m")):
+        np.testing.assert_allclose(g.forecast(12)["forecast"], raw)
+
+
 def test_a_constant_series_gets_finite_intervals(recwarn):
     y = pd.Series(np.full(60, 7.0), index=pd.date_range("2000-01-01", periods=60, freq="MS"))
     fc = Forecaster(**FAST, model="linear", strategy="direct", horizon=3).fit(y, levels=(80,)).forecast(3)
