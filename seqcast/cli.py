@@ -397,21 +397,6 @@ def _out_option(command: str):
 
 DEMO_MARKER, DEMO_WHAT = "model/model.json", "demo output (model/model.json)"  # what marks an earlier demo's --out
 DEMO_FILES = {"model", "forecast.csv", "plot.png", "test_predictions.csv", "predictions.png", "report.html", "run.json"}
-OS_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}  # what a file browser leaves in a folder opened in it (io.OS_FILES; io loads numpy)
-
-
-def _check_demo_out(out: Path) -> None:
-    """An earlier demo's folder is replaced as a whole: refuse one that holds anything else too, such as the run
-    directory `backtest --report` writes by default (seqcast-out/backtest, inside the demo's default --out)."""
-    from .errors import ConfigError
-
-    if not (out / DEMO_MARKER).is_file():
-        return
-    other = sorted(p.name for p in out.iterdir() if p.name not in DEMO_FILES | OS_FILES)
-    if other:
-        shown = ", ".join(f"'{out / n}'" for n in other[:3]) + (", ..." if len(other) > 3 else "")
-        raise ConfigError(f"'{out}' holds an earlier demo and also {shown}, which replacing the demo's folder would delete; "
-                          "move it elsewhere or choose another --out")
 
 
 @app.command()
@@ -448,8 +433,8 @@ def demo(
     series_v = datasets.airline().to_numpy(float)
     cfg = auto_config([series_v[: int(len(series_v) * 0.8)]], h=1, season=12, overrides=dict(epochs=epochs, seed=seed))
     # refuse a bad --out before training, not after: a file, or a non-empty folder that is not an earlier demo's
-    # (whose files of the same names would be overwritten, or with --no-report deleted)
-    _check_demo_out(out)  # first: its message names the demo
+    # (whose files of the same names would be overwritten, or with --no-report deleted), or one that also holds
+    # other files, such as the run directory `backtest --report` writes by default (seqcast-out/backtest)
     check_target(out, DEMO_MARKER, DEMO_WHAT, DEMO_FILES)
     series = datasets.airline()
     _say(quiet, f"airline passengers: {len(series)} monthly values {series.index[0]:%Y-%m}..{series.index[-1]:%Y-%m}; "

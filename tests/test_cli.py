@@ -857,7 +857,8 @@ def test_demo_keeps_a_run_directory_written_inside_its_folder(tmp_path, monkeypa
     (out / "backtest" / "run.json").write_text("{}")
     before = snapshot(out)
     monkeypatch.setattr(seqcast.forecast, "holdout", lambda *a, **k: pytest.fail("trained before checking --out"))
-    assert_error(invoke("demo", "--epochs", 1, "--out", out, "-q"), f"'{out / 'backtest'}'", "choose another --out")
+    assert_error(invoke("demo", "--epochs", 1, "--out", out, "-q"), f"holds a seqcast demo output (model/model.json) and also "
+                 f"'{out / 'backtest'}'", "or --out")
     assert snapshot(out) == before
     import typer.main
 
@@ -868,18 +869,19 @@ def test_demo_keeps_a_run_directory_written_inside_its_folder(tmp_path, monkeypa
 def test_demo_replaces_its_folder_with_the_file_browsers_files_in_it(tmp_path):
     # report.html opened from the macOS Finder (or Windows Explorer) leaves .DS_Store (Thumbs.db, desktop.ini) there:
     # the next `seqcast demo` was refused ("holds an earlier demo and also '.../.DS_Store'")
-    from seqcast.cli import _check_demo_out
+    from seqcast.cli import DEMO_FILES, DEMO_MARKER, DEMO_WHAT
     from seqcast.errors import ConfigError
+    from seqcast.io import check_target
 
     out = tmp_path / "demo"
     (out / "model").mkdir(parents=True)
     (out / "model" / "model.json").write_text("{}")
     for name in (".DS_Store", "Thumbs.db", "desktop.ini", "report.html"):
         (out / name).write_text("")
-    _check_demo_out(out)
+    check_target(out, DEMO_MARKER, DEMO_WHAT, DEMO_FILES)
     (out / "notes.txt").write_text("mine")
     with pytest.raises(ConfigError, match=r"notes\.txt'"):
-        _check_demo_out(out)
+        check_target(out, DEMO_MARKER, DEMO_WHAT, DEMO_FILES)
 
 
 def test_demo_refuses_a_bad_horizon_before_training(tmp_path, monkeypatch):
