@@ -40,12 +40,31 @@ def _drawn(fn):
     return wrapper
 
 
+@functools.cache
+def _figure_class():
+    """matplotlib's Figure with the PNG that IPython displays (`_repr_png_`): Jupyter shows a figure pyplot does not
+    know only once pyplot has loaded its inline backend (matplotlib_inline registers its Figure formatter then), so
+    `report.plot_loss(h)` in a fresh notebook showed '<Figure size 880x396 with 1 Axes>'."""
+    from matplotlib.figure import Figure
+
+    class ShownFigure(Figure):
+        def _repr_png_(self) -> bytes:
+            return _fig_bytes(self)
+
+    ShownFigure.__qualname__ = "ShownFigure"  # pickled as seqcast.report.ShownFigure (module __getattr__)
+    return ShownFigure
+
+
+def __getattr__(name: str):
+    if name == "ShownFigure":  # made on first use: the module does not import matplotlib
+        return _figure_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _subplots(*args, figsize, dpi=110, **kw):
     """(fig, axes) of a new figure that pyplot does not know: nothing to close, no display needed, and the
     caller's own matplotlib backend and open figures are left alone. Arguments as `Figure.subplots`."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize, dpi=dpi)
+    fig = _figure_class()(figsize=figsize, dpi=dpi)
     return fig, fig.subplots(*args, **kw)
 
 

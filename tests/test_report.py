@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 from html.parser import HTMLParser
 from types import SimpleNamespace
@@ -560,6 +561,10 @@ def test_every_plot_returns_its_figure_and_without_a_path_writes_nothing(tmp_pat
     fig = _tiny_plots()[plot](None)
     assert isinstance(fig, Figure) and fig.axes and list(tmp_path.iterdir()) == []
     assert isinstance(_tiny_plots()[plot](tmp_path / "p.png"), Figure) and (tmp_path / "p.png").stat().st_size > 0
+    # IPython displays it by its _repr_png_: Jupyter's inline formatter for Figures is only set up once pyplot loads
+    # its backend, and a notebook that had drawn nothing with pyplot showed '<Figure size 880x396 with 1 Axes>'
+    assert fig._repr_png_().startswith(PNG) and [p.name for p in tmp_path.iterdir()] == ["p.png"]
+    assert pickle.loads(pickle.dumps(fig)).axes  # a Figure still pickles
 
 
 @pytest.mark.parametrize("plot, kw, message", [
