@@ -1623,11 +1623,8 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
     values, index = values[seen[0] : seen[-1] + 1], index[seen[0] : seen[-1] + 1]  # filling them would invent the ends
     filled = int(np.isnan(values).sum())
     if filled:
-        series = pd.Series(values, index=index, dtype="float64")
-        if fill == "ffill":
-            series = series.ffill().bfill()
-        else:
-            series = series.interpolate(method="linear", limit_area="inside").ffill().bfill()
+        series = pd.Series(values, index=index, dtype="float64")  # gaps inside only: the ends hold values
+        series = series.ffill() if fill == "ffill" else series.interpolate(method="linear")
         values = series.to_numpy(dtype="float64")
     series = pd.Series(values, index=index, name=raw.name, dtype="float64")
     series.attrs["filled"], series.attrs["dropped"] = filled, int(dropped)
