@@ -290,6 +290,7 @@ def save_model(f, path, extra=None) -> None:
             "calibration_series": int(f.calibration_series_),  # how many series the widths come from
             "widths": [[_finite_or_none(x) for x in f.widths_[q]] for q in f.levels_],  # one row per level
             "scales": [float(x) for x in f.interval_scales_],  # per series, aligned with "series"
+            "floors": _floors_json(f),  # as the top level's: where a seqcast before it read them
         }
     meta = {
         "format": FORMAT,
@@ -297,7 +298,7 @@ def save_model(f, path, extra=None) -> None:
         "seqcast_version": __version__,
         "config": f.config_.to_dict(),  # the options the model was fitted with
         "horizon": int(f.horizon_),
-        "floors": None if f.floors_ is None else [_finite_or_none(x) for x in f.floors_],  # per series: 0 (never negative: no forecast below it) or null
+        "floors": _floors_json(f),  # per series: 0 (never negative: no forecast below it) or null
         "season": int(f.season_),
         "long_format": bool(f.long_format_),
         "leaks": bool(f.leaks_),
@@ -420,6 +421,10 @@ def load_model(path):
         if len(ctx) != cfg.window and not (f.long_format_ and 1 <= len(ctx) < cfg.window):
             raise ModelFileError(f"'{p / META}': context of series {k!r} has {len(ctx)} values, window is {cfg.window}; re-save the model")
     return f
+
+
+def _floors_json(f) -> list | None:
+    return None if f.floors_ is None else [_finite_or_none(x) for x in f.floors_]
 
 
 def _check_options(meta: dict, mf: Path) -> None:

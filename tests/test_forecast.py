@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import jax
@@ -438,6 +439,8 @@ def test_a_non_negative_series_is_never_forecast_below_zero_with_or_without_leve
     for g in (f, Forecaster.load(tmp_path / "m")):
         for lv in (None, ()):
             np.testing.assert_allclose(g.forecast(12, levels=lv)["forecast"], np.maximum(raw, 0.0))  # ... its forecasts do not
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert meta["floors"] == [0.0] and (not levels or meta["intervals"]["floors"] == [0.0])  # where seqcast read them before
     if levels:
         fc = f.forecast(12)
         assert (fc["lo_80"] <= fc["forecast"]).all() and (fc["forecast"] <= fc["hi_80"]).all()
