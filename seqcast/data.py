@@ -23,12 +23,14 @@ cell, date and frequency rules defined here.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import decimal
 import math
 import numbers
 import re
+import threading
 import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -55,6 +57,19 @@ def __getattr__(name: str):
 
 #: Accepted values of the ``fill`` option.
 FILL_METHODS = ("none", "ffill", "interpolate")
+
+_QUIET_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def _quiet():
+    """pandas' warnings silenced, one thread at a time: `warnings.catch_warnings` saves and restores the process-wide
+    filter list, so two threads inside it at once (a service forecasting in threads) could leave 'ignore' behind for good,
+    silencing every warning of the process."""
+    with _QUIET_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
 
 #: Cell texts (compared case-insensitively, after stripping) that mean "no value".
 _MISSING_TOKENS = frozenset({"", "nan", "na", "n/a", "null", "none", "nat"})
@@ -373,8 +388,7 @@ def _check_freq(freq: Any) -> pd.DateOffset:
             f"Received: freq={freq!r}"
         )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with _quiet():
             return _to_offset_lenient(freq.strip())
     except (ValueError, TypeError) as exc:
         hint = _freq_hint(str(exc))
@@ -464,8 +478,7 @@ def _to_datetime(cells: list[str], dayfirst: bool = False) -> pd.DatetimeIndex:
     daily or coarser data (every local time at one time of day: midnight, or a daily reading at 16:00)
     keeps its local times without the offsets; anything finer is converted to UTC, where its hours stay
     evenly spaced."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with _quiet():
         try:
             return pd.DatetimeIndex(pd.to_datetime(cells, errors="coerce", dayfirst=dayfirst))
         except (ValueError, TypeError):  # offsets that change, e.g. +01:00 then +02:00 (DST)
@@ -1348,8 +1361,7 @@ def _pd_infer(dates: pd.DatetimeIndex) -> pd.DateOffset | None:
     if len(dates) < 3:
         return None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with _quiet():
             found = pd.infer_freq(dates)
     except (ValueError, TypeError):
         return None

@@ -1073,3 +1073,37 @@ def test_a_year_column_beside_several_value_columns_is_the_dates_once_column_is_
     assert s.index.equals(pd.date_range("2001-01-01", periods=4, freq="YS")) and s.tolist() == [10.0, 12.0, 13.0, 15.0]
     path.write_text("count,sales,cost\n2001,10,5\n2002,12,6\n2003,13,7\n2004,15,8\n")  # a name unlike dates: numbers
     assert list(load_series(path, column="sales").index) == [0, 1, 2, 3]
+
+
+def test_loading_in_threads_silences_warnings_one_thread_at_a_time(monkeypatch):
+    # catch_warnings saves and restores the process-wide filters: threads inside it at once (a service calling
+    # forecast(h, y=...) in threads) left 'ignore' behind (400 forecasts in 8 threads did), and every later warning
+    # of the process was silent
+    import threading
+    import time
+    import types
+    import warnings
+
+    from seqcast import data
+
+    inside, most = [0], [0]
+
+    class Counted(warnings.catch_warnings):  # the threads inside at once, the window widened by a sleep
+        def __enter__(self):
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+            time.sleep(0.002)
+            return super().__enter__()
+
+        def __exit__(self, *exc):
+            inside[0] -= 1
+            return super().__exit__(*exc)
+
+    monkeypatch.setattr(data, "warnings", types.SimpleNamespace(catch_warnings=Counted, simplefilter=warnings.simplefilter))
+    s = pd.Series(np.arange(24.0), index=pd.DatetimeIndex(pd.date_range("2000-01-01", periods=24, freq="MS").tolist()))
+    threads = [threading.Thread(target=lambda: [load_series(s) for _ in range(8)]) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1
