@@ -340,8 +340,18 @@ def predict(spec: rnn.ModelSpec, params, X, batch_size: int = 8192, members: int
         shape = list(out.shape)
         shape[0 if members == 1 else 1] = 0
         return np.zeros(shape, out.dtype)
-    outs = [np.asarray(f(params, jnp.asarray(X[i : i + batch_size]))) for i in range(0, len(X), batch_size)]
+    outs = [_predict_rows(f, params, X[i : i + batch_size], batch_size, members) for i in range(0, len(X), batch_size)]
     return np.concatenate(outs, axis=0 if members == 1 else 1)
+
+
+def _predict_rows(f, params, X: np.ndarray, batch_size: int, members: int) -> np.ndarray:
+    """f on the rows of X (n, ...) padded to the next power of two (at most batch_size) with copies of the last row:
+    a service forecasting 1, 2, ... 2000 series compiles about 12 programs, not one per count (each ~0.1-0.9 s and
+    ~4 MB for good). numpy goes in as is: jnp.asarray compiles a conversion per new shape."""
+    n = len(X)
+    rows = min(batch_size, 1 << (n - 1).bit_length())
+    out = np.asarray(f(params, np.pad(X, [(0, rows - n)] + [(0, 0)] * (X.ndim - 1), mode="edge")))
+    return out[:n] if members == 1 else out[:, :n]
 
 
 def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_val=None, progress: bool = False,
