@@ -579,7 +579,7 @@ def _map_in_threads(fn, items, threads: int) -> list:
 
 def stack_members(trees: list):
     """Parameter trees of M members -> one tree of stacked (M, ...) arrays."""
-    return jax.tree_util.tree_map(lambda *a: jnp.asarray(np.stack([np.asarray(x) for x in a])), *trees)
+    return jax.device_put(jax.tree_util.tree_map(lambda *a: np.stack([np.asarray(x) for x in a]), *trees))  # no compile
 
 
 def _ragged_mean(rows: list) -> list:

@@ -104,6 +104,17 @@ def test_ensemble_round_trip(tmp_path):
     pd.testing.assert_frame_equal(g.forecast(4), f.forecast(4))
 
 
+def test_load_compiles_nothing(tmp_path):
+    # jnp.asarray on each weight compiled a copy per shape: 0.3 s of a cold `seqcast predict` (2.3 s in all)
+    from conftest import compiles
+
+    Forecaster(model="linear", window=31, epochs=1, batch_size=16, ensemble=2).fit(monthly()).save(tmp_path / "m")
+    with compiles() as c:
+        g = Forecaster.load(tmp_path / "m")
+    assert c.n == 0
+    assert [x.shape for x in leaves(g.params_)] == [(2, 31, 1), (2, 1)]
+
+
 def test_precision_is_saved_and_a_file_without_it_loads_as_float32(tmp_path):
     f = Forecaster(model="gru", units=(8,), window=6, epochs=2, batch_size=16, precision="bfloat16").fit(monthly())
     f.save(tmp_path / "m")

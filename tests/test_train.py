@@ -332,6 +332,16 @@ def test_predict_compiles_a_few_row_counts_not_one_per_count():
         assert f._cache_size() - before <= 5  # 1, 2, 4, 8, 16 rows (32: the full call above)
 
 
+def test_stack_members_compiles_nothing():
+    from conftest import compiles
+
+    trees = [{"W": np.full((41, 3), i, np.float32), "b": [np.zeros(43, np.float32)]} for i in range(3)]
+    with compiles() as c:
+        out = train.stack_members(trees)
+    assert c.n == 0
+    assert out["W"].shape == (3, 41, 3) and isinstance(out["b"][0], jax.Array) and float(out["W"][2, 0, 0]) == 2.0
+
+
 def test_predict_no_windows_gives_an_empty_array():
     p = params_for(LINEAR)
     out = train.predict(LINEAR, p, np.zeros((0, 3), np.float32))

@@ -164,7 +164,7 @@ def init_params(spec: ModelSpec, *, key) -> dict:
         params["head"] = {"W": glorot_uniform(rng, shapes["head"]["W"]), "b": np.zeros(shapes["head"]["b"], np.float32)}
     if "skip" in shapes:  # starts at zero: the recurrent network and the linear path learn together
         params["skip"] = {"W": np.zeros(shapes["skip"]["W"], np.float32)}
-    return jax.tree_util.tree_map(jnp.asarray, params)
+    return jax.device_put(params)  # not jnp.asarray: it compiles a copy per shape (~17 ms each, 0.2 s a model)
 
 
 # ---- cells: one time step each. carry -> (carry, h) ---------------------------------------------
