@@ -404,7 +404,11 @@ class Forecaster:
                     raise ConfigError(f"`ids` must name series present in `y`. Received: ids={ids!r}")
             for j, s in zip(idx, series):
                 self._check_freq(j, s)
-            ctxs = [s.to_numpy(np.float64)[-w:] for s in series]  # a series shorter than the window: padded, as in fit
+                need = min(w, int(self.schemas_[j].get("n_obs", w)))  # a series fitted shorter than the window may stay so
+                if len(s) < need:  # padded, its forecast would rest on made-up values (its newest rows only: 634.9 for 446.3)
+                    raise DataError(f"series {self.series_ids_[j]!r} in `y` has {len(s)} value{'s' * (len(s) != 1)}, but its forecast "
+                                    f"needs its last {need} (the window); pass its whole history, or at least its last {need} values")
+            ctxs = [s.to_numpy(np.float64)[-w:] for s in series]  # a series fitted shorter than the window: padded, as in fit
             dates = [data_mod.future_index(s, horizon) for s in series]
         point = forecast_panel(self._panel(), ctxs, horizon, scalers=[self.scalers_[i] for i in idx])  # (S, h)
         floors = self._floors(idx, series)

@@ -240,13 +240,19 @@ def test_forecast_from_new_data_checks_its_frequency_and_length():
     daily = pd.Series(np.arange(60.0), index=pd.date_range("2000-01-01", periods=60, freq="D"))
     with pytest.raises(DataError, match="series 'a' in `y` has frequency D, and the model was fitted on MS"):
         g.forecast(2, {"a": daily})
-    # new data shorter than the window is padded on the left with its first value, as fit does for a short series
-    short = g.forecast(2, {"a": months.iloc[:3]})
-    v = months.iloc[:3].to_numpy()
-    padded = pd.Series(np.r_[[v[0]] * 3, v], index=pd.date_range(end=months.index[2], periods=6, freq="MS"))
-    pd.testing.assert_frame_equal(short, g.forecast(2, {"a": padded}))
-    assert list(short["ds"]) == list(months.index[3:5])
-    assert len(g.forecast(2, {"a": months.iloc[:30]})) == 2
+    # new data shorter than the window was padded with its first value: a service passing each series' newest rows
+    # only got forecasts resting on made-up values, without a word
+    with pytest.raises(DataError, match=r"^series 'a' in `y` has 3 values, but its forecast needs its last 6 \(the window\); "
+                                        r"pass its whole history, or at least its last 6 values$"):
+        g.forecast(2, {"a": months.iloc[:3]})
+    assert len(g.forecast(2, {"a": months.iloc[:30]})) == 2 and len(g.forecast(2, {"a": months.iloc[-6:]})) == 2
+    # a series fitted shorter than the window is padded, in fit as in forecast: new data as short as it was is fine
+    h = Forecaster(**FAST).fit({"a": months, "s": months.iloc[:4]})
+    short = h.forecast(2, {"s": months.iloc[:4]})
+    v = months.iloc[:4].to_numpy()
+    padded = pd.Series(np.r_[[v[0]] * 2, v], index=pd.date_range(end=months.index[3], periods=6, freq="MS"))
+    pd.testing.assert_frame_equal(short, h.forecast(2, {"s": padded}))
+    assert list(short["ds"]) == list(months.index[4:6])
 
 
 def test_the_order_of_the_series_does_not_change_the_model(many):
