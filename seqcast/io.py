@@ -97,13 +97,21 @@ def model_path(path) -> Path:
     return path_arg("path", path, "a directory path (a str or pathlib.Path)", blank_ok=True)
 
 
+# the files that hold a saved model's or run's data, by the file that marks the folder: `report RUN --out
+# RUN/run.json` wrote the HTML over run.json, `predict --out RUN/predictions.csv` over a backtest's table
+KEPT_FILES = {META: ("model", {META, WEIGHTS, "run.json", "test_predictions.csv"}),
+              "run.json": ("run", {"run.json", "predictions.csv", "series_scores.csv", "test_predictions.csv"})}
+
+
 def check_file_out(path) -> Path:
-    """Refuse an output file that would overwrite a saved model's own files (model.json, weights)."""
+    """Refuse an output file that would overwrite a saved model's or run's data (model.json, weights,
+    run.json, its prediction and score tables); its report and figures may be rewritten."""
     path = Path(path).expanduser()
     real = Path(os.path.realpath(path))  # a symlink to model.json would be written through
-    if real.name in (META, WEIGHTS) and (real.parent / META).is_file():
-        raise ConfigError(f"'{path}' is a file of the seqcast model in '{real.parent}'; writing there would destroy it. "
-                          "Choose another output file")
+    for marker, (what, names) in KEPT_FILES.items():
+        if real.name in names and (real.parent / marker).is_file():
+            raise ConfigError(f"'{path}' is a file of the seqcast {what} in '{real.parent}'; writing there would destroy it. "
+                              "Choose another output file")
     if real.is_dir():  # found after the work otherwise: "cannot use '.p.png.xxxx.tmp': Is a directory"
         raise ConfigError(f"'{path}' is a directory; give a file path such as '{path / ('out' + (path.suffix or '.txt'))}'")
     if real.exists() and not real.is_file():  # /dev/stdout, a FIFO: written in place

@@ -937,6 +937,25 @@ def test_run_outputs_never_replace_a_saved_model(model_dir, data_csv, tmp_path):
     assert snapshot(m) == before
 
 
+def test_file_outputs_never_overwrite_a_runs_data(model_dir, data_csv, tmp_path):
+    """`report RUN --out RUN/run.json` wrote the HTML over run.json (exit 0; the run could not be reported
+    again), and `predict --out RUN/predictions.csv` over a backtest's table; a model's run.json alike."""
+    import shutil
+
+    run = tmp_path / "run"
+    assert_ok(invoke("backtest", data_csv, "--models", "naive,snaive", "--horizon", 3, "--windows", 2, "--out", run, "-q"))
+    m = tmp_path / "m"
+    shutil.copytree(model_dir, m)
+    before, before_m = snapshot(run), snapshot(m)
+    assert_error(invoke("report", run, "--out", run / "run.json"), "is a file of the seqcast run", "would destroy it")
+    for name in ("predictions.csv", "series_scores.csv"):
+        assert_error(invoke("predict", m, "--out", run / name), "is a file of the seqcast run")
+    assert_error(invoke("report", m, "--out", m / "run.json"), "is a file of the seqcast model")
+    assert snapshot(run) == before and snapshot(m) == before_m
+    assert_ok(invoke("report", run, "--out", run / "report.html"))  # the report itself is rewritten, as by default
+    assert_ok(invoke("predict", m, "--horizon", 2, "--out", run / "forecast.csv", "-q"))  # any other name: written
+
+
 def test_predict_writes_through_a_symlink_and_dash_is_stdout(model_dir, tmp_path):
     real = tmp_path / "shared" / "fc.csv"
     real.parent.mkdir()
