@@ -153,4 +153,6 @@ def test_auto_epochs_follow_the_steps_budget_and_cap_long_windows_by_their_work(
     assert cfg.epochs == round(3000 * 256 * 24 / (n * 104)) == 81
     cfg, _ = epochs(143, 52, 13)  # 27 windows of 104: far below the work budget, the steps rule's 200
     assert cfg.epochs == 200
+    cfg, n = epochs(520, 52, 12)  # 10 years of weeks (the README): below 2000 windows, batch 32, the cap binds only
+    assert (cfg.batch_size, n, cfg.epochs) == (32, 405, 200)  # on windows over 192 steps, so not here
     assert auto_config([np.arange(3696.0) + 1], h=336, season=336, overrides=dict(epochs=50)).epochs == 50  # asked for: kept
