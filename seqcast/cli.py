@@ -1061,7 +1061,7 @@ def backtest(
     config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file of options for the neural models: with auto (the default) they win over auto's choices, with --no-auto they replace them."),
     season: Optional[int] = typer.Option(None, "--season", help="Season length (default: the --config file's, else from the frequency: 12 monthly, 4 quarterly, 7 daily, 24 hourly, 52 weekly; e.g. 168 for hourly data with a weekly cycle)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", help="Training epochs of the neural models (default: the automatic choice, "
-                                         "about 3000 optimiser steps in 5 to 200 epochs, fewer for windows over 24 steps; with --no-auto the config's, else 300)."),
+                                         "about 3000 optimiser steps in 5 to 200 epochs, fewer when long windows make that much work; with --no-auto the config's, else 300)."),
     ensemble: Optional[int] = typer.Option(None, "--ensemble", help="Seed ensemble members, forecasting their median (default: 5; with --no-auto the config's, else 1)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the initial weights and the shuffling (default 0): the same seed, "
                                        "the same scores."),
@@ -1193,7 +1193,7 @@ def benchmark(
                                                 "m1-yearly | m3-monthly | m3-quarterly | m3-yearly | m3-other"),
     models: str = typer.Option("gru,snaive,naive", "--models", help="Comma-separated model names (see `seqcast backtest --help`)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", help="Training epochs of the neural models (default: the automatic choice, "
-                                         "about 3000 optimiser steps in 5 to 200 epochs, fewer for windows over 24 steps)."),
+                                         "about 3000 optimiser steps in 5 to 200 epochs, fewer when long windows make that much work)."),
     ensemble: Optional[int] = typer.Option(None, "--ensemble", help="Seed ensemble members (default 5)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the initial weights and the shuffling (default 0): the same seed, "
                                        "the same scores."),
