@@ -201,6 +201,8 @@ def plot_forecast(series, path=None, *, holdout=None, forecast=None, title: str 
                                 f"Received: shapes {np.shape(lo)}, {np.shape(hi)}")
     fig, ax = _subplots(figsize=(10, 4.5), dpi=110)
     ax.plot(series.index, series.to_numpy(), color="black", lw=1.4, label="data", zorder=3)  # above the test predictions
+    if series.name is not None:  # the value column: what the numbers are (passengers, units sold)
+        ax.set_ylabel(_plain(series.name, 40))
     if holdout is not None:
         colors = model_colors(holdout.predictions)
         for name, pred in holdout.predictions.items():

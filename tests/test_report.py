@@ -603,3 +603,10 @@ def test_report_paths_of_the_wrong_kind_are_one_config_error(tmp_path, call, mes
     (tmp_path / "run.json").write_text("{}")
     with pytest.raises(ConfigError, match=message):
         call(tmp_path)
+
+
+def test_a_forecast_plot_names_its_values_on_the_y_axis():
+    # the y axis had no label: what the numbers were (passengers, units) was in the title at best
+    s = pd.Series([1.0, 2.0, 3.0], index=pd.date_range("2000-01-01", periods=3, freq="MS"), name="units sold $")
+    assert report.plot_forecast(s).axes[0].get_ylabel() == r"units sold \$"  # drawn literally, not as mathtext
+    assert report.plot_forecast(s.rename(None)).axes[0].get_ylabel() == ""
