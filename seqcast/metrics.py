@@ -4,7 +4,9 @@
     mape  100 * mean(|y - p| / |y|)                          (percent; y == 0 is skipped)
     smape 100 * mean(2 |y - p| / (|y| + |p|))                (percent, 0..200; a term with y == p == 0 is 0)
     mase  mae / mean(|y_t - y_{t-m}|) over the training series (in-sample seasonal naive)
-    rmsse sqrt(mse / mean((y_t - y_{t-m})^2) over the training series)       (M5's scaled RMSE)
+    rmsse sqrt(mse / mean((y_t - y_{t-m})^2) over the training series)       (M5's scaled RMSE, with MASE's seasonal
+          naive scale: M5 scales by the one-step naive, m = 1, which this equals without a season)
+    smape is M4's variant, |y| + |p| below; M3's and Hyndman & Koehler's (2006) y + p is the same for values and forecasts >= 0
     last_time_step_mse  mse of the last time step of seq-to-seq outputs (B, T, k) -> [:, -1]
 
 Many series, many steps: :func:`scores` scores R forecasts of h steps each (one row per series per
@@ -79,9 +81,10 @@ def mase(y_true, y_pred, y_train, season: int = 1) -> float:
 
 
 def rmsse(y_true, y_pred, y_train, season: int = 1) -> float:
-    """RMSE scaled by the in-sample RMSE of the seasonal naive forecast on `y_train` (M5's RMSSE).
+    """RMSE scaled by the in-sample RMSE of the seasonal naive forecast on `y_train` (M5's RMSSE with MASE's scale).
 
-    sqrt(mean((y - p)^2) / mean((y_t - y_{t-m})^2 over y_train)); nan when that scale is 0.
+    sqrt(mean((y - p)^2) / mean((y_t - y_{t-m})^2 over y_train)); nan when that scale is 0. M5 scales by the
+    one-step naive forecast (season 1, from the first nonzero value): pass season=1 for its figure (on a series without leading zeros).
     """
     from .windows import check_positive
 
@@ -203,7 +206,7 @@ def scores(truth, pred, mae_scale, mse_scale, ids=None) -> dict:
       MASE, as in the Tourism competition; with several origins, the mean over (series, origin) rows, so a
       series with rows left out below weighs less than the others); per step: mean over rows of |e_rj| / mae_scale_r, so the mean of the
       per-step values equals the overall value.
-    * rmsse = mean over rows of sqrt(mean_j e_rj^2 / mse_scale_r) (M5); per step: mean over rows of
+    * rmsse = mean over rows of sqrt(mean_j e_rj^2 / mse_scale_r) (M5's form; M5's scale is season 1's); per step: mean over rows of
       |e_rj| / sqrt(mse_scale_r).
 
     Rows whose scale is 0 or not finite (a constant or too short training series) are left out of
