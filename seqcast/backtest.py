@@ -10,6 +10,7 @@ origins only give it their newer inputs). Rows of the result are (origin, series
 
     res = backtest({"a": y1, "b": y2}, ["gru", "snaive"], h=12, n_windows=3, season=12)
     res.leaderboard()      # rows ranked by MASE: model, mase, smape, rmse, mae, rmsse, mape, fit_s
+    res.verdicts()         # each neural model vs the best baseline, with res.mase_ratio's 95% bootstrap interval
 """
 
 from __future__ import annotations
@@ -162,8 +163,47 @@ class Result:
                 inside[lv].append(((self.truth[rows] >= lo) & (self.truth[rows] <= hi))[np.isfinite(self.truth[rows])])
         return inside
 
+    def row_mase(self, model: str) -> np.ndarray:
+        """(R,) each row's MASE (mean_j |e_rj| / mae_scale_r); NaN where the row has no usable scale (as `scores` leaves it out)."""
+        self._check_model(model)
+        ok = np.isfinite(self.mae_scale) & (self.mae_scale > 0)
+        return np.where(ok, np.mean(np.abs(self.truth - self.forecasts[model]), axis=1) / np.where(ok, self.mae_scale, 1.0), np.nan)
+
+    def best_baseline(self) -> str | None:
+        """The baseline (not a neural model) with the lowest MASE, as `verdicts` compares with; None without baselines."""
+        base = [r for r in self.leaderboard() if r["model"] not in NEURAL]
+        return min(base, key=lambda r: np.nan_to_num(r["mase"], nan=np.inf))["model"] if base else None
+
+    def mase_ratio(self, model: str, base: str | None = None, level: float = 95.0) -> dict:
+        """How far `model`'s MASE is from `base`'s (default: the best baseline) beyond the noise of which rows were drawn.
+
+        A paired bootstrap (`metrics.ratio_interval`, seed 0: the same rows, the same interval) of the ratio
+        MASE(model) / MASE(base) over the rows with a MASE scale. With at least `metrics.MIN_UNITS` series, whole
+        series are drawn (their origins together: errors of one series at nearby origins move together); with fewer,
+        the (series, origin) rows are drawn as if independent, which they are not quite, so the interval is then a
+        little narrow. Fewer units than that give no interval (lo, hi NaN). Rows are taken in (origin, id as text)
+        order, so the series given in another order give the same interval.
+
+        Returns {"vs": base, "ratio", "lo", "hi": floats, "n": units drawn, "unit": "series", "origins" (of one
+        series) or "series x origin rows"}.
+        """
+        base = self.best_baseline() if base is None else base
+        self._check_model(model)
+        self._check_model(base)
+        rows = sorted(range(len(self.ids)), key=lambda r: (self.origins[r], str(self.ids[r])))
+        a, b = self.row_mase(model)[rows], self.row_mase(base)[rows]
+        ok = np.isfinite(self.mae_scale[rows]) & (self.mae_scale[rows] > 0)  # MASE's rows
+        ids = [self.ids[r] for r, keep in zip(rows, ok) if keep]
+        n_series = len(dict.fromkeys(ids))
+        by_series = n_series >= metrics.MIN_UNITS
+        lo, hi, n = metrics.ratio_interval(a[ok], b[ok], ids if by_series else None, level=level)
+        ratio = float(a[ok].sum() / b[ok].sum()) if ok.any() and b[ok].sum() > 0 else float("nan")
+        unit = "series" if by_series or len(ids) == n_series else "origins" if n_series == 1 else "series x origin rows"
+        return {"vs": base, "ratio": ratio, "lo": lo, "hi": hi, "n": n, "unit": unit}
+
     def verdicts(self) -> list[str]:
-        """One line per neural model: whether its MASE beats the best baseline's, and by how much (none without baselines)."""
+        """One line per neural model: whether its MASE beats the best baseline's, by how much, and whether that is more
+        than noise (`mase_ratio`'s 95% interval: "clearly" when it lies wholly on one side of 1); none without baselines."""
         from .report import fmt_pct, fmt_score
 
         rows = self.leaderboard()
@@ -186,11 +226,20 @@ class Result:
                 out.append(f"verdict: {r['model']} ties with the best baseline {best['model']} (MASE {fmt_score(r['mase'])} for both).")
             elif ratio < 1:
                 out.append(f"verdict: {r['model']} beats the best baseline {best['model']} (MASE {fmt_score(r['mase'])} vs {fmt_score(best['mase'])}, "
-                           f"{fmt_pct(1 - ratio)} lower).")
+                           f"{fmt_pct(1 - ratio)} lower{self._noise(r['model'], best['model'], 'better')}).")
             else:
                 out.append(f"verdict: {r['model']} is WORSE than the {best['model']} baseline (MASE {fmt_score(r['mase'])} vs {fmt_score(best['mase'])}, "
-                           f"{fmt_pct(ratio - 1)} higher).")
+                           f"{fmt_pct(ratio - 1)} higher{self._noise(r['model'], best['model'], 'worse')}).")
         return out
+
+    def _noise(self, model: str, base: str, word: str) -> str:
+        """The verdict's clause on noise: the 95% interval of the MASE ratio and whether it excludes 1, or too few units."""
+        q = self.mase_ratio(model, base)
+        if not np.isfinite(q["lo"]):
+            return (f"; only {q['n']} {q['unit']}: too few (under {metrics.MIN_UNITS}) to tell a difference from noise")
+        clear = q["hi"] < 1 if word == "better" else q["lo"] > 1
+        return (f"; 95% interval of the MASE ratio {q['lo']:.3f}-{q['hi']:.3f} over {q['n']} {q['unit']}: "
+                f"{'clearly' if clear else 'not clearly'} {word}")
 
 
 def min_length(h: int, n_windows: int, step: int) -> int:

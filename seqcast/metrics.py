@@ -11,6 +11,7 @@
 
 Many series, many steps: :func:`scores` scores R forecasts of h steps each (one row per series per
 forecast origin) overall, per step and per series; :func:`insample_scales` gives each row's scales.
+:func:`ratio_interval` says how far the ratio of two models' mean errors on the same rows is from noise.
 """
 
 from __future__ import annotations
@@ -243,6 +244,48 @@ def scores(truth, pred, mae_scale, mse_scale, ids=None) -> dict:
             rows.setdefault(key.item() if isinstance(key, np.generic) else key, []).append(i)
         out["per_series"] = {key: _block(y[m], p[m], s1[m], s2[m], steps=False)[0] for key, m in rows.items()}
     return out
+
+
+#: The fewest independent units (series, rows, blocks of test points) :func:`ratio_interval` draws an interval from.
+MIN_UNITS = 10
+
+
+def ratio_interval(a, b, groups=None, *, level: float = 95.0, n_boot: int = 2000, seed: int = 0) -> tuple[float, float, int]:
+    """Paired bootstrap interval of the ratio sum(a) / sum(b) (= mean(a) / mean(b)) of two models' errors on the same rows.
+
+    Args:
+        a, b: (R,) errors of the two models on the same rows (e.g. each row's MASE; squared errors for an MSE ratio).
+        groups: optional (R,) labels: rows with one label are drawn together (a series' origins, a block of
+            consecutive test points), so errors that move together inside a group are not counted as independent.
+            None: every row is its own unit, drawn as independent.
+        level: the interval's level in percent; n_boot: bootstrap draws; seed: the same seed, the same interval.
+
+    Returns (lo, hi, n_units): the percentile interval of the ratio over `n_boot` resamples of the units with
+    replacement (a and b resampled together, which keeps their pairing), and how many units there are. A ratio
+    whose whole interval lies below 1 says `a` is smaller beyond the resampling noise. (nan, nan, n_units) when
+    there are fewer than MIN_UNITS units (too few for any claim) or sum(b) is 0.
+    """
+    a, b = _numbers("a", a).ravel(), _numbers("b", b).ravel()
+    if a.shape != b.shape:
+        raise DataError(f"`a` and `b` must hold one error per row each. Received: {a.shape} and {b.shape}")
+    codes: dict = {}
+    inv = np.arange(len(a)) if groups is None else np.array([codes.setdefault(g, len(codes)) for g in groups], dtype=np.int64)
+    if len(inv) != len(a):
+        raise DataError(f"`groups` must hold one label per row ({len(a)}). Received: {len(inv)} labels")
+    A, B = np.bincount(inv, weights=a), np.bincount(inv, weights=b)  # (U,) per-unit sums
+    n = len(A)
+    if n < MIN_UNITS or not B.sum() > 0:
+        return float("nan"), float("nan"), n
+    rng = np.random.default_rng(seed)
+    ratios = []
+    for start in range(0, n_boot, 250):  # (250, U) draws at a time: memory stays small on large panels
+        idx = rng.integers(0, n, (min(250, n_boot - start), n))
+        num, den = A[idx].sum(axis=1), B[idx].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios.append(np.where(den > 0, num / den, np.where(num > 0, np.inf, 1.0)))  # 0 / 0: both exact, a tie
+    tail = (100.0 - level) / 200.0
+    lo, hi = np.quantile(np.concatenate(ratios), [tail, 1.0 - tail], method="inverted_cdf")
+    return float(lo), float(hi), n
 
 
 def last_time_step_mse(y_true, y_pred) -> float:

@@ -486,7 +486,8 @@ SECTIONS = ("data", "leaderboard", "forecast", "predictions", "coverage", "train
 _DATA_LABELS = {"name": "series", "n_obs": "observations", "freq": "frequency", "first": "first date", "last": "last date",
                 "filled": "values filled", "n_series": "number of series", "scaler": "scaler", "leaks": "scaler saw the test period"}
 #: Table headers for run.json's metric keys, as the terminal tables name them (other keys are shown as they are).
-_COLUMN_LABELS = {"mase": "MASE", "smape": "sMAPE %", "rmse": "RMSE", "mae": "MAE", "rmsse": "RMSSE", "mape": "MAPE %", "fit_s": "fit s"}
+_COLUMN_LABELS = {"mase": "MASE", "smape": "sMAPE %", "rmse": "RMSE", "mae": "MAE", "rmsse": "RMSSE", "mape": "MAPE %", "fit_s": "fit s",
+                  "mase_vs": "vs", "mase_ratio": "MASE ratio", "mase_ratio_lo": "ratio 95% lo", "mase_ratio_hi": "ratio 95% hi"}
 _IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 
 _CSS = """
@@ -699,8 +700,11 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
             cov = ("" if not any(str(k).startswith("coverage_") for r in rows for k in r) else
                    " cov N%: percent of the test values inside the N% conformal interval; n at N%: how many test values that rests on;"
                    " n/a: too few calibration residuals for a finite interval.")
+            ratio = ("" if not any("mase_ratio_lo" in r for r in rows) else
+                     " MASE ratio: the MASE over the best baseline's (vs); ratio 95% lo, hi: its 95% bootstrap interval over the"
+                     " series (or rows), n/a from fewer than 10; wholly below 1: better beyond that noise, wholly above: worse.")
             body += ('<p class="note">Best first. MASE: mean absolute error divided by the in-sample MAE of the seasonal naive forecast '
-                     f"(naive when there is no season).{cov}</p>")
+                     f"(naive when there is no season).{cov}{ratio}</p>")
         verdict = run.get("verdict")
         if not (verdict is None or isinstance(verdict, (str, list))):
             raise DataError(f"run `verdict` must be a text or a list of texts. Received: {type(verdict).__name__}")

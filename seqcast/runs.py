@@ -165,8 +165,14 @@ def write_in_place(out, run: dict) -> Path:
 
 def leaderboard_rows(res, cover: dict | None, levels, counts: dict | None = None) -> list[dict]:
     """res.leaderboard() rows, with coverage_<level> per level asked (percent; NaN when unknown) and, given
-    `counts`, coverage_n_<level>: how many test values that percentage rests on."""
+    `counts`, coverage_n_<level>: how many test values that percentage rests on; with a baseline among the models,
+    each row's MASE against the best baseline's (mase_vs): mase_ratio and its 95% bootstrap interval mase_ratio_lo,
+    mase_ratio_hi (NaN from fewer than 10 series or rows: res.mase_ratio)."""
     rows = res.leaderboard()
+    best = res.best_baseline()
+    for r in rows if best is not None else ():
+        q = res.mase_ratio(r["model"], best)
+        r.update(mase_vs=best, mase_ratio=q["ratio"], mase_ratio_lo=q["lo"], mase_ratio_hi=q["hi"])
     if levels:
         for r in rows:
             c = (cover or {}).get(r["model"], {})

@@ -98,9 +98,58 @@ def test_a_tie_or_a_tiny_difference_in_mase_reads_as_it_is():
                       forecasts={"gru": np.array([[gru]]), "naive": np.array([[1.0]])}, mae_scale=np.array([1.0]),
                       mse_scale=np.array([1.0]), floor=np.array([0.0]))
     assert res(1.0).verdicts() == ["verdict: gru ties with the best baseline naive (MASE 1.000 for both)."]
-    assert res(0.9996).verdicts()[0].endswith("(MASE 1.000 vs 1.000, <0.1% lower).")  # MASE 0.9996 vs 1
-    assert res(0.997).verdicts()[0].endswith("0.3% lower).") and res(0.75).verdicts()[0].endswith("25% lower).")
-    assert res(1.5).verdicts()[0].endswith("(MASE 1.500 vs 1.000, 50% higher).")
+    few = "; only 1 series: too few (under 10) to tell a difference from noise)."
+    assert res(0.9996).verdicts()[0].endswith("(MASE 1.000 vs 1.000, <0.1% lower" + few)  # MASE 0.9996 vs 1
+    assert res(0.997).verdicts()[0].endswith("0.3% lower" + few) and res(0.75).verdicts()[0].endswith("25% lower" + few)
+    assert res(1.5).verdicts()[0].endswith("(MASE 1.500 vs 1.000, 50% higher" + few)
+
+
+def _rows_result(gru, naive, ids, origins):
+    """A Result of hand-made rows: truth 0, so each row's MASE is its forecast's mean |value| (scale 1)."""
+    from seqcast.backtest import Result
+
+    R = len(ids)
+    return Result(h=gru.shape[1], season=1, ids=list(ids), origins=list(origins), truth=np.zeros_like(gru),
+                  forecasts={"gru": gru, "naive": naive}, mae_scale=np.ones(R), mse_scale=np.ones(R), floor=np.zeros(R))
+
+
+def test_the_verdict_says_whether_a_mase_difference_is_beyond_the_noise():
+    """The verdict said "gru beats the best baseline naive (... 4.4% lower)" from any handful of rows, never whether
+    the difference was larger than which rows happened to be drawn."""
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0.5, 2.0, (30, 3))  # (R, h) errors of the baseline, one row per series
+    ids = [f"s{i}" for i in range(30)]
+    twice = _rows_result(base / 2, base, ids, [0] * 30)  # half the error on every row
+    m = base.mean()  # the baseline's MASE (truth 0, scale 1)
+    assert twice.verdicts() == [f"verdict: gru beats the best baseline naive (MASE {m / 2:.3f} vs {m:.3f}, 50% lower; 95% interval of "
+                                "the MASE ratio 0.500-0.500 over 30 series: clearly better)."]
+    noisy = base * rng.choice([0.85, 1.1], (30, 1))  # better on some series, worse on others
+    res = _rows_result(noisy, base, ids, [0] * 30)
+    q = res.mase_ratio("gru")
+    assert q["lo"] < 1 < q["hi"] and res.verdicts()[0].endswith(f"{q['lo']:.3f}-{q['hi']:.3f} over 30 series: not clearly better).")
+    worse = _rows_result(base * 1.2, base, ids, [0] * 30)
+    assert worse.verdicts()[0].endswith("20% higher; 95% interval of the MASE ratio 1.200-1.200 over 30 series: clearly worse).")
+    few = _rows_result(base[:3] / 2, base[:3], ids[:3], [0] * 3)
+    assert few.verdicts()[0].endswith("50% lower; only 3 series: too few (under 10) to tell a difference from noise).")
+
+
+def test_mase_ratio_draws_whole_series_when_there_are_ten_and_rows_below():
+    rng = np.random.default_rng(1)
+    base = rng.uniform(0.5, 2.0, (12, 2))
+    gru = base * rng.choice([0.8, 1.1], (12, 1))
+    rows = _rows_result(gru, base, ["a", "b", "c"] * 4, [k for k in range(4) for _ in range(3)])  # 3 series x 4 origins
+    q = rows.mase_ratio("gru")
+    assert (q["vs"], q["n"], q["unit"]) == ("naive", 12, "series x origin rows") and q["lo"] < q["ratio"] < q["hi"]
+    mase = {r["model"]: r["mase"] for r in rows.leaderboard()}
+    assert q["ratio"] == pytest.approx(mase["gru"] / mase["naive"])
+    panel = _rows_result(np.tile(gru, (2, 1)), np.tile(base, (2, 1)), [f"s{i}" for i in range(12)] * 2, [0] * 12 + [1] * 12)
+    q = panel.mase_ratio("gru")
+    assert (q["n"], q["unit"]) == (12, "series")  # 12 series of 2 origins: the series are drawn, not the 24 rows
+    shuffled = _rows_result(np.tile(gru, (2, 1))[::-1], np.tile(base, (2, 1))[::-1], ([f"s{i}" for i in range(12)] * 2)[::-1],
+                            [1] * 12 + [0] * 12)
+    assert shuffled.mase_ratio("gru") == q  # the series given in another order: the same interval
+    one = _rows_result(gru, base, ["a"] * 12, list(range(12)))
+    assert one.verdicts()[0].endswith(" over 12 origins: not clearly better).")  # one series, 12 origins: its rows are drawn
 
 
 def test_a_mase_too_small_for_three_decimals_is_not_written_as_zero():
@@ -111,7 +160,8 @@ def test_a_mase_too_small_for_three_decimals_is_not_written_as_zero():
     res = Result(h=1, season=1, ids=["a"], origins=[0], truth=np.array([[10.0]]),
                  forecasts={"gru": np.array([[10.64]]), "snaive": np.array([[10.31]])}, mae_scale=np.array([2.1e4]),
                  mse_scale=np.array([1e10]), floor=np.array([0.0]))
-    assert res.verdicts() == ["verdict: gru is WORSE than the snaive baseline (MASE 3.05e-05 vs 1.48e-05, 106% higher)."]
+    assert res.verdicts() == ["verdict: gru is WORSE than the snaive baseline (MASE 3.05e-05 vs 1.48e-05, 106% higher; "
+                              "only 1 series: too few (under 10) to tell a difference from noise)."]
 
 
 def test_a_neural_model_that_cannot_train_at_the_first_origin_is_named_before_any_fit():

@@ -105,6 +105,28 @@ def test_backtest_long_csv_json_with_levels(backtest_run):
     assert naive["mase"] == pytest.approx(np.mean(per_row), rel=1e-9)
 
 
+def test_backtest_json_and_run_json_give_the_mase_ratio_to_the_best_baseline_with_its_interval(backtest_run, tmp_path):
+    """The verdict and the JSON said gru beats snaive by so much, never whether that was more than noise."""
+    rows, out = backtest_run
+    best = min((r for r in rows if r["model"] != "gru"), key=lambda r: r["mase"])
+    gru = next(r for r in rows if r["model"] == "gru")
+    assert gru["mase_vs"] == best["model"] and gru["mase_ratio"] == pytest.approx(gru["mase"] / best["mase"])
+    assert gru["mase_ratio_lo"] is None and gru["mase_ratio_hi"] is None  # 3 series x 2 origins: 6 rows, too few
+    run = json.loads((out / "run.json").read_text())
+    assert [{k: r[k] for k in ("mase_vs", "mase_ratio")} for r in run["leaderboard"]] == \
+        [{k: r[k] for k in ("mase_vs", "mase_ratio")} for r in rows]
+    assert "only 6 series x origin rows: too few (under 10) to tell a difference from noise" in run["verdict"][0]
+    p = tmp_path / "twelve.csv"  # 12 series: whole series are drawn, and the interval is finite
+    t = np.arange(N)
+    pd.DataFrame([(f"s{i}", f"{d:%Y-%m-%d}", v) for i in range(12) for d, v in zip(DATES, 50 + i + t + (3 + i) * np.sin(t + i))],
+                 columns=["unique_id", "ds", "y"]).to_csv(p, index=False)
+    r = invoke("backtest", p, "--models", "naive,drift,snaive", "--horizon", H, "--windows", W, "--json")
+    assert_ok(r)
+    rows = json.loads(r.stdout)
+    assert rows[0]["mase_ratio"] == rows[0]["mase_ratio_lo"] == rows[0]["mase_ratio_hi"] == 1.0  # the best baseline itself
+    assert all(r["mase_vs"] == rows[0]["model"] and r["mase_ratio_lo"] <= r["mase_ratio"] <= r["mase_ratio_hi"] for r in rows)
+
+
 def test_backtest_single_series_csv(tmp_path):
     p = tmp_path / "one.csv"
     y = panel()["b"]

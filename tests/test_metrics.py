@@ -273,3 +273,40 @@ def test_scores_per_series_numpy_int_ids_are_plain_ints():
     s = metrics.scores(TRUTH, PRED, MAE_SCALE, MSE_SCALE, ids=np.array([7, 8]))
     assert [type(k) for k in s["per_series"]] == [int, int]
     json.dumps(s)  # numpy int keys are refused by json
+
+
+def test_ratio_interval_of_identical_errors_contains_one():
+    a = np.random.default_rng(0).uniform(0.1, 3.0, 40)  # (R,) one model's errors
+    lo, hi, n = metrics.ratio_interval(a, a.copy())
+    assert (lo, hi, n) == (1.0, 1.0, 40)
+    b = a * np.random.default_rng(1).choice([0.9, 1.1], 40)  # as good on average, row by row not
+    lo, hi, _ = metrics.ratio_interval(b, a)
+    assert lo < 1 < hi
+
+
+def test_ratio_interval_of_a_model_twice_as_good_on_every_row_lies_well_below_one():
+    rng = np.random.default_rng(2)
+    b = rng.uniform(0.1, 3.0, 20)
+    a = b / 2 * rng.uniform(0.8, 1.2, 20)  # about half, with noise
+    lo, hi, n = metrics.ratio_interval(a, b)
+    assert n == 20 and 0.4 < lo < a.sum() / b.sum() < hi < 0.6
+
+
+def test_ratio_interval_is_seeded_and_draws_groups_whole():
+    rng = np.random.default_rng(3)
+    b = rng.uniform(0.1, 3.0, 30)
+    a = b * rng.uniform(0.7, 1.3, 30)
+    assert metrics.ratio_interval(a, b) == metrics.ratio_interval(a, b)  # the same seed, the same interval
+    assert metrics.ratio_interval(a, b, seed=1) != metrics.ratio_interval(a, b)
+    lo, hi, n = metrics.ratio_interval(a, b, groups=[i % 10 for i in range(30)])  # 10 series of 3 rows
+    assert n == 10 and lo < a.sum() / b.sum() < hi
+    same = metrics.ratio_interval(np.bincount(np.arange(30) % 10, a), np.bincount(np.arange(30) % 10, b))
+    assert (lo, hi, n) == same  # a group is one unit: its rows' sums, drawn together
+
+
+def test_ratio_interval_gives_none_from_too_few_units():
+    lo, hi, n = metrics.ratio_interval([1.0] * 9, [2.0] * 9)
+    assert np.isnan(lo) and np.isnan(hi) and n == metrics.MIN_UNITS - 1
+    assert np.isnan(metrics.ratio_interval([1.0] * 30, [1.0] * 30, groups=["a", "b"] * 15)[0])  # 2 series: too few
+    with pytest.raises(DataError, match="one error per row"):
+        metrics.ratio_interval([1.0, 2.0], [1.0])

@@ -343,6 +343,15 @@ def test_tables_name_metrics_as_the_terminal_does_and_unknowns_are_n_a(tmp_path)
     assert "n/a: too few calibration residuals" in html
 
 
+def test_the_mase_ratio_columns_are_named_and_explained(tmp_path):
+    rows = [{"model": "gru", "mase": 0.9, "mase_vs": "naive", "mase_ratio": 0.75, "mase_ratio_lo": 0.6, "mase_ratio_hi": 0.9},
+            {"model": "naive", "mase": 1.2, "mase_vs": "naive", "mase_ratio": 1.0, "mase_ratio_lo": 1.0, "mase_ratio_hi": 1.0}]
+    html = write_html({"leaderboard": rows}, tmp_path / "r.html").read_text()
+    assert re.findall(r"<th[^>]*>([^<]*)</th>", html) == ["model", "MASE", "vs", "MASE ratio", "ratio 95% lo", "ratio 95% hi"]
+    assert "mase_ratio" not in html and "ratio 95% lo, hi: its 95% bootstrap interval" in html
+    assert "bootstrap" not in write_html({"leaderboard": [{"model": "gru", "mase": 0.9}]}, tmp_path / "s.html").read_text()
+
+
 def test_wide_tables_scroll_in_their_own_box(tmp_path):
     # a backtest's 12-column leaderboard made the whole page 876 px wide on a 390 px phone
     rows = [{"model": "gru", **{f"coverage_{q}": 80.0 for q in range(50, 100, 5)}}]
