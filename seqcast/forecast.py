@@ -685,10 +685,39 @@ class Holdout:
         if me["rmse"] == best["rmse"]:
             return f"verdict: {self.model_name} ties with the {best['model']} baseline {on} ({rmse})." + self._few()
         if me["rmse"] > best["rmse"]:
-            more = f", {fmt_pct(me['rmse'] / best['rmse'] - 1)} higher" if best["rmse"] > 0 else ""
+            more = f", {fmt_pct(me['rmse'] / best['rmse'] - 1)} higher{self._noise(best['model'], 'worse')}" if best["rmse"] > 0 else ""
             return f"verdict: {self.model_name} is WORSE than the {best['model']} baseline {on} ({rmse}{more})." + self._few()
-        return (f"verdict: {self.model_name} beats every baseline {on} "
-                f"({rmse} for {best['model']}, {fmt_pct(1 - me['rmse'] / best['rmse'])} lower).") + self._few()
+        return (f"verdict: {self.model_name} beats every baseline {on} ({rmse} for {best['model']}, "
+                f"{fmt_pct(1 - me['rmse'] / best['rmse'])} lower{self._noise(best['model'], 'better')}).") + self._few()
+
+    def rmse_ratio(self, base: str | None = None, level: float = 95.0) -> dict:
+        """RMSE(model) / RMSE(base) (default: the baseline with the lowest RMSE) and its block bootstrap interval.
+
+        The test points are consecutive, so their errors are not independent: `metrics.ratio_interval` (seed 0) draws
+        blocks of L = ceil(n ** (1/3)) consecutive test points (of squared errors; the interval's ends are square-rooted).
+        Fewer than `metrics.MIN_UNITS` blocks give no interval (lo, hi NaN): under 37 test points. Returns {"vs": base,
+        "ratio", "lo", "hi": floats, "blocks": how many, "block": L}. The interval covers which test points came up, not
+        the training's random seed.
+        """
+        base = base or min((r for r in self.table if r["model"] != self.model_name), key=lambda r: r["rmse"])["model"]
+        n = len(self.truth)
+        L = int(np.ceil(n ** (1 / 3)))
+        a, b = ((self.truth - self.predictions[k]) ** 2 for k in (self.model_name, base))  # (n,) squared errors
+        lo, hi, blocks = metrics.ratio_interval(a, b, np.arange(n) // L, level=level)
+        ratio = float(np.sqrt(a.sum() / b.sum())) if b.sum() > 0 else float("nan")
+        return {"vs": base, "ratio": ratio, "lo": float(np.sqrt(lo)), "hi": float(np.sqrt(hi)), "blocks": blocks, "block": L}
+
+    def _noise(self, base: str, word: str) -> str:
+        """The verdict's clause on noise (from 10 test points; `_few` speaks below): `rmse_ratio`'s interval, or too few blocks."""
+        if self.n_test < 10 or base not in self.predictions or len(self.truth) != self.n_test:
+            return ""
+        q = self.rmse_ratio(base)
+        if not np.isfinite(q["lo"]):
+            return (f"; {self.n_test} test points make {q['blocks']} blocks of {q['block']} consecutive ones: too few (under "
+                    f"{metrics.MIN_UNITS}) to tell a difference from noise")
+        clear = q["hi"] < 1 if word == "better" else q["lo"] > 1
+        return (f"; 95% interval of the RMSE ratio {q['lo']:.3f}-{q['hi']:.3f} over {q['blocks']} blocks of {q['block']} test "
+                f"points: {'clearly' if clear else 'not clearly'} {word}")
 
     def season_note(self) -> str:
         """Says when MASE's scale falls back to season 1 (a training part no longer than the season) and when the

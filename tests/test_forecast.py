@@ -397,6 +397,37 @@ def test_verdict_on_a_few_test_points_says_they_are_too_few(clean):
     assert "too few" not in dataclasses.replace(clean, table=table, n_test=10).verdict()
 
 
+def _holdout_of(clean, lstm, naive):
+    """`clean` with hand-made test errors: truth 0, so a model's error is its prediction."""
+    import dataclasses
+
+    preds = {"LSTM": np.asarray(lstm, float), "naive": np.asarray(naive, float)}
+    table = sorted(({"model": k, "rmse": float(np.sqrt(np.mean(p**2)))} for k, p in preds.items()), key=lambda r: r["rmse"])
+    return dataclasses.replace(clean, model_name="LSTM", truth=np.zeros(len(naive)), predictions=preds, table=table, n_test=len(naive))
+
+
+def test_holdout_verdict_says_whether_the_rmse_difference_is_beyond_the_noise(clean):
+    """fit's verdict said "beats every baseline on the 24 test points (... 13% lower)" from one test stretch, never
+    whether that was more than which test points came up."""
+    e = np.random.default_rng(0).normal(size=60)  # (n,) the baseline's errors
+    twice = _holdout_of(clean, e / 2, e)  # half the error at every test point
+    assert twice.rmse_ratio() == {"vs": "naive", "ratio": pytest.approx(0.5), "lo": pytest.approx(0.5), "hi": pytest.approx(0.5),
+                                  "blocks": 15, "block": 4}  # 60 points: blocks of ceil(60 ** (1/3)) = 4
+    assert twice.verdict().endswith("50% lower; 95% interval of the RMSE ratio 0.500-0.500 over 15 blocks of 4 test points: "
+                                    "clearly better).")
+    mixed = _holdout_of(clean, e * np.where(np.arange(60) % 8 < 4, 0.8, 1.2), e)  # better in half the blocks, worse in the rest
+    q = mixed.rmse_ratio()
+    assert q["lo"] < 1 < q["hi"] and mixed.verdict().endswith(f"{q['lo']:.3f}-{q['hi']:.3f} over 15 blocks of 4 test points: not clearly "
+                                                             + ("better)." if q["ratio"] < 1 else "worse)."))
+    assert _holdout_of(clean, e * 1.5, e).verdict().endswith("50% higher; 95% interval of the RMSE ratio 1.500-1.500 over 15 blocks "
+                                                             "of 4 test points: clearly worse).")
+    few = _holdout_of(clean, e[:24] / 2, e[:24])  # the demo's 24 test points: 8 blocks of 3
+    assert few.verdict().endswith("50% lower; 24 test points make 8 blocks of 3 consecutive ones: too few (under 10) to tell a "
+                                  "difference from noise).")
+    assert _holdout_of(clean, e[:5] / 2, e[:5]).verdict().endswith("50% lower). Only 5 test points: too few to rank the models; "
+                                                                   "a backtest (seqcast backtest) scores more origins.")
+
+
 def test_extend_moves_the_forecast_origin_without_refitting(air):
     f = Forecaster(**FAST).fit(air.iloc[:120])
     params, scaler = f.params_, f.scaler_
