@@ -1457,7 +1457,7 @@ def _pair_candidates(a: pd.Timestamp, b: pd.Timestamp) -> list[pd.DateOffset]:
     tries = [
         fixed, o.BusinessDay(), o.Week(weekday=a.weekday()), o.MonthBegin(), o.MonthEnd(),
         o.QuarterBegin(startingMonth=(a.month - 1) % 3 + 1),
-        o.QuarterEnd(startingMonth=(a.month - 1) % 3 + 1),
+        o.QuarterEnd(startingMonth=(a.month - 1) % 3 + 10),  # 'QE-DEC' for March, June, ...: as pandas' infer_freq
         o.YearBegin(month=a.month), o.YearEnd(month=a.month),
     ]
     for semi, anchored in ((o.SemiMonthBegin, a.day == 1), (o.SemiMonthEnd, a.is_month_end)):

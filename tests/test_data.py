@@ -1107,3 +1107,16 @@ def test_loading_in_threads_silences_warnings_one_thread_at_a_time(monkeypatch):
     for t in threads:
         t.join()
     assert most[0] == 1
+
+
+@pytest.mark.parametrize("freq", ["QE", "QE-FEB", "QS", "QS-FEB"])
+def test_quarters_with_a_gap_are_named_as_without(freq):
+    # quarter ends with a gap read 'QE-MAR' (their first month), without one 'QE-DEC' (pandas' infer_freq): a long
+    # file of both was refused ("series 'b' has frequency 'QE-MAR' but series 'a' has 'QE-DEC'"), a dict alike
+    idx = pd.DatetimeIndex(list(pd.date_range("2000-01-01", periods=24, freq=freq)))
+    whole = load_series(pd.Series(np.arange(24.0), index=idx))
+    gaps = load_series(pd.Series(np.arange(24.0), index=idx).drop(idx[[5, 9]]), fill="interpolate")
+    assert gaps.index.equals(whole.index) and gaps.index.freqstr == whole.index.freqstr
+    df = pd.DataFrame({"unique_id": ["a"] * 24 + ["b"] * 22, "ds": list(idx) + list(idx.delete([5, 9])), "y": np.arange(46.0)})
+    assert {k: s.index.freqstr for k, s in load_long(df, fill="interpolate").items()} == {"a": whole.index.freqstr, "b": whole.index.freqstr}
+
