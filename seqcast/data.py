@@ -1374,6 +1374,23 @@ def _pd_infer(dates: pd.DatetimeIndex) -> pd.DateOffset | None:
     return offset
 
 
+_QUARTERS = (pd.offsets.QuarterBegin, pd.offsets.BQuarterBegin, pd.offsets.QuarterEnd, pd.offsets.BQuarterEnd)
+
+
+def same_freq(a: str | None, b: str | None) -> bool:
+    """Two frequency names (None: no dates) of the same dates: equal, or quarters anchored 3, 6 or 9 months apart
+    ('QS-OCT', as seqcast named January quarters before 1cbb4b7, and 'QS-JAN'; 'QE-MAR' and 'QE-DEC')."""
+    if a is None or b is None or a == b:
+        return a == b
+    try:
+        with _quiet():
+            x, y = _to_offset_lenient(a), _to_offset_lenient(b)
+    except (ValueError, TypeError):
+        return False
+    return x == y or (type(x) is type(y) and isinstance(x, _QUARTERS) and x.n == y.n
+                      and x.startingMonth % 3 == y.startingMonth % 3)
+
+
 def _infer_offset(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300) -> pd.DateOffset | None:
     """The frequency of sorted unique dates, tolerating gaps.
 

@@ -347,7 +347,7 @@ class Forecaster:
         """New data for series j must have the fitted frequency: the model learned that frequency's patterns
         (and season), and the forecast's dates continue it."""
         fitted_freq, freq = self.schemas_[j]["freq"], getattr(s.index, "freqstr", None)
-        if fitted_freq != freq:
+        if not data_mod.same_freq(fitted_freq, freq):  # a model saved before 1cbb4b7 says 'QS-OCT' for 'QS-JAN'
             name = f"series {self.series_ids_[j]!r} in `y`" if self.long_format_ else "`y`"
             raise DataError(f"{name} has frequency {freq or 'none (no dates)'}, and the model was fitted on "
                             f"{fitted_freq or 'series without dates'}; pass data of that frequency"

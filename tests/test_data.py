@@ -1120,3 +1120,11 @@ def test_quarters_with_a_gap_are_named_as_without(freq):
     df = pd.DataFrame({"unique_id": ["a"] * 24 + ["b"] * 22, "ds": list(idx) + list(idx.delete([5, 9])), "y": np.arange(46.0)})
     assert {k: s.index.freqstr for k, s in load_long(df, fill="interpolate").items()} == {"a": whole.index.freqstr, "b": whole.index.freqstr}
 
+
+def test_same_freq_is_the_same_dates():
+    from seqcast.data import same_freq
+
+    assert same_freq("QS-OCT", "QS-JAN") and same_freq("QE-MAR", "QE-DEC") and same_freq("BQS-APR", "BQS-JAN")
+    assert same_freq("MS", "MS") and same_freq(None, None) and same_freq("QS", "QS-JAN")
+    assert not same_freq("QS-FEB", "QS-JAN") and not same_freq("QS-JAN", "QE-DEC") and not same_freq("2QS-JAN", "QS-JAN")
+    assert not same_freq("YS-APR", "YS-JAN") and not same_freq(None, "MS") and not same_freq("MS", "bogus")

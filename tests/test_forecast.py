@@ -758,3 +758,20 @@ def test_a_user_who_makes_jax_raise_on_rank_promotion_can_still_fit(series):
             jax.numpy.zeros(3) + jax.numpy.zeros((2, 3))
     finally:
         jax.config.update("jax_numpy_rank_promotion", before)
+
+
+def test_a_model_saved_with_quarters_named_qs_oct_takes_new_quarterly_data(tmp_path):
+    # seqcast before 1cbb4b7 named January quarters 'QS-OCT' in model.json; new data reads 'QS-JAN' now, and
+    # forecast(h, y) and extend refused it: "`y` has frequency QS-JAN, and the model was fitted on QS-OCT"
+    y = pd.Series(100 + np.arange(40.0) + 5 * np.sin(np.arange(40)), index=pd.date_range("2000-01-01", periods=40, freq="QS"))
+    f = Forecaster(**FAST, model="linear").fit(y[:36])
+    f.save(tmp_path / "m")
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert meta["series"][0]["schema"]["freq"] == "QS-JAN"
+    meta["series"][0]["schema"]["freq"] = "QS-OCT"
+    (tmp_path / "m" / "model.json").write_text(json.dumps(meta))
+    g = Forecaster.load(tmp_path / "m")
+    pd.testing.assert_frame_equal(g.forecast(3, y), f.forecast(3, y))
+    pd.testing.assert_frame_equal(g.extend(y).forecast(3), f.forecast(3, y))
+    with pytest.raises(DataError, match="has frequency QS-FEB, and the model was fitted on QS-JAN"):  # other dates: refused
+        g.forecast(3, pd.Series(y.to_numpy(), index=pd.date_range("2000-02-01", periods=40, freq="QS-FEB")))
