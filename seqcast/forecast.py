@@ -406,8 +406,9 @@ class Forecaster:
                 self._check_freq(j, s)
                 need = min(w, int(self.schemas_[j].get("n_obs", w)))  # a series fitted shorter than the window may stay so
                 if len(s) < need:  # padded, its forecast would rest on made-up values (its newest rows only: 634.9 for 446.3)
+                    why = "the window" if need == w else f"as many as it was fitted with; the window is {w}"
                     raise DataError(f"series {self.series_ids_[j]!r} in `y` has {len(s)} value{'s' * (len(s) != 1)}, but its forecast "
-                                    f"needs its last {need} (the window); pass its whole history, or at least its last {need} values")
+                                    f"needs its last {need} ({why}); pass its whole history, or at least its last {need} values")
             ctxs = [s.to_numpy(np.float64)[-w:] for s in series]  # a series fitted shorter than the window: padded, as in fit
             dates = [data_mod.future_index(s, horizon) for s in series]
         point = forecast_panel(self._panel(), ctxs, horizon, scalers=[self.scalers_[i] for i in idx])  # (S, h)

@@ -253,6 +253,9 @@ def test_forecast_from_new_data_checks_its_frequency_and_length():
     padded = pd.Series(np.r_[[v[0]] * 2, v], index=pd.date_range(end=months.index[3], periods=6, freq="MS"))
     pd.testing.assert_frame_equal(short, h.forecast(2, {"s": padded}))
     assert list(short["ds"]) == list(months.index[4:6])
+    with pytest.raises(DataError, match=r"^series 's' in `y` has 3 values, but its forecast needs its last 4 \(as many as it was "
+                                        r"fitted with; the window is 6\); pass"):  # said '(the window)', which is 6
+        h.forecast(2, {"s": months.iloc[:3]})
 
 
 def test_the_order_of_the_series_does_not_change_the_model(many):
