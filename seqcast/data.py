@@ -62,12 +62,12 @@ _QUIET_LOCK = threading.RLock()
 
 
 @contextlib.contextmanager
-def _quiet():
-    """pandas' warnings silenced, one thread at a time: `warnings.catch_warnings` saves and restores the process-wide
-    filter list, so two threads inside it at once (a service forecasting in threads) could leave 'ignore' behind for good,
-    silencing every warning of the process."""
+def _quiet(message: str = "", category: type[Warning] = Warning):
+    """pandas' warnings (or those matching `message` and `category`) silenced, one thread at a time: `warnings.catch_warnings`
+    saves and restores the process-wide filter list, so two threads inside it at once (a service forecasting in threads,
+    or drawing figures: report._fig_bytes) could leave 'ignore' behind for good, silencing every warning of the process."""
     with _QUIET_LOCK, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.filterwarnings("ignore", message, category)
         yield
 
 

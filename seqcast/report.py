@@ -82,11 +82,10 @@ def _fig_bytes(fig, fmt: str = "png") -> bytes:
     """Lay out and render a figure; fmt png or svg (or any format matplotlib knows). A character that
     matplotlib's font lacks (Korean or an emoji in a series id) is drawn as a box, without matplotlib's
     warning per glyph and per call (dozens of lines on the terminal); the report's tables show the text."""
-    import warnings
+    from .data import _quiet
 
     buf = BytesIO()
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from font", UserWarning)
+    with _quiet(r"Glyph \d+ .*missing from font", UserWarning):  # one thread at a time, as data's: see data._quiet
         fig.tight_layout()
         fig.savefig(buf, format=fmt, metadata={"Date": None} if fmt == "svg" else None)  # same figure, same bytes
     return buf.getvalue()

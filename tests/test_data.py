@@ -1099,14 +1099,15 @@ def test_loading_in_threads_silences_warnings_one_thread_at_a_time(monkeypatch):
             inside[0] -= 1
             return super().__exit__(*exc)
 
-    monkeypatch.setattr(data, "warnings", types.SimpleNamespace(catch_warnings=Counted, simplefilter=warnings.simplefilter))
+    monkeypatch.setattr(data, "warnings", types.SimpleNamespace(catch_warnings=Counted, filterwarnings=warnings.filterwarnings))
     s = pd.Series(np.arange(24.0), index=pd.DatetimeIndex(pd.date_range("2000-01-01", periods=24, freq="MS").tolist()))
-    threads = [threading.Thread(target=lambda: [load_series(s) for _ in range(8)]) for _ in range(4)]
+    loaded = []
+    threads = [threading.Thread(target=lambda: loaded.extend(load_series(s).index.freqstr for _ in range(8))) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert most[0] == 1
+    assert most[0] == 1 and loaded == ["MS"] * 32  # every load done (a thread's exception would not fail the test)
 
 
 @pytest.mark.parametrize("freq", ["QE", "QE-FEB", "QS", "QS-FEB"])

@@ -619,3 +619,24 @@ def test_a_forecast_plot_names_its_values_on_the_y_axis():
     s = pd.Series([1.0, 2.0, 3.0], index=pd.date_range("2000-01-01", periods=3, freq="MS"), name="units sold $")
     assert report.plot_forecast(s).axes[0].get_ylabel() == r"units sold \$"  # drawn literally, not as mathtext
     assert report.plot_forecast(s.rename(None)).axes[0].get_ylabel() == ""
+
+
+def test_drawing_silences_warnings_one_thread_at_a_time_with_data(monkeypatch):
+    # _fig_bytes' own catch_warnings, in one thread while another loaded data (data._quiet), left 'ignore' for every
+    # warning behind in the process-wide filters (a service drawing and forecasting in threads)
+    import threading
+
+    from seqcast import data
+
+    fig, ax = report._subplots(figsize=(2, 2))
+    ax.plot([1, 2])
+    free = []
+
+    def savefig(*a, **kw):  # while drawing: can another thread enter data's silenced block?
+        t = threading.Thread(target=lambda: free.append(data._QUIET_LOCK.acquire(blocking=False)))
+        t.start()
+        t.join()
+
+    monkeypatch.setattr(fig, "savefig", savefig)
+    report._fig_bytes(fig)
+    assert free == [False]
