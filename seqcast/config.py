@@ -147,6 +147,8 @@ def validate(cfg: Config) -> Config:
 
     Names of choices are read in any case ('GRU', ' Adam'), as backtest's --models are; kept in lower case."""
     cfg = dataclasses.replace(cfg, **{f.name: _plain(getattr(cfg, f.name)) for f in fields(cfg)})
+    if isinstance(cfg.output_activation, str) and cfg.output_activation.strip().lower() == "none":  # None as its help and
+        cfg = dataclasses.replace(cfg, output_activation=None)  # errors spell it (--output-activation none was refused)
     folded = {name: getattr(cfg, name).strip().lower() for name in CHOICES if isinstance(getattr(cfg, name), str)}
     cfg = dataclasses.replace(cfg, **{k: v for k, v in folded.items() if v in CHOICES[k] and v != getattr(cfg, k)})  # same object if unchanged (sklearn's clone)
     for name, allowed in CHOICES.items():

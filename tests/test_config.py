@@ -233,3 +233,11 @@ def test_a_choice_given_as_an_array_is_a_config_error(name, value):
     # an array compared with `in` raised numpy's / pandas' "truth value ... is ambiguous" ValueError
     with pytest.raises(ConfigError, match=f"`{name}` must be one of"):
         validate(Config(**{name: value}))
+
+
+def test_output_activation_none_as_text_is_none():
+    # --output-activation none (as its help, the error and the bounded-head note spell it) was refused:
+    # "`output_activation` must be one of none, sigmoid, ... Received: output_activation='none'"
+    for text in ("none", "None", " NONE "):
+        assert Config().replace(output_activation=text).output_activation is None
+    assert Config(output_activation="sigmoid").replace(output_activation="none").output_activation is None
