@@ -211,8 +211,11 @@ def _console(err: bool = False):
 def _units(text: Optional[str]):
     if text is None:
         return None
+    parts = [p.split() for p in text.split(",")]  # "20,20", "20, 20" or "20 20" (as --levels reads "80 95"): "20 20" was 2020
     try:
-        return tuple(int(u) for u in text.replace(" ", "").split(","))
+        if not all(parts):  # an empty item: "", "4,"
+            raise ValueError
+        return tuple(int(u) for p in parts for u in p)
     except ValueError:
         from .errors import ConfigError
 

@@ -1436,3 +1436,13 @@ def test_a_near_miss_of_a_name_gets_a_did_you_mean(args, hint, tmp_path, monkeyp
 
 def test_no_did_you_mean_without_a_near_miss(tmp_path):
     assert "did you mean" not in assert_error(invoke("fit", "airline", "--out", tmp_path / "m", "--model", "transformer"))
+
+
+def test_fit_reads_units_and_output_activation_as_their_help_spells_them(data_csv, tmp_path):
+    # --units "4 4" was one layer of 44 units (the spaces dropped); --output-activation none was refused
+    r = invoke("fit", data_csv, "--out", tmp_path / "m", *FAST[2:], "--units", "4 4", "--output-activation", "none",
+               "--test-size", 0)
+    assert_ok(r)
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert meta["config"]["units"] == [4, 4] and meta["config"]["output_activation"] is None
+    assert_error(invoke("fit", data_csv, "--out", tmp_path / "m2", *FAST[2:], "--units", "4,"), "`units` must be comma-separated")
