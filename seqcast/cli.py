@@ -1056,7 +1056,7 @@ def backtest(
     value_column: Optional[str] = VALUE_COLUMN,
     freq: Optional[str] = FREQ,
     models: str = typer.Option("gru,naive,snaive,drift,linear_ar", "--models", help="Comma-separated: lstm, gru, rnn, linear, naive, snaive, drift, window_average, linear_ar, autoets, autotheta, autoarima."),
-    horizon: int = typer.Option(12, "--horizon", help="Steps ahead forecast from each origin."),
+    horizon: Optional[int] = typer.Option(None, "--horizon", help="Steps ahead forecast from each origin (default: the --config file's horizon, else 12)."),
     windows: int = typer.Option(3, "--windows", help="Rolling origins per series (the last ends at the last value)."),
     step: Optional[int] = typer.Option(None, "--step", help="Steps between origins (default: the horizon)."),
     refit: bool = typer.Option(True, "--refit/--no-refit", help="Refit neural models at every origin, or once at the first."),
@@ -1068,7 +1068,7 @@ def backtest(
     ensemble: Optional[int] = typer.Option(None, "--ensemble", help="Seed ensemble members, forecasting their median (default: 5; with --no-auto the config's, else 1)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the initial weights and the shuffling (default 0): the same seed, "
                                        "the same scores."),
-    fill: str = typer.Option("none", "--fill", help="none | ffill | interpolate for gaps."),
+    fill: Optional[str] = typer.Option(None, "--fill", help="none | ffill | interpolate for gaps (default: the --config file's, else none)."),
     levels: Optional[str] = typer.Option(None, "--levels", help="Conformal interval levels in percent, e.g. 80,95: the coverage of each "
                                          "on origins 2.., widths calibrated on the earlier origins (needs --windows >= 2)."),
     report: bool = REPORT,
@@ -1101,6 +1101,11 @@ def backtest(
         raise ConfigError("`levels` needs --windows >= 2: coverage is measured on origins 2.. with interval widths calibrated "
                           f"on the earlier origins only. Received: windows={windows}")
     run_dir = _run_out(report, out, "backtest")
+    toml = read_toml(config_file) if config_file else {}
+    cfg = _config(config_file, toml, epochs=epochs, ensemble=ensemble, seed=seed, season=season, fill=fill)
+    fill = cfg.fill  # --fill, else the --config file's (as fit reads them), else none
+    if horizon is None:  # the --config file's (a direct model's trained steps, as fit read it), else 12
+        horizon = cfg.horizon if "horizon" in toml else 12
     series = _load_many(data, column, date_column, id_column, value_column, freq, fill)
     if series is None:
         one = _load_data(data, column, date_column, freq, fill)
@@ -1122,8 +1127,6 @@ def backtest(
     first = next(iter(series.values()))
     freq = first.index.freqstr if hasattr(first.index, "freqstr") and first.index.freqstr else None
     values = {k: s.to_numpy(float) for k, s in series.items()}
-    toml = read_toml(config_file) if config_file else {}
-    cfg = _config(config_file, toml, epochs=epochs, ensemble=ensemble, seed=seed, season=season)
     m = cfg.season or data_mod.season_length(freq) or 1  # --season, else the --config file's (as fit and backtest() read it)
     st = step or horizon
     if auto:  # the --config file's options win over the automatic choices (as in fit), the flags over both

@@ -1192,6 +1192,33 @@ def test_backtest_reads_the_config_files_season(data_csv, tmp_path, auto):
     assert "season 4" in invoke(*args, "--config", toml, "--season", 4).stderr  # the flag wins
 
 
+def test_backtest_reads_the_config_files_fill(work, tmp_path):
+    # `fill = "interpolate"` in --config was ignored (--fill defaulted to none): the file fit reads a gap with was
+    # refused by backtest --config with "pass fill='ffill' or fill='interpolate' (CLI --fill)"
+    gap = write_csv(work, "gap-bt.csv", LINES[:5] + LINES[6:])  # 2000-05-01 missing
+    toml = tmp_path / "run.toml"
+    toml.write_text('fill = "interpolate"\n')
+    args = ("backtest", gap, "--models", "naive", "--horizon", 3, "--windows", 2)
+    r = invoke(*args, "--config", toml)
+    assert_ok(r)
+    assert "note: --fill interpolate filled 1 missing value(s)" in r.stderr
+    assert json.loads(invoke(*args, "--config", toml, "--json").stdout) == json.loads(invoke(*args, "--fill", "interpolate", "--json").stdout)
+    assert_error(invoke(*args, "--config", toml, "--fill", "none"), "2000-05-01")  # the flag wins
+
+
+@pytest.mark.parametrize("auto", ["--auto", "--no-auto"])
+def test_backtest_reads_the_config_files_horizon(data_csv, tmp_path, auto):
+    # `horizon = 6` in --config was replaced by --horizon's default 12: the direct model fit trained for 6 steps (and its
+    # hint 'evaluate it with: seqcast backtest DATA --config FILE') was backtested as another one, trained for 12
+    toml = tmp_path / "run.toml"
+    toml.write_text('strategy = "direct"\nhorizon = 6\nunits = [4]\nwindow = 6\nepochs = 1\nensemble = 1\n')
+    r = invoke("backtest", data_csv, "--models", "gru,naive", "--windows", 1, auto, "--config", toml, "--out", tmp_path / "run")
+    assert_ok(r)
+    assert "horizon 6, 1 origin(s)" in r.stderr and "strategy direct (horizon 6)" in r.stderr, r.stderr
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["data"]["horizon"] == 6
+    assert "horizon 12, 1 origin(s)" in invoke("backtest", data_csv, "--models", "naive", "--windows", 1).stderr  # no file: 12
+
+
 def test_fit_long_names_series_too_short_to_train_on(work, tmp_path):
     p = write_csv(work, "long-short.csv", long_lines({**LONG_IDS, "tiny": (5, 10.0, "2000-01-01")}))
     r = invoke("fit", p, "--out", tmp_path / "m", *FAST[:-1], "--model", "gru")
