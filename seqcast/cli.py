@@ -731,11 +731,9 @@ def predict(
         out = None  # --out -: stdout
     if out is not None and out.is_dir():
         raise ConfigError(f"--out '{out}' is a directory; give a CSV file path such as {out / 'forecast.csv'}")
-    if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise ConfigError(f"--plot must end in .png, .svg or .pdf. Received: plot='{plot}'")
-    for path in (out, plot):
-        if path is not None:
-            check_file_out(path)
+    _check_plot(plot)
+    if out is not None:
+        check_file_out(out)
     f = Forecaster.load(model_dir)
     picked = _ids(ids)
     if plot is not None and f.long_format_ and (picked is None or len(picked) != 1):
@@ -768,6 +766,18 @@ def predict(
         bands = {q: b for q, b in bands.items() if np.isfinite(b[0]).all() and np.isfinite(b[1]).all()}  # an infinite one: not drawn
         plot_forecast(ctx, plot, forecast=fc, bands=bands, title=f"{name}: forecast")
         _say(quiet, f"wrote {plot}", err=True)
+
+
+def _check_plot(plot: Optional[Path]) -> None:
+    """--plot's file, checked before any work: a format named by its suffix, a path that can be written."""
+    from .errors import ConfigError
+    from .io import check_file_out
+
+    if plot is None:
+        return
+    if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise ConfigError(f"--plot must end in .png, .svg or .pdf. Received: plot='{plot}'")
+    check_file_out(plot)
 
 
 def _context_index(s: dict, context):
@@ -1291,10 +1301,7 @@ def reproduce_homl(
         raise ConfigError(f"`seeds` must be >= 1. Received: seeds={seeds!r}")
     if plot is not None and "seq2seq-10" not in [m.name for m in chosen]:
         raise ConfigError("--plot shows seq2seq-10's forecasts: add seq2seq-10 to --models (or leave --models out)")
-    if plot is not None:
-        from .io import check_file_out
-
-        check_file_out(plot)  # before the training
+    _check_plot(plot)  # before the training (a .txt was refused after it, as `path`)
     quiet = quiet or as_json
     runs = []
     for s in range(seeds):

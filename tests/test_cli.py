@@ -1132,6 +1132,15 @@ def test_a_folder_as_an_output_file_is_refused_before_the_work(model_dir, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.png"] and list(d.iterdir()) == []
 
 
+@pytest.mark.parametrize("plot", ["p.txt", "p"])
+def test_plot_format_is_checked_alike_and_before_the_work(model_dir, tmp_path, plot):
+    # reproduce homl-ch15 --plot p.txt trained all seven models on 10,000 series, then refused "`path` must end in ..."
+    # (an option it has no flag for); predict refused it at once as --plot
+    for args in (("reproduce", "homl-ch15"), ("predict", model_dir)):
+        assert_error(invoke(*args, "--plot", tmp_path / plot), "--plot must end in .png, .svg or .pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_toml_model_auto_is_the_auto_choice_with_the_files_options_winning(data_csv, tmp_path):
     toml = tmp_path / "auto.toml"
     toml.write_text('model = "auto"\nepochs = 2\nensemble = 1\nunits = [4]\n')
