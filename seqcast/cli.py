@@ -524,7 +524,7 @@ def fit(
     window: Optional[int] = typer.Option(None, help="Past values per input window."),
     test_size: Optional[float] = typer.Option(None, help="Fraction of windows held out for the test (0 = none)."),
     val_size: Optional[float] = typer.Option(None, help="Fraction of training windows for validation."),
-    epochs: Optional[int] = typer.Option(None, help="Training epochs (default: the automatic choice; without auto, the --config file's, else 300)."),
+    epochs: Optional[int] = typer.Option(None, help="Training epochs (default: the --config file's, else the automatic choice, or 300 without auto)."),
     batch_size: Optional[int] = typer.Option(None, help="Windows per gradient step."),
     optimizer: Optional[str] = typer.Option(None, help="adam | rmsprop | sgd (Keras defaults)."),
     learning_rate: Optional[float] = typer.Option(None, help="The optimizer's step size (default: Keras' for it: 0.001 for adam and rmsprop, 0.01 for sgd)."),
@@ -533,7 +533,7 @@ def fit(
     log: Optional[bool] = typer.Option(None, "--log/--no-log", help="log1p before scaling."),
     patience: Optional[int] = typer.Option(None, help="Early stopping patience on the validation tail (0 = off)."),
     seed: Optional[int] = typer.Option(None, help="Seed of the initial weights and the shuffling (default 0): the same seed, the same model."),
-    ensemble: Optional[int] = typer.Option(None, help="Train N members (threads on a multi-core CPU, jax.vmap elsewhere); forecast their median."),
+    ensemble: Optional[int] = typer.Option(None, help="Train N members (threads on a multi-core CPU, jax.vmap elsewhere); forecast their median (default: the --config file's, else 5 with auto, 1 without)."),
     strategy: Optional[str] = typer.Option(None, help="Multi-step: recursive | direct | seq2seq."),
     precision: Optional[str] = PRECISION,
     horizon: Optional[int] = typer.Option(None, help="Steps a direct/seq2seq model is trained for, and steps the intervals are calibrated for; with auto, above 1 it also makes the model direct."),
@@ -1073,9 +1073,9 @@ def backtest(
     auto: bool = typer.Option(True, "--auto/--no-auto", help="Neural models use seqcast's default configuration for the data (window 2 seasons (at least 12), log, residual over seasonal naive); --no-auto uses --config and flags."),
     config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file of options for the neural models: with auto (the default) they win over auto's choices, with --no-auto they replace them."),
     season: Optional[int] = typer.Option(None, "--season", help="Season length (default: the --config file's, else from the frequency: 12 monthly, 4 quarterly, 7 daily, 24 hourly, 52 weekly; e.g. 168 for hourly data with a weekly cycle)."),
-    epochs: Optional[int] = typer.Option(None, "--epochs", help="Training epochs of the neural models (default: the automatic choice, "
-                                         "about 3000 optimiser steps in 5 to 200 epochs, fewer when long windows make that much work; with --no-auto the config's, else 300)."),
-    ensemble: Optional[int] = typer.Option(None, "--ensemble", help="Seed ensemble members, forecasting their median (default: 5; with --no-auto the config's, else 1)."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", help="Training epochs of the neural models (default: the --config file's, else the automatic "
+                                         "choice, about 3000 optimiser steps in 5 to 200 epochs, fewer when long windows make that much work; with --no-auto 300)."),
+    ensemble: Optional[int] = typer.Option(None, "--ensemble", help="Seed ensemble members, forecasting their median (default: the --config file's, else 5, or 1 with --no-auto)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the initial weights and the shuffling (default 0): the same seed, "
                                        "the same scores."),
     fill: Optional[str] = typer.Option(None, "--fill", help="none | ffill | interpolate for gaps (default: the --config file's, else none)."),

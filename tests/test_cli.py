@@ -1448,6 +1448,22 @@ def test_every_option_of_every_command_says_what_it_does():
     assert bare == []
 
 
+def test_epochs_and_ensemble_help_names_the_config_files_value_which_wins_over_auto(data_csv, tmp_path):
+    # backtest --ensemble said "default: 5; with --no-auto the config's", fit --epochs "the automatic choice; without
+    # auto, the --config file's": under auto (the default) a --config file's epochs and ensemble win too
+    import typer.main
+
+    cmds = typer.main.get_command(app).commands
+    for cmd in ("fit", "backtest"):
+        helps = {p.name: p.help for p in cmds[cmd].params}
+        assert "default: the --config file's, else" in helps["epochs"] and "default: the --config file's, else" in helps["ensemble"]
+    toml = tmp_path / "run.toml"
+    toml.write_text("units = [4]\nwindow = 6\nepochs = 1\nensemble = 2\n")
+    r = invoke("backtest", data_csv, "--config", toml, "--models", "gru", "--horizon", 3, "--windows", 1)
+    assert_ok(r)
+    assert "1 epochs, 2-member ensemble" in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("command", [[], ["fit"], ["predict"], ["backtest"], ["benchmark"], ["report"], ["demo"],
                                      ["reproduce"], ["reproduce", "homl-ch15"]])
 def test_dash_h_is_help_in_every_command(command):
