@@ -358,8 +358,17 @@ def _verdict_lines(ho, leak_free: bool = False) -> list:
 QUIET = typer.Option(False, "--quiet", "-q", help="Print nothing but errors (and the requested output).")
 
 
+def _neural_names(names: list) -> Optional[str]:
+    """The neural models a backtest trains with its config, e.g. "lstm,gru" (its config's own `model` is auto's gru
+    whichever they are); None when it trains none."""
+    from .backtest import NEURAL
+
+    return ",".join(n for n in names if n in NEURAL) or None
+
+
 def _levels(text: Optional[str]):
-    if text is None:
+    """--levels: percentages such as 80,95; absent or "none" (as predict reads it): no intervals, ()."""
+    if text is None or text.strip().lower() == "none":
         return ()
     from .intervals import parse_levels
 
@@ -556,7 +565,6 @@ def fit(
     """
     from .errors import ConfigError
     from .forecast import Forecaster, holdout, season_of
-    from .intervals import parse_levels
     from .io import check_target, save_model, write_atomic
 
     from .config import is_auto, read_toml
@@ -573,7 +581,7 @@ def fit(
     cfg = _config(config, toml, **flags)
     if auto:  # the options the TOML file sets win over the automatic choices too, and the flags over both
         flags = {**{k: getattr(cfg, k) for k in toml if k != "model"}, **{k: v for k, v in flags.items() if v is not None}}
-    lv = parse_levels(levels) if levels is not None else None
+    lv = _levels(levels) or None
     check_target(out)  # refuse a bad --out before training, not after
     many = _load_many(data, column, date_column, id_column, value_column, freq, cfg.fill)
     if many is not None:
@@ -1192,7 +1200,7 @@ def backtest(
         hist = runs.first_history(res, "its fit at the last origin" if refit else "its one fit, at the first origin", cfg.ensemble)
         if hist:
             run["history"] = hist
-        run["config"] = {**cfg.to_dict(), "models": names, "auto": auto, "windows": windows, "step": st, "refit": refit,
+        run["config"] = {**cfg.to_dict(), "model": _neural_names(names), "models": names, "auto": auto, "windows": windows, "step": st, "refit": refit,
                          "levels": [float(x) for x in lv]}
         return run
 
@@ -1267,7 +1275,7 @@ def benchmark(
         hist = runs.first_history(res, "its fit on the training parts", cfg.ensemble)
         if hist:
             run["history"] = hist
-        run["config"] = {**cfg.to_dict(), "models": names, "levels": [float(x) for x in lv]}
+        run["config"] = {**cfg.to_dict(), "model": _neural_names(names), "models": names, "levels": [float(x) for x in lv]}
         return run
 
     runs.write_run_dir(run_dir, build)

@@ -1228,6 +1228,17 @@ def test_backtest_reads_the_config_files_horizon(data_csv, tmp_path, auto):
     assert "horizon 12, 1 origin(s)" in invoke("backtest", data_csv, "--models", "naive", "--windows", 1).stderr  # no file: 12
 
 
+def test_levels_none_means_no_intervals_in_every_command_and_run_json_names_the_models_trained(data_csv, tmp_path):
+    # --levels none (as predict reads it) was refused by fit and backtest: "`levels` must be numbers in [1, 100)"
+    assert_ok(invoke("fit", data_csv, "--out", tmp_path / "m", *FAST, "--levels", "none"))
+    assert json.loads((tmp_path / "m" / "model.json").read_text())["intervals"] is None
+    r = invoke("backtest", data_csv, "--models", "lstm,naive", "--horizon", 3, "--windows", 2, "--levels", "None", "--epochs", 1,
+               "--ensemble", 1, "--out", tmp_path / "run", "-q")
+    assert_ok(r)
+    config = json.loads((tmp_path / "run" / "run.json").read_text())["config"]
+    assert config["levels"] == [] and config["model"] == "lstm"  # it read auto's "gru" while an LSTM trained
+
+
 def test_fit_long_names_series_too_short_to_train_on(work, tmp_path):
     p = write_csv(work, "long-short.csv", long_lines({**LONG_IDS, "tiny": (5, 10.0, "2000-01-01")}))
     r = invoke("fit", p, "--out", tmp_path / "m", *FAST[:-1], "--model", "gru")
