@@ -587,8 +587,9 @@ def fit(
     if many is not None:
         again = _flags(column=column, date_column=date_column, id_column=id_column, value_column=value_column, freq=freq,
                        fill=None if cfg.fill == "none" else cfg.fill, horizon=horizon, config=config)  # backtest reads it as fit does
-        _say(quiet, f"{len(many)} series in long format: one global model, no holdout test (--test-size applies to a one-series file); "
-                    f"evaluate it with: seqcast backtest {shlex.quote(str(data))}{again}")
+        idle = ", ".join(["--test-size"] + ["--no-refit"] * (not refit) + ["--no-report"] * (not report))  # nothing to do here
+        _say(quiet, f"{len(many)} series in long format: one global model, no holdout test ({idle} appl{'ies' if ',' not in idle else 'y'} "
+                    f"to a one-series file); evaluate it with: seqcast backtest {shlex.quote(str(data))}{again}")
         _fill_note(many.values(), cfg.fill, quiet)
         if auto:
             cfg = _auto_for(list(many.values()), cfg, flags, calibrate_on=max(map(len, many.values())), levels=lv)

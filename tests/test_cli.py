@@ -422,6 +422,16 @@ def test_fit_long_with_other_column_names(work, tmp_path):
     assert_error(invoke("fit", p, "--out", tmp_path / "m2", *FAST, "--id-column", "store"), "no column 'ds'", "--date-column")
 
 
+def test_fit_long_says_which_one_series_flags_it_leaves_idle(work, tmp_path):
+    # --no-refit and --no-report did nothing on a long file, without a word (only --test-size was named)
+    p = write_csv(work, "long-idle.csv", long_lines())
+    r = invoke("fit", p, "--out", tmp_path / "m", *FAST[:-1], "--no-refit", "--no-report")
+    assert_ok(r)
+    assert "no holdout test (--test-size, --no-refit, --no-report apply to a one-series file)" in r.stdout
+    r = invoke("fit", p, "--out", tmp_path / "m2", *FAST[:-1])
+    assert "no holdout test (--test-size applies to a one-series file)" in r.stdout
+
+
 def test_fit_longs_backtest_hint_works_when_pasted(work, tmp_path):
     # "evaluate it with: seqcast backtest long-named.csv" dropped --id-column and the others: pasted, it failed
     # ("2 columns could hold the values")
