@@ -181,11 +181,13 @@ class Result:
         MASE(model) / MASE(base) over the rows with a MASE scale. With at least `metrics.MIN_UNITS` series, whole
         series are drawn (their origins together: errors of one series at nearby origins move together); with fewer,
         the (series, origin) rows are drawn as if independent, which they are not quite, so the interval is then a
-        little narrow. Fewer units than that give no interval (lo, hi NaN). Rows are taken in (origin, id as text)
-        order, so the series given in another order give the same interval.
+        little narrow; with step < h, a series' origins whose test steps overlap are drawn in blocks of ceil(h / step)
+        consecutive ones (as rows, 30 origins one step apart with h = 12 read as 30 independent ones). Fewer units
+        than that give no interval (lo, hi NaN). Rows are taken in (origin, id as text) order, so the series given in
+        another order give the same interval.
 
         Returns {"vs": base, "ratio", "lo", "hi": floats, "n": units drawn, "unit": "series", "origins" (of one
-        series) or "series x origin rows"}.
+        series), "series x origin rows" or "blocks of k overlapping origins"}.
         """
         base = self.best_baseline() if base is None else base
         self._check_model(model)
@@ -193,12 +195,18 @@ class Result:
         rows = sorted(range(len(self.ids)), key=lambda r: (self.origins[r], str(self.ids[r])))
         a, b = self.row_mase(model)[rows], self.row_mase(base)[rows]
         ok = np.isfinite(self.mae_scale[rows]) & (self.mae_scale[rows] > 0)  # MASE's rows
-        ids = [self.ids[r] for r, keep in zip(rows, ok) if keep]
+        kept = [r for r, keep in zip(rows, ok) if keep]
+        ids = [self.ids[r] for r in kept]
         n_series = len(dict.fromkeys(ids))
         by_series = n_series >= metrics.MIN_UNITS
-        lo, hi, n = metrics.ratio_interval(a[ok], b[ok], ids if by_series else None, level=level)
+        span = -(-self.h // (self.step or self.h))  # consecutive origins whose test steps overlap (step < h): drawn together
+        blocks = [(self.ids[r], self.origins[r] // span) for r in kept]
+        lo, hi, n = metrics.ratio_interval(a[ok], b[ok], ids if by_series else blocks if span > 1 else None, level=level)
         ratio = float(a[ok].sum() / b[ok].sum()) if ok.any() and b[ok].sum() > 0 else float("nan")
-        unit = "series" if by_series or len(ids) == n_series else "origins" if n_series == 1 else "series x origin rows"
+        size = min(span, len({self.origins[r] for r in kept}))
+        unit = ("series" if by_series or len(ids) == n_series else
+                f"block{'s' * (n != 1)} of {size} overlapping origins{' of a series' * (n_series > 1)}" if span > 1 else
+                "origins" if n_series == 1 else "series x origin rows")
         return {"vs": base, "ratio": ratio, "lo": lo, "hi": hi, "n": n, "unit": unit}
 
     def verdicts(self) -> list[str]:

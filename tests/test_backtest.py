@@ -152,6 +152,21 @@ def test_mase_ratio_draws_whole_series_when_there_are_ten_and_rows_below():
     assert one.verdicts()[0].endswith(" over 12 origins: not clearly better).")  # one series, 12 origins: its rows are drawn
 
 
+def test_mase_ratio_draws_overlapping_origins_of_a_series_together():
+    """30 origins one step apart with h = 12 share 11 of their 12 test steps with the next: drawn as 30 independent rows,
+    models that differ by chance alone read "clearly better" or "clearly worse" in most such backtests."""
+    rng = np.random.default_rng(5)
+    per_target = np.abs(rng.standard_t(3, (2, 42)))  # (model, target) errors of two models equal in distribution
+    rows = lambda e: np.stack([e[k:k + 12] for k in range(30)])  # (30, 12): origin k forecasts targets k..k+11
+    res = _rows_result(rows(per_target[0]), rows(per_target[1]), ["a"] * 30, range(30))
+    res.step = 1
+    q = res.mase_ratio("gru")
+    assert (q["n"], q["unit"]) == (3, "blocks of 12 overlapping origins")  # origins 0-11, 12-23, 24-29
+    assert res.verdicts()[0].endswith("only 3 blocks of 12 overlapping origins: too few (under 10) to tell a difference from noise).")
+    res.step = 12  # no overlap: each origin is its own unit again
+    assert (res.mase_ratio("gru")["n"], res.mase_ratio("gru")["unit"]) == (30, "origins")
+
+
 def test_a_mase_too_small_for_three_decimals_is_not_written_as_zero():
     """One huge outlier in the training part (1e6 in a series near 10) inflates MASE's scale: the verdict read
     "gru is WORSE than the snaive baseline (MASE 0.000 vs 0.000, 104% higher)", and the table 0.000 on every row."""
