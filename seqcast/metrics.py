@@ -278,8 +278,9 @@ def ratio_interval(a, b, groups=None, *, level: float = 95.0, n_boot: int = 2000
         return float("nan"), float("nan"), n
     rng = np.random.default_rng(seed)
     ratios = []
-    for start in range(0, n_boot, 250):  # (250, U) draws at a time: memory stays small on large panels
-        idx = rng.integers(0, n, (min(250, n_boot - start), n))
+    chunk = max(1, min(250, 2**20 // n))  # (chunk, U) draws at a time, at most 2**20 cells (8 MiB): (250, 100_000) took 600 MB
+    for start in range(0, n_boot, chunk):
+        idx = rng.integers(0, n, (min(chunk, n_boot - start), n))
         num, den = A[idx].sum(axis=1), B[idx].sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratios.append(np.where(den > 0, num / den, np.where(num > 0, np.inf, 1.0)))  # 0 / 0: both exact, a tie
