@@ -767,7 +767,8 @@ def predict(
 
         i = f._index(picked)[0] if f.long_format_ else 0
         name = f.series_ids_[i] if f.long_format_ else f.schema_["name"]
-        ctx = pd.Series(f.contexts_[i], index=_context_index(f.schemas_[i], f.contexts_[i]), name=name)
+        ctx = pd.Series(f.contexts_[i], index=_context_index(f.schemas_[i], f.contexts_[i]),  # a series id is no y label (it
+                        name=None if f.long_format_ else name)  # is the title's; what the values are is not saved)
         fc = fc.rename(columns={"ds": "date"})
         import numpy as np
 

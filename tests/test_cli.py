@@ -409,6 +409,9 @@ def test_predict_plots_the_one_series_ids_picks_from_a_long_model(long_model, tm
     r = invoke("predict", long_model, "--horizon", 3, "--ids", "b", "--plot", tmp_path / "b.png", "--out", tmp_path / "b.csv")
     assert_ok(r)
     assert (tmp_path / "b.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_ok(invoke("predict", long_model, "--horizon", 3, "--ids", "b", "--plot", tmp_path / "b.svg", "-q"))
+    svg = (tmp_path / "b.svg").read_text()  # the y axis was labelled "b", the series id, as if its values were b's
+    assert "<!-- b: forecast -->" in svg and "<!-- b -->" not in svg
     assert "wrote 3 forecasts for series b to" in r.stderr  # not "for each of 1 series"
     assert set(pd.read_csv(tmp_path / "b.csv")["unique_id"]) == {"b"}
 
