@@ -548,7 +548,7 @@ def fit(
     horizon: Optional[int] = typer.Option(None, help="Steps a direct/seq2seq model is trained for, and steps the intervals are calibrated for; with auto, above 1 it also makes the model direct."),
     norm: Optional[str] = typer.Option(None, help="Per-window normalisation: none | last | mean | revin | season."),
     season: Optional[int] = typer.Option(None, help="Season length (default from the frequency: 12 monthly, 4 quarterly, 7 daily, 24 hourly, 52 weekly; e.g. 168 for hourly data with a weekly cycle)."),
-    levels: Optional[str] = typer.Option(None, "--levels", help="Interval levels in percent, e.g. 80,95: conformal widths from a rolling-origin backtest on the data (one extra fit, up to 24 origins); a recursive model's intervals cover 12 steps unless --horizon is given."),
+    levels: Optional[str] = typer.Option(None, "--levels", help="Interval levels in percent, e.g. 80,95: conformal widths from a rolling-origin backtest on the data (one extra fit, up to 24 origins); a recursive model's intervals cover 12 steps unless --horizon is given; none: no intervals."),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML file of options; flags override it."),
     refit: bool = typer.Option(True, "--refit/--no-refit", help="After the test, refit on all data before saving (--no-refit: save the model fitted on the training part; its forecasts still start after the last value)."),
     report: bool = typer.Option(True, "--report/--no-report", help="One series with a test part: also write report.html and run.json into --out (`seqcast report DIR` rewrites it)."),
@@ -1090,7 +1090,7 @@ def backtest(
                                        "the same scores."),
     fill: Optional[str] = typer.Option(None, "--fill", help="none | ffill | interpolate for gaps (default: the --config file's, else none)."),
     levels: Optional[str] = typer.Option(None, "--levels", help="Conformal interval levels in percent, e.g. 80,95: the coverage of each "
-                                         "on origins 2.., widths calibrated on the earlier origins (needs --windows >= 2)."),
+                                         "on origins 2.., widths calibrated on the earlier origins (needs --windows >= 2); none: no intervals."),
     report: bool = REPORT,
     out: Optional[Path] = _out_option("backtest"),
     as_json: bool = typer.Option(False, "--json", help="One JSON list on stdout: one object per model."),
@@ -1224,7 +1224,7 @@ def benchmark(
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the initial weights and the shuffling (default 0): the same seed, "
                                        "the same scores."),
     levels: Optional[str] = typer.Option(None, "--levels", help="Conformal interval levels in percent, e.g. 80,95: widths calibrated "
-                                         "on each training part's last horizon (every model fitted once more), coverage on the test."),
+                                         "on each training part's last horizon (every model fitted once more), coverage on the test; none: no intervals."),
     report: bool = REPORT,
     out: Optional[Path] = _out_option("benchmark"),
     as_json: bool = typer.Option(False, "--json", help="One JSON list on stdout: one object per model."),
@@ -1291,7 +1291,7 @@ def reproduce_homl(
     models: Optional[str] = typer.Option(None, "--models", help="Comma-separated: naive, linear, simple-rnn, deep-rnn, deep-rnn-dense, seq2vec-10, seq2seq-10 (default all)."),
     seeds: int = typer.Option(1, "--seeds", help="Repeat with seeds 0..N-1 (data, init, shuffling); report mean and spread."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per model per line on stdout."),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="PNG of a few validation series with seq2seq-10's 10-step forecasts."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="A PNG, SVG or PDF plot of a few validation series with seq2seq-10's 10-step forecasts."),
     n_series: int = typer.Option(10_000, "--n-series", hidden=True, help="Number of series (the notebook: 10000, split 70/20/10)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", hidden=True, help="Epochs for every model (the notebook: 20)."),
     quiet: bool = QUIET,
