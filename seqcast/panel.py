@@ -174,6 +174,7 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
     val_w = train.Windows(values, jnp.asarray(val_starts, jnp.int32), w, H, seq) if len(val_starts) else None
     tspec = train.TrainSpec(optimizer=cfg.optimizer, learning_rate=cfg.learning_rate, loss=cfg.loss, epochs=cfg.epochs,
                             batch_size=cfg.batch_size, shuffle=cfg.shuffle, patience=cfg.patience if val_w is not None else 0)
+    train.check_memory(spec, len(fit_starts), len(val_starts), cfg.batch_size, cfg.ensemble, cfg.optimizer)  # before the members are drawn
     params = init_params(spec, cfg.seed, cfg.ensemble)
     params, hist = train.fit(spec, params, fit_w, None, train=tspec, seed=cfg.seed, X_val=val_w, progress=progress,
                              members=cfg.ensemble)

@@ -381,6 +381,7 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
         if train.patience:
             raise ConfigError(f"early stopping needs validation data: pass X_val and Y_val, or patience=0. "
                               f"Received: patience={train.patience!r} and no X_val")
+    check_memory(spec, len(X), 0 if X_val is None else len(X_val), train.batch_size, members, train.optimizer)
     seed = int(seed) % 2**31  # non-negative: numpy seeds the shuffles with it
     threads = member_threads(members)
     t0 = time.perf_counter()
@@ -434,6 +435,63 @@ def _needed(Y, name: str):
 def _check_windows(n: int) -> None:
     if n == 0:  # the epoch's batch size would be 0
         raise DataError(f"`X` must hold at least one window to train on. Received: {n} windows")
+
+
+def machine_memory() -> int | None:
+    """The machine's physical memory in bytes; None where the OS does not say (the memory check is then skipped)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def fit_memory(spec: rnn.ModelSpec, n_fit: int, n_val: int, batch_size: int, members: int = 1, optimizer: str = "adam") -> dict:
+    """A lower bound of the bytes a fit holds at once ("total"), and its parts (float32 values, P = rnn.n_values(spec)):
+
+        parameters   the M members' stacked (M, P); for each of the c members training at once, the epoch's input weights
+                     and optimizer moments (Adam 2, RMSprop 1), its updated copies (the epoch donates no buffer) and the
+                     gradients; between epochs the updated copies and gradients are gone
+        training     one batch's activations: every layer's states (kept for the backward pass), T x B x H, and
+                     the largest layer's input projections T x B x G*H, per member training at once
+        validation   every validation window in one forward pass: the largest layer's T x N_val x (G + 1) x H, per
+                     member at once; and the windows themselves
+
+    The backward pass keeps the gates too, so a fit needs more than this. c members train at once: threads on a
+    CPU, else all M (vmap)."""
+    T, K, P, M = spec.window, spec.n_outputs, rnn.n_values(spec), members
+    c = members if member_threads(members) == 1 else member_threads(members)
+    G, units = rnn.GATES.get(spec.cell, 0), [int(h) for h in spec.units] if spec.cell != "linear" else [0]
+    m = {"adam": 2, "rmsprop": 1}.get(optimizer, 0)
+    y_val = n_val * T * K if spec.seq2seq else n_val * K
+    parts = {"parameters": 4 * P * (M + c * (2 + 2 * m)),
+             "training": 4 * c * T * min(batch_size, n_fit) * (sum(units) + G * max(units)),
+             "validation": 4 * (c * T * n_val * (G + 1) * max(units) + n_val * T + y_val)}
+    between = 4 * P * (M + c * m)  # the weights while the validation windows run (the members' inputs are the stacked M)
+    return {**parts, "total": max(parts["parameters"] + parts["training"], between + parts["validation"])}
+
+
+def check_memory(spec: rnn.ModelSpec, n_fit: int, n_val: int, batch_size: int, members: int = 1, optimizer: str = "adam") -> None:
+    """Refuse, before anything is drawn or compiled, a fit on a CPU whose `fit_memory` exceeds the machine's memory:
+    it would otherwise work for minutes or hours, then crash, be killed by the OS, or end 'RESOURCE_EXHAUSTED'."""
+    ram = machine_memory()
+    if not ram or jax.default_backend() != "cpu":  # an accelerator's memory is its own: XLA says RESOURCE_EXHAUSTED there
+        return
+    parts = fit_memory(spec, n_fit, n_val, batch_size, members, optimizer)
+    need = parts.pop("total")
+    if need <= ram:
+        return
+    big = max(parts, key=parts.get)
+    fix = {"parameters": "fewer `units` or a smaller `ensemble` (CLI --units, --ensemble)",
+           "training": "a smaller `batch_size`, `window` or `units` (CLI --batch-size, --window, --units)",
+           "validation": "a smaller `val_size`, `window` or `units` (CLI --val-size, --window, --units), or less data"}[big]
+    units = "" if spec.cell == "linear" else f"units={list(spec.units)}, "
+    raise ConfigError(f"this fit needs at least {_gib(need)} of memory, most of it for the {big} ({_gib(parts[big])}), more "
+                      f"than this machine's {_gib(ram)}; use {fix}. Received: window={spec.window}, {units}batch_size={batch_size}, "
+                      f"ensemble={members}, {n_fit} training and {n_val} validation windows")
+
+
+def _gib(n: int) -> str:  # 1.5 GiB, 381 GiB, 63,200,000 GiB
+    return f"{n / 2**30:.3g} GiB" if n < 1000 * 2**30 else f"{n / 2**30:,.0f} GiB"
 
 
 def sweep(runs, X, Y, *, seed: int = 0, X_val=None, Y_val=None) -> list:

@@ -1010,8 +1010,24 @@ def test_a_diverging_fit_is_refused_and_keeps_the_earlier_model(model_dir, data_
 
 def test_a_model_too_large_for_memory_is_one_line(data_csv, tmp_path):
     assert_error(invoke("fit", data_csv, "--model", "gru", "--units", "1000000000000", "--out", tmp_path / "m", *FAST[2:]),  # fails at once
-                 "not enough memory", "--units")
+                 "of memory", "--units")
     assert not (tmp_path / "m").exists()
+
+
+def test_a_fit_larger_than_the_machine_is_refused_before_any_work(data_csv, model_dir, tmp_path, monkeypatch):
+    """GRU(256)'s weights, gradients and Adam moments (5 MB) on a 1 MiB machine: one line naming both, no training, the
+    earlier model kept (on a real machine: --units 20000 was minutes of drawing weights, then an out-of-memory kill)."""
+    from seqcast import train
+
+    m = tmp_path / "m"
+    shutil.copytree(model_dir, m)
+    before = snapshot(m)
+    monkeypatch.setattr(train, "machine_memory", lambda: 2**20)
+    monkeypatch.setattr(train, "_fit", lambda *a: pytest.fail("trained"))
+    assert_error(invoke("fit", data_csv, "--model", "gru", "--units", "256", "--window", "6", "--epochs", "2", "--out", m, "-q"),
+                 "this fit needs at least", "most of it for the parameters", "machine's 0.000977 GiB", "--units, --ensemble",
+                 "units=[256]")
+    assert snapshot(m) == before
 
 
 def test_predict_ids_picks_series(long_model):

@@ -630,3 +630,29 @@ def test_fit_sweep_and_predict_arguments_of_the_wrong_kind_are_one_seqcast_error
     X, Y = data(5)
     with pytest.raises(SeqcastError, match=message):
         call(X, Y, params_for(LINEAR))
+
+
+def test_a_fit_needing_more_memory_than_the_machine_is_refused_before_it_trains(monkeypatch):
+    """GRU(256) weights, gradients and Adam moments are over 5 MB: on a 1 MiB machine, one line naming both, no training."""
+    spec = rnn.ModelSpec(cell="gru", units=(256,), window=3)
+    X, Y = data()
+    monkeypatch.setattr(train, "machine_memory", lambda: 2**20)
+    monkeypatch.setattr(train, "_fit", lambda *a: pytest.fail("trained"))
+    with pytest.raises(ConfigError, match=r"needs at least 0.00\d+ GiB of memory, most of it for the parameters .* machine's 0.000977 GiB; "
+                                          r"use fewer `units` or a smaller `ensemble`"):
+        train.fit(spec, params_for(spec), X, Y, train=train.TrainSpec(epochs=1))
+
+
+def test_fit_memory_names_validation_windows_run_at_once():
+    """Every validation window goes through the network in one pass: T x N_val x (G + 1) x H floats and the windows."""
+    spec = rnn.ModelSpec(cell="lstm", units=(8, 16), window=100)
+    parts = train.fit_memory(spec, n_fit=10, n_val=1000, batch_size=32, members=1, optimizer="sgd")
+    assert parts["validation"] == 4 * (100 * 1000 * 5 * 16 + 1000 * 100 + 1000)
+    assert parts["training"] == 4 * 100 * 10 * (8 + 16 + 4 * 16)  # the batch is the 10 windows
+    assert parts["parameters"] == 4 * rnn.n_values(spec) * 3  # weights, their updated copy, gradients
+    assert parts["total"] == parts["parameters"] // 3 + parts["validation"]
+
+
+def test_n_values_of_huge_layers_is_exact():
+    """np.prod wrapped around int64: units in the trillions counted a wrong (possibly small) number of weights."""
+    assert rnn.n_values(rnn.ModelSpec(cell="gru", units=(10**12,), window=6)) == 3 * 10**24 + 10**13 + 1

@@ -16,6 +16,7 @@ Shapes: B batch, T time steps, F input features, H units, K outputs.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 import jax
@@ -282,8 +283,8 @@ def _network(spec: ModelSpec, params: dict, x):
 
 
 def n_values(spec: ModelSpec) -> int:
-    """How many numbers `init_params(spec)` draws, counted from the shapes alone."""
-    return sum(int(np.prod(s)) for s in jax.tree_util.tree_leaves(param_shapes(spec), is_leaf=lambda x: isinstance(x, tuple)))
+    """How many numbers `init_params(spec)` draws, counted from the shapes alone (exactly: Python ints, not int64)."""
+    return sum(math.prod(s) for s in jax.tree_util.tree_leaves(param_shapes(spec), is_leaf=lambda x: isinstance(x, tuple)))
 
 
 def n_params(params) -> int:
