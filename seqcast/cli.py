@@ -641,14 +641,15 @@ def fit(
         _few_windows_note(f, quiet, board=False)
 
     def beside_the_model(folder: Path):  # written in the temp folder with the model, swapped in together
+        from .io import TEST_PLOT, TEST_PREDICTIONS  # the names io.check_target knows as seqcast's
         from .report import plot_forecast
 
-        write_atomic(folder / "test_predictions.csv", _csv_text(ho.frame()))
-        plot_forecast(series, folder / "test_plot.png", holdout=ho, title=f"{series.name}: test predictions vs truth")
+        write_atomic(folder / TEST_PREDICTIONS, _csv_text(ho.frame()))
+        plot_forecast(series, folder / TEST_PLOT, holdout=ho, title=f"{series.name}: test predictions vs truth")
         if report:
             from . import runs
 
-            _holdout_run(ctx, folder, series, cfg, ho, title=f"seqcast fit: {data}", forecast_file="test_plot.png",
+            _holdout_run(ctx, folder, series, cfg, ho, title=f"seqcast fit: {data}", forecast_file=TEST_PLOT,
                          data=runs.series_data(series, str(data), ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test),
                          forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} points, one step ahead")
 

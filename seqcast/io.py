@@ -31,12 +31,14 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ConfigError, ModelFileError
+from .runs import PREDICTIONS_CSV, PREDICTIONS_FILE, REPORT_FILE, RUN_FILE, SCORES_CSV
 
 FORMAT = "seqcast-model"
 FORMAT_VERSION = 2
 WEIGHTS, META = "weights.safetensors", "model.json"
 # what seqcast writes in a model directory: the model, and from `seqcast fit` its test part's files and report
-MODEL_FILES = frozenset({WEIGHTS, META, "test_predictions.csv", "test_plot.png", "predictions.png", "report.html", "run.json"})
+TEST_PREDICTIONS, TEST_PLOT = "test_predictions.csv", "test_plot.png"  # `seqcast fit`'s test part, beside the model
+MODEL_FILES = frozenset({WEIGHTS, META, TEST_PREDICTIONS, TEST_PLOT, PREDICTIONS_FILE, REPORT_FILE, RUN_FILE})
 OS_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # what a file browser leaves in a folder opened in it
 
 
@@ -99,8 +101,8 @@ def model_path(path) -> Path:
 
 # the files that hold a saved model's or run's data, by the file that marks the folder: `report RUN --out
 # RUN/run.json` wrote the HTML over run.json, `predict --out RUN/predictions.csv` over a backtest's table
-KEPT_FILES = {META: ("model", {META, WEIGHTS, "run.json", "test_predictions.csv"}),
-              "run.json": ("run", {"run.json", "predictions.csv", "series_scores.csv", "test_predictions.csv"})}
+KEPT_FILES = {META: ("model", {META, WEIGHTS, RUN_FILE, TEST_PREDICTIONS}),
+              RUN_FILE: ("run", {RUN_FILE, PREDICTIONS_CSV, SCORES_CSV, TEST_PREDICTIONS})}
 
 
 def check_file_out(path) -> Path:
