@@ -245,9 +245,9 @@ class Result:
         q = self.mase_ratio(model, base)
         if not np.isfinite(q["lo"]):
             return (f"; only {q['n']} {q['unit']}: too few (under {metrics.MIN_UNITS}) to tell a difference from noise")
-        clear = q["hi"] < 1 if word == "better" else q["lo"] > 1
-        return (f"; 95% interval of the MASE ratio {q['lo']:.3f}-{q['hi']:.3f} over {q['n']} {q['unit']}: "
-                f"{'clearly' if clear else 'not clearly'} {word}")
+        from .report import ratio_clause
+
+        return ratio_clause("MASE", q["lo"], q["hi"], f"{q['n']} {q['unit']}", word)
 
 
 def min_length(h: int, n_windows: int, step: int) -> int:

@@ -716,9 +716,9 @@ class Holdout:
         if not np.isfinite(q["lo"]):
             return (f"; {self.n_test} test points make {q['blocks']} blocks of {q['block']} consecutive ones: too few (under "
                     f"{metrics.MIN_UNITS}) to tell a difference from noise")
-        clear = q["hi"] < 1 if word == "better" else q["lo"] > 1
-        return (f"; 95% interval of the RMSE ratio {q['lo']:.3f}-{q['hi']:.3f} over {q['blocks']} blocks of {q['block']} test "
-                f"points: {'clearly' if clear else 'not clearly'} {word}")
+        from .report import ratio_clause
+
+        return ratio_clause("RMSE", q["lo"], q["hi"], f"{q['blocks']} blocks of {q['block']} test points", word)
 
     def season_note(self) -> str:
         """Says when MASE's scale falls back to season 1 (a training part no longer than the season) and when the

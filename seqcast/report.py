@@ -590,6 +590,13 @@ def fmt_score(v, decimals: int = 3) -> str:
     return f"{v:.{decimals}f}"
 
 
+def ratio_clause(metric: str, lo: float, hi: float, over: str, word: str) -> str:
+    """A verdict's clause on noise: "; 95% interval of the MASE ratio 0.812-0.968 over 24 origins: clearly better",
+    clearly when the whole interval lies on `word`'s side of 1 ("better": below, "worse": above)."""
+    clear = hi < 1 if word == "better" else lo > 1
+    return f"; 95% interval of the {metric} ratio {lo:.3f}-{hi:.3f} over {over}: {'clearly' if clear else 'not clearly'} {word}"
+
+
 def fmt_num(v) -> str:
     """A number in a terminal table's column: fmt_cell's 4 significant digits with their trailing zeros kept, so
     the column's decimals line up (27.20 beside 31.48, not 27.2)."""
