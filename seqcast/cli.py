@@ -211,11 +211,13 @@ def _console(err: bool = False):
 def _units(text: Optional[str]):
     if text is None:
         return None
-    parts = [p.split() for p in text.split(",")]  # "20,20", "20, 20" or "20 20" (as --levels reads "80 95"): "20 20" was 2020
+    from .config import split_list
+
+    items = split_list(text)  # "20,20", "20, 20" or "20 20" (as --levels reads "80 95"): "20 20" was 2020
     try:
-        if not all(parts):  # an empty item: "", "4,"
+        if not items:  # an empty item: "", "4,"
             raise ValueError
-        return tuple(int(u) for p in parts for u in p)
+        return tuple(int(u) for u in items)
     except ValueError:
         from .errors import ConfigError
 

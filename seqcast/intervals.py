@@ -24,6 +24,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from .config import split_list
 from .errors import ConfigError, DataError
 
 
@@ -36,7 +37,7 @@ def parse_levels(levels) -> tuple[float, ...]:
     >>> parse_levels("95, 80"), parse_levels(90)
     ((80.0, 95.0), (90.0,))
     """
-    items = (levels.replace(",", " ").split() or [""]) if isinstance(levels, str) else (  # "80,95", "80, 95" or "80 95"
+    items = (split_list(levels) or [""]) if isinstance(levels, str) else (  # "80,95", "80, 95" or "80 95"
         list(levels) if isinstance(levels, Iterable) else [levels])
     if not items or items == [""]:
         raise ConfigError(f"`levels` must be one or more percentages in [1, 100) such as 80,95. Received: levels={levels!r}")

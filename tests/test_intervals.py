@@ -21,6 +21,9 @@ def test_parse_levels():
     assert parse_levels("80,95") == (80.0, 95.0)
     assert parse_levels(" 95, 80 ") == (80.0, 95.0)
     assert parse_levels("80 95") == (80.0, 95.0) and parse_levels("9 5") == (5.0, 9.0)  # were refused as 8095 / read as 95
+    for empty_item in ("80,,95", "80,", ","):  # as --units refuses "4,": an item left out is a typo
+        with pytest.raises(ConfigError, match="one or more percentages"):
+            parse_levels(empty_item)
     assert parse_levels([50, 99.5]) == (50.0, 99.5)
     assert parse_levels(90) == (90.0,)
 
