@@ -111,7 +111,7 @@ def check_file_out(path) -> Path:
     path = Path(path).expanduser()
     real = Path(os.path.realpath(path))  # a symlink to model.json would be written through
     for marker, (what, names) in KEPT_FILES.items():
-        if real.name in names and (real.parent / marker).is_file():
+        if _one_of(real, names) and (real.parent / marker).is_file():
             raise ConfigError(f"'{path}' is a file of the seqcast {what} in '{real.parent}'; writing there would destroy it. "
                               "Choose another output file")
     if real.is_dir():  # found after the work otherwise: "cannot use '.p.png.xxxx.tmp': Is a directory"
@@ -124,6 +124,18 @@ def check_file_out(path) -> Path:
     if above is not None and not os.access(above, os.W_OK | os.X_OK):
         raise ConfigError(f"'{above}' is not writable, so '{path}' cannot be written; choose a folder you can write to")
     return path
+
+
+def _one_of(path: Path, names) -> bool:
+    """`path` is a file named one of `names` in its folder: by its name, or by being the same file under another
+    name (macOS' and Windows' file systems ignore case: 'MODEL.JSON' there is model.json; a hard link)."""
+    if path.name in names:
+        return True
+    try:
+        st = path.stat()
+    except OSError:  # not there yet: no file of the folder's
+        return False
+    return any(os.path.samestat(st, (path.parent / n).stat()) for n in names if (path.parent / n).is_file())
 
 
 def check_target(target, marker: str = META, what: str = "model", known=MODEL_FILES) -> Path:

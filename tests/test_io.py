@@ -488,6 +488,17 @@ def test_a_model_json_saved_with_a_byte_order_mark_loads(saved, tmp_path):
     pd.testing.assert_frame_equal(Forecaster.load(d).forecast(3), Forecaster.load(saved).forecast(3))
 
 
+def test_check_file_out_knows_a_models_file_by_another_name(tmp_path):
+    # macOS' and Windows' file systems ignore case: `predict m --out m/MODEL.JSON` wrote the CSV over model.json
+    m = tmp_path / "m"
+    m.mkdir()
+    (m / "model.json").write_text("{}")
+    os.link(m / "model.json", m / "MODEL.JSON")  # what such a file system shows: one file under both names
+    with pytest.raises(ConfigError, match="is a file of the seqcast model"):
+        io.check_file_out(m / "MODEL.JSON")
+    assert io.check_file_out(m / "Forecast.csv") == m / "Forecast.csv"  # a new file beside the model is fine
+
+
 def test_write_atomic_writes_devices_in_place_and_other_paths_by_rename(tmp_path):
     import os
 
