@@ -120,6 +120,22 @@ def _signals():
         INTERRUPTED.clear()  # the command is over: library calls after it in this process (tests, a notebook) run on
 
 
+@contextlib.contextmanager
+def _lenient_stdout():
+    """stdout writes a character its encoding lacks as \\uXXXX, as Python's stderr always does: on Windows (cp1252)
+    or in a Latin-1 locale, `seqcast fit data.csv --out 東京 > log.txt` saved the model, then ended in a
+    UnicodeEncodeError traceback (exit 1) printing the path. Restored after the command (tests run it in-process)."""
+    errors = getattr(sys.stdout, "errors", None)
+    lenient = errors == "strict" and hasattr(sys.stdout, "reconfigure")
+    if lenient:
+        sys.stdout.reconfigure(errors="backslashreplace")
+    try:
+        yield
+    finally:
+        if lenient:
+            sys.stdout.reconfigure(errors=errors)
+
+
 def friendly(fn):
     """Turn a SeqcastError into one line on stderr and exit code 2: no traceback."""
 
@@ -130,7 +146,7 @@ def friendly(fn):
 
             logging.getLogger("matplotlib").setLevel(logging.ERROR)
         try:
-            with _signals():
+            with _signals(), _lenient_stdout():
                 return fn(*args, **kwargs)
         except SeqcastError as e:
             _error(str(e))

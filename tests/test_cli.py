@@ -734,6 +734,15 @@ def test_predict_to_stdout_is_utf8_whatever_the_locale(tmp_path):
     assert r.stdout_bytes == (tmp_path / "fc.csv").read_bytes() and "東京".encode() in r.stdout_bytes
 
 
+def test_stdout_that_cannot_encode_a_path_escapes_it(model_dir, tmp_path):
+    # Windows (cp1252) or a Latin-1 locale, stdout redirected: `report m --out 東京.html > log.txt` wrote the file, then
+    # ended in a UnicodeEncodeError traceback (exit 1) printing its path; stdout escapes it now, as Python's stderr does
+    out = tmp_path / "東京.html"
+    r = CliRunner(charset="latin-1").invoke(app, ["report", str(model_dir), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.strip() == str(out).encode("latin-1", "backslashreplace").decode("latin-1") and out.is_file()
+
+
 def test_version_and_python_dash_m():
     # `seqcast --version` was "No such option" and `python -m seqcast` "No module named seqcast.__main__"
     import subprocess
