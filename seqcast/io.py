@@ -81,10 +81,19 @@ def write_atomic(path, data: bytes | str) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         stop_if_interrupted()
-        os.replace(tmp, path)
+        _rename(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _rename(tmp, path) -> None:
+    """os.replace, its error naming `path`, not the temp name the user never saw (Windows: the file is open in
+    Excel, or a folder's file in a program; macOS: the file is locked in Finder)."""
+    try:
+        os.replace(tmp, path)
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, str(path)) from None
 
 
 def path_arg(name: str, value, what: str = "a path (a str or pathlib.Path)", blank_ok: bool = False) -> Path:
@@ -233,7 +242,7 @@ def _swap_in(tmp: Path, target: Path) -> list[Path]:
             except FileNotFoundError:
                 pass
             try:
-                os.replace(tmp, target)
+                _rename(tmp, target)
                 return olds
             except OSError as e:
                 if e.errno not in (errno.ENOTEMPTY, errno.EEXIST):

@@ -488,6 +488,22 @@ def test_a_model_json_saved_with_a_byte_order_mark_loads(saved, tmp_path):
     pd.testing.assert_frame_equal(Forecaster.load(d).forecast(3), Forecaster.load(saved).forecast(3))
 
 
+def test_write_atomic_that_cannot_rename_names_the_file_not_its_temp(tmp_path, monkeypatch):
+    # Windows: forecast.csv open in Excel (a sharing violation); macOS: locked in Finder. The error, and the CLI's
+    # one line from it, named '.forecast.csv.k2j3abcd.tmp', a file the user never made and that is gone
+    target = tmp_path / "forecast.csv"
+    target.write_text("old")
+
+    def in_use(src, dst):
+        raise PermissionError(13, "The process cannot access the file because it is being used by another process", src, None, dst)
+
+    monkeypatch.setattr(os, "replace", in_use)
+    with pytest.raises(PermissionError, match="being used by another process") as e:
+        io.write_atomic(target, "new")
+    assert e.value.filename == str(target)
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["forecast.csv"]
+
+
 def test_check_file_out_knows_a_models_file_by_another_name(tmp_path):
     # macOS' and Windows' file systems ignore case: `predict m --out m/MODEL.JSON` wrote the CSV over model.json
     m = tmp_path / "m"
