@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import shlex
 import signal
 import sys
 import threading
@@ -320,7 +319,9 @@ def _load_many(data: str, column, date_column, id_column, value_column, freq, fi
 
 def _flags(**given) -> str:
     """The options given (None: not given) as command-line text, for a next-step hint that works when pasted."""
-    return "".join(f" --{k.replace('_', '-')} {shlex.quote(str(v))}" for k, v in given.items() if v is not None)
+    from .runs import shell_join
+
+    return "".join(f" --{k.replace('_', '-')} {shell_join([v])}" for k, v in given.items() if v is not None)
 
 
 def _load_data(data: str, column, date_column, freq, fill):
@@ -584,6 +585,7 @@ def fit(
     from .errors import ConfigError
     from .forecast import Forecaster, holdout, season_of
     from .io import check_target, save_model, write_atomic
+    from .runs import shell_join
 
     from .config import is_auto, read_toml
 
@@ -607,7 +609,7 @@ def fit(
                        fill=None if cfg.fill == "none" else cfg.fill, horizon=horizon, config=config)  # backtest reads it as fit does
         idle = ", ".join(["--test-size"] + ["--no-refit"] * (not refit) + ["--no-report"] * (not report))  # nothing to do here
         _say(quiet, f"{len(many)} series in long format: one global model, no holdout test ({idle} appl{'ies' if ',' not in idle else 'y'} "
-                    f"to a one-series file); evaluate it with: seqcast backtest {shlex.quote(str(data))}{again}")
+                    f"to a one-series file); evaluate it with: seqcast backtest {shell_join([data])}{again}")
         _fill_note(many.values(), cfg.fill, quiet)
         if auto:
             cfg = _auto_for(list(many.values()), cfg, flags, calibrate_on=max(map(len, many.values())), levels=lv)
@@ -629,7 +631,7 @@ def fit(
         f.save(out)
         _interval_note(f, quiet)
         _say(quiet, f"saved the model ({len(many)} series, {_took(f, took)}) to {out}/; "
-                    f"forecast with: seqcast predict {out} --horizon {default_horizon(f)}")
+                    f"forecast with: seqcast predict {shell_join([out])} --horizon {default_horizon(f)}")
         return
     series = _load_data(data, column, date_column, freq, cfg.fill)
     _fill_note([series], cfg.fill, quiet)
@@ -676,7 +678,7 @@ def fit(
     what = "all data" if (refit or ho is None) else "the training part; forecasts start after the last value"
     also = ", with report.html and run.json" if ho is not None and report else ""
     _say(quiet, f"saved the model (fitted on {what}, {_took(f, took if (refit or ho is None) else None)}) to {out}/{also}; "
-                f"forecast with: seqcast predict {out} --horizon {default_horizon(f)}")
+                f"forecast with: seqcast predict {shell_join([out])} --horizon {default_horizon(f)}")
 
 
 FEW_WINDOWS = 30  # fewer training windows than this: a note that the network had little to learn from

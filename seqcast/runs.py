@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shlex
+import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -79,6 +81,16 @@ def clean(x):
     return x
 
 
+WINDOWS = os.name == "nt"
+
+
+def shell_join(parts) -> str:
+    """Arguments as one line to paste into a shell: POSIX quoting ('a b'), on Windows that of cmd.exe and PowerShell
+    ("C:\\My Data\\x.csv", and C:\\data\\x.csv as it is: shlex's 'C:\\data\\x.csv' keeps its quotes in cmd.exe)."""
+    parts = [str(p) for p in parts]
+    return subprocess.list2cmdline(parts) if WINDOWS else shlex.join(parts)
+
+
 def command_line(ctx) -> str:
     """The command as one shell line: arguments, and every option whose value differs from its default."""
     parts = ["seqcast", *ctx.command_path.split()[1:]]
@@ -99,7 +111,7 @@ def command_line(ctx) -> str:
                 parts.append(max(p.secondary_opts, key=len))
             continue
         parts += [longest, str(v)]
-    return shlex.join(parts)
+    return shell_join(parts)
 
 
 def history_dict(h, of: str | None = None, members: int = 1) -> dict | None:

@@ -1,0 +1,32 @@
+"""Tests for seqcast.runs' helpers that the run directory tests (test_cli, test_cli_eval) do not reach."""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+from typer.testing import CliRunner
+
+from seqcast import runs
+from seqcast.cli import app
+
+WIN_PARTS = ["seqcast", "fit", r"C:\data\sales.csv", "--out", r"C:\My Models\a"]
+
+
+def test_shell_join_quotes_for_the_platforms_shell(monkeypatch):
+    # run.json's command and the CLI's next-step hints used POSIX quoting on Windows too: 'C:\data\sales.csv',
+    # whose single quotes cmd.exe passes on as part of the path
+    monkeypatch.setattr(runs, "WINDOWS", True)
+    assert runs.shell_join(WIN_PARTS) == r'seqcast fit C:\data\sales.csv --out "C:\My Models\a"'
+    monkeypatch.setattr(runs, "WINDOWS", False)
+    assert runs.shell_join(WIN_PARTS) == shlex.join(WIN_PARTS)
+    assert shlex.split(runs.shell_join(["seqcast", "fit", "my data.csv", "it's"])) == ["seqcast", "fit", "my data.csv", "it's"]
+
+
+def test_run_json_command_on_windows(monkeypatch, tmp_path):
+    monkeypatch.setattr(runs, "WINDOWS", True)
+    out = tmp_path / "my run"
+    r = CliRunner().invoke(app, ["backtest", "airline", "--models", "naive,snaive", "--horizon", "3", "--windows", "2", "--out", str(out), "-q"])
+    assert r.exit_code == 0, r.output
+    command = json.loads((out / "run.json").read_text(encoding="utf-8"))["command"]
+    assert command.startswith("seqcast backtest airline ") and f'--out "{out}"' in command
