@@ -438,11 +438,13 @@ def _check_windows(n: int) -> None:
 
 
 def machine_memory() -> int | None:
-    """The machine's physical memory in bytes; None where the OS does not say (the memory check is then skipped)."""
+    """The machine's physical memory in bytes; None where the OS does not say (the memory check is then skipped):
+    no os.sysconf (Windows), a name it does not know, or -1 for a value it cannot tell."""
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
     except (AttributeError, ValueError, OSError):
         return None
+    return pages * size if pages > 0 and size > 0 else None  # -1 * 4096 would refuse every fit
 
 
 def fit_memory(spec: rnn.ModelSpec, n_fit: int, n_val: int, batch_size: int, members: int = 1, optimizer: str = "adam") -> dict:

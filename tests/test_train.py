@@ -656,3 +656,19 @@ def test_fit_memory_names_validation_windows_run_at_once():
 def test_n_values_of_huge_layers_is_exact():
     """np.prod wrapped around int64: units in the trillions counted a wrong (possibly small) number of weights."""
     assert rnn.n_values(rnn.ModelSpec(cell="gru", units=(10**12,), window=6)) == 3 * 10**24 + 10**13 + 1
+
+
+@pytest.mark.parametrize("sysconf", [None, lambda name: -1, lambda name: (_ for _ in ()).throw(ValueError(name))])
+def test_no_memory_figure_from_the_os_skips_the_memory_check(monkeypatch, sysconf):
+    """Windows has no os.sysconf, and sysconf says -1 for a value it cannot tell: no check then, where the product of
+    two such -1s (1 byte) refused every fit ('needs at least 1.04e-07 GiB ... more than this machine's 9.31e-10 GiB')."""
+    import os
+
+    if sysconf is None:
+        monkeypatch.delattr(os, "sysconf", raising=False)
+    else:
+        monkeypatch.setattr(os, "sysconf", sysconf)
+    assert train.machine_memory() is None
+    X, Y = data()
+    params, hist = train.fit(LINEAR, params_for(LINEAR), X, Y, train=train.TrainSpec(epochs=1))
+    assert len(hist.loss) == 1
