@@ -672,3 +672,15 @@ def test_no_memory_figure_from_the_os_skips_the_memory_check(monkeypatch, syscon
     X, Y = data()
     params, hist = train.fit(LINEAR, params_for(LINEAR), X, Y, train=train.TrainSpec(epochs=1))
     assert len(hist.loss) == 1
+
+
+def test_validation_windows_too_large_for_memory_are_refused_before_they_are_copied_out(monkeypatch):
+    """Index windows are (N_val, T) floats once taken out for the all-at-once validation pass: that copy, the very
+    thing that may not fit (XLA's check failure, exit 134), came before the memory check."""
+    values = jnp.arange(400, dtype=jnp.float32)
+    X, X_val = train.Windows(values, jnp.arange(5), 3), train.Windows(values, jnp.arange(390), 3)
+    spec = rnn.ModelSpec(cell="gru", units=(256,), window=3)
+    monkeypatch.setattr(train, "machine_memory", lambda: 2**20)
+    monkeypatch.setattr(train.Windows, "take", lambda *a: pytest.fail("validation windows copied out"))
+    with pytest.raises(ConfigError, match=r"needs at least .* 390 validation windows$"):
+        train.fit(spec, params_for(spec), X, None, train=train.TrainSpec(epochs=1), X_val=X_val)
