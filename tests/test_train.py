@@ -684,3 +684,35 @@ def test_validation_windows_too_large_for_memory_are_refused_before_they_are_cop
     monkeypatch.setattr(train.Windows, "take", lambda *a: pytest.fail("validation windows copied out"))
     with pytest.raises(ConfigError, match=r"needs at least .* 390 validation windows$"):
         train.fit(spec, params_for(spec), X, None, train=train.TrainSpec(epochs=1), X_val=X_val)
+
+
+@pytest.mark.parametrize("spec, optimizer, members", [
+    (rnn.ModelSpec(cell="lstm", units=(64,), window=20, n_outputs=4, seq2seq=True), "adam", 1),
+    (rnn.ModelSpec(cell="gru", units=(4, 64), window=20, skip=True, n_outputs=3), "sgd", 1),
+    (rnn.ModelSpec(cell="rnn", units=(32,), window=20, precision="bfloat16", norm="revin"), "rmsprop", 2),
+    (rnn.ModelSpec(cell="linear", window=20), "adam", 2),
+])
+def test_fit_memory_is_a_lower_bound_of_what_xla_allocates(spec, optimizer, members):
+    """The memory check must refuse no fit that fits: its estimate stays under the bytes XLA's compiled epoch and
+    validation pass hold (arguments, outputs, temporaries; the training data, shared, left out), vmapped members too."""
+    n_fit, n_val, batch = 300, 2000, 32
+    lead = (members,) if members > 1 else ()
+    params = jax.tree_util.tree_map(lambda s: jax.ShapeDtypeStruct(lead + s, jnp.float32), rnn.param_shapes(spec),
+                                    is_leaf=lambda x: isinstance(x, tuple))
+    init, epoch = train.epoch_fn(spec, train.TrainSpec(optimizer=optimizer, batch_size=batch), n_fit, members)
+    state = jax.eval_shape(init, params)
+    y = (lambda n: (n, spec.window, spec.n_outputs) if spec.seq2seq else (n, spec.n_outputs))
+    f32 = lambda *shape: jax.ShapeDtypeStruct(shape, jnp.float32)  # noqa: E731
+
+    def held(compiled):
+        m = compiled.memory_analysis()
+        return m.argument_size_in_bytes + m.output_size_in_bytes + m.temp_size_in_bytes - m.alias_size_in_bytes
+
+    data = 4 * (n_fit * spec.window + np.prod(y(n_fit)))
+    fit_bytes = held(epoch.lower(params, state, f32(n_fit, spec.window), f32(*y(n_fit)),
+                                 jax.ShapeDtypeStruct(lead + (n_fit,), jnp.int32), jnp.float32(1e-3)).compile()) - data
+    val_bytes = held(train.val_fn(spec, "mse", members).lower(params, f32(n_val, spec.window), f32(*y(n_val))).compile())
+    moments = sum(4 * np.prod(a.shape) for a in jax.tree_util.tree_leaves(state))  # kept while the validation runs
+    est = train.fit_memory(spec, n_fit, n_val, batch, members, optimizer)
+    assert 0 < est["parameters"] + est["training"] <= fit_bytes
+    assert est["parameters"] + est["training"] < est["total"] <= val_bytes + moments  # 2000 windows: the validation's
