@@ -439,13 +439,28 @@ def _check_windows(n: int) -> None:
 
 
 def machine_memory() -> int | None:
-    """The machine's physical memory in bytes; None where the OS does not say (the memory check is then skipped):
-    no os.sysconf (Windows), a name it does not know, or -1 for a value it cannot tell."""
+    """The machine's physical memory plus its swap (Linux: /proc/meminfo's SwapTotal; a fit that swaps runs, slowly),
+    in bytes; None where the OS does not say (the memory check is then skipped): no os.sysconf (Windows), a name it
+    does not know, or -1 for a value it cannot tell."""
     try:
         pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
     except (AttributeError, ValueError, OSError):
         return None
-    return pages * size if pages > 0 and size > 0 else None  # -1 * 4096 would refuse every fit
+    if pages <= 0 or size <= 0:  # -1 * 4096 would refuse every fit
+        return None
+    return pages * size + _swap_bytes()
+
+
+def _swap_bytes(meminfo: str = "/proc/meminfo") -> int:
+    """Linux's swap space in bytes (SwapTotal), 0 where it is not known."""
+    try:
+        with open(meminfo, encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("SwapTotal:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def fit_memory(spec: rnn.ModelSpec, n_fit: int, n_val: int, batch_size: int, members: int = 1, optimizer: str = "adam") -> dict:
@@ -489,7 +504,7 @@ def check_memory(spec: rnn.ModelSpec, n_fit: int, n_val: int, batch_size: int, m
            "validation": "a smaller `val_size`, `window` or `units` (CLI --val-size, --window, --units), or less data"}[big]
     units = "" if spec.cell == "linear" else f"units={list(spec.units)}, "
     raise ConfigError(f"this fit needs at least {_gib(need)} of memory, most of it for the {big} ({_gib(parts[big])}), more "
-                      f"than this machine's {_gib(ram)}; use {fix}. Received: window={spec.window}, {units}batch_size={batch_size}, "
+                      f"than this machine's {_gib(ram)} (memory and swap); use {fix}. Received: window={spec.window}, {units}batch_size={batch_size}, "
                       f"ensemble={members}, {n_fit} training and {n_val} validation windows")
 
 

@@ -638,7 +638,7 @@ def test_a_fit_needing_more_memory_than_the_machine_is_refused_before_it_trains(
     X, Y = data()
     monkeypatch.setattr(train, "machine_memory", lambda: 2**20)
     monkeypatch.setattr(train, "_fit", lambda *a: pytest.fail("trained"))
-    with pytest.raises(ConfigError, match=r"needs at least 0.00\d+ GiB of memory, most of it for the parameters .* machine's 0.000977 GiB; "
+    with pytest.raises(ConfigError, match=r"needs at least 0.00\d+ GiB of memory, most of it for the parameters .* machine's 0.000977 GiB \(memory and swap\); "
                                           r"use fewer `units` or a smaller `ensemble`"):
         train.fit(spec, params_for(spec), X, Y, train=train.TrainSpec(epochs=1))
 
@@ -716,3 +716,15 @@ def test_fit_memory_is_a_lower_bound_of_what_xla_allocates(spec, optimizer, memb
     est = train.fit_memory(spec, n_fit, n_val, batch, members, optimizer)
     assert 0 < est["parameters"] + est["training"] <= fit_bytes
     assert est["parameters"] + est["training"] < est["total"] <= val_bytes + moments  # 2000 windows: the validation's
+
+
+def test_the_memory_check_counts_swap(tmp_path):
+    # a fit needing more than the RAM but less than RAM + swap ran (slowly) before the check, which counted RAM only
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       24684084 kB\nSwapCached:            0 kB\nSwapTotal:       2097152 kB\n")
+    assert train._swap_bytes(str(meminfo)) == 2 * 2**30
+    assert train._swap_bytes(str(tmp_path / "none")) == 0  # no /proc (macOS): RAM only
+    import os
+
+    ram = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    assert train.machine_memory() == ram + train._swap_bytes()
