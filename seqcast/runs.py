@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shlex
 import subprocess
 from datetime import datetime, timezone
@@ -88,7 +89,19 @@ def shell_join(parts) -> str:
     """Arguments as one line to paste into a shell: POSIX quoting ('a b'), on Windows that of cmd.exe and PowerShell
     ("C:\\My Data\\x.csv", and C:\\data\\x.csv as it is: shlex's 'C:\\data\\x.csv' keeps its quotes in cmd.exe)."""
     parts = [str(p) for p in parts]
-    return subprocess.list2cmdline(parts) if WINDOWS else shlex.join(parts)
+    return " ".join(map(_windows_arg, parts)) if WINDOWS else shlex.join(parts)
+
+
+_SHELL_SPECIAL = re.compile(r"[&|<>^()@,;'`{}]").search  # cmd.exe runs or redirects at & | < > ^, PowerShell also at ( ) @ , ; ' ` { }
+
+
+def _windows_arg(p: str) -> str:
+    """One argument as list2cmdline quotes it (blanks), in double quotes also where it holds a character cmd.exe or
+    PowerShell act on unquoted: C:\\R&D\\x.csv pasted ran `D\\x.csv` as a command."""
+    q = subprocess.list2cmdline([p])
+    if q.startswith('"') or not _SHELL_SPECIAL(p):
+        return q
+    return '"' + re.sub(r"(\\+)$", r"\1\1", q) + '"'  # a trailing backslash doubled: C:\\R&D\\ is "C:\\R&D\\\\"
 
 
 def command_line(ctx) -> str:

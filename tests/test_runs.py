@@ -23,6 +23,15 @@ def test_shell_join_quotes_for_the_platforms_shell(monkeypatch):
     assert shlex.split(runs.shell_join(["seqcast", "fit", "my data.csv", "it's"])) == ["seqcast", "fit", "my data.csv", "it's"]
 
 
+def test_shell_join_on_windows_quotes_what_cmd_and_powershell_act_on(monkeypatch):
+    # list2cmdline quotes blanks only: C:\R&D\sales.csv pasted into cmd.exe ran `D\sales.csv` as a command, and
+    # PowerShell refuses a bare & and reads 80,95 as an array
+    monkeypatch.setattr(runs, "WINDOWS", True)
+    assert runs.shell_join(["seqcast", "fit", r"C:\R&D\sales.csv", "--levels", "80,95", "--out", "C:\\R&D\\m\\"]) == \
+        r'seqcast fit "C:\R&D\sales.csv" --levels "80,95" --out "C:\R&D\m\\"'  # a backslash before the closing quote doubled
+    assert runs.shell_join([r"C:\data\x.csv", ""]) == r'C:\data\x.csv ""'
+
+
 def test_run_json_command_on_windows(monkeypatch, tmp_path):
     monkeypatch.setattr(runs, "WINDOWS", True)
     out = tmp_path / "my run"
