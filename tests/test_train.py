@@ -724,7 +724,14 @@ def test_the_memory_check_counts_swap(tmp_path):
     meminfo.write_text("MemTotal:       24684084 kB\nSwapCached:            0 kB\nSwapTotal:       2097152 kB\n")
     assert train._swap_bytes(str(meminfo)) == 2 * 2**30
     assert train._swap_bytes(str(tmp_path / "none")) == 0  # no /proc (macOS): RAM only
+    meminfo.write_text("MemTotal:       24684084 kB\n")  # no SwapTotal line (a kernel without swap support)
+    assert train._swap_bytes(str(meminfo)) == 0
+
+
+def test_machine_memory_is_ram_plus_swap(monkeypatch):
+    # read from a fake sysconf: the real one is missing on Windows, where this test raised AttributeError
     import os
 
-    ram = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    assert train.machine_memory() == ram + train._swap_bytes()
+    monkeypatch.setattr(os, "sysconf", {"SC_PHYS_PAGES": 1000, "SC_PAGE_SIZE": 4096}.__getitem__, raising=False)
+    monkeypatch.setattr(train, "_swap_bytes", lambda: 2**30)
+    assert train.machine_memory() == 1000 * 4096 + 2**30
