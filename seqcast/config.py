@@ -14,12 +14,12 @@ from .errors import ConfigError, did_you_mean
 from .windows import check_fraction
 
 
-
 def split_list(text: str) -> list[str]:
     """A list option's items: "20,20", "20, 20" or "20 20" -> ["20", "20"] (--units, --levels); [] when an item is
     empty ("", "20,", "80,,95"), which the caller refuses."""
     parts = [p.split() for p in text.split(",")]
     return [x for p in parts for x in p] if all(parts) else []
+
 
 @dataclass(frozen=True)
 class Config:
