@@ -127,12 +127,14 @@ def _lenient_stdout():
     errors = getattr(sys.stdout, "errors", None)
     lenient = errors == "strict" and hasattr(sys.stdout, "reconfigure")
     if lenient:
-        sys.stdout.reconfigure(errors="backslashreplace")
+        with contextlib.suppress(ValueError, OSError):  # a closed stdout: the command's own output says so, if any
+            sys.stdout.reconfigure(errors="backslashreplace")
     try:
         yield
     finally:
         if lenient:
-            sys.stdout.reconfigure(errors=errors)
+            with contextlib.suppress(ValueError, OSError):  # never in place of the command's own error
+                sys.stdout.reconfigure(errors=errors)
 
 
 def friendly(fn):

@@ -704,8 +704,13 @@ def test_fit_memory_is_a_lower_bound_of_what_xla_allocates(spec, optimizer, memb
     y = (lambda n: (n, spec.window, spec.n_outputs) if spec.seq2seq else (n, spec.n_outputs))
     f32 = lambda *shape: jax.ShapeDtypeStruct(shape, jnp.float32)  # noqa: E731
 
+    if jax.default_backend() != "cpu":  # the check applies on a CPU only
+        pytest.skip("the memory check applies on a CPU")
+
     def held(compiled):
         m = compiled.memory_analysis()
+        if m is None:  # a JAX / XLA that does not report it
+            pytest.skip("this XLA gives no memory analysis")
         return m.argument_size_in_bytes + m.output_size_in_bytes + m.temp_size_in_bytes - m.alias_size_in_bytes
 
     data = 4 * (n_fit * spec.window + np.prod(y(n_fit)))
