@@ -372,7 +372,8 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
     if not isinstance(X, Windows):  # arrays (N, T[, F]) and (N, K...); Windows index one array instead
         X, Y = (jnp.asarray(a, jnp.float32) for a in check_arrays(spec, X, _needed(Y, "Y")))
     _check_windows(len(X))
-    if isinstance(X_val, Windows):  # checked first: its windows copied out, (N_val, T) floats, may be what does not fit
+    checked = isinstance(X_val, Windows)
+    if checked:  # checked first: its windows copied out, (N_val, T) floats, may be what does not fit
         check_memory(spec, len(X), len(X_val), train.batch_size, members, train.optimizer)
         X_val, Y_val = X_val.take(jnp.arange(len(X_val)))
     if X_val is not None and not (np.ndim(X_val) > 0 and len(X_val) == 0):  # [] or an empty array: no validation
@@ -382,7 +383,8 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
         if train.patience:
             raise ConfigError(f"early stopping needs validation data: pass X_val and Y_val, or patience=0. "
                               f"Received: patience={train.patience!r} and no X_val")
-    check_memory(spec, len(X), 0 if X_val is None else len(X_val), train.batch_size, members, train.optimizer)
+    if not checked:
+        check_memory(spec, len(X), 0 if X_val is None else len(X_val), train.batch_size, members, train.optimizer)
     seed = int(seed) % 2**31  # non-negative: numpy seeds the shuffles with it
     threads = member_threads(members)
     t0 = time.perf_counter()
