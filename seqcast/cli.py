@@ -389,11 +389,9 @@ def _neural_names(names: list) -> Optional[str]:
 
 def _levels(text: Optional[str]):
     """--levels: percentages such as 80,95; absent or "none" (as predict reads it): no intervals, ()."""
-    if text is None or text.strip().lower() == "none":
-        return ()
-    from .intervals import parse_levels
+    from .intervals import no_levels, parse_levels
 
-    return parse_levels(text)
+    return () if text is None or no_levels(text) else parse_levels(text)
 
 
 def _run_out(report: bool, out: Optional[Path], command: str) -> Optional[Path]:

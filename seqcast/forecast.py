@@ -140,7 +140,7 @@ class Forecaster:
             raise ConfigError("Forecaster.fit takes the series itself, fit(series): it makes the windows and their targets; "
                               "for arrays of windows X and targets Y use seqcast.train.fit (README: the Hands-On ML section)")
         cfg = self.config
-        lv = intervals.parse_levels(levels) if levels is not None and not _no_levels(levels) else ()
+        lv = intervals.parse_levels(levels) if levels is not None and not intervals.no_levels(levels) else ()
         h_fit = cfg.horizon if horizon is None else horizon
         if isinstance(h_fit, bool) or not isinstance(h_fit, (int, np.integer)) or h_fit < 1:
             raise ConfigError(f"`horizon` must be an integer >= 1. Received: horizon={horizon!r}")
@@ -298,7 +298,7 @@ class Forecaster:
 
         if levels is None:
             lv = self.levels_
-        elif _no_levels(levels):
+        elif intervals.no_levels(levels):
             return ()
         else:
             lv = intervals.parse_levels(levels)
@@ -472,15 +472,6 @@ def _as_series(y, fill: str) -> pd.Series:
     if isinstance(y, pd.Series):  # an already loaded series keeps the count of values filled when loading it
         s.attrs["filled"] = int(s.attrs.get("filled", 0)) + int(y.attrs.get("filled", 0))
     return s
-
-
-def _no_levels(levels) -> bool:
-    """levels=() / [] / False / "none": no intervals."""
-    if levels is False:
-        return True
-    if isinstance(levels, str):
-        return levels.strip().lower() == "none"
-    return isinstance(levels, (list, tuple)) and len(levels) == 0
 
 
 def text_ids(keys) -> list[str]:

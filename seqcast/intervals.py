@@ -28,6 +28,15 @@ from .config import split_list
 from .errors import ConfigError, DataError
 
 
+def no_levels(levels) -> bool:
+    """levels=() / [] / False / "none" (any case; the CLI's --levels none): no intervals."""
+    if levels is False:
+        return True
+    if isinstance(levels, str):
+        return levels.strip().lower() == "none"
+    return isinstance(levels, (list, tuple)) and len(levels) == 0
+
+
 def parse_levels(levels) -> tuple[float, ...]:
     """Interval levels in percent, ascending: "80,95" (or "80 95"), [80, 95] or 90 -> (80.0, 95.0) / (90.0,).
 
