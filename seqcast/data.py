@@ -1367,14 +1367,20 @@ def _pd_infer(dates: pd.DatetimeIndex) -> pd.DateOffset | None:
         return None
     if found is None:
         return None
-    offset = found if isinstance(found, pd.DateOffset) else to_offset(found)
-    if isinstance(offset, (pd.offsets.QuarterBegin, pd.offsets.BQuarterBegin)):  # pandas names calendar quarters
-        # starting in January 'QS-OCT' (the cycle's last month); the same dates as 'QS-JAN', pandas' own 'QS'
-        offset = type(offset)(n=offset.n, startingMonth=(offset.startingMonth - 1) % 3 + 1)
-    return offset
+    return _canonical_quarter(found if isinstance(found, pd.DateOffset) else to_offset(found))
 
 
 _QUARTERS = (pd.offsets.QuarterBegin, pd.offsets.BQuarterBegin, pd.offsets.QuarterEnd, pd.offsets.BQuarterEnd)
+
+
+def _canonical_quarter(offset: pd.DateOffset) -> pd.DateOffset:
+    """A quarterly offset under one of the four names of its dates: starts by their first month ('QS-JAN', pandas' own
+    'QS', where infer_freq says 'QS-OCT'), ends by their last ('QE-DEC', as infer_freq says); any other offset as it is."""
+    if not isinstance(offset, _QUARTERS):
+        return offset
+    first = (offset.startingMonth - 1) % 3 + 1
+    return type(offset)(n=offset.n, startingMonth=first if isinstance(offset, (pd.offsets.QuarterBegin, pd.offsets.BQuarterBegin))
+                        else first + 9)
 
 
 def same_freq(a: str | None, b: str | None) -> bool:
@@ -1387,8 +1393,7 @@ def same_freq(a: str | None, b: str | None) -> bool:
             x, y = _to_offset_lenient(a), _to_offset_lenient(b)
     except (ValueError, TypeError):
         return False
-    return x == y or (type(x) is type(y) and isinstance(x, _QUARTERS) and x.n == y.n
-                      and x.startingMonth % 3 == y.startingMonth % 3)
+    return _canonical_quarter(x) == _canonical_quarter(y)
 
 
 def _infer_offset(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300) -> pd.DateOffset | None:
@@ -1473,8 +1478,8 @@ def _pair_candidates(a: pd.Timestamp, b: pd.Timestamp) -> list[pd.DateOffset]:
         fixed = to_offset(step)
     tries = [
         fixed, o.BusinessDay(), o.Week(weekday=a.weekday()), o.MonthBegin(), o.MonthEnd(),
-        o.QuarterBegin(startingMonth=(a.month - 1) % 3 + 1),
-        o.QuarterEnd(startingMonth=(a.month - 1) % 3 + 10),  # 'QE-DEC' for March, June, ...: as pandas' infer_freq
+        _canonical_quarter(o.QuarterBegin(startingMonth=a.month)),  # 'QS-JAN' for January, April, ...
+        _canonical_quarter(o.QuarterEnd(startingMonth=a.month)),  # 'QE-DEC' for March, June, ...: as pandas' infer_freq
         o.YearBegin(month=a.month), o.YearEnd(month=a.month),
     ]
     for semi, anchored in ((o.SemiMonthBegin, a.day == 1), (o.SemiMonthEnd, a.is_month_end)):
