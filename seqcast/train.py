@@ -442,7 +442,7 @@ def _check_windows(n: int) -> None:
 
 def machine_memory() -> int | None:
     """The machine's physical memory plus its swap (Linux: /proc/meminfo's SwapTotal; a fit that swaps runs, slowly),
-    in bytes; None where the OS does not say (the memory check is then skipped): no os.sysconf (Windows), a name it
+    or a Linux container's smaller limit (`_cgroup_limit`), in bytes; None where the OS does not say (the memory check is then skipped): no os.sysconf (Windows), a name it
     does not know, or -1 for a value it cannot tell."""
     try:
         pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
@@ -450,7 +450,54 @@ def machine_memory() -> int | None:
         return None
     if pages <= 0 or size <= 0:  # -1 * 4096 would refuse every fit
         return None
-    return pages * size + _swap_bytes()
+    host = pages * size + _swap_bytes()
+    return min(host, _cgroup_limit(host - pages * size) or host)
+
+
+def _cgroup_limit(swap: int, root: str = "/sys/fs/cgroup", proc: str = "/proc/self/cgroup") -> int | None:
+    """The memory plus swap a Linux container (cgroup) may use, in bytes, None where it sets no limit: `docker run
+    --memory 4g` on a 64 GiB host kills a fit at 4 GiB, which the host's figures would have let start. Version 2:
+    memory.max (+ memory.swap.max, or the host's `swap` where that is unlimited); version 1: memory.memsw.limit_in_bytes
+    (memory and swap), else memory.limit_in_bytes + `swap`. Each is looked for in this process's own group (from
+    /proc/self/cgroup), then at the top of the mount (a container sees its own group there)."""
+    def read(path: str) -> int | None:  # a limit's bytes; None for "max", an unlimited v1 (~2**63) or no such file
+        try:
+            with open(path, encoding="ascii") as fh:
+                text = fh.read().strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return int(text) if text.isdigit() and int(text) < 2**60 else None
+
+    groups = {}  # "2" or "1" -> the group's path below its mount
+    try:
+        with open(proc, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                _, ctrl, path = (line.rstrip("\n").split(":", 2) + ["", ""])[:3]
+                if ctrl == "":
+                    groups["2"] = path
+                elif "memory" in ctrl.split(","):
+                    groups["1"] = path
+    except OSError:
+        return None
+
+    def first(mount: str, group: str, name: str) -> int | None:
+        dirs = dict.fromkeys([os.path.join(mount, group.lstrip("/")), mount])
+        return next((v for v in (read(os.path.join(d, name)) for d in dirs) if v is not None), None)
+
+    if "2" in groups:
+        mem = first(root, groups["2"], "memory.max")
+        if mem is not None:
+            extra = first(root, groups["2"], "memory.swap.max")
+            return mem + (swap if extra is None else extra)
+    if "1" in groups:
+        mount = os.path.join(root, "memory")
+        both = first(mount, groups["1"], "memory.memsw.limit_in_bytes")
+        if both is not None:
+            return both
+        mem = first(mount, groups["1"], "memory.limit_in_bytes")
+        if mem is not None:
+            return mem + swap
+    return None
 
 
 def _swap_bytes(meminfo: str = "/proc/meminfo") -> int:
@@ -506,7 +553,7 @@ def check_memory(spec: rnn.ModelSpec, n_fit: int, n_val: int, batch_size: int, m
            "validation": "a smaller `val_size`, `window` or `units` (CLI --val-size, --window, --units), or less data"}[big]
     units = "" if spec.cell == "linear" else f"units={list(spec.units)}, "
     raise ConfigError(f"this fit needs at least {_gib(need)} of memory, most of it for the {big} ({_gib(parts[big])}), more "
-                      f"than this machine's {_gib(ram)} (memory and swap); use {fix}. Received: window={spec.window}, {units}batch_size={batch_size}, "
+                      f"than the {_gib(ram)} of memory and swap this machine (or container) allows; use {fix}. Received: window={spec.window}, {units}batch_size={batch_size}, "
                       f"ensemble={members}, {n_fit} training and {n_val} validation windows")
 
 

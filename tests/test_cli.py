@@ -1034,7 +1034,7 @@ def test_a_fit_larger_than_the_machine_is_refused_before_any_work(data_csv, mode
     monkeypatch.setattr(train, "machine_memory", lambda: 2**20)
     monkeypatch.setattr(train, "_fit", lambda *a: pytest.fail("trained"))
     assert_error(invoke("fit", data_csv, "--model", "gru", "--units", "256", "--window", "6", "--epochs", "2", "--out", m, "-q"),
-                 "this fit needs at least", "most of it for the parameters", "machine's 0.000977 GiB (memory and swap)", "--units, --ensemble",
+                 "this fit needs at least", "most of it for the parameters", "the 0.000977 GiB of memory and swap this machine (or container) allows", "--units, --ensemble",
                  "units=[256]")
     assert snapshot(m) == before
 

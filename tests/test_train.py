@@ -638,7 +638,7 @@ def test_a_fit_needing_more_memory_than_the_machine_is_refused_before_it_trains(
     X, Y = data()
     monkeypatch.setattr(train, "machine_memory", lambda: 2**20)
     monkeypatch.setattr(train, "_fit", lambda *a: pytest.fail("trained"))
-    with pytest.raises(ConfigError, match=r"needs at least 0.00\d+ GiB of memory, most of it for the parameters .* machine's 0.000977 GiB \(memory and swap\); "
+    with pytest.raises(ConfigError, match=r"needs at least 0.00\d+ GiB of memory, most of it for the parameters .* the 0.000977 GiB of memory and swap this machine \(or container\) allows; "
                                           r"use fewer `units` or a smaller `ensemble`"):
         train.fit(spec, params_for(spec), X, Y, train=train.TrainSpec(epochs=1))
 
@@ -740,3 +740,46 @@ def test_machine_memory_is_ram_plus_swap(monkeypatch):
     monkeypatch.setattr(os, "sysconf", {"SC_PHYS_PAGES": 1000, "SC_PAGE_SIZE": 4096}.__getitem__, raising=False)
     monkeypatch.setattr(train, "_swap_bytes", lambda: 2**30)
     assert train.machine_memory() == 1000 * 4096 + 2**30
+
+
+def _cgroup(tmp_path, proc: str, files: dict) -> tuple:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / "proc").write_text(proc)
+    return str(tmp_path), str(tmp_path / "proc")
+
+
+@pytest.mark.parametrize("proc, files, swap, limit", [
+    # cgroup v2 in a container (`docker run --memory 4g`): its own group at the top of the mount
+    ("0::/\n", {"memory.max": "4294967296\n", "memory.swap.max": "0\n"}, 2**30, 4 * 2**30),
+    ("0::/\n", {"memory.max": "4294967296\n", "memory.swap.max": "max\n"}, 2**30, 5 * 2**30),  # unlimited swap: the host's
+    ("0::/user.slice/job\n", {"user.slice/job/memory.max": "1073741824\n"}, 0, 2**30),  # the process's own group
+    ("0::/\n", {"memory.max": "max\n"}, 2**30, None),  # no limit
+    # cgroup v1: memory and swap together, else memory + the host's swap; ~2**63 is v1's "no limit"
+    ("4:memory:/docker/abc\n0::/\n", {"memory/memory.limit_in_bytes": "2147483648", "memory/memory.memsw.limit_in_bytes": "3221225472"},
+     2**30, 3 * 2**30),
+    ("4:memory:/docker/abc\n", {"memory/docker/abc/memory.limit_in_bytes": "2147483648"}, 2**30, 3 * 2**30),
+    ("4:memory:/\n", {"memory/memory.limit_in_bytes": "9223372036854771712"}, 2**30, None),
+    ("", {}, 0, None),  # no cgroups (macOS has no /proc at all: see below)
+])
+def test_the_memory_check_reads_a_containers_limit(tmp_path, proc, files, swap, limit):
+    """In a container limited to 4 GiB on a 64 GiB host the check read the host's figures, let a 10 GiB fit start and
+    the kernel killed it (exit 137, no message) minutes later."""
+    root, proc_file = _cgroup(tmp_path, proc, files)
+    assert train._cgroup_limit(swap, root=root, proc=proc_file) == limit
+
+
+def test_a_containers_limit_lowers_the_machines_memory(monkeypatch):
+    import os
+
+    monkeypatch.setattr(os, "sysconf", {"SC_PHYS_PAGES": 2**20, "SC_PAGE_SIZE": 4096}.__getitem__, raising=False)
+    monkeypatch.setattr(train, "_swap_bytes", lambda: 2**30)
+    monkeypatch.setattr(train, "_cgroup_limit", lambda swap: 2**30 + swap)
+    assert train.machine_memory() == 2 * 2**30
+    monkeypatch.setattr(train, "_cgroup_limit", lambda swap: 100 * 2**30)  # a limit above the host's: the host's
+    assert train.machine_memory() == 4 * 2**30 + 2**30
+    monkeypatch.setattr(train, "_cgroup_limit", lambda swap: None)
+    assert train.machine_memory() == 4 * 2**30 + 2**30
+    monkeypatch.undo()
+    assert train._cgroup_limit(0, proc="/nonexistent/cgroup") is None  # no /proc (macOS)
