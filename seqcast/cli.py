@@ -290,8 +290,8 @@ def _pick(series: dict, ids: list[str]) -> dict:
 
 def default_horizon(f) -> int:
     """`predict`'s default: the horizon the model's intervals were calibrated for, else the one a
-    direct / seq2seq model was trained for, else 12."""
-    return int(f.interval_horizon_ or (f.horizon_ if f.config_.strategy != "recursive" else 12))
+    direct / seq2seq model was trained for, else the one fit was asked for (--horizon), else 12."""
+    return int(f.interval_horizon_ or (f.horizon_ if f.config_.strategy != "recursive" else None) or f.fit_horizon_ or 12)
 
 
 def _auto_for(series_list, cfg, flags: dict, nonneg: bool | None = None, calibrate_on: int | None = None, levels=()):
@@ -564,7 +564,7 @@ def fit(
     ensemble: Optional[int] = typer.Option(None, help="Train N members (threads on a multi-core CPU, jax.vmap elsewhere); forecast their median (default: the --config file's, else 5 with auto, 1 without)."),
     strategy: Optional[str] = typer.Option(None, help="Multi-step: recursive | direct | seq2seq."),
     precision: Optional[str] = PRECISION,
-    horizon: Optional[int] = typer.Option(None, help="Steps a direct/seq2seq model is trained for, and steps the intervals are calibrated for; with auto, above 1 it also makes the model direct."),
+    horizon: Optional[int] = typer.Option(None, help="Steps a direct/seq2seq model is trained for, and steps the intervals are calibrated for; with auto, above 1 it also makes the model direct; `predict`'s default."),
     norm: Optional[str] = typer.Option(None, help="Per-window normalisation: none | last | mean | revin | season."),
     season: Optional[int] = typer.Option(None, help="Season length (default from the frequency: 12 monthly, 4 quarterly, 7 daily, 24 hourly, 52 weekly; e.g. 168 for hourly data with a weekly cycle)."),
     levels: Optional[str] = typer.Option(None, "--levels", help="Interval levels in percent, e.g. 80,95: conformal widths from a rolling-origin backtest on the data (one extra fit, up to 24 origins); a recursive model's intervals cover 12 steps unless --horizon is given; none: no intervals."),
@@ -733,12 +733,59 @@ def _interval_note(f, quiet: bool) -> None:
                     f"few residuals per step ({needs}); fit on more data or ask for lower --levels")
 
 
+def _new_data(f, data: str, column, date_column, id_column, value_column, freq, fill, quiet: bool):
+    """predict --data: the new data, read as fit reads its data, by the column names the model was fitted on where
+    the file has them (the flags given winning), filled as the model's fit filled unless --fill is given: {id: series}
+    for a many-series model, else one series."""
+    from .data import column_names
+    from .errors import DataError
+
+    fill = fill or f.config_.fill
+    names = column_names(data)  # []: a built-in dataset, or a file its loader will say is unreadable
+    saved = {k: v if v in names else None for k, v in f.columns_.items()}
+    date_column = date_column or saved["date"]
+    if f.long_format_:
+        id_col = id_column or saved["id"]
+        no_ids = DataError(f"this model forecasts {len(f.series_ids_)} series in long format, and --data '{data}' has no id "
+                           f"column {f.columns_['id'] or 'unique_id'!r}; pass a long file (an id, a date and a value column), "
+                           "naming its id column with --id-column if it is another")
+        if names and id_column is None and value_column is None and (id_col or "unique_id") not in names:
+            raise no_ids
+        many = _load_many(data, column, date_column, id_col, value_column or column or saved["value"], freq, fill)
+        if many is None:  # no file: its loader says why; else a built-in dataset
+            _load_data(data, column, date_column, freq, fill)
+            raise no_ids
+        _fill_note(many.values(), fill, quiet, err=True)
+        return many
+    many = _load_many(data, column, date_column, id_column, value_column, freq, fill)
+    if many is not None:
+        raise DataError(f"this model was fitted on one series, and --data '{data}' holds {len(many)} in long format; "
+                        "pass a file of one series, shaped like the one it was fitted on")
+    series = _load_data(data, column or saved["value"], date_column, freq, fill)
+    _fill_note([series], fill, quiet, err=True)
+    return series
+
+
 @app.command()
 @friendly
 def predict(
     model_dir: Path = typer.Argument(..., help="A directory written by `seqcast fit --out`."),
     horizon: Optional[int] = typer.Option(None, help="Periods to forecast past the end of the data (default: the horizon its "
-                                          "intervals were calibrated for or a direct model was trained for, else 12)."),
+                                          "intervals were calibrated for or a direct model was trained for, else fit's "
+                                          "--horizon, else 12)."),
+    data: Optional[str] = typer.Option(None, "--data", help="New data to forecast from instead of the fitted data (CSV or "
+                                       "Parquet, read as fit reads it): forecasts start after its last date."),
+    column: Optional[str] = typer.Option(None, help="--data's value column: name or 0-based index (default: the fitted data's, "
+                                         "when --data has it, else auto-detected)."),
+    date_column: Optional[str] = typer.Option(None, help="--data's date column: name or 0-based index (default: the fitted "
+                                              "data's, when --data has it, else auto-detected)."),
+    id_column: Optional[str] = typer.Option(None, "--id-column", help="--data in long format: the series id column (default: "
+                                            "the fitted data's, when --data has it, else unique_id)."),
+    value_column: Optional[str] = typer.Option(None, "--value-column", help="--data in long format: the value column (default: "
+                                               "the fitted data's, when --data has it, else y)."),
+    freq: Optional[str] = FREQ,
+    fill: Optional[str] = typer.Option(None, help="--data's gaps and missing values: none | ffill | interpolate (default: "
+                                       "the model's --fill from fit)."),
     out: Optional[Path] = typer.Option(None, "--out", help="CSV file to write (date,forecast, or unique_id,ds,forecast for many series; "
                                                           "lo_<level>,hi_<level> with intervals); stdout if omitted or '-'."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a PNG, SVG or PDF plot of the forecast and its intervals (one series: of a many-series model, the one --ids names)."),
@@ -746,12 +793,21 @@ def predict(
     ids: Optional[str] = IDS,
     quiet: bool = QUIET,
 ):
-    """Forecast the next --horizon periods with a saved model.
+    """Forecast the next --horizon periods with a saved model, after its fitted data or after new data (--data).
 
     Writes CSV `date,forecast` for a one-series model, long format `unique_id,ds,forecast` for a
     many-series one, plus lo_<level>,hi_<level> columns when the model was fitted with --levels.
 
+    --data NEW.csv forecasts past the end of NEW.csv with the saved model, without refitting (its weights,
+    scalers and intervals as fitted): e.g. this month's file in a cron job. The new data need not continue
+    the fitted data: it may be any series of the same kind, with the fitted data's frequency and at least
+    --window values (for a many-series model, series it was fitted on, by their ids; --ids picks some).
+    It is read as fit reads its data, by the fitted data's column names where NEW.csv has them, and filled
+    as the fit filled its data (--fill from fit; without it, gaps and missing values are refused).
+
     Example: seqcast predict models/airline --horizon 24 --out forecast.csv
+
+    Example: seqcast predict models/sales --data this_month.csv --out fc.csv
     """
     from .errors import ConfigError
     from .forecast import Forecaster
@@ -764,13 +820,19 @@ def predict(
     _check_plot(plot)
     if out is not None:
         check_file_out(out)
+    reading = dict(column=column, date_column=date_column, id_column=id_column, value_column=value_column, freq=freq, fill=fill)
+    if data is None and any(v is not None for v in reading.values()):
+        given = next(k for k, v in reading.items() if v is not None)
+        raise ConfigError(f"--{given.replace('_', '-')} tells how to read --data; pass the new data with --data NEW.csv, "
+                          "or drop it to forecast after the fitted data")
     f = Forecaster.load(model_dir)
     picked = _ids(ids)
     if plot is not None and f.long_format_ and (picked is None or len(picked) != 1):
         raise ConfigError(f"--plot draws one series, and this model forecasts {len(f.series_ids_)} in long format; "
                           f"pick one with --ids (e.g. --ids {_printable(f.series_ids_[0])}) or drop --plot")
     horizon = default_horizon(f) if horizon is None else horizon
-    fc = f.forecast(horizon, levels=levels, ids=picked)
+    new = None if data is None else _new_data(f, data, **reading, quiet=quiet)
+    fc = f.forecast(horizon, new, levels=levels, ids=picked)
     text = _csv_text(fc)
     if out is None:
         # UTF-8 bytes, as --out writes them, whatever the locale: on a Latin-1 or cp1252 stdout an id such as '東京'
@@ -780,16 +842,21 @@ def predict(
         write_atomic(out, text)
         n = fc["unique_id"].nunique() if f.long_format_ else 0
         each = f" for each of {n} series" if n > 1 else (f" for series {fc['unique_id'].iloc[0]}" if n else "")
-        _say(quiet, f"wrote {horizon} forecasts{each} to {out}", err=True)
+        after = f" after the end of {data}" if data is not None else ""
+        _say(quiet, f"wrote {horizon} forecasts{each}{after} to {out}", err=True)
     if plot is not None:
         import pandas as pd
 
         from .report import plot_forecast
 
         i = f._index(picked)[0] if f.long_format_ else 0
-        name = f.series_ids_[i] if f.long_format_ else f.schema_["name"]
-        ctx = pd.Series(f.contexts_[i], index=_context_index(f.schemas_[i], f.contexts_[i]),  # a series id is no y label (it
-                        name=None if f.long_format_ else name)  # is the title's; what the values are is not saved)
+        name = f.series_ids_[i] if f.long_format_ else f.schema_["name"] if new is None else new.name
+        if new is None:
+            ctx = pd.Series(f.contexts_[i], index=_context_index(f.schemas_[i], f.contexts_[i]))
+        else:  # the new data's last window, which the forecast starts from
+            ctx = (new if not f.long_format_ else next(s for k, s in new.items() if str(k) == str(name))).iloc[-f.config_.window:]
+        ctx = ctx.rename(None if f.long_format_ else name)  # a series id is no y label (it is the title's; what the
+        # values are is not saved)
         fc = fc.rename(columns={"ds": "date"})
         import numpy as np
 

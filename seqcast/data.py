@@ -1048,6 +1048,28 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         ) from None
 
 
+def column_names(source: Any) -> list[str]:
+    """The column names a CSV file's first non-blank line or a Parquet file's schema gives (a stored pandas index
+    left out), stripped; [] for anything unreadable or not a file (the loaders say why). Cheap: the header only."""
+    path = Path(source).expanduser() if isinstance(source, (str, Path)) else None
+    try:
+        if path is None or not path.is_file():
+            return []
+        if path.suffix.lower() in PARQUET_SUFFIXES:
+            import pyarrow.parquet as pq
+
+            schema = pq.read_schema(path)
+            index = (schema.pandas_metadata or {}).get("index_columns", [])
+            return [n for n in schema.names if n not in index]
+        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+            for record in _csv_reader(fh):
+                if record and any(cell.strip() for cell in record) and not _is_sep_line(record):
+                    return [cell.strip() for cell in record]
+    except Exception:  # noqa: BLE001 - unreadable: the loader reading it names the problem
+        return []
+    return []
+
+
 _PACKED = {b"\x1f\x8b": "gzip-compressed; decompress it first (gunzip)",
            b"PK\x03\x04": "a ZIP archive (an Excel .xlsx workbook?); save the sheet as CSV"}
 

@@ -59,6 +59,8 @@ class Forecaster:
         n_windows_    (training windows, validation windows)
         scaler_       one series: its fitted scaler (`transform`, `inverse_transform`); `scalers_` per series
         series_ids_, season_, horizon_, levels_ and widths_ (conformal intervals, when fitted with levels)
+        fit_horizon_  the horizon fit was asked for (its `horizon`, or the config's when set), else None
+        columns_      the column names the data was read from, where known: {"id", "date", "value"} (None: unknown)
 
     Keras' `model.predict(X_test)` on windows is `predict_windows(X)`; `forecast(h)` (alias `predict(h)`)
     forecasts the next h values after the data, with dates; `seqcast.holdout(series, ...)` is fit + evaluate
@@ -179,6 +181,9 @@ class Forecaster:
         self.series_ids_ = ids
         self.scalers_ = list(fitted.scalers)
         self.schemas_ = [_schema(s, cfg) for s in series]
+        self.columns_ = _columns(series, long_format)
+        # the horizon asked for (fit's argument, or the config's when set): predict's default for a recursive model
+        self.fit_horizon_ = int(h_fit) if horizon is not None or "horizon" in self._given else None
         self.contexts_ = [v[-cfg.window:].copy() for v in values]  # the last window of each: where forecasts start
         if len(ids) == 1:
             self.scaler_, self.schema_, self.context_ = self.scalers_[0], self.schemas_[0], self.contexts_[0]
@@ -348,7 +353,7 @@ class Forecaster:
         (and season), and the forecast's dates continue it."""
         fitted_freq, freq = self.schemas_[j]["freq"], getattr(s.index, "freqstr", None)
         if not data_mod.same_freq(fitted_freq, freq):  # a model saved before 1cbb4b7 says 'QS-OCT' for 'QS-JAN'
-            name = f"series {self.series_ids_[j]!r} in `y`" if self.long_format_ else "`y`"
+            name = f"series {self.series_ids_[j]!r} in `y` (CLI --data)" if self.long_format_ else "`y` (CLI --data)"
             raise DataError(f"{name} has frequency {freq or 'none (no dates)'}, and the model was fitted on "
                             f"{fitted_freq or 'series without dates'}; pass data of that frequency"
                             + (" (a pd.Series with its dates)" if fitted_freq and not freq else ""))
@@ -384,30 +389,34 @@ class Forecaster:
             ctxs = [self.contexts_[i] for i in idx]
             dates = [_future_dates(self.schemas_[i], horizon) for i in idx]
         elif not self.long_format_:
+            if isinstance(y, Mapping) or _is_long(y):  # load_series would say "3 columns could hold the values"
+                raise DataError("this model was fitted on one series, and `y` (CLI --data) holds many (a dict or long format); pass one "
+                                "series of the kind it was fitted on")
             s = _as_series(y, self.config_.fill)
             if len(s) < w:
-                raise DataError(f"forecasting needs at least window={w} values; the series has {len(s)}")
+                raise DataError(f"forecasting needs at least window={w} values; `y` (CLI --data) has {len(s)}")
             self._check_freq(0, s)
             idx, ctxs, dates, series = [0], [s.to_numpy(np.float64)[-w:]], [data_mod.future_index(s, horizon)], [s]
         else:
             new_ids, series, _ = _as_panel(y, self.config_.fill, many=True)
+            if ids is not None:  # the series of `y` that `ids` names (each of them: one missing was dropped in silence)
+                wanted = {str(self.series_ids_[i]) for i in self._index(ids)}
+                absent = sorted(wanted - {str(k) for k in new_ids})
+                if absent:
+                    raise ConfigError(f"`ids` must name series present in `y` (CLI --data). Received: {absent[0]!r}, which it does not hold")
+                pick = [j for j, k in enumerate(new_ids) if str(k) in wanted]
+                new_ids, series = [new_ids[j] for j in pick], [series[j] for j in pick]
             fitted = set(text_ids(self.series_ids_))
             unknown = [k for k in new_ids if str(k) not in fitted]
             if unknown:
-                raise DataError(f"series {unknown[0]!r} in `y` was not in the fitted data; the model has scalers for the fitted series only")
+                raise DataError(f"series {unknown[0]!r} in `y` (CLI --data) was not in the fitted data; the model has scalers for the fitted series only")
             idx = self._index(new_ids)
-            if ids is not None:
-                keep = set(self._index(ids))
-                pick = [j for j, i in enumerate(idx) if i in keep]
-                idx, series = [idx[j] for j in pick], [series[j] for j in pick]
-                if not idx:
-                    raise ConfigError(f"`ids` must name series present in `y`. Received: ids={ids!r}")
             for j, s in zip(idx, series):
                 self._check_freq(j, s)
                 need = min(w, int(self.schemas_[j].get("n_obs", w)))  # a series fitted shorter than the window may stay so
                 if len(s) < need:  # padded, its forecast would rest on made-up values (its newest rows only: 634.9 for 446.3)
                     why = "the window" if need == w else f"as many as it was fitted with; the window is {w}"
-                    raise DataError(f"series {self.series_ids_[j]!r} in `y` has {len(s)} value{'s' * (len(s) != 1)}, but its forecast "
+                    raise DataError(f"series {self.series_ids_[j]!r} in `y` (CLI --data) has {len(s)} value{'s' * (len(s) != 1)}, but its forecast "
                                     f"needs its last {need} ({why}); pass its whole history, or at least its last {need} values")
             ctxs = [s.to_numpy(np.float64)[-w:] for s in series]  # a series fitted shorter than the window: padded, as in fit
             dates = [data_mod.future_index(s, horizon) for s in series]
@@ -471,6 +480,7 @@ def _as_series(y, fill: str) -> pd.Series:
     s = data_mod.load_series(y, fill=fill)
     if isinstance(y, pd.Series):  # an already loaded series keeps the count of values filled when loading it
         s.attrs["filled"] = int(s.attrs.get("filled", 0)) + int(y.attrs.get("filled", 0))
+        s.attrs.update({k: y.attrs[k] for k in ("id_column", "value_column") if k in y.attrs})  # load_long's column names
     return s
 
 
@@ -626,6 +636,19 @@ def _schema(series: pd.Series, cfg: Config) -> dict:
         "window": cfg.window,
         "filled": int(series.attrs.get("filled", 0)),
     }
+
+
+def _columns(series: list, long_format: bool) -> dict:
+    """The column names the fitted data was read from, where known (None: unknown): the date column (the index's
+    name), the value column (one series: its name; many: load_long's), the id column (load_long's)."""
+    s = series[0]
+
+    def text(name):
+        return name if isinstance(name, str) else None
+
+    if long_format:
+        return {"id": text(s.attrs.get("id_column")), "date": text(s.index.name), "value": text(s.attrs.get("value_column"))}
+    return {"id": None, "date": text(s.index.name), "value": text(s.name)}
 
 
 def _future_dates(schema: dict, horizon: int) -> pd.Index:

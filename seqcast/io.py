@@ -329,6 +329,8 @@ def save_model(f, path, extra=None) -> None:
         "seqcast_version": __version__,
         "config": f.config_.to_dict(),  # the options the model was fitted with
         "horizon": int(f.horizon_),
+        "fit_horizon": f.fit_horizon_,  # the horizon fit was asked for (predict's default), or null
+        "columns": f.columns_,  # the data's column names, where known: predict --data reads new data by them
         "floors": _floors_json(f),  # per series: 0 (never negative: no forecast below it) or null
         "season": int(f.season_),
         "long_format": bool(f.long_format_),
@@ -425,6 +427,9 @@ def load_model(path):
         f.contexts_ = [np.asarray(s["context"], dtype=np.float64) for s in series]
         if len(series) == 1:
             f.scaler_, f.schema_, f.context_ = f.scalers_[0], f.schemas_[0], f.contexts_[0]
+        fh = meta.get("fit_horizon")  # absent in older files: predict's default as before
+        f.fit_horizon_ = None if fh is None else _int(fh, "fit_horizon")
+        f.columns_ = _columns(meta.get("columns"), None if f.long_format_ else f.schemas_[0].get("name"))
         f.levels_, f.widths_, f.interval_scales_, f.interval_horizon_, f.calibration_windows_ = (), {}, None, None, 0
         f.calibration_series_ = 0
         floors = meta.get("floors")  # older files: only with intervals, in them
@@ -452,6 +457,17 @@ def load_model(path):
         if len(ctx) != cfg.window and not (f.long_format_ and 1 <= len(ctx) < cfg.window):
             raise ModelFileError(f"'{p / META}': context of series {k!r} has {len(ctx)} values, window is {cfg.window}; re-save the model")
     return f
+
+
+def _columns(saved, value_name) -> dict:
+    """model.json's column names {"id", "date", "value"} (text or null); an older file has only a one-series model's
+    value column name, in its schema."""
+    if saved is None:
+        return {"id": None, "date": None, "value": value_name if isinstance(value_name, str) else None}
+    if not isinstance(saved, dict) or set(saved) != {"id", "date", "value"} or \
+            not all(v is None or isinstance(v, str) for v in saved.values()):
+        raise ValueError(f"columns must be an object of id, date and value, each text or null. Received: {saved!r}")
+    return dict(saved)
 
 
 def _floors_json(f) -> list | None:

@@ -93,7 +93,7 @@ def load_long(
         merge back on it); any other ids, and all ids read from CSV, are text
         (``str(id)``, stripped). Each series is ``float64``, named after its id, indexed
         like :func:`load_series` output (index named after the date column),
-        with ``attrs["filled"]``. A series may hold a single value: callers
+        with ``attrs["filled"]``, ``attrs["id_column"]`` and ``attrs["value_column"]``. A series may hold a single value: callers
         check the lengths they need.
 
     Raises:
@@ -168,6 +168,7 @@ def load_long(
             continue
         key = int(key) if int_ids else key
         series.name = key
+        series.attrs["id_column"], series.attrs["value_column"] = id_column, value_column  # kept by a saved model
         out[key] = series
     if failed:
         key, msg = failed[0]

@@ -126,6 +126,64 @@ def test_predict_to_stdout_and_plot(model_dir, work):
     assert (work / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+# ---- predict --data: forecasting new data with a saved model -------------------------------------------
+
+NEW_DATES = pd.date_range("2010-01-01", periods=30, freq="MS")  # any series of the kind: it need not continue the fitted one
+NEW_LINES = ["price,y,date"] + [f"{3 * i},{110 + 3 * i + 5 * np.cos(i):.4f},{d:%Y-%m-%d}" for i, d in enumerate(NEW_DATES)]
+
+
+def test_predict_data_forecasts_after_the_new_data(model_dir, tmp_path):
+    from seqcast.data import load_series
+
+    new = write_csv(tmp_path, "this_month.csv", NEW_LINES)  # columns reordered, one more numeric column: read by the fitted
+    r = invoke("predict", model_dir, "--data", new, "--horizon", 4, "--out", tmp_path / "fc.csv",  # data's column names
+               "--plot", tmp_path / "p.png")
+    assert_ok(r)
+    assert "wrote 4 forecasts after the end of" in r.stderr and "this_month.csv" in r.stderr
+    fc = pd.read_csv(tmp_path / "fc.csv", float_precision="round_trip")
+    assert list(fc["date"]) == [f"{d:%Y-%m-%d}" for d in pd.date_range("2012-07-01", periods=4, freq="MS")]
+    mine = Forecaster.load(model_dir).forecast(4, y=load_series(new, column="y"))
+    np.testing.assert_array_equal(fc["forecast"].to_numpy(), mine["forecast"].to_numpy())
+    assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    r = invoke("predict", model_dir, "--data", new, "--horizon", 4, "--column", "price")  # a flag wins over the saved name
+    assert_ok(r)
+    other = Forecaster.load(model_dir).forecast(4, y=load_series(new, column="price"))
+    np.testing.assert_allclose(pd.read_csv(io.StringIO(r.stdout))["forecast"], other["forecast"], rtol=1e-12)
+
+
+def test_predict_data_errors_are_one_line(model_dir, long_model, tmp_path):
+    daily = write_csv(tmp_path, "daily.csv", ["date,y"] + [f"{d:%Y-%m-%d},{i}" for i, d in
+                                                            enumerate(pd.date_range("2020-01-01", periods=30, freq="D"))])
+    assert_error(invoke("predict", model_dir, "--data", daily), "`y` (CLI --data) has frequency D, and the model was fitted on MS")
+    short = write_csv(tmp_path, "short.csv", NEW_LINES[:5])
+    assert_error(invoke("predict", model_dir, "--data", short), "needs at least window=6 values; `y` (CLI --data) has 4")
+    gaps = write_csv(tmp_path, "gaps.csv", NEW_LINES[:10] + NEW_LINES[11:])
+    assert_error(invoke("predict", model_dir, "--data", gaps), "missing", "--fill")
+    r = invoke("predict", model_dir, "--data", gaps, "--fill", "interpolate", "--horizon", 2)
+    assert_ok(r)
+    assert "note: --fill interpolate filled 1 missing value(s)" in r.stderr and r.stdout.startswith("date,forecast\n")
+    assert_error(invoke("predict", model_dir, "--data", tmp_path / "nope.csv"), "no file or built-in dataset named")
+    assert_error(invoke("predict", model_dir, "--column", "y"), "--column tells how to read --data", "--data NEW.csv")
+    assert_error(invoke("predict", model_dir, "--data", long_model.parent / "long.csv"), "fitted on one series",
+                 "holds 3 in long format")
+    assert_error(invoke("predict", long_model, "--data", tmp_path / "daily.csv"), "forecasts 3 series in long format",
+                 "has no id column 'unique_id'", "--id-column")
+    assert list(tmp_path.glob("*.csv")) and not list(tmp_path.glob("*.png"))  # nothing written
+
+
+def test_fit_horizon_is_predicts_default(data_csv, tmp_path):
+    """`fit --horizon 5` on a recursive model, then `predict` forecast 12 steps (and the hint said --horizon 12)."""
+    d = tmp_path / "m"
+    r = invoke("fit", data_csv, "--out", d, *FAST[:-1], "--model", "gru", "--horizon", 5, "--test-size", 0)
+    assert_ok(r)
+    assert f"forecast with: seqcast predict {d} --horizon 5" in r.stdout
+    assert len(invoke("predict", d).stdout.splitlines()) == 1 + 5
+    meta = json.loads((d / "model.json").read_text())
+    del meta["fit_horizon"]  # a model saved before fit's horizon was kept: 12, as then
+    (d / "model.json").write_text(json.dumps(meta))
+    assert len(invoke("predict", d).stdout.splitlines()) == 1 + 12
+
+
 def test_python_fit_save_load_is_exact(data_csv, tmp_path):
     f = Forecaster(**FAST_KW).fit(str(data_csv))
     f.save(tmp_path / "m")
@@ -423,6 +481,40 @@ def test_fit_long_with_other_column_names(work, tmp_path):
                      "--value-column", "sales"))
     assert json.loads((tmp_path / "m" / "model.json").read_text())["long_format"] is True
     assert_error(invoke("fit", p, "--out", tmp_path / "m2", *FAST, "--id-column", "store"), "no column 'ds'", "--date-column")
+
+
+def test_predict_data_of_a_long_model_reads_its_column_names(work, tmp_path):
+    lines = [line.replace("unique_id,ds,y", "store,month,sales") for line in long_lines()]
+    d = tmp_path / "m"
+    assert_ok(invoke("fit", write_csv(tmp_path, "train.csv", lines), "--out", d, *FAST, "--id-column", "store",
+                     "--date-column", "month", "--value-column", "sales", "--levels", "80", "--horizon", 2, "--strategy", "direct",
+                     "--patience", 0))
+    newer = {"a": (30, 150.0, "2004-01-01"), "b": (24, 400.0, "2003-01-01"), "c": (12, 25.0, "2010-01-01")}
+    new = write_csv(tmp_path, "this_month.csv", [ln.replace("unique_id,ds,y", "store,month,sales") for ln in long_lines(newer)])
+    r = invoke("predict", d, "--data", new, "--out", tmp_path / "fc.csv")  # --data alone: the fitted file's column names
+    assert_ok(r)
+    assert "wrote 2 forecasts for each of 3 series after the end of" in r.stderr
+    fc = pd.read_csv(tmp_path / "fc.csv", float_precision="round_trip")
+    assert list(fc.columns) == ["unique_id", "ds", "forecast", "lo_80", "hi_80"]
+    assert list(fc["ds"][::2]) == ["2006-07-01", "2005-01-01", "2011-01-01"]  # after each new series' last date
+    from seqcast.long import load_long
+
+    y = load_long(new, id_column="store", date_column="month", value_column="sales")
+    mine = Forecaster.load(d).forecast(2, y=y)
+    for col in ("forecast", "lo_80", "hi_80"):
+        np.testing.assert_array_equal(fc[col].to_numpy(), mine[col].to_numpy())
+    r = invoke("predict", d, "--data", new, "--ids", "c", "--levels", "none", "--plot", tmp_path / "c.png")
+    assert_ok(r)
+    assert r.stdout.splitlines() == ["unique_id,ds,forecast"] + [f"c,{x:%Y-%m-%d},{v!r}" for x, v in
+                                                               zip(mine["ds"][4:], mine["forecast"][4:])]
+    assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    only_a = write_csv(tmp_path, "a.csv", [ln for ln in new.read_text().splitlines() if not ln.startswith(("b,", "c,"))])
+    assert_error(invoke("predict", d, "--data", only_a, "--ids", "a,b"), "`ids` must name series present in `y` (CLI --data)",
+                 "Received: 'b'")
+    unknown = write_csv(tmp_path, "z.csv", [ln.replace("b,", "zz,") for ln in new.read_text().splitlines()])
+    assert_error(invoke("predict", d, "--data", unknown), "series 'zz' in `y` (CLI --data) was not in the fitted data")
+    assert_ok(invoke("predict", d, "--data", unknown, "--ids", "a,c"))  # a series it leaves out need not be known
+    assert_error(invoke("predict", d, "--data", new, "--horizon", 3), "`horizon` must be <= 2")
 
 
 def test_fit_long_says_which_one_series_flags_it_leaves_idle(work, tmp_path):

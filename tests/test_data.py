@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seqcast.data import future_index, load_series, season_length
+from seqcast.data import column_names, future_index, load_series, season_length
 from seqcast.long import load_long
 from seqcast.datasets import airline, load
 from seqcast.errors import ConfigError, DataError
@@ -979,6 +979,19 @@ def test_compressed_files_and_one_series_parquet(tmp_path):
     bad.write_bytes(b"PAR1garbage\nxx")
     with pytest.raises(DataError, match=r"cannot be read as Parquet"):
         load_series(bad)
+
+
+def test_column_names_reads_the_header_only(tmp_path):
+    """predict --data reads new data by the fitted data's column names where the file has them."""
+    assert column_names(write(tmp_path, "sep=;\n\nday ; units;price\n2020-01-01;1,5;2\n")) == ["day", "units", "price"]
+    pq = tmp_path / "one.parquet"
+    frame = pd.DataFrame({"units": np.arange(3.0)}, index=pd.date_range("2020-01-01", periods=3, freq="MS", name="day"))
+    frame.to_parquet(pq)
+    assert column_names(pq) == ["units"]  # the stored index is no column load_series could be told to take
+    frame.reset_index().to_parquet(pq)
+    assert column_names(pq) == ["day", "units"]
+    for nothing in (tmp_path / "missing.csv", tmp_path, "airline", pd.DataFrame({"a": [1]})):
+        assert column_names(nothing) == []
 
 
 def test_a_free_text_column_named_like_time_beside_others_stays_out_of_the_way(tmp_path):

@@ -135,7 +135,7 @@ def test_forecast_is_recursive_one_step(fitted, series):
 def test_forecast_from_another_series(fitted, series):
     fc = fitted.forecast(3, y=series.iloc[:30])
     assert list(pd.DatetimeIndex(fc["date"])) == list(pd.date_range("2002-07-01", periods=3, freq="MS"))
-    with pytest.raises(DataError, match="forecasting needs at least window=6 values; the series has 4"):
+    with pytest.raises(DataError, match=r"forecasting needs at least window=6 values; `y` \(CLI --data\) has 4"):
         fitted.forecast(3, y=series.iloc[:4])
 
 
@@ -165,15 +165,36 @@ def test_keras_style_predict_on_windows_points_to_predict_windows(fitted):
         fitted.predict(np.zeros((2, 6)))
 
 
+def test_a_one_series_model_refuses_many_series_as_new_data(fitted, series):
+    """A dict or long frame reached load_series: "cannot load a series from a dict", "3 columns could hold the values"."""
+    long = pd.DataFrame({"unique_id": "a", "ds": series.index, "y": series.to_numpy()})
+    for y in ({"a": series}, long):
+        with pytest.raises(DataError, match=r"^this model was fitted on one series, and `y` \(CLI --data\) holds many"):
+            fitted.forecast(2, y=y)
+
+
+def test_fit_keeps_the_horizon_it_was_asked_for(fitted, series):
+    """A recursive model forgot fit's horizon: `seqcast predict` forecast 12 steps after `fit --horizon 5`."""
+    assert fitted.fit_horizon_ is None  # not asked: predict's default stays 12
+    assert Forecaster(**FAST).fit(series, horizon=5).fit_horizon_ == 5
+    assert Forecaster(**FAST, horizon=4).fit(series).fit_horizon_ == 4  # the config's, set
+
+
+def test_fit_keeps_the_column_names_of_its_data(fitted, series):
+    assert fitted.columns_ == {"id": None, "date": None, "value": "y"}
+    named = series.rename("units").rename_axis("day")
+    assert Forecaster(**FAST).fit(named).columns_ == {"id": None, "date": "day", "value": "units"}
+
+
 def test_new_data_must_have_the_fitted_frequency(fitted, series):
     """Daily data gave daily dates from a monthly model, and a bare array integer positions in `date`."""
     daily = pd.Series(series.to_numpy()[:20], index=pd.date_range("2020-01-01", periods=20, freq="D"))
-    with pytest.raises(DataError, match=r"`y` has frequency D, and the model was fitted on MS; pass data of that frequency"):
+    with pytest.raises(DataError, match=r"`y` \(CLI --data\) has frequency D, and the model was fitted on MS; pass data of that frequency"):
         fitted.forecast(2, y=daily)
-    with pytest.raises(DataError, match=r"`y` has frequency none \(no dates\).*\(a pd.Series with its dates\)"):
+    with pytest.raises(DataError, match=r"`y` \(CLI --data\) has frequency none \(no dates\).*\(a pd.Series with its dates\)"):
         fitted.forecast(2, y=series.to_numpy()[:20])
     f = Forecaster(**FAST).fit(series)
-    with pytest.raises(DataError, match="`y` has frequency D"):
+    with pytest.raises(DataError, match=r"`y` \(CLI --data\) has frequency D"):
         f.extend(daily)
     assert f.forecast(1)["date"].iloc[0] == fitted.forecast(1)["date"].iloc[0]  # the refused extend changed nothing
 

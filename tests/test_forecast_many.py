@@ -108,7 +108,7 @@ def test_ids_of_no_collection_are_refused_by_name(fitted, ids):  # was TypeError
 def test_errors(fitted, direct, many):
     with pytest.raises(ConfigError, match=r"`ids` must be ids of the fitted series \('a', 'b', 'c'\)\. Received: 'zz'"):
         fitted.forecast(2, ids=["zz"])
-    with pytest.raises(DataError, match="series 'zz' in `y` was not in the fitted data"):
+    with pytest.raises(DataError, match="series 'zz' in `y` \\(CLI --data\\) was not in the fitted data"):
         fitted.forecast(2, {"zz": many["a"]})
     with pytest.raises(DataError, match="fitted on many series"):
         fitted.forecast(2, many["a"])
@@ -124,6 +124,21 @@ def test_errors(fitted, direct, many):
         Forecaster(**TINY).fit({})
     with pytest.raises(ConfigError, match="one series only"):
         Forecaster(**TINY).fit(many, scaler_data=many["a"])
+
+
+def test_ids_must_each_be_in_the_new_data(fitted, many):
+    """ids=['a', 'b'] with new data holding only 'a' forecast 'a' alone, without a word."""
+    with pytest.raises(ConfigError, match=r"^`ids` must name series present in `y` \(CLI --data\)\. Received: 'b', which it does not hold$"):
+        fitted.forecast(2, {"a": many["a"]}, ids=["a", "b"])
+    # a series of `y` that `ids` leaves out is not forecast, so the model need not know it
+    picked = fitted.forecast(2, {"a": many["a"], "zz": many["b"]}, ids=["a"])
+    pd.testing.assert_frame_equal(picked, fitted.forecast(2, {"a": many["a"]}))
+
+
+def test_fit_keeps_long_formats_column_names(many):
+    frame = long_mod.to_long(many, value_name="sales").rename(columns={"unique_id": "store", "ds": "month"})
+    f = Forecaster(**TINY).fit(long_mod.load_long(frame, id_column="store", date_column="month", value_column="sales"))
+    assert f.columns_ == {"id": "store", "date": "month", "value": "sales"}
 
 
 @pytest.mark.parametrize("levels", [120, "abc", (80, 80), 0])
@@ -238,11 +253,11 @@ def test_forecast_from_new_data_checks_its_frequency_and_length():
     months = pd.Series(np.arange(60.0) + 10, index=pd.date_range("2000-01-01", periods=60, freq="MS"))
     g = Forecaster(**FAST).fit({"a": months, "b": months * 2})
     daily = pd.Series(np.arange(60.0), index=pd.date_range("2000-01-01", periods=60, freq="D"))
-    with pytest.raises(DataError, match="series 'a' in `y` has frequency D, and the model was fitted on MS"):
+    with pytest.raises(DataError, match="series 'a' in `y` \\(CLI --data\\) has frequency D, and the model was fitted on MS"):
         g.forecast(2, {"a": daily})
     # new data shorter than the window was padded with its first value: a service passing each series' newest rows
     # only got forecasts resting on made-up values, without a word
-    with pytest.raises(DataError, match=r"^series 'a' in `y` has 3 values, but its forecast needs its last 6 \(the window\); "
+    with pytest.raises(DataError, match=r"^series 'a' in `y` \(CLI --data\) has 3 values, but its forecast needs its last 6 \(the window\); "
                                         r"pass its whole history, or at least its last 6 values$"):
         g.forecast(2, {"a": months.iloc[:3]})
     assert len(g.forecast(2, {"a": months.iloc[:30]})) == 2 and len(g.forecast(2, {"a": months.iloc[-6:]})) == 2
@@ -253,7 +268,7 @@ def test_forecast_from_new_data_checks_its_frequency_and_length():
     padded = pd.Series(np.r_[[v[0]] * 2, v], index=pd.date_range(end=months.index[3], periods=6, freq="MS"))
     pd.testing.assert_frame_equal(short, h.forecast(2, {"s": padded}))
     assert list(short["ds"]) == list(months.index[4:6])
-    with pytest.raises(DataError, match=r"^series 's' in `y` has 3 values, but its forecast needs its last 4 \(as many as it was "
+    with pytest.raises(DataError, match=r"^series 's' in `y` \(CLI --data\) has 3 values, but its forecast needs its last 4 \(as many as it was "
                                         r"fitted with; the window is 6\); pass"):  # said '(the window)', which is 6
         h.forecast(2, {"s": months.iloc[:3]})
 

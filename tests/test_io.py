@@ -88,6 +88,20 @@ def test_load_gives_identical_predictions(fitted, saved):
     assert seqcast.load_model(saved).config == fitted.config
 
 
+def test_fit_horizon_and_column_names_round_trip_and_older_files_load_without_them(tmp_path):
+    f = Forecaster(**FAST).fit(monthly().rename("units").rename_axis("day"), horizon=5)
+    f.save(tmp_path / "m")
+    g = Forecaster.load(tmp_path / "m")
+    assert g.fit_horizon_ == 5 and g.columns_ == {"id": None, "date": "day", "value": "units"}
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    del meta["fit_horizon"], meta["columns"]  # a file saved before seqcast kept them
+    (tmp_path / "m" / "model.json").write_text(json.dumps(meta))
+    old = Forecaster.load(tmp_path / "m")
+    assert old.fit_horizon_ is None  # predict's default as before: 12 for a recursive model
+    assert old.columns_ == {"id": None, "date": None, "value": "units"}  # the value column, from its schema
+    pd.testing.assert_frame_equal(old.forecast(3), f.forecast(3))
+
+
 def test_saving_again_replaces_the_model(fitted, saved, tmp_path):
     d = copy_model(saved, tmp_path)
     other = Forecaster(**FAST, seed=1).fit(monthly())
@@ -308,6 +322,9 @@ def _edit(**changes):
         (_edit(floors=[0.0, 0.0]), "corrupt or inconsistent"),
         (_edit(floors=5), "corrupt or inconsistent"),
         (_edit(history=None), "corrupt or inconsistent"),
+        (_edit(fit_horizon=0), "fit_horizon=0 is not an integer >= 1"),
+        (_edit(columns={"id": None, "date": 3, "value": "y"}), "columns must be an object of id, date and value"),
+        (_edit(columns="y"), "columns must be an object of id, date and value"),
         (_edit(**{"series.0.scaler.scale": 0.0}), "scaler scale=0.0 must be > 0"),
         (_edit(**{"series.0.scaler.scale": -2.0}), "scaler scale=-2.0 must be > 0"),
     ],
