@@ -21,7 +21,7 @@ _LAZY = {
 }
 # submodules reachable as attributes without importing them first (seqcast.config.TUTORIAL, seqcast.report...)
 _MODULES = ("backtest", "config", "data", "datasets", "errors", "homl", "honest", "intervals", "io", "long", "metrics", "models",
-            "panel", "report", "runs", "scaling", "train", "windows")
+            "panel", "report", "runs", "scaling", "summary", "train", "windows")
 __all__ = ["__version__", "datasets", "errors", *_LAZY]  # not every module: `from seqcast import *` stays light
 
 

@@ -866,6 +866,31 @@ def predict(
         _say(quiet, f"wrote {plot}", err=True)
 
 
+@app.command()
+@friendly
+def info(
+    model_dir: Path = typer.Argument(..., metavar="MODEL", help="A model folder written by `seqcast fit --out` (or Forecaster.save), or a `seqcast demo` folder."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout, with the same facts."),
+):
+    """Show what a saved model is: its options, layers and parameters, data, intervals, holdout scores and files.
+
+    Like Keras' model.summary(): the seqcast version that wrote it; the model (cell, layers, window, horizon and
+    strategy, scaler, optimizer, epochs, ensemble, seed; what auto chose); a table of the layers with their weight
+    shapes and parameter counts; the series it was fitted on (ids, dates, frequency, values); its intervals; the
+    holdout leaderboard and verdict that `seqcast fit` or `seqcast demo` wrote beside it; its files and their sizes.
+    Reads model.json and the weights' shapes only: it answers at once, without loading the model.
+
+    Example: seqcast info models/airline --json
+    """
+    from . import summary
+
+    facts = summary.read(model_dir)
+    if as_json:
+        _echo_json(facts)
+    else:
+        typer.echo(_printable(summary.text(facts)))
+
+
 def _check_plot(plot: Optional[Path]) -> None:
     """--plot's file, checked before any work: a format named by its suffix, a path that can be written."""
     from .errors import ConfigError

@@ -121,6 +121,8 @@ CHOICES = {
     "precision": ("float32", "bfloat16"),
 }
 POSITIVE_INTS = ("window", "horizon", "epochs", "batch_size", "ensemble")
+DEFAULT_LR = {"adam": 1e-3, "rmsprop": 1e-3, "sgd": 1e-2}  # Keras' default learning rates (learning_rate=None)
+MODEL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN", "linear": "Linear"}  # Keras' layer names
 
 
 def _plain(v):

@@ -26,13 +26,11 @@ import pandas as pd
 from . import data as data_mod
 from . import long as long_mod
 from . import metrics
-from .config import Config, check_model_combination, is_auto, validate
+from .config import MODEL_NAMES, Config, check_model_combination, is_auto, validate
 from .errors import ConfigError, DataError, NotFittedError
 from .models import baselines
 from .scaling import fit_scaler
 from .windows import make_windows, split_train_test, split_validation
-
-MODEL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN", "linear": "Linear"}
 
 
 class Forecaster:
@@ -456,6 +454,21 @@ class Forecaster:
 
         self._check_fitted()
         io.save_model(self, path)
+
+    def summary(self, print_fn=print) -> str | None:
+        """Print what this model is, as Keras' `model.summary()` does: its options (and what auto chose), a table of
+        its layers with their weight shapes and parameter counts, the data it was fitted on, its intervals. The text
+        is `seqcast info`'s for the saved model (without its files and run.json). `print_fn`: called with the text
+        instead of print; None returns the text instead of printing it."""
+        from . import io, summary
+
+        self._check_fitted()
+        shapes = {k: tuple(v.shape) for k, v in io.flatten(self.params_).items()}
+        text = summary.text(summary.facts(io.model_meta(self), shapes))
+        if print_fn is None:
+            return text
+        print_fn(text)
+        return None
 
     @classmethod
     def load(cls, path) -> "Forecaster":

@@ -307,10 +307,23 @@ def _finite_or_none(x) -> float | None:
 def save_model(f, path, extra=None) -> None:
     """Save a fitted Forecaster to the directory `path` (atomically). `extra(folder)` may add files beside the
     model (fit's test predictions and report): they are written in the same temp folder and swapped in with it."""
-    from . import __version__
-
     path = model_path(path)
     weights = _safetensors_bytes(flatten(f.params_))
+    meta = {**model_meta(f), "weights_sha256": hashlib.sha256(weights).hexdigest()}
+
+    def build(d: Path):
+        write_atomic(d / WEIGHTS, weights)
+        write_atomic(d / META, json.dumps(meta, indent=2))
+        if extra is not None:
+            extra(d)
+
+    replace_dir(path, build)
+
+
+def model_meta(f) -> dict:
+    """model.json's content for a fitted Forecaster, but the weights' checksum (which save_model adds)."""
+    from . import __version__
+
     h = f.history_
     intervals = None
     if f.levels_:
@@ -323,7 +336,7 @@ def save_model(f, path, extra=None) -> None:
             "scales": [float(x) for x in f.interval_scales_],  # per series, aligned with "series"
             "floors": _floors_json(f),  # as the top level's: where a seqcast before it read them
         }
-    meta = {
+    return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "seqcast_version": __version__,
@@ -340,16 +353,7 @@ def save_model(f, path, extra=None) -> None:
         "intervals": intervals,
         "n_windows": list(f.n_windows_),
         "history": {"loss": h.loss, "val_loss": h.val_loss, "best_epoch": h.best_epoch, "fit_s": h.fit_s},
-        "weights_sha256": hashlib.sha256(weights).hexdigest(),
     }
-
-    def build(d: Path):
-        write_atomic(d / WEIGHTS, weights)
-        write_atomic(d / META, json.dumps(meta, indent=2))
-        if extra is not None:
-            extra(d)
-
-    replace_dir(path, build)
 
 
 def read_meta(path) -> dict:

@@ -21,6 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from .config import DEFAULT_LR  # Keras' default learning rates
 from .errors import ConfigError, DataError
 from .models import rnn
 from .windows import n_windows
@@ -28,7 +29,6 @@ from .windows import n_windows
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LOSSES = ("mse", "mae", "huber")
 # Keras' default hyper-parameters and update rules (Adam: `keras_adam`; RMSprop rho 0.9, eps 1e-7 inside the sqrt).
-DEFAULT_LR = {"adam": 1e-3, "rmsprop": 1e-3, "sgd": 1e-2}
 
 
 @dataclass(frozen=True)

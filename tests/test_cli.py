@@ -647,6 +647,83 @@ def test_predict_bad_horizon_and_outputs(model_dir, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+# ---- info: what a saved model is ------------------------------------------------------------------------
+
+
+def test_info_shows_the_model_its_layers_data_and_holdout(model_dir):
+    from safetensors.numpy import load_file
+
+    r = invoke("info", model_dir)
+    assert_ok(r)
+    run = json.loads((model_dir / "run.json").read_text())
+    n = sum(a.size for a in load_file(model_dir / "weights.safetensors").values())  # counted from the file's arrays
+    members = json.loads((model_dir / "model.json").read_text())["config"]["ensemble"]
+    total = f"Total params: {n // members:,}" + (f" per member, {n:,} in all {members}" if members > 1 else "")
+    assert total in r.stdout and "GRU(4)" in r.stdout  # fit's default (auto): a GRU with the --units given
+    assert "1 series, value column 'y'; 60 values, 2000-01-01 .. 2004-12-01, frequency MS" in r.stdout
+    assert all(line in r.stdout.splitlines() for line in run["verdict"]) and f"written by: {run['command']}" in r.stdout
+    assert all(row["model"] in r.stdout for row in run["leaderboard"])
+    assert "  model.json " in r.stdout and "  run.json " in r.stdout
+
+
+def test_info_json_holds_the_same_facts(model_dir):
+    from safetensors.numpy import load_file
+
+    from seqcast.config import DEFAULT_LR
+
+    r = invoke("info", model_dir, "--json")
+    assert_ok(r)
+    facts = json.loads(r.stdout)
+    assert list(facts) == ["path", "seqcast_version", "format_version", "model", "layers", "params", "params_total", "data",
+                           "training", "intervals", "holdout", "files"]
+    assert facts["params_total"] == sum(a.size for a in load_file(model_dir / "weights.safetensors").values())
+    meta = json.loads((model_dir / "model.json").read_text())
+    given = {**meta["config"], "season": meta["season"], "horizon": meta["horizon"]}  # auto's choices, as saved
+    assert {k: facts["model"][k] for k in given if k != "learning_rate"} == {k: v for k, v in given.items() if k != "learning_rate"}
+    assert given["learning_rate"] is None and facts["model"]["learning_rate_default"]  # Keras' default, shown as the number
+    assert facts["model"]["learning_rate"] == DEFAULT_LR[given["optimizer"]]
+    assert facts["holdout"]["leaderboard"] == json.loads((model_dir / "run.json").read_text())["leaderboard"]
+    assert {f["name"]: f["bytes"] for f in facts["files"]} == {p.name: p.stat().st_size for p in model_dir.iterdir()}
+
+
+def test_info_imports_no_jax(model_dir):
+    """`seqcast info` answers at once: model.json and the weights' shapes, no model built."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from seqcast.cli import main; sys.argv = ['seqcast', 'info', sys.argv[1]]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\nprint('jax' in sys.modules, file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code, str(model_dir)], capture_output=True, text=True, check=True)
+    assert "Total params" in out.stdout and out.stderr.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("damage, needle", [
+    (_garbage_json, "not valid JSON"),
+    (_truncated_weights, "checksum differs"),
+    (_no_weights, "has no weights.safetensors"),
+    (lambda d: (d / "model.json").unlink(), "model.json missing"),
+    (_edited_schema, "corrupt or inconsistent"),
+], ids=["json", "weights", "no-weights", "no-meta", "schema"])
+def test_info_on_a_corrupt_model_is_one_line(model_dir, tmp_path, damage, needle):
+    d = tmp_path / "m"
+    shutil.copytree(model_dir, d)
+    damage(d)
+    before = snapshot(d)
+    assert_error(invoke("info", d), needle)
+    assert_error(invoke("info", d, "--json"), needle)
+    assert snapshot(d) == before
+
+
+def test_info_refuses_what_is_no_model_saying_what_model_must_be(model_dir, data_csv, tmp_path):
+    assert_error(invoke("info", tmp_path / "nope"), "not found", "seqcast fit --out")
+    assert_error(invoke("info", data_csv), "is a file, not a model directory")
+    run_dir = tmp_path / "run"  # what backtest / benchmark --report write: no model in it
+    run_dir.mkdir()
+    (run_dir / "run.json").write_text("{}")
+    assert_error(invoke("info", run_dir), "is a seqcast run directory (run.json), which holds no model; pass a model folder "
+                 "written by `seqcast fit --out` or Forecaster.save, or a `seqcast demo` folder")
+
+
 # ---- nothing already saved is damaged ------------------------------------------------------------------
 
 
@@ -744,7 +821,7 @@ def test_fit_reads_one_series_from_parquet(tmp_path):  # fit's --help names Parq
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["fit"], ["predict"], ["demo"], ["reproduce"], ["reproduce", "airline-tutorial"]],
+    [[], ["fit"], ["predict"], ["info"], ["demo"], ["reproduce"], ["reproduce", "airline-tutorial"]],
     ids=lambda a: " ".join(a) or "seqcast",
 )
 def test_help_has_an_example(args):
@@ -1501,7 +1578,7 @@ def test_tables_in_a_narrow_terminal_keep_their_numbers(monkeypatch):
     assert "window_average" in out and "1.340" in out and "3.672" in out and "…" not in out  # the terminal wraps; rich cuts nothing
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["fit", "--help"], ["reproduce", "homl-ch15", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["fit", "--help"], ["info", "--help"], ["reproduce", "homl-ch15", "--help"]])
 def test_help_does_not_import_jax(argv):
     """Issue 5, start-up: `seqcast --help` answers without importing JAX (it is imported only when needed)."""
     import subprocess
@@ -1610,7 +1687,7 @@ def test_epochs_and_ensemble_help_names_the_config_files_value_which_wins_over_a
     assert "1 epochs, 2-member ensemble" in r.stderr, r.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["fit"], ["predict"], ["backtest"], ["benchmark"], ["report"], ["demo"],
+@pytest.mark.parametrize("command", [[], ["fit"], ["predict"], ["info"], ["backtest"], ["benchmark"], ["report"], ["demo"],
                                      ["reproduce"], ["reproduce", "homl-ch15"]])
 def test_dash_h_is_help_in_every_command(command):
     # `seqcast -h` was "No such option: -h", and `seqcast backtest -h` "Option '-h' requires an argument" (--horizon)

@@ -57,7 +57,7 @@ def test_use_before_fit_raises_not_fitted(tmp_path):
     f = Forecaster(**FAST)
     X = np.zeros((2, 6))
     for call in (lambda: f.predict_windows(X), lambda: f.predict_scaled(X), lambda: f.forecast(3),
-                 lambda: f.save(tmp_path / "m")):
+                 lambda: f.save(tmp_path / "m"), lambda: f.summary()):
         with pytest.raises(NotFittedError, match=r"not fitted yet; call fit\(series\) first"):
             call()
     assert not (tmp_path / "m").exists()
@@ -90,6 +90,43 @@ def test_config_keeps_the_horizon_a_direct_model_was_fitted_for(series, tmp_path
     assert Forecaster.load(tmp_path / "m").config_.horizon == 6
     r = Forecaster(**{**FAST, "epochs": 1}, horizon=3).fit(series, horizon=6)  # recursive: horizon_ is its one step
     assert r.config_.horizon == 3
+
+
+# ---- summary (Keras' model.summary()) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("options, names", [
+    (dict(model="lstm"), ["LSTM(4)", "Dense(1)"]),
+    (dict(model="gru", skip=True), ["GRU(4)", "Dense(1)", "linear skip"]),
+    (dict(model="rnn", units=(3, 2), ensemble=2), ["SimpleRNN(3)", "SimpleRNN(2)", "Dense(1)"]),
+    (dict(model="lstm", strategy="seq2seq", horizon=2, output_activation="sigmoid"), ["LSTM(4)", "TimeDistributed(Dense(2, sigmoid))"]),
+    (dict(model="linear", strategy="direct", horizon=2), ["Dense(2) on the window"]),
+], ids=["lstm", "gru-skip", "rnn-ensemble", "seq2seq", "linear"])
+def test_summary_counts_the_parameters_of_every_weight_array(series, options, names):
+    from seqcast import io, summary
+    from seqcast.models.rnn import n_values
+
+    f = Forecaster(**{**FAST, "epochs": 1, **options}).fit(series)
+    arrays = {k: np.asarray(v) for k, v in io.flatten(f.params_).items()}  # the fitted weights, members first
+    m = f.config_.ensemble
+    facts = summary.facts(io.model_meta(f), {k: a.shape for k, a in arrays.items()})
+    assert [r["layer"] for r in facts["layers"]] == names
+    for row in facts["layers"]:  # each layer: its arrays' true sizes and (one member's) shapes
+        mine = {k.rpartition(".")[2]: a for k, a in arrays.items() if k.rpartition(".")[0] == row["name"]}
+        assert row["params"] == sum(a.size for a in mine.values()) // m
+        assert row["weights"] == {k: list(a.shape[1:] if m > 1 else a.shape) for k, a in mine.items()}
+    assert facts["params_total"] == sum(a.size for a in arrays.values()) == m * facts["params"]
+    assert facts["params"] == n_values(f.spec_)  # the model's own count, from its spec
+    text = f.summary(print_fn=None)
+    assert f"Total params: {facts['params']:,}" in text and all(n in text for n in names)
+
+
+def test_summary_prints_as_keras_does_or_returns_the_text(fitted, capsys):
+    text = fitted.summary(print_fn=None)
+    assert fitted.summary() is None and capsys.readouterr().out == text + "\n"  # model.summary(): printed, returns None
+    got = []
+    assert fitted.summary(print_fn=got.append) is None and got == [text]
+    assert "LSTM(4)" in text and "1 series, value column 'y'; 60 values, 2000-01-01 .. 2004-12-01, frequency MS" in text
 
 
 # ---- determinism ---------------------------------------------------------------------------------------

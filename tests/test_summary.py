@@ -1,0 +1,132 @@
+"""Tests for seqcast.summary: what a saved model is (`seqcast info`), read from its files without JAX."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from safetensors.numpy import load_file
+
+from seqcast import summary
+from seqcast.errors import ModelFileError
+from seqcast.forecast import Forecaster
+
+from conftest import FAST, monthly
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return Forecaster(**FAST, seed=0).fit(monthly(), levels=(80,), horizon=3)
+
+
+@pytest.fixture(scope="module")
+def saved(fitted, tmp_path_factory):
+    d = tmp_path_factory.mktemp("summary") / "model"
+    fitted.save(d)
+    return d
+
+
+def copy_model(saved: Path, tmp_path: Path) -> Path:
+    d = tmp_path / "copy"
+    shutil.copytree(saved, d)
+    return d
+
+
+def test_read_gives_the_saved_models_facts(fitted, saved):
+    facts = summary.read(saved)
+    weights = load_file(saved / "weights.safetensors")
+    assert facts["params"] == facts["params_total"] == sum(a.size for a in weights.values())  # counted from the file's arrays
+    assert {r["name"] for r in facts["layers"]} == {k.rpartition(".")[0] for k in weights}
+    s = monthly()
+    assert facts["data"] | {"ids": None} == {"n_series": 1, "ids": None, "long_format": False, "value_column": "y", "freq": "MS",
+                                             "first": s.index[0].isoformat(), "last": s.index[-1].isoformat(), "n_values": len(s),
+                                             "filled": 0, "leaks": False}
+    assert facts["intervals"] == {"levels": [80.0], "horizon": 3, "calibration_windows": fitted.calibration_windows_,
+                                  "calibration_series": 1}
+    assert facts["training"]["epochs_run"] == len(fitted.history_.loss) and facts["model"]["units"] == [4]
+    assert facts["files"] == [{"name": p.name, "bytes": p.stat().st_size} for p in sorted(saved.iterdir())]
+    assert facts["holdout"] is None  # saved from Python: no run.json
+
+
+def test_the_saved_models_text_is_the_fitted_ones(fitted, saved):
+    """`seqcast info` on the folder and Forecaster.summary() on the model in memory tell the same facts."""
+    in_memory = fitted.summary(print_fn=None).splitlines()
+    on_disk = summary.text(summary.read(saved)).splitlines()
+    assert on_disk[1:len(in_memory)] == in_memory[1:] and on_disk[len(in_memory):][:2] == ["", "files"]
+
+
+def test_a_demo_folder_reads_its_model_and_run_json(saved, tmp_path):
+    demo = tmp_path / "demo"
+    shutil.copytree(saved, demo / "model")
+    board = [{"model": "LSTM", "rmse": 1.5, "mae": None}, {"model": "naive", "rmse": 2.0, "mae": 1.0}]
+    run = {"command": "seqcast demo", "data": {"training windows": 43, "test points (one step ahead)": 11},
+           "leaderboard": board, "verdict": ["verdict: LSTM beats every baseline"]}
+    (demo / "run.json").write_text(json.dumps(run))
+    facts = summary.read(demo)
+    assert facts["holdout"]["leaderboard"] == board and facts["holdout"]["test_points"] == 11
+    assert [f["name"] for f in facts["files"]] == ["model/model.json", "model/weights.safetensors", "run.json"]
+    text = summary.text(facts)
+    assert "on the last 11 points" in text and "verdict: LSTM beats every baseline" in text and "n/a" in text
+
+
+def test_an_unreadable_run_json_is_a_note_not_an_error(saved, tmp_path):
+    d = copy_model(saved, tmp_path)
+    (d / "run.json").write_text("{not json")
+    facts = summary.read(d)
+    assert "could not be read (JSONDecodeError)" in facts["holdout"]["note"] and facts["params"] > 0
+
+
+def test_a_run_directory_is_refused_saying_what_model_must_be(tmp_path):
+    (tmp_path / "run.json").write_text("{}")
+    with pytest.raises(ModelFileError, match=r"is a seqcast run directory \(run.json\), which holds no model; pass a model "
+                                             r"folder written by `seqcast fit --out`"):
+        summary.read(tmp_path)
+
+
+def _edit(d: Path, **changes):
+    meta = json.loads((d / "model.json").read_text())
+    meta.update(changes)
+    (d / "model.json").write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda d: (d / "model.json").write_text("{garbage"), "is corrupt (not valid JSON"),
+    (lambda d: (d / "weights.safetensors").write_bytes(b"not a safetensors file"), "checksum differs"),
+    (lambda d: (d / "weights.safetensors").unlink(), "has no weights.safetensors"),
+    (lambda d: (d / "model.json").unlink(), "holds no seqcast model (model.json missing)"),
+    (lambda d: _edit(d, format_version=99), "written by a newer seqcast"),
+    (lambda d: _edit(d, config={"epoch": 1}), "unknown option 'epoch'"),
+    (lambda d: _edit(d, series=[{"id": "y"}]), "corrupt or inconsistent (KeyError: "),
+    (lambda d: _edit(d, history=None), "corrupt or inconsistent"),
+    (lambda d: _edit(d, config={**json.loads((d / "model.json").read_text())["config"], "ensemble": 3}),
+     "not 3 members' (ensemble=3 in model.json)"),
+], ids=["json", "weights", "no-weights", "no-meta", "version", "option", "series", "history", "ensemble"])
+def test_a_corrupt_model_is_one_model_file_error(saved, tmp_path, damage, message):
+    d = copy_model(saved, tmp_path)
+    damage(d)
+    with pytest.raises(ModelFileError) as info:
+        summary.read(d)
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_read_imports_no_jax(saved):
+    """`seqcast info` answers at once: the facts come from the files, no model is built."""
+    code = f"import sys; from seqcast import summary; summary.text(summary.read({str(saved)!r})); print('jax' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_an_ensembles_member_shapes_and_totals(tmp_path):
+    f = Forecaster(**{**FAST, "epochs": 1}, model="gru", ensemble=2).fit(monthly())
+    f.save(tmp_path / "m")
+    facts = summary.read(tmp_path / "m")
+    weights = load_file(tmp_path / "m" / "weights.safetensors")
+    assert facts["params_total"] == sum(a.size for a in weights.values()) == 2 * facts["params"]
+    gru = facts["layers"][0]
+    assert gru["weights"] == {k[len("layers.0."):]: list(np.shape(a)[1:]) for k, a in sorted(weights.items()) if k.startswith("layers.0.")}
+    assert "per member" in summary.text(facts)
