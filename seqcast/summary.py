@@ -19,7 +19,7 @@ from pathlib import Path
 from . import io
 from .config import DEFAULT_LR, MODEL_NAMES, from_dict
 from .errors import ModelFileError
-from .runs import REPORT_FILE, RUN_FILE
+from .runs import REPORT_FILE, RUN_FILE, shell_join
 
 SHOWN_IDS = 5  # series ids listed; --json's data.ids holds them all
 WHAT = "a model folder written by `seqcast fit --out` or Forecaster.save, or a `seqcast demo` folder"
@@ -36,17 +36,20 @@ def read(path) -> dict:
     meta, raw = io._read_whole(folder)  # model.json's format checked; the weights there and matching its checksum
     io._check_options(meta, folder / io.META)  # an option of another seqcast version, said so
     try:
-        return {"path": str(p), **facts(meta, _shapes(raw), run=_run(run_file), files=_files(p))}
+        told = facts(meta, _shapes(raw))
     except ModelFileError as e:
         raise ModelFileError(f"'{folder}': {e}") from None
     except Exception as e:  # noqa: BLE001 - a hand-edited model.json: one line, as Forecaster.load says it
         raise ModelFileError(f"'{folder}' is corrupt or inconsistent ({type(e).__name__}: {e}); re-save the model with `seqcast fit`") from None
+    return {"path": str(p), **told, "holdout": _run(run_file), "files": _files(p)}
 
 
 def _locate(p: Path) -> tuple[Path, Path | None]:
     """The model folder `p` names and the run.json scoring it (None: none): `p` itself (fit --out, save) or its
     model/ (a demo folder, whose run.json is beside model/). A run directory of backtest, benchmark or reproduce
     holds no model: refused, saying what MODEL must be. Any other folder: read_meta's errors."""
+    if p.is_file() and p.name in (io.META, io.WEIGHTS, RUN_FILE):  # `seqcast info models/a/model.json`
+        raise ModelFileError(f"'{p}' is a file of a seqcast model; pass its folder: seqcast info {shell_join([str(p.parent)])}")
     if p.is_dir() and not (p / io.META).is_file():
         if (p / "model" / io.META).is_file():
             return p / "model", _file(p / RUN_FILE)

@@ -717,6 +717,7 @@ def test_info_on_a_corrupt_model_is_one_line(model_dir, tmp_path, damage, needle
 def test_info_refuses_what_is_no_model_saying_what_model_must_be(model_dir, data_csv, tmp_path):
     assert_error(invoke("info", tmp_path / "nope"), "not found", "seqcast fit --out")
     assert_error(invoke("info", data_csv), "is a file, not a model directory")
+    assert_error(invoke("info", model_dir / "model.json"), f"is a file of a seqcast model; pass its folder: seqcast info {model_dir}")
     run_dir = tmp_path / "run"  # what backtest / benchmark --report write: no model in it
     run_dir.mkdir()
     (run_dir / "run.json").write_text("{}")
