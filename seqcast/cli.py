@@ -855,8 +855,8 @@ def predict(
             ctx = pd.Series(f.contexts_[i], index=_context_index(f.schemas_[i], f.contexts_[i]))
         else:  # the new data's last window, which the forecast starts from
             ctx = (new if not f.long_format_ else next(s for k, s in new.items() if str(k) == str(name))).iloc[-f.config_.window:]
-        ctx = ctx.rename(None if f.long_format_ else name)  # a series id is no y label (it is the title's; what the
-        # values are is not saved)
+        ctx = ctx.rename(f.columns_["value"] if f.long_format_ else name)  # the y label: what the values are (a series
+        # id is the title's), unknown (None) for a long model saved before model.json kept its columns
         fc = fc.rename(columns={"ds": "date"})
         import numpy as np
 

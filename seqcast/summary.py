@@ -111,6 +111,7 @@ def facts(meta: dict, shapes: dict, run: dict | None = None, files: list | None 
         "seqcast_version": meta.get("seqcast_version"),
         "format_version": meta.get("format_version"),
         "model": {**cfg.to_dict(), "horizon": meta["horizon"], "season": meta["season"],
+                  "fit_horizon": meta.get("fit_horizon"),  # fit's --horizon: predict's default for a recursive model
                   "learning_rate": DEFAULT_LR[cfg.optimizer] if cfg.learning_rate is None else cfg.learning_rate,
                   "learning_rate_default": cfg.learning_rate is None,
                   "scalers": dict(Counter(s["scaler"]["kind"] for s in series))},  # what scaler auto chose, per series
@@ -172,7 +173,8 @@ def _data(meta: dict, series: list) -> dict:
     counts = [s.get("n_obs") for s in schemas]
     freqs = list(dict.fromkeys(s["freq"] for s in schemas))
     return {"n_series": len(series), "ids": [s["id"] for s in series], "long_format": meta["long_format"],
-            "value_column": None if meta["long_format"] else schemas[0]["name"],  # a long file's value column is not saved
+            "value_column": (meta.get("columns") or {}).get("value") or (None if meta["long_format"] else schemas[0]["name"]),
+            "columns": meta.get("columns"),  # {"id", "date", "value"} the data was read by (predict --data's defaults); older files: null
             "freq": freqs[0] if len(freqs) == 1 else freqs,
             "first": min((s["first"] for s in schemas), key=_instant), "last": max((s["last"] for s in schemas), key=_instant),
             "n_values": None if None in counts else sum(counts), "filled": sum(s.get("filled", 0) for s in schemas),
@@ -231,8 +233,8 @@ def _run_line(t: dict) -> str:
 
 def _data_line(d: dict) -> str:
     ids = ", ".join(repr(k) for k in d["ids"][:SHOWN_IDS]) + (", ..." if d["n_series"] > SHOWN_IDS else "")
-    what = (f"{d['n_series']} series in long format ({ids})" if d["long_format"]
-            else f"1 series, value column {d['value_column']!r}")
+    value = f", value column {d['value_column']!r}" if d["value_column"] else ""
+    what = f"{d['n_series']} series in long format ({ids}){value}" if d["long_format"] else f"1 series{value}"
     freq = d["freq"] if isinstance(d["freq"], str) or d["freq"] is None else ", ".join(map(str, d["freq"]))
     values = f"{d['n_values']} values" if d["n_values"] is not None else "values"
     filled = f" ({d['filled']} filled in)" if d["filled"] else ""

@@ -483,6 +483,20 @@ def test_fit_long_with_other_column_names(work, tmp_path):
     assert_error(invoke("fit", p, "--out", tmp_path / "m2", *FAST, "--id-column", "store"), "no column 'ds'", "--date-column")
 
 
+def test_a_long_models_forecast_plot_names_its_value_column(work, tmp_path, monkeypatch):
+    """A many-series model's plot had no y label: the value column's name was not saved (model.json keeps it now)."""
+    from seqcast import report
+
+    lines = [line.replace("unique_id,ds,y", "store,month,sales") for line in long_lines()]
+    d = tmp_path / "m"
+    assert_ok(invoke("fit", write_csv(tmp_path, "train.csv", lines), "--out", d, *FAST, "--id-column", "store",
+                     "--date-column", "month", "--value-column", "sales"))
+    seen = []
+    monkeypatch.setattr(report, "plot_forecast", lambda series, path, **kw: seen.append((series.name, kw["title"])))
+    assert_ok(invoke("predict", d, "--ids", "a", "--plot", tmp_path / "a.png"))
+    assert seen == [("sales", "a: forecast")]
+
+
 def test_predict_data_of_a_long_model_reads_its_column_names(work, tmp_path):
     lines = [line.replace("unique_id,ds,y", "store,month,sales") for line in long_lines()]
     d = tmp_path / "m"

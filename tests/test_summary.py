@@ -45,7 +45,7 @@ def test_read_gives_the_saved_models_facts(fitted, saved):
     s = monthly()
     assert facts["data"] | {"ids": None} == {"n_series": 1, "ids": None, "long_format": False, "value_column": "y", "freq": "MS",
                                              "first": s.index[0].isoformat(), "last": s.index[-1].isoformat(), "n_values": len(s),
-                                             "filled": 0, "leaks": False}
+                                             "filled": 0, "leaks": False, "columns": fitted.columns_}
     assert facts["intervals"] == {"levels": [80.0], "horizon": 3, "calibration_windows": fitted.calibration_windows_,
                                   "calibration_series": 1}
     assert facts["training"]["epochs_run"] == len(fitted.history_.loss) and facts["model"]["units"] == [4]
@@ -130,3 +130,23 @@ def test_an_ensembles_member_shapes_and_totals(tmp_path):
     gru = facts["layers"][0]
     assert gru["weights"] == {k[len("layers.0."):]: list(np.shape(a)[1:]) for k, a in sorted(weights.items()) if k.startswith("layers.0.")}
     assert "per member" in summary.text(facts)
+
+
+def test_a_long_models_value_column_and_fit_horizon_are_shown(tmp_path):
+    """A long file's value column was 'not saved' (info said nothing of it); since model.json keeps the columns
+    (predict --data reads by them), info names it, and fit's --horizon (predict's default)."""
+    import pandas as pd
+
+    from seqcast.long import load_long
+
+    rows = [(k, d, float(v)) for k, base in (("a", 10), ("b", 50)) for v, d in
+            zip(base + np.arange(30) % 12, pd.date_range("2000-01-01", periods=30, freq="MS"))]
+    path = tmp_path / "sales.csv"
+    pd.DataFrame(rows, columns=["store", "month", "sales"]).to_csv(path, index=False)
+    y = load_long(path, id_column="store", date_column="month", value_column="sales")
+    f = Forecaster(**FAST, seed=0).fit(y, horizon=5)
+    f.save(tmp_path / "m")
+    facts = summary.read(tmp_path / "m")
+    assert facts["data"]["columns"] == {"id": "store", "date": "month", "value": "sales"}
+    assert facts["model"]["fit_horizon"] == 5
+    assert "2 series in long format ('a', 'b'), value column 'sales'" in summary.text(facts)
