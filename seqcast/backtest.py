@@ -107,6 +107,18 @@ class Result:
                          "fit_s": round(self.fit_s.get(m, 0.0), 3)})
         return sorted(rows, key=lambda r: (np.nan_to_num(r["mase"], nan=np.inf), r["model"]))
 
+    def __repr__(self) -> str:  # a notebook cell's output: what ran, not every (R, h) array
+        return (f"Result(models={list(self.forecasts)}, series={len(dict.fromkeys(self.ids))}, "
+                f"origins={len(set(self.origins))}, h={self.h}, season={self.season})")
+
+    def _repr_html_(self) -> str:  # display(res) in Jupyter: the leaderboard as a table, and the verdicts
+        import html
+
+        import pandas as pd
+
+        lines = "".join(f"<p>{html.escape(v)}</p>" for v in self.verdicts())
+        return pd.DataFrame(self.leaderboard()).to_html(index=False) + lines
+
     def scaled_residuals(self, model: str) -> np.ndarray:
         """(R, h) residuals truth - forecast divided by each row's in-sample MAE scale (comparable across series)."""
         self._check_model(model)

@@ -797,8 +797,17 @@ class Holdout:
                 "(seqcast backtest) scores more origins.")
 
     def leaderboard(self) -> pd.DataFrame:
-        """The model and the baselines ranked by RMSE: model, rmse, mae, mape, mase (data units)."""
+        """The model and the baselines ranked by RMSE: model, rmse, mae (data units), mape (percent), mase."""
         return pd.DataFrame(self.table)
+
+    def __repr__(self) -> str:  # a notebook cell's output: each row's RMSE, not every array (dates, truth, the model)
+        rmse = ", ".join(f"{r['model']!r}: {float(format(r['rmse'], '.4g'))}" for r in self.table)  # 4 significant digits
+        return f"Holdout(model_name={self.model_name!r}, n_train={self.n_train}, n_test={self.n_test}, rmse={{{rmse}}})"
+
+    def _repr_html_(self) -> str:  # display(ho) in Jupyter: the leaderboard and the verdict
+        import html
+
+        return self.leaderboard().to_html(index=False) + f"<p>{html.escape(self.verdict())}</p>"
 
     def frame(self) -> pd.DataFrame:
         """Prediction vs truth, one row per test date."""

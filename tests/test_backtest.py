@@ -69,6 +69,15 @@ def test_leaderboard_is_ranked_by_mase_with_a_verdict_per_neural_model():
     assert "gru" in verdict and "snaive" in verdict
 
 
+def test_result_shows_what_ran_in_a_notebook():
+    """repr(res) printed every (R, h) array; a notebook showed them, not the leaderboard."""
+    ys = {"a": seasonal(48), "b": seasonal(40, 30.0, 1)}
+    res = backtest(ys, ["snaive", "naive"], h=4, n_windows=3, season=4)
+    assert repr(res) == "Result(models=['snaive', 'naive'], series=2, origins=3, h=4, season=4)"
+    page = res._repr_html_()  # display(res): the leaderboard as a table (no neural model: no verdict)
+    assert page.startswith("<table") and page.count("<tr>") == 2 and "snaive" in page and "<p>" not in page  # a row per model
+
+
 def test_no_verdict_is_drawn_from_an_undefined_mase():
     ys = {"flat": np.full(40, 5.0)}  # constant: the in-sample naive error, MASE's scale, is 0
     res = backtest(ys, ["gru", "naive"], h=3, n_windows=2, config=TINY, season=1)

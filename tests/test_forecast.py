@@ -300,6 +300,15 @@ def test_leak_free_scaler_sees_the_training_part_only(clean, leaky, air):
     assert s.shift == v.min() and s.scale == v.max() - v.min()
 
 
+def test_holdout_shows_its_scores_in_a_notebook(clean):
+    """repr(ho), a notebook cell's output, printed every test date, value and prediction and the fitted model (2.7k chars)."""
+    rmse = {r["model"]: r["rmse"] for r in clean.table}
+    assert repr(clean).startswith("Holdout(model_name='LSTM', n_train=105, n_test=27, rmse={'")
+    assert all(f"'{k}': {float(f'{v:.4g}')}" in repr(clean) for k, v in rmse.items()) and len(repr(clean)) < 200
+    page = clean._repr_html_()  # display(ho) in Jupyter: the leaderboard as a table, then the verdict
+    assert page.startswith("<table") and all(k in page for k in rmse) and clean.verdict().split(" (")[0] in page
+
+
 def test_holdout_baselines_by_hand(clean, air):
     v = air.to_numpy()
     t = np.arange(117, 144)
