@@ -18,6 +18,7 @@ _LAZY = {
     "load_series": ("seqcast.data", "load_series"),
     "load_long": ("seqcast.long", "load_long"),
     "load_model": ("seqcast.io", "load_model"),
+    "Holdout": ("seqcast.forecast", "Holdout"),  # what holdout returns
 }
 # submodules reachable as attributes without importing them first (seqcast.config.TUTORIAL, seqcast.report...)
 _MODULES = ("backtest", "config", "data", "datasets", "errors", "homl", "honest", "intervals", "io", "long", "metrics", "models",

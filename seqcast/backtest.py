@@ -26,6 +26,8 @@ from .config import Config
 from .errors import ConfigError, DataError, did_you_mean
 from .windows import check_positive
 
+__all__ = ["NEURAL", "STATS", "Result", "backtest", "baseline_names", "evaluate"]  # what help(seqcast.backtest) shows
+
 NEURAL = ("lstm", "gru", "rnn", "linear")
 STATS = ("autoets", "autotheta", "autoarima")
 LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN", "linear": "Linear"}

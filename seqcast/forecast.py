@@ -32,6 +32,8 @@ from .models import baselines
 from .scaling import fit_scaler
 from .windows import make_windows, split_train_test, split_validation
 
+__all__ = ["Forecaster", "Holdout", "holdout"]  # what help(seqcast.forecast) shows; the other names serve the CLI and io
+
 
 class Forecaster:
     """A global recurrent forecaster for one series or many (one model, per-series scalers).

@@ -78,6 +78,17 @@ def test_result_shows_what_ran_in_a_notebook():
     assert page.startswith("<table") and page.count("<tr>") == 2 and "snaive" in page and "<p>" not in page  # a row per model
 
 
+def test_help_of_the_module_shows_the_public_names_only():
+    """help(seqcast.backtest) listed the CLI's helpers (check_models, too_short, nonneg_floor, ...) beside backtest."""
+    import pydoc
+
+    import seqcast.backtest
+
+    page = pydoc.render_doc(seqcast.backtest, renderer=pydoc.plaintext)
+    assert "class Result" in page and "backtest(series, models" in page
+    assert not any(f"{name}(" in page for name in ("check_models", "too_short", "nonneg_floor", "min_length"))
+
+
 def test_no_verdict_is_drawn_from_an_undefined_mase():
     ys = {"flat": np.full(40, 5.0)}  # constant: the in-sample naive error, MASE's scale, is 0
     res = backtest(ys, ["gru", "naive"], h=3, n_windows=2, config=TINY, season=1)

@@ -309,6 +309,24 @@ def test_holdout_shows_its_scores_in_a_notebook(clean):
     assert page.startswith("<table") and all(k in page for k in rmse) and clean.verdict().split(" (")[0] in page
 
 
+def test_holdout_is_a_top_level_name():
+    """holdout's signature says it returns a Holdout, and seqcast.Holdout did not exist (only seqcast.forecast.Holdout)."""
+    import seqcast
+
+    assert seqcast.Holdout is seqcast.forecast.Holdout and "Holdout" in seqcast.__all__
+
+
+def test_help_of_the_forecast_module_shows_the_public_names_only():
+    """help(seqcast.forecast) listed the CLI's helpers (resolve_auto, text_ids, init_params, ...) beside Forecaster."""
+    import pydoc
+
+    import seqcast.forecast
+
+    page = pydoc.render_doc(seqcast.forecast, renderer=pydoc.plaintext)
+    assert "class Forecaster" in page and "class Holdout" in page and "holdout(y" in page
+    assert not any(f"{name}(" in page for name in ("resolve_auto", "text_ids", "init_params", "season_of", "output_bounds"))
+
+
 def test_holdout_baselines_by_hand(clean, air):
     v = air.to_numpy()
     t = np.arange(117, 144)
