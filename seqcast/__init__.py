@@ -1,12 +1,25 @@
 """seqcast: neural time-series forecasting with recurrent networks (JAX + optax).
 
-    import seqcast
-    series = seqcast.datasets.airline()
-    f = seqcast.Forecaster(model="lstm", units=(64,), window=12, seed=0).fit(series)
-    f.forecast(24)
-    seqcast.holdout(series)          # the model against naive / seasonal naive / linear AR on the last 20% of windows
+    >>> import seqcast
+    >>> series = seqcast.datasets.airline()          # pd.Series: 144 monthly values, 1949-01 .. 1960-12
+    >>> f = seqcast.Forecaster(model="gru", units=(8,), epochs=5, seed=0).fit(series)
+    >>> fc = f.forecast(3)                             # DataFrame: the next 3 months
+    >>> fc.columns.tolist(), len(fc), str(fc["date"].iloc[0].date())
+    (['date', 'forecast'], 3, '1961-01-01')
+    >>> ho = seqcast.holdout(series, model="gru", units=(8,), epochs=5)   # the last 20% of the windows held out
+    >>> ho.leaderboard().columns.tolist()            # the model beside naive, seasonal naive and linear AR
+    ['model', 'rmse', 'mae', 'mape', 'mase']
 
-Imports are lazy: `import seqcast` does not import JAX.
+Forecaster      fit(y) / forecast(h) / predict_windows(X) / save(path) / load(path): one series or many
+holdout         fit on the first windows, score one step ahead on the rest beside baselines -> Holdout
+Config          every option (the keywords of Forecaster, the keys of a TOML file); help(seqcast.Config)
+load_series     one series from a CSV / Parquet path, a Series, a DataFrame or an array, checked
+load_long       many series from long format (unique_id, ds, y) -> {id: series}
+load_model      a saved model directory -> a fitted Forecaster (same as Forecaster.load)
+datasets        airline(), the Hands-On ML generator, competition sets;  errors: the exceptions raised
+backtest.backtest  rolling-origin evaluation of models and baselines; metrics, scaling, windows, report, ...
+
+Imports are lazy: `import seqcast` does not import JAX; the names above and the submodules load on first use.
 """
 
 __version__ = "0.1.0"
@@ -27,6 +40,7 @@ __all__ = ["__version__", "datasets", "errors", *_LAZY]  # not every module: `fr
 
 
 def __getattr__(name):
+    """The lazy names and submodules, imported on first use (PEP 562)."""
     import importlib
 
     if name in _LAZY:
@@ -37,5 +51,6 @@ def __getattr__(name):
     raise AttributeError(f"module 'seqcast' has no attribute {name!r}")
 
 
-def __dir__():  # the lazy names too: dir(seqcast) and a notebook's tab completion list them
+def __dir__():
+    """The module's names with the lazy ones: dir(seqcast) and a notebook's tab completion list them."""
     return sorted({*globals(), *_LAZY, *_MODULES})

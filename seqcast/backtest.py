@@ -66,7 +66,8 @@ def cuts(n: int, h: int, n_windows: int, step: int) -> list[int]:
 
 @dataclass
 class Result:
-    """Forecasts of every model on the same rows, with what is needed to score them."""
+    """Forecasts of every model on the same rows, with what is needed to score them: `leaderboard()`, `verdicts()`,
+    `scores(model)`, `mase_ratio(model)`, `coverage(model, levels)`. Rows are (origin, series) pairs: R of them."""
 
     h: int
     season: int
@@ -278,7 +279,20 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
              config: Config | None = None, season: int | None = None, progress: bool = False) -> Result:
     """Rolling-origin evaluation of `models` on `series`: a dict {id: series or 1-D values}, a list of
     1-D values, one pd.Series, or a long DataFrame / CSV / Parquet path (unique_id, ds, y). The season
-    defaults to `config.season`, else the one the series' dates imply (12 for monthly), else 1."""
+    defaults to `config.season`, else the one the series' dates imply (12 for monthly), else 1.
+
+    models: names from `NEURAL` (trained with `config`, default `Config()`), the baselines (naive, snaive, drift,
+    window_average, linear_ar) and `STATS` (statsforecast's), as a list or "gru,snaive". h: steps forecast from each
+    of `n_windows` origins, `step` values apart (default h). refit=False fits a neural model at the first origin only.
+    Returns a `Result`. Raises DataError (a series too short: h + step * (n_windows - 1) + 2 values) and ConfigError.
+
+    >>> import seqcast
+    >>> res = backtest(seqcast.datasets.airline(), ["snaive", "naive"], h=12, n_windows=3)   # season 12 from the dates
+    >>> res
+    Result(models=['snaive', 'naive'], series=1, origins=3, h=12, season=12)
+    >>> [(r["model"], round(r["mase"], 3)) for r in res.leaderboard()]
+    [('snaive', 1.213), ('naive', 2.468)]
+    """
     import pandas as pd
 
     from .data import season_length

@@ -99,10 +99,18 @@ class Config:
     ensemble: int = 1
     precision: str = "float32"
 
-    def replace(self, **changes) -> "Config":
+    def replace(self, **changes) -> Config:
+        """A validated copy with `changes`; a change to None leaves that option as it is (a CLI flag not given).
+        To set an option to None, pass it to Forecaster: ``Forecaster(cfg, output_activation=None)``.
+
+        >>> cfg = TUTORIAL.replace(epochs=50, output_activation=None)
+        >>> cfg.epochs, cfg.output_activation                  # None left the tutorial's sigmoid in place
+        (50, 'sigmoid')
+        """
         return validate(dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None}))
 
     def to_dict(self) -> dict:
+        """The options as a JSON-ready dict (tuples as lists): what model.json holds, what `from_dict` reads back."""
         d = dataclasses.asdict(self)
         d["units"], d["scaler_range"] = list(self.units), list(self.scaler_range)
         return d

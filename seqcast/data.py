@@ -175,6 +175,12 @@ def load_series(
     Raises:
         DataError: the data cannot be used (the message says where and why).
         ConfigError: an option value is wrong.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"month": ["2020-01", "2020-02", "2020-04"], "sales": [1.0, 2.0, 4.0]})
+    >>> s = load_series(df, fill="interpolate")             # the date column is found, the missing March filled
+    >>> s.tolist(), s.index.freqstr, s.attrs["filled"]
+    ([1.0, 2.0, 3.0, 4.0], 'MS', 1)
     """
     fill = _check_fill(fill)
     offset = _check_freq(freq) if freq is not None else None

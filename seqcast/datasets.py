@@ -51,6 +51,10 @@ def airline() -> pd.Series:
 
     The classic Box & Jenkins series: 144 values, ``name="passengers"``,
     a month-start (``freq='MS'``) ``DatetimeIndex`` from 1949-01-01 to 1960-12-01.
+
+    >>> s = airline()
+    >>> len(s), s.index.freqstr, str(s.index[0].date()), float(s.iloc[0])
+    (144, 'MS', '1949-01-01', 112.0)
     """
     return _airline()
 
@@ -107,6 +111,9 @@ def synthetic(n_series: int, n_steps: int, seed: int = 0) -> np.ndarray:
     Values lie within [-0.75, 0.75]. Returns float32 of shape ``(n_series, n_steps, 1)``.
 
     Not one of :func:`load`'s built-ins: those are single dated series, this is a batch of series.
+
+    >>> synthetic(10_000, 50 + 10).shape                   # Hands-On ML: n_steps = 50, 10 steps ahead
+    (10000, 60, 1)
     """
     from seqcast.windows import check_positive
 

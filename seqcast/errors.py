@@ -7,7 +7,15 @@
     └── NotFittedError           predict/forecast/save called before fit
 
 The CLI prints any SeqcastError as one line on stderr and exits with code 2.
-Errors follow one template: "`window` must be >= 1. Received: window=0".
+Errors follow one template: what must hold, then what was received. DataError, ConfigError and
+NotFittedError are also ValueErrors, ModelFileError an OSError, so code that catches those keeps working:
+
+    >>> import seqcast
+    >>> try:
+    ...     seqcast.Forecaster(window=0)
+    ... except seqcast.errors.ConfigError as e:
+    ...     print(e)
+    `window` must be an integer >= 1. Received: window=0
 """
 
 from __future__ import annotations

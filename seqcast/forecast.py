@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +65,18 @@ class Forecaster:
     Keras' `model.predict(X_test)` on windows is `predict_windows(X)`; `forecast(h)` (alias `predict(h)`)
     forecasts the next h values after the data, with dates; `seqcast.holdout(series, ...)` is fit + evaluate
     on the last `test_size` of the windows beside the baselines.
+
+    Example (5 epochs, to run fast):
+
+        >>> import seqcast
+        >>> series = seqcast.datasets.airline()
+        >>> f = seqcast.Forecaster(model="gru", units=(8,), epochs=5).fit(series)
+        >>> f                                              # the options that differ from the defaults
+        Forecaster(model='gru', units=(8,), epochs=5)
+        >>> f.forecast(12).shape                           # 12 rows: date, forecast
+        (12, 2)
+        >>> f.predict_windows(series.to_numpy()[-24:].reshape(2, 12)).shape   # 2 windows (2, 12) -> (2,) next values
+        (2,)
     """
 
     def __init__(self, config: Config | None = None, /, *, progress: bool = False, **options):
@@ -87,7 +99,7 @@ class Forecaster:
         return {**{f.name: getattr(self.config, f.name) if not auto or f.name in self._given or f.name == "model" else None
                    for f in dataclasses.fields(Config)}, "progress": self.progress}
 
-    def set_params(self, **options) -> "Forecaster":
+    def set_params(self, **options) -> Forecaster:
         """Change options (validated as in __init__) for the next fit. With model="auto", None unsets an option
         (auto's choice again); otherwise None is a value, valid where an option takes it (learning_rate, season,
         output_activation). A fitted model keeps its parameters and the options it was fitted with (`config_`)
@@ -112,8 +124,9 @@ class Forecaster:
 
     # ---- fitting -------------------------------------------------------------------------------
 
-    def fit(self, y, targets=None, /, *, levels=None, horizon: int | None = None, calibration_windows: int = 24,
-            scaler_data=None) -> "Forecaster":
+    def fit(self, y: pd.Series | pd.DataFrame | np.ndarray | list | Mapping | str | Path, targets=None, /, *,
+            levels: Sequence[float] | str | None = None, horizon: int | None = None, calibration_windows: int = 24,
+            scaler_data: pd.Series | np.ndarray | None = None) -> Forecaster:
         """Fit on one series or many; returns self. (`targets`: only for sklearn's fit(X, y) form, which must
         leave it None: the windows and their targets are made from the series.)
 
@@ -134,6 +147,10 @@ class Forecaster:
             intervals is a ConfigError. Too few residuals for a level (e.g. fewer than 19 for 95%)
             give infinite bounds: use more series or calibration windows.
         scaler_data: one series only: the scaler is fitted on it instead of `y` (the tutorial's leak).
+
+        Raises:
+            DataError: the data cannot be used (too short for the window, NaN or gaps without `fill`, ...).
+            ConfigError: an option value is wrong (`horizon`, `levels`, `calibration_windows`).
         """
         from . import intervals
         from .panel import fit_panel
@@ -320,7 +337,7 @@ class Forecaster:
                               f"Received: horizon={horizon}; refit with horizon={horizon}, or forecast without intervals (levels=(), CLI --levels none)")
         return tuple(lv)
 
-    def extend(self, y) -> "Forecaster":
+    def extend(self, y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path) -> Forecaster:
         """Make a one-series model's forecasts start after `y` (the fitted series with newer values, e.g.
         the test part a holdout kept back) without refitting: `y`'s last window and dates become the
         context that `forecast` and `save` use; parameters and scalers stay as fitted. Returns self."""
@@ -358,7 +375,8 @@ class Forecaster:
                             f"{fitted_freq or 'series without dates'}; pass data of that frequency"
                             + (" (a pd.Series with its dates)" if fitted_freq and not freq else ""))
 
-    def forecast(self, horizon: int, y=None, *, ids=None, levels=None) -> pd.DataFrame:
+    def forecast(self, horizon: int, y: pd.Series | pd.DataFrame | np.ndarray | list | Mapping | str | Path | None = None, *,
+                 ids: Sequence | None = None, levels: Sequence[float] | str | None = None) -> pd.DataFrame:
         """The next `horizon` values after the end of each fitted series (or of the series in `y`).
 
         One series: columns date, forecast. Many series: long format unique_id, ds, forecast.
@@ -367,6 +385,20 @@ class Forecaster:
         A direct / seq2seq model forecasts at most the horizon it was trained for (ConfigError beyond).
         No value below 0 is forecast for a series that never was negative, in the fitted data nor in `y` (nor a
         band: the intervals' floor), with or without levels.
+
+        y: newer data of the fitted series (as `fit` takes it), to forecast after its end instead; the model is
+            not refitted. Many series: only the ones in `y`, each with at least its last window of values.
+
+        Raises:
+            NotFittedError: before `fit`. ConfigError: a bad `horizon`, `ids` or `levels`. DataError: unusable `y`.
+
+        >>> import seqcast
+        >>> s = seqcast.datasets.airline()
+        >>> g = seqcast.Forecaster(strategy="direct", horizon=6, units=(8,), epochs=5).fit({"a": s, "b": 2 * s}, levels=(80,))
+        >>> g.forecast(6).columns.tolist()                 # 6 rows per series
+        ['unique_id', 'ds', 'forecast', 'lo_80', 'hi_80']
+        >>> g.forecast(3, ids=["b"], levels=()).shape     # one series, no intervals
+        (3, 3)
         """
         from . import intervals
         from .panel import forecast_panel
@@ -442,16 +474,25 @@ class Forecaster:
             out[f"lo_{q:g}"], out[f"hi_{q:g}"] = lo.ravel(), hi.ravel()
         return out
 
-    def predict(self, horizon: int = 1, y=None, **kwargs) -> pd.DataFrame:
+    def predict(self, horizon: int = 1, y: pd.Series | pd.DataFrame | np.ndarray | list | Mapping | str | Path | None = None,
+                **kwargs) -> pd.DataFrame:
         """sklearn-style alias of `forecast`: the next `horizon` values after the data."""
         return self.forecast(horizon, y, **kwargs)
 
     # ---- persistence -----------------------------------------------------------------------------
 
-    def save(self, path) -> None:
+    def save(self, path: str | Path) -> None:
         """Write the fitted model to the directory `path`: weights.safetensors and model.json, never pickle.
         The folder is built beside `path` and swapped in, so an earlier model there is replaced whole or not at all;
-        a file, or a non-empty folder holding no seqcast model, is refused (ConfigError)."""
+        a file, or a non-empty folder holding no seqcast model, is refused (ConfigError).
+
+        >>> import tempfile, seqcast
+        >>> f = seqcast.Forecaster(model="gru", units=(4,), epochs=2).fit(seqcast.datasets.airline())
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     f.save(f"{d}/model")
+        ...     seqcast.Forecaster.load(f"{d}/model").forecast(6).equals(f.forecast(6))
+        True
+        """
         from . import io
 
         self._check_fitted()
@@ -473,7 +514,7 @@ class Forecaster:
         return None
 
     @classmethod
-    def load(cls, path) -> "Forecaster":
+    def load(cls, path: str | Path) -> Forecaster:
         """The fitted Forecaster saved in the directory `path` (by `save` or `seqcast fit --out`); ModelFileError
         when it is missing, corrupt or of another format version."""
         from . import io
@@ -831,10 +872,23 @@ def output_bounds(cfg: Config, scalers) -> list | None:
     return [tuple(float(x) for x in s.inverse_transform(z)) for s in scalers]
 
 
-def holdout(y, config: Config | None = None, *, progress: bool = False, **options) -> Holdout:
+def holdout(y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path, config: Config | None = None, *,
+            progress: bool = False, **options) -> Holdout:
     """Split the windows chronologically (first int(N*(1-test_size)) train), fit on the training
     part, and forecast each test target one step ahead; baselines on the same targets. With model="auto"
-    the choices are made on the training values (as `seqcast fit` does), the options set winning."""
+    the choices are made on the training values (as `seqcast fit` does), the options set winning.
+
+    y: one series (anything `load_series` reads). config / options: as `Forecaster` takes them (`test_size`,
+    default 0.2, is the fraction of windows held out). Returns a `Holdout` (`leaderboard()`, `verdict()`,
+    `frame()`, `forecaster`). Raises DataError (many series, or too few values for a test part) and ConfigError.
+
+    >>> import seqcast
+    >>> ho = seqcast.holdout(seqcast.datasets.airline(), model="gru", units=(8,), epochs=5)
+    >>> ho.n_train, ho.n_test                              # windows of 12 values: 105 train, 27 test targets
+    (105, 27)
+    >>> ho.leaderboard()["model"].tolist()  # doctest: +SKIP
+    ['linear_ar', 'snaive', 'naive', 'GRU']
+    """
     f = Forecaster(config, progress=progress, **options)
     cfg = f.config
     if cfg.test_size <= 0:

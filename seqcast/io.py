@@ -27,11 +27,15 @@ import time
 import uuid
 from glob import escape as glob_escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .errors import ConfigError, ModelFileError
 from .runs import PREDICTIONS_CSV, PREDICTIONS_FILE, REPORT_FILE, RUN_FILE, SCORES_CSV
+
+if TYPE_CHECKING:
+    from .forecast import Forecaster
 
 FORMAT = "seqcast-model"
 FORMAT_VERSION = 2
@@ -389,8 +393,14 @@ def read_meta(path) -> dict:
     return meta
 
 
-def load_model(path):
-    """Load a model directory into a fitted Forecaster. Never unpickles anything."""
+def load_model(path: str | Path) -> Forecaster:
+    """Load a model directory (written by `Forecaster.save` or `seqcast fit --out`) into a fitted Forecaster,
+    ready to `forecast`. Never unpickles anything.
+
+    Raises:
+        ModelFileError: the directory is missing, corrupt, of another format version, or holds options this seqcast does not know.
+        ConfigError: `path` is not a path.
+    """
     import jax
 
     from .config import from_dict

@@ -102,6 +102,12 @@ def load_long(
             series with different frequencies; the message names the series
             and the CSV line (or the 0-based DataFrame row).
         ConfigError: an option value is wrong.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"unique_id": ["a"] * 3 + ["b"] * 3, "ds": ["2020-01", "2020-02", "2020-03"] * 2, "y": range(6)})
+    >>> d = load_long(df)                                   # monthly: 3 dates per series are enough to tell
+    >>> {k: s.tolist() for k, s in d.items()}, d["a"].index.freqstr
+    ({'a': [0.0, 1.0, 2.0], 'b': [3.0, 4.0, 5.0]}, 'MS')
     """
     fill = _check_fill(fill)
     offset = _check_freq(freq) if freq is not None else None
@@ -193,6 +199,12 @@ def to_long(series: Any, value_name: str = "y") -> pd.DataFrame:
     Raises:
         DataError: ``series`` is not a dict of series.
         ConfigError: ``value_name`` is not a usable column name.
+
+    >>> to_long({"a": [1.0, 2.0], "b": [3.0]})
+      unique_id  ds    y
+    0         a   0  1.0
+    1         a   1  2.0
+    2         b   0  3.0
     """
     from collections.abc import Mapping
 

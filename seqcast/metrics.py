@@ -41,20 +41,40 @@ def _pair(y_true, y_pred):
 
 
 def mse(y_true, y_pred) -> float:
+    """Mean squared error of two arrays of the same shape (any shape, all values pooled).
+
+    >>> mse([1, 2, 3], [1, 2, 5])
+    1.3333333333333333
+    """
     y, p = _pair(y_true, y_pred)
     return float(np.mean((y - p) ** 2))
 
 
 def rmse(y_true, y_pred) -> float:
+    """Root mean squared error, in the data's units.
+
+    >>> rmse([1, 2, 3], [1, 2, 6])
+    1.7320508075688772
+    """
     return float(np.sqrt(mse(y_true, y_pred)))
 
 
 def mae(y_true, y_pred) -> float:
+    """Mean absolute error, in the data's units.
+
+    >>> mae([1, 2, 3], [2, 2, 5])
+    1.0
+    """
     y, p = _pair(y_true, y_pred)
     return float(np.mean(np.abs(y - p)))
 
 
 def mape(y_true, y_pred) -> float:
+    """Mean absolute percentage error (percent), skipping the points where y_true is 0; nan when every one is.
+
+    >>> mape([100, 200, 0], [110, 180, 5])
+    10.0
+    """
     y, p = _pair(y_true, y_pred)
     ok = y != 0
     if not ok.any():
@@ -63,6 +83,11 @@ def mape(y_true, y_pred) -> float:
 
 
 def smape(y_true, y_pred) -> float:
+    """Symmetric MAPE (M4's: percent, 0..200), 2 |y - p| / (|y| + |p|) averaged; a point with y == p == 0 counts 0.
+
+    >>> smape([100, 0], [300, 0])
+    50.0
+    """
     y, p = _pair(y_true, y_pred)
     den = np.abs(y) + np.abs(p)
     ratio = np.divide(2.0 * np.abs(y - p), den, out=np.zeros_like(den), where=den != 0)  # NaN stays NaN, as in mae
@@ -70,7 +95,12 @@ def smape(y_true, y_pred) -> float:
 
 
 def mase(y_true, y_pred, y_train, season: int = 1) -> float:
-    """MAE scaled by the in-sample MAE of the seasonal naive forecast on `y_train`."""
+    """MAE scaled by the in-sample MAE of the seasonal naive forecast on `y_train` (1: as good as it was in-sample);
+    nan when that scale is 0. DataError when `y_train` is no longer than the season.
+
+    >>> mase([10, 12], [11, 11], y_train=[1, 3, 5, 7], season=1)    # in-sample naive MAE 2
+    0.5
+    """
     from .windows import check_positive
 
     season = check_positive("season", season)

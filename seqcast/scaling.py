@@ -24,6 +24,14 @@ SCALERS = ("minmax", "standard", "robust", "none")
 
 @dataclass(frozen=True)
 class Scaler:
+    """A fitted scaler (`fit_scaler` makes one): `transform(x)` to the network's units, `inverse_transform(z)` back;
+    both take any array shape and return float64 arrays of that shape. Plain floats: `to_dict()` / `from_dict`.
+
+    >>> s = fit_scaler([100.0, 200.0, 300.0])             # minmax onto (0, 1)
+    >>> s.transform([100.0, 250.0]).tolist(), s.inverse_transform([1.0]).tolist()
+    ([0.0, 0.75], [300.0])
+    """
+
     kind: str = "minmax"
     log: bool = False
     shift: float = 0.0  # subtracted after the log: min / mean / median
@@ -32,7 +40,8 @@ class Scaler:
     hi: float = 1.0
     nonneg: bool = False  # log fitted on values >= 0: inverted values are clipped at 0 (expm1 could give -1 < x < 0)
 
-    def transform(self, x):
+    def transform(self, x) -> np.ndarray:
+        """Data units -> the network's units (log1p first when `log`); any shape in, float64 of that shape out."""
         x = np.asarray(x, dtype=np.float64)
         if self.log:
             x = _log1p(x)
@@ -41,7 +50,8 @@ class Scaler:
             z = self.lo + z * (self.hi - self.lo)
         return z
 
-    def inverse_transform(self, z):
+    def inverse_transform(self, z) -> np.ndarray:
+        """The network's units -> data units: undoes `transform` (clipped at 0 when `nonneg`)."""
         z = np.asarray(z, dtype=np.float64)
         if self.kind == "minmax":
             z = (z - self.lo) / (self.hi - self.lo)
@@ -53,10 +63,12 @@ class Scaler:
         return x
 
     def to_dict(self) -> dict:
+        """The fitted state as plain floats (saved in model.json)."""
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Scaler":
+    def from_dict(cls, d: dict) -> Scaler:
+        """The Scaler `to_dict` wrote."""
         return cls(**d)
 
 

@@ -288,4 +288,6 @@ def n_values(spec: ModelSpec) -> int:
 
 
 def n_params(params) -> int:
+    """How many numbers a parameter tree holds: `n_params(f.params_)` for a fitted Forecaster (an ensemble's
+    stacked members all counted); `n_values(spec)` counts one model from its spec alone, without drawing it."""
     return int(sum(x.size for x in jax.tree_util.tree_leaves(params)))

@@ -1,0 +1,31 @@
+"""The public API's docstrings: every name documented, and their `>>>` examples run (so that they cannot rot)."""
+
+import doctest
+import importlib
+import inspect
+
+import pytest
+
+import seqcast
+
+# modules whose docstrings hold examples of the public API (fast ones: a few epochs at most), with how many at least
+EXAMPLES = {"seqcast": 5, "seqcast.forecast": 10, "seqcast.backtest": 3, "seqcast.config": 2, "seqcast.data": 2,
+            "seqcast.datasets": 2, "seqcast.errors": 2, "seqcast.long": 4, "seqcast.metrics": 6, "seqcast.scaling": 2}
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_docstring_examples_run(name):
+    res = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert res.failed == 0 and res.attempted >= EXAMPLES[name]
+
+
+def test_public_names_and_their_methods_have_docstrings():
+    objects = [getattr(seqcast, n) for n in seqcast.__all__ if n != "__version__"]
+    objects += [seqcast.backtest.backtest, seqcast.backtest.Result, seqcast.scaling.Scaler, seqcast.long.to_long]
+    missing = [o.__name__ for o in objects if not inspect.getdoc(o)]
+    for cls in (seqcast.Forecaster, seqcast.Holdout, seqcast.backtest.Result, seqcast.Config, seqcast.scaling.Scaler):
+        missing += [f"{cls.__name__}.{k}" for k, v in vars(cls).items()
+                    if not k.startswith("_") and callable(getattr(cls, k)) and not inspect.getdoc(getattr(cls, k))]
+    for fn in ("mse", "rmse", "mae", "mape", "smape", "mase", "rmsse"):
+        missing += [] if inspect.getdoc(getattr(seqcast.metrics, fn)) else [fn]
+    assert missing == []
