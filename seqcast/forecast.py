@@ -386,8 +386,10 @@ class Forecaster:
         No value below 0 is forecast for a series that never was negative, in the fitted data nor in `y` (nor a
         band: the intervals' floor), with or without levels.
 
-        y: newer data of the fitted series (as `fit` takes it), to forecast after its end instead; the model is
-            not refitted. Many series: only the ones in `y`, each with at least its last window of values.
+        y: new data (as `fit` takes it; CLI `predict --data`), to forecast after its end instead; the model is not
+            refitted. It need not continue the fitted data, but must have its frequency and at least `window` values.
+            Many series: only the ones in `y` (series the model was fitted on, by id), each with at least its last
+            window of values.
 
         Raises:
             NotFittedError: before `fit`. ConfigError: a bad `horizon`, `ids` or `levels`. DataError: unusable `y`.
