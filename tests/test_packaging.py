@@ -1,5 +1,10 @@
-"""What `pip install seqcast` gets: dependency bounds seqcast runs on."""
+"""What `pip install seqcast` gets: dependency bounds seqcast runs on, package data, the sdist's contents."""
 
+import fnmatch
+import shutil
+import subprocess
+import sys
+import tarfile
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
@@ -34,3 +39,27 @@ def test_the_installed_dependencies_are_within_the_bounds():  # the versions thi
     for name, spec in requirements().items():
         assert spec.contains(version(name)), f"{name} {version(name)} is outside {spec}"
 
+
+def test_package_data_lists_every_file_the_package_reads():  # a data file left out of the wheel: 'not found' once installed
+    patterns = pyproject()["tool"]["setuptools"]["package-data"]["seqcast"]
+    files = [p.relative_to(ROOT / "seqcast").as_posix() for p in (ROOT / "seqcast").rglob("*")
+             if p.is_file() and p.suffix not in (".py", ".pyc")]
+    assert files and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in files), files
+
+
+def test_the_sdist_holds_the_license_readme_and_every_test_module(tmp_path):
+    pytest.importorskip("setuptools")
+    src = tmp_path / "src"  # a copy: building writes seqcast.egg-info beside pyproject.toml
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in"):
+        shutil.copy(ROOT / name, src / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    for name in ("seqcast", "tests"):
+        shutil.copytree(ROOT / name, src / name, ignore=ignore)
+    code = "import sys; from setuptools import build_meta; print(build_meta.build_sdist(sys.argv[1]))"
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "dist")], cwd=src, capture_output=True, text=True, check=True)
+    with tarfile.open(tmp_path / "dist" / out.stdout.split()[-1]) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+    tests = {f"tests/{p.name}" for p in (ROOT / "tests").glob("*.py")}
+    assert {"LICENSE", "README.md", "seqcast/_data/airline.csv", "tests/conftest.py"} <= names
+    assert tests <= names, sorted(tests - names)
