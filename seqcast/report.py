@@ -85,7 +85,8 @@ def _fig_bytes(fig, fmt: str = "png") -> bytes:
     from .data import _quiet
 
     buf = BytesIO()
-    with _quiet(r"Glyph \d+ .*missing from font", UserWarning):  # one thread at a time, as data's: see data._quiet
+    # "missing from font(s) DejaVu Sans." (matplotlib >= 3.9), "missing from current font." (3.8); one thread at a time,
+    with _quiet(r"Glyph \d+ .*missing from (current )?font", UserWarning):  # as data's: see data._quiet
         fig.tight_layout()
         fig.savefig(buf, format=fmt, metadata={"Date": None} if fmt == "svg" else None)  # same figure, same bytes
     return buf.getvalue()

@@ -110,6 +110,24 @@ def test_series_ids_are_drawn_literally_short_and_quietly(tmp_path):
     assert is_png(tmp_path / "f.png")
 
 
+def test_matplotlib_3_8s_missing_glyph_warning_is_quiet_too():
+    # matplotlib 3.8 (pyproject allows it) words it "missing from current font.": one warning per character of a Korean id
+    import warnings
+
+    from matplotlib.artist import Artist
+    from matplotlib.figure import Figure
+
+    class Warns(Artist):
+        def draw(self, renderer):
+            warnings.warn("Glyph 54620 (\\N{HANGUL SYLLABLE HAN}) missing from current font.", UserWarning)
+
+    fig = Figure()
+    fig.add_artist(Warns())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert report._fig_bytes(fig).startswith(b"\x89PNG")
+
+
 def test_plots_ignore_the_users_usetex_and_parse_math(tmp_path, run_dir):
     # rcParams (or a matplotlibrc) with text.usetex: True made every plot and `seqcast fit` a traceback ("latex could not
     # be found"; with LaTeX, ids holding _ or # do not compile); parse_math False drew the escaped "\\$" with its backslash
