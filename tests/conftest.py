@@ -13,6 +13,15 @@ def monthly(n: int = 60) -> pd.Series:
     return pd.Series(100 + 2 * t + 10 * np.sin(2 * np.pi * t / 12), index=idx, name="y")
 
 
+_OPEN: list = []  # the `compiles` blocks open now
+_LISTENING: list = []  # [True] once _count_compiles is registered: jax.monitoring has no unregister up to jax 0.8.0
+
+
+def _count_compiles(name, *args, **kwargs):
+    for c in _OPEN:
+        c.n += name.startswith("/jax/core/compile/")
+
+
 class compiles:
     """`with compiles() as c: ...` then c.n: the JAX programs traced or compiled inside the block."""
 
@@ -20,11 +29,11 @@ class compiles:
         import jax
 
         self.n = 0
-        self._listen = lambda name, *a, **kw: setattr(self, "n", self.n + name.startswith("/jax/core/compile/"))
-        jax.monitoring.register_event_duration_secs_listener(self._listen)
+        if not _LISTENING:  # one listener for every block, for the whole session
+            jax.monitoring.register_event_duration_secs_listener(_count_compiles)
+            _LISTENING.append(True)
+        _OPEN.append(self)
         return self
 
     def __exit__(self, *exc):
-        import jax
-
-        jax.monitoring.unregister_event_duration_listener(self._listen)
+        _OPEN.remove(self)

@@ -63,7 +63,9 @@ def test_load_builtin_rejects_column():
 
 
 def test_raw_airline_csv_autodetects_date_column():
-    path = Path(__file__).resolve().parents[1] / "seqcast" / "_data" / "airline.csv"
+    import seqcast
+
+    path = Path(seqcast.__file__).parent / "_data" / "airline.csv"  # the installed package's, as a wheel's tests run
     s = load_series(path)
     assert len(s) == 144 and s.index.freqstr == "MS" and s.name == "y"
 
