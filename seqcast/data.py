@@ -745,7 +745,9 @@ def _consecutive_years(cells: Sequence[Any]) -> bool:
 
 
 def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -> np.ndarray:
-    """Floats from cells (str or scalars); missing cells become NaN."""
+    """Floats from cells (str or scalars, or an array of floats, as pandas' parser gives them); missing cells become NaN."""
+    if isinstance(cells, np.ndarray) and cells.dtype.kind == "f":
+        return cells.astype(np.float64)
     if all(type(cell) is str and "_" not in cell for cell in cells):
         try:  # fast path for clean text; any odd cell falls back to the loop below
             fast = np.asarray(cells, dtype=np.float64)
@@ -787,11 +789,13 @@ def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -
 
 
 def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, day_first: bool = False,
-                 reading: _Reading | None = None) -> pd.DatetimeIndex | tuple[pd.DatetimeIndex, pd.DatetimeIndex | None]:
+                 reading: _Reading | None = None, codes: np.ndarray | None = None
+                 ) -> pd.DatetimeIndex | tuple[pd.DatetimeIndex, pd.DatetimeIndex | None]:
     """Dates from cells (str, timestamps or year-like ints); every cell must parse. With `day_first`,
     (dates, the ambiguous day-first reading or None), as `_read_text_dates` gives them. `reading`:
-    `_detect_dates`' reading of the same cells, taken instead of reading them again."""
-    texts, parsed, other = reading if reading is not None else _read_date_cells(cells, where, col)
+    `_detect_dates`' reading of the same cells, taken instead of reading them again. `codes`: the cells are
+    the distinct texts of the rows, row i holding cells[codes[i]] (as `pd.factorize` gives them)."""
+    texts, parsed, other = reading if reading is not None else _read_date_cells(cells, where, col, codes)
     bad = np.flatnonzero(parsed.isna())
     if len(bad):
         i = int(bad[0])
@@ -803,11 +807,13 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, da
     return (parsed, other) if day_first else parsed
 
 
-def _read_date_cells(cells: Sequence[Any], where: Callable[[int], str], col: str) -> _Reading:
+def _read_date_cells(cells: Sequence[Any], where: Callable[[int], str], col: str,
+                     codes: np.ndarray | None = None) -> _Reading:
     """The cells' texts and dates, unparseable ones NaT; `texts` has one per row only when some are NaT
-    (otherwise, for text cells, one per distinct cell: the texts are only needed to name a bad date)."""
-    codes = counts = None
-    if len(cells) > 1 and all(type(cell) is str for cell in cells):  # text (CSV): each distinct cell read once
+    (otherwise, for text cells, one per distinct cell: the texts are only needed to name a bad date).
+    `codes`: as for `_parse_dates`."""
+    counts = None if codes is None else np.bincount(codes, minlength=len(cells))
+    if codes is None and len(cells) > 1 and all(type(cell) is str for cell in cells):  # text (CSV): each distinct cell read once
         codes, distinct = pd.factorize(np.asarray(cells, dtype=object))
         cells, counts = list(distinct), np.bincount(codes)
 

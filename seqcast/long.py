@@ -9,6 +9,8 @@ format (its columns include the id column).
 
 from __future__ import annotations
 
+import csv
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -40,6 +42,7 @@ from seqcast.data import (
     _pandas_values,
     _parse_dates,
     _parse_values,
+    _quiet,
     _Raw,
     _read_csv_table,
     _read_parquet,
@@ -122,7 +125,18 @@ def load_long(
             f"Received: id_column={id_column!r}, date_column={date_column!r}, value_column={value_column!r}"
         )
 
-    table = _read_long(source)
+    table = _parsed_csv(source, (id_column, date_column, value_column))
+    if table is not None:  # the common case, read by pandas' parser
+        try:
+            return _load(table, id_column, date_column, value_column, offset, fill)
+        except (DataError, ConfigError, _LinesUnknown):
+            table = None  # (freed) the robust reader below gives the message, naming the line
+    return _load(_read_long(source), id_column, date_column, value_column, offset, fill)
+
+
+def _load(table: _Table, id_column: str, date_column: str, value_column: str, offset: pd.DateOffset | None,
+          fill: str) -> dict[str, pd.Series]:
+    """`load_long`'s work on a table read."""
     cols = _long_columns(table, id_column, date_column, value_column)
     where, source_text = table.where, table.source
     ids = _long_ids(cols[id_column], where, _show(id_column), table.text)
@@ -147,22 +161,34 @@ def load_long(
 
     codes, uniques = pd.factorize(pd.Index(ids, dtype=object), sort=False)
     key_num = steps if steps is not None else dates.asi8  # (N,) one int per date
-    _check_long_duplicates(codes, key_num, uniques, where, id_column, date_column,
-                           dates)
     order = np.lexsort((key_num, codes))  # rows by series (first appearance), then by date
-    bounds = np.cumsum(np.bincount(codes, minlength=len(uniques)))[:-1]
-    groups = [(str(key), rows) for key, rows in zip(uniques, np.split(order, bounds))]
+    if ((np.diff(codes[order]) == 0) & (np.diff(key_num[order]) == 0)).any():  # a pair twice: which rows?
+        _check_long_duplicates(codes, key_num, uniques, where, id_column, date_column, dates)
+    starts = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(uniques)))[:-1]])  # (S,) first sorted row
+    groups = list(zip(map(str, uniques), np.split(order, starts[1:])))
 
-    span = None
+    grid = None  # the dates (or None: integer steps) whose consecutive runs are the series that need no fill
     if steps is None:
         if offset is None:
             offset = _long_offset(groups, dates, source_text)
         span = _long_span(dates, offset)
+        grid = _tick_span(dates, offset) if span is None else span
+        if grid is None or grid.dtype != dates.dtype:  # (a date_range is in ns)
+            grid = pd.DatetimeIndex([], dtype=dates.dtype)
+    sorted_values = values[order]
+    complete, first = _complete(key_num[order], sorted_values, starts, None if grid is None else grid.asi8)
+    if grid is not None:
+        grid = grid.rename(date_column)
     out: dict[str, pd.Series] = {}
     failed: list[tuple[str, str]] = []  # (id, message): every series is checked, so one message names them all
-    for key, rows in groups:
+    for s, (key, rows) in enumerate(groups):
         try:
-            if steps is None:
+            if complete[s]:  # on its grid, every value finite: nothing to check, fill or drop one by one
+                n, i = len(rows), int(first[s])
+                index = pd.RangeIndex(i, i + n, name=date_column) if grid is None else grid[i : i + n]
+                series = pd.Series(sorted_values[starts[s] : starts[s] + n], index=index, copy=True)
+                series.attrs["filled"], series.attrs["dropped"] = 0, 0
+            elif steps is None:
                 raw = _Raw(values[rows], dates[rows], key, _sub_where(where, rows),
                            date_name=date_column, source=source_text, col=value_col)
                 series = _finish(raw, offset=offset, fill=fill, min_values=1, span=span)
@@ -292,6 +318,78 @@ def _read_long(source: Any) -> _Table:
     return _Table(names, columns, lambda i: f"line {data_lines[i]}", f"file {shown}", True)
 
 
+class _LinesUnknown(Exception):
+    """A message would name a CSV line, which pandas' parser does not tell: the robust reader's turn."""
+
+
+def _lines_unknown(i: int) -> str:
+    raise _LinesUnknown
+
+
+def _parsed_csv(source: Any, wanted: tuple[str, str, str]) -> _Table | None:
+    """A long CSV file read by pandas' C parser (the ids and dates as stripped text, the values as float64), or None
+    when it may read otherwise than `_read_long` reads it: anything unusual (a ragged row, quoted separators, a NUL,
+    decimal commas, text or True in the value column, an empty or missing value ...) is left to that robust reader,
+    which names the line. Far faster and smaller than Python's csv module for millions of rows."""
+    if isinstance(source, pd.DataFrame) or not isinstance(source, (str, Path)):
+        return None
+    path = Path(source).expanduser()
+    if path.suffix.lower() in PARQUET_SUFFIXES or not path.is_file():
+        return None
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+            reader = _csv_reader(fh)
+            head = list(itertools.islice(filter(lambda r: "".join(r).strip(), reader), 2))  # header, first row
+        sep = reader.dialect.delimiter
+        if len(head) < 2 or _is_sep_line(head[0]) or len(head[1]) != len(head[0]):
+            return None
+        names = [cell.strip() for cell in head[0]]
+        width = len(names)
+        pos = _long_columns(_Table(names, list(range(width)), _lines_unknown, "", True), *wanted)
+        separators = _separators(path, sep)
+        if separators is None:
+            return None
+        with _quiet():  # a row with too many fields is an error; one with too few is filled: counted below
+            frame = pd.read_csv(path, sep=sep, header=0, names=list(range(width)), encoding="utf-8-sig",
+                                compression=None, na_filter=False, float_precision="round_trip", engine="c",
+                                dtype={pos[wanted[0]]: object, pos[wanted[1]]: object, pos[wanted[2]]: np.float64})
+    except (DataError, UnicodeDecodeError, csv.Error, OSError, ValueError, pd.errors.ParserError):
+        return None
+    if len(frame) == 0 or separators != (len(frame) + 1) * (width - 1):  # a short row, or a separator in quotes
+        return None
+    columns: list[Any] = [None] * width
+    for name in wanted[:2]:
+        columns[pos[name]] = _stripped(frame[pos[name]], sep)
+        if columns[pos[name]] is None:
+            return None
+    columns[pos[wanted[2]]] = frame[pos[wanted[2]]].to_numpy(dtype=np.float64)
+    return _Table(names, columns, _lines_unknown, f"file {_show(str(path), 200)}", True)
+
+
+def _separators(path: Path, sep: str) -> int | None:
+    """How many `sep` characters a file holds; None when it holds a NUL (where pandas' parser ends a cell and Python's
+    csv module refuses the file) or the word true or false (which pandas reads as 1.0 and 0.0 in a float column)."""
+    count, tail, mark = 0, b"", sep.encode()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 24), b""):
+            low = (tail + chunk).lower()
+            if b"\0" in chunk or b"true" in low or b"false" in low:
+                return None
+            count += chunk.count(mark)
+            tail = chunk[-4:]
+    return count
+
+
+def _stripped(col: pd.Series, sep: str) -> np.ndarray | None:
+    """(N,) a text column's cells stripped, as `_read_long` gives them (each distinct cell stripped once); None when
+    one is empty, or holds a comma that a file not separated by commas reads as a decimal comma."""
+    codes, distinct = pd.factorize(col.to_numpy(dtype=object))
+    cells = [c.strip() if isinstance(c, str) else None for c in distinct]
+    if (codes < 0).any() or any(not c or (sep != "," and "," in c) for c in cells):
+        return None
+    return np.asarray(cells, dtype=object)[codes]
+
+
 def _frame_table(frame: pd.DataFrame, source: str) -> _Table:
     if len(frame) == 0:
         raise DataError(f"{source} has no rows; long format needs one row per (id, date) pair")
@@ -379,19 +477,20 @@ def _long_dates(col: Any, where: Callable[[int], str], text_col: str,
     """(integer steps, None, None) when the column holds whole numbers only, else (None, dates, the day-first
     reading of ambiguous CSV slash dates such as 01/02/2020, or None)."""
     if text:
-        cells = col
-        ints = [bool(_INT_RE.match(c)) for c in cells]
-        if all(ints):
-            return _int_steps([int(c) for c in cells], where, text_col), None, None
+        codes, cells = pd.factorize(np.asarray(col, dtype=object))  # each distinct cell looked at once
+        ints = np.array([bool(_INT_RE.match(c)) for c in cells], dtype=bool)[codes]  # (N,)
+        if ints.all():
+            steps = _int_steps([int(c) for c in cells], lambda k: where(int(np.argmax(codes == k))), text_col)
+            return steps[codes], None, None
         try:
-            return (None, *_parse_dates(cells, where, text_col, day_first=True))
+            return (None, *_parse_dates(list(cells), where, text_col, day_first=True, codes=codes))
         except DataError:
-            if 2 * sum(ints) > len(cells) and not any(_is_missing(c) for c in cells):
+            if 2 * int(ints.sum()) > len(ints) and not any(_is_missing(c) for c in cells):
                 # mostly steps: pandas named the first step ('0' cannot be parsed), not the cell that is no step
-                i, j = ints.index(False), ints.index(True)
+                i, j = int(np.argmin(ints)), int(np.argmax(ints))
                 raise DataError(
-                    f"{where(i)}: {_show(cells[i])}{text_col} is not a whole number, but most rows hold whole numbers "
-                    f"(integer steps, years or YYYYMMDD dates, e.g. {_show(cells[j])} at {where(j)}); write every one as a "
+                    f"{where(i)}: {_show(cells[codes[i]])}{text_col} is not a whole number, but most rows hold whole numbers "
+                    f"(integer steps, years or YYYYMMDD dates, e.g. {_show(cells[codes[j]])} at {where(j)}); write every one as a "
                     "whole number, or every one as a date such as 2020-01-31"
                 ) from None
             raise
@@ -458,15 +557,15 @@ def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
     among monthly ones), or off the grid, is an error naming it and a series of the
     common frequency, whatever `fill` says: filling would invent most of its values.
     """
-    inferred: list[tuple[str, pd.DatetimeIndex, pd.DateOffset]] = []
+    inferred: list[tuple[str, np.ndarray, pd.DateOffset]] = []  # (id, rows, offset)
     seen: dict[bytes, pd.DateOffset | None] = {}  # series on the same dates (most panels): inferred once
-    for key, rows in groups:
-        sub = dates[rows]  # sorted, unique (duplicates were checked before)
-        if len(sub) >= 3:
-            same = sub.asi8.tobytes()
-            offset = seen[same] if same in seen else seen.setdefault(same, _infer_offset(sub))
+    times = dates.asi8
+    for key, rows in groups:  # each series' dates sorted, unique (duplicates were checked before)
+        if len(rows) >= 3:
+            same = times[rows].tobytes()
+            offset = seen[same] if same in seen else seen.setdefault(same, _infer_offset(dates[rows]))
             if offset is not None:
-                inferred.append((key, sub, offset))
+                inferred.append((key, rows, offset))
     if not inferred:
         hint = next(filter(None, (_mid_month_hint(dates[rows]) for _, rows in groups)), None)
         raise DataError(
@@ -477,9 +576,10 @@ def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
     votes = Counter(_freq_name(offset) for _, _, offset in inferred)
     common = votes.most_common(1)[0][0]  # ties: the first to appear
     example, _, chosen = next(item for item in inferred if _freq_name(item[2]) == common)
-    for key, sub, offset in inferred:
+    for key, rows, offset in inferred:
         if _freq_name(offset) == common:
             continue
+        sub = dates[rows]
         on_grid = _on_grid(sub, chosen)
         gaps = on_grid and len(pd.date_range(sub[0], sub[-1], freq=chosen)) > len(sub)
         if not on_grid or (gaps and offset.base != chosen.base):  # off the grid, or a coarser frequency on it
@@ -515,6 +615,42 @@ def _long_span(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> pd.DatetimeInd
         return pd.date_range(first, last, freq=offset)
     except (ValueError, OverflowError):
         return None
+
+
+def _tick_span(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> pd.DatetimeIndex | None:
+    """For a fixed step ('D', 'h', ...): the grid from the earliest date to the latest that the series on its phase
+    are sliced from (as `_long_span` for calendar offsets); None for other offsets, or when it would be far longer
+    than the data."""
+    if not isinstance(offset, pd.offsets.Tick) or len(dates) == 0:
+        return None
+    first, last = dates.min(), dates.max()
+    if (last.value - first.value) // offset.nanos >= max(4 * len(dates), 10**6):
+        return None
+    try:
+        return pd.date_range(first, last, freq=offset)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _complete(t: np.ndarray, v: np.ndarray, starts: np.ndarray, grid: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(S,) whether each series needs no per-series check, fill or drop, and (S,) its first position on the grid.
+
+    t, v: (N,) times (int64 dates or steps) and values sorted by series, then time; series s holds rows starts[s] up
+    to starts[s + 1]. A series is complete when every value is finite and its times are consecutive points of `grid`
+    (sorted int64 dates; None: consecutive integer steps); its grid is then its index.
+    """
+    if grid is None:
+        pos, on = t, np.ones(len(t), dtype=bool)
+    elif len(grid) == 0:
+        return np.zeros(len(starts), dtype=bool), np.zeros(len(starts), dtype=np.int64)
+    else:
+        pos = np.searchsorted(grid, t)
+        on = grid[np.minimum(pos, len(grid) - 1)] == t
+    step = np.ones(len(t), dtype=bool)
+    step[1:] = np.diff(pos) == 1
+    step[starts] = True  # a series' first time follows no other
+    bad = ~(on & step & np.isfinite(v))
+    return ~np.logical_or.reduceat(bad, starts), pos[starts]
 
 
 def _finish_steps(steps: np.ndarray, values: np.ndarray, rows: np.ndarray, key: str,

@@ -427,3 +427,148 @@ def test_ambiguous_slash_dates_in_a_dataframe_need_the_frequency():
     with pytest.raises(DataError, match=r"the dates in the DataFrame are ambiguous: .*; pass the frequency"):
         load_long(frame)
     assert list(load_long(frame, freq="D")["a"].index) == list(pd.date_range("2020-01-01", periods=10, freq="D"))
+
+
+# --------------------------------------------------------------------------- #
+# The fast path (pandas' parser, whole-panel checks) against the robust one
+# --------------------------------------------------------------------------- #
+
+
+def load_robust(monkeypatch, source, **kw):
+    """load_long with Python's csv module and every series checked and built one by one, as before the fast path."""
+    from seqcast import long as long_mod
+
+    def none_complete(t, v, starts, grid):
+        return np.zeros(len(starts), dtype=bool), np.zeros(len(starts), dtype=np.int64)
+
+    with monkeypatch.context() as m:
+        m.setattr(long_mod, "_parsed_csv", lambda *args: None)
+        m.setattr(long_mod, "_complete", none_complete)
+        return load_long(source, **kw)
+
+
+def assert_identical(got: dict, want: dict) -> None:
+    assert list(got) == list(want) and [type(k) for k in got] == [type(k) for k in want]
+    for key, series in want.items():
+        pd.testing.assert_series_equal(got[key], series, check_freq=True, check_exact=True)
+        assert got[key].index.freq == series.index.freq if isinstance(series.index, pd.DatetimeIndex) else True
+        assert got[key].attrs == series.attrs and got[key].name == series.name
+
+
+def _panel_text(sep: str = ",", eol: str = "\n") -> str:
+    """Three daily series of other starts and lengths, rows shuffled, an extra column, values of many spellings."""
+    rng = np.random.default_rng(1)
+    rows = [(k, d, f"{v}") for k, start, n in (("b", 3, 9), ("a", 0, 12), ("c 1", 5, 1))
+            for d, v in zip(pd.date_range(f"2021-03-0{start + 1}", periods=n, freq="D").strftime("%Y-%m-%d"),
+                            ["1e3", "-0.5", "+7", ".25", "5.", "0.1", "123456789.123456789", "-0", "2.5E-3", "42", "3", "1"])]
+    rows = [rows[i] for i in rng.permutation(len(rows))]
+    return sep.join(["unique_id", "ds", "note", "y"]) + eol + "".join(
+        sep.join([k, d, "x", v]) + eol for k, d, v in rows)
+
+
+FAST_FILES = {
+    "shuffled, extra column": (_panel_text(), {}),
+    "semicolons, CRLF": (_panel_text(";", "\r\n"), {}),
+    "quoted as R writes it": ('"unique_id","ds","y"\n"a","2020-01","1.5"\n"a","2020-02",2\n"a","2020-03",3\n', {}),
+    "spaces, BOM, blank lines": ("\ufeff\nunique_id , ds, y\n a , 2020-01-01 , 1\n\n a ,2020-01-02, 2\n a,2020-01-03,3\n", {}),
+    "integer steps, one series with a gap filled": ("unique_id,ds,y\n1,5,1\n1,6,2\n2,0,3\n2,2,4\n", {"fill": "ffill"}),
+    "years": ("unique_id,ds,y\na,1990,1\na,1991,2\na,1992,3\nb,1991,4\n", {}),
+    "YYYYMMDD": ("unique_id,ds,y\na,20200131,1\na,20200229,2\na,20200331,3\n", {}),
+    "hourly with UTC offsets, two phases": (
+        "unique_id,ds,y\n" + "".join(f"{k},2024-03-30T{h:02d}:{m}:00+01:00,{h}\n" for k, m in (("a", "00"), ("b", "30"))
+                                     for h in range(6)), {}),
+    "weekly, business days by freq": ("unique_id,ds,y\na,2024-01-07,1\na,2024-01-14,2\na,2024-01-21,3\nb,2024-01-14,4\n", {}),
+    "slash dates, freq chooses": ("unique_id,ds,y\n" + "".join(f"a,{d:02d}/01/2020,{d}\n" for d in range(1, 11)), {"freq": "D"}),
+    "month ends, a gap interpolated": ("unique_id,ds,y\na,2020-01-31,1\na,2020-03-31,3\na,2020-04-30,4\nb,2020-02-29,5\n",
+                                       {"fill": "interpolate"}),
+}
+
+
+@pytest.mark.parametrize("name", list(FAST_FILES))
+def test_fast_path_gives_what_the_robust_one_gives(tmp_path, monkeypatch, name):
+    from seqcast.long import _parsed_csv
+
+    text, kw = FAST_FILES[name]
+    path = tmp_path / "long.csv"
+    path.write_bytes(text.encode())
+    assert _parsed_csv(path, ("unique_id", "ds", "y")) is not None  # taken by pandas' parser
+    assert_identical(load_long(path, **kw), load_robust(monkeypatch, path, **kw))
+
+
+ODD_FILES = {  # each left to the robust reader, which names the line (or refuses what pandas would take, or takes more)
+    "a short row": "unique_id,ds,y,note\na,2020-01-01,1,x\na,2020-01-02,2\na,2020-01-03,3,x\n",
+    "a long row": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,2,x\n",
+    "a long first row and a short one": "y,unique_id,ds,n1,n2\nk,1,a,2020-01-01,x,x\nk,2,a,2020-01-02\nk,3,a,2020-01-03,x\n",
+    "a separator in quotes": 'unique_id,ds,y\n"a,b",2020-01-01,1\n"a,b",2020-01-02,2\n"a,b",2020-01-03,3\n',
+    "a NUL": "unique_id,ds,y\na\0b,2020-01-01,1\na\0b,2020-01-02,2\na\0b,2020-01-03,3\n",
+    "True as a value": "unique_id,ds,y\na,2020-01-01,True\na,2020-01-02,false\na,2020-01-03,TRUE\n",
+    "a decimal comma": "unique_id;ds;y\na;2020-01-01;1,5\na;2020-01-02;2\na;2020-01-03;3\n",
+    "a comma in an id of a semicolon file": "unique_id;ds;y\n1,5;2020-01-01;1\n1,5;2020-01-02;2\n1,5;2020-01-03;3\n",
+    "an empty value": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,\na,2020-01-03,3\n",
+    "nan": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,nan\na,2020-01-03,3\n",
+    "#N/A": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,#N/A\na,2020-01-03,3\n",
+    "inf": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,inf\na,2020-01-03,3\n",
+    "1_000": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,1_000\na,2020-01-03,3\n",
+    "a gap": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-03,3\na,2020-01-04,4\n",
+    "a pair twice": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,2\na,2020-01-02,3\n",
+    "an empty id": "unique_id,ds,y\na,2020-01-01,1\n ,2020-01-02,2\na,2020-01-03,3\n",
+    "a bad date": "unique_id,ds,y\na,2020-01-01,1\na,2020-13-02,2\na,2020-01-03,3\n",
+    "two frequencies": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,2\na,2020-01-03,3\nb,2020-01-01,1\nb,2020-02-01,2\n"
+                       "b,2020-03-01,3\nc,2020-01-01,1\nc,2020-01-02,2\nc,2020-01-03,3\n",
+    "a missing column": "unique_id,date,y\na,2020-01-01,1\na,2020-01-02,2\n",
+    "a row of separators": "unique_id,ds,y\na,2020-01-01,1\n,,\na,2020-01-02,2\na,2020-01-03,3\n",
+    "an Excel sep line": "sep=;\nunique_id;ds;y\na;2020-01-01;1\na;2020-01-02;2\na;2020-01-03;3\n",
+    "other columns named alike": "unique_id,x,ds,x,y\na,1,2020-01-01,2,1\na,1,2020-01-02,2,2\na,1,2020-01-03,2,3\n",
+    "true in an id": "unique_id,ds,y\ntrue,2020-01-01,1\ntrue,2020-01-02,2\ntrue,2020-01-03,3\n",
+}
+
+
+@pytest.mark.parametrize("name", list(ODD_FILES))
+def test_fast_path_refuses_what_the_robust_one_refuses_with_its_message(tmp_path, monkeypatch, name):
+    path = tmp_path / "long.csv"
+    path.write_bytes(ODD_FILES[name].encode())
+    try:
+        want = load_robust(monkeypatch, path)
+    except DataError as exc:
+        with pytest.raises(DataError) as fast:
+            load_long(path)
+        assert str(fast.value) == str(exc)
+    else:
+        assert_identical(load_long(path), want)
+
+
+def test_fast_path_reads_no_compressed_file(tmp_path, monkeypatch):
+    import gzip
+
+    path = tmp_path / "long.csv.gz"  # pandas would decompress it by its name
+    path.write_bytes(gzip.compress(b"unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,2\na,2020-01-03,3\n"))
+    with pytest.raises(DataError, match=r"is gzip-compressed; decompress it first"):
+        load_long(path)
+
+
+@pytest.mark.parametrize("token", ["1e3", "-0", "+.5", "5.", " 7 ", "0.1", "4.35", "1e-400", "2.2250738585072011e-308",
+                                   "123456789012345678901234567890", "0.30000000000000004", "1E+2", "-1.5e-10"])
+def test_pandas_reads_values_as_python_does(tmp_path, monkeypatch, token):
+    path = write(tmp_path, f"unique_id,ds,y\na,2020-01-01,{token}\n")
+    assert load_long(path, freq="D")["a"].iloc[0] == float(token)
+    assert_identical(load_long(path, freq="D"), load_robust(monkeypatch, path, freq="D"))
+
+
+def test_whole_panel_checks_build_series_as_one_by_one_does(monkeypatch):
+    """DataFrames (no CSV parser): complete series are built from one grid, the others checked one by one."""
+    days = pd.date_range("2020-01-01", periods=6, freq="D")
+    hours = pd.date_range("2024-03-30 22:00", periods=6, freq="h", tz="Europe/Paris")
+    frames = [
+        pd.DataFrame({"unique_id": [3] * 6 + [1] * 4, "ds": list(days) + list(days[1:5]), "y": np.arange(10.0)}),
+        pd.DataFrame({"unique_id": ["a"] * 6 + ["b"] * 6, "ds": list(hours) + list(hours + pd.Timedelta("30min")),
+                      "y": np.arange(12.0)}),
+        pd.DataFrame({"unique_id": ["a"] * 5 + ["b"] * 3, "ds": np.r_[0:5, 7, 8, 10], "y": np.arange(8.0)}),
+        pd.DataFrame({"unique_id": ["a"] * 4 + ["b"] * 3, "ds": list(pd.date_range("2020-01-01", periods=4, freq="MS"))
+                      + list(pd.date_range("2020-02-01", periods=3, freq="MS")), "y": [1, np.nan, 3, 4, 5, 6, 7.0]}),
+        pd.DataFrame({"unique_id": ["a"] * 4, "ds": days[:4].astype("datetime64[s]"), "y": np.arange(4.0)}),
+        pd.DataFrame({"unique_id": ["a"] * 3 + ["b"] * 3, "ds": list(pd.bdate_range("2024-01-05", periods=3)) * 2,
+                      "y": [1.0, 2.0, 3.0, np.nan, 5.0, 6.0]}),
+    ]
+    for frame in frames:
+        for fill in ("ffill", "interpolate"):
+            assert_identical(load_long(frame, fill=fill), load_robust(monkeypatch, frame, fill=fill))
