@@ -718,19 +718,23 @@ def _interval_note(f, quiet: bool) -> None:
     forecast CSV would otherwise show as 0 / inf bounds without a word."""
     import numpy as np
 
-    from .intervals import min_residuals
-
     n = len(f.series_ids_)
     if f.levels_ and f.calibration_series_ < n:  # the rule is in the README's Python section only
         _say(quiet, f"note: the intervals were calibrated on {f.calibration_series_} of {n} series ({f.calibration_windows_} "
                     f"origins one step apart); the {n - f.calibration_series_} series too short for them get those widths "
                     "at their own scale")
-    bad = [q for q in f.levels_ if not np.isfinite(f.widths_[q]).all()]
+    _infinite_note(f, [q for q in f.levels_ if not np.isfinite(f.widths_[q]).all()], quiet)
+
+
+def _infinite_note(f, bad: list, quiet: bool, fix: str = "fit on more data or ask for lower --levels", err: bool = False) -> None:
+    """Say why the `bad` levels' intervals are infinite (0 / inf bounds in a forecast CSV)."""
+    from .intervals import min_residuals
+
     if bad:
         needs = ", ".join(f"{q:g}% needs {min_residuals(q)}" for q in bad)
         _say(quiet, f"note: the {' and '.join(f'{q:g}%' for q in bad)} interval{'s are' if len(bad) > 1 else ' is'} infinite at "
                     f"some or all steps: {f.calibration_windows_} calibration origin(s) on {f.calibration_series_} series gave too "
-                    f"few residuals per step ({needs}); fit on more data or ask for lower --levels")
+                    f"few residuals per step ({needs}); {fix}", err=err)
 
 
 def _new_data(f, data: str, column, date_column, id_column, value_column, freq, fill, quiet: bool):
@@ -834,6 +838,11 @@ def predict(
     new = None if data is None else _new_data(f, data, **reading, quiet=quiet)
     fc = f.forecast(horizon, new, levels=levels, ids=picked)
     text = _csv_text(fc)
+    import numpy as np
+
+    bad = [float(c[3:]) for c in fc.columns  # a written level with an infinite bound (0 / inf in the CSV): say why
+           if c.startswith("lo_") and not np.isfinite(fc[[c, "hi_" + c[3:]]].to_numpy(np.float64)).all()]
+    _infinite_note(f, bad, quiet, fix="refit on more data or with lower --levels", err=True)
     if out is None:
         # UTF-8 bytes, as --out writes them, whatever the locale: on a Latin-1 or cp1252 stdout an id such as '東京'
         # was a UnicodeEncodeError, and 'séoul' made `> fc.csv` a file that is no UTF-8
@@ -858,8 +867,6 @@ def predict(
         ctx = ctx.rename(f.columns_["value"] if f.long_format_ else name)  # the y label: what the values are (a series
         # id is the title's), unknown (None) for a long model saved before model.json kept its columns
         fc = fc.rename(columns={"ds": "date"})
-        import numpy as np
-
         bands = {float(c[3:]): (fc[c].to_numpy(), fc["hi_" + c[3:]].to_numpy()) for c in fc.columns if c.startswith("lo_")}
         bands = {q: b for q, b in bands.items() if np.isfinite(b[0]).all() and np.isfinite(b[1]).all()}  # an infinite one: not drawn
         plot_forecast(ctx, plot, forecast=fc, bands=bands, title=f"{name}: forecast")

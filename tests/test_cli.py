@@ -279,6 +279,14 @@ def test_fit_says_when_an_interval_level_is_infinite(work, tmp_path):
     assert n < 19 and not np.isfinite(m.widths_[95.0]).all()
     assert note.startswith("note: the 95% interval is infinite at some or all steps") and "95% needs 19" in note
     assert "80%" not in note.split(":")[1]  # 80% had enough residuals
+    # predict wrote 0 / inf bounds without a word (a forecast CSV read months later, far from fit's output)
+    r = invoke("predict", tmp_path / "m", "--horizon", 2)
+    assert_ok(r)
+    assert [ln for ln in r.stderr.splitlines() if ln.startswith("note:")] == [
+        note.replace("fit on more data or ask for lower --levels", "refit on more data or with lower --levels")]
+    assert r.stdout.splitlines()[1].endswith(",inf")  # the CSV itself is unchanged
+    assert "note:" not in invoke("predict", tmp_path / "m", "--horizon", 2, "--levels", "80").stderr  # 95% not written
+    assert "note:" not in invoke("predict", tmp_path / "m", "--horizon", 2, "-q").stderr
 
 
 def test_fit_says_what_mape_leaves_out_when_test_values_are_0(work, tmp_path):
