@@ -198,10 +198,19 @@ def loss_value(name: str, pred, y):
     return jnp.mean(sample_loss(name, pred, y))
 
 
+def default_cache_home() -> str:
+    """$XDG_CACHE_HOME when set to an absolute path (the XDG base directory rule), else ~/.cache."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    return xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")
+
+
 def enable_compilation_cache() -> None:
     """JAX's persistent compilation cache, so a second run of the same shapes starts at once.
-    Where: $SEQCAST_CACHE_DIR, else ~/.cache/seqcast/jax; SEQCAST_CACHE_DIR=off disables it."""
-    path = os.environ.get("SEQCAST_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "seqcast", "jax"))
+    Where: $SEQCAST_CACHE_DIR, else $XDG_CACHE_HOME/seqcast/jax, else ~/.cache/seqcast/jax; SEQCAST_CACHE_DIR=off
+    disables it. Set in JAX's process-wide config (its cache then serves the host program's own jitted code too),
+    unless the program set a cache folder first."""
+    path = os.environ.get("SEQCAST_CACHE_DIR")
+    path = os.path.join(default_cache_home(), "seqcast", "jax") if path is None else path
     if path.lower() in ("", "0", "off", "none") or jax.config.jax_compilation_cache_dir:
         return
     try:  # a folder that cannot be written (a read-only home): no cache, not JAX's UserWarning at every compile

@@ -544,6 +544,25 @@ def test_a_cache_folder_that_cannot_be_written_is_skipped(tmp_path, monkeypatch)
         jax.config.update("jax_compilation_cache_dir", before)
 
 
+def test_the_cache_folder_follows_xdg_cache_home(tmp_path, monkeypatch):
+    # it was ~/.cache/seqcast/jax whatever XDG_CACHE_HOME said (a cache moved off a small home partition, say)
+    before = jax.config.jax_compilation_cache_dir
+    try:
+        monkeypatch.delenv("SEQCAST_CACHE_DIR", raising=False)
+        for xdg, home in ((str(tmp_path / "xdg"), tmp_path / "xdg"), ("relative/path", tmp_path / "home" / ".cache")):
+            jax.config.update("jax_compilation_cache_dir", None)
+            monkeypatch.setenv("XDG_CACHE_HOME", xdg)  # a relative one is ignored, as the XDG rule says
+            monkeypatch.setenv("HOME", str(tmp_path / "home"))
+            train.enable_compilation_cache()
+            assert jax.config.jax_compilation_cache_dir == str(home / "seqcast" / "jax")
+        jax.config.update("jax_compilation_cache_dir", None)
+        monkeypatch.setenv("SEQCAST_CACHE_DIR", "")  # empty: off, as before
+        train.enable_compilation_cache()
+        assert jax.config.jax_compilation_cache_dir is None
+    finally:
+        jax.config.update("jax_compilation_cache_dir", before)
+
+
 def test_member_threads_count_the_cores_this_process_may_use(monkeypatch):
     # os.cpu_count() is the machine's: under `taskset -c 0` or a container's CPU set, 2+ threads shared one core
     import os
