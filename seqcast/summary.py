@@ -37,6 +37,7 @@ def read(path) -> dict:
     io._check_options(meta, folder / io.META)  # an option of another seqcast version, said so
     try:
         told = facts(meta, _shapes(raw))
+        text(told)  # a hand-edited value of another type (a null loss, a text fit_s) fails here, not in the CLI
     except ModelFileError as e:
         raise ModelFileError(f"'{folder}': {e}") from None
     except Exception as e:  # noqa: BLE001 - a hand-edited model.json: one line, as Forecaster.load says it
@@ -111,7 +112,7 @@ def facts(meta: dict, shapes: dict, run: dict | None = None, files: list | None 
         "seqcast_version": meta.get("seqcast_version"),
         "format_version": meta.get("format_version"),
         "model": {**cfg.to_dict(), "horizon": meta["horizon"], "season": meta["season"],
-                  "fit_horizon": meta.get("fit_horizon"),  # fit's --horizon: predict's default for a recursive model
+                  "fit_horizon": _fit_horizon(meta),  # fit's --horizon: predict's default for a recursive model
                   "learning_rate": DEFAULT_LR[cfg.optimizer] if cfg.learning_rate is None else cfg.learning_rate,
                   "learning_rate_default": cfg.learning_rate is None,
                   "scalers": dict(Counter(s["scaler"]["kind"] for s in series))},  # what scaler auto chose, per series
@@ -128,6 +129,12 @@ def facts(meta: dict, shapes: dict, run: dict | None = None, files: list | None 
         "holdout": run,
         "files": files,
     }
+
+
+def _fit_horizon(meta: dict) -> int | None:
+    """model.json's fit_horizon, checked as Forecaster.load checks it; None in files written before it was kept."""
+    fh = meta.get("fit_horizon")
+    return None if fh is None else io._int(fh, "fit_horizon")
 
 
 def layer_rows(cfg, shapes: dict) -> list[dict]:
@@ -174,7 +181,8 @@ def _data(meta: dict, series: list) -> dict:
     freqs = list(dict.fromkeys(s["freq"] for s in schemas))
     return {"n_series": len(series), "ids": [s["id"] for s in series], "long_format": meta["long_format"],
             "value_column": (meta.get("columns") or {}).get("value") or (None if meta["long_format"] else schemas[0]["name"]),
-            "columns": meta.get("columns"),  # {"id", "date", "value"} the data was read by (predict --data's defaults); older files: null
+            "columns": None if meta.get("columns") is None else io._columns(meta["columns"], None),  # {"id", "date", "value"} the
+            # data was read by (predict --data's defaults), checked as Forecaster.load checks them; older files: null
             "freq": freqs[0] if len(freqs) == 1 else freqs,
             "first": min((s["first"] for s in schemas), key=_instant), "last": max((s["last"] for s in schemas), key=_instant),
             "n_values": None if None in counts else sum(counts), "filled": sum(s.get("filled", 0) for s in schemas),
