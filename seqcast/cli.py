@@ -751,9 +751,9 @@ def _new_data(f, data: str, column, date_column, id_column, value_column, freq, 
     if f.long_format_:
         id_col = id_column or saved["id"]
         no_ids = DataError(f"this model forecasts {len(f.series_ids_)} series in long format, and --data '{data}' has no id "
-                           f"column {f.columns_['id'] or 'unique_id'!r}; pass a long file (an id, a date and a value column), "
-                           "naming its id column with --id-column if it is another")
-        if names and id_column is None and value_column is None and (id_col or "unique_id") not in names:
+                           f"column {id_column or f.columns_['id'] or 'unique_id'!r}; pass a long file (an id, a date and a "
+                           "value column), naming its id column with --id-column if it is another")
+        if names and (id_col or "unique_id") not in names:  # (not _load_many's advice: --column for one series)
             raise no_ids
         many = _load_many(data, column, date_column, id_col, value_column or column or saved["value"], freq, fill)
         if many is None:  # no file: its loader says why; else a built-in dataset

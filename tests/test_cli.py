@@ -168,6 +168,11 @@ def test_predict_data_errors_are_one_line(model_dir, long_model, tmp_path):
                  "holds 3 in long format")
     assert_error(invoke("predict", long_model, "--data", tmp_path / "daily.csv"), "forecasts 3 series in long format",
                  "has no id column 'unique_id'", "--id-column")
+    # flags for long format on a file without that id column: not "use --column and --date-column for one series"
+    assert_error(invoke("predict", long_model, "--data", daily, "--value-column", "y"), "forecasts 3 series in long format",
+                 "has no id column 'unique_id'", "--id-column")
+    assert_error(invoke("predict", long_model, "--data", long_model.parent / "long.csv", "--id-column", "store"),
+                 "forecasts 3 series in long format", "has no id column 'store'")
     assert list(tmp_path.glob("*.csv")) and not list(tmp_path.glob("*.png"))  # nothing written
 
 
