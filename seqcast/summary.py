@@ -212,7 +212,8 @@ def text(f: dict) -> str:
 def _model_line(f: dict) -> str:
     m = f["model"]
     net = " + ".join(r["layer"] for r in f["layers"])
-    steps = f"horizon {m['horizon']} ({m['strategy']})" if m["strategy"] != "recursive" else "one step, fed back (recursive)"
+    fh = f"; fit's horizon {m['fit_horizon']}: predict's default" if m["fit_horizon"] else ""
+    steps = f"horizon {m['horizon']} ({m['strategy']})" if m["strategy"] != "recursive" else f"one step, fed back (recursive{fh})"
     ens = f", {m['ensemble']}-member ensemble (the median forecast)" if m["ensemble"] > 1 else ""
     return f"{net}, window {m['window']}, {steps}, norm {m['norm']}, season {m['season']}{ens}"
 

@@ -157,3 +157,4 @@ def test_a_long_models_value_column_and_fit_horizon_are_shown(tmp_path):
     assert facts["data"]["columns"] == {"id": "store", "date": "month", "value": "sales"}
     assert facts["model"]["fit_horizon"] == 5
     assert "2 series in long format ('a', 'b'), value column 'sales'" in summary.text(facts)
+    assert "one step, fed back (recursive; fit's horizon 5: predict's default)" in summary.text(facts)  # not in --json only
