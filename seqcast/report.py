@@ -576,8 +576,11 @@ def fmt_cell(v) -> str:
 
 def fmt_pct(x: float) -> str:
     """A relative difference (0.25: 25%) as the verdicts write it, never "0%" for a difference ("0% lower" after
-    "beats"): whole numbers from 1%, one decimal below, "<0.1%" below that."""
+    "beats"): whole numbers from 1%, one decimal below, "<0.1%" below that, ">1000%" above 1000% (against a
+    baseline exact to rounding, "1326131869% higher" told nothing the two scores beside it do not)."""
     pct = 100 * abs(x)
+    if pct > 1000:
+        return ">1000%"
     return f"{pct:.0f}%" if pct >= 0.995 else f"{pct:.1f}%" if pct >= 0.05 else "<0.1%"
 
 

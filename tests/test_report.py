@@ -513,6 +513,14 @@ def test_terminal_table_columns_keep_trailing_zeros():
     assert "27.20" in text and "20.00" in text
 
 
+def test_a_relative_difference_above_1000_percent_is_not_spelled_out():
+    # exact linear data: "RMSE 32.36 vs 2.44e-06, 1326131869% higher" (the two scores already tell it)
+    from seqcast.report import fmt_pct
+
+    assert [fmt_pct(x) for x in (0.25, -0.004, 0.0004, 9.994, 10.0, 10.01, 13261318.69)] == \
+        ["25%", "0.4%", "<0.1%", "999%", "1000%", ">1000%", ">1000%"]
+
+
 def test_scores_too_small_or_large_for_their_decimals_keep_three_significant_digits():
     """After a huge outlier in the training part every model's MASE (1.5e-05, 5.4e-05) read "0.000", and a pure
     sine's rounding-size MASE scale gave "371309001925058.375"; a real 0 and ordinary scores read as before."""
