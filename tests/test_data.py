@@ -1144,3 +1144,69 @@ def test_same_freq_is_the_same_dates():
     assert same_freq("MS", "MS") and same_freq(None, None) and same_freq("QS", "QS-JAN")
     assert not same_freq("QS-FEB", "QS-JAN") and not same_freq("QS-JAN", "QE-DEC") and not same_freq("2QS-JAN", "QS-JAN")
     assert not same_freq("YS-APR", "YS-JAN") and not same_freq(None, "MS") and not same_freq("MS", "bogus")
+
+
+# --------------------------------------------------------------------------- #
+# Many series on the same dates (a panel): the frequency and the grid are worked out once
+# --------------------------------------------------------------------------- #
+
+
+def _varied_series() -> list[tuple[pd.Series, dict]]:
+    """(series, load_series options) of many kinds, each twice: dates shared, gaps, zones, fixed steps named two ways."""
+    rng = np.random.default_rng(0)
+
+    def s(index, **attrs):
+        out = pd.Series(rng.normal(10, 2, len(index)), index=index, name="v")
+        out.attrs.update(attrs)
+        return out
+
+    daily = pd.date_range("2021-03-01", periods=30, freq="D", name="ds")
+    gap = daily.delete([4, 5])
+    paris = pd.date_range("2023-03-20", periods=200, freq="h", tz="Europe/Paris")
+    utc = pd.date_range("2023-03-20", periods=200, freq="h", tz="UTC")
+    cases = [
+        (s(daily), {}), (s(daily), {"freq": "D"}), (s(daily), {"freq": "24h"}), (s(daily.as_unit("s")), {}),
+        (s(pd.DatetimeIndex(gap)), {"fill": "interpolate"}), (s(pd.DatetimeIndex(gap)), {"fill": "ffill"}),
+        (s(pd.date_range("2000-01", periods=40, freq="MS")), {}), (s(pd.date_range("2000-01", periods=40, freq="ME")), {}),
+        (s(pd.date_range("2020-01-05", periods=20, freq="W-SUN")), {}), (s(paris), {}), (s(utc), {}),
+        (s(pd.date_range("2020-01-01", periods=25, freq="B")), {}), (s(pd.RangeIndex(3, 40)), {}),
+    ]
+    return cases + [(x.copy(), opts) for x, opts in cases]
+
+
+def test_a_panel_of_series_on_the_same_dates_infers_their_frequency_once_and_builds_one_grid(monkeypatch):
+    from seqcast import data
+
+    monkeypatch.setattr(data, "_OFFSETS", {}, raising=False)
+    monkeypatch.setattr(data, "_GRIDS", {}, raising=False)
+    idx = pd.date_range("1987-03-01", periods=50, freq="D")
+    calls = {"infer_freq": 0, "date_range": 0}
+    for name in calls:
+        real = getattr(pd, name)
+        monkeypatch.setattr(pd, name, lambda *a, _real=real, _name=name, **k: calls.__setitem__(_name, calls[_name] + 1) or _real(*a, **k))
+    loaded = [load_series(pd.Series(np.arange(50.0) + i, index=idx)) for i in range(20)]  # each series had 1 + 2 before
+    assert calls == {"infer_freq": 1, "date_range": 1}
+    assert all(s.index.freqstr == "D" and s.index.equals(idx) for s in loaded)
+
+
+def test_a_panels_shared_frequency_and_grid_give_the_same_series_as_worked_out_alone():
+    from seqcast import data
+
+    for x, opts in _varied_series():
+        data._OFFSETS.clear(), data._GRIDS.clear()
+        alone = load_series(x, **opts)
+        again = load_series(x, **opts)  # from the remembered offset and grid
+        for got in (again, load_series(x.copy(), **opts)):
+            pd.testing.assert_series_equal(got, alone, check_freq=True, check_exact=True)
+            assert getattr(got.index, "freqstr", 0) == getattr(alone.index, "freqstr", 0) and got.attrs == alone.attrs
+    day, hours = (load_series(pd.Series(1.0, pd.date_range("2021-03-01", periods=9)), freq=f) for f in ("D", "24h"))
+    assert (day.index.freqstr, hours.index.freqstr) == ("D", "24h")  # equal offsets, grids named apart
+
+
+def test_a_series_that_sets_its_own_index_freq_leaves_the_other_series_and_the_next_loads_alone():
+    idx = pd.date_range("1991-07-01", periods=12, freq="MS")
+    a, b = (load_series(pd.Series(np.arange(12.0), index=idx)) for _ in range(2))
+    a.index.freq = None  # a user's edit of one loaded series
+    a.index.name = "when"
+    c = load_series(pd.Series(np.arange(12.0), index=idx))
+    assert b.index.freqstr == c.index.freqstr == "MS" and b.index.name is None is c.index.name
