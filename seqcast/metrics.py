@@ -272,8 +272,49 @@ def scores(truth, pred, mae_scale, mse_scale, ids=None) -> dict:
         rows: dict = {}
         for i, key in enumerate(keys):  # by first appearance
             rows.setdefault(key.item() if isinstance(key, np.generic) else key, []).append(i)
-        out["per_series"] = {key: _block(y[m], p[m], s1[m], s2[m], steps=False)[0] for key, m in rows.items()}
+        out["per_series"] = _per_series(y, p, s1, s2, rows)
     return out
+
+
+def _per_series(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray, rows: dict) -> dict:
+    """{key: overall metrics of its rows}: `_block(...)[0]` of each key's rows, to the last bit. Series with the same
+    number of rows, all with both scales, are scored together ((G, r, h) blocks, each reduced as `_block` reduces
+    its (r, h): the same sums in the same order); the others (a row without a scale) one by one."""
+    out = dict.fromkeys(rows)
+    ok = np.isfinite(s1) & (s1 > 0) & np.isfinite(s2) & (s2 > 0)  # (R,)
+    by_size: dict = {}
+    for key, m in rows.items():
+        if ok[m].all():
+            by_size.setdefault(len(m), []).append(key)
+        else:
+            out[key] = _block(y[m], p[m], s1[m], s2[m], steps=False)[0]
+    for r, keys in by_size.items():
+        idx = np.array([rows[k] for k in keys])  # (G, r)
+        scored = _blocks(y[idx], p[idx], s1[idx], s2[idx])  # metric -> (G,)
+        for g, key in enumerate(keys):
+            out[key] = {name: float(v[g]) for name, v in scored.items()}
+    return out
+
+
+def _blocks(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> dict:
+    """`_block`'s overall metrics of G blocks at once: y, p (G, r, h), scales s1, s2 (G, r) all finite and > 0.
+    Each block's r * h values are one contiguous row (G, r * h), summed as `_block` sums its own (r, h)."""
+    G, r, h = y.shape
+    e = y - p
+    ae = np.abs(e)
+    nz = y != 0
+    den = np.abs(y) + np.abs(p)
+    ratio = np.divide(2.0 * ae, den, out=np.zeros_like(den), where=den > 0)
+    ape = np.divide(ae, np.abs(y), out=np.zeros_like(ae), where=nz)
+    count, total = nz.reshape(G, -1).sum(axis=1), 100.0 * ape.reshape(G, -1).sum(axis=1)
+    return {
+        "mae": np.mean(ae.reshape(G, -1), axis=1),
+        "rmse": np.sqrt(np.mean((e**2).reshape(G, -1), axis=1)),
+        "mape": np.divide(total, count, out=np.full(G, np.nan), where=count > 0),
+        "smape": 100.0 * np.mean(ratio.reshape(G, -1), axis=1),
+        "mase": np.mean((ae / s1[:, :, None]).reshape(G, -1), axis=1),
+        "rmsse": np.mean(np.sqrt(np.mean(e**2, axis=2) / s2), axis=1),
+    }
 
 
 #: The fewest independent units (series, rows, blocks of test points) :func:`ratio_interval` draws an interval from.

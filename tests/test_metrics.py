@@ -325,3 +325,41 @@ def test_ratio_interval_keeps_its_memory_small_on_a_large_panel():
         tracemalloc.stop()
     assert n == 20_000 and lo < 1 < hi
     assert peak < 40e6  # one (250, 20_000) array of int64 alone is 40 MB
+
+
+def _varied_panel_rows(seed: int = 0):
+    """(truth, pred, mae_scale, mse_scale, ids) of series with 1 to 4 rows in mixed order, long and short horizons,
+    zeros in the truth (mape, smape's 0 / 0), and rows without a scale (0, nan, inf)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for h in (1, 7, 12, 48):  # 48 x 3 rows: over numpy's 128-value pairwise block
+        sizes = rng.integers(1, 5, 40)
+        ids = rng.permutation(np.repeat([f"s{i}" for i in range(40)], sizes)).tolist()
+        R = len(ids)
+        truth = rng.normal(0, 1, (R, h)) * 10.0 ** rng.integers(-3, 6, (R, 1))
+        truth[rng.random((R, h)) < 0.05] = 0.0
+        pred = truth + rng.normal(0, 1, (R, h)) * np.abs(truth).mean()
+        pred[truth == 0] = np.where(rng.random((truth == 0).sum()) < 0.5, 0.0, 1.0)
+        s1 = rng.uniform(0.1, 10, R)
+        s1[:3] = (0.0, np.nan, np.inf)  # the series of these rows are scored one by one
+        out.append((truth, pred, s1, s1 ** 2 * rng.uniform(0.5, 2, R), ids))
+    return out
+
+
+def test_per_series_scores_of_series_scored_together_equal_each_series_scored_alone_to_the_last_bit():
+    for truth, pred, s1, s2, ids in _varied_panel_rows():
+        got = metrics.scores(truth, pred, s1, s2, ids=ids)["per_series"]
+        for key in dict.fromkeys(ids):
+            m = [i for i, k in enumerate(ids) if k == key]
+            alone = metrics.scores(truth[m], pred[m], s1[m], s2[m])["overall"]  # one block: _block itself
+            assert list(got[key]) == list(alone) and np.array_equal(list(got[key].values()), list(alone.values()), equal_nan=True), key
+
+
+def test_per_series_scores_of_a_panel_are_not_one_block_per_series(monkeypatch):
+    calls = []
+    real = metrics._block
+    monkeypatch.setattr(metrics, "_block", lambda *a, **k: calls.append(1) or real(*a, **k))
+    rng = np.random.default_rng(1)
+    truth = rng.normal(100, 10, (600, 12))
+    metrics.scores(truth, truth + 1.0, np.full(600, 2.0), np.full(600, 4.0), ids=[f"s{i % 300}" for i in range(600)])
+    assert len(calls) == 1  # the overall and per-step block; the 300 series together, not 300 more blocks
