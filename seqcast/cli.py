@@ -1311,12 +1311,12 @@ def backtest(
         figs = [runs.steps_figure(res, folder, f"{len(values)} series x {windows} origins"),
                 runs.grid_figure(items, folder, f"{gm}: last origin", f"{gm} at the last origin (the last {horizon} values): "
                                  f"history, truth and forecast; {band}", f"{gm}'s MASE over all origins")]
-        every = runs.backtest_predictions(res, series, horizon, windows, st, limit=None)
+        every = runs.backtest_prediction_frame(res, series, horizon, windows, st)
         runs.write_tables(folder, every, res)
         run.update(data=data_info, leaderboard=runs.leaderboard_rows(res, cover, lv, counts),
                    verdict=res.verdicts() + [n for n in (note, left_out) if n],  # the notes on stderr reach the report too
-                   figures=figs, predictions=every[: runs.MAX_ROWS], predictions_total=len(every),  # run.json keeps the first
-                   tables=runs.TABLES)  # runs.MAX_ROWS, predictions.csv all
+                   figures=figs, predictions=runs.backtest_predictions(res, series, horizon, windows, st),  # run.json keeps the first
+                   predictions_total=len(every), tables=runs.TABLES)  # runs.MAX_ROWS, predictions.csv all
         if lv:
             run["coverage"] = runs.coverage_rows(cover, lv)
         hist = runs.first_history(res, "its fit at the last origin" if refit else "its one fit, at the first origin", cfg.ensemble)

@@ -392,8 +392,38 @@ def backtest_predictions(res, series: dict, h: int, windows: int, step: int, lim
     return out
 
 
-def write_tables(folder, predictions: list[dict], res) -> None:
-    """predictions.csv (every prediction row, as run.json's first MAX_ROWS) and series_scores.csv (each series' scores
+def backtest_prediction_frame(res, series: dict, h: int, windows: int, step: int):
+    """`backtest_predictions(..., limit=None)` as a DataFrame (the same columns, values and dtypes), built by columns:
+    a panel has (series x origins x steps) rows, 240k for 10k series, 2 origins and 12 steps."""
+    import pandas as pd
+
+    ids = list(series)
+    S, n = len(ids), windows * h
+    o, j = np.repeat(np.arange(windows), h), np.tile(np.arange(h), windows)  # (n,) each series' origins and steps
+    back = step * (windows - 1 - o)  # (n,) as backtest.cuts: cut_o = len - h - back
+    texts: dict = {}  # (dtype, zone, date) -> its text: the series of a panel mostly share their dates
+    dates = []
+    for k in ids:
+        index = series[k].index
+        t = len(index) - h - back + j  # (n,) positions of the predicted values in the series
+        if isinstance(index, pd.DatetimeIndex):
+            kind = (str(index.dtype), repr(index.tz))
+            for pos, v in zip(t, index.asi8[t].tolist()):
+                text = texts.get((kind, v))
+                if text is None:
+                    text = texts[(kind, v)] = _date_text(index[pos])
+                dates.append(text)
+        else:
+            dates += [int(x) for x in index[t]]
+    r = (o[None, :] * S + np.arange(S)[:, None]).ravel()  # (S * n,) rows of res, series-major
+    jj = np.tile(j, S)
+    return pd.DataFrame({"series": [k for k in ids for _ in range(n)], "origin": np.tile(o, S).tolist(),
+                         "step": (jj + 1).tolist(), "date": dates, "truth": res.truth[r, jj],
+                         **{m: f[r, jj] for m, f in res.forecasts.items()}})
+
+
+def write_tables(folder, predictions, res) -> None:
+    """predictions.csv (every prediction row, as run.json's first MAX_ROWS: a list of dicts or a DataFrame) and series_scores.csv (each series' scores
     per model: mase, smape, rmse, mae, rmsse, mape over its origins and steps, best MASE first within a series)."""
     import pandas as pd
 

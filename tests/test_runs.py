@@ -39,3 +39,34 @@ def test_run_json_command_on_windows(monkeypatch, tmp_path):
     assert r.exit_code == 0, r.output
     command = json.loads((out / "run.json").read_text(encoding="utf-8"))["command"]
     assert command.startswith("seqcast backtest airline ") and f'--out "{out}"' in command
+
+
+def _backtest_of(index_of: dict, h: int = 3, windows: int = 2, step: int = 2):
+    """(result, series) of naive / snaive backtests on series of the given indexes (their own lengths)."""
+    import numpy as np
+    import pandas as pd
+
+    from seqcast.backtest import backtest
+
+    rng = np.random.default_rng(0)
+    series = {k: pd.Series(rng.normal(10, 2, len(ix)), index=ix) for k, ix in index_of.items()}
+    res = backtest({k: s.to_numpy() for k, s in series.items()}, ["naive", "snaive"], h=h, n_windows=windows, step=step, season=2)
+    return res, series
+
+
+def test_the_backtest_prediction_frame_is_the_prediction_rows_built_by_columns():
+    import pandas as pd
+
+    days = pd.date_range("2021-01-01", periods=12, freq="D", name="ds")
+    cases = [  # a panel on shared dates (one of other lengths), hourly local times, midnight UTC, integer steps, int ids
+        {"a": days, "b": days, "c": days[:9], "d": pd.date_range("2020-12-30", periods=14, freq="D")},
+        {"x": pd.date_range("2024-10-26 22:00", periods=10, freq="h", tz="Europe/Paris"), "y": days.tz_localize("UTC")},
+        {1: pd.RangeIndex(5, 17), 2: pd.RangeIndex(0, 10)},
+    ]
+    for index_of in cases:
+        res, series = _backtest_of(index_of)
+        rows = runs.backtest_predictions(res, series, 3, 2, 2, limit=None)
+        frame = runs.backtest_prediction_frame(res, series, 3, 2, 2)
+        pd.testing.assert_frame_equal(frame, pd.DataFrame(rows), check_exact=True)
+        assert frame.to_csv(index=False) == pd.DataFrame(rows).to_csv(index=False)
+        assert runs.backtest_predictions(res, series, 3, 2, 2, limit=5) == rows[:5]
