@@ -15,6 +15,7 @@ sets attributes ending in `_`, and anything used before `fit` raises NotFittedEr
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -711,11 +712,20 @@ def _columns(series: list, long_format: bool) -> dict:
 
 def _future_dates(schema: dict, horizon: int) -> pd.Index:
     if schema["freq"]:
-        start = pd.Timestamp(schema["last"])
-        if schema.get("tz"):  # absent in models saved before seqcast kept the zone
-            start = start.tz_convert(schema["tz"])
-        return data_mod.within_dates(horizon, lambda: pd.date_range(start, periods=horizon + 1, freq=schema["freq"])[1:])
+        last, tz, freq = schema["last"], schema.get("tz"), schema["freq"]  # tz: absent in models saved before seqcast kept it
+        if isinstance(last, str) and isinstance(freq, str) and (tz is None or isinstance(tz, str)):
+            return _dates_after(last, tz, freq, horizon)[:]  # its own index (a caller may set its freq), the dates built once
+        return _dates_after.__wrapped__(last, tz, freq, horizon)
     return pd.RangeIndex(schema["last"] + 1, schema["last"] + 1 + horizon)
+
+
+@functools.lru_cache(maxsize=256)
+def _dates_after(last: str, tz: str | None, freq: str, horizon: int) -> pd.DatetimeIndex:
+    """The `horizon` dates at `freq` after `last` (ISO, in zone `tz`): the same for a panel's series that end together."""
+    start = pd.Timestamp(last)
+    if tz:
+        start = start.tz_convert(tz)
+    return data_mod.within_dates(horizon, lambda: pd.date_range(start, periods=horizon + 1, freq=freq)[1:])
 
 
 # ---- holdout evaluation against baselines ----------------------------------------------------------

@@ -860,3 +860,29 @@ def test_a_model_saved_with_quarters_named_qs_oct_takes_new_quarterly_data(tmp_p
     pd.testing.assert_frame_equal(g.extend(y).forecast(3), f.forecast(3, y))
     with pytest.raises(DataError, match="has frequency QS-FEB, and the model was fitted on QS-JAN"):  # other dates: refused
         g.forecast(3, pd.Series(y.to_numpy(), index=pd.date_range("2000-02-01", periods=40, freq="QS-FEB")))
+
+
+def test_the_forecast_dates_of_series_that_end_together_are_built_once(monkeypatch):
+    from seqcast import forecast
+
+    def schema(last, freq="D", tz=None):
+        return {"last": last, "freq": freq, "tz": tz}
+
+    def built(s, h):  # as _future_dates built them before it kept them
+        start = pd.Timestamp(s["last"])
+        start = start.tz_convert(s["tz"]) if s["tz"] else start
+        return pd.date_range(start, periods=h + 1, freq=s["freq"])[1:]
+
+    forecast._dates_after.cache_clear()
+    calls = []
+    real = pd.date_range
+    monkeypatch.setattr(pd, "date_range", lambda *a, **k: calls.append(1) or real(*a, **k))
+    got = [forecast._future_dates(schema("2021-03-31T00:00:00"), 12) for _ in range(50)]  # a panel's series
+    assert len(calls) == 1
+    monkeypatch.setattr(pd, "date_range", real)
+    got[0].freq = None  # a caller's edit of its dates leaves the others' and the next call's alone
+    assert got[1].freqstr == forecast._future_dates(schema("2021-03-31T00:00:00"), 12).freqstr == "D"
+    for s, h in [(schema("2021-03-31T00:00:00"), 12), (schema("2021-03-31T00:00:00"), 3), (schema("2020-01-31T00:00:00", "ME"), 5),
+                 (schema("2024-10-26T23:00:00+02:00", "h", "Europe/Paris"), 6), (schema("2024-10-26T23:00:00+02:00", "h"), 6)]:
+        a, b = forecast._future_dates(s, h), built(s, h)
+        assert a.equals(b) and a.freqstr == b.freqstr and a.dtype == b.dtype
