@@ -484,3 +484,20 @@ def test_a_reports_training_section_says_which_fit_it_shows(tmp_path):
     of = json.loads((out / "run.json").read_text())["history"]["of"]
     assert of == "gru, its fit at the last origin; losses are the mean of its 2 members"
     assert f"<th>fit</th><td>{of}" in (out / "report.html").read_text()
+
+
+def test_a_backtest_run_directory_reuses_the_printed_leaderboard_and_verdicts(long_csv, tmp_path, monkeypatch):
+    # each MASE ratio is a 2000-draw bootstrap (0.4 s on 10k series): the run directory took them again
+    from seqcast.backtest import Result
+
+    calls = []
+    real = Result.mase_ratio
+    monkeypatch.setattr(Result, "mase_ratio", lambda self, *a, **k: calls.append(a) or real(self, *a, **k))
+    out = tmp_path / "run"
+    r = invoke("backtest", long_csv, "--models", "linear,naive,snaive", "--horizon", H, "--windows", W, "--epochs", 1,
+               "--ensemble", 1, "--out", out)
+    assert_ok(r)
+    assert len(calls) == 3 + 1  # one per leaderboard row, one for the neural model's verdict
+    run = json.loads((out / "run.json").read_text())
+    assert [v for v in run["verdict"] if v.startswith("verdict:")] == [line for line in r.stdout.splitlines() if line.startswith("verdict:")]
+    assert [row["model"] for row in run["leaderboard"]] == [line.split()[1] for line in r.stdout.splitlines() if line.startswith("│")]
