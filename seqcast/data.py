@@ -104,6 +104,9 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 
 _ALIAS_RE = re.compile(r"^\s*(-?\d*)\s*([A-Za-z]+)(-[A-Za-z]+)?\s*$")
 
+#: Offsets of one fixed length ('D', '7D', 'h', '15min'): pandas' Ticks, and Day, a Tick before pandas 3 only.
+FIXED_STEPS = (pd.offsets.Tick, pd.offsets.Day)
+
 
 # --------------------------------------------------------------------------- #
 # Public API
@@ -1493,7 +1496,7 @@ def _infer_offset_of(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300)
         offset = offsets[key]
         if not offset.is_on_offset(dates[0]):
             continue
-        if isinstance(offset, pd.offsets.Tick) and (dates[-1].value - dates[0].value) // offset.nanos >= 2 * n:
+        if isinstance(offset, FIXED_STEPS) and (dates[-1].value - dates[0].value) // offset.nanos >= 2 * n:
             continue  # over 2n points, not built: one date a century off made a grid of billions of seconds
         try:
             grid = pd.date_range(dates[0], dates[-1], freq=offset)
@@ -1501,7 +1504,7 @@ def _infer_offset_of(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300)
             continue
         if len(grid) > 2 * n or not dates.isin(grid).all():
             continue
-        score = (len(grid), isinstance(offset, pd.offsets.Tick), -count)  # 'YS' before '365D'
+        score = (len(grid), isinstance(offset, FIXED_STEPS), -count)  # 'YS' before '365D', 'W-WED' before '7D'
         if best is None or score < best:
             best, chosen = score, offset
     return chosen
@@ -1604,7 +1607,7 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
             f"{where(0)}: date {_fmt_date(first)} does not fall on the frequency {name!r}; "
             + (_mid_month_hint(dates) or "fix the date or pass the right freq=")
         )
-    points = (last.value - first.value) // offset.nanos + 1 if isinstance(offset, pd.offsets.Tick) else 0
+    points = (last.value - first.value) // offset.nanos + 1 if isinstance(offset, FIXED_STEPS) else 0
     if _grid_too_long(points, len(dates)):
         raise DataError(
             f"the dates in {raw.source} run from {_fmt_date(first)} to {_fmt_date(last)}: {points} steps of {name!r} "

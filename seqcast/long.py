@@ -25,6 +25,7 @@ from seqcast.data import (
     _MAX_LISTED,
     _YEAR_MAX,
     _YEAR_MIN,
+    FIXED_STEPS,
     PARQUET_SUFFIXES,
     _check_fill,
     _check_freq,
@@ -606,7 +607,7 @@ def _long_span(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> pd.DatetimeInd
     Only for calendar offsets (month, quarter, week, business day, ...), whose ``date_range`` is
     slow per series; fixed steps are fast anyway and could put series on different phases.
     """
-    if isinstance(offset, pd.offsets.Tick) or len(dates) == 0:
+    if isinstance(offset, FIXED_STEPS) or len(dates) == 0:
         return None
     first, last = dates.min(), dates.max()
     try:
@@ -621,7 +622,7 @@ def _tick_span(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> pd.DatetimeInd
     """For a fixed step ('D', 'h', ...): the grid from the earliest date to the latest that the series on its phase
     are sliced from (as `_long_span` for calendar offsets); None for other offsets, or when it would be far longer
     than the data."""
-    if not isinstance(offset, pd.offsets.Tick) or len(dates) == 0:
+    if not isinstance(offset, FIXED_STEPS) or len(dates) == 0:
         return None
     first, last = dates.min(), dates.max()
     if (last.value - first.value) // offset.nanos >= max(4 * len(dates), 10**6):

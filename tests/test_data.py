@@ -1043,6 +1043,7 @@ def test_a_frequency_may_leave_as_many_dates_missing_as_there_are_not_more():
     (["2000-01-01", "2000-04-01", "2000-10-01"], "QS-JAN"),  # quarters from January, July missing
     (["2020-01-01", "2020-01-08", "2020-01-22"], "W-WED"),  # Wednesdays, not bare 7-day steps
     (["2000-07-01", "2001-07-01", "2003-07-01"], "YS-JUL"),  # years from July 1, not 365 days
+    (["2001-01-01", "2001-01-02", "2001-01-04"], "B"),  # Monday, Tuesday, Thursday: business days, not days
 ])
 def test_a_short_series_with_a_gap_gets_its_calendar_frequency(dates, freq):
     s = _dated(dates, fill="ffill")
