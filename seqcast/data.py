@@ -4,8 +4,8 @@ The single entry point is :func:`load_series`. It accepts a CSV or Parquet path,
 pandas Series or DataFrame, a numpy array or a list, and returns a clean ``float64``
 ``pd.Series``:
 
-* indexed by a ``DatetimeIndex`` whose ``freq`` is set when the data has dates,
-  or by a ``RangeIndex`` (0..n-1) when it has none;
+* indexed by a ``DatetimeIndex`` (in nanoseconds, with pandas 2 and 3 alike) whose ``freq`` is set
+  when the data has dates, or by a ``RangeIndex`` (0..n-1) when it has none;
 * named after the value column (``"y"`` when there is no name);
 * with ``series.attrs["filled"]`` = the number of values filled by ``fill``.
 
@@ -309,7 +309,7 @@ def future_index(series: pd.Series, horizon: int) -> pd.Index:
                 "unknown; load it with load_series(..., freq=...) e.g. freq='MS'"
             )
         return within_dates(horizon, lambda: pd.date_range(start=index[-1] + offset, periods=horizon, freq=offset,
-                                                           name=index.name))
+                                                           name=index.name, unit="ns"))  # pandas 3: in the index's unit
     if isinstance(index, pd.PeriodIndex):
         return pd.period_range(start=index[-1] + 1, periods=horizon, freq=index.freq,
                                name=index.name)
@@ -482,21 +482,43 @@ _DAY_MONTH_RE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
 _OFFSET_RE = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")  # a trailing UTC offset: +01:00, -0500, Z
 
 
+def _in_ns_range(dates: pd.DatetimeIndex) -> np.ndarray:
+    """(N,) whether each date lies within 1677-09-21 .. 2262-04-11, the dates nanoseconds hold (NaT: False)."""
+    per = np.timedelta64(1, dates.unit) // np.timedelta64(1, "ns")  # nanoseconds per unit: 1000 for 'us'
+    limit = np.iinfo(np.int64).max // per
+    return np.asarray((dates.asi8 > -limit) & (dates.asi8 <= limit) & dates.notna())
+
+
+def as_ns(dates: pd.DatetimeIndex, where: Callable[[int], str] | None = None) -> pd.DatetimeIndex:
+    """Dates at nanosecond resolution, the one pandas 2 reads every date in, so that pandas 2 and 3 (which reads
+    text in microseconds, and may hold dates in seconds) give the same dates. One that nanoseconds cannot hold:
+    NaT without `where` (as pandas 2 reads it from text: 'Jan-15' is no year 1), else a DataError naming its row."""
+    if dates.unit == "ns":
+        return dates
+    inside = _in_ns_range(dates)
+    if where is not None and not inside[dates.notna()].all():
+        i = int(np.flatnonzero(~inside & dates.notna())[0])
+        raise DataError(f"{where(i)}: date {_fmt_date(dates[i])} is outside {pd.Timestamp.min:%Y-%m-%d} .. "
+                        f"{pd.Timestamp.max:%Y-%m-%d}, the dates pandas holds in nanoseconds; fix that date, or drop "
+                        "the dates (integer steps)")
+    return (dates if inside.all() else dates.where(inside)).as_unit("ns")
+
+
 def _to_datetime(cells: list[str], dayfirst: bool = False) -> pd.DatetimeIndex:
-    """``pd.to_datetime`` with NaT for unparseable cells. Offsets that change (daylight saving time):
-    daily or coarser data (every local time at one time of day: midnight, or a daily reading at 16:00)
-    keeps its local times without the offsets; anything finer is converted to UTC, where its hours stay
+    """``pd.to_datetime`` with NaT for unparseable cells (and dates beyond 1677..2262: `as_ns`). Offsets that change
+    (daylight saving time): daily or coarser data (every local time at one time of day: midnight, or a daily reading at
+    16:00) keeps its local times without the offsets; anything finer is converted to UTC, where its hours stay
     evenly spaced."""
     with _quiet():
         try:
-            return pd.DatetimeIndex(pd.to_datetime(cells, errors="coerce", dayfirst=dayfirst))
+            return as_ns(pd.DatetimeIndex(pd.to_datetime(cells, errors="coerce", dayfirst=dayfirst)))
         except (ValueError, TypeError):  # offsets that change, e.g. +01:00 then +02:00 (DST)
-            local = pd.DatetimeIndex(pd.to_datetime([_OFFSET_RE.sub("", c.strip()) for c in cells], errors="coerce",
-                                                    dayfirst=dayfirst))
+            local = as_ns(pd.DatetimeIndex(pd.to_datetime([_OFFSET_RE.sub("", c.strip()) for c in cells],
+                                                          errors="coerce", dayfirst=dayfirst)))
             times = local.dropna()
             if len(times) and (times - times.normalize()).nunique() == 1:  # in UTC a daily 12:00 moves to 11:00, 10:00
                 return local
-            return pd.DatetimeIndex(pd.to_datetime(cells, errors="coerce", dayfirst=dayfirst, utc=True))
+            return as_ns(pd.DatetimeIndex(pd.to_datetime(cells, errors="coerce", dayfirst=dayfirst, utc=True)))
 
 
 def _regular(dates: pd.DatetimeIndex) -> bool:
@@ -1701,6 +1723,7 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
     if raw.dates_dayfirst is not None:  # 01/02/2020 ...: the frequency decides between the two readings
         raw.dates = _choose_reading(raw.dates, raw.dates_dayfirst, offset, raw.source)
     if raw.dates is not None:
+        raw.dates = as_ns(raw.dates, where)  # a DatetimeIndex (a Parquet file's dates) in us or s: in ns, as pandas 2's
         grid, offset = _check_dates(raw, offset, span)
         if len(grid) != n:
             gap = grid.difference(raw.dates)

@@ -725,7 +725,8 @@ def _dates_after(last: str, tz: str | None, freq: str, horizon: int) -> pd.Datet
     start = pd.Timestamp(last)
     if tz:
         start = start.tz_convert(tz)
-    return data_mod.within_dates(horizon, lambda: pd.date_range(start, periods=horizon + 1, freq=freq)[1:])
+    return data_mod.within_dates(horizon, lambda: pd.date_range(start, periods=horizon + 1, freq=freq,
+                                                                unit="ns")[1:])  # pandas 3: in start's unit
 
 
 # ---- holdout evaluation against baselines ----------------------------------------------------------

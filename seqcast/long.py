@@ -51,6 +51,7 @@ from seqcast.data import (
     _same_label,
     _show,
     _yyyymmdd,
+    as_ns,
 )
 from seqcast.errors import ConfigError, DataError
 
@@ -149,6 +150,8 @@ def _load(table: _Table, id_column: str, date_column: str, value_column: str, of
         steps, dates = None, pd.DatetimeIndex(pd.to_datetime(steps.astype(str), format="%Y"))  # years
     elif steps is not None and _yyyymmdd(steps):  # 20200131, ...: dates written as numbers, not steps with gaps
         steps, dates = None, _parse_dates(steps.astype(str).tolist(), where, f" in column {_show(date_column)}")  # 20210229: one line
+    if dates is not None:
+        dates = as_ns(dates, where)  # pandas 3's us or s (a DataFrame's, a Parquet file's, years): ns, as pandas 2's
     value_col = f" in column {_show(value_column)}"
     if table.text:
         values = _parse_values(cols[value_column], where, value_col)

@@ -793,6 +793,36 @@ def test_future_index_of_other_indexes():
     assert list(future_index(pd.Series(np.ones(3), index=pd.Index([5, 6, 7])), 2)) == [8, 9]
 
 
+def test_future_index_is_in_nanoseconds_whatever_the_index_unit():  # pandas 3 keeps microseconds, past 2262
+    s = pd.Series([1.0, 2.0, 3.0], index=pd.date_range("2262-01-01", periods=3, freq="MS", unit="us"))
+    assert future_index(s, 1).dtype == "datetime64[ns]"
+    with pytest.raises(ConfigError, match=r"`horizon` reaches past 2262-04-11"):
+        future_index(s, 12)
+
+
+def test_dates_in_any_unit_are_read_in_nanoseconds():  # pandas 3 reads dates in us, a Parquet file may hold s or ms
+    for unit in ("s", "ms", "us"):
+        idx = pd.date_range("2000-01-01", periods=4, freq="MS", unit=unit)
+        s = load_series(pd.Series(np.arange(4.0), index=idx))
+        assert s.index.dtype == "datetime64[ns]" and s.index.freqstr == "MS"
+        long = load_long(pd.DataFrame({"unique_id": "a", "ds": idx, "y": np.arange(4.0)}))
+        assert long["a"].index.dtype == "datetime64[ns]" and long["a"].index.freqstr == "MS"
+    old = pd.date_range("1500-01-01", periods=4, freq="MS", unit="s")
+    with pytest.raises(DataError, match=r"^row 0: date 1500-01-01 is outside 1677-09-21 .. 2262-04-11, the dates pandas "):
+        load_series(pd.Series(np.arange(4.0), index=old))
+    with pytest.raises(DataError, match=r"^row 0: date 1500-01-01 is outside 1677-09-21"):
+        load_long(pd.DataFrame({"unique_id": "a", "ds": old, "y": np.arange(4.0)}))
+
+
+@pytest.mark.parametrize("first", ["1500-01-01", "2300-01-01", "Jan-15"])
+def test_text_dates_beyond_nanoseconds_are_not_read(tmp_path, first):  # pandas 3 reads them (Jan-15 as 0001-01-15)
+    path = write(tmp_path, f"date,y\n{first},1\n2020-02-01,2\n2020-03-01,3\n")
+    with pytest.raises(DataError, match=rf"^line 2: date '{first}' in column 'date' cannot be parsed"):
+        load_series(path)
+    with pytest.raises(DataError, match=rf"^row 0: date '{first}' in column 'date' cannot be parsed"):
+        load_series(pd.read_csv(path, dtype=str))  # a DataFrame of text (pandas 3: str dtype)
+
+
 def test_future_index_bad_horizon():
     with pytest.raises(ConfigError, match=r"`horizon` must be >= 1. Received: horizon=0"):
         future_index(load_series([1.0, 2.0]), 0)
@@ -830,6 +860,9 @@ def test_thousands_separators_in_a_tab_file_are_refused_not_read_as_decimals(tmp
     with pytest.raises(DataError, match="'1,120' in column 'volume' could be 1.120 \\(a decimal comma\\) or 1120 \\(a thousands "
                                         "separator\\); write it with a dot"):
         load_series(write(tmp_path, text))
+    text = "date;y\n2015-01-01;100,000\n2015-02-01;104,707\n2015-03-01;104,700\n"  # pandas 3 read the values as dates
+    with pytest.raises(DataError, match="line 2: value '100,000' in column 'y' could be 100.000"):
+        load_series(write(tmp_path, text, "semi.csv"))
 
 
 def test_three_decimals_after_a_comma_are_decimals_where_the_column_shows_decimal_commas(tmp_path):

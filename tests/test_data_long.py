@@ -19,7 +19,7 @@ def write(tmp_path: Path, text: str, name: str = "long.csv") -> Path:
 
 
 def two_series() -> dict[str, pd.Series]:
-    idx = pd.date_range("2000-01-01", periods=5, freq="MS", name="ds")
+    idx = pd.date_range("2000-01-01", periods=5, freq="MS", name="ds", unit="ns")  # seqcast's dates (pandas 3's are in us)
     return {
         "b": pd.Series([1.0, 2.0, 3.0, 4.0, 5.0], index=idx, name="b"),
         "a": pd.Series([7.0, 8.0, 9.0], index=idx[1:4], name="a"),

@@ -871,7 +871,7 @@ def test_the_forecast_dates_of_series_that_end_together_are_built_once(monkeypat
     def built(s, h):  # as _future_dates built them before it kept them
         start = pd.Timestamp(s["last"])
         start = start.tz_convert(s["tz"]) if s["tz"] else start
-        return pd.date_range(start, periods=h + 1, freq=s["freq"])[1:]
+        return pd.date_range(start, periods=h + 1, freq=s["freq"], unit="ns")[1:]  # in ns, as pandas 2 builds them
 
     forecast._dates_after.cache_clear()
     calls = []
