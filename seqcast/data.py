@@ -233,7 +233,7 @@ def season_length(freq: str | pd.DateOffset | None) -> int | None:
     """
     if freq is None:
         return None
-    offset = freq if isinstance(freq, pd.DateOffset) else _check_freq(freq)
+    offset = freq if isinstance(freq, pd.offsets.BaseOffset) else _check_freq(freq)
     n = abs(int(getattr(offset, "n", 1))) or 1
     o = pd.offsets
 
@@ -389,7 +389,7 @@ def _to_offset_lenient(freq: str) -> pd.DateOffset:
 
 
 def _check_freq(freq: Any) -> pd.DateOffset:
-    if isinstance(freq, pd.DateOffset):
+    if isinstance(freq, pd.offsets.BaseOffset):  # (pandas 3 warns for isinstance(MonthBegin(), pd.DateOffset))
         return freq
     if not isinstance(freq, str) or not freq.strip():
         raise ConfigError(
@@ -409,7 +409,7 @@ def _check_freq(freq: Any) -> pd.DateOffset:
 
 def _freq_hint(message: str) -> str:
     """The useful part of pandas' "Invalid frequency" message."""
-    first = _one_line(message.split(". Failed to parse")[0], 60)
+    first = _one_line(re.split(r"[.,] [Ff]ailed to parse", message)[0], 60)  # pandas 3: ". Failed", 2: ", failed"
     advice = re.search(r"(Please use '[^']+' instead|Did you mean [^?]+\?)", message)
     return f"{first}; {advice.group(1)}" if advice else first
 
@@ -1426,7 +1426,7 @@ def _pd_infer(dates: pd.DatetimeIndex) -> pd.DateOffset | None:
         return None
     if found is None:
         return None
-    return _canonical_quarter(found if isinstance(found, pd.DateOffset) else to_offset(found))
+    return _canonical_quarter(found if isinstance(found, pd.offsets.BaseOffset) else to_offset(found))
 
 
 _QUARTERS = (pd.offsets.QuarterBegin, pd.offsets.BQuarterBegin, pd.offsets.QuarterEnd, pd.offsets.BQuarterEnd)

@@ -360,11 +360,13 @@ def _future_x(history, n: int, dates=None):
     import numpy as np
     import pandas as pd
 
+    from .data import _pd_infer  # pd.infer_freq, without pandas 3's warning that it will return an offset
+
     if isinstance(history, pd.Series):
         hx = history.index
         if dates is not None:
             return hx, pd.Index(dates)
-        if isinstance(hx, pd.DatetimeIndex) and len(hx) >= 3 and (freq := hx.freq or pd.infer_freq(hx)) is not None:
+        if isinstance(hx, pd.DatetimeIndex) and len(hx) >= 3 and (freq := hx.freq or _pd_infer(hx)) is not None:
             return hx, pd.date_range(hx[-1], periods=n + 1, freq=freq)[1:]
         if isinstance(hx, pd.DatetimeIndex):
             raise DataError("a grid item's history has dates without a regular frequency: add a `dates` list for its forecast")

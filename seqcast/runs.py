@@ -360,8 +360,10 @@ def _positions(values, start: int):
 def _regular(index) -> bool:
     import pandas as pd
 
+    from .data import _pd_infer  # pd.infer_freq, without pandas 3's warning that it will return an offset
+
     if isinstance(index, pd.DatetimeIndex):
-        return len(index) >= 3 and (index.freq is not None or pd.infer_freq(index) is not None)
+        return len(index) >= 3 and (index.freq is not None or _pd_infer(index) is not None)
     return False
 
 

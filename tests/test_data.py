@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -770,6 +771,14 @@ def test_season_length(freq, expected):
 def test_season_length_bad_alias():
     with pytest.raises(ConfigError):
         season_length("nonsense")
+    with pytest.raises(ConfigError, match=r"Received: freq='bogus' \(Invalid frequency: bogus\)$"):  # as pandas 3 words it
+        season_length("bogus")
+
+
+def test_season_length_of_an_offset_warns_of_nothing():  # pandas 3 warned for isinstance(SemiMonthBegin(), pd.DateOffset)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert season_length(pd.offsets.SemiMonthBegin()) == 24 and season_length(pd.offsets.Day(7)) == 52
 
 
 def test_future_index_monthly():

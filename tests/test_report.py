@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import re
+import warnings
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
@@ -16,7 +17,7 @@ from sample_run import FIGURES, SECTION_IDS, make_run
 from typer.testing import CliRunner
 
 from seqcast.cli import app
-from seqcast import report
+from seqcast import report, runs
 from seqcast.errors import ConfigError, DataError, SeqcastError
 from seqcast.report import (
     plot_errors_by_step,
@@ -90,6 +91,15 @@ def test_plot_errors_by_step_and_grid(tmp_path):
     irregular = pd.Series([1.0, 2, 3], index=pd.to_datetime(["2000-01-01", "2000-01-05", "2000-03-01"]))
     with pytest.raises(DataError, match="add a `dates` list"):
         plot_series_grid([{"title": "t", "history": irregular, "forecast": [1.0]}], tmp_path / "x.png")
+
+
+def test_a_grid_history_without_a_freq_is_continued_quietly(tmp_path):  # pandas 3's infer_freq warns it will change
+    s = monthly(36)
+    s.index = pd.DatetimeIndex(list(s.index))  # the same dates, freq None: inferred
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot_series_grid([{"title": "t", "history": s, "forecast": [1.0, 2.0]}], tmp_path / "g.png")
+        assert runs._regular(s.index)
 
 
 def test_series_ids_are_drawn_literally_short_and_quietly(tmp_path):
