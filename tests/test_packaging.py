@@ -28,7 +28,7 @@ def requirements() -> dict:
 @pytest.mark.parametrize("name,refused", [
     ("jax", "0.5.2"),      # jaxlib 0.5.1: "No such compile option: 'xla_cpu_use_fusion_emitters'"; before 0.4.36 no jit(compiler_options=)
     ("pandas", "2.1.4"),   # no 'ME' / 'QE' / 'YE' aliases: 19 of test_data*.py's tests fail
-    ("pandas", "3.0.0"),   # other inferred frequencies ('365D' for yearly dates with a gap) and date parsing ('Jan-15' as year 1)
+    ("pandas", "4.0.0"),   # not released: 3.0 changed inferred frequencies, date parsing and text dtypes, ported for 2.x and 3.x alike
     ("typer", "0.15.0"),   # any command: TypeError "Secondary flag is not valid for non-boolean flag" with click >= 8.2
 ])
 def test_dependency_bounds_refuse_versions_seqcast_does_not_run_on(name, refused):
