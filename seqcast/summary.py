@@ -50,6 +50,8 @@ def _locate(p: Path) -> tuple[Path, Path | None]:
     model/ (a demo folder, whose run.json is beside model/). A run directory of backtest, benchmark or reproduce
     holds no model: refused, saying what MODEL must be. Any other folder: read_meta's errors."""
     if p.is_file() and p.name in (io.META, io.WEIGHTS, RUN_FILE):  # `seqcast info models/a/model.json`
+        if not (p.parent / io.META).is_file() and not (p.parent / "model" / io.META).is_file():
+            return _locate(p.parent)  # a run directory's run.json (or a model that lost model.json): its folder's error
         raise ModelFileError(f"'{p}' is a file of a seqcast model; pass its folder: seqcast info {shell_join([str(p.parent)])}")
     if p.is_dir() and not (p / io.META).is_file():
         if (p / "model" / io.META).is_file():

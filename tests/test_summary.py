@@ -88,6 +88,18 @@ def test_a_run_directory_is_refused_saying_what_model_must_be(tmp_path):
         summary.read(tmp_path)
 
 
+def test_a_run_directorys_run_json_is_refused_as_its_folder_is(saved, tmp_path):
+    # `seqcast info runs/bt/run.json` said "is a file of a seqcast model; pass its folder: seqcast info runs/bt",
+    # and that folder was then refused as a run directory
+    (tmp_path / "run.json").write_text("{}")
+    with pytest.raises(ModelFileError, match=r"is a seqcast run directory \(run.json\), which holds no model"):
+        summary.read(tmp_path / "run.json")
+    d = copy_model(saved, tmp_path / "m")
+    (d / "run.json").write_text("{}")
+    with pytest.raises(ModelFileError, match=r"is a file of a seqcast model; pass its folder"):  # a model's run.json: as before
+        summary.read(d / "run.json")
+
+
 def _edit(d: Path, **changes):
     meta = json.loads((d / "model.json").read_text())
     meta.update(changes)
