@@ -444,7 +444,12 @@ class Forecaster:
             fitted = set(text_ids(self.series_ids_))
             unknown = [k for k in new_ids if str(k) not in fitted]
             if unknown:
-                raise DataError(f"series {unknown[0]!r} in `y` (CLI --data) was not in the fitted data; the model has scalers for the fitted series only")
+                known = [str(k) for k in new_ids if str(k) in fitted]
+                more = f" and {len(unknown) - 1} more" if len(unknown) > 1 else ""
+                leave = (f"leave {'them' if more else 'it'} out with `ids` (CLI --ids, e.g. --ids {','.join(known[:3])}{',...' if len(known) > 3 else ''}) "
+                         "or refit" if known else "refit")
+                raise DataError(f"series {unknown[0]!r}{more} in `y` (CLI --data) {'were' if more else 'was'} not in the fitted data; the model "
+                                f"has scalers for the fitted series only: {leave} on data that holds {'them' if more else 'it'}")
             idx = self._index(new_ids)
             for j, s in zip(idx, series):
                 self._check_freq(j, s)

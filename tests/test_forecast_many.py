@@ -126,6 +126,18 @@ def test_errors(fitted, direct, many):
         Forecaster(**TINY).fit(many, scaler_data=many["a"])
 
 
+def test_new_data_with_a_series_the_model_does_not_know_says_how_to_leave_it_out(fitted, many):
+    # the error said what was wrong only: a cron job's file with one new store gave no way forward
+    new = {**many, "zz": many["a"], "zy": many["b"]}
+    with pytest.raises(DataError, match=r"series 'zz' and 1 more in `y` \(CLI --data\) were not in the fitted data; the model has "
+                                        r"scalers for the fitted series only: leave them out with `ids` \(CLI --ids, e\.g\. --ids a,b,c\) "
+                                        r"or refit on data that holds them$"):
+        fitted.forecast(2, new)
+    with pytest.raises(DataError, match=r"series 'zz' in .* the fitted series only: refit on data that holds it$"):
+        fitted.forecast(2, {"zz": many["a"]})
+    assert len(fitted.forecast(2, new, ids=["a", "b", "c"])) == 6  # the way out it names
+
+
 def test_ids_must_each_be_in_the_new_data(fitted, many):
     """ids=['a', 'b'] with new data holding only 'a' forecast 'a' alone, without a word."""
     with pytest.raises(ConfigError, match=r"^`ids` must name series present in `y` \(CLI --data\)\. Received: 'b', which it does not hold$"):
