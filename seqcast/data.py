@@ -824,12 +824,29 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, da
     bad = np.flatnonzero(parsed.isna())
     if len(bad):
         i = int(bad[0])
+        if _beyond_ns(texts[i]):  # '2300-01-01' was "cannot be parsed; write every date in one format"
+            raise DataError(f"{where(i)}: date {_show(texts[i])}{col} is outside {pd.Timestamp.min:%Y-%m-%d} .. "
+                            f"{pd.Timestamp.max:%Y-%m-%d}, the dates pandas holds in nanoseconds; fix that date (a typo?)")
         example = f" (the first date reads {_show(texts[0])})" if i > 0 else ""
         raise DataError(
             f"{where(i)}: date {_show(texts[i])}{col} cannot be parsed{example}; "
             "write every date in one format, e.g. 2020-01-31" + (", or remove that row (a total or a note?)" if i == len(texts) - 1 else "")
         )
     return (parsed, other) if day_first else parsed
+
+
+_ISO_RE = re.compile(r"^\d{4}-\d{2}")
+
+
+def _beyond_ns(text: str) -> bool:
+    """Whether `text` is an ISO date (as numpy reads it) outside 1677-09-21 .. 2262-04-11, which pandas reads as NaT."""
+    if not _ISO_RE.match(text):
+        return False
+    try:
+        second = np.datetime64(_OFFSET_RE.sub("", text)).astype("datetime64[s]").astype(np.int64)  # (in seconds: no overflow)
+    except ValueError:
+        return False
+    return not pd.Timestamp.min.value // 10**9 < second <= pd.Timestamp.max.value // 10**9
 
 
 def _read_date_cells(cells: Sequence[Any], where: Callable[[int], str], col: str,

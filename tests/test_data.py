@@ -823,13 +823,18 @@ def test_dates_in_any_unit_are_read_in_nanoseconds():  # pandas 3 reads dates in
         load_long(pd.DataFrame({"unique_id": "a", "ds": old, "y": np.arange(4.0)}))
 
 
-@pytest.mark.parametrize("first", ["1500-01-01", "2300-01-01", "Jan-15"])
-def test_text_dates_beyond_nanoseconds_are_not_read(tmp_path, first):  # pandas 3 reads them (Jan-15 as 0001-01-15)
+@pytest.mark.parametrize("first, why", [("1500-01-01", "is outside 1677-09-21 .. 2262-04-11, the dates pandas holds in nanoseconds; "
+                                                      "fix that date"),
+                                        ("2300-01-01", "is outside 1677-09-21 .. 2262-04-11"),  # was "cannot be parsed; write
+                                        ("Jan-15", "cannot be parsed")])  # every date in one format", as if not ISO
+def test_text_dates_beyond_nanoseconds_are_not_read(tmp_path, first, why):  # pandas 3 reads them (Jan-15 as 0001-01-15)
     path = write(tmp_path, f"date,y\n{first},1\n2020-02-01,2\n2020-03-01,3\n")
-    with pytest.raises(DataError, match=rf"^line 2: date '{first}' in column 'date' cannot be parsed"):
+    with pytest.raises(DataError, match=rf"^line 2: date '{first}' in column 'date' {why}"):
         load_series(path)
-    with pytest.raises(DataError, match=rf"^row 0: date '{first}' in column 'date' cannot be parsed"):
+    with pytest.raises(DataError, match=rf"^row 0: date '{first}' in column 'date' {why}"):
         load_series(pd.read_csv(path, dtype=str))  # a DataFrame of text (pandas 3: str dtype)
+    with pytest.raises(DataError, match=rf"^line 2: date '{first}' in column 'ds' {why}"):
+        load_long(write(tmp_path, f"unique_id,ds,y\na,{first},1\na,2020-02-01,2\na,2020-03-01,3\n", "long.csv"))
 
 
 def test_future_index_bad_horizon():
