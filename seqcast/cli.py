@@ -770,6 +770,16 @@ def _new_data(f, data: str, column, date_column, id_column, value_column, freq, 
     return series
 
 
+def _missing_note(f, new: dict, quiet: bool) -> None:
+    """predict --data without --ids: say which fitted series the new data lacks (their rows are absent from the CSV)."""
+    given = {str(k) for k in new}
+    missing = [k for k in f.series_ids_ if str(k) not in given]
+    if missing:
+        shown = ", ".join(_printable(repr(str(k))) for k in missing[:5]) + (", ..." if len(missing) > 5 else "")
+        _say(quiet, f"note: --data holds {len(f.series_ids_) - len(missing)} of the model's {len(f.series_ids_)} series; "
+                    f"no forecast for the {len(missing)} it lacks ({shown})", err=True)
+
+
 @app.command()
 @friendly
 def predict(
@@ -837,6 +847,8 @@ def predict(
     horizon = default_horizon(f) if horizon is None else horizon
     new = None if data is None else _new_data(f, data, **reading, quiet=quiet)
     fc = f.forecast(horizon, new, levels=levels, ids=picked)
+    if new is not None and f.long_format_ and picked is None:
+        _missing_note(f, new, quiet)
     text = _csv_text(fc)
     import numpy as np
 

@@ -540,6 +540,11 @@ def test_predict_data_of_a_long_model_reads_its_column_names(work, tmp_path):
     only_a = write_csv(tmp_path, "a.csv", [ln for ln in new.read_text().splitlines() if not ln.startswith(("b,", "c,"))])
     assert_error(invoke("predict", d, "--data", only_a, "--ids", "a,b"), "`ids` must name series present in `y` (CLI --data)",
                  "Received: 'b'")
+    r = invoke("predict", d, "--data", only_a)  # a cron job's file lacking two stores: their rows vanished without a word
+    assert_ok(r)
+    assert "note: --data holds 1 of the model's 3 series; no forecast for the 2 it lacks ('b', 'c')" in r.stderr
+    assert set(pd.read_csv(io.StringIO(r.stdout))["unique_id"]) == {"a"}
+    assert "note" not in invoke("predict", d, "--data", only_a, "--ids", "a").stderr  # picked: nothing missing
     unknown = write_csv(tmp_path, "z.csv", [ln.replace("b,", "zz,") for ln in new.read_text().splitlines()])
     assert_error(invoke("predict", d, "--data", unknown), "series 'zz' in `y` (CLI --data) was not in the fitted data")
     assert_ok(invoke("predict", d, "--data", unknown, "--ids", "a,c"))  # a series it leaves out need not be known
