@@ -127,7 +127,9 @@ def facts(meta: dict, shapes: dict, run: dict | None = None, files: list | None 
                      "val_loss": hist["val_loss"][-1] if hist["val_loss"] else None, "fit_s": hist["fit_s"]},
         "intervals": None if iv is None else {"levels": iv["levels"], "horizon": iv["horizon"],
                                               "calibration_windows": iv["calibration_windows"],
-                                              "calibration_series": iv.get("calibration_series", len(series))},
+                                              "calibration_series": iv.get("calibration_series", len(series)),
+                                              "infinite": [q for q, row in zip(iv["levels"], iv.get("widths") or [])  # (null: inf)
+                                                           if any(w is None for w in row)]},  # levels with too few residuals
         "holdout": run,
         "files": files,
     }
@@ -255,8 +257,11 @@ def _data_line(d: dict) -> str:
 def _intervals_line(iv: dict | None) -> str:
     if iv is None:
         return "none"
+    bad = iv.get("infinite") or []
+    inf = (f"; {' and '.join(f'{q:g}%' for q in bad)} infinite at some or all steps (too few calibration residuals)"
+           if bad else "")
     return (f"{', '.join(f'{q:g}%' for q in iv['levels'])}, calibrated for {iv['horizon']} steps on {iv['calibration_windows']} "
-            f"origins of {iv['calibration_series']} series")
+            f"origins of {iv['calibration_series']} series{inf}")
 
 
 def _date(x) -> str:

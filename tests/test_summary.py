@@ -47,7 +47,7 @@ def test_read_gives_the_saved_models_facts(fitted, saved):
                                              "first": s.index[0].isoformat(), "last": s.index[-1].isoformat(), "n_values": len(s),
                                              "filled": 0, "leaks": False, "columns": fitted.columns_}
     assert facts["intervals"] == {"levels": [80.0], "horizon": 3, "calibration_windows": fitted.calibration_windows_,
-                                  "calibration_series": 1}
+                                  "calibration_series": 1, "infinite": []}
     assert facts["training"]["epochs_run"] == len(fitted.history_.loss) and facts["model"]["units"] == [4]
     assert facts["files"] == [{"name": p.name, "bytes": p.stat().st_size} for p in sorted(saved.iterdir())]
     assert facts["holdout"] is None  # saved from Python: no run.json
@@ -58,6 +58,18 @@ def test_the_saved_models_text_is_the_fitted_ones(fitted, saved):
     in_memory = fitted.summary(print_fn=None).splitlines()
     on_disk = summary.text(summary.read(saved)).splitlines()
     assert on_disk[1:len(in_memory)] == in_memory[1:] and on_disk[len(in_memory):][:2] == ["", "files"]
+
+
+def test_an_infinite_level_is_said(saved, tmp_path):
+    # info said "intervals  80%, 99%, calibrated ..." while predict wrote 0 / inf bounds for the 99% band
+    d = copy_model(saved, tmp_path)
+    meta = json.loads((d / "model.json").read_text())
+    meta["intervals"]["widths"][0][-1] = None  # (an infinite width, as model.json writes it)
+    (d / "model.json").write_text(json.dumps(meta))
+    facts = summary.read(d)
+    assert facts["intervals"]["infinite"] == [80.0]
+    assert ("intervals  80%, calibrated for 3 steps on " in summary.text(facts)
+            and "series; 80% infinite at some or all steps (too few calibration residuals)" in summary.text(facts))
 
 
 def test_a_demo_folder_reads_its_model_and_run_json(saved, tmp_path):
