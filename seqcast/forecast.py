@@ -718,10 +718,13 @@ def _columns(series: list, long_format: bool) -> dict:
 def _future_dates(schema: dict, horizon: int) -> pd.Index:
     if schema["freq"]:
         last, tz, freq = schema["last"], schema.get("tz"), schema["freq"]  # tz: absent in models saved before seqcast kept it
-        if isinstance(last, str) and isinstance(freq, str) and (tz is None or isinstance(tz, str)):
+        if isinstance(last, str) and isinstance(freq, str) and (tz is None or isinstance(tz, str)) and horizon <= _KEPT_STEPS:
             return _dates_after(last, tz, freq, horizon)[:]  # its own index (a caller may set its freq), the dates built once
         return _dates_after.__wrapped__(last, tz, freq, horizon)
     return pd.RangeIndex(schema["last"] + 1, schema["last"] + 1 + horizon)
+
+
+_KEPT_STEPS = data_mod._OFFSETS_MAX_DATES  # longer horizons are built each time (256 kept 1e6-date indexes: 2 GB)
 
 
 @functools.lru_cache(maxsize=256)

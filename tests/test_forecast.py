@@ -886,3 +886,7 @@ def test_the_forecast_dates_of_series_that_end_together_are_built_once(monkeypat
                  (schema("2024-10-26T23:00:00+02:00", "h", "Europe/Paris"), 6), (schema("2024-10-26T23:00:00+02:00", "h"), 6)]:
         a, b = forecast._future_dates(s, h), built(s, h)
         assert a.equals(b) and a.freqstr == b.freqstr and a.dtype == b.dtype
+    kept = forecast._dates_after.cache_info().currsize
+    long = forecast._future_dates(schema("2021-03-31T00:00:00", "min"), 20_000)  # a long horizon is not kept: the cache of a
+    assert long.equals(built(schema("2021-03-31T00:00:00", "min"), 20_000))   # long-running service stayed bounded in size
+    assert forecast._dates_after.cache_info().currsize == kept
