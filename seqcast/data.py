@@ -975,11 +975,12 @@ def _choose_columns(
     *,
     is_date: Callable[[int], bool],
     has_index_dates: bool = False,
-    many: str = "",
+    many: str | Callable[[], str] = "",
 ) -> tuple[int, int | tuple | None]:
     """(value column, date column or None) following the auto-detect rules; the date column is a pair
     (year column, quarter or month column, dates) for dates given in two parts (`_year_period`). `many`
-    ends the message when several columns could hold the values (a DataFrame's: how to pass many series)."""
+    (or what it returns, called then) ends the message when several columns could hold the values (a
+    DataFrame's: how to pass many series)."""
     ncols = len(columns)
     pair = None
     value_pos = _resolve_column(column, names, ncols, "column") if column is not None else None
@@ -1036,7 +1037,7 @@ def _choose_columns(
                 hint = f"; if column {label} holds {'years' if years else 'dates'}, pass date_column={label} (CLI --date-column)"
             raise DataError(
                 f"{len(candidates)} columns could hold the values; {_describe_columns(names, ncols)}; "
-                f"choose one with column= (CLI --column){hint}{many}"
+                f"choose one with column= (CLI --column){hint}{many() if callable(many) else many}"
             )
         value_pos = candidates[0]
     return value_pos, pair or date_pos
@@ -1231,7 +1232,14 @@ def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool
             raise DataError(f"file {shown} has a header line but no data rows; add the data below it")
     columns = [[record[j].strip() for record in rows] for j in range(len(rows[0]))]
     is_date = _DateColumns(lambda j: _detect_dates(columns[j]))
-    value_pos, date_pos = _choose_columns(columns, names, column, date_column, is_date=is_date)
+
+    def many() -> str:  # a long file read as one series (fit without --id-column): its dates repeat, once per series
+        if any(is_date(j) and len(set(columns[j])) < len(columns[j]) for j in range(len(columns))):
+            return ("; a file of many series in long format (an id, a date and a value column, each date once per series) "
+                    "takes --id-column, --date-column and --value-column (Python: seqcast.load_long)")
+        return ""
+
+    value_pos, date_pos = _choose_columns(columns, names, column, date_column, is_date=is_date, many=many)
 
     def where(i: int) -> str:
         return f"line {lines[i]}"

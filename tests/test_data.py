@@ -1258,3 +1258,17 @@ def test_a_series_that_sets_its_own_index_freq_leaves_the_other_series_and_the_n
     a.index.name = "when"
     c = load_series(pd.Series(np.arange(12.0), index=idx))
     assert b.index.freqstr == c.index.freqstr == "MS" and b.index.name is None is c.index.name
+
+
+def test_a_long_file_read_as_one_series_points_to_the_long_format_flags(tmp_path):
+    """`seqcast fit stores.csv` (store, day, units; each day once per store) said only "2 columns could hold the
+    values ... choose one with --column": picking one trains on three stores' rows as one series."""
+    p = tmp_path / "stores.csv"
+    p.write_text("store,day,units\n" + "".join(f"{s},2020-01-{d:02d},{10 + d + s}\n" for s in (1, 2, 3) for d in range(1, 29)))
+    with pytest.raises(DataError, match=r"could hold the values; .*\(CLI --column\); a file of many series in long format .* takes "
+                                        r"--id-column, --date-column and --value-column \(Python: seqcast.load_long\)$"):
+        load_series(p)
+    wide = tmp_path / "wide.csv"  # two value columns over dates that do not repeat: no such hint
+    wide.write_text("day,a,b\n" + "".join(f"2020-01-{d:02d},{d},{2 * d}\n" for d in range(1, 29)))
+    with pytest.raises(DataError, match=r"could hold the values; .*\(CLI --column\)$"):
+        load_series(wide)
