@@ -349,7 +349,8 @@ class Forecaster:
         s = _as_series(y, self.config_.fill)
         w = self.config_.window
         if len(s) < w:
-            raise DataError(f"forecasting needs at least window={w} values; the series has {len(s)}")
+            raise DataError(f"forecasting needs at least window={w} values; the series has {len(s)}: pass its last {w} values "
+                            "or more (its whole history)")
         self._check_freq(0, s)
         self.schemas_, self.contexts_ = [_schema(s, self.config_)], [s.to_numpy(np.float64)[-w:].copy()]
         self.schema_, self.context_ = self.schemas_[0], self.contexts_[0]
@@ -429,7 +430,8 @@ class Forecaster:
                                 "series of the kind it was fitted on")
             s = _as_series(y, self.config_.fill)
             if len(s) < w:
-                raise DataError(f"forecasting needs at least window={w} values; `y` (CLI --data) has {len(s)}")
+                raise DataError(f"forecasting needs at least window={w} values; `y` (CLI --data) has {len(s)}: pass its last {w} values "
+                                "or more (its whole history)")
             self._check_freq(0, s)
             idx, ctxs, dates, series = [0], [s.to_numpy(np.float64)[-w:]], [data_mod.future_index(s, horizon)], [s]
         else:

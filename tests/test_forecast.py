@@ -172,7 +172,7 @@ def test_forecast_is_recursive_one_step(fitted, series):
 def test_forecast_from_another_series(fitted, series):
     fc = fitted.forecast(3, y=series.iloc[:30])
     assert list(pd.DatetimeIndex(fc["date"])) == list(pd.date_range("2002-07-01", periods=3, freq="MS"))
-    with pytest.raises(DataError, match=r"forecasting needs at least window=6 values; `y` \(CLI --data\) has 4"):
+    with pytest.raises(DataError, match=r"forecasting needs at least window=6 values; `y` \(CLI --data\) has 4: pass its last 6 values or more \(its whole history\)$"):
         fitted.forecast(3, y=series.iloc[:4])
 
 
