@@ -1,5 +1,8 @@
 """Shared test data: tiny and the same everywhere, so the compiled epochs are shared between modules."""
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -37,3 +40,10 @@ class compiles:
 
     def __exit__(self, *exc):
         _OPEN.remove(self)
+
+
+def copy_model(saved: Path, tmp_path: Path) -> Path:
+    """A copy of a saved model folder to damage in a test, leaving the module's fixture intact."""
+    d = tmp_path / "copy"
+    shutil.copytree(saved, d)
+    return d

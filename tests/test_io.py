@@ -14,7 +14,7 @@ import jax
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FAST, monthly
+from conftest import FAST, copy_model, monthly
 
 import seqcast
 from seqcast import io
@@ -32,12 +32,6 @@ def fitted():
 def saved(fitted, tmp_path_factory):
     d = tmp_path_factory.mktemp("io") / "model"
     fitted.save(d)
-    return d
-
-
-def copy_model(saved: Path, tmp_path: Path) -> Path:
-    d = tmp_path / "copy"
-    shutil.copytree(saved, d)
     return d
 
 

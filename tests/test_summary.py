@@ -16,7 +16,7 @@ from seqcast import summary
 from seqcast.errors import ModelFileError
 from seqcast.forecast import Forecaster
 
-from conftest import FAST, monthly
+from conftest import FAST, copy_model, monthly
 
 
 @pytest.fixture(scope="module")
@@ -28,12 +28,6 @@ def fitted():
 def saved(fitted, tmp_path_factory):
     d = tmp_path_factory.mktemp("summary") / "model"
     fitted.save(d)
-    return d
-
-
-def copy_model(saved: Path, tmp_path: Path) -> Path:
-    d = tmp_path / "copy"
-    shutil.copytree(saved, d)
     return d
 
 
