@@ -879,8 +879,8 @@ def predict(
         ctx = ctx.rename(f.columns_["value"] if f.long_format_ else name)  # the y label: what the values are (a series
         # id is the title's), unknown (None) for a long model saved before model.json kept its columns
         fc = fc.rename(columns={"ds": "date"})
-        bands = {float(c[3:]): (fc[c].to_numpy(), fc["hi_" + c[3:]].to_numpy()) for c in fc.columns if c.startswith("lo_")}
-        bands = {q: b for q, b in bands.items() if np.isfinite(b[0]).all() and np.isfinite(b[1]).all()}  # an infinite one: not drawn
+        bands = {float(c[3:]): (fc[c].to_numpy(), fc["hi_" + c[3:]].to_numpy()) for c in fc.columns
+                 if c.startswith("lo_") and float(c[3:]) not in bad}  # an infinite one (said above): not drawn
         plot_forecast(ctx, plot, forecast=fc, bands=bands, title=f"{name}: forecast")
         _say(quiet, f"wrote {plot}", err=True)
 
