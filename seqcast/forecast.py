@@ -348,9 +348,7 @@ class Forecaster:
                               "pass the newer data to forecast(horizon, y) instead")
         s = _as_series(y, self.config_.fill)
         w = self.config_.window
-        if len(s) < w:
-            raise DataError(f"forecasting needs at least window={w} values; the series has {len(s)}: pass its last {w} values "
-                            "or more (its whole history)")
+        _check_length(s, w, "the series")
         self._check_freq(0, s)
         self.schemas_, self.contexts_ = [_schema(s, self.config_)], [s.to_numpy(np.float64)[-w:].copy()]
         self.schema_, self.context_ = self.schemas_[0], self.contexts_[0]
@@ -429,9 +427,7 @@ class Forecaster:
                 raise DataError("this model was fitted on one series, and `y` (CLI --data) holds many (a dict or long format); pass one "
                                 "series of the kind it was fitted on")
             s = _as_series(y, self.config_.fill)
-            if len(s) < w:
-                raise DataError(f"forecasting needs at least window={w} values; `y` (CLI --data) has {len(s)}: pass its last {w} values "
-                                "or more (its whole history)")
+            _check_length(s, w, "`y` (CLI --data)")
             self._check_freq(0, s)
             idx, ctxs, dates, series = [0], [s.to_numpy(np.float64)[-w:]], [data_mod.future_index(s, horizon)], [s]
         else:
@@ -702,6 +698,13 @@ def _schema(series: pd.Series, cfg: Config) -> dict:
         "window": cfg.window,
         "filled": int(series.attrs.get("filled", 0)),
     }
+
+
+def _check_length(s: pd.Series, w: int, what: str) -> None:
+    """New data for a one-series model holds at least the window it forecasts from."""
+    if len(s) < w:
+        raise DataError(f"forecasting needs at least window={w} values; {what} has {len(s)}: pass its last {w} values or more "
+                        "(its whole history)")
 
 
 def _columns(series: list, long_format: bool) -> dict:
