@@ -183,10 +183,12 @@ def _data(meta: dict, series: list) -> dict:
     schemas = [s["schema"] for s in series]
     counts = [s.get("n_obs") for s in schemas]
     freqs = list(dict.fromkeys(s["freq"] for s in schemas))
+    # {"id", "date", "value"} the data was read by (predict --data's defaults), checked as Forecaster.load checks them;
+    # older files: null, and only a one-series model's value column, in its schema
+    columns = None if meta.get("columns") is None else io._columns(meta["columns"], None)
     return {"n_series": len(series), "ids": [s["id"] for s in series], "long_format": meta["long_format"],
-            "value_column": (meta.get("columns") or {}).get("value") or (None if meta["long_format"] else schemas[0]["name"]),
-            "columns": None if meta.get("columns") is None else io._columns(meta["columns"], None),  # {"id", "date", "value"} the
-            # data was read by (predict --data's defaults), checked as Forecaster.load checks them; older files: null
+            "value_column": (columns or {}).get("value") or (None if meta["long_format"] else schemas[0]["name"]),
+            "columns": columns,
             "freq": freqs[0] if len(freqs) == 1 else freqs,
             "first": min((s["first"] for s in schemas), key=_instant), "last": max((s["last"] for s in schemas), key=_instant),
             "n_values": None if None in counts else sum(counts), "filled": sum(s.get("filled", 0) for s in schemas),
