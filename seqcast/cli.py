@@ -770,6 +770,28 @@ def _new_data(f, data: str, column, date_column, id_column, value_column, freq, 
     return series
 
 
+def _bound_note(f, new, quiet: bool) -> None:
+    """predict --data: a bounded head (sigmoid / tanh on scaled values, forecast.output_bounds) cannot forecast past
+    the range its scalers were fitted on; say so when the new data already lies beyond it (its forecasts would stay
+    inside without a word)."""
+    from .forecast import output_bounds
+
+    series = new if isinstance(new, dict) else {f.series_ids_[0]: new}
+    where = dict(zip(map(str, f.series_ids_), range(len(f.series_ids_))))
+    keys = [k for k in series if str(k) in where]
+    bounds = output_bounds(f.config_, [f.scalers_[where[str(k)]] for k in keys])
+    if bounds is None:
+        return
+    out = [(k, lo, hi) for k, (lo, hi) in zip(keys, bounds) if not (lo <= series[k].min() and series[k].max() <= hi)]
+    if out:
+        k, lo, hi = out[0]
+        what = f"series {_printable(repr(str(k)))}'s values" if f.long_format_ else "its values"
+        more = f" (and {len(out) - 1} more series)" if len(out) > 1 else ""
+        _say(quiet, f"note: --data leaves the range this model's {f.config_.output_activation} output can forecast: {what} run "
+                    f"{series[k].min():.4g}..{series[k].max():.4g}, its forecasts stay within [{lo:.4g}, {hi:.4g}]{more}; refit on "
+                    "data that holds such values, or with --output-activation none or --norm last", err=True)
+
+
 def _missing_note(f, new: dict, quiet: bool) -> None:
     """predict --data without --ids: say which fitted series the new data lacks (their rows are absent from the CSV)."""
     given = {str(k) for k in new}
@@ -849,6 +871,8 @@ def predict(
     fc = f.forecast(horizon, new, levels=levels, ids=picked)
     if new is not None and f.long_format_ and picked is None:
         _missing_note(f, new, quiet)
+    if new is not None:
+        _bound_note(f, new, quiet)
     text = _csv_text(fc)
     import numpy as np
 

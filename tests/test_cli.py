@@ -153,6 +153,28 @@ def test_predict_data_forecasts_after_the_new_data(model_dir, tmp_path):
     np.testing.assert_allclose(pd.read_csv(io.StringIO(r.stdout))["forecast"], other["forecast"], rtol=1e-12)
 
 
+def test_predict_data_beyond_a_bounded_heads_range_is_said(work, tmp_path):
+    """A sigmoid head on minmax values (the Keras tutorial's) cannot forecast past its training range: new data at
+    twice the level got forecasts pinned inside it, without a word."""
+    d = tmp_path / "m"
+    assert_ok(invoke("fit", write_csv(tmp_path, "train.csv", LINES), "--out", d, *FAST, "--model", "lstm",
+                     "--output-activation", "sigmoid", "--norm", "none", "--scaler", "minmax"))
+    same = invoke("predict", d, "--data", tmp_path / "train.csv", "--horizon", 2)
+    assert_ok(same)
+    assert "note:" not in same.stderr
+    doubled = write_csv(tmp_path, "double.csv", LINES[:1] + [f"{ln.split(',')[0]},{2 * float(ln.split(',')[1])}" for ln in LINES[1:]])
+    r = invoke("predict", d, "--data", doubled, "--horizon", 2)
+    assert_ok(r)
+    lo, hi = Forecaster.load(d).scaler_.inverse_transform(np.array([0.0, 1.0]))
+    note = [ln for ln in r.stderr.splitlines() if ln.startswith("note:")]
+    assert note == [f"note: --data leaves the range this model's sigmoid output can forecast: its values run "
+                    f"{2 * VALUES.min():.4g}..{2 * VALUES.max():.4g}, its forecasts stay within [{lo:.4g}, {hi:.4g}]; refit on data "
+                    "that holds such values, or with --output-activation none or --norm last"]
+    fc = pd.read_csv(io.StringIO(r.stdout))["forecast"]
+    assert ((lo - 1e-6 <= fc) & (fc <= hi + 1e-6)).all()  # what the note says
+    assert "note:" not in invoke("predict", d, "--data", doubled, "--horizon", 2, "-q").stderr
+
+
 def test_predict_data_errors_are_one_line(model_dir, long_model, tmp_path):
     daily = write_csv(tmp_path, "daily.csv", ["date,y"] + [f"{d:%Y-%m-%d},{i}" for i, d in
                                                             enumerate(pd.date_range("2020-01-01", periods=30, freq="D"))])
