@@ -1776,6 +1776,13 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
         i = int(np.flatnonzero(missing)[0])
         count = int(missing.sum())
         others = f" ({count} missing values in all)" if count > 1 else ""
+        held = np.flatnonzero(~missing)
+        if len(held) and not missing[held[0] : held[-1] + 1].any():  # empty rows at the ends only: a month not reported yet
+            side = "before the first value" if i < held[0] else "after the last value"
+            raise DataError(
+                f"{where(i)}: the value{raw.col} is missing (empty or NaN){others}, in a row {side}; delete such empty "
+                "rows, or pass fill='ffill' or fill='interpolate' (CLI --fill), which drops empty rows at the ends"
+            )
         raise DataError(
             f"{where(i)}: the value{raw.col} is missing (empty or NaN){others}; pass fill='ffill' or "
             "fill='interpolate' (CLI --fill), or fix the data"

@@ -595,6 +595,20 @@ def test_empty_cell_csv(tmp_path):
         load_series(write(tmp_path, "1949-01,1\n1949-02,2\n1949-03,\n1949-04,4\n"))
 
 
+def test_empty_rows_at_the_ends_say_that_fill_drops_them(tmp_path):
+    # a sheet whose last row is this month, not reported yet: "pass --fill or fix the data" did not say that --fill
+    # would only drop it (nothing invented), nor that it was at the end
+    with pytest.raises(DataError, match=r"^line 4: the value in column 1 is missing \(empty or NaN\), in a row after the last "
+                                        r"value; delete such empty rows, or pass fill='ffill' .* which drops empty rows at the ends$"):
+        load_series(write(tmp_path, "1949-01,1\n1949-02,2\n1949-03,3\n1949-04,\n"))
+    with pytest.raises(DataError, match=r"^row 0: the value is missing \(empty or NaN\) \(2 missing values in all\), in a row before"):
+        load_series(np.array([np.nan, np.nan, 3.0, 4.0]))
+    with pytest.raises(DataError, match=r"^row 0: the value is missing .*; pass fill='ffill' or fill='interpolate' \(CLI --fill\), "
+                                        r"or fix the data$"):  # one inside too: filling invents it, as before
+        load_series(np.array([np.nan, 2.0, np.nan, 4.0]))
+    assert load_series(write(tmp_path, "1949-01,1\n1949-02,2\n1949-03,3\n1949-04,\n"), fill="ffill").tolist() == [1.0, 2.0, 3.0]
+
+
 def test_nan_in_array():
     with pytest.raises(DataError, match=r"row 1: the value is missing.*fill="):
         load_series(np.array([1.0, np.nan, 3.0]))
