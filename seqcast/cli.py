@@ -770,6 +770,27 @@ def _new_data(f, data: str, column, date_column, id_column, value_column, freq, 
     return series
 
 
+def _ends_note(new: dict, quiet: bool) -> None:
+    """predict --data of many series: say when they end on different dates (a series whose newest rows are not in
+    the file yet is forecast from its own last date, which a cron job would not notice)."""
+    from collections import Counter
+
+    ends = {k: s.index[-1] for k, s in new.items() if len(s)}
+    if len(set(ends.values())) < 2:
+        return
+    latest = max(ends.values())
+    behind = [k for k, d in ends.items() if d != latest]
+    shown = ", ".join(f"{_printable(repr(str(k)))} at {_stamp(ends[k])}" for k in behind[:3]) + (", ..." if len(behind) > 3 else "")
+    common, count = Counter(ends.values()).most_common(1)[0]
+    most = f" (most end at {_stamp(common)}: {count} series)" if common != latest and count > len(ends) - len(behind) else ""
+    _say(quiet, f"note: the series in --data end on different dates: {len(ends) - len(behind)} of {len(ends)} at {_stamp(latest)}, "
+                f"{len(behind)} earlier ({shown}){most}; each is forecast from its own last date", err=True)
+
+
+def _stamp(d) -> str:
+    return d.strftime("%Y-%m-%d %H:%M" if getattr(d, "hour", 0) or getattr(d, "minute", 0) else "%Y-%m-%d") if hasattr(d, "strftime") else str(d)
+
+
 def _bound_note(f, new, quiet: bool) -> None:
     """predict --data: a bounded head (sigmoid / tanh on scaled values, forecast.output_bounds) cannot forecast past
     the range its scalers were fitted on; say so when the new data already lies beyond it (its forecasts would stay
@@ -871,6 +892,8 @@ def predict(
     fc = f.forecast(horizon, new, levels=levels, ids=picked)
     if new is not None and f.long_format_ and picked is None:
         _missing_note(f, new, quiet)
+    if new is not None and f.long_format_:
+        _ends_note(new if picked is None else {k: s for k, s in new.items() if str(k) in set(map(str, picked))}, quiet)
     if new is not None:
         _bound_note(f, new, quiet)
     text = _csv_text(fc)

@@ -545,6 +545,9 @@ def test_predict_data_of_a_long_model_reads_its_column_names(work, tmp_path):
     r = invoke("predict", d, "--data", new, "--out", tmp_path / "fc.csv")  # --data alone: the fitted file's column names
     assert_ok(r)
     assert "wrote 2 forecasts for each of 3 series after the end of" in r.stderr
+    # a cron job's file where two stores have not reported their newest months: each is forecast from its own end
+    assert "note: the series in --data end on different dates: 1 of 3 at 2010-12-01, 2 earlier ('a' at 2006-06-01, 'b' at " \
+           "2004-12-01); each is forecast from its own last date" in r.stderr.splitlines()
     fc = pd.read_csv(tmp_path / "fc.csv", **EXACT)
     assert list(fc.columns) == ["unique_id", "ds", "forecast", "lo_80", "hi_80"]
     assert list(fc["ds"][::2]) == ["2006-07-01", "2005-01-01", "2011-01-01"]  # after each new series' last date
@@ -556,6 +559,7 @@ def test_predict_data_of_a_long_model_reads_its_column_names(work, tmp_path):
         np.testing.assert_array_equal(fc[col].to_numpy(), mine[col].to_numpy())
     r = invoke("predict", d, "--data", new, "--ids", "c", "--levels", "none", "--plot", tmp_path / "c.png")
     assert_ok(r)
+    assert "end on different dates" not in r.stderr  # one series picked
     assert r.stdout.splitlines() == ["unique_id,ds,forecast"] + [f"c,{x:%Y-%m-%d},{v!r}" for x, v in
                                                                zip(mine["ds"][4:], mine["forecast"][4:])]
     assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -1778,3 +1782,18 @@ def test_fit_reads_units_and_output_activation_as_their_help_spells_them(data_cs
     meta = json.loads((tmp_path / "m" / "model.json").read_text())
     assert meta["config"]["units"] == [4, 4] and meta["config"]["output_activation"] is None
     assert_error(invoke("fit", data_csv, "--out", tmp_path / "m2", *FAST[2:], "--units", "4,"), "`units` must be comma-separated")
+
+
+def test_the_ends_note_names_the_series_behind_and_where_most_end(capsys):
+    from seqcast import cli
+
+    def s(end: str, n: int = 3):
+        return pd.Series(1.0, index=pd.date_range(end=end, periods=n, freq="MS"))
+
+    cli._ends_note({"a": s("2006-06-01"), "b": s("2006-06-01"), "c": s("2010-12-01")}, quiet=False)
+    assert capsys.readouterr().err.splitlines() == [
+        "note: the series in --data end on different dates: 1 of 3 at 2010-12-01, 2 earlier ('a' at 2006-06-01, 'b' at "
+        "2006-06-01) (most end at 2006-06-01: 2 series); each is forecast from its own last date"]
+    cli._ends_note({"a": s("2006-06-01"), "b": s("2006-06-01")}, quiet=False)  # together: nothing to say
+    cli._ends_note({"a": s("2006-06-01"), "c": s("2010-12-01")}, quiet=True)
+    assert capsys.readouterr().err == ""
