@@ -176,7 +176,7 @@ def _load(table: _Table, id_column: str, date_column: str, value_column: str, of
         if offset is None:
             offset = _long_offset(groups, dates, source_text)
         span = _long_span(dates, offset)
-        grid = _tick_span(dates, offset) if span is None else span
+        grid = _long_span(dates, offset, fixed=True) if span is None else span
         if grid is None or grid.dtype != dates.dtype:  # (a date_range is in ns)
             grid = pd.DatetimeIndex([], dtype=dates.dtype)
     sorted_values = values[order]
@@ -604,33 +604,22 @@ def _on_grid(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> bool:
         return False
 
 
-def _long_span(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> pd.DatetimeIndex | None:
-    """One grid from the earliest to the latest date that every series' grid is sliced from.
+def _long_span(dates: pd.DatetimeIndex, offset: pd.DateOffset, fixed: bool = False) -> pd.DatetimeIndex | None:
+    """One grid from the earliest to the latest date that the series' grids are sliced from; None when there is none.
 
-    Only for calendar offsets (month, quarter, week, business day, ...), whose ``date_range`` is
-    slow per series; fixed steps are fast anyway and could put series on different phases.
+    fixed=False: for calendar offsets only (month, quarter, week, business day, ...), whose ``date_range`` is slow per
+    series; every series' grid is sliced from it. fixed=True: for a fixed step ('D', 'h', ...) only, and not when it
+    would be far longer than the data: the grid the series already on it are cut from (fixed steps could put series
+    on different phases, which then go through `_finish` one by one).
     """
-    if isinstance(offset, FIXED_STEPS) or len(dates) == 0:
+    if isinstance(offset, FIXED_STEPS) != fixed or len(dates) == 0:
         return None
     first, last = dates.min(), dates.max()
+    if fixed and (last.value - first.value) // offset.nanos >= max(4 * len(dates), 10**6):
+        return None
     try:
-        if not offset.is_on_offset(first):
+        if not fixed and not offset.is_on_offset(first):
             return None
-        return pd.date_range(first, last, freq=offset)
-    except (ValueError, OverflowError):
-        return None
-
-
-def _tick_span(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> pd.DatetimeIndex | None:
-    """For a fixed step ('D', 'h', ...): the grid from the earliest date to the latest that the series on its phase
-    are sliced from (as `_long_span` for calendar offsets); None for other offsets, or when it would be far longer
-    than the data."""
-    if not isinstance(offset, FIXED_STEPS) or len(dates) == 0:
-        return None
-    first, last = dates.min(), dates.max()
-    if (last.value - first.value) // offset.nanos >= max(4 * len(dates), 10**6):
-        return None
-    try:
         return pd.date_range(first, last, freq=offset)
     except (ValueError, OverflowError):
         return None
