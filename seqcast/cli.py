@@ -1378,7 +1378,7 @@ def backtest(
         runs.write_tables(folder, every, res)
         run.update(data=data_info, leaderboard=board,
                    verdict=(res.verdicts() if shown is None else shown) + [n for n in (note, left_out) if n],  # the notes on stderr reach the report too
-                   figures=figs, predictions=runs.backtest_predictions(res, series, horizon, windows, st),  # run.json keeps the first
+                   figures=figs, predictions=every.head(runs.MAX_ROWS).to_dict("records"),  # run.json keeps the first
                    predictions_total=len(every), tables=runs.TABLES)  # runs.MAX_ROWS, predictions.csv all
         if lv:
             run["coverage"] = runs.coverage_rows(cover, lv)

@@ -367,36 +367,10 @@ def _regular(index) -> bool:
     return False
 
 
-def backtest_predictions(res, series: dict, h: int, windows: int, step: int, limit: int | None = MAX_ROWS) -> list[dict]:
-    """The first `limit` rows (None: all) of (series, origin, step): date, truth and each model's forecast."""
-    import pandas as pd
-
-    from .backtest import cuts
-
-    ids = list(series)
-    S = len(ids)
-    out = []
-    for i, k in enumerate(ids):  # series-major, so one series' origins come together
-        y = series[k]
-        plan = cuts(len(y), h, windows, step)
-        for o in range(windows):
-            r = o * S + i
-            for j in range(h):
-                t = plan[o] + j
-                when = y.index[t]
-                row = {"series": k, "origin": o, "step": j + 1,
-                       "date": _date_text(when) if isinstance(when, pd.Timestamp) else int(when),
-                       "truth": res.truth[r, j]}
-                row.update({m: f[r, j] for m, f in res.forecasts.items()})
-                out.append(row)
-                if limit is not None and len(out) >= limit:
-                    return out
-    return out
-
-
 def backtest_prediction_frame(res, series: dict, h: int, windows: int, step: int):
-    """`backtest_predictions(..., limit=None)` as a DataFrame (the same columns, values and dtypes), built by columns:
-    a panel has (series x origins x steps) rows, 240k for 10k series, 2 origins and 12 steps."""
+    """Every backtest prediction, one row per (series, origin, step), series-major: series, origin, step, date (text,
+    or an integer step), truth and each model's forecast. Built by columns: a panel has (series x origins x steps)
+    rows, 240k for 10k series, 2 origins and 12 steps. run.json keeps its first MAX_ROWS rows, predictions.csv all."""
     import pandas as pd
 
     ids = list(series)

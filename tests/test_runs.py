@@ -54,6 +54,25 @@ def _backtest_of(index_of: dict, h: int = 3, windows: int = 2, step: int = 2):
     return res, series
 
 
+def _prediction_rows(res, series: dict, h: int, windows: int, step: int) -> list[dict]:
+    """The rows the frame must hold, one by one (what runs.backtest_predictions built before the frame)."""
+    import pandas as pd
+
+    from seqcast.backtest import cuts
+
+    out, S = [], len(series)
+    for i, (k, y) in enumerate(series.items()):  # series-major, so one series' origins come together
+        plan = cuts(len(y), h, windows, step)
+        for o in range(windows):
+            r = o * S + i
+            for j in range(h):
+                when = y.index[plan[o] + j]
+                row = {"series": k, "origin": o, "step": j + 1,
+                       "date": runs._date_text(when) if isinstance(when, pd.Timestamp) else int(when), "truth": res.truth[r, j]}
+                out.append({**row, **{m: f[r, j] for m, f in res.forecasts.items()}})
+    return out
+
+
 def test_the_backtest_prediction_frame_is_the_prediction_rows_built_by_columns():
     import pandas as pd
 
@@ -65,8 +84,8 @@ def test_the_backtest_prediction_frame_is_the_prediction_rows_built_by_columns()
     ]
     for index_of in cases:
         res, series = _backtest_of(index_of)
-        rows = runs.backtest_predictions(res, series, 3, 2, 2, limit=None)
+        rows = _prediction_rows(res, series, 3, 2, 2)
         frame = runs.backtest_prediction_frame(res, series, 3, 2, 2)
         pd.testing.assert_frame_equal(frame, pd.DataFrame(rows), check_exact=True)
         assert frame.to_csv(index=False) == pd.DataFrame(rows).to_csv(index=False)
-        assert runs.backtest_predictions(res, series, 3, 2, 2, limit=5) == rows[:5]
+        assert frame.head(5).to_dict("records") == rows[:5]  # run.json's first rows
