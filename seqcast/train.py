@@ -208,7 +208,7 @@ def enable_compilation_cache() -> None:
     """JAX's persistent compilation cache, so a second run of the same shapes starts at once.
     Where: $SEQCAST_CACHE_DIR, else $XDG_CACHE_HOME/seqcast/jax, else ~/.cache/seqcast/jax; SEQCAST_CACHE_DIR=off
     disables it. Set in JAX's process-wide config (its cache then serves the host program's own jitted code too),
-    unless the program set a cache folder first."""
+    unless the program set a cache folder first. Kept under $SEQCAST_CACHE_MAX_MB (1024 MB) by `prune_cache`."""
     path = os.environ.get("SEQCAST_CACHE_DIR")
     path = os.path.join(default_cache_home(), "seqcast", "jax") if path is None else path
     if path.lower() in ("", "0", "off", "none") or jax.config.jax_compilation_cache_dir:
@@ -219,11 +219,56 @@ def enable_compilation_cache() -> None:
         return
     if not os.access(path, os.W_OK | os.X_OK):
         return
+    prune_cache(path, cache_cap_bytes())
     jax.config.update("jax_compilation_cache_dir", path)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
     # an entry cut short or damaged on disk (a full disk, a killed process) is compiled again: not a raw
     # "UserWarning: Error reading persistent compilation cache entry ... incorrect header check" at every compile
     warnings.filterwarnings("ignore", message="Error (reading|writing) persistent compilation cache entry", category=UserWarning)
+
+
+CACHE_CAP_MB = 1024  # the cache's size cap ($SEQCAST_CACHE_MAX_MB): some 25,000 compiled functions of ~40 KB
+
+
+def cache_cap_bytes() -> int:
+    """$SEQCAST_CACHE_MAX_MB in bytes, else CACHE_CAP_MB's; a value that is not a finite number >= 0 is ignored."""
+    try:
+        mb = float(os.environ.get("SEQCAST_CACHE_MAX_MB", CACHE_CAP_MB))
+    except ValueError:
+        mb = CACHE_CAP_MB
+    return int((mb if 0 <= mb < 2**40 else CACHE_CAP_MB) * 2**20)  # nan, inf and negatives: the default
+
+
+def prune_cache(path: str, cap: int) -> int:
+    """Delete JAX's least recently used entries (files named *-cache, and their *-atime twins) from the folder
+    `path` until it holds at most 3/4 of `cap` bytes, when it holds more than `cap`; other files are never touched.
+    Each process that trains runs it once, before JAX uses the folder. Returns the number of entries deleted.
+    (JAX's own cap, jax_compilation_cache_max_size, needs the filelock package and fails on entries written
+    without it.) A file another process deletes or reads meanwhile is skipped: at worst an entry is compiled again."""
+    entries, total = [], 0
+    try:
+        with os.scandir(path) as it:
+            for e in it:
+                if e.name.endswith("-cache") and e.is_file(follow_symlinks=False):
+                    st = e.stat(follow_symlinks=False)
+                    entries.append((max(st.st_atime, st.st_mtime), e.path, st.st_size))  # (last use, path, bytes)
+                    total += st.st_size
+    except OSError:
+        return 0
+    if total <= cap:
+        return 0
+    deleted = 0
+    for _, file, size in sorted(entries):  # oldest use first
+        if total <= cap * 3 // 4:
+            break
+        for f in (file, file[: -len("-cache")] + "-atime"):
+            try:
+                os.unlink(f)
+            except OSError:
+                pass
+        total -= size
+        deleted += 1
+    return deleted
 
 
 enable_compilation_cache()
