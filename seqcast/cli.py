@@ -813,6 +813,39 @@ def _bound_note(f, new, quiet: bool) -> None:
                     "data that holds such values, or with --output-activation none or --norm last", err=True)
 
 
+def _far_note(f, new, quiet: bool) -> None:
+    """predict --data: a model without window norm (norm none) and an unbounded head sees levels, and an RNN
+    extrapolates poorly to levels it never saw; say so when the window forecast from lies more than the fitted
+    range beyond it (measured where the network sees values: after the log, when there is one). Bounded heads get
+    `_bound_note`; model files older than the fitted range (schema min / max) get nothing."""
+    import numpy as np
+
+    from .forecast import output_bounds
+
+    if f.config_.norm != "none" or output_bounds(f.config_, f.scalers_[:1]) is not None:
+        return
+    series = new if isinstance(new, dict) else {f.series_ids_[0]: new}
+    where = dict(zip(map(str, f.series_ids_), range(len(f.series_ids_))))
+    far = []
+    for k, s in series.items():
+        i = where.get(str(k))
+        if i is None or "min" not in f.schemas_[i]:
+            continue
+        lo, hi = f.schemas_[i]["min"], f.schemas_[i]["max"]
+        zlo, zhi = f.scalers_[i].transform([lo, hi])
+        z = f.scalers_[i].transform(s.to_numpy(np.float64)[-f.config_.window:])  # (window,) what the forecast starts from
+        span = max(zhi - zlo, 1e-12)
+        if z.min() < zlo - span or z.max() > zhi + span:
+            far.append((k, s.iloc[-f.config_.window:], lo, hi))
+    if far:
+        k, w, lo, hi = far[0]
+        what = f"series {_printable(repr(str(k)))}'s" if f.long_format_ else "its"
+        more = f" (and {len(far) - 1} more series)" if len(far) > 1 else ""
+        _say(quiet, f"note: --data lies far outside the values this model was fitted on: {what} last {len(w)} values run "
+                    f"{w.min():.4g}..{w.max():.4g}, the fitted ones {lo:.4g}..{hi:.4g}{more}; a network without window "
+                    "norm extrapolates poorly that far: refit on data that holds such values, or with --norm last", err=True)
+
+
 def _missing_note(f, new: dict, quiet: bool) -> None:
     """predict --data without --ids: say which fitted series the new data lacks (their rows are absent from the CSV)."""
     given = {str(k) for k in new}
@@ -896,6 +929,7 @@ def predict(
         _ends_note(new if picked is None else {k: s for k, s in new.items() if str(k) in set(map(str, picked))}, quiet)
     if new is not None:
         _bound_note(f, new, quiet)
+        _far_note(f, new, quiet)
     text = _csv_text(fc)
     import numpy as np
 

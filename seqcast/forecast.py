@@ -697,6 +697,7 @@ def _schema(series: pd.Series, cfg: Config) -> dict:
         "n_obs": int(len(series)),
         "window": cfg.window,
         "filled": int(series.attrs.get("filled", 0)),
+        "min": float(series.min()), "max": float(series.max()),  # the fitted values' range (predict --data's far note)
     }
 
 

@@ -175,6 +175,38 @@ def test_predict_data_beyond_a_bounded_heads_range_is_said(work, tmp_path):
     assert "note:" not in invoke("predict", d, "--data", doubled, "--horizon", 2, "-q").stderr
 
 
+def test_predict_data_far_outside_the_fitted_values_is_said(work, tmp_path):
+    """A model without window norm sees levels; new data at three times the fitted level was forecast without a word,
+    although an RNN extrapolates poorly there (a bounded head had its own note; an unbounded one had none)."""
+    d = tmp_path / "m"
+    assert_ok(invoke("fit", write_csv(tmp_path, "train.csv", LINES), "--out", d, *FAST, "--model", "gru", "--norm", "none",
+                     "--scaler", "standard"))
+    scaled = {k: write_csv(tmp_path, f"x{k}.csv", LINES[:1] + [f"{ln.split(',')[0]},{k * float(ln.split(',')[1])}" for ln in LINES[1:]])
+              for k in (1.5, 3)}
+    for data in (tmp_path / "train.csv", scaled[1.5]):  # the last window within one fitted range of the fitted values
+        r = invoke("predict", d, "--data", data, "--horizon", 2)
+        assert_ok(r)
+        assert "note:" not in r.stderr
+    r = invoke("predict", d, "--data", scaled[3], "--horizon", 2)
+    assert_ok(r)
+    last = 3 * np.round(VALUES[-6:], 4)
+    note = [ln for ln in r.stderr.splitlines() if ln.startswith("note:")]
+    assert note == [f"note: --data lies far outside the values this model was fitted on: its last 6 values run {last.min():.4g}.."
+                    f"{last.max():.4g}, the fitted ones {VALUES.min():.4g}..{VALUES.max():.4g}; a network without window norm "
+                    "extrapolates poorly that far: refit on data that holds such values, or with --norm last"]
+    assert "note:" not in invoke("predict", d, "--data", scaled[3], "--horizon", 2, "-q").stderr
+    meta = json.loads((d / "model.json").read_text())  # a model file written before the fitted range was kept: no note
+    for s in meta["series"]:
+        del s["schema"]["min"], s["schema"]["max"]
+    (d / "model.json").write_text(json.dumps(meta))
+    r = invoke("predict", d, "--data", scaled[3], "--horizon", 2)
+    assert_ok(r)
+    assert "note:" not in r.stderr
+    e = tmp_path / "e"  # window norm: levels are taken out, so no note
+    assert_ok(invoke("fit", tmp_path / "train.csv", "--out", e, *FAST, "--model", "gru", "--norm", "last"))
+    assert "note:" not in invoke("predict", e, "--data", scaled[3], "--horizon", 2).stderr
+
+
 def test_predict_data_errors_are_one_line(model_dir, long_model, tmp_path):
     daily = write_csv(tmp_path, "daily.csv", ["date,y"] + [f"{d:%Y-%m-%d},{i}" for i, d in
                                                             enumerate(pd.date_range("2020-01-01", periods=30, freq="D"))])
