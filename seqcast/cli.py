@@ -333,8 +333,9 @@ def _load_data(data: str, column, date_column, freq, fill):
     return datasets.load(data, column=column, date_column=date_column, freq=freq, fill=fill)
 
 
-def _fill_note(series_list, fill: str, quiet: bool, err: bool = False) -> None:
-    """Say how many values --fill made up (it was silent), and how many empty rows at the ends it dropped."""
+def _fill_note(series_list, fill: str, quiet: bool, err: bool = False, scored: bool = False) -> None:
+    """Say how many values --fill made up (it was silent), and how many empty rows at the ends it dropped; `scored`
+    (a holdout or backtest follows): that interpolated values read the value after their gap, which may be scored."""
     series_list = list(series_list)
     for key, what in (("filled", "filled {} missing value(s)"), ("dropped", "dropped {} empty row(s) before a first or after a last value")):
         counts = [int(s.attrs.get(key, 0) or 0) for s in series_list]
@@ -342,6 +343,11 @@ def _fill_note(series_list, fill: str, quiet: bool, err: bool = False) -> None:
             n = sum(1 for c in counts if c)
             _say(quiet, f"note: --fill {fill} " + what.format(sum(counts))
                         + (f" in {n} of {len(counts)} series" if len(counts) > 1 else ""), err=err)
+    if scored and fill == "interpolate" and any(int(s.attrs.get("filled", 0) or 0) for s in series_list):
+        # the data is filled once, before the split: a gap that ends at a test value (an origin) is interpolated towards it
+        _say(quiet, "note: interpolation fills a gap from the values on both sides, so where a gap ends at a test value the "
+                    "inputs of its forecasts (the model's and the baselines') held that later value, and filled test values are "
+                    "scored as if observed: the scores are optimistic there; --fill ffill fills from earlier values only", err=err)
 
 
 def _model_text(cfg, season: int | None = None, models: list | None = None) -> str:
@@ -634,7 +640,7 @@ def fit(
                     f"forecast with: seqcast predict {shell_join([out])} --horizon {default_horizon(f)}")
         return
     series = _load_data(data, column, date_column, freq, cfg.fill)
-    _fill_note([series], cfg.fill, quiet)
+    _fill_note([series], cfg.fill, quiet, scored=cfg.test_size > 0)
     if auto:
         cut = len(series) - int(round(len(series) * cfg.test_size))  # the auto choices see the training part only,
         cfg = _auto_for([series.iloc[:cut]], cfg, flags, nonneg=bool((series >= 0).all()),  # and the whole series' sign
@@ -1360,7 +1366,7 @@ def backtest(
                     f"{windows} origin(s) {step or horizon} step(s) apart with horizon {horizon}: {shown}")
         _say(quiet, left_out, err=True)
         series = {k: s for k, s in series.items() if len(s) >= need}
-    _fill_note(series.values(), fill, quiet or as_json, err=True)
+    _fill_note(series.values(), fill, quiet or as_json, err=True, scored=True)
     first = next(iter(series.values()))
     freq = first.index.freqstr if hasattr(first.index, "freqstr") and first.index.freqstr else None
     values = {k: s.to_numpy(float) for k, s in series.items()}

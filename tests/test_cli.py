@@ -1317,6 +1317,25 @@ def test_backtest_on_long_data_says_what_fill_made_up(work):
     assert "note: --fill interpolate filled 1 missing value(s) in 1 of 3 series" in r.stderr
 
 
+def test_scores_on_interpolated_data_say_the_gaps_read_later_values(work, tmp_path):
+    """--fill interpolate fills the whole series before the split: a gap ending at a backtest origin (or a holdout test
+    value) is interpolated towards that value, which the forecasts from it then hold (the naive forecast at that origin
+    is the mean of the value before the gap and the first truth value); the scores said nothing of it. ffill reads earlier values only."""
+    gap = write_csv(work, "gap-origin.csv", LINES[:57] + LINES[58:])  # value 56 missing: the last before origin 57
+    r = invoke("backtest", gap, "--models", "naive", "--horizon", 3, "--windows", 2, "--fill", "interpolate")
+    assert_ok(r)
+    assert "note: interpolation fills a gap from the values on both sides" in r.stderr
+    assert "--fill ffill fills from earlier values only" in r.stderr
+    assert "values on both sides" not in invoke("backtest", gap, "--models", "naive", "--horizon", 3, "--windows", 2,
+                                                 "--fill", "ffill").stderr
+    r = invoke("fit", gap, "--out", tmp_path / "m", "--fill", "interpolate", *FAST[:-1])  # the holdout is scored too
+    assert_ok(r)
+    assert "values on both sides" in r.stdout
+    r = invoke("fit", gap, "--out", tmp_path / "m0", "--fill", "interpolate", "--test-size", 0, *FAST[:-1])  # nothing scored
+    assert_ok(r)
+    assert "values on both sides" not in r.stdout
+
+
 def test_backtest_leaves_out_a_series_too_short_for_it(work):
     """One 7-value series refused the whole panel (fit pads such a series); now it is left out, with a note."""
     p = write_csv(work, "long-tiny.csv", long_lines({**LONG_IDS, "tiny": (7, 10.0, "2000-01-01")}))
