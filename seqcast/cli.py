@@ -793,6 +793,25 @@ def _ends_note(new: dict, quiet: bool) -> None:
                 f"{len(behind)} earlier ({shown}){most}; each is forecast from its own last date", err=True)
 
 
+def _origins_note(series: dict, neural: list, quiet: bool) -> str:
+    """backtest of a global neural model on series that end on different dates: each series' origins are counted from
+    its own end, so at an origin the model also trains on the other series' values dated after that series' origin.
+    Returns the note ("" when none), for the run's report."""
+    import pandas as pd
+
+    ends = {k: s.index[-1] for k, s in series.items() if isinstance(s.index, pd.DatetimeIndex) and len(s)}
+    if not neural or len(set(ends.values())) < 2:
+        return ""
+    first, last = min(ends, key=ends.get), max(ends, key=ends.get)
+    note = (f"note: the series end on different dates ({_printable(repr(str(first)))} at {_stamp(ends[first])}, "
+            f"{_printable(repr(str(last)))} at {_stamp(ends[last])}), and each one's origins are counted from its own end: "
+            f"at an origin {', '.join(neural)} also train{'s' * (len(neural) == 1)} on other series' values dated after that "
+            "series' origin (what they share in those months reaches its forecasts; the baselines see one series each); "
+            "cut the series at one end date for a backtest aligned on dates")
+    _say(quiet, note, err=True)
+    return note
+
+
 def _stamp(d) -> str:
     return d.strftime("%Y-%m-%d %H:%M" if getattr(d, "hour", 0) or getattr(d, "minute", 0) else "%Y-%m-%d") if hasattr(d, "strftime") else str(d)
 
@@ -1367,6 +1386,7 @@ def backtest(
         _say(quiet, left_out, err=True)
         series = {k: s for k, s in series.items() if len(s) >= need}
     _fill_note(series.values(), fill, quiet or as_json, err=True, scored=True)
+    aligned = _origins_note(series, [n for n in names if n in NEURAL], quiet or as_json)
     first = next(iter(series.values()))
     freq = first.index.freqstr if hasattr(first.index, "freqstr") and first.index.freqstr else None
     values = {k: s.to_numpy(float) for k, s in series.items()}
@@ -1417,7 +1437,7 @@ def backtest(
         every = runs.backtest_prediction_frame(res, series, horizon, windows, st)
         runs.write_tables(folder, every, res)
         run.update(data=data_info, leaderboard=board,
-                   verdict=(res.verdicts() if shown is None else shown) + [n for n in (note, left_out) if n],  # the notes on stderr reach the report too
+                   verdict=(res.verdicts() if shown is None else shown) + [n for n in (note, left_out, aligned) if n],  # the notes on stderr reach the report too
                    figures=figs, predictions=every.head(runs.MAX_ROWS).to_dict("records"),  # run.json keeps the first
                    predictions_total=len(every), tables=runs.TABLES)  # runs.MAX_ROWS, predictions.csv all
         if lv:

@@ -1336,6 +1336,25 @@ def test_scores_on_interpolated_data_say_the_gaps_read_later_values(work, tmp_pa
     assert "values on both sides" not in r.stdout
 
 
+def test_backtest_says_when_a_global_model_trains_past_another_series_origin(work):
+    """Origins are counted from each series' own end: with series ending on different dates, the one global model at an
+    origin also trains on values of the later-ending series dated after the earlier one's origin. The run said nothing."""
+    p = write_csv(work, "long-ends.csv", long_lines())  # a ends 2003-12, b 2004-04, c 2002-12
+    args = ("backtest", p, "--horizon", 2, "--windows", 2)
+    r = invoke(*args, "--models", "linear,naive", "--epochs", 1, "--ensemble", 1)
+    assert_ok(r)
+    assert "note: the series end on different dates ('c' at 2002-12-01, 'b' at 2004-04-01)" in r.stderr
+    assert "linear also trains on other series' values dated after that series' origin" in r.stderr
+    assert "end on different dates" not in invoke(*args, "--models", "naive").stderr  # a baseline sees one series
+    r = invoke(*args, "--models", "linear", "--epochs", 1, "--ensemble", 1, "--out", work / "bt-ends")  # the report says it too
+    assert_ok(r)
+    assert any("end on different dates" in v for v in json.loads((work / "bt-ends" / "run.json").read_text())["verdict"])
+    same = write_csv(work, "long-same-ends.csv", long_lines({"a": (40, 100.0, "2000-01-01"), "b": (30, 5.0, "2000-11-01")}))
+    r = invoke("backtest", same, "--horizon", 2, "--windows", 2, "--models", "linear", "--epochs", 1, "--ensemble", 1)
+    assert_ok(r)
+    assert "end on different dates" not in r.stderr
+
+
 def test_backtest_leaves_out_a_series_too_short_for_it(work):
     """One 7-value series refused the whole panel (fit pads such a series); now it is left out, with a note."""
     p = write_csv(work, "long-tiny.csv", long_lines({**LONG_IDS, "tiny": (7, 10.0, "2000-01-01")}))
