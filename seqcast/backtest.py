@@ -59,6 +59,13 @@ def nonneg_floor(trains) -> np.ndarray:
     return np.array([0.0 if np.all(np.asarray(t) >= 0) else np.nan for t in trains])
 
 
+def floored(point: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """(R, h) forecasts raised to their row's floor (`nonneg_floor`: 0, or NaN for none), as Forecaster.forecast
+    gives them: a never-negative series gets no forecast below 0."""
+    fl = np.asarray(floor, dtype=np.float64)[:, None]  # (R, 1)
+    return np.where(np.isnan(fl), point, np.maximum(point, np.nan_to_num(fl)))
+
+
 def cuts(n: int, h: int, n_windows: int, step: int) -> list[int]:
     """Origins of the rolling windows for a series of n values: cut_k = n - h - step*(n_windows-1-k)."""
     return [n - h - step * (n_windows - 1 - k) for k in range(n_windows)]
@@ -362,8 +369,8 @@ def evaluate(trains, truth, ids, models, *, h: int, season: int, config: Config,
     for name in names:
         t0 = time.perf_counter()
         if name in NEURAL:
-            res.forecasts[name], res.histories[name] = _neural(name, trains, res.ids[:S], S, n_origins, h, m, config, refit,
-                                                               progress, say)
+            point, res.histories[name] = _neural(name, trains, res.ids[:S], S, n_origins, h, m, config, refit, progress, say)
+            res.forecasts[name] = floored(point, res.floor)  # scored as the fitted model forecasts them
         elif name in STATS:
             from .models import baselines
 

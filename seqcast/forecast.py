@@ -27,6 +27,7 @@ import pandas as pd
 from . import data as data_mod
 from . import long as long_mod
 from . import metrics
+from .backtest import floored, nonneg_floor
 from .config import MODEL_NAMES, Config, check_model_combination, is_auto, validate
 from .errors import ConfigError, DataError, NotFittedError
 from .models import baselines
@@ -206,8 +207,6 @@ class Forecaster:
         if len(ids) == 1:
             self.scaler_, self.schema_, self.context_ = self.scalers_[0], self.schemas_[0], self.contexts_[0]
         self.levels_, self.widths_, self.interval_scales_, self.interval_horizon_ = (), {}, None, None
-        from .backtest import nonneg_floor
-
         self.floors_ = nonneg_floor(values)  # (S,) 0 for a series never negative: no forecast nor band below it
         self.calibration_windows_ = self.calibration_series_ = 0
         if lv:
@@ -360,8 +359,6 @@ class Forecaster:
         data forecast from, aligned with idx), else NaN; None for a model file saved without them."""
         if self.floors_ is None:
             return None
-        from .backtest import nonneg_floor
-
         fl = self.floors_[idx]
         return fl if series is None else np.where(np.isnan(nonneg_floor(series)), np.nan, fl)
 
@@ -461,8 +458,7 @@ class Forecaster:
         point = forecast_panel(self._panel(), ctxs, horizon, scalers=[self.scalers_[i] for i in idx])  # (S, h)
         floors = self._floors(idx, series)
         if floors is not None:  # a never-negative series gets no forecast below 0 (None: a model file saved without them)
-            fl = floors[:, None]
-            point = np.where(np.isnan(fl), point, np.maximum(point, np.nan_to_num(fl)))
+            point = floored(point, floors)
         bounds = {}
         if lv:
             b = intervals.bands(point, {q: self.widths_[q][:horizon] for q in lv}, scale=self.interval_scales_[idx],
@@ -950,8 +946,8 @@ def holdout(y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path, config
     z_pred = f.predict_scaled(X[n_train:])  # one forward pass: scaled for the tutorial's MSE, units for the rest
     if z_pred.ndim == 2:  # a direct / seq2seq model: its first step is the one-step-ahead forecast
         z_pred = z_pred[:, 0]
-    pred = f.scaler_.inverse_transform(z_pred)
-    season = season_of(cfg, series)
+    pred = floored(f.scaler_.inverse_transform(z_pred)[None], f.floors_)[0]  # as f.forecast gives them: not below 0
+    season = season_of(cfg, series)  # for a never-negative training part (test_mse_scaled: Keras' evaluate, as is)
     name = MODEL_NAMES[cfg.model]
     preds = {name: pred, **baselines.one_step(v, t, season)}
     z_truth = f.scaler_.transform(truth)

@@ -458,3 +458,22 @@ def test_a_config_that_is_not_a_config_is_refused(config):
 def test_series_that_are_not_series_are_a_data_error(series, message):
     with pytest.raises(DataError, match=message):
         backtest(series, ["naive"], h=1)
+
+
+def test_neural_forecasts_are_scored_as_forecast_gives_them_not_below_0(monkeypatch):
+    """Forecaster.forecast raises a never-negative series' forecasts to 0; the backtest scored the model's raw
+    forecasts, below 0, so its scores were not those of the forecasts a user gets."""
+    import seqcast.backtest as bt
+
+    ys = {"pos": seasonal(40), "neg": seasonal(40) - 20}  # one never negative, one with negative values
+
+    def raw(name, trains, ids, S, n_windows, h, *args, **kw):  # the network forecasts -5 everywhere
+        return np.full((len(trains), h), -5.0), None
+
+    monkeypatch.setattr(bt, "_neural", raw)
+    res = backtest(ys, ["gru", "naive"], h=3, n_windows=2, config=TINY)
+    pos = np.array(res.ids) == "pos"
+    np.testing.assert_array_equal(res.forecasts["gru"][pos], 0.0)
+    np.testing.assert_array_equal(res.forecasts["gru"][~pos], -5.0)  # no floor for a series with negative values
+    np.testing.assert_array_equal(bt.floored(np.array([[-1.0, 2.0], [-1.0, 2.0]]), np.array([0.0, np.nan])),
+                                  [[0.0, 2.0], [-1.0, 2.0]])

@@ -412,6 +412,14 @@ def test_holdout_says_why_undated_values_get_no_seasonal_naive_row(air):
     assert holdout(raw, **HOLDOUT, season=1).season_note() == ""  # season 1 asked for: no seasonal naive wanted
 
 
+def test_holdout_scores_the_forecasts_forecast_gives_not_below_0(air, monkeypatch):
+    # the holdout scored the network's raw one-step forecasts, where f.forecast raises a never-negative series' to 0
+    monkeypatch.setattr(Forecaster, "predict_scaled", lambda self, X: np.full(len(X), -1e3))  # far below the data
+    ho = holdout(air, model="gru", units=(4,), epochs=1, scaler="minmax")
+    np.testing.assert_array_equal(ho.predictions["GRU"], 0.0)
+    assert ho.test_mse_scaled == pytest.approx(np.mean((ho.forecaster.scaler_.transform(ho.truth) + 1e3) ** 2))  # Keras' evaluate: raw
+
+
 def test_holdout_needs_a_test_part(air):
     with pytest.raises(ConfigError, match="`test_size` must be > 0 for a holdout"):
         holdout(air, **HOLDOUT, test_size=0)
