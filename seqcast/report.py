@@ -616,6 +616,28 @@ def fmt_num(v) -> str:
     return text
 
 
+#: Decimals of the scores in a table, as the terminal tables and the verdicts write them (fmt_score); percentages
+#: (coverage, nominal, empirical) and fit seconds get one.
+_SCORE_DECIMALS = {"mase": 3, "rmsse": 3, "mase_ratio": 3, "mase_ratio_lo": 3, "mase_ratio_hi": 3, "smape": 2, "mape": 2}
+
+
+def fmt_column(key, v) -> str:
+    """A number in a report table's column `key` as the terminal shows it: MASE 0.978 (the verdict's "MASE 0.978 vs
+    1.025", not 0.9781), MAPE % 2.01, cov 80% 81.2, fit s 0.0, any other column fmt_num's 4 significant digits with
+    their trailing zeros (12.00 beside 2.756, not 12), so that its decimals line up. Integers, NaN and inf: fmt_cell."""
+    import math
+    import numbers
+
+    k = str(key)
+    if not _is_num(v) or isinstance(v, numbers.Integral) or not math.isfinite(v):
+        return fmt_cell(v)
+    if k in _SCORE_DECIMALS:
+        return fmt_score(v, _SCORE_DECIMALS[k])
+    if k in ("fit_s", "nominal", "empirical") or (k.startswith("coverage_") and not k.startswith("coverage_n_")):
+        return f"{float(v):,.1f}"
+    return fmt_num(v)
+
+
 def _is_num(v) -> bool:
     import numbers
 
@@ -641,7 +663,7 @@ def _table(rows: list[dict], columns=None, row_class=None, box: str = "wide") ->
 
     def cell(c, v) -> str:
         if c in numeric:  # a number missing (null in run.json, say a coverage without a finite interval): unknown, "n/a"
-            return f"<td class=num>{_esc(fmt_cell(math.nan if v is None else v))}</td>"
+            return f"<td class=num>{_esc(fmt_column(c, math.nan if v is None else v))}</td>"
         return f"<td>{_esc(fmt_cell(v))}</td>"
 
     body = []

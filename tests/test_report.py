@@ -676,3 +676,18 @@ def test_drawing_silences_warnings_one_thread_at_a_time_with_data(monkeypatch):
     monkeypatch.setattr(fig, "savefig", savefig)
     report._fig_bytes(fig)
     assert free == [False]
+
+
+def test_report_tables_write_scores_as_the_verdict_and_columns_keep_their_decimals(tmp_path):
+    # the leaderboard read MASE 0.9781 under a verdict "MASE 0.978 vs 1.025" (and the terminal's 0.978), RMSE 12
+    # beside 2.756, MAE 12.8 beside 42.96, fit s 0.013 beside 17.07: 4 significant digits with trailing zeros dropped
+    rows = [{"model": "gru", "mase": 0.97814, "rmse": 2.756, "mae": 42.96, "mape": 2.0123, "fit_s": 17.07, "coverage_80": 80.22,
+             "coverage_n_80": 1800},
+            {"model": "naive", "mase": 1.0, "rmse": 12.0, "mae": 12.8, "mape": 1.5, "fit_s": 0.013, "coverage_80": None, "coverage_n_80": 0}]
+    pred = [{"date": "2000-01-01", "truth": 112.0, "gru": 96.28}, {"date": "2000-02-01", "truth": 118.5, "gru": 100.0}]
+    cov = [{"model": "gru", "level": "80", "nominal": 80.0, "empirical": 80.22}]
+    html = write_html({"leaderboard": rows, "predictions": pred, "coverage": cov}, tmp_path / "r.html").read_text()
+    rows = [re.findall(r"<td class=num>([^<]*)</td>", c) for c in re.findall(r"<tr[^>]*>(.*?)</tr>", html) if "<td" in c]
+    assert rows[:2] == [["0.978", "2.756", "42.96", "2.01", "17.1", "80.2", "1800"], ["1.000", "12.00", "12.80", "1.50", "0.0", "n/a", "0"]]
+    assert rows[2:4] == [["112.0", "96.28"], ["118.5", "100.0"]]  # the predictions
+    assert re.search(r"<td>gru</td><td>80</td><td class=num>80\.0</td><td class=num>80\.2</td>", html)
