@@ -208,7 +208,7 @@ def plot_forecast(series, path=None, *, holdout=None, forecast=None, title: str 
         for name, pred in holdout.predictions.items():
             st = {"lw": 2.0} if name == holdout.model_name else {"lw": 1.0, "ls": "--", "alpha": 0.8}
             ax.plot(holdout.dates, pred, label=_plain(f"{name} (test)"), color=colors[name], **st)
-        ax.axvline(holdout.dates[0], color="grey", lw=0.8, ls=":")
+        ax.axvline(holdout.dates[0], color="grey", lw=0.8, ls=":", label="test period starts")  # explained in the legend
     if forecast is not None:
         for q, alpha in _level_styles(bands or {}):
             lo, hi = bands[q]
@@ -414,7 +414,8 @@ def plot_series_grid(items: list, path=None, ncols: int = 3, *, title: str | Non
             ax.fill_between(fx, np.asarray(it["lo"], float), np.asarray(it["hi"], float), color="tab:red", alpha=0.2, lw=0,
                             label=it.get("interval_label", "interval"))
         if it.get("truth") is not None:
-            ax.plot(fx, np.asarray(it["truth"], float), color="tab:green", lw=1.2, label="truth")
+            # dots: truth and forecast differ by more than green and red (alike to a colour-blind reader, and in grey)
+            ax.plot(fx, np.asarray(it["truth"], float), color="tab:green", lw=1.2, marker="o", ms=2.5, label="truth")
         ax.plot(fx, fc, color="tab:red", lw=1.5, label="forecast")
         ax.set_title(_plain(it.get("title", f"series {k}"), 50), fontsize=9)
         ax.tick_params(labelsize=7)
@@ -459,7 +460,7 @@ def predictions_vs_truth(frame, path=None, *, title: str | None = None):
     fig, (a1, a2) = _subplots(1, 2, figsize=(11, 4), dpi=110, gridspec_kw={"width_ratios": [1.8, 1]})
     y = frame["truth"].to_numpy(dtype=float)
     x = _as_dates(frame["date"])
-    a1.plot(x, y, color="black", lw=1.6, label="truth")
+    a1.plot(x, y, color="black", lw=1.6, label="truth", zorder=3)  # above the models, as plot_forecast draws its data
     colors = model_colors(models)
     for m in models:
         p = frame[m].to_numpy(dtype=float)

@@ -691,3 +691,24 @@ def test_report_tables_write_scores_as_the_verdict_and_columns_keep_their_decima
     assert rows[:2] == [["0.978", "2.756", "42.96", "2.01", "17.1", "80.2", "1800"], ["1.000", "12.00", "12.80", "1.50", "0.0", "n/a", "0"]]
     assert rows[2:4] == [["112.0", "96.28"], ["118.5", "100.0"]]  # the predictions
     assert re.search(r"<td>gru</td><td>80</td><td class=num>80\.0</td><td class=num>80\.2</td>", html)
+
+
+def test_plots_tell_truth_from_forecast_without_colour_and_mark_the_test_start(monkeypatch):
+    # predictions_vs_truth drew the truth under every model (a long test period hid it); the grid's truth and forecast
+    # were two solid lines, green and red (one grey to a colour-blind reader); plot_forecast's dotted line at the
+    # test start was in no legend
+    figs = _figures(monkeypatch)
+    s = monthly(48)
+    frame = pd.DataFrame({"date": s.index[-12:], "truth": s.iloc[-12:].to_numpy(), "gru": s.iloc[-12:].to_numpy() + 1.0,
+                          "naive": s.iloc[-13:-1].to_numpy()})
+    predictions_vs_truth(frame, "p.png")
+    truth, *models = figs[0].axes[0].get_lines()
+    assert truth.get_label() == "truth" and all(truth.get_zorder() > m.get_zorder() for m in models)
+    plot_series_grid([{"title": "a", "history": s, "truth": np.arange(4.0), "forecast": np.arange(4.0) + 1}], "g.png")
+    lines = {ln.get_label(): ln for ln in figs[1].axes[0].get_lines()}
+    t, f = lines["truth"], lines["forecast"]
+    assert (t.get_marker(), t.get_linestyle()) != (f.get_marker(), f.get_linestyle())
+    preds = {"gru": s.iloc[-12:].to_numpy()}
+    plot_forecast(s, "f.png", holdout=SimpleNamespace(model_name="gru", predictions=preds, dates=s.index[-12:]))
+    legend = [t.get_text() for t in figs[2].axes[0].get_legend().get_texts()]
+    assert "test period starts" in legend
