@@ -486,8 +486,10 @@ def predictions_vs_truth(frame, path=None, *, title: str | None = None):
 RUN_FILE, REPORT_FILE = "run.json", "report.html"
 MAX_PREDICTION_ROWS = 200
 SECTIONS = ("data", "leaderboard", "forecast", "predictions", "coverage", "training", "config", "reproduce")
-_DATA_LABELS = {"name": "series", "n_obs": "observations", "freq": "frequency", "first": "first date", "last": "last date",
-                "filled": "values filled", "n_series": "number of series", "scaler": "scaler", "leaks": "scaler saw the test period"}
+_DATA_LABELS = {"name": "series", "n_obs": "observations", "length_min": "shortest series (values)", "length_max": "longest series (values)",
+                "freq": "frequency", "first": "first date", "last": "last date", "filled": "values filled", "n_series": "number of series",
+                "scaler": "scaler", "leaks": "scaler saw the test period", "horizon": "horizon (steps)", "windows": "origins (--windows)",
+                "step": "steps between origins", "season": "season length", "test": "test"}  # backtest's and benchmark's too
 #: Table headers for run.json's metric keys, as the terminal tables name them (other keys are shown as they are).
 _COLUMN_LABELS = {"mase": "MASE", "smape": "sMAPE %", "rmse": "RMSE", "mae": "MAE", "rmsse": "RMSSE", "mape": "MAPE %", "fit_s": "fit s",
                   "mase_vs": "vs", "mase_ratio": "MASE ratio", "mase_ratio_lo": "ratio 95% lo", "mase_ratio_hi": "ratio 95% hi"}
@@ -533,6 +535,17 @@ footer { max-width: 1100px; margin: 0 auto; padding: 8px 24px 30px; color: var(-
   .kv th { width: auto; }
 }
 """
+
+
+def _freq_text(freq):
+    """A pandas frequency with what it means: "MS (monthly)", "QS-JAN (quarterly)", "W-SUN (weekly)"; a multiple
+    ("2D", "15min"), one not known, or None: as it is."""
+    import re
+
+    m = re.fullmatch(r"([DBWMQYAHh])[SE]?(-[A-Z]{3})?", freq) if isinstance(freq, str) else None
+    words = {"D": "daily", "B": "business days", "W": "weekly", "M": "monthly", "Q": "quarterly", "Y": "yearly", "A": "yearly",
+             "H": "hourly"}
+    return f"{freq} ({words[m[1].upper()]})" if m else freq
 
 
 def _esc(x) -> str:
@@ -724,7 +737,7 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
             body += ('<div class="warning" id="leak-warning" role="alert"><strong>Warning: the scaler leaks.</strong> It was fitted on '
                      "all the data, test period included, so the test scores below are optimistic. Fit it on the training part "
                      "only (scaler_fit = \"train\", the default) for honest scores.</div>")
-        known = [(_DATA_LABELS[k], data[k]) for k in _DATA_LABELS if k in data]
+        known = [(_DATA_LABELS[k], _freq_text(data[k]) if k == "freq" else data[k]) for k in _DATA_LABELS if k in data]
         extra = [(k, v) for k, v in data.items() if k not in _DATA_LABELS]
         out.append(("data", "Data", body + _kv_table(known + extra)))
     if "leaderboard" in run or "verdict" in run:

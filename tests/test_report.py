@@ -712,3 +712,16 @@ def test_plots_tell_truth_from_forecast_without_colour_and_mark_the_test_start(m
     plot_forecast(s, "f.png", holdout=SimpleNamespace(model_name="gru", predictions=preds, dates=s.index[-12:]))
     legend = [t.get_text() for t in figs[2].axes[0].get_legend().get_texts()]
     assert "test period starts" in legend
+
+
+def test_the_data_section_names_backtest_keys_and_the_frequency_in_words(tmp_path):
+    # a backtest's data table read "length_min", "length_max", "windows", "step" and "frequency MS"
+    data = {"name": "panel.csv", "n_series": 3, "length_min": 60, "length_max": 72, "freq": "MS", "horizon": 6, "windows": 2,
+            "step": 6, "season": 12, "region": "north"}
+    html = write_html({"data": data}, tmp_path / "r.html").read_text()
+    kv = dict(re.findall(r"<tr><th>([^<]*)</th><td>([^<]*)</td></tr>", html))
+    assert kv["frequency"] == "MS (monthly)" and kv["shortest series (values)"] == "60" and kv["origins (--windows)"] == "2"
+    assert kv["steps between origins"] == "6" and kv["season length"] == "12" and kv["region"] == "north"  # others as they are
+    assert not any(k in kv for k in ("length_min", "windows", "step", "freq"))
+    assert [report._freq_text(f) for f in ("QS-JAN", "W-SUN", "YE-DEC", "h", "2D", "ms", None)] == \
+        ["QS-JAN (quarterly)", "W-SUN (weekly)", "YE-DEC (yearly)", "h (hourly)", "2D", "ms", None]
