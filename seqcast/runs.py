@@ -222,18 +222,18 @@ def grid_model(res) -> str:
 
 
 def pick_series(res, model: str, ids: list) -> tuple[list, dict]:
-    """([(label, id)], {id: MASE}): the first series, the worst and the best by that model's MASE (no repeats)."""
+    """([(label, id)], {id: MASE}): the first series, the worst and the best by that model's MASE, each once: a series
+    that is two of them says both ("first, worst": of 3 series the first was the worst, and the grid was titled
+    "First and best")."""
     per = res.scores(model)["per_series"]
     mase = {k: v["mase"] for k, v in per.items() if v.get("mase") is not None and np.isfinite(v["mase"])}
-    picks = [("first", ids[0])]
-    if mase:
-        picks += [("worst", max(mase, key=mase.get)), ("best", min(mase, key=mase.get))]
-    seen, out = set(), []
-    for label, k in picks:
-        if k not in seen:
-            seen.add(k)
-            out.append((label, k))
-    return out, mase
+    picks = {ids[0]: ["first"]}
+    if mase and len(ids) > 1:  # one series is neither the worst nor the best of anything
+        worst, best = max(mase, key=mase.get), min(mase, key=mase.get)
+        picks.setdefault(worst, []).append("worst")
+        if best != worst:
+            picks.setdefault(best, []).append("best")
+    return [(", ".join(labels), k) for k, labels in picks.items()], mase
 
 
 def steps_figure(res, folder: Path, what: str) -> dict:
@@ -251,7 +251,7 @@ def grid_figure(items: list, folder: Path, title: str, caption: str, ranked_by: 
     from .report import plot_series_grid
 
     plot_series_grid(items, folder / GRID_FILE, ncols=3, title=title)
-    labels = [it["label"] for it in items]
+    labels = [w for it in items for w in it["label"].split(", ")]  # "first, worst": both
     ranked = [x for x in labels if x != "first"]
     if ranked:
         caption += f"; {' and '.join(ranked)} by {ranked_by}"

@@ -89,3 +89,23 @@ def test_the_backtest_prediction_frame_is_the_prediction_rows_built_by_columns()
         pd.testing.assert_frame_equal(frame, pd.DataFrame(rows), check_exact=True)
         assert frame.to_csv(index=False) == pd.DataFrame(rows).to_csv(index=False)
         assert frame.head(5).to_dict("records") == rows[:5]  # run.json's first rows
+
+
+def test_a_series_that_is_first_and_worst_says_both(tmp_path, monkeypatch):
+    # of 3 series the first was also the worst: its panel read "(first, MASE 1.85)" and the grid was titled "First and
+    # best series", as if the worst were not shown
+    from types import SimpleNamespace
+
+    def res(mase: dict):
+        return SimpleNamespace(scores=lambda model: {"per_series": {k: {"mase": v} for k, v in mase.items()}})
+
+    three = res({"a": 1.85, "b": 0.71, "c": 1.2})
+    assert runs.pick_series(three, "gru", ["a", "b", "c"])[0] == [("first, worst", "a"), ("best", "b")]
+    assert runs.pick_series(res({"a": 1.0, "b": 1.1, "c": 0.9}), "gru", ["a", "b", "c"])[0] == \
+        [("first", "a"), ("worst", "b"), ("best", "c")]  # three apart, as before
+    assert runs.pick_series(res({"a": 0.9, "b": 1.1}), "gru", ["a", "b"])[0] == [("first, best", "a"), ("worst", "b")]
+    assert runs.pick_series(res({"a": 0.9}), "gru", ["a"])[0] == [("first", "a")]  # one series: neither worst nor best
+    monkeypatch.setattr("seqcast.report.plot_series_grid", lambda *a, **k: None)
+    items = [{"label": "first, worst"}, {"label": "best"}]
+    fig = runs.grid_figure(items, tmp_path, "gru: last origin", "history", "gru's MASE")
+    assert fig["title"] == "First, worst and best series" and fig["caption"] == "history; worst and best by gru's MASE"
