@@ -667,17 +667,27 @@ def fit(
         _few_windows_note(f, quiet, board=False)
 
     def beside_the_model(folder: Path):  # written in the temp folder with the model, swapped in together
+        import numpy as np
+
         from .io import TEST_PLOT, TEST_PREDICTIONS  # the names io.check_target knows as seqcast's
         from .report import plot_forecast
 
         write_atomic(folder / TEST_PREDICTIONS, _csv_text(ho.frame()))
-        plot_forecast(series, folder / TEST_PLOT, holdout=ho, title=f"{series.name}: test predictions vs truth")
+        h = default_horizon(f)  # and the future, as `seqcast predict` gives it (the demo's plot.png draws both too)
+        fc = f.forecast(h).rename(columns={"ds": "date"})
+        bands = {q: (fc[f"lo_{q:g}"].to_numpy(), fc[f"hi_{q:g}"].to_numpy()) for q in f.levels_
+                 if np.isfinite(fc[[f"lo_{q:g}", f"hi_{q:g}"]].to_numpy(np.float64)).all()}  # an infinite level: not drawn
+        shaded = f" with {' / '.join(f'{q:g}%' for q in sorted(bands))} intervals" if bands else ""
+        plot_forecast(series, folder / TEST_PLOT, holdout=ho, forecast=fc, bands=bands,
+                      title=f"{series.name}: test predictions and forecast{shaded}")
         if report:
             from . import runs
 
+            by = "the model refitted on all data" if refit else "the model fitted on the training part"
             _holdout_run(ctx, folder, series, cfg, ho, title=f"seqcast fit: {data}", forecast_file=TEST_PLOT,
                          data=runs.series_data(series, str(data), ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test),
-                         forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} points, one step ahead")
+                         forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} points, one step ahead; "
+                                          f"then {h} steps forecast by {by}{shaded}")
 
     save_model(f, out, extra=beside_the_model if ho is not None else None)
     _interval_note(f, quiet)

@@ -153,6 +153,27 @@ def test_predict_data_forecasts_after_the_new_data(model_dir, tmp_path):
     np.testing.assert_allclose(pd.read_csv(io.StringIO(r.stdout))["forecast"], other["forecast"], rtol=1e-12)
 
 
+def test_fit_draws_the_forecast_beside_the_test_predictions(tmp_path, data_csv, monkeypatch):
+    """fit's test plot (and its report) showed the test part only: the forecast of the future, with the intervals fit
+    calibrated, was nowhere to be seen until `predict --plot`. It is drawn as predict gives it; infinite levels are not."""
+    import seqcast.report as report
+
+    drawn = []
+    real = report.plot_forecast
+    monkeypatch.setattr(report, "plot_forecast", lambda *a, **kw: drawn.append(kw) or real(*a, **kw))
+    d = tmp_path / "m"
+    assert_ok(invoke("fit", data_csv, "--out", d, *FAST, "--levels", "80,99.9", "--horizon", 3))
+    (kw,) = drawn
+    fc = Forecaster.load(d).forecast(3)
+    np.testing.assert_array_equal(kw["forecast"]["forecast"], fc["forecast"])
+    assert list(kw["bands"]) == [80.0]  # 99.9% is infinite with so few calibration errors: not drawn
+    np.testing.assert_array_equal(kw["bands"][80.0][0], fc["lo_80"])
+    assert kw["title"] == "y: test predictions and forecast with 80% intervals"
+    fig = json.loads((d / "run.json").read_text())["figures"][0]
+    assert fig["title"] == "Test predictions and forecast" and fig["caption"].endswith(
+        "one step ahead; then 3 steps forecast by the model refitted on all data with 80% intervals")
+
+
 def test_predict_data_beyond_a_bounded_heads_range_is_said(work, tmp_path):
     """A sigmoid head on minmax values (the Keras tutorial's) cannot forecast past its training range: new data at
     twice the level got forecasts pinned inside it, without a word."""
