@@ -286,16 +286,23 @@ def unflatten_like(template: dict, flat: dict, where: str) -> dict:
     missing, extra = sorted(set(want) - set(flat)), sorted(set(flat) - set(want))
     if missing or extra:
         raise ModelFileError(f"{where}: weights do not match the model in model.json (missing {missing[:3]}, unexpected {extra[:3]}); re-save the model")
+    cast = {}
     for k, ref in want.items():
         if tuple(flat[k].shape) != tuple(ref.shape):
             raise ModelFileError(f"{where}: weight '{k}' has shape {flat[k].shape}, the model needs {ref.shape}; re-save the model")
+        if not np.issubdtype(flat[k].dtype, np.floating):  # int, bool, complex: cast silently, they forecast nonsense
+            raise ModelFileError(f"{where}: weight '{k}' has dtype {flat[k].dtype}, not floating point (seqcast writes float32); re-save the model")
+        with np.errstate(over="ignore"):
+            cast[k] = flat[k].astype(np.float32)
+        if not np.isfinite(cast[k]).all():  # a fit that diverged is never saved: predict would write empty forecasts
+            raise ModelFileError(f"{where}: weight '{k}' holds NaN or infinite values (as float32); the file is damaged, re-save the model")
 
     def build(node, prefix):
         if isinstance(node, dict):
             return {k: build(v, f"{prefix}{k}.") for k, v in node.items()}
         if isinstance(node, (list, tuple)):
             return [build(v, f"{prefix}{i}.") for i, v in enumerate(node)]
-        return flat[prefix[:-1]].astype(np.float32)
+        return cast[prefix[:-1]]
 
     return build(template, "")
 

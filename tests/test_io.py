@@ -227,6 +227,45 @@ def test_load_detects_weights_that_do_not_fit_the_config(saved, tmp_path):
         Forecaster.load(d)
 
 
+def _rewrite_weights(d, change):
+    """Replace the weights by `change(flat)` and update model.json's checksum, as someone editing both files would."""
+    from safetensors.numpy import load, save
+
+    raw = save(change(load((d / "weights.safetensors").read_bytes())))
+    (d / "weights.safetensors").write_bytes(raw)
+    meta = json.loads((d / "model.json").read_text())
+    meta["weights_sha256"] = hashlib.sha256(raw).hexdigest()
+    (d / "model.json").write_text(json.dumps(meta))
+
+
+def _one_value(v):
+    return lambda flat: {**flat, "head.b": np.full_like(flat["head.b"], v)}
+
+
+@pytest.mark.parametrize("change, message", [
+    (_one_value(np.nan), "weight 'head.b' holds NaN or infinite values"),
+    (_one_value(np.inf), "weight 'head.b' holds NaN or infinite values"),
+    (lambda flat: {k: v.astype(np.float64) * 1e300 for k, v in flat.items()}, "holds NaN or infinite values"),  # inf as float32
+    (lambda flat: {k: v.astype(np.int32) for k, v in flat.items()}, "has dtype int32, not floating point"),
+    (lambda flat: {k: v.astype(bool) for k, v in flat.items()}, "has dtype bool, not floating point"),
+    (lambda flat: {k: v.astype(np.complex64) for k, v in flat.items()}, "has dtype complex64, not floating point"),
+])
+def test_weights_that_no_fit_writes_are_refused(saved, tmp_path, change, message):
+    """Bug: weights edited with their checksum (NaN, inf, integers, booleans) loaded; predict wrote an empty
+    forecast (NaN) with exit 0, or blamed the model ("forecasts grow without bound"), or forecast from truncated
+    integer weights. A fit that diverges is never saved, so such weights are a damaged or forged file."""
+    d = copy_model(saved, tmp_path)
+    _rewrite_weights(d, change)
+    with pytest.raises(ModelFileError, match=re.escape(message)):
+        Forecaster.load(d)
+
+
+def test_float64_weights_load_as_float32(fitted, saved, tmp_path):
+    d = copy_model(saved, tmp_path)
+    _rewrite_weights(d, lambda flat: {k: v.astype(np.float64) for k, v in flat.items()})
+    pd.testing.assert_frame_equal(Forecaster.load(d).forecast(3), fitted.forecast(3))
+
+
 @pytest.mark.parametrize("edit", [{"ensemble": 300_000}, {"units": [64_000]}, {"window": 10**9, "model": "linear"}])
 def test_a_config_needing_huge_weights_is_refused_before_building_them(saved, tmp_path, edit, monkeypatch):
     """Bug: load drew a full set of initial weights for model.json's config before comparing them with the file,
