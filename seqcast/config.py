@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from .errors import ConfigError, did_you_mean
+from .errors import UNPARSABLE, ConfigError, did_you_mean, unparsable
 from .windows import check_fraction
 
 
@@ -238,8 +238,8 @@ def read_toml(path) -> dict:
         raise ConfigError(f"config file '{p}' not found; check the path given to --config")
     try:
         d = tomllib.loads(p.read_text(encoding="utf-8-sig"))  # a BOM (Notepad) is not TOML syntax
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"config file '{p}' is not valid TOML ({e}); fix the syntax") from None
+    except UNPARSABLE as e:  # TOMLDecodeError, UnicodeDecodeError; also nested too deeply, a number of 5000 digits
+        raise ConfigError(f"config file '{p}' is not valid TOML ({unparsable(e)}); fix the syntax") from None
     if set(d) == {"seqcast"} and isinstance(d["seqcast"], dict):
         d = d["seqcast"]
     return d

@@ -48,3 +48,18 @@ def did_you_mean(value, choices) -> str:
     text = str(value).strip().lower()
     close = difflib.get_close_matches(text, [str(c) for c in choices if c is not None], n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+UNPARSABLE = (ValueError, RecursionError)  # what json.loads / tomllib.loads raise (their decode errors are ValueErrors)
+
+
+def unparsable(e: BaseException) -> str:
+    """Why json or tomllib could not read a text: their message, in words for nesting deeper than Python's recursion
+    limit and for a number of more digits than int() reads (whose messages speak of Python: sys.set_int_max_str_digits)."""
+    import sys
+
+    if isinstance(e, RecursionError):
+        return "nested too deeply"
+    if "integer string conversion" in str(e):
+        return f"a number with more than {sys.get_int_max_str_digits()} digits"
+    return str(e)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import ConfigError, ModelFileError
+from .errors import UNPARSABLE, ConfigError, ModelFileError, unparsable
 from .runs import PREDICTIONS_CSV, PREDICTIONS_FILE, REPORT_FILE, RUN_FILE, SCORES_CSV
 
 if TYPE_CHECKING:
@@ -384,8 +384,8 @@ def read_meta(path) -> dict:
         raise ModelFileError(f"'{p}' holds no seqcast model ({META} missing){there}; pass a directory written by `seqcast fit --out`")
     try:
         meta = json.loads(mf.read_text(encoding="utf-8-sig"))  # a BOM from an editor is no corruption
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ModelFileError(f"'{mf}' is corrupt (not valid JSON: {e}); re-save the model with `seqcast fit`") from None
+    except UNPARSABLE as e:  # also nested too deeply, a number of 5000 digits
+        raise ModelFileError(f"'{mf}' is corrupt (not valid JSON: {unparsable(e)}); re-save the model with `seqcast fit`") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFileError(f"'{mf}' is not a seqcast model file; re-save the model with `seqcast fit`")
     v = meta.get("format_version")

@@ -22,7 +22,7 @@ import functools
 from io import BytesIO
 from pathlib import Path
 
-from .errors import ConfigError, DataError
+from .errors import UNPARSABLE, ConfigError, DataError, unparsable
 
 
 def _drawn(fn):
@@ -918,6 +918,8 @@ def write_report(run_dir, out=None) -> Path:
         raise DataError(f"'{f}' is not valid JSON ({e.msg} at line {e.lineno} column {e.colno}); re-run the command that wrote it") from None
     except UnicodeDecodeError:
         raise DataError(f"'{f}' is not UTF-8 text; re-run the command that wrote it") from None
+    except UNPARSABLE as e:  # nested too deeply, a number of 5000 digits
+        raise DataError(f"'{f}' is not valid JSON ({unparsable(e)}); re-run the command that wrote it") from None
     if not isinstance(run, dict):
         raise DataError(f"'{f}' must hold a JSON object (title, data, leaderboard, ...), not a {type(run).__name__}; re-run the command that wrote it")
     out = path_arg("out", out) if out is not None else d / REPORT_FILE

@@ -87,7 +87,7 @@ def _run(f: Path | None) -> dict | None:
         if not (isinstance(board, list) and all(isinstance(r, dict) and "model" in r for r in board)
                 and isinstance(verdict, list) and all(isinstance(v, str) for v in verdict) and isinstance(data, dict)):
             raise ValueError("leaderboard or verdict of another shape")
-    except (OSError, ValueError, KeyError, TypeError) as e:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as e:
         return {"file": str(f), "note": f"'{f}' could not be read ({type(e).__name__}); the facts above come from model.json"}
     return {"file": str(f), "command": run.get("command"), "created": run.get("created"),
             "training_windows": data.get("training windows", data.get("train")),

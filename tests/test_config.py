@@ -166,6 +166,16 @@ def test_toml_not_utf8(tmp_path):
         load_toml(p)
 
 
+@pytest.mark.parametrize("text, why", [("x = " + "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+                                       ("epochs = " + "9" * 5000, "a number with more than 4300 digits")])
+def test_toml_too_deep_or_with_a_huge_number_is_one_config_error(tmp_path, text, why):
+    # was a RecursionError / ValueError traceback from --config
+    p = tmp_path / "odd.toml"
+    p.write_text(text)
+    with pytest.raises(ConfigError, match=re.escape(f"is not valid TOML ({why}); fix the syntax")):
+        load_toml(p)
+
+
 def test_toml_unknown_key_names_the_file(tmp_path):
     p = tmp_path / "typo.toml"
     p.write_text("epoch = 3\n")

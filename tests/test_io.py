@@ -374,6 +374,21 @@ def test_corrupt_model_is_one_model_file_error(saved, tmp_path, damage, message)
     assert isinstance(info.value, SeqcastError) and isinstance(info.value, OSError)
 
 
+DEEP = '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}"  # deeper than Python's recursion limit
+LONG = '{"a": ' + "9" * 5000 + "}"  # more digits than int() reads
+
+
+@pytest.mark.parametrize("text, why", [(DEEP, "nested too deeply"), (LONG, "a number with more than 4300 digits")])
+def test_a_model_json_too_deep_or_with_a_huge_number_is_one_line(saved, tmp_path, text, why):
+    """Bug: a model.json nested deeper than the recursion limit, or with a 5000-digit number, was a RecursionError /
+    ValueError traceback (exit 1) from load, predict and info, not "is corrupt (not valid JSON ...)"."""
+    d = copy_model(saved, tmp_path)
+    (d / "model.json").write_text(text)
+    with pytest.raises(ModelFileError, match=re.escape(f"is corrupt (not valid JSON: {why}); re-save the model")) as info:
+        Forecaster.load(d)
+    assert "\n" not in str(info.value) and "sys." not in str(info.value)
+
+
 def test_weights_from_another_model(saved, tmp_path):
     a = copy_model(saved, tmp_path)
     b = tmp_path / "other"

@@ -447,6 +447,15 @@ def assert_error(result, *needles):
         assert n in lines[0], (n, lines[0])
 
 
+@pytest.mark.parametrize("text, why", [('{"title": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+                                       ('{"seed": ' + "9" * 5000 + "}", "a number with more than 4300 digits")])
+def test_cli_report_of_a_run_json_too_deep_or_with_a_huge_number(tmp_path, text, why):
+    # was a RecursionError / ValueError traceback
+    (tmp_path / "run.json").write_text(text)
+    assert_error(runner.invoke(app, ["report", str(tmp_path)]), f"is not valid JSON ({why}); re-run the command that wrote it")
+    assert not (tmp_path / "report.html").exists()
+
+
 def test_cli_report(run_dir, tmp_path):
     r = runner.invoke(app, ["report", str(run_dir), "--out", str(tmp_path / "r.html")])
     assert r.exit_code == 0, r.output

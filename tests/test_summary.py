@@ -87,6 +87,14 @@ def test_an_unreadable_run_json_is_a_note_not_an_error(saved, tmp_path):
     assert "could not be read (JSONDecodeError)" in facts["holdout"]["note"] and facts["params"] > 0
 
 
+def test_a_run_json_nested_too_deeply_is_a_note_not_an_error(saved, tmp_path):
+    # was a RecursionError traceback from `seqcast info`
+    d = copy_model(saved, tmp_path)
+    (d / "run.json").write_text('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    facts = summary.read(d)
+    assert "could not be read (RecursionError)" in facts["holdout"]["note"] and facts["params"] > 0
+
+
 def test_a_run_directory_is_refused_saying_what_model_must_be(tmp_path):
     (tmp_path / "run.json").write_text("{}")
     with pytest.raises(ModelFileError, match=r"is a seqcast run directory \(run.json\), which holds no model; pass a model "
