@@ -945,6 +945,8 @@ def predict(
     _check_plot(plot)
     if out is not None:
         check_file_out(out)
+    for path in (out, plot):
+        _not_the_data(path, data)
     reading = dict(column=column, date_column=date_column, id_column=id_column, value_column=value_column, freq=freq, fill=fill)
     if data is None and any(v is not None for v in reading.values()):
         given = next(k for k, v in reading.items() if v is not None)
@@ -1036,6 +1038,17 @@ def _check_plot(plot: Optional[Path]) -> None:
     if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise ConfigError(f"--plot must end in .png, .svg or .pdf. Received: plot='{plot}'")
     check_file_out(plot)
+
+
+def _not_the_data(path: Optional[Path], data: Optional[str]) -> None:
+    """Refuse an output file that is --data's file (by another name too: a link, ./new.csv): the forecast would replace the data.
+    Files only: /dev/stdin and /dev/stdout are one terminal."""
+    import os
+
+    from .errors import ConfigError
+
+    if path is not None and data is not None and path.is_file() and os.path.isfile(data) and os.path.samefile(path, data):
+        raise ConfigError(f"'{path}' is the file --data reads; writing there would destroy it. Choose another output file")
 
 
 def _context_index(s: dict, context):

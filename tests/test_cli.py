@@ -253,6 +253,18 @@ def test_predict_data_errors_are_one_line(model_dir, long_model, tmp_path):
     assert list(tmp_path.glob("*.csv")) and not list(tmp_path.glob("*.png"))  # nothing written
 
 
+def test_predict_out_over_its_own_data_file_is_refused(model_dir, tmp_path):
+    """Bug: `predict MODEL --data new.csv --out new.csv` (a cron line's typo) replaced the new data by its forecast, exit 0."""
+    new = write_csv(tmp_path, "new.csv", NEW_LINES)
+    (tmp_path / "link.csv").symlink_to(new)
+    before = new.read_bytes()
+    for out in (new, tmp_path / "link.csv", tmp_path / "." / "new.csv"):
+        assert_error(invoke("predict", model_dir, "--data", new, "--out", out),
+                     f"'{out}' is the file --data reads; writing there would destroy it. Choose another output file")
+    assert new.read_bytes() == before
+    assert_ok(invoke("predict", model_dir, "--data", new, "--out", tmp_path / "fc.csv"))
+
+
 def test_fit_horizon_is_predicts_default(data_csv, tmp_path):
     """`fit --horizon 5` on a recursive model, then `predict` forecast 12 steps (and the hint said --horizon 12)."""
     d = tmp_path / "m"
