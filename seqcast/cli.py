@@ -1630,7 +1630,7 @@ def reproduce_homl(
                 con.print(f"[red]{row['model']} did not learn on {len(bad)} of {len(row['seeds'])} seeds[/] (seed {', '.join(map(str, bad))}): "
                           "its validation MSE is above the naive forecast's on the same data")
         if plot is not None:
-            con.print(f"wrote {plot}")
+            con.print(f"wrote {plot}", markup=False)  # a path with brackets: [draft] is no style
 
 
 @app.command()

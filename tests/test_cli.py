@@ -1503,6 +1503,15 @@ def test_a_folder_as_an_output_file_is_refused_before_the_work(model_dir, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.png"] and list(d.iterdir()) == []
 
 
+def test_reproduce_homl_says_the_plot_path_as_it_is(tmp_path):
+    # rich read the path's brackets as markup: "wrote plots//p.png" for plots/[draft]/p.png, and a MarkupError
+    # traceback (exit 1) after the training for '[/z].png'
+    plot = tmp_path / "[draft]" / "[" / "z].png"  # holds "[draft]" and "[/z]"
+    r = invoke("reproduce", "homl-ch15", "--models", "seq2seq-10", "--n-series", 100, "--epochs", 1, "--plot", plot)
+    assert_ok(r)
+    assert f"wrote {plot}" in " ".join(r.stdout.split()) and plot.is_file()
+
+
 @pytest.mark.parametrize("plot", ["p.txt", "p"])
 def test_plot_format_is_checked_alike_and_before_the_work(model_dir, tmp_path, plot):
     # reproduce homl-ch15 --plot p.txt trained all seven models on 10,000 series, then refused "`path` must end in ..."
