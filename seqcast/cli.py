@@ -205,9 +205,16 @@ def _printable(text: str) -> str:
     return str(text).translate(_CONTROLS)
 
 
+MAX_ERROR = 1000  # characters of an error line: a value quoted from a forged model.json can be 100,000
+
+
 def _error(msg: str) -> None:
-    """`error: msg` on stderr: always one line (whitespace runs joined), control characters escaped."""
-    typer.echo("error: " + _printable(" ".join(str(msg).split())), err=True)
+    """`error: msg` on stderr: always one line (whitespace runs joined), control characters escaped, its middle cut
+    past MAX_ERROR characters (the start says what is wrong, the end how to fix it)."""
+    line = "error: " + _printable(" ".join(str(msg).split()))
+    if len(line) > MAX_ERROR:
+        line = line[:MAX_ERROR - 305] + " ... " + line[-300:]
+    typer.echo(line, err=True)
 
 
 def _say(quiet: bool, msg: str = "", err: bool = False):

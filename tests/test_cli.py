@@ -253,6 +253,25 @@ def test_predict_data_errors_are_one_line(model_dir, long_model, tmp_path):
     assert list(tmp_path.glob("*.csv")) and not list(tmp_path.glob("*.png"))  # nothing written
 
 
+@pytest.mark.parametrize("edit", [{"config.model": "A" * 100_000}, {"seqcast_version": "V" * 100_000, "config.dropout": 0.1},
+                                  {"series.0.schema.freq": "F" * 100_000}])
+def test_an_error_quoting_a_huge_value_is_one_readable_line(model_dir, tmp_path, edit):
+    """Bug: a model.json with a 100,000-character value (a forged or damaged file) printed it whole, in errors of
+    100-300 KB; the line keeps its start and its advice, the value's middle cut."""
+    d = tmp_path / "m"
+    shutil.copytree(model_dir, d)
+    meta = json.loads((d / "model.json").read_text())
+    for k, v in edit.items():
+        *path, last = [int(p) if p.isdigit() else p for p in k.split(".")]
+        node = meta
+        for p in path:
+            node = node[p]
+        node[last] = v
+    (d / "model.json").write_text(json.dumps(meta))
+    line = assert_error(invoke("predict", d), f"error: '{d}", " ... ")
+    assert len(line) <= 1000 and line.endswith("`seqcast fit`" if "seqcast_version" not in edit else "or refit it with this one")
+
+
 def test_predict_out_over_its_own_data_file_is_refused(model_dir, tmp_path):
     """Bug: `predict MODEL --data new.csv --out new.csv` (a cron line's typo) replaced the new data by its forecast, exit 0."""
     new = write_csv(tmp_path, "new.csv", NEW_LINES)
