@@ -205,6 +205,12 @@ def _printable(text: str) -> str:
     return str(text).translate(_CONTROLS)
 
 
+def _stdout_is_terminal() -> bool:
+    import sys
+
+    return sys.stdout.isatty()
+
+
 MAX_ERROR = 1000  # characters of an error line: a value quoted from a forged model.json can be 100,000
 
 
@@ -983,7 +989,8 @@ def predict(
     if out is None:
         # UTF-8 bytes, as --out writes them, whatever the locale: on a Latin-1 or cp1252 stdout an id such as '東京'
         # was a UnicodeEncodeError, and 'séoul' made `> fc.csv` a file that is no UTF-8
-        typer.echo(text.encode("utf-8"), nl=False)
+        # on a terminal, an id holding "\x1b]0;...\x07" would set its title (other codes rewrite the screen): escaped
+        typer.echo((_printable(text) if _stdout_is_terminal() else text).encode("utf-8"), nl=False)
     else:
         write_atomic(out, text)
         n = fc["unique_id"].nunique() if f.long_format_ else 0

@@ -228,6 +228,25 @@ def test_predict_data_far_outside_the_fitted_values_is_said(work, tmp_path):
     assert "note:" not in invoke("predict", e, "--data", scaled[3], "--horizon", 2).stderr
 
 
+def test_predict_to_a_terminal_escapes_control_characters_in_ids(tmp_path, monkeypatch):
+    # an id holding an escape sequence set the terminal's title (or rewrote the screen) when the CSV went to the
+    # terminal; a pipe or --out still gets the data exactly
+    import seqcast.cli as cli
+
+    evil = "a\x1b]0;pwned\x07"
+    lines = long_lines({evil: (40, 10.0, "2000-01-01"), "b": (40, 20.0, "2000-01-01")})
+    d = tmp_path / "m"
+    assert_ok(invoke("fit", write_csv(tmp_path, "l.csv", lines), "--out", d, *FAST))
+    piped = invoke("predict", d, "--horizon", 1)
+    assert_ok(piped)
+    assert evil in piped.stdout
+    monkeypatch.setattr(cli, "_stdout_is_terminal", lambda: True)
+    shown = invoke("predict", d, "--horizon", 1)
+    assert_ok(shown)
+    assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout and "a\\x1b]0;pwned\\x07," in shown.stdout
+    assert shown.stdout.replace("\\x1b", "\x1b").replace("\\x07", "\x07") == piped.stdout
+
+
 def test_predict_data_errors_are_one_line(model_dir, long_model, tmp_path):
     daily = write_csv(tmp_path, "daily.csv", ["date,y"] + [f"{d:%Y-%m-%d},{i}" for i, d in
                                                             enumerate(pd.date_range("2020-01-01", periods=30, freq="D"))])
