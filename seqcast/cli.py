@@ -864,7 +864,7 @@ def _bound_note(f, new, quiet: bool) -> None:
 def _far_note(f, new, quiet: bool) -> None:
     """predict --data: a model without window norm (norm none) and an unbounded head sees levels, and an RNN
     extrapolates poorly to levels it never saw; say so when the window forecast from lies more than the fitted
-    range beyond it (measured where the network sees values: after the log, when there is one). Bounded heads get
+    range beyond it (measured where the network sees values: after the log and scaler, over all the fitted series). Bounded heads get
     `_bound_note`; model files older than the fitted range (schema min / max) get nothing."""
     import numpy as np
 
@@ -872,6 +872,14 @@ def _far_note(f, new, quiet: bool) -> None:
 
     if f.config_.norm != "none" or output_bounds(f.config_, f.scalers_[:1]) is not None:
         return
+    fitted = [i for i, sch in enumerate(f.schemas_) if "min" in sch]
+    if not fitted:
+        return
+    # (S, 2) each fitted series' range where the network sees it; a global model saw them all: a series that was
+    # constant (a span of 0) is not "far" at a level the other series held
+    zs = np.array([f.scalers_[i].transform([f.schemas_[i]["min"], f.schemas_[i]["max"]]) for i in fitted])
+    zlo, zhi = zs.min(), zs.max()
+    span = max(zhi - zlo, 1e-12)
     series = new if isinstance(new, dict) else {f.series_ids_[0]: new}
     where = dict(zip(map(str, f.series_ids_), range(len(f.series_ids_))))
     far = []
@@ -879,12 +887,9 @@ def _far_note(f, new, quiet: bool) -> None:
         i = where.get(str(k))
         if i is None or "min" not in f.schemas_[i]:
             continue
-        lo, hi = f.schemas_[i]["min"], f.schemas_[i]["max"]
-        zlo, zhi = f.scalers_[i].transform([lo, hi])
         z = f.scalers_[i].transform(s.to_numpy(np.float64)[-f.config_.window:])  # (window,) what the forecast starts from
-        span = max(zhi - zlo, 1e-12)
         if z.min() < zlo - span or z.max() > zhi + span:
-            far.append((k, s.iloc[-f.config_.window:], lo, hi))
+            far.append((k, s.iloc[-f.config_.window:], f.schemas_[i]["min"], f.schemas_[i]["max"]))
     if far:
         k, w, lo, hi = far[0]
         what = f"series {_printable(repr(str(k)))}'s" if f.long_format_ else "its"
@@ -975,11 +980,12 @@ def predict(
     fc = f.forecast(horizon, new, levels=levels, ids=picked)
     if new is not None and f.long_format_ and picked is None:
         _missing_note(f, new, quiet)
-    if new is not None and f.long_format_:
-        _ends_note(new if picked is None else {k: s for k, s in new.items() if str(k) in set(map(str, picked))}, quiet)
-    if new is not None:
-        _bound_note(f, new, quiet)
-        _far_note(f, new, quiet)
+    if new is not None:  # the notes speak of the series forecast: --ids leaves the others out
+        shown = new if picked is None or not f.long_format_ else {k: s for k, s in new.items() if str(k) in set(map(str, picked))}
+        if f.long_format_:
+            _ends_note(shown, quiet)
+        _bound_note(f, shown, quiet)
+        _far_note(f, shown, quiet)
     text = _csv_text(fc)
     import numpy as np
 

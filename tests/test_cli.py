@@ -228,6 +228,29 @@ def test_predict_data_far_outside_the_fitted_values_is_said(work, tmp_path):
     assert "note:" not in invoke("predict", e, "--data", scaled[3], "--horizon", 2).stderr
 
 
+def test_predict_data_far_note_speaks_of_the_series_forecast(tmp_path):
+    """A many-series model without window norm: --ids a was told that series 'b' (not forecast) lies far out, and a
+    series constant in the fit (a span of 0) was 'far' at any other value, though the global model saw such levels."""
+    lines = ["unique_id,ds,y"] + [f"{k},{d:%Y-%m-%d},{v:.4f}" for k, vals in
+                                  (("a", VALUES[:40]), ("b", VALUES[:40] + 50), ("z", np.zeros(40)))
+                                  for d, v in zip(DATES, vals)]
+    d = tmp_path / "m"
+    assert_ok(invoke("fit", write_csv(tmp_path, "train.csv", lines), "--out", d, *FAST, "--model", "gru", "--norm", "none",
+                     "--scaler", "minmax"))
+    new = [ln.replace(f",{ln.split(',')[2]}", f",{5 * float(ln.split(',')[2]):.4f}") if ln.startswith("b,") else
+           ln.replace(",0.0000", ",0.5000") if ln.startswith("z,") else ln for ln in lines]  # b at 5x; z half its others' scale
+    data = write_csv(tmp_path, "new.csv", new)
+    r = invoke("predict", d, "--data", data, "--horizon", 2)
+    assert_ok(r)
+    assert [ln.split(" last ")[0] for ln in r.stderr.splitlines() if ln.startswith("note:")] == \
+        ["note: --data lies far outside the values this model was fitted on: series 'b''s"]
+    assert "more series" not in r.stderr  # b only, not z
+    for ids in ("a", "z", "a,z"):
+        r = invoke("predict", d, "--data", data, "--horizon", 2, "--ids", ids)
+        assert_ok(r)
+        assert "note:" not in r.stderr
+
+
 def test_predict_to_a_terminal_escapes_control_characters_in_ids(tmp_path, monkeypatch):
     # an id holding an escape sequence set the terminal's title (or rewrote the screen) when the CSV went to the
     # terminal; a pipe or --out still gets the data exactly
