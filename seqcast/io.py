@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -445,6 +446,10 @@ def load_model(path: str | Path) -> Forecaster:
         f.series_ids_ = series_ids(ids)  # integers stay integers (files written before kept text)
         f.scalers_ = [Scaler.from_dict(s["scaler"]) for s in series]
         f.schemas_ = [dict(s["schema"]) for s in series]
+        for sch in f.schemas_:  # the fitted range (predict --data's far note; older files: none) is two finite numbers
+            rng = [sch[k] for k in ("min", "max") if k in sch]
+            if rng and not (len(rng) == 2 and all(_finite_number(x) for x in rng)):
+                raise ValueError(f"schema min and max must be finite numbers. Received: {rng!r:.80}")
         f.contexts_ = [np.asarray(s["context"], dtype=np.float64) for s in series]
         if len(series) == 1:
             f.scaler_, f.schema_, f.context_ = f.scalers_[0], f.schemas_[0], f.contexts_[0]
@@ -478,6 +483,10 @@ def load_model(path: str | Path) -> Forecaster:
         if len(ctx) != cfg.window and not (f.long_format_ and 1 <= len(ctx) < cfg.window):
             raise ModelFileError(f"'{p / META}': context of series {k!r} has {len(ctx)} values, window is {cfg.window}; re-save the model")
     return f
+
+
+def _finite_number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def _columns(saved, value_name) -> dict:

@@ -337,6 +337,8 @@ def _edit(**changes):
         (_edit(**{"series.0.schema": {}}), "corrupt or inconsistent"),
         (_edit(**{"series.0.schema.freq": "zz"}), "corrupt or inconsistent"),
         (_edit(**{"series.0.schema.last": "not a date"}), "corrupt or inconsistent"),
+        (_edit(**{"series.0.schema.min": "abc"}), "schema min and max must be finite numbers"),  # predict --data: a traceback
+        (_edit(**{"series.0.schema.max": None}), "schema min and max must be finite numbers"),
         (_edit(**{"series.0.scaler.scale": "x"}), "corrupt or inconsistent"),
         (_edit(**{"series.0.scaler.kind": "zz"}), "corrupt or inconsistent"),
         (_edit(**{"series.0.context": [1, 2, 3, 4, 5, None]}), "corrupt or inconsistent"),
