@@ -210,11 +210,20 @@ def plot_forecast(series, path=None, *, holdout=None, forecast=None, title: str 
             ax.plot(holdout.dates, pred, label=_plain(f"{name} (test)"), color=colors[name], **st)
         ax.axvline(holdout.dates[0], color="grey", lw=0.8, ls=":", label="test period starts")  # explained in the legend
     if forecast is not None:
+        one = len(forecast) == 1  # one date: an area and a line of no width are invisible: a bar and a dot
         for q, alpha in _level_styles(bands or {}):
             lo, hi = bands[q]
-            ax.fill_between(forecast["date"], np.asarray(lo, float), np.asarray(hi, float), color="tab:red", alpha=alpha, lw=0,
-                            label=f"{q:g}% interval")
-        ax.plot(forecast["date"], forecast["forecast"], color="tab:red", lw=2.0, label=f"forecast ({len(forecast)} ahead)")
+            if one:  # a bar, its ends marked by points: the legend's "best" place avoids points, not bars
+                ax.vlines(forecast["date"], np.asarray(lo, float), np.asarray(hi, float), color="tab:red", alpha=alpha, lw=8,
+                          label=f"{q:g}% interval")
+                ax.scatter(np.repeat(forecast["date"].to_numpy(), 2), [*lo, *hi], color="tab:red", alpha=alpha, marker="_", s=60)
+            else:
+                ax.fill_between(forecast["date"], np.asarray(lo, float), np.asarray(hi, float), color="tab:red", alpha=alpha,
+                                lw=0, label=f"{q:g}% interval")
+        if one:  # a dot (a scatter, which the legend avoids: a line of one point it does not)
+            ax.scatter(forecast["date"], forecast["forecast"], color="tab:red", s=30, zorder=3, label="forecast (1 ahead)")
+        else:
+            ax.plot(forecast["date"], forecast["forecast"], color="tab:red", lw=2.0, label=f"forecast ({len(forecast)} ahead)")
     ax.set_title(_plain(title or f"{series.name or 'series'}", 100))
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize=8)  # where it hides the fewest points (upper left covers a falling series' start)

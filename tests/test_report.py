@@ -63,6 +63,22 @@ def test_plot_forecast_with_bands(tmp_path):
     assert not (tmp_path / "x.png").exists()
 
 
+def test_plot_forecast_of_one_step_is_visible():
+    """fit --horizon 1 drew its forecast and 80% band as a line and an area of one date: nothing on the figure but
+    their legend entries (test_plot.png, predict --plot --horizon 1)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    s = monthly(48)
+    fc = pd.DataFrame({"date": pd.date_range("2004-01-01", periods=1, freq="MS"), "forecast": [200.0]})
+    for bands in (None, {80.0: (fc["forecast"] - 20, fc["forecast"] + 20)}):
+        fig = plot_forecast(s, None, forecast=fc, bands=bands)
+        fig.axes[0].get_legend().remove()  # its red handles are drawn whatever the data
+        FigureCanvasAgg(fig).draw()
+        rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+        red = rgb[..., 0] - rgb[..., 1] > 30  # tab:red and its light shades; the data is black, the grid grey
+        assert red.sum() > (40 if bands is None else 400)
+
+
 def test_plot_loss(tmp_path):
     plot_loss(History(loss=[1.0, 0.5, 0.3], val_loss=[1.2, 0.7, 0.8], best_epoch=2), tmp_path / "l.png")
     assert is_png(tmp_path / "l.png")
