@@ -10,6 +10,7 @@ only host work per epoch is reading one loss value (for history, early stopping,
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 import warnings
@@ -239,8 +240,11 @@ def cache_cap_bytes() -> int:
     return int((mb if 0 <= mb < 2**40 else CACHE_CAP_MB) * 2**20)  # nan, inf and negatives: the default
 
 
+_JAX_ENTRY = re.compile(r"(.*-)?[0-9a-f]{64}-cache")  # JAX's cache key (module name - sha256), then -cache
+
+
 def prune_cache(path: str, cap: int) -> int:
-    """Delete JAX's least recently used entries (files named *-cache, and their *-atime twins) from the folder
+    """Delete JAX's least recently used entries (files named *-<sha256>-cache, and their *-atime twins) from the folder
     `path` until it holds at most 3/4 of `cap` bytes, when it holds more than `cap`; other files are never touched.
     Each process that trains runs it once, before JAX uses the folder. Returns the number of entries deleted.
     (JAX's own cap, jax_compilation_cache_max_size, needs the filelock package and fails on entries written
@@ -249,7 +253,7 @@ def prune_cache(path: str, cap: int) -> int:
     try:
         with os.scandir(path) as it:
             for e in it:
-                if e.name.endswith("-cache") and e.is_file(follow_symlinks=False):
+                if _JAX_ENTRY.fullmatch(e.name) and e.is_file(follow_symlinks=False):
                     st = e.stat(follow_symlinks=False)
                     entries.append((max(st.st_atime, st.st_mtime), e.path, st.st_size))  # (last use, path, bytes)
                     total += st.st_size

@@ -809,19 +809,24 @@ def test_the_compilation_cache_is_pruned_to_its_cap_oldest_use_first(tmp_path, m
     # and fails on entries written without it)
     import os
 
+    def key(i):  # JAX's names: the module's, then a sha256
+        return f"jit_f-{i:064x}"
+
     for i in range(10):  # entry i last used at time 1000 + i, 100 bytes each, with JAX's -atime twin for some
-        f = tmp_path / f"jit_f-{i:02d}-cache"
+        f = tmp_path / f"{key(i)}-cache"
         f.write_bytes(b"x" * 100)
         os.utime(f, (1000 + i, 1000 + i))
         if i % 2:
-            (tmp_path / f"jit_f-{i:02d}-atime").write_bytes(b"t")
+            (tmp_path / f"{key(i)}-atime").write_bytes(b"t")
     (tmp_path / "notes.txt").write_bytes(b"y" * 5000)  # not JAX's: never touched, not counted
+    (tmp_path / "thumbnails-cache").write_bytes(b"y" * 5000)  # another program's (SEQCAST_CACHE_DIR=~/.cache): neither
+    os.utime(tmp_path / "thumbnails-cache", (0, 0))
     assert train.prune_cache(str(tmp_path), cap=1000) == 0  # 1000 bytes of entries: within the cap
-    (tmp_path / "jit_f-10-cache").write_bytes(b"x" * 100)  # a new one (used now): 1100 bytes, over the cap
+    (tmp_path / f"{key(10)}-cache").write_bytes(b"x" * 100)  # a new one (used now): 1100 bytes, over the cap
     assert train.prune_cache(str(tmp_path), cap=1000) == 4  # down to 3/4 of the cap: 700 bytes
     left = sorted(p.name for p in tmp_path.iterdir())
-    assert left == ["jit_f-04-cache", "jit_f-05-atime", "jit_f-05-cache", "jit_f-06-cache", "jit_f-07-atime",
-                    "jit_f-07-cache", "jit_f-08-cache", "jit_f-09-atime", "jit_f-09-cache", "jit_f-10-cache", "notes.txt"]
+    assert left == sorted([f"{key(i)}-cache" for i in range(4, 11)] + [f"{key(i)}-atime" for i in (5, 7, 9)]
+                          + ["notes.txt", "thumbnails-cache"])
     assert train.prune_cache(str(tmp_path / "missing"), cap=0) == 0  # no folder: nothing to do
     monkeypatch.setenv("SEQCAST_CACHE_MAX_MB", "0.5")
     assert train.cache_cap_bytes() == 2**19
