@@ -195,8 +195,9 @@ def _bar(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
 
-#: C0 control characters but tab and newline, and DEL, as Python escapes (ESC -> "\\x1b")
-_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(32), 127] if chr(c) not in "\t\n"}
+#: C0 control characters but tab and newline, DEL, and C1 (U+0080..U+009F: VTE terminals such as GNOME Terminal
+#: read U+009B as CSI, ESC [), as Python escapes (ESC -> "\\x1b")
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(32), *range(127, 160)] if chr(c) not in "\t\n"}
 
 
 def _printable(text: str) -> str:

@@ -270,6 +270,13 @@ def test_predict_to_a_terminal_escapes_control_characters_in_ids(tmp_path, monke
     assert shown.stdout.replace("\\x1b", "\x1b").replace("\\x07", "\x07") == piped.stdout
 
 
+def test_printable_escapes_c1_controls_too():
+    # U+009B is CSI in UTF-8 terminals built on VTE (GNOME Terminal): an id "a\u009b2J" cleared the screen as "\x1b[2J"
+    import seqcast.cli as cli
+
+    assert cli._printable("a\u009b2J\u0085b\u00a0é\tc\n") == "a\\x9b2J\\x85b\u00a0é\tc\n"  # NBSP and é are text
+
+
 def test_predict_data_errors_are_one_line(model_dir, long_model, tmp_path):
     daily = write_csv(tmp_path, "daily.csv", ["date,y"] + [f"{d:%Y-%m-%d},{i}" for i, d in
                                                             enumerate(pd.date_range("2020-01-01", periods=30, freq="D"))])
