@@ -701,7 +701,7 @@ def fit(
             _holdout_run(ctx, folder, series, cfg, ho, title=f"seqcast fit: {data}", forecast_file=TEST_PLOT,
                          data=runs.series_data(series, str(data), ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test),
                          forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} points, one step ahead; "
-                                          f"then {h} steps forecast by {by}{shaded}")
+                                          f"then {h} step{'s' * (h != 1)} forecast by {by}{shaded}")
 
     save_model(f, out, extra=beside_the_model if ho is not None else None)
     _interval_note(f, quiet)

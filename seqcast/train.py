@@ -253,11 +253,15 @@ def prune_cache(path: str, cap: int) -> int:
     try:
         with os.scandir(path) as it:
             for e in it:
-                if _JAX_ENTRY.fullmatch(e.name) and e.is_file(follow_symlinks=False):
+                try:
+                    if not (_JAX_ENTRY.fullmatch(e.name) and e.is_file(follow_symlinks=False)):
+                        continue
                     st = e.stat(follow_symlinks=False)
-                    entries.append((max(st.st_atime, st.st_mtime), e.path, st.st_size))  # (last use, path, bytes)
-                    total += st.st_size
-    except OSError:
+                except OSError:  # deleted meanwhile by another process (pruning too)
+                    continue
+                entries.append((max(st.st_atime, st.st_mtime), e.path, st.st_size))  # (last use, path, bytes)
+                total += st.st_size
+    except OSError:  # no folder, or one that cannot be listed
         return 0
     if total <= cap:
         return 0

@@ -833,3 +833,28 @@ def test_the_compilation_cache_is_pruned_to_its_cap_oldest_use_first(tmp_path, m
     for bad in ("lots", "-1", "nan", "inf", "1e400"):
         monkeypatch.setenv("SEQCAST_CACHE_MAX_MB", bad)
         assert train.cache_cap_bytes() == train.CACHE_CAP_MB * 2**20
+
+
+def test_a_cache_entry_deleted_during_the_scan_is_skipped_not_the_whole_prune(tmp_path, monkeypatch):
+    # another process pruning the same folder deleted a file between listing and stat: the prune gave up (returned 0)
+    import contextlib
+    import os
+
+    key = "jit_f-" + "0" * 64
+    for i in range(3):
+        f = tmp_path / f"jit_f-{i:064x}-cache"
+        f.write_bytes(b"x" * 100)
+        os.utime(f, (1000 + i, 1000 + i))
+    real = list(os.scandir(tmp_path))
+
+    class Gone:  # listed, then deleted before its stat
+        name, path = key[:-1] + "9-cache", str(tmp_path / "gone")
+
+        def is_file(self, follow_symlinks=True):
+            return True
+
+        def stat(self, follow_symlinks=True):
+            raise FileNotFoundError(self.path)
+
+    monkeypatch.setattr(train.os, "scandir", lambda p: contextlib.nullcontext([Gone(), *real]))
+    assert train.prune_cache(str(tmp_path), cap=250) == 2  # 300 bytes over 250: down to 187, the two oldest
