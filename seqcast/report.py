@@ -551,10 +551,21 @@ def _freq_text(freq):
     ("2D", "15min"), one not known, or None: as it is."""
     import re
 
-    m = re.fullmatch(r"([DBWMQYAHh])[SE]?(-[A-Z]{3})?", freq) if isinstance(freq, str) else None
+    exact = {"min": "every minute", "T": "every minute", "s": "every second", "S": "every second", "ms": "milliseconds",
+             "L": "milliseconds", "us": "microseconds", "U": "microseconds", "ns": "nanoseconds", "N": "nanoseconds",
+             "bh": "business hours", "BH": "business hours", "C": "custom business days"}
+    if isinstance(freq, str) and freq in exact:
+        return f"{freq} ({exact[freq]})"
+    if not isinstance(freq, str):
+        return freq
+    if re.fullmatch(r"SM[SE]?(-\d{1,2})?", freq):  # SMS-15: the 1st and 15th
+        return f"{freq} (semi-monthly)"
+    m = re.fullmatch(r"(B?)([DBWMQYAHh])[SE]?(-[A-Z]{3})?", freq)  # BQS-JAN: quarterly, on business days
     words = {"D": "daily", "B": "business days", "W": "weekly", "M": "monthly", "Q": "quarterly", "Y": "yearly", "A": "yearly",
              "H": "hourly"}
-    return f"{freq} ({words[m[1].upper()]})" if m else freq
+    if not m or (m[1] and m[2] not in "MQYA"):
+        return freq
+    return f"{freq} ({words[m[2].upper()]}{', business days' if m[1] else ''})"
 
 
 def _esc(x) -> str:

@@ -770,4 +770,7 @@ def test_the_data_section_names_backtest_keys_and_the_frequency_in_words(tmp_pat
     assert kv["steps between origins"] == "6" and kv["season length"] == "12" and kv["region"] == "north"  # others as they are
     assert not any(k in kv for k in ("length_min", "windows", "step", "freq"))
     assert [report._freq_text(f) for f in ("QS-JAN", "W-SUN", "YE-DEC", "h", "2D", "ms", None)] == \
-        ["QS-JAN (quarterly)", "W-SUN (weekly)", "YE-DEC (yearly)", "h (hourly)", "2D", "ms", None]
+        ["QS-JAN (quarterly)", "W-SUN (weekly)", "YE-DEC (yearly)", "h (hourly)", "2D", "ms (milliseconds)", None]
+    assert [report._freq_text(f) for f in ("min", "s", "BME", "BQS-JAN", "SMS-15", "bh", "D", "B", "ME", "15min", "BW", "SMQ")] == \
+        ["min (every minute)", "s (every second)", "BME (monthly, business days)", "BQS-JAN (quarterly, business days)",
+         "SMS-15 (semi-monthly)", "bh (business hours)", "D (daily)", "B (business days)", "ME (monthly)", "15min", "BW", "SMQ"]
