@@ -40,7 +40,7 @@ class Config:
         horizon      steps a direct / seq2seq model is trained for: the most it forecasts
         skip         a linear path from the window to the output beside the recurrent layers
         norm         per-window normalisation: none | last | mean | revin | season (the network predicts the
-                     residual over the seasonal naive forecast)
+                     residual over the seasonal naive forecast); strategy seq2seq takes none or mean
     Data and windows
         window       past values per input window (the tutorial: 12)
         test_size    fraction of windows held out at the end, chronologically, by `holdout()` and the CLI's
@@ -157,6 +157,19 @@ def check_model_combination(model: str, strategy: str | None, skip: bool) -> Non
     if skip and (strategy == "seq2seq" or model == "linear"):
         raise ConfigError("`skip` needs a recurrent one-shot model (strategy recursive or direct, model lstm/gru/rnn). "
                           f"Received: skip=True, model={model!r}" + (", strategy='seq2seq'" if strategy == "seq2seq" else ""))
+
+
+def check_norm_combination(strategy: str, norm: str, *, fitting: bool = True) -> None:
+    """The window norms a strategy cannot have: seq2seq (an output at every step) has no one window to normalise
+    by (revin, season), and its causal 'last' (each step minus its own value) gives the network an input of zeros:
+    its forecast would be the last value plus fixed offsets, whatever the window held. `fitting` False (a model
+    being built or loaded): 'last' passes, so that a model saved with it still loads."""
+    if strategy != "seq2seq" or norm in ("none", "mean") or (norm == "last" and not fitting):
+        return
+    why = (" (with norm='last' each step's input is its value minus itself, 0: the network would see nothing of the "
+           "window)" if norm == "last" else " (an output at every step)")
+    raise ConfigError(f"`norm` must be none or mean with strategy='seq2seq'{why}; or use strategy='direct' with norm={norm!r}. "
+                      f"Received: norm={norm!r}")
 
 
 def validate(cfg: Config) -> Config:

@@ -28,7 +28,7 @@ from . import data as data_mod
 from . import long as long_mod
 from . import metrics
 from .backtest import floored, nonneg_floor
-from .config import MODEL_NAMES, Config, check_model_combination, is_auto, validate
+from .config import MODEL_NAMES, Config, check_model_combination, check_norm_combination, is_auto, validate
 from .errors import ConfigError, DataError, NotFittedError
 from .models import baselines
 from .scaling import fit_scaler
@@ -632,9 +632,7 @@ def _options(base: Config, options: dict) -> Config:
         if k not in known:
             raise ConfigError(f"unknown option {k!r}; known options: {', '.join(sorted(known))}")
     cfg = validate(dataclasses.replace(base, **options))  # None sets None (Config.replace skips None: CLI flags not given)
-    if cfg.strategy == "seq2seq" and cfg.norm in ("revin", "season"):
-        raise ConfigError(f"`norm` must be none, last or mean with strategy='seq2seq' (an output at every step). "
-                          f"Received: norm={cfg.norm!r}")
+    check_norm_combination(cfg.strategy, cfg.norm, fitting=False)  # 'last' is refused at fit: a saved model still loads
     check_model_combination(cfg.model, cfg.strategy, cfg.skip)  # now, not at fit (and without importing JAX)
     return cfg
 

@@ -51,7 +51,8 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
     over a long horizon leaves of the full series).
 
     `overrides` (options the user set explicitly) win over the automatic choices; choices that they
-    make impossible are adjusted (norm "season" with a window shorter than the season becomes "last";
+    make impossible are adjusted (norm "season" with a window shorter than the season becomes "last", with
+    strategy seq2seq "mean": its causal "last" would give the network an input of zeros;
     no skip path or window norm where the model cannot have them)."""
     from .windows import check_positive
 
@@ -87,7 +88,7 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
     if cfg.patience and not cfg.val_size and "val_size" not in (overrides or {}):  # early stopping asked for: it needs
         cfg = cfg.replace(val_size=Config().val_size)  # a validation tail, which auto leaves out otherwise
     if cfg.norm == "season" and (m < 2 or cfg.window < m or cfg.strategy == "seq2seq"):
-        cfg = cfg.replace(norm="last")
+        cfg = cfg.replace(norm="mean" if cfg.strategy == "seq2seq" else "last")  # seq2seq's causal last: an input of zeros
     if cfg.skip and (cfg.strategy == "seq2seq" or cfg.model == "linear"):
         cfg = dataclasses.replace(cfg, skip=False)
     return cfg

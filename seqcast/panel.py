@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import Config
+from .config import Config, check_model_combination, check_norm_combination
 from .errors import ConfigError, DataError
 from .scaling import Scaler, fit_scaler
 
@@ -57,6 +57,12 @@ def model_spec(cfg: Config, horizon: int, season: int | None):
     return rnn.ModelSpec(cell=cfg.model, units=cfg.units, n_outputs=H, output_activation=cfg.output_activation,
                          seq2seq=cfg.strategy == "seq2seq", window=cfg.window, norm=norm, season=m, skip=cfg.skip,
                          precision=cfg.precision)
+
+
+def check_combination(cfg: Config) -> None:
+    """Options no fit can train with (a model saved with them may still load), refused before any training."""
+    check_model_combination(cfg.model, cfg.strategy, cfg.skip)
+    check_norm_combination(cfg.strategy, cfg.norm)
 
 
 def _values(y) -> np.ndarray:
@@ -140,6 +146,7 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
 
     cfg = config
     h = int(horizon or cfg.horizon)
+    check_combination(cfg)
     spec = model_spec(cfg, h, season)
     H, w = spec.n_outputs, cfg.window
     series = [_values(y) for y in ys]

@@ -118,7 +118,7 @@ def test_errors(fitted, direct, many):
         fitted.predict_windows(np.zeros((1, 6)))
     assert fitted.predict_windows(np.zeros((1, 6)), id="b").shape == (1,)
     assert direct.predict_windows(np.zeros((2, 6)), id="a").shape == (2, 4)  # a direct model: all its steps
-    with pytest.raises(ConfigError, match=r"`norm` must be none, last or mean with strategy='seq2seq'.*Received: norm='revin'"):
+    with pytest.raises(ConfigError, match=r"`norm` must be none or mean with strategy='seq2seq'.*Received: norm='revin'"):
         Forecaster(strategy="seq2seq", norm="revin")
     with pytest.raises(DataError, match="empty"):
         Forecaster(**TINY).fit({})

@@ -26,7 +26,7 @@ def zero_net(fitted):
     return fitted
 
 
-@pytest.mark.parametrize("strategy, norm", [("recursive", "mean"), ("direct", "none"), ("seq2seq", "last"), ("seq2seq", "mean")])
+@pytest.mark.parametrize("strategy, norm", [("recursive", "mean"), ("direct", "none"), ("seq2seq", "none"), ("seq2seq", "mean")])
 def test_every_strategy_and_norm_forecasts_h_steps_per_series(strategy, norm):
     ys = [seasonal(40), seasonal(30, 50.0, 1), seasonal(25, 5.0, 2)]
     f = fit_panel(ys, TINY.replace(strategy=strategy, norm=norm), horizon=5, season=4)
@@ -41,6 +41,18 @@ def test_norm_season_with_a_silent_network_is_the_seasonal_naive_forecast():
     fc = forecast_panel(f, ys, 6)
     for y, row in zip(ys, fc):
         np.testing.assert_allclose(row, np.tile(y[-4:], 2)[:6], rtol=1e-5)
+
+
+def test_seq2seq_with_norm_last_is_refused_before_training_its_network_would_see_zeros():
+    """seq2seq's causal 'last' subtracts every step's own value from it: the network's input was all zeros, and its
+    forecast the last value plus fixed offsets, equal for any two windows ending alike (auto chose it for seq2seq)."""
+    x = np.stack([np.arange(8.0), np.r_[np.arange(7.0)[::-1] * 3, 7.0]])  # (2, 8): one last value, histories apart
+    spec = rnn.ModelSpec(cell="gru", units=(4,), n_outputs=3, seq2seq=True, window=8, norm="last")
+    out = np.asarray(rnn.apply(spec, rnn.init_params(spec, key=0), x))  # (2, 8, 3)
+    np.testing.assert_array_equal(out[0, -1], out[1, -1])  # why: the window does not reach the forecast
+    with pytest.raises(ConfigError, match=r"^`norm` must be none or mean with strategy='seq2seq' \(with norm='last' each step's "
+                                          r"input is its value minus itself, 0.*Received: norm='last'$"):
+        fit_panel([seasonal(40)], TINY.replace(strategy="seq2seq", norm="last"), horizon=3)
 
 
 def test_norm_last_with_a_silent_network_is_the_naive_forecast_also_recursively():
@@ -76,7 +88,7 @@ def test_seq2seq_validation_scores_no_value_a_training_window_targets():
     target sets). Training targets must end before the first validation target, as for direct models."""
     y = np.arange(40.0)
     w, h = 4, 3
-    n_fit, n_val = fit_panel([y], TINY.replace(window=w, strategy="seq2seq", norm="last", val_size=0.2, patience=2),
+    n_fit, n_val = fit_panel([y], TINY.replace(window=w, strategy="seq2seq", norm="mean", val_size=0.2, patience=2),
                              horizon=h).n_windows
     n_w = 40 - w - h + 1
 
@@ -134,7 +146,7 @@ def test_a_one_step_direct_model_refuses_more_steps_instead_of_returning_one(str
     """A direct / seq2seq model trained for horizon 1, asked for 3 steps, returned an (S, 1) array: one column
     where the caller asked for three, without a word."""
     ys = [seasonal(30)]
-    f = fit_panel(ys, TINY.replace(strategy=strategy, norm="last"), horizon=1)
+    f = fit_panel(ys, TINY.replace(strategy=strategy, norm="mean"), horizon=1)
     assert forecast_panel(f, ys, 1).shape == (1, 1)
     with pytest.raises(ConfigError, match="horizon` must be <= 1"):
         forecast_panel(f, ys, 3)

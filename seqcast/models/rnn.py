@@ -234,7 +234,8 @@ def apply(spec: ModelSpec, params: dict, x):
 
     Per-window normalisation (`spec.norm`, RevIN-style, on the first feature): the network sees the
     window minus a reference level r and predicts the change from a base:
-        last    r = x[T-1]            base = r            (seq2seq: r_t = x_t, causal)
+        last    r = x[T-1]            base = r            (seq2seq: r_t = x_t, causal: its input x - r is 0 for one
+                                                           feature, so seqcast's fits refuse it, panel.check_combination)
         mean    r = mean(x)           base = r            (seq2seq: running mean up to t)
         revin   (x - mean(x)) / std(x), and the output is scaled back: out * std + mean
         season  r = x[T-1]            base_k = x[T - m + k % m]  (the seasonal naive forecast)
