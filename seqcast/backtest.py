@@ -406,9 +406,11 @@ class _Status:
 
 
 def _check_trainable(name: str, first: list, h: int, cfg: Config) -> None:
-    """DataError unless some series has a training window at the first origin (the shortest training parts)."""
-    from .panel import needs, window_counts
+    """ConfigError for options `name` cannot train with (before any model of the backtest trains: not after the one
+    before it), and DataError unless some series has a training window at the first origin (the shortest training parts)."""
+    from .panel import check_combination, needs, window_counts
 
+    check_combination(_model_config(name, cfg))
     H = 1 if cfg.strategy == "recursive" else h
     if not any(window_counts(len(t), cfg, H)[0] for t in first):
         longest = max(len(t) for t in first)
@@ -417,11 +419,16 @@ def _check_trainable(name: str, first: list, h: int, cfg: Config) -> None:
                         f"the config (CLI: in a --config file, with --no-auto), or leave {name} out of the models")
 
 
+def _model_config(name: str, cfg: Config) -> Config:
+    """The config neural model `name` trains with: a linear model has no skip path."""
+    return cfg.replace(model=name, skip=False if name == "linear" else None)
+
+
 def _neural(name, trains, ids, S, n_windows, h, m, cfg, refit, progress, say=lambda what: None):
     """Forecasts (R, h) of one neural model over the backtest rows (origin-major, S series each)."""
     from .panel import fit_panel, forecast_panel
 
-    ncfg = cfg.replace(model=name, skip=False if name == "linear" else None)  # a linear model has no skip path
+    ncfg = _model_config(name, cfg)
     out, fitted = [], None
     for k in range(n_windows):
         part = trains[k * S : (k + 1) * S]

@@ -207,6 +207,24 @@ def test_a_neural_model_that_cannot_train_at_the_first_origin_is_named_before_an
         backtest({"a": np.arange(16.0)}, ["naive", "gru"], h=3, n_windows=4, config=TINY.replace(window=2, strategy="direct"))
 
 
+@pytest.mark.parametrize("models, options, needle", [
+    (["gru", "linear"], dict(strategy="seq2seq"), "strategy='seq2seq' needs an output at every step, which model='linear' has not"),
+    (["gru"], dict(strategy="seq2seq", norm="revin"), r"`norm` must be none or mean with strategy='seq2seq'.*Received: norm='revin'"),
+    (["gru"], dict(strategy="seq2seq", skip=True), "`skip` needs a recurrent one-shot model"),
+])
+def test_options_a_neural_model_cannot_train_with_are_refused_before_any_model_trains(monkeypatch, models, options, needle):
+    """--no-auto with strategy seq2seq and --models gru,linear trained gru at every origin, then refused linear; and
+    norm revin with seq2seq failed inside JAX's tracing with a message of another form."""
+    import seqcast.panel
+
+    def trained(*a, **k):
+        raise AssertionError("a model trained before the refusal")
+
+    monkeypatch.setattr(seqcast.panel, "fit_panel", trained)
+    with pytest.raises(ConfigError, match=needle):
+        backtest({"a": np.arange(40.0)}, ["naive", *models], h=3, n_windows=2, config=TINY.replace(**options))
+
+
 def test_bad_requests_say_what_to_change():
     with pytest.raises(ConfigError, match="models"):
         check_models("gru,prophet")
