@@ -410,8 +410,9 @@ class Forecaster:
             raise ConfigError(f"`horizon` must be an integer >= 1. Received: horizon={horizon!r}")
         horizon = int(horizon)
         if self.config_.strategy != "recursive" and horizon > self.horizon_:  # also a direct model trained for 1 step
-            raise ConfigError(f"`horizon` must be <= {self.horizon_}, the horizon this {self.config_.strategy} model was trained for. "
-                              f"Received: horizon={horizon}")
+            from .panel import beyond_horizon
+
+            raise beyond_horizon(self.horizon_, self.config_.strategy, horizon)
         lv = self._levels_for(levels, horizon)
         w = self.config_.window
         series = None  # the newer data, when `y` gives it

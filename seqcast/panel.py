@@ -200,6 +200,12 @@ def _one_shot(fitted: PanelFit, Z: np.ndarray) -> np.ndarray:
     return out[:, -1, :] if fitted.spec.seq2seq else out  # seq2seq: the last step's h outputs
 
 
+def beyond_horizon(trained: int, strategy: str, h: int) -> ConfigError:
+    """A direct / seq2seq model (all its steps at once) asked for more steps than it was trained for."""
+    return ConfigError(f"`horizon` must be <= {trained}, the horizon this {strategy} model was trained for. Received: horizon={h}; "
+                       f"refit with horizon={h} (CLI: seqcast fit --horizon {h}), or with strategy='recursive' (any number of steps)")
+
+
 def forecast_panel(fitted: PanelFit, ys, h: int, scalers: list | None = None) -> np.ndarray:
     """The next h values after the end of each series in `ys` -> (S, h) in data units.
 
@@ -209,8 +215,7 @@ def forecast_panel(fitted: PanelFit, ys, h: int, scalers: list | None = None) ->
         raise DataError(f"{len(ys)} series given, the model was fitted on {len(scalers)}; pass `scalers` for other series")
     w = fitted.config.window
     if fitted.config.strategy != "recursive" and h > fitted.horizon:  # a direct / seq2seq model trained for 1 step too
-        raise ConfigError(f"`horizon` must be <= {fitted.horizon}, the horizon this {fitted.config.strategy} model was trained for. "
-                          f"Received: horizon={h}")
+        raise beyond_horizon(fitted.horizon, fitted.config.strategy, h)
     Z = np.stack([s.transform(pad_left(_values(v), w)) for s, v in zip(scalers, ys)])  # (S, w)
     if fitted.horizon > 1 or h == 1 or fitted.config.strategy != "recursive":
         out = _one_shot(fitted, Z)[:, :h]

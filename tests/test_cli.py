@@ -1360,7 +1360,8 @@ def test_direct_model_without_horizon_forecasts_its_one_step(data_csv, tmp_path)
     r = invoke("predict", d, "-q")  # the default horizon is the one it was trained for: 1
     assert_ok(r)
     assert len(r.stdout.splitlines()) == 2
-    assert_error(invoke("predict", d, "--horizon", 3), "`horizon` must be <= 1, the horizon this direct model was trained for")
+    assert_error(invoke("predict", d, "--horizon", 3), "`horizon` must be <= 1, the horizon this direct model was trained for",
+                 "refit with horizon=3 (CLI: seqcast fit --horizon 3)")
 
 
 def test_predict_past_the_last_date_pandas_holds(model_dir):

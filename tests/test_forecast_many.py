@@ -112,7 +112,8 @@ def test_errors(fitted, direct, many):
         fitted.forecast(2, {"zz": many["a"]})
     with pytest.raises(DataError, match="fitted on many series"):
         fitted.forecast(2, many["a"])
-    with pytest.raises(ConfigError, match=r"`horizon` must be <= 4, the horizon this direct model was trained for\. Received: horizon=5"):
+    with pytest.raises(ConfigError, match=r"`horizon` must be <= 4, the horizon this direct model was trained for\. Received: horizon=5; "
+                                          r"refit with horizon=5 \(CLI: seqcast fit --horizon 5\), or with strategy='recursive'"):
         direct.forecast(5)
     with pytest.raises(ConfigError, match=r"`id` must name one of the 3 fitted series"):
         fitted.predict_windows(np.zeros((1, 6)))
