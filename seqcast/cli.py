@@ -844,7 +844,7 @@ def _bound_note(f, new, quiet: bool) -> None:
     """predict --data: a bounded head (sigmoid / tanh on scaled values, forecast.output_bounds) cannot forecast past
     the range its scalers were fitted on; say so when the new data already lies beyond it (its forecasts would stay
     inside without a word)."""
-    from .forecast import output_bounds
+    from .forecast import norm_last_helps, output_bounds
 
     series = new if isinstance(new, dict) else {f.series_ids_[0]: new}
     where = dict(zip(map(str, f.series_ids_), range(len(f.series_ids_))))
@@ -859,7 +859,8 @@ def _bound_note(f, new, quiet: bool) -> None:
         more = f" (and {len(out) - 1} more series)" if len(out) > 1 else ""
         _say(quiet, f"note: --data leaves the range this model's {f.config_.output_activation} output can forecast: {what} run "
                     f"{series[k].min():.4g}..{series[k].max():.4g}, its forecasts stay within [{lo:.4g}, {hi:.4g}]{more}; refit on "
-                    "data that holds such values, or with --output-activation none or --norm last", err=True)
+                    f"data that holds such values, or with --output-activation none{' or --norm last' * norm_last_helps(f.config_.output_activation)}",
+             err=True)
 
 
 def _far_note(f, new, quiet: bool) -> None:

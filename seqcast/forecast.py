@@ -850,9 +850,12 @@ class Holdout:
         seen = "all its values, test part included (scaler_fit='all')" if cfg.scaler_fit == "all" else "its training values"
         what = (f"the range of {seen}" if cfg.scaler == "minmax" and tuple(cfg.scaler_range) == (a, b)
                 else f"where the scaler puts the {act}'s {a:g}..{b:g}")
+        fix = ("output_activation=None or norm='last' (seqcast fit --output-activation none, or --norm last)" if norm_last_helps(act)
+               else f"output_activation=None (seqcast fit --output-activation none; with norm='last' the {act}'s change from the "
+                    "last value would be a rise, never a fall)")
         return (f"note: the {act} output keeps every forecast of {self.model_name} within [{lo:.4g}, {hi:.4g}], {what}; "
                 f"{out} of the {self.n_test} test values lie outside it. For data that can leave its "
-                "past range (a trend), use output_activation=None or norm='last' (seqcast fit --output-activation none, or --norm last).")
+                f"past range (a trend), use {fix}.")
 
     def _few(self) -> str:
         """A caveat when the test part is too small to rank models on."""
@@ -883,6 +886,12 @@ class Holdout:
 
 
 BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # head activations with a finite output range
+
+
+def norm_last_helps(activation: str) -> bool:
+    """Whether norm='last' frees a bounded head from its range: tanh's (-1, 1) change from the last value goes
+    either way; a sigmoid's (0, 1) would only ever rise (recursively: every step above the one before)."""
+    return BOUNDED[activation][0] < 0
 
 
 def output_bounds(cfg: Config, scalers) -> list | None:

@@ -190,7 +190,7 @@ def test_predict_data_beyond_a_bounded_heads_range_is_said(work, tmp_path):
     note = [ln for ln in r.stderr.splitlines() if ln.startswith("note:")]
     assert note == [f"note: --data leaves the range this model's sigmoid output can forecast: its values run "
                     f"{2 * VALUES.min():.4g}..{2 * VALUES.max():.4g}, its forecasts stay within [{lo:.4g}, {hi:.4g}]; refit on data "
-                    "that holds such values, or with --output-activation none or --norm last"]
+                    "that holds such values, or with --output-activation none"]  # a sigmoid with --norm last: rises only
     fc = pd.read_csv(io.StringIO(r.stdout))["forecast"]
     assert ((lo - 1e-6 <= fc) & (fc <= hi + 1e-6)).all()  # what the note says
     assert "note:" not in invoke("predict", d, "--data", doubled, "--horizon", 2, "-q").stderr

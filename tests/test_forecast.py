@@ -359,9 +359,13 @@ def test_bounded_head_says_it_cannot_pass_the_training_range(clean, air):
     assert hi == 505 and beyond == 6  # by hand: 1959-07, 08 and 1960-06 to 09 (548, 559, 535, 622, 606, 508)
     note = tut.bound_note()
     assert f"[{lo:.4g}, {hi:.4g}]" in note and f"{beyond} of the 27 test values lie outside it" in note
-    assert "(seqcast fit --output-activation none, or --norm last)" in note  # reproduce airline-tutorial prints it too, without those flags
+    assert "(seqcast fit --output-activation none; with norm='last' the sigmoid's change" in note  # reproduce airline-tutorial prints it too
+    assert "--norm last)" not in note  # it advised norm='last', whose sigmoid change from the last value is a rise, never a fall:
+    rising = holdout(air, **HOLDOUT, output_activation="sigmoid", norm="last")
+    assert np.all(rising.predictions["LSTM"] > v[116:-1])  # every prediction above the value before it
     assert np.all(tut.predictions["LSTM"] <= hi + 1e-6) and np.all(tut.predictions["LSTM"] >= lo - 1e-6)
-    assert holdout(air, **HOLDOUT, output_activation="sigmoid", norm="last").bound_note() == ""  # the change is bounded, not the level
+    assert rising.bound_note() == ""  # the change is bounded, not the level
+    assert "or norm='last' (seqcast fit --output-activation none, or --norm last)" in holdout(air, **HOLDOUT, output_activation="tanh").bound_note()
 
 
 def test_the_bound_note_calls_only_minmax_bounds_the_training_range(air):
