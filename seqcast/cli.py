@@ -654,6 +654,9 @@ def fit(
                     f"forecast with: seqcast predict {shell_join([out])} --horizon {default_horizon(f)}")
         return
     series = _load_data(data, column, date_column, freq, cfg.fill)
+    from .runs import file_facts
+
+    source = file_facts(data) if report and cfg.test_size > 0 else {}  # run.json's: the file as read, before the fits
     _fill_note([series], cfg.fill, quiet, scored=cfg.test_size > 0)
     if auto:
         cut = len(series) - int(round(len(series) * cfg.test_size))  # the auto choices see the training part only,
@@ -699,7 +702,8 @@ def fit(
 
             by = "the model refitted on all data" if refit else "the model fitted on the training part"
             _holdout_run(ctx, folder, series, cfg, ho, title=f"seqcast fit: {data}", forecast_file=TEST_PLOT,
-                         data=runs.series_data(series, str(data), ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test),
+                         data={**runs.series_data(series, str(data), ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train,
+                                                  ho.n_test), **source},
                          forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} points, one step ahead; "
                                           f"then {h} step{'s' * (h != 1)} forecast by {by}{shaded}")
 
@@ -1435,6 +1439,9 @@ def backtest(
     first = next(iter(series.values()))
     freq = first.index.freqstr if hasattr(first.index, "freqstr") and first.index.freqstr else None
     values = {k: s.to_numpy(float) for k, s in series.items()}
+    from .runs import file_facts
+
+    source = file_facts(data) if run_dir is not None else {}  # run.json's: the file as read, before the fits
     m = cfg.season or data_mod.season_length(freq) or 1  # --season, else the --config file's (as fit and backtest() read it)
     st = step or horizon
     if auto:  # the --config file's options win over the automatic choices (as in fit), the flags over both
@@ -1467,7 +1474,7 @@ def backtest(
                  **({"n_obs": lengths[0]} if len(lengths) == 1 else {"length_min": min(lengths), "length_max": max(lengths)}),
                  "freq": freq, "filled": int(sum(int(s.attrs.get("filled", 0) or 0) for s in series.values())),
                  "scaler": _scaler_text(cfg, names, "each origin's training part"),
-                 "leaks": False, "horizon": horizon, "windows": windows, "step": st, "season": m}
+                 "leaks": False, "horizon": horizon, "windows": windows, "step": st, "season": m, **source}
     if isinstance(first.index, pd.DatetimeIndex):  # a panel's series may start and end apart: its earliest and latest dates
         data_info["first"] = data_mod._fmt_date(min(s.index[0] for s in series.values()))
         data_info["last"] = data_mod._fmt_date(max(s.index[-1] for s in series.values()))

@@ -498,7 +498,8 @@ SECTIONS = ("data", "leaderboard", "forecast", "predictions", "coverage", "train
 _DATA_LABELS = {"name": "series", "n_obs": "observations", "length_min": "shortest series (values)", "length_max": "longest series (values)",
                 "freq": "frequency", "first": "first date", "last": "last date", "filled": "values filled", "n_series": "number of series",
                 "scaler": "scaler", "leaks": "scaler saw the test period", "horizon": "horizon (steps)", "windows": "origins (--windows)",
-                "step": "steps between origins", "season": "season length", "test": "test"}  # backtest's and benchmark's too
+                "step": "steps between origins", "season": "season length", "test": "test",
+                "bytes": "file size (bytes)", "sha256": "file SHA-256 (sha256sum)"}  # backtest's and benchmark's too
 #: Table headers for run.json's metric keys, as the terminal tables name them (other keys are shown as they are).
 _COLUMN_LABELS = {"mase": "MASE", "smape": "sMAPE %", "rmse": "RMSE", "mae": "MAE", "rmsse": "RMSSE", "mape": "MAPE %", "fit_s": "fit s",
                   "mase_vs": "vs", "mase_ratio": "MASE ratio", "mase_ratio_lo": "ratio 95% lo", "mase_ratio_hi": "ratio 95% hi"}
@@ -856,8 +857,8 @@ def write_html(run: dict, path, *, base_dir=None) -> Path:
         seqcast_version  str                                              [reproduce]
         seed             int                                              [reproduce]
         created          str, ISO time                                    [reproduce, header]
-        data             {name, n_obs, freq, first, last, filled, n_series, scaler, leaks, ...}: a
-                         table, extra keys shown as they are; leaks true adds a warning box  [data]
+        data             {name, n_obs, freq, first, last, filled, n_series, scaler, leaks, bytes, sha256 (of
+                         a data file), ...}: a table, extra keys shown as they are; leaks true adds a warning box  [data]
         leaderboard      [{model, mase, rmse, ...}], best first, the first row bold       [leaderboard]
         verdict          str or [str], shown under the leaderboard                        [leaderboard]
         figures          [{title, file, caption}]: file a .png/.svg path relative to

@@ -4,8 +4,9 @@ A run directory holds run.json (the record `report.write_html` documents), the P
 and report.html (self-contained, made from run.json by `report.write_html`)::
 
     seqcast-out/backtest/
-        run.json            title, command, seqcast_version, seed, created, data, leaderboard, verdict,
-                            figures, predictions, coverage (with --levels), history, config
+        run.json            title, command, cwd, seqcast_version, seed, created, data (with a data file's bytes
+                            and sha256), leaderboard, verdict, figures, predictions, coverage (with --levels),
+                            history, config
         errors_by_step.png  MASE by horizon step, one line per model
         series_grid.png     the first, the worst and the best series: history, truth, forecast (+ interval)
         report.html
@@ -23,6 +24,7 @@ How it is written, so that a failure leaves nothing half-written:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -136,6 +138,22 @@ def history_dict(h, of: str | None = None, members: int = 1) -> dict | None:
     if of:
         d["of"] = of + (f"; losses are the mean of its {members} members" if members > 1 else "")
     return clean(d)
+
+
+def file_facts(data) -> dict:
+    """{bytes, sha256} of the data file a command read (run.json's `data`), so that a re-run of its command line can be
+    checked against the same file (`sha256sum FILE`); {} for a built-in dataset's name."""
+    from .datasets import _BUILTINS
+
+    path = Path(str(data)).expanduser()
+    if (isinstance(data, str) and data.strip().lower() in _BUILTINS) or not path.is_file():
+        return {}
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return {"bytes": size, "sha256": digest.hexdigest()}
 
 
 def base_run(ctx, title: str, seed) -> dict:

@@ -92,6 +92,11 @@ def test_fit_then_predict_round_trip(model_dir, data_csv, work):
     run = json.loads((model_dir / "run.json").read_text())  # fit writes its run record and report beside the model
     assert run["leaderboard"][0]["model"] and run["data"]["leaks"] is False and run["config"]["epochs"] == 2
     assert 'id="leaderboard"' in (model_dir / "report.html").read_text()
+    import hashlib  # the data file as it was read, to check a re-run against (`sha256sum data.csv`)
+
+    sha = hashlib.sha256(data_csv.read_bytes()).hexdigest()
+    assert (run["data"]["sha256"], run["data"]["bytes"]) == (sha, data_csv.stat().st_size)
+    assert sha in (model_dir / "report.html").read_text()
     tp = pd.read_csv(model_dir / "test_predictions.csv")
     assert list(tp.columns) == ["date", "truth", "GRU", "naive", "snaive", "linear_ar"]  # the default (auto) model
     assert len(tp) == 11  # 54 windows: 43 train, 11 test
@@ -1195,6 +1200,7 @@ def test_demo_writes_its_outputs(tmp_path):
     run = json.loads((out / "run.json").read_text())
     assert [r["model"] for r in run["leaderboard"]] == sorted(tp.columns[2:], key=lambda m: np.sqrt(np.mean((tp[m] - tp["truth"]) ** 2)))
     assert len(run["predictions"]) == 24 and run["history"]["loss"] and run["config"]["epochs"] == 2 and run["data"]["leaks"] is False
+    assert "sha256" not in run["data"]  # the built-in airline: no file
     assert [f["file"] for f in run["figures"]] == ["plot.png", "predictions.png"] and (out / "predictions.png").is_file()
     assert run["command"] == f"seqcast demo --out {out} --epochs 2 --quiet"
     html = (out / "report.html").read_text()

@@ -227,7 +227,7 @@ def test_backtest_run_dates_span_every_series(tmp_path):  # run.json showed the 
     assert (data["length_min"], data["length_max"]) == (28, 40)
 
 
-def test_backtest_run_directory(backtest_run):
+def test_backtest_run_directory(backtest_run, long_csv):
     rows, out = backtest_run
     assert {p.name for p in out.iterdir()} == {"run.json", "report.html", "errors_by_step.png", "series_grid.png",
                                                "predictions.csv", "series_scores.csv"}
@@ -250,6 +250,9 @@ def test_backtest_run_directory(backtest_run):
 
     assert escape(run["cwd"]) in (out / "report.html").read_text()  # shown under Reproduce
     assert run["data"]["n_series"] == 3 and run["data"]["freq"] == "MS" and run["data"]["leaks"] is False
+    import hashlib  # the data file as it was read, to check a re-run against
+
+    assert run["data"]["sha256"] == hashlib.sha256(Path(long_csv).read_bytes()).hexdigest()
     assert [r["model"] for r in run["leaderboard"]] == [r["model"] for r in rows]
     assert {(c["model"], c["level"]) for c in run["coverage"]} == {(m, "80") for m in ("gru", "naive", "snaive")}
     assert [f["file"] for f in run["figures"]] == ["errors_by_step.png", "series_grid.png"]

@@ -41,6 +41,22 @@ def test_run_json_command_on_windows(monkeypatch, tmp_path):
     assert command.startswith("seqcast backtest airline ") and f'--out "{out}"' in command
 
 
+def test_file_facts_tell_whether_the_data_file_changed_since(tmp_path):
+    # run.json named the data file and its dates, nothing of its content: a re-run of the recorded command on a
+    # revised file (a value corrected, same dates) gave other numbers, and nothing could tell why
+    import hashlib
+
+    f = tmp_path / "sales.csv"
+    f.write_text("date,y\n2020-01-01,1\n2020-02-01,2\n")
+    facts = runs.file_facts(str(f))
+    assert facts == {"bytes": f.stat().st_size, "sha256": hashlib.sha256(f.read_bytes()).hexdigest()}
+    f.write_text("date,y\n2020-01-01,1\n2020-02-01,3\n")  # one value revised: same size, same dates
+    assert runs.file_facts(f)["sha256"] != facts["sha256"]
+    assert runs.file_facts("airline") == {} and runs.file_facts(tmp_path / "absent.csv") == {}  # a built-in dataset: no file
+    (tmp_path / "airline").write_text("x")  # the built-in name wins over a file of that name (datasets.load reads it)
+    assert runs.file_facts("airline") == {}
+
+
 def _backtest_of(index_of: dict, h: int = 3, windows: int = 2, step: int = 2):
     """(result, series) of naive / snaive backtests on series of the given indexes (their own lengths)."""
     import numpy as np
