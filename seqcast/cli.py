@@ -511,7 +511,7 @@ def demo(
 
             _holdout_run(ctx, tmp, series, cfg, ho, title="seqcast demo: airline passengers",
                          data=runs.airline_data(ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train, ho.n_test),
-                         forecast_file="plot.png",
+                         forecast_file="plot.png", levels=f.levels_,
                          forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} months (one step ahead), "
                                           f"then {horizon} months forecast by the model refitted on all data")
 
@@ -522,9 +522,11 @@ def demo(
                 + (f", {out}/report.html, {out}/run.json, {out}/predictions.png" if report else ""))
 
 
-def _holdout_run(ctx, out: Path, series, cfg, ho, *, title: str, data: dict, forecast_file: str, forecast_caption: str):
+def _holdout_run(ctx, out: Path, series, cfg, ho, *, title: str, data: dict, forecast_file: str, forecast_caption: str,
+                 levels=(), refit: bool = True):
     """A holdout's run directory is the --out folder (demo, fit), built in its temp folder `out`: predictions.png,
-    then report.html, then run.json (last: its presence means the run directory is complete)."""
+    then report.html, then run.json (last: its presence means the run directory is complete). `levels`, `refit`: the
+    intervals and the refit of the saved model, recorded beside its options (they are no Config field)."""
     from . import runs
     from .data import _fmt_date
     from .report import predictions_vs_truth
@@ -545,7 +547,7 @@ def _holdout_run(ctx, out: Path, series, cfg, ho, *, title: str, data: dict, for
         predictions_total=len(frame),
         history=runs.history_dict(ho.forecaster.history_, f"{ho.model_name} on the training part (the test scores above)",
                                   cfg.ensemble),
-        config=cfg.to_dict(),
+        config={**cfg.to_dict(), "levels": [float(x) for x in levels or ()], "refit": refit},
     )
     runs.write_in_place(out, run)
 
@@ -703,7 +705,7 @@ def fit(
             by = "the model refitted on all data" if refit else "the model fitted on the training part"
             _holdout_run(ctx, folder, series, cfg, ho, title=f"seqcast fit: {data}", forecast_file=TEST_PLOT,
                          data={**runs.series_data(series, str(data), ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train,
-                                                  ho.n_test), **source},
+                                                  ho.n_test), **source}, levels=lv, refit=refit,
                          forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} points, one step ahead; "
                                           f"then {h} step{'s' * (h != 1)} forecast by {by}{shaded}")
 

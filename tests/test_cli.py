@@ -409,6 +409,9 @@ def test_fit_levels_then_predict_with_the_defaults(data_csv, tmp_path):
     r = invoke("fit", data_csv, "--out", tmp_path / "m", *FAST[:-1], "--levels", "80", "--model", "gru", "--ensemble", 1)
     assert_ok(r)
     assert r.stdout.strip().splitlines()[-1].endswith("--horizon 12")
+    # run.json's options, the report's Configuration, held the model's but not its intervals' (the forecast drawn with them)
+    config = json.loads((tmp_path / "m" / "run.json").read_text())["config"]
+    assert config["levels"] == [80.0] and config["refit"] is True
     r = invoke("predict", tmp_path / "m")
     assert_ok(r)
     lines = r.stdout.splitlines()
@@ -417,6 +420,8 @@ def test_fit_levels_then_predict_with_the_defaults(data_csv, tmp_path):
 
 def test_no_refit_model_forecasts_after_the_last_value(data_csv, tmp_path):
     assert_ok(invoke("fit", data_csv, "--out", tmp_path / "m", *FAST, "--no-refit"))
+    config = json.loads((tmp_path / "m" / "run.json").read_text())["config"]
+    assert config["refit"] is False and config["levels"] == []  # the saved model is the holdout's, without intervals
     r = invoke("predict", tmp_path / "m", "--horizon", 2)
     assert_ok(r)
     assert [line.split(",")[0] for line in r.stdout.splitlines()[1:]] == ["2005-01-01", "2005-02-01"]  # data ends 2004-12
@@ -1200,7 +1205,7 @@ def test_demo_writes_its_outputs(tmp_path):
     run = json.loads((out / "run.json").read_text())
     assert [r["model"] for r in run["leaderboard"]] == sorted(tp.columns[2:], key=lambda m: np.sqrt(np.mean((tp[m] - tp["truth"]) ** 2)))
     assert len(run["predictions"]) == 24 and run["history"]["loss"] and run["config"]["epochs"] == 2 and run["data"]["leaks"] is False
-    assert "sha256" not in run["data"]  # the built-in airline: no file
+    assert run["config"]["levels"] == [80.0, 95.0] and "sha256" not in run["data"]  # the built-in airline: no file
     assert [f["file"] for f in run["figures"]] == ["plot.png", "predictions.png"] and (out / "predictions.png").is_file()
     assert run["command"] == f"seqcast demo --out {out} --epochs 2 --quiet"
     html = (out / "report.html").read_text()
