@@ -831,7 +831,8 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
             raise DataError(f"run `config` must be an object of option: value. Received: {type(cfg).__name__}")
         out.append(("config", "Configuration", _kv_table(cfg.items())))
     facts = [(label, run[k]) for k, label in (("cwd", "run in folder"), ("seqcast_version", "seqcast version"), ("seed", "seed"),
-                                              ("created", "created")) if k in run]
+                                              ("environment", "environment"), ("created", "created")) if k in run]
+    facts = [(k, ", ".join(f"{n} {x}" for n, x in v.items()) if isinstance(v, dict) else v) for k, v in facts]  # python 3.11.9, jax ...
     if "command" in run or facts:
         body = ""
         if run.get("command"):
@@ -856,6 +857,7 @@ def write_html(run: dict, path, *, base_dir=None) -> Path:
         cwd              str, the folder it ran in (its relative paths)  [reproduce]
         seqcast_version  str                                              [reproduce]
         seed             int                                              [reproduce]
+        environment      {python, numpy, pandas, jax, jaxlib, optax: version, backend, cores}  [reproduce]
         created          str, ISO time                                    [reproduce, header]
         data             {name, n_obs, freq, first, last, filled, n_series, scaler, leaks, bytes, sha256 (of
                          a data file), ...}: a table, extra keys shown as they are; leaks true adds a warning box  [data]

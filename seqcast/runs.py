@@ -4,7 +4,7 @@ A run directory holds run.json (the record `report.write_html` documents), the P
 and report.html (self-contained, made from run.json by `report.write_html`)::
 
     seqcast-out/backtest/
-        run.json            title, command, cwd, seqcast_version, seed, created, data (with a data file's bytes
+        run.json            title, command, cwd, seqcast_version, seed, environment, created, data (with a data file's bytes
                             and sha256), leaderboard, verdict, figures, predictions, coverage (with --levels),
                             history, config
         errors_by_step.png  MASE by horizon step, one line per model
@@ -156,9 +156,35 @@ def file_facts(data) -> dict:
     return {"bytes": size, "sha256": digest.hexdigest()}
 
 
+def environment() -> dict:
+    """What besides seqcast's version moves a run's numbers in their last digits: the libraries that compute them (XLA
+    comes with jaxlib), and, for an ensemble, the backend and the cores (members train in threads on a CPU of 2+ cores,
+    with jax.vmap on one: train.member_threads)."""
+    import platform
+    import sys
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as _v
+
+    env = {"python": platform.python_version()}
+    for name in ("numpy", "pandas", "jax", "jaxlib", "optax"):
+        try:
+            env[name] = _v(name)
+        except PackageNotFoundError:
+            pass
+    if "jax" in sys.modules:  # the commands that write a run have trained, or fitted baselines only (no JAX)
+        from .train import usable_cores
+
+        try:
+            env.update(backend=sys.modules["jax"].default_backend(), cores=usable_cores())
+        except Exception:  # noqa: BLE001 - a record of the machine, never the reason a finished run is lost
+            pass
+    return env
+
+
 def base_run(ctx, title: str, seed) -> dict:
     return {"title": title, "command": command_line(ctx), "cwd": str(Path.cwd()), "seqcast_version": version(), "seed": seed,
-            "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}  # cwd: the command's paths are relative to it
+            "environment": environment(),  # cwd: the command's paths are relative to it
+            "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
 
 
 # ---- writing ------------------------------------------------------------------------------------------

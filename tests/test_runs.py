@@ -57,6 +57,25 @@ def test_file_facts_tell_whether_the_data_file_changed_since(tmp_path):
     assert runs.file_facts("airline") == {}
 
 
+def test_run_json_records_the_libraries_and_the_machine_that_computed_it(tmp_path):
+    # run.json held seqcast's version only: a re-run after `pip install -U jax` (another XLA), or on one core (an
+    # ensemble's members vmapped, not in threads), differed in the last digits, and nothing said what had changed
+    from importlib.metadata import version as _v
+
+    import jax
+
+    from seqcast.train import usable_cores
+
+    env = runs.environment()
+    assert {k: env[k] for k in ("numpy", "jax", "jaxlib")} == {k: _v(k) for k in ("numpy", "jax", "jaxlib")}
+    assert env["backend"] == jax.default_backend() and env["cores"] == usable_cores() and env["python"].count(".") == 2
+    out = tmp_path / "run"
+    r = CliRunner().invoke(app, ["backtest", "airline", "--models", "naive,snaive", "--horizon", "3", "--windows", "2", "--out", str(out), "-q"])
+    assert r.exit_code == 0, r.output
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["environment"]["jax"] == _v("jax")
+    assert f"jax {_v('jax')}, jaxlib {_v('jaxlib')}" in (out / "report.html").read_text(encoding="utf-8")  # under Reproduce
+
+
 def _backtest_of(index_of: dict, h: int = 3, windows: int = 2, step: int = 2):
     """(result, series) of naive / snaive backtests on series of the given indexes (their own lengths)."""
     import numpy as np
