@@ -1,5 +1,5 @@
 """Ensembles at the price of one? Fit time of M members trained together against one member (in
-threads, one per core, on a multi-core CPU; at once with jax.vmap elsewhere: see train.member_threads).
+threads, one per core, on a CPU; at once with jax.vmap elsewhere: see train.member_threads).
 
     .venv/bin/python bench/ensemble.py [--tasks auto-airline,simple-rnn,...] [--members 8] [--repeat 2] [--sweep] [--json]
 

@@ -158,8 +158,8 @@ def file_facts(data) -> dict:
 
 def environment() -> dict:
     """What besides seqcast's version moves a run's numbers in their last digits: the libraries that compute them (XLA
-    comes with jaxlib), and, for an ensemble, the backend and the cores (members train in threads on a CPU of 2+ cores,
-    with jax.vmap on one: train.member_threads)."""
+    comes with jaxlib), the backend (on a GPU an ensemble's members train at once, vmapped: train.vmap_members) and
+    the cores it could use."""
     import platform
     import sys
     from importlib.metadata import PackageNotFoundError

@@ -423,8 +423,8 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
     members > 1: `params` is stacked (M, ...) and M models train, each with its own initialisation and
     shuffling (member i shuffles with stream SHUFFLE_STREAM + i, so member 0 is the single model); the
     history holds the members' mean losses, and early stopping keeps each member's own best epoch.
-    On a CPU with several cores the members train in threads, one compiled single-model epoch each
-    (`member_threads`); elsewhere at once, with `jax.vmap` over the member axis."""
+    On a CPU the members train in threads (one per core, `member_threads`), one compiled single-model epoch each;
+    elsewhere at once, with `jax.vmap` over the member axis (`vmap_members`)."""
     from .windows import check_positive
 
     check_backend()
@@ -448,10 +448,10 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
     if not checked:
         check_memory(spec, len(X), 0 if X_val is None else len(X_val), train.batch_size, members, train.optimizer)
     seed = int(seed) % 2**31  # non-negative: numpy seeds the shuffles with it
-    threads = member_threads(members)
+    threads = 0 if members == 1 or vmap_members(members) else member_threads(members)  # 0: all members at once
     t0 = time.perf_counter()
-    with _progress(progress, train.epochs * (members if threads > 1 else 1), members if threads > 1 else 1) as bar:
-        if threads == 1:
+    with _progress(progress, train.epochs * (members if threads else 1), members if threads else 1) as bar:
+        if not threads:
             params, hist = _fit(spec, params, X, Y, train, seed, SHUFFLE_STREAM, X_val, Y_val, bar, members)
         else:
             params, hist = _fit_in_threads(spec, params, X, Y, train, seed, X_val, Y_val, bar, members, threads)
@@ -588,7 +588,7 @@ def fit_memory(spec: rnn.ModelSpec, n_fit: int, n_val: int, batch_size: int, mem
     The backward pass keeps the gates too, so a fit needs more than this. c members train at once: threads on a
     CPU, else all M (vmap)."""
     T, K, P, M = spec.window, spec.n_outputs, rnn.n_values(spec), members
-    c = members if member_threads(members) == 1 else member_threads(members)
+    c = members if vmap_members(members) else member_threads(members)
     G, units = rnn.GATES.get(spec.cell, 0), [int(h) for h in spec.units] if spec.cell != "linear" else [0]
     m = {"adam": 2, "rmsprop": 1}.get(optimizer, 0)
     y_val = n_val * T * K if spec.seq2seq else n_val * K
@@ -699,8 +699,15 @@ def _floats(a, name: str) -> np.ndarray:  # (..) float32; text, sets, dicts or r
     return _numbers(name, a).astype(np.float32)
 
 
+def vmap_members(members: int) -> bool:
+    """Whether an ensemble's members train at once, with jax.vmap over the member axis: on a GPU / TPU. On a CPU
+    they train as single models in `member_threads` threads, whatever its cores: the same numbers on one core
+    as on many (vmapped, the last bits differed)."""
+    return members > 1 and jax.default_backend() != "cpu"
+
+
 def member_threads(members: int) -> int:
-    """Threads for an ensemble's members: one per core on CPU. XLA runs a small RNN's steps on one core,
+    """Threads for an ensemble's members on CPU: one per core. XLA runs a small RNN's steps on one core,
     so vmap over members only makes each step's ops larger (8 members of the Hands-On ML models took
     7-12x one member's time), while two threads keep both cores of this machine busy (4 members: 2x
     one member, against 4.2x with vmap)."""
