@@ -637,6 +637,7 @@ def fit(
             cfg = _auto_for(list(many.values()), cfg, flags, calibrate_on=max(map(len, many.values())), levels=lv)
         _say(quiet, f"fitting {'auto: ' if auto else ''}{_model_text(cfg, season_of(cfg, next(iter(many.values()))))}"
                     + (f"; {_then_calibrate(lv)}" if lv else ""))
+        _one_way_note(cfg, quiet)
         t0 = time.perf_counter()
         f = Forecaster(cfg, progress=_bar(quiet)).fit(many, levels=lv, horizon=horizon)
         took = time.perf_counter() - t0
@@ -669,6 +670,7 @@ def fit(
 
         _calibration_plan([series.to_numpy(float)], [str(series.name)], cfg, interval_horizon(cfg, horizon), 1)
     _say(quiet, f"fitting {'auto: ' if auto else ''}{_model_text(cfg, season_of(cfg, series))}")
+    _one_way_note(cfg, quiet)
     ho = None
     if cfg.test_size > 0:
         if lv and not refit:
@@ -715,6 +717,22 @@ def fit(
     also = ", with report.html and run.json" if ho is not None and report else ""
     _say(quiet, f"saved the model (fitted on {what}, {_took(f, took if (refit or ho is None) else None)}) to {out}/{also}; "
                 f"forecast with: seqcast predict {shell_join([out])} --horizon {default_horizon(f)}")
+
+
+_NORM_REFERENCE = {"last": "the last value", "mean": "the window's mean", "revin": "the window's mean",
+                   "season": "the seasonal naive forecast"}
+
+
+def _one_way_note(cfg, quiet: bool) -> None:
+    """A sigmoid or relu head (never negative) over a window norm adds its output to a reference level (the last
+    value, the window's mean, seasonal naive): every forecast lies at or above it, and recursively each step above the
+    one before. Said before the training, since it is rarely meant (a series that can only rise is the exception)."""
+    act = cfg.output_activation
+    if act not in ("sigmoid", "relu") or cfg.norm not in _NORM_REFERENCE:
+        return
+    _say(quiet, f"note: a {act} output over norm {cfg.norm} is never below {_NORM_REFERENCE[cfg.norm]}: the network's "
+                f"output, {'0..1' if act == 'sigmoid' else '>= 0'}, is added to it, so the forecasts can only rise; use "
+                "--output-activation none (or --norm none), unless the series can only rise")
 
 
 FEW_WINDOWS = 30  # fewer training windows than this: a note that the network had little to learn from

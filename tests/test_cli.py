@@ -282,6 +282,22 @@ def test_printable_escapes_c1_controls_too():
     assert cli._printable("a\u009b2J\u0085b\u00a0é\tc\n") == "a\\x9b2J\\x85b\u00a0é\tc\n"  # NBSP and é are text
 
 
+@pytest.mark.parametrize("act, norm, says", [("sigmoid", "last", "never below the last value"),
+                                              ("relu", "mean", "never below the window's mean"), ("tanh", "last", None),
+                                              ("sigmoid", "none", None)])
+def test_fit_says_when_the_head_over_a_window_norm_can_only_rise(data_csv, tmp_path, act, norm, says):
+    # a sigmoid over norm last adds 0..1 to the last value: all 27 airline test predictions rose, recursive forecasts
+    # climbed every step, without a word
+    r = invoke("fit", data_csv, "--out", tmp_path / "m", *FAST[:-1], "--epochs", 1, "--model", "gru", "--output-activation", act,
+               "--norm", norm, "--no-report")
+    assert_ok(r)
+    notes = [ln for ln in r.stdout.splitlines() if "can only rise" in ln]
+    if says is None:
+        assert notes == []
+    else:
+        assert len(notes) == 1 and says in notes[0] and "--output-activation none" in notes[0]
+
+
 def test_predict_data_errors_are_one_line(model_dir, long_model, tmp_path):
     daily = write_csv(tmp_path, "daily.csv", ["date,y"] + [f"{d:%Y-%m-%d},{i}" for i, d in
                                                             enumerate(pd.date_range("2020-01-01", periods=30, freq="D"))])
