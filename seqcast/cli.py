@@ -34,8 +34,8 @@ class _OneLineErrors(typer.core.TyperGroup):
         no_args = getattr(cx, "NoArgsIsHelpError", ())
         try:
             rv = super().main(*args, standalone_mode=False, **kwargs)
-        except no_args as e:
-            typer.echo(e.ctx.get_help() if e.ctx else str(e))
+        except no_args as e:  # the help is formatted when this is raised: with rich, typer's default, that printed it (the
+            typer.echo(e.format_message())  # message is then "", as --help echoes it); get_help() again printed it twice
             rv = 0
         except cx.UsageError as e:
             hint = f"; see '{e.ctx.command_path} --help'" if e.ctx is not None else ""

@@ -1964,6 +1964,13 @@ def test_dash_h_is_help_in_every_command(command):
     assert r.exit_code == 0 and "Usage: seqcast" in r.stdout and r.stdout == invoke(*command, "--help").stdout
 
 
+@pytest.mark.parametrize("command", [[], ["reproduce"]], ids=["seqcast", "reproduce"])
+def test_no_arguments_prints_the_help_once(command):
+    # `seqcast` and `seqcast reproduce` alone printed the whole help twice: typer's rich help prints as it is formatted
+    r = invoke(*command)
+    assert r.exit_code == 0 and r.stdout.count("Usage: seqcast") == 1 and r.stdout == invoke(*command, "--help").stdout
+
+
 @pytest.mark.parametrize("args, hint", [
     (["fit", "airline", "--out", "m", "--model", "lsmt"], "Received: model='lsmt'; did you mean 'lstm'?"),
     (["fit", "airline", "--out", "m", "--loss", "maee"], "Received: loss='maee'; did you mean 'mae'?"),
