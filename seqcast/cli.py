@@ -528,13 +528,11 @@ def _holdout_run(ctx, out: Path, series, cfg, ho, *, title: str, data: dict, for
     then report.html, then run.json (last: its presence means the run directory is complete). `levels`, `refit`: the
     intervals and the refit of the saved model, recorded beside its options (they are no Config field)."""
     from . import runs
-    from .data import _fmt_date
     from .report import predictions_vs_truth
 
     frame = ho.frame()
     predictions_vs_truth(frame, out / runs.PREDICTIONS_FILE, title=f"{title}: test predictions vs truth")
     run = runs.base_run(ctx, title, cfg.seed)
-    dates = [_fmt_date(d) if hasattr(d, "strftime") else str(d) for d in frame["date"]]
     run.update(
         data=data,
         leaderboard=sorted(ho.table, key=lambda r: r["rmse"]),
@@ -542,7 +540,7 @@ def _holdout_run(ctx, out: Path, series, cfg, ho, *, title: str, data: dict, for
         figures=[{"title": "Test predictions" + (" and forecast" if "forecast" in forecast_caption else ""), "file": forecast_file,
                   "caption": forecast_caption},
                  {"title": "Predictions vs truth", "file": runs.PREDICTIONS_FILE, "caption": f"{ho.n_test} test points, one step ahead"}],
-        predictions=runs.prediction_rows(dates, frame["truth"].to_numpy(), {c: frame[c].to_numpy() for c in frame.columns
+        predictions=runs.prediction_rows(frame["date"], frame["truth"].to_numpy(), {c: frame[c].to_numpy() for c in frame.columns
                                                                              if c not in ("date", "truth")}),
         predictions_total=len(frame),
         history=runs.history_dict(ho.forecaster.history_, f"{ho.model_name} on the training part (the test scores above)",

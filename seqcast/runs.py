@@ -493,7 +493,9 @@ def _date_text(ts) -> str:
 
 
 def prediction_rows(dates, truth, predictions: dict) -> list[dict]:
-    return [{"date": _date_text(d) if hasattr(d, "strftime") else str(d), "truth": t, **{k: v[i] for k, v in predictions.items()}}
+    """run.json's first MAX_ROWS predictions: dates as text, positions (data without dates) as integers, as a backtest's."""
+    return [{"date": _date_text(d) if hasattr(d, "strftime") else int(d) if isinstance(d, (int, np.integer)) else str(d),
+             "truth": t, **{k: v[i] for k, v in predictions.items()}}
             for i, (d, t) in enumerate(zip(dates, truth))][:MAX_ROWS]
 
 

@@ -125,6 +125,15 @@ def test_fit_then_predict_round_trip(model_dir, data_csv, work):
     np.testing.assert_array_equal(loaded["forecast"].to_numpy(), mine["forecast"].to_numpy())
 
 
+def test_fit_on_data_without_dates_writes_positions_as_numbers(work):
+    # run.json's predictions held the positions as text ("date": "49") while its data first / last, and a backtest's
+    # run.json, hold them as numbers: a script reading both met two types for one thing
+    csv = write_csv(work, "positions.csv", ["y"] + [f"{v:.4f}" for v in VALUES])
+    assert_ok(invoke("fit", csv, "--out", work / "m-positions", "--model", "gru", "--no-refit", *FAST))
+    run = json.loads((work / "m-positions" / "run.json").read_text())
+    assert [r["date"] for r in run["predictions"]] == list(range(49, 60)) and (run["data"]["first"], run["data"]["last"]) == (0, 59)
+
+
 def test_predict_to_stdout_and_plot(model_dir, work):
     r = invoke("predict", model_dir, "--horizon", 3, "--plot", work / "p.png")
     assert_ok(r)

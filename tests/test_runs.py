@@ -144,3 +144,13 @@ def test_a_series_that_is_first_and_worst_says_both(tmp_path, monkeypatch):
     items = [{"label": "first, worst"}, {"label": "best"}]
     fig = runs.grid_figure(items, tmp_path, "gru: last origin", "history", "gru's MASE")
     assert fig["title"] == "First, worst and best series" and fig["caption"] == "history; worst and best by gru's MASE"
+
+
+def test_prediction_rows_keep_positions_as_integers():
+    # fit on data without dates wrote run.json's predictions with "date": "49" (text), while a backtest's run.json and
+    # fit's own data first / last hold the positions as numbers
+    import numpy as np
+    import pandas as pd
+
+    rows = runs.prediction_rows(pd.RangeIndex(49, 51), np.array([1.0, 2.0]), {"naive": np.array([0.0, 1.0])})
+    assert [r["date"] for r in runs.clean(rows)] == [49, 50]
