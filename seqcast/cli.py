@@ -148,6 +148,7 @@ def friendly(fn):
             logging.getLogger("matplotlib").setLevel(logging.ERROR)
         try:
             with _signals(), _lenient_stdout():
+                _needs_stdout(kwargs.get("as_json"))  # --json
                 return fn(*args, **kwargs)
         except SeqcastError as e:
             _error(str(e))
@@ -171,6 +172,15 @@ def friendly(fn):
 
     wrapper.__doc__ = _unwrapped(fn.__doc__)
     return wrapper
+
+
+def _needs_stdout(needed, fix: str = "redirect it to a file instead") -> None:
+    """Refuse at once a command whose output goes to a closed stdout (`>&-`: Python then has none): that output was
+    lost with exit 0 (--json, after minutes of work), or predict ended in a traceback."""
+    if needed and sys.stdout is None:
+        from .errors import ConfigError
+
+        raise ConfigError(f"stdout is closed, so the output has nowhere to go; {fix}")
 
 
 def _unwrapped(doc: Optional[str]) -> Optional[str]:
@@ -976,6 +986,7 @@ def predict(
 
     Example: seqcast predict models/sales --data this_month.csv --out fc.csv
     """
+    _needs_stdout(out is None or str(out) == "-", "pass --out FILE, or redirect it to a file")
     from .errors import ConfigError
     from .forecast import Forecaster
     from .io import check_file_out, write_atomic
@@ -1065,6 +1076,7 @@ def info(
     """
     from . import summary
 
+    _needs_stdout(True)
     facts = summary.read(model_dir)
     if as_json:
         _echo_json(facts)

@@ -1119,6 +1119,19 @@ def test_stdout_closed_by_the_reader_ends_quietly(model_dir, tmp_path):
     assert (tmp_path / "r.html").is_file()
 
 
+@pytest.mark.parametrize("args, fix", [(["predict", "m", "--horizon", "2"], "pass --out FILE"), (["info", "m", "--json"], "redirect"),
+                                       (["backtest", "airline", "--models", "naive", "--json"], "redirect")])
+def test_a_closed_stdout_is_refused_before_any_work(args, fix):
+    # `seqcast predict m >&-` (a job that closed stdout) was an AttributeError traceback (exit 1), and --json output
+    # was lost with exit 0: Python has no sys.stdout then
+    import subprocess
+    import sys
+
+    p = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "seqcast", *args], stderr=subprocess.PIPE, text=True)
+    assert p.returncode == 2 and p.stderr.startswith("error: stdout is closed, so the output has nowhere to go; ")
+    assert p.stderr.count("\n") == 1 and fix in p.stderr
+
+
 def test_predict_to_stdout_is_utf8_whatever_the_locale(tmp_path):
     # LC_ALL=de_DE.ISO-8859-1 (or cp1252 on Windows, redirected): `predict m > fc.csv` was a UnicodeEncodeError traceback
     # for the id '東京', and for 'séoul' a Latin-1 file that --out (UTF-8) and seqcast's own readers disagree with
