@@ -1464,8 +1464,8 @@ def backtest(
                     f"{windows} origin(s) {step or horizon} step(s) apart with horizon {horizon}: {shown}")
         _say(quiet, left_out, err=True)
         series = {k: s for k, s in series.items() if len(s) >= need}
-    _fill_note(series.values(), fill, quiet or as_json, err=True, scored=True)
-    aligned = _origins_note(series, [n for n in names if n in NEURAL], quiet or as_json)
+    _fill_note(series.values(), fill, quiet, err=True, scored=True)  # notes that qualify the scores: on stderr with --json
+    aligned = _origins_note(series, [n for n in names if n in NEURAL], quiet)  # too (a script's log keeps them), as left_out
     first = next(iter(series.values()))
     freq = first.index.freqstr if hasattr(first.index, "freqstr") and first.index.freqstr else None
     values = {k: s.to_numpy(float) for k, s in series.items()}
@@ -1487,7 +1487,7 @@ def backtest(
                        progress=_bar(quiet or as_json))
     note = metrics.season_note([c for v in values.values() for c in cuts(len(v), horizon, windows, st)], m, "MASE (and RMSSE)")
     if note:
-        _say(quiet or as_json, note, err=True)
+        _say(quiet, note, err=True)
     both = {mod: res.coverage_with_counts(mod, lv) for mod in res.forecasts} if lv else {}  # one pass per model
     cover = {mod: b[0] for mod, b in both.items()}
     counts = {mod: b[1] for mod, b in both.items()} if lv else None

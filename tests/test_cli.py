@@ -1487,6 +1487,22 @@ def test_scores_on_interpolated_data_say_the_gaps_read_later_values(work, tmp_pa
     assert "values on both sides" not in r.stdout
 
 
+def test_backtest_json_keeps_the_notes_that_qualify_its_scores_on_stderr(work):
+    # with --json the notes on interpolated test values, series ending apart and MASE's season were dropped (stdout holds
+    # only the JSON either way), while the note on series left out was printed: a script's log lost why scores were optimistic
+    gap = write_csv(work, "gap-origin-json.csv", LINES[:57] + LINES[58:])
+    args = ("backtest", gap, "--models", "naive", "--horizon", 3, "--windows", 2, "--fill", "interpolate", "--season", 60, "--json")
+    r = invoke(*args)
+    assert_ok(r)
+    assert json.loads(r.stdout)[0]["model"] == "naive"
+    assert "note: interpolation fills a gap from the values on both sides" in r.stderr and "season 60" in r.stderr
+    p = write_csv(work, "long-ends-json.csv", long_lines())
+    r = invoke("backtest", p, "--horizon", 2, "--windows", 2, "--models", "linear", "--epochs", 1, "--ensemble", 1, "--json")
+    assert_ok(r)
+    assert "note: the series end on different dates" in r.stderr and json.loads(r.stdout)
+    assert invoke(*args, "-q").stderr == ""
+
+
 def test_backtest_says_when_a_global_model_trains_past_another_series_origin(work):
     """Origins are counted from each series' own end: with series ending on different dates, the one global model at an
     origin also trains on values of the later-ending series dated after the earlier one's origin. The run said nothing."""
