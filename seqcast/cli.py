@@ -1037,7 +1037,7 @@ def predict(
         n = fc["unique_id"].nunique() if f.long_format_ else 0
         each = f" for each of {n} series" if n > 1 else (f" for series {fc['unique_id'].iloc[0]}" if n else "")
         after = f" after the end of {data}" if data is not None else ""
-        _say(quiet, f"wrote {horizon} forecasts{each}{after} to {out}", err=True)
+        _say(quiet, f"wrote {horizon} forecast{'s' * (horizon != 1)}{each}{after} to {out}", err=True)
     if plot is not None:
         import pandas as pd
 

@@ -307,6 +307,12 @@ def test_fit_says_when_the_head_over_a_window_norm_can_only_rise(data_csv, tmp_p
         assert len(notes) == 1 and says in notes[0] and "--output-activation none" in notes[0]
 
 
+def test_predict_says_one_forecast_in_the_singular(model_dir, tmp_path):
+    r = invoke("predict", model_dir, "--horizon", 1, "--out", tmp_path / "one.csv")
+    assert_ok(r)
+    assert "wrote 1 forecast to" in r.stderr
+
+
 def test_predict_data_errors_are_one_line(model_dir, long_model, tmp_path):
     daily = write_csv(tmp_path, "daily.csv", ["date,y"] + [f"{d:%Y-%m-%d},{i}" for i, d in
                                                             enumerate(pd.date_range("2020-01-01", periods=30, freq="D"))])
