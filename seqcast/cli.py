@@ -613,7 +613,7 @@ def fit(
     Example: seqcast fit airline --model gru --units 64 --epochs 200 --levels 80,95 --out models/airline
     """
     from .errors import ConfigError
-    from .forecast import Forecaster, holdout, season_of
+    from .forecast import Forecaster, holdout, season_of, training_values
     from .io import check_target, save_model, write_atomic
     from .runs import shell_join
 
@@ -670,7 +670,7 @@ def fit(
     source = file_facts(data) if report and cfg.test_size > 0 else {}  # run.json's: the file as read, before the fits
     _fill_note([series], cfg.fill, quiet, scored=cfg.test_size > 0)
     if auto:
-        cut = len(series) - int(round(len(series) * cfg.test_size))  # the auto choices see the training part only,
+        cut = training_values(len(series), cfg.test_size)  # the auto choices see the training part only,
         cfg = _auto_for([series.iloc[:cut]], cfg, flags, nonneg=bool((series >= 0).all()),  # and the whole series' sign
                         calibrate_on=len(series), levels=lv)
     if lv:  # intervals the data is too short for: refused before any training

@@ -903,6 +903,15 @@ def output_bounds(cfg: Config, scalers) -> list | None:
     return [tuple(float(x) for x in s.inverse_transform(z)) for s in scalers]
 
 
+def training_values(n: int, test_size: float) -> int:
+    """The first values, of n, that a holdout's automatic choices see: all but the test part's round(n * test_size)."""
+    cut = n - int(round(n * test_size))
+    if cut < 1:  # nothing left to choose on (auto_config would say so in its own terms)
+        raise DataError(f"no training values left: test_size={test_size:g} holds out all {n} values; use a smaller "
+                        "`test_size` (CLI --test-size) or more data")
+    return cut
+
+
 def holdout(y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path, config: Config | None = None, *,
             progress: bool = False, **options) -> Holdout:
     """Split the windows chronologically (first int(N*(1-test_size)) train), fit on the training
@@ -929,7 +938,7 @@ def holdout(y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path, config
                         "seqcast.backtest.backtest(y, [model, 'snaive'], h=..., config=...) (CLI: seqcast backtest)")
     series = _as_series(y, cfg.fill)
     if cfg.model == "auto":  # chosen on the training values only (the test part's sign is known, like its dates)
-        train_values = len(series) - int(round(len(series) * cfg.test_size))
+        train_values = training_values(len(series), cfg.test_size)
         cfg = resolve_auto(cfg, [series.iloc[:train_values]], f._given, nonneg=bool((series >= 0).all()))
         f = Forecaster(cfg, progress=progress)
     v = series.to_numpy(np.float64)
@@ -937,7 +946,7 @@ def holdout(y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path, config
     n_train = split_train_test(len(X), cfg.test_size)
     n_test = len(X) - n_train
     if n_test < 1:
-        raise DataError(f"no test windows: {len(X)} windows with test_size={cfg.test_size}; use a larger --test-size or more data")
+        raise DataError(f"no test windows: {len(X)} windows with test_size={cfg.test_size}; use a larger `test_size` (CLI --test-size) or more data")
     cut = n_train + cfg.window  # values before `cut` are the training part
     from .panel import needs, window_counts
 

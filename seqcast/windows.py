@@ -97,7 +97,7 @@ def split_train_test(n: int, test_size: float) -> int:
     n = check_positive("n", n, 0)
     n_train = int(n * (1.0 - test_size))
     if n_train < 1:
-        raise DataError(f"no training windows left: {n} windows with test_size={test_size}; use more data or a smaller --test-size")
+        raise DataError(f"no training windows left: {n} windows with test_size={test_size}; use more data or a smaller `test_size` (CLI --test-size)")
     return n_train
 
 

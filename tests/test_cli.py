@@ -1458,6 +1458,13 @@ def test_a_fit_larger_than_the_machine_is_refused_before_any_work(data_csv, mode
     assert snapshot(m) == before
 
 
+def test_a_test_size_holding_out_every_value_is_one_line_in_the_users_terms(data_csv, tmp_path):
+    # auto chose on no values: "`auto_config` needs at least one training series with values. Received: none"
+    assert_error(invoke("fit", data_csv, "--test-size", "0.999", "--out", tmp_path / "m", *FAST),
+                 "no training values left: test_size=0.999 holds out all 60 values; use a smaller `test_size` (CLI --test-size)")
+    assert not (tmp_path / "m").exists()
+
+
 def test_predict_ids_picks_series(long_model):
     r = invoke("predict", long_model, "--horizon", 2, "--ids", "c,a", "-q")
     assert_ok(r)

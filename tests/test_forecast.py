@@ -902,3 +902,12 @@ def test_the_forecast_dates_of_series_that_end_together_are_built_once(monkeypat
     long = forecast._future_dates(schema("2021-03-31T00:00:00", "min"), 20_000)  # a long horizon is not kept: the cache of a
     assert long.equals(built(schema("2021-03-31T00:00:00", "min"), 20_000))   # long-running service stayed bounded in size
     assert forecast._dates_after.cache_info().currsize == kept
+
+
+def test_a_test_size_that_holds_out_every_value_says_so_not_auto_config():
+    # was "`auto_config` needs at least one training series with values. Received: none": a function the user never called
+    with pytest.raises(DataError, match=r"^no training values left: test_size=0\.999 holds out all 60 values; use a smaller "
+                                        r"`test_size` \(CLI --test-size\) or more data$"):
+        holdout(monthly(), model="auto", test_size=0.999)
+    with pytest.raises(DataError, match=r"no test windows: .* use a larger `test_size` \(CLI --test-size\) or more data$"):
+        holdout(monthly(), **FAST, test_size=1e-20)  # 1 - 1e-20 == 1.0: every window trains

@@ -183,7 +183,8 @@ def test_a_fraction_of_one_is_a_config_error(split):
 
 
 def test_split_boundaries():
-    with pytest.raises(DataError, match="no training windows left: 1 windows with test_size=0.5"):
+    with pytest.raises(DataError, match=r"no training windows left: 1 windows with test_size=0.5; use more data or a smaller "
+                                        r"`test_size` \(CLI --test-size\)$"):  # was --test-size alone, from Python too
         split_train_test(1, 0.5)  # int(1 * 0.5) = 0 training windows
     assert split_train_test(2, 0.5) == 1
     assert split_validation(18, 0.1) == 2  # 1.8 windows: the nearest whole number, not int()'s 1
