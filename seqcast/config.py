@@ -247,8 +247,11 @@ def read_toml(path) -> dict:
     p = Path(path)
     if p.is_dir():
         raise ConfigError(f"config file '{p}' is a directory; give the path of a TOML file to --config")
-    if not p.is_file():
+    if not p.exists():
         raise ConfigError(f"config file '{p}' not found; check the path given to --config")
+    if not p.is_file():  # a pipe (bash's <(...)) or a device
+        raise ConfigError(f"config file '{p}' is not a regular file (a pipe or a device); save the options to a TOML file "
+                          "and pass its path to --config")
     try:
         d = tomllib.loads(p.read_text(encoding="utf-8-sig"))  # a BOM (Notepad) is not TOML syntax
     except UNPARSABLE as e:  # TOMLDecodeError, UnicodeDecodeError; also nested too deeply, a number of 5000 digits

@@ -1144,6 +1144,8 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
         raise _not_found(path)
     if path.is_dir():
         raise DataError(f"{shown} is a directory, not a file; pass the path of a CSV file")
+    if not path.is_file():  # a pipe (bash's <(...), /dev/stdin) or a device: it cannot be read twice (sniffed, then parsed)
+        raise DataError(f"file {shown} is not a regular file (a pipe or a device); save the data to a CSV file and pass its path")
     try:
         with path.open("rb") as fh:
             magic = fh.read(4)

@@ -370,7 +370,7 @@ def model_meta(f) -> dict:
 
 def read_meta(path) -> dict:
     p = model_path(path)
-    if p.is_file():
+    if p.exists() and not p.is_dir():  # a file, or a pipe or device (/dev/null): not "not found"
         raise ModelFileError(f"'{p}' is a file, not a model directory; pass a directory written by `seqcast fit --out`")
     if not p.is_dir():
         aside = sorted(p.parent.glob(f".{glob_escape(p.name)}.old-*/{META}"), key=lambda m: m.stat().st_mtime)

@@ -251,3 +251,14 @@ def test_output_activation_none_as_text_is_none():
     for text in ("none", "None", " NONE "):
         assert Config().replace(output_activation=text).output_activation is None
     assert Config(output_activation="sigmoid").replace(output_activation="none").output_activation is None
+
+
+def test_toml_from_a_pipe_is_not_called_missing(tmp_path):
+    """`--config <(printf 'epochs=5')` said "config file '/dev/fd/63' not found": it exists, as a pipe."""
+    import os
+
+    fifo = tmp_path / "run.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match=r"is not a regular file \(a pipe or a device\); save the options to a TOML file and pass "
+                                          r"its path to --config$"):
+        load_toml(fifo)

@@ -1286,3 +1286,15 @@ def test_a_long_file_read_as_one_series_points_to_the_long_format_flags(tmp_path
     wide.write_text("day,a,b\n" + "".join(f"2020-01-{d:02d},{d},{2 * d}\n" for d in range(1, 29)))
     with pytest.raises(DataError, match=r"could hold the values; .*\(CLI --column\)$"):
         load_series(wide)
+
+
+def test_a_pipe_is_refused_as_one_not_as_an_unreadable_path(tmp_path):
+    """`seqcast fit <(cat data.csv)` said "cannot be read (underlying stream is not seekable); check the path and its
+    permissions", where the path and its permissions were fine."""
+    import os
+
+    fifo = tmp_path / "data.csv"
+    os.mkfifo(fifo)  # no writer: opening it would block; it is refused before
+    with pytest.raises(DataError, match=r"^file '.*data.csv' is not a regular file \(a pipe or a device\); save the data to a CSV "
+                                        r"file and pass its path$"):
+        load_series(fifo)

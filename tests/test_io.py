@@ -737,3 +737,11 @@ def test_a_model_folder_moved_aside_by_another_save_is_not_called_foreign(saved,
 
     monkeypatch.setattr(Path, "is_file", is_file)
     assert io.check_target(d) == d
+
+
+def test_loading_a_pipe_or_device_is_not_called_missing(tmp_path):
+    """`seqcast info /dev/null` said "model directory '/dev/null' not found"."""
+    fifo = tmp_path / "m"
+    os.mkfifo(fifo)
+    with pytest.raises(ModelFileError, match=r"is a file, not a model directory"):
+        Forecaster.load(fifo)
