@@ -279,7 +279,8 @@ def min_length(h: int, n_windows: int, step: int) -> int:
 
 def too_short(k, n: int, h: int, n_windows: int, step: int) -> DataError:
     return DataError(f"series {k!r} has {n} values; a backtest with horizon={h}, windows={n_windows}, step={step} "
-                     f"needs at least {min_length(h, n_windows, step)}; use fewer --windows, a smaller --horizon or a smaller --step")
+                     f"needs at least {min_length(h, n_windows, step)}; use fewer `n_windows`, a smaller `h` or a smaller `step` "
+                     "(CLI --windows, --horizon, --step)")
 
 
 def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = None, refit: bool = True,
@@ -339,7 +340,8 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
         if len(y) < need:
             raise too_short(k, len(y), h, n_windows, step)
         if not np.isfinite(y).all():
-            raise DataError(f"series {k!r} holds NaN or inf values; load it with --fill ffill|interpolate")
+            raise DataError(f"series {k!r} holds NaN or inf values; fill them first, e.g. load_series(..., fill='interpolate') "
+                            "(CLI --fill interpolate)")
     plan = [cuts(len(y), h, n_windows, step) for y in ys]  # (S, W)
     trains, truth = [], []
     for k in range(n_windows):  # rows: origin-major, then series

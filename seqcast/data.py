@@ -941,7 +941,7 @@ def _resolve_column(spec: Any, names: Sequence[Any] | None, ncols: int, opt: str
         if len(matches) > 1:
             raise DataError(
                 f"column name {_show(spec)} appears {len(matches)} times (columns "
-                f"{', '.join(map(str, matches))}); choose one by index, e.g. {opt}={matches[0]}"
+                f"{', '.join(map(str, matches))}); choose one by index, e.g. {opt}={matches[0]} (CLI {flag} {matches[0]})"
             )
         if matches:
             return matches[0]
@@ -1654,7 +1654,7 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
     if not offset.is_on_offset(first):
         raise DataError(
             f"{where(0)}: date {_fmt_date(first)} does not fall on the frequency {name!r}; "
-            + (_mid_month_hint(dates) or "fix the date or pass the right freq=")
+            + (_mid_month_hint(dates) or "fix the date or pass the right freq= (CLI --freq)")
         )
     points = (last.value - first.value) // offset.nanos + 1 if isinstance(offset, FIXED_STEPS) else 0
     if _grid_too_long(points, len(dates)):
@@ -1671,7 +1671,7 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
     except (ValueError, OverflowError) as exc:
         raise DataError(
             f"cannot build {name!r} dates from {_fmt_date(first)} to {_fmt_date(last)} "
-            f"({_one_line(str(exc))}); pass another freq="
+            f"({_one_line(str(exc))}); pass another freq= (CLI --freq)"
         ) from None
     on_grid = len(grid) == len(dates) and np.array_equal(grid.asi8, dates.asi8)  # the common case, without isin
     off_grid = [] if on_grid else np.flatnonzero(~dates.isin(grid))
@@ -1679,7 +1679,7 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
         i = int(off_grid[0])
         raise DataError(
             f"{where(i)}: date {_fmt_date(dates[i])} does not fall on the frequency {name!r} of "
-            "the other dates; fix the date or pass the right freq="
+            "the other dates; fix the date or pass the right freq= (CLI --freq)"
         )
     return grid, offset
 
@@ -1736,7 +1736,7 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
     if raw.dates is None and offset is not None:
         raise ConfigError(
             f"`freq` needs dates, but {raw.source} has none. Received: freq={_freq_name(offset)!r}; "
-            "add a date column (date_column=) or leave freq as None"
+            "add a date column (date_column=, CLI --date-column) or leave freq as None (CLI: no --freq)"
         )
     missing = np.isnan(values)
     observed = n - int(missing.sum())

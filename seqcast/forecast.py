@@ -334,7 +334,7 @@ class Forecaster:
                                   f"Received: levels={levels!r}")
         if lv and horizon > self.interval_horizon_:
             raise ConfigError(f"`horizon` must be <= {self.interval_horizon_}, the horizon the intervals were calibrated for. "
-                              f"Received: horizon={horizon}; refit with horizon={horizon}, or forecast without intervals (levels=(), CLI --levels none)")
+                              f"Received: horizon={horizon}; refit with horizon={horizon} (CLI: seqcast fit --horizon {horizon}), or forecast without intervals (levels=(), CLI --levels none)")
         return tuple(lv)
 
     def extend(self, y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path) -> Forecaster:
@@ -661,13 +661,13 @@ def _calibration_plan(values, ids, cfg: Config, h: int, n_windows: int) -> tuple
     shortest = int(np.argmin([len(v) for v in values]))
     if len(values) == 1 and len(values[shortest]) < h + 2:
         raise DataError(f"series {ids[shortest]!r} has {len(values[shortest])} values, too few to calibrate intervals over "
-                        f"horizon={h} (it needs {h + 2}); pass a smaller horizon, or no levels")
+                        f"horizon={h} (it needs {h + 2}); pass a smaller horizon (CLI --horizon), or no levels")
     longest = max(len(v) for v in values)
     need = next(n for n in range(longest, 10**7) if _backtest_fits([np.zeros(n)], cfg, h, H, 1))
     val = (f" (with early stopping the last {cfg.val_size:.0%} of the windows validate: patience=0, CLI --patience 0, frees them)"
            if cfg.val_size > 0 and cfg.patience > 0 else "")
     raise DataError(f"the series are too short to calibrate intervals over horizon={h}: the longest has {longest} values, "
-                    f"and window={cfg.window} needs {need}{val}; pass a smaller horizon or window, or no levels")
+                    f"and window={cfg.window} needs {need}{val}; pass a smaller horizon or window (CLI --horizon, --window), or no levels")
 
 
 def _backtest_fits(values, cfg: Config, h: int, H: int, n_windows: int) -> bool:

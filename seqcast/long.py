@@ -160,7 +160,7 @@ def _load(table: _Table, id_column: str, date_column: str, value_column: str, of
     if steps is not None and offset is not None:
         raise ConfigError(
             f"`freq` needs dates, but column {_show(date_column)} holds integer steps. "
-            f"Received: freq={_freq_name(offset)!r}; leave freq as None or write the dates as e.g. 2020-01-31"
+            f"Received: freq={_freq_name(offset)!r}; leave freq as None (CLI: no --freq) or write the dates as e.g. 2020-01-31"
         )
 
     codes, uniques = pd.factorize(pd.Index(ids, dtype=object), sort=False)

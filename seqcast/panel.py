@@ -51,8 +51,8 @@ def model_spec(cfg: Config, horizon: int, season: int | None):
     norm = cfg.norm
     m = int(season or 1)
     if norm == "season" and (m < 2 or cfg.window < m):
-        fix = (f"pass window={2 * season} (two seasons) or norm='last'" if season and season >= 2
-               else "pass season= (e.g. 12 for monthly data without dates) or norm='last'")
+        fix = (f"pass window={2 * season} (two seasons) or norm='last' (CLI --window {2 * season}, --norm last, or in a --config file)" if season and season >= 2
+               else "pass season= (e.g. 12 for monthly data without dates) or norm='last' (CLI --season 12, --norm last, or in a --config file)")
         raise ConfigError(f"norm='season' needs a season >= 2 and window >= season; {fix}. Received: season={season}, window={cfg.window}")
     return rnn.ModelSpec(cell=cfg.model, units=cfg.units, n_outputs=H, output_activation=cfg.output_activation,
                          seq2seq=cfg.strategy == "seq2seq", window=cfg.window, norm=norm, season=m, skip=cfg.skip,
@@ -68,7 +68,7 @@ def check_combination(cfg: Config) -> None:
 def _values(y) -> np.ndarray:
     v = np.asarray(y, dtype=np.float64).ravel()
     if not np.isfinite(v).all():
-        raise DataError("a series holds NaN or inf values; clean them or load the data with --fill ffill|interpolate")
+        raise DataError("a series holds NaN or inf values; fill them first, e.g. load_series(..., fill='interpolate') (CLI --fill interpolate)")
     return v
 
 

@@ -495,3 +495,13 @@ def test_neural_forecasts_are_scored_as_forecast_gives_them_not_below_0(monkeypa
     np.testing.assert_array_equal(res.forecasts["gru"][~pos], -5.0)  # no floor for a series with negative values
     np.testing.assert_array_equal(bt.floored(np.array([[-1.0, 2.0], [-1.0, 2.0]]), np.array([0.0, np.nan])),
                                   [[0.0, 2.0], [-1.0, 2.0]])
+
+
+def test_python_errors_name_the_arguments_not_only_the_cli_flags():
+    """From Python the fix was "--fill ffill|interpolate" and "fewer --windows, a smaller --horizon": flags of a command
+    the caller did not run."""
+    with pytest.raises(DataError, match=r"use fewer `n_windows`, a smaller `h` or a smaller `step` \(CLI --windows, --horizon, --step\)$"):
+        backtest({"a": np.arange(10.0)}, ["naive"], h=4, n_windows=3)
+    with pytest.raises(DataError, match=r"^series 'a' holds NaN or inf values; fill them first, e.g. load_series\(\.\.\., "
+                                        r"fill='interpolate'\) \(CLI --fill interpolate\)$"):
+        backtest({"a": np.r_[np.arange(10.0), np.nan]}, ["naive"], h=2)

@@ -804,7 +804,8 @@ def test_fit_one_series_with_levels(data_csv, tmp_path):
     r = invoke("predict", tmp_path / "m", "--horizon", 2)
     assert_ok(r)
     assert r.stdout.splitlines()[0] == "date,forecast,lo_50,hi_50"
-    assert_error(invoke("predict", tmp_path / "m", "--horizon", 3), "calibrated for", "--levels none")
+    assert_error(invoke("predict", tmp_path / "m", "--horizon", 3), "calibrated for", "--levels none",
+                 "refit with horizon=3 (CLI: seqcast fit --horizon 3)")  # the command, not only the Python argument
     assert_ok(invoke("predict", tmp_path / "m", "--horizon", 3, "--levels", "none"))
 
 

@@ -1298,3 +1298,21 @@ def test_a_pipe_is_refused_as_one_not_as_an_unreadable_path(tmp_path):
     with pytest.raises(DataError, match=r"^file '.*data.csv' is not a regular file \(a pipe or a device\); save the data to a CSV "
                                         r"file and pass its path$"):
         load_series(fifo)
+
+
+def test_freq_errors_name_the_cli_flag_too(tmp_path):
+    """`seqcast fit FILE --freq ...` printed the Python spelling alone ("leave freq as None", "pass the right freq=")."""
+    with pytest.raises(ConfigError, match=r"add a date column \(date_column=, CLI --date-column\) or leave freq as None \(CLI: no --freq\)$"):
+        load_series(write(tmp_path, "y\n1\n2\n3\n"), freq="MS")
+    with pytest.raises(DataError, match=r"line 1: date 1949-01-01 does not fall on the frequency 'ME'; fix the date or pass the "
+                                        r"right freq= \(CLI --freq\)$"):
+        load_series(write(tmp_path, MONTHLY), freq="ME")
+    with pytest.raises(DataError, match=r"line 3: date 1949-03-15 does not fall on the frequency 'MS' of the other dates; fix the date "
+                                        r"or pass the right freq= \(CLI --freq\)$"):
+        load_series(write(tmp_path, "1949-01-01,1\n1949-02-01,2\n1949-03-15,3\n1949-04-01,4\n"), freq="MS")
+
+
+def test_a_duplicated_column_name_says_the_cli_flag_too(tmp_path):
+    with pytest.raises(DataError, match=r"column name 'y' appears 2 times \(columns 1, 2\); choose one by index, e.g. column=1 "
+                                        r"\(CLI --column 1\)$"):
+        load_series(write(tmp_path, "date,y,y\n2020-01-01,1,2\n2020-02-01,3,4\n"), column="y")

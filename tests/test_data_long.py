@@ -572,3 +572,8 @@ def test_whole_panel_checks_build_series_as_one_by_one_does(monkeypatch):
     for frame in frames:
         for fill in ("ffill", "interpolate"):
             assert_identical(load_long(frame, fill=fill), load_robust(monkeypatch, frame, fill=fill))
+
+
+def test_freq_on_integer_steps_says_the_cli_way_out_too(tmp_path):
+    with pytest.raises(ConfigError, match=r"leave freq as None \(CLI: no --freq\) or write the dates as e.g. 2020-01-31$"):
+        load_long(write(tmp_path, "unique_id,ds,y\nx,0,1\nx,1,2\nx,2,3\n"), freq="MS")

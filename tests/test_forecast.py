@@ -731,9 +731,9 @@ def test_dir_of_the_package_lists_the_lazy_names():
 def test_norm_season_without_room_for_a_season_says_what_to_pass(series):
     """The README's many-series recipe (window 12, norm season) failed on weekly data without a way out."""
     with pytest.raises(ConfigError, match=r"norm='season' needs a season >= 2 and window >= season; pass window=24 \(two seasons\) "
-                                          r"or norm='last'\. Received: season=12, window=6"):
+                                          r"or norm='last' \(CLI --window 24, --norm last, or in a --config file\)\. Received: season=12, window=6"):
         Forecaster(**FAST, norm="season").fit(series)
-    with pytest.raises(ConfigError, match=r"pass season= \(e\.g\. 12 for monthly data without dates\) or norm='last'"):
+    with pytest.raises(ConfigError, match=r"pass season= \(e\.g\. 12 for monthly data without dates\) or norm='last' \(CLI --season 12"):
         Forecaster(**FAST, norm="season").fit(series.to_numpy())
 
 
@@ -911,3 +911,20 @@ def test_a_test_size_that_holds_out_every_value_says_so_not_auto_config():
         holdout(monthly(), model="auto", test_size=0.999)
     with pytest.raises(DataError, match=r"no test windows: .* use a larger `test_size` \(CLI --test-size\) or more data$"):
         holdout(monthly(), **FAST, test_size=1e-20)  # 1 - 1e-20 == 1.0: every window trains
+
+
+def test_intervals_beyond_their_horizon_say_the_cli_command_too(series):
+    f = Forecaster(**{**FAST, "epochs": 1}).fit(series, levels=(80,), horizon=2)
+    with pytest.raises(ConfigError, match=r"refit with horizon=3 \(CLI: seqcast fit --horizon 3\), or forecast without intervals"):
+        f.forecast(3)  # was "refit with horizon=3" only, where beyond_horizon gives the CLI form as well
+
+
+def test_data_too_short_for_intervals_names_the_cli_flags(monkeypatch):
+    import seqcast.panel
+
+    monkeypatch.setattr(seqcast.panel, "fit_panel", lambda *a, **k: pytest.fail("trained before the length check"))
+    with pytest.raises(DataError, match=r"pass a smaller horizon or window \(CLI --horizon, --window\), or no levels$"):
+        Forecaster(**{**FAST, "window": 10}, strategy="direct", horizon=30).fit(monthly(100), levels=(80,))
+    with pytest.raises(DataError, match=r"too few to calibrate intervals over horizon=12 \(it needs 14\); pass a smaller horizon "
+                                        r"\(CLI --horizon\), or no levels$"):
+        Forecaster(**{**FAST, "window": 1}, val_size=0.0).fit(monthly(5).rename("y"), levels=(80,))

@@ -173,8 +173,15 @@ def test_norm_season_needs_a_window_holding_a_season():
 
 
 def test_nan_in_a_series_is_refused():
-    with pytest.raises(DataError, match="NaN"):
+    with pytest.raises(DataError, match=r"^a series holds NaN or inf values; fill them first, e.g. load_series\(\.\.\., "
+                                        r"fill='interpolate'\) \(CLI --fill interpolate\)$"):  # was "--fill ffill|interpolate" only
         fit_panel([np.array([1.0, np.nan] * 20)], TINY)
+
+
+def test_norm_season_without_room_names_the_cli_flags_and_the_config_file():
+    with pytest.raises(ConfigError, match=r"pass window=8 \(two seasons\) or norm='last' \(CLI --window 8, --norm last, or in a "
+                                          r"--config file\)\. Received: season=4, window=3$"):
+        fit_panel([seasonal(40)], TINY.replace(norm="season", window=3), season=4)
 
 
 def test_skip_adds_a_linear_path_that_starts_at_zero_and_learns():
