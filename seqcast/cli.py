@@ -195,7 +195,7 @@ def _unwrapped(doc: Optional[str]) -> Optional[str]:
 
 def _out_of_memory(e: BaseException):
     what = " ".join(str(e).split())[:160]
-    _error(f"not enough memory ({what}); use fewer --units, a smaller --batch-size or --horizon, or less data")
+    _error(f"not enough memory ({what}); use fewer --units, a smaller --batch-size or --horizon (in a --config file where the command lacks those flags), or less data")
     raise typer.Exit(2) from None
 
 

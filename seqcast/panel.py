@@ -130,7 +130,7 @@ def _check_finite(params, hist, cfg: Config) -> None:
     if not finite or not np.isfinite(np.asarray(hist.loss, dtype=np.float64)).all():
         lr = cfg.learning_rate if cfg.learning_rate is not None else train.DEFAULT_LR[cfg.optimizer]
         raise ConfigError(f"training diverged: the loss became NaN or inf; lower `learning_rate` (try {lr / 10:g}) or use "
-                          f"optimizer adam. Received: learning_rate={lr:g}, optimizer={cfg.optimizer!r}")
+                          f"optimizer adam (CLI --learning-rate, --optimizer, or in a --config file). Received: learning_rate={lr:g}, optimizer={cfg.optimizer!r}")
 
 
 def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | None = None, scalers: list | None = None,

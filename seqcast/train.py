@@ -610,9 +610,9 @@ def check_memory(spec: rnn.ModelSpec, n_fit: int, n_val: int, batch_size: int, m
     if need <= ram:
         return
     big = max(parts, key=parts.get)
-    fix = {"parameters": "fewer `units` or a smaller `ensemble` (CLI --units, --ensemble)",
-           "training": "a smaller `batch_size`, `window` or `units` (CLI --batch-size, --window, --units)",
-           "validation": "a smaller `val_size`, `window` or `units` (CLI --val-size, --window, --units), or less data"}[big]
+    fix = {"parameters": "fewer `units` or a smaller `ensemble` (CLI --units, --ensemble, or in a --config file)",
+           "training": "a smaller `batch_size`, `window` or `units` (CLI --batch-size, --window, --units, or in a --config file)",
+           "validation": "a smaller `val_size`, `window` or `units` (CLI --val-size, --window, --units, or in a --config file), or less data"}[big]
     units = "" if spec.cell == "linear" else f"units={list(spec.units)}, "
     raise ConfigError(f"this fit needs at least {_gib(need)} of memory, most of it for the {big} ({_gib(parts[big])}), more "
                       f"than the {_gib(ram)} of memory and swap this machine (or container) allows; use {fix}. Received: window={spec.window}, {units}batch_size={batch_size}, "

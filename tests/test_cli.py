@@ -1466,6 +1466,19 @@ def test_a_test_size_holding_out_every_value_is_one_line_in_the_users_terms(data
     assert not (tmp_path / "m").exists()
 
 
+def test_out_of_memory_names_a_config_file_for_commands_without_the_flags(data_csv, monkeypatch):
+    """backtest has no --units or --batch-size: "use fewer --units, a smaller --batch-size" named flags it refuses."""
+    import seqcast.backtest
+
+    def oom(*args, **kwargs):
+        raise MemoryError("Unable to allocate 9.1 TiB")
+
+    monkeypatch.setattr(seqcast.backtest, "backtest", oom)
+    assert_error(invoke("backtest", data_csv, "--models", "naive", "--horizon", 3, "--windows", 1, "-q"),
+                 "not enough memory (Unable to allocate 9.1 TiB); use fewer --units, a smaller --batch-size or --horizon "
+                 "(in a --config file where the command lacks those flags), or less data")
+
+
 def test_predict_ids_picks_series(long_model):
     r = invoke("predict", long_model, "--horizon", 2, "--ids", "c,a", "-q")
     assert_ok(r)

@@ -178,6 +178,13 @@ def test_nan_in_a_series_is_refused():
         fit_panel([np.array([1.0, np.nan] * 20)], TINY)
 
 
+def test_a_diverged_fit_says_where_to_lower_the_learning_rate():
+    """backtest has no --learning-rate: its options come from a --config file, which the message now names."""
+    with pytest.raises(ConfigError, match=r"lower `learning_rate` \(try 100000\) or use optimizer adam \(CLI --learning-rate, "
+                                          r"--optimizer, or in a --config file\)\. Received: learning_rate=1e\+06, optimizer='sgd'$"):
+        fit_panel([seasonal(40)], TINY.replace(optimizer="sgd", learning_rate=1e6))
+
+
 def test_norm_season_without_room_names_the_cli_flags_and_the_config_file():
     with pytest.raises(ConfigError, match=r"pass window=8 \(two seasons\) or norm='last' \(CLI --window 8, --norm last, or in a "
                                           r"--config file\)\. Received: season=4, window=3$"):

@@ -659,8 +659,8 @@ def test_a_fit_needing_more_memory_than_the_machine_is_refused_before_it_trains(
     monkeypatch.setattr(train, "machine_memory", lambda: 2**20)
     monkeypatch.setattr(train, "_fit", lambda *a: pytest.fail("trained"))
     with pytest.raises(ConfigError, match=r"needs at least 0.00\d+ GiB of memory, most of it for the parameters .* the 0.000977 GiB of memory and swap this machine \(or container\) allows; "
-                                          r"use fewer `units` or a smaller `ensemble`"):
-        train.fit(spec, params_for(spec), X, Y, train=train.TrainSpec(epochs=1))
+                                          r"use fewer `units` or a smaller `ensemble` \(CLI --units, --ensemble, or in a --config file\)"):
+        train.fit(spec, params_for(spec), X, Y, train=train.TrainSpec(epochs=1))  # backtest has no --units: its config has
 
 
 def test_fit_memory_names_validation_windows_run_at_once():
