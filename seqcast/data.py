@@ -292,10 +292,10 @@ def future_index(series: pd.Series, horizon: int) -> pd.Index:
         DataError: the index is empty, or its dates have no inferable frequency.
     """
     if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)):
-        raise ConfigError(f"`horizon` must be an int >= 1. Received: horizon={horizon!r}")
+        raise ConfigError(f"`horizon` must be an integer >= 1. Received: horizon={horizon!r}")
     horizon = int(horizon)
     if horizon < 1:
-        raise ConfigError(f"`horizon` must be >= 1. Received: horizon={horizon}")
+        raise ConfigError(f"`horizon` must be an integer >= 1. Received: horizon={horizon}")
     index = series.index
     if len(index) == 0:
         raise DataError("the series is empty, so it has no end to forecast from; load data first")

@@ -150,8 +150,8 @@ def layer_rows(cfg, shapes: dict) -> list[dict]:
         group, _, name = key.rpartition(".")
         if cfg.ensemble > 1:
             if not shape or shape[0] != cfg.ensemble:
-                raise ModelFileError(f"weight '{key}' has shape {shape}, not {cfg.ensemble} members' (ensemble={cfg.ensemble} "
-                                     "in model.json); re-save the model")
+                raise ModelFileError(f"weight '{key}' has shape {shape}, but ensemble={cfg.ensemble} in model.json needs one per "
+                                     f"member, shape ({cfg.ensemble}, ...); re-save the model")
             shape = shape[1:]
         groups.setdefault(group, {})[name] = list(shape)
     groups = {g: dict(sorted(w.items(), key=lambda kv: ({"W": 0, "U": 1, "b": 2}.get(kv[0], 3), kv[0]))) for g, w in groups.items()}  # Keras' order

@@ -852,8 +852,11 @@ def test_text_dates_beyond_nanoseconds_are_not_read(tmp_path, first, why):  # pa
 
 
 def test_future_index_bad_horizon():
-    with pytest.raises(ConfigError, match=r"`horizon` must be >= 1. Received: horizon=0"):
+    # worded as every other `horizon` check (was "must be an int >= 1" and "must be >= 1")
+    with pytest.raises(ConfigError, match=r"^`horizon` must be an integer >= 1\. Received: horizon=0$"):
         future_index(load_series([1.0, 2.0]), 0)
+    with pytest.raises(ConfigError, match=r"^`horizon` must be an integer >= 1\. Received: horizon=2\.0$"):
+        future_index(load_series([1.0, 2.0]), 2.0)
 
 
 def test_monthly_dates_on_the_15th_say_how_to_write_them(tmp_path):

@@ -136,7 +136,7 @@ def _edit(d: Path, **changes):
     (lambda d: _edit(d, fit_horizon="6"), "fit_horizon='6' is not an integer >= 1"),
     (lambda d: _edit(d, columns={"id": None, "date": None, "value": 3}), "columns must be an object of id, date and value"),
     (lambda d: _edit(d, config={**json.loads((d / "model.json").read_text())["config"], "ensemble": 3}),
-     "not 3 members' (ensemble=3 in model.json)"),
+     "but ensemble=3 in model.json needs one per member, shape (3, ...); re-save the model"),
 ], ids=["json", "weights", "no-weights", "no-meta", "version", "option", "series", "history", "fit_s", "loss",
         "fit_horizon", "columns", "ensemble"])
 def test_a_corrupt_model_is_one_model_file_error(saved, tmp_path, damage, message):
