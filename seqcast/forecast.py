@@ -330,8 +330,10 @@ class Forecaster:
                                   f"Received: levels={levels!r}")
             missing = [q for q in lv if q not in self.levels_]
             if missing:
+                want = ",".join(f"{q:g}" for q in sorted({*self.levels_, *lv}))
                 raise ConfigError(f"`levels` must be among the calibrated levels {', '.join(f'{q:g}' for q in self.levels_)}. "
-                                  f"Received: levels={levels!r}")
+                                  f"Received: levels={levels!r}; refit with levels=({want}) (CLI: seqcast fit --levels {want}) "
+                                  "for the others")
         if lv and horizon > self.interval_horizon_:
             raise ConfigError(f"`horizon` must be <= {self.interval_horizon_}, the horizon the intervals were calibrated for. "
                               f"Received: horizon={horizon}; refit with horizon={horizon} (CLI: seqcast fit --horizon {horizon}), or forecast without intervals (levels=(), CLI --levels none)")

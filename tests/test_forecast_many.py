@@ -185,7 +185,8 @@ def test_intervals_choose_levels_and_horizon(direct):
     assert list(direct.forecast(2, levels=[80]).columns) == ["unique_id", "ds", "forecast", "lo_80", "hi_80"]
     assert list(direct.forecast(2, levels=()).columns) == ["unique_id", "ds", "forecast"]
     assert len(direct.forecast(2)) == 6
-    with pytest.raises(ConfigError, match=r"`levels` must be among the calibrated levels 50, 80\. Received: levels=\[95\]"):
+    with pytest.raises(ConfigError, match=r"`levels` must be among the calibrated levels 50, 80\. Received: levels=\[95\]; refit "
+                       r"with levels=\(50,80,95\) \(CLI: seqcast fit --levels 50,80,95\) for the others"):
         direct.forecast(2, levels=[95])
 
 
