@@ -1559,6 +1559,41 @@ def _infer_offset_of(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300)
     return chosen
 
 
+def _strays(dates: pd.DatetimeIndex, most: int = 3) -> tuple[pd.DateOffset, np.ndarray] | None:
+    """(offset, positions) when all dates but a few (at most `most`, and under a tenth) fall on the grid that most
+    runs of three neighbours agree on: those few are typos, not a finer frequency with half its dates missing.
+    None otherwise (fewer than 10 dates, no agreement, or more strays)."""
+    n = len(dates)
+    if n < 10:
+        return None
+    votes, offsets = Counter(), {}
+    for s in np.unique(np.linspace(0, n - 3, min(n - 2, 300)).astype(int)):
+        found = _pd_infer(dates[s : s + 3])
+        if found is not None:
+            votes[found.freqstr] += 1
+            offsets[found.freqstr] = found
+    if not votes:
+        return None
+    lead = offsets[votes.most_common(1)[0][0]]
+    start = lead.rollback(dates[0])
+    if isinstance(lead, FIXED_STEPS) and (dates[-1].value - start.value) // lead.nanos >= 2 * n:
+        return None
+    grid = pd.date_range(start, dates[-1], freq=lead)
+    pos = np.flatnonzero(~dates.isin(grid))
+    return (lead, pos) if 1 <= len(pos) <= min(most, n // 10) and len(grid) <= n + n // 4 else None  # (gaps: a few)
+
+
+def _refuse_strays(dates: pd.DatetimeIndex, where, why: str = "") -> None:
+    """DataError naming the few dates off the grid all the others share (`_strays`), if there are such."""
+    stray = _strays(dates)
+    if stray is None:
+        return
+    lead, pos = stray
+    more = f" (nor do {len(pos) - 1} more: {', '.join(_fmt_date(dates[i]) for i in pos[1:])})" if len(pos) > 1 else ""
+    raise DataError(f"{where(int(pos[0]))}: date {_fmt_date(dates[pos[0]])} does not fall on the frequency {_freq_name(lead)!r} "
+                    f"of the other dates{more}{why}; fix the date or pass the right freq= (CLI --freq)")
+
+
 def _mid_month_hint(dates: pd.DatetimeIndex) -> str | None:
     """How to fix monthly (quarterly, yearly) dates on one day other than the 1st or the last, e.g. the
     15th: pandas' month frequencies are month starts or ends. None when that is not the case."""
@@ -1645,6 +1680,7 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
                                 "frequency pandas names, e.g. .asfreq('B') with a fill (fill='ffill')")
             offset = raw.freq
         if offset is None:
+            _refuse_strays(dates, where)  # two dates off a monthly grid: no frequency holds them all
             raise DataError(
                 f"cannot infer the frequency of the dates in {raw.source} "
                 f"({_fmt_date(dates[0])}, {_fmt_date(dates[1])}, ...); "
@@ -1751,9 +1787,12 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
         raw.dates = _choose_reading(raw.dates, raw.dates_dayfirst, offset, raw.source)
     if raw.dates is not None:
         raw.dates = as_ns(raw.dates, where)  # a DatetimeIndex (a Parquet file's dates) in us or s: in ns, as pandas 2's
+        given = offset
         grid, offset = _check_dates(raw, offset, span)
         if len(grid) != n:
             gap = grid.difference(raw.dates)
+            if given is None and 2 * len(gap) >= n:  # one date on the 15th among month starts: not a semi-monthly
+                _refuse_strays(raw.dates, where, f", which made them look like {_freq_name(offset)!r} with {len(gap)} dates missing")
             if fill == "none":
                 first = ", ".join(_fmt_date(d) for d in gap[:_MAX_LISTED])
                 more = ", ..." if len(gap) > _MAX_LISTED else ""

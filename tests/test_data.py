@@ -1319,3 +1319,34 @@ def test_a_duplicated_column_name_says_the_cli_flag_too(tmp_path):
     with pytest.raises(DataError, match=r"column name 'y' appears 2 times \(columns 1, 2\); choose one by index, e.g. column=1 "
                                         r"\(CLI --column 1\)$"):
         load_series(write(tmp_path, "date,y,y\n2020-01-01,1,2\n2020-02-01,3,4\n"), column="y")
+
+
+@pytest.mark.parametrize("fill", [None, "interpolate"])
+def test_one_date_off_a_monthly_grid_is_named_not_read_as_semi_monthly_half_missing(tmp_path, fill):
+    # one date on the 15th among 60 month starts made the dates 'SMS-15' with 59 missing: "pass fill= to fill them",
+    # and with --fill interpolate a semi-monthly series of 119 values, 59 of them made up
+    dates = pd.date_range("2000-01-01", periods=60, freq="MS").strftime("%Y-%m-%d").tolist()
+    dates[30] = dates[30][:8] + "15"
+    p = write(tmp_path, "date,y\n" + "".join(f"{d},{i}\n" for i, d in enumerate(dates)))
+    with pytest.raises(DataError, match=r"^line 32: date 2002-07-15 does not fall on the frequency 'MS' of the other dates, "
+                                        r"which made them look like 'SMS-15' with 59 dates missing; fix the date or pass the right freq="):
+        load_series(p, fill=fill)
+    assert len(load_series(p, freq="SMS-15", fill="ffill")) == 119  # asked for: as before
+    dates[40] = dates[40][:8] + "20"
+    with pytest.raises(DataError, match=r"line 32: date 2002-07-15 .* \(nor do 1 more: 2003-05-20\)"):
+        load_series(write(tmp_path, "date,y\n" + "".join(f"{d},{i}\n" for i, d in enumerate(dates)), "two.csv"))
+
+
+def test_real_gaps_are_not_taken_for_stray_dates(tmp_path):
+    # a daily series with 40% missing, and semi-monthly data with gaps: their own frequency, filled as asked
+    days = pd.date_range("2000-01-01", periods=60, freq="D")
+    days = days[np.random.default_rng(0).random(60) < 0.6].union(days[[0, -1]])  # about 40% missing
+    p = write(tmp_path, "date,y\n" + "".join(f"{d:%Y-%m-%d},{i}\n" for i, d in enumerate(days)))
+    assert 2 * (60 - len(days)) >= len(days)  # enough missing for the stray check to run
+    assert load_series(p, fill="ffill").index.freqstr == "D"
+    from seqcast import data
+
+    assert data._strays(days) is None
+    semi = pd.date_range("2000-01-01", periods=40, freq="SMS").delete([5, 6, 20])
+    p = write(tmp_path, "date,y\n" + "".join(f"{d:%Y-%m-%d},{i}\n" for i, d in enumerate(semi)), "semi.csv")
+    assert load_series(p, fill="ffill").index.freqstr == "SMS-15" and len(load_series(p, fill="ffill")) == 40
