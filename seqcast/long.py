@@ -37,6 +37,7 @@ from seqcast.data import (
     _freq_name,
     _grid_too_long,
     _infer_offset,
+    _strays,
     _is_missing,
     _is_sep_line,
     _mid_month_hint,
@@ -587,6 +588,14 @@ def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
         on_grid = _on_grid(sub, chosen)
         gaps = on_grid and len(pd.date_range(sub[0], sub[-1], freq=chosen)) > len(sub)
         if not on_grid or (gaps and offset.base != chosen.base):  # off the grid, or a coarser frequency on it
+            stray = _strays(sub)
+            if stray is not None and _freq_name(stray[0]) == common:  # one of its dates on the 15th, among month starts
+                pos = stray[1]
+                raise DataError(
+                    f"series {_show(key)}: date {_fmt_date(sub[pos[0]])}{f' (and {len(pos) - 1} more)' if len(pos) > 1 else ''} "
+                    f"does not fall on the frequency {common!r} of its other dates and of series {_show(example)}, which "
+                    f"made it look like {_freq_name(offset)!r}; fix the date or pass the right freq= (CLI --freq)"
+                )
             raise DataError(
                 f"series {_show(key)} has frequency {_freq_name(offset)!r} but series {_show(example)} "
                 f"has {common!r}; all series must share one frequency: resample them to one, fit them apart, "

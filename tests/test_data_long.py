@@ -577,3 +577,14 @@ def test_whole_panel_checks_build_series_as_one_by_one_does(monkeypatch):
 def test_freq_on_integer_steps_says_the_cli_way_out_too(tmp_path):
     with pytest.raises(ConfigError, match=r"leave freq as None \(CLI: no --freq\) or write the dates as e.g. 2020-01-31$"):
         load_long(write(tmp_path, "unique_id,ds,y\nx,0,1\nx,1,2\nx,2,3\n"), freq="MS")
+
+
+def test_a_series_with_one_date_off_the_common_grid_names_that_date():
+    # series 'b' with one date on the 15th among month starts was said to "have frequency 'SMS-15'" against 'a''s 'MS'
+    dates = pd.date_range("2000-01-01", periods=60, freq="MS")
+    b = dates.strftime("%Y-%m-%d").tolist()
+    b[30] = b[30][:8] + "15"
+    df = pd.DataFrame({"unique_id": ["a"] * 60 + ["b"] * 60, "ds": list(dates) + pd.to_datetime(b).tolist(), "y": range(120)})
+    with pytest.raises(DataError, match=r"^series 'b': date 2002-07-15 does not fall on the frequency 'MS' of its other dates "
+                                        r"and of series 'a', which made it look like 'SMS-15'; fix the date or pass the right freq="):
+        load_long(df)
