@@ -37,6 +37,7 @@ from seqcast.data import (
     _freq_name,
     _grid_too_long,
     _infer_offset,
+    _refuse_strays,
     _strays,
     _is_missing,
     _is_sep_line,
@@ -175,7 +176,7 @@ def _load(table: _Table, id_column: str, date_column: str, value_column: str, of
     grid = None  # the dates (or None: integer steps) whose consecutive runs are the series that need no fill
     if steps is None:
         if offset is None:
-            offset = _long_offset(groups, dates, source_text)
+            offset = _long_offset(groups, dates, source_text, where)
         span = _long_span(dates, offset)
         grid = _long_span(dates, offset, fixed=True) if span is None else span
         if grid is None or grid.dtype != dates.dtype:  # (a date_range is in ns)
@@ -553,7 +554,7 @@ def _sub_where(where: Callable[[int], str], rows: np.ndarray) -> Callable[[int],
 
 
 def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
-                 source: str) -> pd.DateOffset:
+                 source: str, where: Callable[[int], str]) -> pd.DateOffset:
     """The frequency of the series: the one inferred for most series with 3+ dates.
 
     A series inferred as a multiple of it ('2MS' among 'MS' series: months with gaps
@@ -571,7 +572,9 @@ def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
             offset = seen[same] if same in seen else seen.setdefault(same, _infer_offset(dates[rows]))
             if offset is not None:
                 inferred.append((key, rows, offset))
-    if not inferred:
+    if not inferred:  # a series with two dates on the 15th among month starts has no frequency that holds them all
+        key, rows = max(groups, key=lambda g: len(g[1]))  # the longest (one check: this is an error path of any size)
+        _refuse_strays(dates[rows], lambda i: f"series {_show(key)}: {where(int(rows[i]))}")
         hint = next(filter(None, (_mid_month_hint(dates[rows]) for _, rows in groups)), None)
         raise DataError(
             f"cannot infer the frequency of the dates in {source}: no series has 3 or more evenly "
@@ -580,7 +583,12 @@ def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
         )
     votes = Counter(_freq_name(offset) for _, _, offset in inferred)
     common = votes.most_common(1)[0][0]  # ties: the first to appear
-    example, _, chosen = next(item for item in inferred if _freq_name(item[2]) == common)
+    example, rows, chosen = next(item for item in inferred if _freq_name(item[2]) == common)
+    sub = dates[rows]
+    missing = len(pd.date_range(sub[0], sub[-1], freq=chosen)) - len(sub)  # (at most 2x: _infer_offset)
+    if 2 * missing >= len(sub):  # one date on the 15th among month starts, in every series (or the only one)
+        _refuse_strays(sub, lambda i: f"series {_show(example)}: {where(int(rows[i]))}",
+                       f", which made them look like {common!r} with {missing} dates missing")
     for key, rows, offset in inferred:
         if _freq_name(offset) == common:
             continue

@@ -588,3 +588,41 @@ def test_a_series_with_one_date_off_the_common_grid_names_that_date():
     with pytest.raises(DataError, match=r"^series 'b': date 2002-07-15 does not fall on the frequency 'MS' of its other dates "
                                         r"and of series 'a', which made it look like 'SMS-15'; fix the date or pass the right freq="):
         load_long(df)
+
+
+def _months_with_15th(n=60, at=(30,)):
+    dates = pd.date_range("2000-01-01", periods=n, freq="MS").strftime("%Y-%m-%d").tolist()
+    for i in at:
+        dates[i] = dates[i][:8] + "15"
+    return pd.to_datetime(dates).tolist()
+
+
+@pytest.mark.parametrize("ids", [["a"], ["a", "b", "c"]])
+def test_a_date_off_the_grid_in_every_series_is_named_not_filled(ids):
+    # the only series, or every series (a panel shares its dates), with one month on the 15th: all read as 'SMS-15'
+    # with 59 dates missing ('pass fill=', and fill='interpolate' made 59 values up per series), as one series did
+    dates = _months_with_15th()
+    df = pd.DataFrame({"unique_id": [k for k in ids for _ in dates], "ds": dates * len(ids), "y": range(60 * len(ids))})
+    for fill in ("none", "interpolate"):
+        with pytest.raises(DataError, match=r"^series 'a': row 30: date 2002-07-15 does not fall on the frequency 'MS' of the "
+                                            r"other dates, which made them look like 'SMS-15' with 59 dates missing; fix the date"):
+            load_long(df, fill=fill)
+
+
+def test_the_first_of_two_series_with_a_date_off_the_grid_is_named():
+    # a tie of 'SMS-15' ('a', first) and 'MS' ('b'): said "series 'b' has frequency 'MS' but series 'a' has 'SMS-15'"
+    ms = pd.date_range("2000-01-01", periods=60, freq="MS").tolist()
+    df = pd.DataFrame({"unique_id": ["a"] * 60 + ["b"] * 60, "ds": _months_with_15th() + ms, "y": range(120)})
+    with pytest.raises(DataError, match=r"^series 'a': row 30: date 2002-07-15 does not fall on the frequency 'MS'"):
+        load_long(df)
+
+
+def test_two_dates_off_the_grid_are_named_not_said_to_have_no_frequency(tmp_path):
+    # on the 15th and the 20th: no frequency holds every date, and the message was "no series has 3 or more evenly
+    # spaced dates" (58 of its 60 are)
+    dates = [d.strftime("%Y-%m-%d") for d in _months_with_15th(at=(10,))]
+    dates[40] = dates[40][:8] + "20"
+    path = write(tmp_path, "unique_id,ds,y\n" + "".join(f"a,{d},{i}\n" for i, d in enumerate(dates)))
+    with pytest.raises(DataError, match=r"^series 'a': line 12: date 2000-11-15 does not fall on the frequency 'MS' of the other "
+                                        r"dates \(nor do 1 more: 2003-05-20\); fix the date"):
+        load_long(path)
