@@ -1502,6 +1502,17 @@ def _infer_offset(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300) ->
     return found
 
 
+def _is_grid(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> bool:
+    """Whether `dates` are all of `offset`'s dates from the first to the last. Not always so for pandas' infer_freq:
+    month ends with one Friday the 28th (a typo for a leap day) it calls 'BME', though a Sunday the 31st is none;
+    9:00-16:00 every day, weekends too, 'bh'."""
+    try:
+        grid = _date_grid(dates[0], dates[-1], offset)
+    except (ValueError, OverflowError):
+        return False
+    return len(grid) == len(dates) and np.array_equal(grid.as_unit("ns").asi8, dates.as_unit("ns").asi8)
+
+
 def _infer_offset_of(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300) -> pd.DateOffset | None:
     """The frequency of sorted unique dates, tolerating gaps.
 
@@ -1515,7 +1526,7 @@ def _infer_offset_of(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300)
     no answer fits or it would leave more dates missing than there are dates.
     """
     whole = _pd_infer(dates)
-    if whole is not None:
+    if whole is not None and _is_grid(dates, whole):
         return whole
     n = len(dates)
     if n < 3:

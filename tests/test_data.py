@@ -1350,3 +1350,20 @@ def test_real_gaps_are_not_taken_for_stray_dates(tmp_path):
     semi = pd.date_range("2000-01-01", periods=40, freq="SMS").delete([5, 6, 20])
     p = write(tmp_path, "date,y\n" + "".join(f"{d:%Y-%m-%d},{i}\n" for i, d in enumerate(semi)), "semi.csv")
     assert load_series(p, fill="ffill").index.freqstr == "SMS-15" and len(load_series(p, fill="ffill")) == 40
+
+
+def test_a_date_off_a_grid_pandas_misreads_as_a_business_frequency_is_named(tmp_path):
+    # month ends with 2020-02-28 for the leap day: pandas' infer_freq said 'BME' (a Friday the 28th is one), so the error
+    # blamed line 4's 2019-03-31, a Sunday, "not on the frequency 'BME'"; the stray line 15 went unnamed
+    dates = pd.date_range("2019-01-31", periods=36, freq="ME").strftime("%Y-%m-%d").tolist()
+    dates[13] = "2020-02-28"
+    p = write(tmp_path, "date,y\n" + "".join(f"{d},{i}\n" for i, d in enumerate(dates)))
+    with pytest.raises(DataError, match=r"^line 15: date 2020-02-28 does not fall on the frequency 'ME' of the other dates; fix"):
+        load_series(p)
+    # 9:00-16:00 every day, weekends too: 'bh' said, and a Saturday blamed; no frequency holds them
+    hours = pd.date_range("2024-01-01", periods=24 * 14, freq="h")
+    hours = hours[(hours.hour >= 9) & (hours.hour < 17)]
+    p = write(tmp_path, "date,y\n" + "".join(f"{d},{i}\n" for i, d in enumerate(hours)), "hours.csv")
+    with pytest.raises(DataError, match=r"^cannot infer the frequency of the dates in file .*; pass freq="):
+        load_series(p, fill="ffill")
+    assert load_series(p, freq="h", fill="ffill").index.freqstr == "h"  # asked for: every hour
