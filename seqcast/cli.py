@@ -876,7 +876,7 @@ def _bound_note(f, new, quiet: bool) -> None:
     """predict --data: a bounded head (sigmoid / tanh on scaled values, forecast.output_bounds) cannot forecast past
     the range its scalers were fitted on; say so when the new data already lies beyond it (its forecasts would stay
     inside without a word)."""
-    from .forecast import norm_last_helps, output_bounds
+    from .forecast import level_norm, norm_last_helps, output_bounds
 
     series = new if isinstance(new, dict) else {f.series_ids_[0]: new}
     where = dict(zip(map(str, f.series_ids_), range(len(f.series_ids_))))
@@ -891,7 +891,7 @@ def _bound_note(f, new, quiet: bool) -> None:
         more = f" (and {len(out) - 1} more series)" if len(out) > 1 else ""
         _say(quiet, f"note: --data leaves the range this model's {f.config_.output_activation} output can forecast: {what} run "
                     f"{series[k].min():.4g}..{series[k].max():.4g}, its forecasts stay within [{lo:.4g}, {hi:.4g}]{more}; refit on "
-                    f"data that holds such values, or with --output-activation none{' or --norm last' * norm_last_helps(f.config_.output_activation)}",
+                    f"data that holds such values, or with --output-activation none{(' or --norm ' + level_norm(f.config_)) * norm_last_helps(f.config_.output_activation)}",
              err=True)
 
 
@@ -902,7 +902,7 @@ def _far_note(f, new, quiet: bool) -> None:
     `_bound_note`; model files older than the fitted range (schema min / max) get nothing."""
     import numpy as np
 
-    from .forecast import output_bounds
+    from .forecast import level_norm, output_bounds
 
     if f.config_.norm != "none" or output_bounds(f.config_, f.scalers_[:1]) is not None:
         return
@@ -930,7 +930,7 @@ def _far_note(f, new, quiet: bool) -> None:
         more = f" (and {len(far) - 1} more series)" if len(far) > 1 else ""
         _say(quiet, f"note: --data lies far outside the values this model was fitted on: {what} last {len(w)} values run "
                     f"{w.min():.4g}..{w.max():.4g}, the fitted ones {lo:.4g}..{hi:.4g}{more}; a network without window "
-                    "norm extrapolates poorly that far: refit on data that holds such values, or with --norm last", err=True)
+                    f"norm extrapolates poorly that far: refit on data that holds such values, or with --norm {level_norm(f.config_)}", err=True)
 
 
 def _missing_note(f, new: dict, quiet: bool) -> None:

@@ -852,7 +852,8 @@ class Holdout:
         seen = "all its values, test part included (scaler_fit='all')" if cfg.scaler_fit == "all" else "its training values"
         what = (f"the range of {seen}" if cfg.scaler == "minmax" and tuple(cfg.scaler_range) == (a, b)
                 else f"where the scaler puts the {act}'s {a:g}..{b:g}")
-        fix = ("output_activation=None or norm='last' (seqcast fit --output-activation none, or --norm last)" if norm_last_helps(act)
+        fix = (f"output_activation=None or norm='{level_norm(cfg)}' (seqcast fit --output-activation none, or --norm {level_norm(cfg)})"
+               if norm_last_helps(act)
                else f"output_activation=None (seqcast fit --output-activation none; with norm='last' the {act}'s change from the "
                     "last value would be a rise, never a fall)")
         return (f"note: the {act} output keeps every forecast of {self.model_name} within [{lo:.4g}, {hi:.4g}], {what}; "
@@ -894,6 +895,12 @@ def norm_last_helps(activation: str) -> bool:
     """Whether norm='last' frees a bounded head from its range: tanh's (-1, 1) change from the last value goes
     either way; a sigmoid's (0, 1) would only ever rise (recursively: every step above the one before)."""
     return BOUNDED[activation][0] < 0
+
+
+def level_norm(cfg: Config) -> str:
+    """The window norm to advise where forecasts must leave the fitted levels: 'last' (the change from the last value);
+    for seq2seq 'mean', since a fit refuses its causal 'last' (config.check_norm_combination)."""
+    return "mean" if cfg.strategy == "seq2seq" else "last"
 
 
 def output_bounds(cfg: Config, scalers) -> list | None:

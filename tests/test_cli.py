@@ -210,6 +210,20 @@ def test_predict_data_beyond_a_bounded_heads_range_is_said(work, tmp_path):
     assert "note:" not in invoke("predict", d, "--data", doubled, "--horizon", 2, "-q").stderr
 
 
+def test_notes_on_a_seq2seq_model_advise_a_norm_its_refit_takes(work, tmp_path):
+    """A seq2seq model's notes advised '--norm last', which a seq2seq fit refuses (its input would be zeros): 'mean'."""
+    d = tmp_path / "m"
+    assert_ok(invoke("fit", write_csv(tmp_path, "train.csv", LINES), "--out", d, *FAST, "--model", "gru", "--norm", "none",
+                     "--scaler", "standard", "--strategy", "seq2seq", "--horizon", 2))
+    tripled = write_csv(tmp_path, "x3.csv", LINES[:1] + [f"{ln.split(',')[0]},{3 * float(ln.split(',')[1])}" for ln in LINES[1:]])
+    r = invoke("predict", d, "--data", tripled, "--horizon", 2)
+    assert_ok(r)
+    assert r.stderr.rstrip().endswith("a network without window norm extrapolates poorly that far: refit on data that holds such "
+                                      "values, or with --norm mean")
+    assert_ok(invoke("fit", write_csv(tmp_path, "train.csv", LINES), "--out", tmp_path / "m2", *FAST, "--model", "gru",
+                     "--norm", "mean", "--strategy", "seq2seq", "--horizon", 2))  # what it advises: a seq2seq fit takes it
+
+
 def test_predict_data_far_outside_the_fitted_values_is_said(work, tmp_path):
     """A model without window norm sees levels; new data at three times the fitted level was forecast without a word,
     although an RNN extrapolates poorly there (a bounded head had its own note; an unbounded one had none)."""

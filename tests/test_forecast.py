@@ -366,6 +366,8 @@ def test_bounded_head_says_it_cannot_pass_the_training_range(clean, air):
     assert np.all(tut.predictions["LSTM"] <= hi + 1e-6) and np.all(tut.predictions["LSTM"] >= lo - 1e-6)
     assert rising.bound_note() == ""  # the change is bounded, not the level
     assert "or norm='last' (seqcast fit --output-activation none, or --norm last)" in holdout(air, **HOLDOUT, output_activation="tanh").bound_note()
+    seq = holdout(air, **HOLDOUT, output_activation="tanh", strategy="seq2seq", horizon=1)  # a seq2seq fit refuses 'last'
+    assert "or norm='mean' (seqcast fit --output-activation none, or --norm mean)" in seq.bound_note()
 
 
 def test_the_bound_note_calls_only_minmax_bounds_the_training_range(air):
