@@ -1570,7 +1570,7 @@ def _infer_offset_of(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300)
     return chosen
 
 
-def _strays(dates: pd.DatetimeIndex, most: int = 3) -> tuple[pd.DateOffset, np.ndarray] | None:
+def _strays(dates: pd.DatetimeIndex, most: int = 10) -> tuple[pd.DateOffset, np.ndarray] | None:
     """(offset, positions) when all dates but a few (at most `most`, and under a tenth) fall on the grid that most
     runs of three neighbours agree on: those few are typos, not a finer frequency with half its dates missing.
     None otherwise (fewer than 10 dates, no agreement, or more strays)."""
@@ -1600,7 +1600,8 @@ def _refuse_strays(dates: pd.DatetimeIndex, where, why: str = "") -> None:
     if stray is None:
         return
     lead, pos = stray
-    more = f" (nor do {len(pos) - 1} more: {', '.join(_fmt_date(dates[i]) for i in pos[1:])})" if len(pos) > 1 else ""
+    more = (f" (nor do {len(pos) - 1} more: {', '.join(_fmt_date(dates[i]) for i in pos[1:4])}{', ...' * (len(pos) > 4)})"
+            if len(pos) > 1 else "")
     raise DataError(f"{where(int(pos[0]))}: date {_fmt_date(dates[pos[0]])} does not fall on the frequency {_freq_name(lead)!r} "
                     f"of the other dates{more}{why}; fix the date or pass the right freq= (CLI --freq)")
 

@@ -1335,6 +1335,11 @@ def test_one_date_off_a_monthly_grid_is_named_not_read_as_semi_monthly_half_miss
     dates[40] = dates[40][:8] + "20"
     with pytest.raises(DataError, match=r"line 32: date 2002-07-15 .* \(nor do 1 more: 2003-05-20\)"):
         load_series(write(tmp_path, "date,y\n" + "".join(f"{d},{i}\n" for i, d in enumerate(dates)), "two.csv"))
+    for i in (3, 10, 20, 50):  # six strays in 60 dates (a tenth): named, the first four listed
+        dates[i] = dates[i][:8] + "10"
+    with pytest.raises(DataError, match=r"^line 5: date 2000-04-10 does not fall on the frequency 'MS' of the other dates \(nor do 5 "
+                                        r"more: 2000-11-10, 2001-09-10, 2002-07-15, \.\.\.\)"):
+        load_series(write(tmp_path, "date,y\n" + "".join(f"{d},{i}\n" for i, d in enumerate(dates)), "seven.csv"))
 
 
 def test_real_gaps_are_not_taken_for_stray_dates(tmp_path):
