@@ -738,9 +738,11 @@ def _one_way_note(cfg, quiet: bool) -> None:
     act = cfg.output_activation
     if act not in ("sigmoid", "relu") or cfg.norm not in _NORM_REFERENCE:
         return
+    then = ("each forecast is at or above the one before" if cfg.norm == "last" and cfg.strategy == "recursive"
+            else "no forecast falls below it")
     _say(quiet, f"note: a {act} output over norm {cfg.norm} is never below {_NORM_REFERENCE[cfg.norm]}: the network's "
-                f"output, {'0..1' if act == 'sigmoid' else '>= 0'}, is added to it, so the forecasts can only rise; use "
-                "--output-activation none (or --norm none), unless the series can only rise")
+                f"output, {'0..1' if act == 'sigmoid' else '>= 0'}, is added to it, so {then}; use --output-activation none "
+                "(or --norm none), unless the series can only rise")
 
 
 FEW_WINDOWS = 30  # fewer training windows than this: a note that the network had little to learn from
