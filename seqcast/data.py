@@ -744,6 +744,15 @@ def _yyyymmdd(cells: Sequence[Any]) -> bool:
     return bool(texts) and all(isinstance(t, str) and _YYYYMMDD_RE.match(t) for t in texts)
 
 
+def _row_numbers(names: Sequence[Any] | None, columns: Sequence[Sequence[Any]]) -> int | None:
+    """0 when the first column is a row index written beside the data: no name ('', pandas' 'Unnamed: 0') and the
+    row numbers 0, 1, ... or 1, 2, ... (pandas' to_csv, R's write.csv); None otherwise."""
+    if names is None or len(columns) < 2 or str(names[0]).strip() not in ("", "Unnamed: 0"):
+        return None
+    cells = [str(c).strip() for c in columns[0]]
+    return 0 if any(cells == [str(k) for k in range(start, start + len(cells))] for start in (0, 1)) else None
+
+
 def _date_name(names: Sequence[Any] | None, pos: int) -> bool:
     """A column named exactly like dates (date, ds, timestamp, month, ...; any case)."""
     return names is not None and str(names[pos]).strip().lower() in _DATE_NAMES
@@ -976,11 +985,13 @@ def _choose_columns(
     is_date: Callable[[int], bool],
     has_index_dates: bool = False,
     many: str | Callable[[], str] = "",
+    row_index: int | None = None,
 ) -> tuple[int, int | tuple | None]:
     """(value column, date column or None) following the auto-detect rules; the date column is a pair
     (year column, quarter or month column, dates) for dates given in two parts (`_year_period`). `many`
     (or what it returns, called then) ends the message when several columns could hold the values (a
-    DataFrame's: how to pass many series)."""
+    DataFrame's: how to pass many series). `row_index`: a column of row numbers (`_row_numbers`), never
+    taken for the values or the dates unless named."""
     ncols = len(columns)
     pair = None
     value_pos = _resolve_column(column, names, ncols, "column") if column is not None else None
@@ -992,7 +1003,7 @@ def _choose_columns(
                 f"Received: column={column!r}, date_column={date_column!r}; choose two different ones"
             )
     else:
-        dated = [i for i in range(ncols) if i != value_pos and is_date(i)]
+        dated = [i for i in range(ncols) if i not in (value_pos, row_index) and is_date(i)]
         if has_index_dates:
             date_pos = None
         elif len(dated) > 1:
@@ -1003,11 +1014,12 @@ def _choose_columns(
             )
         else:
             date_pos = dated[0] if dated else None
-        if date_pos is None and not has_index_dates and (ncols == 2 or value_pos is not None):
+        if date_pos is None and not has_index_dates and (ncols - (row_index is not None) == 2 or value_pos is not None):
             # the only column beside the values (or, with column= given, the only such column), holding 1700, 1701,
             # ..., named like a date (or the first column of a file without a header): yearly dates. A column 'count'
             # of 1990..2010 stays numbers.
-            years = [i for i in range(ncols) if i != value_pos and _consecutive_years(columns[i]) and _date_like_name(names, i)]
+            years = [i for i in range(ncols) if i not in (value_pos, row_index) and _consecutive_years(columns[i])
+                     and _date_like_name(names, i)]
             date_pos = years[0] if len(years) == 1 else None
         if date_pos is None and not has_index_dates and names is not None:
             # a text column named like dates whose values do not read as dates ('Jan-15'): taken as the
@@ -1022,7 +1034,7 @@ def _choose_columns(
                 pair = None
     taken = set(pair[:2]) if pair else {date_pos}
     if value_pos is None:
-        candidates = [i for i in range(ncols) if i not in taken and not (has_index_dates and is_date(i))]
+        candidates = [i for i in range(ncols) if i not in taken and i != row_index and not (has_index_dates and is_date(i))]
         if len(candidates) != 1:
             if not candidates:
                 raise DataError(
@@ -1241,7 +1253,8 @@ def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool
                     "takes --id-column, --date-column and --value-column (Python: seqcast.load_long)")
         return ""
 
-    value_pos, date_pos = _choose_columns(columns, names, column, date_column, is_date=is_date, many=many)
+    value_pos, date_pos = _choose_columns(columns, names, column, date_column, is_date=is_date, many=many,
+                                          row_index=_row_numbers(names, columns))
 
     def where(i: int) -> str:
         return f"line {lines[i]}"

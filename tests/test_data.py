@@ -1372,3 +1372,23 @@ def test_a_date_off_a_grid_pandas_misreads_as_a_business_frequency_is_named(tmp_
     with pytest.raises(DataError, match=r"^cannot infer the frequency of the dates in file .*; pass freq="):
         load_series(p, fill="ffill")
     assert load_series(p, freq="h", fill="ffill").index.freqstr == "h"  # asked for: every hour
+
+
+def test_an_unnamed_first_column_of_row_numbers_is_the_index_pandas_or_r_wrote_not_values(tmp_path):
+    # pd.Series(v, name="sales").to_csv(path) (index=True by default) and R's write.csv(ts) write the row numbers
+    # in a first column with an empty header: it was one of "2 columns could hold the values"
+    v = [200.1, 199.5, 199.4, 198.9, 199.0]
+    for name, text in (("pandas.csv", ",sales\n" + "".join(f"{i},{x}\n" for i, x in enumerate(v))),
+                       ("r.csv", '"","x"\n' + "".join(f'"{i + 1}",{x}\n' for i, x in enumerate(v))),
+                       ("reread.csv", "Unnamed: 0,sales\n" + "".join(f"{i},{x}\n" for i, x in enumerate(v)))):
+        s = load_series(write(tmp_path, text, name))
+        assert list(s) == v and list(s.index) == [0, 1, 2, 3, 4], name
+    dated = ",date,drivers\n" + "".join(f"{i},1969-{i + 1:02d},{1687 + i}\n" for i in range(5))  # a DataFrame's to_csv
+    s = load_series(write(tmp_path, dated, "dated.csv"))
+    assert list(s) == [1687, 1688, 1689, 1690, 1691] and s.index.freqstr == "MS" and s.name == "drivers"
+    assert list(load_series(write(tmp_path, dated, "dated.csv"), column=0)) == [0, 1, 2, 3, 4]  # still there when named
+    for text in (",sales\n" + "".join(f"{i + 2},{x}\n" for i, x in enumerate(v)),  # not row numbers: a choice to make
+                 "n,sales\n" + "".join(f"{i},{x}\n" for i, x in enumerate(v)),  # a named column of 0, 1, ...: numbers
+                 "sales,\n" + "".join(f"{x},{i}\n" for i, x in enumerate(v))):  # not the first column
+        with pytest.raises(DataError, match=r"^2 columns could hold the values"):
+            load_series(write(tmp_path, text, "other.csv"))
