@@ -870,6 +870,17 @@ def _origins_note(series: dict, neural: list, quiet: bool) -> str:
     return note
 
 
+def _snaive_note(models: list, season: int, freq: str | None, given: bool, quiet: bool) -> str:
+    """backtest's snaive on a season of 1 it was not asked for (no dates, or yearly ones) is the naive forecast, row for
+    row: says why and how to give a season (fit's holdout leaves that row out and says so). Returns the note ("" when none)."""
+    if "snaive" not in models or season > 1 or given:
+        return ""
+    why = f"the frequency {freq!r} implies none" if freq else "the data has no dates to imply one"
+    note = f"note: snaive is the naive forecast here: season 1 ({why}); pass --season (e.g. --season 12 for monthly values)"
+    _say(quiet, note, err=True)
+    return note
+
+
 def _stamp(d) -> str:
     return d.strftime("%Y-%m-%d %H:%M" if getattr(d, "hour", 0) or getattr(d, "minute", 0) else "%Y-%m-%d") if hasattr(d, "strftime") else str(d)
 
@@ -1476,6 +1487,7 @@ def backtest(
     source = file_facts(data) if run_dir is not None else {}  # run.json's: the file as read, before the fits
     m = cfg.season or data_mod.season_length(freq) or 1  # --season, else the --config file's (as fit and backtest() read it)
     st = step or horizon
+    same = _snaive_note(names, m, freq, cfg.season is not None, quiet)
     if auto:  # the --config file's options win over the automatic choices (as in fit), the flags over both
         trains = [v[: cuts(len(v), horizon, windows, st)[0]] for v in values.values()]  # the first origin's training parts
         given = {k: getattr(cfg, k) for k in toml if k != "model"}  # its `model` names none of --models
@@ -1521,7 +1533,7 @@ def backtest(
         every = runs.backtest_prediction_frame(res, series, horizon, windows, st)
         runs.write_tables(folder, every, res)
         run.update(data=data_info, leaderboard=board,
-                   verdict=(res.verdicts() if shown is None else shown) + [n for n in (note, left_out, aligned) if n],  # the notes on stderr reach the report too
+                   verdict=(res.verdicts() if shown is None else shown) + [n for n in (note, left_out, aligned, same) if n],  # the notes on stderr reach the report too
                    figures=figs, predictions=every.head(runs.MAX_ROWS).to_dict("records"),  # run.json keeps the first
                    predictions_total=len(every), tables=runs.TABLES)  # runs.MAX_ROWS, predictions.csv all
         if lv:

@@ -504,3 +504,25 @@ def test_a_backtest_run_directory_reuses_the_printed_leaderboard_and_verdicts(lo
     run = json.loads((out / "run.json").read_text())
     assert [v for v in run["verdict"] if v.startswith("verdict:")] == [line for line in r.stdout.splitlines() if line.startswith("verdict:")]
     assert [row["model"] for row in run["leaderboard"]] == [line.split()[1] for line in r.stdout.splitlines() if line.startswith("│")]
+
+
+def test_backtest_says_when_snaive_is_the_naive_forecast(tmp_path):
+    # BJsales (150 values, no dates): its snaive row was naive's to the last digit, without a word (fit's holdout says why)
+    y = 200 + np.cumsum(np.sin(np.arange(40.0)))
+    (tmp_path / "undated.csv").write_text("sales\n" + "".join(f"{v}\n" for v in y))
+    (tmp_path / "yearly.csv").write_text("year,sales\n" + "".join(f"{1950 + i},{v}\n" for i, v in enumerate(y)))
+    for name, why in (("undated.csv", "the data has no dates to imply one"), ("yearly.csv", "the frequency 'YS-JAN' implies none")):
+        r = invoke("backtest", tmp_path / name, "--models", "naive,snaive", "--horizon", 4, "--windows", 2, "--json",
+                   "--out", tmp_path / name.replace(".csv", ""))
+        assert_ok(r)
+        rows = {row["model"]: row for row in json.loads(r.stdout)}
+        assert rows["snaive"]["mase"] == rows["naive"]["mase"]
+        note = f"note: snaive is the naive forecast here: season 1 ({why}); pass --season (e.g. --season 12 for monthly values)"
+        assert note in r.stderr
+        run = json.loads((tmp_path / name.replace(".csv", "") / "run.json").read_text())
+        assert note in run["verdict"]  # in the report too
+    for extra in (["--season", 4], ["--season", 1], []):  # a season, one asked for, or no snaive: nothing to say
+        models = "naive,snaive" if extra else "naive,drift"
+        r = invoke("backtest", tmp_path / "undated.csv", "--models", models, "--horizon", 4, "--windows", 2, *extra)
+        assert_ok(r)
+        assert "snaive is the naive" not in r.stderr
