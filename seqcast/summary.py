@@ -253,7 +253,7 @@ def _data_line(d: dict) -> str:
     freq = d["freq"] if isinstance(d["freq"], str) or d["freq"] is None else ", ".join(map(str, d["freq"]))
     values = f"{d['n_values']} values" if d["n_values"] is not None else "values"
     filled = f" ({d['filled']} filled in)" if d["filled"] else ""
-    return f"{what}; {values}{filled}, {_date(d['first'])} .. {_date(d['last'])}, frequency {freq or 'none (positions)'}"
+    return f"{what}; {values}{filled}, {_span(d['first'], d['last'])}, frequency {freq or 'none (positions)'}"
 
 
 def _intervals_line(iv: dict | None) -> str:
@@ -266,8 +266,10 @@ def _intervals_line(iv: dict | None) -> str:
             f"origins of {iv['calibration_series']} series{inf}")
 
 
-def _date(x) -> str:
-    return x[:-9] if isinstance(x, str) and x.endswith("T00:00:00") else str(x)
+def _span(first, last) -> str:
+    """'first .. last' as the forecast CSVs write dates: days when both are midnights, else both with their times."""
+    days = all(isinstance(x, str) and x.endswith("T00:00:00") for x in (first, last))
+    return " .. ".join(x[:-9] if days else str(x).replace("T", " ") for x in (first, last))
 
 
 def _layer_table(f: dict) -> list[str]:

@@ -184,3 +184,13 @@ def test_a_long_models_value_column_and_fit_horizon_are_shown(tmp_path):
     assert facts["model"]["fit_horizon"] == 5
     assert "2 series in long format ('a', 'b'), value column 'sales'" in summary.text(facts)
     assert "one step, fed back (recursive; fit's horizon 5: predict's default)" in summary.text(facts)  # not in --json only
+
+
+def test_sub_daily_dates_show_their_times_at_both_ends(saved, tmp_path):
+    # taylor (half-hourly): "2000-06-05 .. 2000-08-27T23:30:00", a day beside an ISO 'T' time; daily and coarser keep days
+    import pandas as pd
+
+    y = pd.Series(20000 + 100 * np.sin(np.arange(60) / 4), index=pd.date_range("2000-06-05", periods=60, freq="30min"))
+    Forecaster(**{**FAST, "epochs": 1}).fit(y).save(tmp_path / "m")
+    assert "60 values, 2000-06-05 00:00:00 .. 2000-06-06 05:30:00, frequency 30min" in summary.text(summary.read(tmp_path / "m"))
+    assert "60 values, 2000-01-01 .. 2004-12-01, frequency MS" in summary.text(summary.read(saved))  # monthly: days
