@@ -217,8 +217,6 @@ def _printable(text: str) -> str:
 
 
 def _stdout_is_terminal() -> bool:
-    import sys
-
     return sys.stdout.isatty()
 
 
@@ -513,7 +511,7 @@ def demo(
         f.save(tmp / "model")
         write_atomic(tmp / "forecast.csv", _csv_text(fc))
         write_atomic(tmp / "test_predictions.csv", _csv_text(ho.frame()))
-        bands = {lv: (fc[f"lo_{lv:g}"].to_numpy(), fc[f"hi_{lv:g}"].to_numpy()) for lv in f.levels_}
+        bands = _bands(fc)[0]
         plot_forecast(series, tmp / "plot.png", holdout=ho, forecast=fc, bands=bands,
                       title="airline passengers: test predictions and forecast with 80% / 95% intervals")
         if report:
@@ -696,16 +694,13 @@ def fit(
         _few_windows_note(f, quiet, board=False)
 
     def beside_the_model(folder: Path):  # written in the temp folder with the model, swapped in together
-        import numpy as np
-
         from .io import TEST_PLOT, TEST_PREDICTIONS  # the names io.check_target knows as seqcast's
         from .report import plot_forecast
 
         write_atomic(folder / TEST_PREDICTIONS, _csv_text(ho.frame()))
         h = default_horizon(f)  # and the future, as `seqcast predict` gives it (the demo's plot.png draws both too)
         fc = f.forecast(h).rename(columns={"ds": "date"})
-        bands = {q: (fc[f"lo_{q:g}"].to_numpy(), fc[f"hi_{q:g}"].to_numpy()) for q in f.levels_
-                 if np.isfinite(fc[[f"lo_{q:g}", f"hi_{q:g}"]].to_numpy(np.float64)).all()}  # an infinite level: not drawn
+        bands = _bands(fc)[0]  # an infinite level: not drawn
         shaded = f" with {' / '.join(f'{q:g}%' for q in sorted(bands))} intervals" if bands else ""
         plot_forecast(series, folder / TEST_PLOT, holdout=ho, forecast=fc, bands=bands,
                       title=f"{series.name}: test predictions and forecast{shaded}")
@@ -891,8 +886,7 @@ def _bound_note(f, new, quiet: bool) -> None:
     inside without a word)."""
     from .forecast import level_norm, norm_last_helps, output_bounds
 
-    series = new if isinstance(new, dict) else {f.series_ids_[0]: new}
-    where = dict(zip(map(str, f.series_ids_), range(len(f.series_ids_))))
+    series, where = _by_id(f, new)
     keys = [k for k in series if str(k) in where]
     bounds = output_bounds(f.config_, [f.scalers_[where[str(k)]] for k in keys])
     if bounds is None:
@@ -906,6 +900,24 @@ def _bound_note(f, new, quiet: bool) -> None:
                     f"{series[k].min():.4g}..{series[k].max():.4g}, its forecasts stay within [{lo:.4g}, {hi:.4g}]{more}; refit on "
                     f"data that holds such values, or with --output-activation none{(' or --norm ' + level_norm(f.config_)) * norm_last_helps(f.config_.output_activation)}",
              err=True)
+
+
+def _bands(fc) -> tuple[dict, list]:
+    """A forecast frame's intervals: ({level: (lo, hi)} of the finite levels, to draw; [levels with an infinite bound]
+    (0 / inf in the CSV), to say why)."""
+    import numpy as np
+
+    levels = [float(c[3:]) for c in fc.columns if c.startswith("lo_")]
+    pairs = {q: (fc[f"lo_{q:g}"].to_numpy(), fc[f"hi_{q:g}"].to_numpy()) for q in levels}
+    bad = [q for q, (lo, hi) in pairs.items() if not np.isfinite(np.r_[lo, hi].astype(np.float64)).all()]
+    return {q: b for q, b in pairs.items() if q not in bad}, bad
+
+
+def _by_id(f, new) -> tuple[dict, dict]:
+    """predict --data's notes: the new data as {id: series} (one series: under the model's id), and {id as text:
+    index of the fitted series}."""
+    series = new if isinstance(new, dict) else {f.series_ids_[0]: new}
+    return series, dict(zip(map(str, f.series_ids_), range(len(f.series_ids_))))
 
 
 def _far_note(f, new, quiet: bool) -> None:
@@ -927,8 +939,7 @@ def _far_note(f, new, quiet: bool) -> None:
     zs = np.array([f.scalers_[i].transform([f.schemas_[i]["min"], f.schemas_[i]["max"]]) for i in fitted])
     zlo, zhi = zs.min(), zs.max()
     span = max(zhi - zlo, 1e-12)
-    series = new if isinstance(new, dict) else {f.series_ids_[0]: new}
-    where = dict(zip(map(str, f.series_ids_), range(len(f.series_ids_))))
+    series, where = _by_id(f, new)
     far = []
     for k, s in series.items():
         i = where.get(str(k))
@@ -1035,10 +1046,7 @@ def predict(
         _bound_note(f, shown, quiet)
         _far_note(f, shown, quiet)
     text = _csv_text(fc)
-    import numpy as np
-
-    bad = [float(c[3:]) for c in fc.columns  # a written level with an infinite bound (0 / inf in the CSV): say why
-           if c.startswith("lo_") and not np.isfinite(fc[[c, "hi_" + c[3:]]].to_numpy(np.float64)).all()]
+    bands, bad = _bands(fc)  # a written level with an infinite bound (0 / inf in the CSV): say why; not drawn
     _infinite_note(f, bad, quiet, fix="refit on more data or with lower --levels", err=True)
     if out is None:
         # UTF-8 bytes, as --out writes them, whatever the locale: on a Latin-1 or cp1252 stdout an id such as '東京'
@@ -1065,8 +1073,6 @@ def predict(
         ctx = ctx.rename(f.columns_["value"] if f.long_format_ else name)  # the y label: what the values are (a series
         # id is the title's), unknown (None) for a long model saved before model.json kept its columns
         fc = fc.rename(columns={"ds": "date"})
-        bands = {float(c[3:]): (fc[c].to_numpy(), fc["hi_" + c[3:]].to_numpy()) for c in fc.columns
-                 if c.startswith("lo_") and float(c[3:]) not in bad}  # an infinite one (said above): not drawn
         plot_forecast(ctx, plot, forecast=fc, bands=bands, title=f"{name}: forecast")
         _say(quiet, f"wrote {plot}", err=True)
 
