@@ -1526,6 +1526,24 @@ def _is_grid(dates: pd.DatetimeIndex, offset: pd.DateOffset) -> bool:
     return len(grid) == len(dates) and np.array_equal(grid.as_unit("ns").asi8, dates.as_unit("ns").asi8)
 
 
+def _run_votes(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300) -> tuple[Counter, dict]:
+    """Each run of `run` consecutive dates (at most `max_runs` of them, spread evenly) votes with pandas' infer_freq:
+    (votes by frequency name, {name: offset})."""
+    n = len(dates)
+    size = min(run, n)
+    starts = range(n - size + 1)
+    if len(starts) > max_runs:
+        starts = np.unique(np.linspace(0, n - size, max_runs).astype(int))
+    votes: Counter[str] = Counter()
+    offsets: dict[str, pd.DateOffset] = {}
+    for s in starts:
+        found = _pd_infer(dates[s : s + size])
+        if found is not None:
+            votes[found.freqstr] += 1
+            offsets[found.freqstr] = found
+    return votes, offsets
+
+
 def _infer_offset_of(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300) -> pd.DateOffset | None:
     """The frequency of sorted unique dates, tolerating gaps.
 
@@ -1544,17 +1562,7 @@ def _infer_offset_of(dates: pd.DatetimeIndex, run: int = 3, max_runs: int = 300)
     n = len(dates)
     if n < 3:
         return None
-    size = min(run, n)
-    starts = range(n - size + 1)
-    if len(starts) > max_runs:
-        starts = np.unique(np.linspace(0, n - size, max_runs).astype(int))
-    votes: Counter[str] = Counter()
-    offsets: dict[str, pd.DateOffset] = {}
-    for s in starts:
-        found = _pd_infer(dates[s : s + size])
-        if found is not None:
-            votes[found.freqstr] += 1
-            offsets[found.freqstr] = found
+    votes, offsets = _run_votes(dates, run, max_runs)
     # Pairs of neighbours vote too, so short series with a gap still work:
     # one example pair per distinct spacing, weighted by how often it occurs.
     spacing = pd.Series(dates[1:] - dates[:-1])
@@ -1590,12 +1598,7 @@ def _strays(dates: pd.DatetimeIndex, most: int = 10) -> tuple[pd.DateOffset, np.
     n = len(dates)
     if n < 10:
         return None
-    votes, offsets = Counter(), {}
-    for s in np.unique(np.linspace(0, n - 3, min(n - 2, 300)).astype(int)):
-        found = _pd_infer(dates[s : s + 3])
-        if found is not None:
-            votes[found.freqstr] += 1
-            offsets[found.freqstr] = found
+    votes, offsets = _run_votes(dates)
     if not votes:
         return None
     lead = offsets[votes.most_common(1)[0][0]]
