@@ -972,8 +972,9 @@ def holdout(y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path, config
     z_pred = f.predict_scaled(X[n_train:])  # one forward pass: scaled for the tutorial's MSE, units for the rest
     if z_pred.ndim == 2:  # a direct / seq2seq model: its first step is the one-step-ahead forecast
         z_pred = z_pred[:, 0]
-    pred = floored(f.scaler_.inverse_transform(z_pred)[None], f.floors_)[0]  # as f.forecast gives them: not below 0
-    season = season_of(cfg, series)  # for a never-negative training part (test_mse_scaled: Keras' evaluate, as is)
+    # as f.forecast gives them: not below 0 for a never-negative training part (test_mse_scaled: Keras' evaluate, as is)
+    pred = floored(f.scaler_.inverse_transform(z_pred)[None], f.floors_)[0]
+    season = season_of(cfg, series)
     name = MODEL_NAMES[cfg.model]
     preds = {name: pred, **baselines.one_step(v, t, season)}
     z_truth = f.scaler_.transform(truth)

@@ -555,10 +555,10 @@ def _freq_text(freq):
     exact = {"min": "every minute", "T": "every minute", "s": "every second", "S": "every second", "ms": "milliseconds",
              "L": "milliseconds", "us": "microseconds", "U": "microseconds", "ns": "nanoseconds", "N": "nanoseconds",
              "bh": "business hours", "BH": "business hours", "C": "custom business days"}
-    if isinstance(freq, str) and freq in exact:
-        return f"{freq} ({exact[freq]})"
     if not isinstance(freq, str):
         return freq
+    if freq in exact:
+        return f"{freq} ({exact[freq]})"
     if re.fullmatch(r"SM[SE]?(-\d{1,2})?", freq):  # SMS-15: the 1st and 15th
         return f"{freq} (semi-monthly)"
     m = re.fullmatch(r"(B?)([DBWMQYAHh])[SE]?(-[A-Z]{3})?", freq)  # BQS-JAN: quarterly, on business days
