@@ -230,12 +230,37 @@ def replace_dir(target, build, marker: str = META, what: str = "model", known=MO
         shutil.rmtree(old, ignore_errors=True)
 
 
+_RENAME_EXCHANGE, _AT_FDCWD = 2, -100  # linux/fs.h, fcntl.h
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the folders at `a` and `b` in one step (Linux renameat2 RENAME_EXCHANGE): a reader of `b` sees the old
+    folder or the new one, never none. False where that cannot be done (another system, an old kernel or C library,
+    a file system without it, or no `b` yet): the caller then renames in two steps."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a C library without it (glibc < 2.28, some musl)
+        return False
+    return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
 def _swap_in(tmp: Path, target: Path) -> list[Path]:
-    """Rename `tmp` to `target`, moving the folder there aside first; returns the folders moved aside.
+    """Put `tmp` at `target`; returns the earlier folders, to delete. Where the system can, the two are exchanged in
+    one step (`_exchange`: a `predict` reading the model meanwhile never finds it missing), and the earlier folder
+    is then at `tmp`. Elsewhere the folder there is moved aside first, then `tmp` renamed.
 
     Another process may swap its own folder in at the same moment (two fits with one --out): the rename onto
     the folder it just put there fails (not empty), so that one is moved aside too and the rename tried again.
     The last rename wins, whole; each moved-aside folder has its own name, so none is left behind."""
+    stop_if_interrupted()
+    if target.is_dir() and not target.is_symlink() and _exchange(tmp, target):
+        return [tmp]
     olds = []
     try:
         for _ in range(1000):

@@ -745,3 +745,33 @@ def test_loading_a_pipe_or_device_is_not_called_missing(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(ModelFileError, match=r"is a file, not a model directory"):
         Forecaster.load(fifo)
+
+
+def test_a_model_folder_is_swapped_in_one_step_where_the_system_can(tmp_path, monkeypatch):
+    # the earlier folder was moved aside, then the new one renamed in: a `predict` reading it in between (a cron job
+    # while a refit saves) found no model (1 of 40 concurrent predicts said "model directory not found")
+    import os
+    import sys
+
+    from seqcast import io as sio
+
+    target, new = tmp_path / "m", tmp_path / ".m.new.tmp"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    new.mkdir()
+    (new / "new.txt").write_text("new")
+    if not (sys.platform.startswith("linux") and sio._exchange(new, target)):
+        pytest.skip("no RENAME_EXCHANGE here (another system or file system): the two-step swap is used")
+    sio._exchange(new, target)  # back as they were (the probe above swapped them)
+    moved = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: moved.append((a, b)) or real_replace(a, b))
+    assert sio._swap_in(new, target) == [new]
+    assert (target / "new.txt").read_text() == "new" and (new / "old.txt").read_text() == "old"  # the earlier one: to delete
+    assert moved == []  # never moved aside: no moment without a folder at `target`
+    monkeypatch.setattr(sio, "_exchange", lambda a, b: False)  # elsewhere: the two renames, as before
+    other = tmp_path / ".m.other.tmp"
+    other.mkdir()
+    (other / "x.txt").write_text("x")
+    olds = sio._swap_in(other, target)
+    assert (target / "x.txt").read_text() == "x" and len(olds) == 1 and (olds[0] / "new.txt").read_text() == "new"
