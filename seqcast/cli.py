@@ -677,6 +677,9 @@ def fit(
         _calibration_plan([series.to_numpy(float)], [str(series.name)], cfg, interval_horizon(cfg, horizon), 1)
     _say(quiet, f"fitting {'auto: ' if auto else ''}{_model_text(cfg, season_of(cfg, series))}")
     _one_way_note(cfg, quiet)
+    if cfg.test_size > 0:  # the holdout's seasonal naive and MASE
+        _weekly_note(getattr(series.index, "freqstr", None), season_of(cfg, series), season is not None or "season" in toml,
+                     len(series), quiet, err=False)
     ho = None
     if cfg.test_size > 0:
         if lv and not refit:
@@ -873,6 +876,28 @@ def _snaive_note(models: list, season: int, freq: str | None, given: bool, quiet
     why = f"the frequency {freq!r} implies none" if freq else "the data has no dates to imply one"
     note = f"note: snaive is the naive forecast here: season 1 ({why}); pass --season (e.g. --season 12 for monthly values)"
     _say(quiet, note, err=True)
+    return note
+
+
+def _weekly_note(freq: str | None, season: int, given: bool, shortest: int, quiet: bool, err: bool = True) -> str:
+    """Sub-daily data (hourly, half-hourly, ...) gets the daily season by default; where every series holds two weeks
+    or more, a weekly one may matter more (half-hourly electricity demand, a day ahead: seasonal naive's RMSE 3144 with
+    the daily season, 489 with the weekly one, and the verdict turned): say so and how to compare. Returns the note
+    ("" when none)."""
+    import pandas as pd
+
+    if given or freq is None:
+        return ""
+    try:
+        step = pd.tseries.frequencies.to_offset(freq)
+        day = int(pd.Timedelta("1D") / pd.Timedelta(step))
+    except (ValueError, TypeError):  # a calendar frequency (months, weeks): no fixed step
+        return ""
+    if day < 2 or season != day or shortest < 2 * 7 * day:
+        return ""
+    note = (f"note: the season is a day ({day} steps of {freq}); the data also spans weeks, whose season ({7 * day} steps) "
+            f"may matter more: pass --season {7 * day} to compare with weekly seasonal naive and MASE")
+    _say(quiet, note, err=err)
     return note
 
 
@@ -1494,6 +1519,7 @@ def backtest(
     m = cfg.season or data_mod.season_length(freq) or 1  # --season, else the --config file's (as fit and backtest() read it)
     st = step or horizon
     same = _snaive_note(names, m, freq, cfg.season is not None, quiet)
+    weekly = _weekly_note(freq, m, cfg.season is not None, min(len(v) for v in values.values()), quiet)
     if auto:  # the --config file's options win over the automatic choices (as in fit), the flags over both
         trains = [v[: cuts(len(v), horizon, windows, st)[0]] for v in values.values()]  # the first origin's training parts
         given = {k: getattr(cfg, k) for k in toml if k != "model"}  # its `model` names none of --models
@@ -1539,7 +1565,7 @@ def backtest(
         every = runs.backtest_prediction_frame(res, series, horizon, windows, st)
         runs.write_tables(folder, every, res)
         run.update(data=data_info, leaderboard=board,
-                   verdict=(res.verdicts() if shown is None else shown) + [n for n in (note, left_out, aligned, same) if n],  # the notes on stderr reach the report too
+                   verdict=(res.verdicts() if shown is None else shown) + [n for n in (note, left_out, aligned, same, weekly) if n],  # the notes on stderr reach the report too
                    figures=figs, predictions=every.head(runs.MAX_ROWS).to_dict("records"),  # run.json keeps the first
                    predictions_total=len(every), tables=runs.TABLES)  # runs.MAX_ROWS, predictions.csv all
         if lv:

@@ -526,3 +526,25 @@ def test_backtest_says_when_snaive_is_the_naive_forecast(tmp_path):
         r = invoke("backtest", tmp_path / "undated.csv", "--models", models, "--horizon", 4, "--windows", 2, *extra)
         assert_ok(r)
         assert "snaive is the naive" not in r.stderr
+
+
+def test_sub_daily_data_spanning_weeks_says_a_weekly_season_may_matter(tmp_path):
+    # half-hourly electricity demand: the daily season (48) made seasonal naive and MASE daily, and the verdict "beats
+    # the best baseline" held only against daily baselines (weekly seasonal naive: RMSE 489 against 3144 a day ahead)
+    idx = pd.date_range("2000-06-05", periods=700, freq="30min")
+    t = np.arange(700)
+    path = tmp_path / "hh.csv"
+    pd.DataFrame({"date": idx, "y": 1000 + 100 * np.sin(2 * np.pi * t / 48) + 50 * (idx.dayofweek >= 5)}).to_csv(path, index=False)
+    note = ("note: the season is a day (48 steps of 30min); the data also spans weeks, whose season (336 steps) may matter "
+            "more: pass --season 336 to compare with weekly seasonal naive and MASE")
+    r = invoke("backtest", path, "--models", "snaive,naive", "--windows", 2, "--out", tmp_path / "run")
+    assert r.exit_code == 0, r.output
+    assert note in r.stderr and note in json.loads((tmp_path / "run" / "run.json").read_text())["verdict"]
+    for args in (["--season", 336], ["--season", 48]):  # asked for: nothing to say
+        r = invoke("backtest", path, "--models", "snaive,naive", "--windows", 2, *args)
+        assert r.exit_code == 0 and "weeks" not in r.stderr
+    r = invoke("fit", path, "--out", tmp_path / "m", "--epochs", 1, "--units", 4, "--ensemble", 1, "--no-report")  # fit's holdout too
+    assert r.exit_code == 0 and note in r.stdout
+    short = tmp_path / "short.csv"  # under two weeks: a weekly season could not be learned or scored
+    pd.read_csv(path).head(600).to_csv(short, index=False)
+    assert "weeks" not in invoke("backtest", short, "--models", "snaive,naive", "--windows", 2).stderr
