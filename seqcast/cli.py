@@ -677,11 +677,10 @@ def fit(
         _calibration_plan([series.to_numpy(float)], [str(series.name)], cfg, interval_horizon(cfg, horizon), 1)
     _say(quiet, f"fitting {'auto: ' if auto else ''}{_model_text(cfg, season_of(cfg, series))}")
     _one_way_note(cfg, quiet)
-    if cfg.test_size > 0:  # the holdout's seasonal naive and MASE
-        _weekly_note(getattr(series.index, "freqstr", None), season_of(cfg, series), season is not None or "season" in toml,
-                     len(series), quiet, err=False)
     ho = None
     if cfg.test_size > 0:
+        _weekly_note(getattr(series.index, "freqstr", None), season_of(cfg, series), season is not None or "season" in toml,
+                     len(series), quiet, err=False)  # for the holdout's seasonal naive and MASE
         if lv and not refit:
             raise ConfigError("--levels calibrates intervals on the data the saved model is fitted on: use it with --refit (the default)")
         ho = holdout(series, cfg, progress=_bar(quiet))

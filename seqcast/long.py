@@ -34,6 +34,7 @@ from seqcast.data import (
     _finish,
     _fmt_date,
     _frame_dates,
+    _date_grid,
     _freq_name,
     _grid_too_long,
     _infer_offset,
@@ -585,7 +586,7 @@ def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
     common = votes.most_common(1)[0][0]  # ties: the first to appear
     example, rows, chosen = next(item for item in inferred if _freq_name(item[2]) == common)
     sub = dates[rows]
-    missing = len(pd.date_range(sub[0], sub[-1], freq=chosen)) - len(sub)  # (at most 2x: _infer_offset)
+    missing = len(_date_grid(sub[0], sub[-1], chosen)) - len(sub)  # (at most 2x: _infer_offset)
     if 2 * missing >= len(sub):  # one date on the 15th among month starts, in every series (or the only one)
         _refuse_strays(sub, lambda i: f"series {_show(example)}: {where(int(rows[i]))}",
                        f", which made them look like {common!r} with {missing} dates missing")
