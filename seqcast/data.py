@@ -1146,10 +1146,11 @@ def _is_sep_line(record: list[str]) -> bool:
     return bool(record) and record[0].strip().lower().startswith("sep=") and not any(c.strip() for c in record[1:])
 
 
-def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
+def _read_csv_rows(path: Path, decimal: bool = True) -> tuple[list[list[str]], list[int], str]:
     """Non-blank CSV records, the 1-based line number each starts on, and the separator.
 
-    In a file not separated by commas, a cell like ``1120,5`` is a decimal comma: it reads ``1120.5``.
+    In a file not separated by commas, a cell like ``1120,5`` is a decimal comma: it reads ``1120.5``
+    (with `decimal`; without it the cells are as written, for the caller to read the values' column alone).
     """
     shown = _show(str(path), 200)
     if not path.exists():
@@ -1196,25 +1197,32 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
         raise DataError(
             f"file {shown} is empty; it needs one value per line, e.g. '1949-01,112'"
         )
-    if decimal_comma:
+    if decimal_comma and decimal:
         rows = _decimal_commas(rows)
     return rows, lines, reader.dialect.delimiter
+
+
+def _unambiguous_comma(cell: str) -> bool:
+    """'1120,5' is a decimal comma; '105,207' may be a thousands separator."""
+    return bool(_DECIMAL_COMMA_RE.match(cell)) and not _THOUSANDS_RE.match(cell)
 
 
 def _decimal_commas(rows: list[list[str]]) -> list[list[str]]:
     """Decimal commas read as dots, decided per column: '1120,5' always; '105,207' (a decimal comma or a
     thousands separator?) only in a column where some other value settles it ('100,0', '1234,567')."""
-    def unambiguous(c: str) -> bool:
-        return bool(_DECIMAL_COMMA_RE.match(c)) and not _THOUSANDS_RE.match(c)
-
-    decimal_cols = {j for record in rows for j, c in enumerate(record) if unambiguous(c)}
-    return [[c.replace(",", ".") if unambiguous(c) or (j in decimal_cols and _DECIMAL_COMMA_RE.match(c)) else c
+    decimal_cols = {j for record in rows for j, c in enumerate(record) if _unambiguous_comma(c)}
+    return [[c.replace(",", ".") if j in decimal_cols and _DECIMAL_COMMA_RE.match(c) else c
              for j, c in enumerate(record)] for record in rows]
 
 
-def _read_csv_table(path: Path) -> tuple[list[list[str]], list[int]]:
+def _decimal_column(cells: list[str]) -> list[str]:
+    """One column's cells with decimal commas read as dots, by `_decimal_commas`' rule."""
+    return [record[0] for record in _decimal_commas([[c] for c in cells])]
+
+
+def _read_csv_table(path: Path, decimal: bool = True) -> tuple[list[list[str]], list[int], str]:
     """`_read_csv_rows`, refusing rows whose number of fields differs from the first row's."""
-    rows, lines, delimiter = _read_csv_rows(path)
+    rows, lines, delimiter = _read_csv_rows(path, decimal)
     width = len(rows[0])
     pipes = {record[0].count("|") if len(record) == 1 else 0 for record in rows}
     if len(pipes) == 1 and min(pipes) >= 1:  # one column, every line split alike by '|'
@@ -1230,13 +1238,13 @@ def _read_csv_table(path: Path) -> tuple[list[list[str]], list[int]]:
             )
     while width > 1 and all(not record[-1].strip() for record in rows):  # a separator ending every line (Excel)
         rows, width = [record[:-1] for record in rows], width - 1
-    return rows, lines
+    return rows, lines, delimiter
 
 
 def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool | None) -> _Raw:
     path = Path(source).expanduser()
     shown = _show(str(path), 200)
-    rows, lines = _read_csv_table(path)
+    rows, lines, _ = _read_csv_table(path)
     has_header = _row_is_header(rows) if header is None else header
     names: list[str] | None = None
     if has_header:

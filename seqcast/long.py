@@ -48,6 +48,7 @@ from seqcast.data import (
     _parse_values,
     _quiet,
     _Raw,
+    _decimal_column,
     _read_csv_table,
     _read_parquet,
     _row_where,
@@ -157,7 +158,7 @@ def _load(table: _Table, id_column: str, date_column: str, value_column: str, of
         dates = as_ns(dates, where)  # pandas 3's us or s (a DataFrame's, a Parquet file's, years): ns, as pandas 2's
     value_col = f" in column {_show(value_column)}"
     if table.text:
-        values = _parse_values(cols[value_column], where, value_col)
+        values = _parse_values(_decimal_column(cols[value_column]) if table.decimal else cols[value_column], where, value_col)
     else:
         values = _pandas_values(cols[value_column], where, value_col)
     if steps is not None and offset is not None:
@@ -296,12 +297,15 @@ def is_long(source: Any, *, id_column: str = "unique_id") -> bool:
 
 
 class _Table:
-    """A long table's columns by name, how to name a row, and whether cells are CSV text."""
+    """A long table's columns by name, how to name a row, whether cells are CSV text, and whether its values may
+    write decimal commas (a file not separated by commas: its ids, dates and names are read as written)."""
 
-    __slots__ = ("columns", "names", "source", "text", "where")
+    __slots__ = ("columns", "decimal", "names", "source", "text", "where")
 
-    def __init__(self, names: list, columns: list, where: Callable[[int], str], source: str, text: bool):
+    def __init__(self, names: list, columns: list, where: Callable[[int], str], source: str, text: bool,
+                 decimal: bool = False):
         self.names, self.columns, self.where, self.source, self.text = names, columns, where, source, text
+        self.decimal = decimal
 
 
 def _read_long(source: Any) -> _Table:
@@ -316,13 +320,13 @@ def _read_long(source: Any) -> _Table:
     shown = _show(str(path), 200)
     if path.suffix.lower() in PARQUET_SUFFIXES:
         return _frame_table(_read_parquet(path), f"file {shown}")
-    rows, lines = _read_csv_table(path)
+    rows, lines, sep = _read_csv_table(path, decimal=False)
     if len(rows) < 2:
         raise DataError(f"file {shown} has a header line but no data rows; add the data below it")
     names = [cell.strip() for cell in rows[0]]
     data_lines = lines[1:]
     columns = [[record[j].strip() for record in rows[1:]] for j in range(len(rows[0]))]
-    return _Table(names, columns, lambda i: f"line {data_lines[i]}", f"file {shown}", True)
+    return _Table(names, columns, lambda i: f"line {data_lines[i]}", f"file {shown}", True, decimal=sep != ",")
 
 
 class _LinesUnknown(Exception):
@@ -366,7 +370,7 @@ def _parsed_csv(source: Any, wanted: tuple[str, str, str]) -> _Table | None:
         return None
     columns: list[Any] = [None] * width
     for name in wanted[:2]:
-        columns[pos[name]] = _stripped(frame[pos[name]], sep)
+        columns[pos[name]] = _stripped(frame[pos[name]])
         if columns[pos[name]] is None:
             return None
     columns[pos[wanted[2]]] = frame[pos[wanted[2]]].to_numpy(dtype=np.float64)
@@ -387,12 +391,12 @@ def _separators(path: Path, sep: str) -> int | None:
     return count
 
 
-def _stripped(col: pd.Series, sep: str) -> np.ndarray | None:
+def _stripped(col: pd.Series) -> np.ndarray | None:
     """(N,) a text column's cells stripped, as `_read_long` gives them (each distinct cell stripped once); None when
-    one is empty, or holds a comma that a file not separated by commas reads as a decimal comma."""
+    one is empty."""
     codes, distinct = pd.factorize(col.to_numpy(dtype=object))
     cells = [c.strip() if isinstance(c, str) else None for c in distinct]
-    if (codes < 0).any() or any(not c or (sep != "," and "," in c) for c in cells):
+    if (codes < 0).any() or any(not c for c in cells):
         return None
     return np.asarray(cells, dtype=object)[codes]
 

@@ -361,6 +361,13 @@ def test_semicolon_separated_long_file(tmp_path):
     assert list(out["a"]) == [1.5, 2.0, 3.0] and out["a"].index.freqstr == "D" and list(out["b"]) == [4.0]
 
 
+def test_a_decimal_comma_file_reads_commas_in_values_only(tmp_path, monkeypatch):
+    # the id '1,5' of a semicolon file was read as '1.5' (and a column named '1,5' as '1.5'): ids are names, not numbers
+    path = write(tmp_path, "unique_id;ds;1,5\n1,5;2020-01-01;1,5\n1,5;2020-01-02;2\n1,5;2020-01-03;3\n2;2020-01-01;4\n")
+    for out in (load_long(path, value_column="1,5"), load_robust(monkeypatch, path, value_column="1,5")):
+        assert list(out) == ["1,5", "2"] and list(out["1,5"]) == [1.5, 2.0, 3.0]
+
+
 def test_whole_number_years_are_yearly_dates(tmp_path):
     text = "unique_id,ds,y\n" + "".join(f"{k},{1700 + i},{i}\n" for k in "ab" for i in range(5))
     frame = pd.DataFrame({"unique_id": ["a"] * 5, "ds": range(1700, 1705), "y": range(5)})
