@@ -1283,8 +1283,8 @@ def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool
 
 
 def _pandas_values(values: pd.Series | pd.Index, where: Callable[[int], str], col: str) -> np.ndarray:
-    dtype = values.dtype
-    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+    dtype = values.dtype  # complex: no fast cast, which drops the imaginary parts; each value is refused below
+    if pd.api.types.is_numeric_dtype(dtype) and not (pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_complex_dtype(dtype)):
         return np.asarray(values.to_numpy(dtype="float64", na_value=np.nan), dtype=np.float64)
     return _parse_values(list(values), where, col)
 

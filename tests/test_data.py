@@ -590,6 +590,13 @@ def test_non_numeric_value_array_row():
         load_series(np.array(["1", "oops", "3"]))
 
 
+@pytest.mark.parametrize("wrap", [pd.Series, lambda v: pd.DataFrame({"y": v}), np.array])
+def test_complex_values_are_refused_as_an_array_of_them_is(wrap):
+    # a complex Series or DataFrame column was cast to float: its imaginary parts dropped, with numpy's ComplexWarning
+    with pytest.raises(DataError, match=r"^row 0: value '\(1\+2j\)'.* is not a number; fix or remove that row$"):
+        load_series(wrap(np.array([1 + 2j, 2, 3])))
+
+
 def test_empty_cell_csv(tmp_path):
     with pytest.raises(DataError, match=r"line 3: the value in column 1 is missing.*fill='ffill'.*'interpolate'"):
         load_series(write(tmp_path, "1949-01,1\n1949-02,2\n1949-03,\n1949-04,4\n"))
