@@ -733,7 +733,7 @@ def _yyyymmdd(cells: Sequence[Any]) -> bool:
     """Every non-empty cell a whole number written as a date, YYYYMMDD (20200215): a date column in numbers."""
     arr = np.asarray(cells)
     if arr.dtype.kind in "iuf":  # numbers (a long file's steps: millions of rows): checked at once
-        v = arr[~np.isnan(arr)] if arr.dtype.kind == "f" else arr
+        v = arr[~np.isnan(arr)].astype(np.float64) if arr.dtype.kind == "f" else arr  # float16 overflows at 20200215
         if not len(v) or v.min() < 10000101 or v.max() > 29991231 or not np.all(v == np.round(v)):
             return False
         v = v.astype(np.int64)

@@ -590,6 +590,14 @@ def test_non_numeric_value_array_row():
         load_series(np.array(["1", "oops", "3"]))
 
 
+def test_a_float16_column_reads_without_numpy_warnings():
+    # numpy's "RuntimeWarning: overflow encountered in cast" (two lines on stderr, the CLI's output too): a float16
+    # column was compared with 20200215 in its own precision, to tell whether it held dates written as numbers
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_series(pd.DataFrame({"y": np.arange(8, dtype=np.float16)})).tolist() == list(range(8))
+
+
 @pytest.mark.parametrize("wrap", [pd.Series, lambda v: pd.DataFrame({"y": v}), np.array])
 def test_complex_values_are_refused_as_an_array_of_them_is(wrap):
     # a complex Series or DataFrame column was cast to float: its imaginary parts dropped, with numpy's ComplexWarning
