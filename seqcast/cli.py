@@ -974,9 +974,9 @@ def _far_note(f, new, quiet: bool) -> None:
             far.append((k, s.iloc[-f.config_.window:], f.schemas_[i]["min"], f.schemas_[i]["max"]))
     if far:
         k, w, lo, hi = far[0]
-        what = f"series {_printable(repr(str(k)))}'s" if f.long_format_ else "its"
+        what = f" of series {_printable(repr(str(k)))}" if f.long_format_ else ""
         more = f" (and {len(far) - 1} more series)" if len(far) > 1 else ""
-        _say(quiet, f"note: --data lies far outside the values this model was fitted on: {what} last {len(w)} values run "
+        _say(quiet, f"note: --data lies far outside the values this model was fitted on: the last {len(w)} values{what} run "
                     f"{w.min():.4g}..{w.max():.4g}, the fitted ones {lo:.4g}..{hi:.4g}{more}; a network without window "
                     f"norm extrapolates poorly that far: refit on data that holds such values, or with --norm {level_norm(f.config_)}", err=True)
 

@@ -196,7 +196,7 @@ def load_series(
         frame = _read_parquet(Path(source).expanduser())
         if not isinstance(frame.index, (pd.DatetimeIndex, pd.PeriodIndex)):  # a stored row index (after a dropna,
             frame = frame.reset_index(drop=True)  # say) is no time; the command line could not name it: read as a CSV's rows
-        raw = _from_frame(frame, column=column, date_column=date_column)
+        raw = _from_frame(frame, column=column, date_column=date_column, many="")
     elif isinstance(source, (str, Path)):
         raw = _from_csv(source, column=column, date_column=date_column, header=header)
     elif isinstance(source, pd.DataFrame):
@@ -1342,7 +1342,13 @@ def _refuse_multiindex(index: pd.Index, what: str) -> None:
                         "with columns unique_id, ds, y")
 
 
-def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
+_FRAME_MANY = ("; or pass one column, df[name]; many series go to Forecaster.fit as a dict (df.to_dict('series'): "
+               "one per column) or in long format (unique_id, ds, y; seqcast.load_long names other columns)")
+
+
+def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any, many: str = _FRAME_MANY) -> _Raw:
+    """A DataFrame's value and date columns; `many` ends the message when several columns could hold the values
+    (a Parquet file's is empty: the DataFrame advice is Python's, its --column is already named)."""
     if frame.shape[1] == 0:
         raise DataError("the DataFrame has no columns; pass one with a column of numbers")
     names = list(frame.columns)
@@ -1351,8 +1357,7 @@ def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any) -> _Raw:
     is_date = _DateColumns(lambda j: _detect_column_dates(columns[j]))
     value_pos, date_pos = _choose_columns(
         columns, names, column, date_column, is_date=is_date, has_index_dates=index_dates is not None,
-        many="; or pass one column, df[name]; many series go to Forecaster.fit as a dict (df.to_dict('series'): "
-             "one per column) or in long format (unique_id, ds, y; seqcast.load_long names other columns)",
+        many=many,
     )
     values = _pandas_values(columns[value_pos], _row_where, _col_text(names, value_pos))
     dayfirst = None

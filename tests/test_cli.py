@@ -240,7 +240,7 @@ def test_predict_data_far_outside_the_fitted_values_is_said(work, tmp_path):
     assert_ok(r)
     last = 3 * np.round(VALUES[-6:], 4)
     note = [ln for ln in r.stderr.splitlines() if ln.startswith("note:")]
-    assert note == [f"note: --data lies far outside the values this model was fitted on: its last 6 values run {last.min():.4g}.."
+    assert note == [f"note: --data lies far outside the values this model was fitted on: the last 6 values run {last.min():.4g}.."
                     f"{last.max():.4g}, the fitted ones {VALUES.min():.4g}..{VALUES.max():.4g}; a network without window norm "
                     "extrapolates poorly that far: refit on data that holds such values, or with --norm last"]
     assert "note:" not in invoke("predict", d, "--data", scaled[3], "--horizon", 2, "-q").stderr
@@ -270,8 +270,8 @@ def test_predict_data_far_note_speaks_of_the_series_forecast(tmp_path):
     data = write_csv(tmp_path, "new.csv", new)
     r = invoke("predict", d, "--data", data, "--horizon", 2)
     assert_ok(r)
-    assert [ln.split(" last ")[0] for ln in r.stderr.splitlines() if ln.startswith("note:")] == \
-        ["note: --data lies far outside the values this model was fitted on: series 'b''s"]
+    assert [ln.split(" run ")[0] for ln in r.stderr.splitlines() if ln.startswith("note:")] == \
+        ["note: --data lies far outside the values this model was fitted on: the last 6 values of series 'b'"]
     assert "more series" not in r.stderr  # b only, not z
     for ids in ("a", "z", "a,z"):
         r = invoke("predict", d, "--data", data, "--horizon", 2, "--ids", ids)

@@ -1056,6 +1056,10 @@ def test_compressed_files_and_one_series_parquet(tmp_path):
     # a row index stored after a dropna (0, 2, 3) is no time, and the command line cannot name it: rows as in a CSV
     pd.DataFrame({"y": [1.0, np.nan, 2.0, 3.0]}).dropna().to_parquet(pq)
     assert list(load_series(pq).index) == [0, 1, 2]
+    # two number columns: the command line's --column, not a DataFrame's Python advice (df[name], Forecaster.fit)
+    pd.DataFrame({"a": np.arange(3.0), "b": np.arange(3.0)}).to_parquet(pq)
+    with pytest.raises(DataError, match=r"could hold the values; .*choose one with column= \(CLI --column\)$"):
+        load_series(pq)
     bad = tmp_path / "bad.parquet"
     bad.write_bytes(b"PAR1garbage\nxx")
     with pytest.raises(DataError, match=r"cannot be read as Parquet"):
