@@ -151,16 +151,20 @@ def model_colors(names) -> dict:
 def _date_ticks(ax, maxticks: int = 9) -> None:
     """Short date tick labels ("1959", "Apr", "Jul", ...; "12:00", "Jan 12"; the rest once in the corner), at
     most `maxticks` of them, so that they do not run into each other in a narrow panel nor need rotating. An
-    x axis of positions (not dates) is left alone."""
+    x axis of positions (not dates) is left alone. Ticks and labels are in the dates' time zone, as matplotlib's own."""
+    import datetime
+
     import matplotlib.dates as mdates
 
     if not isinstance(ax.xaxis.get_major_formatter(), mdates.AutoDateFormatter):  # what matplotlib gives a date axis
         return
-    loc = mdates.AutoDateLocator(minticks=3, maxticks=maxticks)
+    tz = ax.xaxis.get_units()  # the zone of tz-aware dates (else None: naive dates), which UTC labels shifted by its offset
+    tz = tz if isinstance(tz, datetime.tzinfo) else None
+    loc = mdates.AutoDateLocator(minticks=3, maxticks=maxticks, tz=tz)
     for unit, whole in ((mdates.MONTHLY, 12), (mdates.HOURLY, 24), (mdates.MINUTELY, 60), (mdates.SECONDLY, 60)):
         loc.intervald[unit] = [*loc.intervald[unit], whole]  # a year / day / hour apart too: no range left without a step
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, tz=tz))
 
 
 def _legend_outside(ax, **kw) -> None:

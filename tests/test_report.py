@@ -226,6 +226,16 @@ def test_date_tick_labels_do_not_run_into_each_other(monkeypatch, freq):
                 assert all(t.get_rotation() == 0 for t in ax.get_xticklabels())  # short enough to need no tilt
 
 
+def test_date_ticks_read_in_the_data_time_zone(monkeypatch):
+    # hourly Paris data from midnight was labelled in UTC ('22:00', 'Oct-25', '02:00', ...): every hour read 2 hours early
+    figs = _figures(monkeypatch)
+    idx = pd.date_range("2024-10-25", periods=12, freq="h", tz="Europe/Paris")
+    plot_forecast(pd.Series(np.arange(12.0), index=idx, name="y"), "f.png")
+    _drawn(figs[0])
+    labels = [t.get_text() for t in figs[0].axes[0].get_xticklabels()]
+    assert labels[:3] == ["Oct-25", "02:00", "04:00"], labels
+
+
 def test_predictions_read_back_from_their_csv_get_date_ticks(monkeypatch, tmp_path):
     # predictions_vs_truth(pd.read_csv("test_predictions.csv")) (its docstring's input) drew its dates as text:
     # one category label per row, 78 of them printed over each other
