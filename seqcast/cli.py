@@ -1155,7 +1155,8 @@ def _context_index(s: dict, context):
 
     w = len(context)
     if s["freq"]:
-        return pd.date_range(end=pd.Timestamp(s["last"]), periods=w, freq=s["freq"])
+        last = pd.Timestamp(s["last"])  # in its zone, not at its offset: a window across a DST change keeps local times
+        return pd.date_range(end=last.tz_convert(s["tz"]) if s.get("tz") else last, periods=w, freq=s["freq"])
     return pd.RangeIndex(s["last"] - w + 1, s["last"] + 1)
 
 

@@ -142,6 +142,16 @@ def test_predict_to_stdout_and_plot(model_dir, work):
     assert (work / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_predict_plot_dates_the_last_window_in_the_data_time_zone():
+    # predict --plot dated a Paris model's last window at the last date's offset (+02:00) all along: local midnights before
+    # the end of summer time fell on 23:00 of the day before, and the axis took +02:00 for the forecast's winter hours too
+    from seqcast import cli
+
+    schema = {"freq": "D", "last": "2024-10-29T00:00:00+01:00", "tz": "Europe/Paris"}
+    idx = cli._context_index(schema, np.zeros(5))
+    assert str(idx.tz) == "Europe/Paris" and list(idx.strftime("%m-%d %H:%M")) == [f"10-{d} 00:00" for d in range(25, 30)]
+
+
 # ---- predict --data: forecasting new data with a saved model -------------------------------------------
 
 NEW_DATES = pd.date_range("2010-01-01", periods=30, freq="MS")  # any series of the kind: it need not continue the fitted one
