@@ -1552,8 +1552,9 @@ def backtest(
                  "scaler": _scaler_text(cfg, names, "each origin's training part"),
                  "leaks": False, "horizon": horizon, "windows": windows, "step": st, "season": m, **source}
     if isinstance(first.index, pd.DatetimeIndex):  # a panel's series may start and end apart: its earliest and latest dates
-        data_info["first"] = data_mod._fmt_date(min(s.index[0] for s in series.values()))
-        data_info["last"] = data_mod._fmt_date(max(s.index[-1] for s in series.values()))
+        days = all(runs._days_only(s.index) for s in series.values())  # one format for both (hourly data from midnight)
+        data_info["first"] = runs._date_text(min(s.index[0] for s in series.values()), days)
+        data_info["last"] = runs._date_text(max(s.index[-1] for s in series.values()), days)
 
     def build(folder):
         run = runs.base_run(ctx, f"seqcast backtest: {data_info['name']}", cfg.seed)

@@ -427,11 +427,12 @@ def backtest_prediction_frame(res, series: dict, h: int, windows: int, step: int
         index = series[k].index
         t = len(index) - h - back + j  # (n,) positions of the predicted values in the series
         if isinstance(index, pd.DatetimeIndex):
-            kind = (str(index.dtype), repr(index.tz))
+            days = _days_only(index)
+            kind = (str(index.dtype), repr(index.tz), days)
             for pos, v in zip(t, index.asi8[t].tolist()):
                 text = texts.get((kind, v))
                 if text is None:
-                    text = texts[(kind, v)] = _date_text(index[pos])
+                    text = texts[(kind, v)] = _date_text(index[pos], days)
                 dates.append(text)
         else:
             dates += [int(x) for x in index[t]]
@@ -485,16 +486,26 @@ def airline_figures(folder: Path, series, dates, truth, predictions: dict, main:
             {"title": "Predictions vs truth", "file": PREDICTIONS_FILE, "caption": f"{len(dates)} test months, one step ahead"}]
 
 
-def _date_text(ts) -> str:
-    """YYYY-MM-DD, or with the time when there is one (hourly data)."""
-    from .data import _fmt_date
+def _days_only(dates) -> bool:
+    """Whether dates are all midnight without a zone: then written YYYY-MM-DD, else each with its time (and UTC offset),
+    midnight too, so that a column of them reads in one format (hourly data's '2024-01-10' between '2024-01-09 23:00:00'
+    and '2024-01-10 01:00:00' left pd.read_csv's parse_dates a column of text), as the forecast CSVs write them."""
+    import pandas as pd
 
-    return _fmt_date(ts)
+    dates = pd.DatetimeIndex(dates)
+    return dates.tz is None and bool((dates == dates.normalize()).all())
+
+
+def _date_text(ts, days: bool) -> str:
+    """YYYY-MM-DD when `days` (`_days_only` of the dates it is written with), else with its time (and offset)."""
+    return ts.strftime("%Y-%m-%d") if days else str(ts)
 
 
 def prediction_rows(dates, truth, predictions: dict) -> list[dict]:
     """run.json's first MAX_ROWS predictions: dates as text, positions (data without dates) as integers, as a backtest's."""
-    return [{"date": _date_text(d) if hasattr(d, "strftime") else int(d) if isinstance(d, (int, np.integer)) else str(d),
+    stamps = [d for d in dates if hasattr(d, "strftime")]
+    days = bool(stamps) and _days_only(stamps)
+    return [{"date": _date_text(d, days) if hasattr(d, "strftime") else int(d) if isinstance(d, (int, np.integer)) else str(d),
              "truth": t, **{k: v[i] for k, v in predictions.items()}}
             for i, (d, t) in enumerate(zip(dates, truth))][:MAX_ROWS]
 
@@ -514,5 +525,6 @@ def series_data(series, name: str, leaks: bool, scaler: str, n_train: int, n_tes
     idx = series.index
     dated = hasattr(idx, "freqstr")
     return {"name": name, "n_series": 1, "n_obs": len(series), "freq": idx.freqstr if dated else None,
-            "first": _date_text(idx[0]) if dated else int(idx[0]), "last": _date_text(idx[-1]) if dated else int(idx[-1]),
+            "first": _date_text(idx[0], _days_only(idx)) if dated else int(idx[0]),
+            "last": _date_text(idx[-1], _days_only(idx)) if dated else int(idx[-1]),
             "filled": int(series.attrs.get("filled", 0)), "scaler": scaler, "leaks": leaks, **_split(n_train, n_test, "windows")}

@@ -146,6 +146,20 @@ def test_backtest_single_series_csv(tmp_path):
     assert snaive["mase"] == pytest.approx(np.mean(errs), rel=1e-9)
 
 
+def test_backtest_writes_hourly_dates_in_one_format(tmp_path):
+    # hourly data's midnight rows were written '2024-01-10' between '2024-01-09 23:00:00' and '2024-01-10 01:00:00'
+    # (predictions.csv, run.json): pd.read_csv(..., parse_dates=["date"]) then left the column as text; data first too
+    p = tmp_path / "hourly.csv"
+    idx = pd.date_range("2024-01-01", "2024-01-10 02:00", freq="h")
+    pd.DataFrame({"time": idx.strftime("%Y-%m-%d %H:%M"), "y": np.sin(np.arange(len(idx)) / 4) + 2}).to_csv(p, index=False)
+    assert_ok(invoke("backtest", p, "--models", "naive", "--horizon", 6, "--windows", 2, "--out", tmp_path / "run"))
+    every = pd.read_csv(tmp_path / "run" / "predictions.csv", parse_dates=["date"])
+    assert list(every["date"]) == list(idx[-12:])
+    run = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert [r["date"] for r in run["predictions"]][9] == "2024-01-10 00:00:00"
+    assert (run["data"]["first"], run["data"]["last"]) == ("2024-01-01 00:00:00", "2024-01-10 02:00:00")
+
+
 def test_backtest_notes_mase_scaled_with_season_1(tmp_path):
     # 60 weekly values, horizon 4, 2 origins: training parts of 52 and 56 values against a season of 52;
     # the 52-value part has no seasonal naive error, and its MASE is scaled by naive's (said in a note)

@@ -103,7 +103,8 @@ def _prediction_rows(res, series: dict, h: int, windows: int, step: int) -> list
             for j in range(h):
                 when = y.index[plan[o] + j]
                 row = {"series": k, "origin": o, "step": j + 1,
-                       "date": runs._date_text(when) if isinstance(when, pd.Timestamp) else int(when), "truth": res.truth[r, j]}
+                       "date": runs._date_text(when, runs._days_only(y.index)) if isinstance(when, pd.Timestamp) else int(when),
+                       "truth": res.truth[r, j]}
                 out.append({**row, **{m: f[r, j] for m, f in res.forecasts.items()}})
     return out
 
@@ -154,3 +155,18 @@ def test_prediction_rows_keep_positions_as_integers():
 
     rows = runs.prediction_rows(pd.RangeIndex(49, 51), np.array([1.0, 2.0]), {"naive": np.array([0.0, 1.0])})
     assert [r["date"] for r in runs.clean(rows)] == [49, 50]
+
+
+def test_fit_run_json_writes_a_series_dates_in_one_format():
+    # hourly data from midnight: run.json's data said first '2024-10-01', last '2024-10-26 23:00:00+02:00', and its
+    # predictions '2024-10-22' (no offset: 2 hours off as read) between '... 01:00:00+02:00' rows
+    import numpy as np
+    import pandas as pd
+
+    idx = pd.date_range("2024-10-01", "2024-10-26 23:00", freq="h", tz="Europe/Paris")
+    data = runs.series_data(pd.Series(np.ones(len(idx)), index=idx), "p", False, "none", 1, 1)
+    assert (data["first"], data["last"]) == ("2024-10-01 00:00:00+02:00", "2024-10-26 23:00:00+02:00")
+    rows = runs.prediction_rows(idx[-25:-23], np.array([1.0, 2.0]), {"naive": np.array([0.0, 1.0])})
+    assert [r["date"] for r in rows] == ["2024-10-25 23:00:00+02:00", "2024-10-26 00:00:00+02:00"]
+    days = pd.date_range("2024-01-01", periods=3, freq="D")  # all midnight, no zone: dates alone, as before
+    assert runs.series_data(pd.Series(np.ones(3), index=days), "d", False, "none", 1, 1)["last"] == "2024-01-03"
