@@ -1648,6 +1648,23 @@ def _mid_month_hint(dates: pd.DatetimeIndex) -> str | None:
             f"or the last day of the {step}: write them as {dates[0]:%Y-%m} or {dates[0]:%Y-%m}-01")
 
 
+def _utc_days_hint(dates: pd.DatetimeIndex, where: Callable[[int], str]) -> str | None:
+    """How to fix daily (or coarser) local times written in UTC: a local midnight is 23:00 UTC in winter and 22:00 in
+    summer, so their time of day moves by an hour at each daylight-saving change and no frequency holds them all.
+    None when that is not the case (two times of day an hour apart, each kept for a run of dates)."""
+    if len(dates) < 3:
+        return None
+    tod = (dates - dates.normalize()).asi8  # (N,) since midnight, in the dates' unit
+    kinds, hour = np.unique(tod), pd.Timedelta(hours=1).as_unit(dates.unit).value
+    switches = np.flatnonzero(np.diff(tod))
+    if len(kinds) != 2 or hour not in (kinds[1] - kinds[0], 24 * hour - (kinds[1] - kinds[0])) or 2 * len(switches) > len(dates):
+        return None
+    i = int(switches[0]) + 1
+    return (f"the time of day moves by an hour, from {dates[0]:%H:%M} to {dates[i]:%H:%M} at {where(i)} ({_fmt_date(dates[i])}): "
+            "local days across a daylight-saving change written in UTC? write the local dates (YYYY-MM-DD), or the local times "
+            "with their UTC offset, e.g. 2024-10-27T00:00:00+02:00")
+
+
 def _pair_candidates(a: pd.Timestamp, b: pd.Timestamp) -> list[pd.DateOffset]:
     """Offsets that step from date ``a`` exactly to the next date ``b``."""
     o = pd.offsets
@@ -1721,11 +1738,13 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
                                 "frequency pandas names, e.g. .asfreq('B') with a fill (fill='ffill')")
             offset = raw.freq
         if offset is None:
-            _refuse_strays(dates, where)  # two dates off a monthly grid: no frequency holds them all
+            utc_days = _utc_days_hint(dates, where)
+            if utc_days is None:
+                _refuse_strays(dates, where)  # two dates off a monthly grid: no frequency holds them all
             raise DataError(
                 f"cannot infer the frequency of the dates in {raw.source} "
                 f"({_fmt_date(dates[0])}, {_fmt_date(dates[1])}, ...); "
-                + (_mid_month_hint(dates) or "pass freq= e.g. freq='MS' for month starts, 'D' for days (CLI --freq)")
+                + (utc_days or _mid_month_hint(dates) or "pass freq= e.g. freq='MS' for month starts, 'D' for days (CLI --freq)")
             )
     name = _freq_name(offset)
     if not offset.is_on_offset(first):
@@ -1756,7 +1775,7 @@ def _check_dates(raw: _Raw, offset: pd.DateOffset | None,
         i = int(off_grid[0])
         raise DataError(
             f"{where(i)}: date {_fmt_date(dates[i])} does not fall on the frequency {name!r} of "
-            "the other dates; fix the date or pass the right freq= (CLI --freq)"
+            "the other dates; " + (_utc_days_hint(dates, where) or "fix the date or pass the right freq= (CLI --freq)")
         )
     return grid, offset
 

@@ -43,6 +43,7 @@ from seqcast.data import (
     _is_missing,
     _is_sep_line,
     _mid_month_hint,
+    _utc_days_hint,
     _pandas_values,
     _parse_dates,
     _parse_values,
@@ -579,8 +580,10 @@ def _long_offset(groups: list[tuple[str, np.ndarray]], dates: pd.DatetimeIndex,
                 inferred.append((key, rows, offset))
     if not inferred:  # a series with two dates on the 15th among month starts has no frequency that holds them all
         key, rows = max(groups, key=lambda g: len(g[1]))  # the longest (one check: this is an error path of any size)
-        _refuse_strays(dates[rows], lambda i: f"series {_show(key)}: {where(int(rows[i]))}")
-        hint = next(filter(None, (_mid_month_hint(dates[rows]) for _, rows in groups)), None)
+        utc_days = _utc_days_hint(dates[rows], lambda i: f"series {_show(key)}: {where(int(rows[i]))}")
+        if utc_days is None:
+            _refuse_strays(dates[rows], lambda i: f"series {_show(key)}: {where(int(rows[i]))}")
+        hint = utc_days or next(filter(None, (_mid_month_hint(dates[rows]) for _, rows in groups)), None)
         raise DataError(
             f"cannot infer the frequency of the dates in {source}: no series has 3 or more evenly "
             "spaced dates; " + (hint or "pass freq= e.g. freq='MS' for month starts, 'D' for days (CLI --freq; in Python "

@@ -174,6 +174,25 @@ def test_local_clock_times_across_a_dst_change_are_refused_with_a_hint_to_write_
         load_series(write(tmp_path, "date,v\n" + "".join(f"{d:%Y-%m-%d},{i}\n" for i, d in enumerate(days))))
 
 
+def test_local_days_written_in_utc_are_refused_with_a_hint_that_says_so(tmp_path):
+    """Berlin midnights as UTC (23:00Z, then 22:00Z from 2024-03-31): 'cannot infer the frequency; pass freq= e.g. 'D'',
+    and with freq='D' 'date 2024-03-31 22:00:00 does not fall on the frequency 'D''; neither fix could work."""
+    days = pd.date_range("2024-03-20", periods=20, freq="D", tz="Europe/Berlin").tz_convert("UTC")
+    hint = (r"the time of day moves by an hour, from 23:00 to 22:00 at line 14 \(2024-03-31 22:00:00(\+00:00)?\): local days "
+            r"across a daylight-saving change written in UTC\? write the local dates \(YYYY-MM-DD\), or the local times with "
+            r"their UTC offset, e\.g\. 2024-10-27T00:00:00\+02:00$")
+    for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M"):
+        path = write(tmp_path, "day,v\n" + "".join(f"{d.strftime(fmt)},{i}\n" for i, d in enumerate(days)))
+        with pytest.raises(DataError, match=r"^cannot infer the frequency of the dates in file .*\.\.\.\); " + hint):
+            load_series(path)
+        with pytest.raises(DataError, match=r"^line 14: date 2024-03-31 22:00:00.* does not fall on the frequency 'D' of the "
+                                            r"other dates; " + hint):
+            load_series(path, freq="D")
+    twice = pd.date_range("2024-01-01", periods=10, freq="D").repeat(2) + pd.to_timedelta([9, 10] * 10, unit="h")
+    with pytest.raises(DataError, match=r"pass freq= e\.g\. freq='MS'"):  # two readings a day, an hour apart: no hint
+        load_series(write(tmp_path, "t,v\n" + "".join(f"{d:%Y-%m-%d %H:%M},{i}\n" for i, d in enumerate(twice))))
+
+
 def test_daily_readings_at_one_local_time_with_changing_offsets_keep_their_local_times(tmp_path):
     """A business-day close at 16:00 New York time: in UTC it moves from 21:00 to 20:00 at the DST change."""
     days = pd.date_range("2024-03-01 16:00", periods=15, freq="B", tz="America/New_York")  # DST starts on 2024-03-10

@@ -633,3 +633,13 @@ def test_two_dates_off_the_grid_are_named_not_said_to_have_no_frequency(tmp_path
     with pytest.raises(DataError, match=r"^series 'a': line 12: date 2000-11-15 does not fall on the frequency 'MS' of the other "
                                         r"dates \(nor do 1 more: 2003-05-20\); fix the date"):
         load_long(path)
+
+
+def test_local_days_written_in_utc_get_the_hint_in_long_format_too(tmp_path):
+    # Paris midnights as UTC (23:00Z, then 22:00Z): "no series has 3 or more evenly spaced dates; pass freq= e.g. 'D'", which
+    # could not work; load_series says what they are, and so does load_long now
+    days = pd.date_range("2024-03-20", periods=20, freq="D", tz="Europe/Paris").tz_convert("UTC").strftime("%Y-%m-%dT%H:%MZ")
+    path = write(tmp_path, "unique_id,ds,y\n" + "".join(f"{k},{d},{i}\n" for k in "ab" for i, d in enumerate(days)))
+    with pytest.raises(DataError, match=r"no series has 3 or more evenly spaced dates; the time of day moves by an hour, from "
+                                        r"23:00 to 22:00 at series 'a': line 14 \(2024-03-31 22:00:00\+00:00\): local days "):
+        load_long(path)
