@@ -836,6 +836,11 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, da
         if _beyond_ns(texts[i]):  # '2300-01-01' was "cannot be parsed; write every date in one format"
             raise DataError(f"{where(i)}: date {_show(texts[i])}{col} is outside {pd.Timestamp.min:%Y-%m-%d} .. "
                             f"{pd.Timestamp.max:%Y-%m-%d}, the dates pandas holds in nanoseconds; fix that date (a typo?)")
+        day = _WHOLE_RE.match(texts[i])
+        if day and 10_000 <= int(day.group(1)) < 100_000:  # Excel's day numbers for 1927 .. 2173, which pandas does not read
+            when = pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(day.group(1)))
+            raise DataError(f"{where(i)}: date {_show(texts[i])}{col} cannot be parsed (a spreadsheet's day number? format the column "
+                            f"as dates before saving it, e.g. yyyy-mm-dd: {day.group(1)} is {when:%Y-%m-%d} in Excel)")
         example = f" (the first date reads {_show(texts[0])})" if i > 0 else ""
         raise DataError(
             f"{where(i)}: date {_show(texts[i])}{col} cannot be parsed{example}; "

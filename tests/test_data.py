@@ -681,6 +681,19 @@ def test_unparseable_date(tmp_path):
         load_series(write(tmp_path, text))
 
 
+def test_spreadsheet_serial_dates_are_named_as_such(tmp_path):
+    # a date column a spreadsheet saved as its day numbers (45000 is 2023-03-15) said only "cannot be parsed; write
+    # every date in one format, e.g. 2020-01-31", as if the numbers were a typo
+    serial = r"^line 2: date '45000' in column 'date' cannot be parsed \(a spreadsheet's day number\? format the column as dates"
+    rows = "".join(f"{45000 + i},{i}\n" for i in range(20))
+    with pytest.raises(DataError, match=serial):
+        load_series(write(tmp_path, "date,sales\n" + rows), date_column="date")
+    with pytest.raises(DataError, match=serial.replace("line 2", "row 0")):
+        load_series(pd.DataFrame({"date": np.arange(45000.0, 45020.0), "y": np.arange(20.0)}), date_column="date")
+    with pytest.raises(DataError, match=r"date '450000' in column 'date' cannot be parsed; write"):  # no such day number
+        load_series(write(tmp_path, "date,sales\n" + rows.replace("45000,", "450000,")), date_column="date")
+
+
 def test_a_totals_row_at_the_bottom_is_named_as_such(tmp_path):
     rows = "".join(f"2020-{m:02d}-01,{m}\n" for m in range(1, 13))
     with pytest.raises(DataError, match=r"^line 14: date 'Total' in column 'date' cannot be parsed .*, or remove that row \(a total"):
