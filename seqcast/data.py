@@ -1867,7 +1867,9 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
                         f"{len(gap)} dates are missing at frequency {_freq_name(offset)!r}, more than the {n} present, "
                         f"and the dates fit {_freq_name(natural)!r}: pass freq={_freq_name(natural)!r} (CLI --freq) or none"
                     )
-                one_hour = grid.tz is None and gap.floor("h").nunique() == 1 and gap[0] != gap[0].normalize()
+                hours = gap.floor("h").unique()  # a DST change skips one hour of one day a year, at one local time of day
+                one_hour = (grid.tz is None and gap[0] != gap[0].normalize() and len(set(hours.hour)) == 1
+                            and len(hours) <= 1 + (grid[-1] - grid[0]).days // 300)
                 raise DataError(
                     f"{len(gap)} date{'s are' if len(gap) != 1 else ' is'} missing at frequency "
                     f"{_freq_name(offset)!r}: {first}{more}; pass fill='ffill' or "

@@ -174,6 +174,19 @@ def test_local_clock_times_across_a_dst_change_are_refused_with_a_hint_to_write_
         load_series(write(tmp_path, "date,v\n" + "".join(f"{d:%Y-%m-%d},{i}\n" for i, d in enumerate(days))))
 
 
+def test_local_clock_times_over_two_springs_get_the_dst_hint_too(tmp_path):
+    # the autumn hour's repeat dropped (one row per date), two years of Berlin clock times miss 02:00 on two spring days:
+    # the hint came only when every missing date lay in one hour
+    idx = pd.date_range("2023-03-20", "2024-04-05", freq="h", tz="Europe/Berlin").tz_localize(None).drop_duplicates()
+    text = "date,v\n" + "".join(f"{d:%Y-%m-%d %H:%M},{i % 24}\n" for i, d in enumerate(idx))
+    with pytest.raises(DataError, match=r"^2 dates are missing at frequency 'h': 2023-03-26 02:00:00, 2024-03-31 02:00:00; .*"
+                                        r"if these are local clock times across a daylight-saving change"):
+        load_series(write(tmp_path, text))
+    idx = pd.date_range("2024-01-01", periods=100, freq="h").delete([26, 50])  # 02:00 two days running: no hint
+    with pytest.raises(DataError, match=r"add the rows$"):
+        load_series(write(tmp_path, "date,v\n" + "".join(f"{d:%Y-%m-%d %H:%M},{i}\n" for i, d in enumerate(idx))))
+
+
 def test_local_days_written_in_utc_are_refused_with_a_hint_that_says_so(tmp_path):
     """Berlin midnights as UTC (23:00Z, then 22:00Z from 2024-03-31): 'cannot infer the frequency; pass freq= e.g. 'D'',
     and with freq='D' 'date 2024-03-31 22:00:00 does not fall on the frequency 'D''; neither fix could work."""
