@@ -638,8 +638,9 @@ def fmt_score(v, decimals: int = 3) -> str:
 def ratio_clause(metric: str, lo: float, hi: float, over: str, word: str) -> str:
     """A verdict's clause on noise: "; 95% interval of the MASE ratio 0.812-0.968 over 24 origins: clearly better",
     clearly when the whole interval lies on `word`'s side of 1 ("better": below, "worse": above)."""
-    clear = hi < 1 if word == "better" else lo > 1
-    return f"; 95% interval of the {metric} ratio {lo:.3f}-{hi:.3f} over {over}: {'clearly' if clear else 'not clearly'} {word}"
+    clear = hi < 1 if word == "better" else lo > 1  # against a baseline exact to rounding: 7.33e+13, not 73320174480199.781
+    return (f"; 95% interval of the {metric} ratio {fmt_score(lo)}-{fmt_score(hi)} over {over}: "
+            f"{'clearly' if clear else 'not clearly'} {word}")
 
 
 def fmt_num(v) -> str:

@@ -784,3 +784,14 @@ def test_the_data_section_names_backtest_keys_and_the_frequency_in_words(tmp_pat
     assert [report._freq_text(f) for f in ("min", "s", "BME", "BQS-JAN", "SMS-15", "bh", "D", "B", "ME", "15min", "BW", "SMQ")] == \
         ["min (every minute)", "s (every second)", "BME (monthly, business days)", "BQS-JAN (quarterly, business days)",
          "SMS-15 (semi-monthly)", "bh (business hours)", "D (daily)", "B (business days)", "ME (monthly)", "15min", "BW", "SMQ"]
+
+
+def test_ratio_clause_keeps_three_significant_digits_for_huge_ratios():
+    """A pure sine where the seasonal naive is exact to rounding (RMSE 1e-13): fit's verdict read "95% interval of the
+    RMSE ratio 73320174480199.781-118292084062280.141"; ordinary ratios read as before."""
+    from seqcast.report import ratio_clause
+
+    assert ratio_clause("RMSE", 7.33201744801997e13, 1.1829208406228e14, "12 blocks of 3 test points", "worse") == \
+        "; 95% interval of the RMSE ratio 7.33e+13-1.18e+14 over 12 blocks of 3 test points: clearly worse"
+    assert ratio_clause("MASE", 0.8123, 0.9684, "24 origins", "better") == \
+        "; 95% interval of the MASE ratio 0.812-0.968 over 24 origins: clearly better"
