@@ -480,6 +480,10 @@ _DAY_MONTH_RE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
 
 
 _OFFSET_RE = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")  # a trailing UTC offset: +01:00, -0500, Z
+#: Periods written as statistics offices do, which pandas does not read (or misreads: '2020-M01' is 2020-01-01 00:00:01):
+#: months '2020M01' / '2020-M01' (Eurostat), ISO weeks '2023-W01' / '2023W01' / '2023-W01-3', quarters '2015 Q1' / 'Q1 2015'.
+_PERIOD_RE = re.compile(r"^(?:(?P<year>\d{4}) ?-? ?(?P<kind>[MWQ])(?P<n>\d{1,2})(?:-(?P<day>[1-7]))?"
+                        r"|Q(?P<q>[1-4]) ?[-/]? ?(?P<qyear>\d{4}))$", re.IGNORECASE)
 
 
 def _in_ns_range(dates: pd.DatetimeIndex) -> np.ndarray:
@@ -502,6 +506,25 @@ def as_ns(dates: pd.DatetimeIndex, where: Callable[[int], str] | None = None) ->
                         f"{pd.Timestamp.max:%Y-%m-%d}, the dates pandas holds in nanoseconds; fix that date, or drop "
                         "the dates (integer steps)")
     return (dates if inside.all() else dates.where(inside)).as_unit("ns")
+
+
+def _period_text(cell: str) -> str:
+    """A period's first day as YYYY-MM-DD (`_PERIOD_RE`: an ISO week's Monday, or its day 1-7), else the cell as it is
+    (a month 13 or a week 54 too: pandas then names it as a date it cannot parse)."""
+    m = _PERIOD_RE.match(cell)
+    if m is None:
+        return cell
+    if m["q"]:
+        return f"{m['qyear']}-{3 * int(m['q']) - 2:02d}-01"
+    year, kind, n = int(m["year"]), m["kind"].upper(), int(m["n"])
+    if kind == "W":
+        try:
+            return datetime.date.fromisocalendar(year, n, int(m["day"] or 1)).isoformat()
+        except ValueError:  # week 53 of a year of 52 weeks
+            return cell
+    if m["day"] or not 1 <= n <= (12 if kind == "M" else 4):
+        return cell
+    return f"{year}-{n if kind == 'M' else 3 * n - 2:02d}-01"
 
 
 def _to_datetime(cells: list[str], dayfirst: bool = False) -> pd.DatetimeIndex:
@@ -541,6 +564,8 @@ def _read_text_dates(cells: Sequence[str], counts: np.ndarray | None = None
     (distinct cells), so that "parses more of them" counts rows.
     """
     cells = list(cells)
+    if cells and _PERIOD_RE.match(cells[0]):  # '2020M01', '2023-W01', 'Q1 2015': their first days
+        cells = [_period_text(c) for c in cells]
     weight = np.ones(len(cells), dtype=np.int64) if counts is None else counts
     parsed, day_first = _to_datetime(cells), None
     if cells and _DAY_MONTH_RE.match(cells[0]):  # pandas infers the format from the first cell

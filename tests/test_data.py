@@ -1456,3 +1456,24 @@ def test_an_unnamed_first_column_of_row_numbers_is_the_index_pandas_or_r_wrote_n
                  "sales,\n" + "".join(f"{x},{i}\n" for i, x in enumerate(v))):  # not the first column
         with pytest.raises(DataError, match=r"^2 columns could hold the values"):
             load_series(write(tmp_path, text, "other.csv"))
+
+
+def test_periods_written_as_statistics_offices_do_read_as_their_first_days(tmp_path):
+    """Eurostat's '2020-M01' was read by pandas as 2020-01-01 00:00:01 (one year of months: a series of 12 seconds), and
+    '2020M01', ISO weeks '2023-W01' and 'Q1 2015' could not be parsed; they read as the first day of their period."""
+    months = [f"2020-M{k:02d}" for k in range(1, 13)]
+    s = load_series(write(tmp_path, "period,y\n" + "".join(f"{c},{i}\n" for i, c in enumerate(months))))
+    assert s.index.freqstr == "MS" and s.index[0] == pd.Timestamp("2020-01-01") and s.index[-1] == pd.Timestamp("2020-12-01")
+    s = load_series(write(tmp_path, "".join(f"{c.replace('-', '')},{i}\n" for i, c in enumerate(months))))  # no header
+    assert s.index.freqstr == "MS" and len(s) == 12
+    weeks = [f"{y}-W{k:02d}" for y, n in ((2020, 53), (2021, 52)) for k in range(1, n + 1)]  # 2020 has an ISO week 53
+    s = load_series(write(tmp_path, "week,y\n" + "".join(f"{c},{i}\n" for i, c in enumerate(weeks))))
+    assert s.index.freqstr == "W-MON" and len(s) == 105
+    assert [d.isocalendar()[:2] for d in s.index[[0, 52, 53]]] == [(2020, 1), (2020, 53), (2021, 1)]
+    quarters = [f"Q{k} {y}" for y in (2015, 2016) for k in (1, 2, 3, 4)]
+    for cells in (quarters, [f"{c[3:]} {c[:2]}" for c in quarters]):  # 'Q1 2015' and '2015 Q1'
+        s = load_series(write(tmp_path, "quarter,y\n" + "".join(f"{c},{i}\n" for i, c in enumerate(cells))))
+        assert s.index.freqstr == "QS-JAN" and s.index[1] == pd.Timestamp("2015-04-01")
+    for bad in ("2020-M13", "2021-W53"):  # no such month; 2021 has 52 ISO weeks
+        with pytest.raises(DataError, match=rf"^line 3: date '{bad}' in column 'p' cannot be parsed"):
+            load_series(write(tmp_path, f"p,y\n2021-W52,1\n{bad},2\n2020-M03,3\n"))
