@@ -219,7 +219,7 @@ def season_length(freq: str | pd.DateOffset | None) -> int | None:
     """The seasonal period, in steps, of a pandas frequency (``None`` if none).
 
     Monthly 12, quarterly 4, weekly 52, daily 7 (a week), business-daily 5,
-    semi-monthly 24, yearly ``None``. Multiples divide the period when they can
+    business-hourly 8 (a day of 09:00-17:00), semi-monthly 24, yearly ``None``. Multiples divide the period when they can
     ('2W' -> 26, '3MS' -> 4, '7D' -> 52) and give ``None`` otherwise.
     Sub-daily steps count the steps in the longest of day / hour / minute that
     holds at most 288 of them: hourly 24, half-hourly 48, 15-minutely 96,
@@ -263,6 +263,9 @@ def season_length(freq: str | pd.DateOffset | None) -> int | None:
         return per(52)
     if isinstance(offset, (o.BusinessDay, o.CustomBusinessDay)):
         return per(5)
+    if isinstance(offset, (o.BusinessHour, o.CustomBusinessHour)):  # a business day's hours: 8 of 09:00-17:00
+        minutes = sum((e.hour * 60 + e.minute - s.hour * 60 - s.minute) % 1440 for s, e in zip(offset.start, offset.end))
+        return per(minutes // 60) if minutes % 60 == 0 else None
     if isinstance(offset, o.Day):  # before Tick: Day is a Tick in pandas < 3
         return 52 if n == 7 else per(7)
     if isinstance(offset, o.Tick):

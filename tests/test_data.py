@@ -836,6 +836,8 @@ def test_fill_counts_dates_and_nans(tmp_path):
         # multiples divide the period when they can, else None; one step per period is no season
         ("3MS", 4), ("5MS", None), ("12MS", None), ("7D", 52), ("-2MS", 6), ("WOM-1MON", 12),
         ("24h", 7), ("5min", 288),  # 24 hours are a day (a week's 7), 5-minutely the most steps in a day
+        ("bh", 8), ("2bh", 4), ("3bh", None),  # business hours: a day's 8 (seasonal naive was naive's copy)
+        (pd.offsets.BusinessHour(start="08:00", end="18:00"), 10), (pd.offsets.BusinessHour(start="08:30", end="12:00"), None),
     ],
 )
 def test_season_length(freq, expected):
