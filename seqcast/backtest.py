@@ -6,7 +6,9 @@ For each series (n values) and window k = 0 .. n_windows-1, the origin (cut) is
 
 so the last window ends at the last value. At each origin every model, and every scaler inside it,
 sees only y[:cut_k] (with refit=False the neural model is fitted once, at the first origin, and later
-origins only give it their newer inputs). Rows of the result are (origin, series) pairs.
+origins only give it their newer inputs). Rows of the result are (origin, series) pairs. Values `fill` made up
+(a loaded series marks them: `seqcast.gaps`) are refilled in each training part from its own values, and are NaN
+in `truth`: not scored.
 
     res = backtest({"a": y1, "b": y2}, ["gru", "snaive"], h=12, n_windows=3, season=12)
     res.leaderboard()      # rows ranked by MASE: model, mase, smape, rmse, mae, rmsse, mape, fit_s
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import metrics
+from . import gaps, metrics
 from .config import Config
 from .errors import ConfigError, DataError, did_you_mean
 from .windows import check_positive
@@ -80,7 +82,7 @@ class Result:
     season: int
     ids: list  # (R,) series id of each row
     origins: list  # (R,) window index k of each row
-    truth: np.ndarray  # (R, h)
+    truth: np.ndarray  # (R, h); NaN where the value was filled, not observed: not scored
     forecasts: dict  # model -> (R, h)
     mae_scale: np.ndarray  # (R,) in-sample seasonal naive MAE of each row's training part
     mse_scale: np.ndarray
@@ -102,10 +104,16 @@ class Result:
         self._check_model(model)
         rows = sorted(range(len(self.ids)), key=lambda r: (self.origins[r], str(self.ids[r])))
         out = metrics.scores(self.truth[rows], self.forecasts[model][rows], self.mae_scale[rows], self.mse_scale[rows],
-                             ids=[self.ids[r] for r in rows] if per_series else None)
+                             ids=[self.ids[r] for r in rows] if per_series else None,
+                             scored=np.isfinite(self.truth[rows]) if self.unscored else None)
         if per_series:
             out["per_series"] = {k: out["per_series"][k] for k in dict.fromkeys(self.ids)}
         return out
+
+    @property
+    def unscored(self) -> int:
+        """How many test values were filled, not observed, and so are left out of every score and of the coverage."""
+        return int(np.isnan(self.truth).sum())
 
     def leaderboard(self) -> list[dict]:
         """One dict per model (model, mase, smape, rmse, mae, rmsse, mape, fit_s), best MASE first; a list, not a
@@ -189,7 +197,9 @@ class Result:
         """(R,) each row's MASE (mean_j |e_rj| / mae_scale_r); NaN where the row has no usable scale (as `scores` leaves it out)."""
         self._check_model(model)
         ok = np.isfinite(self.mae_scale) & (self.mae_scale > 0)
-        return np.where(ok, np.mean(np.abs(self.truth - self.forecasts[model]), axis=1) / np.where(ok, self.mae_scale, 1.0), np.nan)
+        err = np.abs(self.truth - self.forecasts[model])  # (R, h): NaN where the value was filled, not scored
+        mean = metrics._nanmean(err, axis=1) if self.unscored else np.mean(err, axis=1)
+        return np.where(ok, mean / np.where(ok, self.mae_scale, 1.0), np.nan)
 
     def best_baseline(self) -> str | None:
         """The baseline (not a neural model) with the lowest MASE, as `verdicts` compares with; None without baselines."""
@@ -216,7 +226,8 @@ class Result:
         self._check_model(base)
         rows = sorted(range(len(self.ids)), key=lambda r: (self.origins[r], str(self.ids[r])))
         a, b = self.row_mase(model)[rows], self.row_mase(base)[rows]
-        ok = np.isfinite(self.mae_scale[rows]) & (self.mae_scale[rows] > 0)  # MASE's rows
+        ok = np.isfinite(self.mae_scale[rows]) & (self.mae_scale[rows] > 0)  # MASE's rows (with a value observed)
+        ok &= np.isfinite(self.truth[rows]).any(axis=1)
         kept = [r for r, keep in zip(rows, ok) if keep]
         ids = [self.ids[r] for r in kept]
         n_series = len(dict.fromkeys(ids))
@@ -333,6 +344,7 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
     ids = [k for k, _ in items]
     text_ids(ids)  # models order the series by their ids as text (panel.fit_panel): 1 and "1" must not meet
     ys = [metrics._numbers(f"series[{k!r}]", v).ravel() for k, v in items]
+    marks = [(gaps.filled(v, len(y)), gaps.method(v)) for (_, v), y in zip(items, ys)]  # (S,) filled values, fill method
     dated = [getattr(getattr(v, "index", None), "freqstr", None) for _, v in items[:1]]
     m = int(season or cfg.season or (season_length(dated[0]) if dated and dated[0] else None) or 1)
     need = min_length(h, n_windows, step)
@@ -344,9 +356,9 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
                             "(CLI --fill interpolate)")
     plan = [cuts(len(y), h, n_windows, step) for y in ys]  # (S, W)
     trains, truth = [], []
-    for k in range(n_windows):  # rows: origin-major, then series
-        trains += [y[: c[k]] for y, c in zip(ys, plan)]
-        truth += [y[c[k] : c[k] + h] for y, c in zip(ys, plan)]
+    for k in range(n_windows):  # rows: origin-major, then series; filled values refilled from each part's own values,
+        trains += [gaps.refill(y[: c[k]], f[: c[k]], how) for y, c, (f, how) in zip(ys, plan, marks)]
+        truth += [gaps.observed(y[c[k] : c[k] + h], f[c[k] : c[k] + h]) for y, c, (f, _) in zip(ys, plan, marks)]  # and unscored
     res = evaluate(trains, truth, ids * n_windows, names, h=h, season=m, config=cfg, n_origins=n_windows,
                    refit=refit, progress=progress)
     res.step = step

@@ -355,21 +355,27 @@ def _load_data(data: str, column, date_column, freq, fill):
     return datasets.load(data, column=column, date_column=date_column, freq=freq, fill=fill)
 
 
-def _fill_note(series_list, fill: str, quiet: bool, err: bool = False, scored: bool = False) -> None:
+def _fill_note(series_list, fill: str, quiet: bool, err: bool = False, scored: tuple | None = None) -> None:
     """Say how many values --fill made up (it was silent), and how many empty rows at the ends it dropped; `scored`
-    (a holdout or backtest follows): that interpolated values read the value after their gap, which may be scored."""
+    (after a holdout or backtest: its unscored and all test values): that filled test values were left unscored, and
+    that interpolation read no value after the end of a training part or an input window."""
     series_list = list(series_list)
+    if scored is not None:
+        if any(int(s.attrs.get("filled", 0) or 0) for s in series_list):
+            unscored, total = scored
+            how = ("; each training part and input window was interpolated from the values up to its own end (a gap still "
+                   "open there holds the value before it)") if fill == "interpolate" else ""
+            what = (f"{unscored} of the {total} test values {'was' if unscored == 1 else 'were'} filled, not observed: left "
+                    f"unscored (every model and baseline is scored on the other {total - unscored})" if unscored
+                    else f"no test value was filled: all {total} are scored")
+            _say(quiet, f"note: {what}{how}", err=err)
+        return
     for key, what in (("filled", "filled {} missing value(s)"), ("dropped", "dropped {} empty row(s) before a first or after a last value")):
         counts = [int(s.attrs.get(key, 0) or 0) for s in series_list]
         if sum(counts):
             n = sum(1 for c in counts if c)
             _say(quiet, f"note: --fill {fill} " + what.format(sum(counts))
                         + (f" in {n} of {len(counts)} series" if len(counts) > 1 else ""), err=err)
-    if scored and fill == "interpolate" and any(int(s.attrs.get("filled", 0) or 0) for s in series_list):
-        # the data is filled once, before the split: a gap that ends at a test value (an origin) is interpolated towards it
-        _say(quiet, "note: interpolation fills a gap from the values on both sides, so where a gap ends at a test value the "
-                    "inputs of its forecasts (the model's and the baselines') held that later value, and filled test values are "
-                    "scored as if observed: the scores are optimistic there; --fill ffill fills from earlier values only", err=err)
 
 
 def _model_text(cfg, season: int | None = None, models: list | None = None) -> str:
@@ -610,6 +616,7 @@ def fit(
 
     Example: seqcast fit airline --model gru --units 64 --epochs 200 --levels 80,95 --out models/airline
     """
+    from . import gaps
     from .errors import ConfigError
     from .forecast import Forecaster, holdout, season_of, training_values
     from .io import check_target, save_model, write_atomic
@@ -666,10 +673,11 @@ def fit(
     from .runs import file_facts
 
     source = file_facts(data) if report and cfg.test_size > 0 else {}  # run.json's: the file as read, before the fits
-    _fill_note([series], cfg.fill, quiet, scored=cfg.test_size > 0)
+    _fill_note([series], cfg.fill, quiet)
     if auto:
-        cut = training_values(len(series), cfg.test_size)  # the auto choices see the training part only,
-        cfg = _auto_for([series.iloc[:cut]], cfg, flags, nonneg=bool((series >= 0).all()),  # and the whole series' sign
+        cut = training_values(len(series), cfg.test_size)  # the auto choices see the training part only (filled from its
+        cfg = _auto_for([gaps.refill_series(series.iloc[:cut])], cfg, flags,  # own values), and the whole series' sign
+                        nonneg=bool((series >= 0).all()),
                         calibrate_on=len(series), levels=lv)
     if lv:  # intervals the data is too short for: refused before any training
         from .forecast import _calibration_plan, interval_horizon
@@ -685,6 +693,7 @@ def fit(
             raise ConfigError("--levels calibrates intervals on the data the saved model is fitted on: use it with --refit (the default)")
         ho = holdout(series, cfg, progress=_bar(quiet))
         _print_holdout(ho, quiet)
+        _fill_note([series], cfg.fill, quiet, scored=(ho.unscored, ho.n_test + ho.unscored))
         _few_windows_note(ho.forecaster, quiet)
     if lv and (refit or ho is None):
         _say(quiet, f"{'refitting' if ho is not None else 'fitting'} on all data, {_then_calibrate(lv)}")
@@ -712,7 +721,8 @@ def fit(
             by = "the model refitted on all data" if refit else "the model fitted on the training part"
             _holdout_run(ctx, folder, series, cfg, ho, title=f"seqcast fit: {data}", forecast_file=TEST_PLOT,
                          data={**runs.series_data(series, str(data), ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train,
-                                                  ho.n_test), **source}, levels=lv, refit=refit,
+                                                  ho.n_test), **({"unscored": ho.unscored} if ho.unscored else {}), **source},
+                         levels=lv, refit=refit,
                          forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} points, one step ahead; "
                                           f"then {h} step{'s' * (h != 1)} forecast by {by}{shaded}")
 
@@ -1469,7 +1479,7 @@ def backtest(
     Example: seqcast backtest airline --models gru,lstm,naive,snaive --horizon 12 --windows 5 --levels 80 --report
     """
     from . import data as data_mod
-    from . import metrics
+    from . import gaps, metrics
     from .backtest import NEURAL, check_models
     from .config import read_toml
     from .backtest import backtest as run_backtest
@@ -1508,7 +1518,7 @@ def backtest(
                     f"{windows} origin(s) {step or horizon} step(s) apart with horizon {horizon}: {shown}")
         _say(quiet, left_out, err=True)
         series = {k: s for k, s in series.items() if len(s) >= need}
-    _fill_note(series.values(), fill, quiet, err=True, scored=True)  # notes that qualify the scores: on stderr with --json
+    _fill_note(series.values(), fill, quiet, err=True)  # notes that qualify the scores: on stderr with --json
     aligned = _origins_note(series, [n for n in names if n in NEURAL], quiet)  # too (a script's log keeps them), as left_out
     first = next(iter(series.values()))
     freq = first.index.freqstr if hasattr(first.index, "freqstr") and first.index.freqstr else None
@@ -1521,7 +1531,9 @@ def backtest(
     same = _snaive_note(names, m, freq, cfg.season is not None, quiet)
     weekly = _weekly_note(freq, m, cfg.season is not None, min(len(v) for v in values.values()), quiet)
     if auto:  # the --config file's options win over the automatic choices (as in fit), the flags over both
-        trains = [v[: cuts(len(v), horizon, windows, st)[0]] for v in values.values()]  # the first origin's training parts
+        first_cut = {k: cuts(len(v), horizon, windows, st)[0] for k, v in values.items()}  # the first origin's training
+        trains = [gaps.refill(v[: first_cut[k]], gaps.filled(series[k])[: first_cut[k]], gaps.method(series[k]))  # parts, filled
+                  for k, v in values.items()]  # from their own values
         given = {k: getattr(cfg, k) for k in toml if k != "model"}  # its `model` names none of --models
         cfg = auto_config([t for t in trains if len(t) > 0] or [[1.0]], h=horizon, season=m, base=cfg,
                           overrides={**given, **{k: v for k, v in dict(epochs=epochs, seed=seed, ensemble=ensemble).items() if v is not None}},
@@ -1529,8 +1541,10 @@ def backtest(
     cfg = cfg.replace(horizon=horizon)  # what the neural models train for (fit_panel's horizon), not a --config file's horizon
     neural = f"; neural: {_model_text(cfg, models=[n for n in names if n in NEURAL])}" if any(n in NEURAL for n in names) else ""
     _say(quiet or as_json, f"{len(values)} series, horizon {horizon}, {windows} origin(s), season {m}{neural}", err=True)
-    res = run_backtest(values, names, h=horizon, n_windows=windows, step=step, refit=refit, config=cfg, season=m,
-                       progress=_bar(quiet or as_json))
+    marked = any(gaps.filled(s).any() for s in series.values())  # the loaded series say where: refilled per origin, unscored
+    res = run_backtest(series if marked else values, names, h=horizon, n_windows=windows, step=step, refit=refit, config=cfg,
+                       season=m, progress=_bar(quiet or as_json))
+    _fill_note(series.values(), fill, quiet, err=True, scored=(res.unscored, res.truth.size))
     note = metrics.season_note([c for v in values.values() for c in cuts(len(v), horizon, windows, st)], m, "MASE (and RMSSE)")
     if note:
         _say(quiet, note, err=True)
@@ -1549,6 +1563,7 @@ def backtest(
     data_info = {"name": Path(data).name if Path(data).exists() else data, "n_series": len(values),
                  **({"n_obs": lengths[0]} if len(lengths) == 1 else {"length_min": min(lengths), "length_max": max(lengths)}),
                  "freq": freq, "filled": int(sum(int(s.attrs.get("filled", 0) or 0) for s in series.values())),
+                 **({"unscored": res.unscored} if res.unscored else {}),
                  "scaler": _scaler_text(cfg, names, "each origin's training part"),
                  "leaks": False, "horizon": horizon, "windows": windows, "step": st, "season": m, **source}
     if isinstance(first.index, pd.DatetimeIndex):  # a panel's series may start and end apart: its earliest and latest dates

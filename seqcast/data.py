@@ -7,7 +7,7 @@ pandas Series or DataFrame, a numpy array or a list, and returns a clean ``float
 * indexed by a ``DatetimeIndex`` (in nanoseconds, with pandas 2 and 3 alike) whose ``freq`` is set
   when the data has dates, or by a ``RangeIndex`` (0..n-1) when it has none;
 * named after the value column (``"y"`` when there is no name);
-* with ``series.attrs["filled"]`` = the number of values filled by ``fill``.
+* with ``series.attrs["filled"]`` = the number of values filled by ``fill`` (and where: :mod:`seqcast.gaps`).
 
 Every problem with the data raises :class:`seqcast.errors.DataError` (bad option
 values raise :class:`seqcast.errors.ConfigError`) with a one-line message that
@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
+from seqcast import gaps as filled_values
 from seqcast.errors import ConfigError, DataError
 from seqcast.windows import is_real
 
@@ -1928,13 +1929,16 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
     dropped = len(values) - (seen[-1] + 1 - seen[0])  # empty rows before the first value and after the last:
     if dropped:  # filling them would invent the ends
         values, index = values[seen[0] : seen[-1] + 1], index[seen[0] : seen[-1] + 1]
-    filled = int(np.isnan(values).sum())
+    gaps = np.isnan(values)
+    filled = int(gaps.sum())
     if filled:
         series = pd.Series(values, index=index, dtype="float64")  # gaps inside only: the ends hold values
         series = series.ffill() if fill == "ffill" else series.interpolate(method="linear")
         values = series.to_numpy(dtype="float64")
     series = pd.Series(values, index=index, name=raw.name, dtype=np.float64)  # (a dtype, not its name: 20 us less)
     series.attrs["filled"], series.attrs["dropped"] = filled, int(dropped)
+    if filled:  # where: an evaluation refills its training parts from their own values and scores observed values only
+        filled_values.mark(series, gaps, fill)
     return series
 
 

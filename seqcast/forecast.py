@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import data as data_mod
+from . import gaps
 from . import long as long_mod
 from . import metrics
 from .backtest import floored, nonneg_floor
@@ -210,10 +211,10 @@ class Forecaster:
         self.floors_ = nonneg_floor(values)  # (S,) 0 for a series never negative: no forecast nor band below it
         self.calibration_windows_ = self.calibration_series_ = 0
         if lv:
-            self._calibrate(values, lv, h_levels, season, calibration_windows, calibrate_on)
+            self._calibrate(values, lv, h_levels, season, calibration_windows, calibrate_on, series)
         return self
 
-    def _calibrate(self, values, levels, h: int, season: int, n_windows: int, on: list[int]) -> None:
+    def _calibrate(self, values, levels, h: int, season: int, n_windows: int, on: list[int], series=None) -> None:
         """Conformal widths per step from a rolling-origin backtest on the training data of the series `on`
         (see _calibration_plan): origins one step apart, the model fitted once at the first (n_windows
         residual rows per series for one extra fit). Widths are in units of each series' in-sample scale."""
@@ -226,8 +227,10 @@ class Forecaster:
         if not np.isfinite(scales).all():
             bad = self.series_ids_[int(np.flatnonzero(~np.isfinite(scales))[0])]
             raise DataError(f"series {bad!r} has fewer than 2 values: it has no scale for its intervals; drop it or pass no levels")
-        res = backtest({self.series_ids_[i]: values[i] for i in on}, [cfg.model], h=h, n_windows=nw, step=1, refit=False,
-                       config=cfg, season=season)
+        # filled values (the loaded series say where) are not scored, and each origin's part is refilled from its own values
+        marked = series is not None and any(gaps.filled(series[i]).any() for i in on)
+        res = backtest({self.series_ids_[i]: (series if marked else values)[i] for i in on}, [cfg.model], h=h, n_windows=nw,
+                       step=1, refit=False, config=cfg, season=season)
         # a constant part has no scale: its residuals, in data units, would swamp (or shrink) the others' scaled ones, so
         # it is left out of the widths, and used in data units only when every part is constant (one constant series)
         res.mae_scale = np.where(res.mae_scale > 0, res.mae_scale, np.nan if (res.mae_scale > 0).any() else 1.0)
@@ -542,6 +545,7 @@ def _as_series(y, fill: str) -> pd.Series:
     if isinstance(y, pd.Series):  # an already loaded series keeps the count of values filled when loading it
         s.attrs["filled"] = int(s.attrs.get("filled", 0)) + int(y.attrs.get("filled", 0))
         s.attrs.update({k: y.attrs[k] for k in ("id_column", "value_column") if k in y.attrs})  # load_long's column names
+        gaps.carry(s, y)  # and where they were filled
     return s
 
 
@@ -753,7 +757,7 @@ class Holdout:
 
     model_name: str
     n_train: int  # training windows (validation tail included)
-    n_test: int
+    n_test: int  # test targets scored (the observed ones: `unscored` counts the filled ones left out)
     dates: pd.Index  # dates of the test targets
     truth: np.ndarray  # (n_test,) in data units
     predictions: dict  # name -> (n_test,) forecasts
@@ -763,6 +767,7 @@ class Holdout:
     season: int | None
     forecaster: Forecaster
     table: list = field(default_factory=list)  # rows: model, rmse, mae, mape, mase
+    unscored: int = 0  # test values filled, not observed: left out (n_test counts the others)
 
     def verdict(self) -> str:
         """One line: whether the model beats the best baseline by RMSE on the test points (or ties, or is worse, by how much)."""
@@ -928,8 +933,9 @@ def holdout(y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path, config
     the choices are made on the training values (as `seqcast fit` does), the options set winning.
 
     y: one series (anything `load_series` reads). config / options: as `Forecaster` takes them (`test_size`,
-    default 0.2, is the fraction of windows held out). Returns a `Holdout` (`leaderboard()`, `verdict()`,
-    `frame()`, `forecaster`). Raises DataError (many series, or too few values for a test part) and ConfigError.
+    default 0.2, is the fraction of windows held out). Values `fill` made up (a loaded series marks them: `seqcast.gaps`)
+    are refilled from the values up to the end of the training part and of each input window, and not scored.
+    Returns a `Holdout` (`leaderboard()`, `verdict()`, `frame()`, `forecaster`). Raises DataError (many series, or too few values for a test part) and ConfigError.
 
     >>> import seqcast
     >>> ho = seqcast.holdout(seqcast.datasets.airline(), model="gru", units=(8,), epochs=5)
@@ -946,9 +952,10 @@ def holdout(y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path, config
         raise DataError("holdout evaluates one series, and `y` holds many; pass one of them, or evaluate them all with "
                         "seqcast.backtest.backtest(y, [model, 'snaive'], h=..., config=...) (CLI: seqcast backtest)")
     series = _as_series(y, cfg.fill)
+    filled, how = gaps.filled(series), gaps.method(series)  # (n,) values made up by `fill`: refilled as known, not scored
     if cfg.model == "auto":  # chosen on the training values only (the test part's sign is known, like its dates)
         train_values = training_values(len(series), cfg.test_size)
-        cfg = resolve_auto(cfg, [series.iloc[:train_values]], f._given, nonneg=bool((series >= 0).all()))
+        cfg = resolve_auto(cfg, [gaps.refill_series(series.iloc[:train_values])], f._given, nonneg=bool((series >= 0).all()))
         f = Forecaster(cfg, progress=progress)
     v = series.to_numpy(np.float64)
     X, _ = make_windows(v, cfg.window)
@@ -964,25 +971,35 @@ def holdout(y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path, config
         raise DataError(f"the training part is too short to fit on: the first {cut} of the {len(v)} values (test_size={cfg.test_size:g} "
                         f"holds out the last {len(v) - cut}), and one training window needs {needs(cfg, H, cut)}; use a smaller "
                         "`window` or `horizon` (CLI --window, --horizon), a smaller test_size (CLI --test-size, 0: no test), or more data")
-    t0 = time.perf_counter()
-    f.fit(series.iloc[:cut], scaler_data=series if cfg.scaler_fit == "all" else None)
-    fit_s = time.perf_counter() - t0
     t = np.arange(cut, len(v))  # positions of the test targets
+    scored = ~filled[t]  # a filled target is not scored
+    if not scored.any():
+        raise DataError(f"every one of the {n_test} test values was filled (fill={how!r}), none observed: nothing to score; use a "
+                        "larger `test_size` (CLI --test-size) or data with observed values at its end")
+    train = gaps.refill_series(series.iloc[:cut])  # filled from its own values only: the scaler and auto see no test value
+    t0 = time.perf_counter()
+    f.fit(train, scaler_data=series if cfg.scaler_fit == "all" else None)
+    fit_s = time.perf_counter() - t0
+    t = t[scored]
     truth = v[t]
-    z_pred = f.predict_scaled(X[n_train:])  # one forward pass: scaled for the tutorial's MSE, units for the rest
+    X_test = X[n_train:] if not filled.any() else gaps.known_at(v, filled, how, t - 1, t[:, None] + np.arange(-cfg.window, 0))
+    z_pred = f.predict_scaled(X_test)  # one forward pass: scaled for the tutorial's MSE, units for the rest
     if z_pred.ndim == 2:  # a direct / seq2seq model: its first step is the one-step-ahead forecast
         z_pred = z_pred[:, 0]
     # as f.forecast gives them: not below 0 for a never-negative training part (test_mse_scaled: Keras' evaluate, as is)
     pred = floored(f.scaler_.inverse_transform(z_pred)[None], f.floors_)[0]
     season = season_of(cfg, series)
     name = MODEL_NAMES[cfg.model]
-    preds = {name: pred, **baselines.one_step(v, t, season)}
+    known = gaps.history(v, filled, how) if filled.any() else None
+    preds = {name: pred, **baselines.one_step(v, t, season, known=known)}
     z_truth = f.scaler_.transform(truth)
-    ho = Holdout(model_name=name, n_train=n_train, n_test=n_test, dates=series.index[t], truth=truth, predictions=preds,
-                 test_mse_scaled=metrics.mse(z_truth, z_pred), fit_s=fit_s, leaks=f.leaks_, season=season, forecaster=f)
+    ho = Holdout(model_name=name, n_train=n_train, n_test=len(t), dates=series.index[t], truth=truth, predictions=preds,
+                 test_mse_scaled=metrics.mse(z_truth, z_pred), fit_s=fit_s, leaks=f.leaks_, season=season, forecaster=f,
+                 unscored=int((~scored).sum()))
     m = season if season and cut > season else 1
+    v_train = train.to_numpy(np.float64)
     for k, p in preds.items():
-        row = {"model": k, **metrics.point_metrics(truth, p), "mase": metrics.mase(truth, p, v[:cut], m)}
+        row = {"model": k, **metrics.point_metrics(truth, p), "mase": metrics.mase(truth, p, v_train, m)}
         ho.table.append(row)
     ho.table.sort(key=lambda r: r["rmse"])
     return ho

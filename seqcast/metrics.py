@@ -168,13 +168,25 @@ def _rows(name: str, a, shape: tuple[int, ...] | None = None) -> np.ndarray:
     return x
 
 
-def _block(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray, steps: bool = True) -> tuple[dict, dict | None]:
-    """Overall and per-step metrics of rows y, p (r, h) with scales s1, s2 (r,) (`steps=False`: overall only)."""
+def _nanmean(x: np.ndarray, axis: int | None = None):
+    """np.nanmean without its warning: NaN where a mean has no value."""
+    count = np.sum(~np.isnan(x), axis=axis)
+    total = np.nansum(x, axis=axis)
+    return np.divide(total, count, out=np.full(np.shape(total), np.nan), where=count > 0)
+
+
+def _block(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray, steps: bool = True,
+           mask: np.ndarray | None = None) -> tuple[dict, dict | None]:
+    """Overall and per-step metrics of rows y, p (r, h) with scales s1, s2 (r,) (`steps=False`: overall only);
+    `mask` (r, h): the targets scored, the others NaN in y and left out of every mean (None: all scored)."""
+    mean = np.mean if mask is None else _nanmean
     e = y - p  # (r, h)
     ae = np.abs(e)
-    nz = y != 0
+    nz = y != 0 if mask is None else (y != 0) & mask
     den = np.abs(y) + np.abs(p)
     ratio = np.divide(2.0 * ae, den, out=np.zeros_like(den), where=den > 0)  # smape terms
+    if mask is not None:
+        ratio = np.where(mask, ratio, np.nan)
     ape = np.divide(ae, np.abs(y), out=np.zeros_like(ae), where=nz)  # mape terms where y != 0
 
     def mape_of(axis):
@@ -187,42 +199,44 @@ def _block(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray, steps: 
     nan_h = np.full(y.shape[1], np.nan)
     if ok1.any():
         scaled1 = ae[ok1] / s1[ok1, None]  # (r1, h)
-        mase_all, mase_step = float(np.mean(scaled1)), (np.mean(scaled1, axis=0) if steps else None)
+        mase_all, mase_step = float(mean(scaled1)), (mean(scaled1, axis=0) if steps else None)
     else:
         mase_all, mase_step = float("nan"), nan_h
     if ok2.any():
-        rmsse_all = float(np.mean(np.sqrt(np.mean(e[ok2] ** 2, axis=1) / s2[ok2])))
-        rmsse_step = np.mean(ae[ok2] / np.sqrt(s2[ok2])[:, None], axis=0) if steps else None
+        rmsse_all = float(mean(np.sqrt(mean(e[ok2] ** 2, axis=1) / s2[ok2])))
+        rmsse_step = mean(ae[ok2] / np.sqrt(s2[ok2])[:, None], axis=0) if steps else None
     else:
         rmsse_all, rmsse_step = float("nan"), nan_h
     overall = {
-        "mae": float(np.mean(ae)),
-        "rmse": float(np.sqrt(np.mean(e**2))),
+        "mae": float(mean(ae)),
+        "rmse": float(np.sqrt(mean(e**2))),
         "mape": float(mape_of(None)),
-        "smape": float(100.0 * np.mean(ratio)),
+        "smape": float(100.0 * mean(ratio)),
         "mase": mase_all,
         "rmsse": rmsse_all,
     }
     if not steps:
         return overall, None
     per_step = {
-        "mae": np.mean(ae, axis=0),
-        "rmse": np.sqrt(np.mean(e**2, axis=0)),
+        "mae": mean(ae, axis=0),
+        "rmse": np.sqrt(mean(e**2, axis=0)),
         "mape": mape_of(0),
-        "smape": 100.0 * np.mean(ratio, axis=0),
+        "smape": 100.0 * mean(ratio, axis=0),
         "mase": mase_step,
         "rmsse": rmsse_step,
     }
     return overall, {k: [float(v) for v in per_step[k]] for k in SCORE_METRICS}
 
 
-def scores(truth, pred, mae_scale, mse_scale, ids=None) -> dict:
+def scores(truth, pred, mae_scale, mse_scale, ids=None, scored=None) -> dict:
     """Score R forecasts of h steps each: overall, per step and (with `ids`) per series.
 
     Args:
         truth, pred: (R, h) arrays, one forecast per row (e.g. one per series per backtest origin).
         mae_scale, mse_scale: (R,) each row's :func:`insample_scales`, from that row's own training data.
         ids: optional (R,) series ids; several rows may share one (several origins of one series).
+        scored: optional (R, h) bool, the targets to score (None: all); the others (values filled, not observed: their
+            truth may be NaN) are left out of every figure, and a row with none scored out of mase / rmsse.
 
     Returns plain python floats and lists::
 
@@ -254,12 +268,17 @@ def scores(truth, pred, mae_scale, mse_scale, ids=None) -> dict:
     p = _rows("pred", pred, (r, h))
     s1 = _rows("mae_scale", mae_scale, (r,))
     s2 = _rows("mse_scale", mse_scale, (r,))
+    mask = None if scored is None else _rows("scored", scored, (r, h)).astype(bool)
+    if mask is not None and mask.all():  # every target scored: the figures as without a mask, to the last bit
+        mask = None
+    if mask is not None:
+        y = np.where(mask, y, np.nan)
     for name, a in (("truth", y), ("pred", p)):
-        bad = np.argwhere(~np.isfinite(a))
+        bad = np.argwhere(~np.isfinite(a) & (mask if mask is not None and name == "truth" else True))
         if len(bad):
             i, j = (int(v) for v in bad[0])
             raise DataError(f"`{name}` holds {len(bad)} non-finite value(s), the first at row {i}, step {j} ({a[i, j]}); score finite forecasts only")
-    overall, per_step = _block(y, p, s1, s2)
+    overall, per_step = _block(y, p, s1, s2, mask=mask)
     out: dict = {"overall": overall, "per_step": per_step}
     if ids is not None:
         if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable) or (isinstance(ids, np.ndarray) and ids.ndim == 0):
@@ -272,7 +291,8 @@ def scores(truth, pred, mae_scale, mse_scale, ids=None) -> dict:
         rows: dict = {}
         for i, key in enumerate(keys):  # by first appearance
             rows.setdefault(key.item() if isinstance(key, np.generic) else key, []).append(i)
-        out["per_series"] = _per_series(y, p, s1, s2, rows)
+        out["per_series"] = (_per_series(y, p, s1, s2, rows) if mask is None else
+                             {k: _block(y[m], p[m], s1[m], s2[m], steps=False, mask=mask[m])[0] for k, m in rows.items()})
     return out
 
 

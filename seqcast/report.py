@@ -500,7 +500,7 @@ RUN_FILE, REPORT_FILE = "run.json", "report.html"
 MAX_PREDICTION_ROWS = 200
 SECTIONS = ("data", "leaderboard", "forecast", "predictions", "coverage", "training", "config", "reproduce")
 _DATA_LABELS = {"name": "series", "n_obs": "observations", "length_min": "shortest series (values)", "length_max": "longest series (values)",
-                "freq": "frequency", "first": "first date", "last": "last date", "filled": "values filled", "n_series": "number of series",
+                "freq": "frequency", "first": "first date", "last": "last date", "filled": "values filled", "unscored": "test values filled, not scored", "n_series": "number of series",
                 "scaler": "scaler", "leaks": "scaler saw the test period", "horizon": "horizon (steps)", "windows": "origins (--windows)",
                 "step": "steps between origins", "season": "season length", "test": "test",
                 "bytes": "file size (bytes)", "sha256": "file SHA-256 (sha256sum)"}  # backtest's and benchmark's too
@@ -864,7 +864,7 @@ def write_html(run: dict, path, *, base_dir=None) -> Path:
         seed             int                                              [reproduce]
         environment      {python, numpy, pandas, jax, jaxlib, optax: version, backend, cores}  [reproduce]
         created          str, ISO time                                    [reproduce, header]
-        data             {name, n_obs, freq, first, last, filled, n_series, scaler, leaks, bytes, sha256 (of
+        data             {name, n_obs, freq, first, last, filled, unscored, n_series, scaler, leaks, bytes, sha256 (of
                          a data file), ...}: a table, extra keys shown as they are; leaks true adds a warning box  [data]
         leaderboard      [{model, mase, rmse, ...}], best first, the first row bold       [leaderboard]
         verdict          str or [str], shown under the leaderboard                        [leaderboard]

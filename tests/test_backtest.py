@@ -505,3 +505,88 @@ def test_python_errors_name_the_arguments_not_only_the_cli_flags():
     with pytest.raises(DataError, match=r"^series 'a' holds NaN or inf values; fill them first, e.g. load_series\(\.\.\., "
                                         r"fill='interpolate'\) \(CLI --fill interpolate\)$"):
         backtest({"a": np.r_[np.arange(10.0), np.nan]}, ["naive"], h=2)
+
+
+def filled_series(first_test: float, fill: str = "interpolate", at=(37, 38, 39, 42, 46), name="a"):
+    """48 monthly values loaded with `fill`: gaps at `at` (the default ends right at origin 40 of h=4, 2 windows, and
+    leaves a target of each origin filled), the first test value `first_test`."""
+    import pandas as pd
+
+    from seqcast import load_series
+
+    y = seasonal(48)
+    y[40] = first_test
+    y[list(at)] = np.nan
+    return load_series(pd.Series(y, index=pd.date_range("2000-01", periods=48, freq="MS"), name=name), fill=fill)
+
+
+def _as_long(series: dict):
+    import pandas as pd
+
+    return pd.concat([pd.DataFrame({"unique_id": k, "ds": s.index, "y": s.to_numpy()}) for k, s in series.items()])
+
+
+@pytest.mark.parametrize("shape", ["one", "many"])
+def test_a_gap_ending_at_an_origin_is_filled_without_the_value_after_it(shape):
+    """--fill interpolate filled the whole series before the split: the gap before origin 40 was interpolated towards
+    the first test value, so the forecasts from that origin (and the training part the model and its scaler saw) held it.
+    Each training part is now filled from its own values: a 100x first test value changes nothing forecast from before it."""
+    cfg = TINY.replace(season=12)
+
+    def run(first):
+        a = filled_series(first)
+        if shape == "one":
+            return backtest(a, ["linear", "naive", "linear_ar", "drift"], h=4, n_windows=2, config=cfg)
+        import pandas as pd
+
+        raw = {"a": a.copy(), "b": seasonal(48, 20.0)}  # the long file as read: NaN where the gaps are
+        raw["a"][gaps_at(a)] = np.nan
+        long = _as_long({"a": raw["a"], "b": pd.Series(raw["b"], index=a.index)})
+        return backtest(long, ["linear", "naive", "linear_ar", "drift"], h=4, n_windows=2, config=cfg.replace(fill="interpolate"))
+
+    low, high = run(seasonal(48)[40]), run(100 * seasonal(48)[40])
+    rows = [r for r, k in enumerate(low.origins) if k == 0]  # origin 0: its training part ends in the gap
+    for m in low.forecasts:
+        np.testing.assert_array_equal(low.forecasts[m][rows], high.forecasts[m][rows], err_msg=m)
+    np.testing.assert_array_equal(low.mae_scale[rows], high.mae_scale[rows])
+    assert low.forecasts["naive"][0, 0] == seasonal(48)[36]  # the last value before the gap, held across it
+
+
+def gaps_at(s):
+    from seqcast import gaps
+
+    return gaps.filled(s)
+
+
+@pytest.mark.parametrize("fill", ["interpolate", "ffill"])
+def test_filled_test_values_are_not_scored(fill):
+    """Filled targets were scored as if observed (with ffill the naive forecast scored 0 on a filled one); now they are
+    NaN in `truth`, out of every score and of the coverage, and what they were filled with changes no figure."""
+    from seqcast import gaps
+
+    s = filled_series(seasonal(48)[40], fill)
+    res = backtest(s, ["naive", "snaive", "linear_ar"], h=4, n_windows=2, season=12)
+    assert res.unscored == 2 and np.isnan(res.truth[0, 2]) and np.isnan(res.truth[1, 2])
+    other = s.copy()  # the same marks, other made-up values at the filled targets
+    other.iloc[[42, 46]] = [1e6, -1e6]
+    assert gaps.filled(other).sum() == 5
+    again = backtest(other, ["naive", "snaive", "linear_ar"], h=4, n_windows=2, season=12)
+    assert again.leaderboard() == [{**r, "fit_s": again.leaderboard()[i]["fit_s"]} for i, r in enumerate(res.leaderboard())]
+    ok = np.isfinite(res.truth)
+    for m in res.forecasts:  # MAE and MASE over the observed targets only
+        e = np.abs(res.truth - res.forecasts[m])
+        assert res.scores(m)["overall"]["mae"] == pytest.approx(e[ok].mean())
+        assert res.scores(m)["overall"]["mase"] == pytest.approx(np.mean((e / res.mae_scale[:, None])[ok]))
+        assert res.row_mase(m) == pytest.approx([e[r][ok[r]].mean() / res.mae_scale[r] for r in range(2)])
+    late = backtest(filled_series(seasonal(48)[40], fill, at=(46,)), ["naive"], h=4, n_windows=3, season=12)
+    assert late.coverage_with_counts("naive", 50)[1][50.0] == 7  # origins 1 and 2's 8 test values, one of them filled
+
+
+def test_without_filled_values_scores_are_those_of_every_target():
+    y = {"a": seasonal(40), "b": seasonal(36, 5.0, 2)}
+    res = backtest(y, ["naive", "linear_ar"], h=4, n_windows=2, season=4)
+    assert res.unscored == 0
+    from seqcast import metrics
+
+    for m in res.forecasts:  # the same figures, to the last bit, as metrics.scores of every row
+        assert res.scores(m) == metrics.scores(res.truth, res.forecasts[m], res.mae_scale, res.mse_scale, ids=res.ids)

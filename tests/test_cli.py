@@ -1521,23 +1521,27 @@ def test_backtest_on_long_data_says_what_fill_made_up(work):
     assert "note: --fill interpolate filled 1 missing value(s) in 1 of 3 series" in r.stderr
 
 
-def test_scores_on_interpolated_data_say_the_gaps_read_later_values(work, tmp_path):
-    """--fill interpolate fills the whole series before the split: a gap ending at a backtest origin (or a holdout test
-    value) is interpolated towards that value, which the forecasts from it then hold (the naive forecast at that origin
-    is the mean of the value before the gap and the first truth value); the scores said nothing of it. ffill reads earlier values only."""
-    gap = write_csv(work, "gap-origin.csv", LINES[:57] + LINES[58:])  # value 56 missing: the last before origin 57
+def test_scores_on_filled_data_leave_filled_test_values_unscored(work, tmp_path):
+    """--fill filled the whole series before the split: a gap ending at a backtest origin (or a holdout test value) was
+    interpolated towards that value, which the forecasts from it then held, and filled test values were scored as if
+    observed; a note only said so. Now each training part and input window is filled from its own values, filled test
+    values are left unscored, and the note says how many."""
+    gap = write_csv(work, "gap-origin.csv", LINES[:57] + LINES[58:])  # value 56 missing: the last before origin 57, a target of 54
     r = invoke("backtest", gap, "--models", "naive", "--horizon", 3, "--windows", 2, "--fill", "interpolate")
     assert_ok(r)
-    assert "note: interpolation fills a gap from the values on both sides" in r.stderr
-    assert "--fill ffill fills from earlier values only" in r.stderr
-    assert "values on both sides" not in invoke("backtest", gap, "--models", "naive", "--horizon", 3, "--windows", 2,
-                                                 "--fill", "ffill").stderr
+    assert "note: 1 of the 6 test values was filled, not observed: left unscored (every model and baseline is scored on the " \
+           "other 5); each training part and input window was interpolated from the values up to its own end" in r.stderr
+    r = invoke("backtest", gap, "--models", "naive", "--horizon", 3, "--windows", 2, "--fill", "ffill")
+    assert "1 of the 6 test values was filled" in r.stderr and "interpolated from" not in r.stderr
+    r = invoke("backtest", gap, "--models", "naive", "--horizon", 3, "--windows", 1, "--fill", "interpolate")
+    assert "no test value was filled: all 3 are scored; each training part" in r.stderr  # origin 57 only: its part has the gap
     r = invoke("fit", gap, "--out", tmp_path / "m", "--fill", "interpolate", *FAST[:-1])  # the holdout is scored too
     assert_ok(r)
-    assert "values on both sides" in r.stdout
+    assert "1 of the 11 test values was filled" in r.stdout
+    assert json.loads((tmp_path / "m" / "run.json").read_text())["data"]["unscored"] == 1
     r = invoke("fit", gap, "--out", tmp_path / "m0", "--fill", "interpolate", "--test-size", 0, *FAST[:-1])  # nothing scored
     assert_ok(r)
-    assert "values on both sides" not in r.stdout
+    assert "test values" not in r.stdout
 
 
 def test_backtest_json_keeps_the_notes_that_qualify_its_scores_on_stderr(work):
@@ -1548,7 +1552,7 @@ def test_backtest_json_keeps_the_notes_that_qualify_its_scores_on_stderr(work):
     r = invoke(*args)
     assert_ok(r)
     assert json.loads(r.stdout)[0]["model"] == "naive"
-    assert "note: interpolation fills a gap from the values on both sides" in r.stderr and "season 60" in r.stderr
+    assert "note: 1 of the 6 test values was filled" in r.stderr and "season 60" in r.stderr
     p = write_csv(work, "long-ends-json.csv", long_lines())
     r = invoke("backtest", p, "--horizon", 2, "--windows", 2, "--models", "linear", "--epochs", 1, "--ensemble", 1, "--json")
     assert_ok(r)

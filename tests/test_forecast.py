@@ -930,3 +930,69 @@ def test_data_too_short_for_intervals_names_the_cli_flags(monkeypatch):
     with pytest.raises(DataError, match=r"too few to calibrate intervals over horizon=12 \(it needs 14\); pass a smaller horizon "
                                         r"\(CLI --horizon\), or no levels$"):
         Forecaster(**{**FAST, "window": 1}, val_size=0.0).fit(monthly(5).rename("y"), levels=(80,))
+
+
+
+def _holdout_with_gaps(first_test: float, fill: str = "interpolate", change_filled: float | None = None):
+    """monthly(60) with a gap of 3 ending right at the first test value (`first_test`) and a filled test value;
+    `change_filled`: other made-up values where the loader filled (its marks kept)."""
+    from seqcast import load_series
+    from seqcast.windows import split_train_test
+
+    n, w = 60, FAST["window"]
+    cut = split_train_test(n - w, 0.2) + w  # the first test target
+    y = monthly(n)
+    y.iloc[cut] = first_test
+    y.iloc[[cut - 3, cut - 2, cut - 1, cut + 3]] = np.nan
+    s = load_series(y, fill=fill)
+    if change_filled is not None:
+        s.iloc[[cut - 2, cut + 3]] = change_filled
+    return holdout(s, model="linear", test_size=0.2, **FAST), cut, y
+
+
+@pytest.mark.parametrize("fill", ["interpolate", "ffill"])
+def test_holdout_fills_the_training_part_and_inputs_from_their_own_values_and_scores_observed_values(fill):
+    """The data was filled once, before the split: the gap before the first test value was interpolated towards it, so the
+    training part (and its scaler) and that value's input window held it, and filled test values were scored as observed
+    (with ffill the naive forecast scored 0 on them). Now a 100x first test value changes nothing fitted or forecast before
+    it, a filled test value is left unscored, and what the filled values hold changes no figure."""
+    low, cut, y = _holdout_with_gaps(150.0, fill)
+    high, _, _ = _holdout_with_gaps(15000.0, fill)
+    assert low.unscored == 1 and low.n_test == 60 - cut - 1 and y.index[cut + 3] not in low.dates
+    assert low.forecaster.scaler_.to_dict() == high.forecaster.scaler_.to_dict()
+    for a, b in zip(jax.tree_util.tree_leaves(low.forecaster.params_), jax.tree_util.tree_leaves(high.forecaster.params_)):
+        np.testing.assert_array_equal(a, b)
+    for k in low.predictions:  # the forecasts of the first test value, from the window ending in the gap
+        assert low.predictions[k][0] == high.predictions[k][0], k
+    assert low.predictions["naive"][0] == y.iloc[cut - 4]  # the last value before the gap, held across it
+    other, _, _ = _holdout_with_gaps(150.0, fill, change_filled=-1e6)
+    pd.testing.assert_frame_equal(other.leaderboard(), low.leaderboard())
+    rmse = np.sqrt(np.mean((low.truth - low.predictions["naive"]) ** 2))  # over the observed test values only
+    assert low.leaderboard().set_index("model").loc["naive", "rmse"] == pytest.approx(rmse)
+
+
+def test_holdout_refuses_a_test_part_of_filled_values_only():
+    from seqcast import load_series
+
+    y = monthly(40)
+    y.iloc[-9:-1] = np.nan
+    s = load_series(y, fill="ffill")  # the last value observed: 7 test targets, 6 of them filled
+    ho = holdout(s, model="linear", test_size=0.2, **FAST)
+    assert ho.n_test == 1 and ho.unscored == 6
+    with pytest.raises(DataError, match="none observed: nothing to score"):
+        holdout(s.iloc[:-1], model="linear", test_size=0.2, **FAST)  # a slice that ends in the gap
+
+
+def test_interval_calibration_leaves_filled_values_out_of_its_residuals():
+    """The intervals' calibration backtest scored filled (made-up) values as residuals and read interpolated inputs; now
+    each origin's part is refilled from its own values and filled targets give no residual: what they hold changes no width."""
+    from seqcast import load_series
+
+    y = monthly(60)
+    y.iloc[[50, 51, 55]] = np.nan  # inside the calibration origins' targets
+    s = load_series(y, fill="interpolate")
+    other = s.copy()
+    other.iloc[[50, 51, 55]] = [0.0, 1e4, -50.0]  # the marks kept
+    widths = [Forecaster(model="linear", **FAST).fit(v, levels=(80, 95), horizon=2).widths_ for v in (s, other)]
+    for q in (80.0, 95.0):
+        np.testing.assert_array_equal(widths[0][q], widths[1][q])

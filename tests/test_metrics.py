@@ -363,3 +363,26 @@ def test_per_series_scores_of_a_panel_are_not_one_block_per_series(monkeypatch):
     truth = rng.normal(100, 10, (600, 12))
     metrics.scores(truth, truth + 1.0, np.full(600, 2.0), np.full(600, 4.0), ids=[f"s{i % 300}" for i in range(600)])
     assert len(calls) == 1  # the overall and per-step block; the 300 series together, not 300 more blocks
+
+
+def test_scores_leave_out_the_targets_not_scored():
+    """Filled (made-up) test values are not scored: `scored` masks them out of every figure, overall, per step and per series."""
+    rng = np.random.default_rng(0)
+    y, p = rng.normal(10, 1, (3, 4)), rng.normal(10, 1, (3, 4))
+    s1, s2 = np.array([1.0, 2.0, 0.5]), np.array([1.5, 3.0, 0.4])
+    ok = np.ones((3, 4), bool)
+    ok[0, 1] = ok[1, 3] = False
+    ok[2] = False  # a row with nothing observed
+    truth = np.where(ok, y, np.nan)
+    out = metrics.scores(truth, p, s1, s2, ids=["a", "a", "b"], scored=ok)
+    e = np.abs(y - p)
+    o = out["overall"]
+    assert o["mae"] == pytest.approx(e[ok].mean()) and o["rmse"] == pytest.approx(np.sqrt((e[ok] ** 2).mean()))
+    assert o["mase"] == pytest.approx((e / s1[:, None])[ok].mean())
+    assert o["rmsse"] == pytest.approx(np.mean([np.sqrt((e[r][ok[r]] ** 2).mean() / s2[r]) for r in (0, 1)]))
+    assert o["mape"] == pytest.approx(100 * (e / y)[ok].mean()) and o["smape"] == pytest.approx(100 * (2 * e / (y + p))[ok].mean())
+    assert out["per_step"]["mae"] == pytest.approx([e[:2, j][ok[:2, j]].mean() for j in range(4)])
+    assert out["per_series"]["a"]["mae"] == pytest.approx(e[:2][ok[:2]].mean()) and np.isnan(out["per_series"]["b"]["mae"])
+    assert metrics.scores(y, p, s1, s2, ids=[0, 1, 2], scored=np.ones((3, 4), bool)) == metrics.scores(y, p, s1, s2, ids=[0, 1, 2])
+    with pytest.raises(DataError, match="`truth` holds 2 non-finite value.s., the first at row 0, step 1"):  # NaN: not scored only
+        metrics.scores(truth, p, s1, s2, scored=ok | (np.arange(4) == 1))

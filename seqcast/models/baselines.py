@@ -54,9 +54,18 @@ def seasonal_naive(v, t, season: int) -> np.ndarray:
     return v[t - season]
 
 
-def one_step(v, t, season: int | None) -> dict:
+def one_step(v, t, season: int | None, known=None) -> dict:
     """All baselines that apply: {name: forecasts of v[t]}. linear_ar refits on v[:t] before every target
-    (before every k-th beyond ONE_STEP_FITS targets)."""
+    (before every k-th beyond ONE_STEP_FITS targets). `known`: e -> the values as known at position e
+    (`gaps.history`: filled values that read a later one refilled), for data with filled values; None: `v`."""
+    if known is not None:  # each target from its own history
+        t = np.atleast_1d(t)
+        hist = [known(i - 1) for i in t]
+        out = {"naive": np.array([naive(h, [i])[0] for h, i in zip(hist, t)])}
+        if season and season > 1 and t.min() >= season:
+            out["snaive"] = np.array([seasonal_naive(h, [i], season)[0] for h, i in zip(hist, t)])
+        out["linear_ar"] = _linear_ar_one_step(np.asarray(v, dtype=np.float64), t, season, known)
+        return out
     out = {"naive": naive(v, t)}
     if season and season > 1 and np.asarray(t).min() >= season:
         out["snaive"] = seasonal_naive(v, t, season)
@@ -142,21 +151,22 @@ def _ar_fit(y: np.ndarray, h: int, p: int) -> tuple[float, float, np.ndarray] | 
 ONE_STEP_FITS = 60
 
 
-def _linear_ar_one_step(v: np.ndarray, t: np.ndarray, season: int | None) -> np.ndarray:
+def _linear_ar_one_step(v: np.ndarray, t: np.ndarray, season: int | None, known=None) -> np.ndarray:
     """linear_ar's forecasts of v[t], each from the values before it, with the coefficients of a fit on
-    everything before the block of targets it opens (see ONE_STEP_FITS)."""
+    everything before the block of targets it opens (see ONE_STEP_FITS); `known` as `one_step` takes it."""
     p0 = 2 * season if season is not None and season > 1 else 12
     k = max(1, -(-len(t) // ONE_STEP_FITS))
     out = np.empty(len(t))
     for b in range(0, len(t), k):
-        fit = _ar_fit(v[: t[b]], 1, p0)
+        fit = _ar_fit((v if known is None else known(t[b] - 1))[: t[b]], 1, p0)
         for j in range(b, min(b + k, len(t))):
             i = t[j]
+            h = v if known is None else known(i - 1)  # the values before target i, as known then
             if fit is None:
-                out[j] = v[i - 1]
+                out[j] = h[i - 1]
                 continue
             mu, sd, coef = fit
-            lags = (v[i - len(coef) + 1 : i][::-1] - mu) / sd  # v[i-1], ..., v[i-p], standardised as in the fit
+            lags = (h[i - len(coef) + 1 : i][::-1] - mu) / sd  # v[i-1], ..., v[i-p], standardised as in the fit
             out[j] = mu + sd * (coef[0] + float(np.dot(coef[1:], lags)))
     return out
 

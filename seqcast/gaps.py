@@ -1,0 +1,101 @@
+"""Values that `fill` made up: where they are, and a series as it was known at a time.
+
+``load_series(..., fill=...)`` fills every gap of a series at once, so an interpolated value reads the value
+after its gap. An honest evaluation forecasts from what was known at the forecast's time only, and scores
+observed values only. The loaders mark the filled values (``series.attrs["filled_at"]``: their index labels
+as integers, nanoseconds for dates, which slicing keeps; ``attrs["fill"]``: the method), and the evaluations
+(holdout, backtest, interval calibration) fill each training part and input window from the values up to
+its own end, as ``refill`` does:
+
+    interpolate   a gap closed within the span (its next value is in it): linear between its two sides, as loaded;
+                  a gap still open at the span's end: the last value before it (pandas' linear interpolate
+                  carries the last value forward there, as a forecast's own data would be filled)
+    ffill         the last value before the gap, as loaded
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+FILLED_AT, METHOD = "filled_at", "fill"  # the attrs keys
+
+
+def _labels(index: pd.Index) -> np.ndarray:
+    """(n,) the index labels as int64: nanoseconds for dates (UTC for a zone), the positions of a RangeIndex."""
+    if isinstance(index, pd.DatetimeIndex):
+        return index.as_unit("ns").asi8
+    return np.asarray(index, dtype=np.int64)
+
+
+def mark(series: pd.Series, filled: np.ndarray, method: str) -> None:
+    """Record in `series.attrs` that the values at (n,) bool `filled` were filled by `method`."""
+    series.attrs[FILLED_AT] = tuple(_labels(series.index[filled]).tolist())  # a tuple: attrs are compared and deep-copied
+    series.attrs[METHOD] = method
+
+
+def carry(dst: pd.Series, src) -> None:
+    """Keep `src`'s marks on `dst` (the same series read again, e.g. a loaded series passed to load_series)."""
+    if isinstance(src, pd.Series) and src.attrs.get(FILLED_AT):
+        dst.attrs[FILLED_AT] = tuple(sorted({*dst.attrs.get(FILLED_AT, ()), *src.attrs[FILLED_AT]}))
+        dst.attrs[METHOD] = src.attrs.get(METHOD, dst.attrs.get(METHOD))
+
+
+def filled(y, n: int | None = None) -> np.ndarray:
+    """(n,) bool: where the values of `y` were filled when loading (all False for anything but a marked pd.Series)."""
+    at = y.attrs.get(FILLED_AT) if isinstance(y, pd.Series) else None
+    if not at:
+        return np.zeros(len(y) if n is None else n, dtype=bool)
+    return np.isin(_labels(y.index), np.asarray(at, dtype=np.int64))
+
+
+def method(y) -> str | None:
+    """The fill method of a marked pd.Series, else None."""
+    return y.attrs.get(METHOD) if isinstance(y, pd.Series) and y.attrs.get(FILLED_AT) else None
+
+
+def refill(values: np.ndarray, filled: np.ndarray, method: str | None) -> np.ndarray:
+    """(n,) `values` with the `filled` ones filled again from the observed ones up to the last position (see the
+    module's table); `values` itself when none is filled."""
+    if method is None or not filled.any():
+        return values
+    raw = pd.Series(np.where(filled, np.nan, values))
+    out = raw.ffill() if method == "ffill" else raw.interpolate(method="linear")  # trailing NaN: the last value, carried
+    return out.to_numpy(np.float64)
+
+
+def refill_series(s: pd.Series) -> pd.Series:
+    """A marked series with its values as known at its last date (`refill`), its index and attrs kept."""
+    v = s.to_numpy(np.float64)
+    out = refill(v, filled(s), method(s))
+    if out is v:
+        return s
+    new = pd.Series(out, index=s.index, name=s.name)
+    new.attrs.update(s.attrs)
+    return new
+
+
+def observed(values: np.ndarray, filled: np.ndarray) -> np.ndarray:
+    """(n,) `values` with NaN at the `filled` ones (targets not to score); `values` itself when none is."""
+    return np.where(filled, np.nan, values) if filled.any() else values
+
+
+def known_at(values: np.ndarray, filled: np.ndarray, method: str | None, ends: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """(N, k) the values at positions `idx` (N, k) as known at positions `ends` (N,) (idx <= ends): an interpolated
+    value in the gap still open at its row's end takes the last value before that gap; the others are as loaded."""
+    if method is None or not filled.any():
+        return values[idx]
+    prev = np.maximum.accumulate(np.where(filled, 0, np.arange(len(values))))  # (n,) the last observed position at or before
+    ends = np.asarray(ends)[:, None]  # (N, 1)
+    held = filled[idx] if method == "ffill" else filled[ends] & (prev[idx] == prev[ends])  # (N, k) the last value before
+    return np.where(held, values[prev[idx]], refill(values, filled, method)[idx])  # (the series ends observed: all closed)
+
+
+def history(values: np.ndarray, filled: np.ndarray, method: str | None):
+    """e -> (n,) the values as known at position e (only [:e + 1] is meaningful): for baselines that read a
+    history before each target; `values` itself where e was observed (every gap before it is closed)."""
+    closed = refill(values, filled, method)  # as known at the end, which was observed
+
+    def at(e: int) -> np.ndarray:
+        return closed if not filled[e] else refill(values[: e + 1], filled[: e + 1], method)
+    return at

@@ -1,0 +1,70 @@
+"""Filled values: marked where loading filled them, and refilled as known at a time."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from seqcast import gaps, load_series
+from seqcast.forecast import _as_panel, _as_series
+
+
+def gappy(fill="interpolate", dates=True):
+    y = [1.0, 2.0, np.nan, np.nan, 5.0, 6.0, np.nan, 8.0, np.nan]  # the last row empty: dropped, not filled
+    df = pd.DataFrame({"ds": pd.date_range("2000-01", periods=9, freq="MS"), "y": y}) if dates else pd.Series(y)
+    return load_series(df, fill=fill)
+
+
+@pytest.mark.parametrize("dates", [True, False])
+def test_loading_marks_the_filled_values_and_slicing_keeps_them(dates):
+    s = gappy(dates=dates)
+    np.testing.assert_array_equal(gaps.filled(s), [0, 0, 1, 1, 0, 0, 1, 0])
+    assert gaps.method(s) == "interpolate" and s.attrs["filled"] == 3
+    np.testing.assert_array_equal(gaps.filled(s.iloc[3:6]), [1, 0, 0])
+    again = _as_series(s, "none")  # a loaded series read again (what fit and backtest do with it) keeps its marks
+    np.testing.assert_array_equal(gaps.filled(again), gaps.filled(s))
+    clean = load_series([1.0, 2.0, 3.0])
+    assert "filled_at" not in clean.attrs and not gaps.filled(clean).any() and gaps.method(clean) is None
+
+
+def test_long_data_and_dicts_of_series_keep_each_series_marks():
+    dates = list(pd.date_range("2000-01", periods=6, freq="MS"))
+    df = pd.DataFrame({"unique_id": ["a"] * 6 + ["b"] * 6, "ds": dates * 2,
+                       "y": [1, np.nan, 3, 4, 5, 6, 1, 2, 3, np.nan, np.nan, 6]})
+    ids, series, _ = _as_panel(df, "ffill")
+    assert [gaps.filled(s).tolist() for s in series] == [[0, 1, 0, 0, 0, 0], [0, 0, 0, 1, 1, 0]]
+    _, again, _ = _as_panel(dict(zip(ids, series)), "none")
+    assert [gaps.filled(s).tolist() for s in again] == [[0, 1, 0, 0, 0, 0], [0, 0, 0, 1, 1, 0]]
+    assert gaps.method(again[1]) == "ffill"
+
+
+def test_refill_interpolates_closed_gaps_and_holds_the_last_value_across_an_open_one():
+    v = gappy().to_numpy()  # [1, 2, 3, 4, 5, 6, 7, 8]
+    f = gaps.filled(gappy())
+    np.testing.assert_array_equal(gaps.refill(v[:4], f[:4], "interpolate"), [1, 2, 2, 2])  # the gap runs to the end: 2 held
+    np.testing.assert_array_equal(gaps.refill(v[:7], f[:7], "interpolate"), [1, 2, 3, 4, 5, 6, 6])
+    np.testing.assert_array_equal(gaps.refill(v[:6], f[:6], "interpolate"), v[:6])  # its gap closed: as loaded
+    w = gappy("ffill").to_numpy()  # ffill reads earlier values only: as loaded
+    np.testing.assert_array_equal(gaps.refill(w[:4], f[:4], "ffill"), [1, 2, 2, 2])
+
+
+def test_windows_as_known_at_their_end_match_refilling_each_span():
+    rng = np.random.default_rng(0)
+    n = 60
+    f = rng.random(n) < 0.3
+    f[0] = f[-1] = False
+    s = pd.Series(np.where(f, np.nan, rng.normal(size=n))).interpolate(method="linear")
+    v = s.to_numpy()
+    ends = np.arange(5, n)
+    idx = ends[:, None] + np.arange(-5, 1)  # (N, 6) windows ending at each end
+    got = gaps.known_at(v, f, "interpolate", ends, idx)
+    want = np.stack([gaps.refill(v[: e + 1], f[: e + 1], "interpolate")[e - 5 : e + 1] for e in ends])
+    np.testing.assert_array_equal(got, want)
+    at = gaps.history(v, f, "interpolate")
+    for e in ends:
+        np.testing.assert_array_equal(at(e)[: e + 1], gaps.refill(v[: e + 1], f[: e + 1], "interpolate"))
+
+
+def test_observed_values_are_nan_where_filled():
+    np.testing.assert_array_equal(gaps.observed(np.array([1.0, 2.0, 3.0]), np.array([False, True, False])), [1, np.nan, 3])
+    v = np.array([1.0, 2.0])
+    assert gaps.observed(v, np.zeros(2, bool)) is v
