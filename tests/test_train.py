@@ -470,8 +470,12 @@ def test_ctrl_c_stops_the_threads_of_an_ensemble_or_a_sweep(how, monkeypatch):
     tspec = train.TrainSpec(optimizer="adam", epochs=2000, batch_size=8)
     monkeypatch.setattr(train, "member_threads", lambda m: min(m, 2))  # threads even on a 1-core runner
     epochs, order, sent = [], train.shuffle_order, []
+    both = threading.Barrier(2, timeout=60)  # each member's first epoch waits for the other's: on a busy machine one
+    # member once trained all its 2000 epochs before the other began, and the Ctrl-C came after both had finished
 
     def counted(*a, **k):  # called by each member (run) before each of its epochs
+        if threading.current_thread() not in epochs:
+            both.wait()
         epochs.append(threading.current_thread())
         if len(set(epochs)) == 2 and not sent:  # Ctrl-C, to the main thread, once both members train
             sent.append(signal.pthread_kill(threading.main_thread().ident, signal.SIGINT))
