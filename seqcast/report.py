@@ -68,11 +68,22 @@ def _subplots(*args, figsize, dpi=110, **kw):
     return fig, fig.subplots(*args, **kw)
 
 
+def _unicode(text: str) -> str:
+    """Text without surrogates, which matplotlib refuses (a TypeError) and UTF-8 cannot encode: a file name whose bytes
+    are no UTF-8 (Latin-1 'Z\\xfcrich.csv' on Linux) reaches Python as 'Z\\udcfcrich.csv', and any non-ASCII name
+    does under LC_ALL=C PYTHONUTF8=0 ('Z\\udcc3\\udcbcrich.csv'). Their bytes are decoded as UTF-8 ('Zürich.csv'),
+    else each is U+FFFD; a lone surrogate that stands for no byte ("\\ud800" in a hand-edited run.json) is '?'."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _plain(text, width: int | None = None) -> str:
     """User text (a series id, a column name, a model name) as a figure shows it: literally, never as
     mathtext ("$x$", an unknown "$\\foo$" would fail the whole plot), and at most `width` characters,
     shortened in the middle so that its end (say "(worst, MASE 1.20)") stays visible."""
-    t = str(text)
+    t = _unicode(str(text))
     if width is not None and len(t) > width:
         t = t[: (width - 1) // 2] + "…" + t[len(t) - width // 2:]
     return t.replace("$", r"\$")  # an escaped $ is drawn as $ (matplotlib's is_math_text / _preprocess_math)
@@ -920,7 +931,7 @@ def write_html(run: dict, path, *, base_dir=None) -> Path:
 </body>
 </html>
 """
-    write_atomic(path, page.encode("utf-8", "replace"))  # a lone surrogate ("\ud800" in a hand-edited run.json) becomes "?"
+    write_atomic(path, _unicode(page).encode("utf-8"))
     return path
 
 

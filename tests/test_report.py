@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import re
 import warnings
@@ -622,6 +623,22 @@ def test_a_hand_edited_verdict_or_text_that_is_not_unicode_is_handled(tmp_path):
     r = runner.invoke(app, ["report", str(tmp_path)])
     assert r.exit_code == 0, (r.output, r.exception)
     assert "<title>t?</title>" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_file_name_that_is_not_utf8_is_drawn_and_reported(tmp_path):
+    """Bug: a data file named in Latin-1 on a UTF-8 system (b'Z\\xfcrich.csv', unzipped from Windows), or any non-ASCII
+    name under LC_ALL=C PYTHONUTF8=0, reaches Python as 'Z\\udcfcrich.csv' (surrogate escapes): `seqcast fit` drew it
+    in a figure title and ended in a matplotlib TypeError traceback (exit 1, no model saved)."""
+    try:
+        name = os.fsdecode(b"Z\xfcrich.csv")
+        (tmp_path / name).write_text("date,y\n" + "".join(f"{d:%Y-%m-%d},{v}\n" for d, v in monthly(48).items()))
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    fast = ["--units", "4", "--window", "6", "--epochs", "2", "--batch-size", "16", "-q"]
+    r = runner.invoke(app, ["fit", str(tmp_path / name), "--out", str(tmp_path / "m"), "--model", "gru", *fast])
+    assert r.exit_code == 0, (r.output, r.exception)
+    assert "Z\ufffdrich.csv" in (tmp_path / "m" / "report.html").read_text(encoding="utf-8")
+    assert report._plain("Z\udcc3\udcbcrich") == "Z\u00fcrich"  # a UTF-8 name read under LC_ALL=C: its bytes are UTF-8
 
 
 def _tiny_plots():
