@@ -1217,9 +1217,7 @@ def _read_csv_rows(path: Path, decimal: bool = True) -> tuple[list[list[str]], l
                     lines.append(start)
                 start = reader.line_num + 1
     except UnicodeDecodeError:
-        raise DataError(
-            f"file {shown} is not UTF-8 text; save it as a UTF-8 CSV file"
-        ) from None
+        raise _not_utf8(path) from None
     except csv.Error as exc:
         raise DataError(f"file {shown} is not valid CSV ({_one_line(str(exc))}); fix the file") from None
     except OSError as exc:
@@ -1234,6 +1232,26 @@ def _read_csv_rows(path: Path, decimal: bool = True) -> tuple[list[list[str]], l
     if decimal_comma and decimal:
         rows = _decimal_commas(rows)
     return rows, lines, reader.dialect.delimiter
+
+
+def _not_utf8(path: Path) -> DataError:
+    """A file that is not UTF-8: Excel's 'Unicode Text' (UTF-16), or the line with the first byte that is no UTF-8 (a
+    Latin-1 or Windows-1252 file, Korean cp949, or one such line appended to a UTF-8 file). Reads the whole file."""
+    shown, fix = _show(str(path), 200), "save it as UTF-8 (in Excel: CSV UTF-8)"
+    raw = path.read_bytes()
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return DataError(f"file {shown} is UTF-16 text (Excel's 'Unicode Text'); {fix}")
+    try:
+        raw.decode("utf-8")
+        return DataError(f"file {shown} is not UTF-8 text; {fix}")  # changed since it was read
+    except UnicodeDecodeError as e:
+        at = e.start
+    start = raw.rfind(b"\n", 0, at) + 1
+    end = raw.find(b"\n", at)
+    line = raw[start:end if end >= 0 else len(raw)].rstrip(b"\r").decode("utf-8", "replace")
+    number = raw.count(b"\n", 0, at) + 1
+    return DataError(f"file {shown} is not UTF-8 text: line {number} ({_show(line)}) holds the "
+                     f"byte 0x{raw[at]:02x} (an encoding such as Latin-1, Windows-1252 or EUC-KR); {fix}")
 
 
 def _unambiguous_comma(cell: str) -> bool:

@@ -1085,6 +1085,21 @@ def test_a_column_named_like_dates_that_does_not_parse_is_not_dropped(tmp_path):
     assert list(load_series(numbered, column="sales")) == [100.0, 101.0, 102.0]
 
 
+def test_a_file_that_is_not_utf8_says_where_and_how_to_save_it(tmp_path):
+    """Bug: every file that is not UTF-8 got 'is not UTF-8 text' alone: an Excel 'Unicode Text' export (UTF-16, which
+    its user takes for Unicode) no different from one Latin-1 line appended to a long UTF-8 file, which had no line."""
+    utf16 = tmp_path / "unicode.txt"
+    utf16.write_bytes("date\ty\n2015-01-01\t1\n".encode("utf-16"))  # with its BOM, as Excel writes it
+    with pytest.raises(DataError, match=r"^file '.*unicode.txt' is UTF-16 text \(Excel's 'Unicode Text'\); save it as UTF-8"):
+        load_series(utf16)
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes("date,Umsatz €\n2015-01-01,1\n".encode() + "2015-02-01,2 \xe9\n".encode("latin-1"))
+    for loader in (load_series, load_long):
+        with pytest.raises(DataError, match=r"^file '.*mixed.csv' is not UTF-8 text: line 3 \('2015-02-01,2 \ufffd'\) holds "
+                                            r"the byte 0xe9 .*; save it as UTF-8 \(in Excel: CSV UTF-8\)$"):
+            loader(mixed)
+
+
 def test_compressed_files_and_one_series_parquet(tmp_path):
     import gzip
 
