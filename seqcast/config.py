@@ -254,6 +254,10 @@ def read_toml(path) -> dict:
                           "and pass its path to --config")
     try:
         d = tomllib.loads(p.read_text(encoding="utf-8-sig"))  # a BOM (Notepad) is not TOML syntax
+    except UnicodeDecodeError as e:  # e.object: the file's bytes
+        line = e.object.count(b"\n", 0, e.start) + 1
+        raise ConfigError(f"config file '{p}' is not UTF-8 text (line {line} holds the byte 0x{e.object[e.start]:02x}); "
+                          "save it as UTF-8, as TOML requires") from None
     except UNPARSABLE as e:  # TOMLDecodeError, UnicodeDecodeError; also nested too deeply, a number of 5000 digits
         raise ConfigError(f"config file '{p}' is not valid TOML ({unparsable(e)}); fix the syntax") from None
     if set(d) == {"seqcast"} and isinstance(d["seqcast"], dict):

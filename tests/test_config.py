@@ -160,9 +160,14 @@ def test_toml_syntax_error(tmp_path):
 
 
 def test_toml_not_utf8(tmp_path):
+    # was "is not valid TOML ('utf-8' codec can't decode byte 0xfc in position 18: invalid start byte); fix the syntax":
+    # no syntax to fix, and Python's words for where
     p = tmp_path / "bin.toml"
     p.write_bytes(b"\xff\xfe\x00epochs")
-    with pytest.raises(ConfigError, match="not valid TOML"):
+    with pytest.raises(ConfigError, match=r"^config file '.*bin.toml' is not UTF-8 text \(line 1 holds the byte 0xff\); save it as UTF-8"):
+        load_toml(p)
+    p.write_bytes("epochs = 3\nmodel = 'gr\xfc'\n".encode("latin-1"))  # a Latin-1 editor
+    with pytest.raises(ConfigError, match=r"is not UTF-8 text \(line 2 holds the byte 0xfc\); save it as UTF-8, as TOML requires$"):
         load_toml(p)
 
 
