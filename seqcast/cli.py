@@ -33,7 +33,8 @@ class _OneLineErrors(typer.core.TyperGroup):
 
         no_args = getattr(cx, "NoArgsIsHelpError", ())
         try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)
+            with _lenient_stdout():  # --help too: rich cuts a long option name with '…', which ASCII and Latin-1 lack
+                rv = super().main(*args, standalone_mode=False, **kwargs)
         except no_args as e:  # the help is formatted when this is raised: with rich, typer's default, that printed it (the
             typer.echo(e.format_message())  # message is then "", as --help echoes it); get_help() again printed it twice
             rv = 0
@@ -125,7 +126,7 @@ def _lenient_stdout():
     or in a Latin-1 locale, `seqcast fit data.csv --out 東京 > log.txt` saved the model, then ended in a
     UnicodeEncodeError traceback (exit 1) printing the path. Restored after the command (tests run it in-process)."""
     errors = getattr(sys.stdout, "errors", None)
-    lenient = errors == "strict" and hasattr(sys.stdout, "reconfigure")
+    lenient = errors in ("strict", "surrogateescape") and hasattr(sys.stdout, "reconfigure")  # the latter: LC_ALL=C PYTHONUTF8=0
     if lenient:
         with contextlib.suppress(ValueError, OSError):  # a closed stdout: the command's own output says so, if any
             sys.stdout.reconfigure(errors="backslashreplace")

@@ -2107,3 +2107,19 @@ def test_the_ends_note_names_the_series_behind_and_where_most_end(capsys):
     cli._ends_note({"a": s("2006-06-01"), "b": s("2006-06-01")}, quiet=False)  # together: nothing to say
     cli._ends_note({"a": s("2006-06-01"), "c": s("2010-12-01")}, quiet=True)
     assert capsys.readouterr().err == ""
+
+
+def test_help_on_a_stdout_that_cannot_encode_its_ellipsis(tmp_path):
+    # PYTHONIOENCODING=ascii or a Latin-1 locale (LC_ALL=C PYTHONUTF8=0 too), 80 columns: `seqcast fit --help` was a
+    # UnicodeEncodeError traceback (exit 1): rich cuts '--output-activation' to '--output-activat…' and U+2026 has no byte
+    import os
+    import subprocess
+    import sys
+
+    r = CliRunner(charset="latin-1").invoke(app, ["fit", "--help"], env={"COLUMNS": "80"})
+    assert r.exit_code == 0, (r.output, r.exception)
+    assert "--output-activat" in r.stdout and "--out" in r.stdout
+    env = {**os.environ, "COLUMNS": "80", "LC_ALL": "C", "PYTHONUTF8": "0"}  # stdout: ASCII, errors="surrogateescape"
+    env.pop("PYTHONIOENCODING", None)
+    p = subprocess.run([sys.executable, "-m", "seqcast", "fit", "--help"], capture_output=True, text=True, env=env)
+    assert (p.returncode, p.stderr) == (0, "") and "--output-activat" in p.stdout
