@@ -621,7 +621,7 @@ def fit(
     from .errors import ConfigError
     from .forecast import Forecaster, holdout, season_of, training_values
     from .io import check_target, save_model, write_atomic
-    from .runs import shell_join
+    from .runs import argument, shell_join
 
     from .config import is_auto, read_toml
 
@@ -645,7 +645,7 @@ def fit(
                        fill=None if cfg.fill == "none" else cfg.fill, horizon=horizon, config=config)  # backtest reads it as fit does
         idle = ", ".join(["--test-size"] + ["--no-refit"] * (not refit) + ["--no-report"] * (not report))  # nothing to do here
         _say(quiet, f"{len(many)} series in long format: one global model, no holdout test ({idle} appl{'ies' if ',' not in idle else 'y'} "
-                    f"to a one-series file); evaluate it with: seqcast backtest {shell_join([data])}{again}")
+                    f"to a one-series file); evaluate it with: seqcast backtest {shell_join([argument(data)])}{again}")
         _fill_note(many.values(), cfg.fill, quiet)
         if auto:
             cfg = _auto_for(list(many.values()), cfg, flags, calibrate_on=max(map(len, many.values())), levels=lv)
@@ -668,7 +668,7 @@ def fit(
         f.save(out)
         _interval_note(f, quiet)
         _say(quiet, f"saved the model ({len(many)} series, {_took(f, took)}) to {out}/; "
-                    f"forecast with: seqcast predict {shell_join([out])} --horizon {default_horizon(f)}")
+                    f"forecast with: seqcast predict {shell_join([argument(out)])} --horizon {default_horizon(f)}")
         return
     series = _load_data(data, column, date_column, freq, cfg.fill)
     from .runs import file_facts
@@ -732,7 +732,7 @@ def fit(
     what = "all data" if (refit or ho is None) else "the training part; forecasts start after the last value"
     also = ", with report.html and run.json" if ho is not None and report else ""
     _say(quiet, f"saved the model (fitted on {what}, {_took(f, took if (refit or ho is None) else None)}) to {out}/{also}; "
-                f"forecast with: seqcast predict {shell_join([out])} --horizon {default_horizon(f)}")
+                f"forecast with: seqcast predict {shell_join([argument(out)])} --horizon {default_horizon(f)}")
 
 
 _NORM_REFERENCE = {"last": "the last value", "mean": "the window's mean", "revin": "the window's mean",

@@ -106,6 +106,12 @@ def _windows_arg(p: str) -> str:
     return '"' + re.sub(r"(\\+)$", r"\1\1", q) + '"'  # a trailing backslash doubled: C:\\R&D\\ is "C:\\R&D\\\\"
 
 
+def argument(value) -> str:
+    """A path as a command's positional argument: './-m' for '-m', which the command would read as an option."""
+    text = str(value)
+    return f"./{text}" if text.startswith("-") else text
+
+
 def command_line(ctx) -> str:
     """The command as one shell line: arguments, and every option whose value differs from its default."""
     parts = ["seqcast", *ctx.command_path.split()[1:]]
@@ -114,7 +120,7 @@ def command_line(ctx) -> str:
             continue
         v = ctx.params[p.name]
         if getattr(p, "param_type_name", "") == "argument":
-            parts.append(str(v))
+            parts.append(argument(v))
             continue
         if v is None or v == p.default or (isinstance(v, Path) and str(v) == str(p.default)):
             continue

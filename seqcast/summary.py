@@ -19,7 +19,7 @@ from pathlib import Path
 from . import io
 from .config import DEFAULT_LR, MODEL_NAMES, from_dict
 from .errors import ModelFileError
-from .runs import REPORT_FILE, RUN_FILE, shell_join
+from .runs import REPORT_FILE, RUN_FILE, argument, shell_join
 
 SHOWN_IDS = 5  # series ids listed; --json's data.ids holds them all
 WHAT = "a model folder written by `seqcast fit --out` or Forecaster.save, or a `seqcast demo` folder"
@@ -52,7 +52,7 @@ def _locate(p: Path) -> tuple[Path, Path | None]:
     if p.is_file() and p.name in (io.META, io.WEIGHTS, RUN_FILE):  # `seqcast info models/a/model.json`
         if not (p.parent / io.META).is_file() and not (p.parent / "model" / io.META).is_file():
             return _locate(p.parent)  # a run directory's run.json (or a model that lost model.json): its folder's error
-        raise ModelFileError(f"'{p}' is a file of a seqcast model; pass its folder: seqcast info {shell_join([str(p.parent)])}")
+        raise ModelFileError(f"'{p}' is a file of a seqcast model; pass its folder: seqcast info {shell_join([argument(p.parent)])}")
     if p.is_dir() and not (p / io.META).is_file():
         if (p / "model" / io.META).is_file():
             return p / "model", _file(p / RUN_FILE)

@@ -2123,3 +2123,19 @@ def test_help_on_a_stdout_that_cannot_encode_its_ellipsis(tmp_path):
     env.pop("PYTHONIOENCODING", None)
     p = subprocess.run([sys.executable, "-m", "seqcast", "fit", "--help"], capture_output=True, text=True, env=env)
     assert (p.returncode, p.stderr) == (0, "") and "--output-activat" in p.stdout
+
+
+def test_commands_it_prints_for_a_name_with_a_leading_dash_run(tmp_path, monkeypatch):
+    # `seqcast fit --out -m -- -d.csv` said "forecast with: seqcast predict -m" and run.json's (the report's Reproduce)
+    # "seqcast fit -d.csv ...": both "error: No such option: -m" / "-d"; now ./-m and ./-d.csv
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    write_csv(tmp_path, "-d.csv", LINES)
+    r = invoke("fit", "--out", "-m", "--model", "gru", *FAST[:-1], "--", "-d.csv")
+    assert_ok(r)
+    hint = r.stdout.strip().split("forecast with: ")[1]
+    assert hint.startswith("seqcast predict ./-m ")
+    assert_ok(invoke(*shlex.split(hint)[1:]))
+    command = json.loads((tmp_path / "-m" / "run.json").read_text(encoding="utf-8"))["command"]
+    assert shlex.split(command)[:5] == ["seqcast", "fit", "./-d.csv", "--out", "-m"]
