@@ -66,6 +66,19 @@ def _umask() -> int:
     return mask
 
 
+def _cut(name: str, room: int) -> str:
+    """`name` cut to at most `room` bytes on disk: the start of a temp name beside it ('.NAME.xxxxxxxx.tmp'), which a
+    name of 242-255 bytes (81 Korean letters) left too long for the file system's 255 (ENAMETOOLONG)."""
+    while len(os.fsencode(name)) > room:
+        name = name[:-1]
+    return name
+
+
+def _aside(name: str) -> str:
+    """The start of the name a folder's earlier version is moved aside to, '.NAME.old-' (a pid and an id follow)."""
+    return f".{_cut(name, 225)}.old-"
+
+
 def write_atomic(path, data: bytes | str) -> None:
     """Write `data` to `path` via a temp file in the same directory and a rename. A symlink is written
     through (its target is replaced, the link stays); a device or pipe (/dev/stdout) is written directly."""
@@ -78,7 +91,7 @@ def write_atomic(path, data: bytes | str) -> None:
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{_cut(path.name, 240)}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the mode open() would
         with os.fdopen(fd, "wb") as fh:
@@ -218,7 +231,7 @@ def replace_dir(target, build, marker: str = META, what: str = "model", known=MO
     if target.is_symlink():  # models/current -> v3: v3 is replaced and the link stays, as write_atomic does with files
         target = Path(os.path.realpath(target))
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{_cut(target.name, 240)}.", suffix=".tmp", dir=target.parent))
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the folder the mode mkdir would
         build(tmp)
@@ -265,7 +278,7 @@ def _swap_in(tmp: Path, target: Path) -> list[Path]:
     try:
         for _ in range(1000):
             stop_if_interrupted()
-            old = target.with_name(f".{target.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+            old = target.with_name(f"{_aside(target.name)}{os.getpid()}-{uuid.uuid4().hex[:8]}")
             try:
                 os.replace(target, old)
                 olds.append(old)
@@ -398,7 +411,7 @@ def read_meta(path) -> dict:
     if p.exists() and not p.is_dir():  # a file, or a pipe or device (/dev/null): not "not found"
         raise ModelFileError(f"'{p}' is a file, not a model directory; pass a directory written by `seqcast fit --out`")
     if not p.is_dir():
-        aside = sorted(p.parent.glob(f".{glob_escape(p.name)}.old-*/{META}"), key=lambda m: m.stat().st_mtime)
+        aside = sorted(p.parent.glob(f"{glob_escape(_aside(p.name))}*/{META}"), key=lambda m: m.stat().st_mtime)
         if aside:  # a save killed between its two renames (kill -9, power loss) left the model moved aside
             raise ModelFileError(f"model directory '{p}' not found, but '{aside[-1].parent}' holds the model a save that was "
                                  f"killed moved aside; rename it to '{p}' (or refit)")
@@ -585,7 +598,7 @@ def _identity(p: Path):
 def _replaced(p: Path, before) -> bool:
     """The folder changed since `before`, or a save is swapping one in (its earlier folder moved aside, see _swap_in)."""
     real = Path(os.path.realpath(p))
-    return _identity(p) != before or any(real.parent.glob(f".{glob_escape(real.name)}.old-*"))
+    return _identity(p) != before or any(real.parent.glob(f"{glob_escape(_aside(real.name))}*"))
 
 
 def _check_size(spec, members: int, flat: dict, where: str) -> None:

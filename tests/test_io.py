@@ -775,3 +775,24 @@ def test_a_model_folder_is_swapped_in_one_step_where_the_system_can(tmp_path, mo
     (other / "x.txt").write_text("x")
     olds = sio._swap_in(other, target)
     assert (target / "x.txt").read_text() == "x" and len(olds) == 1 and (olds[0] / "new.txt").read_text() == "new"
+
+
+def test_a_long_name_the_file_system_takes_is_written(tmp_path, monkeypatch):
+    # a name of 242-255 bytes (81 Korean or 121 accented letters) is a valid file name, but its temp name beside it
+    # ('.NAME.xxxxxxxx.tmp') was not: "cannot use '.../.üü...ü.csv.71sftgtv.tmp': File name too long; check the path
+    # and its permissions", naming a file the user never saw
+    from seqcast import io as sio
+
+    name = "ü" * 125  # 250 bytes
+    try:
+        (tmp_path / name).touch()
+        (tmp_path / name).unlink()
+    except OSError:
+        pytest.skip("this file system takes no 250-byte names")
+    io.write_atomic(tmp_path / f"{name[:-2]}.csv", "a,b\n")
+    assert (tmp_path / f"{name[:-2]}.csv").read_text() == "a,b\n"
+    monkeypatch.setattr(sio, "_exchange", lambda a, b: False)  # the two-step swap moves the earlier folder aside too
+    for text in ("1", "2"):  # a new folder, then one replacing it
+        io.replace_dir(tmp_path / name, lambda d: (d / "model.json").write_text(text))
+        assert (tmp_path / name / "model.json").read_text() == text
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, f"{name[:-2]}.csv"])
