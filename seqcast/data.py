@@ -1212,6 +1212,8 @@ def _read_csv_rows(path: Path, decimal: bool = True) -> tuple[list[list[str]], l
                 if not rows and _is_sep_line(record):
                     start = reader.line_num + 1  # Excel's "sep=;" line names the separator (already detected)
                     continue
+                if record and record[0].startswith("\ufeff"):  # a BOM after the first line: `cat a.csv b.csv` of two
+                    record[0] = record[0].lstrip("\ufeff")  # Excel 'CSV UTF-8' files (invisible; the first one's is decoded)
                 if "".join(record).strip():  # not blank: some cell holds more than spaces
                     rows.append(record)
                     lines.append(start)

@@ -380,12 +380,13 @@ def _parsed_csv(source: Any, wanted: tuple[str, str, str]) -> _Table | None:
 
 def _separators(path: Path, sep: str) -> int | None:
     """How many `sep` characters a file holds; None when it holds a NUL (where pandas' parser ends a cell and Python's
-    csv module refuses the file) or the word true or false (which pandas reads as 1.0 and 0.0 in a float column)."""
+    csv module refuses the file), the word true or false (which pandas reads as 1.0 and 0.0 in a float column), or a
+    UTF-8 BOM after its start (files joined with `cat`: pandas keeps it in the cell, '\ufeffb' an id of its own)."""
     count, tail, mark = 0, b"", sep.encode()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 24), b""):
             low = (tail + chunk).lower()
-            if b"\0" in chunk or b"true" in low or b"false" in low:
+            if b"\0" in chunk or b"true" in low or b"false" in low or b"\xef\xbb\xbf" in low[1:]:
                 return None
             count += chunk.count(mark)
             tail = chunk[-4:]

@@ -1100,6 +1100,17 @@ def test_a_file_that_is_not_utf8_says_where_and_how_to_save_it(tmp_path):
             loader(mixed)
 
 
+def test_files_joined_with_cat_keep_no_byte_order_mark(tmp_path):
+    """Bug: `cat 2015.csv 2016.csv > all.csv` of two Excel 'CSV UTF-8' files put the second one's BOM (U+FEFF, invisible)
+    before its first line: "line 14: date '\\ufeff2016-01-01' ... cannot be parsed; write every date in one format"."""
+    first = "date,y\n" + "".join(f"2015-{m:02d}-01,{m}\n" for m in range(1, 13))
+    second = "".join(f"2016-{m:02d}-01,{m + 12}\n" for m in range(1, 13))
+    path = tmp_path / "all.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + first.encode() + b"\xef\xbb\xbf" + second.encode())
+    s = load_series(path)
+    assert list(s) == list(range(1, 25)) and str(s.index[12].date()) == "2016-01-01"
+
+
 def test_compressed_files_and_one_series_parquet(tmp_path):
     import gzip
 

@@ -643,3 +643,13 @@ def test_local_days_written_in_utc_get_the_hint_in_long_format_too(tmp_path):
     with pytest.raises(DataError, match=r"no series has 3 or more evenly spaced dates; the time of day moves by an hour, from "
                                         r"23:00 to 22:00 at series 'a': line 14 \(2024-03-31 22:00:00\+00:00\): local days "):
         load_long(path)
+
+
+def test_files_joined_with_cat_keep_no_byte_order_mark_in_an_id(tmp_path):
+    # `cat a.csv b.csv` of two Excel 'CSV UTF-8' files: the second one's BOM (U+FEFF, invisible) made '\ufeffb' a
+    # series of its own beside 'b', without a word (pandas' fast reader kept it in the cell)
+    body = [f"{i},2015-{m:02d}-01,{m}\n" for i in ("a", "b") for m in range(1, 13)]
+    path = tmp_path / "long.csv"
+    path.write_bytes(b"\xef\xbb\xbfunique_id,ds,y\n" + "".join(body[:12]).encode() + b"\xef\xbb\xbf" + "".join(body[12:]).encode())
+    out = load_long(path)
+    assert sorted(out) == ["a", "b"] and list(out["b"]) == list(range(1, 13))
