@@ -312,7 +312,7 @@ class Forecaster:
         for k in ids:
             if str(k) not in pos:
                 shown = ", ".join(map(repr, self.series_ids_[:5])) + (", ..." if len(self.series_ids_) > 5 else "")
-                raise ConfigError(f"`ids` must be ids of the fitted series ({shown}). Received: {k!r}")
+                raise ConfigError(f"`ids` must be ids of the fitted series ({shown}). Received: {k!r}{_form_hint(k, self.series_ids_)}")
             out.append(pos[str(k)])
         if not out:
             raise ConfigError(f"`ids` must name at least one fitted series. Received: ids={ids!r}")
@@ -449,7 +449,7 @@ class Forecaster:
                 more = f" and {len(unknown) - 1} more" if len(unknown) > 1 else ""
                 leave = (f"leave {'them' if more else 'it'} out with `ids` (CLI --ids, e.g. --ids {','.join(known[:3])}{',...' if len(known) > 3 else ''}) "
                          "or refit" if known else "refit")
-                raise DataError(f"series {unknown[0]!r}{more} in `y` (CLI --data) {'were' if more else 'was'} not in the fitted data; the model "
+                raise DataError(f"series {unknown[0]!r}{more} in `y` (CLI --data) {'were' if more else 'was'} not in the fitted data{_form_hint(unknown[0], fitted)}; the model "
                                 f"has scalers for the fitted series only: {leave} on data that holds {'them' if more else 'it'}")
             idx = self._index(new_ids)
             for j, s in zip(idx, series):
@@ -700,6 +700,13 @@ def _schema(series: pd.Series, cfg: Config) -> dict:
         "filled": int(series.attrs.get("filled", 0)),
         "min": float(series.min()), "max": float(series.max()),  # the fitted values' range (predict --data's far note)
     }
+
+
+def _form_hint(name, fitted) -> str:
+    """Why an id that looks like a fitted one is not it: its letters are written in another Unicode form (NFC, NFD)."""
+    twin = long_mod.unicode_twin(name, fitted)
+    return "" if twin is None else (f" (written {ascii(str(name))}; the fitted {twin!r} is {ascii(twin)}: the same letters in another "
+                                    "Unicode form, NFC or NFD)")
 
 
 def _check_length(s: pd.Series, w: int, what: str) -> None:

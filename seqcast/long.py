@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -169,6 +170,7 @@ def _load(table: _Table, id_column: str, date_column: str, value_column: str, of
         )
 
     codes, uniques = pd.factorize(pd.Index(ids, dtype=object), sort=False)
+    _check_unicode_forms(uniques, id_column)
     key_num = steps if steps is not None else dates.asi8  # (N,) one int per date
     order = np.lexsort((key_num, codes))  # rows by series (first appearance), then by date
     if ((np.diff(codes[order]) == 0) & (np.diff(key_num[order]) == 0)).any():  # a pair twice: which rows?
@@ -538,6 +540,24 @@ def _int_steps(values: Any, where: Callable[[int], str], text_col: str) -> np.nd
             step = f"{arr[i]:.0f}" if isinstance(arr[i], float) else str(arr[i])
             raise DataError(f"{where(i)}: step {step}{text_col} is beyond the 64-bit integer range; fix that row (a typo?)")
     return arr.astype(np.int64)
+
+
+def unicode_twin(name: Any, names: Any) -> str | None:
+    """The one of `names` that is `name` in another Unicode form, or None: NFC and NFD, 'ü' as one character or as
+    u + U+0308 (as macOS writes file names), a Hangul syllable or its letters."""
+    text = unicodedata.normalize("NFC", str(name))
+    return next((k for k in map(str, names) if k != str(name) and unicodedata.normalize("NFC", k) == text), None)
+
+
+def _check_unicode_forms(uniques: Any, id_column: str) -> None:
+    """Two ids that are the same letters written two ways would be two series, or gaps in each: refused."""
+    seen: dict[str, str] = {}
+    for k in uniques:
+        if isinstance(k, str) and not k.isascii():
+            first = seen.setdefault(unicodedata.normalize("NFC", k), k)
+            if first != k:
+                raise DataError(f"ids {first!r} and {k!r} in column {_show(id_column)} are the same letters written two ways "
+                                f"({ascii(first)} and {ascii(k)}: Unicode NFC and NFD, as macOS writes names); write each id one way")
 
 
 def _check_long_duplicates(codes: np.ndarray, key_num: np.ndarray, uniques: Any,

@@ -653,3 +653,17 @@ def test_files_joined_with_cat_keep_no_byte_order_mark_in_an_id(tmp_path):
     path.write_bytes(b"\xef\xbb\xbfunique_id,ds,y\n" + "".join(body[:12]).encode() + b"\xef\xbb\xbf" + "".join(body[12:]).encode())
     out = load_long(path)
     assert sorted(out) == ["a", "b"] and list(out["b"]) == list(range(1, 13))
+
+
+def test_ids_that_differ_only_in_their_unicode_form_are_refused(tmp_path):
+    # 'Zürich' written with one character ü (NFC) on some rows and u + U+0308 (NFD, as macOS writes names) on others
+    # was two series without a word, or "series 'Zürich': 6 dates are missing ... (1 more series fail too: 'Zürich')"
+    import unicodedata
+
+    rows = [f"{'Zürich' if m % 2 else unicodedata.normalize('NFD', 'Zürich')},2015-{m:02d}-01,{m}\n" for m in range(1, 13)]
+    path = tmp_path / "l.csv"
+    path.write_text("unique_id,ds,y\n" + "".join(rows[:6]) + "".join(r.replace("2015", "2016") for r in rows[6:]), encoding="utf-8")
+    with pytest.raises(DataError, match="^ids 'Zürich' and 'Zu\u0308rich' in column 'unique_id' are the same letters written two ways "
+                                        r"\('Z\\xfcrich' and 'Zu\\u0308rich': Unicode NFC and NFD.*\); write each id one way$"):
+        load_long(path)
+    assert sorted(load_long(pd.DataFrame({"unique_id": ["é", "e"], "ds": [1, 1], "y": [1.0, 2.0]}))) == ["e", "é"]  # other letters

@@ -389,3 +389,19 @@ def test_a_constant_series_does_not_set_the_other_series_interval_widths(many):
     for q in (80.0, 95.0):
         assert np.isfinite(widths[0][q]).all()
         np.testing.assert_array_equal(widths[0][q], widths[1][q])
+
+
+def test_an_id_in_another_unicode_form_says_so(tmp_path):
+    # a model fitted on ids from macOS (NFD: 'Zu\u0308rich', Hangul as letters) and 'Zürich' typed (NFC) in --ids, or
+    # a new file written elsewhere: "must be ids of the fitted series ('Zürich', ...). Received: 'Zürich'"
+    import re
+    import unicodedata
+
+    zurich, seoul = (unicodedata.normalize("NFD", k) for k in ("Zürich", "서울"))
+    f = Forecaster(**FAST, seed=0).fit({zurich: monthly(), seoul: 2 * monthly()})
+    with pytest.raises(ConfigError, match=re.escape(f"Received: 'Zürich' (written 'Z\\xfcrich'; the fitted '{zurich}' is "
+                                                    "'Zu\\u0308rich': the same letters in another Unicode form, NFC or NFD)")):
+        f.forecast(2, ids=["Zürich"])
+    with pytest.raises(DataError, match="^" + re.escape(f"series '서울' in `y` (CLI --data) was not in the fitted data (written "
+                                                        f"'\\uc11c\\uc6b8'; the fitted '{seoul}' is '\\u1109\\u1165\\u110b\\u116e\\u11af': ")):
+        f.forecast(2, {zurich: monthly(), "서울": monthly()})
