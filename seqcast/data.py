@@ -1149,6 +1149,16 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         ) from None
 
 
+def _encoding(path: Path) -> str:
+    """How to read a text file: UTF-16 when it starts with that byte-order mark (Excel's 'Unicode Text', tab-separated),
+    else UTF-8, with or without its byte-order mark (Excel's 'CSV UTF-8')."""
+    try:
+        with path.open("rb") as fh:
+            return "utf-16" if fh.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    except OSError:  # the reader that opens it names the problem
+        return "utf-8-sig"
+
+
 def column_names(source: Any) -> list[str]:
     """The column names a CSV file's first non-blank line or a Parquet file's schema gives (a stored pandas index
     left out), stripped; [] for anything unreadable or not a file (the loaders say why). Cheap: the header only."""
@@ -1162,7 +1172,7 @@ def column_names(source: Any) -> list[str]:
             schema = pq.read_schema(path)
             index = (schema.pandas_metadata or {}).get("index_columns", [])
             return [n for n in schema.names if n not in index]
-        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        with path.open("r", encoding=_encoding(path), newline="") as fh:
             for record in _csv_reader(fh):
                 if record and any(cell.strip() for cell in record) and not _is_sep_line(record):
                     return [cell.strip() for cell in record]
@@ -1202,7 +1212,7 @@ def _read_csv_rows(path: Path, decimal: bool = True) -> tuple[list[list[str]], l
     if packed:
         raise DataError(f"file {shown} is {packed}")
     try:
-        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        with path.open("r", encoding=_encoding(path), newline="") as fh:
             reader = _csv_reader(fh)
             decimal_comma = reader.dialect.delimiter != ","
             rows: list[list[str]] = []
@@ -1237,12 +1247,12 @@ def _read_csv_rows(path: Path, decimal: bool = True) -> tuple[list[list[str]], l
 
 
 def _not_utf8(path: Path) -> DataError:
-    """A file that is not UTF-8: Excel's 'Unicode Text' (UTF-16), or the line with the first byte that is no UTF-8 (a
+    """A file that is not UTF-8: Excel's 'Unicode Text' (UTF-16) cut short, or the line with the first byte that is no UTF-8 (a
     Latin-1 or Windows-1252 file, Korean cp949, or one such line appended to a UTF-8 file). Reads the whole file."""
     shown, fix = _show(str(path), 200), "save it as UTF-8 (in Excel: CSV UTF-8)"
     raw = path.read_bytes()
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return DataError(f"file {shown} is UTF-16 text (Excel's 'Unicode Text'); {fix}")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # read as UTF-16, yet a byte pair no UTF-16 (cut short, say)
+        return DataError(f"file {shown} is not valid UTF-16 text (Excel's 'Unicode Text'); {fix}")
     try:
         raw.decode("utf-8")
         return DataError(f"file {shown} is not UTF-8 text; {fix}")  # changed since it was read

@@ -51,6 +51,7 @@ from seqcast.data import (
     _quiet,
     _Raw,
     _decimal_column,
+    _encoding,
     _read_csv_table,
     _read_parquet,
     _row_where,
@@ -290,7 +291,7 @@ def is_long(source: Any, *, id_column: str = "unique_id") -> bool:
             import pyarrow.parquet as pq
 
             return id_column in pq.read_schema(path).names
-        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        with path.open("r", encoding=_encoding(path), newline="") as fh:
             for record in _csv_reader(fh):
                 if record and any(cell.strip() for cell in record) and not _is_sep_line(record):
                     return id_column in [cell.strip() for cell in record]
@@ -348,8 +349,8 @@ def _parsed_csv(source: Any, wanted: tuple[str, str, str]) -> _Table | None:
     if isinstance(source, pd.DataFrame) or not isinstance(source, (str, Path)):
         return None
     path = Path(source).expanduser()
-    if path.suffix.lower() in PARQUET_SUFFIXES or not path.is_file():
-        return None
+    if path.suffix.lower() in PARQUET_SUFFIXES or not path.is_file() or _encoding(path) != "utf-8-sig":  # UTF-16: its
+        return None  # separators are two bytes, which `_separators` does not count
     try:
         with path.open("r", encoding="utf-8-sig", newline="") as fh:
             reader = _csv_reader(fh)

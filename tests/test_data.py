@@ -1089,8 +1089,8 @@ def test_a_file_that_is_not_utf8_says_where_and_how_to_save_it(tmp_path):
     """Bug: every file that is not UTF-8 got 'is not UTF-8 text' alone: an Excel 'Unicode Text' export (UTF-16, which
     its user takes for Unicode) no different from one Latin-1 line appended to a long UTF-8 file, which had no line."""
     utf16 = tmp_path / "unicode.txt"
-    utf16.write_bytes("date\ty\n2015-01-01\t1\n".encode("utf-16"))  # with its BOM, as Excel writes it
-    with pytest.raises(DataError, match=r"^file '.*unicode.txt' is UTF-16 text \(Excel's 'Unicode Text'\); save it as UTF-8"):
+    utf16.write_bytes("date\ty\n2015-01-01\t1\n2015-02-01\t2,5\n".encode("utf-16")[:-1])  # Excel's, cut short
+    with pytest.raises(DataError, match=r"^file '.*unicode.txt' is not valid UTF-16 text \(Excel's 'Unicode Text'\); save it as UTF-8"):
         load_series(utf16)
     mixed = tmp_path / "mixed.csv"
     mixed.write_bytes("date,Umsatz €\n2015-01-01,1\n".encode() + "2015-02-01,2 \xe9\n".encode("latin-1"))
@@ -1505,3 +1505,20 @@ def test_periods_written_as_statistics_offices_do_read_as_their_first_days(tmp_p
     for bad in ("2020-M13", "2021-W53"):  # no such month; 2021 has 52 ISO weeks
         with pytest.raises(DataError, match=rf"^line 3: date '{bad}' in column 'p' cannot be parsed"):
             load_series(write(tmp_path, f"p,y\n2021-W52,1\n{bad},2\n2020-M03,3\n"))
+
+
+def test_excel_unicode_text_files_read_as_utf16(tmp_path):
+    """Excel's 'Unicode Text' export (UTF-16 with its byte-order mark, tab-separated, the usual way to save 'Zürich' or
+    '서울' from older Excel) was refused as 'not UTF-8 text'; it reads as the same data in UTF-8 would, one series or long."""
+    text = "Datum\tUmsatz €\n2015-01-01\t1,5\n2015-02-01\t2\n2015-03-01\t3\n"
+    for codec in ("utf-16", "utf-16-be"):
+        path = tmp_path / f"{codec}.txt"
+        path.write_bytes(text.encode(codec) if codec == "utf-16" else ("\ufeff" + text).encode(codec))  # BOM FF FE, FE FF
+        s = load_series(path)
+        assert list(s) == [1.5, 2.0, 3.0] and s.name == "Umsatz €" and s.index.freqstr == "MS"
+        assert column_names(path) == ["Datum", "Umsatz €"]
+    long = tmp_path / "long.txt"
+    long.write_bytes("unique_id\tds\ty\n".encode("utf-16") + "".join(
+        f"{k}\t2015-0{m}-01\t{m}\n" for k in ("Zürich", "서울") for m in (1, 2, 3)).encode("utf-16-le"))
+    series = load_long(long)
+    assert list(series) == ["Zürich", "서울"] and list(series["서울"]) == [1.0, 2.0, 3.0]
