@@ -61,7 +61,10 @@ def refill(values: np.ndarray, filled: np.ndarray, method: str | None) -> np.nda
         return values
     raw = pd.Series(np.where(filled, np.nan, values))
     out = raw.ffill() if method == "ffill" else raw.interpolate(method="linear")  # trailing NaN: the last value, carried
-    return out.to_numpy(np.float64)
+    out = out.to_numpy(np.float64, copy=True)
+    lead = int(np.argmin(filled)) if not filled.all() else len(filled)  # filled before the first observed value (a slice
+    out[:lead] = values[:lead]  # that starts in a gap): filled from earlier values, its gap closed here: as loaded
+    return out
 
 
 def refill_series(s: pd.Series) -> pd.Series:
@@ -80,22 +83,33 @@ def observed(values: np.ndarray, filled: np.ndarray) -> np.ndarray:
     return np.where(filled, np.nan, values) if filled.any() else values
 
 
+def _last_observed(filled: np.ndarray) -> np.ndarray:
+    """(n,) the last position at or before each that was observed, not filled; -1 where none is (a slice starting in a gap)."""
+    return np.maximum.accumulate(np.where(filled, -1, np.arange(len(filled))))
+
+
 def known_at(values: np.ndarray, filled: np.ndarray, method: str | None, ends: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """(N, k) the values at positions `idx` (N, k) as known at positions `ends` (N,) (idx <= ends): an interpolated
     value in the gap still open at its row's end takes the last value before that gap; the others are as loaded."""
     if method is None or not filled.any():
         return values[idx]
-    prev = np.maximum.accumulate(np.where(filled, 0, np.arange(len(values))))  # (n,) the last observed position at or before
+    prev = _last_observed(filled)
     ends = np.asarray(ends)[:, None]  # (N, 1)
     held = filled[idx] if method == "ffill" else filled[ends] & (prev[idx] == prev[ends])  # (N, k) the last value before
-    return np.where(held, values[prev[idx]], refill(values, filled, method)[idx])  # (the series ends observed: all closed)
+    held &= prev[idx] >= 0  # a value before the first observed one: as loaded, as `refill` keeps it
+    return np.where(held, values[np.maximum(prev[idx], 0)], refill(values, filled, method)[idx])
 
 
 def history(values: np.ndarray, filled: np.ndarray, method: str | None):
     """e -> (n,) the values as known at position e (only [:e + 1] is meaningful): for baselines that read a
     history before each target; `values` itself where e was observed (every gap before it is closed)."""
     closed = refill(values, filled, method)  # as known at the end, which was observed
+    prev = _last_observed(filled)
 
-    def at(e: int) -> np.ndarray:
-        return closed if not filled[e] else refill(values[: e + 1], filled[: e + 1], method)
+    def at(e: int) -> np.ndarray:  # at a filled e, the gap open there holds the value before it: O(n), not refill's pandas
+        if not filled[e] or prev[e] < 0:
+            return closed
+        out = closed.copy()
+        out[prev[e] + 1 : e + 1] = values[prev[e]]
+        return out
     return at

@@ -68,3 +68,33 @@ def test_observed_values_are_nan_where_filled():
     np.testing.assert_array_equal(gaps.observed(np.array([1.0, 2.0, 3.0]), np.array([False, True, False])), [1, np.nan, 3])
     v = np.array([1.0, 2.0])
     assert gaps.observed(v, np.zeros(2, bool)) is v
+
+
+def test_a_slice_that_starts_in_a_gap_keeps_its_first_values_and_evaluates():
+    from seqcast.backtest import backtest
+
+    s = gappy()  # [1, 2, 3f, 4f, 5, 6, 7f, 8]
+    part = s.iloc[3:]  # starts at the filled 4: filled from earlier values, its gap closed at 5
+    f = gaps.filled(part)
+    np.testing.assert_array_equal(gaps.refill(part.to_numpy(), f, "interpolate"), [4, 5, 6, 7, 8])
+    np.testing.assert_array_equal(gaps.refill(part.to_numpy()[:4], f[:4], "interpolate"), [4, 5, 6, 6])
+    np.testing.assert_array_equal(gaps.known_at(part.to_numpy(), f, "interpolate", np.array([3]), np.array([[0, 1, 2, 3]])),
+                                  [[4, 5, 6, 6]])
+    assert gaps.history(part.to_numpy(), f, "interpolate")(0)[0] == 4
+    res = backtest({"a": part}, ["naive"], h=1, n_windows=2)  # was: "holds a non-finite value at position 0"
+    assert res.unscored == 1 and np.isfinite(res.forecasts["naive"]).all()
+
+
+def test_history_refills_the_series_once_not_once_per_filled_end(monkeypatch):
+    rng = np.random.default_rng(1)
+    f = rng.random(400) < 0.3
+    f[0] = f[-1] = False
+    v = pd.Series(np.where(f, np.nan, rng.normal(size=400))).interpolate().to_numpy()
+    calls = []
+    real = gaps.refill
+    monkeypatch.setattr(gaps, "refill", lambda *a: calls.append(1) or real(*a))
+    at = gaps.history(v, f, "interpolate")
+    got = [at(e) for e in range(400)]
+    assert len(calls) == 1  # was one pandas refill per filled end: quadratic on a long series with many gaps
+    for e in range(400):
+        np.testing.assert_array_equal(got[e][: e + 1], real(v[: e + 1], f[: e + 1], "interpolate"))
