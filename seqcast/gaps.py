@@ -3,7 +3,8 @@
 ``load_series(..., fill=...)`` fills every gap of a series at once, so an interpolated value reads the value
 after its gap. An honest evaluation forecasts from what was known at the forecast's time only, and scores
 observed values only. The loaders mark the filled values (``series.attrs["filled_at"]``: their index labels
-as integers, nanoseconds for dates, which slicing keeps; ``attrs["fill"]``: the method), and the evaluations
+as integers, nanoseconds for dates, which slicing keeps; ``attrs["fill"]``: the method; ``attrs["filled_grid"]``:
+the frequency and zone they were made on, as pandas also carries attrs to a resampled series), and the evaluations
 (holdout, backtest, interval calibration) fill each training part and input window from the values up to
 its own end, as ``refill`` does:
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-FILLED_AT, METHOD = "filled_at", "fill"  # the attrs keys
+FILLED_AT, METHOD, GRID = "filled_at", "fill", "filled_grid"  # the attrs keys
 
 
 def _labels(index: pd.Index) -> np.ndarray:
@@ -28,22 +29,40 @@ def _labels(index: pd.Index) -> np.ndarray:
     return np.asarray(index, dtype=np.int64)
 
 
+def _grid(index: pd.Index) -> tuple[str, bool]:
+    """(frequency, or '' when none is set; whether the dates have a zone): the grid the labels of marks lie on."""
+    return str(getattr(index, "freqstr", None) or ""), getattr(index, "tz", None) is not None
+
+
+def _stale(y: pd.Series) -> bool:
+    """Marks that pandas carried (attrs follow most operations) onto another grid, where their labels name other values:
+    hourly data's resample('D').mean() (its days are mostly observed), tz_localize (its labels move)."""
+    grid = y.attrs.get(GRID)
+    if grid is None:
+        return False
+    freq, zoned = _grid(y.index)
+    return zoned != grid[1] or bool(freq and grid[0] and freq != grid[0])  # (a boolean mask drops the freq: the same grid)
+
+
 def mark(series: pd.Series, filled: np.ndarray, method: str) -> None:
     """Record in `series.attrs` that the values at (n,) bool `filled` were filled by `method`."""
     series.attrs[FILLED_AT] = tuple(_labels(series.index[filled]).tolist())  # a tuple: attrs are compared and deep-copied
     series.attrs[METHOD] = method
+    series.attrs[GRID] = _grid(series.index)
 
 
 def carry(dst: pd.Series, src) -> None:
     """Keep `src`'s marks on `dst` (the same series read again, e.g. a loaded series passed to load_series)."""
-    if isinstance(src, pd.Series) and src.attrs.get(FILLED_AT):
+    if isinstance(src, pd.Series) and src.attrs.get(FILLED_AT) and not _stale(src):
         dst.attrs[FILLED_AT] = tuple(sorted({*dst.attrs.get(FILLED_AT, ()), *src.attrs[FILLED_AT]}))
         dst.attrs[METHOD] = src.attrs.get(METHOD, dst.attrs.get(METHOD))
+        dst.attrs[GRID] = src.attrs.get(GRID, dst.attrs.get(GRID))
 
 
 def filled(y, n: int | None = None) -> np.ndarray:
-    """(n,) bool: where the values of `y` were filled when loading (all False for anything but a marked pd.Series)."""
-    at = y.attrs.get(FILLED_AT) if isinstance(y, pd.Series) else None
+    """(n,) bool: where the values of `y` were filled when loading (all False for anything but a marked pd.Series, and
+    for marks on another grid than the series': `_stale`)."""
+    at = y.attrs.get(FILLED_AT) if isinstance(y, pd.Series) and not _stale(y) else None
     if not at:
         return np.zeros(len(y) if n is None else n, dtype=bool)
     return np.isin(_labels(y.index), np.asarray(at, dtype=np.int64))
@@ -51,7 +70,7 @@ def filled(y, n: int | None = None) -> np.ndarray:
 
 def method(y) -> str | None:
     """The fill method of a marked pd.Series, else None."""
-    return y.attrs.get(METHOD) if isinstance(y, pd.Series) and y.attrs.get(FILLED_AT) else None
+    return y.attrs.get(METHOD) if isinstance(y, pd.Series) and y.attrs.get(FILLED_AT) and not _stale(y) else None
 
 
 def refill(values: np.ndarray, filled: np.ndarray, method: str | None) -> np.ndarray:

@@ -98,3 +98,15 @@ def test_history_refills_the_series_once_not_once_per_filled_end(monkeypatch):
     assert len(calls) == 1  # was one pandas refill per filled end: quadratic on a long series with many gaps
     for e in range(400):
         np.testing.assert_array_equal(got[e][: e + 1], real(v[: e + 1], f[: e + 1], "interpolate"))
+
+
+def test_marks_that_pandas_carries_onto_another_grid_are_not_used():
+    y = np.arange(72.0)
+    y[[24, 48, 49]] = np.nan  # hourly, filled at three hours of days 2 and 3
+    s = load_series(pd.Series(y, index=pd.date_range("2000-01-01", periods=72, freq="h")), fill="interpolate")
+    daily = s.resample("D").mean()  # pandas keeps attrs: days 2 and 3 would read as filled (and be refilled, unscored),
+    assert not gaps.filled(daily).any() and gaps.method(daily) is None  # though 23 of their 24 hours were observed
+    assert not gaps.filled(_as_series(daily, "none")).any()
+    assert not gaps.filled(s.tz_localize("UTC")).any()  # its labels move with a zone (tz_convert keeps them)
+    kept = s[s.index >= "2000-01-02"]  # a boolean mask, slicing and reading again keep them
+    assert gaps.filled(kept).sum() == 3 and gaps.filled(_as_series(kept.iloc[1:], "none")).sum() == 2
