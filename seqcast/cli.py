@@ -804,8 +804,10 @@ def _infinite_note(f, bad: list, quiet: bool, fix: str = "fit on more data or as
 
     if bad:
         needs = ", ".join(f"{q:g}% needs {min_residuals(q)}" for q in bad)
+        left = getattr(f, "calibration_unscored_", 0)  # (a loaded model's is unknown)
+        left = f", less the {left} filled target value{'s' * (left != 1)} left out," if left else ""
         _say(quiet, f"note: the {' and '.join(f'{q:g}%' for q in bad)} interval{'s are' if len(bad) > 1 else ' is'} infinite at "
-                    f"some or all steps: {f.calibration_windows_} calibration origin(s) on {f.calibration_series_} series gave too "
+                    f"some or all steps: {f.calibration_windows_} calibration origin(s) on {f.calibration_series_} series{left} gave too "
                     f"few residuals per step ({needs}); {fix}", err=err)
 
 

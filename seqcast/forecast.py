@@ -209,7 +209,7 @@ class Forecaster:
             self.scaler_, self.schema_, self.context_ = self.scalers_[0], self.schemas_[0], self.contexts_[0]
         self.levels_, self.widths_, self.interval_scales_, self.interval_horizon_ = (), {}, None, None
         self.floors_ = nonneg_floor(values)  # (S,) 0 for a series never negative: no forecast nor band below it
-        self.calibration_windows_ = self.calibration_series_ = 0
+        self.calibration_windows_ = self.calibration_series_ = self.calibration_unscored_ = 0
         if lv:
             self._calibrate(values, lv, h_levels, season, calibration_windows, calibrate_on, series)
         return self
@@ -240,6 +240,7 @@ class Forecaster:
         self.interval_horizon_ = h
         self.calibration_windows_ = nw
         self.calibration_series_ = len(on)  # the others were too short for nw origins: they use these widths
+        self.calibration_unscored_ = res.unscored  # filled targets, left out of the residuals (not saved)
 
     def __sklearn_is_fitted__(self) -> bool:  # sklearn.utils.validation.check_is_fitted asks this
         return hasattr(self, "params_")

@@ -1544,6 +1544,17 @@ def test_scores_on_filled_data_leave_filled_test_values_unscored(work, tmp_path)
     assert "test values" not in r.stdout
 
 
+def test_infinite_interval_note_counts_the_filled_targets_left_out_of_calibration(work, tmp_path):
+    # '24 calibration origin(s) on 1 series gave too few residuals per step (95% needs 19)' read as a contradiction:
+    # the filled targets among them were left out of the residuals
+    gappy = write_csv(work, "gap-calibration.csv", [line for i, line in enumerate(LINES) if i not in range(40, 58, 2)])
+    r = invoke("fit", gappy, "--out", tmp_path / "m", "--fill", "interpolate", "--test-size", 0, "--levels", 95,
+               "--horizon", 2, *FAST[:-1])
+    assert_ok(r)
+    assert "infinite at some or all steps: 24 calibration origin(s) on 1 series, less the 18 filled target values left out, " \
+           "gave too few residuals per step (95% needs 19)" in r.stdout
+
+
 def test_backtest_json_keeps_the_notes_that_qualify_its_scores_on_stderr(work):
     # with --json the notes on interpolated test values, series ending apart and MASE's season were dropped (stdout holds
     # only the JSON either way), while the note on series left out was printed: a script's log lost why scores were optimistic
