@@ -59,6 +59,24 @@ def carry(dst: pd.Series, src) -> None:
         dst.attrs[GRID] = src.attrs.get(GRID, dst.attrs.get(GRID))
 
 
+FRAME = "filled_marks"  # a long DataFrame's attrs key (`long.to_long`): {id as text: that series' marks}
+
+
+def frame_marks(series) -> dict:
+    """{id as text: marks} of the marked series of a dict, for the long DataFrame `long.to_long` makes of them."""
+    return {str(k): {key: s.attrs[key] for key in (FILLED_AT, METHOD, GRID) if key in s.attrs}
+            for k, s in series.items() if filled(s).any()}
+
+
+def carry_frame(frame: pd.DataFrame, out: dict) -> None:
+    """Put the marks a long DataFrame holds (`frame_marks`) back on the series `load_long` read from it."""
+    marks = frame.attrs.get(FRAME) or {}
+    for k, s in out.items():
+        if str(k) in marks:
+            s.attrs.update(marks[str(k)])
+            s.attrs["filled"] = int(filled(s).sum())
+
+
 def filled(y, n: int | None = None) -> np.ndarray:
     """(n,) bool: where the values of `y` were filled when loading (all False for anything but a marked pd.Series, and
     for marks on another grid than the series': `_stale`)."""

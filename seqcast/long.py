@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from seqcast import gaps
 from seqcast.data import (
     _MAX_COLUMNS_LISTED,
     _MAX_LISTED,
@@ -140,7 +141,10 @@ def load_long(
             return _load(table, id_column, date_column, value_column, offset, fill)
         except (DataError, ConfigError, _LinesUnknown):
             table = None  # (freed) the robust reader below gives the message, naming the line
-    return _load(_read_long(source), id_column, date_column, value_column, offset, fill)
+    out = _load(_read_long(source), id_column, date_column, value_column, offset, fill)
+    if isinstance(source, pd.DataFrame):  # to_long's frame of series that fill made up values in: where they are
+        gaps.carry_frame(source, out)
+    return out
 
 
 def _load(table: _Table, id_column: str, date_column: str, value_column: str, offset: pd.DateOffset | None,
@@ -232,7 +236,8 @@ def to_long(series: Any, value_name: str = "y") -> pd.DataFrame:
     the index values (dates, or integer positions for a ``RangeIndex``). Arrays
     and lists are accepted as series with positions 0..n-1. ``load_long`` reads
     the result back (write it with ``frame.to_csv(path, index=False)`` or
-    ``frame.to_parquet(path)``).
+    ``frame.to_parquet(path)``); in memory, with where ``fill`` made up values
+    (``frame.attrs``, :mod:`seqcast.gaps`), which a file does not keep.
 
     Raises:
         DataError: ``series`` is not a dict of series.
@@ -267,11 +272,15 @@ def to_long(series: Any, value_name: str = "y") -> pd.DataFrame:
         ds = pd.concat([pd.Series(s.index) for s in frames], ignore_index=True)
     else:  # an empty series' index counts in the dtype, as it did (a concat of Series leaves it out)
         ds = pd.concat([pd.DataFrame({"ds": s.index}) for s in frames], ignore_index=True)["ds"]
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "unique_id": [k for k, s in zip(series, frames) for _ in range(len(s))],
         "ds": ds,
         value_name: np.concatenate([s.to_numpy(dtype=np.float64) for s in frames]),
     })
+    marks = gaps.frame_marks(series)  # values `fill` made up, which evaluations refill as known and leave unscored
+    if marks:
+        frame.attrs[gaps.FRAME] = marks
+    return frame
 
 
 def is_long(source: Any, *, id_column: str = "unique_id") -> bool:

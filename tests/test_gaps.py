@@ -110,3 +110,23 @@ def test_marks_that_pandas_carries_onto_another_grid_are_not_used():
     assert not gaps.filled(s.tz_localize("UTC")).any()  # its labels move with a zone (tz_convert keeps them)
     kept = s[s.index >= "2000-01-02"]  # a boolean mask, slicing and reading again keep them
     assert gaps.filled(kept).sum() == 3 and gaps.filled(_as_series(kept.iloc[1:], "none")).sum() == 2
+
+
+def test_to_long_keeps_the_marks_for_load_long():
+    """Review: seqcast.long.to_long({...}) of filled series built a DataFrame without their marks, so Forecaster.fit /
+    backtest on it silently scored filled values and interpolated towards test values again."""
+    from seqcast.backtest import backtest
+    from seqcast.long import load_long, to_long
+
+    d = {"a": gappy(), "b": gappy("ffill")}
+    frame = to_long(d)
+    back = load_long(frame)
+    for k in d:
+        np.testing.assert_array_equal(gaps.filled(back[k]), gaps.filled(d[k]))
+        assert gaps.method(back[k]) == gaps.method(d[k]) and back[k].attrs["filled"] == 3
+    kept = backtest(back, ["naive", "snaive"], h=2, n_windows=2, season=2)
+    direct = backtest(d, ["naive", "snaive"], h=2, n_windows=2, season=2)
+    assert kept.unscored == direct.unscored > 0
+    np.testing.assert_array_equal(kept.forecasts["naive"], direct.forecasts["naive"])
+    assert [(r["model"], r["mase"]) for r in kept.leaderboard()] == [(r["model"], r["mase"]) for r in direct.leaderboard()]
+    assert "filled_marks" not in to_long({"c": load_series([1.0, 2.0, 3.0])}).attrs  # nothing filled: no marks
