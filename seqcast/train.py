@@ -406,12 +406,18 @@ def predict(spec: rnn.ModelSpec, params, X, batch_size: int = 8192, members: int
     return np.concatenate(outs, axis=0 if members == 1 else 1)
 
 
+#: The fewest rows a forward pass runs on (padded): XLA's CPU matmuls round a row alike in any batch of 64 rows or more,
+#: but not in batches of 1-32 (a GRU's forecast of one series moved by ~1e-7 with the series beside it, `predict --ids`).
+MIN_ROWS = 64
+
+
 def _predict_rows(f, params, X: np.ndarray, batch_size: int, members: int) -> np.ndarray:
-    """f on the rows of X (n, ...) padded to the next power of two (at most batch_size) with copies of the last row:
-    a service forecasting 1, 2, ... 2000 series compiles about 12 programs, not one per count (each ~0.1-0.9 s and
-    ~4 MB for good). numpy goes in as is: jnp.asarray compiles a conversion per new shape."""
+    """f on the rows of X (n, ...) padded to the next power of two, at least MIN_ROWS (at most batch_size), with copies
+    of the last row: a service forecasting 1, 2, ... 2000 series compiles about 6 programs, not one per count (each
+    ~0.1-0.9 s and ~4 MB for good), and a series' forecast is the same bits whichever series come with it. numpy goes
+    in as is: jnp.asarray compiles a conversion per new shape."""
     n = len(X)
-    rows = min(batch_size, 1 << (n - 1).bit_length())
+    rows = min(batch_size, max(MIN_ROWS, 1 << (n - 1).bit_length()))
     out = np.asarray(f(params, np.pad(X, [(0, rows - n)] + [(0, 0)] * (X.ndim - 1), mode="edge")))
     return out[:n] if members == 1 else out[:, :n]
 

@@ -85,8 +85,8 @@ def test_forecast_is_long_with_each_series_next_dates(fitted, many):
 
 
 def test_forecast_some_ids_and_from_new_data(fitted, many):
-    one = fitted.forecast(2, ids=["b"])
-    pd.testing.assert_frame_equal(one, fitted.forecast(2).iloc[2:4].reset_index(drop=True))
+    one = fitted.forecast(2, ids=["b"])  # the same bits as among all three (a batch of 1 row rounded otherwise)
+    pd.testing.assert_frame_equal(one, fitted.forecast(2).iloc[2:4].reset_index(drop=True), check_exact=True)
     shorter = {"c": many["c"].iloc[:-5]}  # new data for a fitted series: its own scaler, dates after its end
     fc = fitted.forecast(2, shorter)
     assert list(fc["unique_id"]) == ["c", "c"] and list(fc["ds"]) == next_months(shorter["c"], 2)
