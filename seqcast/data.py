@@ -713,12 +713,36 @@ _FINER_NAMES = frozenset({"day", "week", "hour", "minute"})
 #: A column beside `year` that holds the rest of the date: its name -> (frequency, months per step, values 1..top).
 _PERIOD_NAMES = {"quarter": ("QS", 3, 4), "qtr": ("QS", 3, 4), "month": ("MS", 1, 12), "mon": ("MS", 1, 12)}
 
+#: English month names and their first three letters (any case) -> 1..12: a month column, or a wide table's columns.
+_MONTH_NAMES = {n: i + 1 for i, full in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                                   "september", "october", "november", "december")) for n in (full, full[:3])}
+
+
+def _month_numbers(cells: Sequence[Any]) -> np.ndarray | None:
+    """(n,) 1..12 when every cell names a month ('Jan', 'JAN', 'January': what a wide table melted to rows holds), else None."""
+    out = [_MONTH_NAMES.get(c.strip().lower()) if isinstance(c, str) else None for c in cells]
+    return np.array(out, dtype=np.int64) if out and None not in out else None
+
+
+def _wide_months(names: Sequence[Any] | None, candidates: Sequence[int]) -> str:
+    """The end of a message for a wide table, one row per year and a column per month (statsmodels' elnino: YEAR, JAN,
+    ..., DEC), where the 12 month columns could each hold the values: how to reshape it to a value per row ("" else)."""
+    months = [i for i in candidates if names is not None and _MONTH_NAMES.get(str(names[i]).strip().lower())]
+    if len({_MONTH_NAMES[str(names[i]).strip().lower()] for i in months}) < 12:
+        return ""
+    rest = [i for i in range(len(names)) if i not in months]
+    year = repr(str(names[rest[0]])) if len(rest) == 1 else "'year'"
+    named = "" if year.lower() == "'year'" else f".rename(columns={{{year}: 'year'}})"  # the name that _year_period reads
+    return (f"; columns {_show(names[months[0]])}..{_show(names[months[-1]])} are the months of a wide table (a row per year): "
+            f"seqcast reads a value per row, so reshape it first, e.g. with pandas df.melt(id_vars={year}, var_name='month')"
+            f".sort_values({year}, kind='stable'){named}.to_csv(path, index=False) (a year and a month column are read as the dates)")
+
 
 def _year_period(columns: Sequence[Sequence[Any]], names: Sequence[Any] | None) -> tuple | None:
     """(year column, quarter or month column, the first day of each row's quarter or month) when a table
     gives its dates in two whole-number columns named `year` and `quarter` (or qtr, month, mon), as
     statsmodels' macrodata does: rows 1959,1 and 1959,2 are the quarters starting 1959-01-01 and
-    1959-04-01. None when the names or values differ."""
+    1959-04-01; a month column may name the months ('Jan', 'JAN', 'January'). None when the names or values differ."""
     if names is None:
         return None
     low = [str(n).strip().lower() for n in names]
@@ -728,6 +752,8 @@ def _year_period(columns: Sequence[Sequence[Any]], names: Sequence[Any] | None) 
     y, p = low.index("year"), periods[0]
     _, months, top = _PERIOD_NAMES[low[p]]
     years, parts = _years(list(columns[y])), _ints(list(columns[p]), 1, top)
+    if parts is None and top == 12:  # 'Jan', 'FEB', ...
+        parts = _month_numbers(list(columns[p]))
     if years is None or parts is None:
         return None
     dates = pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({"year": years, "month": (parts - 1) * months + 1, "day": 1})))
@@ -1062,6 +1088,8 @@ def _choose_columns(
             named = [i for i in range(ncols) if i != value_pos and (not _all_numbers(columns[i]) or _yyyymmdd(columns[i]))
                      and (_date_name(names, i) or (ncols == 2 and _date_like_name(names, i)))]
             date_pos = named[0] if len(named) == 1 else None
+            if date_pos is not None and _month_numbers(columns[date_pos]) is not None and _year_period(columns, names):
+                date_pos = None  # a month column of 'Jan', 'Feb', ... beside a year column: the two are the dates
         if date_pos is None and not has_index_dates:
             pair = _year_period(columns, names)
             if pair is not None and value_pos in pair[:2]:
@@ -1077,8 +1105,8 @@ def _choose_columns(
                 )
             years = [i for i in candidates if _rising_years(columns[i])] if date_column is None else []
             named = [i for i in candidates if _date_name(names, i)]
-            hint = ""
-            if years or (named and date_column is None):  # numbers in a column named like dates: 20200131, ...
+            hint = _wide_months(names, candidates)
+            if not hint and (years or (named and date_column is None)):  # numbers in a column named like dates: 20200131, ...
                 label = _col_text(names, (years or named)[0]).replace(" in column ", "")
                 hint = f"; if column {label} holds {'years' if years else 'dates'}, pass date_column={label} (CLI --date-column)"
             raise DataError(

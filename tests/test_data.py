@@ -306,6 +306,39 @@ def test_year_and_quarter_or_month_columns_are_dates(tmp_path):
     assert isinstance(load_series(daily, column="y").index, pd.RangeIndex)  # year + month are not the whole date here
 
 
+def test_a_wide_table_of_months_is_refused_with_how_to_reshape_it_and_month_names_read_as_dates(tmp_path):
+    """statsmodels' elnino (YEAR, JAN, ..., DEC: a row per year): the message offered to pick one month's column (a yearly
+    series of Januaries) or date_column='YEAR'; and the table melted to YEAR, month ('JAN', ...), value was refused:
+    '2 columns could hold the values ... if column 'YEAR' holds dates, pass date_column='YEAR''."""
+    months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+    wide = pd.DataFrame(np.arange(36.0).reshape(3, 12) + 20, columns=months)
+    wide.insert(0, "YEAR", [1950.0, 1951.0, 1952.0])
+    path = tmp_path / "wide.csv"
+    wide.to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"^13 columns could hold the values; .*; choose one with column= \(CLI --column\); "
+                       r"columns 'JAN'..'DEC' are the months of a wide table \(a row per year\): seqcast reads a value per row, "
+                       r"so reshape it first, e.g. with pandas df.melt\(id_vars='YEAR', var_name='month'\)"
+                       r".sort_values\('YEAR', kind='stable'\).to_csv\(path, index=False\) \(a year and a month column are "
+                       r"read as the dates\)$"):
+        load_series(path)
+    wide.melt(id_vars="YEAR", var_name="month").sort_values("YEAR", kind="stable").to_csv(path, index=False)  # as it says
+    s = load_series(path)
+    assert list(s.index) == list(pd.date_range("1950-01-01", periods=36, freq="MS"))
+    assert s.to_numpy().tolist() == list(np.arange(36.0) + 20)
+    other = wide.rename(columns={"YEAR": "yr"})  # named otherwise: the recipe renames it to the name read as years
+    other.to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"df.melt\(id_vars='yr', var_name='month'\).sort_values\('yr', kind='stable'\)"
+                       r".rename\(columns=\{'yr': 'year'\}\).to_csv"):
+        load_series(path)
+    other.melt(id_vars="yr", var_name="month").sort_values("yr", kind="stable").rename(columns={"yr": "year"}).to_csv(path, index=False)
+    assert list(load_series(path).index) == list(pd.date_range("1950-01-01", periods=36, freq="MS"))
+    names = pd.DataFrame({"Year": [2000] * 3 + [2001], "Month": ["October", "nov", "Dec", "January"], "y": [1.0, 2, 3, 4]})
+    assert list(load_series(names).index) == list(pd.date_range("2000-10-01", periods=4, freq="MS"))
+    with pytest.raises(DataError, match="could hold the values") as e:  # eleven months are no wide table of months
+        load_series(wide.drop(columns="DEC"))
+    assert "wide table" not in str(e.value)
+
+
 def test_long_format_functions_are_still_reachable_from_data():
     from seqcast import data, long
     from seqcast.data import load_long
