@@ -838,6 +838,10 @@ class Holdout:
         if self.season == 1 and self.forecaster.config_.season is None and not isinstance(self.dates, pd.DatetimeIndex):
             note = (note + "; " if note else "note: ") + ("no seasonal naive row: the data has no dates to imply a season; "
                                                           "pass season= (e.g. season=12 for monthly values; CLI --season 12)")
+        elif self.season == 1 and self.forecaster.config_.season is None:  # yearly sunspots: the row went without a word
+            freq = self.forecaster.schema_.get("freq")  # (backtest's snaive row, the naive one, says so too)
+            note = (note + "; " if note else "note: ") + (f"no seasonal naive row: the frequency {freq!r} implies no season; "
+                                                          "pass season= for a cycle in steps of the data (CLI --season)")
         return note
 
     def mape_note(self) -> str:

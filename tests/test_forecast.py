@@ -418,6 +418,19 @@ def test_holdout_says_why_undated_values_get_no_seasonal_naive_row(air):
     assert holdout(raw, **HOLDOUT, season=1).season_note() == ""  # season 1 asked for: no seasonal naive wanted
 
 
+def test_holdout_says_why_yearly_values_get_no_seasonal_naive_row():
+    # statsmodels' yearly sunspots (and nile): fit's leaderboard lost its seasonal naive row without a word, where
+    # backtest says that its snaive row is the naive one (season 1: the frequency implies none)
+    y = pd.Series(50 + 40 * np.sin(np.arange(40.0) * 2 * np.pi / 11), index=pd.date_range("1700", periods=40, freq="YS"))
+    ho = holdout(y, model="linear", window=6, epochs=1)
+    assert ho.season == 1 and "snaive" not in ho.predictions
+    assert ho.season_note() == ("note: no seasonal naive row: the frequency 'YS-JAN' implies no season; pass season= for a "
+                                "cycle in steps of the data (CLI --season)")
+    cycle = holdout(y, model="linear", window=6, epochs=1, season=11)
+    assert "snaive" in cycle.predictions and cycle.season_note() == ""
+    assert holdout(y, model="linear", window=6, epochs=1, season=1).season_note() == ""  # asked for: none wanted
+
+
 def test_holdout_scores_the_forecasts_forecast_gives_not_below_0(air, monkeypatch):
     # the holdout scored the network's raw one-step forecasts, where f.forecast raises a never-negative series' to 0
     monkeypatch.setattr(Forecaster, "predict_scaled", lambda self, X: np.full(len(X), -1e3))  # far below the data
