@@ -91,7 +91,9 @@ def _run(f: Path | None) -> dict | None:
         return {"file": str(f), "note": f"'{f}' could not be read ({type(e).__name__}); the facts above come from model.json"}
     return {"file": str(f), "command": run.get("command"), "created": run.get("created"),
             "training_windows": data.get("training windows", data.get("train")),
-            "test_points": data.get("test points (one step ahead)", data.get("test")), "leaderboard": board, "verdict": verdict}
+            "test_points": data.get("test points (one step ahead)", data.get("test")),
+            "unscored": data.get("unscored", 0) if isinstance(data.get("unscored", 0), int) else 0,  # filled test values
+            "leaderboard": board, "verdict": verdict}
 
 
 def _files(p: Path) -> list[dict]:
@@ -290,7 +292,10 @@ def _holdout_lines(h: dict | None) -> list[str]:
         return []
     if "note" in h:
         return ["", f"holdout: {h['note']}"]
-    split = (f": fitted on {h['training_windows']} windows, scored one step ahead on the last {h['test_points']} points"
+    left = h.get("unscored") or 0  # the last test_points + left values, of which `left` were filled, not observed
+    on = (f"{h['test_points']} of the last {h['test_points'] + left} points ({left} filled, not observed: not scored)"
+          if left and isinstance(h["test_points"], int) else f"the last {h['test_points']} points")
+    split = (f": fitted on {h['training_windows']} windows, scored one step ahead on {on}"
              if h["training_windows"] is not None and h["test_points"] is not None else "")
     out = ["", f"holdout test of these options (run.json{split})"]
     cols = [c for c in h["leaderboard"][0] if c != "model"] if h["leaderboard"] else []

@@ -80,6 +80,19 @@ def test_a_demo_folder_reads_its_model_and_run_json(saved, tmp_path):
     assert "on the last 11 points" in text and "verdict: LSTM beats every baseline" in text and "n/a" in text
 
 
+def test_a_holdout_with_filled_test_values_says_they_were_not_scored(saved, tmp_path):
+    # weekly CO2 with --fill interpolate: info said 'scored one step ahead on the last 263 points', where the last 268
+    # were tested and 5 of them, filled, left unscored (run.json's data.unscored)
+    folder = tmp_path / "m"
+    shutil.copytree(saved, folder)
+    data = {"training windows": 1068, "test points (one step ahead)": 263, "unscored": 5}
+    (folder / "run.json").write_text(json.dumps({"data": data, "leaderboard": [{"model": "GRU", "rmse": 1.0}], "verdict": []}))
+    facts = summary.read(folder)
+    assert facts["holdout"]["unscored"] == 5
+    assert ("holdout test of these options (run.json: fitted on 1068 windows, scored one step ahead on 263 of the last 268 "
+            "points (5 filled, not observed: not scored))") in summary.text(facts)
+
+
 def test_an_unreadable_run_json_is_a_note_not_an_error(saved, tmp_path):
     d = copy_model(saved, tmp_path)
     (d / "run.json").write_text("{not json")
