@@ -886,3 +886,12 @@ def test_an_ensemble_is_the_same_on_one_core_as_on_two(monkeypatch):
     for a, b in zip(jax.tree_util.tree_leaves(one), jax.tree_util.tree_leaves(two)):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     np.testing.assert_array_equal(h1.loss, h2.loss)
+
+
+def test_predict_pads_to_min_rows_only_where_the_pad_is_cheap():
+    """The pad to MIN_ROWS rows (a row's bits alike in any batch) would hold 64 rows of activations: for a window of
+    2000 steps of an LSTM(512) ensemble of 20, ~8 GB where one row takes 126 MB; such a model runs its rows as given."""
+    assert train._min_rows(rnn.ModelSpec(cell="gru", units=(32,), window=24), 5) == train.MIN_ROWS
+    assert train._min_rows(rnn.ModelSpec(cell="lstm", units=(300,), window=12), 1) == train.MIN_ROWS
+    assert train._min_rows(rnn.ModelSpec(cell="lstm", units=(512,), window=2000), 20) == 1
+    assert train._min_rows(rnn.ModelSpec(cell="linear", units=(1,), window=12), 1) == train.MIN_ROWS
