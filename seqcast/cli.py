@@ -886,7 +886,8 @@ def _snaive_note(models: list, season: int, freq: str | None, given: bool, quiet
     if "snaive" not in models or season > 1 or given:
         return ""
     why = f"the frequency {freq!r} implies none" if freq else "the data has no dates to imply one"
-    note = f"note: snaive is the naive forecast here: season 1 ({why}); pass --season (e.g. --season 12 for monthly values)"
+    example = "the length of a cycle in steps of the data" if freq else "e.g. --season 12 for monthly values"  # yearly: 11
+    note = f"note: snaive is the naive forecast here: season 1 ({why}); pass --season ({example})"  # years of sunspots
     _say(quiet, note, err=True)
     return note
 

@@ -525,13 +525,15 @@ def test_backtest_says_when_snaive_is_the_naive_forecast(tmp_path):
     y = 200 + np.cumsum(np.sin(np.arange(40.0)))
     (tmp_path / "undated.csv").write_text("sales\n" + "".join(f"{v}\n" for v in y))
     (tmp_path / "yearly.csv").write_text("year,sales\n" + "".join(f"{1950 + i},{v}\n" for i, v in enumerate(y)))
-    for name, why in (("undated.csv", "the data has no dates to imply one"), ("yearly.csv", "the frequency 'YS-JAN' implies none")):
+    # yearly data's example was "--season 12 for monthly values" (sunspots' cycle is ~11 years): a cycle in its steps
+    for name, why, example in (("undated.csv", "the data has no dates to imply one", "e.g. --season 12 for monthly values"),
+                               ("yearly.csv", "the frequency 'YS-JAN' implies none", "the length of a cycle in steps of the data")):
         r = invoke("backtest", tmp_path / name, "--models", "naive,snaive", "--horizon", 4, "--windows", 2, "--json",
                    "--out", tmp_path / name.replace(".csv", ""))
         assert_ok(r)
         rows = {row["model"]: row for row in json.loads(r.stdout)}
         assert rows["snaive"]["mase"] == rows["naive"]["mase"]
-        note = f"note: snaive is the naive forecast here: season 1 ({why}); pass --season (e.g. --season 12 for monthly values)"
+        note = f"note: snaive is the naive forecast here: season 1 ({why}); pass --season ({example})"
         assert note in r.stderr
         run = json.loads((tmp_path / name.replace(".csv", "") / "run.json").read_text())
         assert note in run["verdict"]  # in the report too
