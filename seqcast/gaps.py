@@ -69,11 +69,14 @@ def frame_marks(series) -> dict:
 
 
 def carry_frame(frame: pd.DataFrame, out: dict) -> None:
-    """Put the marks a long DataFrame holds (`frame_marks`) back on the series `load_long` read from it."""
+    """Put the marks a long DataFrame holds (`frame_marks`) back on the series `load_long` read from it, beside the
+    marks of values load_long's own `fill` made up (rows dropped from the frame, say)."""
     marks = frame.attrs.get(FRAME) or {}
     for k, s in out.items():
         if str(k) in marks:
-            s.attrs.update(marks[str(k)])
+            src = s.copy(deep=False)  # the series' dates, with the frame's marks
+            src.attrs = dict(marks[str(k)])
+            carry(s, src)
             s.attrs["filled"] = int(filled(s).sum())
 
 

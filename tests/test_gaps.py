@@ -130,3 +130,14 @@ def test_to_long_keeps_the_marks_for_load_long():
     np.testing.assert_array_equal(kept.forecasts["naive"], direct.forecasts["naive"])
     assert [(r["model"], r["mase"]) for r in kept.leaderboard()] == [(r["model"], r["mase"]) for r in direct.leaderboard()]
     assert "filled_marks" not in to_long({"c": load_series([1.0, 2.0, 3.0])}).attrs  # nothing filled: no marks
+
+
+def test_load_long_of_a_to_long_frame_keeps_the_marks_of_its_own_fill_too():
+    """Review: load_long(frame, fill=...) of a to_long frame with a row dropped filled that row and marked it, then put
+    the frame's marks in place of its own: the value it made up was scored as observed."""
+    from seqcast.long import load_long, to_long
+
+    frame = to_long({"a": gappy()})
+    back = load_long(frame.drop(index=[4]), fill="interpolate")["a"]  # 2000-05, observed in the frame: now a gap, filled
+    np.testing.assert_array_equal(gaps.filled(back), [0, 0, 1, 1, 1, 0, 1, 0])
+    assert back.iloc[4] == 5.0 and back.attrs["filled"] == 4 and gaps.method(back) == "interpolate"
