@@ -724,17 +724,23 @@ def _month_numbers(cells: Sequence[Any]) -> np.ndarray | None:
     return np.array(out, dtype=np.int64) if out and None not in out else None
 
 
-def _wide_months(names: Sequence[Any] | None, candidates: Sequence[int]) -> str:
+def _wide_months(columns: Sequence[Sequence[Any]], names: Sequence[Any] | None, candidates: Sequence[int]) -> str:
     """The end of a message for a wide table, one row per year and a column per month (statsmodels' elnino: YEAR, JAN,
-    ..., DEC), where the 12 month columns could each hold the values: how to reshape it to a value per row ("" else)."""
+    ..., DEC), where the 12 month columns could each hold the values: how to reshape it to a value per row ("" else).
+    Other columns (an ANNUAL total) are dropped first; without a year column the recipe says to add one."""
     months = [i for i in candidates if names is not None and _MONTH_NAMES.get(str(names[i]).strip().lower())]
     if len({_MONTH_NAMES[str(names[i]).strip().lower()] for i in months}) < 12:
         return ""
     rest = [i for i in range(len(names)) if i not in months]
-    year = repr(str(names[rest[0]])) if len(rest) == 1 else "'year'"
+    pick = ([i for i in rest if str(names[i]).strip().lower() == "year"] or [i for i in rest if _rising_years(columns[i])]
+            or (rest if len(rest) == 1 else []))[:1]
+    year = repr(str(names[pick[0]])) if pick else "'year'"
+    other = [str(names[i]) or f"Unnamed: {i}" for i in rest if i not in pick]  # a row index without a name: as pandas names it
+    drop = f".drop(columns={other!r})" if other else ""
     named = "" if year.lower() == "'year'" else f".rename(columns={{{year}: 'year'}})"  # the name that _year_period reads
+    add = "" if pick else "df.insert(0, 'year', FIRST_YEAR + np.arange(len(df))), then "  # no column of years
     return (f"; columns {_show(names[months[0]])}..{_show(names[months[-1]])} are the months of a wide table (a row per year): "
-            f"seqcast reads a value per row, so reshape it first, e.g. with pandas df.melt(id_vars={year}, var_name='month')"
+            f"seqcast reads a value per row, so reshape it first, e.g. with pandas {add}df{drop}.melt(id_vars={year}, var_name='month')"
             f".sort_values({year}, kind='stable'){named}.to_csv(path, index=False) (a year and a month column are read as the dates)")
 
 
@@ -1105,7 +1111,7 @@ def _choose_columns(
                 )
             years = [i for i in candidates if _rising_years(columns[i])] if date_column is None else []
             named = [i for i in candidates if _date_name(names, i)]
-            hint = _wide_months(names, candidates)
+            hint = _wide_months(columns, names, candidates)
             if not hint and (years or (named and date_column is None)):  # numbers in a column named like dates: 20200131, ...
                 label = _col_text(names, (years or named)[0]).replace(" in column ", "")
                 hint = f"; if column {label} holds {'years' if years else 'dates'}, pass date_column={label} (CLI --date-column)"

@@ -339,6 +339,25 @@ def test_a_wide_table_of_months_is_refused_with_how_to_reshape_it_and_month_name
     assert "wide table" not in str(e.value)
 
 
+def test_a_wide_table_of_months_with_a_total_or_no_year_gets_a_recipe_that_runs(tmp_path):
+    """Review: beside YEAR and the months, an ANNUAL column (NOAA's and BLS's tables) made the recipe
+    df.melt(id_vars='year', ...), a KeyError in pandas (the column is 'YEAR'), which would also have melted ANNUAL into a
+    month; a table of months alone got the same id_vars='year'."""
+    months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+    wide = pd.DataFrame(np.arange(24.0).reshape(2, 12) + 20, columns=months)
+    path, out = tmp_path / "wide.csv", tmp_path / "long.csv"
+    for table, want in ((wide.assign(ANNUAL=wide.mean(axis=1)).rename_axis("YEAR").rename(index={0: 1950, 1: 1951}).reset_index(),
+                         r"df.drop\(columns=\['ANNUAL'\]\).melt\(id_vars='YEAR', var_name='month'\)"),
+                        (wide, r"df.insert\(0, 'year', FIRST_YEAR \+ np.arange\(len\(df\)\)\), then df.melt\(id_vars='year', ")):
+        table.to_csv(path, index=False)
+        with pytest.raises(DataError, match=want) as e:
+            load_series(path)
+        recipe = str(e.value).split("with pandas ")[1].split(" (a year and")[0].replace("FIRST_YEAR", "1950")
+        exec(recipe.replace(", then ", "; ").replace("to_csv(path", "to_csv(out"), {"df": pd.read_csv(path), "np": np, "out": out})
+        s = load_series(out)  # as it says
+        assert list(s.index) == list(pd.date_range("1950-01-01", periods=24, freq="MS")) and list(s) == list(np.arange(24.0) + 20)
+
+
 def test_long_format_functions_are_still_reachable_from_data():
     from seqcast import data, long
     from seqcast.data import load_long
