@@ -1240,8 +1240,13 @@ def _read_csv_rows(path: Path, decimal: bool = True) -> tuple[list[list[str]], l
     try:
         with path.open("rb") as fh:
             magic = fh.read(4)
+            if magic == b"PAR1" and fh.seek(0, 2) >= 8:  # Parquet starts and ends with PAR1: one named data.txt or data.csv
+                fh.seek(-4, 2)
+                magic += fh.read(4)
     except OSError:
         magic = b""
+    if magic == b"PAR1PAR1":
+        raise DataError(f"file {shown} is a Parquet file; name it .parquet to read it as one")
     packed = next((what for head, what in _PACKED.items() if magic.startswith(head)), None)
     if packed:
         raise DataError(f"file {shown} is {packed}")

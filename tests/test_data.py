@@ -1163,6 +1163,17 @@ def test_files_joined_with_cat_keep_no_byte_order_mark(tmp_path):
     assert list(s) == list(range(1, 25)) and str(s.index[12].date()) == "2016-01-01"
 
 
+def test_a_parquet_file_named_like_text_is_named_as_parquet(tmp_path):
+    """Review: a Parquet file named data.txt (or .csv) said "is not UTF-8 text: line 1 ('PAR1\\x15...') holds the byte 0xc8
+    (an encoding such as Latin-1 ...); save it as UTF-8"; a CSV whose header starts PAR1 is still read."""
+    path = tmp_path / "data.txt"
+    pd.DataFrame({"ds": pd.date_range("2015-01-01", periods=5, freq="MS"), "y": np.arange(5.0)}).to_parquet(path)
+    with pytest.raises(DataError, match=r"^file '.*data.txt' is a Parquet file; name it .parquet to read it as one$"):
+        load_series(path)
+    path.write_text("PAR1,y\n1,2\n3,4\n")
+    assert list(load_series(path, column="y")) == [2.0, 4.0]
+
+
 def test_compressed_files_and_one_series_parquet(tmp_path):
     import gzip
 
