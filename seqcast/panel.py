@@ -194,7 +194,9 @@ def _one_shot(fitted: PanelFit, Z: np.ndarray) -> np.ndarray:
     from . import train
 
     cfg = fitted.config
-    out = train.predict(fitted.spec, fitted.params, Z.astype(np.float32), members=cfg.ensemble)
+    many = len(fitted.scalers) > 1  # a series' forecast the same bits whichever of the model's series come with it
+    out = train.predict(fitted.spec, fitted.params, Z.astype(np.float32), members=cfg.ensemble,
+                        min_rows=train.MIN_ROWS if many else 1)
     if cfg.ensemble > 1:
         out = np.median(out, axis=0)
     return out[:, -1, :] if fitted.spec.seq2seq else out  # seq2seq: the last step's h outputs

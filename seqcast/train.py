@@ -389,8 +389,9 @@ def predict_fn(spec: rnn.ModelSpec, members: int = 1):
     return _COMPILED[key]
 
 
-def predict(spec: rnn.ModelSpec, params, X, batch_size: int = 8192, members: int = 1) -> np.ndarray:
-    """Batched compiled forward pass; returns numpy, (N, ...) or (M, N, ...) for an ensemble."""
+def predict(spec: rnn.ModelSpec, params, X, batch_size: int = 8192, members: int = 1, min_rows: int = 1) -> np.ndarray:
+    """Batched compiled forward pass; returns numpy, (N, ...) or (M, N, ...) for an ensemble. `min_rows` (MIN_ROWS):
+    run on at least that many rows, so that a row's result is the same bits whichever rows come with it."""
     from .windows import check_positive
 
     batch_size, members = check_positive("batch_size", batch_size), check_positive("members", members)
@@ -402,30 +403,31 @@ def predict(spec: rnn.ModelSpec, params, X, batch_size: int = 8192, members: int
         shape = list(out.shape)
         shape[0 if members == 1 else 1] = 0
         return np.zeros(shape, out.dtype)
-    low = _min_rows(spec, members)
+    low = _min_rows(spec, members, min_rows)
     outs = [_predict_rows(f, params, X[i : i + batch_size], batch_size, members, low) for i in range(0, len(X), batch_size)]
     return np.concatenate(outs, axis=0 if members == 1 else 1)
 
 
-#: The fewest rows a forward pass runs on (padded): XLA's CPU matmuls round a row alike in any batch of 64 rows or more,
-#: but not in batches of 1-32 (a GRU's forecast of one series moved by ~1e-7 with the series beside it, `predict --ids`).
-#: Not where the pad's activations would pass MIN_ROWS_BYTES (a window of thousands of steps, a large ensemble).
-MIN_ROWS, MIN_ROWS_BYTES = 64, 256 << 20
+#: The fewest rows a many-series model's forward pass runs on (padded; `predict(min_rows=)`): XLA's CPU matmuls round
+#: a row alike in any batch of 64 rows or more, but not in batches of 1-32 (a GRU's forecast of one series moved by
+#: ~1e-7 with the series beside it, `predict --ids`). Not where the pad's activations would pass MIN_ROWS_BYTES (a
+#: window of hundreds of steps, a large ensemble), whose forecasts the pad would slow down most.
+MIN_ROWS, MIN_ROWS_BYTES = 64, 64 << 20
 
 
-def _min_rows(spec: rnn.ModelSpec, members: int) -> int:
-    """MIN_ROWS, or 1 where MIN_ROWS rows of the forward pass's activations (every layer's states and the largest
+def _min_rows(spec: rnn.ModelSpec, members: int, wanted: int) -> int:
+    """`wanted`, or 1 where `wanted` rows of the forward pass's activations (every layer's states and the largest
     layer's gates, T x (sum(H) + G * max(H)) floats a row, per member) would take more than MIN_ROWS_BYTES."""
     units = [int(h) for h in spec.units] if spec.cell != "linear" else [1]
     per_row = 4 * spec.window * (sum(units) + rnn.GATES.get(spec.cell, 1) * max(units)) * members
-    return MIN_ROWS if MIN_ROWS * per_row <= MIN_ROWS_BYTES else 1
+    return wanted if wanted > 1 and wanted * per_row <= MIN_ROWS_BYTES else 1
 
 
-def _predict_rows(f, params, X: np.ndarray, batch_size: int, members: int, low: int = MIN_ROWS) -> np.ndarray:
+def _predict_rows(f, params, X: np.ndarray, batch_size: int, members: int, low: int = 1) -> np.ndarray:
     """f on the rows of X (n, ...) padded to the next power of two, at least `low` (`_min_rows`; at most batch_size),
-    with copies of the last row: a service forecasting 1, 2, ... 2000 series compiles about 6 programs, not one per
-    count (each ~0.1-0.9 s and ~4 MB for good), and a series' forecast is the same bits whichever series come with it.
-    numpy goes in as is: jnp.asarray compiles a conversion per new shape."""
+    with copies of the last row: a service forecasting 1, 2, ... 2000 series compiles about 12 programs (6 with low 64),
+    not one per count (each ~0.1-0.9 s and ~4 MB for good). numpy goes in as is: jnp.asarray compiles a conversion per
+    new shape."""
     n = len(X)
     rows = min(batch_size, max(low, 1 << (n - 1).bit_length()))
     out = np.asarray(f(params, np.pad(X, [(0, rows - n)] + [(0, 0)] * (X.ndim - 1), mode="edge")))
