@@ -716,6 +716,7 @@ _PERIOD_NAMES = {"quarter": ("QS", 3, 4), "qtr": ("QS", 3, 4), "month": ("MS", 1
 #: English month names and their first three letters (any case) -> 1..12: a month column, or a wide table's columns.
 _MONTH_NAMES = {n: i + 1 for i, full in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
                                                    "september", "october", "november", "december")) for n in (full, full[:3])}
+_MONTH_NAMES["sept"] = 9  # as British and US style guides abbreviate September
 
 
 def _month_numbers(cells: Sequence[Any]) -> np.ndarray | None:
@@ -1184,11 +1185,14 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 
 def _encoding(path: Path) -> str:
-    """How to read a text file: UTF-16 when it starts with that byte-order mark (Excel's 'Unicode Text', tab-separated),
-    else UTF-8, with or without its byte-order mark (Excel's 'CSV UTF-8')."""
+    """How to read a text file: UTF-32 or UTF-16 when it starts with that byte-order mark (UTF-16: Excel's 'Unicode
+    Text', tab-separated), else UTF-8, with or without its byte-order mark (Excel's 'CSV UTF-8')."""
     try:
         with path.open("rb") as fh:
-            return "utf-16" if fh.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+            head = fh.read(4)
+        if head in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):  # (UTF-32's little-endian mark starts as UTF-16's)
+            return "utf-32"
+        return "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
     except OSError:  # the reader that opens it names the problem
         return "utf-8-sig"
 

@@ -334,6 +334,8 @@ def test_a_wide_table_of_months_is_refused_with_how_to_reshape_it_and_month_name
     assert list(load_series(path).index) == list(pd.date_range("1950-01-01", periods=36, freq="MS"))
     names = pd.DataFrame({"Year": [2000] * 3 + [2001], "Month": ["October", "nov", "Dec", "January"], "y": [1.0, 2, 3, 4]})
     assert list(load_series(names).index) == list(pd.date_range("2000-10-01", periods=4, freq="MS"))
+    sept = pd.DataFrame({"year": [2000] * 3, "month": ["Aug", "Sept", "Oct"], "y": [1.0, 2, 3]})  # 'Sept' was refused
+    assert list(load_series(sept).index) == list(pd.date_range("2000-08-01", periods=3, freq="MS"))
     with pytest.raises(DataError, match="could hold the values") as e:  # eleven months are no wide table of months
         load_series(wide.drop(columns="DEC"))
     assert "wide table" not in str(e.value)
@@ -1580,6 +1582,9 @@ def test_excel_unicode_text_files_read_as_utf16(tmp_path):
         s = load_series(path)
         assert list(s) == [1.5, 2.0, 3.0] and s.name == "Umsatz €" and s.index.freqstr == "MS"
         assert column_names(path) == ["Datum", "Umsatz €"]
+    utf32 = tmp_path / "utf32.txt"  # its mark FF FE 00 00 starts as UTF-16's: 'line 2 has 1 field but line 1 has 2'
+    utf32.write_bytes(text.encode("utf-32"))
+    assert list(load_series(utf32)) == [1.5, 2.0, 3.0]
     long = tmp_path / "long.txt"
     long.write_bytes("unique_id\tds\ty\n".encode("utf-16") + "".join(
         f"{k}\t2015-0{m}-01\t{m}\n" for k in ("Zürich", "서울") for m in (1, 2, 3)).encode("utf-16-le"))
