@@ -8,6 +8,7 @@ with 130 and SIGTERM with 143, leaving what was saved before as it was and no te
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
 import signal
@@ -157,8 +158,9 @@ def friendly(fn):
         except BrokenPipeError:  # stdout piped into `head` that has read enough: stop quietly with 1, as --help does
             raise  # (typer's main does that), not "cannot use: Broken pipe; check the path and its permissions"
         except OSError as e:  # a path that cannot be read or written: one line too, not a traceback
-            where = f" '{e.filename}'" if e.filename else ""
-            _error(f"cannot use{where}: {e.strerror or e}; check the path and its permissions")
+            verb, fix = _OS_FIXES.get(e.errno, ("use", "check the path and its permissions"))
+            where = f" '{e.filename}'" if e.filename else " the output (stdout)" if verb == "write" else ""  # > /dev/full
+            _error(f"cannot {verb}{where}: {e.strerror or e}; {fix}")
             raise typer.Exit(2) from None
         except MemoryError as e:  # numpy's allocation errors; JAX's say RESOURCE_EXHAUSTED
             _out_of_memory(e)
@@ -173,6 +175,15 @@ def friendly(fn):
 
     wrapper.__doc__ = _unwrapped(fn.__doc__)
     return wrapper
+
+
+_FULL = ("write", "free some space on its disk (or write elsewhere) and run the command again")
+#: what to do about an OSError, by errno, where the fix is not the path or its permissions (a full disk, a failing one)
+_OS_FIXES = {errno.ENOSPC: _FULL, errno.EDQUOT: _FULL,
+             errno.EFBIG: ("write", "the file is larger than this file system or the file size limit (ulimit -f) allows; "
+                                    "write elsewhere or raise the limit"),
+             errno.EIO: ("use", "the disk or network share failed; check it, then run the command again"),
+             errno.EROFS: ("write", "the file system is read-only; choose a path on another one")}
 
 
 def _needs_stdout(needed, fix: str = "redirect it to a file instead") -> None:

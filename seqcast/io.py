@@ -16,6 +16,7 @@ beside its target and swapped in, so an interrupted save never damages what was 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -85,24 +86,44 @@ def write_atomic(path, data: bytes | str) -> None:
     path = Path(path).expanduser()
     stream = str(path).startswith(("/dev/std", "/dev/fd/", "/proc/"))  # /dev/stdout: a pipe, a terminal, a file under >>
     if stream or (path.exists() and not path.is_file() and not path.is_dir()):  # or a device, a FIFO: written in place
-        with open(path, "ab" if stream else "wb") as fh:
+        with _naming(path), open(path, "ab" if stream else "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
         return
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{_cut(path.name, 240)}.", suffix=".tmp", dir=path.parent)
+    with _naming(path):
+        fd, tmp = tempfile.mkstemp(prefix=f".{_cut(path.name, 240)}.", suffix=".tmp", dir=path.parent)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the mode open() would
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        with _naming(path):  # a full disk: its error names `path`, not the temp file (or nothing: a write's has no name)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the mode open() would
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+                fh.flush()
+                os.fsync(fh.fileno())
         stop_if_interrupted()
         _rename(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def _naming(path, shown=None):
+    """An OSError raised inside re-raised naming `shown` (default `path`): a write's or fsync's error (ENOSPC, EIO, EFBIG)
+    names no file, mkstemp's the temp file. With `shown`, only an error naming a file under the folder `path` is renamed,
+    to the same file under `shown` (a temp folder's file: its name in the folder it replaces)."""
+    try:
+        yield
+    except OSError as e:
+        if e.errno is None:  # not the system's error (a message only): as it is
+            raise
+        if shown is None:
+            raise OSError(e.errno, e.strerror, str(path)) from None
+        name = Path(os.fsdecode(e.filename)) if isinstance(e.filename, (str, bytes, os.PathLike)) else None
+        if name is None or not name.is_relative_to(path):
+            raise
+        raise OSError(e.errno, e.strerror, str(Path(shown) / name.relative_to(path))) from None
 
 
 def _rename(tmp, path) -> None:
@@ -231,10 +252,12 @@ def replace_dir(target, build, marker: str = META, what: str = "model", known=MO
     if target.is_symlink():  # models/current -> v3: v3 is replaced and the link stays, as write_atomic does with files
         target = Path(os.path.realpath(target))
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{_cut(target.name, 240)}.", suffix=".tmp", dir=target.parent))
+    with _naming(target):
+        tmp = Path(tempfile.mkdtemp(prefix=f".{_cut(target.name, 240)}.", suffix=".tmp", dir=target.parent))
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the folder the mode mkdir would
-        build(tmp)
+        with _naming(tmp, target):  # 'm/weights.safetensors', not '.m.k2j3abcd.tmp/weights.safetensors'
+            build(tmp)
         olds = _swap_in(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

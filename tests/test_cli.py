@@ -1695,6 +1695,46 @@ def test_predict_refuses_an_unwritable_out_or_plot_before_printing_anything(mode
     assert sorted(p.name for p in tmp_path.iterdir()) == ["locked"] and list(locked.iterdir()) == []
 
 
+@pytest.mark.parametrize("code, said", [("ENOSPC", "free some space on its disk"), ("EFBIG", "file size limit (ulimit -f)"),
+                                         ("EIO", "the disk or network share failed")])
+def test_a_full_or_failing_disk_names_the_file_and_the_fix(model_dir, tmp_path, monkeypatch, code, said):
+    """`predict --out fc.csv` on a full disk said 'error: cannot use: No space left on device; check the path and its
+    permissions': no file (a write's error names none), and a fix that is not one."""
+    import errno
+    import os
+
+    out = tmp_path / "fc.csv"
+    out.write_text("earlier forecast")
+    n = getattr(errno, code)
+    monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(n, os.strerror(n))))
+    assert_error(invoke("predict", model_dir, "--out", out), f"'{out}': {os.strerror(n)}; ", said)
+    assert out.read_text() == "earlier forecast" and [p.name for p in tmp_path.iterdir()] == ["fc.csv"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="Linux's always-full device")
+def test_predict_out_dev_full_names_it(model_dir):
+    assert_error(invoke("predict", model_dir, "--out", "/dev/full"), "cannot write '/dev/full': No space left on device; free some space")
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:  # `seqcast info m > /dev/full`: the error names no file
+        r = subprocess.run([sys.executable, "-m", "seqcast", "info", str(model_dir)], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert (r.returncode, r.stderr) == (2, "error: cannot write the output (stdout): No space left on device; free some space "
+                                           "on its disk (or write elsewhere) and run the command again\n")
+
+
+def test_a_full_disk_during_fit_names_the_model_file_not_the_temp_folder(model_dir, data_csv, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    d = tmp_path / "m"
+    shutil.copytree(model_dir, d)
+    before = snapshot(d)
+    monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))))
+    assert_error(invoke("fit", data_csv, "--out", d, *FAST), f"cannot write '{d / 'weights.safetensors'}': No space left on device")
+    assert snapshot(d) == before and [p.name for p in tmp_path.iterdir()] == ["m"]
+
+
 def test_a_folder_as_an_output_file_is_refused_before_the_work(model_dir, tmp_path):
     # reproduce homl-ch15 --plot p.png, p.png a folder: it trained, then "cannot use '.p.png.jpaqi_y5.tmp': Is a directory"
     d = tmp_path / "p.png"

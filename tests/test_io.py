@@ -485,6 +485,34 @@ def test_write_atomic_failure_keeps_the_old_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["f.csv"]
 
 
+def test_a_failed_write_names_the_file_the_user_asked_for(fitted, tmp_path, monkeypatch):
+    """A full disk's error named no file (a write's or fsync's has none) or a temp name the user never saw (mkstemp's
+    '.f.csv.k2j3abcd.tmp'; in a model's temp folder '.m.k2j3abcd.tmp/weights.safetensors'); the CLI said 'cannot use: ...'."""
+    import errno
+    import tempfile
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def full_at_tmp(*a, dir=None, **k):  # what the system raises: naming the temp file it could not create
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(Path(dir) / ".f.csv.k2j3abcd.tmp"))
+
+    for name, fn, broken in [("fsync", os, full), ("mkstemp", tempfile, full_at_tmp)]:
+        with monkeypatch.context() as m:
+            m.setattr(fn, name, broken)
+            with pytest.raises(OSError) as e:
+                io.write_atomic(tmp_path / "f.csv", "new")
+            assert (e.value.errno, e.value.filename) == (errno.ENOSPC, str(tmp_path / "f.csv")), name
+            with pytest.raises(OSError) as e:
+                fitted.save(tmp_path / "m")
+            assert e.value.filename == str(tmp_path / "m" / io.WEIGHTS), name  # not '.m.xxxxxxxx.tmp/weights.safetensors'
+    assert list(tmp_path.iterdir()) == []
+    with monkeypatch.context() as m:  # an error of the folder's own making is left as it was
+        m.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError("not the system's")))
+        with pytest.raises(OSError, match="^not the system's$"):
+            io.write_atomic(tmp_path / "f.csv", "new")
+
+
 def test_saved_files_get_the_usual_modes(fitted, tmp_path):
     old = os.umask(0o022)
     try:
