@@ -98,9 +98,22 @@ def _on_signal(signum, frame):
 
 
 @contextlib.contextmanager
-def _signals():
+def _signals(saved: list):
     """Ctrl-C and SIGTERM as exceptions while a command runs (the earlier handlers are restored after it: tests
-    run commands in-process); an interrupt Python can only report as 'Exception ignored' (in a gc callback) is not printed."""
+    run commands in-process); an interrupt Python can only report as 'Exception ignored' (in a gc callback) is not printed.
+    `saved` gets the paths the command saves (io.SAVED), for the interrupt's message."""
+    from . import io
+
+    before_saved, io.SAVED = io.SAVED, saved
+    try:
+        with _handlers():
+            yield
+    finally:
+        io.SAVED = before_saved
+
+
+@contextlib.contextmanager
+def _handlers():
     from .io import INTERRUPTED
 
     _RECEIVED.clear()
@@ -148,8 +161,9 @@ def friendly(fn):
             import logging  # HOME is not writable, two lines on stderr at its import)
 
             logging.getLogger("matplotlib").setLevel(logging.ERROR)
+        saved: list = []  # what the command saved, should a Ctrl-C come after it
         try:
-            with _signals(), _lenient_stdout():
+            with _signals(saved), _lenient_stdout():
                 _needs_stdout(kwargs.get("as_json"))  # --json
                 return fn(*args, **kwargs)
         except SeqcastError as e:
@@ -170,7 +184,8 @@ def friendly(fn):
             _out_of_memory(e)
         except KeyboardInterrupt as e:
             term = _RECEIVED[0] == signal.SIGTERM if _RECEIVED else isinstance(e, Terminated)  # the first signal, even swallowed
-            typer.echo(f"{'terminated' if term else 'interrupted'}; nothing was saved", err=True)
+            done = "saved before it: " + ", ".join(f"'{p}'" for p in saved) if saved else "nothing was saved"
+            typer.echo(_printable(f"{'terminated' if term else 'interrupted'}; {done}"), err=True)
             raise typer.Exit(143 if term else 130) from None
 
     wrapper.__doc__ = _unwrapped(fn.__doc__)

@@ -55,6 +55,16 @@ OS_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # what a file b
 INTERRUPTED = threading.Event()
 
 
+#: What a CLI command has saved (final names): `cli._signals` sets a list while one runs, so that its Ctrl-C message
+#: says what was written before it (fit swaps the new model in, then prints); None: not kept.
+SAVED: list[Path] | None = None
+
+
+def _saved(path: Path) -> None:
+    if SAVED is not None:
+        SAVED.append(path)
+
+
 def stop_if_interrupted() -> None:
     """KeyboardInterrupt when the CLI saw a Ctrl-C / SIGTERM: before every rename, and before every training epoch."""
     if INTERRUPTED.is_set():
@@ -106,6 +116,7 @@ def write_atomic(path, data: bytes | str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _saved(path)
 
 
 @contextlib.contextmanager
@@ -254,16 +265,41 @@ def replace_dir(target, build, marker: str = META, what: str = "model", known=MO
     target.parent.mkdir(parents=True, exist_ok=True)
     with _naming(target):
         tmp = Path(tempfile.mkdtemp(prefix=f".{_cut(target.name, 240)}.", suffix=".tmp", dir=target.parent))
+    inside, ours = len(SAVED or []), _inode(tmp)  # what `build` writes in the temp folder: saved only as part of `target`
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the folder the mode mkdir would
         with _naming(tmp, target):  # 'm/weights.safetensors', not '.m.k2j3abcd.tmp/weights.safetensors'
             build(tmp)
         olds = _swap_in(tmp, target)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        del (SAVED or [])[inside:]
+        if _inode(target) == ours:  # a Ctrl-C just after the swap: the new folder is in, the earlier one at `tmp`
+            _saved(target)
+        _remove([tmp])
         raise
-    for old in olds:
-        shutil.rmtree(old, ignore_errors=True)
+    del (SAVED or [])[inside:]
+    _saved(target)
+    _remove(olds)
+
+
+def _inode(p: Path):
+    try:
+        st = os.stat(p)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _remove(folders) -> None:
+    """Delete `folders` (temp ones); a Ctrl-C or SIGTERM meanwhile lets the deletion finish first: it stopped
+    rmtree half-way, leaving '.m.xxxxxxxx.tmp' (the earlier model, partly deleted) beside the new one."""
+    try:
+        for d in folders:
+            shutil.rmtree(d, ignore_errors=True)
+    except KeyboardInterrupt:
+        for d in folders:
+            shutil.rmtree(d, ignore_errors=True)
+        raise
 
 
 _RENAME_EXCHANGE, _AT_FDCWD = 2, -100  # linux/fs.h, fcntl.h

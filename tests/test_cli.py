@@ -2050,6 +2050,39 @@ def test_sigterm_during_the_save_keeps_the_earlier_model_and_leaves_no_temp_fold
         signal.signal(signal.SIGTERM, earlier)
 
 
+def test_sigterm_after_the_swap_says_the_model_was_saved_and_leaves_no_half_deleted_folder(model_dir, data_csv, tmp_path, monkeypatch):
+    """Bug: a SIGTERM landing while fit deleted the earlier folder it had just swapped out said 'terminated; nothing was
+    saved', the new model being in place, and left '.m.xxxxxxxx.tmp' (the earlier model, partly deleted) beside it."""
+    import os
+    import signal
+
+    def unhandled(signum, frame):
+        raise RuntimeError("SIGTERM reached the default handler")
+
+    real, calls = shutil.rmtree, []
+
+    def signalled(*a, **k):  # the first rmtree of the command: the earlier folder, after the swap
+        calls.append(a[0])
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGTERM)
+            sum(range(1000))  # a few bytecodes: the Python handler runs here
+        return real(*a, **k)
+
+    earlier = signal.signal(signal.SIGTERM, unhandled)
+    try:
+        d = tmp_path / "m"
+        shutil.copytree(model_dir, d)
+        before = snapshot(d)
+        monkeypatch.setattr(shutil, "rmtree", signalled)
+        r = invoke("fit", data_csv, "--out", d, *FAST, "--seed", 9)
+    finally:
+        signal.signal(signal.SIGTERM, earlier)
+    assert r.exit_code == 143, (r.exit_code, r.output, r.exception)
+    assert r.stderr.strip() == f"terminated; saved before it: '{d}'"
+    assert snapshot(d) != before and Forecaster.load(d).config_.seed == 9
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
 @pytest.mark.parametrize("name, code, said", [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")])
 def test_a_swallowed_signal_still_stops_the_save(model_dir, data_csv, tmp_path, monkeypatch, name, code, said):
     """Bug: a Ctrl-C landing in a gc callback (JAX's _xla_gc_callback) was printed as 'Exception ignored ...

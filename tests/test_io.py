@@ -513,6 +513,27 @@ def test_a_failed_write_names_the_file_the_user_asked_for(fitted, tmp_path, monk
             io.write_atomic(tmp_path / "f.csv", "new")
 
 
+def test_an_interrupt_just_after_the_swap_counts_the_folder_as_saved(fitted, saved, tmp_path, monkeypatch):
+    # a Ctrl-C landing as the exchange returned: the new folder is in, the earlier one at the temp name (deleted);
+    # the CLI said 'nothing was saved'
+    d = copy_model(saved, tmp_path)
+    before = {p.name: p.read_bytes() for p in d.iterdir()}
+    real = io._exchange
+
+    def exchanged_then_interrupted(a, b):
+        assert real(a, b)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(io, "_exchange", exchanged_then_interrupted)
+    monkeypatch.setattr(io, "SAVED", [])
+    other = Forecaster(**{**FAST, "seed": 5}).fit(monthly())
+    with pytest.raises(KeyboardInterrupt):
+        other.save(d)
+    assert io.SAVED == [d]
+    assert {p.name: p.read_bytes() for p in d.iterdir()} != before and Forecaster.load(d).config_.seed == 5
+    assert [p.name for p in tmp_path.iterdir()] == ["copy"]
+
+
 def test_saved_files_get_the_usual_modes(fitted, tmp_path):
     old = os.umask(0o022)
     try:
