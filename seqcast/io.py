@@ -338,11 +338,11 @@ def _swap_in(tmp: Path, target: Path) -> list[Path]:
         for _ in range(1000):
             stop_if_interrupted()
             old = target.with_name(f"{_aside(target.name)}{os.getpid()}-{uuid.uuid4().hex[:8]}")
+            olds.append(old)  # before the move: a Ctrl-C landing just after it still puts the earlier folder back
             try:
                 os.replace(target, old)
-                olds.append(old)
             except FileNotFoundError:
-                pass
+                olds.pop()
             try:
                 _rename(tmp, target)
                 return olds

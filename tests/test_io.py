@@ -534,6 +534,26 @@ def test_an_interrupt_just_after_the_swap_counts_the_folder_as_saved(fitted, sav
     assert [p.name for p in tmp_path.iterdir()] == ["copy"]
 
 
+def test_an_interrupt_just_after_the_move_aside_puts_the_earlier_model_back(fitted, saved, tmp_path, monkeypatch):
+    # where folders cannot be exchanged in one step (macOS, Windows, some file systems), the earlier folder is moved
+    # aside first: a Ctrl-C landing as that rename returned left no folder at the model's name, only '.copy.old-PID-ID'
+    d = copy_model(saved, tmp_path)
+    before = {p.name: p.read_bytes() for p in d.iterdir()}
+    real = os.replace
+
+    def moved_then_interrupted(src, dst):
+        real(src, dst)
+        if Path(src) == d:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(io, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(os, "replace", moved_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        Forecaster(**{**FAST, "seed": 5}).fit(monthly()).save(d)
+    assert {p.name: p.read_bytes() for p in d.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["copy"]
+
+
 def test_saved_files_get_the_usual_modes(fitted, tmp_path):
     old = os.umask(0o022)
     try:
