@@ -220,7 +220,21 @@ def check_target(target, marker: str = META, what: str = "model", known=MODEL_FI
                           f"move {'it' if len(others) == 1 else 'them'} elsewhere or choose another directory (the path given to save, or --out)")
     if above is not None and not os.access(above, os.W_OK | os.X_OK):  # found after the training otherwise
         raise ConfigError(f"'{above}' is not writable, so '{target}' cannot be written; choose a directory you can write to (the path given to save, or --out)")
+    locked = _locked(target) if target.is_dir() else None
+    if locked is not None:  # `chmod -R a-w m` to keep a model: it was replaced all the same, and left as '.m.xxxxxxxx.tmp'
+        raise ConfigError(f"'{locked}' is not writable, so the seqcast {what} in '{target}' cannot be replaced; make it writable "
+                          f"(chmod -R u+w) or choose another directory (the path given to save, or --out)")
     return target
+
+
+def _locked(folder: Path) -> Path | None:
+    """The first folder in `folder` (itself, or one inside it such as a demo's model/) that cannot be listed and written:
+    replacing `folder` swapped the new one in, then could not delete the earlier one, which stayed beside it."""
+    for root, subdirs, _ in os.walk(folder):
+        for d in [root, *(os.path.join(root, s) for s in subdirs)]:
+            if not os.access(d, os.R_OK | os.W_OK | os.X_OK):
+                return Path(d)
+    return None
 
 
 def _foreign(folder: Path, marker: str) -> bool:

@@ -1672,11 +1672,27 @@ def test_an_unwritable_out_is_refused_before_training(data_csv, tmp_path, monkey
     locked = tmp_path / "locked"
     locked.mkdir()
     real = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode, **k: False if Path(p) == locked else real(p, mode, **k))
+    monkeypatch.setattr(os, "access", lambda p, mode, **k: False if Path(p) == locked and mode & os.W_OK else real(p, mode, **k))
     monkeypatch.setattr(seqcast.train, "fit", lambda *a, **k: pytest.fail("trained before refusing --out"))
     assert_error(invoke("fit", data_csv, "--out", locked / "m", *FAST), f"'{locked}' is not writable", "choose a directory you can write to")
     monkeypatch.undo()
     assert_ok(invoke("fit", data_csv, "--out", locked / "m", *FAST, "-q"))  # writable as it really is: fine
+
+
+def test_a_write_protected_out_folder_is_refused_before_training(model_dir, data_csv, tmp_path, monkeypatch):
+    # `chmod -R a-w m`: fit replaced m (exit 0) and left the earlier model, undeletable, as '.m.xxxxxxxx.tmp' beside it
+    import os
+
+    import seqcast.train
+
+    d = tmp_path / "m"
+    shutil.copytree(model_dir, d)
+    before = snapshot(d)
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **k: False if Path(p) == d and mode & os.W_OK else real(p, mode, **k))
+    monkeypatch.setattr(seqcast.train, "fit", lambda *a, **k: pytest.fail("trained before refusing --out"))
+    assert_error(invoke("fit", data_csv, "--out", d, *FAST), f"'{d}' is not writable, so the seqcast model in '{d}' cannot be replaced")
+    assert snapshot(d) == before and [p.name for p in tmp_path.iterdir()] == ["m"]
 
 
 def test_predict_refuses_an_unwritable_out_or_plot_before_printing_anything(model_dir, tmp_path, monkeypatch):
@@ -1687,7 +1703,7 @@ def test_predict_refuses_an_unwritable_out_or_plot_before_printing_anything(mode
     locked = tmp_path / "locked"
     locked.mkdir()
     real = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode, **k: False if Path(p) == locked else real(p, mode, **k))
+    monkeypatch.setattr(os, "access", lambda p, mode, **k: False if Path(p) == locked and mode & os.W_OK else real(p, mode, **k))
     for flag in ("--out", "--plot"):
         assert_error(invoke("predict", model_dir, flag, locked / "sub" / "f.png"), f"'{locked}' is not writable")
     assert_error(invoke("predict", model_dir, "--out", tmp_path / "f.csv", "--plot", locked / "p.png"), "is not writable")

@@ -554,6 +554,26 @@ def test_an_interrupt_just_after_the_move_aside_puts_the_earlier_model_back(fitt
     assert [p.name for p in tmp_path.iterdir()] == ["copy"]
 
 
+def test_a_write_protected_model_folder_is_refused_not_replaced(fitted, saved, tmp_path, monkeypatch):
+    # `chmod -R a-w m` to keep a model: a save replaced it all the same, then could not delete the earlier folder, left
+    # beside it as '.m.xxxxxxxx.tmp' (this machine runs as root: os.access is what says no)
+    d = copy_model(saved, tmp_path)
+    (d / "sub").mkdir()  # a folder inside it (a demo's model/): deleting the earlier one needs it writable too
+    before = {p.name: p.read_bytes() for p in d.iterdir() if p.is_file()}
+    real = os.access
+    for locked in (d, d / "sub"):
+        with monkeypatch.context() as m:
+            m.setattr(os, "access", lambda p, mode, **k: False if Path(p) == locked and mode & os.W_OK else real(p, mode, **k))
+            with pytest.raises(ConfigError, match=f"^'{re.escape(str(locked))}' is not writable, so the seqcast model in .*\\(chmod -R u\\+w\\)"):
+                io.check_target(d, known=io.MODEL_FILES | {"sub"})
+    assert {p.name: p.read_bytes() for p in d.iterdir() if p.is_file()} == before
+    (d / "sub").rmdir()
+    monkeypatch.setattr(os, "access", lambda p, mode, **k: False if Path(p) == d and mode & os.W_OK else real(p, mode, **k))
+    with pytest.raises(ConfigError, match="is not writable"):
+        fitted.save(d)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]
+
+
 def test_saved_files_get_the_usual_modes(fitted, tmp_path):
     old = os.umask(0o022)
     try:
