@@ -200,9 +200,10 @@ def loss_value(name: str, pred, y):
 
 
 def default_cache_home() -> str:
-    """$XDG_CACHE_HOME when set to an absolute path (the XDG base directory rule), else ~/.cache."""
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    return xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")
+    """$XDG_CACHE_HOME when set to an absolute path (the XDG base directory rule), else ~/.cache; "" (no cache) where
+    the home is a relative path (HOME=x: the cache was made as x/.cache/seqcast/jax in whatever folder a command ran in)."""
+    xdg, home = os.environ.get("XDG_CACHE_HOME", ""), os.path.expanduser("~")
+    return xdg if os.path.isabs(xdg) else os.path.join(home, ".cache") if os.path.isabs(home) else ""
 
 
 def enable_compilation_cache() -> None:
@@ -211,7 +212,9 @@ def enable_compilation_cache() -> None:
     disables it. Set in JAX's process-wide config (its cache then serves the host program's own jitted code too),
     unless the program set a cache folder first. Kept under $SEQCAST_CACHE_MAX_MB (1024 MB) by `prune_cache`."""
     path = os.environ.get("SEQCAST_CACHE_DIR")
-    path = os.path.join(default_cache_home(), "seqcast", "jax") if path is None else path
+    if path is None:
+        home = default_cache_home()
+        path = os.path.join(home, "seqcast", "jax") if home else ""
     if path.lower() in ("", "0", "off", "none") or jax.config.jax_compilation_cache_dir:
         return
     try:  # a folder that cannot be written (a read-only home): no cache, not JAX's UserWarning at every compile

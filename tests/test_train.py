@@ -567,6 +567,10 @@ def test_the_cache_folder_follows_xdg_cache_home(tmp_path, monkeypatch):
             train.enable_compilation_cache()
             assert jax.config.jax_compilation_cache_dir == str(home / "seqcast" / "jax")
         jax.config.update("jax_compilation_cache_dir", None)
+        monkeypatch.chdir(tmp_path / "home")
+        monkeypatch.setenv("HOME", "rel")  # a relative home: no cache, not 'rel/.cache/seqcast/jax' in the current folder
+        train.enable_compilation_cache()
+        assert jax.config.jax_compilation_cache_dir is None and [p.name for p in (tmp_path / "home").iterdir()] == [".cache"]
         monkeypatch.setenv("SEQCAST_CACHE_DIR", "")  # empty: off, as before
         train.enable_compilation_cache()
         assert jax.config.jax_compilation_cache_dir is None
