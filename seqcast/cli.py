@@ -104,12 +104,12 @@ def _signals(saved: list):
     `saved` gets the paths the command saves (io.SAVED), for the interrupt's message."""
     from . import io
 
-    before_saved, io.SAVED = io.SAVED, saved
+    token = io.SAVED.set(saved)
     try:
         with _handlers():
             yield
     finally:
-        io.SAVED = before_saved
+        io.SAVED.reset(token)
 
 
 @contextlib.contextmanager

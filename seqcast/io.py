@@ -17,6 +17,7 @@ beside its target and swapped in, so an interrupted save never damages what was 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import errno
 import hashlib
 import json
@@ -56,13 +57,14 @@ INTERRUPTED = threading.Event()
 
 
 #: What a CLI command has saved (final names): `cli._signals` sets a list while one runs, so that its Ctrl-C message
-#: says what was written before it (fit swaps the new model in, then prints); None: not kept.
-SAVED: list[Path] | None = None
+#: says what was written before it (fit swaps the new model in, then prints); None: not kept. A context variable: a
+#: save in another thread (a notebook's, a service's) is not the command's.
+SAVED: contextvars.ContextVar[list[Path] | None] = contextvars.ContextVar("seqcast_saved", default=None)
 
 
 def _saved(path: Path) -> None:
-    if SAVED is not None:
-        SAVED.append(path)
+    if (saved := SAVED.get()) is not None:
+        saved.append(path)
 
 
 def stop_if_interrupted() -> None:
@@ -279,19 +281,20 @@ def replace_dir(target, build, marker: str = META, what: str = "model", known=MO
     target.parent.mkdir(parents=True, exist_ok=True)
     with _naming(target):
         tmp = Path(tempfile.mkdtemp(prefix=f".{_cut(target.name, 240)}.", suffix=".tmp", dir=target.parent))
-    inside, ours = len(SAVED or []), _inode(tmp)  # what `build` writes in the temp folder: saved only as part of `target`
+    saved = SAVED.get()
+    inside, ours = len(saved or []), _inode(tmp)  # what `build` writes in the temp folder: saved only as part of `target`
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the folder the mode mkdir would
         with _naming(tmp, target):  # 'm/weights.safetensors', not '.m.k2j3abcd.tmp/weights.safetensors'
             build(tmp)
         olds = _swap_in(tmp, target)
     except BaseException:
-        del (SAVED or [])[inside:]
+        del (saved or [])[inside:]
         if _inode(target) == ours:  # a Ctrl-C just after the swap: the new folder is in, the earlier one at `tmp`
             _saved(target)
         _remove([tmp])
         raise
-    del (SAVED or [])[inside:]
+    del (saved or [])[inside:]
     _saved(target)
     _remove(olds)
 

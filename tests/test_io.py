@@ -525,11 +525,15 @@ def test_an_interrupt_just_after_the_swap_counts_the_folder_as_saved(fitted, sav
         raise KeyboardInterrupt
 
     monkeypatch.setattr(io, "_exchange", exchanged_then_interrupted)
-    monkeypatch.setattr(io, "SAVED", [])
+    saved: list = []
+    token = io.SAVED.set(saved)
     other = Forecaster(**{**FAST, "seed": 5}).fit(monthly())
-    with pytest.raises(KeyboardInterrupt):
-        other.save(d)
-    assert io.SAVED == [d]
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            other.save(d)
+    finally:
+        io.SAVED.reset(token)
+    assert saved == [d]
     assert {p.name: p.read_bytes() for p in d.iterdir()} != before and Forecaster.load(d).config_.seed == 5
     assert [p.name for p in tmp_path.iterdir()] == ["copy"]
 
@@ -572,6 +576,24 @@ def test_a_write_protected_model_folder_is_refused_not_replaced(fitted, saved, t
     with pytest.raises(ConfigError, match="is not writable"):
         fitted.save(d)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]
+
+
+def test_a_save_in_another_thread_is_not_counted_as_the_commands(fitted, tmp_path):
+    # io.SAVED was one list for the process: a save in a worker thread (a notebook's, a service's) was listed in the
+    # Ctrl-C message of the command running in the main thread ('saved before it: ...'), and could drop its entries
+    import threading
+
+    from seqcast import cli
+
+    saved: list = []
+    with cli._signals(saved):  # what a CLI command runs under
+        t = threading.Thread(target=fitted.save, args=(tmp_path / "other",))
+        t.start()
+        t.join()
+        io.write_atomic(tmp_path / "f.csv", "x")
+    assert (tmp_path / "other" / io.META).is_file() and saved == [tmp_path / "f.csv"]
+    io.write_atomic(tmp_path / "g.csv", "x")  # after the command: kept nowhere
+    assert saved == [tmp_path / "f.csv"]
 
 
 def test_saved_files_get_the_usual_modes(fitted, tmp_path):
