@@ -224,8 +224,10 @@ def check_target(target, marker: str = META, what: str = "model", known=MODEL_FI
         raise ConfigError(f"'{above}' is not writable, so '{target}' cannot be written; choose a directory you can write to (the path given to save, or --out)")
     locked = _locked(target) if target.is_dir() else None
     if locked is not None:  # `chmod -R a-w m` to keep a model: it was replaced all the same, and left as '.m.xxxxxxxx.tmp'
-        raise ConfigError(f"'{locked}' is not writable, so the seqcast {what} in '{target}' cannot be replaced; make it writable "
-                          f"(chmod -R u+w) or choose another directory (the path given to save, or --out)")
+        writable = os.access(locked, os.W_OK)  # else not listable (mode 0300): u+w would not do
+        raise ConfigError(f"'{locked}' is not {'readable' if writable else 'writable'}, so the seqcast {what} in '{target}' cannot "
+                          f"be replaced; make it {'readable' if writable else 'writable'} (chmod -R {'u+rwX' if writable else 'u+w'}) "
+                          "or choose another directory (the path given to save, or --out)")
     return target
 
 

@@ -578,6 +578,16 @@ def test_a_write_protected_model_folder_is_refused_not_replaced(fitted, saved, t
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]
 
 
+def test_a_model_folder_that_cannot_be_listed_is_not_called_unwritable(saved, tmp_path, monkeypatch):
+    # a demo's model/ at mode 0300 (writable, not readable): 'is not writable ... (chmod -R u+w)', a fix that fixes nothing
+    d = copy_model(saved, tmp_path)
+    (d / "sub").mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **k: False if Path(p) == d / "sub" and mode & os.R_OK else real(p, mode, **k))
+    with pytest.raises(ConfigError, match=f"^'{re.escape(str(d / 'sub'))}' is not readable, so the seqcast model in .*\\(chmod -R u\\+rwX\\)"):
+        io.check_target(d, known=io.MODEL_FILES | {"sub"})
+
+
 def test_a_save_in_another_thread_is_not_counted_as_the_commands(fitted, tmp_path):
     # io.SAVED was one list for the process: a save in a worker thread (a notebook's, a service's) was listed in the
     # Ctrl-C message of the command running in the main thread ('saved before it: ...'), and could drop its entries
