@@ -210,7 +210,8 @@ def check_target(target, marker: str = META, what: str = "model", known=MODEL_FI
                           "choose a folder below it such as models/m")
     if target.exists() and not target.is_dir():
         raise ConfigError(f"'{target}' exists and is a file; choose a directory path (the path given to save, or --out)")
-    above = next((p for p in target.parents if p.exists()), None)
+    real = Path(os.path.realpath(target)) if target.is_symlink() else target  # models/current -> /ro/v3: v3 is replaced
+    above = next((p for p in real.parents if p.exists()), None)
     if above is not None and not above.is_dir():  # fit --out data.csv/m: refused now, not after the training
         raise ConfigError(f"'{above}' is a file, so '{target}' cannot be created; choose a directory path (the path given to save, or --out)")
     if target.is_dir() and _foreign(target, marker):

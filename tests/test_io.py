@@ -588,6 +588,22 @@ def test_a_model_folder_that_cannot_be_listed_is_not_called_unwritable(saved, tm
         io.check_target(d, known=io.MODEL_FILES | {"sub"})
 
 
+def test_a_symlinked_target_whose_folder_cannot_be_written_is_refused_before_the_work(saved, tmp_path, monkeypatch):
+    # models/current -> /ro/v3: the save replaces v3, in /ro; check_target looked at models/ (writable), so fit trained
+    # and then said "cannot use '/ro/v3': Permission denied"
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    v3 = copy_model(saved, ro)
+    (tmp_path / "models").mkdir()
+    link = tmp_path / "models" / "current"
+    link.symlink_to(v3)
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **k: False if Path(p) == ro and mode & os.W_OK else real(p, mode, **k))
+    with pytest.raises(ConfigError, match=f"^'{re.escape(str(ro))}' is not writable, so '{re.escape(str(link))}' cannot be written"):
+        io.check_target(link)
+
+
+
 def test_a_save_in_another_thread_is_not_counted_as_the_commands(fitted, tmp_path):
     # io.SAVED was one list for the process: a save in a worker thread (a notebook's, a service's) was listed in the
     # Ctrl-C message of the command running in the main thread ('saved before it: ...'), and could drop its entries
