@@ -23,6 +23,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -211,6 +212,9 @@ def check_target(target, marker: str = META, what: str = "model", known=MODEL_FI
     if target.exists() and not target.is_dir():
         raise ConfigError(f"'{target}' exists and is a file; choose a directory path (the path given to save, or --out)")
     real = Path(os.path.realpath(target)) if target.is_symlink() else target  # models/current -> /ro/v3: v3 is replaced
+    if real.is_dir() and _mount_point(real):  # a volume mounted at --out (docker -v): renaming it failed after the training, 'busy'
+        raise ConfigError(f"'{target}' is a mount point (a volume or share), which cannot be replaced as a whole; choose a folder "
+                          f"inside it such as '{target / 'model'}' (the path given to save, or --out)")
     above = next((p for p in real.parents if p.exists()), None)
     if above is not None and not above.is_dir():  # fit --out data.csv/m: refused now, not after the training
         raise ConfigError(f"'{above}' is a file, so '{target}' cannot be created; choose a directory path (the path given to save, or --out)")
@@ -230,6 +234,22 @@ def check_target(target, marker: str = META, what: str = "model", known=MODEL_FI
                           f"be replaced; make it {'readable' if writable else 'writable'} (chmod -R {'u+rwX' if writable else 'u+w'}) "
                           "or choose another directory (the path given to save, or --out)")
     return target
+
+
+MOUNTINFO = "/proc/self/mountinfo"  # Linux: the mount points, spaces and the like written as octal escapes (\040)
+
+
+def _mount_point(folder: Path) -> bool:
+    """os.path.ismount, or a folder bind-mounted from the same file system (same device: ismount cannot tell)."""
+    if os.path.ismount(folder):
+        return True
+    try:
+        with open(MOUNTINFO, encoding="utf-8", errors="surrogateescape") as fh:
+            points = {line.split()[4] for line in fh if len(line.split()) > 4}
+    except OSError:  # not Linux
+        return False
+    real = os.path.realpath(folder)
+    return any(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), p) == real for p in points)
 
 
 def _locked(folder: Path) -> Path | None:

@@ -588,6 +588,30 @@ def test_a_model_folder_that_cannot_be_listed_is_not_called_unwritable(saved, tm
         io.check_target(d, known=io.MODEL_FILES | {"sub"})
 
 
+def test_a_mount_point_is_refused_before_the_work(saved, tmp_path, monkeypatch):
+    # a volume mounted at --out (docker run -v ./models:/app/model): fit trained, then 'cannot use '/app/model': Device
+    # or resource busy; check the path and its permissions' (a mount point cannot be renamed, nor replaced by a rename)
+    d = copy_model(saved, tmp_path)
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: Path(p) == d or real(p))
+    with pytest.raises(ConfigError, match=f"^'{re.escape(str(d))}' is a mount point .* such as '{re.escape(str(d / 'model'))}'"):
+        io.check_target(d)
+    link = tmp_path / "link"
+    link.symlink_to(d)
+    with pytest.raises(ConfigError, match="is a mount point"):
+        io.check_target(link)
+    monkeypatch.undo()
+    # a folder bind-mounted from the same file system (mount --bind): ismount cannot tell, /proc/self/mountinfo does
+    e = tmp_path / "my models"
+    shutil.copytree(d, e)
+    info = tmp_path / "mountinfo"
+    info.write_text(f"36 35 98:0 / /mnt/a rw - ext4 /dev/x rw\n37 35 98:0 /x {str(e).replace(' ', chr(92) + '040')} rw - ext4 /dev/x rw\n")
+    monkeypatch.setattr(io, "MOUNTINFO", str(info))
+    with pytest.raises(ConfigError, match="is a mount point"):
+        io.check_target(e)
+    assert io.check_target(d) == d  # not mounted: replaced as before
+
+
 def test_a_symlinked_target_whose_folder_cannot_be_written_is_refused_before_the_work(saved, tmp_path, monkeypatch):
     # models/current -> /ro/v3: the save replaces v3, in /ro; check_target looked at models/ (writable), so fit trained
     # and then said "cannot use '/ro/v3': Permission denied"
@@ -601,7 +625,6 @@ def test_a_symlinked_target_whose_folder_cannot_be_written_is_refused_before_the
     monkeypatch.setattr(os, "access", lambda p, mode, **k: False if Path(p) == ro and mode & os.W_OK else real(p, mode, **k))
     with pytest.raises(ConfigError, match=f"^'{re.escape(str(ro))}' is not writable, so '{re.escape(str(link))}' cannot be written"):
         io.check_target(link)
-
 
 
 def test_a_save_in_another_thread_is_not_counted_as_the_commands(fitted, tmp_path):
