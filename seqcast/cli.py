@@ -912,8 +912,9 @@ def _snaive_note(models: list, season: int, freq: str | None, given: bool, quiet
     if "snaive" not in models or season > 1 or given:
         return ""
     why = f"the frequency {freq!r} implies none" if freq else "the data has no dates to imply one"
-    example = "the length of a cycle in steps of the data" if freq else "e.g. --season 12 for monthly values"  # yearly: 11
-    note = f"note: snaive is the naive forecast here: season 1 ({why}); pass --season ({example})"  # years of sunspots
+    # yearly data's cycle is no month count (sunspots': ~11 years), so dated data gets no monthly example
+    example = "the length of a cycle in steps of the data" if freq else "e.g. --season 12 for monthly values"
+    note = f"note: snaive is the naive forecast here: season 1 ({why}); pass --season ({example})"
     _say(quiet, note, err=True)
     return note
 
@@ -1561,9 +1562,10 @@ def backtest(
     same = _snaive_note(names, m, freq, cfg.season is not None, quiet)
     weekly = _weekly_note(freq, m, cfg.season is not None, min(len(v) for v in values.values()), quiet)
     if auto:  # the --config file's options win over the automatic choices (as in fit), the flags over both
-        first_cut = {k: cuts(len(v), horizon, windows, st)[0] for k, v in values.items()}  # the first origin's training
-        trains = [gaps.refill(v[: first_cut[k]], gaps.filled(series[k])[: first_cut[k]], gaps.method(series[k]))  # parts, filled
-                  for k, v in values.items()]  # from their own values
+        # the first origin's training parts, values that --fill made up refilled from each part's own values
+        first_cut = {k: cuts(len(v), horizon, windows, st)[0] for k, v in values.items()}
+        trains = [gaps.refill(v[: first_cut[k]], gaps.filled(series[k])[: first_cut[k]], gaps.method(series[k]))
+                  for k, v in values.items()]
         given = {k: getattr(cfg, k) for k in toml if k != "model"}  # its `model` names none of --models
         cfg = auto_config([t for t in trains if len(t) > 0] or [[1.0]], h=horizon, season=m, base=cfg,
                           overrides={**given, **{k: v for k, v in dict(epochs=epochs, seed=seed, ensemble=ensemble).items() if v is not None}},

@@ -220,8 +220,9 @@ def season_length(freq: str | pd.DateOffset | None) -> int | None:
     """The seasonal period, in steps, of a pandas frequency (``None`` if none).
 
     Monthly 12, quarterly 4, weekly 52, daily 7 (a week), business-daily 5,
-    business-hourly 8 (a day of 09:00-17:00), semi-monthly 24, yearly ``None``. Multiples divide the period when they can
-    ('2W' -> 26, '3MS' -> 4, '7D' -> 52) and give ``None`` otherwise.
+    business-hourly 8 (a day of 09:00-17:00), semi-monthly 24, yearly ``None``.
+    Multiples divide the period when they can ('2W' -> 26, '3MS' -> 4, '7D' -> 52)
+    and give ``None`` otherwise.
     Sub-daily steps count the steps in the longest of day / hour / minute that
     holds at most 288 of them: hourly 24, half-hourly 48, 15-minutely 96,
     5-minutely 288, minutely 60 (an hour), secondly 60 (a minute).

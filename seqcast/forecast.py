@@ -450,7 +450,8 @@ class Forecaster:
                 more = f" and {len(unknown) - 1} more" if len(unknown) > 1 else ""
                 leave = (f"leave {'them' if more else 'it'} out with `ids` (CLI --ids, e.g. --ids {','.join(known[:3])}{',...' if len(known) > 3 else ''}) "
                          "or refit" if known else "refit")
-                raise DataError(f"series {unknown[0]!r}{more} in `y` (CLI --data) {'were' if more else 'was'} not in the fitted data{_form_hint(unknown[0], fitted)}; the model "
+                raise DataError(f"series {unknown[0]!r}{more} in `y` (CLI --data) {'were' if more else 'was'} not in the fitted "
+                                f"data{_form_hint(unknown[0], fitted)}; the model "
                                 f"has scalers for the fitted series only: {leave} on data that holds {'them' if more else 'it'}")
             idx = self._index(new_ids)
             for j, s in zip(idx, series):
@@ -947,7 +948,8 @@ def holdout(y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path, config
     y: one series (anything `load_series` reads). config / options: as `Forecaster` takes them (`test_size`,
     default 0.2, is the fraction of windows held out). Values `fill` made up (a loaded series marks them: `seqcast.gaps`)
     are refilled from the values up to the end of the training part and of each input window, and not scored.
-    Returns a `Holdout` (`leaderboard()`, `verdict()`, `frame()`, `forecaster`). Raises DataError (many series, or too few values for a test part) and ConfigError.
+    Returns a `Holdout` (`leaderboard()`, `verdict()`, `frame()`, `forecaster`). Raises DataError (many series, too few
+    values for a test part, or a test part of filled values only) and ConfigError.
 
     >>> import seqcast
     >>> ho = seqcast.holdout(seqcast.datasets.airline(), model="gru", units=(8,), epochs=5)

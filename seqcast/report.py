@@ -511,7 +511,8 @@ RUN_FILE, REPORT_FILE = "run.json", "report.html"
 MAX_PREDICTION_ROWS = 200
 SECTIONS = ("data", "leaderboard", "forecast", "predictions", "coverage", "training", "config", "reproduce")
 _DATA_LABELS = {"name": "series", "n_obs": "observations", "length_min": "shortest series (values)", "length_max": "longest series (values)",
-                "freq": "frequency", "first": "first date", "last": "last date", "filled": "values filled", "unscored": "test values filled, not scored", "n_series": "number of series",
+                "freq": "frequency", "first": "first date", "last": "last date", "filled": "values filled",
+                "unscored": "test values filled, not scored", "n_series": "number of series",
                 "scaler": "scaler", "leaks": "scaler saw the test period", "horizon": "horizon (steps)", "windows": "origins (--windows)",
                 "step": "steps between origins", "season": "season length", "test": "test",
                 "bytes": "file size (bytes)", "sha256": "file SHA-256 (sha256sum)"}  # backtest's and benchmark's too
