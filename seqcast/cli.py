@@ -382,21 +382,21 @@ def _load_data(data: str, column, date_column, freq, fill):
     return datasets.load(data, column=column, date_column=date_column, freq=freq, fill=fill)
 
 
-def _fill_note(series_list, fill: str, quiet: bool, err: bool = False, scored: tuple | None = None) -> None:
-    """Say how many values --fill made up (it was silent), and how many empty rows at the ends it dropped; `scored`
-    (after a holdout or backtest: its unscored and all test values): that filled test values were left unscored, and
-    that interpolation read no value after the end of a training part or an input window."""
+def _unscored_note(series_list, fill: str, quiet: bool, unscored: int, total: int, err: bool = False) -> None:
+    """After a holdout or backtest on data --fill filled: how many of its `total` test values were filled and left
+    unscored, and that interpolation read no value after the end of a training part or an input window."""
+    if any(int(s.attrs.get("filled", 0) or 0) for s in series_list):
+        how = ("; each training part and input window was interpolated from the values up to its own end (a gap still "
+               "open there holds the value before it)") if fill == "interpolate" else ""
+        what = (f"{unscored} of the {total} test values {'was' if unscored == 1 else 'were'} filled, not observed: left "
+                f"unscored (every model and baseline is scored on the other {total - unscored})" if unscored
+                else f"no test value was filled: all {total} are scored")
+        _say(quiet, f"note: {what}{how}", err=err)
+
+
+def _fill_note(series_list, fill: str, quiet: bool, err: bool = False) -> None:
+    """Say how many values --fill made up (it was silent), and how many empty rows at the ends it dropped."""
     series_list = list(series_list)
-    if scored is not None:
-        if any(int(s.attrs.get("filled", 0) or 0) for s in series_list):
-            unscored, total = scored
-            how = ("; each training part and input window was interpolated from the values up to its own end (a gap still "
-                   "open there holds the value before it)") if fill == "interpolate" else ""
-            what = (f"{unscored} of the {total} test values {'was' if unscored == 1 else 'were'} filled, not observed: left "
-                    f"unscored (every model and baseline is scored on the other {total - unscored})" if unscored
-                    else f"no test value was filled: all {total} are scored")
-            _say(quiet, f"note: {what}{how}", err=err)
-        return
     for key, what in (("filled", "filled {} missing value(s)"), ("dropped", "dropped {} empty row(s) before a first or after a last value")):
         counts = [int(s.attrs.get(key, 0) or 0) for s in series_list]
         if sum(counts):
@@ -720,7 +720,7 @@ def fit(
             raise ConfigError("--levels calibrates intervals on the data the saved model is fitted on: use it with --refit (the default)")
         ho = holdout(series, cfg, progress=_bar(quiet))
         _print_holdout(ho, quiet)
-        _fill_note([series], cfg.fill, quiet, scored=(ho.unscored, ho.n_test + ho.unscored))
+        _unscored_note([series], cfg.fill, quiet, ho.unscored, ho.n_test + ho.unscored)
         _few_windows_note(ho.forecaster, quiet)
     if lv and (refit or ho is None):
         _say(quiet, f"{'refitting' if ho is not None else 'fitting'} on all data, {_then_calibrate(lv)}")
@@ -1576,7 +1576,7 @@ def backtest(
     marked = any(gaps.filled(s).any() for s in series.values())  # the loaded series say where: refilled per origin, unscored
     res = run_backtest(series if marked else values, names, h=horizon, n_windows=windows, step=step, refit=refit, config=cfg,
                        season=m, progress=_bar(quiet or as_json))
-    _fill_note(series.values(), fill, quiet, err=True, scored=(res.unscored, res.truth.size))
+    _unscored_note(series.values(), fill, quiet, res.unscored, res.truth.size, err=True)
     note = metrics.season_note([c for v in values.values() for c in cuts(len(v), horizon, windows, st)], m, "MASE (and RMSSE)")
     if note:
         _say(quiet, note, err=True)

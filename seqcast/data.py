@@ -1294,9 +1294,11 @@ def _not_utf8(path: Path) -> DataError:
     """A file that is not UTF-8: Excel's 'Unicode Text' (UTF-16) cut short, or the line with the first byte that is no UTF-8 (a
     Latin-1 or Windows-1252 file, Korean cp949, or one such line appended to a UTF-8 file). Reads the whole file."""
     shown, fix = _show(str(path), 200), "save it as UTF-8 (in Excel: CSV UTF-8)"
+    encoding = _encoding(path)
+    if encoding != "utf-8-sig":  # read as UTF-16 (or -32) by its mark, yet bytes no UTF-16 (cut short, say)
+        excel = " (Excel's 'Unicode Text')" if encoding == "utf-16" else ""
+        return DataError(f"file {shown} is not valid {encoding.upper()} text{excel}; {fix}")
     raw = path.read_bytes()
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # read as UTF-16, yet a byte pair no UTF-16 (cut short, say)
-        return DataError(f"file {shown} is not valid UTF-16 text (Excel's 'Unicode Text'); {fix}")
     try:
         raw.decode("utf-8")
         return DataError(f"file {shown} is not UTF-8 text; {fix}")  # changed since it was read

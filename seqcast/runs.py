@@ -530,7 +530,8 @@ def series_data(series, name: str, leaks: bool, scaler: str, n_train: int, n_tes
     """The data section for one loaded series (pd.Series with a DatetimeIndex or a RangeIndex)."""
     idx = series.index
     dated = hasattr(idx, "freqstr")
+    days = dated and _days_only(idx)  # one format for both dates
     return {"name": name, "n_series": 1, "n_obs": len(series), "freq": idx.freqstr if dated else None,
-            "first": _date_text(idx[0], _days_only(idx)) if dated else int(idx[0]),
-            "last": _date_text(idx[-1], _days_only(idx)) if dated else int(idx[-1]),
+            "first": _date_text(idx[0], days) if dated else int(idx[0]),
+            "last": _date_text(idx[-1], days) if dated else int(idx[-1]),
             "filled": int(series.attrs.get("filled", 0)), "scaler": scaler, "leaks": leaks, **_split(n_train, n_test, "windows")}
