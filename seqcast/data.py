@@ -1268,7 +1268,10 @@ def _read_csv_rows(path: Path, decimal: bool = True) -> tuple[list[list[str]], l
                     continue
                 if record and record[0].startswith("\ufeff"):  # a BOM after the first line: `cat a.csv b.csv` of two
                     record[0] = record[0].lstrip("\ufeff")  # Excel 'CSV UTF-8' files (invisible; the first one's is decoded)
-                if "".join(record).strip():  # not blank: some cell holds more than spaces
+                joined = "".join(record)
+                if "\x00" in joined:  # UTF-16 or -32 without its mark: each character's NUL bytes read as UTF-8
+                    raise _nul_bytes(path, start)
+                if joined.strip():  # not blank: some cell holds more than spaces
                     rows.append(record)
                     lines.append(start)
                 start = reader.line_num + 1
@@ -1288,6 +1291,13 @@ def _read_csv_rows(path: Path, decimal: bool = True) -> tuple[list[list[str]], l
     if decimal_comma and decimal:
         rows = _decimal_commas(rows)
     return rows, lines, reader.dialect.delimiter
+
+
+def _nul_bytes(path: Path, line: int) -> DataError:
+    """A text file holding NUL bytes: UTF-16 or UTF-32 written without its byte-order mark ('line 74 has 1 field but line 1
+    has 2', or columns named '\\x00d\\x00a\\x00t\\x00e' before), or a damaged one (a crash's run of zeros)."""
+    return DataError(f"file {_show(str(path), 200)} is not UTF-8 text: line {line} holds NUL bytes (0x00), as UTF-16 or "
+                     "UTF-32 text without its byte-order mark does (or a damaged file); save it as UTF-8 (in Excel: CSV UTF-8)")
 
 
 def _not_utf8(path: Path) -> DataError:

@@ -1590,3 +1590,21 @@ def test_excel_unicode_text_files_read_as_utf16(tmp_path):
         f"{k}\t2015-0{m}-01\t{m}\n" for k in ("Zürich", "서울") for m in (1, 2, 3)).encode("utf-16-le"))
     series = load_long(long)
     assert list(series) == ["Zürich", "서울"] and list(series["서울"]) == [1.0, 2.0, 3.0]
+
+
+def test_utf16_without_its_byte_order_mark_is_named(tmp_path):
+    """Bug: UTF-16 or UTF-32 written without its mark (Python's encode('utf-16-le'), some exporters) reads as UTF-8 with a
+    NUL beside each letter: 'line 74 has 1 field but line 1 has 2', 'value '\\x001\\x00...' ... is not a number', or
+    long files' columns '\\x00d\\x00s\\x00'. README: another encoding is refused, naming the first line that is not UTF-8."""
+    text = "ds,y,unique_id\n" + "".join(f"2015-0{m}-01,{m},a\n" for m in (1, 2, 3))
+    for codec in ("utf-16-le", "utf-16-be", "utf-32-le"):
+        path = tmp_path / f"{codec}.csv"
+        path.write_bytes(text.encode(codec))
+        for loader in (load_series, load_long):
+            with pytest.raises(DataError, match=rf"^file '.*{codec}.csv' is not UTF-8 text: line 1 holds NUL bytes \(0x00\), "
+                                                r"as UTF-16 or UTF-32 text without its byte-order mark does .*save it as UTF-8"):
+                loader(path)
+    damaged = tmp_path / "damaged.csv"  # a crash's zeros after the last line
+    damaged.write_bytes(b"date,y\n2015-01-01,1\n2015-02-01,2\n" + b"\0" * 64)
+    with pytest.raises(DataError, match=r"^file '.*damaged.csv' is not UTF-8 text: line 4 holds NUL bytes"):
+        load_series(damaged)
