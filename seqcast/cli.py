@@ -928,15 +928,20 @@ def _weekly_note(freq: str | None, season: int, given: bool, shortest: int, quie
 
     if given or freq is None:
         return ""
+    from .data import season_length
+
     try:
         step = pd.tseries.frequencies.to_offset(freq)
-        day = int(pd.Timedelta("1D") / pd.Timedelta(step))
+        if isinstance(step, (pd.offsets.BusinessHour, pd.offsets.CustomBusinessHour)):  # a business day's hours, its days
+            day, days = season_length(step) or 0, len((getattr(step, "weekmask", None) or "Mon Tue Wed Thu Fri").split())
+        else:
+            day, days = int(pd.Timedelta("1D") / pd.Timedelta(step)), 7
     except (ValueError, TypeError):  # a calendar frequency (months, weeks): no fixed step
         return ""
-    if day < 2 or season != day or shortest < 2 * 7 * day:
+    if day < 2 or season != day or shortest < 2 * days * day:
         return ""
-    note = (f"note: the season is a day ({day} steps of {freq}); the data also spans weeks, whose season ({7 * day} steps) "
-            f"may matter more: pass --season {7 * day} to compare with weekly seasonal naive and MASE")
+    note = (f"note: the season is a day ({day} steps of {freq}); the data also spans weeks, whose season ({days * day} steps) "
+            f"may matter more: pass --season {days * day} to compare with weekly seasonal naive and MASE")
     _say(quiet, note, err=err)
     return note
 

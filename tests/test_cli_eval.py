@@ -564,3 +564,18 @@ def test_sub_daily_data_spanning_weeks_says_a_weekly_season_may_matter(tmp_path)
     short = tmp_path / "short.csv"  # under two weeks: a weekly season could not be learned or scored
     pd.read_csv(path).head(600).to_csv(short, index=False)
     assert "weeks" not in invoke("backtest", short, "--models", "snaive,naive", "--windows", 2).stderr
+
+
+def test_business_hours_spanning_weeks_say_a_weekly_season_may_matter_too(tmp_path):
+    # Bug: business-hour data got a day's season (8 of 09:00-17:00) but not the README's note for sub-daily data spanning
+    # weeks: a business hour has no fixed length (pd.Timedelta('bh') fails), so the note gave up; a week is 5 such days
+    idx = pd.date_range("2024-01-01 09:00", periods=240, freq="bh")  # 6 weeks
+    path = tmp_path / "bh.csv"
+    pd.DataFrame({"t": idx.strftime("%Y-%m-%d %H:%M"), "y": 10 + np.sin(np.arange(240) * np.pi / 4)}).to_csv(path, index=False)
+    r = invoke("backtest", path, "--models", "snaive,naive", "--horizon", 8, "--windows", 2)
+    assert r.exit_code == 0, r.output
+    assert ("note: the season is a day (8 steps of bh); the data also spans weeks, whose season (40 steps) may matter "
+            "more: pass --season 40") in r.stderr
+    pd.read_csv(path).head(79).to_csv(path, index=False)  # under two weeks of 5 business days
+    r = invoke("backtest", path, "--models", "snaive,naive", "--horizon", 8, "--windows", 2)
+    assert r.exit_code == 0 and "weeks" not in r.stderr
