@@ -99,11 +99,25 @@ def refill(values: np.ndarray, filled: np.ndarray, method: str | None) -> np.nda
     module's table); `values` itself when none is filled."""
     if method is None or not filled.any():
         return values
-    raw = pd.Series(np.where(filled, np.nan, values))
-    out = raw.ffill() if method == "ffill" else raw.interpolate(method="linear")  # trailing NaN: the last value, carried
-    out = out.to_numpy(np.float64, copy=True)
+    out = _fill(np.where(filled, np.nan, values), method)
     lead = int(np.argmin(filled)) if not filled.all() else len(filled)  # filled before the first observed value (a slice
     out[:lead] = values[:lead]  # that starts in a gap): filled from earlier values, its gap closed here: as loaded
+    return out
+
+
+def _fill(raw: np.ndarray, method: str) -> np.ndarray:
+    """(n,) `raw` with its NaN filled as pandas' ffill() or interpolate(method="linear") fills a Series' (the same
+    np.interp on positions; leading NaN kept, trailing NaN: the last value, carried) in numpy: a backtest refills a
+    part per series and origin, and pandas' ~0.5 ms a call made 200 series x 5 origins 1.8x slower."""
+    miss = np.isnan(raw)
+    pos = np.arange(len(raw))
+    if miss.all():
+        return raw.copy()
+    if method == "ffill":
+        return raw[np.maximum.accumulate(np.where(miss, 0, pos))]  # position 0 where none before: NaN, kept
+    out = raw.copy()
+    out[miss] = np.interp(pos[miss], pos[~miss], raw[~miss])
+    out[: int(np.argmin(miss))] = np.nan  # np.interp's first value before the first observed one: pandas keeps NaN
     return out
 
 
