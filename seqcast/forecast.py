@@ -1004,8 +1004,7 @@ def holdout(y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path, config
     pred = floored(f.scaler_.inverse_transform(z_pred)[None], f.floors_)[0]
     season = season_of(cfg, series)
     name = MODEL_NAMES[cfg.model]
-    known = gaps.history(v, filled, how) if filled.any() else None
-    preds = {name: pred, **baselines.one_step(v, t, season, known=known)}
+    preds = {name: pred, **baselines.one_step(v, t, season, filled, how)}
     z_truth = f.scaler_.transform(truth)
     ho = Holdout(model_name=name, n_train=n_train, n_test=len(t), dates=series.index[t], truth=truth, predictions=preds,
                  test_mse_scaled=metrics.mse(z_truth, z_pred), fit_s=fit_s, leaks=f.leaks_, season=season, forecaster=f,

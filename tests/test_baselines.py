@@ -202,3 +202,24 @@ def test_statsforecast_falls_back_to_the_seasonal_naive_forecast():
     # AutoETS cannot fit 5 values with season 4: the documented fallback repeats the last season 2, 3, 4, 5
     out = b.statsforecast_forecast(["autoets"], [np.arange(1.0, 6.0)], 4, 4)
     assert out["autoets"][0] == pytest.approx([2.0, 3.0, 4.0, 5.0])
+
+
+@pytest.mark.parametrize("method", ["interpolate", "ffill"])
+def test_one_step_with_filled_values_reads_each_target_history_as_known_then_without_a_copy_per_target(method, monkeypatch):
+    from seqcast import gaps
+
+    rng = np.random.default_rng(3)
+    n, season = 400, 4
+    f = rng.random(n) < 0.3
+    f[[0, 1, -1]] = False
+    v = 10 + np.sin(np.arange(n) / 3) + rng.normal(0, 0.1, n)
+    t = np.arange(n - 40, n)  # 40 targets: linear_ar refits before each
+    copies = []
+    real = gaps.history
+    monkeypatch.setattr(gaps, "history", lambda *a: (lambda at: lambda e: copies.append(e) or at(e))(real(*a)))
+    got = b.one_step(v, t, season, f, method)
+    known = [gaps.refill(v[:i], f[:i], method) for i in t]  # the values before each target, as known then
+    np.testing.assert_array_equal(got["naive"], [h[-1] for h in known])
+    np.testing.assert_array_equal(got["snaive"], [h[-season] for h in known])
+    np.testing.assert_array_equal(got["linear_ar"], [b.forecast("linear_ar", h, 1, season=season)[0] for h in known])
+    assert len(copies) <= len(t)  # one copy of the series per fit: was three per target (quadratic in its length)

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .. import gaps
 from ..errors import ConfigError, DataError
 
 #: The multi-step baselines :func:`forecast` knows.
@@ -54,17 +55,18 @@ def seasonal_naive(v, t, season: int) -> np.ndarray:
     return v[t - season]
 
 
-def one_step(v, t, season: int | None, known=None) -> dict:
+def one_step(v, t, season: int | None, filled=None, method: str | None = None) -> dict:
     """All baselines that apply: {name: forecasts of v[t]}. linear_ar refits on v[:t] before every target
-    (before every k-th beyond ONE_STEP_FITS targets). `known`: e -> the values as known at position e
-    (`gaps.history`: filled values that read a later one refilled), for data with filled values; None: `v`."""
-    if known is not None:  # each target from its own history
-        t = np.atleast_1d(t)
-        hist = [known(i - 1) for i in t]
-        out = {"naive": np.array([naive(h, [i])[0] for h, i in zip(hist, t)])}
+    (before every k-th beyond ONE_STEP_FITS targets). `filled` (n,) bool and `method`: the values `fill` made up
+    (`seqcast.gaps`), each target forecast from the values as known before it (a filled value that reads a later
+    one refilled: `gaps.known_at`); None: `v` as it is."""
+    if filled is not None and filled.any():  # the values each baseline reads, as known before its target
+        v, t = np.asarray(v, dtype=np.float64), np.atleast_1d(t)
+        naive(v, t)  # (its check)
+        out = {"naive": _before(v, t, [1], filled, method)[:, 0]}
         if season and season > 1 and t.min() >= season:
-            out["snaive"] = np.array([seasonal_naive(h, [i], season)[0] for h, i in zip(hist, t)])
-        out["linear_ar"] = _linear_ar_one_step(np.asarray(v, dtype=np.float64), t, season, known)
+            out["snaive"] = _before(v, t, [season], filled, method)[:, 0]
+        out["linear_ar"] = _linear_ar_one_step(v, t, season, filled, method)
         return out
     out = {"naive": naive(v, t)}
     if season and season > 1 and np.asarray(t).min() >= season:
@@ -151,24 +153,31 @@ def _ar_fit(y: np.ndarray, h: int, p: int) -> tuple[float, float, np.ndarray] | 
 ONE_STEP_FITS = 60
 
 
-def _linear_ar_one_step(v: np.ndarray, t: np.ndarray, season: int | None, known=None) -> np.ndarray:
+def _linear_ar_one_step(v: np.ndarray, t: np.ndarray, season: int | None, filled=None, method: str | None = None) -> np.ndarray:
     """linear_ar's forecasts of v[t], each from the values before it, with the coefficients of a fit on
-    everything before the block of targets it opens (see ONE_STEP_FITS); `known` as `one_step` takes it."""
+    everything before the block of targets it opens (see ONE_STEP_FITS); `filled`, `method` as `one_step` takes them."""
     p0 = 2 * season if season is not None and season > 1 else 12
     k = max(1, -(-len(t) // ONE_STEP_FITS))
     out = np.empty(len(t))
+    known = gaps.history(v, filled, method) if filled is not None and filled.any() else lambda e: v  # e -> as known at e
     for b in range(0, len(t), k):
-        fit = _ar_fit((v if known is None else known(t[b] - 1))[: t[b]], 1, p0)
+        fit = _ar_fit(known(t[b] - 1)[: t[b]], 1, p0)
+        block = _before(v, t[b : b + k], np.arange(1, 2 if fit is None else len(fit[2])), filled, method)  # (k, p) v[i-1..i-p]
         for j in range(b, min(b + k, len(t))):
-            i = t[j]
-            h = v if known is None else known(i - 1)  # the values before target i, as known then
             if fit is None:
-                out[j] = h[i - 1]
+                out[j] = block[j - b, 0]
                 continue
             mu, sd, coef = fit
-            lags = (h[i - len(coef) + 1 : i][::-1] - mu) / sd  # v[i-1], ..., v[i-p], standardised as in the fit
+            lags = (block[j - b] - mu) / sd  # standardised as in the fit
             out[j] = mu + sd * (coef[0] + float(np.dot(coef[1:], lags)))
     return out
+
+
+def _before(v: np.ndarray, t: np.ndarray, lags, filled=None, method: str | None = None) -> np.ndarray:
+    """(N, L) v[t - lag] for each target t (N,) and lag (L,); with `filled` values, as known before the target
+    (`gaps.known_at`: one look at the positions wanted, not a copy of the series per target, which was quadratic)."""
+    idx = t[:, None] - np.asarray(lags)  # (N, L)
+    return v[idx] if filled is None or not filled.any() else gaps.known_at(v, filled, method, t - 1, idx)
 
 
 def _spectral_radius(phi: np.ndarray) -> float:
