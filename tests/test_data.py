@@ -1608,3 +1608,18 @@ def test_utf16_without_its_byte_order_mark_is_named(tmp_path):
     damaged.write_bytes(b"date,y\n2015-01-01,1\n2015-02-01,2\n" + b"\0" * 64)
     with pytest.raises(DataError, match=r"^file '.*damaged.csv' is not UTF-8 text: line 4 holds NUL bytes"):
         load_series(damaged)
+
+
+def test_frequency_votes_ask_pandas_once_per_run_of_dates_that_series_share(monkeypatch):
+    from seqcast import data
+
+    days = pd.date_range("2000-01-01", periods=400, freq="D")
+    rng = np.random.default_rng(0)
+    series = [days.delete(rng.choice(np.arange(1, 399), 20, replace=False)) for _ in range(5)]  # gaps in other places
+    asked, real = [], data._pd_infer
+    monkeypatch.setattr(data, "_pd_infer", lambda d: asked.append(tuple(d.asi8)) or real(d))
+    monkeypatch.setattr(data, "_OFFSETS", {})
+    monkeypatch.setattr(data, "_RUNS", {}, raising=False)
+    assert [data._infer_offset(d) for d in series] == [pd.offsets.Day()] * 5
+    runs = [a for a in asked if len(a) == 3]
+    assert len(runs) == len(set(runs))  # each asked once (~0.5 ms): 1,000 daily series with gaps took 110 s to load
