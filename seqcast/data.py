@@ -1336,8 +1336,11 @@ def _decimal_commas(rows: list[list[str]]) -> list[list[str]]:
 
 
 def _decimal_column(cells: list[str]) -> list[str]:
-    """One column's cells with decimal commas read as dots, by `_decimal_commas`' rule."""
-    return [record[0] for record in _decimal_commas([[c] for c in cells])]
+    """One column's cells with decimal commas read as dots, by `_decimal_commas`' rule (without a list per cell, and
+    its regexes once a cell: a long file's million values took 10 s, its own rows' pass 6 s)."""
+    if not any(_unambiguous_comma(c) for c in cells):  # (the first cell, mostly)
+        return cells
+    return [c.replace(",", ".") if _DECIMAL_COMMA_RE.match(c) else c for c in cells]
 
 
 def _read_csv_table(path: Path, decimal: bool = True) -> tuple[list[list[str]], list[int], str]:

@@ -1623,3 +1623,16 @@ def test_frequency_votes_ask_pandas_once_per_run_of_dates_that_series_share(monk
     assert [data._infer_offset(d) for d in series] == [pd.offsets.Day()] * 5
     runs = [a for a in asked if len(a) == 3]
     assert len(runs) == len(set(runs))  # each asked once (~0.5 ms): 1,000 daily series with gaps took 110 s to load
+
+
+def test_a_long_files_value_column_reads_decimal_commas_by_the_rows_rule_without_a_row_per_cell(monkeypatch):
+    from seqcast import data
+
+    cells = ["100,5", " -3,25 ", "105,207", "1,120", "7", "x,y", "", "1.5", "+2,0", "12,345,678"]
+    rng = np.random.default_rng(0)
+    columns = [cells, cells[2:4], ["105,207", "7"], *[list(rng.choice(cells, 6)) for _ in range(30)]]
+    want = [[r[0] for r in data._decimal_commas([[c] for c in col])] for col in columns]
+    monkeypatch.setattr(data, "_decimal_commas", None)  # a list per cell: 10 s of a million-row file's 15
+    assert [data._decimal_column(col) for col in columns] == want
+    assert data._decimal_column(cells)[:4] == ["100.5", " -3.25 ", "105.207", "1.120"]  # a column of decimal commas
+    assert data._decimal_column(["105,207", "1,120"]) == ["105,207", "1,120"]  # thousands? left as text: refused
