@@ -199,7 +199,9 @@ def _block(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray, steps: 
     nan_h = np.full(y.shape[1], np.nan)
     if ok1.any():
         scaled1 = ae[ok1] / s1[ok1, None]  # (r1, h)
-        mase_all, mase_step = float(mean(scaled1)), (mean(scaled1, axis=0) if steps else None)
+        # the mean of the rows' MASE: with a mask, a row's over its scored targets (pooled, one of 4 weighed a quarter)
+        mase_all = float(np.mean(scaled1) if mask is None else mean(mean(scaled1, axis=1)))
+        mase_step = mean(scaled1, axis=0) if steps else None
     else:
         mase_all, mase_step = float("nan"), nan_h
     if ok2.any():
@@ -236,7 +238,8 @@ def scores(truth, pred, mae_scale, mse_scale, ids=None, scored=None) -> dict:
         mae_scale, mse_scale: (R,) each row's :func:`insample_scales`, from that row's own training data.
         ids: optional (R,) series ids; several rows may share one (several origins of one series).
         scored: optional (R, h) bool, the targets to score (None: all); the others (values filled, not observed: their
-            truth may be NaN) are left out of every figure, and a row with none scored out of mase / rmsse.
+            truth may be NaN) are left out of every figure: a row's mase / rmsse is over its scored targets (a row with
+            none is left out), each step's over the rows that score it (their mean is then not the overall mase).
 
     Returns plain python floats and lists::
 

@@ -590,3 +590,22 @@ def test_without_filled_values_scores_are_those_of_every_target():
 
     for m in res.forecasts:  # the same figures, to the last bit, as metrics.scores of every row
         assert res.scores(m) == metrics.scores(res.truth, res.forecasts[m], res.mae_scale, res.mse_scale, ids=res.ids)
+
+
+def test_mase_with_filled_targets_averages_rows_as_the_verdicts_interval_and_per_series_do():
+    """Review: with filled (unscored) targets the leaderboard's MASE pooled the scored targets, so a row with one observed
+    target weighed a quarter of a full one (h=4), while each series' MASE, row_mase and mase_ratio (the verdict's
+    interval) average rows: gru read 3.2 against naive's 1.6, 'WORSE ... 100% higher', though its mean per-series MASE
+    is 2.0 against 2.5 and mase_ratio's ratio 0.8. MASE is the mean over rows of each row's MASE, as documented."""
+    from seqcast.backtest import Result
+
+    truth = np.array([[10.0, np.nan, np.nan, np.nan], [10.0] * 4])  # series a: one target observed, three filled
+    gru, naive = np.array([[10.0, 0, 0, 0], [14.0] * 4]), np.array([[14.0, 0, 0, 0], [11.0] * 4])
+    res = Result(h=4, season=1, ids=["a", "b"], origins=[0, 0], truth=truth, forecasts={"gru": gru, "naive": naive},
+                 mae_scale=np.ones(2), mse_scale=np.ones(2), floor=np.zeros(2))
+    board = {r["model"]: r["mase"] for r in res.leaderboard()}
+    assert board == {"gru": 2.0, "naive": 2.5}  # (0 + 4) / 2 and (4 + 1) / 2
+    for m, mase in board.items():
+        assert mase == np.mean([res.scores(m)["per_series"][k]["mase"] for k in "ab"]) == np.mean(res.row_mase(m))
+    assert res.mase_ratio("gru", "naive")["ratio"] == pytest.approx(board["gru"] / board["naive"])
+    assert res.verdicts()[0].startswith("verdict: gru beats the best baseline naive (MASE 2.000 vs 2.500")

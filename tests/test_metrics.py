@@ -371,14 +371,14 @@ def test_scores_leave_out_the_targets_not_scored():
     y, p = rng.normal(10, 1, (3, 4)), rng.normal(10, 1, (3, 4))
     s1, s2 = np.array([1.0, 2.0, 0.5]), np.array([1.5, 3.0, 0.4])
     ok = np.ones((3, 4), bool)
-    ok[0, 1] = ok[1, 3] = False
+    ok[0, 1] = ok[0, 2] = ok[1, 3] = False  # rows of 2 and 3 scored targets
     ok[2] = False  # a row with nothing observed
     truth = np.where(ok, y, np.nan)
     out = metrics.scores(truth, p, s1, s2, ids=["a", "a", "b"], scored=ok)
     e = np.abs(y - p)
     o = out["overall"]
     assert o["mae"] == pytest.approx(e[ok].mean()) and o["rmse"] == pytest.approx(np.sqrt((e[ok] ** 2).mean()))
-    assert o["mase"] == pytest.approx((e / s1[:, None])[ok].mean())
+    assert o["mase"] == pytest.approx(np.mean([(e[r] / s1[r])[ok[r]].mean() for r in (0, 1)]))  # rows averaged, not pooled
     assert o["rmsse"] == pytest.approx(np.mean([np.sqrt((e[r][ok[r]] ** 2).mean() / s2[r]) for r in (0, 1)]))
     assert o["mape"] == pytest.approx(100 * (e / y)[ok].mean()) and o["smape"] == pytest.approx(100 * (2 * e / (y + p))[ok].mean())
     assert out["per_step"]["mae"] == pytest.approx([e[:2, j][ok[:2, j]].mean() for j in range(4)])
