@@ -108,12 +108,12 @@ def write_atomic(path, data: bytes | str) -> None:
     with _naming(path):
         fd, tmp = tempfile.mkstemp(prefix=f".{_cut(path.name, 240)}.", suffix=".tmp", dir=path.parent)
     try:
-        with _naming(path):  # a full disk: its error names `path`, not the temp file (or nothing: a write's has no name)
+        # a full disk: its error names `path`, not the temp file (or nothing: a write's has no name); `fh` closes `fd`
+        with _naming(path), os.fdopen(fd, "wb") as fh:  # whatever fails, the chmod too
             os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the mode open() would
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-                fh.flush()
-                os.fsync(fh.fileno())
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
         stop_if_interrupted()
         _rename(tmp, path)
     except BaseException:

@@ -485,6 +485,24 @@ def test_write_atomic_failure_keeps_the_old_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["f.csv"]
 
 
+def test_write_atomic_that_cannot_set_the_mode_closes_its_temp_file(tmp_path, monkeypatch):
+    """Review: a chmod refused (EPERM: some network shares) before the temp file was opened as a Python file left its
+    descriptor open (one leaked per save: a service saving forecasts ran out of them) and the temp file's name taken."""
+    target = tmp_path / "f.csv"
+    target.write_text("old")
+
+    def refused(path, mode):
+        raise PermissionError(1, "Operation not permitted", str(path))
+
+    before = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "chmod", refused)
+    for _ in range(3):
+        with pytest.raises(PermissionError):
+            io.write_atomic(target, "new")
+    assert len(os.listdir("/proc/self/fd")) == before
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["f.csv"]
+
+
 def test_a_failed_write_names_the_file_the_user_asked_for(fitted, tmp_path, monkeypatch):
     """A full disk's error named no file (a write's or fsync's has none) or a temp name the user never saw (mkstemp's
     '.f.csv.k2j3abcd.tmp'; in a model's temp folder '.m.k2j3abcd.tmp/weights.safetensors'); the CLI said 'cannot use: ...'."""
