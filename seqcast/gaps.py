@@ -156,11 +156,11 @@ def known_at(values: np.ndarray, filled: np.ndarray, method: str | None, ends: n
 
 def history(values: np.ndarray, filled: np.ndarray, method: str | None):
     """e -> (n,) the values as known at position e (only [:e + 1] is meaningful): for baselines that read a
-    history before each target; `values` itself where e was observed (every gap before it is closed)."""
-    closed = refill(values, filled, method)  # as known at the end, which was observed
+    history before each target; one array, refilled once, where e was observed (every gap before it is closed)."""
+    closed = refill(values, filled, method)  # as known at the end
     prev = _last_observed(filled)
 
-    def at(e: int) -> np.ndarray:  # at a filled e, the gap open there holds the value before it: O(n), not refill's pandas
+    def at(e: int) -> np.ndarray:  # at a filled e, the gap open there holds the value before it: a copy, not a refill
         if not filled[e] or prev[e] < 0:
             return closed
         out = closed.copy()

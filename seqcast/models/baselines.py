@@ -60,18 +60,12 @@ def one_step(v, t, season: int | None, filled=None, method: str | None = None) -
     (before every k-th beyond ONE_STEP_FITS targets). `filled` (n,) bool and `method`: the values `fill` made up
     (`seqcast.gaps`), each target forecast from the values as known before it (a filled value that reads a later
     one refilled: `gaps.known_at`); None: `v` as it is."""
-    if filled is not None and filled.any():  # the values each baseline reads, as known before its target
-        v, t = np.asarray(v, dtype=np.float64), np.atleast_1d(t)
-        naive(v, t)  # (its check)
-        out = {"naive": _before(v, t, [1], filled, method)[:, 0]}
-        if season and season > 1 and t.min() >= season:
-            out["snaive"] = _before(v, t, [season], filled, method)[:, 0]
-        out["linear_ar"] = _linear_ar_one_step(v, t, season, filled, method)
-        return out
-    out = {"naive": naive(v, t)}
-    if season and season > 1 and np.asarray(t).min() >= season:
-        out["snaive"] = seasonal_naive(v, t, season)
-    out["linear_ar"] = _linear_ar_one_step(np.asarray(v, dtype=np.float64), np.atleast_1d(t), season)
+    v, t = np.asarray(v, dtype=np.float64), np.atleast_1d(t)
+    naive(v, t)  # its check: a value before every target
+    out = {"naive": _before(v, t, [1], filled, method)[:, 0]}
+    if season and season > 1 and t.min() >= season:
+        out["snaive"] = _before(v, t, [season], filled, method)[:, 0]
+    out["linear_ar"] = _linear_ar_one_step(v, t, season, filled, method)
     return out
 
 
