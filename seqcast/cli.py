@@ -845,7 +845,7 @@ def _new_data(f, data: str, column, date_column, id_column, value_column, freq, 
     from .errors import DataError
 
     fill = fill or f.config_.fill
-    names = column_names(data)  # []: a built-in dataset, or a file its loader will say is unreadable
+    names = column_names(data, index=f.long_format_)  # []: a built-in dataset, or a file its loader will say is unreadable
     saved = {k: v if v in names else None for k, v in f.columns_.items()}
     date_column = date_column or saved["date"]
     if f.long_format_:

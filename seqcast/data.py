@@ -1198,9 +1198,10 @@ def _encoding(path: Path) -> str:
         return "utf-8-sig"
 
 
-def column_names(source: Any) -> list[str]:
+def column_names(source: Any, index: bool = False) -> list[str]:
     """The column names a CSV file's first non-blank line or a Parquet file's schema gives (a stored pandas index
-    left out), stripped; [] for anything unreadable or not a file (the loaders say why). Cheap: the header only."""
+    left out unless `index`: load_long reads its levels as columns), stripped; [] for anything unreadable or not a
+    file (the loaders say why). Cheap: the header only."""
     path = Path(source).expanduser() if isinstance(source, (str, Path)) else None
     try:
         if path is None or not path.is_file():
@@ -1209,8 +1210,8 @@ def column_names(source: Any) -> list[str]:
             import pyarrow.parquet as pq
 
             schema = pq.read_schema(path)
-            index = (schema.pandas_metadata or {}).get("index_columns", [])
-            return [n for n in schema.names if n not in index]
+            stored = [] if index else (schema.pandas_metadata or {}).get("index_columns", [])
+            return [n for n in schema.names if n not in stored]
         with path.open("r", encoding=_encoding(path), newline="") as fh:
             for record in _csv_reader(fh):
                 if record and any(cell.strip() for cell in record) and not _is_sep_line(record):

@@ -82,7 +82,8 @@ def load_long(
     Args:
         source: a CSV path, a Parquet path (``.parquet`` / ``.pq``, read with
             ``pandas.read_parquet``) or a pandas DataFrame with a header naming
-            the three columns below; any other columns are ignored.
+            the three columns below (or index levels so named, as
+            ``df.set_index(["unique_id", "ds"])`` has); any other columns are ignored.
         id_column, date_column, value_column: the column names (statsforecast's
             ``unique_id``, ``ds``, ``y`` by default).
         freq: as in :func:`load_series`; ``None`` infers it from each series
@@ -141,7 +142,7 @@ def load_long(
             return _load(table, id_column, date_column, value_column, offset, fill)
         except (DataError, ConfigError, _LinesUnknown):
             table = None  # (freed) the robust reader below gives the message, naming the line
-    out = _load(_read_long(source), id_column, date_column, value_column, offset, fill)
+    out = _load(_read_long(source, tuple(wanted.values())), id_column, date_column, value_column, offset, fill)
     if isinstance(source, pd.DataFrame):  # to_long's frame of series that fill made up values in: where they are
         gaps.carry_frame(source, out)
     return out
@@ -284,14 +285,14 @@ def to_long(series: Any, value_name: str = "y") -> pd.DataFrame:
 
 
 def is_long(source: Any, *, id_column: str = "unique_id") -> bool:
-    """True when ``source`` is a DataFrame, or a CSV / Parquet file, whose columns include ``id_column``.
+    """True when ``source`` is a DataFrame, or a CSV / Parquet file, whose columns (or a DataFrame's index levels) include ``id_column``.
 
     Cheap: a file is read up to its header (the Parquet schema, or the first
     non-blank CSV line). Anything unreadable or of another type gives False,
     so callers can fall back to :func:`load_series` and its error messages.
     """
-    if isinstance(source, pd.DataFrame):
-        return any(_same_label(c, id_column) for c in source.columns)
+    if isinstance(source, pd.DataFrame):  # an index level counts, as load_long reads it
+        return any(_same_label(c, id_column) for c in [*source.columns, *source.index.names])
     if not isinstance(source, (str, Path)):
         return False
     path = Path(source).expanduser()
@@ -313,17 +314,17 @@ class _Table:
     """A long table's columns by name, how to name a row, whether cells are CSV text, and whether its values may
     write decimal commas (a file not separated by commas: its ids, dates and names are read as written)."""
 
-    __slots__ = ("columns", "decimal", "names", "source", "text", "where")
+    __slots__ = ("columns", "decimal", "levels", "names", "source", "text", "where")
 
     def __init__(self, names: list, columns: list, where: Callable[[int], str], source: str, text: bool,
                  decimal: bool = False):
         self.names, self.columns, self.where, self.source, self.text = names, columns, where, source, text
-        self.decimal = decimal
+        self.decimal, self.levels = decimal, []  # levels: a DataFrame's named index levels that are not columns
 
 
-def _read_long(source: Any) -> _Table:
+def _read_long(source: Any, wanted: tuple[str, ...]) -> _Table:
     if isinstance(source, pd.DataFrame):
-        return _frame_table(source, "the DataFrame")
+        return _frame_table(source, "the DataFrame", wanted)
     if not isinstance(source, (str, Path)):
         raise DataError(
             f"cannot load long-format series from a {type(source).__name__}; pass a CSV or Parquet "
@@ -332,7 +333,7 @@ def _read_long(source: Any) -> _Table:
     path = Path(source).expanduser()
     shown = _show(str(path), 200)
     if path.suffix.lower() in PARQUET_SUFFIXES:
-        return _frame_table(_read_parquet(path), f"file {shown}")
+        return _frame_table(_read_parquet(path), f"file {shown}", wanted)
     rows, lines, sep = _read_csv_table(path, decimal=False)
     if len(rows) < 2:
         raise DataError(f"file {shown} has a header line but no data rows; add the data below it")
@@ -415,11 +416,21 @@ def _stripped(col: pd.Series) -> np.ndarray | None:
     return np.asarray(cells, dtype=object)[codes]
 
 
-def _frame_table(frame: pd.DataFrame, source: str) -> _Table:
+def _frame_table(frame: pd.DataFrame, source: str, wanted: tuple[str, ...] = ()) -> _Table:
+    """A DataFrame's columns; an index level named like a wanted column the frame lacks is read as that column
+    (df.set_index(['unique_id', 'ds']), and a Parquet file written from such a frame: pandas reads its index back)."""
     if len(frame) == 0:
         raise DataError(f"{source} has no rows; long format needs one row per (id, date) pair")
     names = list(frame.columns)
-    return _Table(names, [frame.iloc[:, j] for j in range(frame.shape[1])], _row_where, source, False)
+    columns = [frame.iloc[:, j] for j in range(frame.shape[1])]
+    levels = list(frame.index.names)
+    for name in wanted:
+        if levels.count(name) == 1 and not any(_same_label(n, name) for n in names):
+            names.append(name)
+            columns.append(pd.Series(frame.index.get_level_values(name), index=frame.index, name=name))
+    table = _Table(names, columns, _row_where, source, False)
+    table.levels = [n for n in levels if n is not None and n not in names]  # for a message: the other levels' names
+    return table
 
 
 def _long_columns(table: _Table, *wanted: str) -> dict[str, Any]:
@@ -443,6 +454,8 @@ def _long_columns(table: _Table, *wanted: str) -> dict[str, Any]:
         shown = ", ".join(_show(n) if isinstance(n, str) else str(n) for n in listed)
         more = f", ... ({len(table.names)} in all)" if len(table.names) > _MAX_COLUMNS_LISTED else ""
         which = ", ".join(_show(n) for n in missing)
+        if table.levels:  # (instances, timepoints), say: names the options below can give
+            more += f" and its index levels {', '.join(_show(n) if isinstance(n, str) else str(n) for n in table.levels)}"
         raise DataError(
             f"{table.source} has no column {which}; its columns are {shown}{more}; name the id, date "
             "and value columns with id_column=, date_column=, value_column= "

@@ -777,6 +777,22 @@ def test_predict_data_of_a_long_model_reads_its_column_names(work, tmp_path):
     assert_error(invoke("predict", d, "--data", new, "--horizon", 3), "`horizon` must be <= 2")
 
 
+def test_a_parquet_file_with_its_ids_and_dates_in_the_index_fits_and_predicts(work, tmp_path):
+    """df.set_index(['store', 'month']).to_parquet(...): pandas stores the index, and reads it back as one; fit and
+    predict --data said "has no column 'store', 'month'; its columns are 'sales'", which no flag could fix."""
+    frame = pd.read_csv(io.StringIO("\n".join(long_lines())), dtype={"unique_id": str}).rename(
+        columns={"unique_id": "store", "ds": "month", "y": "sales"})
+    frame.set_index(["store", "month"]).to_parquet(tmp_path / "indexed.parquet")
+    frame.to_csv(tmp_path / "plain.csv", index=False)
+    d = tmp_path / "m"
+    assert_ok(invoke("fit", tmp_path / "indexed.parquet", "--out", d, *FAST, "--id-column", "store", "--date-column", "month",
+                     "--value-column", "sales", "--strategy", "direct", "--horizon", 2, "--patience", 0))
+    r = invoke("predict", d, "--data", tmp_path / "indexed.parquet")  # the fitted column names, found in the index
+    assert_ok(r)
+    assert r.stdout == invoke("predict", d, "--data", tmp_path / "plain.csv").stdout
+    assert r.stdout.splitlines()[0] == "unique_id,ds,forecast" and r.stdout.splitlines()[1].startswith("a,2004-01-01,")
+
+
 def test_fit_long_says_which_one_series_flags_it_leaves_idle(work, tmp_path):
     # --no-refit and --no-report did nothing on a long file, without a word (only --test-size was named)
     p = write_csv(work, "long-idle.csv", long_lines())

@@ -1211,6 +1211,7 @@ def test_column_names_reads_the_header_only(tmp_path):
     frame = pd.DataFrame({"units": np.arange(3.0)}, index=pd.date_range("2020-01-01", periods=3, freq="MS", name="day"))
     frame.to_parquet(pq)
     assert column_names(pq) == ["units"]  # the stored index is no column load_series could be told to take
+    assert column_names(pq, index=True) == ["units", "day"]  # load_long's levels, read as columns
     frame.reset_index().to_parquet(pq)
     assert column_names(pq) == ["day", "units"]
     for nothing in (tmp_path / "missing.csv", tmp_path, "airline", pd.DataFrame({"a": [1]})):

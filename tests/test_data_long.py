@@ -667,3 +667,23 @@ def test_ids_that_differ_only_in_their_unicode_form_are_refused(tmp_path):
                                         r"\('Z\\xfcrich' and 'Zu\\u0308rich': Unicode NFC and NFD.*\); write each id one way$"):
         load_long(path)
     assert sorted(load_long(pd.DataFrame({"unique_id": ["é", "e"], "ds": [1, 1], "y": [1.0, 2.0]}))) == ["e", "é"]  # other letters
+
+
+def test_id_and_date_index_levels_are_read_as_columns(tmp_path):
+    """df.set_index(['unique_id', 'ds']) (sktime's layout), and a Parquet file written from it (pandas reads the index
+    back), were refused: "has no column 'unique_id', 'ds'; its columns are 'y'", with no CLI way out."""
+    frame = to_long(two_series())
+    indexed = frame.set_index(["unique_id", "ds"])
+    assert is_long(indexed) and is_long(frame.set_index("unique_id"))
+    assert_same(load_long(indexed), two_series())
+    assert_same(load_long(frame.set_index("unique_id")), two_series())  # older statsforecast outputs: ids as the index
+    indexed.to_parquet(tmp_path / "indexed.parquet")
+    assert_same(load_long(tmp_path / "indexed.parquet"), two_series())
+    other = frame.rename(columns={"unique_id": "instances", "ds": "timepoints"}).set_index(["instances", "timepoints"])
+    with pytest.raises(DataError, match=r"^the DataFrame has no column 'unique_id', 'ds'; its columns are 'y' and its index "
+                                        r"levels 'instances', 'timepoints'; name the id, date and value columns with id_column="):
+        load_long(other)
+    got = load_long(other, id_column="instances", date_column="timepoints")
+    assert list(got) == ["b", "a"] and list(got["a"]) == [7.0, 8.0, 9.0] and got["a"].index.name == "timepoints"
+    both = indexed.reset_index().set_index("unique_id", drop=False)  # a column and a level of that name: the column
+    assert_same(load_long(both), two_series())

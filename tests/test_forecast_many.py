@@ -68,6 +68,15 @@ def test_dict_and_long_frame_give_the_same_forecasts(fitted, many):
     pd.testing.assert_frame_equal(other.forecast(3), fitted.forecast(3))
 
 
+def test_a_frame_indexed_by_id_and_date_is_many_series(fitted, many):
+    """df.set_index(['unique_id', 'ds']) was refused as one series with a MultiIndex; it is the long frame."""
+    indexed = long_mod.to_long(many).set_index(["unique_id", "ds"])
+    other = Forecaster(**TINY, seed=0).fit(indexed)
+    assert other.long_format_ and other.series_ids_ == fitted.series_ids_
+    pd.testing.assert_frame_equal(other.forecast(3), fitted.forecast(3))
+    pd.testing.assert_frame_equal(fitted.forecast(2, y=indexed), fitted.forecast(2))  # new data so indexed, too
+
+
 def test_long_csv_path(fitted, many, tmp_path):
     p = tmp_path / "long.csv"
     long_mod.to_long(many).to_csv(p, index=False)
