@@ -30,6 +30,7 @@ import decimal
 import math
 import numbers
 import re
+import shlex
 import threading
 import warnings
 from collections import Counter
@@ -746,6 +747,53 @@ def _wide_months(columns: Sequence[Sequence[Any]], names: Sequence[Any] | None, 
             f".sort_values({year}, kind='stable'){named}.to_csv(path, index=False) (a year and a month column are read as the dates)")
 
 
+_STEP_NAME_RE = re.compile(r"^(\D*?)(\d+)$")  # d_1, V2, 1960: a prefix and a number
+_MIN_WIDE = 10  # columns of steps or dates that make a table wide
+
+
+def _wide_rows(columns: Sequence[Sequence[Any]], names: Sequence[Any] | None, candidates: Sequence[int]) -> str:
+    """The end of a message for a wide table of one series per row, its time steps or dates across the columns
+    (M5's id, d_1 .. d_1913; M4's V1, V2 ..; World Bank's years; dates as names): how to melt it to long format ("" else).
+    Without `names` (a CSV whose header of dates or years reads as a row) the first row's cells are the names."""
+    skip = int(names is None)
+    header = [str(n).strip() for n in names] if names is not None else [str(c[0]).strip() if len(c) else "" for c in columns]
+
+    def numbers(col) -> bool:  # (the first 100 cells: a hint need not read a million)
+        dtype = getattr(col, "dtype", None)
+        if dtype is not None and pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+            return True
+        cells = col.iloc if isinstance(col, pd.Series) else col  # (by position, whatever the frame's index)
+        return _all_numbers([c for c in list(cells[skip : skip + 100]) if not _is_missing(c)])
+
+    numeric = [i for i in candidates if numbers(columns[i])]
+    groups: dict[str, list[int]] = {}
+    for i in numeric:
+        m = _STEP_NAME_RE.match(header[i])
+        if m:
+            groups.setdefault(m.group(1), []).append(i)
+    prefix, steps = max(groups.items(), key=lambda kv: len(kv[1]), default=("", []))
+    if len(steps) < _MIN_WIDE or np.any(np.diff([int(header[i][len(prefix):]) for i in steps]) != 1):
+        texts = [i for i in numeric if header[i] and _number(header[i]) is None]
+        dated = _read_text_dates([header[i] for i in texts])[0].notna() if texts else []
+        prefix, steps = None, [i for i, ok in zip(texts, dated) if ok]
+        if len(steps) < _MIN_WIDE:
+            return ""
+    ids = [i for i in range(len(header)) if i not in steps]
+    frame, id_col = ("df", header[ids[0]]) if ids else ("df.rename_axis('unique_id').reset_index()", "unique_id")
+    a, b = steps[0], steps[-1] + 1
+    keep = "" if len(ids) <= 1 and b - a == len(steps) else (
+        f", value_vars=df.columns[{a}:{b}]" if b - a == len(steps) else f", value_vars=[df.columns[i] for i in {steps}]")
+    typed = names is not None and all(isinstance(names[i], (int, np.integer)) for i in steps)  # a frame's int column names
+    ds = ("" if prefix is None or typed else f".assign(ds=lambda d: d.ds.str[{len(prefix)}:].astype(int))" if prefix
+          else ".assign(ds=lambda d: d.ds.astype(int))")
+    read = "" if id_col == "unique_id" else (f" and read it with --id-column {shlex.quote(id_col)} "
+                                             f"(Python: seqcast.load_long(path, id_column={id_col!r}))")
+    return (f"; if each row is a series and columns {_show(header[steps[0]])}..{_show(header[steps[-1]])} are its "
+            f"{'dates' if prefix is None else 'time steps'} (a wide table, as M5's or M4's), reshape it to long format first, "
+            f"e.g. with pandas {frame}.melt(id_vars={id_col!r}{keep}, var_name='ds', value_name='y'){ds}.to_csv(path, index=False)"
+            f"{read}")
+
+
 def _year_period(columns: Sequence[Sequence[Any]], names: Sequence[Any] | None) -> tuple | None:
     """(year column, quarter or month column, the first day of each row's quarter or month) when a table
     gives its dates in two whole-number columns named `year` and `quarter` (or qtr, month, mon), as
@@ -1114,6 +1162,8 @@ def _choose_columns(
             years = [i for i in candidates if _rising_years(columns[i])] if date_column is None else []
             named = [i for i in candidates if _date_name(names, i)]
             hint = _wide_months(columns, names, candidates)
+            if not hint and date_pos is None and not has_index_dates:  # no dates down the rows: across the columns?
+                hint = _wide_rows(columns, names, candidates)
             if not hint and (years or (named and date_column is None)):  # numbers in a column named like dates: 20200131, ...
                 label = _col_text(names, (years or named)[0]).replace(" in column ", "")
                 hint = f"; if column {label} holds {'years' if years else 'dates'}, pass date_column={label} (CLI --date-column)"

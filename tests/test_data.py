@@ -360,6 +360,55 @@ def test_a_wide_table_of_months_with_a_total_or_no_year_gets_a_recipe_that_runs(
         assert list(s.index) == list(pd.date_range("1950-01-01", periods=24, freq="MS")) and list(s) == list(np.arange(24.0) + 20)
 
 
+def test_a_wide_table_of_a_series_per_row_gets_a_melt_recipe_that_runs(tmp_path):
+    """M5's id, ..., d_1 .. d_1913 (a series per row, its steps across the columns) was told "choose one with column=":
+    a column d_1 is one value of every series. So were M4's V1, V2 .., World Bank's years (whose header reads as a row)
+    and dates as column names. The message now says how to melt it to long format, and that recipe runs."""
+    from seqcast.long import load_long
+
+    rng = np.random.default_rng(0)
+    values = rng.integers(0, 9, size=(3, 12)).astype(float)
+    days = pd.date_range("2020-01-22", periods=12, freq="D")
+    m5 = pd.DataFrame(values, columns=[f"d_{i}" for i in range(1, 13)])
+    m5.insert(0, "id", ["a", "b", "c"])
+    m5.insert(1, "store_id", "CA_1")
+    tables = [  # (table, what the message names, the id column the recipe keeps, the steps load_long reads back)
+        (m5, (r"columns 'd_1'..'d_12' are its time steps \(a wide table, as M5's or M4's\), reshape it to long format first, "
+              r"e.g. with pandas df.melt\(id_vars='id', value_vars=df.columns\[2:14\], var_name='ds', value_name='y'\)"
+              r".assign\(ds=lambda d: d.ds.str\[2:\].astype\(int\)\).to_csv\(path, index=False\) and read it with --id-column id "
+              r"\(Python: seqcast.load_long\(path, id_column='id'\)\)(;|$)"), "id", list(range(1, 13))),  # (a frame: more)
+        (m5.drop(columns="store_id").rename(columns={"id": "V1", **{f"d_{i}": f"V{i + 1}" for i in range(1, 13)}}),
+         r"columns 'V2'..'V13' are its time steps", "V1", list(range(2, 14))),
+        (m5.drop(columns="store_id").rename(columns={"id": "Country Name", **{f"d_{i}": str(1989 + i) for i in range(1, 13)}}),
+         r"columns '1990'..'2001' are its time steps .* read it with --id-column 'Country Name' ", "Country Name",
+         list(pd.date_range("1990-01-01", periods=12, freq="YS"))),
+        (m5.rename(columns={f"d_{i}": f"{d.month}/{d.day}/{d:%y}" for i, d in zip(range(1, 13), days)}),
+         (r"columns '1/22/20'..'2/2/20' are its dates .*melt\(id_vars='id', value_vars=df.columns\[2:14\], var_name='ds', "
+          r"value_name='y'\).to_csv"), "id", list(days)),
+    ]
+    path, out = tmp_path / "wide.csv", tmp_path / "long.csv"
+    for table, want, id_col, steps in tables:
+        table.to_csv(path, index=False)
+        for source in (path, table):
+            with pytest.raises(DataError, match=r"could hold the values; .*; choose one with column= \(CLI --column\); "
+                                                r"if each row is a series and " + want) as e:
+                load_series(source)
+        recipe = str(e.value).split("with pandas ")[1].split(".to_csv(path")[0]
+        eval(recipe, {"df": pd.read_csv(path)}).to_csv(out, index=False)  # as it says
+        got = load_long(out, id_column=id_col)
+        assert list(got) == ["a", "b", "c"] and list(got["b"].index) == steps and list(got["b"]) == list(values[1])
+    ints = pd.DataFrame(values)  # a numpy (N, T) array as a frame: int column names, no id column
+    with pytest.raises(DataError, match=r"columns '0'..'11' are its time steps .* df.rename_axis\('unique_id'\).reset_index\(\)"
+                                        r".melt\(id_vars='unique_id', var_name='ds', value_name='y'\).to_csv\(path, index=False\); "):
+        load_series(ints)
+    got = load_long(ints.rename_axis("unique_id").reset_index().melt(id_vars="unique_id", var_name="ds", value_name="y"))
+    assert list(got) == [0, 1, 2] and list(got[2]) == list(values[2])
+    sensors = pd.DataFrame(values, columns=[f"sensor{i}" for i in range(1, 13)]).assign(date=days[:3])  # dates down the rows
+    with pytest.raises(DataError, match="could hold the values") as e:
+        load_series(sensors)
+    assert "if each row is a series" not in str(e.value)
+
+
 def test_long_format_functions_are_still_reachable_from_data():
     from seqcast import data, long
     from seqcast.data import load_long
