@@ -1430,9 +1430,15 @@ def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool
     is_date = _DateColumns(lambda j: _detect_dates(columns[j]))
 
     def many() -> str:  # a long file read as one series (fit without --id-column): its dates repeat, once per series
-        if any(is_date(j) and len(set(columns[j])) < len(columns[j]) for j in range(len(columns))):
+        dated = [j for j in range(len(columns)) if is_date(j)]
+        if any(len(set(columns[j])) < len(columns[j]) for j in dated):
             return ("; a file of many series in long format (an id, a date and a value column, each date once per series) "
                     "takes --id-column, --date-column and --value-column (Python: seqcast.load_long)")
+        if names is not None and len(dated) == 1:  # a date column and a column per series (a wide table, as Darts writes)
+            date = names[dated[0]]
+            read = "" if date == "ds" else f", and read that with --date-column {shlex.quote(date)}"
+            return (f"; to fit every column as its own series (one model for all), write them in long format first, e.g. with "
+                    f"pandas df.melt(id_vars={date!r}, var_name='unique_id', value_name='y').to_csv(path, index=False){read}")
         return ""
 
     value_pos, date_pos = _choose_columns(columns, names, column, date_column, is_date=is_date, many=many,

@@ -1492,9 +1492,26 @@ def test_a_long_file_read_as_one_series_points_to_the_long_format_flags(tmp_path
     with pytest.raises(DataError, match=r"could hold the values; .*\(CLI --column\); a file of many series in long format .* takes "
                                         r"--id-column, --date-column and --value-column \(Python: seqcast.load_long\)$"):
         load_series(p)
-    wide = tmp_path / "wide.csv"  # two value columns over dates that do not repeat: no such hint
+
+
+def test_a_file_of_a_column_per_series_says_how_to_fit_them_all(tmp_path):
+    """A wide file (a date column, a column per series: Darts' and pandas' to_csv of such a frame) was told to choose
+    one with --column; the command line fits many series from long format only, which nothing mentioned."""
+    from seqcast.long import load_long
+
+    wide = tmp_path / "wide.csv"
     wide.write_text("day,a,b\n" + "".join(f"2020-01-{d:02d},{d},{2 * d}\n" for d in range(1, 29)))
-    with pytest.raises(DataError, match=r"could hold the values; .*\(CLI --column\)$"):
+    with pytest.raises(DataError, match=r"could hold the values; .*\(CLI --column\); to fit every column as its own series \(one "
+                                        r"model for all\), write them in long format first, e.g. with pandas df.melt\(id_vars='day', "
+                                        r"var_name='unique_id', value_name='y'\).to_csv\(path, index=False\), and read that with "
+                                        r"--date-column day$") as e:
+        load_series(wide)
+    recipe = str(e.value).split("with pandas ")[1].split(".to_csv(path")[0]
+    eval(recipe, {"df": pd.read_csv(wide)}).to_csv(tmp_path / "long.csv", index=False)  # as it says
+    got = load_long(tmp_path / "long.csv", date_column="day")
+    assert list(got) == ["a", "b"] and list(got["b"]) == [2.0 * d for d in range(1, 29)] and got["b"].index.freqstr == "D"
+    wide.write_text("ds,a,b\n2020-01-01,1,2\n2020-01-02,3,4\n")  # the date column load_long reads by default
+    with pytest.raises(DataError, match=r"to_csv\(path, index=False\)$"):
         load_series(wide)
 
 
