@@ -314,7 +314,7 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
     """
     import pandas as pd
 
-    from .data import season_length
+    from .data import _one_line, season_length, to_pandas_hint
     from .forecast import text_ids
 
     check_positive("horizon", h)
@@ -335,9 +335,11 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
         series = dict(zip(list(series) if dated else ids_, loaded))  # a dict keeps its own keys (tuples, ints beside text)
     if isinstance(series, np.ndarray) and series.ndim == 1:  # one series as bare values would read as n one-value series
         series = {"y": series}
-    if not isinstance(series, Iterable) or (isinstance(series, np.ndarray) and series.ndim == 0):
+    hint = to_pandas_hint(series)  # a pyarrow array would read as n one-value series, as a 1-D numpy one did
+    if hint or not isinstance(series, Iterable) or (isinstance(series, np.ndarray) and series.ndim == 0):
+        got = f"a {type(series).__name__}{hint}" if hint else f"series={_one_line(repr(series), 80)}"
         raise DataError("`series` must be a dict {id: values}, a list of 1-D values, a pd.Series, or a long DataFrame / "
-                        f"CSV / Parquet path (unique_id, ds, y). Received: series={series!r:.80}")
+                        f"CSV / Parquet path (unique_id, ds, y). Received: {got}")
     items = list(series.items()) if isinstance(series, dict) else list(enumerate(series))
     if not items:
         raise DataError("`series` holds no series; give at least one")

@@ -212,7 +212,7 @@ def load_series(
     else:
         raise DataError(
             f"cannot load a series from a {type(source).__name__}; pass a CSV path, "
-            "a pandas Series or DataFrame, a numpy array or a list"
+            f"a pandas Series or DataFrame, a numpy array or a list{to_pandas_hint(source)}"
         )
     return _finish(raw, offset=offset, fill=fill)
 
@@ -436,6 +436,14 @@ def _reject_table_options(what: str, column: Any, date_column: Any) -> None:
 # --------------------------------------------------------------------------- #
 # Cells: numbers and dates
 # --------------------------------------------------------------------------- #
+
+
+def to_pandas_hint(obj: Any) -> str:
+    """'; a pyarrow Table converts with .to_pandas()' for an object that has that method (pyarrow's tables and arrays,
+    polars' frames and series: not read as they are), else ''; ends the message refusing it."""
+    if not callable(getattr(obj, "to_pandas", None)) or isinstance(obj, (pd.DataFrame, pd.Series)):
+        return ""
+    return f"; a {type(obj).__module__.split('.')[0]} {type(obj).__name__} converts with .to_pandas()"
 
 
 def _one_line(text: str, limit: int = 120) -> str:

@@ -601,7 +601,7 @@ def _as_panel(y, fill: str, many: bool = False) -> tuple[list[str], list[pd.Seri
         return series_ids(d), list(d.values()), True
     if many:
         raise DataError("this model was fitted on many series: pass `y` as a dict {id: series}, a long DataFrame "
-                        "(unique_id, ds, y) or a long CSV/Parquet path")
+                        f"(unique_id, ds, y) or a long CSV/Parquet path{data_mod.to_pandas_hint(y)}")
     s = _as_series(y, fill)
     return [str(s.name) if s.name is not None else "y"], [s], False
 

@@ -60,6 +60,7 @@ from seqcast.data import (
     _show,
     _yyyymmdd,
     as_ns,
+    to_pandas_hint,
 )
 from seqcast.errors import ConfigError, DataError
 
@@ -328,7 +329,7 @@ def _read_long(source: Any, wanted: tuple[str, ...]) -> _Table:
     if not isinstance(source, (str, Path)):
         raise DataError(
             f"cannot load long-format series from a {type(source).__name__}; pass a CSV or Parquet "
-            "path or a pandas DataFrame with columns unique_id, ds, y"
+            f"path or a pandas DataFrame with columns unique_id, ds, y{to_pandas_hint(source)}"
         )
     path = Path(source).expanduser()
     shown = _show(str(path), 200)

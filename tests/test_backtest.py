@@ -236,6 +236,20 @@ def test_bad_requests_say_what_to_change():
         backtest({"a": np.r_[np.arange(10.0), np.nan]}, ["naive"], h=2)
 
 
+def test_a_pyarrow_table_or_array_is_told_to_convert_in_one_line():
+    """backtest(pyarrow Table) gave a message of 8 lines (the Table's repr); a pyarrow array, being iterable, was read as
+    n one-value series: 'series 0 has 1 values; a backtest ... needs at least 5'."""
+    pa = pytest.importorskip("pyarrow")
+    table = pa.table({"unique_id": ["a"] * 12, "ds": list(range(12)), "y": np.arange(12.0)})
+    for obj, name in ((table, "Table"), (table["y"], "ChunkedArray")):
+        with pytest.raises(DataError, match=rf"^`series` must be a dict .* Received: a {name}; a pyarrow {name} converts with "
+                                            r"\.to_pandas\(\)$"):
+            backtest(obj, ["naive"], h=3)
+    with pytest.raises(DataError, match=r"Received: series=<object object at 0x[0-9a-f]+>$"):
+        backtest(object(), ["naive"], h=3)
+    assert backtest(table.to_pandas(), ["naive"], h=3).ids == ["a"]  # as it says
+
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -555,6 +555,18 @@ def test_semi_month_dates_are_inferred(tmp_path):
         load_series(write(tmp_path, "date,v\n" + "".join(f"{d:%Y-%m-%d},{i}\n" for i, d in enumerate(idx))))
 
 
+def test_pyarrow_and_polars_objects_are_told_to_convert():
+    pa = pytest.importorskip("pyarrow")
+    table = pa.table({"ds": pd.date_range("2020-01-01", periods=4, freq="MS"), "y": [1.0, 2.0, 3.0, 4.0]})
+    for obj, name in ((table, "Table"), (table["y"], "ChunkedArray")):
+        with pytest.raises(DataError, match=rf"^cannot load a series from a {name}; .*; a pyarrow {name} converts with "
+                                            r"\.to_pandas\(\)$"):
+            load_series(obj)
+        assert list(load_series(obj.to_pandas())) == [1.0, 2.0, 3.0, 4.0]  # as it says
+    with pytest.raises(DataError, match=r"^cannot load a series from a set; .* a numpy array or a list$"):  # no such hint
+        load_series({1.0, 2.0})
+
+
 def test_series_with_period_index():
     idx = pd.period_range("2000-01", periods=4, freq="M")
     s = load_series(pd.Series([1.0, 2.0, 3.0, 4.0], index=idx))

@@ -687,3 +687,12 @@ def test_id_and_date_index_levels_are_read_as_columns(tmp_path):
     assert list(got) == ["b", "a"] and list(got["a"]) == [7.0, 8.0, 9.0] and got["a"].index.name == "timepoints"
     both = indexed.reset_index().set_index("unique_id", drop=False)  # a column and a level of that name: the column
     assert_same(load_long(both), two_series())
+
+
+def test_a_pyarrow_table_is_told_to_convert():
+    pa = pytest.importorskip("pyarrow")
+    table = pa.Table.from_pandas(to_long(two_series()), preserve_index=False)
+    with pytest.raises(DataError, match=r"^cannot load long-format series from a Table; .*; a pyarrow Table converts with "
+                                        r"\.to_pandas\(\)$"):
+        load_long(table)
+    assert_same(load_long(table.to_pandas()), two_series())  # as it says

@@ -77,6 +77,14 @@ def test_a_frame_indexed_by_id_and_date_is_many_series(fitted, many):
     pd.testing.assert_frame_equal(fitted.forecast(2, y=indexed), fitted.forecast(2))  # new data so indexed, too
 
 
+def test_new_data_as_a_pyarrow_table_is_told_to_convert(fitted, many):
+    pa = pytest.importorskip("pyarrow")
+    table = pa.Table.from_pandas(long_mod.to_long(many), preserve_index=False)
+    with pytest.raises(DataError, match=r"^this model was fitted on many series: .*; a pyarrow Table converts with \.to_pandas\(\)$"):
+        fitted.forecast(2, y=table)
+    pd.testing.assert_frame_equal(fitted.forecast(2, y=table.to_pandas()), fitted.forecast(2))  # as it says
+
+
 def test_long_csv_path(fitted, many, tmp_path):
     p = tmp_path / "long.csv"
     long_mod.to_long(many).to_csv(p, index=False)
