@@ -459,8 +459,8 @@ def _long_columns(table: _Table, *wanted: str) -> dict[str, Any]:
             more += f" and its index levels {', '.join(_show(n) if isinstance(n, str) else str(n) for n in table.levels)}"
         raise DataError(
             f"{table.source} has no column {which}; its columns are {shown}{more}; name the id, date "
-            "and value columns with id_column=, date_column=, value_column= "
-            "(CLI --id-column, --date-column, --value-column)"
+            "and value columns with seqcast.load_long(..., id_column=, date_column=, value_column=), whose dict "
+            "Forecaster.fit and backtest take (CLI --id-column, --date-column, --value-column)"
         )
     return found
 

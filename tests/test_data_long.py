@@ -187,11 +187,25 @@ def test_missing_columns(tmp_path):
     path = write(tmp_path, "id,date,value\na,2020-01-01,1\n")
     with pytest.raises(DataError, match=(
         r"^file '.*long.csv' has no column 'unique_id', 'ds', 'y'; its columns are 'id', 'date', 'value'; "
-        r"name the id, date and value columns with id_column=, date_column=, value_column= "
-        r"\(CLI --id-column, --date-column, --value-column\)$"
+        r"name the id, date and value columns with seqcast.load_long\(\.\.\., id_column=, date_column=, value_column=\), "
+        r"whose dict Forecaster.fit and backtest take \(CLI --id-column, --date-column, --value-column\)$"
     )):
         load_long(path)
     assert list(load_long(path, id_column="id", date_column="date", value_column="value", freq="D")) == ["a"]
+
+
+def test_a_long_frame_with_other_column_names_is_told_the_call_that_names_them():
+    """Forecaster.fit(df) of unique_id, ds, sales was told to "name the ... value columns with ... value_column=", which
+    fit does not take: fit(df, value_column='sales') was a TypeError."""
+    from seqcast.backtest import backtest
+    from seqcast.forecast import Forecaster
+
+    frame = to_long(two_series(), value_name="sales")
+    for call in (lambda: Forecaster().fit(frame), lambda: backtest(frame, ["naive"], h=1)):
+        with pytest.raises(DataError, match=r"^the DataFrame has no column 'y'; .* seqcast.load_long\(\.\.\., id_column=, "
+                                            r"date_column=, value_column=\), whose dict Forecaster.fit and backtest take "):
+            call()
+    assert backtest(load_long(frame, value_column="sales"), ["naive"], h=1).ids == ["b", "a"]  # as it says
 
 
 def test_duplicated_pair(tmp_path):
@@ -681,7 +695,7 @@ def test_id_and_date_index_levels_are_read_as_columns(tmp_path):
     assert_same(load_long(tmp_path / "indexed.parquet"), two_series())
     other = frame.rename(columns={"unique_id": "instances", "ds": "timepoints"}).set_index(["instances", "timepoints"])
     with pytest.raises(DataError, match=r"^the DataFrame has no column 'unique_id', 'ds'; its columns are 'y' and its index "
-                                        r"levels 'instances', 'timepoints'; name the id, date and value columns with id_column="):
+                                        r"levels 'instances', 'timepoints'; name the id, date and value columns with seqcast.load_long"):
         load_long(other)
     got = load_long(other, id_column="instances", date_column="timepoints")
     assert list(got) == ["b", "a"] and list(got["a"]) == [7.0, 8.0, 9.0] and got["a"].index.name == "timepoints"
