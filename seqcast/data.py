@@ -1477,6 +1477,16 @@ def _pandas_values(values: pd.Series | pd.Index, where: Callable[[int], str], co
     return _parse_values(list(values), where, col)
 
 
+def _plain(values: pd.Index | pd.Series) -> pd.Index | pd.Series:
+    """Categorical values (a groupby on a categorical column; pandas reads a Parquet dictionary column so) as the
+    plain values of their categories, so that dates and steps read as such (they were positions 0, 1, ...)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    if isinstance(values, pd.Index):
+        return pd.Index(np.asarray(values), name=values.name)
+    return pd.Series(np.asarray(values), index=values.index, name=values.name)
+
+
 def _index_dates(index: pd.Index) -> tuple[pd.DatetimeIndex | None, pd.DatetimeIndex | None]:
     """(the dates an index holds, or None when it is a plain position index; the day-first reading of
     ambiguous text dates such as 01/02/2020, or None)."""
@@ -1539,9 +1549,10 @@ def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any, many: str
     (a Parquet file's is empty: the DataFrame advice is Python's, its --column is already named)."""
     if frame.shape[1] == 0:
         raise DataError("the DataFrame has no columns; pass one with a column of numbers")
+    index = _plain(frame.index)
     names = list(frame.columns)
     columns = [frame.iloc[:, j] for j in range(frame.shape[1])]
-    index_dates, index_dayfirst = _index_dates(frame.index) if date_column is None else (None, None)
+    index_dates, index_dayfirst = _index_dates(index) if date_column is None else (None, None)
     is_date = _DateColumns(lambda j: _detect_column_dates(columns[j]))
     value_pos, date_pos = _choose_columns(
         columns, names, column, date_column, is_date=is_date, has_index_dates=index_dates is not None,
@@ -1556,9 +1567,9 @@ def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any, many: str
                                        reading=is_date.reading(date_pos))
         date_name = names[date_pos]
     else:  # the dates are the index's (a date column makes it unneeded)
-        _refuse_multiindex(frame.index, "DataFrame")
+        _refuse_multiindex(index, "DataFrame")
         dates, dayfirst = index_dates, index_dayfirst
-        date_name = frame.index.name if dates is not None else None
+        date_name = index.name if dates is not None else None
     label = names[value_pos]
     name = "y" if label is None else str(label)
     raw = _Raw(values, dates, name, _row_where, date_name=date_name, source="the DataFrame",
@@ -1566,22 +1577,23 @@ def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any, many: str
     if dates is frame.index:
         raw.freq = frame.index.freq
     elif dates is None and date_pos is None:  # an integer index holds time steps, as a Series' does
-        _index_steps(raw, frame.index, "df")
+        _index_steps(raw, index, "df")
     return raw
 
 
 def _from_series(series: pd.Series) -> _Raw:
-    _refuse_multiindex(series.index, "Series")
+    index = _plain(series.index)
+    _refuse_multiindex(index, "Series")
     label = "" if series.name is None else f" in series {_show(str(series.name))}"
     values = _pandas_values(series, _row_where, label)
-    dates, dayfirst = _index_dates(series.index)
+    dates, dayfirst = _index_dates(index)
     name = "y" if series.name is None else str(series.name)
-    date_name = series.index.name if dates is not None else None
+    date_name = index.name if dates is not None else None
     raw = _Raw(values, dates, name, _row_where, date_name=date_name, source="the Series", col=label,
                dates_dayfirst=dayfirst)
     raw.freq = series.index.freq if dates is series.index else None
     if dates is None:
-        _index_steps(raw, series.index, "series")
+        _index_steps(raw, index, "series")
     return raw
 
 

@@ -48,6 +48,7 @@ from seqcast.data import (
     _utc_days_hint,
     _pandas_values,
     _parse_dates,
+    _plain,
     _parse_values,
     _quiet,
     _Raw,
@@ -533,6 +534,7 @@ def _long_dates(col: Any, where: Callable[[int], str], text_col: str,
                     "whole number, or every one as a date such as 2020-01-31"
                 ) from None
             raise
+    col = _plain(col)  # categorical steps: their numbers
     dtype = col.dtype
     if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         return _int_steps(col, where, text_col), None, None

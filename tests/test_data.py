@@ -567,6 +567,19 @@ def test_pyarrow_and_polars_objects_are_told_to_convert():
         load_series({1.0, 2.0})
 
 
+def test_a_categorical_index_of_dates_keeps_its_dates():
+    """pd.read_parquet reads a dictionary column as categorical, and a groupby on it gives a CategoricalIndex: its dates
+    were dropped without a word (the series indexed 0, 1, ..., its forecast dated 30, 31)."""
+    days = pd.date_range("2020-01-01", periods=6, freq="D")
+    frame = pd.DataFrame({"ds": pd.Categorical(list(days.strftime("%Y-%m-%d")) * 2), "y": np.arange(12.0)})
+    s = load_series(frame.groupby("ds", observed=True)["y"].sum())
+    assert list(s.index) == list(days) and s.index.freqstr == "D" and list(s) == [6.0, 8, 10, 12, 14, 16]
+    assert list(load_series(frame.groupby("ds", observed=True).sum()).index) == list(days)  # a DataFrame's index too
+    assert list(load_series(pd.Series([1.0, 2.0, 3.0], index=pd.CategoricalIndex(days[:3]))).index) == list(days[:3])
+    steps = load_series(pd.Series([1.0, 2.0, 3.0], index=pd.CategoricalIndex([5, 6, 7])))
+    assert steps.index.equals(pd.RangeIndex(5, 8))  # integer steps, as an int index gives
+
+
 def test_series_with_period_index():
     idx = pd.period_range("2000-01", periods=4, freq="M")
     s = load_series(pd.Series([1.0, 2.0, 3.0, 4.0], index=idx))

@@ -710,3 +710,9 @@ def test_a_pyarrow_table_is_told_to_convert():
                                         r"\.to_pandas\(\)$"):
         load_long(table)
     assert_same(load_long(table.to_pandas()), two_series())  # as it says
+
+
+def test_categorical_steps_are_steps():
+    """A categorical ds of integer steps (a Parquet dictionary column) was read as text: "date '0' cannot be parsed"."""
+    frame = pd.DataFrame({"unique_id": ["a"] * 3, "ds": pd.Categorical([3, 4, 5]), "y": [1.0, 2.0, 3.0]})
+    assert load_long(frame)["a"].index.equals(pd.RangeIndex(3, 6, name="ds"))
