@@ -1531,13 +1531,26 @@ def _frame_dates(col: pd.Series, where: Callable[[int], str], text: str,
     return _parse_dates(list(col), where, text, day_first=True, reading=reading)
 
 
-def _refuse_multiindex(index: pd.Index, what: str) -> None:
-    """A (unique_id, ds) MultiIndex is many series: read as one, their values would run on one after another."""
+def _refuse_multiindex(index: pd.Index, what: str, value: Any = None) -> None:
+    """A (unique_id, ds) MultiIndex is many series: read as one, their values would run on one after another. The
+    message gives the load_long call that reads them (sktime's (instances, timepoints) too); `value`: a DataFrame's
+    value column."""
     if isinstance(index, pd.MultiIndex):
         names = ", ".join("None" if n is None else str(n) for n in index.names)
+        how = (": .reset_index() with columns unique_id, ds, y" if index.nlevels != 2 else
+               f": seqcast.load_long({_long_recipe(index.names, what, value)}) reads them")
         raise DataError(f"the {what} has a MultiIndex ({names}), but one series needs one index of dates or steps; "
-                        f"pick one series (e.g. .xs(key)), or pass many to Forecaster.fit in long format: .reset_index() "
-                        "with columns unique_id, ds, y")
+                        f"pick one series (e.g. .xs(key)), or pass many to Forecaster.fit in long format{how}")
+
+
+def _long_recipe(levels: list, what: str, value: Any) -> str:
+    """The arguments of load_long for a frame or series indexed by (id, date) levels: the levels named, the names."""
+    unnamed = any(n is None for n in levels)
+    named = ["unique_id", "ds"] if unnamed else levels
+    opts = [f"{opt}={n!r}" for opt, n, usual in (("id_column", named[0], "unique_id"), ("date_column", named[1], "ds"),
+                                                 ("value_column", value, "y")) if n is not None and n != usual]
+    obj = ("df" if what == "DataFrame" else "s.to_frame('y')") + (".rename_axis(['unique_id', 'ds'])" if unnamed else "")
+    return obj + "".join(", " + o for o in opts)
 
 
 _FRAME_MANY = ("; or pass one column, df[name]; many series go to Forecaster.fit as a dict (df.to_dict('series'): "
@@ -1567,7 +1580,7 @@ def _from_frame(frame: pd.DataFrame, *, column: Any, date_column: Any, many: str
                                        reading=is_date.reading(date_pos))
         date_name = names[date_pos]
     else:  # the dates are the index's (a date column makes it unneeded)
-        _refuse_multiindex(index, "DataFrame")
+        _refuse_multiindex(index, "DataFrame", names[value_pos])
         dates, dayfirst = index_dates, index_dayfirst
         date_name = index.name if dates is not None else None
     label = names[value_pos]

@@ -591,13 +591,36 @@ def test_a_multiindex_is_many_series_and_refused():
     """A long frame indexed by (unique_id, ds) was read as one series: both series' values one after the other."""
     idx = pd.date_range("2000-01-01", periods=4, freq="MS")
     long = pd.DataFrame({"unique_id": ["a"] * 4 + ["b"] * 4, "ds": idx.append(idx), "y": np.arange(8.0)})
-    for obj, what in ((long.set_index(["unique_id", "ds"]), "DataFrame"), (long.set_index(["unique_id", "ds"])["y"], "Series")):
+    for obj, what, call in ((long.set_index(["unique_id", "ds"]), "DataFrame", "df"),
+                            (long.set_index(["unique_id", "ds"])["y"], "Series", "s.to_frame('y')")):
         with pytest.raises(DataError, match=rf"^the {what} has a MultiIndex \(unique_id, ds\), but one series needs one index .*"
-                                            r"\.reset_index\(\) with columns unique_id, ds, y$"):
+                                            rf"in long format: seqcast.load_long\({re.escape(call)}\) reads them$"):
             load_series(obj)
     assert list(load_series(long.set_index(["unique_id", "ds"]).xs("b"))) == [4, 5, 6, 7]  # the advice works
     dated = pd.DataFrame({"date": idx, "y": np.arange(4.0)}, index=pd.MultiIndex.from_arrays([list("abcd"), range(4)]))
     assert list(load_series(dated).index) == list(idx)  # a date column: the index is not needed
+
+
+def test_a_multiindex_of_other_names_is_told_the_load_long_call_that_reads_it():
+    """sktime's (instances, timepoints) frames, and unnamed levels, were told ".reset_index() with columns unique_id, ds, y":
+    the columns it gives are named otherwise. The message now gives the call that reads them, and that call runs."""
+    from seqcast.long import load_long
+
+    idx = pd.date_range("2000-01-01", periods=4, freq="MS")
+    long = pd.DataFrame({"instances": ["a"] * 4 + ["b"] * 4, "timepoints": idx.append(idx), "var_0": np.arange(8.0)})
+    sk = long.set_index(["instances", "timepoints"])
+    unnamed = sk.rename_axis([None, None])
+    for obj, call in ((sk, "df, id_column='instances', date_column='timepoints', value_column='var_0'"),
+                      (sk["var_0"], "s.to_frame('y'), id_column='instances', date_column='timepoints'"),
+                      (unnamed, "df.rename_axis(['unique_id', 'ds']), value_column='var_0'"),
+                      (unnamed["var_0"], "s.to_frame('y').rename_axis(['unique_id', 'ds'])")):
+        with pytest.raises(DataError, match=rf"in long format: seqcast.load_long\({re.escape(call)}\) reads them$") as e:
+            load_series(obj)
+        got = eval(str(e.value).split("seqcast.")[1].split(" reads them")[0], {"load_long": load_long, "df": obj, "s": obj})
+        assert list(got) == ["a", "b"] and list(got["b"]) == [4.0, 5.0, 6.0, 7.0] and list(got["b"].index) == list(idx)
+    with pytest.raises(DataError, match=r"MultiIndex \(instances, timepoints, None\), .*in long format: \.reset_index\(\) with "
+                                        r"columns unique_id, ds, y$"):  # three levels: no recipe to give
+        load_series(sk.set_index(np.arange(8), append=True))
 
 
 def test_numpy_array_and_list():
