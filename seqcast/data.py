@@ -1479,7 +1479,10 @@ def _pandas_values(values: pd.Series | pd.Index, where: Callable[[int], str], co
 
 def _plain(values: pd.Index | pd.Series) -> pd.Index | pd.Series:
     """Categorical values (a groupby on a categorical column; pandas reads a Parquet dictionary column so) as the
-    plain values of their categories, so that dates and steps read as such (they were positions 0, 1, ...)."""
+    plain values of their categories, and an index of pyarrow dates or timestamps (read_parquet's dtype_backend=
+    'pyarrow') as a DatetimeIndex, so that dates and steps read as such (they were positions 0, 1, ...)."""
+    if isinstance(values, pd.Index) and isinstance(values.dtype, pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return pd.DatetimeIndex(values)
     if not isinstance(values.dtype, pd.CategoricalDtype):
         return values
     if isinstance(values, pd.Index):

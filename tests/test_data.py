@@ -580,6 +580,20 @@ def test_a_categorical_index_of_dates_keeps_its_dates():
     assert steps.index.equals(pd.RangeIndex(5, 8))  # integer steps, as an int index gives
 
 
+def test_an_index_of_pyarrow_dates_keeps_its_dates(tmp_path):
+    """pd.read_parquet(path, dtype_backend='pyarrow').set_index('ds') gives an Index of pyarrow dates (no DatetimeIndex):
+    its dates were dropped without a word, the series indexed 0, 1, ... (a date column of that type was read)."""
+    pytest.importorskip("pyarrow")
+    days = pd.date_range("2020-01-01", periods=4, freq="D", tz="Europe/Berlin")
+    pd.DataFrame({"ds": days, "y": [1.0, 2.0, 3.0, 4.0]}).to_parquet(tmp_path / "a.parquet")
+    frame = pd.read_parquet(tmp_path / "a.parquet", dtype_backend="pyarrow").set_index("ds")
+    assert isinstance(frame.index.dtype, pd.ArrowDtype)
+    for obj in (frame, frame["y"], frame.set_axis(frame.index.astype("date32[pyarrow]"))):
+        s = load_series(obj)
+        assert list(s.index.tz_localize(None)) == list(days.tz_localize(None)) and s.index.freqstr == "D"
+    assert str(load_series(frame["y"]).index.tz) == "Europe/Berlin"
+
+
 def test_series_with_period_index():
     idx = pd.period_range("2000-01", periods=4, freq="M")
     s = load_series(pd.Series([1.0, 2.0, 3.0, 4.0], index=idx))
