@@ -1288,12 +1288,8 @@ def _is_sep_line(record: list[str]) -> bool:
     return bool(record) and record[0].strip().lower().startswith("sep=") and not any(c.strip() for c in record[1:])
 
 
-def _read_csv_rows(path: Path, decimal: bool = True) -> tuple[list[list[str]], list[int], str]:
-    """Non-blank CSV records, the 1-based line number each starts on, and the separator.
-
-    In a file not separated by commas, a cell like ``1120,5`` is a decimal comma: it reads ``1120.5``
-    (with `decimal`; without it the cells are as written, for the caller to read the values' column alone).
-    """
+def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
+    """Non-blank CSV records, the 1-based line number each starts on, and the separator."""
     shown = _show(str(path), 200)
     if not path.exists():
         raise _not_found(path)
@@ -1317,7 +1313,6 @@ def _read_csv_rows(path: Path, decimal: bool = True) -> tuple[list[list[str]], l
     try:
         with path.open("r", encoding=_encoding(path), newline="") as fh:
             reader = _csv_reader(fh)
-            decimal_comma = reader.dialect.delimiter != ","
             rows: list[list[str]] = []
             lines: list[int] = []
             start = 1
@@ -1347,8 +1342,6 @@ def _read_csv_rows(path: Path, decimal: bool = True) -> tuple[list[list[str]], l
         raise DataError(
             f"file {shown} is empty; it needs one value per line, e.g. '1949-01,112'"
         )
-    if decimal_comma and decimal:
-        rows = _decimal_commas(rows)
     return rows, lines, reader.dialect.delimiter
 
 
@@ -1386,25 +1379,34 @@ def _unambiguous_comma(cell: str) -> bool:
     return bool(_DECIMAL_COMMA_RE.match(cell)) and not _THOUSANDS_RE.match(cell)
 
 
-def _decimal_commas(rows: list[list[str]]) -> list[list[str]]:
-    """Decimal commas read as dots, decided per column: '1120,5' always; '105,207' (a decimal comma or a
-    thousands separator?) only in a column where some other value settles it ('100,0', '1234,567')."""
-    decimal_cols = {j for record in rows for j, c in enumerate(record) if _unambiguous_comma(c)}
-    return [[c.replace(",", ".") if j in decimal_cols and _DECIMAL_COMMA_RE.match(c) else c
-             for j, c in enumerate(record)] for record in rows]
-
-
 def _decimal_column(cells: list[str]) -> list[str]:
-    """One column's cells with decimal commas read as dots, by `_decimal_commas`' rule (without a list per cell, and
-    its regexes once a cell: a long file's million values took 10 s, its own rows' pass 6 s)."""
+    """One column's cells with decimal commas read as dots: '1120,5' always; '105,207' (a decimal comma or a
+    thousands separator?) only in a column where some other cell settles it ('100,0', '1234,567'). The cells
+    themselves (the same object) when none does."""
     if not any(_unambiguous_comma(c) for c in cells):  # (the first cell, mostly)
         return cells
     return [c.replace(",", ".") if _DECIMAL_COMMA_RE.match(c) else c for c in cells]
 
 
+def _decimal_commas(rows: list[list[str]]) -> list[list[str]]:
+    """Rows of one width, each column read by `_decimal_column`, in place (new rows, or a transpose by zip, made a
+    million objects for the garbage collector to walk: seconds of a million-line file)."""
+    for j in range(len(rows[0])):
+        column = [record[j] for record in rows]  # (N,)
+        read = _decimal_column(column)
+        if read is not column:  # decimal commas
+            for record, cell in zip(rows, read):
+                record[j] = cell
+    return rows
+
+
 def _read_csv_table(path: Path, decimal: bool = True) -> tuple[list[list[str]], list[int], str]:
-    """`_read_csv_rows`, refusing rows whose number of fields differs from the first row's."""
-    rows, lines, delimiter = _read_csv_rows(path, decimal)
+    """`_read_csv_rows`, refusing rows whose number of fields differs from the first row's.
+
+    In a file not separated by commas, a cell like ``1120,5`` is a decimal comma: it reads ``1120.5``
+    (with `decimal`; without it the cells are as written, for the caller to read the values' column alone).
+    """
+    rows, lines, delimiter = _read_csv_rows(path)
     width = len(rows[0])
     pipes = {record[0].count("|") if len(record) == 1 else 0 for record in rows}
     if len(pipes) == 1 and min(pipes) >= 1:  # one column, every line split alike by '|'
@@ -1420,6 +1422,8 @@ def _read_csv_table(path: Path, decimal: bool = True) -> tuple[list[list[str]], 
             )
     while width > 1 and all(not record[-1].strip() for record in rows):  # a separator ending every line (Excel)
         rows, width = [record[:-1] for record in rows], width - 1
+    if decimal and delimiter != ",":
+        rows = _decimal_commas(rows)  # (after the widths are checked: it reads rows of one width)
     return rows, lines, delimiter
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seqcast.data import column_names, future_index, load_series, season_length
 from seqcast.long import load_long
@@ -1754,14 +1756,38 @@ def test_frequency_votes_ask_pandas_once_per_run_of_dates_that_series_share(monk
     assert len(runs) == len(set(runs))  # each asked once (~0.5 ms): 1,000 daily series with gaps took 110 s to load
 
 
-def test_a_long_files_value_column_reads_decimal_commas_by_the_rows_rule_without_a_row_per_cell(monkeypatch):
+_COMMA_CELLS = ["100,5", " -3,25 ", "105,207", "1,120", "7", "x,y", "", "1.5", "+2,0", "12,345,678", "1234,567", "0,1234",
+                "1,5e3", ",5", "1,", "1.120,5", "date"]
+
+
+def _settles(cell: str) -> bool:  # the rule in other words: one comma between digits, no thousands separator's shape
+    m = re.fullmatch(r"\s*[+-]?(\d+),(\d+)\s*", cell)
+    return m is not None and not (len(m[1]) <= 3 and len(m[2]) == 3)
+
+
+def _read_by_hand(column: list[str]) -> list[str]:
+    decimal = any(_settles(c) for c in column)
+    return [c.replace(",", ".") if decimal and re.fullmatch(r"\s*[+-]?\d+,\d+\s*", c) else c for c in column]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.integers(1, 4).flatmap(lambda width: st.lists(st.lists(st.sampled_from(_COMMA_CELLS), min_size=width,
+                                                                  max_size=width), min_size=1, max_size=8)))
+def test_decimal_commas_are_read_by_one_rule_for_a_files_rows_and_a_long_files_value_column(rows):
     from seqcast import data
 
-    cells = ["100,5", " -3,25 ", "105,207", "1,120", "7", "x,y", "", "1.5", "+2,0", "12,345,678"]
-    rng = np.random.default_rng(0)
-    columns = [cells, cells[2:4], ["105,207", "7"], *[list(rng.choice(cells, 6)) for _ in range(30)]]
-    want = [[r[0] for r in data._decimal_commas([[c] for c in col])] for col in columns]
-    monkeypatch.setattr(data, "_decimal_commas", None)  # a list per cell: 10 s of a million-row file's 15
-    assert [data._decimal_column(col) for col in columns] == want
-    assert data._decimal_column(cells)[:4] == ["100.5", " -3.25 ", "105.207", "1.120"]  # a column of decimal commas
-    assert data._decimal_column(["105,207", "1,120"]) == ["105,207", "1,120"]  # thousands? left as text: refused
+    columns = [[record[j] for record in rows] for j in range(len(rows[0]))]
+    want = [_read_by_hand(col) for col in columns]
+    assert [data._decimal_column(list(col)) for col in columns] == want  # a long file's value column
+    read = data._decimal_commas([list(record) for record in rows])  # a file's rows (load_series)
+    assert [[record[j] for record in read] for j in range(len(rows[0]))] == want
+
+
+def test_a_semicolon_files_values_read_alike_as_one_series_and_as_long_format(tmp_path):
+    cells = ["100,5", " -3,25 ", "105,207", "7", "+2,0", "1.5"]
+    rows = [f"2020-01-{i + 1:02d};{c}" for i, c in enumerate(cells)]
+    s = load_series(write(tmp_path, "date;y\n" + "\n".join(rows) + "\n"))
+    long = load_long(write(tmp_path, "unique_id;ds;y\n" + "".join(f"a;{r}\n" for r in rows), "long.csv"))
+    assert list(s) == list(long["a"]) == [100.5, -3.25, 105.207, 7.0, 2.0, 1.5]
+    with pytest.raises(DataError, match=r"^line 3 has 3 fields but line 1 has 2; "):  # widths checked before the columns are read
+        load_series(write(tmp_path, "date;y\n2020-01-01;1,5\n2020-01-02;2,5;3,5\n2020-01-03;3\n"))
