@@ -580,7 +580,8 @@ def _holdout_run(ctx, out: Path, series, cfg, ho, *, title: str, data: dict, for
         verdict=_verdict_lines(ho),
         figures=[{"title": "Test predictions" + (" and forecast" if "forecast" in forecast_caption else ""), "file": forecast_file,
                   "caption": forecast_caption},
-                 {"title": "Predictions vs truth", "file": runs.PREDICTIONS_FILE, "caption": f"{ho.n_test} test points, one step ahead"}],
+                 {"title": "Predictions vs truth", "file": runs.PREDICTIONS_FILE, "caption": f"{ho.n_test} test points, one step ahead"
+                  + (f"; the {ho.unscored} filled one{'s' * (ho.unscored != 1)} forecast too, with no truth (not scored)" if ho.unscored else "")}],
         predictions=runs.prediction_rows(frame["date"], frame["truth"].to_numpy(), {c: frame[c].to_numpy() for c in frame.columns
                                                                              if c not in ("date", "truth")}),
         predictions_total=len(frame),

@@ -777,6 +777,8 @@ class Holdout:
     forecaster: Forecaster
     table: list = field(default_factory=list)  # rows: model, rmse, mae, mape, mase
     unscored: int = 0  # test values filled, not observed: left out (n_test counts the others)
+    filled_dates: pd.Index | None = None  # (unscored,) their dates: forecast as the others, in frame() with no truth
+    filled_predictions: dict = field(default_factory=dict)  # name -> (unscored,) their forecasts, not scored
 
     def verdict(self) -> str:
         """One line: whether the model beats the best baseline by RMSE on the test points (or ties, or is worse, by how much)."""
@@ -899,11 +901,16 @@ class Holdout:
         return self.leaderboard().to_html(index=False) + f"<p>{html.escape(self.verdict())}</p>"
 
     def frame(self) -> pd.DataFrame:
-        """Prediction vs truth, one row per test date."""
+        """Prediction vs truth, one row per test date; a filled value's row (forecast, not scored) has no truth (NaN), as
+        a backtest's predictions have."""
         df = pd.DataFrame({"date": self.dates, "truth": self.truth})
         for k, v in self.predictions.items():
             df[k] = v
-        return df
+        if self.filled_dates is None or not len(self.filled_dates):
+            return df
+        filled = pd.DataFrame({"date": self.filled_dates, "truth": np.nan,
+                               **{k: self.filled_predictions.get(k, np.nan) for k in self.predictions}})
+        return pd.concat([df, filled]).sort_values("date", kind="stable", ignore_index=True)
 
 
 BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # head activations with a finite output range
@@ -947,7 +954,8 @@ def holdout(y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path, config
 
     y: one series (anything `load_series` reads). config / options: as `Forecaster` takes them (`test_size`,
     default 0.2, is the fraction of windows held out). Values `fill` made up (a loaded series marks them: `seqcast.gaps`)
-    are refilled from the values up to the end of the training part and of each input window, and not scored.
+    are refilled from the values up to the end of the training part and of each input window, and not scored (forecast
+    still: `frame()` has their rows, with no truth).
     Returns a `Holdout` (`leaderboard()`, `verdict()`, `frame()`, `forecaster`). Raises DataError (many series, too few
     values for a test part, or a test part of filled values only) and ConfigError.
 
@@ -994,21 +1002,27 @@ def holdout(y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path, config
     t0 = time.perf_counter()
     f.fit(train, scaler_data=series if cfg.scaler_fit == "all" else None)
     fit_s = time.perf_counter() - t0
-    t = t[scored]
-    truth = v[t]
-    X_test = X[n_train:] if not filled.any() else gaps.known_at(v, filled, how, t - 1, t[:, None] + np.arange(-cfg.window, 0))
-    z_pred = f.predict_scaled(X_test)  # one forward pass: scaled for the tutorial's MSE, units for the rest
-    if z_pred.ndim == 2:  # a direct / seq2seq model: its first step is the one-step-ahead forecast
-        z_pred = z_pred[:, 0]
-    # as f.forecast gives them: not below 0 for a never-negative training part (test_mse_scaled: Keras' evaluate, as is)
-    pred = floored(f.scaler_.inverse_transform(z_pred)[None], f.floors_)[0]
+
+    def model(targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # (N,) -> the model's (N,) forecasts, scaled and in units
+        X_t = X[n_train:] if not filled.any() else gaps.known_at(v, filled, how, targets - 1, targets[:, None] + np.arange(-cfg.window, 0))
+        z = f.predict_scaled(X_t)  # one forward pass: scaled for the tutorial's MSE, units for the rest
+        if z.ndim == 2:  # a direct / seq2seq model: its first step is the one-step-ahead forecast
+            z = z[:, 0]
+        # as f.forecast gives them: not below 0 for a never-negative training part (test_mse_scaled: Keras' evaluate, as is)
+        return z, floored(f.scaler_.inverse_transform(z)[None], f.floors_)[0]
+
     season = season_of(cfg, series)
     name = MODEL_NAMES[cfg.model]
-    preds = {name: pred, **baselines.one_step(v, t, season, filled, how)}
+    base = baselines.one_step(v, t, season, filled, how, scored)  # the filled targets forecast too, changing no scored one
+    t, t_filled = t[scored], t[~scored]
+    truth = v[t]
+    z_pred, pred = model(t)
+    preds = {name: pred, **{k: p[scored] for k, p in base.items()}}
+    filled_preds = {name: model(t_filled)[1], **{k: p[~scored] for k, p in base.items()}} if len(t_filled) else {}
     z_truth = f.scaler_.transform(truth)
     ho = Holdout(model_name=name, n_train=n_train, n_test=len(t), dates=series.index[t], truth=truth, predictions=preds,
                  test_mse_scaled=metrics.mse(z_truth, z_pred), fit_s=fit_s, leaks=f.leaks_, season=season, forecaster=f,
-                 unscored=int((~scored).sum()))
+                 unscored=len(t_filled), filled_dates=series.index[t_filled], filled_predictions=filled_preds)
     m = season if season and cut > season else 1
     v_train = train.to_numpy(np.float64)
     for k, p in preds.items():

@@ -204,6 +204,20 @@ def test_statsforecast_falls_back_to_the_seasonal_naive_forecast():
     assert out["autoets"][0] == pytest.approx([2.0, 3.0, 4.0, 5.0])
 
 
+def _fits(monkeypatch) -> list:
+    """The positions that `gaps.history`'s readers are asked for: one a linear_ar fit (a copy of the series each)."""
+    from seqcast import gaps
+
+    asked, real = [], gaps.history
+
+    def history(*args):
+        at = real(*args)
+        return lambda e: asked.append(e) or at(e)
+
+    monkeypatch.setattr(gaps, "history", history)
+    return asked
+
+
 @pytest.mark.parametrize("method", ["interpolate", "ffill"])
 def test_one_step_with_filled_values_reads_each_target_history_as_known_then_without_a_copy_per_target(method, monkeypatch):
     from seqcast import gaps
@@ -214,12 +228,43 @@ def test_one_step_with_filled_values_reads_each_target_history_as_known_then_wit
     f[[0, 1, -1]] = False
     v = 10 + np.sin(np.arange(n) / 3) + rng.normal(0, 0.1, n)
     t = np.arange(n - 40, n)  # 40 targets: linear_ar refits before each
-    copies = []
-    real = gaps.history
-    monkeypatch.setattr(gaps, "history", lambda *a: (lambda at: lambda e: copies.append(e) or at(e))(real(*a)))
+    copies = _fits(monkeypatch)
     got = b.one_step(v, t, season, f, method)
     known = [gaps.refill(v[:i], f[:i], method) for i in t]  # the values before each target, as known then
     np.testing.assert_array_equal(got["naive"], [h[-1] for h in known])
     np.testing.assert_array_equal(got["snaive"], [h[-season] for h in known])
     np.testing.assert_array_equal(got["linear_ar"], [b.forecast("linear_ar", h, 1, season=season)[0] for h in known])
     assert len(copies) <= len(t)  # one copy of the series per fit: was three per target (quadratic in its length)
+
+
+@pytest.mark.parametrize("method", ["interpolate", "ffill"])
+def test_one_step_forecasts_the_unscored_targets_too_changing_no_scored_forecast(method, monkeypatch):
+    """holdout forecasts its filled test values too (fit's test_predictions.csv keeps their rows): one_step takes them
+    with `scored`, each scored target gets the bits it had alone, and linear_ar spreads its fits over the scored ones
+    (forecasting the filled ones in a call of their own refitted up to 60 more times: 56 for 278 filled among 30,000
+    5-minute values, 0.5 s a fit)."""
+    from seqcast import gaps
+
+    rng = np.random.default_rng(5)
+    n, season = 600, 4
+    f = rng.random(n) < 0.3
+    f[[0, 1, -1]] = False
+    f[n - 200 : n - 195] = True  # the test part opens with filled values, before the first scored target
+    v = 10 + np.sin(np.arange(n) / 3) + rng.normal(0, 0.1, n)
+    t = np.arange(n - 200, n)
+    scored = ~f[t]
+    alone = b.one_step(v, t[scored], season, f, method)
+    copies = _fits(monkeypatch)
+    both = b.one_step(v, t, season, f, method, scored)
+    assert set(both) == set(alone)
+    for k in alone:
+        np.testing.assert_array_equal(both[k][scored], alone[k], err_msg=k)
+    assert len(copies) <= b.ONE_STEP_FITS + 1  # one fit per block of scored targets, and one before the first
+    known = [gaps.refill(v[:i], f[:i], method) for i in t[~scored]]  # the values before each filled target, as known then
+    np.testing.assert_array_equal(both["naive"][~scored], [h[-1] for h in known])
+    np.testing.assert_array_equal(both["snaive"][~scored], [h[-season] for h in known])
+    assert both["linear_ar"][0] == pytest.approx(b.forecast("linear_ar", known[0], 1, season=season)[0], rel=1e-12)
+    short = np.zeros(30, dtype=bool)
+    short[5:10] = True  # targets 5..9 filled: 5, 6, 7 have no value a season (8) before them; the scored ones have
+    out = b.one_step(v[:30], np.arange(5, 30), 8, short, method, ~short[5:])
+    assert np.isnan(out["snaive"][:3]).all() and np.isfinite(out["snaive"][3:]).all()

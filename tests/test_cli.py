@@ -1560,6 +1560,33 @@ def test_scores_on_filled_data_leave_filled_test_values_unscored(work, tmp_path)
     assert "test values" not in r.stdout
 
 
+def test_fit_keeps_a_filled_test_date_in_test_predictions_with_an_empty_truth_as_backtest_does(work, tmp_path):
+    """fit's test_predictions.csv left out the test dates whose value --fill made up, while backtest's predictions.csv
+    keeps them with an empty truth. Both keep them now: forecast, not scored; the note and the scores are the observed
+    rows'."""
+    gap = write_csv(work, "gap-test.csv", LINES[:57] + LINES[58:])  # value 56 missing: a test value of fit and backtest
+    r = invoke("fit", gap, "--out", tmp_path / "m", "--fill", "interpolate", *FAST[:-1])
+    assert_ok(r)
+    assert "1 of the 11 test values was filled" in r.stdout
+    tp = pd.read_csv(tmp_path / "m" / "test_predictions.csv", **EXACT)
+    assert list(tp["date"]) == [f"{d:%Y-%m-%d}" for d in DATES[-11:]]  # every test date
+    filled = tp["date"] == f"{DATES[56]:%Y-%m-%d}"
+    assert tp.loc[filled, "truth"].isna().all() and tp.loc[~filled, "truth"].notna().all()
+    assert tp.drop(columns="truth").notna().all(axis=None)  # each model forecast the filled date too
+    run = json.loads((tmp_path / "m" / "run.json").read_text())
+    assert run["data"]["unscored"] == 1 and run["predictions_total"] == 11
+    assert [row["truth"] is None for row in run["predictions"]] == list(filled)
+    scored = tp[~filled]
+    for row in run["leaderboard"]:  # the scores: of the observed rows only
+        assert row["rmse"] == pytest.approx(np.sqrt(np.mean((scored["truth"] - scored[row["model"]]) ** 2)), rel=1e-9)
+    report = (tmp_path / "m" / "report.html").read_text()
+    assert "11 rows." in report and "the 1 filled one forecast too" in report
+    assert_ok(invoke("backtest", gap, "--models", "naive", "--horizon", 3, "--windows", 2, "--fill", "interpolate",
+                     "--out", tmp_path / "b", "-q"))
+    bt = pd.read_csv(tmp_path / "b" / "predictions.csv")
+    assert bt.loc[bt["date"] == f"{DATES[56]:%Y-%m-%d}", "truth"].isna().all()  # the same row there
+
+
 def test_infinite_interval_note_counts_the_filled_targets_left_out_of_calibration(work, tmp_path):
     # '24 calibration origin(s) on 1 series gave too few residuals per step (95% needs 19)' read as a contradiction:
     # the filled targets among them were left out of the residuals

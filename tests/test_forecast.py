@@ -984,6 +984,28 @@ def test_holdout_fills_the_training_part_and_inputs_from_their_own_values_and_sc
     assert low.leaderboard().set_index("model").loc["naive", "rmse"] == pytest.approx(rmse)
 
 
+@pytest.mark.parametrize("fill", ["interpolate", "ffill"])
+def test_holdout_frame_keeps_a_filled_test_value_forecast_with_no_truth(fill):
+    """frame() (fit's test_predictions.csv) left out the test dates whose value was filled, while a backtest's predictions
+    keep them with no truth. Now every test date has its row: the filled one forecast as the others, from the values known
+    before it, with a NaN truth; the scored rows and the scores are as they were."""
+    from seqcast import gaps, load_series
+
+    ho, cut, y = _holdout_with_gaps(150.0, fill)
+    df = ho.frame()
+    assert df["date"].tolist() == list(y.index[cut:]) and list(df.columns) == ["date", "truth", *ho.predictions]
+    gap = cut + 3  # the filled test value: row 3
+    assert np.isnan(df.loc[3, "truth"]) and df["truth"].drop(3).notna().all() and df.loc[3].drop(["date", "truth"]).notna().all()
+    scored = pd.DataFrame({"date": ho.dates, "truth": ho.truth, **ho.predictions})
+    pd.testing.assert_frame_equal(df.drop(3).reset_index(drop=True), scored)  # as frame() gave them
+    assert df.loc[3, "naive"] == y.iloc[gap - 1]
+    known = gaps.refill_series(load_series(y, fill=fill).iloc[:gap])  # the series as known before the filled target
+    assert df.loc[3, ho.model_name] == pytest.approx(ho.forecaster.forecast(1, y=known)["forecast"].iloc[0], rel=1e-9)
+    other, _, _ = _holdout_with_gaps(150.0, fill, change_filled=-1e6)  # what the filled values hold changes no forecast
+    pd.testing.assert_frame_equal(other.frame(), df)
+    assert ho.unscored == 1 and len(ho.truth) == ho.n_test == len(df) - 1
+
+
 def test_holdout_refuses_a_test_part_of_filled_values_only():
     from seqcast import load_series
 

@@ -55,17 +55,19 @@ def seasonal_naive(v, t, season: int) -> np.ndarray:
     return v[t - season]
 
 
-def one_step(v, t, season: int | None, filled=None, method: str | None = None) -> dict:
+def one_step(v, t, season: int | None, filled=None, method: str | None = None, scored=None) -> dict:
     """All baselines that apply: {name: forecasts of v[t]}. linear_ar refits on v[:t] before every target
     (before every k-th beyond ONE_STEP_FITS targets). `filled` (n,) bool and `method`: the values `fill` made up
     (`seqcast.gaps`), each target forecast from the values as known before it (a filled value that reads a later
-    one refilled: `gaps.known_at`); None: `v` as it is."""
+    one refilled: `gaps.known_at`); None: `v` as it is. `scored` (N,) bool: the targets scored (None: all); the
+    others (filled values, forecast too) change none of their forecasts: linear_ar's fits are spread over the scored
+    ones, and the scored ones say whether snaive applies (NaN for another target with less than a season before it)."""
     v, t = np.asarray(v, dtype=np.float64), np.atleast_1d(t)
     naive(v, t)  # its check: a value before every target
     out = {"naive": _before(v, t, [1], filled, method)[:, 0]}
-    if season and season > 1 and t.min() >= season:
-        out["snaive"] = _before(v, t, [season], filled, method)[:, 0]
-    out["linear_ar"] = _linear_ar_one_step(v, t, season, filled, method)
+    if season and season > 1 and (t if scored is None else t[scored]).min() >= season:
+        out["snaive"] = np.where(t >= season, _before(v, np.maximum(t, season), [season], filled, method)[:, 0], np.nan)
+    out["linear_ar"] = _linear_ar_one_step(v, t, season, filled, method, scored)
     return out
 
 
@@ -147,17 +149,23 @@ def _ar_fit(y: np.ndarray, h: int, p: int) -> tuple[float, float, np.ndarray] | 
 ONE_STEP_FITS = 60
 
 
-def _linear_ar_one_step(v: np.ndarray, t: np.ndarray, season: int | None, filled=None, method: str | None = None) -> np.ndarray:
+def _linear_ar_one_step(v: np.ndarray, t: np.ndarray, season: int | None, filled=None, method: str | None = None,
+                        scored=None) -> np.ndarray:
     """linear_ar's forecasts of v[t], each from the values before it, with the coefficients of a fit on
-    everything before the block of targets it opens (see ONE_STEP_FITS); `filled`, `method` as `one_step` takes them."""
+    everything before the block of targets it opens (see ONE_STEP_FITS: every k-th scored target opens one);
+    `filled`, `method`, `scored` as `one_step` takes them."""
     p0 = 2 * season if season is not None and season > 1 else 12
-    k = max(1, -(-len(t) // ONE_STEP_FITS))
+    at = np.arange(len(t)) if scored is None else np.flatnonzero(scored)  # (the targets the fits are spread over)
+    k = max(1, -(-len(at) // ONE_STEP_FITS))
+    opens = at[::k]  # each block's first target
+    if len(t) and (not len(opens) or opens[0] > 0):  # targets before the first scored one: a block of their own
+        opens = np.concatenate([[0], opens])
     out = np.empty(len(t))
     known = gaps.history(v, filled, method) if filled is not None and filled.any() else lambda e: v  # e -> as known at e
-    for b in range(0, len(t), k):
+    for b, e in zip(opens, [*opens[1:], len(t)]):
         fit = _ar_fit(known(t[b] - 1)[: t[b]], 1, p0)
-        block = _before(v, t[b : b + k], np.arange(1, 2 if fit is None else len(fit[2])), filled, method)  # (k, p) v[i-1..i-p]
-        for j in range(b, min(b + k, len(t))):
+        block = _before(v, t[b:e], np.arange(1, 2 if fit is None else len(fit[2])), filled, method)  # (e - b, p) v[i-1..i-p]
+        for j in range(b, e):
             if fit is None:
                 out[j] = block[j - b, 0]
                 continue
