@@ -602,7 +602,8 @@ def _column_label(key) -> str:
 
 
 def fmt_cell(v) -> str:
-    """A cell: numbers to 4 significant digits (thousands with one decimal: 17,396.3, not 1.74e+04), booleans
+    """A cell: numbers to 4 significant digits (thousands with one decimal: 17,396.3, not 1.74e+04; from 1e15 up,
+    where a float's 16 digits hold no decimal, 4 significant digits again: 8.242e+101, not 102 digits), booleans
     yes/no, None a dash, NaN "n/a" (as the terminal tables show an unknown coverage). The report's cells and
     the terminal tables' RMSE and MAE."""
     import json
@@ -619,7 +620,7 @@ def fmt_cell(v) -> str:
         v = float(v)
         if not math.isfinite(v):
             return "n/a" if math.isnan(v) else ("inf" if v > 0 else "-inf")
-        return f"{v:,.1f}" if abs(v) >= 1000 else f"{v:.4g}"
+        return f"{v:,.1f}" if 1000 <= abs(v) < 1e15 else f"{v:.4g}"
     if isinstance(v, (list, tuple)):
         return ", ".join(fmt_cell(x) for x in v)
     if isinstance(v, dict):
@@ -662,8 +663,8 @@ def fmt_num(v) -> str:
     import numbers
 
     text = fmt_cell(v)
-    if isinstance(v, numbers.Real) and not isinstance(v, (bool, numbers.Integral)) and math.isfinite(v) and abs(v) < 1000 \
-            and "e" not in text:
+    if isinstance(v, numbers.Real) and not isinstance(v, (bool, numbers.Integral)) and math.isfinite(v) and (
+            abs(v) < 1000 and "e" not in text or abs(v) >= 1e15):  # 1.280e+148 beside 1.693e+148, not 1.28e+148
         return f"{float(v):#.4g}".rstrip(".")
     return text
 

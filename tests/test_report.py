@@ -561,22 +561,37 @@ def test_terminal_tables_write_thousands_as_the_report_does():
     assert (fmt_cell(17396.3), fmt_cell(0.002107), fmt_cell(-20000.0)) == ("17,396.3", "0.002107", "-20,000.0")
 
 
-def test_terminal_table_columns_keep_trailing_zeros():
-    # backtest's RMSE column read 27.2 beside 31.48 and 41.98 (.4g drops the zero), as if less precise
+def test_huge_numbers_keep_four_significant_digits():
+    # data in units of 1e100 printed RMSE 8,241,926,065,970,055,776,672,...,216.0: 102 digits, the last 86 noise
+    from seqcast.report import fmt_cell, fmt_column, fmt_num
+
+    assert [fmt_cell(v) for v in (8.241926e101, -1.6931967e38, 1e15, 999_999_999_999_999.0, 123456.789)] == \
+        ["8.242e+101", "-1.693e+38", "1e+15", "999,999,999,999,999.0", "123,456.8"]
+    assert (fmt_num(8.241926e101), fmt_column("rmse", 1.6931967e38), fmt_num(1.28e148)) == ("8.242e+101", "1.693e+38", "1.280e+148")
+    text = _leaderboard_text([{"model": "GRU", "rmse": 8.241926e101, "mae": 6.46e101, "mape": 14.0, "mase": 2.2}])
+    assert "8.242e+101" in text and "6.460e+101" in text and "…" not in text
+
+
+def _leaderboard_text(table: list) -> str:
+    """The terminal's holdout leaderboard of `table` (rows of model, rmse, mae, mape, mase), as text."""
+    from types import SimpleNamespace
+
     from rich.console import Console
 
-    from seqcast.report import fmt_num, leaderboard_table
+    from seqcast.report import leaderboard_table
+
+    con = Console(record=True, width=100)
+    con.print(leaderboard_table(SimpleNamespace(model_name="GRU", table=table)))
+    return con.export_text()
+
+
+def test_terminal_table_columns_keep_trailing_zeros():
+    # backtest's RMSE column read 27.2 beside 31.48 and 41.98 (.4g drops the zero), as if less precise
+    from seqcast.report import fmt_num
 
     assert [fmt_num(v) for v in (27.2, 31.476, 0.5, 100.0, 0.0, 17396.3, 2e-5, float("nan"))] == \
         ["27.20", "31.48", "0.5000", "100.0", "0.000", "17,396.3", "2e-05", "n/a"]
-
-    class H:
-        model_name = "GRU"
-        table = [{"model": "GRU", "rmse": 27.2, "mae": 20.0, "mape": 6.0, "mase": 0.9}]
-
-    con = Console(record=True, width=100)
-    con.print(leaderboard_table(H()))
-    text = con.export_text()
+    text = _leaderboard_text([{"model": "GRU", "rmse": 27.2, "mae": 20.0, "mape": 6.0, "mase": 0.9}])
     assert "27.20" in text and "20.00" in text
 
 
