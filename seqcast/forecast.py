@@ -813,10 +813,11 @@ class Holdout:
         base = base or min((r for r in self.table if r["model"] != self.model_name), key=lambda r: r["rmse"])["model"]
         n = len(self.truth)
         L = int(np.ceil(n ** (1 / 3)))
-        a, b = ((self.truth - self.predictions[k]) ** 2 for k in (self.model_name, base))  # (n,) squared errors
+        (a, ka), (b, kb) = (metrics.scaled_squares(self.truth - self.predictions[k]) for k in (self.model_name, base))  # (n,) squared errors
         lo, hi, blocks = metrics.ratio_interval(a, b, np.arange(n) // L, level=level)
         ratio = float(np.sqrt(a.sum() / b.sum())) if b.sum() > 0 else float("nan")
-        return {"vs": base, "ratio": ratio, "lo": float(np.sqrt(lo)), "hi": float(np.sqrt(hi)), "blocks": blocks, "block": L}
+        lo, hi, ratio = (float(np.ldexp(x, ka - kb)) for x in (np.sqrt(lo), np.sqrt(hi), ratio))  # k: squares scaled by 4**k
+        return {"vs": base, "ratio": ratio, "lo": lo, "hi": hi, "blocks": blocks, "block": L}
 
     def _noise(self, base: str, word: str) -> str:
         """The verdict's clause on noise (from 10 test points; `_few` speaks below): `rmse_ratio`'s interval, or too few blocks."""

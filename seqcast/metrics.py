@@ -41,22 +41,51 @@ def _pair(y_true, y_pred):
 
 
 def mse(y_true, y_pred) -> float:
-    """Mean squared error of two arrays of the same shape (any shape, all values pooled).
+    """Mean squared error of two arrays of the same shape (any shape, all values pooled); inf, without numpy's overflow
+    warning, where it exceeds the largest float (errors beyond ~1e154: their squares do): `rmse` stays finite there.
 
     >>> mse([1, 2, 3], [1, 2, 5])
     1.3333333333333333
     """
     y, p = _pair(y_true, y_pred)
-    return float(np.mean((y - p) ** 2))
+    with np.errstate(over="ignore"):
+        return float(np.mean((y - p) ** 2))
 
 
 def rmse(y_true, y_pred) -> float:
-    """Root mean squared error, in the data's units.
+    """Root mean squared error, in the data's units (finite for finite errors, however large: see `root_mean_square`).
 
     >>> rmse([1, 2, 3], [1, 2, 6])
     1.7320508075688772
     """
-    return float(np.sqrt(mse(y_true, y_pred)))
+    y, p = _pair(y_true, y_pred)
+    return float(root_mean_square(y - p))
+
+
+def root_mean_square(e: np.ndarray, axis: int | None = None, over=1.0, mean=np.mean) -> np.ndarray:
+    """sqrt(mean(e ** 2, axis) / over), as written (the same bits) where e ** 2 does not overflow; where it does (errors
+    beyond ~1e154, a forecast that diverged), from e divided by a power of two near its largest |e|, which changes no
+    digit: errors of 1e200 give 1e200, not inf, and no numpy warning. inf where the result itself is beyond the largest
+    float or an error is infinite; `mean` may be a NaN-skipping one (NaN errors: targets not scored)."""
+    with np.errstate(over="ignore"):
+        out = np.sqrt(mean(e**2, axis=axis) / over)
+    top = np.fmax.reduce(np.abs(e), axis=axis, keepdims=True, initial=-np.inf)  # (.., 1, ..) the largest |e|, NaN skipped
+    redo = np.isinf(out) & np.isfinite(np.squeeze(top, axis=axis))
+    if not np.any(redo):
+        return out
+    k = np.frexp(np.where(np.isfinite(top) & (top > 0), top, 1.0))[1]  # |e| / 2**k < 1
+    with np.errstate(over="ignore"):
+        again = np.ldexp(np.sqrt(mean(np.ldexp(e, -k) ** 2, axis=axis) / over), np.squeeze(k, axis=axis))
+    return np.where(redo, again, out)
+
+
+def scaled_squares(e) -> tuple[np.ndarray, int]:
+    """(e ** 2 / 4 ** k, k) for errors e: k = 0 where no square can overflow (every |e| below 2**500, ~3e150: the squares
+    as they are), else the exponent that brings the largest |e| below 1 (a forecast that diverged). A ratio of two models'
+    sums, sqrt(sum_a / sum_b) * 2 ** (k_a - k_b), is then finite and, dividing by powers of two, the same bits."""
+    top = float(np.max(np.abs(e), initial=0.0))
+    k = int(np.frexp(top)[1]) if np.isfinite(top) and top > 2.0**500 else 0
+    return np.ldexp(e, -k) ** 2, k
 
 
 def mae(y_true, y_pred) -> float:
@@ -123,8 +152,12 @@ def rmsse(y_true, y_pred, y_train, season: int = 1) -> float:
     y_train = _numbers("y_train", y_train).ravel()
     if len(y_train) <= season:
         raise DataError(f"RMSSE needs a training series longer than the season. Received: len={len(y_train)}, season={season}")
+    y, p = _pair(y_true, y_pred)
     _, scale = insample_scales(y_train, season)
-    return float(np.sqrt(mse(y_true, y_pred) / scale)) if scale > 0 else float("nan")
+    if np.isinf(scale):  # steps of the training series beyond ~1e154: their mean square overflows, the ratio need not
+        diff = y_train[season:] - y_train[:-season]
+        return float(root_mean_square(y - p) / root_mean_square(diff))
+    return float(root_mean_square(y - p, over=scale)) if scale > 0 else float("nan")
 
 
 def insample_scales(y_train, season: int = 1) -> tuple[float, float]:
@@ -132,7 +165,8 @@ def insample_scales(y_train, season: int = 1) -> tuple[float, float]:
 
     The denominators of MASE and RMSSE. A series no longer than the season (len <= m) falls back to
     season 1 (the naive forecast); one with fewer than 2 values has no scale and gives (nan, nan).
-    A constant series gives (0.0, 0.0): :func:`scores` leaves such rows out of mase / rmsse.
+    A constant series gives (0.0, 0.0): :func:`scores` leaves such rows out of mase / rmsse, as it does an MSE
+    of inf (steps beyond ~1e154, whose squares overflow: no numpy warning).
     """
     from .windows import check_positive
 
@@ -143,7 +177,8 @@ def insample_scales(y_train, season: int = 1) -> tuple[float, float]:
     if len(y) < 2:
         return float("nan"), float("nan")
     diff = y[season:] - y[:-season]
-    return float(np.mean(np.abs(diff))), float(np.mean(diff**2))
+    with np.errstate(over="ignore"):
+        return float(np.mean(np.abs(diff))), float(np.mean(diff**2))
 
 
 def season_note(lengths, season: int, what: str = "MASE") -> str:
@@ -205,13 +240,13 @@ def _block(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray, steps: 
     else:
         mase_all, mase_step = float("nan"), nan_h
     if ok2.any():
-        rmsse_all = float(mean(np.sqrt(mean(e[ok2] ** 2, axis=1) / s2[ok2])))
+        rmsse_all = float(mean(root_mean_square(e[ok2], axis=1, over=s2[ok2], mean=mean)))
         rmsse_step = mean(ae[ok2] / np.sqrt(s2[ok2])[:, None], axis=0) if steps else None
     else:
         rmsse_all, rmsse_step = float("nan"), nan_h
     overall = {
         "mae": float(mean(ae)),
-        "rmse": float(np.sqrt(mean(e**2))),
+        "rmse": float(root_mean_square(e, mean=mean)),
         "mape": float(mape_of(None)),
         "smape": float(100.0 * mean(ratio)),
         "mase": mase_all,
@@ -221,7 +256,7 @@ def _block(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray, steps: 
         return overall, None
     per_step = {
         "mae": mean(ae, axis=0),
-        "rmse": np.sqrt(mean(e**2, axis=0)),
+        "rmse": root_mean_square(e, axis=0, mean=mean),
         "mape": mape_of(0),
         "smape": 100.0 * mean(ratio, axis=0),
         "mase": mase_step,
@@ -332,11 +367,11 @@ def _blocks(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> dic
     count, total = nz.reshape(G, -1).sum(axis=1), 100.0 * ape.reshape(G, -1).sum(axis=1)
     return {
         "mae": np.mean(ae.reshape(G, -1), axis=1),
-        "rmse": np.sqrt(np.mean((e**2).reshape(G, -1), axis=1)),
+        "rmse": root_mean_square(e.reshape(G, -1), axis=1),
         "mape": np.divide(total, count, out=np.full(G, np.nan), where=count > 0),
         "smape": 100.0 * np.mean(ratio.reshape(G, -1), axis=1),
         "mase": np.mean((ae / s1[:, :, None]).reshape(G, -1), axis=1),
-        "rmsse": np.mean(np.sqrt(np.mean(e**2, axis=2) / s2), axis=1),
+        "rmsse": np.mean(root_mean_square(e, axis=2, over=s2), axis=1),
     }
 
 

@@ -1031,3 +1031,19 @@ def test_interval_calibration_leaves_filled_values_out_of_its_residuals():
     widths = [Forecaster(model="linear", **FAST).fit(v, levels=(80, 95), horizon=2).widths_ for v in (s, other)]
     for q in (80.0, 95.0):
         np.testing.assert_array_equal(widths[0][q], widths[1][q])
+
+
+def test_a_holdout_of_a_model_that_diverged_scores_it_finite_without_warnings(monkeypatch):
+    # forecasts of ~1e200 made the leaderboard's RMSE inf (numpy's 'overflow encountered in square' on stderr) and
+    # the verdict said the model 'gave non-finite predictions'; its RMSE is the finite figure it has, and it is WORSE
+    import warnings
+
+    monkeypatch.setattr(Forecaster, "predict_scaled", lambda self, X: np.full(len(X), 1e200))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ho = holdout(monthly(200), model="gru", **FAST)  # 39 test points: 13 blocks, an interval
+        row = next(r for r in ho.table if r["model"] == "GRU")
+        assert 1e200 < row["rmse"] < np.inf and row["rmse"] == pytest.approx(np.sqrt(np.mean(((ho.truth - ho.predictions["GRU"]) / 1e200) ** 2)) * 1e200)
+        assert ho.table[-1]["model"] == "GRU" and "GRU is WORSE" in ho.verdict() and "e+20" in ho.verdict()
+        q = ho.rmse_ratio()
+        assert q["ratio"] == pytest.approx(row["rmse"] / ho.table[0]["rmse"]) and np.isfinite(q["lo"]) and q["lo"] > 1

@@ -386,3 +386,36 @@ def test_scores_leave_out_the_targets_not_scored():
     assert metrics.scores(y, p, s1, s2, ids=[0, 1, 2], scored=np.ones((3, 4), bool)) == metrics.scores(y, p, s1, s2, ids=[0, 1, 2])
     with pytest.raises(DataError, match="`truth` holds 2 non-finite value.s., the first at row 0, step 1"):  # NaN: not scored only
         metrics.scores(truth, p, s1, s2, scored=ok | (np.arange(4) == 1))
+
+
+def test_errors_whose_squares_overflow_give_the_right_finite_rmse_without_warnings():
+    # a forecast of 1e200 (a model that diverged) made RMSE and RMSSE inf with numpy's 'overflow encountered in
+    # square' on stderr; they are finite now, the figure of the same errors scaled down, and ordinary ones the same bits
+    import warnings
+
+    rng = np.random.default_rng(0)
+    y, p = rng.normal(size=(6, 4)) * 1e180, rng.normal(size=(6, 4)) * 1e180
+    want = float(np.sqrt(np.mean(((y - p) / 1e180) ** 2)) * 1e180)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert metrics.rmse(y, p) == pytest.approx(want, rel=1e-12)
+        assert metrics.mse(y, p) == np.inf  # beyond the largest float: inf, said by rmse's finite figure
+        sc = metrics.scores(y, p, np.ones(6), np.ones(6), ids=list("aabbcc"))
+        assert sc["overall"]["rmse"] == pytest.approx(want, rel=1e-12) and np.isfinite(sc["overall"]["rmsse"])
+        assert all(np.isfinite(sc["per_step"]["rmse"])) and all(np.isfinite(v["rmse"]) for v in sc["per_series"].values())
+        assert sc["per_series"]["a"]["rmse"] == pytest.approx(metrics.rmse(y[:2], p[:2]), rel=1e-12)
+        mask = np.ones(y.shape, bool)
+        mask[0, 0] = False  # the masked path (targets not scored) too
+        masked = metrics.scores(np.where(mask, y, np.nan), p, np.ones(6), np.ones(6), scored=mask)
+        assert masked["overall"]["rmse"] == pytest.approx(np.sqrt(np.mean(((y - p)[mask] / 1e180) ** 2)) * 1e180, rel=1e-12)
+        # a training series whose steps overflow when squared: RMSSE is the ratio of the two root mean squares
+        assert metrics.rmsse([1e200], [0.0], [1e300, -1e300, 1e300]) == pytest.approx(1e200 / 2e300, rel=1e-12)
+        assert metrics.insample_scales([1e200, -1e200, 1e200]) == (2e200, np.inf)
+        (a, ka), (b, kb) = (metrics.scaled_squares(np.array(e)) for e in ([1e200, 3e200], [2.0, 1.0]))
+        assert np.ldexp(np.sqrt(a.sum() / b.sum()), ka - kb) == pytest.approx(np.sqrt(10 / 5) * 1e200, rel=1e-12)
+    e = rng.normal(size=(50, 3)) * 7.3  # ordinary errors: the same bits as before
+    assert metrics.rmse(e, np.zeros_like(e)) == float(np.sqrt(np.mean(e**2)))
+    assert metrics.root_mean_square(e, axis=0).tolist() == np.sqrt(np.mean(e**2, axis=0)).tolist()
+    squares, k = metrics.scaled_squares(e)
+    assert k == 0 and squares.tolist() == (e**2).tolist()
+    assert metrics.root_mean_square(np.array([np.inf, 1.0])) == np.inf  # an infinite error stays infinite
