@@ -25,6 +25,7 @@ import numpy as np
 
 from . import gaps, metrics
 from .config import Config
+from .data import check_magnitude
 from .errors import ConfigError, DataError, did_you_mean
 from .windows import check_positive
 
@@ -356,6 +357,7 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
         if not np.isfinite(y).all():
             raise DataError(f"series {k!r} holds NaN or inf values; fill them first, e.g. load_series(..., fill='interpolate') "
                             "(CLI --fill interpolate)")
+        check_magnitude(y, lambda i: f"series {k!r}: value {y[i]:.4g} at position {i}")  # noqa: B023 (called at once)
     plan = [cuts(len(y), h, n_windows, step) for y in ys]  # (S, W)
     trains, truth = [], []
     for k in range(n_windows):  # rows: origin-major, then series; filled values refilled from each part's own values,

@@ -78,6 +78,9 @@ _MISSING_TOKENS = frozenset({"", "nan", "na", "n/a", "null", "none", "nat"})
 
 #: How many items an error message lists before it says "...".
 _MAX_LISTED = 3
+#: The largest magnitude of a value: squares of values near 1.3e154 overflow 64-bit floats (variances, squared errors, a
+#: standard scaler's, linear AR's), and sums of them sooner. No measurement comes near it (the atoms of the universe: 1e80).
+MAX_VALUE = 1e150
 _MAX_COLUMNS_LISTED = 20
 
 #: Old pandas aliases (pandas < 2.2) and their pandas >= 2.2 spelling, both ways.
@@ -2061,6 +2064,7 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
             f"{where(i)}: value {values[i]}{raw.col} is infinite; replace it with a finite number or "
             "remove that row (fill does not apply to infinities)"
         )
+    check_magnitude(values, lambda i: f"{where(i)}: value {values[i]:.4g}{raw.col}")
     if raw.dates is None and offset is not None:
         raise ConfigError(
             f"`freq` needs dates, but {raw.source} has none. Received: freq={_freq_name(offset)!r}; "
@@ -2138,6 +2142,17 @@ def _finish(raw: _Raw, *, offset: pd.DateOffset | None, fill: str, min_values: i
     if filled:  # where: an evaluation refills its training parts from their own values and scores observed values only
         filled_values.mark(series, gaps, fill)
     return series
+
+
+def check_magnitude(values: np.ndarray, at: Callable[[int], str]) -> None:
+    """Refuse values beyond ±MAX_VALUE with one DataError naming the first: `at(i)` says which it is ("line 2: value
+    1.12e+300 in column 'y'"). NaN passes (missing values are another check's)."""
+    huge = np.flatnonzero(np.abs(values) > MAX_VALUE)
+    if len(huge):
+        i = int(huge[0])
+        raise DataError(f"{at(i)}{f' (and {len(huge) - 1} more)' if len(huge) > 1 else ''} is beyond ±{MAX_VALUE:g}, too large "
+                        "to compute with: squares of values near 1e154 overflow 64-bit floats; express the data in larger units "
+                        "(divide the values by a power of ten)")
 
 
 def _choose_reading(mf: pd.DatetimeIndex, df: pd.DatetimeIndex, offset: pd.DateOffset | None,

@@ -28,6 +28,7 @@ from seqcast.data import (
     _YEAR_MAX,
     _YEAR_MIN,
     FIXED_STEPS,
+    MAX_VALUE,
     PARQUET_SUFFIXES,
     _check_fill,
     _check_freq,
@@ -701,7 +702,7 @@ def _complete(t: np.ndarray, v: np.ndarray, starts: np.ndarray, grid: np.ndarray
     """(S,) whether each series needs no per-series check, fill or drop, and (S,) its first position on the grid.
 
     t, v: (N,) times (int64 dates or steps) and values sorted by series, then time; series s holds rows starts[s] up
-    to starts[s + 1]. A series is complete when every value is finite and its times are consecutive points of `grid`
+    to starts[s + 1]. A series is complete when every value is finite (at most MAX_VALUE) and its times are consecutive points of `grid`
     (sorted int64 dates; None: consecutive integer steps); its grid is then its index.
     """
     if grid is None:
@@ -714,7 +715,7 @@ def _complete(t: np.ndarray, v: np.ndarray, starts: np.ndarray, grid: np.ndarray
     step = np.ones(len(t), dtype=bool)
     step[1:] = np.diff(pos) == 1
     step[starts] = True  # a series' first time follows no other
-    bad = ~(on & step & np.isfinite(v))
+    bad = ~(on & step & (np.abs(v) <= MAX_VALUE))  # NaN, inf and values too large for _finish's check too
     return ~np.logical_or.reduceat(bad, starts), pos[starts]
 
 

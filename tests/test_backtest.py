@@ -519,6 +519,8 @@ def test_python_errors_name_the_arguments_not_only_the_cli_flags():
     with pytest.raises(DataError, match=r"^series 'a' holds NaN or inf values; fill them first, e.g. load_series\(\.\.\., "
                                         r"fill='interpolate'\) \(CLI --fill interpolate\)$"):
         backtest({"a": np.r_[np.arange(10.0), np.nan]}, ["naive"], h=2)
+    with pytest.raises(DataError, match=r"^series 0: value -1e\+200 at position 10 is beyond ±1e\+150, too large to compute with"):
+        backtest(np.r_[np.arange(10.0), -1e200][None, :], ["naive"], h=2)  # arrays, read without load_series: checked too
 
 
 def filled_series(first_test: float, fill: str = "interpolate", at=(37, 38, 39, 42, 46), name="a"):

@@ -559,6 +559,9 @@ BAD_DATA = {
     "empty": (_replace(5, "2000-05-01,"), ["line 6", "missing", "--fill"]),
     "nan": (_replace(5, "2000-05-01,NaN"), ["line 6", "missing"]),
     "inf": (_replace(5, "2000-05-01,inf"), ["line 6", "infinite"]),
+    # 1e300 gave RMSE inf and numpy's overflow warnings (squares, linear AR's standard deviation), 1e200 a verdict that
+    # the model 'gave non-finite predictions'
+    "huge": (_replace(5, "2000-05-01,1.5e300"), ["line 6: value 1.5e+300", "beyond ±1e+150", "divide the values by a power of ten"]),
     "duplicated": (LINES[:6] + [LINES[5]] + LINES[6:], ["duplicated", "keep one row per date"]),
     "unsorted": (LINES[:5] + [LINES[6], LINES[5]] + LINES[7:], ["earlier than the date before it", "sort the rows"]),
     "gap": (LINES[:5] + LINES[6:], ["missing at frequency 'MS'", "--fill"]),

@@ -835,6 +835,17 @@ def test_infinite_value(tmp_path):
         load_series(np.array([-np.inf, 1.0, 2.0]), fill="interpolate")
 
 
+def test_values_too_large_to_square_are_refused(tmp_path):
+    # 1e300 loaded, then overflowed: the standard scaler's variance (inf: every scaled value 0), linear AR's standard
+    # deviation (NaN forecasts), squared errors (RMSE inf), each with a numpy RuntimeWarning
+    with pytest.raises(DataError, match=r"^line 2: value -2e\+300 in column 1 \(and 1 more\) is beyond ±1e\+150, too large to compute "
+                                        r"with: squares of values near 1e154 overflow 64-bit floats; express the data in larger units"):
+        load_series(write(tmp_path, "1949-01,1\n1949-02,-2e300\n1949-03,3e151\n"))
+    with pytest.raises(DataError, match=r"^row 1: value 1e\+200 is beyond"):
+        load_series(np.array([1.0, 1e200, np.nan]), fill="interpolate")
+    assert load_series(np.array([1e150, -1e150, 1e-300])).tolist() == [1e150, -1e150, 1e-300]  # the largest allowed, and tiny ones
+
+
 def test_too_short():
     with pytest.raises(DataError, match="at least 2"):
         load_series([1.0])

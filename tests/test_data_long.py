@@ -229,6 +229,9 @@ def test_missing_and_infinite_values(tmp_path):
     frame = pd.DataFrame({"unique_id": ["a", "a"], "ds": ["2020-01-01", "2020-01-02"], "y": [1.0, np.inf]})
     with pytest.raises(DataError, match=r"^series 'a': row 1: value inf in column 'y' is infinite"):
         load_long(frame, freq="D")
+    frame["y"] = [1e151, 1.0]  # a series whose dates need no fill skips the per-series checks: not this one
+    with pytest.raises(DataError, match=r"^series 'a': row 0: value 1e\+151 in column 'y' is beyond ±1e\+150, too large"):
+        load_long(frame, freq="D")
 
 
 def test_gap_named_by_date(tmp_path):
