@@ -119,6 +119,24 @@ def needs(cfg: Config, H: int, above: int = 0) -> str:  # "N values (what they h
     return f"{n} values ({why})"
 
 
+#: The largest scaled value the network trains on: float32's squares (the squared error, Adam's squared gradients of a
+#: linear path) overflow beyond sqrt(3.4e38) ~ 1.8e19, and the fit would end as if the learning rate were too large.
+MAX_SCALED = 1e19
+
+
+def _check_scaled(z: np.ndarray, cfg: Config, fitting: bool = True) -> None:
+    """Refuse values that are still huge after scaling: training values (scaler 'none' on data in units of 1e30), or
+    (`fitting` False) a window to forecast from, far beyond what the model's scalers were fitted on."""
+    top = float(np.max(np.abs(z), initial=0.0))
+    if top > MAX_SCALED:
+        what = "the values the network trains on" if fitting else "the values to forecast from"
+        fix = ("use a scaler that brings them near 1 (scaler='standard' or 'minmax'; CLI --scaler), or log=True for data never "
+               "negative (CLI --log)" if fitting else
+               "they lie far outside the values the model was fitted on: refit on data that holds such values")
+        raise ConfigError(f"{what} reach {top:.3g} after scaler={cfg.scaler!r}{' and log1p' if cfg.log else ''}, beyond the "
+                          f"±{MAX_SCALED:g} whose squares float32, the network's precision, holds; {fix}")
+
+
 def _check_finite(params, hist, cfg: Config) -> None:
     """A fit that diverged (a learning rate too large for the data) is refused, not returned: its weights
     are NaN, or early stopping fell back to the untrained ones after a NaN / inf epoch."""
@@ -175,7 +193,9 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
     import jax.numpy as jnp
 
     train.check_backend()
-    values = jnp.asarray(np.concatenate(z), jnp.float32)
+    values = np.concatenate(z)
+    _check_scaled(values, cfg)
+    values = jnp.asarray(values, jnp.float32)
     seq = cfg.strategy == "seq2seq"
     fit_w = train.Windows(values, jnp.asarray(fit_starts, jnp.int32), w, H, seq)
     val_w = train.Windows(values, jnp.asarray(val_starts, jnp.int32), w, H, seq) if len(val_starts) else None
@@ -219,6 +239,7 @@ def forecast_panel(fitted: PanelFit, ys, h: int, scalers: list | None = None) ->
     if fitted.config.strategy != "recursive" and h > fitted.horizon:  # a direct / seq2seq model trained for 1 step too
         raise beyond_horizon(fitted.horizon, fitted.config.strategy, h)
     Z = np.stack([s.transform(pad_left(_values(v), w)) for s, v in zip(scalers, ys)])  # (S, w)
+    _check_scaled(Z, fitted.config, fitting=False)
     if fitted.horizon > 1 or h == 1 or fitted.config.strategy != "recursive":
         out = _one_shot(fitted, Z)[:, :h]
     else:

@@ -185,6 +185,26 @@ def test_a_diverged_fit_says_where_to_lower_the_learning_rate():
         fit_panel([seasonal(40)], TINY.replace(optimizer="sgd", learning_rate=1e6))
 
 
+def test_values_too_large_for_float32_after_scaling_are_refused_in_one_line():
+    """scaler='none' on data in units of 1e30 ended 'training diverged: ... lower `learning_rate`' (its squares overflow
+    float32), and 1e38 'X_val contains NaN or inf' after numpy's 'overflow encountered in cast'; new data far beyond a
+    model's scaler (predict --data of 1e100 for a model fitted on 100s) said 'X contains NaN or inf' after the same warning."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for exponent in (30, 40):
+            with pytest.raises(ConfigError, match=rf"^the values the network trains on reach 1\.\d+e\+{exponent + 1} after scaler='none', "
+                                                  r"beyond the ±1e\+19 whose squares float32, the network's precision, holds; use a "
+                                                  r"scaler that brings them near 1 \(scaler='standard' or 'minmax'; CLI --scaler\)"):
+                fit_panel([seasonal(40) * 10.0**exponent], TINY.replace(scaler="none"))
+        f = fit_panel([seasonal(40)], TINY)  # minmax fitted on values near 10: the same times 1e100 scale to ~3e100
+        with pytest.raises(ConfigError, match=r"^the values to forecast from reach 2\.72e\+100 after scaler='minmax', beyond the ±1e\+19 "
+                                              r".*: refit on data that holds such values$"):
+            forecast_panel(f, [seasonal(40) * 1e100], 2)
+    assert np.isfinite(fit_panel([seasonal(40) * 1e9], TINY.replace(scaler="none")).params["head"]["W"]).all()  # 1e9 trains
+
+
 def test_norm_season_without_room_names_the_cli_flags_and_the_config_file():
     with pytest.raises(ConfigError, match=r"pass window=8 \(two seasons\) or norm='last' \(CLI --window 8, --norm last, or in a "
                                           r"--config file\)\. Received: season=4, window=3$"):
