@@ -37,11 +37,18 @@ def no_levels(levels) -> bool:
     return isinstance(levels, (list, tuple)) and len(levels) == 0
 
 
+#: The most interval levels one fit, forecast or backtest takes: every whole percentile, 1 to 99. Each level adds two
+#: columns to every forecast and a band to every figure (10,000 of them ran for minutes, with a warning per column).
+MAX_LEVELS = 99
+
+
 def parse_levels(levels) -> tuple[float, ...]:
     """Interval levels in percent, ascending: "80,95" (or "80 95"), [80, 95] or 90 -> (80.0, 95.0) / (90.0,).
 
-    Raises ConfigError for text that is not a number, a level outside [1, 100), or a repeat: levels
-    are percentages, and one below 1 is almost surely a fraction (0.95) meant as 95.
+    Levels are read to the 6 significant digits that name their columns (lo_97.5, hi_97.5; 100 * 0.9 is 90): 80.0000001
+    and 80.0000002, both lo_80, are a repeat, and 99.9999999, lo_100, is not below 100. Raises ConfigError for text that is
+    not a number, a level outside [1, 100), a repeat or more than MAX_LEVELS levels: levels are percentages, and one
+    below 1 is almost surely a fraction (0.95) meant as 95.
 
     >>> parse_levels("95, 80"), parse_levels(90)
     ((80.0, 95.0), (90.0,))
@@ -50,19 +57,23 @@ def parse_levels(levels) -> tuple[float, ...]:
         list(levels) if isinstance(levels, Iterable) else [levels])
     if not items or items == [""]:
         raise ConfigError(f"`levels` must be one or more percentages in [1, 100) such as 80,95. Received: levels={levels!r}")
+    if len(items) > MAX_LEVELS:
+        raise ConfigError(f"`levels` must be at most {MAX_LEVELS} levels (every whole percentile, 1 to 99), each one two columns "
+                          f"of every forecast and a band of every figure. Received: {len(items)} levels")
     out = []
     for item in items:
         try:
             if isinstance(item, bool):
                 raise TypeError
-            v = float(item)
-        except (TypeError, ValueError):
+            v = float(f"{float(item):g}")  # as its columns name it
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int of 400 digits
             raise ConfigError(f"`levels` must be numbers in [1, 100) separated by commas, such as 80,95. Received: levels={levels!r}") from None
         if not 1 <= v < 100:  # also refuses nan
             raise ConfigError(f"`levels` must be in [1, 100), in percent (95, not 0.95 or 120). Received: levels={levels!r}")
         out.append(v)
     if len(set(out)) != len(out):
-        raise ConfigError(f"`levels` must not repeat a level. Received: levels={levels!r}")
+        raise ConfigError(f"`levels` must not repeat a level (to the 6 significant digits that name its columns, lo_80 and "
+                          f"hi_80). Received: levels={levels!r}")
     return tuple(sorted(out))
 
 

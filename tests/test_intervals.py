@@ -26,11 +26,22 @@ def test_parse_levels():
             parse_levels(empty_item)
     assert parse_levels([50, 99.5]) == (50.0, 99.5)
     assert parse_levels(90) == (90.0,)
+    # read to the 6 significant digits that name their columns: 80.0000001 and 80.0000002 were two levels, both lo_80
+    assert parse_levels([100 * 0.9, 12.345678]) == (12.3457, 90.0) and parse_levels(range(1, 100)) == tuple(map(float, range(1, 100)))
+
+
+def test_parse_levels_refuses_more_than_every_percentile_in_one_line():
+    # 10,000 levels ran for minutes (5 min 5 s, killed), with pandas' 'DataFrame is highly fragmented' once per column
+    with pytest.raises(ConfigError, match=r"^`levels` must be at most 99 levels \(every whole percentile, 1 to 99\), each one two "
+                                          r"columns of every forecast and a band of every figure\. Received: 100000 levels$"):
+        parse_levels(",".join(f"{50 + i * 0.0004:.4f}" for i in range(100_000)))
 
 
 @pytest.mark.parametrize("bad, needle", [("80,abc", "numbers"), ("", "one or more"), ("0", "[1, 100)"), ("100", "[1, 100)"),
                                          ("120", "Received: levels='120'"), ("-5", "[1, 100)"), ("nan", "[1, 100)"),
-                                         ("80,80", "repeat"), ([True], "numbers"), ([None], "numbers"), ((0.8, 0.95), "not 0.95")])
+                                         ("80,80", "repeat"), ([True], "numbers"), ([None], "numbers"), ((0.8, 0.95), "not 0.95"),
+                                         ("80.0000001,80.0000002", "repeat a level (to the 6 significant digits that name its columns"),
+                                         ("99.9999999", "[1, 100)"), ([10**400], "numbers")])  # 10**400: was an OverflowError
 def test_parse_levels_errors(bad, needle):
     with pytest.raises(ConfigError, match=None) as e:
         parse_levels(bad)
