@@ -472,17 +472,12 @@ class Forecaster:
             b = intervals.bands(point, {q: self.widths_[q][:horizon] for q in lv}, scale=self.interval_scales_[idx],
                                 floor=floors)
             bounds = {q: b[q] for q in lv}
-        if not self.long_format_:
-            out = pd.DataFrame({"date": dates[0], "forecast": point[0]})
-            for q, (lo, hi) in bounds.items():
-                out[f"lo_{q:g}"], out[f"hi_{q:g}"] = lo[0], hi[0]
-            return out
-        out = pd.DataFrame({"unique_id": [self.series_ids_[i] for i in idx for _ in range(horizon)],  # one column built
-                            "ds": dates[0].append(dates[1:]).rename(None),  # at once: its ids keep their type (uint64 too)
-                            "forecast": point.ravel()})
-        for q, (lo, hi) in bounds.items():
-            out[f"lo_{q:g}"], out[f"hi_{q:g}"] = lo.ravel(), hi.ravel()
-        return out
+        cols = {f"{side}_{q:g}": b.ravel() for q, (lo, hi) in bounds.items() for side, b in (("lo", lo), ("hi", hi))}
+        if not self.long_format_:  # the frame built at once: a column set per level made 99 levels warn 100 times
+            return pd.DataFrame({"date": dates[0], "forecast": point[0], **cols})  # ('DataFrame is highly fragmented')
+        return pd.DataFrame({"unique_id": [self.series_ids_[i] for i in idx for _ in range(horizon)],  # one column built
+                             "ds": dates[0].append(dates[1:]).rename(None),  # at once: its ids keep their type (uint64 too)
+                             "forecast": point.ravel(), **cols})
 
     def predict(self, horizon: int = 1, y: pd.Series | pd.DataFrame | np.ndarray | list | Mapping | str | Path | None = None,
                 **kwargs) -> pd.DataFrame:

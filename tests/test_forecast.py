@@ -1047,3 +1047,17 @@ def test_a_holdout_of_a_model_that_diverged_scores_it_finite_without_warnings(mo
         assert ho.table[-1]["model"] == "GRU" and "GRU is WORSE" in ho.verdict() and "e+20" in ho.verdict()
         q = ho.rmse_ratio()
         assert q["ratio"] == pytest.approx(row["rmse"] / ho.table[0]["rmse"]) and np.isfinite(q["lo"]) and q["lo"] > 1
+
+
+def test_a_forecast_of_every_percentile_level_warns_nothing():
+    # 99 levels (1..99) printed pandas' 'DataFrame is highly fragmented' PerformanceWarning 100 times: a column per insert
+    import warnings
+
+    f = Forecaster(**FAST, model="linear").fit(monthly(120), levels=range(1, 100))
+    g = Forecaster(**FAST, model="linear").fit({"a": monthly(120), "b": monthly(120) * 2}, levels=range(1, 100))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        one, many = f.forecast(3), g.forecast(3)
+    assert list(one.columns) == ["date", "forecast"] + [f"{s}_{q}" for q in range(1, 100) for s in ("lo", "hi")]
+    assert list(many.columns[:3]) == ["unique_id", "ds", "forecast"] and many.shape == (6, 3 + 198)
+    assert (one["lo_50"] <= one["forecast"]).all() and (one["hi_99"].isna() | (one["hi_99"] >= one["hi_50"])).all()
