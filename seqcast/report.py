@@ -226,15 +226,18 @@ def plot_forecast(series, path=None, *, holdout=None, forecast=None, title: str 
         ax.axvline(holdout.dates[0], color="grey", lw=0.8, ls=":", label="test period starts")  # explained in the legend
     if forecast is not None:
         one = len(forecast) == 1  # one date: an area and a line of no width are invisible: a bar and a dot
-        for q, alpha in _level_styles(bands or {}):
+        styles = _level_styles(bands or {})
+        named = {q for i, (q, _) in enumerate(styles) if len(styles) <= 4 or i in (0, len(styles) - 1)}  # 49 levels: the
+        for q, alpha in styles:  # widest and the narrowest (a legend of 49 ran off the figure, 'Tight layout not applied')
             lo, hi = bands[q]
+            label = f"{q:g}% interval" if q in named else None
             if one:  # a bar, its ends marked by points: the legend's "best" place avoids points, not bars
                 ax.vlines(forecast["date"], np.asarray(lo, float), np.asarray(hi, float), color="tab:red", alpha=alpha, lw=8,
-                          label=f"{q:g}% interval")
+                          label=label)
                 ax.scatter(np.repeat(forecast["date"].to_numpy(), 2), [*lo, *hi], color="tab:red", alpha=alpha, marker="_", s=60)
             else:
                 ax.fill_between(forecast["date"], np.asarray(lo, float), np.asarray(hi, float), color="tab:red", alpha=alpha,
-                                lw=0, label=f"{q:g}% interval")
+                                lw=0, label=label)
         if one:  # a dot (a scatter, which the legend avoids: a line of one point it does not)
             ax.scatter(forecast["date"], forecast["forecast"], color="tab:red", s=30, zorder=3, label="forecast (1 ahead)")
         else:

@@ -80,6 +80,22 @@ def test_plot_forecast_of_one_step_is_visible():
         assert red.sum() > (40 if bands is None else 400)
 
 
+def test_plot_forecast_of_many_levels_names_the_widest_and_the_narrowest():
+    # 49 levels (2, 4, ..., 98) made a legend of 49 entries, off the figure: matplotlib's 'Tight layout not applied'
+    import warnings
+
+    s = monthly(48)
+    fc = pd.DataFrame({"date": pd.date_range("2004-01-01", periods=6, freq="MS"), "forecast": np.full(6, 200.0)})
+    bands = {float(q): (fc["forecast"] - q, fc["forecast"] + q) for q in range(2, 100, 2)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plot_forecast(s, None, forecast=fc, bands=bands)
+        labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        assert labels == ["data", "98% interval", "2% interval", "forecast (6 ahead)"]
+        few = plot_forecast(s, None, forecast=fc, bands={q: bands[q] for q in (50.0, 80.0, 90.0, 98.0)})
+        assert [t.get_text() for t in few.axes[0].get_legend().get_texts()][1:-1] == ["98% interval", "90% interval", "80% interval", "50% interval"]
+
+
 def test_plot_loss(tmp_path):
     plot_loss(History(loss=[1.0, 0.5, 0.3], val_loss=[1.2, 0.7, 0.8], best_epoch=2), tmp_path / "l.png")
     assert is_png(tmp_path / "l.png")
