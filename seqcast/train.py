@@ -22,7 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from .config import DEFAULT_LR  # Keras' default learning rates
+from .config import DEFAULT_LR, check_limit  # Keras' default learning rates
 from .errors import ConfigError, DataError
 from .models import rnn
 from .windows import n_windows
@@ -486,7 +486,7 @@ def _check_train(train: TrainSpec) -> None:
 
     if not isinstance(train, TrainSpec):
         raise ConfigError(f"`train` must be a seqcast.train.TrainSpec(epochs=..., batch_size=..., ...). Received: train={train!r:.80}")
-    check_positive("epochs", train.epochs)
+    check_limit("epochs", check_positive("epochs", train.epochs))
     check_positive("batch_size", train.batch_size)
     check_positive("patience", train.patience, 0)
     if not isinstance(train.shuffle, (bool, np.bool_)):

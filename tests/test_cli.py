@@ -615,6 +615,9 @@ def test_unknown_column(data_csv, tmp_path):
         ("--norm", "zz", "`norm` must be one of none, last, mean, revin, season"),
         ("--precision", "bf16", "`precision` must be one of float32, bfloat16. Received: precision='bf16'"),
         ("--horizon", "0", "`horizon` must be an integer >= 1. Received: horizon=0"),
+        # auto's fit ran on with 10**12 epochs (no early stopping), and drew members for minutes with 10**6 (5.5 GB)
+        ("--epochs", "1000000000000", "`epochs` must be at most 1,000,000: a million epochs take minutes even for the smallest model"),
+        ("--ensemble", "1000000", "`ensemble` must be at most 1,000: each member is a model of its own"),
         ("--levels", "120", "`levels` must be in [1, 100)"),
         ("--levels", "a,b", "`levels` must be numbers in [1, 100)"),
         ("--id-column", "series", "--id-column and --value-column apply to long format"),

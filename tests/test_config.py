@@ -111,6 +111,16 @@ def test_replace_overrides_and_ignores_none():
         base.replace(epochs=0)
 
 
+def test_epochs_and_ensemble_have_an_upper_bound_that_says_why():
+    # epochs=10**12 without early stopping computed on for good; ensemble=10**6 spent minutes drawing members (5.5 GB)
+    assert Config(epochs=1_000_000, ensemble=1000).replace().epochs == 1_000_000  # the limits themselves pass
+    with pytest.raises(ConfigError, match=r"^`epochs` must be at most 1,000,000: a million epochs take minutes even for the smallest "
+                                          r"model, and with early stopping \(patience\) stand for 'until it stops'\. Received: epochs=1000000000000$"):
+        Config().replace(epochs=10**12)
+    with pytest.raises(ConfigError, match=r"^`ensemble` must be at most 1,000: .*\(auto trains 5\)\. Received: ensemble=1001$"):
+        Config().replace(ensemble=1001)
+
+
 def test_to_dict_round_trips_through_from_dict():
     cfg = Config(model="gru", units=(8, 4), window=6, learning_rate=0.01, season=12, output_activation="sigmoid")
     d = cfg.to_dict()
