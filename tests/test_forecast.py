@@ -1061,3 +1061,23 @@ def test_a_forecast_of_every_percentile_level_warns_nothing():
     assert list(one.columns) == ["date", "forecast"] + [f"{s}_{q}" for q in range(1, 100) for s in ("lo", "hi")]
     assert list(many.columns[:3]) == ["unique_id", "ds", "forecast"] and many.shape == (6, 3 + 198)
     assert (one["lo_50"] <= one["forecast"]).all() and (one["hi_99"].isna() | (one["hi_99"] >= one["hi_50"])).all()
+
+
+def test_a_recursive_horizon_or_a_forecast_too_large_for_memory_is_one_line_before_any_work(monkeypatch):
+    # predict --horizon 1000000000 of a model without dates (no 2262 limit) ran on for days, one forward pass a step
+    import seqcast.panel
+    import seqcast.train
+
+    f = Forecaster(**FAST).fit({"a": monthly(), "b": monthly() + 5})
+    g = Forecaster(**FAST).fit(monthly().to_numpy())  # positions, not dates
+    monkeypatch.setattr(seqcast.panel, "forecast_panel", lambda *a, **k: pytest.fail("forecast"))
+    for model in (f, g):
+        with pytest.raises(ConfigError, match=r"^`horizon` must be <= 100,000: a recursive model feeds each step back, one forward pass "
+                                              r"a step .*Received: horizon=1000000000$"):
+            model.forecast(10**9)
+    monkeypatch.setattr(seqcast.train, "machine_memory", lambda: 50_000)  # 2 series x 400 steps need 51,200 bytes or more
+    with pytest.raises(ConfigError, match=r"^this forecast of 800 rows \(2 series x 400 steps\) needs at least 4.77e-05 GiB of memory, "
+                                          r"more than the 4.66e-05 GiB .*; forecast fewer steps \(`horizon`\), or fewer series at a time"):
+        f.forecast(400)
+    monkeypatch.undo()
+    assert len(f.forecast(390, ids=["a"])) == 390 and len(g.forecast(100)) == 100
