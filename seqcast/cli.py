@@ -679,13 +679,14 @@ def fit(
         _say(quiet, f"fitting {'auto: ' if auto else ''}{_model_text(cfg, season_of(cfg, next(iter(many.values()))))}"
                     + (f"; {_then_calibrate(lv)}" if lv else ""))
         _one_way_note(cfg, quiet)
+        from .panel import check_trainable, window_counts
+
+        H = 1 if cfg.strategy == "recursive" else (cfg.horizon if horizon is None else horizon)  # as Forecaster.fit trains
+        check_trainable(map(len, many.values()), cfg, H)  # now, not after the series are checked again one by one
         t0 = time.perf_counter()
         f = Forecaster(cfg, progress=_bar(quiet)).fit(many, levels=lv, horizon=horizon)
         took = time.perf_counter() - t0
         _few_windows_note(f, quiet, board=False)
-        from .panel import window_counts
-
-        H = 1 if cfg.strategy == "recursive" else f.horizon_
         short = [str(k) for k, s in many.items() if window_counts(len(s), cfg, H)[0] == 0]
         if short:
             shown = ", ".join(short[:5]) + (", ..." if len(short) > 5 else "")

@@ -137,6 +137,18 @@ def _check_scaled(z: np.ndarray, cfg: Config, fitting: bool = True) -> None:
                           f"±{MAX_SCALED:g} whose squares float32, the network's precision, holds; {fix}")
 
 
+def check_trainable(lengths, cfg: Config, H: int) -> None:
+    """DataError when no series of these lengths gives a training window, saying what one needs: said by `fit_panel`,
+    and by `seqcast fit` as soon as a long file is read (1,000,000 series of 2 values said it after 9.5 minutes)."""
+    lengths = set(lengths)  # not the longest alone: windows do not always grow with the length (`min_values`)
+    if any(window_counts(n, cfg, H)[0] >= 1 for n in lengths):
+        return
+    longest = max(lengths)
+    tail_blocks = cfg.patience and window_counts(longest, cfg.replace(patience=0), H)[0] >= 1  # trains without it
+    raise DataError(f"no training windows: the longest series has {longest} values, and one needs {needs(cfg, H, longest)}; use a smaller "
+                    f"`window` (CLI --window){' or patience=0 (CLI --patience 0: no validation tail)' if tail_blocks else ''}")
+
+
 def _check_finite(params, hist, cfg: Config) -> None:
     """A fit that diverged (a learning rate too large for the data) is refused, not returned: its weights
     are NaN, or early stopping fell back to the untrained ones after a NaN / inf epoch."""
@@ -186,10 +198,7 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
     fit_starts = np.concatenate(fit_starts) if fit_starts else np.zeros(0, int)
     val_starts = np.concatenate(val_starts) if val_starts else np.zeros(0, int)
     if len(fit_starts) == 0:
-        longest = max(len(v) for v in series)
-        tail_blocks = cfg.patience and window_counts(longest, cfg.replace(patience=0), H)[0] >= 1  # trains without it
-        raise DataError(f"no training windows: the longest series has {longest} values, and one needs {needs(cfg, H, longest)}; use a smaller "
-                        f"`window` (CLI --window){' or patience=0 (CLI --patience 0: no validation tail)' if tail_blocks else ''}")
+        check_trainable([len(v) for v in series], cfg, H)
     import jax.numpy as jnp
 
     train.check_backend()
