@@ -302,7 +302,10 @@ def _config(config_file: Optional[Path], toml: Optional[dict] = None, **flags):
 
 def _csv_text(frame) -> str:
     """CSV text of a frame; dates as YYYY-MM-DD when they are all midnight, else with their time (and
-    UTC offset): hourly forecasts must not collapse onto their day."""
+    UTC offset): hourly forecasts must not collapse onto their day. Cells are written as they are, as pandas and R
+    write them: an id such as '=HYPERLINK(...)' or '-3.5' is not prefixed with a quote (OWASP's advice against CSV
+    formula injection in spreadsheets), since seqcast and other programs read these files back (predict --data), the
+    prefix would change the ids, and the text is the user's own data, which already opens as a formula."""
     import pandas as pd
 
     days_only = True

@@ -308,6 +308,22 @@ def test_predict_to_a_terminal_escapes_control_characters_in_ids(tmp_path, monke
     assert shown.stdout.replace("\\x1b", "\x1b").replace("\\x07", "\x07") == piped.stdout
 
 
+def test_ids_that_spreadsheets_read_as_formulas_are_written_exactly_and_read_back(tmp_path):
+    """CSV formula injection, a judgement: the CSVs keep ids as they are (no OWASP quote prefix), so that predict's
+    output read back by seqcast (predict --data, load_long) names the fitted series, and '-3.5' stays '-3.5'."""
+    ids = ['=HYPERLINK("http://x","y")', "-3.5", "+cmd|' /C calc'!A0", "@SUM(1+1)"]
+    data, d, fc = tmp_path / "l.csv", tmp_path / "m", tmp_path / "fc.csv"
+    pd.DataFrame([row.split(",") for row in long_lines({f"s{i}": (40, 10.0 * (i + 1), "2000-01-01") for i in range(4)})[1:]],
+                 columns=["unique_id", "ds", "y"]).replace({"unique_id": {f"s{i}": k for i, k in enumerate(ids)}}).to_csv(data, index=False)
+    assert_ok(invoke("fit", data, "--out", d, *FAST))
+    assert_ok(invoke("predict", d, "--horizon", 6, "--out", fc))
+    written = pd.read_csv(fc, dtype={"unique_id": str}, keep_default_na=False)
+    assert sorted(set(written["unique_id"])) == sorted(ids)
+    again = invoke("predict", d, "--data", fc, "--value-column", "forecast", "--horizon", 2)  # the forecast as new data
+    assert_ok(again)
+    assert sorted(set(pd.read_csv(io.StringIO(again.stdout), dtype={"unique_id": str})["unique_id"])) == sorted(ids)
+
+
 def test_printable_escapes_c1_controls_too():
     # U+009B is CSI in UTF-8 terminals built on VTE (GNOME Terminal): an id "a\u009b2J" cleared the screen as "\x1b[2J"
     import seqcast.cli as cli
