@@ -44,7 +44,7 @@ from pandas.tseries.frequencies import to_offset
 
 from seqcast import gaps as filled_values
 from seqcast.errors import ConfigError, DataError
-from seqcast.windows import is_real
+from seqcast.windows import is_real, unmasked
 
 __all__ = ["FILL_METHODS", "future_index", "load_series", "season_length"]
 
@@ -1653,7 +1653,7 @@ _MANY_ROWS = "many series, one per row, to Forecaster.fit as a dict: dict(enumer
 
 def _from_array(source: np.ndarray | list | tuple) -> _Raw:
     try:
-        arr = np.asarray(source)
+        arr = np.asarray(unmasked(source))
     except (ValueError, TypeError) as exc:
         raise DataError(
             f"cannot turn the list into an array ({_one_line(str(exc))}); pass a flat list of numbers"

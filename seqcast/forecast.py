@@ -33,7 +33,7 @@ from .config import MODEL_NAMES, Config, check_model_combination, check_norm_com
 from .errors import ConfigError, DataError, NotFittedError
 from .models import baselines
 from .scaling import fit_scaler
-from .windows import make_windows, split_train_test, split_validation
+from .windows import make_windows, split_train_test, split_validation, unmasked
 
 __all__ = ["Forecaster", "Holdout", "holdout"]  # what help(seqcast.forecast) shows; the other names serve the CLI and io
 
@@ -288,7 +288,7 @@ class Forecaster:
         """Forecasts in scaled units for raw input windows X (N, window) of one series (see predict_windows)."""
         self._check_fitted()
         try:
-            X = np.asarray(X, dtype=np.float64)
+            X = np.asarray(unmasked(X), dtype=np.float64)  # masked values: NaN, refused below
         except (TypeError, ValueError) as e:  # text, None, ragged rows
             raise DataError(f"input windows must be numbers in an array of shape (N, {self.config_.window}); "
                             f"{str(e).splitlines()[0]}") from None

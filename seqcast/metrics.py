@@ -21,6 +21,7 @@ from collections.abc import Hashable, Iterable
 import numpy as np
 
 from .errors import DataError
+from .windows import unmasked
 
 #: The metrics :func:`scores` reports, in order.
 SCORE_METRICS = ("mae", "rmse", "mape", "smape", "mase", "rmsse")
@@ -28,7 +29,7 @@ SCORE_METRICS = ("mae", "rmse", "mape", "smape", "mase", "rmsse")
 
 def _numbers(name: str, a) -> np.ndarray:
     try:
-        return np.asarray(a, dtype=np.float64)
+        return np.asarray(unmasked(a), dtype=np.float64)
     except (TypeError, ValueError):  # text, a set, a dict, ragged rows
         raise DataError(f"`{name}` must be an array of numbers only. Received: {name}={a!r:.80}") from None
 

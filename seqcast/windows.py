@@ -31,6 +31,14 @@ def is_real(value) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
+def unmasked(a):
+    """`a` with the values a numpy masked array masks as None (NaN as floats: missing values, as pandas reads them), which
+    np.asarray would keep as they were under the mask; anything else as it is."""
+    if not np.ma.isMaskedArray(a):
+        return a
+    return np.where(np.ma.getmaskarray(a), None, np.ma.getdata(a).astype(object))
+
+
 def check_fraction(name: str, value) -> float:
     """A fraction in [0, 1) (test_size, val_size): a number, not text or True."""
     if not is_real(value) or not 0 <= value < 1:

@@ -523,6 +523,13 @@ def test_python_errors_name_the_arguments_not_only_the_cli_flags():
         backtest(np.r_[np.arange(10.0), -1e200][None, :], ["naive"], h=2)  # arrays, read without load_series: checked too
 
 
+def test_a_masked_value_is_missing_not_the_value_under_the_mask():
+    # np.asarray dropped the mask: the value under it was backtested as data
+    m = np.ma.array(np.arange(12.0), mask=[0] * 5 + [1] + [0] * 6)
+    with pytest.raises(DataError, match=r"^series 'a' holds NaN or inf values; fill them first"):
+        backtest({"a": m}, ["naive"], h=2)
+
+
 def filled_series(first_test: float, fill: str = "interpolate", at=(37, 38, 39, 42, 46), name="a"):
     """48 monthly values loaded with `fill`: gaps at `at` (the default ends right at origin 40 of h=4, 2 windows, and
     leaves a target of each origin filled), the first test value `first_test`."""

@@ -828,6 +828,17 @@ def test_nan_in_array():
         load_series(np.array([1.0, np.nan, 3.0]))
 
 
+def test_masked_values_of_a_masked_array_are_missing():
+    # np.asarray dropped the mask: the value under it (135.0 here) was read as data, filled or not
+    m = np.ma.array([1.0, 135.0, 3.0, 4.0], mask=[0, 1, 0, 0])
+    with pytest.raises(DataError, match=r"row 1: the value is missing.*fill="):
+        load_series(m)
+    s = load_series(m, fill="interpolate")
+    assert s.tolist() == [1.0, 2.0, 3.0, 4.0] and s.attrs["filled"] == 1
+    assert load_series(np.ma.array(["1", "x", "3"], mask=[0, 1, 0]), fill="ffill").tolist() == [1.0, 1.0, 3.0]
+    assert load_series(np.ma.array([[1], [2], [3]])).tolist() == [1.0, 2.0, 3.0]  # no value masked: read as it is
+
+
 def test_infinite_value(tmp_path):
     with pytest.raises(DataError, match=r"line 2: value inf in column 1 is infinite"):
         load_series(write(tmp_path, "1949-01,1\n1949-02,inf\n1949-03,3\n"))

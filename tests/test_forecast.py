@@ -197,6 +197,19 @@ def test_predict_windows_of_text_or_ragged_rows_is_one_data_error(fitted):
             fitted.predict_windows(X)
 
 
+def test_a_masked_value_in_fit_or_predict_windows_is_missing(fitted, series):
+    # np.asarray dropped the mask: fit and predict_windows used the value under it as data
+    X = np.ma.array(series.to_numpy()[-12:].reshape(2, 6))
+    X[1, 2] = np.ma.masked
+    with pytest.raises(DataError, match="input window 1 holds NaN or inf"):
+        fitted.predict_windows(X)
+    assert fitted.predict_windows(X[:1]).tolist() == fitted.predict_windows(X.data[:1]).tolist()
+    m = np.ma.array(series.to_numpy())
+    m[10] = np.ma.masked
+    with pytest.raises(DataError, match=r"row 10: the value is missing"):
+        Forecaster(**FAST).fit(m)
+
+
 def test_keras_style_predict_on_windows_points_to_predict_windows(fitted):
     with pytest.raises(ConfigError, match=r"for windows of values use predict_windows\(X\)\. Received: an array of shape \(2, 6\)"):
         fitted.predict(np.zeros((2, 6)))

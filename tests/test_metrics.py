@@ -38,6 +38,13 @@ def test_last_time_step_mse_refuses_seq2vec_arrays():
         metrics.last_time_step_mse(np.zeros((4, 10)), np.ones((4, 10)))
 
 
+def test_masked_values_are_missing_not_the_values_under_the_mask():
+    # np.asarray dropped the mask: mae scored the value under it (1 here: mae 0.0) as if observed
+    truth = np.ma.array([1.0, 1.0, 3.0], mask=[0, 1, 0])
+    assert np.isnan(metrics.mae(truth, [1.0, 1.0, 3.0]))
+    assert metrics.mae(truth.compressed(), [1.0, 3.0]) == 0.0
+
+
 def test_shape_mismatch():
     with pytest.raises(DataError, match="same shape"):
         metrics.mse([1.0, 2.0], [1.0])
