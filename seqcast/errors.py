@@ -8,7 +8,8 @@
 
 The CLI prints any SeqcastError as one line on stderr and exits with code 2.
 Errors follow one template: what must hold, then what was received. DataError, ConfigError and
-NotFittedError are also ValueErrors, ModelFileError an OSError, so code that catches those keeps working:
+NotFittedError are also ValueErrors, ModelFileError an OSError, so code that catches those keeps working;
+once sklearn is imported, a NotFittedError raised is sklearn.exceptions.NotFittedError too:
 
     >>> import seqcast
     >>> try:
@@ -19,6 +20,9 @@ NotFittedError are also ValueErrors, ModelFileError an OSError, so code that cat
 """
 
 from __future__ import annotations
+
+import functools
+import sys
 
 
 class SeqcastError(Exception):
@@ -38,7 +42,29 @@ class ModelFileError(SeqcastError, OSError):
 
 
 class NotFittedError(SeqcastError, ValueError, AttributeError):  # the bases of sklearn's NotFittedError
-    """The estimator was used before `fit`."""
+    """The estimator was used before `fit` (raised as `not_fitted` makes it)."""
+
+
+@functools.cache
+def _sklearn_not_fitted() -> type:
+    from sklearn.exceptions import NotFittedError as SklearnNotFitted
+
+    class SklearnNotFittedError(NotFittedError, SklearnNotFitted):
+        """seqcast's NotFittedError that sklearn's `except NotFittedError` (a Pipeline, a user's code) catches too."""
+
+    SklearnNotFittedError.__qualname__ = "SklearnNotFittedError"  # pickled as seqcast.errors.SklearnNotFittedError
+    return SklearnNotFittedError
+
+
+def __getattr__(name: str):
+    if name == "SklearnNotFittedError":  # made on first use: seqcast does not import sklearn (1.6 s)
+        return _sklearn_not_fitted()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def not_fitted(message: str) -> NotFittedError:
+    """A NotFittedError, and sklearn's too when sklearn is imported (code that names sklearn's class has imported it)."""
+    return (_sklearn_not_fitted() if "sklearn.exceptions" in sys.modules else NotFittedError)(message)
 
 
 def did_you_mean(value, choices) -> str:

@@ -30,7 +30,7 @@ from . import long as long_mod
 from . import metrics
 from .backtest import floored, nonneg_floor
 from .config import MODEL_NAMES, Config, check_model_combination, check_norm_combination, is_auto, validate
-from .errors import ConfigError, DataError, NotFittedError
+from .errors import ConfigError, DataError, not_fitted
 from .models import baselines
 from .scaling import fit_scaler
 from .windows import make_windows, split_train_test, split_validation, unmasked
@@ -254,7 +254,7 @@ class Forecaster:
 
     def _check_fitted(self):
         if not self.__sklearn_is_fitted__():
-            raise NotFittedError("this Forecaster is not fitted yet; call fit(series) first (or load a saved model)")
+            raise not_fitted("this Forecaster is not fitted yet; call fit(series) first (or load a saved model)")
 
     def _panel(self):
         from .panel import PanelFit

@@ -702,6 +702,27 @@ def test_sklearn_validation_helpers_accept_the_forecaster(air):
         check_is_fitted(clone(f))
 
 
+def test_not_fitted_error_is_sklearns_once_sklearn_is_imported():
+    # it was not: `except sklearn.exceptions.NotFittedError` let an unfitted Forecaster's forecast(3) through
+    import pickle
+    import subprocess
+    import sys
+
+    pytest.importorskip("sklearn")
+    from sklearn.exceptions import NotFittedError as SkNotFitted
+
+    with pytest.raises(SkNotFitted, match=r"not fitted yet; call fit\(series\) first") as caught:
+        Forecaster(**FAST).forecast(3)
+    assert isinstance(caught.value, NotFittedError)
+    again = pickle.loads(pickle.dumps(caught.value))  # as joblib's workers send it back
+    assert type(again) is type(caught.value) and str(again) == str(caught.value)
+    # seqcast does not import sklearn for it: without sklearn imported, seqcast's own class
+    code = ("import sys, seqcast\ntry: seqcast.Forecaster().forecast(3)\n"
+            "except seqcast.errors.NotFittedError as e: print(type(e).__name__, 'sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "NotFittedError False"
+
+
 @pytest.mark.parametrize("options", [{}, {"units": [8, 4], "scaler_range": [0, 1], "progress": True},
                                      {"units": (8,), "window": np.int64(6), "learning_rate": 0.01}])
 def test_params_survive_sklearn_clone(options):
