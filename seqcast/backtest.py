@@ -315,7 +315,7 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
     """
     import pandas as pd
 
-    from .data import _one_line, season_length, to_pandas_hint
+    from .data import _one_line, array_like, season_length, to_pandas_hint
     from .forecast import text_ids
 
     check_positive("horizon", h)
@@ -334,8 +334,8 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
 
         ids_, loaded, _ = _as_panel(series, cfg.fill)  # (gaps, duplicates, order, one frequency) as fit checks them
         series = dict(zip(list(series) if dated else ids_, loaded))  # a dict keeps its own keys (tuples, ints beside text)
-    if isinstance(series, np.ndarray) and series.ndim == 1:  # one series as bare values would read as n one-value series
-        series = {"y": series}
+    if (isinstance(series, np.ndarray) or array_like(series)) and np.ndim(series) == 1:  # one series as bare values (a JAX
+        series = {"y": np.asarray(series)}  # array too) would read as n one-value series
     hint = to_pandas_hint(series)  # a pyarrow array would read as n one-value series, as a 1-D numpy one did
     if hint or not isinstance(series, Iterable) or (isinstance(series, np.ndarray) and series.ndim == 0):
         got = f"a {type(series).__name__}{hint}" if hint else f"series={_one_line(repr(series), 80)}"

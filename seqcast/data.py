@@ -209,7 +209,7 @@ def load_series(
     elif isinstance(source, pd.Series):
         _reject_table_options("a pandas Series", column, date_column)
         raw = _from_series(source)
-    elif isinstance(source, (np.ndarray, list, tuple)):
+    elif isinstance(source, (np.ndarray, list, tuple)) or array_like(source):
         _reject_table_options("an array or list", column, date_column)
         raw = _from_array(source)
     else:
@@ -447,6 +447,12 @@ def to_pandas_hint(obj: Any) -> str:
     if not callable(getattr(obj, "to_pandas", None)) or isinstance(obj, (pd.DataFrame, pd.Series)):
         return ""
     return f"; a {type(obj).__module__.split('.')[0]} {type(obj).__name__} converts with .to_pandas()"
+
+
+def array_like(obj: Any) -> bool:
+    """An array of another library that numpy reads as it is (a JAX or torch array: `__array__`), not a table nor pandas'."""
+    return (hasattr(obj, "__array__") and not isinstance(obj, (np.ndarray, pd.Index, pd.Series, pd.DataFrame))
+            and not to_pandas_hint(obj))
 
 
 def _one_line(text: str, limit: int = 120) -> str:

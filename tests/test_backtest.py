@@ -236,6 +236,14 @@ def test_bad_requests_say_what_to_change():
         backtest({"a": np.r_[np.arange(10.0), np.nan]}, ["naive"], h=2)
 
 
+def test_a_jax_array_is_one_series_as_a_numpy_one_is():
+    # being iterable, it was read as n one-value series: "series 0 has 1 values; a backtest ... needs at least 5"
+    import jax.numpy as jnp
+
+    y = np.arange(30.0) % 7  # exact in JAX's float32
+    assert backtest(jnp.asarray(y), ["naive"], h=3).leaderboard() == backtest(y, ["naive"], h=3).leaderboard()
+
+
 def test_a_pyarrow_table_or_array_is_told_to_convert_in_one_line():
     """backtest(pyarrow Table) gave a message of 8 lines (the Table's repr); a pyarrow array, being iterable, was read as
     n one-value series: 'series 0 has 1 values; a backtest ... needs at least 5'."""

@@ -648,6 +648,15 @@ def test_numpy_array_and_list():
     assert list(s) == [4.0, 5.5, 6.0]
 
 
+def test_a_jax_array_is_read_as_a_numpy_one():
+    # it was refused: "cannot load a series from a ArrayImpl; pass ... a numpy array or a list"
+    import jax.numpy as jnp
+
+    assert load_series(jnp.array([1.0, 2.5, 3.0])).tolist() == [1.0, 2.5, 3.0]
+    with pytest.raises(DataError, match=r"row 1: the value is missing"):
+        load_series(jnp.array([1.0, jnp.nan, 3.0]))
+
+
 def test_many_series_in_one_array_or_frame_are_refused_saying_how_to_pass_them():
     """(n_series, n_steps) arrays were told to pass arr[:, 0] (one value of each series), (n, T, 1) arrays only
     "a 1-D array", and a wide frame to use column=, which Forecaster.fit does not take."""
