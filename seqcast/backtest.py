@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import gaps, metrics
-from .config import Config
+from .config import Config, check_config
 from .data import check_magnitude
 from .errors import ConfigError, DataError, did_you_mean
 from .windows import check_positive
@@ -324,8 +324,7 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
     check_positive("step", step)
     if season is not None:
         check_positive("season", season)
-    if config is not None and not isinstance(config, Config):
-        raise ConfigError(f"`config` must be a seqcast.Config or None. Received: config={config!r}")
+    check_config(config)
     cfg = config or Config()
     names = check_models(models)
     dated = isinstance(series, dict) and any(isinstance(getattr(v, "index", None), pd.DatetimeIndex) for v in series.values())

@@ -157,6 +157,14 @@ def _plain(v):
     return v
 
 
+def check_config(config, name: str = "config") -> None:
+    """`config` must be a Config or None; a Forecaster given instead is told to pass its options, `f.config`."""
+    if config is not None and not isinstance(config, Config):
+        mine = isinstance(getattr(config, "config", None), Config)  # a Forecaster (holdout(y, f) in a notebook)
+        raise ConfigError(f"`{name}` must be a seqcast.Config or None. Received: {name}={config!r}"
+                          + (f"; a Forecaster's options are its `config`: pass {name}=f.config" if mine else ""))
+
+
 def is_auto(model) -> bool:
     """Whether a `model` option asks for auto, in any case ('AUTO'), as `validate` reads every choice."""
     return isinstance(model, str) and model.strip().lower() == "auto"

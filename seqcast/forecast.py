@@ -29,7 +29,7 @@ from . import gaps
 from . import long as long_mod
 from . import metrics
 from .backtest import floored, nonneg_floor
-from .config import MODEL_NAMES, Config, check_model_combination, check_norm_combination, is_auto, validate
+from .config import MODEL_NAMES, Config, check_config, check_model_combination, check_norm_combination, is_auto, validate
 from .errors import ConfigError, DataError, not_fitted
 from .models import baselines
 from .scaling import fit_scaler
@@ -84,8 +84,9 @@ class Forecaster:
 
     def __init__(self, config: Config | None = None, /, *, progress: bool = False, **options):
         if config is not None and not isinstance(config, Config):
+            mine = "; for another Forecaster's options pass its config, Forecaster(f.config)" if isinstance(config, Forecaster) else ""
             raise ConfigError(f"the first argument must be a Config (or nothing); pass options as keywords, e.g. "
-                              f"Forecaster(model='gru', epochs=50). Received: {config!r}")
+                              f"Forecaster(model='gru', epochs=50). Received: {config!r}{mine}")
         base = config if config is not None else Config()
         default = Config()
         # the options set: a keyword (None means "not set": the default, or auto's choice), or a Config's non-defaults
@@ -974,6 +975,7 @@ def holdout(y: pd.Series | pd.DataFrame | np.ndarray | list | str | Path, config
     >>> ho.leaderboard()["model"].tolist()  # doctest: +SKIP
     ['linear_ar', 'snaive', 'naive', 'GRU']
     """
+    check_config(config)  # before Forecaster says "the first argument must be a Config", of its own arguments
     f = Forecaster(config, progress=progress, **options)
     cfg = f.config
     if cfg.test_size <= 0:

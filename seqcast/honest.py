@@ -31,7 +31,7 @@ import dataclasses
 
 import numpy as np
 
-from .config import Config
+from .config import Config, check_config
 from .errors import ConfigError, DataError
 
 AUTO_STEPS = 3000  # optimiser steps per fit, whatever the data size (epochs derived from it)
@@ -61,8 +61,7 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
     if max_window is not None and (isinstance(max_window, bool) or not isinstance(max_window, (int, np.integer))):
         # any integer: a cap below 2 (a short series with intervals) leaves the smallest window, 2
         raise ConfigError(f"`max_window` must be an integer or None. Received: max_window={max_window!r}")
-    if base is not None and not isinstance(base, Config):
-        raise ConfigError(f"`base` must be a seqcast.Config or None. Received: base={base!r}")
+    check_config(base, "base")
     if overrides is not None and not isinstance(overrides, dict):
         raise ConfigError(f"`overrides` must be a dict of options or None. Received: overrides={overrides!r}")
     ys = [np.asarray(y, dtype=np.float64).ravel() for y in ys]

@@ -488,6 +488,14 @@ def test_a_config_that_is_not_a_config_is_refused(config):
         backtest({"a": np.arange(30.0)}, ["naive"], h=2, config=config)
 
 
+def test_a_forecaster_for_a_config_is_told_to_pass_its_config():
+    from seqcast import Forecaster
+
+    with pytest.raises(ConfigError, match=r"Received: config=Forecaster\(epochs=2\); a Forecaster's options are its `config`: "
+                                          r"pass config=f\.config$"):
+        backtest({"a": np.arange(30.0)}, ["naive"], h=2, config=Forecaster(epochs=2))
+
+
 @pytest.mark.parametrize("series, message", [
     (True, r"^`series` must be a dict \{id: values\}, a list of 1-D values"),  # 'bool' object is not iterable
     (np.int64(3), r"^`series` must be a dict \{id: values\}"),

@@ -652,6 +652,20 @@ def test_sklearn_contract_params_repr_and_positional_options(air):
         Forecaster("gru")
 
 
+def test_a_forecaster_given_for_a_config_is_told_to_pass_its_config(air):
+    # holdout(y, f) said "the first argument must be a Config": holdout's second, and nothing said what to pass
+    f = Forecaster(**FAST)
+    with pytest.raises(ConfigError, match=r"^`config` must be a seqcast.Config or None\. Received: config=Forecaster\(.*\); "
+                                          r"a Forecaster's options are its `config`: pass config=f\.config$"):
+        holdout(air, f)
+    with pytest.raises(ConfigError, match=r"^`config` must be a seqcast.Config or None\. Received: config='gru'$"):
+        holdout(air, "gru")
+    with pytest.raises(ConfigError, match=r"Received: Forecaster\(.*\); for another Forecaster's options pass its config, "
+                                          r"Forecaster\(f\.config\)$"):
+        Forecaster(f)
+    assert Forecaster(f.config).get_params() == f.get_params()  # as it says
+
+
 def test_a_failed_refit_leaves_the_earlier_model_whole(air):
     f = Forecaster(**FAST).fit(air)
     before = f.forecast(2)
