@@ -669,20 +669,21 @@ def _read_files(p: Path) -> tuple[dict, bytes]:
     return meta, raw
 
 
-def _read_whole(p: Path, tries: int = 50) -> tuple[dict, bytes]:
-    """model.json and the weights of one save. A save running meanwhile (fit --out on this folder) swaps a new folder
-    in between two reads, or the folder is briefly absent: a read that failed while the folder changed is done again."""
+def _read_whole(p: Path, read=_read_files, tries: int = 50):
+    """`read(p)` of one save of the folder `p` (default: its model.json and weights). A save running meanwhile (fit --out
+    on this folder) swaps a new folder in between two reads, or the folder is briefly absent: a read that failed, or
+    that the folder changed under, is done again."""
     for i in range(tries):
         before = _identity(p)
         try:
-            meta, raw = _read_files(p)
+            got = read(p)
         except (ModelFileError, OSError):
             if i == tries - 1 or not _replaced(p, before):
                 raise
             time.sleep(0.01)
             continue
         if _identity(p) == before:
-            return meta, raw
+            return got
     raise ModelFileError(f"'{p}' was replaced while it was read, {tries} times; try again when the save writing it has ended")
 
 

@@ -32,8 +32,9 @@ def read(path) -> dict:
     """The facts of the model saved in `path` (its run.json's holdout scores and its files too), read without JAX.
     ModelFileError, in one line, for a folder that holds no model, a corrupt or mismatched model.json or weights."""
     p = io.model_path(path)
-    folder, run_file = _locate(p)
-    meta, raw = io._read_whole(folder)  # model.json's format checked; the weights there and matching its checksum
+    # all from one save: a fit --out swapping its folder in meanwhile gave one model's facts, the next one's holdout
+    # and files, or "cannot use 'm/report.html': No such file or directory"
+    folder, meta, raw, run, files = io._read_whole(p, _read)
     io._check_options(meta, folder / io.META)  # an option of another seqcast version, said so
     try:
         told = facts(meta, _shapes(raw))
@@ -42,7 +43,15 @@ def read(path) -> dict:
         raise ModelFileError(f"'{folder}': {e}") from None
     except Exception as e:  # noqa: BLE001 - a hand-edited model.json: one line, as Forecaster.load says it
         raise ModelFileError(f"'{folder}' is corrupt or inconsistent ({type(e).__name__}: {e}); re-save the model with `seqcast fit`") from None
-    return {"path": str(p), **told, "holdout": _run(run_file), "files": _files(p)}
+    return {"path": str(p), **told, "holdout": run, "files": files}
+
+
+def _read(p: Path) -> tuple:
+    """The model folder in `p`, its model.json (format checked) and weights (matching its checksum), its run.json's
+    holdout and the files under `p`."""
+    folder, run_file = _locate(p)
+    meta, raw = io._read_files(folder)
+    return folder, meta, raw, _run(run_file), _files(p)
 
 
 def _locate(p: Path) -> tuple[Path, Path | None]:

@@ -207,3 +207,33 @@ def test_sub_daily_dates_show_their_times_at_both_ends(saved, tmp_path):
     Forecaster(**{**FAST, "epochs": 1}).fit(y).save(tmp_path / "m")
     assert "60 values, 2000-06-05 00:00:00 .. 2000-06-06 05:30:00, frequency 30min" in summary.text(summary.read(tmp_path / "m"))
     assert "60 values, 2000-01-01 .. 2004-12-01, frequency MS" in summary.text(summary.read(saved))  # monthly: days
+
+
+def test_a_model_replaced_while_it_is_read_is_read_from_one_save(fitted, tmp_path, monkeypatch):
+    # `seqcast info m` while a `fit --out m` swapped its folder in (2 saving processes, 1 reading: 1.5% of 12,000 reads)
+    # told one model's options beside the next one's holdout (run.json) and files, or ended in "cannot use
+    # 'm/report.html': No such file or directory"
+    from seqcast import io
+
+    other = Forecaster(**FAST, seed=1).fit(monthly())
+
+    def save(f, seed: int, beside: str):
+        def extra(d):
+            io.write_atomic(d / "run.json", json.dumps({"command": f"seqcast fit --seed {seed}", "leaderboard": [], "verdict": []}))
+            io.write_atomic(d / beside, "x")
+        io.save_model(f, tmp_path / "m", extra=extra)
+
+    save(fitted, 0, "report.html")
+    real, calls = summary._run, []
+
+    def run(f):  # the other fit's save lands after this one's model files were read, before its run.json
+        calls.append(f)
+        if len(calls) == 1:
+            save(other, 1, "test_plot.png")
+        return real(f)
+
+    monkeypatch.setattr(summary, "_run", run)
+    facts = summary.read(tmp_path / "m")
+    assert len(calls) == 2  # read again, whole
+    assert facts["model"]["seed"] == 1 and facts["holdout"]["command"] == "seqcast fit --seed 1"
+    assert [f["name"] for f in facts["files"]] == ["model.json", "run.json", "test_plot.png", "weights.safetensors"]
