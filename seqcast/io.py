@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import UNPARSABLE, ConfigError, ModelFileError, unparsable
+from .errors import UNPARSABLE, ConfigError, ModelFileError, SeqcastError, unparsable
 from .runs import PREDICTIONS_CSV, PREDICTIONS_FILE, REPORT_FILE, RUN_FILE, SCORES_CSV
 
 if TYPE_CHECKING:
@@ -677,7 +677,7 @@ def _read_whole(p: Path, read=_read_files, tries: int = 50):
         before = _identity(p)
         try:
             got = read(p)
-        except (ModelFileError, OSError):
+        except (SeqcastError, OSError):
             if i == tries - 1 or not _replaced(p, before):
                 raise
             time.sleep(0.01)

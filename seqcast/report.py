@@ -862,7 +862,6 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
     return out
 
 
-@_drawn
 def write_html(run: dict, path, *, base_dir=None) -> Path:
     """Write `run` as ONE self-contained HTML file at `path` (atomically) and return the path.
 
@@ -898,15 +897,21 @@ def write_html(run: dict, path, *, base_dir=None) -> Path:
 
     Raises DataError (one line) when a key has the wrong type (say `leaderboard` not a list).
     """
-    from . import __version__
-    from .io import write_atomic
+    from .io import check_file_out, path_arg, write_atomic
 
     if not isinstance(run, dict):
         raise DataError(f"a run must be a JSON object (a dict) of title, data, leaderboard, ... Received: {type(run).__name__}")
-    from .io import check_file_out, path_arg
-
     path = check_file_out(path_arg("path", path))
     base = path_arg("base_dir", base_dir) if base_dir is not None else path.parent
+    write_atomic(path, _page(run, base))
+    return path
+
+
+@_drawn
+def _page(run: dict, base: Path) -> bytes:
+    """write_html's page: `run` as HTML, its figures read from the folder `base`."""
+    from . import __version__
+
     title = str(run.get("title") or "seqcast report")
     sections = _html_sections(run, base)
     meta = " · ".join(_esc(x) for x in (run.get("command") and f"$ {run['command']}", run.get("created"),
@@ -936,18 +941,35 @@ def write_html(run: dict, path, *, base_dir=None) -> Path:
 </body>
 </html>
 """
-    write_atomic(path, _unicode(page).encode("utf-8"))
-    return path
+    return _unicode(page).encode("utf-8")
 
 
 def write_report(run_dir, out=None) -> Path:
-    """Read RUN_DIR/run.json (and the figure files beside it) and write RUN_DIR/report.html, or `out`."""
+    """Read RUN_DIR/run.json (and the figure files beside it) and write RUN_DIR/report.html, or `out`. A run folder
+    replaced meanwhile (a `backtest --out RUN` swapping its folder in) is read, and its report written, again."""
+    from .io import _inode, _read_whole, path_arg, write_atomic
+
+    d = path_arg("run_dir", run_dir)
+    out = path_arg("out", out) if out is not None else None
+    for _ in range(50):
+        seen, where, page = _read_whole(d, lambda d: (_inode(d), *_report_page(d, out)))  # run.json and figures of one run
+        try:
+            write_atomic(where, page)
+        except OSError:  # FileNotFoundError: its temp file was made in the folder a swap has since moved away
+            if _inode(d) == seen:
+                raise
+            continue
+        if _inode(d) == seen:  # else the folder swapped in since may hold this page of the earlier run: again, from its files
+            break
+    return where
+
+
+def _report_page(d: Path, out: Path | None) -> tuple[Path, bytes]:
+    """Where write_report writes, and the page of the run in `d`."""
     import json
 
     from .errors import ConfigError
-    from .io import path_arg
 
-    d = path_arg("run_dir", run_dir)
     hint = ("make one with `seqcast fit DATA --out DIR` (one series with a test part), `seqcast backtest ... --report` or "
             "`seqcast benchmark ... --report`")
     if not d.is_dir():
@@ -970,13 +992,13 @@ def write_report(run_dir, out=None) -> Path:
         # a run folder from someone else: written through, its report.html -> ~/.bashrc would get the page's lines
         raise ConfigError(f"'{d / REPORT_FILE}' is a link to '{(d / REPORT_FILE).resolve()}', outside the run folder; "
                           "remove the link, or name the report's file with --out")
-    out = path_arg("out", out) if out is not None else d / REPORT_FILE
+    out = out if out is not None else d / REPORT_FILE
     if out.is_dir():
         raise ConfigError(f"--out '{out}' is a directory; give a file path such as {out / REPORT_FILE}")
     from .io import check_file_out
 
     check_file_out(out)  # not over a saved model's model.json or weights
     try:
-        return write_html(run, out, base_dir=d)
+        return out, _page(run, d)
     except DataError as e:
         raise DataError(f"'{f}': {e}") from None

@@ -393,6 +393,50 @@ def test_write_report_is_self_contained(run_dir):
     assert write_report(run_dir, run_dir / "again.html").read_bytes() == out.read_bytes()  # same run, same bytes
 
 
+def test_a_run_folder_replaced_while_its_report_is_written_gets_its_own_report(tmp_path, monkeypatch):
+    # `seqcast report RUN` while a backtest --out RUN swapped its folder in: the page was made from the earlier run.json
+    # (and the new folder's figures) and written into the new folder, over the report of the run it now holds
+    d = tmp_path / "run"
+
+    def save(command: str):
+        runs.write_run_dir(d, lambda tmp: {"title": "t", "command": command, "leaderboard": [], "verdict": []})
+
+    save("seqcast backtest a.csv --out run")
+    real, calls = report._html_sections, []
+
+    def sections(run, base):  # the other backtest's folder lands after this report read run.json
+        if base == d:  # not the other backtest's own report, made in its temp folder
+            calls.append(run["command"])
+            if len(calls) == 1:
+                save("seqcast backtest b.csv --out run")
+        return real(run, base)
+
+    monkeypatch.setattr(report, "_html_sections", sections)
+    html = write_report(d).read_text(encoding="utf-8")
+    assert calls == ["seqcast backtest a.csv --out run", "seqcast backtest b.csv --out run"]  # read again, whole
+    assert "b.csv" in html and "a.csv" not in html
+    monkeypatch.undo()
+    from seqcast import io
+
+    real_write = io.write_atomic
+    for lost in (False, True):  # it lands after the page was made: the page went into the new folder, or its temp file
+        landed = []             # was made in the folder moved away ("cannot use 'run/report.html': No such file")
+
+        def write_atomic(path, data, lost=lost, landed=landed):
+            if path == d / "report.html" and not landed:
+                landed.append(save(f"seqcast backtest c{lost}.csv --out run"))
+                if lost:
+                    raise FileNotFoundError(2, "No such file or directory", str(path))
+            real_write(path, data)
+
+        monkeypatch.setattr(io, "write_atomic", write_atomic)
+        html = write_report(d).read_text(encoding="utf-8")
+        command = json.loads((d / "run.json").read_text())["command"]
+        assert landed and command == f"seqcast backtest c{lost}.csv --out run"
+        assert html.count("seqcast backtest ") == html.count(command) > 0  # the page of the run the folder holds, only
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
 def test_a_run_folders_report_html_linking_out_of_it_is_not_written_through(tmp_path):
     """Bug: a run folder from someone else whose report.html is a symlink to ~/.bashrc: `seqcast report RUN` replaced
     ~/.bashrc by the page, whose lines (a verdict with newlines: 'curl ... | sh') are the run.json's author's."""
