@@ -8,6 +8,7 @@ with 130 and SIGTERM with 143, leaving what was saved before as it was and no te
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import errno
 import functools
 import json
@@ -112,6 +113,32 @@ def _signals(saved: list):
         io.SAVED.reset(token)
 
 
+#: The folders the running command will replace, held until it ends (`_hold`); None outside a command.
+_HELD: contextvars.ContextVar[contextlib.ExitStack | None] = contextvars.ContextVar("seqcast_held", default=None)
+
+
+@contextlib.contextmanager
+def _holds():
+    with contextlib.ExitStack() as held:
+        token = _HELD.set(held)
+        try:
+            yield
+        finally:
+            _HELD.reset(token)
+
+
+def _hold(target: Path) -> Path:
+    """Hold `target`, the folder this command replaces (checked by io.check_target), until the command ends: a second
+    command for it meanwhile is refused at once (io.holding)."""
+    from .io import holding
+    from .runs import shell_join
+
+    held = _HELD.get()
+    if held is not None:  # who holds it, for the command refused: the command line as typed
+        held.enter_context(holding(target, shell_join(["seqcast", *sys.argv[1:]])))
+    return target
+
+
 @contextlib.contextmanager
 def _handlers():
     from .io import INTERRUPTED
@@ -163,7 +190,7 @@ def friendly(fn):
             logging.getLogger("matplotlib").setLevel(logging.ERROR)
         saved: list = []  # what the command saved, should a Ctrl-C come after it
         try:
-            with _signals(saved), _lenient_stdout():
+            with _signals(saved), _lenient_stdout(), _holds():
                 _needs_stdout(kwargs.get("as_json"))  # --json
                 return fn(*args, **kwargs)
         except SeqcastError as e:
@@ -464,7 +491,7 @@ def _run_out(report: bool, out: Optional[Path], command: str) -> Optional[Path]:
         return None
     from .runs import check_run_dir
 
-    return check_run_dir(out if out is not None else Path("seqcast-out") / command)
+    return _hold(check_run_dir(out if out is not None else Path("seqcast-out") / command))
 
 
 def _scaler_text(cfg, names, part: str) -> str:
@@ -530,7 +557,7 @@ def demo(
     # refuse a bad --out before training, not after: a file, or a non-empty folder that is not an earlier demo's
     # (whose files of the same names would be overwritten, or with --no-report deleted), or one that also holds
     # other files, such as the run directory `backtest --report` writes by default (seqcast-out/backtest)
-    check_target(out, DEMO_MARKER, DEMO_WHAT, DEMO_FILES)
+    _hold(check_target(out, DEMO_MARKER, DEMO_WHAT, DEMO_FILES))
     series = datasets.airline()
     _say(quiet, f"airline passengers: {len(series)} monthly values {series.index[0]:%Y-%m}..{series.index[-1]:%Y-%m}; "
                 f"seqcast's default (auto) model: {cfg.model.upper()}{list(cfg.units)} + linear skip, window {cfg.window}, log values, "
@@ -668,7 +695,7 @@ def fit(
     if auto:  # the options the TOML file sets win over the automatic choices too, and the flags over both
         flags = {**{k: getattr(cfg, k) for k in toml if k != "model"}, **{k: v for k, v in flags.items() if v is not None}}
     lv = _levels(levels) or None
-    check_target(out)  # refuse a bad --out before training, not after
+    _hold(check_target(out))  # refuse a bad --out before training, not after
     many = _load_many(data, column, date_column, id_column, value_column, freq, cfg.fill)
     if many is not None:
         again = _flags(column=column, date_column=date_column, id_column=id_column, value_column=value_column, freq=freq,

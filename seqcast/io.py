@@ -401,6 +401,89 @@ def _swap_in(tmp: Path, target: Path) -> list[Path]:
         raise
 
 
+# ---- one command at a time per folder ---------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def holding(target, who: str = ""):
+    """Hold the folder `target`, which a CLI command will replace, until the block ends. A second command for the same
+    folder (two terminals, `make -j`, a cron job) is refused at once, naming the first (`who`): both swapped their
+    folder in, the last one winning, and both said they had written it. The lock is a file '.NAME.lock' beside
+    `target` (fcntl.flock: the system lets go of it when the process ends, even by kill -9), deleted after, with the
+    folders made for it. Where there is no flock (Windows) or the file system refuses locks, nothing is held."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    real = Path(os.path.realpath(Path(target).expanduser()))  # m, ./m and a link to m: one folder, one lock
+    lock, made, fd = real.parent / f".{_cut(real.name, 245)}.lock", [], None
+    try:
+        fd = _lock(lock, made, fcntl, target)
+        if fd is not None:
+            with contextlib.suppress(OSError):  # a lock file of another user's: held, read-only
+                os.ftruncate(fd, 0)
+                os.write(fd, f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}: {who}".encode())
+        yield
+    finally:
+        if fd is not None:
+            if _inode(lock) == _fd_inode(fd):
+                lock.unlink(missing_ok=True)  # before letting go: a command that opened it then finds it gone, and retries
+            os.close(fd)
+        for d in reversed(made):
+            try:
+                d.rmdir()
+            except OSError:  # not empty: another command's, or the folder saved
+                break
+
+
+def _lock(lock: Path, made: list, fcntl, target) -> int | None:
+    """A descriptor of the file `lock`, flock-ed; None where the file system refuses locks. ConfigError when another
+    process holds it. The folders made for it are added to `made`."""
+    for _ in range(100):
+        made += _make_parents(lock.parent)
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        except FileNotFoundError:  # its folder removed meanwhile, by the command that had made it
+            continue
+        except PermissionError:  # another user's lock file, in a shared folder: held read-only
+            try:
+                fd = os.open(lock, os.O_RDONLY | os.O_CLOEXEC)
+            except OSError:  # none, in a folder this user cannot write to: the save says so
+                return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            try:
+                who = lock.read_text(encoding="utf-8", errors="replace").strip()
+            except OSError:
+                who = ""
+            raise ConfigError(f"'{target}' is being written by another seqcast command{f' ({who})' if who else ''}; "
+                              "wait for it to end, or choose another directory (--out)") from None
+        except OSError:  # ENOLCK, EINVAL: a file system without locks (some network shares)
+            os.close(fd)
+            lock.unlink(missing_ok=True)
+            return None
+        if _inode(lock) == _fd_inode(fd):
+            return fd
+        os.close(fd)  # its holder deleted it as it let go: a new one
+    return None
+
+
+def _fd_inode(fd: int):
+    st = os.fstat(fd)
+    return st.st_dev, st.st_ino
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Make `folder` and the folders above it that are missing; returns those made, the top one first."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
+    for p in missing:
+        p.mkdir(exist_ok=True)
+    return missing
+
+
 # ---- parameters <-> flat arrays --------------------------------------------------------------------
 
 

@@ -1058,6 +1058,30 @@ def test_refit_into_the_folder_that_holds_its_data_and_config_is_refused_before_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
 
 
+@pytest.mark.parametrize("command, target", [
+    (["fit", "DATA", "--out", "m", *FAST], "m"),
+    (["demo", "--epochs", "1", "--out", "m", "-q"], "m"),
+    (["backtest", "DATA", "--models", "gru,naive", "--report", "--epochs", "2", "-q"], "seqcast-out/backtest"),  # the default run folder
+], ids=["fit", "demo", "backtest"])
+def test_a_folder_another_command_is_writing_is_refused_before_training(command, target, data_csv, tmp_path, monkeypatch):
+    # two at once (two terminals, make -j, a cron job) both trained, both swapped their folder in and both said they had
+    # saved it: the last one won, and the other run was lost without a word
+    import seqcast.backtest
+    import seqcast.forecast
+    from seqcast import io as sio
+
+    monkeypatch.chdir(tmp_path)
+    for module, name in ((seqcast.forecast, "holdout"), (seqcast.backtest, "backtest")):
+        monkeypatch.setattr(module, name, lambda *a, **k: pytest.fail("trained while another command held the folder"))
+    args = [data_csv if a == "DATA" else a for a in command]
+    with sio.holding(target, "seqcast fit other.csv --out m"):
+        assert_error(invoke(*args), f"'{target}' is being written by another seqcast command (pid ",
+                     ": seqcast fit other.csv --out m); wait for it to end, or choose another directory (--out)")
+    assert list(tmp_path.iterdir()) == []  # neither command left a lock file or a folder
+    assert_error(invoke("backtest", tmp_path / "nope.csv", "--report"), "nope.csv")  # failing after it held seqcast-out/backtest
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_out_that_is_a_file_is_refused(data_csv, tmp_path):
     f = tmp_path / "model"
     f.write_text("not a folder")

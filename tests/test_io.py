@@ -975,3 +975,67 @@ def test_a_long_name_the_file_system_takes_is_written(tmp_path, monkeypatch):
         io.replace_dir(tmp_path / name, lambda d: (d / "model.json").write_text(text))
         assert (tmp_path / name / "model.json").read_text() == text
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, f"{name[:-2]}.csv"])
+
+
+# ---- one command at a time per folder ------------------------------------------------------------------
+
+
+def test_a_folder_held_by_one_command_is_refused_to_another(tmp_path):
+    # two `fit --out m` (or two `backtest --report`, seqcast-out/backtest) at once both trained, both swapped their folder
+    # in and both said they had saved it: the last one won, the other run was lost without a word
+    m = tmp_path / "m"
+    (tmp_path / "link").symlink_to(m, target_is_directory=True)
+    with io.holding(m, "seqcast fit a.csv --out m"):
+        for other in (m, tmp_path / "." / "m", tmp_path / "link"):  # one folder, whatever its name
+            message = (rf"^'{re.escape(str(other))}' is being written by another seqcast command \(pid {os.getpid()}, "
+                       r"since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d: seqcast fit a.csv --out m\); wait for it to end, or choose another directory \(--out\)$")
+            with pytest.raises(ConfigError, match=message), io.holding(other, "seqcast fit b.csv --out m"):
+                pytest.fail("held twice")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link"]  # the lock file is gone
+    with io.holding(m):  # free again
+        pass
+
+
+def test_a_held_folder_is_let_go_when_its_command_is_killed(tmp_path):
+    import subprocess
+    import sys
+
+    m = tmp_path / "m"
+    code = f"import time; from seqcast import io\nwith io.holding({str(m)!r}, 'seqcast fit'):\n    print('held', flush=True); time.sleep(60)"
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "held"
+        with pytest.raises(ConfigError, match=r"is being written by another seqcast command \(pid \d+, since .*: seqcast fit\)"), \
+                io.holding(m):
+            pass
+    finally:
+        p.kill()  # kill -9: no cleanup; the system lets go of the lock, its file stays
+        p.wait()
+    with io.holding(m):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_folders_made_for_a_lock_are_removed(tmp_path):
+    m = tmp_path / "out" / "runs" / "m"  # seqcast-out/backtest, before seqcast-out exists
+    with io.holding(m):
+        assert (tmp_path / "out" / "runs" / ".m.lock").is_file()
+        with pytest.raises(ConfigError, match="is being written by another seqcast command"), io.holding(m):
+            pass
+    assert list(tmp_path.iterdir()) == []  # nothing saved: nothing left
+    with io.holding(m):
+        m.mkdir()  # saved: its folders stay
+    assert [p.relative_to(tmp_path).as_posix() for p in sorted(tmp_path.rglob("*"))] == ["out", "out/runs", "out/runs/m"]
+
+
+def test_a_file_system_without_locks_holds_nothing(tmp_path, monkeypatch):
+    import errno
+    import fcntl
+
+    def flock(fd, op):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    with io.holding(tmp_path / "m"), io.holding(tmp_path / "m"):  # as before: the last swap wins, whole
+        pass
+    assert list(tmp_path.iterdir()) == []
