@@ -28,13 +28,17 @@ from .errors import UNPARSABLE, ConfigError, DataError, unparsable
 def _drawn(fn):
     """Run a function that draws with the two settings `_plain` relies on, whatever the user's matplotlibrc or
     rcParams say: text.usetex off (on, every figure needed a LaTeX install, and ids with _ or % broke it) and
-    text.parse_math on (off, an escaped "\\$" was drawn with its backslash). Styles and fonts stay the user's."""
+    text.parse_math on (off, an escaped "\\$" was drawn with its backslash). Styles and fonts stay the user's. One thread
+    at a time (data's lock, which drawing takes anyway): rc_context saves and restores the process-wide rcParams, and two
+    threads in it at once left seqcast's two settings in place of the user's for good."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         import matplotlib
 
-        with matplotlib.rc_context({"text.usetex": False, "text.parse_math": True}):
+        from .data import _QUIET_LOCK
+
+        with _QUIET_LOCK, matplotlib.rc_context({"text.usetex": False, "text.parse_math": True}):
             return fn(*args, **kwargs)
 
     return wrapper

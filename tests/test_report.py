@@ -826,6 +826,28 @@ def test_drawing_silences_warnings_one_thread_at_a_time_with_data(monkeypatch):
     assert free == [False]
 
 
+def test_drawing_in_threads_keeps_the_users_rc_params():
+    # a user with text.usetex True drawing seqcast figures in 2 threads (300 figures) found it False after: each figure's
+    # rc_context saved and restored the process-wide rcParams, and two at once restored each other's
+    import threading
+
+    import matplotlib
+
+    from seqcast import data
+
+    seen = []
+
+    def drawing():  # while drawing: can another thread enter a drawing's rc_context?
+        t = threading.Thread(target=lambda: seen.append(data._QUIET_LOCK.acquire(blocking=False)))
+        t.start()
+        t.join()
+        seen.append(matplotlib.rcParams["text.usetex"])
+
+    with matplotlib.rc_context({"text.usetex": True}):
+        report._drawn(drawing)()
+        assert seen == [False, False] and matplotlib.rcParams["text.usetex"]  # seqcast's setting inside, the user's after
+
+
 def test_report_tables_write_scores_as_the_verdict_and_columns_keep_their_decimals(tmp_path):
     # the leaderboard read MASE 0.9781 under a verdict "MASE 0.978 vs 1.025" (and the terminal's 0.978), RMSE 12
     # beside 2.756, MAE 12.8 beside 42.96, fit s 0.013 beside 17.07: 4 significant digits with trailing zeros dropped
