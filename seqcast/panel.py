@@ -122,19 +122,20 @@ def needs(cfg: Config, H: int, above: int = 0) -> str:  # "N values (what they h
 #: The largest scaled value the network trains on: float32's squares (the squared error, Adam's squared gradients of a
 #: linear path) overflow beyond sqrt(3.4e38) ~ 1.8e19, and the fit would end as if the learning rate were too large.
 MAX_SCALED = 1e19
+_USE_A_SCALER = ("use a scaler that brings them near 1 (scaler='standard' or 'minmax'; CLI --scaler), or log=True for data never "
+                 "negative (CLI --log)")
 
 
-def _check_scaled(z: np.ndarray, cfg: Config, fitting: bool = True) -> None:
+def _check_scaled(z: np.ndarray, cfg: Config, fitting: bool = True) -> float:
     """Refuse values that are still huge after scaling: training values (scaler 'none' on data in units of 1e30), or
-    (`fitting` False) a window to forecast from, far beyond what the model's scalers were fitted on."""
+    (`fitting` False) a window to forecast from, far beyond what the model's scalers were fitted on. Returns the largest |z|."""
     top = float(np.max(np.abs(z), initial=0.0))
     if top > MAX_SCALED:
         what = "the values the network trains on" if fitting else "the values to forecast from"
-        fix = ("use a scaler that brings them near 1 (scaler='standard' or 'minmax'; CLI --scaler), or log=True for data never "
-               "negative (CLI --log)" if fitting else
-               "they lie far outside the values the model was fitted on: refit on data that holds such values")
+        fix = _USE_A_SCALER if fitting else "they lie far outside the values the model was fitted on: refit on data that holds such values"
         raise ConfigError(f"{what} reach {top:.3g} after scaler={cfg.scaler!r}{' and log1p' if cfg.log else ''}, beyond the "
                           f"±{MAX_SCALED:g} whose squares float32, the network's precision, holds; {fix}")
+    return top
 
 
 def check_trainable(lengths, cfg: Config, H: int) -> None:
@@ -149,9 +150,10 @@ def check_trainable(lengths, cfg: Config, H: int) -> None:
                     f"`window` (CLI --window){' or patience=0 (CLI --patience 0: no validation tail)' if tail_blocks else ''}")
 
 
-def _check_finite(params, hist, cfg: Config) -> None:
-    """A fit that diverged (a learning rate too large for the data) is refused, not returned: its weights
-    are NaN, or early stopping fell back to the untrained ones after a NaN / inf epoch."""
+def _check_finite(params, hist, cfg: Config, top: float) -> None:
+    """A fit that diverged (a learning rate too large for the data, or unscaled values: GDP in dollars with scaler 'none',
+    whose squared gradients overflow float32 at any learning rate) is refused, not returned: its weights are NaN, or early
+    stopping fell back to the untrained ones after a NaN / inf epoch. `top`: the largest |value| it trained on."""
     import jax
 
     from . import train
@@ -159,8 +161,13 @@ def _check_finite(params, hist, cfg: Config) -> None:
     finite = all(bool(np.isfinite(np.asarray(p)).all()) for p in jax.tree_util.tree_leaves(params))
     if not finite or not np.isfinite(np.asarray(hist.loss, dtype=np.float64)).all():
         lr = cfg.learning_rate if cfg.learning_rate is not None else train.DEFAULT_LR[cfg.optimizer]
-        raise ConfigError(f"training diverged: the loss became NaN or inf; lower `learning_rate` (try {lr / 10:g}) or use "
-                          f"optimizer adam (CLI --learning-rate, --optimizer, or in a --config file). Received: learning_rate={lr:g}, optimizer={cfg.optimizer!r}")
+        unscaled = cfg.scaler == "none" and not cfg.log  # (no learning rate helps there: 1e-7 diverged on 1e13)
+        adam = cfg.optimizer != "adam"
+        raise ConfigError("training diverged: the loss became NaN or inf"
+                          + (f" on values as they are (scaler='none'), up to {top:.3g}; {_USE_A_SCALER}, or " if unscaled else "; ")
+                          + f"lower `learning_rate` (try {lr / 10:g}){' or use optimizer adam' if adam else ''} (CLI --learning-rate, "
+                          f"{'--optimizer, ' if adam else ''}or in a --config file). Received: learning_rate={lr:g}, optimizer={cfg.optimizer!r}"
+                          + (", scaler='none'" if unscaled else ""))
 
 
 def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | None = None, scalers: list | None = None,
@@ -203,7 +210,7 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
 
     train.check_backend()
     values = np.concatenate(z)
-    _check_scaled(values, cfg)
+    top = _check_scaled(values, cfg)
     values = jnp.asarray(values, jnp.float32)
     seq = cfg.strategy == "seq2seq"
     fit_w = train.Windows(values, jnp.asarray(fit_starts, jnp.int32), w, H, seq)
@@ -214,7 +221,7 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
     params = init_params(spec, cfg.seed, cfg.ensemble)
     params, hist = train.fit(spec, params, fit_w, None, train=tspec, seed=cfg.seed, X_val=val_w, progress=progress,
                              members=cfg.ensemble)
-    _check_finite(params, hist, cfg)
+    _check_finite(params, hist, cfg, top)
     return PanelFit(cfg, H, int(season or 1), spec, params, scalers, hist, (len(fit_starts), len(val_starts)))
 
 

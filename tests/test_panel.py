@@ -205,6 +205,21 @@ def test_values_too_large_for_float32_after_scaling_are_refused_in_one_line():
     assert np.isfinite(fit_panel([seasonal(40) * 1e9], TINY.replace(scaler="none")).params["head"]["W"]).all()  # 1e9 trains
 
 
+def test_a_fit_that_diverges_on_unscaled_values_says_to_use_a_scaler():
+    """A linear model with scaler='none' on data of 1e10 to 1e19 (GDP in dollars, 2e13: below the ±1e19 refused before
+    training) said 'lower `learning_rate` (try 0.0001) or use optimizer adam ... optimizer='adam'': adam already, and no
+    learning rate helps (1e-7 diverged too: Adam's squared gradients, ~value**4, overflow float32 from ~4e9)."""
+    cfg = TINY.replace(model="linear", scaler="none", epochs=20)
+    for lr in (None, 1e-7):
+        with pytest.raises(ConfigError, match=r"^training diverged: the loss became NaN or inf on values as they are \(scaler='none'\), up to "
+                                              r"1\.\d+e\+13; use a scaler that brings them near 1 \(scaler='standard' or 'minmax'; CLI --scaler\), "
+                                              r"or log=True for data never negative \(CLI --log\), or lower `learning_rate` \(try \d.*\) \(CLI "
+                                              r"--learning-rate, or in a --config file\)\. Received: learning_rate=[0-9.e-]+, "
+                                              r"optimizer='adam', scaler='none'$"):
+            fit_panel([seasonal(40) * 1e12], cfg.replace(learning_rate=lr))
+    assert np.isfinite(fit_panel([seasonal(40) * 1e12], cfg.replace(scaler="standard")).params["head"]["W"]).all()
+
+
 def test_norm_season_without_room_names_the_cli_flags_and_the_config_file():
     with pytest.raises(ConfigError, match=r"pass window=8 \(two seasons\) or norm='last' \(CLI --window 8, --norm last, or in a "
                                           r"--config file\)\. Received: season=4, window=3$"):
