@@ -252,7 +252,8 @@ def check_horizon(strategy: str, trained: int, h: int) -> None:
     if strategy == "recursive" and h > MAX_STEPS:
         raise ConfigError(f"`horizon` must be <= {MAX_STEPS:,}: a recursive model feeds each step back, one forward pass a step "
                           "(about 0.5 ms each for a small GRU: most of a minute for 100,000), and that far ahead its forecasts rest on its own "
-                          f"forecasts alone. Received: horizon={h}")
+                          f"forecasts alone. Received: horizon={h}; to forecast further ahead, fit on coarser steps, e.g. means of "
+                          "consecutive values (pandas: s.resample('D').mean() of hourly data)")
 
 
 def forecast_panel(fitted: PanelFit, ys, h: int, scalers: list | None = None) -> np.ndarray:
