@@ -132,17 +132,20 @@ POSITIVE_INTS = ("window", "horizon", "epochs", "batch_size", "ensemble")
 #: The most epochs and ensemble members, and why: past them a fit computes for hours whatever the model (epochs=10**12
 #: ran on; ensemble=10**6 drew members for minutes, and would have trained them for days). An epoch costs at least
 #: ~0.5 ms of host work (one compiled call, the shuffle, early stopping's bookkeeping) however small the model and data.
-LIMITS = {"epochs": (1_000_000, ("a million epochs take minutes even for the smallest model, and with early stopping "
-                                 "(patience) stand for 'until it stops'")),
+LIMITS = {"epochs": (1_000_000, "a million epochs take minutes even for the smallest model",
+                     ("; to train until the validation loss stops improving, use early stopping (patience > 0; CLI --patience) "
+                      "with epochs=1000000 (CLI --epochs 1000000)")),
           "ensemble": (1000, ("each member is a model of its own, drawn and trained one after another on each core "
-                              "(auto trains 5)"))}
+                              "(auto trains 5)"), "")}
 
 
 def check_limit(name: str, value: int) -> None:
-    """Refuse a value of `name` above LIMITS[name], saying why that is enough."""
-    top, why = LIMITS[name]
+    """Refuse a value of `name` above LIMITS[name], saying why that is enough (and how to do what it was meant for)."""
+    top, why, fix = LIMITS[name]
     if value > top:
-        raise ConfigError(f"`{name}` must be at most {top:,}: {why}. Received: {name}={value!r}")
+        raise ConfigError(f"`{name}` must be at most {top:,}: {why}. Received: {name}={value!r}{fix}")
+
+
 DEFAULT_LR = {"adam": 1e-3, "rmsprop": 1e-3, "sgd": 1e-2}  # Keras' default learning rates (learning_rate=None)
 MODEL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN", "linear": "Linear"}  # Keras' layer names
 

@@ -115,7 +115,8 @@ def test_epochs_and_ensemble_have_an_upper_bound_that_says_why():
     # epochs=10**12 without early stopping computed on for good; ensemble=10**6 spent minutes drawing members (5.5 GB)
     assert Config(epochs=1_000_000, ensemble=1000).replace().epochs == 1_000_000  # the limits themselves pass
     with pytest.raises(ConfigError, match=r"^`epochs` must be at most 1,000,000: a million epochs take minutes even for the smallest "
-                                          r"model, and with early stopping \(patience\) stand for 'until it stops'\. Received: epochs=1000000000000$"):
+                                          r"model\. Received: epochs=1000000000000; to train until the validation loss stops improving, use "
+                                          r"early stopping \(patience > 0; CLI --patience\) with epochs=1000000 \(CLI --epochs 1000000\)$"):
         Config().replace(epochs=10**12)
     with pytest.raises(ConfigError, match=r"^`ensemble` must be at most 1,000: .*\(auto trains 5\)\. Received: ensemble=1001$"):
         Config().replace(ensemble=1001)
