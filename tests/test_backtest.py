@@ -544,6 +544,8 @@ def test_a_masked_value_is_missing_not_the_value_under_the_mask():
     m = np.ma.array(np.arange(12.0), mask=[0] * 5 + [1] + [0] * 6)
     with pytest.raises(DataError, match=r"^series 'a' holds NaN or inf values; fill them first"):
         backtest({"a": m}, ["naive"], h=2)
+    with pytest.raises(DataError, match=r"^series 'y' holds NaN or inf values; fill them first"):
+        backtest(m, ["naive"], h=2)  # one series as a bare masked array: np.asarray dropped its mask there still
 
 
 def filled_series(first_test: float, fill: str = "interpolate", at=(37, 38, 39, 42, 46), name="a"):
