@@ -333,10 +333,11 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
 
         ids_, loaded, _ = _as_panel(series, cfg.fill)  # (gaps, duplicates, order, one frequency) as fit checks them
         series = dict(zip(list(series) if dated else ids_, loaded))  # a dict keeps its own keys (tuples, ints beside text)
-    if (isinstance(series, np.ndarray) or array_like(series)) and np.ndim(series) == 1:  # one series as bare values (a JAX
-        series = {"y": np.asanyarray(series)}  # array too) would read as n one-value series (a masked one kept)
+    array = isinstance(series, np.ndarray) or array_like(series)  # (a JAX array too)
+    if array and np.ndim(series) == 1:  # one series as bare values would read as n one-value series
+        series, array = {"y": np.asanyarray(series)}, False  # (a masked one kept)
     hint = to_pandas_hint(series)  # a pyarrow array would read as n one-value series, as a 1-D numpy one did
-    if hint or not isinstance(series, Iterable) or (isinstance(series, np.ndarray) and series.ndim == 0):
+    if hint or not isinstance(series, Iterable) or (array and np.ndim(series) == 0):  # (a JAX scalar is iterable by type)
         got = f"a {type(series).__name__}{hint}" if hint else f"series={_one_line(repr(series), 80)}"
         raise DataError("`series` must be a dict {id: values}, a list of 1-D values, a pd.Series, or a long DataFrame / "
                         f"CSV / Parquet path (unique_id, ds, y). Received: {got}")

@@ -242,6 +242,8 @@ def test_a_jax_array_is_one_series_as_a_numpy_one_is():
 
     y = np.arange(30.0) % 7  # exact in JAX's float32
     assert backtest(jnp.asarray(y), ["naive"], h=3).leaderboard() == backtest(y, ["naive"], h=3).leaderboard()
+    with pytest.raises(DataError, match=r"^`series` must be a dict .*Received: series=Array\(3\., dtype=float32"):
+        backtest(jnp.asarray(3.0), ["naive"], h=3)  # a JAX scalar, iterable by type: 'TypeError: iteration over a 0-d array'
 
 
 def test_a_pyarrow_table_or_array_is_told_to_convert_in_one_line():
