@@ -346,7 +346,12 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
         raise DataError("`series` holds no series; give at least one")
     ids = [k for k, _ in items]
     text_ids(ids)  # models order the series by their ids as text (panel.fit_panel): 1 and "1" must not meet
-    ys = [metrics._numbers(f"series[{k!r}]", v).ravel() for k, v in items]
+    ys = [metrics._numbers(f"series[{k!r}]", v) for k, v in items]
+    for k, y in zip(ids, ys):  # a column (n, 1) is its values; rows of many series are not one series
+        if sum(d > 1 for d in y.shape) > 1:
+            raise DataError(f"series {k!r} has shape {y.shape}; each series must be 1-D values, e.g. pass a 2-D array's rows as "
+                            "series: list(arr)")
+    ys = [y.ravel() for y in ys]
     marks = [(gaps.filled(v, len(y)), gaps.method(v)) for (_, v), y in zip(items, ys)]  # (S,) filled values, fill method
     dated = [getattr(getattr(v, "index", None), "freqstr", None) for _, v in items[:1]]
     m = int(season or cfg.season or (season_length(dated[0]) if dated and dated[0] else None) or 1)

@@ -246,6 +246,17 @@ def test_a_jax_array_is_one_series_as_a_numpy_one_is():
         backtest(jnp.asarray(3.0), ["naive"], h=3)  # a JAX scalar, iterable by type: 'TypeError: iteration over a 0-d array'
 
 
+def test_a_series_of_more_than_one_dimension_is_refused_not_flattened():
+    # backtest([rows]) of a 2-D array (3 series of 20 values by mistake), or a 3-D array, read each as one series of 60
+    with pytest.raises(DataError, match=r"^series 0 has shape \(3, 20\); each series must be 1-D values, e\.g\. pass a 2-D "
+                                        r"array's rows as series: list\(arr\)$"):
+        backtest([np.ones((3, 20))], ["naive"], h=2)
+    with pytest.raises(DataError, match=r"^series 0 has shape \(3, 20\)"):
+        backtest(np.ones((2, 3, 20)), ["naive"], h=2)
+    column = backtest([np.arange(20.0)[:, None]], ["naive"], h=2)  # a column (n, 1): its values, as before
+    assert column.leaderboard() == backtest([np.arange(20.0)], ["naive"], h=2).leaderboard()
+
+
 def test_a_pyarrow_table_or_array_is_told_to_convert_in_one_line():
     """backtest(pyarrow Table) gave a message of 8 lines (the Table's repr); a pyarrow array, being iterable, was read as
     n one-value series: 'series 0 has 1 values; a backtest ... needs at least 5'."""
