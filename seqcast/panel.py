@@ -119,8 +119,9 @@ def needs(cfg: Config, H: int, above: int = 0) -> str:  # "N values (what they h
     return f"{n} values ({why})"
 
 
-#: The largest scaled value the network trains on: float32's squares (the squared error, Adam's squared gradients of a
-#: linear path) overflow beyond sqrt(3.4e38) ~ 1.8e19, and the fit would end as if the learning rate were too large.
+#: The largest scaled value the network trains on: float32's squares of it (the squared error) overflow beyond
+#: sqrt(3.4e38) ~ 1.8e19. Below it a fit may still diverge on unscaled values (a linear model from ~3e9: Adam squares
+#: gradients that grow as value**2), which `_check_finite` then says, naming the scaler.
 MAX_SCALED = 1e19
 _USE_A_SCALER = ("use a scaler that brings them near 1 (scaler='standard' or 'minmax'; CLI --scaler), or log=True for data never "
                  "negative (CLI --log)")
