@@ -3,6 +3,8 @@
 import doctest
 import importlib
 import inspect
+import re
+from pathlib import Path
 
 import pytest
 
@@ -29,3 +31,26 @@ def test_public_names_and_their_methods_have_docstrings():
     for fn in ("mse", "rmse", "mae", "mape", "smape", "mase", "rmsse"):
         missing += [] if inspect.getdoc(getattr(seqcast.metrics, fn)) else [fn]
     assert missing == []
+
+
+def _readme() -> str:
+    """README.md as one line of text (its paragraphs wrap anywhere)."""
+    path = Path(__file__).resolve().parents[1] / "README.md"
+    return " ".join(path.read_text(encoding="utf-8").split())
+
+
+def test_readme_limits_are_the_codes():
+    # The README's "Limits" sentence lists refusals a user could not find before (this session's ±1e150, 99 levels, ...)
+    from seqcast import data, intervals, panel
+    from seqcast.config import LIMITS
+    from seqcast.errors import ConfigError
+
+    text = _readme()
+    for claim in (f"values beyond ±{data.MAX_VALUE:.0e}".replace("e+", "e"), f"values beyond ±{panel.MAX_SCALED:.0e}".replace("e+", "e"),
+                  f"`--epochs` up to {LIMITS['epochs'][0]:,};", f"`--ensemble` up to {LIMITS['ensemble'][0]:,} members",
+                  f"`--levels` up to {intervals.MAX_LEVELS} levels", f"a recursive forecast up to {panel.MAX_STEPS:,} steps"):
+        assert claim in text, claim
+    example = re.search(r"\(`([\d.,]+)` is one level twice\)", text).group(1)
+    with pytest.raises(ConfigError, match="must not repeat a level"):
+        intervals.parse_levels(example)
+
