@@ -54,3 +54,11 @@ def test_readme_limits_are_the_codes():
     with pytest.raises(ConfigError, match="must not repeat a level"):
         intervals.parse_levels(example)
 
+
+def test_readme_names_the_lock_file_a_command_holds(tmp_path):
+    from seqcast.io import holding
+
+    assert "The lock is a file `.NAME.lock` beside the folder (`.m.lock` for `--out m`)" in _readme()
+    with holding(tmp_path / "m", "seqcast fit airline --out m"):
+        assert (tmp_path / ".m.lock").read_text().endswith(": seqcast fit airline --out m")
+    assert list(tmp_path.iterdir()) == []  # deleted when the command ends
