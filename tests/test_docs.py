@@ -62,3 +62,31 @@ def test_readme_names_the_lock_file_a_command_holds(tmp_path):
     with holding(tmp_path / "m", "seqcast fit airline --out m"):
         assert (tmp_path / ".m.lock").read_text().endswith(": seqcast fit airline --out m")
     assert list(tmp_path.iterdir()) == []  # deleted when the command ends
+
+
+def test_readme_inputs_load_series_takes():
+    # The README's Python section lists what load_series and fit read (this session added JAX, masked and pyarrow /
+    # categorical dates): each gives the airline's values and dates, a masked value is missing, a Table is told its way.
+    import jax.numpy as jnp
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from seqcast.errors import DataError
+
+    assert ("load_series and fit also take a Series or DataFrame (a DatetimeIndex, or an index of pyarrow or categorical "
+            "dates), a list, a numpy array") in _readme()
+    y = seqcast.datasets.airline().astype(float)
+    values = y.to_numpy()
+    for dates in (pd.CategoricalIndex(y.index), pd.Index(pd.array(y.index.date, dtype="date32[pyarrow]"))):
+        pd.testing.assert_series_equal(seqcast.load_series(pd.Series(values, index=dates)), y, check_names=False, check_freq=False)
+    for array in (values.tolist(), np.ma.array(values), jnp.asarray(values)):
+        np.testing.assert_allclose(seqcast.load_series(array).to_numpy(), values, rtol=1e-6)  # JAX: float32
+    masked = np.ma.array(values, mask=np.arange(len(values)) == 5)
+    with pytest.raises(DataError, match="row 5: the value is missing"):
+        seqcast.load_series(masked)
+    assert seqcast.load_series(masked, fill="interpolate").iloc[5] == (values[4] + values[6]) / 2
+    with pytest.raises(DataError, match=r"a pyarrow Table converts with \.to_pandas\(\)$"):
+        seqcast.load_series(pa.table({"y": values}))
+    long = pd.DataFrame({"unique_id": ["a"] * 144 + ["b"] * 144, "ds": [*y.index] * 2, "y": [*values] * 2})
+    assert sorted(seqcast.load_long(long.set_index(["unique_id", "ds"]))) == ["a", "b"]  # "one indexed by unique_id (and ds)"
