@@ -90,3 +90,14 @@ def test_readme_inputs_load_series_takes():
         seqcast.load_series(pa.table({"y": values}))
     long = pd.DataFrame({"unique_id": ["a"] * 144 + ["b"] * 144, "ds": [*y.index] * 2, "y": [*values] * 2})
     assert sorted(seqcast.load_long(long.set_index(["unique_id", "ds"]))) == ["a", "b"]  # "one indexed by unique_id (and ds)"
+
+
+def test_readme_not_fitted_error_is_sklearns_once_sklearn_is_imported(tmp_path):
+    sklearn_exceptions = pytest.importorskip("sklearn.exceptions")
+
+    assert "raise seqcast.errors.NotFittedError, also sklearn's once sklearn is imported" in _readme()
+    for call in (lambda f: f.forecast(3), lambda f: f.save(tmp_path / "m")):
+        with pytest.raises(sklearn_exceptions.NotFittedError) as caught:
+            call(seqcast.Forecaster())
+        assert isinstance(caught.value, seqcast.errors.NotFittedError)
+    assert list(tmp_path.iterdir()) == []
