@@ -1,5 +1,6 @@
 """The public API's docstrings: every name documented, and their `>>>` examples run (so that they cannot rot)."""
 
+import ast
 import doctest
 import importlib
 import inspect
@@ -101,3 +102,22 @@ def test_readme_not_fitted_error_is_sklearns_once_sklearn_is_imported(tmp_path):
             call(seqcast.Forecaster())
         assert isinstance(caught.value, seqcast.errors.NotFittedError)
     assert list(tmp_path.iterdir()) == []
+
+
+def _readme_blocks(language: str) -> list[str]:
+    path = Path(__file__).resolve().parents[1] / "README.md"
+    return re.findall(rf"^```{language}\n(.*?)^```", path.read_text(encoding="utf-8"), re.MULTILINE | re.DOTALL)
+
+
+def test_readme_python_blocks_are_python_and_its_toml_a_valid_config(tmp_path):
+    # the blocks are too slow to run (300-epoch fits), but an edit must leave them Python; the config file's example
+    # holds options a TOML file takes, with values they accept
+    from seqcast.config import load_toml
+
+    blocks = _readme_blocks("python")
+    assert len(blocks) >= 2
+    for block in blocks:
+        ast.parse(block)
+    (toml,) = _readme_blocks("toml")
+    (tmp_path / "run.toml").write_text(toml, encoding="utf-8")
+    assert load_toml(tmp_path / "run.toml").epochs == 300
