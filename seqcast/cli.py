@@ -782,7 +782,8 @@ def fit(
                          data={**runs.series_data(series, str(data), ho.leaks, _holdout_scaler_text(cfg, ho.leaks), ho.n_train,
                                                   ho.n_test), **({"unscored": ho.unscored} if ho.unscored else {}), **source},
                          levels=lv, refit=refit,
-                         forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test} points, one step ahead; "
+                         forecast_caption=f"{ho.model_name} and the baselines on the last {ho.n_test + ho.unscored} points, one step "
+                                          f"ahead{f' ({ho.unscored} filled, not scored)' if ho.unscored else ''}; "
                                           f"then {h} step{'s' * (h != 1)} forecast by {by}{shaded}")
 
     save_model(f, out, extra=beside_the_model if ho is not None else None)

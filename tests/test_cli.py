@@ -1627,6 +1627,7 @@ def test_fit_keeps_a_filled_test_date_in_test_predictions_with_an_empty_truth_as
         assert row["rmse"] == pytest.approx(np.sqrt(np.mean((scored["truth"] - scored[row["model"]]) ** 2)), rel=1e-9)
     report = (tmp_path / "m" / "report.html").read_text()
     assert "11 rows." in report and "the 1 filled one forecast too" in report
+    assert "on the last 11 points, one step ahead (1 filled, not scored);" in report  # the plotted test span (said 10)
     assert_ok(invoke("backtest", gap, "--models", "naive", "--horizon", 3, "--windows", 2, "--fill", "interpolate",
                      "--out", tmp_path / "b", "-q"))
     bt = pd.read_csv(tmp_path / "b" / "predictions.csv")
