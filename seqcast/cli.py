@@ -1135,8 +1135,10 @@ def predict(
     f = Forecaster.load(model_dir)
     picked = _ids(ids)
     if plot is not None and f.long_format_ and (picked is None or len(picked) != 1):
+        asked = (f"--ids picks {len(picked)} of them; keep one of those" if picked else "pick one with --ids") + \
+            f" (e.g. --ids {_printable(picked[0] if picked else f.series_ids_[0])})"
         raise ConfigError(f"--plot draws one series, and this model forecasts {len(f.series_ids_)} in long format; "
-                          f"pick one with --ids (e.g. --ids {_printable(f.series_ids_[0])}) or drop --plot")
+                          f"{asked} or drop --plot")
     horizon = default_horizon(f) if horizon is None else horizon
     new = None if data is None else _new_data(f, data, **reading, quiet=quiet)
     fc = f.forecast(horizon, new, levels=levels, ids=picked)

@@ -718,7 +718,9 @@ def test_predict_long_errors(long_model, work):
     assert_error(invoke("predict", long_model, "--horizon", 4), "`horizon` must be <= 3", "direct model")
     assert_error(invoke("predict", long_model, "--horizon", 2, "--levels", "95"), "calibrated levels 50, 80")
     assert_error(invoke("predict", long_model, "--plot", work / "p.png"), "--plot draws one series", "pick one with --ids (e.g. --ids a)")
-    assert_error(invoke("predict", long_model, "--ids", "a,b", "--plot", work / "p.png"), "--plot draws one series")
+    # the ids already picked: keep one of those, not "pick one with --ids" (realdata3: --ids Q1,Q2 was told to pick)
+    assert_error(invoke("predict", long_model, "--ids", "b,a", "--plot", work / "p.png"), "--plot draws one series",
+                 "--ids picks 2 of them; keep one of those (e.g. --ids b)")
 
 
 def test_predict_plots_the_one_series_ids_picks_from_a_long_model(long_model, tmp_path):
