@@ -832,12 +832,13 @@ class Holdout:
         if self.n_test < 10 or base not in self.predictions or len(self.truth) != self.n_test:
             return ""
         q = self.rmse_ratio(base)
+        size = f"{'' if self.n_test % q['block'] == 0 else 'up to '}{q['block']}"  # 58 points: 15 blocks of up to 4 (the last of 2)
         if not np.isfinite(q["lo"]):
-            return (f"; {self.n_test} test points make {q['blocks']} blocks of {q['block']} consecutive ones: too few (under "
+            return (f"; {self.n_test} test points make {q['blocks']} blocks of {size} consecutive ones: too few (under "
                     f"{metrics.MIN_UNITS}) to tell a difference from noise")
         from .report import ratio_clause
 
-        return ratio_clause("RMSE", q["lo"], q["hi"], f"{q['blocks']} blocks of {q['block']} test points", word)
+        return ratio_clause("RMSE", q["lo"], q["hi"], f"{q['blocks']} blocks of {size} test points", word)
 
     def season_note(self) -> str:
         """Says when MASE's scale falls back to season 1 (a training part no longer than the season) and when the

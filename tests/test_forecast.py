@@ -549,6 +549,8 @@ def test_holdout_verdict_says_whether_the_rmse_difference_is_beyond_the_noise(cl
     few = _holdout_of(clean, e[:24] / 2, e[:24])  # the demo's 24 test points: 8 blocks of 3
     assert few.verdict().endswith("50% lower; 24 test points make 8 blocks of 3 consecutive ones: too few (under 10) to tell a "
                                   "difference from noise).")
+    ragged = _holdout_of(clean, e[:58] / 2, e[:58])  # 58 points: 15 blocks of 4, the last of 2 (realdata3: "of 4" read as 60)
+    assert ragged.verdict().endswith("over 15 blocks of up to 4 test points: clearly better).")
     assert _holdout_of(clean, e[:5] / 2, e[:5]).verdict().endswith("50% lower). Only 5 test points: too few to rank the models; "
                                                                    "a backtest (seqcast backtest) scores more origins.")
 
