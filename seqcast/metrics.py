@@ -70,6 +70,8 @@ def root_mean_square(e: np.ndarray, axis: int | None = None, over=1.0, mean=np.m
     float or an error is infinite; `mean` may be a NaN-skipping one (NaN errors: targets not scored)."""
     with np.errstate(over="ignore"):
         out = np.sqrt(mean(e**2, axis=axis) / over)
+    if not np.isinf(out).any():  # nothing overflowed (nearly always): no second pass over e (backtest's per-series blocks)
+        return out
     top = np.fmax.reduce(np.abs(e), axis=axis, keepdims=True, initial=-np.inf)  # (.., 1, ..) the largest |e|, NaN skipped
     redo = np.isinf(out) & np.isfinite(np.squeeze(top, axis=axis))
     if not np.any(redo):
@@ -206,8 +208,9 @@ def _rows(name: str, a, shape: tuple[int, ...] | None = None) -> np.ndarray:
 
 def _nanmean(x: np.ndarray, axis: int | None = None):
     """np.nanmean without its warning: NaN where a mean has no value."""
-    count = np.sum(~np.isnan(x), axis=axis)
-    total = np.nansum(x, axis=axis)
+    nan = np.isnan(x)
+    count = np.sum(~nan, axis=axis)
+    total = np.sum(np.where(nan, 0.0, x), axis=axis)  # np.nansum's sum (NaN as 0), without its second isnan and checks
     return np.divide(total, count, out=np.full(np.shape(total), np.nan), where=count > 0)
 
 

@@ -426,3 +426,19 @@ def test_errors_whose_squares_overflow_give_the_right_finite_rmse_without_warnin
     squares, k = metrics.scaled_squares(e)
     assert k == 0 and squares.tolist() == (e**2).tolist()
     assert metrics.root_mean_square(np.array([np.inf, 1.0])) == np.inf  # an infinite error stays infinite
+
+
+def test_nanmean_and_masked_root_mean_square_are_numpys_bits():
+    # scores with filled targets scores each series in its own block, ~10 calls of _nanmean and 3 of root_mean_square
+    # each: 100,000 rows of 10,000 series took 0.3 s more after 533e29b and a25f5ba; both now skip work (a second isnan,
+    # a second pass over the errors where nothing overflowed) and must give the figures np.nansum / count gives
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(40, 7)) * 13.7
+    x[rng.random(x.shape) < 0.2] = np.nan
+    x[3] = np.nan  # a row with nothing to average: NaN
+    for axis in (None, 0, 1):
+        count = np.sum(~np.isnan(x), axis=axis)
+        want = np.divide(np.nansum(x, axis=axis), count, out=np.full(np.shape(count), np.nan), where=count > 0)
+        np.testing.assert_array_equal(metrics._nanmean(x, axis=axis), want)
+        rms = metrics.root_mean_square(x, axis=axis, mean=metrics._nanmean)
+        np.testing.assert_array_equal(rms, np.sqrt(metrics._nanmean(x**2, axis=axis)))
