@@ -25,7 +25,7 @@ import numpy as np
 
 from . import gaps, metrics
 from .config import Config, check_config
-from .data import check_magnitude
+from .data import _one_line, array_like, check_magnitude, season_length, to_pandas_hint
 from .errors import ConfigError, DataError, did_you_mean
 from .windows import check_positive
 
@@ -315,7 +315,6 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
     """
     import pandas as pd
 
-    from .data import _one_line, array_like, season_length, to_pandas_hint
     from .forecast import text_ids
 
     check_positive("horizon", h)
