@@ -315,14 +315,15 @@ def is_long(source: Any, *, id_column: str = "unique_id") -> bool:
 
 class _Table:
     """A long table's columns by name, how to name a row, whether cells are CSV text, and whether its values may
-    write decimal commas (a file not separated by commas: its ids, dates and names are read as written)."""
+    write decimal commas (a file not separated by commas: its ids, dates and names are read as written), and a
+    DataFrame's named index levels that are not columns (`levels`, for a message)."""
 
     __slots__ = ("columns", "decimal", "levels", "names", "source", "text", "where")
 
     def __init__(self, names: list, columns: list, where: Callable[[int], str], source: str, text: bool,
-                 decimal: bool = False):
+                 decimal: bool = False, levels: list | tuple = ()):
         self.names, self.columns, self.where, self.source, self.text = names, columns, where, source, text
-        self.decimal, self.levels = decimal, []  # levels: a DataFrame's named index levels that are not columns
+        self.decimal, self.levels = decimal, list(levels)
 
 
 def _read_long(source: Any, wanted: tuple[str, ...]) -> _Table:
@@ -431,9 +432,7 @@ def _frame_table(frame: pd.DataFrame, source: str, wanted: tuple[str, ...] = ())
         if levels.count(name) == 1 and not any(_same_label(n, name) for n in names):
             names.append(name)
             columns.append(pd.Series(frame.index.get_level_values(name), index=frame.index, name=name))
-    table = _Table(names, columns, _row_where, source, False)
-    table.levels = [n for n in levels if n is not None and n not in names]  # for a message: the other levels' names
-    return table
+    return _Table(names, columns, _row_where, source, False, levels=[n for n in levels if n is not None and n not in names])
 
 
 def _long_columns(table: _Table, *wanted: str) -> dict[str, Any]:
