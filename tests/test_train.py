@@ -907,3 +907,22 @@ def test_predict_pads_to_min_rows_only_where_the_pad_is_cheap():
     assert train._min_rows(rnn.ModelSpec(cell="lstm", units=(512,), window=2000), 20, m) == 1
     assert train._min_rows(rnn.ModelSpec(cell="linear", units=(1,), window=12), 1, m) == m
     assert train._min_rows(rnn.ModelSpec(cell="gru", units=(32,), window=24), 5, 1) == 1  # not asked for
+
+
+@pytest.mark.parametrize("optimizer", train.OPTIMIZERS)
+@pytest.mark.parametrize("members", [1, 3])
+def test_the_numpy_initial_state_is_each_optimizers_own(optimizer, members):
+    # epoch_fn builds the optimizer's first state with numpy (no compilation); it must be what optax's init gives
+    spec = rnn.ModelSpec(cell="lstm", units=(3,))
+    params = rnn.init_params(spec, key=0)
+    init = train._optimizer(optimizer, 0.01).init
+    if members > 1:
+        params = train.stack_members([rnn.init_params(spec, key=k) for k in range(members)])
+        init = jax.vmap(init)
+    ours, theirs = train.zero_state(init)(params), init(params)
+    assert jax.tree_util.tree_structure(ours) == jax.tree_util.tree_structure(theirs)
+    for a, b in zip(jax.tree_util.tree_leaves(ours), jax.tree_util.tree_leaves(theirs)):
+        assert isinstance(a, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
+        np.testing.assert_array_equal(a, np.asarray(b))
+    zeros, _ = train.epoch_fn(spec, train.TrainSpec(optimizer=optimizer, epochs=1, batch_size=4), 8, members)
+    assert jax.tree_util.tree_structure(zeros(params)) == jax.tree_util.tree_structure(theirs)
