@@ -207,15 +207,13 @@ def fit_panel(ys, config: Config, *, horizon: int | None = None, season: int | N
     val_starts = np.concatenate(val_starts) if val_starts else np.zeros(0, int)
     if len(fit_starts) == 0:
         check_trainable([len(v) for v in series], cfg, H)
-    import jax.numpy as jnp
-
     train.check_backend()
     values = np.concatenate(z)
     top = _check_scaled(values, cfg)
-    values = jnp.asarray(values, jnp.float32)
+    values = train.to_device(values)
     seq = cfg.strategy == "seq2seq"
-    fit_w = train.Windows(values, jnp.asarray(fit_starts, jnp.int32), w, H, seq)
-    val_w = train.Windows(values, jnp.asarray(val_starts, jnp.int32), w, H, seq) if len(val_starts) else None
+    fit_w = train.Windows(values, train.to_device(fit_starts, np.int32), w, H, seq)
+    val_w = train.Windows(values, train.to_device(val_starts, np.int32), w, H, seq) if len(val_starts) else None
     tspec = train.TrainSpec(optimizer=cfg.optimizer, learning_rate=cfg.learning_rate, loss=cfg.loss, epochs=cfg.epochs,
                             batch_size=cfg.batch_size, shuffle=cfg.shuffle, patience=cfg.patience if val_w is not None else 0)
     train.check_memory(spec, len(fit_starts), len(val_starts), cfg.batch_size, cfg.ensemble, cfg.optimizer)  # before the members are drawn

@@ -132,6 +132,14 @@ def jit(f):
     return jax.jit(f)
 
 
+def to_device(a, dtype=np.float32) -> jax.Array:
+    """`a` as a device array of `dtype`, put there without compiling anything: `jnp.asarray` of numpy data
+    compiles a copy (or a cast) per shape, 10-50 ms each (a demo compiled 19 of them)."""
+    if isinstance(a, jax.Array) and a.dtype == dtype:
+        return a
+    return jax.device_put(np.asarray(a, dtype))
+
+
 @jax.tree_util.register_pytree_node_class
 class Windows:
     """Training windows as indices into one value array, so they are never copied:
@@ -153,13 +161,14 @@ class Windows:
         return int(self.starts.shape[0])
 
     @rnn.allow_rank_promotion
-    def take(self, idx):
-        """Rows `idx` as arrays: X (b, window), Y (b, horizon), or Y (b, window, horizon) with seq2seq."""
-        s = self.starts[idx][:, None]
-        X = self.values[s + jnp.arange(self.window)]
+    def take(self, idx, xp=jnp):
+        """Rows `idx` as arrays: X (b, window), Y (b, horizon), or Y (b, window, horizon) with seq2seq.
+        xp=np: numpy arrays, built on the host (jnp's indexing outside a jit compiles ~13 programs per shape)."""
+        values, s = xp.asarray(self.values), xp.asarray(self.starts)[idx][:, None]
+        X = values[s + xp.arange(self.window)]
         if self.seq2seq:  # (b, window, horizon)
-            return X, self.values[s[:, :, None] + 1 + jnp.arange(self.window)[:, None] + jnp.arange(self.horizon)]
-        return X, self.values[s + self.window + jnp.arange(self.horizon)]
+            return X, values[s[:, :, None] + 1 + xp.arange(self.window)[:, None] + xp.arange(self.horizon)]
+        return X, values[s + self.window + xp.arange(self.horizon)]
 
     def tree_flatten(self):
         return (self.values, self.starts), (self.window, self.horizon, self.seq2seq)
@@ -172,7 +181,7 @@ class Windows:
     def of(cls, values, window: int, horizon: int = 1, start: int = 0, stop: int | None = None):
         """Windows starting at positions start..stop-1 of `values` (default: all that fit)."""
         stop = n_windows(len(values), window, horizon) if stop is None else stop
-        return cls(jnp.asarray(values, jnp.float32), jnp.arange(start, stop, dtype=jnp.int32), window, horizon)
+        return cls(to_device(values), to_device(np.arange(start, stop), np.int32), window, horizon)
 
 
 def _rows(X, Y, idx):
@@ -464,14 +473,14 @@ def fit(spec, params, X, Y, *, train: TrainSpec, seed: int = 0, X_val=None, Y_va
     seed, members = check_positive("seed", seed, 0), check_positive("members", members)
     _check_model(spec, params, "pass rnn.init_params(spec, key=seed), or the parameters an earlier fit returned", members)
     if not isinstance(X, Windows):  # arrays (N, T[, F]) and (N, K...); Windows index one array instead
-        X, Y = (jnp.asarray(a, jnp.float32) for a in check_arrays(spec, X, _needed(Y, "Y")))
+        X, Y = (to_device(a) for a in check_arrays(spec, X, _needed(Y, "Y")))
     _check_windows(len(X))
     checked = isinstance(X_val, Windows)
     if checked:  # checked first: its windows copied out, (N_val, T) floats, may be what does not fit
         check_memory(spec, len(X), len(X_val), train.batch_size, members, train.optimizer)
-        X_val, Y_val = X_val.take(jnp.arange(len(X_val)))
+        X_val, Y_val = (to_device(a) for a in X_val.take(np.arange(len(X_val)), xp=np))
     if X_val is not None and not (np.ndim(X_val) > 0 and len(X_val) == 0):  # [] or an empty array: no validation
-        X_val, Y_val = (jnp.asarray(a, jnp.float32) for a in check_arrays(spec, X_val, _needed(Y_val, "Y_val"), "X_val", "Y_val"))
+        X_val, Y_val = (to_device(a) for a in check_arrays(spec, X_val, _needed(Y_val, "Y_val"), "X_val", "Y_val"))
     else:
         X_val = Y_val = None
         if train.patience:
@@ -766,7 +775,7 @@ def _fit_in_threads(spec, params, X, Y, train, seed, X_val, Y_val, bar, members,
             bar(done[0], hist)
 
     def member(i):
-        p = jax.tree_util.tree_map(lambda a: a[i], params)
+        p = jax.tree_util.tree_map(lambda a: np.asarray(a)[i], params)  # numpy: a device slice compiles per shape
         return _fit(spec, p, X, Y, train, seed, SHUFFLE_STREAM + i, X_val, Y_val, tick, 1)
 
     epoch_fn(spec, train, len(X), 1)  # built here, so the threads share one set of compiled functions
