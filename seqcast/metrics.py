@@ -128,39 +128,42 @@ def smape(y_true, y_pred) -> float:
 
 def mase(y_true, y_pred, y_train, season: int = 1) -> float:
     """MAE scaled by the in-sample MAE of the seasonal naive forecast on `y_train` (1: as good as it was in-sample);
-    nan when that scale is 0. DataError when `y_train` is no longer than the season.
+    nan when that scale is 0 or inf (steps beyond the largest float), as :func:`scores` leaves such rows out.
+    DataError when `y_train` is no longer than the season.
 
     >>> mase([10, 12], [11, 11], y_train=[1, 3, 5, 7], season=1)    # in-sample naive MAE 2
     0.5
     """
-    from .windows import check_positive
-
-    season = check_positive("season", season)
-    y_train = _numbers("y_train", y_train).ravel()
-    if len(y_train) <= season:
-        raise DataError(f"MASE needs a training series longer than the season. Received: len={len(y_train)}, season={season}")
-    scale = np.mean(np.abs(y_train[season:] - y_train[:-season]))
-    return float(mae(y_true, y_pred) / scale) if scale > 0 else float("nan")
+    scale, _ = _train_scales("MASE", y_train, season)
+    return float(mae(y_true, y_pred) / scale) if _usable(scale) else float("nan")
 
 
 def rmsse(y_true, y_pred, y_train, season: int = 1) -> float:
     """RMSE scaled by the in-sample RMSE of the seasonal naive forecast on `y_train` (M5's RMSSE with MASE's scale).
 
-    sqrt(mean((y - p)^2) / mean((y_t - y_{t-m})^2 over y_train)); nan when that scale is 0. M5 scales by the
+    sqrt(mean((y - p)^2) / mean((y_t - y_{t-m})^2 over y_train)); nan when that scale is 0 or inf (steps beyond ~1e154,
+    whose squares overflow), as :func:`scores` leaves such rows out. M5 scales by the
     one-step naive forecast (season 1, from the first nonzero value): pass season=1 for its figure (on a series without leading zeros).
     """
+    _, scale = _train_scales("RMSSE", y_train, season)
+    y, p = _pair(y_true, y_pred)
+    return float(root_mean_square(y - p, over=scale)) if _usable(scale) else float("nan")
+
+
+def _train_scales(what: str, y_train, season: int) -> tuple[float, float]:
+    """`insample_scales` of one training series for mase / rmsse, which refuse one no longer than the season."""
     from .windows import check_positive
 
     season = check_positive("season", season)
     y_train = _numbers("y_train", y_train).ravel()
     if len(y_train) <= season:
-        raise DataError(f"RMSSE needs a training series longer than the season. Received: len={len(y_train)}, season={season}")
-    y, p = _pair(y_true, y_pred)
-    _, scale = insample_scales(y_train, season)
-    if np.isinf(scale):  # steps of the training series beyond ~1e154: their mean square overflows, the ratio need not
-        diff = y_train[season:] - y_train[:-season]
-        return float(root_mean_square(y - p) / root_mean_square(diff))
-    return float(root_mean_square(y - p, over=scale)) if scale > 0 else float("nan")
+        raise DataError(f"{what} needs a training series longer than the season. Received: len={len(y_train)}, season={season}")
+    return insample_scales(y_train, season)
+
+
+def _usable(scale):
+    """Where a MASE / RMSSE scale can divide: finite and > 0 (the one rule of mase, rmsse and :func:`scores`)."""
+    return np.isfinite(scale) & (scale > 0)
 
 
 def insample_scales(y_train, season: int = 1) -> tuple[float, float]:
@@ -179,8 +182,8 @@ def insample_scales(y_train, season: int = 1) -> tuple[float, float]:
         season = 1
     if len(y) < 2:
         return float("nan"), float("nan")
-    diff = y[season:] - y[:-season]
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore"):  # steps (or their squares) beyond the largest float: inf
+        diff = y[season:] - y[:-season]
         return float(np.mean(np.abs(diff))), float(np.mean(diff**2))
 
 
@@ -233,8 +236,8 @@ def _block(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray, steps: 
         total = 100.0 * ape.sum(axis=axis)
         return np.divide(total, count, out=np.full(np.shape(total), np.nan), where=count > 0)
 
-    ok1 = np.isfinite(s1) & (s1 > 0)  # rows with a usable MASE scale
-    ok2 = np.isfinite(s2) & (s2 > 0)
+    ok1 = _usable(s1)  # rows with a usable MASE scale
+    ok2 = _usable(s2)
     nan_h = np.full(y.shape[1], np.nan)
     if ok1.any():
         scaled1 = ae[ok1] / s1[ok1, None]  # (r1, h)
@@ -343,7 +346,7 @@ def _per_series(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray, ro
     number of rows, all with both scales, are scored together ((G, r, h) blocks, each reduced as `_block` reduces
     its (r, h): the same sums in the same order); the others (a row without a scale) one by one."""
     out = dict.fromkeys(rows)
-    ok = np.isfinite(s1) & (s1 > 0) & np.isfinite(s2) & (s2 > 0)  # (R,)
+    ok = _usable(s1) & _usable(s2)  # (R,)
     by_size: dict = {}
     for key, m in rows.items():
         if ok[m].all():
