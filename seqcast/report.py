@@ -22,7 +22,7 @@ import functools
 from io import BytesIO
 from pathlib import Path
 
-from .errors import UNPARSABLE, ConfigError, DataError, unparsable
+from .errors import UNPARSABLE, ConfigError, DataError, ModelFileError, unparsable
 
 
 def _drawn(fn):
@@ -948,14 +948,18 @@ def _page(run: dict, base: Path) -> bytes:
     return _unicode(page).encode("utf-8")
 
 
+_TRIES = 50  # reads and writes of a report whose run folder is replaced meanwhile
+
+
 def write_report(run_dir, out=None) -> Path:
     """Read RUN_DIR/run.json (and the figure files beside it) and write RUN_DIR/report.html, or `out`. A run folder
-    replaced meanwhile (a `backtest --out RUN` swapping its folder in) is read, and its report written, again."""
+    replaced meanwhile (a `backtest --out RUN` swapping its folder in) is read, and its report written, again;
+    ModelFileError when it is replaced every time, _TRIES times."""
     from .io import _inode, _read_whole, path_arg, write_atomic
 
     d = path_arg("run_dir", run_dir)
     out = path_arg("out", out) if out is not None else None
-    for _ in range(50):
+    for _ in range(_TRIES):
         seen, where, page = _read_whole(d, lambda d: (_inode(d), *_report_page(d, out)))  # run.json and figures of one run
         try:
             write_atomic(where, page)
@@ -964,8 +968,9 @@ def write_report(run_dir, out=None) -> Path:
                 raise
             continue
         if _inode(d) == seen:  # else the folder swapped in since may hold this page of the earlier run: again, from its files
-            break
-    return where
+            return where
+    raise ModelFileError(f"'{d}' was replaced while its report was written, {_TRIES} times (another command keeps saving a run "
+                         f"into it; the {where.name} there may be an earlier run's); try again when that command has ended")
 
 
 def _report_page(d: Path, out: Path | None) -> tuple[Path, bytes]:

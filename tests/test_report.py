@@ -437,6 +437,41 @@ def test_a_run_folder_replaced_while_its_report_is_written_gets_its_own_report(t
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
+def test_a_run_folder_replaced_every_time_its_report_is_written_is_said_in_one_line(tmp_path, monkeypatch):
+    # a backtest --out RUN landing after each of the 50 pages written: write_report gave up silently, printing the path of
+    # a report that may be an earlier run's (or none written: each temp file lost with its folder); one line now, exit 2
+    from seqcast import io
+
+    d, saves = tmp_path / "run", []
+
+    def save():
+        saves.append(f"seqcast backtest {len(saves)}.csv --out run")
+        runs.write_run_dir(d, lambda tmp: {"title": "t", "command": saves[-1], "leaderboard": [], "verdict": []})
+
+    save()
+    real_write = io.write_atomic
+    monkeypatch.setattr(report, "_TRIES", 3, raising=False)  # (50 in use)
+    for lost in (False, True):
+        def write_atomic(path, data, lost=lost):
+            if path == d / "report.html":
+                save()
+                if lost:
+                    raise FileNotFoundError(2, "No such file or directory", str(path))
+            real_write(path, data)
+
+        monkeypatch.setattr(io, "write_atomic", write_atomic)
+        before = len(saves)
+        with pytest.raises(SeqcastError, match=r"^'.*run' was replaced while its report was written, 3 times \(another command "
+                                               r"keeps saving a run into it; the report.html there may be an earlier run's\); "
+                                               r"try again when that command has ended$"):
+            write_report(d)
+        assert len(saves) - before == 3
+    assert_error(runner.invoke(app, ["report", str(d)]), "was replaced while its report was written, 3 times")
+    monkeypatch.undo()
+    assert saves[-1] in write_report(d).read_text(encoding="utf-8")  # once the saves end: its report
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
 def test_a_run_folders_report_html_linking_out_of_it_is_not_written_through(tmp_path):
     """Bug: a run folder from someone else whose report.html is a symlink to ~/.bashrc: `seqcast report RUN` replaced
     ~/.bashrc by the page, whose lines (a verdict with newlines: 'curl ... | sh') are the run.json's author's."""
