@@ -689,18 +689,18 @@ def _is_value(cell: str) -> bool:
     return _number(text) is not None or _looks_like_dates([text])
 
 
-def _row_is_header(rows: Sequence[Sequence[str]]) -> bool:
-    """The first CSV row is a header iff none of its cells is a number or a date,
+def _row_is_header(columns: Sequence[Sequence[str]]) -> bool:
+    """The first CSV row (the first cell of each of `columns`) is a header iff none of its cells is a number or a date,
     or its first cell is a label (text without digits) above a column of numbers
     or dates: ``date,1990,2000`` names columns '1990' and '2000'.
     """
-    first = rows[0]
+    first = [column[0] for column in columns]
     if not any(_is_value(cell) for cell in first):
         return True
     label = first[0].strip()
-    if len(rows) < 2 or _is_missing(label) or any(ch.isdigit() for ch in label) or _number(label) is not None:
+    if len(columns[0]) < 2 or _is_missing(label) or any(ch.isdigit() for ch in label) or _number(label) is not None:
         return False
-    below = [record[0].strip() for record in rows[1:]]
+    below = [text.strip() for text in columns[0][1:]]
     filled = [text for text in below if not _is_missing(text)]
     return bool(filled) and (all(_number(t) is not None for t in filled) or _looks_like_dates(filled))
 
@@ -1397,24 +1397,9 @@ def _decimal_column(cells: list[str]) -> list[str]:
     return [c.replace(",", ".") if _DECIMAL_COMMA_RE.match(c) else c for c in cells]
 
 
-def _decimal_commas(rows: list[list[str]]) -> list[list[str]]:
-    """Rows of one width, each column read by `_decimal_column`, in place (new rows, or a transpose by zip, made a
-    million objects for the garbage collector to walk: seconds of a million-line file)."""
-    for j in range(len(rows[0])):
-        column = [record[j] for record in rows]  # (N,)
-        read = _decimal_column(column)
-        if read is not column:  # decimal commas
-            for record, cell in zip(rows, read):
-                record[j] = cell
-    return rows
-
-
-def _read_csv_table(path: Path, decimal: bool = True) -> tuple[list[list[str]], list[int], str]:
-    """`_read_csv_rows`, refusing rows whose number of fields differs from the first row's.
-
-    In a file not separated by commas, a cell like ``1120,5`` is a decimal comma: it reads ``1120.5``
-    (with `decimal`; without it the cells are as written, for the caller to read the values' column alone).
-    """
+def _read_csv_table(path: Path) -> tuple[list[list[str]], list[int], str]:
+    """`_read_csv_rows`, refusing rows whose number of fields differs from the first row's. The cells are as written:
+    in a file not separated by commas, the caller reads a cell like ``1120,5`` as a decimal comma (`_decimal_column`)."""
     rows, lines, delimiter = _read_csv_rows(path)
     width = len(rows[0])
     pipes = {record[0].count("|") if len(record) == 1 else 0 for record in rows}
@@ -1431,23 +1416,23 @@ def _read_csv_table(path: Path, decimal: bool = True) -> tuple[list[list[str]], 
             )
     while width > 1 and all(not record[-1].strip() for record in rows):  # a separator ending every line (Excel)
         rows, width = [record[:-1] for record in rows], width - 1
-    if decimal and delimiter != ",":
-        rows = _decimal_commas(rows)  # (after the widths are checked: it reads rows of one width)
     return rows, lines, delimiter
 
 
 def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool | None) -> _Raw:
     path = Path(source).expanduser()
     shown = _show(str(path), 200)
-    rows, lines, _ = _read_csv_table(path)
-    has_header = _row_is_header(rows) if header is None else header
+    rows, lines, sep = _read_csv_table(path)
+    columns = [[record[j].strip() for record in rows] for j in range(len(rows[0]))]  # (width, N): the one transpose
+    if sep != ",":  # a cell like 1120,5 is a decimal comma
+        columns = [_decimal_column(column) for column in columns]
+    has_header = _row_is_header(columns) if header is None else header
     names: list[str] | None = None
     if has_header:
-        names = [cell.strip() for cell in rows[0]]
-        rows, lines = rows[1:], lines[1:]
-        if not rows:
+        names = [column[0] for column in columns]
+        columns, lines = [column[1:] for column in columns], lines[1:]
+        if not lines:
             raise DataError(f"file {shown} has a header line but no data rows; add the data below it")
-    columns = [[record[j].strip() for record in rows] for j in range(len(rows[0]))]
     is_date = _DateColumns(lambda j: _detect_dates(columns[j]))
 
     def many() -> str:  # a long file read as one series (fit without --id-column): its dates repeat, once per series

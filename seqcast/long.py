@@ -338,7 +338,7 @@ def _read_long(source: Any, wanted: tuple[str, ...]) -> _Table:
     shown = _show(str(path), 200)
     if path.suffix.lower() in PARQUET_SUFFIXES:
         return _frame_table(_read_parquet(path), f"file {shown}", wanted)
-    rows, lines, sep = _read_csv_table(path, decimal=False)
+    rows, lines, sep = _read_csv_table(path)
     if len(rows) < 2:
         raise DataError(f"file {shown} has a header line but no data rows; add the data below it")
     names = [cell.strip() for cell in rows[0]]
