@@ -468,7 +468,9 @@ def _lock(lock: Path, made: list, fcntl, target) -> int | None:
         if _inode(lock) == _fd_inode(fd):
             return fd
         os.close(fd)  # its holder deleted it as it let go: a new one
-    return None
+    raise ConfigError(f"'{target}' could not be held: its lock file '{lock}' was replaced 100 times while this command "
+                      "took it (other seqcast commands keep writing that directory); wait for them to end, or choose "
+                      "another directory (--out)")
 
 
 def _fd_inode(fd: int):

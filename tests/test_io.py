@@ -1039,3 +1039,13 @@ def test_a_file_system_without_locks_holds_nothing(tmp_path, monkeypatch):
     with io.holding(tmp_path / "m"), io.holding(tmp_path / "m"):  # as before: the last swap wins, whole
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_lock_file_replaced_on_every_try_is_one_config_error(tmp_path, monkeypatch):
+    # it saved without any lock, silently, after 100 tries that each found the lock file replaced
+    calls = []
+    monkeypatch.setattr(io, "_inode", lambda path: calls.append(path) or ("other", len(calls)))
+    with pytest.raises(ConfigError, match=r"^'.*m' could not be held: its lock file .* was replaced 100 times") as e:
+        with io.holding(tmp_path / "m"):
+            pass
+    assert "\n" not in str(e.value) and len(calls) == 100 and not (tmp_path / "m").exists()
