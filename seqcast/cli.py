@@ -22,7 +22,7 @@ from typing import Optional
 import typer
 import typer.core
 
-from .errors import SeqcastError
+from .errors import SeqcastError, out_of_memory
 
 class _OneLineErrors(typer.core.TyperGroup):
     """Usage errors (a bad flag value, an unknown option) as one line `error: ...` with exit 2."""
@@ -203,10 +203,8 @@ def friendly(fn):
             where = f" '{e.filename}'" if e.filename else " the output (stdout)" if verb == "write" else ""  # > /dev/full
             _error(f"cannot {verb}{where}: {e.strerror or e}; {fix}")
             raise typer.Exit(2) from None
-        except MemoryError as e:  # numpy's allocation errors; JAX's say RESOURCE_EXHAUSTED
-            _out_of_memory(e)
-        except RuntimeError as e:
-            if "RESOURCE_EXHAUSTED" not in str(e):
+        except (MemoryError, RuntimeError) as e:  # numpy's allocation errors; JAX's say RESOURCE_EXHAUSTED
+            if not out_of_memory(e):
                 raise
             _out_of_memory(e)
         except KeyboardInterrupt as e:

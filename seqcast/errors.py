@@ -45,6 +45,12 @@ class NotFittedError(SeqcastError, ValueError, AttributeError):  # the bases of 
     """The estimator was used before `fit` (raised as `not_fitted` makes it)."""
 
 
+def out_of_memory(e: BaseException) -> bool:
+    """`e` says memory ran out: numpy's (and pyarrow's) MemoryError, or XLA's RESOURCE_EXHAUSTED (a RuntimeError),
+    no fault of the input, so never worded as one."""
+    return isinstance(e, MemoryError) or (isinstance(e, RuntimeError) and "RESOURCE_EXHAUSTED" in str(e))
+
+
 @functools.cache
 def _sklearn_not_fitted() -> type:
     from sklearn.exceptions import NotFittedError as SklearnNotFitted

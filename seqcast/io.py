@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import UNPARSABLE, ConfigError, ModelFileError, SeqcastError, unparsable
+from .errors import UNPARSABLE, ConfigError, ModelFileError, SeqcastError, out_of_memory, unparsable
 from .runs import PREDICTIONS_CSV, PREDICTIONS_FILE, REPORT_FILE, RUN_FILE, SCORES_CSV
 
 if TYPE_CHECKING:
@@ -700,6 +700,8 @@ def load_model(path: str | Path) -> Forecaster:
     except ModelFileError:
         raise
     except Exception as e:  # any other inconsistency in the files: one clear line, no traceback
+        if out_of_memory(e):  # (a full GPU at device_put): the CLI says so, a refit would not help
+            raise
         raise ModelFileError(f"'{p}' is corrupt or inconsistent ({type(e).__name__}: {e}); re-save the model with `seqcast fit`") from None
     for k, ctx in zip(f.series_ids_, f.contexts_):
         if len(ctx) != cfg.window and not (f.long_format_ and 1 <= len(ctx) < cfg.window):

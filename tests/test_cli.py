@@ -1569,6 +1569,20 @@ def test_out_of_memory_names_a_config_file_for_commands_without_the_flags(data_c
                  "(in a --config file where the command lacks those flags), or less data")
 
 
+def test_out_of_memory_while_loading_a_model_says_so_not_corrupt(model_dir, monkeypatch):
+    # a GPU too full for the weights was "'m' is corrupt or inconsistent (XlaRuntimeError: RESOURCE_EXHAUSTED ...);
+    # re-save the model with `seqcast fit`"
+    import jax
+
+    def full(*args, **kwargs):
+        raise RuntimeError("RESOURCE_EXHAUSTED: Out of memory while trying to allocate 2.0GiB")
+
+    monkeypatch.setattr(jax, "device_put", full)
+    msg = assert_error(invoke("predict", model_dir, "--horizon", 2, "-q"),
+                       "not enough memory (RESOURCE_EXHAUSTED: Out of memory while trying to allocate 2.0GiB); ")
+    assert "corrupt" not in msg
+
+
 def test_predict_ids_picks_series(long_model):
     r = invoke("predict", long_model, "--horizon", 2, "--ids", "c,a", "-q")
     assert_ok(r)

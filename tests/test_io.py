@@ -577,6 +577,20 @@ def test_an_interrupt_just_after_the_move_aside_puts_the_earlier_model_back(fitt
     assert [p.name for p in tmp_path.iterdir()] == ["copy"]
 
 
+@pytest.mark.parametrize("oom", [MemoryError("Unable to allocate 2.0 GiB"),
+                                 RuntimeError("RESOURCE_EXHAUSTED: Out of memory while trying to allocate 2.0GiB")])
+def test_out_of_memory_while_loading_is_not_called_a_corrupt_model(saved, monkeypatch, oom):
+    # load_model's catch-all made a full GPU (XLA's RESOURCE_EXHAUSTED at device_put) or RAM (numpy's MemoryError)
+    # "'m' is corrupt or inconsistent (...); re-save the model with `seqcast fit`": a refit would not help
+    def full(*args, **kwargs):
+        raise oom
+
+    monkeypatch.setattr(jax, "device_put", full)
+    with pytest.raises(type(oom)) as e:
+        io.load_model(saved)
+    assert e.value is oom and not isinstance(e.value, ModelFileError)
+
+
 def test_a_write_protected_model_folder_is_refused_not_replaced(fitted, saved, tmp_path, monkeypatch):
     # `chmod -R a-w m` to keep a model: a save replaced it all the same, then could not delete the earlier folder, left
     # beside it as '.m.xxxxxxxx.tmp' (this machine runs as root: os.access is what says no)
