@@ -1245,6 +1245,8 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         return pd.read_parquet(path)
     except ImportError:
         raise ConfigError("reading Parquet files needs pyarrow: pip install pyarrow") from None
+    except MemoryError:  # (pyarrow's ArrowMemoryError too): the file is fine, the CLI says "not enough memory"
+        raise
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds
         raise DataError(
             f"file {shown} cannot be read as Parquet ({_one_line(str(exc))}); check that it is a "

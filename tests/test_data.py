@@ -1320,6 +1320,23 @@ def test_a_parquet_file_named_like_text_is_named_as_parquet(tmp_path):
     assert list(load_series(path, column="y")) == [2.0, 4.0]
 
 
+def test_a_parquet_file_too_large_for_memory_is_not_called_unreadable(tmp_path, monkeypatch):
+    # pyarrow's ArrowMemoryError (a MemoryError) reading a file larger than RAM was "file '...' cannot be read as Parquet
+    # (malloc ... failed); check that it is a Parquet file, or save it as CSV": neither helps
+    import pyarrow as pa
+
+    pq = tmp_path / "big.parquet"
+    pd.DataFrame({"y": np.arange(5.0)}).to_parquet(pq)
+
+    def full(*args, **kwargs):
+        raise pa.lib.ArrowMemoryError("malloc of size 68719476736 failed")
+
+    monkeypatch.setattr(pd, "read_parquet", full)
+    with pytest.raises(MemoryError, match="malloc of size") as e:
+        load_series(pq)
+    assert not isinstance(e.value, DataError)
+
+
 def test_compressed_files_and_one_series_parquet(tmp_path):
     import gzip
 
