@@ -353,7 +353,7 @@ def _per_series(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray, ro
             by_size.setdefault(len(m), []).append(key)
         else:
             out[key] = _block(y[m], p[m], s1[m], s2[m], steps=False)[0]
-    for r, keys in by_size.items():
+    for keys in by_size.values():
         idx = np.array([rows[k] for k in keys])  # (G, r)
         scored = _blocks(y[idx], p[idx], s1[idx], s2[idx])  # metric -> (G,)
         for g, key in enumerate(keys):
