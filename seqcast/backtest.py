@@ -53,7 +53,7 @@ def check_models(models) -> list[str]:
         if m not in known:
             raise ConfigError(f"`models` must be names from {', '.join(known)}. Received: {m!r}{did_you_mean(m, known)}")
     if not names:
-        raise ConfigError("`models` must name at least one model. Received: models=''")
+        raise ConfigError(f"`models` must name at least one model, e.g. 'gru,naive'. Received: models={models!r}")
     return list(dict.fromkeys(names))
 
 

@@ -1,5 +1,7 @@
 """Rolling-origin backtests: origins, rows, no leakage, the leaderboard."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -485,6 +487,13 @@ def test_conformal_widths_and_coverage_match_the_analytic_ones(kind):
 @pytest.mark.parametrize("models", [None, 3, [3], np.float32(0.5), {"lstm": 1}])
 def test_models_that_are_not_names_are_a_config_error(models):
     with pytest.raises(ConfigError, match="`models` must be model names"):
+        check_models(models)
+
+
+@pytest.mark.parametrize("models", [" , ", "", [], [" "]])
+def test_models_that_name_no_model_are_refused_showing_what_was_given(models):
+    """The refusal said "Received: models=''" whatever was given (`--models ' , '` too); it echoes the value now."""
+    with pytest.raises(ConfigError, match=re.escape(f"`models` must name at least one model, e.g. 'gru,naive'. Received: models={models!r}")):
         check_models(models)
 
 
