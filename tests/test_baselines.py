@@ -268,3 +268,16 @@ def test_one_step_forecasts_the_unscored_targets_too_changing_no_scored_forecast
     short[5:10] = True  # targets 5..9 filled: 5, 6, 7 have no value a season (8) before them; the scored ones have
     out = b.one_step(v[:30], np.arange(5, 30), 8, short, method, ~short[5:])
     assert np.isnan(out["snaive"][:3]).all() and np.isfinite(out["snaive"][3:]).all()
+
+
+def test_baseline_refusals_say_what_to_pass():
+    """Refusals no test reached (coverage audit): too short a history for the season, an unknown baseline,
+    a 3-D batch, text for numbers."""
+    with pytest.raises(DataError, match="needs 4 values before every target; the first target has 3"):
+        b.seasonal_naive(np.arange(10.0), np.array([3, 4]), 4)
+    with pytest.raises(ConfigError, match=r"`name` must be one of 'naive', .*Received: name='nope'"):
+        b.forecast_many("nope", [np.arange(5.0)], 2)
+    with pytest.raises(DataError, match=r"`ys` must be a list of 1-D arrays or a 2-D array\. Received: shape \(2, 2, 2\)"):
+        b.forecast_many("naive", np.zeros((2, 2, 2)), 2)
+    with pytest.raises(DataError, match="series 0 must hold numbers only"):
+        b.forecast_many("naive", [["a", "b"]], 2)

@@ -2356,3 +2356,9 @@ def test_commands_it_prints_for_a_name_with_a_leading_dash_run(tmp_path, monkeyp
     assert_ok(invoke(*shlex.split(hint)[1:]))
     command = json.loads((tmp_path / "-m" / "run.json").read_text(encoding="utf-8"))["command"]
     assert shlex.split(command)[:5] == ["seqcast", "fit", "./-d.csv", "--out", "-m"]
+
+
+def test_empty_models_and_a_seed_count_below_one_are_one_line_refusals():
+    """Coverage audit: `reproduce homl-ch15 --seeds 0` and `backtest --models ' , '` had no test."""
+    assert_error(invoke("reproduce", "homl-ch15", "--seeds", 0), "`seeds` must be >= 1. Received: seeds=0")
+    assert_error(invoke("backtest", "airline", "--models", " , "), "`models` must name at least one model, e.g. 'gru,naive'. Received: models=' , '")

@@ -1839,3 +1839,12 @@ def test_a_semicolon_files_values_read_alike_as_one_series_and_as_long_format(tm
     assert list(s) == list(long["a"]) == [100.5, -3.25, 105.207, 7.0, 2.0, 1.5]
     with pytest.raises(DataError, match=r"^line 3 has 3 fields but line 1 has 2; "):  # widths checked before the columns are read
         load_series(write(tmp_path, "date;y\n2020-01-01;1,5\n2020-01-02;2,5;3,5\n2020-01-03;3\n"))
+
+
+def test_a_frame_without_columns_or_an_index_with_a_missing_date_is_refused():
+    """Refusals no test reached (coverage audit): a DataFrame of no columns, a DatetimeIndex holding NaT."""
+    with pytest.raises(DataError, match="the DataFrame has no columns; pass one with a column of numbers"):
+        load_series(pd.DataFrame(index=range(3)))
+    s = pd.Series([1.0, 2, 3], index=pd.DatetimeIndex(["2020-01-01", None, "2020-01-03"]))
+    with pytest.raises(DataError, match=re.escape("row 1: the date in the index is missing (NaT); fix or remove that row")):
+        load_series(s)

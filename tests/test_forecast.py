@@ -1132,3 +1132,21 @@ def test_a_recursive_horizon_or_a_forecast_too_large_for_memory_is_one_line_befo
         f.forecast(400)
     monkeypatch.undo()
     assert len(f.forecast(390, ids=["a"])) == 390 and len(g.forecast(100)) == 100
+
+
+def test_fit_forecast_and_extend_refusals_no_test_reached():
+    """Coverage audit: fit(horizon=0), fit(levels, calibration_windows=0), forecast(ids=[]), a many-series extend,
+    an unknown output activation; each a ConfigError in the one-line template."""
+    y = monthly(40)
+    with pytest.raises(ConfigError, match=re.escape("`horizon` must be an integer >= 1. Received: horizon=0")):
+        Forecaster(**FAST).fit(y, horizon=0)
+    with pytest.raises(ConfigError, match=re.escape("`calibration_windows` must be an integer >= 1. Received: calibration_windows=0")):
+        Forecaster(**FAST).fit(y, levels=80, calibration_windows=0)
+    with pytest.raises(ConfigError, match=re.escape("`output_activation` must be one of none, sigmoid, tanh, relu, linear. "
+                                                    "Received: output_activation='foo'")):
+        Forecaster(**FAST, output_activation="foo").fit(y)
+    f = Forecaster(**FAST).fit({"a": y, "b": y + 5})
+    with pytest.raises(ConfigError, match=re.escape("`ids` must name at least one fitted series. Received: ids=[]")):
+        f.forecast(2, ids=[])
+    with pytest.raises(ConfigError, match="`extend` applies to a one-series model, and this one has 2 series"):
+        f.extend(monthly(50))

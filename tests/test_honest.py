@@ -167,3 +167,13 @@ def test_auto_epochs_follow_the_steps_budget_and_cap_long_windows_by_their_work(
     cfg, n = epochs(520, 52, 12)  # 10 years of weeks (the README): below 2000 windows, batch 32, the cap binds only
     assert (cfg.batch_size, n, cfg.epochs) == (32, 405, 200)  # on windows over 192 steps, so not here
     assert auto_config([np.arange(3696.0) + 1], h=336, season=336, overrides=dict(epochs=50)).epochs == 50  # asked for: kept
+
+
+@pytest.mark.parametrize("seeds", [0, True, 2.0])
+def test_airline_honest_refuses_seeds_that_are_not_a_count(seeds):
+    """Refused before any data is read or model fitted (coverage audit: no test reached it)."""
+    from seqcast.errors import ConfigError
+    from seqcast.honest import airline_honest
+
+    with pytest.raises(ConfigError, match=re.escape(f"`seeds` must be an integer >= 1. Received: seeds={seeds!r}")):
+        airline_honest(seeds=seeds)

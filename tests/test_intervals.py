@@ -223,3 +223,9 @@ def test_widths_of_fewer_steps_than_the_forecasts_or_no_steps_are_refused():
         bands(np.array([10.0, 20.0]), {80.0: np.array([1.0])})  # was broadcast to every step
     with pytest.raises(DataError, match="rows, horizon"):
         conformal_widths(np.zeros((5, 0)))
+
+
+def test_bands_refuse_a_point_forecast_of_three_dimensions():
+    """(series, horizon) or (horizon,) only (coverage audit: no test reached the refusal)."""
+    with pytest.raises(DataError, match=r"`point` must be \(series, horizon\) or \(horizon,\)\. Received: shape \(1, 2, 3\)"):
+        bands(np.zeros((1, 2, 3)), {80.0: np.ones(3)})

@@ -459,3 +459,9 @@ def test_nanmean_and_masked_root_mean_square_are_numpys_bits():
         np.testing.assert_array_equal(metrics._nanmean(x, axis=axis), want)
         rms = metrics.root_mean_square(x, axis=axis, mean=metrics._nanmean)
         np.testing.assert_array_equal(rms, np.sqrt(metrics._nanmean(x**2, axis=axis)))
+
+
+def test_ratio_interval_refuses_groups_of_another_length():
+    """One label per row: two labels for three rows is refused (coverage audit: no test reached it)."""
+    with pytest.raises(DataError, match=r"`groups` must hold one label per row \(3\)\. Received: 2 labels"):
+        metrics.ratio_interval([1.0, 2, 3], [1.0, 2, 3], groups=["a", "b"])

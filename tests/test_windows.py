@@ -204,3 +204,19 @@ def test_unmasked_reads_masked_floats_as_nan_without_objects():
     assert unmasked(np.ma.array([1, 2], mask=[0, 1])).tolist() == [1, None]  # others: None, as before
     plain = np.array([1.0, 2.0])
     assert unmasked(plain) is plain
+
+
+def test_batches_of_the_wrong_shape_or_length_are_refused():
+    """Refusals no test reached (coverage audit): too few values for seq-to-seq targets, a batch of 2 channels, no rows."""
+    import re
+
+    import pandas as pd
+
+    from seqcast.windows import long_to_array, split_inputs_targets
+
+    with pytest.raises(DataError, match=re.escape("series need n_steps + k = 5 values for seq-to-seq targets. Received: 3")):
+        seq2seq_targets([[0, 1, 2]], 3, 2)
+    with pytest.raises(DataError, match=re.escape("must have shape (n_series, n_values) or (n_series, n_values, 1). Received: (2, 3, 2)")):
+        split_inputs_targets(np.zeros((2, 3, 2)), 2, 1)
+    with pytest.raises(DataError, match="long-format data has no rows"):
+        long_to_array(pd.DataFrame({"unique_id": [], "ds": [], "y": []}))
