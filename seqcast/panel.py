@@ -29,7 +29,7 @@ import numpy as np
 
 from .config import Config, check_model_combination, check_norm_combination
 from .errors import ConfigError, DataError
-from .scaling import Scaler, fit_scaler
+from .scaling import fit_scaler
 
 
 @dataclass
@@ -279,8 +279,3 @@ def forecast_panel(fitted: PanelFit, ys, h: int, scalers: list | None = None) ->
             Z = np.concatenate([Z[:, 1:], p[:, None]], axis=1)
         out = np.stack(steps, axis=1)
     return np.stack([s.inverse_transform(o) for s, o in zip(scalers, out)])
-
-
-def scaler_for(cfg: Config, y) -> Scaler:
-    """A scaler fitted on one series' values with the config's options."""
-    return fit_scaler(_values(y), cfg.scaler, log=cfg.log, feature_range=cfg.scaler_range)
