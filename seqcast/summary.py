@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import io
 from .config import DEFAULT_LR, MODEL_NAMES, from_dict
-from .errors import ModelFileError
+from .errors import ModelFileError, out_of_memory
 from .runs import REPORT_FILE, RUN_FILE, argument, shell_join
 
 SHOWN_IDS = 5  # series ids listed; --json's data.ids holds them all
@@ -41,7 +41,9 @@ def read(path) -> dict:
         text(told)  # a hand-edited value of another type (a null loss, a text fit_s) fails here, not in the CLI
     except ModelFileError as e:
         raise ModelFileError(f"'{folder}': {e}") from None
-    except Exception as e:  # noqa: BLE001 - a hand-edited model.json: one line, as Forecaster.load says it
+    except Exception as e:  # a hand-edited model.json: one line, as Forecaster.load says it
+        if out_of_memory(e):  # not the model's fault: the CLI says "not enough memory"
+            raise
         raise ModelFileError(f"'{folder}' is corrupt or inconsistent ({type(e).__name__}: {e}); re-save the model with `seqcast fit`") from None
     return {"path": str(p), **told, "holdout": run, "files": files}
 
@@ -81,7 +83,9 @@ def _shapes(raw: bytes) -> dict:
 
     try:
         return {k: tuple(int(n) for n in v.shape) for k, v in load(raw).items()}
-    except Exception as e:  # noqa: BLE001 - SafetensorError and friends; the checksum matched, so model.json was edited
+    except Exception as e:  # SafetensorError and friends; the checksum matched, so model.json was edited
+        if out_of_memory(e):  # weights too large for memory are no less a safetensors file
+            raise
         raise ModelFileError(f"{io.WEIGHTS} is no safetensors file ({e}); re-save the model") from None
 
 

@@ -237,3 +237,16 @@ def test_a_model_replaced_while_it_is_read_is_read_from_one_save(fitted, tmp_pat
     assert len(calls) == 2  # read again, whole
     assert facts["model"]["seed"] == 1 and facts["holdout"]["command"] == "seqcast fit --seed 1"
     assert [f["name"] for f in facts["files"]] == ["model.json", "run.json", "test_plot.png", "weights.safetensors"]
+
+
+@pytest.mark.parametrize("where", ["safetensors.numpy.load", "seqcast.summary.facts"])
+def test_out_of_memory_is_not_called_a_corrupt_model(saved, monkeypatch, where):
+    # weights too large for memory (a MemoryError reading them, or describing them) were "'model': weights.safetensors is
+    # no safetensors file (...); re-save the model" or "'model' is corrupt or inconsistent (MemoryError: ...)"
+    def full(*args, **kwargs):
+        raise MemoryError("Unable to allocate 9.1 TiB")
+
+    monkeypatch.setattr(where, full)
+    with pytest.raises(MemoryError, match="9.1 TiB") as e:
+        summary.read(saved)
+    assert not isinstance(e.value, ModelFileError)
