@@ -43,7 +43,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from seqcast import gaps as filled_values
-from seqcast.errors import ConfigError, DataError
+from seqcast.errors import ConfigError, DataError, out_of_memory
 from seqcast.windows import is_real, unmasked
 
 __all__ = ["FILL_METHODS", "future_index", "load_series", "season_length"]
@@ -656,7 +656,9 @@ def _detect_dates(cells: Sequence[Any]) -> tuple[bool, _Reading | None]:
         return False, None
     try:
         dates, day_first = _read_text_dates(texts)
-    except Exception:  # noqa: BLE001 - whatever pandas cannot parse is not dates
+    except Exception as exc:  # whatever pandas cannot parse is not dates
+        if out_of_memory(exc):  # dates too many for memory are dates: the CLI says "not enough memory"
+            raise
         return False, None
     ok = int(dates.notna().sum())
     found = ok >= 1 and 2 * ok >= len(texts)

@@ -1337,6 +1337,33 @@ def test_a_parquet_file_too_large_for_memory_is_not_called_unreadable(tmp_path, 
     assert not isinstance(e.value, DataError)
 
 
+def _oom_reading_columns(monkeypatch):
+    """data._read_text_dates runs out of memory on a column (more than one cell); the calls it was asked, by size."""
+    from seqcast import data
+
+    real, calls = data._read_text_dates, []
+
+    def full(cells, *args, **kwargs):
+        calls.append(len(cells))
+        if len(cells) > 1:
+            raise MemoryError("Unable to allocate 9.1 TiB")
+        return real(cells, *args, **kwargs)
+
+    monkeypatch.setattr(data, "_read_text_dates", full)
+    return calls
+
+
+def test_dates_too_many_for_memory_are_not_called_no_dates(tmp_path, monkeypatch):
+    # a MemoryError reading a column's dates made it "not dates": "2 columns could hold the values; ... choose one with
+    # column= (CLI --column)", which would not help
+    path = tmp_path / "d.csv"
+    path.write_text("when,sales\n" + "".join(f"2020-01-{d:02d},{d}\n" for d in range(1, 29)))
+    _oom_reading_columns(monkeypatch)
+    with pytest.raises(MemoryError, match="9.1 TiB") as e:
+        load_series(path)
+    assert not isinstance(e.value, DataError)
+
+
 def test_compressed_files_and_one_series_parquet(tmp_path):
     import gzip
 
