@@ -1023,12 +1023,14 @@ def _read_date_cells(cells: Sequence[Any], where: Callable[[int], str], col: str
     try:
         try:
             parsed, other = _read_text_dates(texts, counts)
-        except Exception:  # noqa: BLE001 - the message from all rows, as pandas words it (positions)
-            if codes is None:
+        except Exception as exc:  # the message from all rows, as pandas words it (positions)
+            if codes is None or out_of_memory(exc):  # (not all rows read again after memory ran out)
                 raise
             _read_text_dates([texts[k] for k in codes])
             raise
-    except Exception as exc:  # noqa: BLE001 - pandas raises many kinds
+    except Exception as exc:  # pandas raises many kinds
+        if out_of_memory(exc):  # the dates are fine: the CLI says "not enough memory"
+            raise
         raise DataError(
             f"the dates{col} cannot be parsed ({_one_line(str(exc))}); "
             "write them all in one format, e.g. 2020-01-31"

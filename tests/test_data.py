@@ -1364,6 +1364,20 @@ def test_dates_too_many_for_memory_are_not_called_no_dates(tmp_path, monkeypatch
     assert not isinstance(e.value, DataError)
 
 
+def test_dates_that_run_out_of_memory_are_not_called_unparseable(tmp_path, monkeypatch):
+    # a MemoryError parsing the date column named was "the dates in column 'date' cannot be parsed (Unable to allocate
+    # ...); write them all in one format", and for a CSV file all rows were parsed again (more memory) for that message
+    path = tmp_path / "d.csv"
+    path.write_text("date,y\n" + "".join(f"2020-01-{d:02d},{d}\n" for d in range(1, 29)))
+    frame = pd.read_csv(path)
+    for data, kwargs in [(frame, {}), (path, {"column": "y"})]:
+        calls = _oom_reading_columns(monkeypatch)
+        with pytest.raises(MemoryError, match="9.1 TiB") as e:
+            load_series(data, date_column="date", **kwargs)
+        assert not isinstance(e.value, DataError)
+        assert [n for n in calls if n > 1] == [28]  # read once, not again row by row
+
+
 def test_compressed_files_and_one_series_parquet(tmp_path):
     import gzip
 
