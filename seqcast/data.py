@@ -1289,7 +1289,9 @@ def column_names(source: Any, index: bool = False) -> list[str]:
             for record in _csv_reader(fh):
                 if record and any(cell.strip() for cell in record) and not _is_sep_line(record):
                     return [cell.strip() for cell in record]
-    except Exception:  # noqa: BLE001 - unreadable: the loader reading it names the problem
+    except Exception as exc:  # unreadable: the loader reading it names the problem
+        if out_of_memory(exc):  # not unreadable: the CLI says "not enough memory"
+            raise
         return []
     return []
 

@@ -1420,6 +1420,25 @@ def test_column_names_reads_the_header_only(tmp_path):
         assert column_names(nothing) == []
 
 
+def test_column_names_lets_out_of_memory_through(tmp_path, monkeypatch):
+    # a MemoryError reading the header was [] ("unreadable"): predict --data then read the file without the fitted
+    # data's column names, and said something else about it
+    import pyarrow.parquet
+
+    from seqcast import data
+
+    def full(*args, **kwargs):
+        raise MemoryError("Unable to allocate 9.1 TiB")
+
+    pq = tmp_path / "one.parquet"
+    pd.DataFrame({"units": np.arange(3.0)}).to_parquet(pq)
+    monkeypatch.setattr(data, "_csv_reader", full)
+    monkeypatch.setattr(pyarrow.parquet, "read_schema", full)
+    for path in (write(tmp_path, "day,units\n2020-01-01,1\n"), pq):
+        with pytest.raises(MemoryError, match="9.1 TiB"):
+            column_names(path)
+
+
 def test_a_free_text_column_named_like_time_beside_others_stays_out_of_the_way(tmp_path):
     path = write(tmp_path, "id,sales,update_time\n1,100,n/a\n2,101,later\n3,102,?\n")
     assert list(load_series(path, column="sales")) == [100.0, 101.0, 102.0]  # 3 columns, not a date name: no dates
