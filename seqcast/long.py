@@ -62,6 +62,7 @@ from seqcast.data import (
     _show,
     _yyyymmdd,
     as_ns,
+    column_names,
     to_pandas_hint,
 )
 from seqcast.errors import ConfigError, DataError
@@ -296,21 +297,7 @@ def is_long(source: Any, *, id_column: str = "unique_id") -> bool:
     """
     if isinstance(source, pd.DataFrame):  # an index level counts, as load_long reads it
         return any(_same_label(c, id_column) for c in [*source.columns, *source.index.names])
-    if not isinstance(source, (str, Path)):
-        return False
-    path = Path(source).expanduser()
-    try:
-        if path.suffix.lower() in PARQUET_SUFFIXES:
-            import pyarrow.parquet as pq
-
-            return id_column in pq.read_schema(path).names
-        with path.open("r", encoding=_encoding(path), newline="") as fh:
-            for record in _csv_reader(fh):
-                if record and any(cell.strip() for cell in record) and not _is_sep_line(record):
-                    return id_column in [cell.strip() for cell in record]
-    except Exception:  # noqa: BLE001 - any unreadable source is simply "not long"
-        return False
-    return False
+    return id_column in column_names(source, index=True)  # []: unreadable or of another type
 
 
 class _Table:

@@ -328,6 +328,20 @@ def test_is_long(tmp_path):
     assert not is_long(np.arange(3))
 
 
+
+def test_is_long_lets_out_of_memory_through(tmp_path, monkeypatch):
+    # a MemoryError reading the header was False ("not long"): `seqcast fit long.csv` then read it as one series and
+    # said "2 columns could hold the values; ... choose one with --column"
+    from seqcast import data
+
+    def full(*args, **kwargs):
+        raise MemoryError("Unable to allocate 9.1 TiB")
+
+    path = write(tmp_path, "unique_id,ds,y\na,2020-01-01,1\n", "long.csv")
+    monkeypatch.setattr(data, "_csv_reader", full)
+    with pytest.raises(MemoryError, match="9.1 TiB"):
+        is_long(path)
+
 def test_an_excel_sep_line_above_a_long_header_is_skipped(tmp_path):
     # is_long read the "sep=;" line as the header: the file went to load_series ("2 columns could hold the values")
     path = write(tmp_path, "sep=;\nunique_id;ds;y\na;2020-01-01;1,5\na;2020-02-01;2\na;2020-03-01;3\nb;2020-01-01;4\n")
