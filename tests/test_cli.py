@@ -1251,17 +1251,23 @@ def test_stdout_that_cannot_encode_a_path_escapes_it(model_dir, tmp_path):
     assert r.stdout.strip() == str(out).encode("latin-1", "backslashreplace").decode("latin-1") and out.is_file()
 
 
-def test_version_and_python_dash_m():
+def test_version_and_python_dash_m(tmp_path, monkeypatch):
     # `seqcast --version` was "No such option" and `python -m seqcast` "No module named seqcast.__main__"
+    import os
     import subprocess
     import sys
 
-    from seqcast import __version__
+    import seqcast
 
     r = invoke("--version")
-    assert r.exit_code == 0 and r.stdout == f"seqcast {__version__}\n"
-    p = subprocess.run([sys.executable, "-m", "seqcast", "fit", "airline", "--out", "m", "--window", "0"], capture_output=True, text=True)
+    assert r.exit_code == 0 and r.stdout == f"seqcast {seqcast.__version__}\n"
+    monkeypatch.chdir(tmp_path)  # a regression that fits writes ./m here, not in the repository
+    root = str(Path(seqcast.__file__).resolve().parents[1])  # this seqcast, imported from any directory
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    p = subprocess.run([sys.executable, "-m", "seqcast", "fit", "airline", "--out", "m", "--window", "0"], capture_output=True, text=True,
+                       env=env)
     assert (p.returncode, p.stdout, p.stderr) == (2, "", "error: `window` must be an integer >= 1. Received: window=0\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_usage_errors_end_in_one_full_stop():
