@@ -206,7 +206,7 @@ def friendly(fn):
         except (MemoryError, RuntimeError) as e:  # numpy's allocation errors; JAX's say RESOURCE_EXHAUSTED
             if not out_of_memory(e):
                 raise
-            _out_of_memory(e)
+            _out_of_memory(e, fn.__name__)
         except KeyboardInterrupt as e:
             term = _RECEIVED[0] == signal.SIGTERM if _RECEIVED else isinstance(e, Terminated)  # the first signal, even swallowed
             done = "saved before it: " + ", ".join(f"'{p}'" for p in saved) if saved else "nothing was saved"
@@ -245,9 +245,17 @@ def _unwrapped(doc: Optional[str]) -> Optional[str]:
     return "\n\n".join(p.replace("\n", " ") for p in inspect.cleandoc(doc).split("\n\n"))
 
 
-def _out_of_memory(e: BaseException):
+#: what to do when memory runs out, by command: those that only read a model or a run cannot train smaller
+_MEMORY_FIXES = {"info": "close other programs, or run it on a machine with more memory",
+                 "report": "close other programs, or run it on a machine with more memory",
+                 "predict": "use a smaller --horizon, fewer --ids or --levels, or a machine with more memory"}
+
+
+def _out_of_memory(e: BaseException, command: str = ""):
     what = " ".join(str(e).split())[:160]
-    _error(f"not enough memory ({what}); use fewer --units, a smaller --batch-size or --horizon (in a --config file where the command lacks those flags), or less data")
+    fix = _MEMORY_FIXES.get(command, "use fewer --units, a smaller --batch-size or --horizon (in a --config file where "
+                                     "the command lacks those flags), or less data")
+    _error(f"not enough memory ({what}); {fix}")
     raise typer.Exit(2) from None
 
 

@@ -1585,8 +1585,21 @@ def test_out_of_memory_while_loading_a_model_says_so_not_corrupt(model_dir, monk
 
     monkeypatch.setattr(jax, "device_put", full)
     msg = assert_error(invoke("predict", model_dir, "--horizon", 2, "-q"),
-                       "not enough memory (RESOURCE_EXHAUSTED: Out of memory while trying to allocate 2.0GiB); ")
+                       "not enough memory (RESOURCE_EXHAUSTED: Out of memory while trying to allocate 2.0GiB); "
+                       "use a smaller --horizon, fewer --ids or --levels, or a machine with more memory")
     assert "corrupt" not in msg
+
+
+def test_out_of_memory_in_info_does_not_advise_training_smaller(model_dir, monkeypatch):
+    # `seqcast info m` out of memory said "use fewer --units, a smaller --batch-size ...": flags it does not have
+    import safetensors.numpy
+
+    def oom(*args, **kwargs):
+        raise MemoryError("Unable to allocate 9.1 TiB")
+
+    monkeypatch.setattr(safetensors.numpy, "load", oom)
+    assert_error(invoke("info", model_dir), "not enough memory (Unable to allocate 9.1 TiB); close other programs, "
+                                            "or run it on a machine with more memory")
 
 
 def test_predict_ids_picks_series(long_model):
