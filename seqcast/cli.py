@@ -24,7 +24,19 @@ import typer.core
 
 from .errors import SeqcastError, out_of_memory
 
-class _OneLineErrors(typer.core.TyperGroup):
+class _Commands(typer.core.TyperGroup):
+    """Click's plain help, listing each command with its docstring's whole first paragraph (wrapped): click cut it
+    to the first period or to the terminal's width ('Reproduce the Keras airline tutorial and the Hands-On ML ch.')."""
+
+    def format_commands(self, ctx, formatter) -> None:
+        rows = [(name, " ".join((cmd.help or "").split("\n\n")[0].split())) for name, cmd in
+                ((n, self.get_command(ctx, n)) for n in self.list_commands(ctx)) if cmd is not None and not cmd.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class _OneLineErrors(_Commands):
     """Usage errors (a bad flag value, an unknown option) as one line `error: ...` with exit 2."""
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
@@ -53,6 +65,9 @@ class _OneLineErrors(typer.core.TyperGroup):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
+#: --help wraps to the terminal, up to this many columns (longer lines are hard to read)
+HELP_WIDTH = 120
+
 app = typer.Typer(
     cls=_OneLineErrors,
     name="seqcast",
@@ -61,7 +76,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},  # -h is help in every command (backtest's was --horizon)
+    context_settings={"help_option_names": ["-h", "--help"],  # -h is help in every command (backtest's was --horizon)
+                      "max_content_width": HELP_WIDTH},
+    rich_markup_mode=None,  # click's plain help: rich's option table squeezed fit's descriptions into 17 columns at 80
 )
 
 
@@ -79,7 +96,8 @@ def _main(version: bool = typer.Option(False, "--version", is_eager=True, callba
 
 
 reproduce_app = typer.Typer(help="Reproduce the Keras airline tutorial and the Hands-On ML ch. 15 notebook, and compare with their printed results.\n\n"
-                            "Example: seqcast reproduce airline-tutorial --json", no_args_is_help=True)
+                            "Example: seqcast reproduce airline-tutorial --json", no_args_is_help=True, cls=_Commands,
+                            rich_markup_mode=None)
 app.add_typer(reproduce_app, name="reproduce")
 
 
@@ -1697,7 +1715,7 @@ def benchmark(
 ):
     """A forecasting competition's official split: fit on each training part, forecast its horizon, MASE and sMAPE.
 
-    Needs the optional data package: pip install 'seqcast\\[competitions]' (AutoETS/AutoTheta: 'seqcast\\[stats]').
+    Needs the optional data package: pip install 'seqcast[competitions]' (AutoETS/AutoTheta: 'seqcast[stats]').
 
     Example: seqcast benchmark tourism-monthly --models gru,autoets,snaive --levels 80,95 --json
     """

@@ -1158,15 +1158,52 @@ def test_help_has_an_example(args):
 
 def test_help_paragraphs_wrap_to_the_terminal_not_to_the_source_lines():
     # the docstrings' line breaks were kept, so an 80-column terminal showed "compares one step" alone on a line,
-    # then "ahead with naive, ..." on the next
-    for width in (80, 200):
-        r = runner.invoke(app, ["demo", "--help"], env={"COLUMNS": str(width)})
-        assert r.exit_code == 0, r.output
-        lines = [line.strip() for line in r.stdout.splitlines()]
+    # then "ahead with naive, ..." on the next; a wider terminal gets lines up to cli.HELP_WIDTH (a subprocess: CliRunner
+    # makes click's help 80 columns wide)
+    import os
+    import subprocess
+    import sys
+
+    from seqcast.cli import HELP_WIDTH
+
+    for width in (80, 110, 200):
+        p = subprocess.run([sys.executable, "-m", "seqcast", "demo", "--help"], capture_output=True, text=True,
+                           env={**os.environ, "COLUMNS": str(width)}, check=False)
+        assert (p.returncode, p.stderr) == (0, "")
+        lines = [line.strip() for line in p.stdout.splitlines()]
         start = next(i for i, line in enumerate(lines) if line.startswith("Fits on the first 80%"))
         paragraph = lines[start: lines.index("", start)]
-        assert all(len(line) > width - 20 for line in paragraph[:-1]), paragraph  # every line full but the last
+        assert all(min(width, HELP_WIDTH) - 20 < len(line) <= min(width, HELP_WIDTH) for line in paragraph[:-1]), paragraph
     assert "compares one step ahead with naive" in " ".join(paragraph)
+
+
+ALL_HELP = [[], ["demo"], ["fit"], ["predict"], ["info"], ["backtest"], ["benchmark"], ["report"], ["reproduce"],
+            ["reproduce", "airline-tutorial"], ["reproduce", "airline-honest"], ["reproduce", "homl-ch15"]]
+
+
+@pytest.mark.parametrize("command", ALL_HELP, ids=lambda a: " ".join(a) or "seqcast")
+def test_help_fits_80_columns_with_room_for_the_descriptions(command):
+    # rich's option table at 80 columns squeezed fit's descriptions into 17 columns (222 lines, '--precision' alone took
+    # 14) and cut '--output-activation' to '--output-activat…'; click's plain help: one description column, names whole
+    r = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "80"})
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert max(map(len, lines)) <= 80 and "…" not in r.stdout and "\\[" not in r.stdout  # no rich markup escapes left
+    starts = {len(m.group(1)) for line in lines if (m := re.match(r"(  -.*?  +)\S", line))}  # where descriptions start
+    assert len(starts) <= 1 and all(s <= 32 for s in starts), starts  # one column, at least 46 wide
+    if command == ["fit"]:
+        assert "--output-activation <str>" in r.stdout and len(lines) < 120
+
+
+def test_command_lists_show_each_commands_first_paragraph_whole():
+    # click cut it at its first period or at the terminal's width: 'Reproduce the Keras airline tutorial and the
+    # Hands-On ML ch.', 'Airline passengers end to end: the default model (a GRU...'
+    for command, expected in ((["--help"], "and the Hands-On ML ch. 15 notebook, and compare with their printed results."),
+                              (["reproduce", "--help"], "Hands-On ML ch. 15: seven sequence models vs. the notebook's validation MSEs.")):
+        r = runner.invoke(app, command, env={"COLUMNS": "80"})
+        listing = r.stdout.split("\nCommands:\n")[1]
+        assert r.exit_code == 0 and "..." not in listing, r.output
+        assert expected in " ".join(listing.split())
 
 
 def test_no_arguments_shows_help():
