@@ -654,7 +654,7 @@ def _holdout_scaler_text(cfg, leaks: bool) -> str:
 @friendly
 def fit(
     ctx: typer.Context,
-    data: str = typer.Argument(..., help="A CSV or Parquet file (one series, or many in long format unique_id, ds, y), or the name of a built-in dataset (airline)."),
+    data: str = typer.Argument(..., metavar="DATA", help="A CSV or Parquet file (one series, or many in long format unique_id, ds, y), or the name of a built-in dataset (airline)."),
     out: Path = typer.Option(..., "--out", help="Directory to save the model in (created or replaced atomically)."),
     column: Optional[str] = COLUMN,
     date_column: Optional[str] = DATE_COLUMN,
@@ -1097,7 +1097,7 @@ def _missing_note(f, new: dict, quiet: bool) -> None:
 @app.command()
 @friendly
 def predict(
-    model_dir: Path = typer.Argument(..., help="A directory written by `seqcast fit --out`."),
+    model_dir: Path = typer.Argument(..., metavar="MODEL", help="A directory written by `seqcast fit --out`."),
     horizon: Optional[int] = typer.Option(None, help="Periods to forecast past the end of the data (default: the horizon its "
                                           "intervals were calibrated for or a direct model was trained for, else fit's "
                                           "--horizon, else 12)."),
@@ -1539,7 +1539,7 @@ def _leaderboard_out(res, title: str, as_json: bool, quiet: bool, extra: dict | 
 @friendly
 def backtest(
     ctx: typer.Context,
-    data: str = typer.Argument(..., help="CSV/Parquet path (one series, or long format unique_id, ds, y) or a built-in name."),
+    data: str = typer.Argument(..., metavar="DATA", help="CSV/Parquet path (one series, or long format unique_id, ds, y) or a built-in name."),
     column: Optional[str] = COLUMN,
     date_column: Optional[str] = DATE_COLUMN,
     id_column: Optional[str] = ID_COLUMN,
@@ -1698,7 +1698,7 @@ def backtest(
 @friendly
 def benchmark(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="tourism-monthly | tourism-quarterly | tourism-yearly | m1-monthly | m1-quarterly | "
+    name: str = typer.Argument(..., metavar="NAME", help="tourism-monthly | tourism-quarterly | tourism-yearly | m1-monthly | m1-quarterly | "
                                                 "m1-yearly | m3-monthly | m3-quarterly | m3-yearly | m3-other"),
     models: str = typer.Option("gru,snaive,naive", "--models", help="Comma-separated model names (see `seqcast backtest --help`)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", help="Training epochs of the neural models (default: the automatic choice, "
@@ -1853,7 +1853,7 @@ def reproduce_homl(
 @app.command()
 @friendly
 def report(
-    run_dir: Path = typer.Argument(..., help="A run directory holding run.json (and the figures it names)."),
+    run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="A run directory holding run.json (and the figures it names)."),
     out: Optional[Path] = typer.Option(None, "--out", help="HTML file to write (default RUN_DIR/report.html)."),
 ):
     """Write one self-contained HTML report of a run: data, leaderboard, figures, predictions, reproduce line.

@@ -1309,8 +1309,18 @@ def test_version_and_python_dash_m(tmp_path, monkeypatch):
 
 def test_usage_errors_end_in_one_full_stop():
     # "error: Missing argument 'data'.; see 'seqcast fit --help'"
-    assert assert_error(invoke("fit")) == "error: Missing argument 'data'; see 'seqcast fit --help'"
+    assert assert_error(invoke("fit")) == "error: Missing argument 'DATA'; see 'seqcast fit --help'"
     assert assert_error(invoke("reproduce", "nope")) == "error: No such command 'nope'; see 'seqcast reproduce --help'"
+
+
+@pytest.mark.parametrize("command, name", [("fit", "DATA"), ("backtest", "DATA"), ("predict", "MODEL"), ("info", "MODEL"),
+                                           ("benchmark", "NAME"), ("report", "RUN_DIR")])
+def test_arguments_are_named_alike_in_every_command(command, name):
+    # predict's model folder was 'model_dir', info's 'MODEL' (the README's name for both), fit's 'data': in the usage line
+    # ({model_dir} beside {MODEL}) and in 'Missing argument ...'; report --out's help names RUN_DIR
+    r = invoke(command, "--help")
+    assert r.exit_code == 0 and f"Usage: seqcast {command} [OPTIONS] {{{name}}}" in r.stdout, r.output
+    assert assert_error(invoke(command)) == f"error: Missing argument '{name}'; see 'seqcast {command} --help'"
 
 
 # ---- reproduce and demo (the slow ones: LSTM(300) and LSTM(64), 2 epochs) ------------------------------
