@@ -1133,7 +1133,7 @@ def predict(
     It is read as fit reads its data, by the fitted data's column names where NEW.csv has them, and filled
     as the fit filled its data (--fill from fit; without it, gaps and missing values are refused).
 
-    Example: seqcast predict models/airline --horizon 24 --out forecast.csv
+    Example: seqcast predict models/airline --horizon 12 --out forecast.csv
 
     Example: seqcast predict models/sales --data this_month.csv --out fc.csv
     """

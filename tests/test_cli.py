@@ -1156,6 +1156,29 @@ def test_help_has_an_example(args):
     assert "Example" in r.stdout
 
 
+def _example(*command) -> list[str]:
+    """The arguments of the first `Example: seqcast ...` line of a command's --help."""
+    import shlex
+
+    text = " ".join(invoke(*command, "--help").stdout.split())
+    return shlex.split(text.split("Example: seqcast ")[1].split(" Example:")[0].split(" Arguments:")[0].split(" Options:")[0])
+
+
+def test_predict_example_runs_on_the_model_of_fit_example(tmp_path, monkeypatch):
+    # fit's example (--levels 80,95: intervals calibrated for 12 steps) then predict's (--horizon 24): 'error: `horizon`
+    # must be <= 12, the horizon the intervals were calibrated for'; both verbatim but fit's size (units, epochs, ensemble)
+    monkeypatch.chdir(tmp_path)
+    fit = _example("fit")
+    assert fit[0] == "fit" and "--levels" in fit
+    fit[fit.index("--epochs") + 1] = "2"
+    fit[fit.index("--units") + 1] = "4"
+    assert_ok(invoke(*fit, "--ensemble", "1", "--no-report", "-q"))
+    predict = _example("predict")
+    assert predict[:2] == ["predict", "models/airline"], predict
+    assert_ok(invoke(*predict))
+    assert len(pd.read_csv(tmp_path / "forecast.csv")) == int(predict[predict.index("--horizon") + 1])
+
+
 def test_help_paragraphs_wrap_to_the_terminal_not_to_the_source_lines():
     # the docstrings' line breaks were kept, so an 80-column terminal showed "compares one step" alone on a line,
     # then "ahead with naive, ..." on the next; a wider terminal gets lines up to cli.HELP_WIDTH (a subprocess: CliRunner
