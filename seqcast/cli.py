@@ -318,11 +318,14 @@ def _say(quiet: bool, msg: str = "", err: bool = False):
 def _console(err: bool = False):
     """A rich console at least 160 columns wide: in a log or a pipe, and in a narrow terminal too (a table
     wider than it wraps there, rather than rich cutting every number to "1.3…")."""
+    import os
     import shutil
 
     from rich.console import Console
 
-    return Console(stderr=err, highlight=False, soft_wrap=True, width=max(160, shutil.get_terminal_size().columns))
+    plain = os.environ.get("NO_COLOR", "") != ""  # no-color.org: rich's no_color alone keeps bold and italic escapes
+    return Console(stderr=err, highlight=False, soft_wrap=True, width=max(160, shutil.get_terminal_size().columns),
+                   **({"color_system": None} if plain else {}))
 
 
 def _units(text: Optional[str]):

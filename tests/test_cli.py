@@ -2215,6 +2215,30 @@ def test_tables_in_a_narrow_terminal_keep_their_numbers(monkeypatch):
     assert "window_average" in out and "1.340" in out and "3.672" in out and "…" not in out  # the terminal wraps; rich cuts nothing
 
 
+@pytest.mark.parametrize("no_color", ["", "1"])
+def test_no_color_leaves_a_terminal_without_escape_codes(monkeypatch, no_color):
+    # NO_COLOR=1 on a terminal: the leaderboard's header was still bold and its title italic (ESC[1m, ESC[3m: rich's
+    # no_color drops colours only); without it the terminal gets them
+    from rich.table import Table
+
+    from seqcast.cli import _console
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setenv("NO_COLOR", no_color)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setattr("sys.stdout", Terminal())
+    t = Table(title="backtest")
+    t.add_column("model")
+    t.add_row("[red]gru[/]")
+    con = _console()
+    con.print(t)
+    out = con.file.getvalue()
+    assert "gru" in out and ("\x1b" in out) == (no_color == "")
+
+
 @pytest.mark.parametrize("argv", [["--help"], ["fit", "--help"], ["info", "--help"], ["reproduce", "homl-ch15", "--help"]])
 def test_help_does_not_import_jax(argv):
     """Issue 5, start-up: `seqcast --help` answers without importing JAX (it is imported only when needed)."""
