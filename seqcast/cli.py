@@ -12,6 +12,7 @@ import contextvars
 import errno
 import functools
 import json
+import re
 import signal
 import sys
 import threading
@@ -55,6 +56,7 @@ class _OneLineErrors(_Commands):
         except cx.UsageError as e:
             hint = f"; see '{e.ctx.command_path} --help'" if e.ctx is not None else ""
             msg = " ".join(e.format_message().split())
+            msg = re.sub(r"\. Did you mean (.+)\?$", r" (did you mean \1?)", msg)  # not "Did you mean 'fit'?; see"
             _error((msg.rstrip(".") if hint else msg) + hint)  # not "'x'.; see"
             rv = 2
         except getattr(cx, "Abort", ()):  # typer's vendored click has no Abort: then nothing to catch here

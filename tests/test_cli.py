@@ -1334,6 +1334,12 @@ def test_usage_errors_end_in_one_full_stop():
     # "error: Missing argument 'data'.; see 'seqcast fit --help'"
     assert assert_error(invoke("fit")) == "error: Missing argument 'DATA'; see 'seqcast fit --help'"
     assert assert_error(invoke("reproduce", "nope")) == "error: No such command 'nope'; see 'seqcast reproduce --help'"
+    # "error: No such command 'fitt'. Did you mean 'fit'?; see 'seqcast --help'": the suggestion in brackets, as an option's
+    assert assert_error(invoke("fitt")) == "error: No such command 'fitt' (did you mean 'fit'?); see 'seqcast --help'"
+    assert (assert_error(invoke("reproduce", "homl")) ==
+            "error: No such command 'homl' (did you mean 'homl-ch15'?); see 'seqcast reproduce --help'")
+    assert (assert_error(invoke("fit", "airline", "--epoch", "2")) ==
+            "error: No such option: --epoch (Possible options: --epochs, --report); see 'seqcast fit --help'")
 
 
 @pytest.mark.parametrize("command, name", [("fit", "DATA"), ("backtest", "DATA"), ("predict", "MODEL"), ("info", "MODEL"),
