@@ -40,7 +40,10 @@ class _Commands(typer.core.TyperGroup):
 class _OneLineErrors(_Commands):
     """Usage errors (a bad flag value, an unknown option) as one line `error: ...` with exit 2."""
 
-    def main(self, *args, standalone_mode: bool = True, **kwargs):
+    def main(self, args=None, *rest, standalone_mode: bool = True, **kwargs):
+        args = list(sys.argv[1:] if args is None else args)
+        if args[:1] == ["help"]:  # `seqcast help [COMMAND...]`, as git and pip take it: that command's --help
+            args = [*args[1:], "--help"]
         try:
             from typer._click import exceptions as cx  # typer >= 0.22 vendors click
         except ImportError:  # pragma: no cover
@@ -49,7 +52,7 @@ class _OneLineErrors(_Commands):
         no_args = getattr(cx, "NoArgsIsHelpError", ())
         try:
             with _lenient_stdout():  # --help too: rich cuts a long option name with '…', which ASCII and Latin-1 lack
-                rv = super().main(*args, standalone_mode=False, **kwargs)
+                rv = super().main(args, *rest, standalone_mode=False, **kwargs)
         except no_args as e:  # the help is formatted when this is raised: with rich, typer's default, that printed it (the
             typer.echo(e.format_message())  # message is then "", as --help echoes it); get_help() again printed it twice
             rv = 0
@@ -74,7 +77,8 @@ app = typer.Typer(
     cls=_OneLineErrors,
     name="seqcast",
     help="Neural time-series forecasting with recurrent networks (LSTM, GRU, SimpleRNN), honest about its baselines.\n\n"
-    "Example: seqcast fit airline --epochs 100 --out models/airline && seqcast predict models/airline --horizon 24",
+    "Example: seqcast fit airline --epochs 100 --out models/airline && seqcast predict models/airline --horizon 24\n\n"
+    "Each command's options: seqcast COMMAND --help (or seqcast help COMMAND).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

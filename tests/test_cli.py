@@ -1229,6 +1229,18 @@ def test_command_lists_show_each_commands_first_paragraph_whole():
         assert expected in " ".join(listing.split())
 
 
+@pytest.mark.parametrize("command", [[], ["fit"], ["reproduce"], ["reproduce", "homl-ch15"]], ids=" ".join)
+def test_help_command_is_the_commands_help(command):
+    # `seqcast help` said "error: No such command 'help'"; `seqcast help fit` is `seqcast fit --help`
+    r = invoke("help", *command)
+    assert r.exit_code == 0 and r.stdout == invoke(*command, "--help").stdout and r.stderr == "", r.output
+    assert f"Usage: seqcast {' '.join(command)}".rstrip() in r.stdout
+
+
+def test_help_command_of_an_unknown_command_is_one_line():
+    assert assert_error(invoke("help", "fitt")) == "error: No such command 'fitt' (did you mean 'fit'?); see 'seqcast --help'"
+
+
 def test_no_arguments_shows_help():
     r = invoke()
     assert "Usage" in r.output and "Traceback" not in r.output
