@@ -180,6 +180,8 @@ def _handlers():
     finally:
         sys.unraisablehook = hook
         for s, h in before.items():
+            if h is _before_command:  # main's, until the command: the command is over, as main() has it after
+                h = _AFTER_COMMAND[s]
             if h is not None:  # None: a handler installed from C, which cannot be put back from Python
                 signal.signal(s, h)
         INTERRUPTED.clear()  # the command is over: library calls after it in this process (tests, a notebook) run on
@@ -1877,12 +1879,27 @@ def report(
     typer.echo(str(write_report(run_dir, out)))
 
 
+def _before_command(signum, frame):
+    """Ctrl-C or SIGTERM while the command line is parsed, before the command sets its own handlers (`_handlers`): was
+    exit 130 without a word (typer's), or the process killed by SIGTERM."""
+    term = signum == signal.SIGTERM
+    typer.echo(f"{'terminated' if term else 'interrupted'}; nothing was saved", err=True)
+    raise SystemExit(143 if term else 130)
+
+
+#: after the command: a Ctrl-C during the interpreter's exit (JAX's atexit cleanup) is no traceback, and SIGTERM ends
+#: the process at once, as by default (no traceback either), should that cleanup hang
+_AFTER_COMMAND = {signal.SIGINT: signal.SIG_IGN, signal.SIGTERM: signal.SIG_DFL}
+
+
 def main():  # console-script entry point
+    for s in _AFTER_COMMAND:
+        signal.signal(s, _before_command)
     try:
         app(prog_name="seqcast")  # also under python -m seqcast
-    finally:  # the command is over: a Ctrl-C during the interpreter's exit (JAX's atexit cleanup) is no traceback,
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # and SIGTERM ends the process at once, as by default (no
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # traceback either), should that cleanup hang
+    finally:
+        for s, h in _AFTER_COMMAND.items():
+            signal.signal(s, h)
 
 
 if __name__ == "__main__":

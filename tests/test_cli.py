@@ -2290,6 +2290,28 @@ def _signal_during_report(monkeypatch, signum, swallow: bool = False):
     monkeypatch.setattr(seqcast.report, "predictions_vs_truth", signalled)
 
 
+@pytest.mark.parametrize("sig, code, word", [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")])
+def test_a_signal_while_the_command_line_is_parsed_is_one_line(tmp_path, sig, code, word):
+    # Ctrl-C in the ~0.3 s between the imports and the command's own handlers: exit 130 without a word (typer's
+    # KeyboardInterrupt -> Exit(130)); SIGTERM there killed the process (-15). The signal is sent from the parser
+    import subprocess
+    import sys
+
+    script = ("import os, signal, sys\n"
+              "import typer.core\n"
+              "from seqcast import cli\n"
+              "parse = typer.core.TyperGroup.parse_args\n"
+              "def parse_args(self, ctx, args):\n"
+              f"    os.kill(os.getpid(), signal.{sig})\n"
+              "    return parse(self, ctx, args)\n"
+              "typer.core.TyperGroup.parse_args = parse_args\n"
+              "sys.argv = ['seqcast', 'fit', 'airline', '--out', 'm']\n"
+              "cli.main()\n")
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert (p.returncode, p.stdout, p.stderr) == (code, "", f"{word}; nothing was saved\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_sigterm_during_the_save_keeps_the_earlier_model_and_leaves_no_temp_folder(model_dir, data_csv, tmp_path, monkeypatch):
     """Bug: SIGTERM (a `timeout`, a job scheduler, `kill`) killed fit at once: '.m.xxxx.tmp' folders were left beside
     the model, with no message. It now unwinds like Ctrl-C: one line, exit 143, no leftovers."""
