@@ -563,7 +563,7 @@ def demo(
     out: Path = typer.Option(Path("seqcast-out") / "demo", "--out", help="Folder for forecast.csv, plot.png, the saved model and the report (an earlier demo's folder there is replaced as a whole; default seqcast-out/demo, beside the other commands' run directories)."),
     epochs: Optional[int] = typer.Option(None, help="Training epochs (default: seqcast's automatic choice, 200 for the airline)."),
     horizon: int = typer.Option(24, help="Months to forecast past the end of the data."),
-    seed: int = typer.Option(0, help="Random seed."),
+    seed: int = typer.Option(0, help="Seed of the initial weights and the shuffling: the same seed, the same model."),
     report: bool = typer.Option(True, "--report/--no-report", help="Also write run.json, predictions.png and a self-contained report.html."),
     quiet: bool = QUIET,
 ):

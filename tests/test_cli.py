@@ -1218,6 +1218,21 @@ def test_help_fits_80_columns_with_room_for_the_descriptions(command):
         assert "--output-activation <str>" in r.stdout and len(lines) < 120
 
 
+def _option_help(command: list, option: str) -> str:
+    """The description of `option` in a command's --help, its lines joined."""
+    text = invoke(*command, "--help").stdout
+    m = re.search(rf"^  {option} [^ ]*\s+(.*?)(?=^  -|\Z)", text, re.MULTILINE | re.DOTALL)
+    assert m, (option, text)
+    return " ".join(m.group(1).split())
+
+
+@pytest.mark.parametrize("command", [["demo"], ["fit"], ["backtest"], ["benchmark"], ["reproduce", "airline-tutorial"]],
+                         ids=" ".join)
+def test_seed_is_described_alike_in_every_command(command):
+    # demo's --seed said 'Random seed.'; the other commands say what it seeds
+    assert _option_help(command, "--seed").startswith("Seed of the initial weights and the shuffling"), _option_help(command, "--seed")
+
+
 def test_command_lists_show_each_commands_first_paragraph_whole():
     # click cut it at its first period or at the terminal's width: 'Reproduce the Keras airline tutorial and the
     # Hands-On ML ch.', 'Airline passengers end to end: the default model (a GRU...'
