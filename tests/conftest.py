@@ -42,6 +42,33 @@ class compiles:
         _OPEN.remove(self)
 
 
+class compiled_names:
+    """`with compiled_names() as names: ...`: the names of the jitted functions XLA compiled inside the block, in order
+    (a model's are epoch and <lambda>: its validation loss and forward pass; jnp ops run eagerly show up by their own)."""
+
+    def __enter__(self):
+        import logging
+
+        import jax
+
+        names = self.names = []
+
+        class Names(logging.Handler):
+            def emit(self, record):
+                if (m := record.getMessage()).startswith("Compiling jit("):
+                    names.append(m.split("jit(")[1].split(")")[0])
+
+        self.handler, self.logger = Names(level=logging.DEBUG), logging.getLogger("jax")
+        self.logger.addHandler(self.handler)
+        self.logging = jax.log_compiles(True)
+        self.logging.__enter__()
+        return names
+
+    def __exit__(self, *exc):
+        self.logging.__exit__(*exc)
+        self.logger.removeHandler(self.handler)
+
+
 def copy_model(saved: Path, tmp_path: Path) -> Path:
     """A copy of a saved model folder to damage in a test, leaving the module's fixture intact."""
     d = tmp_path / "copy"

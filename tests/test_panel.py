@@ -271,22 +271,10 @@ def test_an_ensemble_forecasts_the_median_of_its_members(strategy):
 def test_a_fit_compiles_its_programs_and_nothing_op_by_op(strategy):
     # jnp.asarray of host data, device slices and eager gathers each compiled a program per shape (a demo compiled
     # 19, a recursive LSTM fit with validation ~45); lengths no other test uses, so nothing is cached yet
-    import logging
-
-    names = []
-
-    class Names(logging.Handler):
-        def emit(self, record):
-            if (m := record.getMessage()).startswith("Compiling jit("):
-                names.append(m.split("jit(")[1].split(")")[0])
+    from conftest import compiled_names
 
     ys = [seasonal(87), seasonal(61, 50.0, 1)]
-    handler, logger = Names(level=logging.DEBUG), logging.getLogger("jax")
-    logger.addHandler(handler)
-    try:
-        with jax.log_compiles(True):
-            f = fit_panel(ys, TINY.replace(strategy=strategy, ensemble=2, patience=1, batch_size=13), horizon=3, season=4)
-            forecast_panel(f, ys, 3)
-    finally:
-        logger.removeHandler(handler)
+    with compiled_names() as names:
+        f = fit_panel(ys, TINY.replace(strategy=strategy, ensemble=2, patience=1, batch_size=13), horizon=3, season=4)
+        forecast_panel(f, ys, 3)
     assert names and set(names) <= {"epoch", "<lambda>"}, names

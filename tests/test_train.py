@@ -616,6 +616,27 @@ def test_vmapped_members_stop_at_their_own_patience_as_in_threads(monkeypatch):
     np.testing.assert_allclose(hv.val_loss, ht.val_loss, rtol=1e-5)
 
 
+def test_a_vmapped_ensemble_keeps_its_best_epochs_without_compiling_op_by_op(monkeypatch):
+    # as on a GPU, early stopping's per-member choice of the best weights ran jnp.where eagerly: a program per weight
+    # shape and a copy of the mask (8 for a one-layer GRU), every time a fit began; now a numpy choice on the host.
+    # Sizes no other test uses, so nothing is cached yet; members stop apart, so the choice mixes members
+    from conftest import compiled_names
+
+    from seqcast.forecast import init_params
+
+    rng = np.random.default_rng(1)
+    X, Xv = rng.normal(size=(47, 7)).astype(np.float32), rng.normal(size=(11, 7)).astype(np.float32)
+    Y, Yv = X.sum(axis=1, keepdims=True) + rng.normal(size=(47, 1)), Xv.sum(axis=1, keepdims=True) + rng.normal(size=(11, 1))
+    spec = rnn.ModelSpec(cell="lstm", units=(5, 3), window=7)
+    tspec = train.TrainSpec(optimizer="adam", learning_rate=0.05, epochs=40, batch_size=9, patience=2)
+    monkeypatch.setattr(train, "vmap_members", lambda m: True)
+    with compiled_names() as names:
+        params, hist = train.fit(spec, init_params(spec, 0, 3), X, Y, train=tspec, seed=0, members=3, X_val=Xv, Y_val=Yv)
+    assert len(set(hist.best_epoch)) > 1  # a mixed choice happened
+    assert names and set(names) <= {"epoch", "<lambda>"}, names
+    assert all(isinstance(a, jax.Array) for a in jax.tree_util.tree_leaves(params))  # on the device, as without stopping
+
+
 @pytest.mark.parametrize("field, value, message", [
     ("epochs", 3.5, r"`epochs` must be an integer >= 1\. Received: epochs=3\.5"),  # was an int() TypeError, '3' concatenated text
     ("epochs", "3", r"`epochs` must be an integer >= 1\. Received: epochs='3'"),
