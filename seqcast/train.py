@@ -873,20 +873,24 @@ def _where(mask, new, old):
 
 
 class _progress:
-    """When asked: a rich progress bar on a terminal or in Jupyter; elsewhere (a log file, a pipe) a
-    plain line on stderr about every tenth of the epochs, and one where the fit ends (early stopping).
-    Not asked: nothing. `members` > 1: the members train in threads, and `total` counts all their epochs."""
+    """When asked: a rich progress bar on a terminal; in Jupyter one line of text, a bar and the loss, that each update
+    rewrites (IPython's display handle); elsewhere (a log file, a pipe) a plain line on stderr about every tenth of the
+    epochs, and one where the fit ends (early stopping). Not asked: nothing. `members` > 1: the members train in threads,
+    and `total` counts all their epochs."""
 
     def __init__(self, enabled: bool, total: int, members: int = 1):
         import sys
 
         self.asked, self.total, self.members = enabled, total, members
-        self.enabled = enabled and (sys.stderr.isatty() or _in_jupyter())
+        self.jupyter = enabled and _in_jupyter()
+        self.enabled = enabled and (sys.stderr.isatty() or self.jupyter)
         self.last = None  # (done, text) of the latest update not yet printed as a line
 
     def __enter__(self):
         if not self.enabled:
             return self._line if self.asked else (lambda ep, hist: None)
+        if self.jupyter:
+            return self._notebook()
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.p = Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -899,9 +903,36 @@ class _progress:
 
         return update
 
+    def _notebook(self):
+        """Jupyter's line, redrawn at most 4 times a second and where the fit ends (what stays in the notebook). rich's
+        bar needs ipywidgets there, which seqcast does not install: without it a fit showed rich's warning 'install
+        "ipywidgets" for Jupyter support' and an empty output, no bar."""
+        from IPython.display import Pretty, display
+
+        self.handle, self.shown = display(Pretty(self._bar(0, "")), display_id=True), time.monotonic()
+
+        def update(done, hist):
+            self.last = (done, _loss_text(hist))
+            if done == self.total or time.monotonic() - self.shown >= 0.25:
+                self._redraw()
+
+        return update
+
+    def _bar(self, done: int, text: str) -> str:
+        full = round(24 * done / max(1, self.total))
+        return f"training {'█' * full}{'░' * (24 - full)} {self._epochs(done)}" + (f": {text}" if text else "")
+
+    def _epochs(self, done: int) -> str:
+        return f"{done}/{self.total} epochs" + (f" of {self.members} members" if self.members > 1 else "")
+
+    def _redraw(self, end: str = ""):
+        from IPython.display import Pretty
+
+        self.handle.update(Pretty(self._bar(*self.last) + end))
+        self.last, self.shown = None, time.monotonic()
+
     def _line(self, done, hist):
-        what = f"{done}/{self.total} epochs" + (f" of {self.members} members" if self.members > 1 else "")
-        self.last = (done, f"{what}: {_loss_text(hist)}" + (" (the latest member's)" if self.members > 1 else ""))
+        self.last = (done, f"{self._epochs(done)}: {_loss_text(hist)}" + (" (the latest member's)" if self.members > 1 else ""))
         if done % max(1, self.total // 10) == 0 or done == self.total:
             self._print()
 
@@ -912,7 +943,10 @@ class _progress:
         self.last = None
 
     def __exit__(self, *exc):
-        if self.enabled:
+        if self.jupyter and self.enabled:
+            if self.last is not None:  # the fit ended between two redraws: early stopping, Ctrl-C, an error
+                self._redraw(" (stopped early)" if exc[0] is None else " (interrupted)" if exc[0] is KeyboardInterrupt else "")
+        elif self.enabled:
             self.p.__exit__(*exc)
         elif self.last is not None and exc[0] is None:  # early stopping ended the fit between two lines
             self.last = (self.last[0], self.last[1] + " (stopped early)")
@@ -925,7 +959,7 @@ def _loss_text(hist) -> str:
 
 
 def _in_jupyter() -> bool:
-    """A Jupyter kernel (rich draws its bars there as widgets)."""
+    """A Jupyter kernel (IPython's ZMQ shell: also VS Code's and Colab's notebooks)."""
     from rich.console import Console
 
     return Console().is_jupyter

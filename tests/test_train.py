@@ -6,6 +6,8 @@ Models are tiny (a linear head, or an LSTM with 4 units) so each compile takes w
 from __future__ import annotations
 
 import dataclasses
+import re
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -242,6 +244,64 @@ def test_progress_prints_lines_where_no_bar_can_be_drawn(capsys):
                         X_val=Xv, Y_val=Yv * 100, progress=True)
     err = capsys.readouterr().err.splitlines()
     assert len(hist.loss) < 500 and err[-1].startswith(f"{len(hist.loss)}/500 epochs: loss ")
+
+
+
+class _Notebook:
+    """IPython.display as a Jupyter kernel has it: what each display and update showed (the test venv has no IPython)."""
+
+    def __init__(self):
+        self.shown = []  # one list of texts per display: the first, then each update
+        notebook = self
+
+        class Handle:
+            def update(self, obj):
+                notebook.shown[-1].append(obj.text)
+
+        def display(obj, display_id=False):
+            assert display_id is True
+            self.shown.append([obj.text])
+            return Handle()
+
+        self.module = type(sys)("IPython.display")
+        self.module.display, self.module.Pretty = display, type("Pretty", (), {"__init__": lambda s, text: setattr(s, "text", text)})
+
+
+@pytest.fixture
+def notebook(monkeypatch):
+    nb = _Notebook()
+    monkeypatch.setitem(sys.modules, "IPython", type(sys)("IPython"))
+    monkeypatch.setitem(sys.modules, "IPython.display", nb.module)
+    monkeypatch.setattr(train, "_in_jupyter", lambda: True)
+    return nb
+
+
+def test_progress_in_jupyter_is_one_line_redrawn(notebook, capsys, monkeypatch):
+    """In Jupyter (without ipywidgets, which seqcast does not install) progress=True showed rich's warning 'install
+    "ipywidgets" for Jupyter support' and an empty output, no bar: it is now one text line, redrawn in place."""
+    X, Y = data(16)
+    train.fit(LINEAR, params_for(LINEAR), X, Y, train=train.TrainSpec(epochs=20, batch_size=8), progress=True)
+    assert capsys.readouterr().err == ""  # no stderr lines beside it
+    [texts] = notebook.shown
+    assert texts[0] == "training " + "░" * 24 + " 0/20 epochs"
+    assert re.fullmatch(r"training █{24} 20/20 epochs: loss \S+", texts[-1]) and len(texts) <= 21
+    # redrawn at most 4 times a second (the clock stopped: only the last epoch), and early stopping says so
+    monkeypatch.setattr(train.time, "monotonic", lambda: 0.0)
+    Xv, Yv = data(8, seed=5)
+    _, hist = train.fit(LINEAR, params_for(LINEAR), X, Y, train=train.TrainSpec(epochs=500, batch_size=8, patience=1),
+                        X_val=Xv, Y_val=Yv * 100, progress=True)
+    assert len(hist.loss) < 500 and len(notebook.shown[-1]) == 2
+    assert re.fullmatch(rf"training ░{{24}} {len(hist.loss)}/500 epochs: loss \S+ val \S+ \(stopped early\)", notebook.shown[-1][-1])
+
+
+def test_progress_in_jupyter_says_where_ctrl_c_stopped_it(notebook, monkeypatch):
+    monkeypatch.setattr(train.time, "monotonic", lambda: 0.0)
+    hist = train.History(loss=[0.5])
+    with pytest.raises(KeyboardInterrupt), train._progress(True, 10, members=2) as bar:
+        bar(5, hist)
+        raise KeyboardInterrupt
+    assert notebook.shown == [["training " + "░" * 24 + " 0/10 epochs of 2 members",
+                               "training " + "█" * 12 + "░" * 12 + " 5/10 epochs of 2 members: loss 0.5 (interrupted)"]]
 
 
 # ---- options -------------------------------------------------------------------------------------------
