@@ -130,13 +130,13 @@ class Result:
         return (f"Result(models={list(self.forecasts)}, series={len(dict.fromkeys(self.ids))}, "
                 f"origins={len(set(self.origins))}, h={self.h}, season={self.season})")
 
-    def _repr_html_(self) -> str:  # display(res) in Jupyter: the leaderboard as a table, and the verdicts
+    def _repr_html_(self) -> str:  # display(res) in Jupyter: the leaderboard as the report's table, and the verdicts
         import html
 
-        import pandas as pd
+        from .report import _table
 
         lines = "".join(f"<p>{html.escape(v)}</p>" for v in self.verdicts())
-        return pd.DataFrame(self.leaderboard()).to_html(index=False) + lines
+        return _table(self.leaderboard()) + lines
 
     def scaled_residuals(self, model: str) -> np.ndarray:
         """(R, h) residuals truth - forecast divided by each row's in-sample MAE scale (comparable across series)."""

@@ -905,10 +905,12 @@ class Holdout:
         rmse = ", ".join(f"{r['model']!r}: {float(format(r['rmse'], '.4g'))}" for r in self.table)  # 4 significant digits
         return f"Holdout(model_name={self.model_name!r}, n_train={self.n_train}, n_test={self.n_test}, rmse={{{rmse}}})"
 
-    def _repr_html_(self) -> str:  # display(ho) in Jupyter: the leaderboard and the verdict
+    def _repr_html_(self) -> str:  # display(ho) in Jupyter: the leaderboard as the report's table, and the verdict
         import html
 
-        return self.leaderboard().to_html(index=False) + f"<p>{html.escape(self.verdict())}</p>"
+        from .report import _table
+
+        return _table(self.table) + f"<p>{html.escape(self.verdict())}</p>"
 
     def frame(self) -> pd.DataFrame:
         """Prediction vs truth, one row per test date; a filled value's row (forecast, not scored) has no truth (NaN), as

@@ -77,7 +77,13 @@ def test_result_shows_what_ran_in_a_notebook():
     res = backtest(ys, ["snaive", "naive"], h=4, n_windows=3, season=4)
     assert repr(res) == "Result(models=['snaive', 'naive'], series=2, origins=3, h=4, season=4)"
     page = res._repr_html_()  # display(res): the leaderboard as a table (no neural model: no verdict)
-    assert page.startswith("<table") and page.count("<tr>") == 2 and "snaive" in page and "<p>" not in page  # a row per model
+    assert page.count("<tr>") == 3 and "snaive" in page and "<p>" not in page  # the header and a row per model
+    # as the terminal and the report write them: MASE to 3 decimals (the verdict's), sMAPE % to 2; it showed pandas'
+    # 6 significant digits (mase 0.707446, smape 5.236502, mape 5.37592) under the keys' names
+    row = res.leaderboard()[0]
+    assert "<th class=num>MASE</th>" in page and "<th class=num>sMAPE %</th>" in page and "<th class=num>fit s</th>" in page
+    assert f"<td class=num>{row['mase']:.3f}</td><td class=num>{row['smape']:.2f}</td>" in page
+    assert f"{row['mase']:.6f}" not in page
 
 
 def test_help_of_the_module_shows_the_public_names_only():

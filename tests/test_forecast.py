@@ -319,7 +319,12 @@ def test_holdout_shows_its_scores_in_a_notebook(clean):
     assert repr(clean).startswith("Holdout(model_name='LSTM', n_train=105, n_test=27, rmse={'")
     assert all(f"'{k}': {float(f'{v:.4g}')}" in repr(clean) for k, v in rmse.items()) and len(repr(clean)) < 200
     page = clean._repr_html_()  # display(ho) in Jupyter: the leaderboard as a table, then the verdict
-    assert page.startswith("<table") and all(k in page for k in rmse) and clean.verdict().split(" (")[0] in page
+    assert all(k in page for k in rmse) and clean.verdict().split(" (")[0] in page
+    # the numbers as the terminal's leaderboard writes them (RMSE 16.93, MAPE % 2.92, MASE 0.438), not pandas' 16.931967
+    r = clean.table[0]
+    assert "<th class=num>RMSE</th>" in page and "<th class=num>MAPE %</th>" in page
+    assert (f"<td class=num>{r['rmse']:#.4g}</td><td class=num>{r['mae']:#.4g}</td><td class=num>{r['mape']:.2f}</td>"
+            f"<td class=num>{r['mase']:.3f}</td>") in page and f"{r['rmse']:.6f}" not in page
 
 
 def test_holdout_is_a_top_level_name():
