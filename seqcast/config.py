@@ -247,11 +247,18 @@ def validate(cfg: Config) -> Config:
     return dataclasses.replace(cfg, units=tuple(units), scaler_range=rng, output_activation=out_act)
 
 
-def from_dict(d: dict, *, source: str = "config") -> Config:
-    known = {f.name for f in fields(Config)}
-    unknown = sorted(set(d) - known)
+def unknown_option(options, where: str = "") -> None:
+    """Refuse the first of `options` (names) that Config lacks, with the option it may be a typo of and the known ones:
+    "unknown option 'modle' (did you mean 'model'?); known options: ..." (a fit's keywords, a config file's keys)."""
+    known = sorted(f.name for f in fields(Config))
+    unknown = sorted(str(k) for k in set(options) - set(known))
     if unknown:
-        raise ConfigError(f"unknown option {unknown[0]!r} in {source}; known options: {', '.join(sorted(known))}")
+        near = did_you_mean(unknown[0], known).removeprefix("; ")
+        raise ConfigError(f"unknown option {unknown[0]!r}{where}{f' ({near})' if near else ''}; known options: {', '.join(known)}")
+
+
+def from_dict(d: dict, *, source: str = "config") -> Config:
+    unknown_option(d, f" in {source}")
     d = dict(d)
     for k in ("output_activation", "season", "learning_rate"):
         if d.get(k) in ("none", "None", "null"):

@@ -29,7 +29,8 @@ from . import gaps
 from . import long as long_mod
 from . import metrics
 from .backtest import floored, nonneg_floor
-from .config import MODEL_NAMES, Config, check_config, check_model_combination, check_norm_combination, is_auto, validate
+from .config import (MODEL_NAMES, Config, check_config, check_model_combination, check_norm_combination, is_auto, unknown_option,
+                     validate)
 from .errors import ConfigError, DataError, not_fitted
 from .models import baselines
 from .scaling import fit_scaler
@@ -630,10 +631,7 @@ def resolve_auto(cfg: Config, series: list, given, horizon: int | None = None, n
 
 def _options(base: Config, options: dict) -> Config:
     """`base` with the keyword `options`, validated (unknown names and impossible combinations refused)."""
-    known = set(Config.__dataclass_fields__)
-    for k in options:
-        if k not in known:
-            raise ConfigError(f"unknown option {k!r}; known options: {', '.join(sorted(known))}")
+    unknown_option(options)
     cfg = validate(dataclasses.replace(base, **options))  # None sets None (Config.replace skips None: CLI flags not given)
     check_norm_combination(cfg.strategy, cfg.norm, fitting=False)  # 'last' is refused at fit: a saved model still loads
     check_model_combination(cfg.model, cfg.strategy, cfg.skip)  # now, not at fit (and without importing JAX)

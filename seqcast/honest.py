@@ -31,7 +31,7 @@ import dataclasses
 
 import numpy as np
 
-from .config import Config, check_config
+from .config import Config, check_config, unknown_option
 from .errors import ConfigError, DataError
 
 AUTO_STEPS = 3000  # optimiser steps per fit, whatever the data size (epochs derived from it)
@@ -67,9 +67,7 @@ def auto_config(ys, *, h: int, season: int | None, base: Config | None = None, e
     ys = [np.asarray(y, dtype=np.float64).ravel() for y in ys]
     if not ys or not any(len(y) for y in ys):
         raise DataError("`auto_config` needs at least one training series with values. Received: none")
-    unknown = sorted(set(overrides or {}) - set(Config.__dataclass_fields__))
-    if unknown:
-        raise ConfigError(f"unknown option {unknown[0]!r} in overrides; known options: {', '.join(sorted(Config.__dataclass_fields__))}")
+    unknown_option(overrides or {}, " in overrides")
     m = int(season or 1)
     longest = max(len(y) for y in ys)
     window = max(2, min(max(12, 2 * m), longest - h - 1, max_window if max_window is not None else longest))

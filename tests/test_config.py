@@ -135,8 +135,10 @@ def test_from_dict_accepts_none_spellings():
 
 
 def test_from_dict_unknown_key():
-    with pytest.raises(ConfigError, match=r"unknown option 'epoch' in config; known options: .*epochs"):
+    with pytest.raises(ConfigError, match=r"unknown option 'epoch' in config \(did you mean 'epochs'\?\); known options: .*epochs"):
         from_dict({"epoch": 3})
+    with pytest.raises(ConfigError, match=r"unknown option 'zzz' in config; known options: batch_size, "):
+        from_dict({"zzz": 3})
 
 
 # ---- TOML files ----------------------------------------------------------------------------------------

@@ -37,6 +37,11 @@ def fitted(series):
 def test_unknown_option_is_a_config_error():
     with pytest.raises(ConfigError, match=r"unknown option 'foo'; known options: .*window"):
         Forecaster(foo=1)
+    # a typo in a notebook (Forecaster(modle='gru')) got the 26 names to read through; the near one now comes first
+    with pytest.raises(ConfigError, match=r"^unknown option 'modle' \(did you mean 'model'\?\); known options: batch_size, "):
+        Forecaster(modle="gru")
+    with pytest.raises(ConfigError, match=r"^unknown option 'Epochs' \(did you mean 'epochs'\?\); known options: "):
+        Forecaster(model="gru").set_params(Epochs=3)
 
 
 def test_bad_option_value_is_a_config_error():
