@@ -310,11 +310,29 @@ def plot_multistep_forecasts(inputs, truth, forecasts, path=None, *, n: int = 4,
 
 def _history_parts(history):
     """(loss, val_loss, best_epochs) from a train.History or a mapping such as run.json's "history"."""
+    from .windows import is_real
+
     get = history.get if isinstance(history, dict) else (lambda k, d=None: getattr(history, k, d))
-    loss, val = list(get("loss", None) or []), list(get("val_loss", None) or [])
+    loss, val = _losses(get, "loss"), _losses(get, "val_loss")
     best = get("best_epoch", None)
-    best = [] if best is None else ([best] if isinstance(best, (int, float)) and not isinstance(best, bool) else list(best))
+    best = [] if best is None else ([best] if is_real(best) else best)
+    if not isinstance(best, (list, tuple)) or not all(b is None or (is_real(b) and float(b).is_integer()) for b in best):
+        raise DataError(f"`best_epoch` must be an epoch number (from 1), a list of them (one per member), or None. "
+                        f"Received: best_epoch={get('best_epoch', None)!r:.80}")
     return loss, val, sorted({int(b) for b in best if b})
+
+
+def _losses(get, name: str) -> list:
+    """A history's `name` ("loss", "val_loss") as a list of floats (a hand-edited run.json's text or number refused)."""
+    import numpy as np
+
+    from .windows import is_real
+
+    v = get(name, None)
+    v = [] if v is None else v
+    if not isinstance(v, (list, tuple, np.ndarray)) or not all(x is None or is_real(x) for x in v):
+        raise DataError(f"`{name}` must be a list of numbers, one per epoch. Received: {name}={v!r:.80}")
+    return [np.nan if x is None else float(x) for x in v]
 
 
 def _loss_figure(history, title: str | None = None):
@@ -773,6 +791,8 @@ def _section(sid: str, title: str, body: str) -> str:
 
 def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
     """(id, title, html) of each section the run has data for, in report order."""
+    import math
+
     out = []
     data = run.get("data")
     if data is not None:
@@ -841,7 +861,7 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
         if loss:
             facts.append(("final training loss", loss[-1]))
         if val:
-            facts.append(("best validation loss", min(val)))
+            facts.append(("best validation loss", min((v for v in val if not math.isnan(v)), default=math.nan)))
         if best:
             facts.append(("best epoch (weights restored)", best if len(best) > 1 else best[0]))
         if "fit_s" in hist:

@@ -620,6 +620,44 @@ def test_cli_report_errors(tmp_path):
     assert not (tmp_path / "report.html").exists()
 
 
+@pytest.mark.parametrize("run, needle", [
+    ({"data": "x"}, "run `data` must be an object (name, n_obs, freq, ...). Received: str"),
+    ({"figures": "a.png"}, "run `figures` must be a list of {title, file, caption} objects. Received: str"),
+    ({"figures": ["a.png"]}, "run `figures[0]` must be an object with a `file` (a PNG or SVG beside run.json). Received: 'a.png'"),
+    ({"history": [1]}, "run `history` must be an object with loss and val_loss lists. Received: list"),
+    ({"config": [1]}, "run `config` must be an object of option: value. Received: list"),
+    # these three were tracebacks (ValueError, TypeError: 'int' object is not iterable, ValueError)
+    ({"history": {"loss": "x"}}, "`loss` must be a list of numbers, one per epoch. Received: loss='x'"),
+    ({"history": {"loss": [1, 2], "val_loss": 3}}, "`val_loss` must be a list of numbers, one per epoch. Received: val_loss=3"),
+    ({"history": {"loss": [1, 2], "best_epoch": "x"}}, "`best_epoch` must be an epoch number (from 1), a list of them"),
+])
+def test_cli_report_of_a_hand_edited_run_json_of_the_wrong_shape(tmp_path, run, needle):
+    (tmp_path / "run.json").write_text(json.dumps(run))
+    assert_error(runner.invoke(app, ["report", str(tmp_path)]), "run.json': ", needle)
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_report_of_a_run_whose_losses_were_not_finite(tmp_path):
+    # run.json writes a NaN loss as null (runs.clean): the report ended in "TypeError: '<' not supported between
+    # instances of 'int' and 'NoneType'"; the best validation loss is now the least finite one, the last loss n/a
+    (tmp_path / "run.json").write_text(json.dumps({"history": {"loss": [1.5, None], "val_loss": [None, 2.5, 3.5]}}))
+    r = runner.invoke(app, ["report", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert re.search(r"best validation loss</th><td[^>]*>2\.5<", html) and re.search(r"final training loss</th><td[^>]*>n/a<", html)
+
+
+def test_plot_loss_of_numpy_losses_and_of_text(tmp_path):
+    # a numpy array of losses was "ValueError: The truth value of an array ... is ambiguous"; text, a ValueError from numpy
+    from seqcast.report import plot_loss
+
+    plot_loss({"loss": np.array([1.0, 0.5]), "val_loss": [2.0, 1.0]}, tmp_path / "l.png")
+    assert (tmp_path / "l.png").stat().st_size > 0
+    with pytest.raises(DataError, match=r"^`loss` must be a list of numbers, one per epoch\. Received: loss='x'$"):
+        plot_loss({"loss": "x"}, tmp_path / "bad.png")
+    assert not (tmp_path / "bad.png").exists()
+
+
 def test_leaderboard_shows_small_units_and_run_rows_keep_the_time():
     from rich.console import Console
 
