@@ -318,6 +318,9 @@ def _edit(**changes):
     return edit
 
 
+_IV = {"levels": [80.0], "horizon": 1, "calibration_windows": 3, "widths": [[1.0]], "scales": [1.0]}  # one series' intervals
+
+
 @pytest.mark.parametrize(
     "damage, message",
     [
@@ -363,6 +366,18 @@ def _edit(**changes):
         (_edit(columns="y"), "columns must be an object of id, date and value"),
         (_edit(**{"series.0.scaler.scale": 0.0}), "scaler scale=0.0 must be > 0"),
         (_edit(**{"series.0.scaler.scale": -2.0}), "scaler scale=-2.0 must be > 0"),
+        # _check_state's other refusals of a hand-edited file (coverage showed them untested)
+        (_edit(**{"series.0.scaler.log": "no"}), "scaler log='no' is not true or false"),
+        (_edit(**{"series.0.scaler.nonneg": 1}), "scaler nonneg=1 is not true or false"),
+        (lambda d: _edit(series=[s := json.loads((d / "model.json").read_text())["series"][0], s | {"id": "z"}])(d),
+         "2 series in a one-series model"),
+        (_edit(intervals=_IV | {"widths": [[1.0], [2.0]]}), "2 rows of widths for 1 levels"),
+        (_edit(intervals=_IV | {"levels": [95.0, 80.0], "widths": [[2.0], [1.0]]}), "levels [95.0, 80.0] are not ascending percentages"),
+        (_edit(intervals=_IV | {"levels": [100.0]}), "levels [100.0] are not ascending percentages in (0, 100)"),
+        (_edit(intervals=_IV | {"widths": [[-1.0]]}), "widths of level 80 must be 1 numbers >= 0"),
+        (_edit(intervals=_IV | {"widths": [[1.0, 1.0]]}), "widths of level 80 must be 1 numbers >= 0"),
+        (_edit(intervals=_IV | {"scales": [-1.0]}), "interval scales must be 1 finite numbers >= 0, one per series"),
+        (_edit(intervals=_IV | {"scales": [1.0, 1.0]}), "interval scales must be 1 finite numbers >= 0, one per series"),
     ],
     ids=lambda x: getattr(x, "__name__", None) if callable(x) else None,
 )
