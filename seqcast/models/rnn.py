@@ -86,6 +86,8 @@ class ModelSpec:
         if self.norm == "season" and (self.seq2seq or self.season < 1 or self.window < self.season):
             raise ConfigError(f"norm='season' needs a one-shot model and window >= season. Received: window={self.window}, "
                               f"season={self.season}, seq2seq={self.seq2seq}")
+        if self.norm == "revin" and self.seq2seq:  # (its window statistics would see the steps each output forecasts)
+            raise ConfigError("norm='revin' needs a one-shot model (strategy recursive or direct). Received: seq2seq=True")
         check_model_combination(self.cell, "seq2seq" if self.seq2seq else None, self.skip)
         if self.precision not in fused.PRECISIONS:
             raise ConfigError(f"`precision` must be one of {', '.join(fused.PRECISIONS)}. Received: precision={self.precision!r}")
@@ -245,9 +247,7 @@ def apply(spec: ModelSpec, params: dict, x):
     if spec.norm == "none":
         return _network(spec, params, x)
     lvl = x[..., :1]  # (B, T, 1)
-    if spec.norm == "revin":
-        if spec.seq2seq:
-            raise ConfigError("norm='revin' needs a one-shot model (strategy recursive or direct)")
+    if spec.norm == "revin":  # (a one-shot model: ModelSpec refuses seq2seq)
         mu, sd = lvl.mean(axis=1, keepdims=True), lvl.std(axis=1, keepdims=True) + 1e-3  # (B, 1, 1)
         return _network(spec, params, (x - mu) / sd) * sd[:, 0] + mu[:, 0]
     if spec.norm == "mean":
