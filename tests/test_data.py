@@ -1119,6 +1119,49 @@ def test_future_index_bad_horizon():
         future_index(load_series([1.0, 2.0]), 2.0)
 
 
+@pytest.mark.parametrize("series, message", [
+    (pd.Series([], dtype=float, index=pd.DatetimeIndex([])), r"^the series is empty, so it has no end to forecast from; load data first$"),
+    (pd.Series([1.0, 2.0, 3.0], index=pd.DatetimeIndex(["2020-01-01", "2020-01-02", "2020-01-09"])),  # no grid holds these
+     r"^cannot tell the frequency of the series' dates, so the future dates are unknown; load it with load_series\(\.\.\., freq=\.\.\.\)"),
+    (pd.Series([1.0, 2.0, 3.0], index=["a", "b", "c"]), r"^cannot extend an index of type Index; load the series with load_series\(\)"),
+])
+def test_future_index_of_a_series_it_cannot_extend(series, message):
+    # coverage: these three refusals of the public future_index had no test
+    with pytest.raises(DataError, match=message):
+        future_index(series, 2)
+
+
+@pytest.mark.parametrize("text, kw, error, message", [
+    ("date,other,sales\n2020-01-01,2020-02-01,1\n2020-01-02,2020-02-02,2\n2020-01-03,2020-02-03,3\n", {}, DataError,
+     r"^several columns look like dates \('date', 'other'\); choose one with date_column= \(CLI --date-column\)$"),
+    ("date,sales\n2020-01-01,1\n2020-01-02,2\n", {"column": "sales", "date_column": "sales"}, ConfigError,
+     r"^`column` and `date_column` name the same column\. Received: column='sales', date_column='sales'; choose two different ones$"),
+    ("date\n2020-01-01\n2020-01-02\n2020-01-03\n", {}, DataError,
+     r"^no column is left for the values once the dates are taken; available columns: 0 'date'; choose one with column= \(CLI --column\)$"),
+    ('date,sales\n2020-01-01,"' + "x" * 200_000 + "\n", {}, DataError,  # csv's field size limit: csv.Error
+     r"^file '.*data\.csv' is not valid CSV \(field larger than field limit \(131072\)\); fix the file$"),
+    ("date,sales\n2020-01-01,1\n2020-02-01,2\n2020-03-01,3\n", {"freq": 3}, ConfigError,
+     r"^`freq` must be a pandas frequency alias such as 'MS', 'D', 'h' or 'W-SUN'\. Received: freq=3$"),
+    ("date,sales\n2020-01-01,1\n2020-02-01,2\n2020-03-01,3\n", {"freq": " "}, ConfigError, r"Received: freq=' '$"),
+])
+def test_csv_refusals_coverage_found_untested(tmp_path, text, kw, error, message):
+    with pytest.raises(error, match=message):
+        load_series(write(tmp_path, text), **kw)
+
+
+def test_list_refusals_and_a_freq_given_as_an_offset(tmp_path):
+    # coverage: these had no test; a pandas offset object as freq (not only its alias) is read as its alias
+    with pytest.raises(ConfigError, match=r"^`column` applies only to CSV files and DataFrames, not to an array or list\. "
+                                          r"Received: column='x'; leave it as None$"):
+        load_series(np.arange(5.0), column="x")
+    with pytest.raises(DataError, match=r"^cannot turn the list into an array \(setting an array element with a sequence.*\); "
+                                        r"pass a flat list of numbers$"):
+        load_series([[1.0, 2.0], [3.0]])
+    path = write(tmp_path, "date,sales\n2020-01-01,1\n2020-03-01,3\n2020-04-01,4\n")  # a gap: the offset says the frequency
+    assert load_series(path, freq=pd.offsets.MonthBegin(), fill="interpolate").index.freqstr == "MS"
+    assert season_length("7min") is None and season_length("-1h") is None  # 7 divides no day, hour or minute; no step back
+
+
 def test_monthly_dates_on_the_15th_say_how_to_write_them(tmp_path):
     text = "date,y\n" + "".join(f"1950-{m:02d}-15,{m}\n" for m in range(1, 13))
     path = write(tmp_path, text)
