@@ -50,14 +50,11 @@ MAX_ROWS = 200  # prediction rows kept in run.json (the report shows the first 2
 
 
 def version() -> str:
-    try:
-        from importlib.metadata import version as _v
+    """The version of the seqcast that ran, as model.json records it: the imported package's own string (an installed
+    distribution's metadata may be another copy's, when a checkout is imported through PYTHONPATH)."""
+    from . import __version__
 
-        return _v("seqcast")
-    except Exception:  # noqa: BLE001 - not installed as a distribution: the package's own string
-        from . import __version__
-
-        return __version__
+    return __version__
 
 
 def level_key(level) -> str:

@@ -170,3 +170,18 @@ def test_fit_run_json_writes_a_series_dates_in_one_format():
     assert [r["date"] for r in rows] == ["2024-10-25 23:00:00+02:00", "2024-10-26 00:00:00+02:00"]
     days = pd.date_range("2024-01-01", periods=3, freq="D")  # all midnight, no zone: dates alone, as before
     assert runs.series_data(pd.Series(np.ones(3), index=days), "d", False, "none", 1, 1)["last"] == "2024-01-03"
+
+
+def test_run_json_records_the_version_of_the_seqcast_that_ran(tmp_path, monkeypatch):
+    # run.json's seqcast_version was the installed distribution's (importlib.metadata), model.json's the imported
+    # package's: a checkout run through PYTHONPATH beside another installed seqcast recorded that other one's version
+    import importlib.metadata
+
+    import seqcast
+
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "9.9.9" if name == "seqcast" else real(name))
+    out = tmp_path / "run"
+    r = CliRunner().invoke(app, ["backtest", "airline", "--models", "naive", "--horizon", "3", "--windows", "2", "--out", str(out), "-q"])
+    assert r.exit_code == 0, r.output
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["seqcast_version"] == seqcast.__version__ != "9.9.9"
