@@ -1078,3 +1078,15 @@ def test_a_lock_file_replaced_on_every_try_is_one_config_error(tmp_path, monkeyp
         with io.holding(tmp_path / "m"):
             pass
     assert "\n" not in str(e.value) and len(calls) == 100 and not (tmp_path / "m").exists()
+
+
+def test_a_model_file_without_floors_forecasts_unfloored(saved, tmp_path):
+    # files written before floors (no "floors", no intervals) load with floors_ None: forecast skips the floor
+    # (coverage: forecast._floors' None path was never run)
+    d = copy_model(saved, tmp_path)
+    meta = json.loads((d / "model.json").read_text())
+    assert meta.pop("floors") == [0.0] and meta["intervals"] is None
+    (d / "model.json").write_text(json.dumps(meta))
+    old = Forecaster.load(d)
+    assert old.floors_ is None
+    pd.testing.assert_frame_equal(old.forecast(3), Forecaster.load(saved).forecast(3))  # positive data: no floor reached
