@@ -491,10 +491,6 @@ def _number(cell: str) -> float | None:
         return None
 
 
-def _looks_like_number(cell: str) -> bool:
-    return not _is_missing(cell) and _number(cell.strip()) is not None
-
-
 #: Whole-number years a column may hold to be read as yearly dates: those pandas can represent.
 _YEAR_MIN, _YEAR_MAX = pd.Timestamp.min.year + 1, pd.Timestamp.max.year - 1  # 1678..2261
 _WHOLE_RE = re.compile(r"^([+-]?\d+)(\.0*)?$")  # 1950 or 1950.0 (how pandas writes float years)
