@@ -637,6 +637,12 @@ def test_cli_report_of_a_hand_edited_run_json_of_the_wrong_shape(tmp_path, run, 
     assert not (tmp_path / "report.html").exists()
 
 
+def test_cli_report_of_a_run_json_that_is_not_utf8(tmp_path):
+    (tmp_path / "run.json").write_bytes(b'{"title": "\xff"}')  # coverage: this refusal had no test
+    assert_error(runner.invoke(app, ["report", str(tmp_path)]), "run.json' is not UTF-8 text; re-run the command that wrote it")
+    assert not (tmp_path / "report.html").exists()
+
+
 def test_report_of_a_run_whose_losses_were_not_finite(tmp_path):
     # run.json writes a NaN loss as null (runs.clean): the report ended in "TypeError: '<' not supported between
     # instances of 'int' and 'NoneType'"; the best validation loss is now the least finite one, the last loss n/a
@@ -850,6 +856,12 @@ def test_every_plot_returns_its_figure_and_without_a_path_writes_nothing(tmp_pat
     ("plot_errors_by_step", {"per_step": {"m": "abc"}}, r"^`per_step\['m'\]` must be an array of numbers only"),
     ("plot_series_grid", {"items": 3}, r"^`items` must be a list of dicts"),
     ("plot_series_grid", {"items": [1]}, r"^`items\[0\]` must be a dict with at least history and forecast"),
+    # coverage: these three had no test
+    ("plot_forecast", {"forecast": pd.DataFrame({"date": pd.date_range("2020-02-10", periods=2), "forecast": [1.0, 2.0]}),
+                       "bands": {80: (1, 2, 3)}}, r"^`bands` must map a level \(a number such as 80\) to a \(lo, hi\) pair\. Received: 80: \(1, 2, 3\)$"),
+    ("plot_series_grid", {"items": []}, r"^`items` is empty: pass at least one series to plot$"),
+    ("plot_series_grid", {"items": [{"history": [1.0, 2.0], "forecast": [1.0, 2.0], "dates": [5]}]},
+     r"^grid item 0 \(''\): `dates` has 1 values, `forecast` 2$"),
     ("predictions_vs_truth", {"frame": None}, r"^`frame` must be a DataFrame with columns date, truth"),
 ])
 def test_plot_arguments_of_the_wrong_kind_are_one_seqcast_error(tmp_path, plot, kw, message):
