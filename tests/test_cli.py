@@ -142,6 +142,20 @@ def test_predict_to_stdout_and_plot(model_dir, work):
     assert (work / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_predict_plot_of_a_model_fitted_without_dates_draws_its_last_window_at_its_positions(tmp_path, monkeypatch):
+    # coverage: _context_index's steps (a model of undated data) were never run; the window ends one step before the forecast
+    import seqcast.report
+
+    drawn = {}
+    monkeypatch.setattr(seqcast.report, "plot_forecast", lambda ctx, path, forecast, **kw: drawn.update(ctx=ctx, fc=forecast))
+    csv = write_csv(tmp_path, "steps.csv", ["y"] + [f"{v:.4f}" for v in VALUES])
+    assert_ok(invoke("fit", csv, "--out", tmp_path / "m", "--model", "gru", "--no-refit", *FAST))
+    assert_ok(invoke("predict", tmp_path / "m", "--horizon", 3, "--plot", tmp_path / "p.png"))
+    window = json.loads((tmp_path / "m" / "model.json").read_text())["config"]["window"]
+    assert list(drawn["ctx"].index) == list(range(len(VALUES) - window, len(VALUES))) and list(drawn["fc"]["date"]) == [60, 61, 62]
+    np.testing.assert_allclose(drawn["ctx"].to_numpy(), np.round(VALUES[-window:], 4))
+
+
 def test_predict_plot_dates_the_last_window_in_the_data_time_zone():
     # predict --plot dated a Paris model's last window at the last date's offset (+02:00) all along: local midnights before
     # the end of summer time fell on 23:00 of the day before, and the axis took +02:00 for the forecast's winter hours too
