@@ -391,6 +391,10 @@ def test_predict_data_errors_are_one_line(model_dir, long_model, tmp_path):
                  "has no id column 'unique_id'", "--id-column")
     assert_error(invoke("predict", long_model, "--data", long_model.parent / "long.csv", "--id-column", "store"),
                  "forecasts 3 series in long format", "has no id column 'store'")
+    # a built-in dataset (one series) or no file at all as the long model's new data (coverage: never run)
+    assert_error(invoke("predict", long_model, "--data", "airline"), "forecasts 3 series in long format",
+                 "--data 'airline' has no id column 'unique_id'")
+    assert_error(invoke("predict", long_model, "--data", tmp_path / "absent.csv"), "no file or built-in dataset named")
     assert list(tmp_path.glob("*.csv")) and not list(tmp_path.glob("*.png"))  # nothing written
 
 
