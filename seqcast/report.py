@@ -360,6 +360,12 @@ def _loss_figure(history, title: str | None = None):
 
 
 @_drawn
+def _loss_png(history) -> bytes:
+    """The report's loss plot, PNG bytes. The only figure a page draws: a page without one imports no matplotlib."""
+    return _fig_bytes(_loss_figure(history), "png")
+
+
+@_drawn
 def plot_loss(history, path=None, *, title: str | None = None):
     """Training and validation loss by epoch, the best (restored) epoch marked; PNG or SVG by suffix.
 
@@ -868,7 +874,7 @@ def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
             facts.append(("fit seconds", hist["fit_s"]))
         body = _kv_table(facts)
         if loss:
-            body += f'<figure id="loss-figure">{_img(_fig_bytes(_loss_figure(hist), "png"), "image/png", "training and validation loss")}</figure>'
+            body += f'<figure id="loss-figure">{_img(_loss_png(hist), "image/png", "training and validation loss")}</figure>'
         out.append(("training", "Training", body))
     cfg = run.get("config")
     if cfg:
@@ -931,7 +937,6 @@ def write_html(run: dict, path, *, base_dir=None) -> Path:
     return path
 
 
-@_drawn
 def _page(run: dict, base: Path) -> bytes:
     """write_html's page: `run` as HTML, its figures read from the folder `base`."""
     from . import __version__

@@ -393,6 +393,26 @@ def test_write_report_is_self_contained(run_dir):
     assert write_report(run_dir, run_dir / "again.html").read_bytes() == out.read_bytes()  # same run, same bytes
 
 
+@pytest.mark.parametrize("history", [False, True])
+def test_seqcast_report_imports_matplotlib_only_to_draw_the_loss_plot(tmp_path, history):
+    """`seqcast report` of a backtest's run (tables and PNG files beside run.json, no training history) imported
+    matplotlib and pandas (0.5 s of its 1.5 s) for nothing: only the loss plot is drawn."""
+    import subprocess
+    import sys
+
+    run = make_run(tmp_path)
+    if not history:
+        del run["history"]
+    (tmp_path / "run.json").write_text(json.dumps(run))
+    code = ("import sys; from seqcast.cli import main; sys.argv = ['seqcast', 'report', sys.argv[1]]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\nprint('matplotlib' in sys.modules, 'pandas' in sys.modules, file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(tmp_path / "report.html")
+    assert ('id="loss-figure"' in (tmp_path / "report.html").read_text(encoding="utf-8")) == history
+    matplotlib, pandas = out.stderr.strip().splitlines()[-1].split()
+    assert matplotlib == str(history) and (history or pandas == "False")
+
+
 def test_a_run_folder_replaced_while_its_report_is_written_gets_its_own_report(tmp_path, monkeypatch):
     # `seqcast report RUN` while a backtest --out RUN swapped its folder in: the page was made from the earlier run.json
     # (and the new folder's figures) and written into the new folder, over the report of the run it now holds
