@@ -15,17 +15,19 @@ import threading
 import time
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
 from .config import DEFAULT_LR, check_limit  # Keras' default learning rates
 from .errors import ConfigError, DataError
 from .models import rnn
 from .windows import n_windows
+
+if TYPE_CHECKING:  # imported by the functions that train: forecasting with a saved model needs no optax
+    import optax
 
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LOSSES = ("mse", "mae", "huber")
@@ -74,6 +76,8 @@ def learning_rate_of(name: str, learning_rate: float | None = None) -> float:
 
 
 def _optimizer(name: str, lr) -> optax.GradientTransformation:  # lr: a float, or a traced scalar inside the epoch
+    import optax
+
     if name == "adam":
         return keras_adam(lr)
     if name == "rmsprop":
@@ -96,6 +100,7 @@ def keras_adam(learning_rate: float, b1: float = 0.9, b2: float = 0.999, eps: fl
     Early on that eps is ~30x larger (3e-6 at t = 1), which damps the first steps of weights with tiny
     gradients. With optax.adam the parameters drifted 6e-4 from Keras' after one step at lr 0.01 (the
     Hands-On ML seq2seq model), with this they agree to 1e-8."""
+    import optax
 
     def init(params):
         zeros = jax.tree_util.tree_map(jnp.zeros_like, params)
@@ -200,6 +205,8 @@ def sample_loss(name: str, pred, y):
     elif name == "mae":
         e = jnp.abs(pred - y)
     else:
+        import optax
+
         e = optax.huber_loss(pred, y, delta=1.0)
     return e.reshape(e.shape[0], -1).mean(axis=1)
 
@@ -332,6 +339,8 @@ def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int = 1):
     key = ("epoch", spec, replace(train, learning_rate=None, epochs=1, patience=0, shuffle=True), n, members)
     if key in _COMPILED:
         return _COMPILED[key]
+    import optax
+
     opt_state_of = _optimizer(train.optimizer, 1.0).init  # the state does not depend on the learning rate
     B = min(train.batch_size, n)
     rem = n % B

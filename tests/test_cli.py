@@ -1016,6 +1016,17 @@ def test_info_imports_no_jax(model_dir):
     assert "Total params" in out.stdout and out.stderr.strip().splitlines()[-1] == "False"
 
 
+def test_predict_imports_no_optax(model_dir):
+    """`seqcast predict` runs the saved network forward: the optimizers are not imported (optax was 0.1 s of its start-up)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from seqcast.cli import main; sys.argv = ['seqcast', 'predict', sys.argv[1], '--horizon', '3']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\nprint('jax' in sys.modules, 'optax' in sys.modules, file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code, str(model_dir)], capture_output=True, text=True, check=True)
+    assert len(out.stdout.splitlines()) == 4 and out.stderr.strip().splitlines()[-1] == "True False"
+
+
 @pytest.mark.parametrize("damage, needle", [
     (_garbage_json, "not valid JSON"),
     (_truncated_weights, "checksum differs"),
