@@ -919,6 +919,7 @@ class _progress:
         from IPython.display import Pretty, display
 
         self.handle, self.shown = display(Pretty(self._bar(0, "")), display_id=True), time.monotonic()
+        self.drawn = (0, "")  # (done, text) the line shows
 
         def update(done, hist):
             self.last = (done, _loss_text(hist))
@@ -938,7 +939,7 @@ class _progress:
         from IPython.display import Pretty
 
         self.handle.update(Pretty(self._bar(*self.last) + end))
-        self.last, self.shown = None, time.monotonic()
+        self.drawn, self.last, self.shown = self.last, None, time.monotonic()
 
     def _line(self, done, hist):
         self.last = (done, f"{self._epochs(done)}: {_loss_text(hist)}" + (" (the latest member's)" if self.members > 1 else ""))
@@ -952,9 +953,13 @@ class _progress:
         self.last = None
 
     def __exit__(self, *exc):
-        if self.jupyter and self.enabled:
-            if self.last is not None:  # the fit ended between two redraws: early stopping, Ctrl-C, an error
-                self._redraw(" (stopped early)" if exc[0] is None else " (interrupted)" if exc[0] is KeyboardInterrupt else "")
+        if self.jupyter and self.enabled:  # the last update, if not drawn yet, marked where early stopping or Ctrl-C
+            done = (self.last or self.drawn)[0]  # ended the fit (also when it was drawn: epochs 0.25 s apart draw each)
+            end = (" (interrupted)" if exc[0] is KeyboardInterrupt else "" if exc[0] is not None or done == self.total
+                   else " (stopped early)")
+            if self.last is not None or end:
+                self.last = self.last or self.drawn
+                self._redraw(end)
         elif self.enabled:
             self.p.__exit__(*exc)
         elif self.last is not None and exc[0] is None:  # early stopping ended the fit between two lines

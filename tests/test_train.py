@@ -304,6 +304,26 @@ def test_progress_in_jupyter_says_where_ctrl_c_stopped_it(notebook, monkeypatch)
                                "training " + "█" * 12 + "░" * 12 + " 5/10 epochs of 2 members: loss 0.5 (interrupted)"]]
 
 
+
+def test_progress_in_jupyter_marks_the_end_after_slow_epochs_too(notebook, monkeypatch):
+    # epochs 0.25 s apart or more (any larger model) redraw at each update: early stopping and Ctrl-C were then never
+    # marked, as only an update not yet drawn got the mark
+    clock = iter(range(10**6))
+    monkeypatch.setattr(train.time, "monotonic", lambda: float(next(clock)))
+    X, Y = data(16)
+    Xv, Yv = data(8, seed=5)
+    _, hist = train.fit(LINEAR, params_for(LINEAR), X, Y, train=train.TrainSpec(epochs=500, batch_size=8, patience=1),
+                        X_val=Xv, Y_val=Yv * 100, progress=True)
+    assert len(hist.loss) < 500 and len(notebook.shown[-1]) == len(hist.loss) + 2  # each epoch drawn, then the mark
+    assert re.fullmatch(rf"training ░{{24}} {len(hist.loss)}/500 epochs: loss \S+ val \S+ \(stopped early\)", notebook.shown[-1][-1])
+    with pytest.raises(KeyboardInterrupt), train._progress(True, 10) as bar:
+        bar(5, train.History(loss=[0.5]))
+        raise KeyboardInterrupt
+    assert notebook.shown[-1][-1] == "training " + "█" * 12 + "░" * 12 + " 5/10 epochs: loss 0.5 (interrupted)"
+    with train._progress(True, 10) as bar:  # all epochs run: nothing added
+        bar(10, train.History(loss=[0.5]))
+    assert notebook.shown[-1] == ["training " + "░" * 24 + " 0/10 epochs", "training " + "█" * 24 + " 10/10 epochs: loss 0.5"]
+
 # ---- options -------------------------------------------------------------------------------------------
 
 
