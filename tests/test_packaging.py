@@ -47,6 +47,18 @@ def test_package_data_lists_every_file_the_package_reads():  # a data file left 
     assert files and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in files), files
 
 
+def test_the_repository_tracks_no_coverage_data():  # a coverage audit committed its 475 kB .coverage database
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+
+    tracked = git("ls-files", "-z").stdout.split("\0")
+    assert not [f for f in tracked if Path(f).name.startswith(".coverage")]
+    data = [".coverage", ".coverage.host.1234.XyZ"]  # coverage run's database, and a parallel run's
+    assert git("check-ignore", "--no-index", *data).stdout.split() == data  # ignored: not added again
+
 def test_the_sdist_holds_the_license_readme_and_every_test_module(tmp_path):
     pytest.importorskip("setuptools")
     src = tmp_path / "src"  # a copy: building writes seqcast.egg-info beside pyproject.toml
