@@ -942,6 +942,7 @@ class _progress:
         self.drawn, self.last, self.shown = self.last, None, time.monotonic()
 
     def _line(self, done, hist):
+        self.done = done
         self.last = (done, f"{self._epochs(done)}: {_loss_text(hist)}" + (" (the latest member's)" if self.members > 1 else ""))
         if done % max(1, self.total // 10) == 0 or done == self.total:
             self._print()
@@ -962,8 +963,9 @@ class _progress:
                 self._redraw(end)
         elif self.enabled:
             self.p.__exit__(*exc)
-        elif self.last is not None and exc[0] is None:  # early stopping ended the fit between two lines
-            self.last = (self.last[0], self.last[1] + " (stopped early)")
+        elif exc[0] is None and getattr(self, "done", self.total) < self.total:  # early stopping ended the fit
+            self.last = ((self.last[0], self.last[1] + " (stopped early)") if self.last is not None  # between two lines
+                         else (self.done, f"stopped early after {self._epochs(self.done)}"))  # on a line just printed
             self._print()
         return False
 

@@ -244,6 +244,20 @@ def test_progress_prints_lines_where_no_bar_can_be_drawn(capsys):
                         X_val=Xv, Y_val=Yv * 100, progress=True)
     err = capsys.readouterr().err.splitlines()
     assert len(hist.loss) < 500 and err[-1].startswith(f"{len(hist.loss)}/500 epochs: loss ")
+    assert err[-1].endswith(" (stopped early)")
+
+
+def test_progress_lines_say_early_stopping_on_an_epoch_just_printed(capsys):
+    # stopping on an epoch whose line was printed (a tenth of the epochs) printed no "(stopped early)"
+    p = train._progress(True, 20)
+    with p as update:
+        for ep in (1, 2):
+            update(ep, train.History(loss=[0.5 / ep]))
+    assert capsys.readouterr().err.splitlines() == ["2/20 epochs: loss 0.25", "stopped early after 2/20 epochs"]
+    with train._progress(True, 20) as update:  # all epochs run: no mark
+        for ep in range(1, 21):
+            update(ep, train.History(loss=[0.1]))
+    assert capsys.readouterr().err.splitlines()[-1] == "20/20 epochs: loss 0.1"
 
 
 
