@@ -1401,6 +1401,56 @@ def _decimal_column(cells: list[str]) -> list[str]:
     return [c.replace(",", ".") if _DECIMAL_COMMA_RE.match(c) else c for c in cells]
 
 
+#: Thousands separators that are never a decimal mark: spaces (French, Polish, Russian exports; Excel writes a no-break
+#: or a narrow no-break space) and apostrophes (Swiss: 1'000.50).
+_SPACES = " \u00a0\u202f"
+_NEVER_DECIMAL = _SPACES + "'\u2019"
+#: A number grouped in thousands, one mark throughout, and maybe a decimal part: 1 000,50  1.000,50  1'000.50  1,000,000.
+_GROUPED_RE = re.compile(r"\s*[+-]?\d{1,3}([ \u00a0\u202f'\u2019.,])\d{3}(?:\1\d{3})*(?:([.,])\d+)?\s*")
+
+
+def _grouping(cells: list[str]) -> tuple[str, str] | None:
+    """(thousands separators, decimal marks) that a column's cells settle, or None: a cell grouped by a space or an
+    apostrophe ('1 000', '1'000.5'), or by '.' or ',' with the other mark as decimals ('1.000,50', '1,000.50'),
+    settles them; '1.000' or '1.000.000' alone does not (1.0 or 1000? a typo?), nor a column whose cells disagree
+    ('1.000,50' beside '1,000.50'), nor one holding a ':' (times: 2020-01-01 10:00)."""
+    text = "\n".join(cells)  # a cheap look first: most columns hold none of these
+    if ":" in text or not (any(ch in text for ch in _NEVER_DECIMAL) or ("," in text and "." in text)):
+        return None
+    marks, points = set(), set()
+    for cell in cells:
+        m = _GROUPED_RE.fullmatch(cell)
+        if m is not None and m[1] != m[2] and (m[1] in _NEVER_DECIMAL or m[2]):
+            marks.add(" " if m[1] in _SPACES else m[1])
+            points.add(m[2] or ".,".replace(m[1], ""))
+    if len(marks) != 1 or len(points & {".", ","}) > 1 or marks & points:
+        return None
+    mark, point = marks.pop(), min(points, key=len)  # (a space's ".,": either mark, unless a cell shows one)
+    return (_SPACES if mark == " " else mark), point
+
+
+def _number_column(cells: list[str] | np.ndarray, decimal_comma: bool) -> list[str] | np.ndarray:
+    """A CSV column's cells with numbers grouped in thousands written plainly ('1 000,50' -> '1000.50', as `_grouping`
+    settles the column), then, when `decimal_comma` (a file not separated by commas), `_decimal_column`'s decimal commas.
+    The cells themselves (the same object) when nothing is to read, or when pandas' parser read them (floats)."""
+    if isinstance(cells, np.ndarray) and cells.dtype.kind == "f":
+        return cells
+    grouping = _grouping(cells)
+    if grouping is not None:
+        marks, points = (re.escape(m) for m in grouping)
+        number = re.compile(rf"\s*([+-]?)(\d{{1,3}}(?:[{marks}]\d{{3}})+|\d+)(?:[{points}](\d+))?\s*")
+
+        def plain(cell: str) -> str:
+            m = number.fullmatch(cell)
+            if m is None:
+                return cell
+            digits = re.sub(f"[{marks}]", "", m[2])
+            return f"{m[1]}{digits}.{m[3]}" if m[3] else f"{m[1]}{digits}"
+
+        cells = [plain(c) for c in cells]
+    return _decimal_column(cells) if decimal_comma else cells
+
+
 def _read_csv_table(path: Path) -> tuple[list[list[str]], list[int], str]:
     """`_read_csv_rows`, refusing rows whose number of fields differs from the first row's. The cells are as written:
     in a file not separated by commas, the caller reads a cell like ``1120,5`` as a decimal comma (`_decimal_column`)."""
@@ -1428,8 +1478,7 @@ def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool
     shown = _show(str(path), 200)
     rows, lines, sep = _read_csv_table(path)
     columns = [[record[j].strip() for record in rows] for j in range(len(rows[0]))]  # (width, N): the one transpose
-    if sep != ",":  # a cell like 1120,5 is a decimal comma
-        columns = [_decimal_column(column) for column in columns]
+    columns = [_number_column(column, sep != ",") for column in columns]  # 1 000,50; and 1120,5 if not comma-separated
     has_header = _row_is_header(columns) if header is None else header
     names: list[str] | None = None
     if has_header:

@@ -39,6 +39,7 @@ from seqcast.data import (
     _frame_dates,
     _date_grid,
     _freq_name,
+    _number_column,
     _grid_too_long,
     _infer_offset,
     _refuse_strays,
@@ -53,7 +54,6 @@ from seqcast.data import (
     _parse_values,
     _quiet,
     _Raw,
-    _decimal_column,
     _encoding,
     _read_csv_table,
     _read_parquet,
@@ -170,7 +170,7 @@ def _load(table: _Table, id_column: str, date_column: str, value_column: str, of
         dates = as_ns(dates, where)  # pandas 3's us or s (a DataFrame's, a Parquet file's, years): ns, as pandas 2's
     value_col = f" in column {_show(value_column)}"
     if table.text:
-        values = _parse_values(_decimal_column(cols[value_column]) if table.decimal else cols[value_column], where, value_col)
+        values = _parse_values(_number_column(cols[value_column], table.decimal), where, value_col)
     else:
         values = _pandas_values(cols[value_column], where, value_col)
     if steps is not None and offset is not None:

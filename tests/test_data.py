@@ -242,9 +242,8 @@ def test_semicolon_and_tab_separated_files(tmp_path):
     assert list(s) == [1120.5, 1160.0, 963.0] and s.index.freqstr == "YS-JAN"
     s = load_series(write(tmp_path, "date\tv\n2020-01-01\t1,5\n2020-01-02\t2\n2020-01-03\t3\n"))
     assert list(s) == [1.5, 2.0, 3.0] and s.index.freqstr == "D"
-    with pytest.raises(DataError, match=(r"^line 2: value '1.120,5' in column 'v' is not a number; write it with a "
-                                         r"dot for decimals and no thousands separator, e.g. 1120.5$")):
-        load_series(write(tmp_path, "date;v\n2020-01-01;1.120,5\n2020-01-02;2\n2020-01-03;3\n"))
+    s = load_series(write(tmp_path, "date;v\n2020-01-01;1.120,5\n2020-01-02;2\n2020-01-03;3\n"))  # a dot in thousands
+    assert list(s) == [1120.5, 2.0, 3.0]
     with pytest.raises(DataError, match=r"^line 3 has 3 fields but line 1 has 2; .* semicolon-separated fields$"):
         load_series(write(tmp_path, "date;v\n2020-01-01;1\n2020-01-02;2;3\n2020-01-03;3\n"))
 
@@ -1942,6 +1941,49 @@ def test_a_semicolon_files_values_read_alike_as_one_series_and_as_long_format(tm
     assert list(s) == list(long["a"]) == [100.5, -3.25, 105.207, 7.0, 2.0, 1.5]
     with pytest.raises(DataError, match=r"^line 3 has 3 fields but line 1 has 2; "):  # widths checked before the columns are read
         load_series(write(tmp_path, "date;y\n2020-01-01;1,5\n2020-01-02;2,5;3,5\n2020-01-03;3\n"))
+
+
+@pytest.mark.parametrize("sep, cells", [
+    (";", ["1 000,50", "999,25", "12 345 678,5", "-2 000"]),  # French, Polish, Russian exports: a space
+    (";", ["1\u00a0000,50", "999,25", "12\u00a0345\u00a0678,5", "-2\u00a0000"]),  # Excel: a no-break space
+    (";", ["1\u202f000,50", "999,25", "12\u202f345\u202f678,5", "-2\u202f000"]),  # a narrow no-break space
+    (";", ["1.000,50", "999,25", "12.345.678,5", "-2.000"]),  # German: '2.000' is 2000 in a column of decimal commas
+    (",", ["1'000.50", "999.25", "12'345'678.5", "-2'000"]),  # Swiss
+    (",", ['"1,000.50"', "999.25", '"12,345,678.5"', '"-2,000"']),  # quoted US thousands in a comma-separated file
+    (",", ["1 000.50", "999.25", "12 345 678.5", "-2 000"]),  # a space with a decimal point
+])
+def test_numbers_grouped_in_thousands_are_read(tmp_path, sep, cells):
+    rows = [f"2020-0{i + 1}-01{sep}{c}" for i, c in enumerate(cells)]
+    path = write(tmp_path, f"date{sep}y\n" + "\n".join(rows) + "\n")
+    assert list(load_series(path)) == [1000.5, 999.25, 12345678.5, -2000.0]
+    long = load_long(write(tmp_path, f"unique_id{sep}ds{sep}y\n" + "\n".join(f"a{sep}{r}" for r in rows) + "\n", "long.csv"))
+    assert list(long["a"]) == [1000.5, 999.25, 12345678.5, -2000.0]
+
+
+@pytest.mark.parametrize("cells, message", [
+    (["1.000", "2.000", "3.000"], None),  # no cell settles it: 1.0, 2.0, 3.0 as ever
+    (["1.000,50", "1,000.50", "3"], r"^line 2: value '1.000,50' in column 'y' is not a number"),  # marks that disagree
+    (["1 000,50", "1.000,50", "3"], r"^line 2: value '1 000,50' in column 'y' is not a number"),  # two thousands separators
+    (["1 000,50", "1 000.50", "3"], r"^line 2: value '1 000,50' in column 'y' is not a number"),  # two decimal marks
+    (["1 00,50", "1 000,50", "3"], r"^line 2: value '1 00,50' in column 'y' is not a number"),  # a typo is named
+])
+def test_numbers_grouped_in_thousands_are_refused_where_the_column_does_not_settle_them(tmp_path, cells, message):
+    path = write(tmp_path, "date;y\n" + "\n".join(f"2020-0{i + 1}-01;{c}" for i, c in enumerate(cells)) + "\n")
+    if message is None:
+        assert list(load_series(path)) == [1.0, 2.0, 3.0]
+    else:
+        with pytest.raises(DataError, match=message):
+            load_series(path)
+
+
+def test_grouped_numbers_leave_times_alone(tmp_path):
+    """A column holding ':' is times: '10 000' beside '2020-01-01 10:00' is not ten thousand."""
+    from seqcast import data
+
+    assert data._grouping(["2020-01-01 10:00", "1 000"]) is None
+    assert data._number_column(["1 000,5", "7"], False) == ["1000.5", "7"]
+    cells = ["1.5", "2"]
+    assert data._number_column(cells, True) is cells  # nothing to read: the cells themselves
 
 
 def test_a_frame_without_columns_or_an_index_with_a_missing_date_is_refused():
