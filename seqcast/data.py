@@ -948,6 +948,25 @@ def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -
     return out
 
 
+#: A month and a two-digit year, as Excel shows mmm-yy: 'Jan-49' (dateutil's century follows the clock: 2049 today), 'Jan-20'
+#: (not read: 20 January?), '49-Jan', 'Jan 49', "Jan '49".
+_MONTH_YY_RE = re.compile(r"^(?:(?P<month>[a-z]{3,9})\.?[-/ ']{1,2}(?P<year>\d{2})|(?P<year2>\d{2})[-/ ](?P<month2>[a-z]{3,9}))$",
+                          re.IGNORECASE)
+
+
+def _two_digit_year(text: str, where: str, col: str) -> None:
+    """Refuses a month with a two-digit year, whose century no rule settles (Excel: 1930-2029; dateutil: within 50 years
+    of today, so that the airline's 'Jan-49' .. 'Dec-60' read as 2049 .. 2060), or with a day and no year ('20-Jan')."""
+    m = _MONTH_YY_RE.match(text)
+    month = m and (m["month"] or m["month2"]).lower()
+    if month in _MONTH_NAMES:
+        yy, name = m["year"] or m["year2"], month[:3].title()
+        which = f"day {yy} of {name}, or the year 19{yy} or 20{yy}?" if m["year2"] and int(yy) <= 31 else f"19{yy} or 20{yy}?"
+        raise DataError(f"{where}: date {_show(text)}{col} has no four-digit year ({which}); write the year in four digits, "
+                        f"e.g. 20{yy}-{_MONTH_NAMES[month]:02d}-01 or {name}-20{yy} (in Excel: format the column as yyyy-mm-dd "
+                        "before saving)")
+
+
 def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, day_first: bool = False,
                  reading: _Reading | None = None, codes: np.ndarray | None = None
                  ) -> pd.DatetimeIndex | tuple[pd.DatetimeIndex, pd.DatetimeIndex | None]:
@@ -956,9 +975,12 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, da
     `_detect_dates`' reading of the same cells, taken instead of reading them again. `codes`: the cells are
     the distinct texts of the rows, row i holding cells[codes[i]] (as `pd.factorize` gives them)."""
     texts, parsed, other = reading if reading is not None else _read_date_cells(cells, where, col, codes)
+    if texts:
+        _two_digit_year(texts[0], where(0), col)
     bad = np.flatnonzero(parsed.isna())
     if len(bad):
         i = int(bad[0])
+        _two_digit_year(texts[i], where(i), col)
         if _beyond_ns(texts[i]):  # '2300-01-01' was "cannot be parsed; write every date in one format"
             raise DataError(f"{where(i)}: date {_show(texts[i])}{col} is outside {pd.Timestamp.min:%Y-%m-%d} .. "
                             f"{pd.Timestamp.max:%Y-%m-%d}, the dates pandas holds in nanoseconds; fix that date (a typo?)")

@@ -1099,7 +1099,7 @@ def test_dates_in_any_unit_are_read_in_nanoseconds():  # pandas 3 reads dates in
 @pytest.mark.parametrize("first, why", [("1500-01-01", "is outside 1677-09-21 .. 2262-04-11, the dates pandas holds in nanoseconds; "
                                                       "fix that date"),
                                         ("2300-01-01", "is outside 1677-09-21 .. 2262-04-11"),  # was "cannot be parsed; write
-                                        ("Jan-15", "cannot be parsed")])  # every date in one format", as if not ISO
+                                        ("Jan-15", "has no four-digit year")])  # every date in one format", as if not ISO
 def test_text_dates_beyond_nanoseconds_are_not_read(tmp_path, first, why):  # pandas 3 reads them (Jan-15 as 0001-01-15)
     path = write(tmp_path, f"date,y\n{first},1\n2020-02-01,2\n2020-03-01,3\n")
     with pytest.raises(DataError, match=rf"^line 2: date '{first}' in column 'date' {why}"):
@@ -1319,7 +1319,7 @@ def test_a_column_named_like_dates_that_does_not_parse_is_not_dropped(tmp_path):
     instead of a series without dates (no season, forecasts at positions 60, 61, ...)."""
     path = write(tmp_path, "Date,Sales\nJan-15,100\nFeb-15,101\nMar-15,102\n")
     for kw in ({"column": "Sales"}, {}):
-        with pytest.raises(DataError, match=r"^line 2: date 'Jan-15' in column 'Date' cannot be parsed"):
+        with pytest.raises(DataError, match=r"^line 2: date 'Jan-15' in column 'Date' has no four-digit year \(1915 or 2015\?\)"):
             load_series(path, **kw)
     numbered = write(tmp_path, "time,sales\n3,100\n7,101\n9,102\n", "n.csv")  # numbers named 'time': not dates
     assert list(load_series(numbered, column="sales")) == [100.0, 101.0, 102.0]
@@ -1485,13 +1485,13 @@ def test_a_free_text_column_named_like_time_beside_others_stays_out_of_the_way(t
     path = write(tmp_path, "id,sales,update_time\n1,100,n/a\n2,101,later\n3,102,?\n")
     assert list(load_series(path, column="sales")) == [100.0, 101.0, 102.0]  # 3 columns, not a date name: no dates
     path = write(tmp_path, "id,sales,Date\n1,100,Jan-15\n2,101,Feb-15\n3,102,Mar-15\n", "d.csv")
-    with pytest.raises(DataError, match=r"date 'Jan-15' in column 'Date' cannot be parsed"):
+    with pytest.raises(DataError, match=r"date 'Jan-15' in column 'Date' has no four-digit year \(1915 or 2015\?\)"):
         load_series(path, column="sales")
 
 
 def test_a_month_column_that_does_not_parse_is_refused(tmp_path):
     for text in ("Month,Sales\nJan-15,100\nFeb-15,101\nMar-15,102\n", "id,Sales,Month\n1,100,Jan-15\n2,101,Feb-15\n3,102,Mar-15\n"):
-        with pytest.raises(DataError, match=r"date 'Jan-15' in column 'Month' cannot be parsed"):
+        with pytest.raises(DataError, match=r"date 'Jan-15' in column 'Month' has no four-digit year"):
             load_series(write(tmp_path, text), column="Sales")
 
 
@@ -1984,6 +1984,25 @@ def test_grouped_numbers_leave_times_alone(tmp_path):
     assert data._number_column(["1 000,5", "7"], False) == ["1000.5", "7"]
     cells = ["1.5", "2"]
     assert data._number_column(cells, True) is cells  # nothing to read: the cells themselves
+
+
+@pytest.mark.parametrize("first, which", [
+    ("Jan-49", "1949 or 2049?"), ("Jan 20", "1920 or 2020?"), ("jan/95", "1995 or 2095?"), ("Jan '49", "1949 or 2049?"),
+    ("49-Jan", "1949 or 2049?"), ("20-Jan", "day 20 of Jan, or the year 1920 or 2020?"),
+])
+def test_a_month_with_a_two_digit_year_is_refused_not_given_a_century(tmp_path, first, which):
+    """Excel's mmm-yy: 'Jan-49' .. 'Dec-60' (the airline) read as 2049 .. 2060 (dateutil's century follows the clock),
+    'Jan-20' .. as 'cannot be parsed'. Both are refused with the fix."""
+    months = pd.date_range("1949-01-01", periods=24, freq="MS")
+    cells = [first] + [d.strftime("%b-%y") for d in months[1:]]
+    path = write(tmp_path, "date,y\n" + "\n".join(f"{c},{i}" for i, c in enumerate(cells)) + "\n")
+    message = "^" + re.escape(f"line 2: date {first!r} in column 'date' has no four-digit year ({which}); write the year in four")
+    with pytest.raises(DataError, match=message):
+        load_series(path)
+    with pytest.raises(DataError, match="^row 0: date .* has no four-digit year"):
+        load_series(pd.DataFrame({"date": cells, "y": np.arange(24.0)}))
+    s = load_series(write(tmp_path, "date,y\n" + "\n".join(f"{d:%b-%Y},{i}" for i, d in enumerate(months)) + "\n"))
+    assert s.index[0] == pd.Timestamp("1949-01-01") and s.index.freqstr == "MS"  # the fix reads
 
 
 def test_a_frame_without_columns_or_an_index_with_a_missing_date_is_refused():
