@@ -220,6 +220,12 @@ def load_series(
     return _finish(raw, offset=offset, fill=fill)
 
 
+#: pd.DateOffset's relative units (months=2) as the offsets whose seasons `season_length` knows.
+_RELATIVE_UNITS = {"years": pd.offsets.YearBegin, "months": pd.offsets.MonthBegin, "weeks": pd.offsets.Week,
+                   "days": pd.offsets.Day, "hours": pd.offsets.Hour, "minutes": pd.offsets.Minute,
+                   "seconds": pd.offsets.Second}
+
+
 def season_length(freq: str | pd.DateOffset | None) -> int | None:
     """The seasonal period, in steps, of a pandas frequency (``None`` if none).
 
@@ -240,6 +246,10 @@ def season_length(freq: str | pd.DateOffset | None) -> int | None:
     if freq is None:
         return None
     offset = freq if isinstance(freq, pd.offsets.BaseOffset) else _check_freq(freq)
+    if type(offset) is pd.DateOffset:  # pd.DateOffset(months=2): a step of one relative unit is that unit's offset
+        units = {k: v for k, v in offset.kwds.items() if v} or {"days": 1}
+        unit = _RELATIVE_UNITS.get(next(iter(units))) if len(units) == 1 else None
+        return None if unit is None else season_length(unit(offset.n * int(next(iter(units.values())))))
     n = abs(int(getattr(offset, "n", 1))) or 1
     o = pd.offsets
 

@@ -2005,6 +2005,16 @@ def test_a_month_with_a_two_digit_year_is_refused_not_given_a_century(tmp_path, 
     assert s.index[0] == pd.Timestamp("1949-01-01") and s.index.freqstr == "MS"  # the fix reads
 
 
+def test_season_length_of_a_relative_date_offset():
+    """pd.DateOffset(months=2) from Python gave None where '2MS' gives 6."""
+    assert season_length(pd.DateOffset(months=2)) == season_length("2MS") == 6
+    assert season_length(pd.DateOffset(months=1)) == 12 and season_length(3 * pd.DateOffset(months=1)) == 4
+    assert season_length(pd.DateOffset(weeks=1)) == 52 and season_length(pd.DateOffset(days=7)) == 52
+    assert season_length(pd.DateOffset()) == 7 and season_length(pd.DateOffset(hours=1)) == 24  # (a day by default)
+    assert season_length(pd.DateOffset(years=1)) is None and season_length(pd.DateOffset(months=5)) is None
+    assert season_length(pd.DateOffset(months=1, days=1)) is None and season_length(pd.DateOffset(month=2)) is None
+
+
 def test_a_frame_without_columns_or_an_index_with_a_missing_date_is_refused():
     """Refusals no test reached (coverage audit): a DataFrame of no columns, a DatetimeIndex holding NaT."""
     with pytest.raises(DataError, match="the DataFrame has no columns; pass one with a column of numbers"):
