@@ -964,9 +964,19 @@ _MONTH_YY_RE = re.compile(r"^(?:(?P<month>[a-z]{3,9})\.?[-/ ']{1,2}(?P<year>\d{2
                           re.IGNORECASE)
 
 
+#: Slash (or dot) dates with a two-digit year: '1/1/49', '31.12.60', and months '01/49', '1-49' (dateutil: 2049, 2060).
+_SLASH_YY_RE = re.compile(r"^(?P<head>\d{1,2}(?P<sep>[/.])\d{1,2}(?P=sep)|\d{1,2}[/-])(?P<year>\d{2})$")
+
+
 def _two_digit_year(text: str, where: str, col: str) -> None:
-    """Refuses a month with a two-digit year, whose century no rule settles (Excel: 1930-2029; dateutil: within 50 years
-    of today, so that the airline's 'Jan-49' .. 'Dec-60' read as 2049 .. 2060), or with a day and no year ('20-Jan')."""
+    """Refuses a date with a two-digit year; called for one that was not read (Excel's 'Jan-20': 20 January?) or was
+    read into a future year: dateutil puts the century within 50 years of today, so that the airline's 'Jan-49' ..
+    'Dec-60' or '1/1/49' read as 2049 .. 2060. One read into the past stands: '1/22/20' (the dates of the JHU COVID-19
+    files) is 2020, 'Jan-95' 1995."""
+    if m := _SLASH_YY_RE.match(text):
+        yy = m["year"]
+        raise DataError(f"{where}: date {_show(text)}{col} has no four-digit year (19{yy} or 20{yy}?); write the year in "
+                        f"four digits, e.g. {m['head']}20{yy} (in Excel: format the column as yyyy-mm-dd before saving)")
     m = _MONTH_YY_RE.match(text)
     month = m and (m["month"] or m["month2"]).lower()
     if month in _MONTH_NAMES:
@@ -985,9 +995,11 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, da
     `_detect_dates`' reading of the same cells, taken instead of reading them again. `codes`: the cells are
     the distinct texts of the rows, row i holding cells[codes[i]] (as `pd.factorize` gives them)."""
     texts, parsed, other = reading if reading is not None else _read_date_cells(cells, where, col, codes)
-    if texts:
-        _two_digit_year(texts[0], where(0), col)
+    future = np.flatnonzero(np.asarray(parsed.year > pd.Timestamp.now().year))  # NaT: False
     bad = np.flatnonzero(parsed.isna())
+    if len(future) and not (len(bad) and bad[0] < future[0]):  # a two-digit year read into the future?
+        i = int(future[0])
+        _two_digit_year(str(cells[i if codes is None else codes[i]]).strip(), where(i), col)
     if len(bad):
         i = int(bad[0])
         _two_digit_year(texts[i], where(i), col)

@@ -1987,7 +1987,7 @@ def test_grouped_numbers_leave_times_alone(tmp_path):
 
 
 @pytest.mark.parametrize("first, which", [
-    ("Jan-49", "1949 or 2049?"), ("Jan 20", "1920 or 2020?"), ("jan/95", "1995 or 2095?"), ("Jan '49", "1949 or 2049?"),
+    ("Jan-49", "1949 or 2049?"), ("Jan 20", "1920 or 2020?"), ("jan/75", "1975 or 2075?"), ("Jan '49", "1949 or 2049?"),
     ("49-Jan", "1949 or 2049?"), ("20-Jan", "day 20 of Jan, or the year 1920 or 2020?"),
 ])
 def test_a_month_with_a_two_digit_year_is_refused_not_given_a_century(tmp_path, first, which):
@@ -2003,6 +2003,32 @@ def test_a_month_with_a_two_digit_year_is_refused_not_given_a_century(tmp_path, 
         load_series(pd.DataFrame({"date": cells, "y": np.arange(24.0)}))
     s = load_series(write(tmp_path, "date,y\n" + "\n".join(f"{d:%b-%Y},{i}" for i, d in enumerate(months)) + "\n"))
     assert s.index[0] == pd.Timestamp("1949-01-01") and s.index.freqstr == "MS"  # the fix reads
+
+
+def test_a_two_digit_year_read_into_the_past_stands():
+    """Only a reading into a future year is refused: 'Jan-95' is 1995, and '1/22/20' (the JHU COVID-19 files' dates)
+    2020, as they were read before."""
+    months = pd.date_range("1995-01-01", periods=24, freq="MS")
+    assert load_series(pd.DataFrame({"date": [f"{d:%b-%y}" for d in months], "y": np.arange(24.0)})).index[0] == months[0]
+    days = pd.date_range("2020-01-22", periods=30, freq="D")
+    s = load_series(pd.DataFrame({"date": [f"{d.month}/{d.day}/{d:%y}" for d in days], "y": np.arange(30.0)}))
+    assert (s.index == days).all()
+
+
+@pytest.mark.parametrize("fmt, first, fix", [
+    ("%m/%d/%y", "01/01/49", "01/01/2049"), ("%d.%m.%y", "01.01.49", "01.01.2049"), ("%m/%y", "01/49", "01/2049"),
+    ("%m-%y", "01-49", "01-2049"),
+])
+def test_a_numeric_date_with_a_two_digit_year_is_refused_not_given_a_century(tmp_path, fmt, first, fix):
+    """'1/1/49' .. read as 2049 (with --freq, or month-year cells as '01/49'), like Excel's 'Jan-49'."""
+    months = pd.date_range("1949-01-01", periods=24, freq="MS")
+    path = write(tmp_path, "date;y\n" + "\n".join(f"{d.strftime(fmt)};{i}" for i, d in enumerate(months)) + "\n")
+    message = "^" + re.escape(f"line 2: date {first!r} in column 'date' has no four-digit year (1949 or 2049?); "
+                              f"write the year in four digits, e.g. {fix} (in Excel")
+    with pytest.raises(DataError, match=message):
+        load_series(path, freq="MS")
+    four = write(tmp_path, "date;y\n" + "\n".join(f"{d.strftime(fmt.replace('y', 'Y'))};{i}" for i, d in enumerate(months)) + "\n")
+    assert load_series(four, freq="MS").index[0] == pd.Timestamp("1949-01-01")  # the fix reads
 
 
 def test_season_length_of_a_relative_date_offset():
