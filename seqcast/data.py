@@ -1011,6 +1011,10 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, da
             when = pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(day.group(1)))
             raise DataError(f"{where(i)}: date {_show(texts[i])}{col} cannot be parsed (a spreadsheet's day number? format the column "
                             f"as dates before saving it, e.g. yyyy-mm-dd: {day.group(1)} is {when:%Y-%m-%d} in Excel)")
+        if _FISCAL_RE.match(texts[i]):  # fiscal years start in October (US), April (UK), July (Australia) ...
+            raise DataError(f"{where(i)}: date {_show(texts[i])}{col} is a fiscal quarter, whose months depend on when the fiscal "
+                            "year starts; write each quarter's first day, e.g. 2014-10-01, or drop 'FY' where the fiscal "
+                            "year is the calendar year (2015 Q1)")
         example = f" (the first date reads {_show(texts[0])})" if i > 0 else ""
         raise DataError(
             f"{where(i)}: date {_show(texts[i])}{col} cannot be parsed{example}; "
@@ -1020,6 +1024,7 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, da
 
 
 _ISO_RE = re.compile(r"^\d{4}-\d{2}")
+_FISCAL_RE = re.compile(r"^(?:FY\s*'?\d{2,4}\s*[-/ ]?\s*Q[1-4]|Q[1-4]\s*[-/ ]?\s*FY\s*'?\d{2,4})$", re.IGNORECASE)  # FY2015Q1, Q1 FY15
 
 
 def _beyond_ns(text: str) -> bool:

@@ -2005,6 +2005,18 @@ def test_a_month_with_a_two_digit_year_is_refused_not_given_a_century(tmp_path, 
     assert s.index[0] == pd.Timestamp("1949-01-01") and s.index.freqstr == "MS"  # the fix reads
 
 
+@pytest.mark.parametrize("label", ["FY2015Q1", "FY15Q1", "FY2015-Q1", "fy2015 q1", "Q1 FY2015"])
+def test_a_fiscal_quarter_is_refused_naming_why_and_the_fix(tmp_path, label):
+    """'FY2015Q1' was "cannot be parsed; write every date in one format": its months depend on the fiscal year's start."""
+    cells = [label.replace("Q1", f"Q{q}").replace("q1", f"q{q}") for q in (1, 2, 3, 4)]
+    message = "^" + re.escape(f"line 2: date {label!r} in column 'period' is a fiscal quarter, whose months depend on when "
+                              "the fiscal year starts; write each quarter's first day, e.g. 2014-10-01, or drop 'FY'")
+    with pytest.raises(DataError, match=message):
+        load_series(write(tmp_path, "period,y\n" + "\n".join(f"{c},{i}" for i, c in enumerate(cells)) + "\n"))
+    calendar = load_series(pd.DataFrame({"period": [f"2015 Q{q}" for q in (1, 2, 3, 4)], "y": np.arange(4.0)}))
+    assert calendar.index[0] == pd.Timestamp("2015-01-01")  # the fix reads
+
+
 def test_a_two_digit_year_read_into_the_past_stands():
     """Only a reading into a future year is refused: 'Jan-95' is 1995, and '1/22/20' (the JHU COVID-19 files' dates)
     2020, as they were read before."""
