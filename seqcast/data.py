@@ -1015,6 +1015,11 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, da
             raise DataError(f"{where(i)}: date {_show(texts[i])}{col} is a fiscal quarter, whose months depend on when the fiscal "
                             "year starts; write each quarter's first day, e.g. 2014-10-01, or drop 'FY' where the fiscal "
                             "year is the calendar year (2015 Q1)")
+        # text beside Timestamp objects: pandas reads every cell in the format of the first one's text (its isoformat)
+        if isinstance(cells[i if codes is None else codes[i]], str) and any(
+                isinstance(c, (pd.Timestamp, np.datetime64)) or hasattr(c, "isoformat") for c in cells):
+            raise DataError(f"{where(i)}: date {_show(texts[i])}{col} is text in a column of dates and text; convert the "
+                            "column first, e.g. df[name] = pd.to_datetime(df[name], format='mixed')")
         example = f" (the first date reads {_show(texts[0])})" if i > 0 else ""
         raise DataError(
             f"{where(i)}: date {_show(texts[i])}{col} cannot be parsed{example}; "

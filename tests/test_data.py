@@ -2017,6 +2017,17 @@ def test_a_fiscal_quarter_is_refused_naming_why_and_the_fix(tmp_path, label):
     assert calendar.index[0] == pd.Timestamp("2015-01-01")  # the fix reads
 
 
+def test_a_column_of_timestamps_and_date_text_names_the_conversion():
+    """It read "date '2020-01-02' ... cannot be parsed (the first date reads '2020-01-01T00:00:00')"."""
+    df = pd.DataFrame({"when": [pd.Timestamp("2020-01-01"), "2020-01-02", pd.Timestamp("2020-01-03"), "2020-01-04"],
+                       "y": np.arange(4.0)})
+    with pytest.raises(DataError, match="^" + re.escape("row 1: date '2020-01-02' in column 'when' is text in a column of dates "
+                                                        "and text; convert the column first, e.g. df[name] = pd.to_datetime(")):
+        load_series(df)
+    df["when"] = pd.to_datetime(df["when"], format="mixed")  # the fix reads
+    assert load_series(df).index[1] == pd.Timestamp("2020-01-02")
+
+
 def test_a_two_digit_year_read_into_the_past_stands():
     """Only a reading into a future year is refused: 'Jan-95' is 1995, and '1/22/20' (the JHU COVID-19 files' dates)
     2020, as they were read before."""
