@@ -66,6 +66,7 @@ def matmul_gflops(dtype="float32"):
 
 def run_seqcast(task, seed):
     import jax
+    import optax  # noqa: F401  (seqcast.train imports it on first use: an import, not fit time, as Keras' are outside its timer)
 
     from seqcast import homl, train
     from seqcast.models import rnn
