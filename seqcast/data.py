@@ -968,11 +968,15 @@ _MONTH_YY_RE = re.compile(r"^(?:(?P<month>[a-z]{3,9})\.?[-/ ']{1,2}(?P<year>\d{2
 _SLASH_YY_RE = re.compile(r"^(?P<head>\d{1,2}(?P<sep>[/.])\d{1,2}(?P=sep)|\d{1,2}[/-])(?P<year>\d{2})$")
 
 
+#: The last year Excel gives a two-digit year (00..29: 2000..2029), as dateutil does: '1/1/27' is 2027 in both.
+_EXCEL_YY_LAST = 2029
+
+
 def _two_digit_year(text: str, where: str, col: str) -> None:
     """Refuses a date with a two-digit year; called for one that was not read (Excel's 'Jan-20': 20 January?) or was
-    read into a future year: dateutil puts the century within 50 years of today, so that the airline's 'Jan-49' ..
-    'Dec-60' or '1/1/49' read as 2049 .. 2060. One read into the past stands: '1/22/20' (the dates of the JHU COVID-19
-    files) is 2020, 'Jan-95' 1995."""
+    read into a future year after 2029: dateutil puts the century within 50 years of today, so that the airline's
+    'Jan-49' .. 'Dec-60' or '1/1/49' read as 2049 .. 2060 (Excel: 1949 ..). One read into the past stands: '1/22/20'
+    (the dates of the JHU COVID-19 files) is 2020, 'Jan-95' 1995; and one up to 2029, as Excel reads it: '1/1/27'."""
     if m := _SLASH_YY_RE.match(text):
         yy = m["year"]
         raise DataError(f"{where}: date {_show(text)}{col} has no four-digit year (19{yy} or 20{yy}?); write the year in "
@@ -995,7 +999,8 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, da
     `_detect_dates`' reading of the same cells, taken instead of reading them again. `codes`: the cells are
     the distinct texts of the rows, row i holding cells[codes[i]] (as `pd.factorize` gives them)."""
     texts, parsed, other = reading if reading is not None else _read_date_cells(cells, where, col, codes)
-    future = np.flatnonzero(np.asarray(parsed.year > pd.Timestamp.now().year))  # NaT: False
+    # a future year past Excel's 2029 (which reads 30..99 as 1930..1999; dateutil, the clock's century): NaT: False
+    future = np.flatnonzero(np.asarray(parsed.year > max(pd.Timestamp.now().year, _EXCEL_YY_LAST)))
     bad = np.flatnonzero(parsed.isna())
     if len(future) and not (len(bad) and bad[0] < future[0]):  # a two-digit year read into the future?
         i = int(future[0])

@@ -2038,6 +2038,22 @@ def test_a_two_digit_year_read_into_the_past_stands():
     assert (s.index == days).all()
 
 
+def test_a_two_digit_year_read_into_next_year_stands_where_excel_reads_it_alike():
+    """A plan or budget file ('1/1/27') or a daily file running into next year ('12/31/26', '1/1/27') was refused as
+    '1927 or 2027?' (review20): Excel reads 00..29 as 2000..2029, as dateutil does, so only a year after 2029 is refused."""
+    year = pd.Timestamp.now().year + 1
+    if year > 2029:
+        pytest.skip("next year is beyond Excel's 2029")
+    days = pd.date_range(f"{year - 1}-12-20", periods=30, freq="D")
+    s = load_series(pd.DataFrame({"date": [f"{d.month}/{d.day}/{d:%y}" for d in days], "y": np.arange(30.0)}))
+    assert (s.index == days).all()
+    months = pd.date_range(f"{year}-01-01", periods=12, freq="MS")
+    s = load_series(pd.DataFrame({"date": [f"{d.month}/1/{d:%y}" for d in months], "y": np.arange(12.0)}), freq="MS")
+    assert (s.index == months).all()
+    with pytest.raises(DataError, match=r"^row 0: date '1/1/30' in column 'date' has no four-digit year \(1930 or 2030\?\)"):
+        load_series(pd.DataFrame({"date": [f"{m}/1/30" for m in range(1, 13)], "y": np.arange(12.0)}), freq="MS")
+
+
 @pytest.mark.parametrize("fmt, first, fix", [
     ("%m/%d/%y", "01/01/49", "01/01/2049"), ("%d.%m.%y", "01.01.49", "01.01.2049"), ("%m/%y", "01/49", "01/2049"),
     ("%m-%y", "01-49", "01-2049"),
