@@ -959,8 +959,9 @@ def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -
 
 
 #: A month and a two-digit year, as Excel shows mmm-yy: 'Jan-49' (dateutil's century follows the clock: 2049 today), 'Jan-20'
-#: (not read: 20 January?), '49-Jan', 'Jan 49', "Jan '49".
-_MONTH_YY_RE = re.compile(r"^(?:(?P<month>[a-z]{3,9})\.?[-/ ']{1,2}(?P<year>\d{2})|(?P<year2>\d{2})[-/ ](?P<month2>[a-z]{3,9}))$",
+#: (not read: 20 January?), '49-Jan', 'Jan 49', "Jan '49", and with a day, d-mmm-yy: '1-Jan-49'.
+_MONTH_YY_RE = re.compile(r"^(?:(?P<day>\d{1,2}[-/ ])?(?P<month>[a-z]{3,9})\.?[-/ ']{1,2}(?P<year>\d{2})"
+                          r"|(?P<year2>\d{2})[-/ ](?P<month2>[a-z]{3,9}))$",
                           re.IGNORECASE)
 
 
@@ -986,9 +987,10 @@ def _two_digit_year(text: str, where: str, col: str) -> None:
     if month in _MONTH_NAMES:
         yy, name = m["year"] or m["year2"], month[:3].title()
         which = f"day {yy} of {name}, or the year 19{yy} or 20{yy}?" if m["year2"] and int(yy) <= 31 else f"19{yy} or 20{yy}?"
+        day = int(m["day"][:-1]) if m["day"] else 1  # Excel's d-mmm-yy: '1-Jan-49'
         raise DataError(f"{where}: date {_show(text)}{col} has no four-digit year ({which}); write the year in four digits, "
-                        f"e.g. 20{yy}-{_MONTH_NAMES[month]:02d}-01 or {name}-20{yy} (in Excel: format the column as yyyy-mm-dd "
-                        "before saving)")
+                        f"e.g. 20{yy}-{_MONTH_NAMES[month]:02d}-{day:02d} or {m['day'] or ''}{name}-20{yy} (in Excel: format "
+                        "the column as yyyy-mm-dd before saving)")
 
 
 def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, day_first: bool = False,

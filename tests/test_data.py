@@ -2028,6 +2028,16 @@ def test_a_column_of_timestamps_and_date_text_names_the_conversion():
     assert load_series(df).index[1] == pd.Timestamp("2020-01-02")
 
 
+def test_excels_day_month_two_digit_year_is_refused_when_read_into_the_future():
+    """'1-Jan-49' (Excel's d-mmm-yy) read as 2049-01-01 silently (review20)."""
+    cells = [f"{d}-Jan-49" for d in range(1, 10)]
+    with pytest.raises(DataError, match="^" + re.escape("row 0: date '1-Jan-49' in column 'date' has no four-digit year "
+                                                        "(1949 or 2049?); write the year in four digits, e.g. 2049-01-01 or 1-Jan-2049")):
+        load_series(pd.DataFrame({"date": cells, "y": np.arange(9.0)}))
+    past = load_series(pd.DataFrame({"date": [f"{d}-Jan-95" for d in range(1, 10)], "y": np.arange(9.0)}))
+    assert past.index[0] == pd.Timestamp("1995-01-01")
+
+
 def test_a_two_digit_year_read_into_the_past_stands():
     """Only a reading into a future year is refused: 'Jan-95' is 1995, and '1/22/20' (the JHU COVID-19 files' dates)
     2020, as they were read before."""
