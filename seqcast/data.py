@@ -1470,10 +1470,16 @@ _NEVER_DECIMAL = _SPACES + "'\u2019"
 _GROUPED_RE = re.compile(r"\s*[+-]?\d{1,3}([ \u00a0\u202f'\u2019.,])\d{3}(?:\1\d{3})*(?:([.,])\d+)?\s*")
 
 
+#: A number whose '.' or ',' can only be its decimal mark: not followed by exactly three digits ('999,5', '2.25',
+#: '0,1234'), or after four digits or more ('1234,567', which grouping would write 1.234,567).
+_DECIMAL_MARK_RE = re.compile(r"\s*[+-]?(?:\d+([.,])(?:\d{1,2}|\d{4,})|\d{4,}([.,])\d+)\s*")
+
+
 def _grouping(cells: list[str]) -> tuple[str, str] | None:
     """(thousands separators, decimal marks) that a column's cells settle, or None: a cell grouped by a space or an
     apostrophe ('1 000', '1'000.5'), or by '.' or ',' with the other mark as decimals ('1.000,50', '1,000.50'),
-    settles them; '1.000' or '1.000.000' alone does not (1.0 or 1000? a typo?), nor a column whose cells disagree
+    settles them, and so does a cell whose mark can only be decimal ('999,5': then '1.000' is a thousand);
+    '1.000' or '1.000.000' alone does not (1.0 or 1000? a typo?), nor a column whose cells disagree
     ('1.000,50' beside '1,000.50'), nor one holding a ':' (times: 2020-01-01 10:00)."""
     text = "\n".join(cells)  # a cheap look first: most columns hold none of these
     if ":" in text or not (any(ch in text for ch in _NEVER_DECIMAL) or ("," in text and "." in text)):
@@ -1484,6 +1490,11 @@ def _grouping(cells: list[str]) -> tuple[str, str] | None:
         if m is not None and m[1] != m[2] and (m[1] in _NEVER_DECIMAL or m[2]):
             marks.add(" " if m[1] in _SPACES else m[1])
             points.add(m[2] or ".,".replace(m[1], ""))
+    if not marks:  # '1.000' beside '999,5': the decimal mark a cell shows makes the other one the thousands separator
+        shown = {m[1] or m[2] for c in cells if (m := _DECIMAL_MARK_RE.fullmatch(c))}
+        other = ".,".replace(shown.pop(), "") if len(shown) == 1 else None
+        if other and any((m := _GROUPED_RE.fullmatch(c)) and m[1] == other and not m[2] for c in cells):
+            marks, points = {other}, {".,".replace(other, "")}
     if len(marks) != 1 or len(points & {".", ","}) > 1 or marks & points:
         return None
     mark, point = marks.pop(), min(points, key=len)  # (a space's ".,": either mark, unless a cell shows one)

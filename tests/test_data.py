@@ -1976,6 +1976,18 @@ def test_numbers_grouped_in_thousands_are_refused_where_the_column_does_not_sett
             load_series(path)
 
 
+@pytest.mark.parametrize("sep, cells, want", [
+    (";", ["1.000", "999,5", "2.000"], [1000.0, 999.5, 2000.0]),  # German: the decimal comma makes '.' the thousands
+    (";", ["1.000.000", "0,25", "3"], [1e6, 0.25, 3.0]),
+    (",", ['"1,000"', "2.5", '"3,000"'], [1000.0, 2.5, 3000.0]),  # English: the decimal point makes ',' the thousands
+])
+def test_a_decimal_mark_shown_by_a_cell_settles_the_thousands_separator(tmp_path, sep, cells, want):
+    """'1.000' beside '999,5' in a semicolon file read as 1.0 beside 999.5 (review20): a column with decimal commas
+    has no decimal points, so its '.' groups thousands."""
+    path = write(tmp_path, f"date{sep}y\n" + "\n".join(f"2020-0{i + 1}-01{sep}{c}" for i, c in enumerate(cells)) + "\n")
+    assert list(load_series(path)) == want
+
+
 def test_grouped_numbers_leave_times_alone(tmp_path):
     """A column holding ':' is times: '10 000' beside '2020-01-01 10:00' is not ten thousand."""
     from seqcast import data
