@@ -894,6 +894,7 @@ class _progress:
         self.jupyter = enabled and _in_jupyter()
         self.enabled = enabled and (sys.stderr.isatty() or self.jupyter)
         self.last = None  # (done, text) of the latest update not yet printed as a line
+        self.done = 0  # the latest update's epochs, as lines count them
 
     def __enter__(self):
         if not self.enabled:
@@ -963,7 +964,7 @@ class _progress:
                 self._redraw(end)
         elif self.enabled:
             self.p.__exit__(*exc)
-        elif exc[0] is None and getattr(self, "done", self.total) < self.total:  # early stopping ended the fit
+        elif exc[0] is None and 0 < self.done < self.total:  # early stopping ended the fit
             self.last = ((self.last[0], self.last[1] + " (stopped early)") if self.last is not None  # between two lines
                          else (self.done, f"stopped early after {self._epochs(self.done)}"))  # on a line just printed
             self._print()
