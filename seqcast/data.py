@@ -1467,7 +1467,8 @@ def _decimal_column(cells: list[str]) -> list[str]:
 _SPACES = " \u00a0\u202f"
 _NEVER_DECIMAL = _SPACES + "'\u2019"
 #: A number grouped in thousands, one mark throughout, and maybe a decimal part: 1 000,50  1.000,50  1'000.50  1,000,000.
-_GROUPED_RE = re.compile(r"\s*[+-]?\d{1,3}([ \u00a0\u202f'\u2019.,])\d{3}(?:\1\d{3})*(?:([.,])\d+)?\s*")
+#: Its first group has no leading zero: '0.001' is a decimal.
+_GROUPED_RE = re.compile(r"\s*[+-]?[1-9]\d{0,2}([ \u00a0\u202f'\u2019.,])\d{3}(?:\1\d{3})*(?:([.,])\d+)?\s*")
 
 
 #: A number whose '.' or ',' can only be its decimal mark: not followed by exactly three digits ('999,5', '2.25',
@@ -1510,7 +1511,7 @@ def _number_column(cells: list[str] | np.ndarray, decimal_comma: bool) -> list[s
     grouping = _grouping(cells)
     if grouping is not None:
         marks, points = (re.escape(m) for m in grouping)
-        number = re.compile(rf"\s*([+-]?)(\d{{1,3}}(?:[{marks}]\d{{3}})+|\d+)(?:[{points}](\d+))?\s*")
+        number = re.compile(rf"\s*([+-]?)([1-9]\d{{0,2}}(?:[{marks}]\d{{3}})+|\d+)(?:[{points}](\d+))?\s*")
 
         def plain(cell: str) -> str:
             m = number.fullmatch(cell)

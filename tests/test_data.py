@@ -1988,6 +1988,13 @@ def test_a_decimal_mark_shown_by_a_cell_settles_the_thousands_separator(tmp_path
     assert list(load_series(path)) == want
 
 
+def test_a_leading_zero_group_is_no_thousands(tmp_path):
+    """'0.001' beside '0,5' in a semicolon file read as 1.0 once '0,5' settled '.' as the thousands separator
+    (review21): no number grouped in thousands starts with a group '0', so '0.001' keeps its decimal point."""
+    path = write(tmp_path, "date;y\n2020-01-01;0.001\n2020-02-01;0,5\n2020-03-01;1.000\n2020-04-01;-0.250\n")
+    assert list(load_series(path)) == [0.001, 0.5, 1000.0, -0.25]
+
+
 def test_grouped_numbers_leave_times_alone(tmp_path):
     """A column holding ':' is times: '10 000' beside '2020-01-01 10:00' is not ten thousand."""
     from seqcast import data
