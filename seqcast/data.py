@@ -958,15 +958,20 @@ def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -
     return out
 
 
+#: A time after a date: '1/1/49 10:00', '1-Jan-49 10:00:00 AM'.
+_TIME_TAIL = r"(?:[ T]\d{1,2}:\d{2}\b.*)?"
+
+
 #: A month and a two-digit year, as Excel shows mmm-yy: 'Jan-49' (dateutil's century follows the clock: 2049 today), 'Jan-20'
-#: (not read: 20 January?), '49-Jan', 'Jan 49', "Jan '49", and with a day, d-mmm-yy: '1-Jan-49'.
+#: (not read: 20 January?), '49-Jan', 'Jan 49', "Jan '49", and with a day, d-mmm-yy: '1-Jan-49'; maybe with a time.
 _MONTH_YY_RE = re.compile(r"^(?:(?P<day>\d{1,2}[-/ ])?(?P<month>[a-z]{3,9})\.?[-/ ']{1,2}(?P<year>\d{2})"
-                          r"|(?P<year2>\d{2})[-/ ](?P<month2>[a-z]{3,9}))$",
+                          r"|(?P<year2>\d{2})[-/ ](?P<month2>[a-z]{3,9}))" + _TIME_TAIL + "$",
                           re.IGNORECASE)
 
 
-#: Slash (or dot) dates with a two-digit year: '1/1/49', '31.12.60', and months '01/49', '1-49' (dateutil: 2049, 2060).
-_SLASH_YY_RE = re.compile(r"^(?P<head>\d{1,2}(?P<sep>[/.])\d{1,2}(?P=sep)|\d{1,2}[/-])(?P<year>\d{2})$")
+#: Slash (or dot) dates with a two-digit year: '1/1/49', '31.12.60', and months '01/49', '1-49' (dateutil: 2049, 2060);
+#: maybe with a time.
+_SLASH_YY_RE = re.compile(r"^(?P<head>\d{1,2}(?P<sep>[/.])\d{1,2}(?P=sep)|\d{1,2}[/-])(?P<year>\d{2})" + _TIME_TAIL + "$")
 
 
 #: The last year Excel gives a two-digit year (00..29: 2000..2029), as dateutil does: '1/1/27' is 2027 in both.

@@ -2057,6 +2057,20 @@ def test_excels_day_month_two_digit_year_is_refused_when_read_into_the_future():
     assert past.index[0] == pd.Timestamp("1995-01-01")
 
 
+@pytest.mark.parametrize("cells", [
+    ["1/1/49 10:00", "1/1/49 11:00", "1/1/49 12:00"],
+    ["31.12.60 10:00", "31.12.60 11:00", "31.12.60 12:00"],
+    ["1-Jan-49 10:00:00", "1-Jan-49 11:00:00", "1-Jan-49 12:00:00"],
+    ["1/1/49 10:00 AM", "1/1/49 11:00 AM", "1/1/49 12:00 PM"],
+])
+def test_a_two_digit_year_with_a_time_is_refused_when_read_into_the_future(cells):
+    """'1/1/49 10:00' loaded as 2049-01-01 10:00 silently while '1/1/49' was refused (review21)."""
+    with pytest.raises(DataError, match=re.escape(f"row 0: date '{cells[0]}' in column 'date' has no four-digit year")):
+        load_series(pd.DataFrame({"date": cells, "y": [1.0, 2.0, 3.0]}))
+    past = [c.replace("/49", "/22").replace(".60", ".22").replace("-49", "-22") for c in cells]
+    assert load_series(pd.DataFrame({"date": past, "y": [1.0, 2.0, 3.0]})).index[0].year == 2022
+
+
 def test_a_two_digit_year_read_into_the_past_stands():
     """Only a reading into a future year is refused: 'Jan-95' is 1995, and '1/22/20' (the JHU COVID-19 files' dates)
     2020, as they were read before."""
