@@ -969,9 +969,11 @@ _MONTH_YY_RE = re.compile(r"^(?:(?P<day>\d{1,2}[-/ ])?(?P<month>[a-z]{3,9})\.?[-
                           re.IGNORECASE)
 
 
-#: Slash (or dot) dates with a two-digit year: '1/1/49', '31.12.60', and months '01/49', '1-49' (dateutil: 2049, 2060);
-#: maybe with a time.
-_SLASH_YY_RE = re.compile(r"^(?P<head>\d{1,2}(?P<sep>[/.])\d{1,2}(?P=sep)|\d{1,2}[/-])(?P<year>\d{2})" + _TIME_TAIL + "$")
+#: Slash (or dot) dates with a two-digit year: '1/1/49', '31.12.60', months '01/49', '1-49' (dateutil: 2049, 2060), and
+#: the year first where it cannot be a day: '49/01/01'; maybe with a time.
+_DAY, _MONTH = r"(?:0?[1-9]|[12]\d|3[01])", r"(?:0?[1-9]|1[0-2])"
+_SLASH_YY_RE = re.compile(rf"^(?:(?P<head>{_DAY}(?P<sep>[/.]){_DAY}(?P=sep)|{_MONTH}[/-])(?P<year>\d{{2}})"
+                          rf"|(?P<year2>\d{{2}})(?P<tail>(?P<sep2>[/.]){_DAY}(?P=sep2){_DAY}))" + _TIME_TAIL + "$")
 
 
 #: The last year Excel gives a two-digit year (00..29: 2000..2029), as dateutil does: '1/1/27' is 2027 in both.
@@ -984,9 +986,10 @@ def _two_digit_year(text: str, where: str, col: str) -> None:
     'Jan-49' .. 'Dec-60' or '1/1/49' read as 2049 .. 2060 (Excel: 1949 ..). One read into the past stands: '1/22/20'
     (the dates of the JHU COVID-19 files) is 2020, 'Jan-95' 1995; and one up to 2029, as Excel reads it: '1/1/27'."""
     if m := _SLASH_YY_RE.match(text):
-        yy = m["year"]
+        yy = m["year"] or m["year2"]
+        four = f"{m['head']}20{yy}" if m["head"] else f"20{yy}{m['tail']}"
         raise DataError(f"{where}: date {_show(text)}{col} has no four-digit year (19{yy} or 20{yy}?); write the year in "
-                        f"four digits, e.g. {m['head']}20{yy} (in Excel: format the column as yyyy-mm-dd before saving)")
+                        f"four digits, e.g. {four} (in Excel: format the column as yyyy-mm-dd before saving)")
     m = _MONTH_YY_RE.match(text)
     month = m and (m["month"] or m["month2"]).lower()
     if month in _MONTH_NAMES:

@@ -2071,6 +2071,18 @@ def test_a_two_digit_year_with_a_time_is_refused_when_read_into_the_future(cells
     assert load_series(pd.DataFrame({"date": past, "y": [1.0, 2.0, 3.0]})).index[0].year == 2022
 
 
+@pytest.mark.parametrize("cells, message", [
+    (["49/01/01", "49/01/02", "49/01/03"], ("date '49/01/01' in column 'date' has no four-digit year (1949 or 2049?); "
+                                           "write the year in four digits, e.g. 2049/01/01")),
+    (["30-01", "30-02", "30-03"], "date '30-01' in column 'date' cannot be parsed"),
+])
+def test_a_two_digit_year_message_names_the_year(cells, message):
+    """'49/01/01' (yy/mm/dd) was refused as '1901 or 2001?, e.g. 49/01/2001', and '30-01' as '1901 or 2001?, e.g.
+    30-2001': the day was taken for the year (review21)."""
+    with pytest.raises(DataError, match=re.escape(f"row 0: {message}")):
+        load_series(pd.DataFrame({"date": cells, "y": [1.0, 2.0, 3.0]}), freq="D")
+
+
 def test_a_two_digit_year_read_into_the_past_stands():
     """Only a reading into a future year is refused: 'Jan-95' is 1995, and '1/22/20' (the JHU COVID-19 files' dates)
     2020, as they were read before."""
