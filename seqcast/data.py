@@ -930,6 +930,11 @@ def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -
         if _is_missing(cell):
             out[i] = np.nan
             continue
+        if isinstance(cell, _Ambiguous):
+            a = cell.strip()
+            raise DataError(f"{where(i)}: value {_show(a)}{col} could be {a.replace('.', '', a.count('.') - 1)} (a decimal "
+                            f"point) or {a.replace('.', '')} (a thousands separator), in a column with decimal commas; "
+                            "write it without a thousands separator and with the column's decimal mark, e.g. 1000 or 1,5")
         if isinstance(cell, (bool, np.bool_)):
             value = None
         elif isinstance(cell, (numbers.Real, decimal.Decimal)):  # int, float, NumPy numbers, Fraction, Decimal
@@ -1487,8 +1492,7 @@ _DECIMAL_MARK_RE = re.compile(r"\s*[+-]?(?:\d+([.,])(?:\d{1,2}|\d{4,})|\d{4,}([.
 def _grouping(cells: list[str]) -> tuple[str, str] | None:
     """(thousands separators, decimal marks) that a column's cells settle, or None: a cell grouped by a space or an
     apostrophe ('1 000', '1'000.5'), or by '.' or ',' with the other mark as decimals ('1.000,50', '1,000.50'),
-    settles them, and so does a cell whose mark can only be decimal ('999,5': then '1.000' is a thousand);
-    '1.000' or '1.000.000' alone does not (1.0 or 1000? a typo?), nor a column whose cells disagree
+    settles them; '1.000' or '1.000.000' alone does not (1.0 or 1000? a typo?), nor a column whose cells disagree
     ('1.000,50' beside '1,000.50'), nor one holding a ':' (times: 2020-01-01 10:00)."""
     text = "\n".join(cells)  # a cheap look first: most columns hold none of these
     if ":" in text or not (any(ch in text for ch in _NEVER_DECIMAL) or ("," in text and "." in text)):
@@ -1499,11 +1503,6 @@ def _grouping(cells: list[str]) -> tuple[str, str] | None:
         if m is not None and m[1] != m[2] and (m[1] in _NEVER_DECIMAL or m[2]):
             marks.add(" " if m[1] in _SPACES else m[1])
             points.add(m[2] or ".,".replace(m[1], ""))
-    if not marks:  # '1.000' beside '999,5': the decimal mark a cell shows makes the other one the thousands separator
-        shown = {m[1] or m[2] for c in cells if (m := _DECIMAL_MARK_RE.fullmatch(c))}
-        other = ".,".replace(shown.pop(), "") if len(shown) == 1 else None
-        if other and any((m := _GROUPED_RE.fullmatch(c)) and m[1] == other and not m[2] for c in cells):
-            marks, points = {other}, {".,".replace(other, "")}
     if len(marks) != 1 or len(points & {".", ","}) > 1 or marks & points:
         return None
     mark, point = marks.pop(), min(points, key=len)  # (a space's ".,": either mark, unless a cell shows one)
@@ -1529,7 +1528,15 @@ def _number_column(cells: list[str] | np.ndarray, decimal_comma: bool) -> list[s
             return f"{m[1]}{digits}.{m[3]}" if m[3] else f"{m[1]}{digits}"
 
         cells = [plain(c) for c in cells]
+    elif any(_DECIMAL_COMMA_RE.fullmatch(c) and _DECIMAL_MARK_RE.fullmatch(c) for c in cells if type(c) is str and "," in c):
+        cells = [_Ambiguous(c) if "." in c and "," not in c and _GROUPED_RE.fullmatch(c) else c for c in cells]  # '1.000'
     return _decimal_column(cells) if decimal_comma else cells
+
+
+class _Ambiguous(str):
+    """A cell such as '1.000' in a column whose decimal mark a cell shows as ',' ('999,5'): a German thousand, or one
+    with a decimal point from another locale? `_parse_values` refuses it: read either way, a value could be 1000x off
+    without a word (it read 1.0 beside 999.5)."""
 
 
 def _read_csv_table(path: Path) -> tuple[list[list[str]], list[int], str]:

@@ -1976,23 +1976,27 @@ def test_numbers_grouped_in_thousands_are_refused_where_the_column_does_not_sett
             load_series(path)
 
 
-@pytest.mark.parametrize("sep, cells, want", [
-    (";", ["1.000", "999,5", "2.000"], [1000.0, 999.5, 2000.0]),  # German: the decimal comma makes '.' the thousands
-    (";", ["1.000.000", "0,25", "3"], [1e6, 0.25, 3.0]),
-    (",", ['"1,000"', "2.5", '"3,000"'], [1000.0, 2.5, 3000.0]),  # English: the decimal point makes ',' the thousands
+@pytest.mark.parametrize("sep, cells, bad", [
+    (";", ["1.000", "999,5", "2.000"], "line 2: value '1.000' in column 'y' could be 1.000 (a decimal point) or 1000"),
+    (";", ["0,99", "1.299"], "line 3: value '1.299' in column 'y' could be 1.299 (a decimal point) or 1299"),
+    (";", ["1.000.000", "0,25", "3"], "line 2: value '1.000.000' in column 'y' could be 1000.000 (a decimal point) or 1000000"),
+    (",", ['"1,5"', "2.000"], "line 2: value '1,5' in column 'y' is not a number"),  # as ever in a comma file
 ])
-def test_a_decimal_mark_shown_by_a_cell_settles_the_thousands_separator(tmp_path, sep, cells, want):
-    """'1.000' beside '999,5' in a semicolon file read as 1.0 beside 999.5 (review20): a column with decimal commas
-    has no decimal points, so its '.' groups thousands."""
+def test_a_dot_grouped_value_beside_decimal_commas_is_refused(tmp_path, sep, cells, bad):
+    """'1.000' beside '999,5' (semicolon file) read as 1.0 without a word: a German thousand, or a decimal point from
+    another locale? Read either way, a value can be 1000x off (review20, review21), so it is refused."""
     path = write(tmp_path, f"date{sep}y\n" + "\n".join(f"2020-0{i + 1}-01{sep}{c}" for i, c in enumerate(cells)) + "\n")
-    assert list(load_series(path)) == want
+    with pytest.raises(DataError, match="^" + re.escape(bad)):
+        load_series(path)
+    settled = write(tmp_path, "date;y\n2020-01-01;1.000,5\n2020-02-01;999,5\n2020-03-01;2.000\n", "settled.csv")
+    assert list(load_series(settled)) == [1000.5, 999.5, 2000.0]  # a cell with both marks settles it
 
 
 def test_a_leading_zero_group_is_no_thousands(tmp_path):
-    """'0.001' beside '0,5' in a semicolon file read as 1.0 once '0,5' settled '.' as the thousands separator
-    (review21): no number grouped in thousands starts with a group '0', so '0.001' keeps its decimal point."""
-    path = write(tmp_path, "date;y\n2020-01-01;0.001\n2020-02-01;0,5\n2020-03-01;1.000\n2020-04-01;-0.250\n")
-    assert list(load_series(path)) == [0.001, 0.5, 1000.0, -0.25]
+    """'0.001' and '-0.250' are no thousands (no number grouped in thousands starts with a group '0'): beside '0,5' they
+    are read with their decimal point, as before (review21)."""
+    path = write(tmp_path, "date;y\n2020-01-01;0.001\n2020-02-01;0,5\n2020-03-01;-0.250\n2020-04-01;2,5\n")
+    assert list(load_series(path)) == [0.001, 0.5, -0.25, 2.5]
 
 
 def test_grouped_numbers_leave_times_alone(tmp_path):
