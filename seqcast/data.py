@@ -1036,7 +1036,7 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, da
                             "year starts; write each quarter's first day, e.g. 2014-10-01, or drop 'FY' where the fiscal "
                             "year is the calendar year (2015 Q1)")
         # text beside Timestamp objects: pandas reads every cell in the format of the first one's text (its isoformat)
-        if isinstance(cells[i if codes is None else codes[i]], str) and any(
+        if isinstance(cells[i if codes is None else codes[i]], str) and _reads_as_date(texts[i]) and any(
                 isinstance(c, (pd.Timestamp, np.datetime64)) or hasattr(c, "isoformat") for c in cells):
             raise DataError(f"{where(i)}: date {_show(texts[i])}{col} is text in a column of dates and text; convert the "
                             "column first, e.g. df[name] = pd.to_datetime(df[name], format='mixed')")
@@ -1046,6 +1046,16 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, da
             "write every date in one format, e.g. 2020-01-31" + (", or remove that row (a total or a note?)" if i == len(texts) - 1 else "")
         )
     return (parsed, other) if day_first else parsed
+
+
+def _reads_as_date(text: str) -> bool:
+    """Whether pandas reads `text` alone as a date ('2020-01-02' does; 'total' does not)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return not pd.isna(pd.to_datetime(text, errors="coerce"))
+        except (ValueError, TypeError, OverflowError):
+            return False
 
 
 _ISO_RE = re.compile(r"^\d{4}-\d{2}")
@@ -1080,6 +1090,9 @@ def _read_date_cells(cells: Sequence[Any], where: Callable[[int], str], col: str
     for i, cell in enumerate(cells):
         if _is_missing(cell):
             raise DataError(f"{where(row(i))}: the date{col} is empty; fill it in or remove that row")
+        if isinstance(cell, datetime.time):  # pd.Timestamp(cell) was a TypeError traceback
+            raise DataError(f"{where(row(i))}: the date{col} is a time of day ({cell}) with no day; give full dates, "
+                            "e.g. 2020-01-31 10:00")
         if isinstance(cell, (pd.Timestamp, np.datetime64)) or hasattr(cell, "isoformat"):
             texts.append(pd.Timestamp(cell).isoformat())
         elif isinstance(cell, (int, np.integer)) and not isinstance(cell, (bool, np.bool_)):

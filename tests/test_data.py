@@ -2087,6 +2087,19 @@ def test_a_two_digit_year_message_names_the_year(cells, message):
         load_series(pd.DataFrame({"date": cells, "y": [1.0, 2.0, 3.0]}), freq="D")
 
 
+def test_text_that_is_no_date_beside_timestamps_gets_no_conversion_advice_and_times_of_day_are_refused():
+    """[Timestamp, 'total', ...] was advised pd.to_datetime(format='mixed'), which fails on 'total' (review21); a column of
+    datetime.time objects was a TypeError traceback."""
+    import datetime
+
+    df = pd.DataFrame({"date": [pd.Timestamp("2020-01-01"), "total", pd.Timestamp("2020-01-03")], "y": np.arange(3.0)})
+    with pytest.raises(DataError, match=r"^row 1: date 'total' in column 'date' cannot be parsed"):
+        load_series(df)
+    times = pd.DataFrame({"date": [datetime.time(10), datetime.time(11)], "y": [1.0, 2.0]})
+    with pytest.raises(DataError, match=r"^row 0: the date in column 'date' is a time of day \(10:00:00\) with no day; "):
+        load_series(times)
+
+
 def test_a_two_digit_year_read_into_the_past_stands():
     """Only a reading into a future year is refused: 'Jan-95' is 1995, and '1/22/20' (the JHU COVID-19 files' dates)
     2020, as they were read before."""
