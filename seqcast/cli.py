@@ -1222,6 +1222,7 @@ def predict(
 def info(
     model_dir: Path = typer.Argument(..., metavar="MODEL", help="A model folder written by `seqcast fit --out` (or Forecaster.save), or a `seqcast demo` folder."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout, with the same facts."),
+    quiet: bool = QUIET,  # accepted as by every command; its output is what was asked for, so printed all the same
 ):
     """Show what a saved model is: its options, layers and parameters, data, intervals, holdout scores and files.
 
@@ -1866,17 +1867,20 @@ def reproduce_homl(
 def report(
     run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="A run directory holding run.json (and the figures it names)."),
     out: Optional[Path] = typer.Option(None, "--out", help="HTML file to write (default RUN_DIR/report.html)."),
+    quiet: bool = QUIET,
 ):
     """Write one self-contained HTML report of a run: data, leaderboard, figures, predictions, reproduce line.
 
     The file inlines its figures and loads nothing from the network; open it in any browser or mail it.
-    Prints the path written.
+    Prints the path written (nothing with -q).
 
     Example: seqcast report models/airline --out airline.html
     """
     from .report import write_report
 
-    typer.echo(str(write_report(run_dir, out)))
+    path = write_report(run_dir, out)
+    if not quiet:
+        typer.echo(str(path))
 
 
 def _before_command(signum, frame):

@@ -2435,18 +2435,34 @@ def test_a_swallowed_signal_still_stops_the_save(model_dir, data_csv, tmp_path, 
     assert not io.INTERRUPTED.is_set()
 
 
-def test_every_option_of_every_command_says_what_it_does():
-    # backtest's and benchmark's --epochs and --seed, and reproduce airline-tutorial's --seed, had no help text
+def commands(cmd=None, path: str = "seqcast"):
+    """(path, click command) of `seqcast` and of each of its commands and groups, nested ones too."""
     import typer.main
 
-    def commands(cmd, path):
-        yield path, cmd
-        for name, sub in getattr(cmd, "commands", {}).items():
-            yield from commands(sub, f"{path} {name}")
+    cmd = typer.main.get_command(app) if cmd is None else cmd
+    yield path, cmd
+    for name, sub in getattr(cmd, "commands", {}).items():
+        yield from commands(sub, f"{path} {name}")
 
-    bare = [f"{path} {p.opts[0]}" for path, cmd in commands(typer.main.get_command(app), "seqcast")
+
+def test_every_option_of_every_command_says_what_it_does():
+    # backtest's and benchmark's --epochs and --seed, and reproduce airline-tutorial's --seed, had no help text
+    bare = [f"{path} {p.opts[0]}" for path, cmd in commands()
             for p in cmd.params if p.param_type_name == "option" and not p.hidden and not (p.help or "").strip()]
     assert bare == []
+
+
+def test_every_command_takes_quiet(model_dir, tmp_path):
+    # `seqcast report RUN -q` and `seqcast info MODEL -q` were "No such option: -q" (exit 2), every other command taking it
+    lacking = [path for path, cmd in commands() if not hasattr(cmd, "commands") and not any("-q" in p.opts for p in cmd.params)]
+    assert lacking == []
+    html = tmp_path / "r.html"
+    r = invoke("report", model_dir, "--out", html, "-q")
+    assert_ok(r)
+    assert r.stdout == r.stderr == "" and "<html" in html.read_text(encoding="utf-8")  # written, its path not printed
+    assert invoke("report", model_dir, "--out", html).stdout.strip() == str(html)  # without -q: printed as before
+    shown = invoke("info", model_dir)
+    assert shown.exit_code == 0 and invoke("info", model_dir, "-q").stdout == shown.stdout  # the facts are what was asked for
 
 
 def test_epochs_and_ensemble_help_names_the_config_files_value_which_wins_over_auto(data_csv, tmp_path):
