@@ -25,6 +25,15 @@ import typer.core
 
 from .errors import SeqcastError, out_of_memory
 
+
+def _click_exceptions():
+    try:
+        from typer._click import exceptions  # typer >= 0.22 vendors click
+    except ImportError:  # pragma: no cover
+        from click import exceptions
+    return exceptions
+
+
 class _Commands(typer.core.TyperGroup):
     """Click's plain help, listing each command with its docstring's whole first paragraph (wrapped): click cut it
     to the first period or to the terminal's width ('Reproduce the Keras airline tutorial and the Hands-On ML ch.')."""
@@ -36,6 +45,16 @@ class _Commands(typer.core.TyperGroup):
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
 
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except _click_exceptions().UsageError as e:  # the parser's "Option '--out' requires an argument." comes without
+            name = ctx.invoked_subcommand  # the command's context: then no "; see 'seqcast fit --help'" was added
+            cmd = self.get_command(ctx, name) if e.ctx is None and name else None
+            if cmd is not None:
+                e.ctx = cmd.context_class(cmd, info_name=name, parent=ctx)
+            raise
+
 
 class _OneLineErrors(_Commands):
     """Usage errors (a bad flag value, an unknown option) as one line `error: ...` with exit 2."""
@@ -44,11 +63,7 @@ class _OneLineErrors(_Commands):
         args = list(sys.argv[1:] if args is None else args)
         if args[:1] == ["help"]:  # `seqcast help [COMMAND...]`, as git and pip take it: that command's --help
             args = [*args[1:], "--help"]
-        try:
-            from typer._click import exceptions as cx  # typer >= 0.22 vendors click
-        except ImportError:  # pragma: no cover
-            from click import exceptions as cx
-
+        cx = _click_exceptions()
         no_args = getattr(cx, "NoArgsIsHelpError", ())
         try:
             with _lenient_stdout():  # --help too: rich cuts a long option name with '…', which ASCII and Latin-1 lack

@@ -1396,6 +1396,11 @@ def test_usage_errors_end_in_one_full_stop():
             "error: No such command 'homl' (did you mean 'homl-ch15'?); see 'seqcast reproduce --help'")
     assert (assert_error(invoke("fit", "airline", "--epoch", "2")) ==
             "error: No such option: --epoch (Possible options: --epochs, --report); see 'seqcast fit --help'")
+    # an option without its value: "error: Option '--out' requires an argument." (click's parser gives no command to
+    # point to), nested commands too
+    assert assert_error(invoke("fit", "airline", "--out")) == "error: Option '--out' requires an argument; see 'seqcast fit --help'"
+    assert (assert_error(invoke("reproduce", "airline-tutorial", "--epochs")) ==
+            "error: Option '--epochs' requires an argument; see 'seqcast reproduce airline-tutorial --help'")
 
 
 @pytest.mark.parametrize("command, name", [("fit", "DATA"), ("backtest", "DATA"), ("predict", "MODEL"), ("info", "MODEL"),
