@@ -227,6 +227,10 @@ def check_target(target, marker: str = META, what: str = "model", known=MODEL_FI
                           f"move {'it' if len(others) == 1 else 'them'} elsewhere or choose another directory (the path given to save, or --out)")
     if above is not None and not os.access(above, os.W_OK | os.X_OK):  # found after the training otherwise
         raise ConfigError(f"'{above}' is not writable, so '{target}' cannot be written; choose a directory you can write to (the path given to save, or --out)")
+    refused = _no_folder_in(above) if above is not None else None
+    if refused is not None:  # /proc (ENOENT), /sys (EPERM) as root, whom os.access lets: found after the training otherwise
+        raise ConfigError(f"'{target}' cannot be created: a folder cannot be made in '{above}' ({refused}); choose a directory you "
+                          "can write to (the path given to save, or --out)")
     locked = _locked(target) if target.is_dir() else None
     if locked is not None:  # `chmod -R a-w m` to keep a model: it was replaced all the same, and left as '.m.xxxxxxxx.tmp'
         writable = os.access(locked, os.W_OK)  # else not listable (mode 0300): u+w would not do
@@ -234,6 +238,18 @@ def check_target(target, marker: str = META, what: str = "model", known=MODEL_FI
                           f"be replaced; make it {'readable' if writable else 'writable'} (chmod -R {'u+rwX' if writable else 'u+w'}) "
                           "or choose another directory (the path given to save, or --out)")
     return target
+
+
+def _no_folder_in(folder: Path) -> str | None:
+    """Why a folder cannot be made in `folder` (the system's words), or None: an empty one is made there and removed at
+    once, as the save's temp folder will be."""
+    try:
+        made = tempfile.mkdtemp(prefix=".seqcast-check.", suffix=".tmp", dir=folder)
+    except OSError as e:
+        return e.strerror or str(e)
+    with contextlib.suppress(OSError):
+        os.rmdir(made)
+    return None
 
 
 MOUNTINFO = "/proc/self/mountinfo"  # Linux: the mount points, spaces and the like written as octal escapes (\040)

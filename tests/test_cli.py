@@ -1941,6 +1941,44 @@ def test_an_unwritable_out_is_refused_before_training(data_csv, tmp_path, monkey
     assert_ok(invoke("fit", data_csv, "--out", locked / "m", *FAST, "-q"))  # writable as it really is: fine
 
 
+def test_an_out_where_no_folder_can_be_made_is_refused_before_training(data_csv, tmp_path, monkeypatch):
+    # a share whose permissions os.access cannot see, or /sys as root (whom os.access lets write anywhere): fit trained,
+    # printed its leaderboard, then said "cannot use '/sys/x': Operation not permitted"
+    import errno
+    import tempfile
+
+    import seqcast.train
+
+    share = tmp_path / "share"
+    share.mkdir()
+    real = tempfile.mkdtemp
+
+    def mkdtemp(*a, dir=None, **k):
+        if dir is not None and Path(dir) == share:
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(Path(dir) / "x"))
+        return real(*a, dir=dir, **k)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    monkeypatch.setattr(seqcast.train, "fit", lambda *a, **k: pytest.fail("trained before refusing --out"))
+    for out in (share / "m", share / "new" / "m"):
+        assert_error(invoke("fit", data_csv, "--out", out, *FAST),
+                     f"'{out}' cannot be created: a folder cannot be made in '{share}' (Operation not permitted); choose a directory")
+    assert_error(invoke("backtest", data_csv, "--models", "naive", "--windows", 1, "--report", "--out", share / "run", "-q"),
+                 "cannot be created")
+    assert list(share.iterdir()) == []
+    monkeypatch.undo()
+    assert_ok(invoke("fit", data_csv, "--out", share / "m", *FAST))  # it can: saved, and the check left nothing beside it
+    assert [p.name for p in share.iterdir()] == ["m"]
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="Linux's /proc")
+def test_fit_out_in_proc_is_refused_at_once(data_csv):
+    # "error: '/proc/x' could not be held: its lock file '/proc/.x.lock' was replaced 100 times while this command took it
+    # (other seqcast commands keep writing that directory)", none of which was so
+    assert_error(invoke("fit", data_csv, "--out", "/proc/x", *FAST),
+                 "'/proc/x' cannot be created: a folder cannot be made in '/proc' (No such file or directory)")
+
+
 def test_a_write_protected_out_folder_is_refused_before_training(model_dir, data_csv, tmp_path, monkeypatch):
     # `chmod -R a-w m`: fit replaced m (exit 0) and left the earlier model, undeletable, as '.m.xxxxxxxx.tmp' beside it
     import os
