@@ -574,12 +574,16 @@ def test_ctrl_c_stops_the_threads_of_an_ensemble_or_a_sweep(how, monkeypatch):
     both = threading.Barrier(2, timeout=60)  # each member's first epoch waits for the other's: on a busy machine one
     # member once trained all its 2000 epochs before the other began, and the Ctrl-C came after both had finished
 
+    once = threading.Lock()  # both members leave the barrier together: without it both could see `sent` empty and send
+    # a second Ctrl-C, which then landed in the pool's shutdown, leaving a member's thread alive (seen 3 times in a day)
+
     def counted(*a, **k):  # called by each member (run) before each of its epochs
         if threading.current_thread() not in epochs:
             both.wait()
         epochs.append(threading.current_thread())
-        if len(set(epochs)) == 2 and not sent:  # Ctrl-C, to the main thread, once both members train
-            sent.append(signal.pthread_kill(threading.main_thread().ident, signal.SIGINT))
+        with once:
+            if len(set(epochs)) == 2 and not sent:  # Ctrl-C, to the main thread, once both members train
+                sent.append(signal.pthread_kill(threading.main_thread().ident, signal.SIGINT))
         return order(*a, **k)
 
     monkeypatch.setattr(train, "shuffle_order", counted)
