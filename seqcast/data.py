@@ -1014,12 +1014,16 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, da
     `_detect_dates`' reading of the same cells, taken instead of reading them again. `codes`: the cells are
     the distinct texts of the rows, row i holding cells[codes[i]] (as `pd.factorize` gives them)."""
     texts, parsed, other = reading if reading is not None else _read_date_cells(cells, where, col, codes)
+
+    def cell(i: int):  # row i's cell
+        return cells[i if codes is None else codes[i]]
+
     # a future year past Excel's 2029 (which reads 30..99 as 1930..1999; dateutil, the clock's century): NaT: False
     future = np.flatnonzero(np.asarray(parsed.year > max(pd.Timestamp.now().year, _EXCEL_YY_LAST)))
     bad = np.flatnonzero(parsed.isna())
     if len(future) and not (len(bad) and bad[0] < future[0]):  # a two-digit year read into the future?
         i = int(future[0])
-        _two_digit_year(str(cells[i if codes is None else codes[i]]).strip(), where(i), col)
+        _two_digit_year(str(cell(i)).strip(), where(i), col)
     if len(bad):
         i = int(bad[0])
         _two_digit_year(texts[i], where(i), col)
@@ -1036,8 +1040,7 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, da
                             "year starts; write each quarter's first day, e.g. 2014-10-01, or drop 'FY' where the fiscal "
                             "year is the calendar year (2015 Q1)")
         # text beside Timestamp objects: pandas reads every cell in the format of the first one's text (its isoformat)
-        if isinstance(cells[i if codes is None else codes[i]], str) and _reads_as_date(texts[i]) and any(
-                isinstance(c, (pd.Timestamp, np.datetime64)) or hasattr(c, "isoformat") for c in cells):
+        if isinstance(cell(i), str) and _reads_as_date(texts[i]) and any(_is_datetime(c) for c in cells):
             raise DataError(f"{where(i)}: date {_show(texts[i])}{col} is text in a column of dates and text; convert the "
                             "column first, e.g. df[name] = pd.to_datetime(df[name], format='mixed')")
         example = f" (the first date reads {_show(texts[0])})" if i > 0 else ""
@@ -1046,6 +1049,11 @@ def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, da
             "write every date in one format, e.g. 2020-01-31" + (", or remove that row (a total or a note?)" if i == len(texts) - 1 else "")
         )
     return (parsed, other) if day_first else parsed
+
+
+def _is_datetime(cell: Any) -> bool:
+    """A date object (Timestamp, datetime64, datetime, date), which `_read_date_cells` reads by its isoformat."""
+    return isinstance(cell, (pd.Timestamp, np.datetime64)) or hasattr(cell, "isoformat")
 
 
 def _reads_as_date(text: str) -> bool:
@@ -1093,7 +1101,7 @@ def _read_date_cells(cells: Sequence[Any], where: Callable[[int], str], col: str
         if isinstance(cell, datetime.time):  # pd.Timestamp(cell) was a TypeError traceback
             raise DataError(f"{where(row(i))}: the date{col} is a time of day ({cell}) with no day; give full dates, "
                             "e.g. 2020-01-31 10:00")
-        if isinstance(cell, (pd.Timestamp, np.datetime64)) or hasattr(cell, "isoformat"):
+        if _is_datetime(cell):
             texts.append(pd.Timestamp(cell).isoformat())
         elif isinstance(cell, (int, np.integer)) and not isinstance(cell, (bool, np.bool_)):
             texts.append(str(int(cell)))
