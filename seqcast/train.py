@@ -876,8 +876,10 @@ def _fit(spec, params, X, Y, train, seed, stream, X_val, Y_val, bar, members):
 def _where(mask, new, old):
     """Per-member choice between two stacked parameter trees: mask (M,). In numpy on the host: jnp.where compiled a
     program per weight shape, op by op (and a copy of the mask: 8 programs for a one-layer GRU ensemble)."""
-    if mask.all() or not mask.any():
-        return new if mask.all() else old
+    if mask.all():
+        return new
+    if not mask.any():
+        return old
     return jax.tree_util.tree_map(lambda a, b: np.where(mask.reshape((-1,) + (1,) * (np.ndim(a) - 1)), a, b), new, old)
 
 
