@@ -957,7 +957,7 @@ class _progress:
         self.last = None
 
     def __exit__(self, *exc):
-        if self.jupyter and self.enabled:  # the last update, if not drawn yet, marked where early stopping or Ctrl-C
+        if self.jupyter:  # the last update, if not drawn yet, marked where early stopping or Ctrl-C
             done = (self.last or self.drawn)[0]  # ended the fit (also when it was drawn: epochs 0.25 s apart draw each)
             end = (" (interrupted)" if exc[0] is KeyboardInterrupt else "" if exc[0] is not None or done == self.total
                    else " (stopped early)")
