@@ -287,8 +287,7 @@ def _unwrapped(doc: Optional[str]) -> Optional[str]:
 
 
 #: what to do when memory runs out, by command: those that only read a model or a run cannot train smaller
-_MEMORY_FIXES = {"info": "close other programs, or run it on a machine with more memory",
-                 "report": "close other programs, or run it on a machine with more memory",
+_MEMORY_FIXES = {**dict.fromkeys(("info", "report"), "close other programs, or run it on a machine with more memory"),
                  "predict": "use a smaller --horizon, fewer --ids or --levels, or a machine with more memory"}
 
 
