@@ -958,11 +958,10 @@ class _progress:
 
     def __exit__(self, *exc):
         if self.jupyter:  # the last update, if not drawn yet, marked where early stopping or Ctrl-C
-            done = (self.last or self.drawn)[0]  # ended the fit (also when it was drawn: epochs 0.25 s apart draw each)
-            end = (" (interrupted)" if exc[0] is KeyboardInterrupt else "" if exc[0] is not None or done == self.total
-                   else " (stopped early)")
-            if self.last is not None or end:
-                self.last = self.last or self.drawn
+            fresh, self.last = self.last is not None, self.last or self.drawn  # ended the fit (also when it was drawn:
+            end = (" (interrupted)" if exc[0] is KeyboardInterrupt  # epochs 0.25 s apart draw each)
+                   else "" if exc[0] is not None or self.last[0] == self.total else " (stopped early)")
+            if fresh or end:
                 self._redraw(end)
         elif self.enabled:
             self.p.__exit__(*exc)
