@@ -969,8 +969,9 @@ _TIME_TAIL = r"(?:[ T]\d{1,2}:\d{2}\b.*)?"
 
 #: A month and a two-digit year, as Excel shows mmm-yy: 'Jan-49' (dateutil's century follows the clock: 2049 today), 'Jan-20'
 #: (not read: 20 January?), '49-Jan', 'Jan 49', "Jan '49", and with a day, d-mmm-yy: '1-Jan-49'; maybe with a time.
-_MONTH_YY_RE = re.compile(r"^(?:(?P<day>\d{1,2}[-/ ])?(?P<month>[a-z]{3,9})\.?[-/ ']{1,2}(?P<year>\d{2})"
-                          r"|(?P<year2>\d{2})[-/ ](?P<month2>[a-z]{3,9}))" + _TIME_TAIL + "$",
+_MONTH_YY_RE = re.compile(r"^(?:(?P<day>\d{1,2}[-/ .])?(?P<month>[a-z]{3,9})\.?[-/ '.]{1,2}(?P<year>\d{2})"
+                          r"|(?P<year2>\d{2})[-/ ](?P<month2>[a-z]{3,9})"
+                          r"|(?P<month3>[a-z]{3,9})\.? (?P<day3>\d{1,2}),? (?P<year3>\d{2}))" + _TIME_TAIL + "$",
                           re.IGNORECASE)
 
 
@@ -996,14 +997,14 @@ def _two_digit_year(text: str, where: str, col: str) -> None:
         raise DataError(f"{where}: date {_show(text)}{col} has no four-digit year (19{yy} or 20{yy}?); write the year in "
                         f"four digits, e.g. {four} (in Excel: format the column as yyyy-mm-dd before saving)")
     m = _MONTH_YY_RE.match(text)
-    month = m and (m["month"] or m["month2"]).lower()
+    month = m and (m["month"] or m["month2"] or m["month3"]).lower()
     if month in _MONTH_NAMES:
-        yy, name = m["year"] or m["year2"], month[:3].title()
+        yy, name = m["year"] or m["year2"] or m["year3"], month[:3].title()
         which = f"day {yy} of {name}, or the year 19{yy} or 20{yy}?" if m["year2"] and int(yy) <= 31 else f"19{yy} or 20{yy}?"
-        day = int(m["day"][:-1]) if m["day"] else 1  # Excel's d-mmm-yy: '1-Jan-49'
+        day = m["day"] and m["day"][:-1] or m["day3"]  # '1-Jan-49' (Excel's d-mmm-yy), '1.Jan.49', 'Jan 1 49'; or none
         raise DataError(f"{where}: date {_show(text)}{col} has no four-digit year ({which}); write the year in four digits, "
-                        f"e.g. 20{yy}-{_MONTH_NAMES[month]:02d}-{day:02d} or {m['day'] or ''}{name}-20{yy} (in Excel: format "
-                        "the column as yyyy-mm-dd before saving)")
+                        f"e.g. 20{yy}-{_MONTH_NAMES[month]:02d}-{int(day or 1):02d} or {f'{int(day)}-' if day else ''}{name}-20{yy} "
+                        "(in Excel: format the column as yyyy-mm-dd before saving)")
 
 
 def _parse_dates(cells: Sequence[Any], where: Callable[[int], str], col: str, day_first: bool = False,

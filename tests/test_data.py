@@ -2100,6 +2100,16 @@ def test_text_that_is_no_date_beside_timestamps_gets_no_conversion_advice_and_ti
         load_series(times)
 
 
+@pytest.mark.parametrize("fmt, fix", [("{d}.Jan.49", "2049-01-01 or 1-Jan-2049"), ("Jan {d} 49", "2049-01-01 or 1-Jan-2049"),
+                                       ("Jan {d}, 49", "2049-01-01 or 1-Jan-2049")])
+def test_dotted_and_month_first_two_digit_years_are_refused_too(fmt, fix):
+    """'1.Jan.49' and 'Jan 1 49' still loaded as 2049 (review21)."""
+    cells = [fmt.format(d=d) for d in range(1, 10)]
+    with pytest.raises(DataError, match="^" + re.escape(f"row 0: date {cells[0]!r} in column 'date' has no four-digit year "
+                                                        f"(1949 or 2049?); write the year in four digits, e.g. {fix} ")):
+        load_series(pd.DataFrame({"date": cells, "y": np.arange(9.0)}))
+
+
 def test_a_two_digit_year_read_into_the_past_stands():
     """Only a reading into a future year is refused: 'Jan-95' is 1995, and '1/22/20' (the JHU COVID-19 files' dates)
     2020, as they were read before."""
