@@ -994,7 +994,10 @@ def _two_digit_year(text: str, where: str, col: str) -> None:
     if m := _SLASH_YY_RE.match(text):
         yy = m["year"] or m["year2"]
         four = f"{m['head']}20{yy}" if m["head"] else f"20{yy}{m['tail']}"
-        raise DataError(f"{where}: date {_show(text)}{col} has no four-digit year (19{yy} or 20{yy}?); write the year in "
+        which = f"19{yy} or 20{yy}?"
+        if m["head"] and not m["sep"] and int(yy) <= 31:  # month-yy "12-25": December 2025, or 25 December?
+            which = f"19{yy} or 20{yy}, or day {int(yy)} of month {int(re.split('[/-]', text, maxsplit=1)[0])}?"
+        raise DataError(f"{where}: date {_show(text)}{col} has no four-digit year ({which}); write the year in "
                         f"four digits, e.g. {four} (in Excel: format the column as yyyy-mm-dd before saving)")
     m = _MONTH_YY_RE.match(text)
     month = m and (m["month"] or m["month2"] or m["month3"]).lower()

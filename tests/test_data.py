@@ -2110,6 +2110,15 @@ def test_dotted_and_month_first_two_digit_years_are_refused_too(fmt, fix):
         load_series(pd.DataFrame({"date": cells, "y": np.arange(9.0)}))
 
 
+def test_a_month_and_two_digits_that_may_be_a_day_says_both_readings():
+    """'12-25' was refused as '(1925 or 2025?)' only; it may be 25 December (review21)."""
+    with pytest.raises(DataError, match="^" + re.escape("row 0: date '12-25' in column 'date' has no four-digit year (1925 or "
+                                                        "2025, or day 25 of month 12?); write the year in four digits")):
+        load_series(pd.DataFrame({"date": ["12-25", "12-26", "12-27"], "y": [1.0, 2.0, 3.0]}))
+    with pytest.raises(DataError, match=re.escape("(1949 or 2049?)")):  # no day 49
+        load_series(pd.DataFrame({"date": ["01/49", "02/49", "03/49"], "y": [1.0, 2.0, 3.0]}))
+
+
 def test_a_two_digit_year_read_into_the_past_stands():
     """Only a reading into a future year is refused: 'Jan-95' is 1995, and '1/22/20' (the JHU COVID-19 files' dates)
     2020, as they were read before."""
