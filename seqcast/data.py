@@ -968,7 +968,8 @@ _TIME_TAIL = r"(?:[ T]\d{1,2}:\d{2}\b.*)?"
 
 
 #: A month and a two-digit year, as Excel shows mmm-yy: 'Jan-49' (dateutil's century follows the clock: 2049 today), 'Jan-20'
-#: (not read: 20 January?), '49-Jan', 'Jan 49', "Jan '49", and with a day, d-mmm-yy: '1-Jan-49'; maybe with a time.
+#: (not read: 20 January?), '49-Jan', 'Jan 49', "Jan '49", and with a day: '1-Jan-49' (d-mmm-yy), '1.Jan.49', 'Jan 1 49';
+#: maybe with a time.
 _MONTH_YY_RE = re.compile(r"^(?:(?P<day>\d{1,2}[-/ .])?(?P<month>[a-z]{3,9})\.?[-/ '.]{1,2}(?P<year>\d{2})"
                           r"|(?P<year2>\d{2})[-/ ](?P<month2>[a-z]{3,9})"
                           r"|(?P<month3>[a-z]{3,9})\.? (?P<day3>\d{1,2}),? (?P<year3>\d{2}))" + _TIME_TAIL + "$",
@@ -996,7 +997,7 @@ def _two_digit_year(text: str, where: str, col: str) -> None:
         four = f"{m['head']}20{yy}" if m["head"] else f"20{yy}{m['tail']}"
         which = f"19{yy} or 20{yy}?"
         if m["head"] and not m["sep"] and int(yy) <= 31:  # month-yy "12-25": December 2025, or 25 December?
-            which = f"19{yy} or 20{yy}, or day {int(yy)} of month {int(re.split('[/-]', text, maxsplit=1)[0])}?"
+            which = f"19{yy} or 20{yy}, or day {int(yy)} of month {int(m['head'][:-1])}?"
         raise DataError(f"{where}: date {_show(text)}{col} has no four-digit year ({which}); write the year in "
                         f"four digits, e.g. {four} (in Excel: format the column as yyyy-mm-dd before saving)")
     m = _MONTH_YY_RE.match(text)

@@ -957,9 +957,11 @@ class _progress:
         self.last = None
 
     def __exit__(self, *exc):
-        if self.jupyter:  # the last update, if not drawn yet, marked where early stopping or Ctrl-C
-            fresh, self.last = self.last is not None, self.last or self.drawn  # ended the fit (also when it was drawn:
-            end = (" (interrupted)" if exc[0] is KeyboardInterrupt  # epochs 0.25 s apart draw each)
+        if self.jupyter:
+            # the last update, drawn if it was not yet, marked where early stopping or Ctrl-C ended the fit (also when it
+            # was drawn already: epochs 0.25 s apart draw each)
+            fresh, self.last = self.last is not None, self.last or self.drawn
+            end = (" (interrupted)" if exc[0] is KeyboardInterrupt
                    else "" if exc[0] is not None or self.last[0] == self.total else " (stopped early)")
             if fresh or end:
                 self._redraw(end)
