@@ -57,6 +57,8 @@ def make_windows(values, window: int, horizon: int = 1):
     """Return X (N, window) and Y (N, horizon) as read-only views of `values` (no copy).
 
     `values` (n,), or one column (n, 1) such as sklearn's `fit_transform` gives (the Keras tutorial's `s_data`).
+    A masked array's masked values are missing, NaN in the windows (train.fit refuses those; drop or fill them), not
+    the values under the mask (then the windows are a copy).
 
     >>> X, Y = make_windows(np.arange(6), window=3)
     >>> X.tolist(), Y.tolist()
@@ -64,7 +66,9 @@ def make_windows(values, window: int, horizon: int = 1):
     """
     window = check_positive("window", window)
     horizon = check_positive("horizon", horizon)
-    v = np.asarray(values)
+    v = np.asarray(unmasked(values) if np.ma.is_masked(values) else np.ma.getdata(values))
+    if v.dtype == object and np.ma.is_masked(values):  # masked ints: None under the mask -> NaN
+        v = v.astype(np.float64)
     if v.ndim == 2 and v.shape[1] == 1:  # one column: one series
         v = v[:, 0]
     if v.ndim != 1:

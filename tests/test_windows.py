@@ -23,6 +23,31 @@ def test_windows_are_views_not_copies():
     assert np.shares_memory(X, v)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+def test_masked_values_are_missing_in_the_windows(dtype):
+    # a masked array's mask was dropped: the value under it (3 here) went into the windows as if it were data, while
+    # load_series, predict_windows and train.fit read masked values as missing; they are NaN in the windows now
+    v = np.ma.masked_array(np.arange(8).astype(dtype), mask=[0, 0, 0, 1, 0, 0, 0, 0])
+    X, Y = make_windows(v, 3)
+    assert X.dtype.kind == "f" and np.isnan(X).sum(axis=1).tolist() == [0, 1, 1, 1, 0] and np.isnan(Y[0, 0])
+    assert X[0].tolist() == [0, 1, 2] and X[4].tolist() == [4, 5, 6] and Y[1:, 0].tolist() == [4, 5, 6, 7]
+    Xc, Yc = make_windows(np.ma.masked_array(v.data[:, None], mask=v.mask[:, None]), 3)  # one masked column
+    np.testing.assert_array_equal(Xc, X)
+    np.testing.assert_array_equal(Yc, Y)
+    X0, _ = make_windows(np.ma.masked_array(np.arange(5).astype(dtype), mask=False), 3)  # nothing masked: the values
+    assert X0.dtype == dtype and X0.tolist() == [[0, 1, 2], [1, 2, 3]]
+
+
+def test_windows_of_masked_values_are_refused_by_train_fit():
+    from seqcast import train
+    from seqcast.models import rnn
+
+    spec = rnn.ModelSpec(cell="linear", window=3)
+    X, Y = make_windows(np.ma.masked_array(np.arange(8.0), mask=[0, 0, 0, 1, 0, 0, 0, 0]), 3)
+    with pytest.raises(DataError, match=r"`X` contains NaN or inf; drop or fill those windows first"):
+        train.fit(spec, rnn.init_params(spec, key=0), X, Y, train=train.TrainSpec(epochs=1))
+
+
 def test_one_column_is_one_series():
     # the Keras tutorial windows s_data = MinMaxScaler().fit_transform(raw), shape (144, 1): it was refused with
     # "for a batch of series use seq2seq_targets"
