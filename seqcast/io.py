@@ -456,11 +456,13 @@ def holding(target, who: str = ""):
 def _lock(lock: Path, made: list, fcntl, target) -> int | None:
     """A descriptor of the file `lock`, flock-ed; None where the file system refuses locks. ConfigError when another
     process holds it. The folders made for it are added to `made`."""
+    missing = None  # why the file could not be made in its folder, there on the last try
     for _ in range(100):
         made += _make_parents(lock.parent)
         try:
             fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-        except FileNotFoundError:  # its folder removed meanwhile, by the command that had made it
+        except FileNotFoundError as e:  # its folder removed meanwhile, by the command that had made it; or there, and the
+            missing = e.strerror if lock.parent.is_dir() else None  # file cannot be made: a link to nowhere, /proc
             continue
         except PermissionError:  # another user's lock file, in a shared folder: held read-only
             try:
@@ -484,6 +486,11 @@ def _lock(lock: Path, made: list, fcntl, target) -> int | None:
         if _inode(lock) == _fd_inode(fd):
             return fd
         os.close(fd)  # its holder deleted it as it let go: a new one
+        missing = None
+    if missing is not None:  # not replaced: "other seqcast commands keep writing that directory" was none of them
+        link = f", a link to '{os.readlink(lock)}'," if lock.is_symlink() else ""
+        raise ConfigError(f"'{target}' could not be held: its lock file '{lock}'{link} cannot be created ({missing}); "
+                          f"{'delete the link or ' if link else ''}choose another directory (--out)")
     raise ConfigError(f"'{target}' could not be held: its lock file '{lock}' was replaced 100 times while this command "
                       "took it (other seqcast commands keep writing that directory); wait for them to end, or choose "
                       "another directory (--out)")

@@ -1080,6 +1080,36 @@ def test_a_lock_file_replaced_on_every_try_is_one_config_error(tmp_path, monkeyp
     assert "\n" not in str(e.value) and len(calls) == 100 and not (tmp_path / "m").exists()
 
 
+def test_a_lock_file_that_cannot_be_made_in_its_folder_is_not_called_replaced(tmp_path, monkeypatch):
+    # a '.m.lock' linking to a missing folder (or a lock in /proc) was retried 100 times as "replaced", then said
+    # "other seqcast commands keep writing that directory", none of which was so
+    lock = tmp_path / ".m.lock"
+    lock.symlink_to(tmp_path / "gone" / "x")
+    with pytest.raises(ConfigError) as e, io.holding(tmp_path / "m"):
+        pytest.fail("held")
+    assert str(e.value) == (f"'{tmp_path / 'm'}' could not be held: its lock file '{lock}', a link to '{tmp_path / 'gone' / 'x'}', "
+                            "cannot be created (No such file or directory); delete the link or choose another directory (--out)")
+    assert [p.name for p in tmp_path.iterdir()] == [".m.lock"] and lock.is_symlink()  # the user's link, as it was
+    if Path("/proc/self").is_dir():  # Linux: reachable by io.holding alone (check_target refuses /proc/x first)
+        with pytest.raises(ConfigError, match=r"^'/proc/x' could not be held: its lock file '/proc/.x.lock' cannot be created "
+                                              r"\(No such file or directory\); choose another directory"), io.holding("/proc/x"):
+            pytest.fail("held")
+    # its folder removed by the command that made it, between making it and the lock file: still tried again
+    lock.unlink()
+    real, calls = os.open, []
+
+    def open_(path, *a, **k):
+        if Path(path) == tmp_path / "new" / ".m.lock" and not calls:
+            calls.append(path)
+            os.rmdir(tmp_path / "new")
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(os, "open", open_)
+    with io.holding(tmp_path / "new" / "m"):
+        assert (tmp_path / "new" / ".m.lock").is_file() and len(calls) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_model_file_without_floors_forecasts_unfloored(saved, tmp_path):
     # files written before floors (no "floors", no intervals) load with floors_ None: forecast skips the floor
     # (coverage: forecast._floors' None path was never run)
