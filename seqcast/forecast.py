@@ -489,7 +489,8 @@ class Forecaster:
     def save(self, path: str | Path) -> None:
         """Write the fitted model to the directory `path`: weights.safetensors and model.json, never pickle.
         The folder is built beside `path` and swapped in, so an earlier model there is replaced whole or not at all;
-        a file, or a non-empty folder holding no seqcast model, is refused (ConfigError).
+        a file, or a non-empty folder holding no seqcast model, is refused (ConfigError), as is a folder another process
+        is writing meanwhile (a `seqcast fit --out`, another save: see `io.holding`).
 
         >>> import tempfile, seqcast
         >>> f = seqcast.Forecaster(model="gru", units=(4,), epochs=2).fit(seqcast.datasets.airline())
@@ -498,10 +499,16 @@ class Forecaster:
         ...     seqcast.Forecaster.load(f"{d}/model").forecast(6).equals(f.forecast(6))
         True
         """
+        import sys
+
         from . import io
+        from .runs import shell_join
 
         self._check_fitted()
-        io.save_model(self, path)
+        path = io.check_target(io.model_path(path))  # in one line before the lock: 'data.csv/m' could make no lock file
+        who = f"Forecaster.save in Python: {shell_join([Path(sys.executable).name, *filter(None, sys.argv)])}"
+        with io.holding(path, who, mine_ok=True):  # another process saving there meanwhile: refused, as a CLI command is
+            io.save_model(self, path)
 
     def summary(self, print_fn=print) -> str | None:
         """Print what this model is, as Keras' `model.summary()` does: its options (and what auto chose), a table of

@@ -420,13 +420,18 @@ def _swap_in(tmp: Path, target: Path) -> list[Path]:
 # ---- one command at a time per folder ---------------------------------------------------------------
 
 
+#: The lock files held in this context (`holding`). A context variable: another thread's save is another writer.
+_HOLDING: contextvars.ContextVar[frozenset[Path]] = contextvars.ContextVar("seqcast_holding", default=frozenset())
+
+
 @contextlib.contextmanager
-def holding(target, who: str = ""):
-    """Hold the folder `target`, which a CLI command will replace, until the block ends. A second command for the same
-    folder (two terminals, `make -j`, a cron job) is refused at once, naming the first (`who`): both swapped their
-    folder in, the last one winning, and both said they had written it. The lock is a file '.NAME.lock' beside
-    `target` (fcntl.flock: the system lets go of it when the process ends, even by kill -9), deleted after, with the
-    folders made for it. Where there is no flock (Windows) or the file system refuses locks, nothing is held."""
+def holding(target, who: str = "", mine_ok: bool = False):
+    """Hold the folder `target`, which a CLI command or `Forecaster.save` will replace, until the block ends. A second
+    writer of the same folder (two terminals, `make -j`, a cron job, a script) is refused at once, naming the first
+    (`who`): both swapped their folder in, the last one winning, and both said they had written it. The lock is a file
+    '.NAME.lock' beside `target` (fcntl.flock: the system lets go of it when the process ends, even by kill -9), deleted
+    after, with the folders made for it. Where there is no flock (Windows) or the file system refuses locks, nothing is
+    held. `mine_ok`: a hold of this context's own is this writer's (the save inside `seqcast fit --out m`), not another's."""
     try:
         import fcntl
     except ImportError:
@@ -434,13 +439,20 @@ def holding(target, who: str = ""):
         return
     real = Path(os.path.realpath(Path(target).expanduser()))  # m, ./m and a link to m: one folder, one lock
     lock, made, fd = real.parent / f".{_cut(real.name, 245)}.lock", [], None
+    if mine_ok and lock in _HOLDING.get():
+        yield
+        return
     try:
         fd = _lock(lock, made, fcntl, target)
         if fd is not None:
             with contextlib.suppress(OSError):  # a lock file of another user's: held, read-only
                 os.ftruncate(fd, 0)
                 os.write(fd, f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}: {who}".encode())
-        yield
+        _HOLDING.set(_HOLDING.get() | {lock})
+        try:
+            yield
+        finally:
+            _HOLDING.set(_HOLDING.get() - {lock})
     finally:
         if fd is not None:
             if _inode(lock) == _fd_inode(fd):
@@ -478,7 +490,7 @@ def _lock(lock: Path, made: list, fcntl, target) -> int | None:
             except OSError:
                 who = ""
             raise ConfigError(f"'{target}' is being written by another seqcast command{f' ({who})' if who else ''}; "
-                              "wait for it to end, or choose another directory (--out)") from None
+                              "wait for it to end, or choose another directory (the path given to save, or --out)") from None
         except OSError:  # ENOLCK, EINVAL: a file system without locks (some network shares)
             os.close(fd)
             lock.unlink(missing_ok=True)
@@ -490,10 +502,10 @@ def _lock(lock: Path, made: list, fcntl, target) -> int | None:
     if missing is not None:  # not replaced: "other seqcast commands keep writing that directory" was none of them
         link = f", a link to '{os.readlink(lock)}'," if lock.is_symlink() else ""
         raise ConfigError(f"'{target}' could not be held: its lock file '{lock}'{link} cannot be created ({missing}); "
-                          f"{'delete the link or ' if link else ''}choose another directory (--out)")
+                          f"{'delete the link or ' if link else ''}choose another directory (the path given to save, or --out)")
     raise ConfigError(f"'{target}' could not be held: its lock file '{lock}' was replaced 100 times while this command "
                       "took it (other seqcast commands keep writing that directory); wait for them to end, or choose "
-                      "another directory (--out)")
+                      "another directory (the path given to save, or --out)")
 
 
 def _fd_inode(fd: int):

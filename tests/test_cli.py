@@ -1107,7 +1107,8 @@ def test_a_folder_another_command_is_writing_is_refused_before_training(command,
     args = [data_csv if a == "DATA" else a for a in command]
     with sio.holding(target, "seqcast fit other.csv --out m"):
         assert_error(invoke(*args), f"'{target}' is being written by another seqcast command (pid ",
-                     ": seqcast fit other.csv --out m); wait for it to end, or choose another directory (--out)")
+                     ": seqcast fit other.csv --out m); wait for it to end, or choose another directory "
+                     "(the path given to save, or --out)")
     assert list(tmp_path.iterdir()) == []  # neither command left a lock file or a folder
     assert_error(invoke("backtest", tmp_path / "nope.csv", "--report"), "nope.csv")  # failing after it held seqcast-out/backtest
     assert list(tmp_path.iterdir()) == []

@@ -1017,7 +1017,8 @@ def test_a_folder_held_by_one_command_is_refused_to_another(tmp_path):
     with io.holding(m, "seqcast fit a.csv --out m"):
         for other in (m, tmp_path / "." / "m", tmp_path / "link"):  # one folder, whatever its name
             message = (rf"^'{re.escape(str(other))}' is being written by another seqcast command \(pid {os.getpid()}, "
-                       r"since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d: seqcast fit a.csv --out m\); wait for it to end, or choose another directory \(--out\)$")
+                       r"since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d: seqcast fit a.csv --out m\); wait for it to end, or choose another directory "
+                       r"\(the path given to save, or --out\)$")
             with pytest.raises(ConfigError, match=message), io.holding(other, "seqcast fit b.csv --out m"):
                 pytest.fail("held twice")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link"]  # the lock file is gone
@@ -1080,6 +1081,58 @@ def test_a_lock_file_replaced_on_every_try_is_one_config_error(tmp_path, monkeyp
     assert "\n" not in str(e.value) and len(calls) == 100 and not (tmp_path / "m").exists()
 
 
+def test_a_folder_a_python_save_is_writing_is_refused_to_another_save_and_to_commands(fitted, saved, tmp_path):
+    # Forecaster.save took no lock: two scripts (or a script and `seqcast fit --out m`) saving one folder at once both
+    # swapped it in, the last one winning, and neither said a word
+    import subprocess
+    import sys
+
+    d = copy_model(saved, tmp_path)
+    before = snapshot(d)
+    code = (f"import time\nfrom seqcast import Forecaster, io\nf = Forecaster.load({str(d)!r})\n"
+            f"io.save_model = lambda f, path: (print('saving', flush=True), time.sleep(60))\nf.save({str(d)!r})")
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "saving"
+        message = (rf"^'{re.escape(str(d))}' is being written by another seqcast command \(pid {p.pid}, since \d{{4}}-\d\d-\d\d "
+                   r"\d\d:\d\d:\d\d: Forecaster.save in Python: python\S* -c\); wait for it to end, or choose another "
+                   r"directory \(the path given to save, or --out\)$")
+        with pytest.raises(ConfigError, match=message):
+            fitted.save(d)
+        with pytest.raises(ConfigError, match=message), io.holding(d, "seqcast fit a.csv --out copy"):  # the CLI's hold
+            pytest.fail("held twice")
+        assert snapshot(d) == before
+    finally:
+        p.kill()
+        p.wait()
+    fitted.save(d)  # let go when its process ended
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]  # the lock file is gone
+
+
+def test_a_save_inside_the_command_holding_its_folder_is_that_commands_own(fitted, tmp_path):
+    # `seqcast fit --out m` on many series holds m, then saves with Forecaster.save: its own hold is no other writer's,
+    # while a save from another thread meanwhile is
+    import threading
+
+    m = tmp_path / "m"
+    errors = []
+
+    def save():
+        try:
+            fitted.save(m)
+        except ConfigError as e:
+            errors.append(str(e))
+
+    with io.holding(m, "seqcast fit a.csv --out m"):
+        t = threading.Thread(target=save)
+        t.start()
+        t.join()
+        fitted.save(m)
+        assert (m / "model.json").is_file() and (tmp_path / ".m.lock").is_file()  # saved, and still held
+    assert len(errors) == 1 and errors[0].startswith(f"'{m}' is being written by another seqcast command (pid {os.getpid()}, ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
 def test_a_lock_file_that_cannot_be_made_in_its_folder_is_not_called_replaced(tmp_path, monkeypatch):
     # a '.m.lock' linking to a missing folder (or a lock in /proc) was retried 100 times as "replaced", then said
     # "other seqcast commands keep writing that directory", none of which was so
@@ -1088,7 +1141,8 @@ def test_a_lock_file_that_cannot_be_made_in_its_folder_is_not_called_replaced(tm
     with pytest.raises(ConfigError) as e, io.holding(tmp_path / "m"):
         pytest.fail("held")
     assert str(e.value) == (f"'{tmp_path / 'm'}' could not be held: its lock file '{lock}', a link to '{tmp_path / 'gone' / 'x'}', "
-                            "cannot be created (No such file or directory); delete the link or choose another directory (--out)")
+                            "cannot be created (No such file or directory); delete the link or choose another directory "
+                            "(the path given to save, or --out)")
     assert [p.name for p in tmp_path.iterdir()] == [".m.lock"] and lock.is_symlink()  # the user's link, as it was
     if Path("/proc/self").is_dir():  # Linux: reachable by io.holding alone (check_target refuses /proc/x first)
         with pytest.raises(ConfigError, match=r"^'/proc/x' could not be held: its lock file '/proc/.x.lock' cannot be created "
