@@ -13,6 +13,7 @@ in `truth`: not scored.
     res = backtest({"a": y1, "b": y2}, ["gru", "snaive"], h=12, n_windows=3, season=12)
     res.leaderboard()      # rows ranked by MASE: model, mase, smape, rmse, mae, rmsse, mape, fit_s
     res.verdicts()         # each neural model vs the best baseline, with res.mase_ratio's 95% bootstrap interval
+    res.frame()            # every prediction, a DataFrame: series, origin, cutoff, step, date, truth, each model
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def cuts(n: int, h: int, n_windows: int, step: int) -> list[int]:
 @dataclass
 class Result:
     """Forecasts of every model on the same rows, with what is needed to score them: `leaderboard()`, `verdicts()`,
-    `scores(model)`, `mase_ratio(model)`, `coverage(model, levels)`. Rows are (origin, series) pairs: R of them."""
+    `scores(model)`, `mase_ratio(model)`, `coverage(model, levels)`; `frame()` is every prediction with its dates. Rows are
+    (origin, series) pairs: R of them."""
 
     h: int
     season: int
@@ -92,6 +94,29 @@ class Result:
     histories: dict = field(default_factory=dict)  # neural model -> History of its last fit
     widths: dict = field(default_factory=dict)  # model -> {level: (h,) interval half-widths in mae_scale units}, when calibrated
     step: int | None = None  # values between consecutive origins; None: h (no origin's truth reaches the next origin)
+    dates: list | None = None  # (S,) each series' index as given (its dates; positions 0..n-1 for bare values): frame()'s dates
+
+    def frame(self):
+        """Every prediction as a DataFrame, one row per (series, origin, step), series-major: series, origin (its index
+        k), cutoff (the origin's last training date), step (1..h), date (the date predicted), truth (NaN where the value
+        was filled, not observed: not scored) and each model's forecast; cutoff and date are positions (int) for series
+        given without dates. Nixtla's cross_validation calls them unique_id, cutoff, ds, y."""
+        import pandas as pd
+
+        if self.dates is None:
+            raise ConfigError("`frame()` needs each series' dates, which `backtest()` keeps; this Result was built without "
+                              "them (by `evaluate`): use res.truth and res.forecasts[model], rows (origin, series)")
+        S, W, h = len(self.dates), len(self.origins) // len(self.dates), self.h
+        o, j = np.repeat(np.arange(W), h), np.tile(np.arange(h), W)  # (n,) each series' origins and steps, n = W * h
+        t = -h - (self.step or h) * (W - 1 - o) + j  # (n,) positions from each series' end, as `cuts`: cut_o - len + j
+        ends = np.cumsum([len(ix) for ix in self.dates])  # (S,) where each series ends in all the indexes joined
+        at = (ends[:, None] + t[None, :]).ravel()  # (S * n,) positions of the predicted values in the joined indexes
+        joined = self.dates[0].append(self.dates[1:])  # one take for all: a 10k-series panel needs no loop over rows
+        r = (o[None, :] * S + np.arange(S)[:, None]).ravel()  # (S * n,) rows of truth and forecasts, series-major
+        jj = np.tile(j, S)
+        return pd.DataFrame({"series": [k for k in self.ids[:S] for _ in range(len(o))], "origin": np.tile(o, S),
+                             "cutoff": joined.take(at - jj - 1), "step": jj + 1, "date": joined.take(at),
+                             "truth": self.truth[r, jj], **{m: f[r, jj] for m, f in self.forecasts.items()}})
 
     def _check_model(self, model: str) -> None:
         if model not in self.forecasts:
@@ -352,6 +377,8 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
                             "series: list(arr)")
     ys = [y.ravel() for y in ys]
     marks = [(gaps.filled(v, len(y)), gaps.method(v)) for (_, v), y in zip(items, ys)]  # (S,) filled values, fill method
+    indexes = [getattr(v, "index", None) for _, v in items]  # (S,) the series' own (no copy), else positions
+    indexes = [ix if isinstance(ix, pd.Index) and len(ix) == len(y) else pd.RangeIndex(len(y)) for ix, y in zip(indexes, ys)]
     dated = [getattr(getattr(v, "index", None), "freqstr", None) for _, v in items[:1]]
     m = int(season or cfg.season or (season_length(dated[0]) if dated and dated[0] else None) or 1)
     need = min_length(h, n_windows, step)
@@ -369,7 +396,7 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
         truth += [gaps.observed(y[c[k] : c[k] + h], f[c[k] : c[k] + h]) for y, c, (f, _) in zip(ys, plan, marks)]  # and unscored
     res = evaluate(trains, truth, ids * n_windows, names, h=h, season=m, config=cfg, n_origins=n_windows,
                    refit=refit, progress=progress)
-    res.step = step
+    res.step, res.dates = step, indexes
     return res
 
 

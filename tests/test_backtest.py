@@ -678,3 +678,79 @@ def test_mase_with_filled_targets_averages_rows_as_the_verdicts_interval_and_per
         assert mase == np.mean([res.scores(m)["per_series"][k]["mase"] for k in "ab"]) == np.mean(res.row_mase(m))
     assert res.mase_ratio("gru", "naive")["ratio"] == pytest.approx(board["gru"] / board["naive"])
     assert res.verdicts()[0].startswith("verdict: gru beats the best baseline naive (MASE 2.000 vs 2.500")
+
+
+def _frame_agrees(res, frame):
+    """Every frame row is res.truth / res.forecasts at its (origin, series) row and step, element for element."""
+    S = len(res.dates)
+    ids = list(dict.fromkeys(res.ids))
+    for row in frame.itertuples(index=False):
+        r = row.origin * S + ids.index(row.series)
+        np.testing.assert_array_equal(row.truth, res.truth[r, row.step - 1])
+        for m, f in res.forecasts.items():
+            assert getattr(row, m) == f[r, row.step - 1]
+    assert len(frame) == res.truth.size
+
+
+def test_frame_holds_every_prediction_with_its_cutoff_and_date():
+    """A Python user had res.truth and res.forecasts (R, h) but no table with dates, as the CLI's predictions.csv
+    and Nixtla's cross_validation (unique_id, ds, cutoff, y, models) give: res.frame() holds one row per prediction."""
+    import pandas as pd
+
+    y = pd.Series(np.arange(1.0, 31.0), index=pd.date_range("2020-01-01", periods=30, freq="MS"))  # Jan 2020 .. Jun 2022
+    res = backtest(y, ["naive", "snaive"], h=3, n_windows=2, step=2)
+    f = res.frame()
+    assert list(f.columns) == ["series", "origin", "cutoff", "step", "date", "truth", "naive", "snaive"]
+    # cuts 25, 27: training Jan 2020 .. Jan 2022 (25 values), then .. Mar 2022; truth 26, 27, 28 / 28, 29, 30
+    assert f["cutoff"].tolist() == [pd.Timestamp("2022-01-01")] * 3 + [pd.Timestamp("2022-03-01")] * 3
+    assert f["date"].dt.strftime("%Y-%m").tolist() == ["2022-02", "2022-03", "2022-04", "2022-04", "2022-05", "2022-06"]
+    assert f["origin"].tolist() == [0, 0, 0, 1, 1, 1] and f["step"].tolist() == [1, 2, 3, 1, 2, 3]
+    assert f["truth"].tolist() == [26, 27, 28, 28, 29, 30] and f["naive"].tolist() == [25, 25, 25, 27, 27, 27]
+    assert (f["series"] == "y").all()
+    assert (f["truth"] == y[f["date"]].to_numpy()).all()  # each truth is the series' value at its date
+    _frame_agrees(res, f)
+
+
+def test_frame_of_undated_series_holds_positions():
+    res = backtest([np.arange(12.0), np.arange(10.0)], ["naive"], h=3, n_windows=2, step=2)  # int ids 0, 1
+    f = res.frame()
+    assert f["series"].tolist() == [0] * 6 + [1] * 6
+    assert f["cutoff"].tolist() == [6, 6, 6, 8, 8, 8, 4, 4, 4, 6, 6, 6]  # cuts 7, 9 and 5, 7: the last training positions
+    assert f["date"].tolist() == [7, 8, 9, 9, 10, 11, 5, 6, 7, 7, 8, 9]
+    assert (f["truth"] == f["date"]).all()  # arange: each value is its position
+    _frame_agrees(res, f)
+
+
+@pytest.mark.parametrize("ids", [[3, 1, 2], ["b", "a", "c"]])
+def test_frame_of_a_panel_keeps_its_ids_in_the_order_given(ids):
+    import pandas as pd
+
+    days = pd.date_range("2021-03-01", periods=20, freq="D")
+    series = {k: pd.Series(seasonal(20 - 2 * i, 5.0 * (i + 1)), index=days[2 * i:]) for i, k in enumerate(ids)}  # ends together
+    res = backtest(series, ["naive", "drift"], h=4, n_windows=2, season=4)
+    f = res.frame()
+    assert f["series"].tolist() == [k for k in ids for _ in range(8)]
+    assert (f["date"].dt.strftime("%m-%d").tolist()[:8] == ["03-13", "03-14", "03-15", "03-16", "03-17", "03-18", "03-19", "03-20"])
+    assert f.groupby("series", sort=False)["cutoff"].unique().map(list).tolist() == [list(days[[11, 15]])] * 3
+    for k in ids:  # each series' truth is its own value at the date
+        rows = f[f["series"] == k]
+        np.testing.assert_array_equal(rows["truth"], series[k][rows["date"]].to_numpy())
+    _frame_agrees(res, f)
+
+
+def test_frame_leaves_filled_values_without_truth():
+    s = filled_series(seasonal(48)[40])  # filled at 42 and 46: step 3 of both origins (cuts 40, 44)
+    res = backtest(s, ["naive", "snaive"], h=4, n_windows=2, season=12)
+    f = res.frame()
+    assert f["truth"].isna().sum() == res.unscored == 2
+    assert f.loc[f["truth"].isna(), "date"].tolist() == list(s.index[[42, 46]])
+    assert f[["naive", "snaive"]].notna().all().all()  # forecast all the same, as predictions.csv keeps them
+    _frame_agrees(res, f)
+
+
+def test_frame_of_a_result_without_dates_says_what_to_use():
+    from seqcast.backtest import evaluate
+
+    res = evaluate([np.arange(10.0)], [np.arange(10.0, 13.0)], ["a"], ["naive"], h=3, season=1, config=TINY)
+    with pytest.raises(ConfigError, match=r"^`frame\(\)` needs each series' dates, which `backtest\(\)` keeps"):
+        res.frame()
