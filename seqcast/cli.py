@@ -1666,6 +1666,7 @@ def backtest(
     marked = any(gaps.filled(s).any() for s in series.values())  # the loaded series say where: refilled per origin, unscored
     res = run_backtest(series if marked else values, names, h=horizon, n_windows=windows, step=step, refit=refit, config=cfg,
                        season=m, progress=_bar(quiet or as_json))
+    res.dates = [s.index for s in series.values()]  # values went bare (their dates checked at loading): res.frame()'s dates
     _unscored_note(series.values(), fill, quiet, res.unscored, res.truth.size, err=True)
     note = metrics.season_note([c for v in values.values() for c in cuts(len(v), horizon, windows, st)], m, "MASE (and RMSSE)")
     if note:
@@ -1700,7 +1701,7 @@ def backtest(
         figs = [runs.steps_figure(res, folder, f"{len(values)} series x {windows} origins"),
                 runs.grid_figure(items, folder, f"{gm}: last origin", f"{gm} at the last origin (the last {horizon} values): "
                                  f"history, truth and forecast; {band}", f"{gm}'s MASE over all origins")]
-        every = runs.backtest_prediction_frame(res, series, horizon, windows, st)
+        every = runs.backtest_prediction_frame(res)
         runs.write_tables(folder, every, res)
         run.update(data=data_info, leaderboard=board,
                    verdict=(res.verdicts() if shown is None else shown) + [n for n in (note, left_out, aligned, same, weekly) if n],  # the notes on stderr reach the report too

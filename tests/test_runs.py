@@ -86,6 +86,7 @@ def _backtest_of(index_of: dict, h: int = 3, windows: int = 2, step: int = 2):
     rng = np.random.default_rng(0)
     series = {k: pd.Series(rng.normal(10, 2, len(ix)), index=ix) for k, ix in index_of.items()}
     res = backtest({k: s.to_numpy() for k, s in series.items()}, ["naive", "snaive"], h=h, n_windows=windows, step=step, season=2)
+    res.dates = [s.index for s in series.values()]  # as the CLI gives them (its values go bare, their dates checked at loading)
     return res, series
 
 
@@ -117,11 +118,12 @@ def test_the_backtest_prediction_frame_is_the_prediction_rows_built_by_columns()
         {"a": days, "b": days, "c": days[:9], "d": pd.date_range("2020-12-30", periods=14, freq="D")},
         {"x": pd.date_range("2024-10-26 22:00", periods=10, freq="h", tz="Europe/Paris"), "y": days.tz_localize("UTC")},
         {1: pd.RangeIndex(5, 17), 2: pd.RangeIndex(0, 10)},
+        {"noon": days[:1].append(pd.DatetimeIndex(["2021-01-02 12:00"])).append(days[2:]), "days": days},  # per series
     ]
     for index_of in cases:
         res, series = _backtest_of(index_of)
         rows = _prediction_rows(res, series, 3, 2, 2)
-        frame = runs.backtest_prediction_frame(res, series, 3, 2, 2)
+        frame = runs.backtest_prediction_frame(res)
         pd.testing.assert_frame_equal(frame, pd.DataFrame(rows), check_exact=True)
         assert frame.to_csv(index=False) == pd.DataFrame(rows).to_csv(index=False)
         assert frame.head(5).to_dict("records") == rows[:5]  # run.json's first rows
