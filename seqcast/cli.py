@@ -1690,7 +1690,7 @@ def backtest(
                  "scaler": _scaler_text(cfg, names, "each origin's training part"),
                  "leaks": False, "horizon": horizon, "windows": windows, "step": st, "season": m, **source}
     if isinstance(first.index, pd.DatetimeIndex):  # a panel's series may start and end apart: its earliest and latest dates
-        days = all(runs._days_only(s.index) for s in series.values())  # one format for both (hourly data from midnight)
+        days = bool(runs._days_each([s.index for s in series.values()]).all())  # one format for both (hourly data from midnight)
         data_info["first"] = runs._date_text(min(s.index[0] for s in series.values()), days)
         data_info["last"] = runs._date_text(max(s.index[-1] for s in series.values()), days)
 

@@ -187,3 +187,14 @@ def test_run_json_records_the_version_of_the_seqcast_that_ran(tmp_path, monkeypa
     r = CliRunner().invoke(app, ["backtest", "airline", "--models", "naive", "--horizon", "3", "--windows", "2", "--out", str(out), "-q"])
     assert r.exit_code == 0, r.output
     assert json.loads((out / "run.json").read_text(encoding="utf-8"))["seqcast_version"] == seqcast.__version__ != "9.9.9"
+
+
+def test_days_each_is_days_only_of_each_index_in_one_pass():
+    # the CLI's backtest ran _days_only series by series (0.56 s for 2000 series); _days_each tells the same in one pass
+    import pandas as pd
+
+    days = pd.date_range("2021-01-01", periods=6, freq="D")
+    noon = days[:2].append(pd.DatetimeIndex(["2021-01-03 12:00"]))
+    hours = pd.date_range("2021-01-01", periods=30, freq="h")
+    for group in ([days, noon, hours, days[2:]], [days.tz_localize("UTC"), hours.tz_localize("UTC")], [days]):
+        assert runs._days_each(group).tolist() == [runs._days_only(ix) for ix in group]
