@@ -27,7 +27,7 @@ import numpy as np
 from . import gaps, metrics
 from .config import Config, check_config
 from .data import _one_line, array_like, check_magnitude, season_length, to_pandas_hint
-from .errors import ConfigError, DataError, did_you_mean
+from .errors import ConfigError, DataError, did_you_mean, said_once
 from .windows import check_positive
 
 __all__ = ["NEURAL", "STATS", "Result", "backtest", "baseline_names", "evaluate"]  # what help(seqcast.backtest) shows
@@ -400,6 +400,7 @@ def backtest(series, models, *, h: int, n_windows: int = 1, step: int | None = N
     return res
 
 
+@said_once  # a warning of its fits once, not at every origin
 def evaluate(trains, truth, ids, models, *, h: int, season: int, config: Config, n_origins: int = 1, refit: bool = True,
              progress: bool = False) -> Result:
     """Every model forecasts h steps after each training part; rows are origin-major (n_origins blocks of

@@ -6,7 +6,10 @@
     ├── ModelFileError           a saved model directory is missing, corrupt or mismatched
     └── NotFittedError           predict/forecast/save called before fit
 
-The CLI prints any SeqcastError as one line on stderr and exits with code 2.
+    SeqcastWarning (a UserWarning)  a fit that runs but will likely forecast poorly, and how to fix it (`warn`)
+
+The CLI prints any SeqcastError as one line on stderr and exits with code 2, and a SeqcastWarning as one
+'warning: ...' line.
 Errors follow one template: what must hold, then what was received. DataError, ConfigError and
 NotFittedError are also ValueErrors, ModelFileError an OSError, so code that catches those keeps working;
 once sklearn is imported, a NotFittedError raised is sklearn.exceptions.NotFittedError too:
@@ -21,8 +24,11 @@ once sklearn is imported, a NotFittedError raised is sklearn.exceptions.NotFitte
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import os
 import sys
+import warnings
 
 
 class SeqcastError(Exception):
@@ -43,6 +49,47 @@ class ModelFileError(SeqcastError, OSError):
 
 class NotFittedError(SeqcastError, ValueError, AttributeError):  # the bases of sklearn's NotFittedError
     """The estimator was used before `fit` (raised as `not_fitted` makes it)."""
+
+
+class SeqcastWarning(UserWarning):
+    """A fit that runs but will likely forecast poorly (the data, not a bug): what, and how to fix it."""
+
+
+_SAID: contextvars.ContextVar = contextvars.ContextVar("seqcast_said", default=None)  # the keys `warn` said in this call
+_HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep  # seqcast's own files: `warn` points past them
+
+
+def said_once(fn):
+    """`fn` (one user call, such as Forecaster.fit with its calibration fit, or a backtest's fits at every origin) says
+    each warning of one key once, however many fits inside it would."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if _SAID.get() is not None:  # inside an outer call already
+            return fn(*args, **kwargs)
+        token = _SAID.set(set())
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _SAID.reset(token)
+
+    return wrapper
+
+
+def warn(message: str, key) -> None:
+    """A SeqcastWarning pointing at the user's line that called seqcast (the first frame outside the package), said
+    once per `key` inside a `said_once` call; the CLI prints it as one 'warning: ...' line (`key`: its `key`)."""
+    said = _SAID.get()
+    if said is not None:
+        if key in said:
+            return
+        said.add(key)
+    level, frame = 2, sys._getframe(1)  # stacklevel 2: warn's caller
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(_HERE):
+        level, frame = level + 1, frame.f_back
+    w = SeqcastWarning(message)
+    w.key = key
+    warnings.warn(w, stacklevel=level)
 
 
 def out_of_memory(e: BaseException) -> bool:

@@ -31,7 +31,7 @@ from . import metrics
 from .backtest import floored, nonneg_floor
 from .config import (MODEL_NAMES, Config, check_config, check_model_combination, check_norm_combination, is_auto, unknown_option,
                      validate)
-from .errors import ConfigError, DataError, not_fitted
+from .errors import ConfigError, DataError, not_fitted, said_once
 from .models import baselines
 from .scaling import fit_scaler
 from .windows import make_windows, split_train_test, split_validation, unmasked
@@ -129,6 +129,7 @@ class Forecaster:
 
     # ---- fitting -------------------------------------------------------------------------------
 
+    @said_once  # its calibration fit warns as the fit does
     def fit(self, y: pd.Series | pd.DataFrame | np.ndarray | list | Mapping | str | Path, targets=None, /, *,
             levels: Sequence[float] | str | None = None, horizon: int | None = None, calibration_windows: int = 24,
             scaler_data: pd.Series | np.ndarray | None = None) -> Forecaster:

@@ -32,7 +32,7 @@ import dataclasses
 import numpy as np
 
 from .config import Config, check_config, unknown_option
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, said_once
 
 AUTO_STEPS = 3000  # optimiser steps per fit, whatever the data size (epochs derived from it)
 # ...and at most this many window time steps per member, AUTO_STEPS batches of 256 windows of 24 steps (two
@@ -125,6 +125,7 @@ def auto_for(series_list, base: Config, explicit: dict, nonneg: bool | None = No
 AIRLINE_CUT = 117  # the tutorial's 105 training windows of 12 end their targets at month 117 (1958-09)
 
 
+@said_once  # a warning of its fits once, not for every seed
 def airline_honest(*, seeds: int = 5, config: Config | None = None, progress: bool = False) -> dict:
     """One step ahead on the tutorial's 27 test months, everything fitted on the 117 months before them."""
     import time
@@ -174,6 +175,7 @@ def airline_honest(*, seeds: int = 5, config: Config | None = None, progress: bo
 # ---- competition benchmarks -------------------------------------------------------------------------------
 
 
+@said_once  # its evaluation and calibration warn once
 def benchmark(name: str, models, *, config: Config | None = None, levels=None, progress: bool = False):
     """Fit on each series' official training part, forecast its horizon, score MASE and sMAPE.
     Neural models without an explicit `config` use `auto_config`.

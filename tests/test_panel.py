@@ -202,7 +202,10 @@ def test_values_too_large_for_float32_after_scaling_are_refused_in_one_line():
         with pytest.raises(ConfigError, match=r"^the values to forecast from reach 2\.72e\+100 after scaler='minmax', beyond the ±1e\+19 "
                                               r".*: refit on data that holds such values$"):
             forecast_panel(f, [seasonal(40) * 1e100], 2)
-    assert np.isfinite(fit_panel([seasonal(40) * 1e9], TINY.replace(scaler="none")).params["head"]["W"]).all()  # 1e9 trains
+    from seqcast.errors import SeqcastWarning
+
+    with pytest.warns(SeqcastWarning, match="cells saturate"):  # 1e9 trains, with a warning
+        assert np.isfinite(fit_panel([seasonal(40) * 1e9], TINY.replace(scaler="none")).params["head"]["W"]).all()
 
 
 def test_a_fit_that_diverges_on_unscaled_values_says_to_use_a_scaler():
@@ -278,3 +281,46 @@ def test_a_fit_compiles_its_programs_and_nothing_op_by_op(strategy):
         f = fit_panel(ys, TINY.replace(strategy=strategy, ensemble=2, patience=1, batch_size=13), horizon=3, season=4)
         forecast_panel(f, ys, 3)
     assert names and set(names) <= {"epoch", "<lambda>"}, names
+
+
+def test_tanh_cells_fitted_on_values_far_beyond_1_warn_once_naming_the_scaler():
+    """A GRU with scaler='none' on the airline x1e9 forecast all 0 (100% MAPE, naive 10%) with no word; it still trains
+    (a warning, not a refusal), and says once per fit, at the user's line, that its cells saturate."""
+    import warnings
+
+    from seqcast.errors import SeqcastWarning
+    from seqcast.forecast import Forecaster
+
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        fit_panel([seasonal(40) * 1e9], TINY.replace(scaler="none"))
+        Forecaster(TINY.replace(scaler="none")).fit(seasonal(60) * 1e9, levels=(80,))  # its calibration fit: not again
+    assert [w.category for w in said] == [SeqcastWarning, SeqcastWarning]
+    assert str(said[0].message).startswith("LSTM inputs reach 1.47e+10 on values as they are (scaler='none'): its tanh/sigmoid cells "
+                                           "saturate beyond about 10, and the forecasts go flat; use a scaler that brings them near 1 "
+                                           "(scaler='standard' or 'minmax'; CLI --scaler)")
+    assert all(w.filename == __file__ for w in said)  # the user's line, not seqcast's
+    with pytest.warns(SeqcastWarning, match=r"^LSTM inputs reach 23 .*after log1p\): .*; use a scaler .*CLI --scaler\)$"):
+        fit_panel([np.full(40, 1e10)], TINY.replace(model="lstm", scaler="none", log=True))  # log1p: 23 > 10
+
+
+def test_inputs_near_1_a_level_carried_past_the_cells_or_a_linear_model_do_not_warn():
+    """Silent where the forecasts do not go flat: values up to 10 (the Hands-On ML series, ~±1), a scaler, norm last / mean /
+    revin / season (the level added back; the raw airline with norm last: 6.4% MAPE), a linear skip, a linear model, auto."""
+    import warnings
+
+    from seqcast import datasets
+    from seqcast.forecast import Forecaster
+
+    homl = datasets.synthetic(4, 40)[..., 0]
+    big = seasonal(40) * 100  # up to ~1500
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit_panel(list(homl), TINY.replace(scaler="none"))
+        fit_panel([big], TINY.replace(scaler="minmax"))
+        for norm in ("last", "mean", "revin"):
+            fit_panel([big], TINY.replace(scaler="none", norm=norm))
+        fit_panel([big], TINY.replace(scaler="none", norm="season"), season=4)
+        fit_panel([big], TINY.replace(scaler="none", skip=True))
+        fit_panel([big], TINY.replace(scaler="none", model="linear"))
+        Forecaster(model="auto", epochs=2, ensemble=1, units=(4,)).fit(datasets.airline())
