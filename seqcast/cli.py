@@ -220,6 +220,34 @@ def _lenient_stdout():
                 sys.stdout.reconfigure(errors=errors)
 
 
+@contextlib.contextmanager
+def _warnings(quiet: bool, err: bool):
+    """A SeqcastWarning as one 'warning: ...' line, as the leak warning is printed (not Python's 'file:line:' form), once
+    per command (a holdout's fit and the refit after it both warn; the first is said) and none with -q. On stderr
+    in the commands with --json, whose notes go there, else on stdout. Other warnings are shown as Python shows them."""
+    import warnings
+
+    from rich.markup import escape
+
+    from .errors import SeqcastWarning
+
+    said = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", SeqcastWarning)  # said here once per command, not once per process
+        show = warnings.showwarning
+
+        def showwarning(message, category, *args, **kwargs):
+            if not issubclass(category, SeqcastWarning):
+                return show(message, category, *args, **kwargs)
+            key = getattr(message, "key", str(message))
+            if not quiet and key not in said:
+                said.add(key)
+                _console(err).print(f"[yellow]warning:[/] {escape(_printable(str(message)))}")
+
+        warnings.showwarning = showwarning
+        yield
+
+
 def friendly(fn):
     """Turn a SeqcastError into one line on stderr and exit code 2: no traceback."""
 
@@ -231,7 +259,7 @@ def friendly(fn):
             logging.getLogger("matplotlib").setLevel(logging.ERROR)
         saved: list = []  # what the command saved, should a Ctrl-C come after it
         try:
-            with _signals(saved), _lenient_stdout(), _holds():
+            with _signals(saved), _lenient_stdout(), _holds(), _warnings(kwargs.get("quiet"), "as_json" in kwargs):
                 _needs_stdout(kwargs.get("as_json"))  # --json
                 return fn(*args, **kwargs)
         except SeqcastError as e:

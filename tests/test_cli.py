@@ -2619,3 +2619,23 @@ def test_empty_models_and_a_seed_count_below_one_are_one_line_refusals():
     """Coverage audit: `reproduce homl-ch15 --seeds 0` and `backtest --models ' , '` had no test."""
     assert_error(invoke("reproduce", "homl-ch15", "--seeds", 0), "`seeds` must be >= 1. Received: seeds=0")
     assert_error(invoke("backtest", "airline", "--models", " , "), "`models` must name at least one model, e.g. 'gru,naive'. Received: models=' , '")
+
+
+def test_fit_on_values_far_beyond_1_with_scaler_none_warns_once_in_one_line(tmp_path):
+    """`seqcast fit big.csv --model gru --scaler none` (the airline x1e9) exited 0 with GRU forecasts all 0 and no word but
+    'GRU is WORSE'; now one 'warning: ...' line (the holdout's fit and the refit: once), none with -q; still exit 0."""
+    from seqcast import datasets
+
+    path = tmp_path / "big.csv"
+    (datasets.airline() * 1e9).to_frame("y").to_csv(path)
+    args = ["fit", str(path), "--model", "gru", "--scaler", "none", "--units", "4", "--epochs", "2", "--out"]
+    r = runner.invoke(app, args + [str(tmp_path / "m1")])
+    assert r.exit_code == 0, r.output
+    lines = [line for line in r.output.splitlines() if "saturate" in line]
+    assert lines == [("warning: GRU inputs reach 5.05e+11 on values as they are (scaler='none'): its tanh/sigmoid cells saturate beyond "
+                      "about 10, and the forecasts go flat; use a scaler that brings them near 1 (scaler='standard' or 'minmax'; CLI --scaler)")]
+    assert "SeqcastWarning" not in r.output
+    r = runner.invoke(app, args + [str(tmp_path / "m2"), "-q"])
+    assert r.exit_code == 0 and "warning" not in r.output, r.output
+    r = runner.invoke(app, [a if a != "none" else "minmax" for a in args] + [str(tmp_path / "m3")])
+    assert r.exit_code == 0 and "warning" not in r.output, r.output
