@@ -1828,6 +1828,7 @@ def benchmark(
 def reproduce_homl(
     models: Optional[str] = typer.Option(None, "--models", help="Comma-separated: naive, linear, simple-rnn, deep-rnn, deep-rnn-dense, seq2vec-10, seq2seq-10 (default all)."),
     seeds: int = typer.Option(1, "--seeds", help="Repeat with seeds 0..N-1 (data, init, shuffling); report mean and spread."),
+    first_seed: int = typer.Option(0, "--first-seed", help="Start at this seed instead: seeds F..F+N-1 (other data, other inits)."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per model per line on stdout."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="A PNG, SVG or PDF plot of a few validation series with seq2seq-10's 10-step forecasts."),
     n_series: int = typer.Option(10_000, "--n-series", hidden=True, help="Number of series (the notebook: 10000, split 70/20/10)."),
@@ -1847,15 +1848,17 @@ def reproduce_homl(
     chosen = homl.get(names)
     if isinstance(seeds, bool) or seeds < 1:
         raise ConfigError(f"`seeds` must be >= 1. Received: seeds={seeds!r}")
+    if isinstance(first_seed, bool) or first_seed < 0:
+        raise ConfigError(f"`first-seed` must be >= 0. Received: first-seed={first_seed!r}")
     if plot is not None and "seq2seq-10" not in [m.name for m in chosen]:
         raise ConfigError("--plot shows seq2seq-10's forecasts: add seq2seq-10 to --models (or leave --models out)")
     _check_plot(plot)  # before the training (a .txt was refused after it, as `path`)
     quiet = quiet or as_json
     runs = []
-    for s in range(seeds):
+    for s in range(first_seed, first_seed + seeds):
         trained = sum(m.name != "naive" for m in chosen)  # the naive forecast is not trained
         _say(quiet or not trained, f"seed {s}: training {trained} model{'s' * (trained != 1)} on {n_series} series...", err=True)
-        runs.append(homl.run([m.name for m in chosen], seed=s, n_series=n_series, epochs=epochs, keep_predictions=plot is not None and s == 0))
+        runs.append(homl.run([m.name for m in chosen], seed=s, n_series=n_series, epochs=epochs, keep_predictions=plot is not None and s == first_seed))
     if plot is not None:
         from .report import plot_multistep_forecasts
 
@@ -1874,7 +1877,7 @@ def reproduce_homl(
         from rich.table import Table
 
         sd = seeds > 1
-        t = Table(title=f"Hands-On ML ch. 15, {n_series} series: MSE ({'mean and sd over ' + str(seeds) + ' seeds' if sd else 'seed 0'})",
+        t = Table(title=f"Hands-On ML ch. 15, {n_series} series: MSE ({f'mean and sd over seeds {first_seed}-{first_seed + seeds - 1}' if sd else f'seed {first_seed}'})",
                   box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, show_edge=False, caption="ratio = valid / notebook's MSE", caption_justify="left")
         cols = ("model", "notebook", "valid", "sd", "test", "sd", "ratio", "fit s", "sd") if sd else ("model", "notebook", "valid", "test", "ratio", "fit s")
         for col in cols:
@@ -1892,7 +1895,7 @@ def reproduce_homl(
         ran = {row["model"] for row in rows}
         notes = (["seq2seq-10's MSEs are at the last time step only (the notebook's last_time_step_mse)"] * ("seq2seq-10" in ran)
                  + ["seq2vec-10's are over its 10 outputs"] * ("seq2vec-10" in ran))
-        con.print("; ".join(notes + ["fit s includes JAX compilation" + (" on seed 0 only (later seeds reuse it)" if sd else "")]) + ".")
+        con.print("; ".join(notes + ["fit s includes JAX compilation" + (f" on seed {first_seed} only (later seeds reuse it)" if sd else "")]) + ".")
         for row in rows:
             if sd and row["ratio"] > 1.10:
                 per = ", ".join(f"{v:.4f}" for v in row["valid_mse_per_seed"])

@@ -178,6 +178,22 @@ def test_cli_json_and_table(tmp_path):
     assert "training" not in res.stderr  # it said "seed 0: training 0 models on 100 series..." for the naive forecast alone
 
 
+def test_cli_first_seed_runs_other_seeds():
+    # only seeds 0..N-1 could be run from the command line: a re-measure on seeds never seen needed Python
+    runner = CliRunner()
+    res = runner.invoke(app, ["reproduce", "homl-ch15", "--models", "naive,linear", "--n-series", "100", "--epochs", "1", "--seeds", "2",
+                              "--first-seed", "5", "--json"])
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(x) for x in res.stdout.strip().splitlines()]
+    assert all(x["seeds"] == [5, 6] for x in lines)
+    naive = [homl.run(["naive"], seed=s, n_series=100)[0]["valid_mse"] for s in (5, 6)]
+    assert lines[0]["valid_mse_per_seed"] == naive and naive[0] != naive[1]
+    res = runner.invoke(app, ["reproduce", "homl-ch15", "--models", "naive", "--n-series", "100", "--first-seed", "7"])
+    assert res.exit_code == 0 and "(seed 7)" in res.stdout
+    res = runner.invoke(app, ["reproduce", "homl-ch15", "--models", "naive", "--first-seed", "-1"])
+    assert res.exit_code == 2 and "`first-seed` must be >= 0. Received: first-seed=-1" in res.output
+
+
 def test_cli_errors():
     runner = CliRunner()
     res = runner.invoke(app, ["reproduce", "homl-ch15", "--models", "naive,nope"])
