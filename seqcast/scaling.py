@@ -13,7 +13,7 @@ fitted on values that are all >= 0, undoing it never gives a negative value (`no
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
@@ -68,7 +68,17 @@ class Scaler:
 
     @classmethod
     def from_dict(cls, d: dict) -> Scaler:
-        """The Scaler `to_dict` wrote."""
+        """The Scaler `to_dict` wrote; `nonneg` may be absent (files saved before it: False, as they forecast).
+        Raises TypeError for a non-object, ValueError for another field missing (a default `shift` or `scale` would
+        forecast wrong silently) or unknown (a newer seqcast's: ignoring it could too)."""
+        names = [f.name for f in fields(cls)]
+        if not isinstance(d, dict):
+            raise TypeError(f"scaler must be an object of {', '.join(names)}. Received: {d!r:.80}")
+        missing = [k for k in names if k not in d and k != "nonneg"]
+        unknown = [k for k in d if k not in names]
+        if missing or unknown:
+            raise ValueError(f"scaler {'has no ' + repr(missing[0]) if missing else 'has unknown field ' + repr(unknown[0])}; "
+                             f"it holds {', '.join(names)}")
         return cls(**d)
 
 

@@ -369,6 +369,11 @@ _IV = {"levels": [80.0], "horizon": 1, "calibration_windows": 3, "widths": [[1.0
         # _check_state's other refusals of a hand-edited file (coverage showed them untested)
         (_edit(**{"series.0.scaler.log": "no"}), "scaler log='no' is not true or false"),
         (_edit(**{"series.0.scaler.nonneg": 1}), "scaler nonneg=1 is not true or false"),
+        # a scaler without its shift loaded with shift 0 and forecast wrong, exit 0; an unknown field read as a TypeError
+        (_edit(**{"series.0.scaler": {"kind": "minmax", "log": False, "scale": 2.0, "lo": 0.0, "hi": 1.0}}),
+         "scaler has no 'shift'; it holds kind, log, shift, scale, lo, hi, nonneg"),
+        (_edit(**{"series.0.scaler.note": "x"}), "scaler has unknown field 'note'"),
+        (_edit(**{"series.0.scaler": [1, 2]}), "scaler must be an object of kind, log, shift"),
         (lambda d: _edit(series=[s := json.loads((d / "model.json").read_text())["series"][0], s | {"id": "z"}])(d),
          "2 series in a one-series model"),
         (_edit(intervals=_IV | {"widths": [[1.0], [2.0]]}), "2 rows of widths for 1 levels"),

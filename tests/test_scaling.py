@@ -44,6 +44,18 @@ def test_inverse_round_trip(kind, log):
     np.testing.assert_allclose(s.inverse_transform(s.transform(x)), x)
 
 
+def test_from_dict_refuses_a_missing_or_unknown_field_but_reads_a_file_without_nonneg():
+    """Bug: a saved scaler missing its shift (or scale, kind, ...) took the default and forecast wrong silently.
+    `nonneg` is absent in files saved before it existed: False, as those models forecast."""
+    d = fit_scaler(x, "minmax").to_dict()
+    assert Scaler.from_dict({k: v for k, v in d.items() if k != "nonneg"}).nonneg is False
+    for k in ("kind", "log", "shift", "scale", "lo", "hi"):
+        with pytest.raises(ValueError, match=f"scaler has no '{k}'"):
+            Scaler.from_dict({n: v for n, v in d.items() if n != k})
+    with pytest.raises(ValueError, match="scaler has unknown field 'note'"):
+        Scaler.from_dict(d | {"note": "x"})
+
+
 def test_minmax_inverse_of_a_range_hand_computed():
     s = fit_scaler(x, "minmax", feature_range=(-1, 1))  # 1..10 onto -1..1
     np.testing.assert_allclose(s.inverse_transform([-1.0, 0.0, 1.0]), [1.0, 5.5, 10.0])
