@@ -212,6 +212,26 @@ def test_fit_draws_the_forecast_beside_the_test_predictions(tmp_path, data_csv, 
         "one step ahead; then 3 steps forecast by the model refitted on all data with 80% intervals")
 
 
+def test_info_and_predict_read_a_model_saved_by_the_first_format_2_seqcast(tmp_path):
+    """A model folder seqcast at 19ad129 saved (tests/data, see test_io): info, predict and predict --data on the data
+    it was fitted on give what that seqcast forecast, intervals included."""
+    old = Path(__file__).parent / "data" / "model_v2_19ad129"
+    want = pd.read_csv(f"{old}_forecast.csv")
+    r = invoke("info", old)
+    assert_ok(r)
+    assert "2 series in long format" in r.output and "intervals  80%, calibrated for 3 steps" in r.output
+    t = np.arange(48)  # the data the model was fitted on (tests/data's model_v2_19ad129)
+    data = pd.concat([pd.DataFrame({"unique_id": k, "ds": pd.date_range("2000-01-01", periods=48, freq="MS"), "y": v})
+                      for k, v in {"a": 100 + 2 * t + 10 * np.sin(2 * np.pi * t / 12),
+                                   "b": 50 + t + 5 * np.cos(2 * np.pi * t / 12)}.items()])
+    data.to_csv(tmp_path / "long.csv", index=False)
+    for extra in ([], ["--data", tmp_path / "long.csv"]):
+        assert_ok(invoke("predict", old, "--horizon", 3, *extra, "--out", tmp_path / "f.csv", "-q"))
+        got = pd.read_csv(tmp_path / "f.csv")
+        assert list(got.columns) == list(want.columns) and got[["unique_id", "ds"]].equals(want[["unique_id", "ds"]])
+        np.testing.assert_allclose(got[["forecast", "lo_80", "hi_80"]], want[["forecast", "lo_80", "hi_80"]], rtol=1e-6, atol=1e-4)
+
+
 def test_predict_data_beyond_a_bounded_heads_range_is_said(work, tmp_path):
     """A sigmoid head on minmax values (the Keras tutorial's) cannot forecast past its training range: new data at
     twice the level got forecasts pinned inside it, without a word."""

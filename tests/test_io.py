@@ -96,6 +96,22 @@ def test_fit_horizon_and_column_names_round_trip_and_older_files_load_without_th
     pd.testing.assert_frame_equal(old.forecast(3), f.forecast(3))
 
 
+OLDEST = Path(__file__).parent / "data" / "model_v2_19ad129"  # saved by seqcast at commit 19ad129, format 2's first writer
+
+
+def test_a_model_saved_by_the_first_format_2_seqcast_forecasts_what_it_forecast_then():
+    """Users keep model folders across upgrades. This one (2 series, minmax, 80% intervals over 3 steps) was saved with
+    its forecast by seqcast at 19ad129, before nonneg scalers, floors, fit_horizon and columns were written."""
+    want = pd.read_csv(f"{OLDEST}_forecast.csv", parse_dates=["ds"])
+    f = Forecaster.load(OLDEST)
+    assert f.levels_ == (80.0,) and f.floors_ is None and f.fit_horizon_ is None  # intervals kept; no floor added
+    got = f.forecast(3)
+    assert list(got.columns) == list(want.columns) and (got["unique_id"] == want["unique_id"]).all()
+    assert (got["ds"] == want["ds"]).all()
+    num = ["forecast", "lo_80", "hi_80"]  # float32 weights: equal to a few float32 ulps of the values (about 100)
+    np.testing.assert_allclose(got[num].to_numpy(), want[num].to_numpy(), rtol=1e-6, atol=1e-4)
+
+
 def test_saving_again_replaces_the_model(fitted, saved, tmp_path):
     d = copy_model(saved, tmp_path)
     other = Forecaster(**FAST, seed=1).fit(monthly())

@@ -73,5 +73,6 @@ def test_the_sdist_holds_the_license_readme_and_every_test_module(tmp_path):
     with tarfile.open(tmp_path / "dist" / out.stdout.split()[-1]) as tar:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
     tests = {f"tests/{p.name}" for p in (ROOT / "tests").glob("*.py")}
+    tests |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "tests" / "data").rglob("*") if p.is_file()}  # what they read
     assert {"LICENSE", "README.md", "seqcast/_data/airline.csv", "tests/conftest.py"} <= names
     assert tests <= names, sorted(tests - names)
