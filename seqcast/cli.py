@@ -221,17 +221,20 @@ def _lenient_stdout():
 
 
 @contextlib.contextmanager
-def _warnings(quiet: bool, err: bool):
+def _warnings(quiet: bool, err: bool, ctx=None):
     """A SeqcastWarning as one 'warning: ...' line, as the leak warning is printed (not Python's 'file:line:' form), once
     per command (a holdout's fit and the refit after it both warn; the first is said) and none with -q. On stderr
-    in the commands with --json, whose notes go there, else on stdout. Other warnings are shown as Python shows them."""
+    in the commands with --json, whose notes go there, else on stdout. Other warnings are shown as Python shows them.
+    Their texts, said or not (-q), are kept in the command's `ctx`.meta[WARNED] for the run.json it writes (runs.base_run)."""
     import warnings
 
     from rich.markup import escape
 
-    from .errors import SeqcastWarning
+    from .errors import WARNED, SeqcastWarning
 
-    said = set()
+    said: dict = {}  # key: text, in the order said
+    if ctx is not None:  # the commands that write a run.json take their typer context
+        ctx.meta[WARNED] = said
     with warnings.catch_warnings():
         warnings.simplefilter("always", SeqcastWarning)  # said here once per command, not once per process
         show = warnings.showwarning
@@ -240,9 +243,10 @@ def _warnings(quiet: bool, err: bool):
             if not issubclass(category, SeqcastWarning):
                 return show(message, category, *args, **kwargs)
             key = getattr(message, "key", str(message))
-            if not quiet and key not in said:
-                said.add(key)
-                _console(err).print(f"[yellow]warning:[/] {escape(_printable(str(message)))}")
+            if key not in said:
+                said[key] = str(message)
+                if not quiet:
+                    _console(err).print(f"[yellow]warning:[/] {escape(_printable(str(message)))}")
 
         warnings.showwarning = showwarning
         yield
@@ -259,7 +263,7 @@ def friendly(fn):
             logging.getLogger("matplotlib").setLevel(logging.ERROR)
         saved: list = []  # what the command saved, should a Ctrl-C come after it
         try:
-            with _signals(saved), _lenient_stdout(), _holds(), _warnings(kwargs.get("quiet"), "as_json" in kwargs):
+            with _signals(saved), _lenient_stdout(), _holds(), _warnings(kwargs.get("quiet"), "as_json" in kwargs, kwargs.get("ctx")):
                 _needs_stdout(kwargs.get("as_json"))  # --json
                 return fn(*args, **kwargs)
         except SeqcastError as e:

@@ -57,6 +57,7 @@ class SeqcastWarning(UserWarning):
 
 _SAID: contextvars.ContextVar = contextvars.ContextVar("seqcast_said", default=None)  # the keys `warn` said in this call
 _HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep  # seqcast's own files: `warn` points past them
+WARNED = "seqcast.warned"  # the CLI keeps a command's SeqcastWarning texts in its click context's meta under this key (run.json)
 
 
 def said_once(fn):

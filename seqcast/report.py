@@ -578,6 +578,7 @@ tr.under td { color: #a3261b; }
 .kv td { overflow-wrap: anywhere; }
 .warning { background: #fff4e5; border: 1px solid #f0a23b; border-left: 6px solid #e07b00; border-radius: 6px;
            padding: 10px 14px; margin: 10px 0; }
+.warning p { margin: 4px 0; }
 .verdict { font-size: 16px; margin: 10px 0 4px; }
 .note, figcaption { color: var(--muted); font-size: 13px; }
 figure { margin: 14px 0 22px; }
@@ -795,6 +796,17 @@ def _section(sid: str, title: str, body: str) -> str:
     return f'<section id="{sid}"><h2>{_esc(title)}</h2>\n{body}\n</section>'
 
 
+def _warnings_box(run: dict) -> str:
+    """run.json's `warnings` (what the command's fits warned of, as it printed them: 'warning: ...') as a box above the
+    sections, one paragraph each; "" for none."""
+    said = run.get("warnings") or []
+    if not isinstance(said, list) or not all(isinstance(w, str) for w in said):
+        raise DataError(f"run `warnings` must be a list of texts. Received: {type(said).__name__} {said!r:.80}; "
+                        "fix run.json or re-run the command that wrote it")
+    paragraphs = "".join(f"<p><strong>Warning:</strong> {_esc(w)}</p>" for w in said)
+    return f'<div class="warning" id="fit-warnings" role="alert">{paragraphs}</div>\n' if said else ""
+
+
 def _html_sections(run: dict, base: Path) -> list[tuple[str, str, str]]:
     """(id, title, html) of each section the run has data for, in report order."""
     import math
@@ -909,6 +921,8 @@ def write_html(run: dict, path, *, base_dir=None) -> Path:
         seed             int                                              [reproduce]
         environment      {python, numpy, pandas, jax, jaxlib, optax: version, backend, cores}  [reproduce]
         created          str, ISO time                                    [reproduce, header]
+        warnings         [str], what the command's fits warned of (a network whose cells saturate on
+                         values far beyond 1), each once: a warning box above the sections  [fit-warnings]
         data             {name, n_obs, freq, first, last, filled, unscored, n_series, scaler, leaks, bytes, sha256 (of
                          a data file), ...}: a table, extra keys shown as they are; leaks true adds a warning box  [data]
         leaderboard      [{model, mase, rmse, ...}], best first, the first row bold       [leaderboard]
@@ -942,11 +956,11 @@ def _page(run: dict, base: Path) -> bytes:
     from . import __version__
 
     title = str(run.get("title") or "seqcast report")
-    sections = _html_sections(run, base)
+    box, sections = _warnings_box(run), _html_sections(run, base)
     meta = " · ".join(_esc(x) for x in (run.get("command") and f"$ {run['command']}", run.get("created"),
                                          run.get("seqcast_version") and f"seqcast {run['seqcast_version']}") if x)
     nav = " ".join(f'<a href="#{sid}">{_esc(t)}</a>' for sid, t, _ in sections)
-    body = "\n".join(_section(*s) for s in sections) or '<p class="note">This run has nothing to show yet.</p>'
+    body = box + ("\n".join(_section(*s) for s in sections) or '<p class="note">This run has nothing to show yet.</p>')
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -4,9 +4,9 @@ A run directory holds run.json (the record `report.write_html` documents), the P
 and report.html (self-contained, made from run.json by `report.write_html`)::
 
     seqcast-out/backtest/
-        run.json            title, command, cwd, seqcast_version, seed, environment, created, data (with a data file's bytes
-                            and sha256), leaderboard, verdict, figures, predictions, coverage (with --levels),
-                            history, config
+        run.json            title, command, cwd, seqcast_version, seed, environment, created, warnings (what the fits
+                            warned of, [] for none), data (with a data file's bytes and sha256), leaderboard, verdict,
+                            figures, predictions, coverage (with --levels), history, config
         errors_by_step.png  MASE by horizon step, one line per model
         series_grid.png     the first, the worst and the best series: history, truth, forecast (+ interval)
         report.html
@@ -185,9 +185,14 @@ def environment() -> dict:
 
 
 def base_run(ctx, title: str, seed) -> dict:
+    """The facts every run.json starts with; `warnings`: the SeqcastWarning texts the command said so far (its fits: a
+    network whose cells saturate), each once, [] for none (cli._warnings keeps them in ctx.meta)."""
+    from .errors import WARNED
+
     return {"title": title, "command": command_line(ctx), "cwd": str(Path.cwd()), "seqcast_version": version(), "seed": seed,
             "environment": environment(),  # cwd: the command's paths are relative to it
-            "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
+            "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "warnings": list(ctx.meta.get(WARNED, {}).values())}
 
 
 # ---- writing ------------------------------------------------------------------------------------------

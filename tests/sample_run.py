@@ -49,6 +49,7 @@ def make_run(folder: Path, *, leaks: bool = True, title: str = "y <monthly> & co
         "seqcast_version": "0.1.0",
         "seed": 7,
         "created": "2024-05-01T12:00:00+00:00",
+        "warnings": ["GRU inputs reach 5.05e+11 on values as they are (scaler='none'): its cells <saturate> & the forecasts go flat"],
         "data": {"name": "y", "n_obs": 60, "freq": "MS", "first": "2000-01-01", "last": "2004-12-01", "filled": 0,
                  "n_series": 1, "scaler": "minmax", "leaks": leaks, "source": "<script>alert(1)</script>"},
         "leaderboard": [{"model": "LSTM", "mase": 0.61, "rmse": 2.05, "mae": 1.7},

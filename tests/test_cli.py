@@ -2659,3 +2659,23 @@ def test_fit_on_values_far_beyond_1_with_scaler_none_warns_once_in_one_line(tmp_
     assert r.exit_code == 0 and "warning" not in r.output, r.output
     r = runner.invoke(app, [a if a != "none" else "minmax" for a in args] + [str(tmp_path / "m3")])
     assert r.exit_code == 0 and "warning" not in r.output, r.output
+    # run.json and report.html record it too (-q: not printed, still recorded); none for minmax
+    for m, said in (("m1", [lines[0].removeprefix("warning: ")]), ("m2", [lines[0].removeprefix("warning: ")]), ("m3", [])):
+        assert json.loads((tmp_path / m / "run.json").read_text())["warnings"] == said, m
+        assert ('id="fit-warnings" role="alert"' in (tmp_path / m / "report.html").read_text(encoding="utf-8")) == bool(said), m
+
+
+def test_backtest_run_records_the_saturation_warning_once(tmp_path):
+    """`backtest --report` of a GRU with scaler 'none' on the airline x1e9: said once for its fits at 2 origins, and now
+    recorded once in run.json's warnings and report.html's box, which the printed line alone did not leave behind."""
+    from seqcast import datasets
+
+    (datasets.airline() * 1e9).to_frame("y").to_csv(tmp_path / "big.csv")
+    (tmp_path / "none.toml").write_text('model = "gru"\nscaler = "none"\nunits = [4]\n')
+    r = runner.invoke(app, ["backtest", str(tmp_path / "big.csv"), "--models", "gru,naive", "--config", str(tmp_path / "none.toml"),
+                            "--no-auto", "--epochs", "2", "--horizon", "6", "--windows", "2", "--report", "--out", str(tmp_path / "bt")])
+    assert r.exit_code == 0, r.output
+    said = json.loads((tmp_path / "bt" / "run.json").read_text())["warnings"]
+    assert len(said) == 1 and said[0].startswith("GRU inputs reach 5.59e+11 on values as they are (scaler='none')"), said
+    assert [line for line in r.output.splitlines() if "saturate" in line] == [f"warning: {said[0]}"]
+    assert (tmp_path / "bt" / "report.html").read_text(encoding="utf-8").count('id="fit-warnings"') == 1

@@ -1014,3 +1014,21 @@ def test_ratio_clause_keeps_three_significant_digits_for_huge_ratios():
         "; 95% interval of the RMSE ratio 7.33e+13-1.18e+14 over 12 blocks of 3 test points: clearly worse"
     assert ratio_clause("MASE", 0.8123, 0.9684, "24 origins", "better") == \
         "; 95% interval of the MASE ratio 0.812-0.968 over 24 origins: clearly better"
+
+
+def test_the_warnings_a_fit_said_are_a_box_above_the_sections_escaped(tmp_path):
+    """run.json's warnings (a GRU whose cells saturate on values far beyond 1: forecasts flat) were printed once by the
+    command and never shown in report.html: now one alert box above the sections, a paragraph each, the text escaped;
+    none for [] or a run.json without the key (older runs); a hand-edited non-list is one line, not a traceback."""
+    run = make_run(tmp_path / "run")
+    html = write_report(tmp_path / "run").read_text(encoding="utf-8")
+    box = re.search(r'<div class="warning" id="fit-warnings" role="alert">(.*?)</div>', html).group(1)
+    assert box == ("<p><strong>Warning:</strong> GRU inputs reach 5.05e+11 on values as they are (scaler=&#x27;none&#x27;): its cells "
+                   "&lt;saturate&gt; &amp; the forecasts go flat</p>")
+    assert html.index('id="fit-warnings"') < html.index('<section id="data">') and parse(html).sections == SECTION_IDS
+    two = write_html({"warnings": ["a", "b"]}, tmp_path / "two.html").read_text()
+    assert two.count("<strong>Warning:</strong>") == 2 and "nothing to show" in two
+    for none in ({"warnings": []}, {}):
+        assert "fit-warnings" not in write_html({**none, "seed": 1}, tmp_path / "r.html").read_text()
+    (tmp_path / "run.json").write_text(json.dumps({**run, "warnings": "saturate"}))
+    assert_error(runner.invoke(app, ["report", str(tmp_path)]), "run.json", "`warnings` must be a list of texts. Received: str 'saturate'")

@@ -84,6 +84,7 @@ def test_report_renders_in_chromium(browser, tmp_path):
         assert page.locator(f"section#{sid}").is_visible(), sid
         assert page.locator(f"section#{sid} > h2").is_visible(), sid
     assert page.locator("#leak-warning").is_visible()
+    assert page.locator("#fit-warnings").is_visible()  # run.json's warnings, above the sections
 
     imgs = page.eval_on_selector_all("img", "els => els.map(e => [e.alt, e.complete, e.naturalWidth, e.naturalHeight, e.clientWidth])")
     assert len(imgs) == len(FIGURES) + 1, imgs  # the run's figures and the training-loss plot
