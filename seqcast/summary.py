@@ -90,23 +90,23 @@ def _shapes(raw: bytes) -> dict:
 
 
 def _run(f: Path | None) -> dict | None:
-    """run.json's holdout (fit and demo write one beside the model): its leaderboard and verdict; a note when it
-    cannot be read, which does not hide the model's own facts."""
+    """run.json's holdout (fit and demo write one beside the model): its leaderboard, verdict and the warnings its fits
+    said (none in a run.json older than them); a note when it cannot be read, which does not hide the model's own facts."""
     if f is None:
         return None
     try:
         run = json.loads(f.read_text(encoding="utf-8"))
-        board, verdict, data = run["leaderboard"], run["verdict"], run.get("data") or {}
+        board, verdict, data, said = run["leaderboard"], run["verdict"], run.get("data") or {}, run.get("warnings", [])
         if not (isinstance(board, list) and all(isinstance(r, dict) and "model" in r for r in board)
-                and isinstance(verdict, list) and all(isinstance(v, str) for v in verdict) and isinstance(data, dict)):
-            raise ValueError("leaderboard or verdict of another shape")
+                and all(isinstance(x, list) and all(isinstance(v, str) for v in x) for x in (verdict, said)) and isinstance(data, dict)):
+            raise ValueError("leaderboard, verdict or warnings of another shape")
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as e:
         return {"file": str(f), "note": f"'{f}' could not be read ({type(e).__name__}); the facts above come from model.json"}
     return {"file": str(f), "command": run.get("command"), "created": run.get("created"),
             "training_windows": data.get("training windows", data.get("train")),
             "test_points": data.get("test points (one step ahead)", data.get("test")),
             "unscored": data.get("unscored", 0) if isinstance(data.get("unscored", 0), int) else 0,  # filled test values
-            "leaderboard": board, "verdict": verdict}
+            "leaderboard": board, "verdict": verdict, "warnings": said}
 
 
 def _files(p: Path) -> list[dict]:
@@ -315,7 +315,7 @@ def _holdout_lines(h: dict | None) -> list[str]:
     name_w = max([5, *(len(str(r["model"])) for r in h["leaderboard"])])
     out.append(f"  {'model':<{name_w}}" + "".join(f"  {c:>10}" for c in cols))
     out += [f"  {r['model']!s:<{name_w}}" + "".join(f"  {_num(r.get(c)):>10}" for c in cols) for r in h["leaderboard"]]
-    out += h["verdict"]
+    out += h["verdict"] + [f"warning: {w}" for w in h.get("warnings", [])]  # why a network's forecasts went flat
     if h.get("command"):
         out.append(f"written by: {h['command']}")
     return out

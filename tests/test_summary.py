@@ -250,3 +250,21 @@ def test_out_of_memory_is_not_called_a_corrupt_model(saved, monkeypatch, where):
     with pytest.raises(MemoryError, match="9.1 TiB") as e:
         summary.read(saved)
     assert not isinstance(e.value, ModelFileError)
+
+
+def test_info_shows_the_warnings_its_fit_said_from_run_json(saved, tmp_path):
+    """A model fitted with scaler 'none' on values far beyond 1 (its GRU's cells saturate, forecasts flat): the fit printed
+    a warning once, and `seqcast info` of the saved model said nothing of it; now the warnings run.json records, after
+    the verdict. A run.json older than them (no key) shows none; one of another shape is a note."""
+    d = copy_model(saved, tmp_path)
+    text = "GRU inputs reach 5.05e+11 on values as they are (scaler='none'): its tanh/sigmoid cells saturate beyond about 10"
+    run = {"leaderboard": [{"model": "GRU", "rmse": 1.0}], "verdict": ["verdict: GRU is WORSE"], "warnings": [text]}
+    (d / "run.json").write_text(json.dumps(run))
+    facts = summary.read(d)
+    assert facts["holdout"]["warnings"] == [text]
+    assert f"verdict: GRU is WORSE\nwarning: {text}" in summary.text(facts)
+    del run["warnings"]
+    (d / "run.json").write_text(json.dumps(run))
+    assert summary.read(d)["holdout"]["warnings"] == [] and "warning:" not in summary.text(summary.read(d))
+    (d / "run.json").write_text(json.dumps({**run, "warnings": "saturate"}))
+    assert "could not be read (ValueError)" in summary.read(d)["holdout"]["note"]
