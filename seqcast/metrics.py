@@ -336,15 +336,15 @@ def scores(truth, pred, mae_scale, mse_scale, ids=None, scored=None) -> dict:
         rows: dict = {}
         for i, key in enumerate(keys):  # by first appearance
             rows.setdefault(key.item() if isinstance(key, np.generic) else key, []).append(i)
-        out["per_series"] = (_per_series(y, p, s1, s2, rows) if mask is None else
-                             {k: _block(y[m], p[m], s1[m], s2[m], steps=False, mask=mask[m])[0] for k, m in rows.items()})
+        out["per_series"] = _per_series(y, p, s1, s2, rows, mask)
     return out
 
 
-def _per_series(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray, rows: dict) -> dict:
-    """{key: overall metrics of its rows}: `_block(...)[0]` of each key's rows, to the last bit. Series with the same
-    number of rows, all with both scales, are scored together ((G, r, h) blocks, each reduced as `_block` reduces
-    its (r, h): the same sums in the same order); the others (a row without a scale) one by one."""
+def _per_series(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray, rows: dict,
+                mask: np.ndarray | None = None) -> dict:
+    """{key: overall metrics of its rows}: `_block(...)[0]` of each key's rows (with their `mask` rows), to the last bit.
+    Series with the same number of rows, all with both scales, are scored together ((G, r, h) blocks, each reduced as
+    `_block` reduces its (r, h): the same sums in the same order); the others (a row without a scale) one by one."""
     out = dict.fromkeys(rows)
     ok = _usable(s1) & _usable(s2)  # (R,)
     by_size: dict = {}
@@ -352,33 +352,38 @@ def _per_series(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray, ro
         if ok[m].all():
             by_size.setdefault(len(m), []).append(key)
         else:
-            out[key] = _block(y[m], p[m], s1[m], s2[m], steps=False)[0]
+            out[key] = _block(y[m], p[m], s1[m], s2[m], steps=False, mask=None if mask is None else mask[m])[0]
     for keys in by_size.values():
         idx = np.array([rows[k] for k in keys])  # (G, r)
-        scored = _blocks(y[idx], p[idx], s1[idx], s2[idx])  # metric -> (G,)
+        scored = _blocks(y[idx], p[idx], s1[idx], s2[idx], None if mask is None else mask[idx])  # metric -> (G,)
         for g, key in enumerate(keys):
             out[key] = {name: float(v[g]) for name, v in scored.items()}
     return out
 
 
-def _blocks(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> dict:
-    """`_block`'s overall metrics of G blocks at once: y, p (G, r, h), scales s1, s2 (G, r) all finite and > 0.
-    Each block's r * h values are one contiguous row (G, r * h), summed as `_block` sums its own (r, h)."""
+def _blocks(y: np.ndarray, p: np.ndarray, s1: np.ndarray, s2: np.ndarray, mask: np.ndarray | None = None) -> dict:
+    """`_block`'s overall metrics of G blocks at once: y, p (G, r, h), scales s1, s2 (G, r) all finite and > 0, `mask`
+    (G, r, h) as `_block`'s (None: all scored). Each block's r * h values are one contiguous row (G, r * h), summed as
+    `_block` sums its own (r, h); its rows' (G, r, h) along the last axis, as `_block` sums its rows."""
     G, r, h = y.shape
+    mean = np.mean if mask is None else _nanmean
     e = y - p
     ae = np.abs(e)
-    nz = y != 0
+    nz = y != 0 if mask is None else (y != 0) & mask
     den = np.abs(y) + np.abs(p)
     ratio = np.divide(2.0 * ae, den, out=np.zeros_like(den), where=den > 0)
+    if mask is not None:
+        ratio = np.where(mask, ratio, np.nan)
     ape = np.divide(ae, np.abs(y), out=np.zeros_like(ae), where=nz)
     count, total = nz.reshape(G, -1).sum(axis=1), 100.0 * ape.reshape(G, -1).sum(axis=1)
+    scaled1 = ae / s1[:, :, None]  # (G, r, h)
     return {
-        "mae": np.mean(ae.reshape(G, -1), axis=1),
-        "rmse": root_mean_square(e.reshape(G, -1), axis=1),
+        "mae": mean(ae.reshape(G, -1), axis=1),
+        "rmse": root_mean_square(e.reshape(G, -1), axis=1, mean=mean),
         "mape": np.divide(total, count, out=np.full(G, np.nan), where=count > 0),
-        "smape": 100.0 * np.mean(ratio.reshape(G, -1), axis=1),
-        "mase": np.mean((ae / s1[:, :, None]).reshape(G, -1), axis=1),
-        "rmsse": np.mean(root_mean_square(e, axis=2, over=s2), axis=1),
+        "smape": 100.0 * mean(ratio.reshape(G, -1), axis=1),
+        "mase": np.mean(scaled1.reshape(G, -1), axis=1) if mask is None else mean(mean(scaled1, axis=2), axis=1),
+        "rmsse": mean(root_mean_square(e, axis=2, over=s2, mean=mean), axis=1),
     }
 
 
