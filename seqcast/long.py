@@ -25,6 +25,7 @@ from seqcast import gaps
 from seqcast.data import (
     _MAX_COLUMNS_LISTED,
     _MAX_LISTED,
+    _MISSING_TOKENS,
     _YEAR_MAX,
     _YEAR_MIN,
     FIXED_STEPS,
@@ -342,11 +343,18 @@ def _lines_unknown(i: int) -> str:
     raise _LinesUnknown
 
 
+#: The value cells `_parsed_csv` has pandas read as NaN (matched as written): those `_parse_values` reads as missing
+#: (empty, NA, nan, null ...) in lower, upper or title case; any other spelling (' NA', 'nA') fails the float column,
+#: which leaves the file to the robust reader. The other columns keep every cell as text.
+_NA_CELLS = sorted({spell(t) for t in _MISSING_TOKENS for spell in (str.lower, str.upper, str.title)} | {"NaN", "NaT"})
+
+
 def _parsed_csv(source: Any, wanted: tuple[str, str, str]) -> _Table | None:
-    """A long CSV file read by pandas' C parser (the ids and dates as stripped text, the values as float64), or None
-    when it may read otherwise than `_read_long` reads it: anything unusual (a ragged row, quoted separators, a NUL,
-    decimal commas, text or True in the value column, an empty or missing value ...) is left to that robust reader,
-    which names the line. Far faster and smaller than Python's csv module for millions of rows."""
+    """A long CSV file read by pandas' C parser (the ids and dates as stripped text, the values as float64, a missing
+    value written as `_NA_CELLS` spell it NaN), or None when it may read otherwise than `_read_long` reads it: anything
+    unusual (a ragged row, quoted separators, a NUL, decimal commas, text or True in the value column, an empty id or
+    date ...) is left to that robust reader, which names the line. Far faster and smaller than Python's csv module for
+    millions of rows."""
     if isinstance(source, pd.DataFrame) or not isinstance(source, (str, Path)):
         return None
     path = Path(source).expanduser()
@@ -367,7 +375,8 @@ def _parsed_csv(source: Any, wanted: tuple[str, str, str]) -> _Table | None:
             return None
         with _quiet():  # a row with too many fields is an error; one with too few is filled: counted below
             frame = pd.read_csv(path, sep=sep, header=0, names=list(range(width)), encoding="utf-8-sig",
-                                compression=None, na_filter=False, float_precision="round_trip", engine="c",
+                                compression=None, keep_default_na=False, na_values={pos[wanted[2]]: _NA_CELLS},
+                                float_precision="round_trip", engine="c",
                                 dtype={pos[wanted[0]]: object, pos[wanted[1]]: object, pos[wanted[2]]: np.float64})
     except (DataError, UnicodeDecodeError, csv.Error, OSError, ValueError, pd.errors.ParserError):
         return None

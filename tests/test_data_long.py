@@ -519,6 +519,12 @@ FAST_FILES = {
     "slash dates, freq chooses": ("unique_id,ds,y\n" + "".join(f"a,{d:02d}/01/2020,{d}\n" for d in range(1, 11)), {"freq": "D"}),
     "month ends, a gap interpolated": ("unique_id,ds,y\na,2020-01-31,1\na,2020-03-31,3\na,2020-04-30,4\nb,2020-02-29,5\n",
                                        {"fill": "interpolate"}),
+    "missing values of each spelling, filled, empty ends dropped": (
+        "unique_id,ds,y\n" + "".join(f"a,2020-01-{d + 1:02d},{v}\n" for d, v in enumerate(
+            ["", "1", "", "NA", "3", "nan", "NaN", "NULL", "None", "n/a", "N/A", "NaT", "na", "7", "", "null"]))
+        + "b,2020-01-01,5\nb,2020-01-02,NA\nb,2020-01-03,6\n", {"fill": "interpolate"}),
+    "integer steps, missing values forward-filled": ("unique_id,ds,y\n1,0,1\n1,1,\n1,2,NA\n1,3,4\n2,0,\n2,1,2\n2,2,3\n",
+                                                     {"fill": "ffill"}),
 }
 
 
@@ -545,6 +551,11 @@ ODD_FILES = {  # each left to the robust reader, which names the line (or refuse
     "an empty value": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,\na,2020-01-03,3\n",
     "nan": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,nan\na,2020-01-03,3\n",
     "#N/A": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,#N/A\na,2020-01-03,3\n",
+    "NA": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,NA\na,2020-01-03,3\n",
+    "NA spaced": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02, NA\na,2020-01-03,3\n",
+    "-nan": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,-nan\na,2020-01-03,3\n",
+    "no value but missing ones": "unique_id,ds,y\na,2020-01-01,\na,2020-01-02,NA\na,2020-01-03,3\nb,2020-01-01,\n",
+    "NA in an id and a date": "unique_id,ds,y\nNA,2020-01-01,1\nNA,2020-01-02,2\nb,NA,3\n",
     "inf": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,inf\na,2020-01-03,3\n",
     "1_000": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,1_000\na,2020-01-03,3\n",
     "a gap": "unique_id,ds,y\na,2020-01-01,1\na,2020-01-03,3\na,2020-01-04,4\n",
