@@ -925,6 +925,14 @@ def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -
                 return fast
         except (ValueError, TypeError):
             pass
+        missing = np.fromiter((cell.strip().lower() in _MISSING_TOKENS for cell in cells), bool, len(cells))  # (N,)
+        try:  # text with empty (NA, nan ...) cells: the others read at once, as above
+            fast = np.full(len(cells), np.nan)
+            fast[~missing] = np.asarray([cell for cell, gone in zip(cells, missing) if not gone], dtype=np.float64)
+            if not np.isnan(fast[~missing]).any():
+                return fast
+        except (ValueError, TypeError):
+            pass
     out = np.empty(len(cells), dtype=np.float64)
     for i, cell in enumerate(cells):
         if _is_missing(cell):

@@ -817,6 +817,25 @@ def test_empty_cell_csv(tmp_path):
         load_series(write(tmp_path, "1949-01,1\n1949-02,2\n1949-03,\n1949-04,4\n"))
 
 
+def test_text_with_missing_cells_is_read_at_once_as_the_loop_reads_it(monkeypatch):
+    # one empty cell sent every cell of a column through the loop (_is_missing, _number each): 600,000 values with 2000
+    # empty ones took 0.65-0.89 s, a clean column 0.12-0.18 s
+    from seqcast import data
+
+    cells = ["1", "", " NA ", "nan", "NaT", "2.5", "None", "1e3", " 7 ", "N/A", "inf", "-0"]
+    want = data._parse_values(cells, data._row_where, "")
+    with monkeypatch.context() as m:
+        m.setattr(data, "_is_missing", lambda cell: pytest.fail("the loop ran"))  # each cell read at once
+        got = data._parse_values(cells, data._row_where, "")
+    assert got.tobytes() == np.array([1, np.nan, np.nan, np.nan, np.nan, 2.5, np.nan, 1e3, 7, np.nan, np.inf, -0.0]).tobytes()
+    assert got.tobytes() == want.tobytes()
+    for odd, message in (("x", "row 2: value 'x' is not a number"), ("1_000", "row 2: value '1_000' is not a number"),
+                         ("1,500", "row 2: value '1,500' could be 1.500 (a decimal comma) or 1500")):  # the loop still names the cell
+        with pytest.raises(DataError, match=re.escape(message)):
+            data._parse_values(["1", "", odd, "NA"], data._row_where, "")
+    assert np.isnan(data._parse_values(["1", "", "-nan"], data._row_where, "")).tolist() == [False, True, True]  # (the loop's)
+
+
 def test_empty_rows_at_the_ends_say_that_fill_drops_them(tmp_path):
     # a sheet whose last row is this month, not reported yet: "pass --fill or fix the data" did not say that --fill
     # would only drop it (nothing invented), nor that it was at the end
