@@ -317,7 +317,21 @@ def check_backend() -> None:
 SHUFFLE_STREAM = 0x5EED
 PAD_LIMIT = 0.02  # pad a partial last batch (one compiled step, not two) when that adds <= 2% rows
 
-_COMPILED: dict = {}  # (spec, train, n, ...) -> compiled epoch: refits of the same shapes reuse it
+COMPILED_MAX = 64  # compiled functions kept (epoch, validation loss, forward pass), the least recently used dropped
+_COMPILED: dict = {}  # (kind, spec, ...) -> compiled function, least recently used first: refits of the same shapes reuse it
+_COMPILED_LOCK = threading.Lock()  # sweep's threads share them
+
+
+def _compiled(key, build):
+    """`_COMPILED[key]`, made by `build()` when missing. At most COMPILED_MAX kept: an epoch is compiled per number of
+    windows, and a loop fitting series of 40 lengths kept 40 (7 MB each for a GRU(8): RSS +270 MB, never freed);
+    a dropped one's XLA programs are freed with it (JAX's own caches keep ~0.5 MB each, up to their 2048-4096 entries)."""
+    with _COMPILED_LOCK:
+        f = _COMPILED.pop(key, None)
+        _COMPILED[key] = f = build() if f is None else f  # (re)inserted last: the most recently used
+        while len(_COMPILED) > COMPILED_MAX:
+            del _COMPILED[next(iter(_COMPILED))]
+        return f
 
 
 def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int = 1):
@@ -337,8 +351,11 @@ def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int = 1):
     learning_rate_of(train.optimizer, train.learning_rate)  # checked here, used by the caller
     # the fields the compiled epoch does not read are left out of the key (a field added later is in it)
     key = ("epoch", spec, replace(train, learning_rate=None, epochs=1, patience=0, shuffle=True), n, members)
-    if key in _COMPILED:
-        return _COMPILED[key]
+    return _compiled(key, lambda: _epoch(spec, key[2], n, members))
+
+
+def _epoch(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int):
+    """Builds `epoch_fn`'s `(init, epoch)` (jit compiles `epoch` at its first call)."""
     import optax
 
     opt_state_of = _optimizer(train.optimizer, 1.0).init  # the state does not depend on the learning rate
@@ -376,8 +393,7 @@ def epoch_fn(spec: rnn.ModelSpec, train: TrainSpec, n: int, members: int = 1):
         return state[0], state[1], total / n  # sample-weighted mean loss, as Keras reports
 
     run = epoch if members == 1 else jax.vmap(epoch, in_axes=(0, 0, None, None, 0, None))
-    _COMPILED[key] = (zero_state(opt_state_of if members == 1 else jax.vmap(opt_state_of)), jit(run))
-    return _COMPILED[key]
+    return zero_state(opt_state_of if members == 1 else jax.vmap(opt_state_of)), jit(run)
 
 
 def zero_state(init):
@@ -406,19 +422,15 @@ def shuffle_order(train: TrainSpec, n: int, seed: int, stream: int, ep: int, mem
 def val_fn(spec: rnn.ModelSpec, loss: str, members: int = 1):
     """Compiled `val_loss(params, X, Y)`: the mean loss, per member (M,) for an ensemble."""
     key = ("val", spec, loss, members)
-    if key not in _COMPILED:
-        f = lambda params, X, Y: loss_value(loss, rnn.apply(spec, params, X), Y)  # noqa: E731
-        _COMPILED[key] = jit(f if members == 1 else jax.vmap(f, in_axes=(0, None, None)))
-    return _COMPILED[key]
+    f = lambda params, X, Y: loss_value(loss, rnn.apply(spec, params, X), Y)  # noqa: E731
+    return _compiled(key, lambda: jit(f if members == 1 else jax.vmap(f, in_axes=(0, None, None))))
 
 
 def predict_fn(spec: rnn.ModelSpec, members: int = 1):
     """Compiled forward pass; with members > 1 params are stacked and the output is (M, ...)."""
     key = ("predict", spec, members)
-    if key not in _COMPILED:
-        f = lambda params, X: rnn.apply(spec, params, X)  # noqa: E731
-        _COMPILED[key] = jit(f if members == 1 else jax.vmap(f, in_axes=(0, None)))
-    return _COMPILED[key]
+    f = lambda params, X: rnn.apply(spec, params, X)  # noqa: E731
+    return _compiled(key, lambda: jit(f if members == 1 else jax.vmap(f, in_axes=(0, None))))
 
 
 def predict(spec: rnn.ModelSpec, params, X, batch_size: int = 8192, members: int = 1, min_rows: int = 1) -> np.ndarray:

@@ -433,6 +433,36 @@ def test_predict_compiles_a_few_row_counts_not_one_per_count():
         assert f._cache_size() - before <= 6  # and 64
 
 
+def test_compiled_functions_kept_are_bounded_least_recently_used_dropped(monkeypatch):
+    # a loop fitting series of many lengths compiled an epoch per number of windows and kept every one (40 lengths of a
+    # GRU(8): RSS +270 MB, never freed); at most COMPILED_MAX are kept, the least recently used dropped and freed
+    import gc
+    import weakref
+
+    from conftest import compiled_names
+
+    monkeypatch.setattr(train, "_COMPILED", {})
+    monkeypatch.setattr(train, "COMPILED_MAX", 3)  # a fit's validation loss and two epochs
+    spec = train.TrainSpec(optimizer="adam", epochs=1, batch_size=4, shuffle=False)
+    Xv, Yv = data(2)
+    fit = lambda n: train.fit(LINEAR, params_for(LINEAR), *data(n, seed=7), train=spec, X_val=Xv, Y_val=Yv)
+    fit(11)
+    first = weakref.ref(train.epoch_fn(LINEAR, spec, 11)[1])
+    with compiled_names() as names:
+        fit(11)  # a second identical fit compiles nothing
+    assert names == []
+    for n in range(12, 20):
+        fit(n)
+        assert len(train._COMPILED) == 3
+    assert [k[3] if k[0] == "epoch" else k[0] for k in train._COMPILED] == [18, 19, "val"]  # least recently used first
+    gc.collect()
+    assert first() is None  # dropped with its XLA programs: nothing else holds it
+    with compiled_names() as names:
+        fit(18)  # kept ...
+        fit(11)  # ... dropped: compiled again
+    assert names == ["epoch"]
+
+
 def test_stack_members_compiles_nothing():
     from conftest import compiles
 
