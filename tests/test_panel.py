@@ -69,6 +69,7 @@ def test_each_series_is_scaled_on_its_own_values():
         np.testing.assert_allclose(s.transform(y)[[0, -1]], [0.0, 1.0])
 
 
+@pytest.mark.filterwarnings("ignore::seqcast.errors.SeqcastWarning")  # values up to 114 as they are, on purpose (positions)
 def test_windows_never_cross_from_one_series_into_the_next():
     ys = [np.arange(12.0), 100 + np.arange(15.0)]  # scaler none: values are positions
     f = fit_panel(ys, TINY.replace(scaler="none", window=4, strategy="direct", val_size=0.0), horizon=3)
