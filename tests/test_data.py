@@ -2197,3 +2197,52 @@ def test_a_frame_without_columns_or_an_index_with_a_missing_date_is_refused():
     s = pd.Series([1.0, 2, 3], index=pd.DatetimeIndex(["2020-01-01", None, "2020-01-03"]))
     with pytest.raises(DataError, match=re.escape("row 1: the date in the index is missing (NaT); fix or remove that row")):
         load_series(s)
+
+
+# --------------------------------------------------------------------------- #
+# Fast paths of reading a CSV file, against the slow ones
+# --------------------------------------------------------------------------- #
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789-/.: Te+_\u0663", max_size=22))
+def test_a_plain_date_is_what_the_cell_by_cell_checks_call_a_date_text(cell):
+    """`_detect_dates` takes a column of cells `_PLAIN_DATE_RE` matches without asking each whether it is missing, a number
+    or stripped, and `_read_text_dates` finds their ASCII digits at once: both as the checks one by one answer."""
+    from seqcast.data import _PLAIN_DATE_RE, _date_texts, _is_missing, _number
+
+    if _PLAIN_DATE_RE.fullmatch(cell):
+        assert not _is_missing(cell) and _number(cell) is None and cell == cell.strip() and _date_texts([cell]) == [cell]
+        assert any(ch.isdigit() for ch in cell)
+
+
+DATE_COLUMNS = {
+    "hourly ISO": list(pd.date_range("2020-03-28", periods=72, freq="h").strftime("%Y-%m-%d %H:%M:%S")),
+    "ISO T, fractions": list(pd.date_range("2020-01-01", periods=10, freq="500ms").strftime("%Y-%m-%dT%H:%M:%S.%f")),
+    "months": ["2020-01", "2020-02", "2020-03", "2020-04"],
+    "slash day-first": list(pd.date_range("2020-01-01", periods=40, freq="D").strftime("%d/%m/%Y")),
+    "slash ambiguous": [f"{d:02d}/01/2020" for d in range(1, 11)],
+    "dots": ["1.2.2020", "1.3.2020", "1.4.2020", "1.5.2020"],
+    "two-digit years": ["1/1/49", "2/1/49", "3/1/49"],
+    "a bad date among them": ["2020-01-01", "2020-13-01", "2020-01-03", "2020-01-04"],
+    "no plain date": ["2020-01-01", " 2020-01-02", "Jan 3 2020"],
+    "numbers": ["1.5", "2.5", "3.5"],
+}
+
+
+@pytest.mark.parametrize("name", list(DATE_COLUMNS))
+def test_date_detection_fast_path_gives_what_the_slow_one_gives(monkeypatch, name):
+    from seqcast import data
+
+    cells = DATE_COLUMNS[name]
+    assert all(map(data._PLAIN_DATE_RE.fullmatch, cells)) == (name not in ("no plain date", "numbers"))  # the fast path
+    fast = data._detect_dates(cells)
+    monkeypatch.setattr(data, "_PLAIN_DATE_RE", re.compile(r"(?!)"))  # matches nothing: every cell checked one by one
+    monkeypatch.setattr(data, "_ASCII_DIGIT_RE", re.compile(r"(?!)"))
+    slow = data._detect_dates(cells)
+    assert fast[0] == slow[0] and (fast[1] is None) == (slow[1] is None)
+    if slow[1] is not None:
+        assert fast[1].texts == slow[1].texts and fast[1].dates.equals(slow[1].dates)
+        assert fast[1].dates.dtype == slow[1].dates.dtype and fast[1].dates.freq == slow[1].dates.freq
+        assert (fast[1].day_first is None) == (slow[1].day_first is None)
+        assert slow[1].day_first is None or fast[1].day_first.equals(slow[1].day_first)
