@@ -1483,6 +1483,61 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
     return rows, lines, reader.dialect.delimiter
 
 
+def _pandas_csv(path: Path, options: Callable[[list[str]], dict], refuse: tuple[bytes, ...] = ()
+                ) -> tuple[pd.DataFrame, list[str], str, bool] | None:
+    """A UTF-8 CSV file read by pandas' C parser, far faster and smaller than Python's csv module for many rows:
+    (frame of columns 0 .. width-1, the first non-blank record's cells stripped, the separator, whether record i is on
+    line i + 1: no blank line, no line break in quotes); or None when it may read otherwise than `_read_csv_rows`: a
+    ragged row (pandas fills a short one), bytes that are no UTF-8, a NUL, a BOM after the start, a '\\r' alone, a
+    packed file, Excel's sep= line, or any of `refuse` in any case. `options(the first record's cells)`: read_csv's
+    options (header=0 skips that record; dtype= ...), or a DataError (None)."""
+    if not path.is_file() or _encoding(path) != "utf-8-sig":  # UTF-16: its separators are two bytes
+        return None
+    try:
+        with path.open("rb") as fh:
+            if fh.read(4).startswith((b"PAR1", *_PACKED)):
+                return None
+        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+            reader = _csv_reader(fh)
+            head = next(filter(lambda r: "".join(r).strip(), reader), None)
+        sep = reader.dialect.delimiter
+        if head is None or _is_sep_line(head):
+            return None
+        kwargs = options([cell.strip() for cell in head])
+        scan = _scan(path, sep, refuse)
+        if scan is None:
+            return None
+        with _quiet():  # a row with too many fields is an error; one with too few is filled: counted below
+            frame = pd.read_csv(path, sep=sep, names=list(range(len(head))), encoding="utf-8-sig", compression=None,
+                                engine="c", **{"header": None, **kwargs})
+    except (DataError, UnicodeDecodeError, csv.Error, OSError, ValueError, pd.errors.ParserError):
+        return None
+    separators, line_ends, quoted = scan
+    records, width = len(frame) + (kwargs.get("header") == 0), len(head)
+    if quoted:  # separators within quotes are no field's end
+        separators -= sum(c.count(sep) for c in head) if kwargs.get("header") == 0 else 0
+        separators -= sum(int(frame[j].astype(str).str.count(re.escape(sep)).sum()) for j in frame if frame[j].dtype == object)
+    if len(frame) == 0 or separators != records * (width - 1):  # a short row
+        return None
+    return frame, [cell.strip() for cell in head], sep, line_ends == records
+
+
+def _scan(path: Path, sep: str, refuse: tuple[bytes, ...]) -> tuple[int, int, bool] | None:
+    """(how many `sep` characters a file holds, how many lines, whether it holds a '"'); None when it holds a NUL (where
+    pandas' parser ends a cell and Python's csv module refuses the file), a '\\r' not before a '\\n', any of `refuse` in
+    any case, or a UTF-8 BOM after its start (files joined with `cat`: pandas keeps it in the cell)."""
+    count, lines, quoted, returns, pairs, tail, mark = 0, 0, False, 0, 0, b"", sep.encode()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 24), b""):
+            low = (tail + chunk).lower()
+            if b"\0" in chunk or any(word in low for word in refuse) or b"\xef\xbb\xbf" in low[1:]:
+                return None
+            count, lines, quoted = count + chunk.count(mark), lines + chunk.count(b"\n"), quoted or b'"' in chunk
+            returns, pairs = returns + chunk.count(b"\r"), pairs + (tail[-1:] + chunk).count(b"\r\n")
+            tail = chunk[-8:]
+    return (count, lines + (not tail.endswith(b"\n")), quoted) if returns == pairs else None
+
+
 def _nul_bytes(path: Path, line: int) -> DataError:
     """A text file holding NUL bytes: UTF-16 or UTF-32 written without its byte-order mark ('line 74 has 1 field but line 1
     has 2', or columns named '\\x00d\\x00a\\x00t\\x00e' before), or a damaged one (a crash's run of zeros)."""
@@ -1612,11 +1667,24 @@ def _read_csv_table(path: Path) -> tuple[list[list[str]], list[int], str]:
     return rows, lines, delimiter
 
 
+def _csv_columns(path: Path) -> tuple[list[list[str]], list[int], str]:
+    """`_read_csv_table`'s rows as (width, N) columns of stripped cells, the line each row is on, and the separator; read
+    by pandas' parser (every cell as text) when it reads as that robust reader does, each record on its own line."""
+    read = _pandas_csv(path, lambda head: {"dtype": object, "na_filter": False})
+    if read is not None:
+        frame, _, sep, one_per_line = read
+        columns = [[cell.strip() for cell in frame[j].tolist()] for j in frame]  # (width, N)
+        blank = np.logical_and.reduce([np.asarray(column, dtype=object) == "" for column in columns])  # (N,) rows of spaces
+        odd = any("|" in cell for cell in columns[0]) if len(columns) == 1 else not any(columns[-1])  # '|'-separated? Excel's ';' ending lines
+        if one_per_line and not blank.any() and not odd:
+            return columns, list(range(1, len(frame) + 1)), sep
+    rows, lines, sep = _read_csv_table(path)
+    return [[record[j].strip() for record in rows] for j in range(len(rows[0]))], lines, sep
+
 def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool | None) -> _Raw:
     path = Path(source).expanduser()
     shown = _show(str(path), 200)
-    rows, lines, sep = _read_csv_table(path)
-    columns = [[record[j].strip() for record in rows] for j in range(len(rows[0]))]  # (width, N): the one transpose
+    columns, lines, sep = _csv_columns(path)
     columns = [_number_column(column, sep != ",") for column in columns]  # 1 000,50; and 1120,5 if not comma-separated
     has_header = _row_is_header(columns) if header is None else header
     names: list[str] | None = None

@@ -9,8 +9,6 @@ format (its columns include the id column).
 
 from __future__ import annotations
 
-import csv
-import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -34,28 +32,25 @@ from seqcast.data import (
     _check_fill,
     _check_freq,
     _choose_reading,
-    _csv_reader,
     _finish,
     _fmt_date,
     _frame_dates,
     _date_grid,
     _freq_name,
     _number_column,
+    _pandas_csv,
     _grid_too_long,
     _infer_offset,
     _refuse_strays,
     _strays,
     _is_missing,
-    _is_sep_line,
     _mid_month_hint,
     _utc_days_hint,
     _pandas_values,
     _parse_dates,
     _plain,
     _parse_values,
-    _quiet,
     _Raw,
-    _encoding,
     _read_csv_table,
     _read_parquet,
     _row_where,
@@ -350,60 +345,33 @@ _NA_CELLS = sorted({spell(t) for t in _MISSING_TOKENS for spell in (str.lower, s
 
 
 def _parsed_csv(source: Any, wanted: tuple[str, str, str]) -> _Table | None:
-    """A long CSV file read by pandas' C parser (the ids and dates as stripped text, the values as float64, a missing
-    value written as `_NA_CELLS` spell it NaN), or None when it may read otherwise than `_read_long` reads it: anything
-    unusual (a ragged row, quoted separators, a NUL, decimal commas, text or True in the value column, an empty id or
-    date ...) is left to that robust reader, which names the line. Far faster and smaller than Python's csv module for
-    millions of rows."""
+    """A long CSV file read by pandas' C parser (`_pandas_csv`: the ids and dates as stripped text, the values as float64,
+    a missing value written as `_NA_CELLS` spell it NaN), or None when it may read otherwise than `_read_long` reads it:
+    anything unusual (a ragged row, a NUL, decimal commas, text or True in the value column, an empty id or date ...) is
+    left to that robust reader, which names the line."""
     if isinstance(source, pd.DataFrame) or not isinstance(source, (str, Path)):
         return None
     path = Path(source).expanduser()
-    if path.suffix.lower() in PARQUET_SUFFIXES or not path.is_file() or _encoding(path) != "utf-8-sig":  # UTF-16: its
-        return None  # separators are two bytes, which `_separators` does not count
-    try:
-        with path.open("r", encoding="utf-8-sig", newline="") as fh:
-            reader = _csv_reader(fh)
-            head = list(itertools.islice(filter(lambda r: "".join(r).strip(), reader), 2))  # header, first row
-        sep = reader.dialect.delimiter
-        if len(head) < 2 or _is_sep_line(head[0]) or len(head[1]) != len(head[0]):
-            return None
-        names = [cell.strip() for cell in head[0]]
-        width = len(names)
-        pos = _long_columns(_Table(names, list(range(width)), _lines_unknown, "", True), *wanted)
-        separators = _separators(path, sep)
-        if separators is None:
-            return None
-        with _quiet():  # a row with too many fields is an error; one with too few is filled: counted below
-            frame = pd.read_csv(path, sep=sep, header=0, names=list(range(width)), encoding="utf-8-sig",
-                                compression=None, keep_default_na=False, na_values={pos[wanted[2]]: _NA_CELLS},
-                                float_precision="round_trip", engine="c",
-                                dtype={pos[wanted[0]]: object, pos[wanted[1]]: object, pos[wanted[2]]: np.float64})
-    except (DataError, UnicodeDecodeError, csv.Error, OSError, ValueError, pd.errors.ParserError):
+    if path.suffix.lower() in PARQUET_SUFFIXES:
         return None
-    if len(frame) == 0 or separators != (len(frame) + 1) * (width - 1):  # a short row, or a separator in quotes
+    pos: dict[str, int] = {}
+
+    def options(names: list[str]) -> dict:
+        pos.update(_long_columns(_Table(names, list(range(len(names))), _lines_unknown, "", True), *wanted))
+        return {"header": 0, "keep_default_na": False, "na_values": {pos[wanted[2]]: _NA_CELLS}, "float_precision": "round_trip",
+                "dtype": {pos[wanted[0]]: object, pos[wanted[1]]: object, pos[wanted[2]]: np.float64}}
+
+    read = _pandas_csv(path, options, refuse=(b"true", b"false"))  # (pandas reads true and false as 1.0 and 0.0)
+    if read is None:
         return None
-    columns: list[Any] = [None] * width
+    frame, names, _, _ = read
+    columns: list[Any] = [None] * len(names)
     for name in wanted[:2]:
         columns[pos[name]] = _stripped(frame[pos[name]])
         if columns[pos[name]] is None:
             return None
     columns[pos[wanted[2]]] = frame[pos[wanted[2]]].to_numpy(dtype=np.float64)
     return _Table(names, columns, _lines_unknown, f"file {_show(str(path), 200)}", True)
-
-
-def _separators(path: Path, sep: str) -> int | None:
-    """How many `sep` characters a file holds; None when it holds a NUL (where pandas' parser ends a cell and Python's
-    csv module refuses the file), the word true or false (which pandas reads as 1.0 and 0.0 in a float column), or a
-    UTF-8 BOM after its start (files joined with `cat`: pandas keeps it in the cell, '\ufeffb' an id of its own)."""
-    count, tail, mark = 0, b"", sep.encode()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 24), b""):
-            low = (tail + chunk).lower()
-            if b"\0" in chunk or b"true" in low or b"false" in low or b"\xef\xbb\xbf" in low[1:]:
-                return None
-            count += chunk.count(mark)
-            tail = chunk[-4:]
-    return count
 
 
 def _stripped(col: pd.Series) -> np.ndarray | None:

@@ -2246,3 +2246,104 @@ def test_date_detection_fast_path_gives_what_the_slow_one_gives(monkeypatch, nam
         assert fast[1].dates.dtype == slow[1].dates.dtype and fast[1].dates.freq == slow[1].dates.freq
         assert (fast[1].day_first is None) == (slow[1].day_first is None)
         assert slow[1].day_first is None or fast[1].day_first.equals(slow[1].day_first)
+
+
+def load_robust_csv(monkeypatch, path, **kw):
+    """load_series with Python's csv module reading the file, as before pandas' parser did."""
+    from seqcast import data
+
+    with monkeypatch.context() as m:
+        m.setattr(data, "_pandas_csv", lambda *args, **kwargs: None)
+        return load_series(path, **kw)
+
+
+def _hourly(n: int = 48, sep: str = ",", decimal: str = ".", eol: str = "\n", fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    dates = pd.date_range("2024-03-30", periods=n, freq="h").strftime(fmt)
+    return f"date{sep}value{eol}" + "".join(f"{d}{sep}{str(k * 0.1 - 1).replace('.', decimal)}{eol}" for k, d in enumerate(dates))
+
+
+CSV_FAST = {
+    "hourly ISO": (_hourly(), {}),
+    "no newline at the end, CRLF": (_hourly(eol="\r\n").rstrip(), {}),
+    "semicolons and decimal commas": (_hourly(sep=";", decimal=","), {}),
+    "day-first slash dates": (_hourly(fmt="%d/%m/%Y %H:%M"), {}),
+    "empty cells interpolated": (_hourly().replace(",0.5\n", ",\n").replace(",1.0\n", ", NA \n"), {"fill": "interpolate"}),
+    "quoted as R writes it": ('"date","value"\n' + "".join(f'"2020-01-{d:02d}",{d}\n' for d in range(1, 9)), {}),
+    "no header, spaces": ("".join(f" 2020-{m:02d}-01 , {m} \n" for m in range(1, 13)), {}),
+    "one column": ("value\n" + "".join(f"{v}\n" for v in range(10)), {}),
+    "three columns": ("id,when,y\n" + "".join(f"{k},2020-01-{k:02d},{k * 2}\n" for k in range(1, 9)), {"column": "y"}),
+}
+
+
+@pytest.mark.parametrize("name", list(CSV_FAST))
+def test_csv_fast_path_gives_what_the_robust_reader_gives(tmp_path, monkeypatch, name):
+    from seqcast.data import _pandas_csv
+
+    text, kw = CSV_FAST[name]
+    path = tmp_path / "data.csv"
+    path.write_bytes(text.encode())
+    read = _pandas_csv(path, lambda head: {"dtype": object, "na_filter": False})
+    assert read is not None and read[3]  # taken by pandas' parser, each record on its line
+    got, want = load_series(path, **kw), load_robust_csv(monkeypatch, path, **kw)
+    pd.testing.assert_series_equal(got, want, check_exact=True, check_freq=True)
+    assert got.attrs == want.attrs and getattr(got.index, "freq", 0) == getattr(want.index, "freq", 0)
+
+
+CSV_ODD = {  # left to the robust reader: the same message (naming the line) or the same series
+    "a blank line": "date,value\n2020-01-01,1\n\n2020-01-02,2\n2020-01-03,3\n",
+    "a line of spaces": "date,value\n2020-01-01,1\n   \n2020-01-02,2\n2020-01-03,3\n",
+    "a line of separators": "date,value\n2020-01-01,1\n,\n2020-01-02,2\n2020-01-03,3\n",
+    "a short row": "date,value,note\n2020-01-01,1,x\n2020-01-02,2\n2020-01-03,3,x\n",
+    "a long row": "date,value\n2020-01-01,1\n2020-01-02,2,x\n2020-01-03,3\n",
+    "a short row beside a separator in quotes": 'date,value,note\n2020-01-01,1,"p,q"\n2020-01-02,2\n2020-01-03,3,x\n',
+    "a line break in quotes": 'date,value,note\n2020-01-01,1,"p\nq"\n2020-01-02,x,y\n2020-01-03,3,x\n',
+    "a lone carriage return": "date,value\r\n2020-01-01,1\r2020-01-02,x\r\n2020-01-03,3\r\n",
+    "an Excel sep line": "sep=;\ndate;value\n2020-01-01;1\n2020-01-02;x\n2020-01-03;3\n",
+    "a separator ending every line": "date;value;\n2020-01-01;1,5;\n2020-01-02;2;\n2020-01-03;3;\n",
+    "pipes": "date|value\n2020-01-01|1\n2020-01-02|2\n",
+    "a NUL": "date,value\n2020-01-01,1\n2020-01-02,\0\n2020-01-03,3\n",
+    "a BOM after the start": "\ufeffdate,value\n2020-01-01,1\n\ufeff2020-01-02,2\n2020-01-03,3\n",
+    "Latin-1": "date,value\n2020-01-01,1\n2020-01-02,caf\xe9\n",
+    "a gap": "date,value\n2020-01-01,1\n2020-01-02,2\n2020-01-03,3\n2020-01-05,5\n",
+    "a bad value": "date,value\n2020-01-01,1\n2020-01-02,1_000\n2020-01-03,3\n",
+    "a duplicated date": "date,value\n2020-01-01,1\n2020-01-02,2\n2020-01-02,3\n2020-01-03,3\n",
+}
+
+
+@pytest.mark.parametrize("name", list(CSV_ODD))
+def test_csv_fast_path_refuses_what_the_robust_reader_refuses_with_its_message(tmp_path, monkeypatch, name):
+    path = tmp_path / "data.csv"
+    text = CSV_ODD[name]
+    path.write_bytes(text.encode("latin-1") if name == "Latin-1" else text.encode())
+
+    def outcome(load):  # the series, or the message
+        try:
+            return load()
+        except DataError as exc:
+            return str(exc)
+
+    got, want = outcome(lambda: load_series(path)), outcome(lambda: load_robust_csv(monkeypatch, path))
+    assert type(got) is type(want)
+    if isinstance(want, str):
+        assert got == want
+    else:
+        pd.testing.assert_series_equal(got, want, check_exact=True, check_freq=True)
+        assert got.attrs == want.attrs
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet='a1 ,;"\n\r.', max_size=5), min_size=1, max_size=3), min_size=1, max_size=5),
+       st.sampled_from([",", ";"]), st.sampled_from(["\n", "\r\n"]))
+def test_pandas_reads_csv_cells_and_lines_as_the_csv_module_does_or_leaves_the_file(tmp_path_factory, rows, sep, eol):
+    from seqcast.data import _csv_columns, _read_csv_table
+
+    path = tmp_path_factory.mktemp("csv") / "data.csv"
+    path.write_bytes(eol.join(sep.join(row) for row in rows).encode())
+    try:
+        want_rows, want_lines, want_sep = _read_csv_table(path)
+    except DataError as exc:
+        with pytest.raises(DataError, match=re.escape(str(exc))):
+            _csv_columns(path)
+        return
+    want = [[record[j].strip() for record in want_rows] for j in range(len(want_rows[0]))]
+    assert _csv_columns(path) == (want, want_lines, want_sep)

@@ -569,6 +569,7 @@ ODD_FILES = {  # each left to the robust reader, which names the line (or refuse
     "an Excel sep line": "sep=;\nunique_id;ds;y\na;2020-01-01;1\na;2020-01-02;2\na;2020-01-03;3\n",
     "other columns named alike": "unique_id,x,ds,x,y\na,1,2020-01-01,2,1\na,1,2020-01-02,2,2\na,1,2020-01-03,2,3\n",
     "true in an id": "unique_id,ds,y\ntrue,2020-01-01,1\ntrue,2020-01-02,2\ntrue,2020-01-03,3\n",
+    "a short row beside a separator in quotes": 'unique_id,ds,y,note\na,2020-01-01,1,"p,q"\na,2020-01-02,2\na,2020-01-03,3,x\n',
 }
 
 
