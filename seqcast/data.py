@@ -561,6 +561,31 @@ def _period_text(cell: str) -> str:
     return f"{year}-{n if kind == 'M' else 3 * n - 2:02d}-01"
 
 
+#: Dates as Korean, Japanese and Chinese spreadsheets write them, which pandas does not read: '1949년 1월', '1949年1月1日',
+#: '2020년 1월 1일 수요일', '2020年1月1日(水)', a time after a morning / afternoon word ('2020-01-01 오후 3:00:00': 오전 / 오후,
+#: 午前 / 午後, 上午 / 下午) or in hours ('3시 30분', '15時30分'). `_cjk_text` writes them as pandas reads them.
+_CJK_RE = re.compile(r"^(?:(?P<year>\d{4})\s*[年년]\s*(?P<month>\d{1,2})\s*[月월](?:\s*(?P<day>\d{1,2})\s*[日일]"
+                     r"(?:\s*\(?(?:[월화수목금토일](?:요일)?|[月火水木金土日](?:曜日?)?|(?:星期|周|週)[一二三四五六日天])\)?)?)?"
+                     r"|(?P<date>[0-9][0-9./ -]*[0-9.]))"  # or a date pandas reads ('2020-01-01', '2020. 1. 1.') before a time
+                     r"(?:\s*(?P<half>오전|오후|午前|午後|上午|下午)?\s*(?:(?P<clock>[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)"
+                     r"|(?P<hour>\d{1,2})\s*[시時时]\s*(?:(?P<minute>\d{1,2})\s*[분分](?:\s*(?P<second>\d{1,2})\s*[초秒])?)?))?$")
+_CJK_PM = ("오후", "午後", "下午")
+
+
+def _cjk_text(cell: str) -> str:
+    """A CJK date (`_CJK_RE`) as pandas reads it: '1949년 1월' -> '1949-01', '1949年1月1日' -> '1949-01-01',
+    '2020-01-01 오후 3:00:00' -> '2020-01-01 3:00:00 PM', '2020년 1월 1일 15시 30분' -> '2020-01-01 15:30:00'; else the cell as
+    it is (a month 13 too: pandas then names it as a date it cannot parse)."""
+    m = _CJK_RE.match(cell)
+    if m is None or not (m["year"] or m["half"] or m["hour"]):  # '2020-01-01 10:00' reads as it is
+        return cell
+    text = m["date"] or f"{int(m['year'])}-{int(m['month']):02d}" + (f"-{int(m['day']):02d}" if m["day"] else "")
+    clock = m["clock"] or (m["hour"] and f"{int(m['hour'])}:{int(m['minute'] or 0):02d}:{int(m['second'] or 0):02d}")
+    if clock:
+        text += f" {clock}" + (f" {'PM' if m['half'] in _CJK_PM else 'AM'}" if m["half"] else "")
+    return text
+
+
 def _to_datetime(cells: list[str], dayfirst: bool = False) -> pd.DatetimeIndex:
     """``pd.to_datetime`` with NaT for unparseable cells (and dates beyond 1677..2262: `as_ns`). Offsets that change
     (daylight saving time): daily or coarser data (every local time at one time of day: midnight, or a daily reading at
@@ -600,6 +625,8 @@ def _read_text_dates(cells: Sequence[str], counts: np.ndarray | None = None
     cells = list(cells)
     if cells and _PERIOD_RE.match(cells[0]):  # '2020M01', '2023-W01', 'Q1 2015': their first days
         cells = [_period_text(c) for c in cells]
+    elif cells and _cjk_text(cells[0]) != cells[0]:  # '1949년 1월', '1949年1月1日', '2020-01-01 오후 3:00:00'
+        cells = [_cjk_text(c) for c in cells]
     weight = np.ones(len(cells), dtype=np.int64) if counts is None else counts
     parsed, day_first = _to_datetime(cells), None
     if cells and _DAY_MONTH_RE.match(cells[0]):  # pandas infers the format from the first cell

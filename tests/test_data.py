@@ -2347,3 +2347,49 @@ def test_pandas_reads_csv_cells_and_lines_as_the_csv_module_does_or_leaves_the_f
         return
     want = [[record[j].strip() for record in want_rows] for j in range(len(want_rows[0]))]
     assert _csv_columns(path) == (want, want_lines, want_sep)
+
+
+def test_korean_japanese_and_chinese_dates_read_as_the_dates_they_are(tmp_path):
+    """Korean Excel's '1949년 1월', '1949년 01월 01일', '2020-01-01 오후 3:00:00' and Japanese / Chinese '1949年1月', '1949年1月1日',
+    午前 / 午後, 上午 / 下午 could not be parsed ("2 columns could hold the values" without a date column); they read as the
+    same dates written 1949-01, 1949-01-01, 15:00 do, with the same frequency."""
+    months = [(y, m) for y in (1949, 1950) for m in range(1, 13)]
+
+    def read(spell, name="월"):
+        return load_series(write(tmp_path, f"{name},승객수\n" + "".join(f"{spell(y, m)},{i}\n" for i, (y, m) in enumerate(months))))
+
+    iso = read(lambda y, m: f"{y}-{m:02d}")
+    assert iso.index.freqstr == "MS"
+    for spell in (lambda y, m: f"{y}년 {m}월", lambda y, m: f"{y}년{m}월", lambda y, m: f"{y}년 {m:02d}월 01일",
+                  lambda y, m: f"{y}-{m:02d}-01 오전 12:00:00", lambda y, m: f"{y}年{m}月", lambda y, m: f"{y}年{m}月1日",
+                  lambda y, m: f"{y}年{m}月1日 午前 0:00", lambda y, m: f"{y}/{m}/1 上午 12:00:00"):
+        s = read(spell)
+        assert s.index.equals(iso.index) and s.index.freqstr == "MS" and s.name == "승객수" and list(s) == list(iso)
+    assert read(lambda y, m: f"{y}년 {m}월", name="date").index.equals(iso.index)  # with --date-column's name too
+
+    hours = pd.date_range("2020-01-01", periods=30, freq="h")
+    for spell in ("{d:%Y-%m-%d} {h} {d:%I}:00:00", "{d:%Y. %-m. %-d.} {h} {d:%-I}:00:00", "{d:%Y}年{d:%-m}月{d:%-d}日 {h}{d:%-I}:00",
+                  "{d:%Y}년 {d:%-m}월 {d:%-d}일 {h} {d:%-I}시 00분"):
+        for am, pm in (("오전", "오후"), ("午前", "午後"), ("上午", "下午")):
+            cells = [spell.format(d=d, h=am if d.hour < 12 else pm) for d in hours]
+            s = load_series(write(tmp_path, "time,y\n" + "".join(f"{c},{i}\n" for i, c in enumerate(cells))))
+            assert s.index.equals(pd.DatetimeIndex(hours, freq="h")), cells[:14]
+    s = load_series(write(tmp_path, "d,y\n2020년 1월 1일 수요일,1\n2020년 1월 2일 목요일,2\n2020年1月3日(金),3\n"))  # a weekday
+    assert s.index.equals(pd.date_range("2020-01-01", periods=3, freq="D"))
+
+    frame = pd.DataFrame({"월": [f"{y}년 {m}월" for y, m in months], "v": range(24)})  # text dates in a DataFrame, or its index
+    assert load_series(frame).index.equals(iso.index)
+    assert load_series(frame.set_index("월")["v"]).index.equals(iso.index)
+
+
+def test_korean_and_japanese_dates_that_are_wrong_or_mixed_are_refused_naming_the_line(tmp_path):
+    """A month 13 is named as any date that cannot be parsed is; a column is read in the format of its first date, so CJK
+    dates after '1949-01' (or '1949-04-01' after '1949년 1월', which reads as '1949-01') are refused as other mixed formats."""
+    for text, line, bad, first in (("1949년 1월,1\n1949년 13월,2\n1949년 3월,3\n", 3, "1949년 13월", "1949년 1월"),
+                                   ("1949年1月1日,1\n1949年2月30日,2\n1949年3月1日,3\n", 3, "1949年2月30日", "1949年1月1日"),
+                                   ("1949-01,1\n1949년 2월,2\n1949-03,3\n", 3, "1949년 2월", "1949-01"),
+                                   ("1949년 1월,1\n1949-02,2\n1949-04-01,3\n1949년 4월,4\n", 4, "1949-04-01", "1949년 1월")):
+        for date_column in (None, "월"):
+            with pytest.raises(DataError, match=rf"^line {line}: date '{bad}' in column '월' cannot be parsed \(the first date "
+                                                rf"reads '{first}'\); write every date in one format"):
+                load_series(write(tmp_path, "월,y\n" + text), date_column=date_column)

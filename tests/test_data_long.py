@@ -745,3 +745,16 @@ def test_categorical_steps_are_steps():
     """A categorical ds of integer steps (a Parquet dictionary column) was read as text: "date '0' cannot be parsed"."""
     frame = pd.DataFrame({"unique_id": ["a"] * 3, "ds": pd.Categorical([3, 4, 5]), "y": [1.0, 2.0, 3.0]})
     assert load_long(frame)["a"].index.equals(pd.RangeIndex(3, 6, name="ds"))
+
+
+def test_korean_and_japanese_dates_in_ds_read_as_the_dates_they_are(tmp_path):
+    """'2000年1月', '2000년 2월 1일' in the ds column could not be parsed; each series reads as with 2000-01-01 ...; a month 13
+    is named by its line."""
+    for spell in ("{y}年{m}月", "{y}년 {m}월 1일", "{y}-{m:02d}-01 오전 12:00:00"):
+        rows = [("b", 2000, m, m) for m in range(1, 6)] + [("a", 2000, m, m + 5) for m in range(2, 5)]
+        text = "unique_id,ds,y\n" + "".join(f"{u},{spell.format(y=y, m=m)},{v}\n" for u, y, m, v in rows)
+        assert_same(load_long(write(tmp_path, text)), two_series())
+        frame = pd.read_csv(write(tmp_path, text))  # a DataFrame whose ds is text
+        assert_same(load_long(frame), two_series())
+    with pytest.raises(DataError, match=r"^line 3: date '2000년 13월' in column 'ds' cannot be parsed"):
+        load_long(write(tmp_path, "unique_id,ds,y\na,2000년 12월,1\na,2000년 13월,2\na,2001년 1월,3\n"))
