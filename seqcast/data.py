@@ -23,6 +23,7 @@ cell, date and frequency rules defined here.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import datetime
@@ -126,6 +127,7 @@ def load_series(
     header: bool | None = None,
     freq: str | None = None,
     fill: str = "none",
+    encoding: str | None = None,
 ) -> pd.Series:
     """Load one univariate time series and check that a model can use it.
 
@@ -170,6 +172,12 @@ def load_series(
             rows before the first value and after the last are dropped, not
             filled: the series starts and ends with its own values, and its
             forecasts start after its last one.
+        encoding: CSV only: the file's text encoding, any codec Python knows
+            (``"cp949"`` for Korean Excel's 'CSV', ``"cp1252"`` for Western
+            Windows Excel's, ``"cp932"`` for Japanese). ``None`` reads UTF-8,
+            with or without its byte-order mark, or UTF-16 / UTF-32 when the
+            file starts with that mark, and refuses anything else. Ignored for
+            other sources (Parquet text is always UTF-8).
 
     Returns:
         A ``float64`` Series, named after the value column (``"y"`` when it has
@@ -192,6 +200,7 @@ def load_series(
     """
     fill = _check_fill(fill)
     offset = _check_freq(freq) if freq is not None else None
+    check_encoding(encoding)
     if header is not None and not isinstance(header, bool):
         raise ConfigError(
             f"`header` must be True, False or None (auto-detect). Received: header={header!r}"
@@ -203,7 +212,7 @@ def load_series(
             frame = frame.reset_index(drop=True)  # say) is no time; the command line could not name it: read as a CSV's rows
         raw = _from_frame(frame, column=column, date_column=date_column, many="")
     elif isinstance(source, (str, Path)):
-        raw = _from_csv(source, column=column, date_column=date_column, header=header)
+        raw = _from_csv(source, column=column, date_column=date_column, header=header, encoding=encoding)
     elif isinstance(source, pd.DataFrame):
         raw = _from_frame(source, column=column, date_column=date_column)
     elif isinstance(source, pd.Series):
@@ -1406,9 +1415,23 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         ) from None
 
 
-def _encoding(path: Path) -> str:
-    """How to read a text file: UTF-32 or UTF-16 when it starts with that byte-order mark (UTF-16: Excel's 'Unicode
-    Text', tab-separated), else UTF-8, with or without its byte-order mark (Excel's 'CSV UTF-8')."""
+def check_encoding(encoding: Any) -> None:
+    """Refuse an `encoding` (load_series', load_long's) that is not None nor a text codec Python knows (ConfigError)."""
+    try:
+        known = encoding is None or codecs.lookup(encoding)._is_text_encoding  # not a codec of bytes (base64), of text (rot13)
+    except (LookupError, TypeError):
+        known = False
+    if not known:
+        raise ConfigError("`encoding` must be a codec Python knows, such as utf-8, cp949, cp1252, latin-1. "
+                          f"Received: encoding={encoding!r}") from None
+
+
+def _encoding(path: Path, encoding: str | None = None) -> str:
+    """How to read a text file: in `encoding` when one is given (UTF-8 without its byte-order mark, if it has one), else
+    UTF-32 or UTF-16 when it starts with that byte-order mark (UTF-16: Excel's 'Unicode Text', tab-separated), else
+    UTF-8, with or without its byte-order mark (Excel's 'CSV UTF-8')."""
+    if encoding is not None:
+        return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
     try:
         with path.open("rb") as fh:
             head = fh.read(4)
@@ -1419,10 +1442,10 @@ def _encoding(path: Path) -> str:
         return "utf-8-sig"
 
 
-def column_names(source: Any, index: bool = False) -> list[str]:
-    """The column names a CSV file's first non-blank line or a Parquet file's schema gives (a stored pandas index
-    left out unless `index`: load_long reads its levels as columns), stripped; [] for anything unreadable or not a
-    file (the loaders say why). Cheap: the header only."""
+def column_names(source: Any, index: bool = False, encoding: str | None = None) -> list[str]:
+    """The column names a CSV file's first non-blank line (read in `encoding`, as `_encoding` says) or a Parquet file's
+    schema gives (a stored pandas index left out unless `index`: load_long reads its levels as columns), stripped; []
+    for anything unreadable or not a file (the loaders say why). Cheap: the header only."""
     path = Path(source).expanduser() if isinstance(source, (str, Path)) else None
     try:
         if path is None or not path.is_file():
@@ -1433,7 +1456,7 @@ def column_names(source: Any, index: bool = False) -> list[str]:
             schema = pq.read_schema(path)
             stored = [] if index else (schema.pandas_metadata or {}).get("index_columns", [])
             return [n for n in schema.names if n not in stored]
-        with path.open("r", encoding=_encoding(path), newline="") as fh:
+        with path.open("r", encoding=_encoding(path, encoding), newline="") as fh:
             for record in _csv_reader(fh):
                 if record and any(cell.strip() for cell in record) and not _is_sep_line(record):
                     return [cell.strip() for cell in record]
@@ -1453,8 +1476,9 @@ def _is_sep_line(record: list[str]) -> bool:
     return bool(record) and record[0].strip().lower().startswith("sep=") and not any(c.strip() for c in record[1:])
 
 
-def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
-    """Non-blank CSV records, the 1-based line number each starts on, and the separator."""
+def _read_csv_rows(path: Path, encoding: str | None = None) -> tuple[list[list[str]], list[int], str]:
+    """Non-blank CSV records, the 1-based line number each starts on, and the separator; read in `encoding` (None: as
+    `_encoding` detects it)."""
     shown = _show(str(path), 200)
     if not path.exists():
         raise _not_found(path)
@@ -1476,7 +1500,7 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
     if packed:
         raise DataError(f"file {shown} is {packed}")
     try:
-        with path.open("r", encoding=_encoding(path), newline="") as fh:
+        with path.open("r", encoding=_encoding(path, encoding), newline="") as fh:
             reader = _csv_reader(fh)
             rows: list[list[str]] = []
             lines: list[int] = []
@@ -1489,13 +1513,13 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
                     record[0] = record[0].lstrip("\ufeff")  # Excel 'CSV UTF-8' files (invisible; the first one's is decoded)
                 joined = "".join(record)
                 if "\x00" in joined:  # UTF-16 or -32 without its mark: each character's NUL bytes read as UTF-8
-                    raise _nul_bytes(path, start)
+                    raise _nul_bytes(path, start, encoding)
                 if joined.strip():  # not blank: some cell holds more than spaces
                     rows.append(record)
                     lines.append(start)
                 start = reader.line_num + 1
     except UnicodeDecodeError:
-        raise _not_utf8(path) from None
+        raise _not_utf8(path, encoding) from None
     except csv.Error as exc:
         raise DataError(f"file {shown} is not valid CSV ({_one_line(str(exc))}); fix the file") from None
     except OSError as exc:
@@ -1510,21 +1534,41 @@ def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int], str]:
     return rows, lines, reader.dialect.delimiter
 
 
-def _pandas_csv(path: Path, options: Callable[[list[str]], dict], refuse: tuple[bytes, ...] = ()
-                ) -> tuple[pd.DataFrame, list[str], str, bool] | None:
-    """A UTF-8 CSV file read by pandas' C parser, far faster and smaller than Python's csv module for many rows:
+#: Codecs of two bytes or more per character whose bytes 0x00-0x3f are always the ASCII characters they are (a character's
+#: second byte is 0x40 or more, or a digit), as `_scan` counts them; not UTF-16/32, UTF-7, ISO-2022 or Johab (';' as a
+#: second byte).
+_ASCII_SAFE = {"utf-8", "utf-8-sig", "cp949", "euc_kr", "cp932", "shift_jis", "shift_jis_2004", "shift_jisx0213", "euc_jp",
+               "euc_jis_2004", "euc_jisx0213", "gbk", "gb2312", "gb18030", "big5", "cp950", "big5hkscs"}
+
+
+def _ascii_safe(encoding: str) -> bool:
+    """Whether `_scan` can count a file's separators, quotes and line ends in its bytes: UTF-8, the East Asian codecs of
+    `_ASCII_SAFE`, and the code pages of one byte per character that keep ASCII (Windows-1252, Latin-1; not EBCDIC,
+    nor ISO-2022 and HZ, whose escapes switch the meaning of the bytes that follow)."""
+    name = codecs.lookup(encoding).name
+    one_byte = len(bytes(range(256)).decode(encoding, "replace")) == 256 and not name.startswith(("iso2022", "hz"))
+    return name in _ASCII_SAFE or (one_byte and '\0\t\n\r",;'.encode(encoding, "replace") == b'\0\t\n\r",;')
+
+
+def _pandas_csv(path: Path, options: Callable[[list[str]], dict], refuse: tuple[bytes, ...] = (),
+                encoding: str | None = None) -> tuple[pd.DataFrame, list[str], str, bool] | None:
+    """A UTF-8 CSV file (or one in `encoding`) read by pandas' C parser, far faster and smaller than Python's csv
+    module for many rows:
     (frame of columns 0 .. width-1, the first non-blank record's cells stripped, the separator, whether record i is on
     line i + 1: no blank line, no line break in quotes); or None when it may read otherwise than `_read_csv_rows`: a
-    ragged row (pandas fills a short one), bytes that are no UTF-8, a NUL, a BOM after the start, a '\\r' alone, a
+    ragged row (pandas fills a short one), bytes that do not decode, a NUL, a BOM after the start, a '\\r' alone, a
     packed file, Excel's sep= line, or any of `refuse` in any case. `options(the first record's cells)`: read_csv's
     options (header=0 skips that record; dtype= ...), or a DataError (None)."""
-    if not path.is_file() or _encoding(path) != "utf-8-sig":  # UTF-16: its separators are two bytes
+    if not path.is_file():
+        return None
+    enc = _encoding(path, encoding)
+    if enc != "utf-8-sig" and (encoding is None or not _ascii_safe(enc)):  # UTF-16: its separators are two bytes
         return None
     try:
         with path.open("rb") as fh:
             if fh.read(4).startswith((b"PAR1", *_PACKED)):
                 return None
-        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        with path.open("r", encoding=enc, newline="") as fh:
             reader = _csv_reader(fh)
             head = next(filter(lambda r: "".join(r).strip(), reader), None)
         sep = reader.dialect.delimiter
@@ -1535,7 +1579,7 @@ def _pandas_csv(path: Path, options: Callable[[list[str]], dict], refuse: tuple[
         if scan is None:
             return None
         with _quiet():  # a row with too many fields is an error; one with too few is filled: counted below
-            frame = pd.read_csv(path, sep=sep, names=list(range(len(head))), encoding="utf-8-sig", compression=None,
+            frame = pd.read_csv(path, sep=sep, names=list(range(len(head))), encoding=enc, compression=None,
                                 engine="c", **{"header": None, **kwargs})
     except (DataError, UnicodeDecodeError, csv.Error, OSError, ValueError, pd.errors.ParserError):
         return None
@@ -1565,31 +1609,69 @@ def _scan(path: Path, sep: str, refuse: tuple[bytes, ...]) -> tuple[int, int, bo
     return (count, lines + (not tail.endswith(b"\n")), quoted) if returns == pairs else None
 
 
-def _nul_bytes(path: Path, line: int) -> DataError:
+def _nul_bytes(path: Path, line: int, encoding: str | None = None) -> DataError:
     """A text file holding NUL bytes: UTF-16 or UTF-32 written without its byte-order mark ('line 74 has 1 field but line 1
     has 2', or columns named '\\x00d\\x00a\\x00t\\x00e' before), or a damaged one (a crash's run of zeros)."""
-    return DataError(f"file {_show(str(path), 200)} is not UTF-8 text: line {line} holds NUL bytes (0x00), as UTF-16 or "
-                     "UTF-32 text without its byte-order mark does (or a damaged file); save it as UTF-8 (in Excel: CSV UTF-8)")
+    return DataError(f"file {_show(str(path), 200)} is not {encoding or 'UTF-8'} text: line {line} holds NUL bytes (0x00), as "
+                     "UTF-16 or UTF-32 text without its byte-order mark does (or a damaged file); save it as UTF-8 (in Excel: "
+                     "CSV UTF-8)")
 
 
-def _not_utf8(path: Path) -> DataError:
-    """A file that is not UTF-8: Excel's 'Unicode Text' (UTF-16) cut short, or the line with the first byte that is no UTF-8 (a
-    Latin-1 or Windows-1252 file, Korean cp949, or one such line appended to a UTF-8 file). Reads the whole file."""
-    shown, fix = _show(str(path), 200), "save it as UTF-8 (in Excel: CSV UTF-8)"
-    encoding = _encoding(path)
+#: What a refusal of a file that is not UTF-8 advises.
+_SAVE_UTF8 = "save it as UTF-8 (in Excel: CSV UTF-8)"
+_PASS_ENCODING = (f"{_SAVE_UTF8} or pass its encoding, encoding= (CLI --encoding): cp949 for Korean Excel, cp1252 for Western "
+                  "Windows, cp932 for Japanese")
+
+
+def _korean(raw: bytes) -> bool:
+    """Whether bytes that are no UTF-8 read as Korean EUC-KR (cp949's common part: KS X 1001) holding Hangul: then
+    they are most likely Korean Excel's 'CSV' (a Japanese cp932 file's kana, a Latin-1 file's lone accents do not decode)."""
+    try:
+        text = raw.decode("euc_kr")
+    except UnicodeDecodeError:
+        return False
+    return re.search("[\uac00-\ud7a3]", text) is not None
+
+
+def _bad_line(raw: bytes, at: int, encoding: str) -> tuple[int, str]:
+    """(1-based line number, its text with undecodable bytes as U+FFFD) of the byte at `at` of `raw` in `encoding`."""
+    if _ascii_safe(encoding):  # lines end at b"\n" bytes: only that line decoded
+        start, end = raw.rfind(b"\n", 0, at) + 1, raw.find(b"\n", at)
+        line = raw[start : end if end >= 0 else len(raw)].rstrip(b"\r").decode(encoding, "replace")
+        return raw.count(b"\n", 0, at) + 1, line
+    before = raw[:at].decode(encoding, "replace")
+    after = raw[at : at + 4096].decode(encoding, "replace")
+    line = before[before.rfind("\n") + 1 :] + after.split("\n", 1)[0]
+    return before.count("\n") + 1, line.rstrip("\r")
+
+
+def _not_utf8(path: Path, given: str | None = None) -> DataError:
+    """A file that is not UTF-8 (or not of the `given` encoding): Excel's 'Unicode Text' (UTF-16) cut short, or the line
+    with the first byte that does not decode (a Latin-1 or Windows-1252 file, Korean cp949, or one such line appended to
+    a UTF-8 file). Reads the whole file."""
+    shown, fix = _show(str(path), 200), _PASS_ENCODING
+    encoding = _encoding(path, given)
+    if given is not None:
+        raw = path.read_bytes()
+        try:
+            raw.decode(encoding)
+            return DataError(f"file {shown} is not {given} text; pass its encoding (encoding=, CLI --encoding) or {_SAVE_UTF8}")
+        except UnicodeDecodeError as e:
+            number, line = _bad_line(raw, e.start, encoding)
+            return DataError(f"file {shown} is not {given} text: line {number} ({_show(line)}) holds the byte 0x{raw[e.start]:02x}, "
+                             f"which {given} does not decode; pass the file's encoding (encoding=, CLI --encoding) or {_SAVE_UTF8}")
     if encoding != "utf-8-sig":  # read as UTF-16 (or -32) by its mark, yet bytes no UTF-16 (cut short, say)
         excel = " (Excel's 'Unicode Text')" if encoding == "utf-16" else ""
-        return DataError(f"file {shown} is not valid {encoding.upper()} text{excel}; {fix}")
+        return DataError(f"file {shown} is not valid {encoding.upper()} text{excel}; {_SAVE_UTF8}")
     raw = path.read_bytes()
     try:
         raw.decode("utf-8")
         return DataError(f"file {shown} is not UTF-8 text; {fix}")  # changed since it was read
     except UnicodeDecodeError as e:
         at = e.start
-    start = raw.rfind(b"\n", 0, at) + 1
-    end = raw.find(b"\n", at)
-    line = raw[start:end if end >= 0 else len(raw)].rstrip(b"\r").decode("utf-8", "replace")
-    number = raw.count(b"\n", 0, at) + 1
+    number, line = _bad_line(raw, at, "utf-8")
+    if _korean(raw):
+        fix = f"it reads as cp949 (Korean): pass encoding='cp949' (CLI --encoding cp949), or {_SAVE_UTF8}"
     return DataError(f"file {shown} is not UTF-8 text: line {number} ({_show(line)}) holds the "
                      f"byte 0x{raw[at]:02x} (an encoding such as Latin-1, Windows-1252 or EUC-KR); {fix}")
 
@@ -1672,10 +1754,10 @@ class _Ambiguous(str):
     without a word (it read 1.0 beside 999.5)."""
 
 
-def _read_csv_table(path: Path) -> tuple[list[list[str]], list[int], str]:
+def _read_csv_table(path: Path, encoding: str | None = None) -> tuple[list[list[str]], list[int], str]:
     """`_read_csv_rows`, refusing rows whose number of fields differs from the first row's. The cells are as written:
     in a file not separated by commas, the caller reads a cell like ``1120,5`` as a decimal comma (`_decimal_column`)."""
-    rows, lines, delimiter = _read_csv_rows(path)
+    rows, lines, delimiter = _read_csv_rows(path, encoding)
     width = len(rows[0])
     pipes = {record[0].count("|") if len(record) == 1 else 0 for record in rows}
     if len(pipes) == 1 and min(pipes) >= 1:  # one column, every line split alike by '|'
@@ -1694,10 +1776,10 @@ def _read_csv_table(path: Path) -> tuple[list[list[str]], list[int], str]:
     return rows, lines, delimiter
 
 
-def _csv_columns(path: Path) -> tuple[list[list[str]], list[int], str]:
+def _csv_columns(path: Path, encoding: str | None = None) -> tuple[list[list[str]], list[int], str]:
     """`_read_csv_table`'s rows as (width, N) columns of stripped cells, the line each row is on, and the separator; read
     by pandas' parser (every cell as text) when it reads as that robust reader does, each record on its own line."""
-    read = _pandas_csv(path, lambda head: {"dtype": object, "na_filter": False})
+    read = _pandas_csv(path, lambda head: {"dtype": object, "na_filter": False}, encoding=encoding)
     if read is not None:
         frame, _, sep, one_per_line = read
         columns = [[cell.strip() for cell in frame[j].tolist()] for j in frame]  # (width, N)
@@ -1705,13 +1787,13 @@ def _csv_columns(path: Path) -> tuple[list[list[str]], list[int], str]:
         odd = any("|" in cell for cell in columns[0]) if len(columns) == 1 else not any(columns[-1])  # '|'-separated? Excel's ';' ending lines
         if one_per_line and not blank.any() and not odd:
             return columns, list(range(1, len(frame) + 1)), sep
-    rows, lines, sep = _read_csv_table(path)
+    rows, lines, sep = _read_csv_table(path, encoding)
     return [[record[j].strip() for record in rows] for j in range(len(rows[0]))], lines, sep
 
-def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool | None) -> _Raw:
+def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool | None, encoding: str | None = None) -> _Raw:
     path = Path(source).expanduser()
     shown = _show(str(path), 200)
-    columns, lines, sep = _csv_columns(path)
+    columns, lines, sep = _csv_columns(path, encoding)
     columns = [_number_column(column, sep != ",") for column in columns]  # 1 000,50; and 1120,5 if not comma-separated
     has_header = _row_is_header(columns) if header is None else header
     names: list[str] | None = None

@@ -31,7 +31,7 @@ __all__ = [
 
 def _airline(**kwargs: Any) -> pd.Series:
     """The airline CSV through ``load_series``; ``kwargs`` may set freq/fill only."""
-    for opt in ("column", "date_column", "header"):
+    for opt in ("column", "date_column", "header", "encoding"):
         value = kwargs.pop(opt, None)
         if value is not None:
             raise ConfigError(
@@ -82,7 +82,7 @@ def load(name_or_path: Any, **kwargs: Any) -> pd.Series:
         DataError: a name that is neither a built-in dataset nor an existing file,
             or any problem ``load_series`` finds.
         ConfigError: an option value is wrong, or an option that does not apply to a
-            built-in dataset (``column``, ``date_column``, ``header``) is set.
+            built-in dataset (``column``, ``date_column``, ``header``, ``encoding``) is set.
     """
     if isinstance(name_or_path, str) and name_or_path.strip().lower() in _BUILTINS:
         loader = _BUILTINS[name_or_path.strip().lower()]

@@ -32,6 +32,7 @@ from seqcast.data import (
     _check_fill,
     _check_freq,
     _choose_reading,
+    check_encoding,
     _finish,
     _fmt_date,
     _frame_dates,
@@ -76,6 +77,7 @@ def load_long(
     value_column: str = "y",
     freq: str | None = None,
     fill: str = "none",
+    encoding: str | None = None,
 ) -> dict[str, pd.Series]:
     """Load many series from long format: one row per (series id, date, value).
 
@@ -91,6 +93,9 @@ def load_long(
         fill: as in :func:`load_series` (gaps and missing values per series;
             a series' empty rows before its first value and after its last, as a
             wide table melted to long format has, are dropped, not filled).
+        encoding: as in :func:`load_series`: a CSV file's text encoding
+            (``"cp949"`` for Korean Excel); ``None`` reads UTF-8 (or UTF-16 / 32
+            by its byte-order mark). Ignored for other sources.
 
     The rows may come in any order; each series is sorted by date. A date column
     holding only whole numbers is read as years (Jan 1st of each, frequency
@@ -125,6 +130,7 @@ def load_long(
     """
     fill = _check_fill(fill)
     offset = _check_freq(freq) if freq is not None else None
+    check_encoding(encoding)
     for opt, val in (("id_column", id_column), ("date_column", date_column),
                      ("value_column", value_column)):
         if not isinstance(val, str) or not val.strip():
@@ -136,13 +142,13 @@ def load_long(
             f"Received: id_column={id_column!r}, date_column={date_column!r}, value_column={value_column!r}"
         )
 
-    table = _parsed_csv(source, (id_column, date_column, value_column))
+    table = _parsed_csv(source, (id_column, date_column, value_column), encoding)
     if table is not None:  # the common case, read by pandas' parser
         try:
             return _load(table, id_column, date_column, value_column, offset, fill)
         except (DataError, ConfigError, _LinesUnknown):
             table = None  # (freed) the robust reader below gives the message, naming the line
-    out = _load(_read_long(source, tuple(wanted.values())), id_column, date_column, value_column, offset, fill)
+    out = _load(_read_long(source, tuple(wanted.values()), encoding), id_column, date_column, value_column, offset, fill)
     if isinstance(source, pd.DataFrame):  # to_long's frame of series that fill made up values in: where they are
         gaps.carry_frame(source, out)
     return out
@@ -284,16 +290,17 @@ def to_long(series: Any, value_name: str = "y") -> pd.DataFrame:
     return frame
 
 
-def is_long(source: Any, *, id_column: str = "unique_id") -> bool:
+def is_long(source: Any, *, id_column: str = "unique_id", encoding: str | None = None) -> bool:
     """True when ``source`` is a DataFrame, or a CSV / Parquet file, whose columns (or a DataFrame's index levels) include ``id_column``.
 
     Cheap: a file is read up to its header (the Parquet schema, or the first
     non-blank CSV line). Anything unreadable or of another type gives False,
     so callers can fall back to :func:`load_series` and its error messages.
+    ``encoding``: a CSV file's, as :func:`load_long` takes it.
     """
     if isinstance(source, pd.DataFrame):  # an index level counts, as load_long reads it
         return any(_same_label(c, id_column) for c in [*source.columns, *source.index.names])
-    return id_column in column_names(source, index=True)  # []: unreadable or of another type
+    return id_column in column_names(source, index=True, encoding=encoding)  # []: unreadable or of another type
 
 
 class _Table:
@@ -309,7 +316,7 @@ class _Table:
         self.decimal, self.levels = decimal, list(levels)
 
 
-def _read_long(source: Any, wanted: tuple[str, ...]) -> _Table:
+def _read_long(source: Any, wanted: tuple[str, ...], encoding: str | None = None) -> _Table:
     if isinstance(source, pd.DataFrame):
         return _frame_table(source, "the DataFrame", wanted)
     if not isinstance(source, (str, Path)):
@@ -321,7 +328,7 @@ def _read_long(source: Any, wanted: tuple[str, ...]) -> _Table:
     shown = _show(str(path), 200)
     if path.suffix.lower() in PARQUET_SUFFIXES:
         return _frame_table(_read_parquet(path), f"file {shown}", wanted)
-    rows, lines, sep = _read_csv_table(path)
+    rows, lines, sep = _read_csv_table(path, encoding)
     if len(rows) < 2:
         raise DataError(f"file {shown} has a header line but no data rows; add the data below it")
     names = [cell.strip() for cell in rows[0]]
@@ -344,7 +351,7 @@ def _lines_unknown(i: int) -> str:
 _NA_CELLS = sorted({spell(t) for t in _MISSING_TOKENS for spell in (str.lower, str.upper, str.title)} | {"NaN", "NaT"})
 
 
-def _parsed_csv(source: Any, wanted: tuple[str, str, str]) -> _Table | None:
+def _parsed_csv(source: Any, wanted: tuple[str, str, str], encoding: str | None = None) -> _Table | None:
     """A long CSV file read by pandas' C parser (`_pandas_csv`: the ids and dates as stripped text, the values as float64,
     a missing value written as `_NA_CELLS` spell it NaN), or None when it may read otherwise than `_read_long` reads it:
     anything unusual (a ragged row, a NUL, decimal commas, text or True in the value column, an empty id or date ...) is
@@ -361,7 +368,7 @@ def _parsed_csv(source: Any, wanted: tuple[str, str, str]) -> _Table | None:
         return {"header": 0, "keep_default_na": False, "na_values": {pos[wanted[2]]: _NA_CELLS}, "float_precision": "round_trip",
                 "dtype": {pos[wanted[0]]: object, pos[wanted[1]]: object, pos[wanted[2]]: np.float64}}
 
-    read = _pandas_csv(path, options, refuse=(b"true", b"false"))  # (pandas reads true and false as 1.0 and 0.0)
+    read = _pandas_csv(path, options, refuse=(b"true", b"false"), encoding=encoding)  # (pandas reads true and false as 1.0 and 0.0)
     if read is None:
         return None
     frame, names, _, _ = read

@@ -1355,7 +1355,9 @@ def test_a_file_that_is_not_utf8_says_where_and_how_to_save_it(tmp_path):
     mixed.write_bytes("date,Umsatz €\n2015-01-01,1\n".encode() + "2015-02-01,2 \xe9\n".encode("latin-1"))
     for loader in (load_series, load_long):
         with pytest.raises(DataError, match=r"^file '.*mixed.csv' is not UTF-8 text: line 3 \('2015-02-01,2 \ufffd'\) holds "
-                                            r"the byte 0xe9 .*; save it as UTF-8 \(in Excel: CSV UTF-8\)$"):
+                                            r"the byte 0xe9 .*; save it as UTF-8 \(in Excel: CSV UTF-8\) or pass its encoding, "
+                                            r"encoding= \(CLI --encoding\): cp949 for Korean Excel, cp1252 for Western Windows, "
+                                            r"cp932 for Japanese$"):
             loader(mixed)
 
 
@@ -2393,3 +2395,87 @@ def test_korean_and_japanese_dates_that_are_wrong_or_mixed_are_refused_naming_th
             with pytest.raises(DataError, match=rf"^line {line}: date '{bad}' in column '월' cannot be parsed \(the first date "
                                                 rf"reads '{first}'\); write every date in one format"):
                 load_series(write(tmp_path, "월,y\n" + text), date_column=date_column)
+
+
+# ---- encoding=: CSV files that are not UTF-8 -----------------------------------------------------------
+
+MONTHS = pd.date_range("2015-01-01", periods=24, freq="MS")
+VALUES = [round(100 + 3 * i + 7 * np.sin(i), 2) for i in range(24)]
+
+
+def encoded(tmp_path: Path, header: str, encoding: str, name: str, blank: bool = False) -> Path:
+    """A monthly CSV `header` + 24 rows in `encoding`; `blank`: with an empty line, which leaves it to the robust reader."""
+    lines = [header] + [f"{d:%Y-%m-%d},{v}" for d, v in zip(MONTHS, VALUES)]
+    if blank:
+        lines.insert(5, "")
+    path = tmp_path / name
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("blank", [False, True], ids=["pandas-reader", "robust-reader"])
+@pytest.mark.parametrize("encoding, header", [("cp949", "월,승객수"), ("cp1252", "Datum,Umsatz €"),
+                                              ("latin-1", "date,café"), ("cp932", "日付,売上")])
+def test_encoding_reads_excel_csv_files_of_other_code_pages(tmp_path, encoding, header, blank):
+    """Korean Excel saves 'CSV' in cp949, Western Windows Excel in cp1252, Japanese in cp932: refused (one line naming the
+    option), and read with encoding=: the same series as the file saved as UTF-8, by both readers."""
+    path = encoded(tmp_path, header, encoding, "export.csv", blank)
+    utf8 = load_series(encoded(tmp_path, header, "utf-8", "utf8.csv", blank))
+    with pytest.raises(DataError, match=r"^file '.*export.csv' is not UTF-8 text: line 1 .*encoding="):
+        load_series(path)
+    s = load_series(path, encoding=encoding)
+    assert s.name == header.split(",")[1] and s.index.freqstr == "MS"
+    pd.testing.assert_series_equal(s, utf8)
+    from seqcast.data import _pandas_csv
+
+    fast = _pandas_csv(path, lambda head: {"dtype": object, "na_filter": False}, encoding=encoding)
+    assert fast is not None and fast[3] is not blank  # pandas' parser read it; a blank line: the robust reader's turn
+
+
+def test_a_korean_file_is_named_as_cp949_and_others_are_not(tmp_path):
+    """The refusal of a Korean Excel file says which encoding reads it; a Latin-1 or Japanese one is not taken for it."""
+    with pytest.raises(DataError, match=r"it reads as cp949 \(Korean\): pass encoding='cp949' \(CLI --encoding cp949\), "
+                                        r"or save it as UTF-8 \(in Excel: CSV UTF-8\)$"):
+        load_series(encoded(tmp_path, "월,승객수", "cp949", "kr.csv"))
+    for header, encoding in (("date,café", "latin-1"), ("日付,売上", "cp932")):
+        with pytest.raises(DataError, match=r"cp1252 for Western Windows, cp932 for Japanese$") as e:
+            load_series(encoded(tmp_path, header, encoding, "other.csv"))
+        assert "reads as cp949" not in str(e.value)
+
+
+def test_bytes_the_given_encoding_does_not_decode_are_named_by_line(tmp_path):
+    """encoding= that is not the file's: one line naming the line and the byte, as for a file that is not UTF-8."""
+    path = encoded(tmp_path, "date,y", "utf-8", "mixed.csv")
+    path.write_bytes(path.read_bytes() + "2017-01-01,Umsatz é\r\n".encode("cp1252"))  # 0xe9 0x0d: no cp949 character
+    for loader in (load_series, load_long):
+        with pytest.raises(DataError, match=r"^file '.*mixed.csv' is not cp949 text: line 26 \('2017-01-01,Umsatz \ufffd'\) "
+                                            r"holds the byte 0xe9, which cp949 does not decode; pass the file's encoding "
+                                            r"\(encoding=, CLI --encoding\) or save it as UTF-8 \(in Excel: CSV UTF-8\)$"):
+            loader(path, encoding="cp949")
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes("date,y\n2015-01-01,1\n2015-02-01,2\n2015-03-01,3\n".encode("utf-16-le") + b"\x00\xd8")  # a lone surrogate
+    with pytest.raises(DataError, match=r"^file '.*utf16.csv' is not utf-16-le text: line 5 \('\ufffd'\) holds the byte 0x00, "):
+        load_series(utf16, encoding="utf-16-le")
+
+
+@pytest.mark.parametrize("bad", ["kr", "base64", "rot13", "", 949])
+def test_an_encoding_python_does_not_know_is_a_config_error(tmp_path, bad):
+    """An unknown codec name, or one of bytes (base64) or of text (rot13), is refused before the file is read."""
+    path = encoded(tmp_path, "date,y", "utf-8", "data.csv")
+    for loader in (load_series, load_long):
+        with pytest.raises(ConfigError, match=r"^`encoding` must be a codec Python knows, such as utf-8, cp949, cp1252, "
+                                              rf"latin-1\. Received: encoding={re.escape(repr(bad))}$"):
+            loader(path, encoding=bad)
+
+
+def test_encoding_none_keeps_the_detection_and_explicit_unicode_works(tmp_path):
+    """encoding=None reads UTF-8 with its BOM and UTF-16 by its mark, as before; 'utf-8' drops a BOM as detection does,
+    'utf-16' reads a UTF-16 file (by the robust reader: its separators are two bytes); Parquet files ignore it."""
+    want = load_series(encoded(tmp_path, "date,y", "utf-8", "plain.csv"))
+    bom = encoded(tmp_path, "date,y", "utf-8-sig", "bom.csv")
+    utf16 = encoded(tmp_path, "date,y", "utf-16", "utf16.csv")
+    for path, encoding in ((bom, None), (bom, "utf-8"), (bom, "UTF8"), (utf16, None), (utf16, "utf-16")):
+        pd.testing.assert_series_equal(load_series(path, encoding=encoding), want)
+    parquet = tmp_path / "data.parquet"
+    pd.DataFrame({"date": MONTHS, "y": VALUES}).to_parquet(parquet)
+    pd.testing.assert_series_equal(load_series(parquet, encoding="cp949"), want)

@@ -758,3 +758,25 @@ def test_korean_and_japanese_dates_in_ds_read_as_the_dates_they_are(tmp_path):
         assert_same(load_long(frame), two_series())
     with pytest.raises(DataError, match=r"^line 3: date '2000년 13월' in column 'ds' cannot be parsed"):
         load_long(write(tmp_path, "unique_id,ds,y\na,2000년 12월,1\na,2000년 13월,2\na,2001년 1월,3\n"))
+
+
+@pytest.mark.parametrize("blank", [False, True], ids=["pandas-reader", "robust-reader"])
+def test_a_korean_excel_long_file_reads_with_encoding_cp949(tmp_path, blank):
+    """Korean Excel's 'CSV' (cp949), its header and ids in Hangul: refused without encoding= (naming cp949), read with it
+    as the same file saved as UTF-8 reads, by pandas' parser and by the robust reader (a blank line); is_long sees it."""
+    lines = ["지점,날짜,판매량"] + [f"{k},2020-{m:02d}-01,{i * 10 + m}" for i, k in enumerate(["서울", "부산"]) for m in range(1, 7)]
+    if blank:
+        lines.insert(3, "")
+    text = "\r\n".join(lines) + "\r\n"
+    path, utf8 = tmp_path / "kr.csv", tmp_path / "utf8.csv"
+    path.write_bytes(text.encode("cp949"))
+    utf8.write_bytes(text.encode("utf-8"))
+    names = {"id_column": "지점", "date_column": "날짜", "value_column": "판매량"}
+    with pytest.raises(DataError, match=r"^file '.*kr.csv' is not UTF-8 text: line 1 .*it reads as cp949 \(Korean\)"):
+        load_long(path, **names)
+    assert not is_long(path, id_column="지점") and is_long(path, id_column="지점", encoding="cp949")
+    got = load_long(path, **names, encoding="cp949")
+    assert list(got) == ["서울", "부산"] and got["부산"].attrs["value_column"] == "판매량"
+    assert_same(got, load_long(utf8, **names))
+    with pytest.raises(DataError, match=r"^file '.*kr.csv' is not cp932 text: line 2 \(.*\) holds the byte 0xef, "):  # (its header reads as kana)
+        load_long(path, **names, encoding="cp932")
