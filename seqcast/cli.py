@@ -463,16 +463,16 @@ def _auto_for(series_list, cfg, flags: dict, nonneg: bool | None = None, calibra
                     calibrate_on=calibrate_on, levels=levels or (), fit_horizon=flags.get("horizon"))
 
 
-def _load_many(data: str, column, date_column, id_column, value_column, freq, fill):
+def _load_many(data: str, column, date_column, id_column, value_column, freq, fill, encoding=None):
     """Long format (an id column): {id: series}; else None, for `_load_data` (one series)."""
     from . import long
     from .errors import ConfigError, DataError
 
     if data == "-":  # predict --out - writes to stdout, so this is tried
         raise DataError("reading the data from stdin ('-') is not supported; save it to a CSV file and pass its path")
-    if long.is_long(data, id_column=id_column or "unique_id"):
+    if long.is_long(data, id_column=id_column or "unique_id", encoding=encoding):
         return long.load_long(data, id_column=id_column or "unique_id", date_column=date_column or "ds",
-                                  value_column=value_column or column or "y", freq=freq, fill=fill)
+                                  value_column=value_column or column or "y", freq=freq, fill=fill, encoding=encoding)
     if id_column is not None or value_column is not None:
         raise ConfigError(f"--id-column and --value-column apply to long format, but '{data}' has no id column "
                           f"{id_column or 'unique_id'!r}; use --column and --date-column for one series")
@@ -486,11 +486,11 @@ def _flags(**given) -> str:
     return "".join(f" --{k.replace('_', '-')} {shell_join([v])}" for k, v in given.items() if v is not None)
 
 
-def _load_data(data: str, column, date_column, freq, fill):
+def _load_data(data: str, column, date_column, freq, fill, encoding=None):
     from . import datasets
 
     # digits stay text: load_series takes a column of that name when there is one, else the index
-    return datasets.load(data, column=column, date_column=date_column, freq=freq, fill=fill)
+    return datasets.load(data, column=column, date_column=date_column, freq=freq, fill=fill, encoding=encoding)
 
 
 def _unscored_note(series_list, fill: str, quiet: bool, unscored: int, total: int, err: bool = False) -> None:
@@ -591,6 +591,9 @@ IDS = typer.Option(None, "--ids", help="Long format: only these series, comma-se
 ID_COLUMN = typer.Option(None, "--id-column", help="Long format: the series id column (default unique_id; its presence selects long format).")
 VALUE_COLUMN = typer.Option(None, "--value-column", help="Long format: the value column (default y).")
 FREQ = typer.Option(None, help="Frequency alias such as MS, D, h (inferred from the dates).")
+_ENCODING_HELP = ("text encoding: cp949 for Korean Excel's 'CSV', cp1252 for Western Windows, cp932 for Japanese, or any codec "
+                  "Python knows (default: UTF-8, or UTF-16 / UTF-32 by its byte-order mark). Parquet files ignore it.")
+ENCODING = typer.Option(None, "--encoding", metavar="ENC", help=f"The CSV file's {_ENCODING_HELP}")
 
 
 def _out_option(command: str):
@@ -719,6 +722,7 @@ def fit(
     value_column: Optional[str] = VALUE_COLUMN,
     freq: Optional[str] = FREQ,
     fill: Optional[str] = typer.Option(None, help="Gaps and missing values: none | ffill | interpolate."),
+    encoding: Optional[str] = ENCODING,
     model: Optional[str] = typer.Option(None, help="auto | lstm | gru | rnn | linear. Default auto (unless --config): seqcast's default for the data (GRU(32) + linear skip, window 2 seasons (at least 12), log, residual over seasonal naive, MAE, 5-member ensemble); other flags override its choices."),
     units: Optional[str] = typer.Option(None, help="Layer sizes, e.g. 300 or 20,20."),
     output_activation: Optional[str] = typer.Option(None, help="Head activation: none | sigmoid | tanh | relu."),
@@ -777,10 +781,10 @@ def fit(
         flags = {**{k: getattr(cfg, k) for k in toml if k != "model"}, **{k: v for k, v in flags.items() if v is not None}}
     lv = _levels(levels) or None
     _hold(check_target(out))  # refuse a bad --out before training, not after
-    many = _load_many(data, column, date_column, id_column, value_column, freq, cfg.fill)
+    many = _load_many(data, column, date_column, id_column, value_column, freq, cfg.fill, encoding)
     if many is not None:
         again = _flags(column=column, date_column=date_column, id_column=id_column, value_column=value_column, freq=freq,
-                       fill=None if cfg.fill == "none" else cfg.fill, horizon=horizon, config=config)  # backtest reads it as fit does
+                       fill=None if cfg.fill == "none" else cfg.fill, encoding=encoding, horizon=horizon, config=config)  # backtest reads it as fit does
         idle = ", ".join(["--test-size"] + ["--no-refit"] * (not refit) + ["--no-report"] * (not report))  # nothing to do here
         _say(quiet, f"{len(many)} series in long format: one global model, no holdout test ({idle} appl{'ies' if ',' not in idle else 'y'} "
                     f"to a one-series file); evaluate it with: seqcast backtest {shell_join([argument(data)])}{again}")
@@ -809,10 +813,10 @@ def fit(
         _say(quiet, f"saved the model ({len(many)} series, {_took(f, took)}) to {out}/; "
                     f"forecast with: seqcast predict {shell_join([argument(out)])} --horizon {default_horizon(f)}")
         return
-    series = _load_data(data, column, date_column, freq, cfg.fill)
+    series = _load_data(data, column, date_column, freq, cfg.fill, encoding)
     from .runs import file_facts
 
-    source = file_facts(data) if report and cfg.test_size > 0 else {}  # run.json's: the file as read, before the fits
+    source = file_facts(data, encoding) if report and cfg.test_size > 0 else {}  # run.json's: the file as read, before the fits
     _fill_note([series], cfg.fill, quiet)
     if auto:
         cut = training_values(len(series), cfg.test_size)  # the auto choices see the training part only (filled from its
@@ -951,7 +955,7 @@ def _infinite_note(f, bad: list, quiet: bool, fix: str = "fit on more data or as
                     f"few residuals per step ({needs}); {fix}", err=err)
 
 
-def _new_data(f, data: str, column, date_column, id_column, value_column, freq, fill, quiet: bool):
+def _new_data(f, data: str, column, date_column, id_column, value_column, freq, fill, encoding, quiet: bool):
     """predict --data: the new data, read as fit reads its data, by the column names the model was fitted on where
     the file has them (the flags given winning), filled as the model's fit filled unless --fill is given: {id: series}
     for a many-series model, else one series."""
@@ -959,7 +963,7 @@ def _new_data(f, data: str, column, date_column, id_column, value_column, freq, 
     from .errors import DataError
 
     fill = fill or f.config_.fill
-    names = column_names(data, index=f.long_format_)  # []: a built-in dataset, or a file its loader will say is unreadable
+    names = column_names(data, index=f.long_format_, encoding=encoding)  # []: a built-in dataset, or a file its loader will say is unreadable
     saved = {k: v if v in names else None for k, v in f.columns_.items()}
     date_column = date_column or saved["date"]
     if f.long_format_:
@@ -969,17 +973,17 @@ def _new_data(f, data: str, column, date_column, id_column, value_column, freq, 
                            "value column), naming its id column with --id-column if it is another")
         if names and (id_col or "unique_id") not in names:  # (not _load_many's advice: --column for one series)
             raise no_ids
-        many = _load_many(data, column, date_column, id_col, value_column or column or saved["value"], freq, fill)
+        many = _load_many(data, column, date_column, id_col, value_column or column or saved["value"], freq, fill, encoding)
         if many is None:  # no file: its loader says why; else a built-in dataset
-            _load_data(data, column, date_column, freq, fill)
+            _load_data(data, column, date_column, freq, fill, encoding)
             raise no_ids
         _fill_note(many.values(), fill, quiet, err=True)
         return many
-    many = _load_many(data, column, date_column, id_column, value_column, freq, fill)
+    many = _load_many(data, column, date_column, id_column, value_column, freq, fill, encoding)
     if many is not None:
         raise DataError(f"this model was fitted on one series, and --data '{data}' holds {len(many)} in long format; "
                         "pass a file of one series, shaped like the one it was fitted on")
-    series = _load_data(data, column or saved["value"], date_column, freq, fill)
+    series = _load_data(data, column or saved["value"], date_column, freq, fill, encoding)
     _fill_note([series], fill, quiet, err=True)
     return series
 
@@ -1171,6 +1175,7 @@ def predict(
     freq: Optional[str] = FREQ,
     fill: Optional[str] = typer.Option(None, help="--data's gaps and missing values: none | ffill | interpolate (default: "
                                        "the model's --fill from fit)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", metavar="ENC", help=f"--data's {_ENCODING_HELP}"),
     out: Optional[Path] = typer.Option(None, "--out", help="CSV file to write (date,forecast, or unique_id,ds,forecast for many series; "
                                                           "lo_<level>,hi_<level> with intervals); stdout if omitted or '-'."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a PNG, SVG or PDF plot of the forecast and its intervals (one series: of a many-series model, the one --ids names)."),
@@ -1208,7 +1213,8 @@ def predict(
         check_file_out(out)
     for path in (out, plot):
         _not_the_data(path, data)
-    reading = dict(column=column, date_column=date_column, id_column=id_column, value_column=value_column, freq=freq, fill=fill)
+    reading = dict(column=column, date_column=date_column, id_column=id_column, value_column=value_column, freq=freq, fill=fill,
+                   encoding=encoding)
     if data is None and any(v is not None for v in reading.values()):
         given = next(k for k, v in reading.items() if v is not None)
         raise ConfigError(f"--{given.replace('_', '-')} tells how to read --data; pass the new data with --data NEW.csv, "
@@ -1617,6 +1623,7 @@ def backtest(
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the initial weights and the shuffling (default 0): the same seed, "
                                        "the same scores."),
     fill: Optional[str] = typer.Option(None, "--fill", help="none | ffill | interpolate for gaps (default: the --config file's, else none)."),
+    encoding: Optional[str] = ENCODING,
     levels: Optional[str] = typer.Option(None, "--levels", help="Conformal interval levels in percent, e.g. 80,95: the coverage of each "
                                          "on origins 2.., widths calibrated on the earlier origins (needs --windows >= 2); none: no intervals."),
     report: bool = REPORT,
@@ -1654,9 +1661,9 @@ def backtest(
     fill = cfg.fill  # --fill, else the --config file's (as fit reads them), else none
     if horizon is None:  # the --config file's (a direct model's trained steps, as fit read it), else 12
         horizon = cfg.horizon if "horizon" in toml else 12
-    series = _load_many(data, column, date_column, id_column, value_column, freq, fill)
+    series = _load_many(data, column, date_column, id_column, value_column, freq, fill, encoding)
     if series is None:
-        one = _load_data(data, column, date_column, freq, fill)
+        one = _load_data(data, column, date_column, freq, fill, encoding)
         series = {str(one.name or "y"): one}
     if ids is not None:
         series = _pick(series, _ids(ids))
@@ -1678,7 +1685,7 @@ def backtest(
     values = {k: s.to_numpy(float) for k, s in series.items()}
     from .runs import file_facts
 
-    source = file_facts(data) if run_dir is not None else {}  # run.json's: the file as read, before the fits
+    source = file_facts(data, encoding) if run_dir is not None else {}  # run.json's: the file as read, before the fits
     m = cfg.season or data_mod.season_length(freq) or 1  # --season, else the --config file's (as fit and backtest() read it)
     st = step or horizon
     same = _snaive_note(names, m, freq, cfg.season is not None, quiet)

@@ -143,9 +143,10 @@ def history_dict(h, of: str | None = None, members: int = 1) -> dict | None:
     return clean(d)
 
 
-def file_facts(data) -> dict:
+def file_facts(data, encoding: str | None = None) -> dict:
     """{bytes, sha256} of the data file a command read (run.json's `data`), so that a re-run of its command line can be
-    checked against the same file (`sha256sum FILE`); {} for a built-in dataset's name."""
+    checked against the same file (`sha256sum FILE`), and the `encoding` it was read in when --encoding gave one; {} for
+    a built-in dataset's name."""
     from .datasets import _BUILTINS
 
     path = Path(str(data)).expanduser()
@@ -156,7 +157,7 @@ def file_facts(data) -> dict:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
             size += len(block)
-    return {"bytes": size, "sha256": digest.hexdigest()}
+    return {"bytes": size, "sha256": digest.hexdigest(), **({"encoding": encoding} if encoding is not None else {})}
 
 
 def environment() -> dict:

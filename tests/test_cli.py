@@ -24,6 +24,7 @@ FAST = ["--units", "4", "--window", "6", "--epochs", "2", "--batch-size", "16", 
 #: read_csv's options to read floats exactly: pandas 3 does by default (and warns that float_precision goes)
 EXACT = {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
 from conftest import FAST as FAST_KW
+from conftest import monthly
 
 runner = CliRunner()
 
@@ -2679,3 +2680,33 @@ def test_backtest_run_records_the_saturation_warning_once(tmp_path):
     assert len(said) == 1 and said[0].startswith("GRU inputs reach 5.59e+11 on values as they are (scaler='none')"), said
     assert [line for line in r.output.splitlines() if "saturate" in line] == [f"warning: {said[0]}"]
     assert (tmp_path / "bt" / "report.html").read_text(encoding="utf-8").count('id="fit-warnings"') == 1
+
+
+def test_encoding_reads_a_korean_excel_csv_in_fit_predict_and_backtest(tmp_path):
+    """Korean Excel's 'CSV' (cp949) was refused with no way but re-saving it: --encoding cp949 reads it in fit, predict
+    --data and backtest (long format too); run.json records it, and its command line re-runs with it."""
+    kr = tmp_path / "kr.csv"
+    kr.write_bytes("\r\n".join(["월,승객수"] + [f"{d:%Y-%m},{v:.2f}" for d, v in monthly(48).items()]).encode("cp949"))
+    assert_error(invoke("fit", kr, "--out", tmp_path / "m0", *FAST), "is not UTF-8 text: line 1",
+                 "it reads as cp949 (Korean): pass encoding='cp949' (CLI --encoding cp949)")
+    assert_error(invoke("fit", kr, "--out", tmp_path / "m0", "--encoding", "kr", *FAST),
+                 "`encoding` must be a codec Python knows, such as utf-8, cp949, cp1252, latin-1. Received: encoding='kr'")
+    assert not (tmp_path / "m0").exists()
+    d = tmp_path / "m"
+    assert_ok(invoke("fit", kr, "--out", d, "--encoding", "cp949", "--model", "gru", *FAST))
+    run = json.loads((d / "run.json").read_text())
+    assert run["data"]["encoding"] == "cp949" and " --encoding cp949 " in run["command"]
+    assert Forecaster.load(d).columns_["value"] == "승객수"
+    assert_error(invoke("predict", d, "--data", kr), "is not UTF-8 text", "--encoding cp949")
+    r = invoke("predict", d, "--data", kr, "--encoding", "cp949", "--horizon", 3)
+    assert_ok(r)
+    from seqcast.data import load_series
+
+    want = Forecaster.load(d).forecast(3, y=load_series(kr, encoding="cp949"))
+    np.testing.assert_array_equal(pd.read_csv(io.StringIO(r.stdout))["forecast"].to_numpy(), want["forecast"].to_numpy())
+    long_kr = tmp_path / "long_kr.csv"
+    rows = [f"{k},{d:%Y-%m-%d},{v:.2f}" for k, s in (("서울", monthly(48)), ("부산", 2 * monthly(48))) for d, v in s.items()]
+    long_kr.write_bytes("\n".join(["지점,ds,y", *rows]).encode("cp949"))
+    r = invoke("backtest", long_kr, "--id-column", "지점", "--encoding", "cp949", "--models", "naive,snaive", "--json", "-q")
+    assert_ok(r)
+    assert {row["model"] for row in json.loads(r.stdout)} == {"naive", "snaive"}
