@@ -28,9 +28,10 @@ from .errors import UNPARSABLE, ConfigError, DataError, ModelFileError, unparsab
 def _drawn(fn):
     """Run a function that draws with the two settings `_plain` relies on, whatever the user's matplotlibrc or
     rcParams say: text.usetex off (on, every figure needed a LaTeX install, and ids with _ or % broke it) and
-    text.parse_math on (off, an escaped "\\$" was drawn with its backslash). Styles and fonts stay the user's. One thread
-    at a time (data's lock, which drawing takes anyway): rc_context saves and restores the process-wide rcParams, and two
-    threads in it at once left seqcast's two settings in place of the user's for good."""
+    text.parse_math on (off, an escaped "\\$" was drawn with its backslash); and the user's font.family followed by the
+    CJK fonts installed (`_families`). Styles stay the user's. One thread at a time (data's lock, which drawing takes
+    anyway): rc_context saves and restores the process-wide rcParams, and two threads in it at once left seqcast's
+    settings in place of the user's for good."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -38,10 +39,32 @@ def _drawn(fn):
 
         from .data import _QUIET_LOCK
 
-        with _QUIET_LOCK, matplotlib.rc_context({"text.usetex": False, "text.parse_math": True}):
+        with _QUIET_LOCK, matplotlib.rc_context({"text.usetex": False, "text.parse_math": True, "font.family": _families()}):
             return fn(*args, **kwargs)
 
     return wrapper
+
+
+# Fonts with Hangul, kana and Han characters, as their families are named on Linux (fonts-noto-cjk's first face is
+# "Noto Sans CJK JP"; fonts-nanum; fonts-wqy-zenhei), macOS and Windows; Korean first (seqcast's users began there)
+_CJK_FONTS = ("Noto Sans CJK KR", "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans KR", "Noto Sans JP",
+              "Noto Sans SC", "Source Han Sans K", "Source Han Sans KR", "Source Han Sans", "Source Han Sans JP",
+              "Source Han Sans SC", "NanumGothic", "NanumBarunGothic", "Malgun Gothic", "Apple SD Gothic Neo",
+              "AppleGothic", "Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", "Meiryo", "MS Gothic",
+              "Microsoft YaHei", "SimHei", "PingFang SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback")
+
+
+def _families() -> list[str]:
+    """The figures' font.family: the user's (so Latin text is drawn as before, byte for byte), then the CJK fonts of
+    `_CJK_FONTS` that are installed, from which matplotlib (>= 3.6) draws each character the first font lacks; without
+    them Korean, Japanese or Chinese labels were empty boxes. Only installed ones: an absent family is a "findfont:
+    Font family ... not found" line per text drawn."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    own = list(matplotlib.rcParams["font.family"])
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return own + [f for f in _CJK_FONTS if f in installed and f not in own]
 
 
 @functools.cache

@@ -171,6 +171,26 @@ def test_matplotlib_3_8s_missing_glyph_warning_is_quiet_too():
         assert report._fig_bytes(fig).startswith(b"\x89PNG")
 
 
+def test_installed_cjk_fonts_follow_the_users_font_family(monkeypatch):
+    # Korean labels were empty boxes: DejaVu Sans has no Hangul, and figures named no font that has. Now the figures'
+    # font.family is the user's (Latin text as before) then the CJK fonts installed, which matplotlib falls back to;
+    # one not installed is not named (a "findfont: Font family ... not found" line per text)
+    import matplotlib
+    from matplotlib import font_manager
+
+    entries = [font_manager.FontEntry(fname=f"/fonts/{n}.ttf", name=n) for n in ("NanumGothic", "Noto Sans CJK JP", "Comic Neue")]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", font_manager.fontManager.ttflist + entries)
+    drawn = report._drawn(lambda: list(matplotlib.rcParams["font.family"]))
+    with matplotlib.rc_context({"font.family": ["sans-serif"]}):
+        assert drawn() == ["sans-serif", "Noto Sans CJK JP", "NanumGothic"]  # in _CJK_FONTS' order
+        assert matplotlib.rcParams["font.family"] == ["sans-serif"]  # the user's again
+    with matplotlib.rc_context({"font.family": ["serif", "NanumGothic"]}):
+        assert drawn() == ["serif", "NanumGothic", "Noto Sans CJK JP"]  # the user's first, each once
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [e for e in font_manager.fontManager.ttflist if e.name not in report._CJK_FONTS])
+    with matplotlib.rc_context({"font.family": ["sans-serif"]}):
+        assert drawn() == ["sans-serif"]
+
+
 def test_plots_ignore_the_users_usetex_and_parse_math(tmp_path, run_dir):
     # rcParams (or a matplotlibrc) with text.usetex: True made every plot and `seqcast fit` a traceback ("latex could not
     # be found"; with LaTeX, ids holding _ or # do not compile); parse_math False drew the escaped "\\$" with its backslash
