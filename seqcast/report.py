@@ -19,6 +19,8 @@ for a run directory (`seqcast report RUN_DIR`).
 from __future__ import annotations
 
 import functools
+import re
+import warnings
 from io import BytesIO
 from pathlib import Path
 
@@ -116,17 +118,65 @@ def _plain(text, width: int | None = None) -> str:
     return t.replace("$", r"\$")  # an escaped $ is drawn as $ (matplotlib's is_math_text / _preprocess_math)
 
 
-def _fig_bytes(fig, fmt: str = "png") -> bytes:
-    """Lay out and render a figure; fmt png or svg (or any format matplotlib knows). A character that
-    matplotlib's font lacks (Korean or an emoji in a series id) is drawn as a box, without matplotlib's
-    warning per glyph and per call (dozens of lines on the terminal); the report's tables show the text."""
-    from .data import _quiet
+GLYPHS_MISSING = "glyphs-missing"  # the note's `warn` key: the CLI says it once per command, run.json does not keep it
+# "missing from font(s) DejaVu Sans." (matplotlib >= 3.9), "missing from current font." (3.8)
+_GLYPH_MISSING = r"Glyph (\d+) .*missing from (current )?font"
+_CJK = re.compile(r"[\u1100-\u11ff\u2e80-\u2fdf\u3000-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
+
+def _glyphs_noted(fig, draw) -> None:
+    """`draw()` (lay out or render `fig`): a character that no font of the figure's font.family has (Korean where no CJK
+    font is installed, an emoji) is drawn as an empty box; matplotlib's warning per glyph and per call (dozens of lines
+    on the terminal) is replaced by one SeqcastWarning naming the text and the font to install (the CLI says it once per
+    command). matplotlib's own warning, not a look at the fonts' character maps, decides: it is said where a glyph
+    could not be drawn, with whatever fonts, fallbacks and mathtext the text was drawn. One thread at a time, as
+    data._quiet: catch_warnings saves and restores the process-wide filters and showwarning. (A function, not a context
+    manager: `warn` points at the user's line past seqcast's frames, and contextlib's would stop it.)"""
+    from .data import _QUIET_LOCK
+    from .errors import warn
+
+    missing: dict[str, None] = {}  # in the order met
+    with _QUIET_LOCK, warnings.catch_warnings():
+        warnings.filterwarnings("always", _GLYPH_MISSING, UserWarning)  # each met, not once per process
+        show = warnings.showwarning
+
+        def showwarning(message, category, *args, **kwargs):
+            m = re.match(_GLYPH_MISSING, str(message)) if issubclass(category, UserWarning) else None
+            if m is None:
+                return show(message, category, *args, **kwargs)
+            missing[chr(int(m[1]))] = None
+
+        warnings.showwarning = showwarning
+        draw()
+    if missing:
+        warn(_glyph_note(fig, "".join(missing)), key=GLYPHS_MISSING)
+
+
+def _glyph_note(fig, missing: str) -> str:
+    """One line: which of the figure's texts hold characters no installed font draws, and how to get them drawn."""
+    from matplotlib import get_cachedir
+    from matplotlib.text import Text
+
+    run = re.compile(f"[{re.escape(missing)}](?:[ {re.escape(missing)}]*[{re.escape(missing)}])?")  # '한국어 서울', not a char
+    words = list(dict.fromkeys(w for t in fig.findobj(Text) for w in run.findall(t.get_text()))) or list(missing)
+    shown = ", ".join(f"'{_plain(w, 30)}'" for w in words[:3]) + (", ..." if len(words) > 3 else "")
+    fix = ("install a CJK font (Debian/Ubuntu: apt-get install fonts-noto-cjk, or fonts-nanum)" if _CJK.search(missing)
+           else "install a font that has them and add its family to matplotlib's rcParams['font.family']")
+    cache = Path(get_cachedir()) / "fontlist-*.json"  # matplotlib finds a font installed after it wrote this list only without it
+    return (f"the plot's labels hold characters no installed font draws ({shown}), drawn as empty boxes; {fix}, "
+            f"then delete {cache} for matplotlib to see it")
+
+
+def _fig_bytes(fig, fmt: str = "png") -> bytes:
+    """Lay out and render a figure; fmt png or svg (or any format matplotlib knows). A character no font has: one note
+    (`_glyphs_noted`); the report's tables show the text."""
     buf = BytesIO()
-    # "missing from font(s) DejaVu Sans." (matplotlib >= 3.9), "missing from current font." (3.8); one thread at a time,
-    with _quiet(r"Glyph \d+ .*missing from (current )?font", UserWarning):  # as data's: see data._quiet
+
+    def draw():
         fig.tight_layout()
         fig.savefig(buf, format=fmt, metadata={"Date": None} if fmt == "svg" else None)  # same figure, same bytes
+
+    _glyphs_noted(fig, draw)
     return buf.getvalue()
 
 
@@ -136,7 +186,7 @@ def _save(fig, path):
     from .io import write_atomic
 
     if path is None:
-        fig.tight_layout()
+        _glyphs_noted(fig, fig.tight_layout)
         return fig
     write_atomic(path, _fig_bytes(fig, Path(path).suffix.lstrip(".").lower() or "png"))
     return fig

@@ -187,13 +187,16 @@ def environment() -> dict:
 
 def base_run(ctx, title: str, seed) -> dict:
     """The facts every run.json starts with; `warnings`: the SeqcastWarning texts the command said so far (its fits: a
-    network whose cells saturate), each once, [] for none (cli._warnings keeps them in ctx.meta)."""
+    network whose cells saturate), each once, [] for none (cli._warnings keeps them in ctx.meta). Not the note that a plot's
+    labels hold characters no installed font draws: no fit's, and another machine's fonts may draw them."""
     from .errors import WARNED
+    from .report import GLYPHS_MISSING
 
+    said = [text for key, text in ctx.meta.get(WARNED, {}).items() if key != GLYPHS_MISSING]
     return {"title": title, "command": command_line(ctx), "cwd": str(Path.cwd()), "seqcast_version": version(), "seed": seed,
             "environment": environment(),  # cwd: the command's paths are relative to it
             "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-            "warnings": list(ctx.meta.get(WARNED, {}).values())}
+            "warnings": said}
 
 
 # ---- writing ------------------------------------------------------------------------------------------

@@ -2710,3 +2710,28 @@ def test_encoding_reads_a_korean_excel_csv_in_fit_predict_and_backtest(tmp_path)
     r = invoke("backtest", long_kr, "--id-column", "지점", "--encoding", "cp949", "--models", "naive,snaive", "--json", "-q")
     assert_ok(r)
     assert {row["model"] for row in json.loads(r.stdout)} == {"naive", "snaive"}
+
+
+def test_hangul_column_without_a_cjk_font_is_said_once(tmp_path, monkeypatch):
+    """`seqcast fit 한글.csv` (a column named 승객수) drew its title and y label as empty boxes and said nothing; now one
+    'warning: ...' line with the font to install (fit draws two plots: said once), the plots still written; backtest
+    --json says it on stderr, stdout stays JSON; an ASCII column: none."""
+    from seqcast import report
+
+    monkeypatch.setattr(report, "_CJK_FONTS", ())  # as where no CJK font is installed (CI machines)
+    data = write_csv(tmp_path, "한글.csv", ["월,승객수"] + LINES[1:])
+    r = runner.invoke(app, ["fit", str(data), "--out", str(tmp_path / "모델"), *FAST[:-1]])
+    assert_ok(r)
+    said = [line for line in r.output.splitlines() if "no installed font draws" in line]
+    assert len(said) == 1 and said[0].startswith("warning: the plot's labels hold characters no installed font draws ('승객수')"), r.output
+    assert "fonts-noto-cjk" in said[0] and "Glyph" not in r.output
+    assert (tmp_path / "모델" / "test_plot.png").stat().st_size > 0
+    assert json.loads((tmp_path / "모델" / "run.json").read_text())["warnings"] == []  # no fit's warning (nor `info`'s)
+    r = runner.invoke(app, ["backtest", str(data), "--models", "naive", "--horizon", "6", "--windows", "2", "--json",
+                            "--report", "--out", str(tmp_path / "bt")])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)[0]["model"] == "naive"
+    assert [line for line in r.stderr.splitlines() if "no installed font draws" in line] == [said[0]]
+    r = runner.invoke(app, ["fit", str(write_csv(tmp_path, "a.csv", LINES)), "--out", str(tmp_path / "m"), *FAST[:-1]])
+    assert_ok(r)
+    assert "font" not in r.output

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from seqcast.cli import app
 from seqcast import report, runs
-from seqcast.errors import ConfigError, DataError, SeqcastError
+from seqcast.errors import ConfigError, DataError, SeqcastError, SeqcastWarning
 from seqcast.report import (
     plot_errors_by_step,
     plot_forecast,
@@ -135,26 +135,30 @@ def test_a_grid_history_without_a_freq_is_continued_quietly(tmp_path):  # pandas
         assert runs._regular(s.index)
 
 
-def test_series_ids_are_drawn_literally_short_and_quietly(tmp_path):
+def test_series_ids_are_drawn_literally_short_and_quietly(tmp_path, monkeypatch):
     import warnings
 
     import matplotlib
 
+    monkeypatch.setattr(report, "_CJK_FONTS", ())  # as where no CJK font is installed
     s = monthly(24)
     ids = ["a$\\foo$b", "$x^2$ & <b>", "x" * 300 + " (first)", "한국어 📈"]  # "$\\foo$" as mathtext fails the whole plot
     items = [{"title": t, "history": s, "forecast": [1.0, 2.0]} for t in ids]
-    with warnings.catch_warnings(), matplotlib.rc_context({"svg.fonttype": "none"}):  # svg text as text, to read back
-        warnings.simplefilter("error")  # no "Glyph ... missing from font" warning per character
+    with warnings.catch_warnings(record=True) as caught, matplotlib.rc_context({"svg.fonttype": "none"}):  # svg text as text
+        warnings.simplefilter("always")
         plot_series_grid(items, tmp_path / "g.svg", title="$\\bar$ " + "y" * 300)
         plot_forecast(s.rename("$\\foo$"), tmp_path / "f.png")
+    # no "Glyph ... missing from font" warning per character: one note for the figure whose id has them
+    assert [(w.category, "'한국어 📈'" in str(w.message)) for w in caught] == [(SeqcastWarning, True)]
     svg = (tmp_path / "g.svg").read_text()
     assert "a$\\foo$b" in svg and "$x^2$ &amp; &lt;b&gt;" in svg and "한국어" in svg
     assert "x" * 24 + "…" + "x" * 17 + " (first)" in svg and "x" * 300 not in svg  # shortened in the middle, its end kept
     assert is_png(tmp_path / "f.png")
 
 
-def test_matplotlib_3_8s_missing_glyph_warning_is_quiet_too():
-    # matplotlib 3.8 (pyproject allows it) words it "missing from current font.": one warning per character of a Korean id
+def test_matplotlib_3_8s_missing_glyph_warning_is_noted_too():
+    # matplotlib 3.8 (pyproject allows it) words it "missing from current font.": one warning per character of a Korean id,
+    # now one note; no text of the figure holds the character, so the note names the character
     import warnings
 
     from matplotlib.artist import Artist
@@ -166,9 +170,10 @@ def test_matplotlib_3_8s_missing_glyph_warning_is_quiet_too():
 
     fig = Figure()
     fig.add_artist(Warns())
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         assert report._fig_bytes(fig).startswith(b"\x89PNG")
+    assert [w.category for w in caught] == [SeqcastWarning] and "('한')" in str(caught[0].message), caught
 
 
 def test_installed_cjk_fonts_follow_the_users_font_family(monkeypatch):
@@ -189,6 +194,34 @@ def test_installed_cjk_fonts_follow_the_users_font_family(monkeypatch):
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [e for e in font_manager.fontManager.ttflist if e.name not in report._CJK_FONTS])
     with matplotlib.rc_context({"font.family": ["sans-serif"]}):
         assert drawn() == ["sans-serif"]
+
+
+@pytest.mark.parametrize("path", ["f.png", "f.svg", None])
+def test_text_no_installed_font_draws_is_noted_once(tmp_path, monkeypatch, path):
+    # Korean drawn as boxes said nothing (matplotlib's warning per glyph was silenced): one note now, with the fix; the
+    # figure still written; ASCII text none
+    import warnings
+
+    import matplotlib
+
+    monkeypatch.setattr(report, "_CJK_FONTS", ())  # as where no CJK font is installed (CI)
+    s = monthly(36)
+    out = None if path is None else tmp_path / path
+    with warnings.catch_warnings(record=True) as caught, matplotlib.rc_context({"font.family": ["DejaVu Sans"]}):
+        warnings.simplefilter("always")
+        plot_forecast(s.rename("승객수"), out, title="월별 승객수 (passengers)")
+        assert [w.category for w in caught] == [SeqcastWarning], [str(w.message) for w in caught]
+        said = str(caught[0].message)
+        assert said.startswith("the plot's labels hold characters no installed font draws ('"), said
+        assert "'승객수'" in said and "'월별 승객수'" in said  # the y label, the title: each run of them, once
+        assert "apt-get install fonts-noto-cjk" in said and "fontlist-*.json" in said and "\n" not in said
+        assert caught[0].filename == __file__  # the user's line, as each SeqcastWarning
+        assert out is None or out.stat().st_size > 0
+        caught.clear()
+        plot_forecast(s.rename("passengers"), out, title="Zürich – α")  # DejaVu Sans has these
+        plot_loss(History(loss=[1.0, 0.5], val_loss=[1.2, 0.7], best_epoch=2), None, title="📈")
+    assert [w.category for w in caught] == [SeqcastWarning] and "('📈')" in str(caught[0].message)
+    assert "fonts-noto-cjk" not in str(caught[0].message) and "rcParams['font.family']" in str(caught[0].message)
 
 
 def test_plots_ignore_the_users_usetex_and_parse_math(tmp_path, run_dir):
