@@ -1013,15 +1013,39 @@ def _parse_values(cells: Sequence[Any], where: Callable[[int], str], col: str) -
         else:
             value = None
         if value is None:
-            fix = ("write it with a dot for decimals and no thousands separator, e.g. 1120.5"
-                   if isinstance(cell, str) and "," in cell else "fix or remove that row")
-            if isinstance(cell, str) and _THOUSANDS_RE.match(cell) and cell.count(",") == 1:
-                a, b = cell.strip().split(",")
-                raise DataError(f"{where(i)}: value {_show(cell)}{col} could be {a}.{b} (a decimal comma) or {a}{b} (a thousands "
-                                f"separator); {fix}")
-            raise DataError(f"{where(i)}: value {_show(cell)}{col} is not a number; {fix}")
+            raise _not_a_number(cells, i, where, col)
         out[i] = value
     return out
+
+
+#: What a refusal of a text value with a ',' or '.' says is read.
+_NUMBER_HINT = ("write it as a number, e.g. 1120.5 (thousands separators such as 1,120.5 or 1.120,5 are read where a "
+                "value of the column shows which mark is the decimal one)")
+
+
+def _not_a_number(cells: Sequence[Any], i: int, where: Callable[[int], str], col: str) -> DataError:
+    """The DataError for cell i, which `_parse_values` cannot read."""
+    cell = cells[i]
+    text = cell.strip() if isinstance(cell, str) else cell
+    head = f"{where(i)}: value {_show(text)}{col}"
+    marked = _mark(cell)
+    if marked is not None:  # not every value carries that mark, or not only it
+        other = next((j for j, c in enumerate(cells) if not _is_missing(c) and (_mark(c) or ("",))[0] != marked[0]), None)
+        if other is not None:
+            has = f"carries '{_mark(cells[other])[0]}'" if _mark(cells[other]) else "has none"
+            return DataError(f"{head} carries '{marked[0]}' but {where(other)}'s value {_show(cells[other])} {has}; a "
+                             "currency sign or % is read only where every value of the column carries the same one: write "
+                             f"'{marked[0]}' on every value or on none (one currency per column)")
+    accounting = re.fullmatch(rf"\(\s*[{_SIGNS}]?\s*(\d[\d.,]*)\s*\)", text) if isinstance(cell, str) else None
+    if accounting:  # Excel's accounting format: (1,234) for -1234, or a note beside a number?
+        return DataError(f"{head} is in parentheses (an accountant's negative, or a note?); seqcast does not guess its "
+                         f"sign: write it with a minus, -{accounting[1]} (in Excel, format the column as Number)")
+    if isinstance(cell, str) and _THOUSANDS_RE.match(cell) and cell.count(",") == 1:
+        a, b = text.split(",")
+        return DataError(f"{head} could be {a}.{b} (a decimal comma) or {a}{b} (a thousands separator); write it {a}{b} "
+                         f"(or {a}.{b}), or show the decimals of a value of the column, e.g. {a},{b}.00")
+    fix = _NUMBER_HINT if isinstance(cell, str) and ("," in cell or "." in cell) else "fix or remove that row"
+    return DataError(f"{head} is not a number; {fix}")
 
 
 #: A time after a date: '1/1/49 10:00', '1-Jan-49 10:00:00 AM'.
@@ -1724,13 +1748,63 @@ def _grouping(cells: list[str]) -> tuple[str, str] | None:
     return (_SPACES if mark == " " else mark), point
 
 
+#: Marks that Excel's currency and percent formats write around a number, dropped where every value of a column
+#: carries the same one (`_unmarked`): a sign before or after it ($5, -$5, $-5, 5 €), a currency word after it (5원, 5 zł),
+#: or % after it (12.5%: read as 12.5, in percent units).
+_SIGNS = "$€£¥￥₩₹"
+_WORDS = ("원", "円", "元", "zł", "kr", "%")
+_MARK_NUMBER = r"(?:\d|[.,]\d)(?:[\d.,'\u2019 \u00a0\u202f]*\d)?"  # digits, maybe grouped: 1,234.50  1 234,50  .5
+_MARKED_RE = re.compile(rf"\s*(?P<sign>[+-]?)\s*(?:(?P<pre>[{_SIGNS}])\s*(?P<sign2>[+-]?)(?P<number>{_MARK_NUMBER})"
+                        rf"|(?P<number2>{_MARK_NUMBER})\s*(?P<post>[{_SIGNS}]|{'|'.join(_WORDS)}))\s*")
+#: Marks of currencies whose amounts are written with ',' between thousands and '.' before decimals ($112,000.50,
+#: ₩112,000): in a column marked so, a ',' that no cell shows otherwise is a thousands separator, never a decimal comma.
+_COMMA_THOUSANDS = frozenset("$£¥￥₩₹원円元")
+
+
+def _mark(cell: Any) -> tuple[str, str] | None:
+    """(the currency sign or % a text cell carries, the number without it: '-$1,234.50' -> ('$', '-1,234.50')), or None."""
+    m = _MARKED_RE.fullmatch(cell) if isinstance(cell, str) else None
+    if m is None or (m["sign"] and m["sign2"]):
+        return None
+    mark = "¥" if m["pre"] == "￥" else m["pre"] or m["post"]  # (the full-width yen of Japanese exports: the same)
+    return mark, f"{m['sign'] or m['sign2'] or ''}{m['number'] or m['number2']}"
+
+
+def _unmarked(cells: Sequence[Any]) -> tuple[list[Any], str] | None:
+    """(`cells` without the mark, '' for a missing one; and the mark) when every non-missing cell carries the same
+    currency sign or % (a first cell that is no number, a header, need not); None otherwise, at the first cell that
+    does not. A column mixing '$5' and '7' (or '€5') is left as written, for `_parse_values` to refuse."""
+    filled = (i for i, cell in enumerate(cells) if not _is_missing(cell))
+    first = next(filled, None)
+    if first == 0 and _mark(cells[0]) is None and isinstance(cells[0], str) and not _is_value(cells[0]):
+        first = next(filled, None)  # a header: 'sales'
+    found = _mark(cells[first]) if first is not None else None
+    if found is None:
+        return None
+    out = ["" if _is_missing(cell) else cell for cell in cells]
+    for i in range(first, len(cells)):
+        if out[i]:
+            marked = _mark(out[i])
+            if marked is None or marked[0] != found[0]:
+                return None
+            out[i] = marked[1]
+    return out, found[0]
+
+
 def _number_column(cells: list[str] | np.ndarray, decimal_comma: bool) -> list[str] | np.ndarray:
-    """A CSV column's cells with numbers grouped in thousands written plainly ('1 000,50' -> '1000.50', as `_grouping`
-    settles the column), then, when `decimal_comma` (a file not separated by commas), `_decimal_column`'s decimal commas.
-    The cells themselves (the same object) when nothing is to read, or when pandas' parser read them (floats)."""
+    """A CSV column's cells without the currency sign or % that every value carries (`_unmarked`), with numbers grouped
+    in thousands written plainly ('1 000,50' -> '1000.50', as `_grouping` settles the column, or ',' and '.' for a
+    `_COMMA_THOUSANDS` currency), then, when `decimal_comma` (a file not separated by commas), `_decimal_column`'s
+    decimal commas. The cells themselves (the same object) when nothing is to read, or when pandas' parser read them
+    (floats)."""
     if isinstance(cells, np.ndarray) and cells.dtype.kind == "f":
         return cells
-    grouping = _grouping(cells)
+    marked = _unmarked(cells)
+    comma_thousands = marked is not None and marked[1] in _COMMA_THOUSANDS
+    if marked is not None:
+        cells = marked[0]
+        decimal_comma = decimal_comma and not comma_thousands
+    grouping = _grouping(cells) or ((",", ".") if comma_thousands else None)
     if grouping is not None:
         marks, points = (re.escape(m) for m in grouping)
         number = re.compile(rf"\s*([+-]?)([1-9]\d{{0,2}}(?:[{marks}]\d{{3}})+|\d+)(?:[{points}](\d+))?\s*")
@@ -1841,7 +1915,13 @@ def _pandas_values(values: pd.Series | pd.Index, where: Callable[[int], str], co
     dtype = values.dtype  # complex: no fast cast, which drops the imaginary parts; each value is refused below
     if pd.api.types.is_numeric_dtype(dtype) and not (pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_complex_dtype(dtype)):
         return np.asarray(values.to_numpy(dtype="float64", na_value=np.nan), dtype=np.float64)
-    return _parse_values(list(values), where, col)
+    return _text_values(list(values), where, col)
+
+
+def _text_values(cells: list[Any], where: Callable[[int], str], col: str) -> np.ndarray:
+    """`_parse_values` of a DataFrame's or a list's cells; text that carries a currency sign or % on every value
+    ('$1,234.50') is read as in a CSV file (`_number_column`, decimal commas aside)."""
+    return _parse_values(_number_column(cells, False) if _unmarked(cells) is not None else cells, where, col)
 
 
 def _plain(values: pd.Index | pd.Series) -> pd.Index | pd.Series:
@@ -2033,7 +2113,7 @@ def _from_array(source: np.ndarray | list | tuple) -> _Raw:
     if np.issubdtype(arr.dtype, np.number) and not np.issubdtype(arr.dtype, np.complexfloating):
         values = arr.astype(np.float64)
     else:
-        values = _parse_values(arr.tolist(), _row_where, "")
+        values = _text_values(arr.tolist(), _row_where, "")
     return _Raw(values, None, "y", _row_where, source="the array")
 
 

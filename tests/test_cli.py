@@ -2735,3 +2735,19 @@ def test_hangul_column_without_a_cjk_font_is_said_once(tmp_path, monkeypatch):
     r = runner.invoke(app, ["fit", str(write_csv(tmp_path, "a.csv", LINES)), "--out", str(tmp_path / "m"), *FAST[:-1]])
     assert_ok(r)
     assert "font" not in r.output
+
+
+def test_fit_reads_a_file_of_dollar_amounts(tmp_path):
+    """A sales export with Excel's currency format ('$112,000.50' on every value) was refused ("not a number"): fit
+    reads it (exit 0) and forecasts in dollars, as from the same file written plainly."""
+    values = [112000 + 1500 * i + (i % 12) * 900.5 for i in range(48)]
+    dates = pd.date_range("2019-01-01", periods=48, freq="MS").strftime("%Y-%m-%d")
+    forecasts = []
+    for name, cell in (("sales.csv", '"${:,.2f}"'), ("plain.csv", "{!r}")):
+        path = tmp_path / name
+        path.write_text("month,sales\n" + "".join(f"{d},{cell.format(v)}\n" for d, v in zip(dates, values)))
+        assert_ok(invoke("fit", path, "--out", tmp_path / name[:-4], *FAST, "--test-size", 0))
+        forecasts.append(invoke("predict", tmp_path / name[:-4], "--horizon", 3).stdout)
+    assert forecasts[0] == forecasts[1] and len(forecasts[0].splitlines()) == 1 + 3  # the same model, in dollars
+    assert_error(invoke("fit", write_csv(tmp_path, "mixed.csv", ["month,sales", "2019-01-01,$5", "2019-02-01,7"]),
+                        "--out", tmp_path / "m2", *FAST), "line 3's value '7' has none")

@@ -1210,7 +1210,8 @@ def test_separator_detection_respects_quotes_and_prefers_tab_over_comma(tmp_path
 def test_thousands_separators_in_a_tab_file_are_refused_not_read_as_decimals(tmp_path):
     text = "date\tvolume\n1871-01-01\t1,120\n1872-01-01\t1,160\n1873-01-01\t963\n"
     with pytest.raises(DataError, match="'1,120' in column 'volume' could be 1.120 \\(a decimal comma\\) or 1120 \\(a thousands "
-                                        "separator\\); write it with a dot"):
+                                        "separator\\); write it 1120 \\(or 1.120\\), or show the decimals of a value of "
+                                        "the column, e.g. 1,120.00$"):
         load_series(write(tmp_path, text))
     text = "date;y\n2015-01-01;100,000\n2015-02-01;104,707\n2015-03-01;104,700\n"  # pandas 3 read the values as dates
     with pytest.raises(DataError, match="line 2: value '100,000' in column 'y' could be 100.000"):
@@ -2011,6 +2012,96 @@ def test_a_dot_grouped_value_beside_decimal_commas_is_refused(tmp_path, sep, cel
         load_series(path)
     settled = write(tmp_path, "date;y\n2020-01-01;1.000,5\n2020-02-01;999,5\n2020-03-01;2.000\n", "settled.csv")
     assert list(load_series(settled)) == [1000.5, 999.5, 2000.0]  # a cell with both marks settles it
+
+
+def _marked_file(tmp_path, cells, sep=",", name="data.csv"):
+    """A date and a value column of `cells` (written as given: quote a ',' in a comma-separated file)."""
+    return write(tmp_path, f"date{sep}sales\n" + "".join(f"2020-{i + 1:02d}-01{sep}{c}\n" for i, c in enumerate(cells)), name)
+
+
+@pytest.mark.parametrize("sep, cells, expected", [
+    (",", ['"$112,000"', '"$95,500.50"', "", '"-$1,000"', "$-7", "$ 5"], [112000, 95500.5, np.nan, -1000, -7, 5]),
+    (",", ['"₩112,000"', '"₩95,000"', "NA", '"₩1,000,000"'], [112000, 95000, np.nan, 1000000]),  # Korean Excel
+    (",", ['"112,000원"', '"95,000 원"', "", "-5원"], [112000, 95000, np.nan, -5]),
+    (",", ["¥5000", '"¥5,000"', "￥3", "¥0.5"], [5000, 5000, 3, 0.5]),  # the full-width yen is the same mark
+    (",", ["£3.50", '"£1,000.25"', "", "-£8"], [3.5, 1000.25, np.nan, -8]),
+    (",", ["₹3.50", '"₹1,000.25"', "₹8"], [3.5, 1000.25, 8]),
+    (";", ["€1.234,50", "€999,5", "", "1.000 €", "-€2"], [1234.5, 999.5, np.nan, 1000, -2]),  # German: decimal commas
+    (";", ["5 zł", "1 234,50 zł", "3zł"], [5, 1234.5, 3]),
+    (";", ["5 kr", "1 234,50 kr", "-3kr"], [5, 1234.5, -3]),
+    (",", ["12.5%", "-3%", "", "4 %"], [12.5, -3, np.nan, 4]),  # percent units: 12.5% is 12.5
+    (";", ["12,5%", "-3%", "null", "4%"], [12.5, -3, np.nan, 4]),
+])
+def test_a_currency_sign_or_percent_on_every_value_is_read(tmp_path, sep, cells, expected):
+    """Excel exports cells as shown: '$112,000', '₩112,000', '112,000원', '€1.234,50', '12.5%' were refused ("not a
+    number"); a mark that every value of the column carries is dropped and the rest read as any value (thousands
+    separators, decimal commas; for $ £ ¥ ₩ ₹ 원 円 元, ',' is a thousands separator). Empty cells between stay missing."""
+    expected = np.asarray(expected, dtype=float)
+    plain = ["" if np.isnan(v) else repr(float(v)) for v in expected]  # the same values written plainly: empty cells where missing
+    got = load_series(_marked_file(tmp_path, cells, sep), fill="interpolate")
+    want = load_series(_marked_file(tmp_path, plain, name="plain.csv"), fill="interpolate")
+    np.testing.assert_array_equal(got.to_numpy(), want.to_numpy())
+    held = ~np.isnan(expected)
+    np.testing.assert_array_equal(got.to_numpy()[held], expected[held])
+    assert got.name == "sales" and got.index.equals(want.index)
+    long_rows = "".join(f"a{sep}2020-{i + 1:02d}-01{sep}{c}\n" for i, c in enumerate(cells))  # the robust reader's way
+    long = load_long(write(tmp_path, f"unique_id{sep}ds{sep}y\n" + long_rows, "long.csv"), fill="interpolate")
+    np.testing.assert_array_equal(long["a"].to_numpy(), got.to_numpy())
+    if sep == ",":  # a DataFrame's text (pd.read_csv's object column) reads alike; decimal commas are a CSV file's
+        frame = pd.DataFrame({"sales": [c.strip('"') or None for c in cells]}, index=pd.date_range("2020", periods=len(cells), freq="MS"))
+        np.testing.assert_array_equal(load_series(frame, fill="interpolate").to_numpy(), got.to_numpy())
+
+def test_a_currency_sign_in_a_file_without_header_is_read(tmp_path):
+    path = write(tmp_path, "2020-01-01,$5\n2020-02-01,$6\n2020-03-01,$7\n")
+    assert list(load_series(path)) == [5.0, 6.0, 7.0]
+
+
+@pytest.mark.parametrize("cells, message", [
+    (["$5", "7", "$8"], ("line 2: value '$5' in column 'sales' carries '$' but line 3's value '7' has none; a currency "
+                         "sign or % is read only where every value of the column carries the same one: write '$' on every "
+                         "value or on none (one currency per column)")),
+    (["7", "", "$5"], "line 4: value '$5' in column 'sales' carries '$' but line 2's value '7' has none;"),
+    (["$5", "€5", "$6"], "line 2: value '$5' in column 'sales' carries '$' but line 3's value '€5' carries '€';"),
+    (["5%", "6", "7%"], "line 2: value '5%' in column 'sales' carries '%' but line 3's value '6' has none;"),
+    (["-$-5", "$6", "$7"], "line 2: value '-$-5' in column 'sales' is not a number; fix or remove that row"),  # two minuses
+    (['"(1,234)"', "5", "6"], ("line 2: value '(1,234)' in column 'sales' is in parentheses (an accountant's negative, or "
+                               "a note?); seqcast does not guess its sign: write it with a minus, -1,234")),
+    (['"$(1,234)"', "$5", "$6"], "line 2: value '$(1,234)' in column 'sales' is not a number"),
+    (['"₹1,12,000"', "₹6", "₹7"], ("line 2: value '1,12,000' in column 'sales' is not a number; write it as a number, "
+                                   "e.g. 1120.5 (thousands separators such as 1,120.5 or 1.120,5 are read where")),  # lakhs
+])
+def test_a_currency_sign_or_percent_that_not_every_value_carries_is_refused(tmp_path, cells, message):
+    """'$5' beside '7' (or '€5'): dollars or not? Refused, naming the mark and both lines; accounting parentheses
+    '(1,234)' are refused too: a negative in Excel's accounting format, or a note beside a number? (read as -1234, a note
+    would flip a sign without a word; the fix, a minus or Excel's Number format, is one step)."""
+    with pytest.raises(DataError, match="^" + re.escape(message)):
+        load_series(_marked_file(tmp_path, cells))
+
+
+def test_the_refusal_of_a_text_value_names_what_is_read(tmp_path):
+    """The hint said "write it with a dot for decimals and no thousands separator", while thousands separators are read
+    where the column settles them: it names what is read."""
+    with pytest.raises(DataError, match=re.escape("line 3: value '1,2,3' in column 'sales' is not a number; write it as a "
+                                                  "number, e.g. 1120.5 (thousands separators such as 1,120.5 or 1.120,5 "
+                                                  "are read where a value of the column shows which mark is the decimal "
+                                                  "one)")):
+        load_series(_marked_file(tmp_path, ["5", '"1,2,3"', "6"]))
+    with pytest.raises(DataError, match=re.escape("line 2: value '112,000' in column 'sales' could be 112.000 (a decimal "
+                                                  "comma) or 112000 (a thousands separator); write it 112000 (or 112.000), "
+                                                  "or show the decimals of a value of the column, e.g. 112,000.00")):
+        load_series(_marked_file(tmp_path, ['"112,000"', '"95,000"', "7"]))
+    assert list(load_series(_marked_file(tmp_path, ['"112,000.00"', '"95,000"', "7"]))) == [112000.0, 95000.0, 7.0]
+
+
+def test_currency_text_in_a_dataframe_or_a_list_is_read(tmp_path):
+    index = pd.date_range("2020-01-01", periods=4, freq="MS")
+    frame = pd.DataFrame({"sales": ["$112,000", "$95,500.50", None, "-$1,000"]}, index=index)
+    np.testing.assert_array_equal(load_series(frame, fill="interpolate").to_numpy(), [112000, 95500.5, 47250.25, -1000])
+    assert list(load_series(pd.Series(["5%", pd.NA, "7%"], dtype="string", index=index[:3]), fill="interpolate")) == [5, 6, 7]
+    assert list(load_series(["12%", "13.5%", "14%"])) == [12.0, 13.5, 14.0]
+    with pytest.raises(DataError, match=re.escape("row 0: value '$112,000' in column 'sales' carries '$' but row 1's "
+                                                  "value '7' has none;")):
+        load_series(pd.DataFrame({"sales": ["$112,000", 7, 8]}, index=index[:3]))
 
 
 def test_a_leading_zero_group_is_no_thousands(tmp_path):

@@ -570,7 +570,24 @@ ODD_FILES = {  # each left to the robust reader, which names the line (or refuse
     "other columns named alike": "unique_id,x,ds,x,y\na,1,2020-01-01,2,1\na,1,2020-01-02,2,2\na,1,2020-01-03,2,3\n",
     "true in an id": "unique_id,ds,y\ntrue,2020-01-01,1\ntrue,2020-01-02,2\ntrue,2020-01-03,3\n",
     "a short row beside a separator in quotes": 'unique_id,ds,y,note\na,2020-01-01,1,"p,q"\na,2020-01-02,2\na,2020-01-03,3,x\n',
+    "dollars": 'unique_id,ds,y\na,2020-01-01,"$1,000"\na,2020-01-02,$-2.5\na,2020-01-03,$3\n',
+    "percents": "unique_id,ds,y\na,2020-01-01,12.5%\na,2020-01-02,-3%\na,2020-01-03,4%\n",
+    "dollars beside a plain value": "unique_id,ds,y\na,2020-01-01,$1\na,2020-01-02,2\na,2020-01-03,$3\n",
 }
+
+
+def test_currency_and_percent_values_are_read_as_in_a_series_file(tmp_path):
+    """'$1,000', '€1.234,50', '12.5%' on every value: read (they were "not a number"), in a file or a DataFrame; a mark
+    on some values only is refused, naming the line of one that lacks it."""
+    rows = [("a", "2020-01-01", "€1.234,50"), ("a", "2020-01-02", ""), ("a", "2020-01-03", "€999,5"),
+            ("b", "2020-01-01", "-€2"), ("b", "2020-01-02", "€3"), ("b", "2020-01-03", "1.000 €")]
+    path = write(tmp_path, "unique_id;ds;y\n" + "".join(";".join(r) + "\n" for r in rows))
+    got = load_long(path, fill="interpolate")
+    assert list(got["a"]) == [1234.5, (1234.5 + 999.5) / 2, 999.5] and list(got["b"]) == [-2.0, 3.0, 1000.0]
+    frame = pd.DataFrame({"unique_id": ["a"] * 3, "ds": pd.date_range("2020-01-01", periods=3), "y": ["5%", None, "7.5%"]})
+    assert list(load_long(frame, fill="interpolate")["a"]) == [5.0, 6.25, 7.5]
+    with pytest.raises(DataError, match=r"^line 2: value '\$1' in column 'y' carries '\$' but line 5's value '2' has none; "):
+        load_long(write(tmp_path, "unique_id,ds,y\na,2020-01-01,$1\na,2020-01-02,$2\nb,2020-01-01,$1\nb,2020-01-02,2\n"))
 
 
 @pytest.mark.parametrize("name", list(ODD_FILES))
