@@ -1864,6 +1864,7 @@ def _csv_columns(path: Path, encoding: str | None = None) -> tuple[list[list[str
     rows, lines, sep = _read_csv_table(path, encoding)
     return [[record[j].strip() for record in rows] for j in range(len(rows[0]))], lines, sep
 
+
 def _from_csv(source: str | Path, *, column: Any, date_column: Any, header: bool | None, encoding: str | None = None) -> _Raw:
     path = Path(source).expanduser()
     shown = _show(str(path), 200)
