@@ -689,9 +689,9 @@ def _detect_dates(cells: Sequence[Any]) -> tuple[bool, _Reading | None]:
     second time: that took a third of loading a large CSV file.
     """
     if all(type(cell) is str for cell in cells) and all(map(_PLAIN_DATE_RE.fullmatch, cells)):
-        texts = list(cells)  # the common case, checked at C speed: what `_date_texts` would give
+        texts = list(cells)  # the common case, checked at C speed: what `_stripped_date_cells` would give
     else:
-        texts = _date_texts(cells)
+        texts = _stripped_date_cells(cells)
     if not texts:
         return False, None
     try:
@@ -706,7 +706,7 @@ def _detect_dates(cells: Sequence[Any]) -> tuple[bool, _Reading | None]:
     return found, (_Reading(texts, dates, day_first) if whole else None)
 
 
-def _date_texts(cells: Sequence[Any]) -> list[str] | None:
+def _stripped_date_cells(cells: Sequence[Any]) -> list[str] | None:
     """The stripped texts of the cells that are not missing (a date object's isoformat), or None when a cell is a number
     or neither text nor a date."""
     texts: list[str] = []
