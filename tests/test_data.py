@@ -2302,7 +2302,7 @@ def test_a_frame_without_columns_or_an_index_with_a_missing_date_is_refused():
 def test_a_plain_date_is_what_the_cell_by_cell_checks_call_a_date_text(cell):
     """`_detect_dates` takes a column of cells `_PLAIN_DATE_RE` matches without asking each whether it is missing, a number
     or stripped, and `_read_text_dates` finds their ASCII digits at once: both as the checks one by one answer."""
-    from seqcast.data import _PLAIN_DATE_RE, _stripped_date_cells, _is_missing, _number
+    from seqcast.data import _PLAIN_DATE_RE, _is_missing, _number, _stripped_date_cells
 
     if _PLAIN_DATE_RE.fullmatch(cell):
         assert not _is_missing(cell) and _number(cell) is None and cell == cell.strip() and _stripped_date_cells([cell]) == [cell]
