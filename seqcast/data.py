@@ -1693,9 +1693,12 @@ def _not_utf8(path: Path, given: str | None = None) -> DataError:
         return DataError(f"file {shown} is not UTF-8 text; {fix}")  # changed since it was read
     except UnicodeDecodeError as e:
         at = e.start
+    if _korean(raw):  # the line as cp949 reads it ('월,승객수'), not as U+FFFD boxes: '�,����'
+        number, line = _bad_line(raw, at, "cp949")
+        return DataError(f"file {shown} is not UTF-8 text: line {number} ({_show(line)} in cp949) holds the byte "
+                         f"0x{raw[at]:02x}; it reads as cp949 (Korean): pass encoding='cp949' (CLI --encoding cp949), "
+                         f"or {_SAVE_UTF8}")
     number, line = _bad_line(raw, at, "utf-8")
-    if _korean(raw):
-        fix = f"it reads as cp949 (Korean): pass encoding='cp949' (CLI --encoding cp949), or {_SAVE_UTF8}"
     return DataError(f"file {shown} is not UTF-8 text: line {number} ({_show(line)}) holds the "
                      f"byte 0x{raw[at]:02x} (an encoding such as Latin-1, Windows-1252 or EUC-KR); {fix}")
 

@@ -2534,6 +2534,16 @@ def test_a_korean_file_is_named_as_cp949_and_others_are_not(tmp_path):
         assert "reads as cp949" not in str(e.value)
 
 
+def test_a_korean_file_s_refusal_quotes_its_line_as_cp949_reads_it(tmp_path):
+    """The refusal quoted the line as UTF-8 read it, U+FFFD for every Hangul byte ('��,�����' for '주,매출액'): the
+    line as cp949 reads it, the encoding the message then names."""
+    path = encoded(tmp_path, "주,매출액", "cp949", "주간 매출.csv")
+    with pytest.raises(DataError, match=r"^file '.*주간 매출.csv' is not UTF-8 text: line 1 \('주,매출액' in cp949\) holds "
+                                        r"the byte 0xc1; it reads as cp949 \(Korean\)") as e:
+        load_series(path)
+    assert "\ufffd" not in str(e.value)
+
+
 def test_bytes_the_given_encoding_does_not_decode_are_named_by_line(tmp_path):
     """encoding= that is not the file's: one line naming the line and the byte, as for a file that is not UTF-8."""
     path = encoded(tmp_path, "date,y", "utf-8", "mixed.csv")
