@@ -1754,14 +1754,18 @@ def _grouping(cells: list[str]) -> tuple[str, str] | None:
 #: Marks that Excel's currency and percent formats write around a number, dropped where every value of a column
 #: carries the same one (`_unmarked`): a sign before or after it ($5, -$5, $-5, 5 €), a currency word after it (5원, 5 zł),
 #: or % after it (12.5%: read as 12.5, in percent units).
-_SIGNS = "$€£¥￥₩₹"
+_SIGNS = "$€£¥￥₩￦₹"
 _WORDS = ("원", "円", "元", "zł", "kr", "%")
 _MARK_NUMBER = r"(?:\d|[.,]\d)(?:[\d.,'\u2019 \u00a0\u202f]*\d)?"  # digits, maybe grouped: 1,234.50  1 234,50  .5
 _MARKED_RE = re.compile(rf"\s*(?P<sign>[+-]?)\s*(?:(?P<pre>[{_SIGNS}])\s*(?P<sign2>[+-]?)(?P<number>{_MARK_NUMBER})"
                         rf"|(?P<number2>{_MARK_NUMBER})\s*(?P<post>[{_SIGNS}]|{'|'.join(_WORDS)}))\s*")
 #: Marks of currencies whose amounts are written with ',' between thousands and '.' before decimals ($112,000.50,
 #: ₩112,000): in a column marked so, a ',' that no cell shows otherwise is a thousands separator, never a decimal comma.
-_COMMA_THOUSANDS = frozenset("$£¥￥₩₹원円元")
+_COMMA_THOUSANDS = frozenset("$£¥₩₹원円元")
+
+
+#: Full-width signs, the same currency: cp949 (Korean Excel's 'CSV') holds ￦, not ₩.
+_FULL_WIDTH = {"￥": "¥", "￦": "₩"}
 
 
 def _mark(cell: Any) -> tuple[str, str] | None:
@@ -1769,7 +1773,8 @@ def _mark(cell: Any) -> tuple[str, str] | None:
     m = _MARKED_RE.fullmatch(cell) if isinstance(cell, str) else None
     if m is None or (m["sign"] and m["sign2"]):
         return None
-    mark = "¥" if m["pre"] == "￥" else m["pre"] or m["post"]  # (the full-width yen of Japanese exports: the same)
+    mark = m["pre"] or m["post"]
+    mark = _FULL_WIDTH.get(mark, mark)  # the full-width yen of Japanese exports, the won of Korean cp949 ones: the same
     return mark, f"{m['sign'] or m['sign2'] or ''}{m['number'] or m['number2']}"
 
 

@@ -2056,6 +2056,18 @@ def test_a_currency_sign_in_a_file_without_header_is_read(tmp_path):
     assert list(load_series(path)) == [5.0, 6.0, 7.0]
 
 
+def test_the_full_width_won_of_a_korean_cp949_file_is_read_as_the_won(tmp_path):
+    """cp949 (Korean Excel's 'CSV') has no ₩ (U+20A9): its won sign is the full-width ￦ (U+FFE6), and '￦112,000'
+    was refused ("is not a number") where '₩112,000' read as 112000. It is the same mark as ₩, as ￥ is ¥."""
+    lines = ["일자,판매액", '2024-01-01,"￦112,000"', "2024-01-02,", '2024-01-03,"￦95,500"', '2024-01-04,"₩1,000,000"']
+    path = tmp_path / "판매.csv"
+    path.write_bytes("\r\n".join(lines[:4]).encode("cp949"))
+    s = load_series(path, encoding="cp949", fill="ffill")
+    np.testing.assert_array_equal(s.to_numpy(), [112000, 112000, 95500])
+    path.write_text("\n".join(lines), encoding="utf-8")  # ￦ beside ₩: one currency
+    np.testing.assert_array_equal(load_series(path, fill="ffill").to_numpy(), [112000, 112000, 95500, 1000000])
+
+
 @pytest.mark.parametrize("cells, message", [
     (["$5", "7", "$8"], ("line 2: value '$5' in column 'sales' carries '$' but line 3's value '7' has none; a currency "
                          "sign or % is read only where every value of the column carries the same one: write '$' on every "
