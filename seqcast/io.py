@@ -93,6 +93,13 @@ def _aside(name: str) -> str:
     return f".{_cut(name, 225)}.old-"
 
 
+def json_bytes(obj: object, indent: int) -> bytes:
+    """`obj` as JSON in UTF-8, its text as written ('항공승객.csv', not '\\ud56d\\uacf5...'). A lone surrogate, which
+    UTF-8 cannot encode (a file name's byte that is no UTF-8, os.fsdecode's '\\udcc7'), is written as JSON's escape for
+    it, which reads back as the same string."""
+    return json.dumps(obj, indent=indent, ensure_ascii=False).encode("utf-8", "backslashreplace")
+
+
 def write_atomic(path, data: bytes | str) -> None:
     """Write `data` to `path` via a temp file in the same directory and a rename. A symlink is written
     through (its target is replaced, the link stays); a device or pipe (/dev/stdout) is written directly."""
@@ -582,7 +589,7 @@ def save_model(f, path, extra=None) -> None:
 
     def build(d: Path):
         write_atomic(d / WEIGHTS, weights)
-        write_atomic(d / META, json.dumps(meta, indent=2))
+        write_atomic(d / META, json_bytes(meta, indent=2))
         if extra is not None:
             extra(d)
 

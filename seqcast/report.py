@@ -729,7 +729,7 @@ def fmt_cell(v) -> str:
     if isinstance(v, (list, tuple)):
         return ", ".join(fmt_cell(x) for x in v)
     if isinstance(v, dict):
-        return json.dumps(v, default=str)
+        return json.dumps(v, default=str, ensure_ascii=False)  # {"서울": ...}, not {"\uc11c\uc6b8": ...}
     return str(v)
 
 

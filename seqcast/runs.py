@@ -25,7 +25,6 @@ How it is written, so that a failure leaves nothing half-written:
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
 import re
@@ -217,12 +216,12 @@ def check_run_dir(out) -> Path:
 
 def _finish(folder: Path, run: dict) -> None:
     """report.html from the run, then run.json (last: its presence means the folder is complete)."""
-    from .io import write_atomic
+    from .io import json_bytes, write_atomic
     from .report import write_html
 
     run = clean(run)
     write_html(run, folder / REPORT_FILE, base_dir=folder)
-    write_atomic(folder / RUN_FILE, json.dumps(run, indent=1) + "\n")
+    write_atomic(folder / RUN_FILE, json_bytes(run, indent=1) + b"\n")
 
 
 def write_run_dir(out, build) -> Path:

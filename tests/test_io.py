@@ -1195,3 +1195,15 @@ def test_a_model_file_without_floors_forecasts_unfloored(saved, tmp_path):
     old = Forecaster.load(d)
     assert old.floors_ is None
     pd.testing.assert_frame_equal(old.forecast(3), Forecaster.load(saved).forecast(3))  # positive data: no floor reached
+
+
+def test_model_json_writes_korean_names_as_text_and_an_undecodable_name_round_trips(tmp_path):
+    """model.json wrote a Korean column as "\\uc2b9\\uac1d \\uc218" (valid JSON, unreadable in an editor): as '승객 수'.
+    A lone surrogate (a file name's byte that is no UTF-8, as os.fsdecode reads it) cannot be UTF-8: JSON's escape for
+    it, and the model loads with the same name."""
+    for name in ("승객 수", "매출\udcc7"):
+        d = tmp_path / f"m{len(name)}"
+        Forecaster(**FAST, seed=0).fit(monthly().rename(name)).save(d)
+        text = (d / io.META).read_bytes().decode("utf-8")  # UTF-8, strict
+        assert ('"승객 수"' in text and "\\uc2b9" not in text) if name == "승객 수" else '"매출\\udcc7"' in text
+        assert Forecaster.load(d).series_ids_ == [name]

@@ -1085,3 +1085,10 @@ def test_the_warnings_a_fit_said_are_a_box_above_the_sections_escaped(tmp_path):
         assert "fit-warnings" not in write_html({**none, "seed": 1}, tmp_path / "r.html").read_text()
     (tmp_path / "run.json").write_text(json.dumps({**run, "warnings": "saturate"}))
     assert_error(runner.invoke(app, ["report", str(tmp_path)]), "run.json", "`warnings` must be a list of texts. Received: str 'saturate'")
+
+
+def test_a_dict_cell_shows_korean_text_as_text():
+    """A dict in a report table showed a Korean key as {"\\uc11c\\uc6b8": ...}: as {"서울": ...}."""
+    from seqcast.report import fmt_cell
+
+    assert fmt_cell({"서울": "none", "부산": 1}) == '{"서울": "none", "부산": 1}'

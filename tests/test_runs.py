@@ -198,3 +198,12 @@ def test_days_each_is_days_only_of_each_index_in_one_pass():
     hours = pd.date_range("2021-01-01", periods=30, freq="h")
     for group in ([days, noon, hours, days[2:]], [days.tz_localize("UTC"), hours.tz_localize("UTC")], [days]):
         assert runs._days_each(group).tolist() == [runs._days_only(ix) for ix in group]
+
+
+def test_run_json_writes_korean_text_as_text(tmp_path):
+    """run.json wrote a Korean file name, folder and command as \\ud56d\\uacf5... escapes: as the text, in UTF-8; a lone
+    surrogate (an undecodable byte of a file name) as JSON's escape, which reads back the same."""
+    out = runs.write_in_place(tmp_path, {"title": "seqcast fit: 항공승객.csv", "cwd": "/home/시계열", "name": "x\udcc7.csv"})
+    text = (out / "run.json").read_bytes().decode("utf-8")
+    assert '"seqcast fit: 항공승객.csv"' in text and '"/home/시계열"' in text and "\\ud56d" not in text
+    assert json.loads(text)["name"] == "x\udcc7.csv"
