@@ -454,7 +454,8 @@ def holding(target, who: str = "", mine_ok: bool = False):
         if fd is not None:
             with contextlib.suppress(OSError):  # a lock file of another user's: held, read-only
                 os.ftruncate(fd, 0)
-                os.write(fd, f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}: {who}".encode())
+                said = f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}: {who}"
+                os.write(fd, said.encode("utf-8", "backslashreplace"))  # a file name's undecodable byte: '\udcc7'
         _HOLDING.set(_HOLDING.get() | {lock})
         try:
             yield

@@ -1207,3 +1207,15 @@ def test_model_json_writes_korean_names_as_text_and_an_undecodable_name_round_tr
         text = (d / io.META).read_bytes().decode("utf-8")  # UTF-8, strict
         assert ('"승객 수"' in text and "\\uc2b9" not in text) if name == "승객 수" else '"매출\\udcc7"' in text
         assert Forecaster.load(d).series_ids_ == [name]
+
+
+def test_a_command_line_holding_an_undecodable_file_name_takes_the_lock(tmp_path):
+    """`seqcast fit` of a cp949-named file on a UTF-8 system (its name read as '\\udcb8\\udcc5...') stopped with a
+    UnicodeEncodeError traceback: the lock file could not write the command line. It writes the byte as '\\udcb8', and
+    a second command is refused naming the first, as for any name."""
+    m = tmp_path / "m"
+    who = "seqcast fit '\udcb8\udcc5.csv' --out m"
+    message = r"is being written by another seqcast command \(pid \d+, since .*: seqcast fit '\\udcb8\\udcc5.csv' --out m\)"
+    with io.holding(m, who), pytest.raises(ConfigError, match=message), io.holding(m, "seqcast fit b.csv"):
+        pytest.fail("held twice")
+    assert list(tmp_path.iterdir()) == []
