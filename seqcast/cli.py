@@ -226,29 +226,22 @@ def _warnings(quiet: bool, err: bool, ctx=None):
     per command (a holdout's fit and the refit after it both warn; the first is said) and none with -q. On stderr
     in the commands with --json, whose notes go there, else on stdout. Other warnings are shown as Python shows them.
     Their texts, said or not (-q), are kept in the command's `ctx`.meta[WARNED] for the run.json it writes (runs.base_run)."""
-    import warnings
-
     from rich.markup import escape
 
-    from .errors import WARNED, SeqcastWarning
+    from .errors import WARNED, SeqcastWarning, routed
 
     said: dict = {}  # key: text, in the order said
     if ctx is not None:  # the commands that write a run.json take their typer context
         ctx.meta[WARNED] = said
-    with warnings.catch_warnings():
-        warnings.simplefilter("always", SeqcastWarning)  # said here once per command, not once per process
-        show = warnings.showwarning
 
-        def showwarning(message, category, *args, **kwargs):
-            if not issubclass(category, SeqcastWarning):
-                return show(message, category, *args, **kwargs)
-            key = getattr(message, "key", str(message))
-            if key not in said:
-                said[key] = str(message)
-                if not quiet:
-                    _console(err).print(f"[yellow]warning:[/] {escape(_printable(str(message)))}")
+    def take(message):  # every time it is warned: said here once per command, not once per process
+        key = getattr(message, "key", str(message))
+        if key not in said:
+            said[key] = str(message)
+            if not quiet:
+                _console(err).print(f"[yellow]warning:[/] {escape(_printable(str(message)))}")
 
-        warnings.showwarning = showwarning
+    with routed(SeqcastWarning, take):
         yield
 
 

@@ -24,9 +24,11 @@ once sklearn is imported, a NotFittedError raised is sklearn.exceptions.NotFitte
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import os
+import re
 import sys
 import warnings
 
@@ -91,6 +93,24 @@ def warn(message: str, key) -> None:
     w = SeqcastWarning(message)
     w.key = key
     warnings.warn(w, stacklevel=level)
+
+
+@contextlib.contextmanager
+def routed(category: type[Warning], take, message: str = ""):
+    """Inside: each warning of `category` whose text matches `message` (a regex, at the text's start) is handed to
+    `take(warning)` in place of being shown, every time (not once per process); other warnings are shown as before.
+    catch_warnings saves and restores the process-wide filters and showwarning: callers in threads hold data._QUIET_LOCK."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("always", message, category)
+        show = warnings.showwarning
+
+        def showwarning(warning, cat, *args, **kwargs):
+            if issubclass(cat, category) and re.match(message, str(warning)):
+                return take(warning)
+            return show(warning, cat, *args, **kwargs)
+
+        warnings.showwarning = showwarning
+        yield
 
 
 def out_of_memory(e: BaseException) -> bool:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import re
-import warnings
 from io import BytesIO
 from pathlib import Path
 
@@ -133,20 +132,14 @@ def _glyphs_noted(fig, draw) -> None:
     data._quiet: catch_warnings saves and restores the process-wide filters and showwarning. (A function, not a context
     manager: `warn` points at the user's line past seqcast's frames, and contextlib's would stop it.)"""
     from .data import _QUIET_LOCK
-    from .errors import warn
+    from .errors import routed, warn
 
     missing: dict[str, None] = {}  # in the order met
-    with _QUIET_LOCK, warnings.catch_warnings():
-        warnings.filterwarnings("always", _GLYPH_MISSING, UserWarning)  # each met, not once per process
-        show = warnings.showwarning
 
-        def showwarning(message, category, *args, **kwargs):
-            m = re.match(_GLYPH_MISSING, str(message)) if issubclass(category, UserWarning) else None
-            if m is None:
-                return show(message, category, *args, **kwargs)
-            missing[chr(int(m[1]))] = None
+    def take(message):  # each glyph's warning, every time it is warned
+        missing[chr(int(re.match(_GLYPH_MISSING, str(message))[1]))] = None
 
-        warnings.showwarning = showwarning
+    with _QUIET_LOCK, routed(UserWarning, take, _GLYPH_MISSING):
         draw()
     if missing:
         warn(_glyph_note(fig, "".join(missing)), key=GLYPHS_MISSING)
