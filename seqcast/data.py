@@ -1355,6 +1355,12 @@ def _choose_columns(
     taken = set(pair[:2]) if pair else {date_pos}
     if value_pos is None:
         candidates = [i for i in range(ncols) if i not in taken and i != row_index and not (has_index_dates and is_date(i))]
+        if len(candidates) > 1 and isinstance(date_pos, int):  # a column of text alone ('서울', 'a') holds no values
+            numbers = [i for i in candidates if not _no_numbers(columns[i])]
+            if numbers and len(numbers) < len(candidates):
+                if _repeats(columns[date_pos]):  # most dates twice or more: not one series, many in long format?
+                    raise DataError(_long_refusal(columns, names, date_pos, candidates, numbers, many))
+                candidates = numbers
         if len(candidates) != 1:
             if not candidates:
                 raise DataError(
@@ -1375,6 +1381,52 @@ def _choose_columns(
             )
         value_pos = candidates[0]
     return value_pos, pair or date_pos
+
+
+def _no_numbers(cells: Sequence[Any]) -> bool:
+    """No cell reads as a number: a column of text ('서울', 'a', notes), which cannot hold the values."""
+    for c in cells:
+        if isinstance(c, str):
+            if _number(c.strip()) is not None:
+                return False
+        elif isinstance(c, (int, float, np.number)) and not isinstance(c, bool):
+            return False
+    return True
+
+
+def _repeats(cells: Sequence[Any]) -> bool:
+    """Half the cells or more appear twice or more, as a long file's dates do (each once per series); a date or two
+    written twice by mistake is not that (its load names the lines)."""
+    try:
+        index = pd.Index(cells)
+        return not index.is_unique and index.duplicated(keep=False).mean() >= 0.5
+    except TypeError:  # unhashable cells
+        return False
+
+
+def _long_refusal(columns: Sequence[Sequence[Any]], names: Sequence[Any] | None, date_pos: int,
+                  candidates: list[int], numbers: list[int], many: str | Callable[[], str]) -> str:
+    """The message for a table whose dates repeat beside a column of text: many series in long format. With one text
+    column of 2+ ids (none empty), one column of numbers and each (id, date) pair once, it names the three columns as
+    the flags to pass; else it says why it is no one series, with `many`'s advice."""
+    text = [i for i in candidates if i not in numbers]
+    dates = pd.Series(list(columns[date_pos]), dtype=object)
+    first = dates[dates.duplicated()].iloc[0]
+    times = int((dates == first).sum())
+    said = f"the dates in column {_col_text(names, date_pos).replace(' in column ', '')} repeat ({_show(str(first))} {times} times)"
+    if names is not None and len(text) == 1 and len(numbers) == 1:
+        ids = pd.Series([str(c).strip() for c in columns[text[0]]], dtype=object)
+        if ids.nunique() >= 2 and not ids.map(lambda c: not c or _is_missing(c)).any() \
+                and not pd.DataFrame({"id": ids, "date": dates}).duplicated().any():
+            i, d, v = (str(names[j]) for j in (text[0], date_pos, numbers[0]))
+            from .runs import shell_join
+
+            plain = re.compile(r"\w[\w.-]*").fullmatch  # '지역' as it is; 'my col' quoted for the shell
+            flags = " ".join(f"--{k}-column {n if plain(n) else shell_join([n])}" for k, n in (("id", i), ("date", d), ("value", v)))
+            return (f"{said}, once per id in column {_show(i)}: many series in long format; read them with {flags} "
+                    f"(Python: seqcast.load_long(..., id_column={i!r}, date_column={d!r}, value_column={v!r}))")
+    hint = many() if callable(many) else many
+    return f"{said}: no one series{hint or '; keep one row per date'}"
 
 
 # --------------------------------------------------------------------------- #

@@ -885,6 +885,21 @@ def test_fit_longs_backtest_hint_works_when_pasted(work, tmp_path):
     assert hint[hint.index("--config") + 1] == str(toml)
 
 
+def test_fit_of_a_long_file_of_text_ids_names_the_flags_to_paste(work, tmp_path):
+    # 지역,날짜,값 (서울, 부산: 36 months each) said "2 columns could hold the values", counting the ids' column; the
+    # one line names the three flags, and those flags pasted fit the two series
+    lines = ["지역,날짜,값"] + [f"{i},{d:%Y-%m-%d},{100 + k + 10 * s}" for s, i in enumerate(("서울", "부산"))
+                                for k, d in enumerate(pd.date_range("2015-01-01", periods=36, freq="MS"))]
+    p = write_csv(work, "kl.csv", lines)
+    line = assert_error(invoke("fit", p, "--out", tmp_path / "m", *FAST),
+                        "many series in long format; read them with --id-column 지역 --date-column 날짜 --value-column 값")
+    flags = line.split("read them with ")[1].split(" (Python")[0].split()
+    assert not (tmp_path / "m").exists()
+    r = invoke("fit", p, "--out", tmp_path / "m", *FAST[:-1], *flags)
+    assert_ok(r)
+    assert r.stdout.startswith("2 series in long format")
+
+
 BAD_LONG = {
     "duplicated": (lambda lines: lines[:3] + [lines[2]] + lines[3:], ["twice", "keep one row per (unique_id, ds) pair"]),
     "text": (lambda lines: lines[:3] + ["a,2000-03-01,abc"] + lines[4:], ["line 4", "'abc'"]),

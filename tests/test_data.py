@@ -1730,6 +1730,66 @@ def test_a_long_file_read_as_one_series_points_to_the_long_format_flags(tmp_path
         load_series(p)
 
 
+def _text_id_long(names: tuple[str, str, str], ids: tuple[str, str]) -> str:
+    months = pd.date_range("2015-01-01", periods=36, freq="MS")
+    return ",".join(names) + "\n" + "".join(f"{i},{d:%Y-%m-%d},{100 + k + 10 * s}\n"
+                                           for s, i in enumerate(ids) for k, d in enumerate(months))
+
+
+def test_a_long_file_of_text_ids_names_its_three_columns(tmp_path):
+    """`seqcast fit kl.csv` (지역, 날짜, 값; 서울 and 부산, 36 months each) said "2 columns could hold the values", counting
+    '지역', whose cells are no numbers; the refusal names the three columns as the flags (and load_long's options) that
+    read it."""
+    from seqcast.long import load_long
+
+    for names, ids in ((("지역", "날짜", "값"), ("서울", "부산")), (("region", "date", "value"), ("a", "b"))):
+        path = write(tmp_path, _text_id_long(names, ids))
+        i, d, v = names
+        with pytest.raises(DataError, match=(
+            rf"^the dates in column '{d}' repeat \('2015-01-01' 2 times\), once per id in column '{i}': many series in long "
+            rf"format; read them with --id-column {i} --date-column {d} --value-column {v} \(Python: seqcast.load_long\(\.\.\., "
+            rf"id_column='{i}', date_column='{d}', value_column='{v}'\)\)$"
+        )):
+            load_series(path)
+        got = load_long(path, id_column=i, date_column=d, value_column=v)  # what it says works
+        assert list(got) == list(ids) and [len(s) for s in got.values()] == [36, 36]
+        with pytest.raises(DataError, match=rf"^the dates in column '{d}' repeat .*--id-column {i} "):
+            load_series(pd.read_csv(path))  # a DataFrame alike
+    path = write(tmp_path, _text_id_long(("my id", "date", "value"), ("a", "b")))
+    with pytest.raises(DataError, match=r"read them with --id-column 'my id' --date-column date "):  # quoted to paste
+        load_series(path)
+
+
+def test_a_text_column_is_no_candidate_for_the_values(tmp_path):
+    """A column none of whose cells reads as a number counted as one that "could hold the values": a one-series file
+    (date, value, note) was refused with "2 columns could hold the values"; it loads its one column of numbers.
+    Behaviour change: such a file loads."""
+    months = pd.date_range("2015-01-01", periods=24, freq="MS")
+    rows = [(f"{d:%Y-%m-%d}", 100 + k, "sale" if k % 5 == 0 else "normal") for k, d in enumerate(months)]
+    s = load_series(write(tmp_path, "date,value,note\n" + "".join(",".join(map(str, r)) + "\n" for r in rows)))
+    assert s.name == "value" and list(s) == [100 + k for k in range(24)] and s.index.freqstr == "MS"
+    # two columns of numbers beside it: still a choice, and the note is not counted
+    with pytest.raises(DataError, match=r"^2 columns could hold the values; available columns: 0 'date', 1 'a', 2 'note', 3 'b'"):
+        load_series(write(tmp_path, "date,a,note,b\n" + "".join(f"{d},{v},{n},{v}\n" for d, v, n in rows), "two.csv"))
+    # a date written twice by mistake is no long file: the message names its lines, as for any one series
+    dup = rows[:5] + [(rows[4][0], 7, "sale")] + rows[5:]
+    with pytest.raises(DataError, match=r"^line 7: date 2015-05-01 is duplicated \(also at line 6\); keep one row per date$"):
+        load_series(write(tmp_path, "date,value,note\n" + "".join(",".join(map(str, r)) + "\n" for r in dup), "dup.csv"))
+    # no dates found: a column of text may be dates not recognised, so it is still a choice to make
+    with pytest.raises(DataError, match=r"^2 columns could hold the values"):
+        load_series(write(tmp_path, "when,v\n" + "".join(f"early {k},{k}\n" for k in range(10)), "nodates.csv"))
+
+
+def test_a_long_file_that_is_not_plainly_three_columns_says_it_is_no_one_series(tmp_path):
+    """Dates repeating beside two text columns (region, city): no guess at which holds the ids; the refusal says the
+    dates repeat and how long format is passed, not that a text column could hold the values."""
+    months = pd.date_range("2015-01-01", periods=12, freq="MS")
+    text = "region,city,date,value\n" + "".join(f"r{s},c{s},{d:%Y-%m-%d},{k}\n" for s in (1, 2) for k, d in enumerate(months))
+    with pytest.raises(DataError, match=r"^the dates in column 'date' repeat \('2015-01-01' 2 times\): no one series; a file of "
+                                        r"many series in long format .* takes --id-column, --date-column and --value-column"):
+        load_series(write(tmp_path, text))
+
+
 def test_a_file_of_a_column_per_series_says_how_to_fit_them_all(tmp_path):
     """A wide file (a date column, a column per series: Darts' and pandas' to_csv of such a frame) was told to choose
     one with --column; the command line fits many series from long format only, which nothing mentioned."""
