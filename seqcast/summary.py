@@ -20,6 +20,7 @@ from . import io
 from .config import DEFAULT_LR, MODEL_NAMES, from_dict
 from .errors import ModelFileError, out_of_memory
 from .runs import REPORT_FILE, RUN_FILE, argument, shell_join
+from .scaling import Scaler
 
 SHOWN_IDS = 5  # series ids listed; --json's data.ids holds them all
 WHAT = "a model folder written by `seqcast fit --out` or Forecaster.save, or a `seqcast demo` folder"
@@ -132,7 +133,8 @@ def facts(meta: dict, shapes: dict, run: dict | None = None, files: list | None 
                   "fit_horizon": _fit_horizon(meta),  # fit's --horizon: predict's default for a recursive model
                   "learning_rate": DEFAULT_LR[cfg.optimizer] if cfg.learning_rate is None else cfg.learning_rate,
                   "learning_rate_default": cfg.learning_rate is None,
-                  "scalers": dict(Counter(s["scaler"]["kind"] for s in series))},  # what scaler auto chose, per series
+                  # what scaler auto chose, per series; each checked as Forecaster.load checks it (a field missing: refused)
+                  "scalers": dict(Counter(Scaler.from_dict(s["scaler"]).kind for s in series))},
         "layers": layers,
         "params": per_member,  # one member's
         "params_total": per_member * cfg.ensemble,

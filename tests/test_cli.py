@@ -1080,6 +1080,18 @@ def test_info_on_a_corrupt_model_is_one_line(model_dir, tmp_path, damage, needle
     assert snapshot(d) == before
 
 
+def test_info_refuses_a_scaler_missing_a_field_in_predicts_line(model_dir, tmp_path):
+    # info exited 0 on a scaler without its shift, which predict refuses (a default shift would forecast wrong)
+    d = tmp_path / "m"
+    shutil.copytree(model_dir, d)
+    meta = json.loads((d / "model.json").read_text())
+    del meta["series"][0]["scaler"]["shift"]
+    (d / "model.json").write_text(json.dumps(meta))
+    said = assert_error(invoke("predict", d), "scaler has no 'shift'")
+    assert assert_error(invoke("info", d)) == said
+    assert assert_error(invoke("info", d, "--json")) == said
+
+
 def test_info_refuses_what_is_no_model_saying_what_model_must_be(model_dir, data_csv, tmp_path):
     assert_error(invoke("info", tmp_path / "nope"), "not found", "seqcast fit --out")
     assert_error(invoke("info", data_csv), "is a file, not a model directory")
