@@ -486,6 +486,17 @@ def _load_data(data: str, column, date_column, freq, fill, encoding=None):
     return datasets.load(data, column=column, date_column=date_column, freq=freq, fill=fill, encoding=encoding)
 
 
+def _csv_encoding(data: str, encoding):
+    """`encoding` where it reads `data`: a CSV file (a model keeps it, predict --data's default); None for a built-in
+    dataset (which refuses it) or a Parquet file (which ignores it)."""
+    from .data import PARQUET_SUFFIXES
+    from .datasets import builtin_names
+
+    if data.strip().lower() in builtin_names() or Path(data).suffix.lower() in PARQUET_SUFFIXES:
+        return None
+    return encoding
+
+
 def _unscored_note(series_list, fill: str, quiet: bool, unscored: int, total: int, err: bool = False) -> None:
     """After a holdout or backtest on data --fill filled: how many of its `total` test values were filled and left
     unscored, and that interpolation read no value after the end of a training part or an input window."""
@@ -794,6 +805,7 @@ def fit(
         t0 = time.perf_counter()
         f = Forecaster(cfg, progress=_bar(quiet)).fit(many, levels=lv, horizon=horizon)
         took = time.perf_counter() - t0
+        f.encoding_ = _csv_encoding(data, encoding)  # kept in model.json: predict --data's default
         _few_windows_note(f, quiet, board=False)
         short = [str(k) for k, s in many.items() if window_counts(len(s), cfg, H)[0] == 0]
         if short:
@@ -838,6 +850,7 @@ def fit(
     f = (Forecaster(cfg, progress=_bar(quiet)).fit(series, levels=lv, horizon=horizon)
          if (refit or ho is None) else ho.forecaster.extend(series))  # forecasts start after all the data either way
     took = time.perf_counter() - t0
+    f.encoding_ = _csv_encoding(data, encoding)  # kept in model.json: predict --data's default
     if ho is None:
         _few_windows_note(f, quiet, board=False)
 
@@ -956,6 +969,7 @@ def _new_data(f, data: str, column, date_column, id_column, value_column, freq, 
     from .errors import DataError
 
     fill = fill or f.config_.fill
+    encoding = _csv_encoding(data, f.encoding_) if encoding is None else encoding  # the fit's, as the column names
     names = column_names(data, index=f.long_format_, encoding=encoding)  # []: a built-in dataset, or a file its loader will say is unreadable
     saved = {k: v if v in names else None for k, v in f.columns_.items()}
     date_column = date_column or saved["date"]
@@ -1168,7 +1182,8 @@ def predict(
     freq: Optional[str] = FREQ,
     fill: Optional[str] = typer.Option(None, help="--data's gaps and missing values: none | ffill | interpolate (default: "
                                        "the model's --fill from fit)."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", metavar="ENC", help=f"--data's {_ENCODING_HELP}"),
+    encoding: Optional[str] = typer.Option(None, "--encoding", metavar="ENC", help=f"--data's {_ENCODING_HELP} (default: the "
+                                           "one fit was given, kept in the model)"),
     out: Optional[Path] = typer.Option(None, "--out", help="CSV file to write (date,forecast, or unique_id,ds,forecast for many series; "
                                                           "lo_<level>,hi_<level> with intervals); stdout if omitted or '-'."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a PNG, SVG or PDF plot of the forecast and its intervals (one series: of a many-series model, the one --ids names)."),

@@ -65,6 +65,8 @@ class Forecaster:
         series_ids_, season_, horizon_, levels_ and widths_ (conformal intervals, when fitted with levels)
         fit_horizon_  the horizon fit was asked for (its `horizon`, or the config's when set), else None
         columns_      the column names the data was read from, where known: {"id", "date", "value"} (None: unknown)
+        encoding_     the CSV's text encoding the CLI's fit was given (--encoding), else None: forecast(h, y=path) and
+                      predict --data read a new file in it unless told another
 
     Keras' `model.predict(X_test)` on windows is `predict_windows(X)`; `forecast(h)` (alias `predict(h)`)
     forecasts the next h values after the data, with dates; `seqcast.holdout(series, ...)` is fit + evaluate
@@ -205,6 +207,7 @@ class Forecaster:
         self.scalers_ = list(fitted.scalers)
         self.schemas_ = [_schema(s, cfg) for s in series]
         self.columns_ = _columns(series, long_format)
+        self.encoding_ = None  # the CLI's fit sets the --encoding it read its CSV in
         # the horizon asked for (fit's argument, or the config's when set): predict's default for a recursive model
         self.fit_horizon_ = int(h_fit) if horizon is not None or "horizon" in self._given else None
         self.contexts_ = [v[-cfg.window:].copy() for v in values]  # the last window of each: where forecasts start
@@ -427,15 +430,15 @@ class Forecaster:
             ctxs = [self.contexts_[i] for i in idx]
             dates = [_future_dates(self.schemas_[i], horizon) for i in idx]
         elif not self.long_format_:
-            if isinstance(y, Mapping) or _is_long(y):  # load_series would say "3 columns could hold the values"
+            if isinstance(y, Mapping) or _is_long(y, self.encoding_):  # load_series would say "3 columns could hold the values"
                 raise DataError("this model was fitted on one series, and `y` (CLI --data) holds many (a dict or long format); pass one "
                                 "series of the kind it was fitted on")
-            s = _as_series(y, self.config_.fill)
+            s = _as_series(y, self.config_.fill, self.encoding_)
             _check_length(s, w, "`y` (CLI --data)")
             self._check_freq(0, s)
             idx, ctxs, dates, series = [0], [s.to_numpy(np.float64)[-w:]], [data_mod.future_index(s, horizon)], [s]
         else:
-            new_ids, series, _ = _as_panel(y, self.config_.fill, many=True)
+            new_ids, series, _ = _as_panel(y, self.config_.fill, many=True, encoding=self.encoding_)
             if ids is not None:  # the series of `y` that `ids` names (each of them: one missing was dropped in silence)
                 wanted = {str(self.series_ids_[i]) for i in self._index(ids)}
                 absent = sorted(wanted - {str(k) for k in new_ids})
@@ -545,8 +548,8 @@ def init_params(spec, seed: int, members: int = 1):
     return stack_members([rnn.init_params(spec, key=(seed, 1, i)) for i in range(members)])
 
 
-def _as_series(y, fill: str) -> pd.Series:
-    s = data_mod.load_series(y, fill=fill)
+def _as_series(y, fill: str, encoding: str | None = None) -> pd.Series:
+    s = data_mod.load_series(y, fill=fill, encoding=encoding)
     if isinstance(y, pd.Series):  # an already loaded series keeps the count of values filled when loading it
         s.attrs["filled"] = int(s.attrs.get("filled", 0)) + int(y.attrs.get("filled", 0))
         s.attrs.update({k: y.attrs[k] for k in ("id_column", "value_column") if k in y.attrs})  # load_long's column names
@@ -573,14 +576,15 @@ def series_ids(keys) -> list:
     return texts
 
 
-def _is_long(y) -> bool:
-    """A long DataFrame, or the path of a long CSV / Parquet file (unique_id, ds, y): many series."""
-    return isinstance(y, (pd.DataFrame, str, Path)) and long_mod.is_long(y)
+def _is_long(y, encoding: str | None = None) -> bool:
+    """A long DataFrame, or the path of a long CSV (read in `encoding`) / Parquet file (unique_id, ds, y): many series."""
+    return isinstance(y, (pd.DataFrame, str, Path)) and long_mod.is_long(y, encoding=encoding)
 
 
-def _as_panel(y, fill: str, many: bool = False) -> tuple[list[str], list[pd.Series], bool]:
-    """(ids, series, long_format): a dict {id: series}, a long DataFrame or a long CSV/Parquet path are many
-    series (long format); anything else is one series (`many=True` refuses it). Ids as `series_ids` gives them."""
+def _as_panel(y, fill: str, many: bool = False, encoding: str | None = None) -> tuple[list[str], list[pd.Series], bool]:
+    """(ids, series, long_format): a dict {id: series}, a long DataFrame or a long CSV/Parquet path (a CSV read in
+    `encoding`) are many series (long format); anything else is one series (`many=True` refuses it). Ids as
+    `series_ids` gives them."""
     if isinstance(y, Mapping):
         if not y:
             raise DataError("the dict of series is empty; pass {id: series} with at least one series")
@@ -599,8 +603,8 @@ def _as_panel(y, fill: str, many: bool = False) -> tuple[list[str], list[pd.Seri
             raise DataError(f"the series must share one frequency (one model, one season): {a!r} has {freqs[a] or 'no dates'}, "
                             f"{b!r} has {freqs[b] or 'no dates'}; resample them to one frequency or fit them apart")
         return list(out), list(out.values()), True
-    if _is_long(y):
-        d = long_mod.load_long(y, fill=fill)
+    if _is_long(y, encoding):
+        d = long_mod.load_long(y, fill=fill, encoding=encoding)
         return series_ids(d), list(d.values()), True
     if many:
         raise DataError("this model was fitted on many series: pass `y` as a dict {id: series}, a long DataFrame "

@@ -621,6 +621,7 @@ def model_meta(f) -> dict:
         "horizon": int(f.horizon_),
         "fit_horizon": f.fit_horizon_,  # the horizon fit was asked for (predict's default), or null
         "columns": f.columns_,  # the data's column names, where known: predict --data reads new data by them
+        **({"encoding": f.encoding_} if f.encoding_ is not None else {}),  # fit --encoding's: predict --data's default
         "floors": _floors_json(f),  # per series: 0 (never negative: no forecast below it) or null
         "season": int(f.season_),
         "long_format": bool(f.long_format_),
@@ -721,6 +722,7 @@ def load_model(path: str | Path) -> Forecaster:
         fh = meta.get("fit_horizon")  # absent in older files: predict's default as before
         f.fit_horizon_ = None if fh is None else _int(fh, "fit_horizon")
         f.columns_ = _columns(meta.get("columns"), None if f.long_format_ else f.schemas_[0].get("name"))
+        f.encoding_ = saved_encoding(meta)
         f.levels_, f.widths_, f.interval_scales_, f.interval_horizon_, f.calibration_windows_ = (), {}, None, None, 0
         f.calibration_series_ = 0
         floors = meta.get("floors")  # older files: only with intervals, in them
@@ -765,6 +767,17 @@ def _columns(saved, value_name) -> dict:
             not all(v is None or isinstance(v, str) for v in saved.values()):
         raise ValueError(f"columns must be an object of id, date and value, each text or null. Received: {saved!r}")
     return dict(saved)
+
+
+def saved_encoding(meta: dict) -> str | None:
+    """model.json's "encoding" (fit --encoding's; absent: none given, or a file saved before it was kept), checked."""
+    from .data import check_encoding
+
+    enc = meta.get("encoding")
+    if enc is not None and not isinstance(enc, str):  # a codec object codecs.lookup would take
+        raise ValueError(f"encoding must be a codec's name. Received: {enc!r:.80}")
+    check_encoding(enc)
+    return enc
 
 
 def _floors_json(f) -> list | None:

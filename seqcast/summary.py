@@ -206,6 +206,7 @@ def _data(meta: dict, series: list) -> dict:
     return {"n_series": len(series), "ids": [s["id"] for s in series], "long_format": meta["long_format"],
             "value_column": (columns or {}).get("value") or (None if meta["long_format"] else schemas[0]["name"]),
             "columns": columns,
+            "encoding": io.saved_encoding(meta),  # fit --encoding's: predict --data's default; None: none kept
             "freq": freqs[0] if len(freqs) == 1 else freqs,
             "first": min((s["first"] for s in schemas), key=_instant), "last": max((s["last"] for s in schemas), key=_instant),
             "n_values": None if None in counts else sum(counts), "filled": sum(s.get("filled", 0) for s in schemas),
@@ -266,6 +267,7 @@ def _run_line(t: dict) -> str:
 def _data_line(d: dict) -> str:
     ids = ", ".join(repr(k) for k in d["ids"][:SHOWN_IDS]) + (", ..." if d["n_series"] > SHOWN_IDS else "")
     value = f", value column {d['value_column']!r}" if d["value_column"] else ""
+    value += f", read in {d['encoding']} (predict --data's default)" if d["encoding"] else ""
     what = f"{d['n_series']} series in long format ({ids}){value}" if d["long_format"] else f"1 series{value}"
     freq = d["freq"] if isinstance(d["freq"], str) or d["freq"] is None else ", ".join(map(str, d["freq"]))
     values = f"{d['n_values']} values" if d["n_values"] is not None else "values"

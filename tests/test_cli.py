@@ -1080,6 +1080,11 @@ def test_info_on_a_corrupt_model_is_one_line(model_dir, tmp_path, damage, needle
     assert snapshot(d) == before
 
 
+def test_a_model_fitted_without_encoding_keeps_none(model_dir):
+    assert "encoding" not in json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
+    assert Forecaster.load(model_dir).encoding_ is None
+
+
 def test_info_refuses_a_scaler_missing_a_field_in_predicts_line(model_dir, tmp_path):
     # info exited 0 on a scaler without its shift, which predict refuses (a default shift would forecast wrong)
     d = tmp_path / "m"
@@ -2724,13 +2729,28 @@ def test_encoding_reads_a_korean_excel_csv_in_fit_predict_and_backtest(tmp_path)
     run = json.loads((d / "run.json").read_text())
     assert run["data"]["encoding"] == "cp949" and " --encoding cp949 " in run["command"]
     assert Forecaster.load(d).columns_["value"] == "승객수"
-    assert_error(invoke("predict", d, "--data", kr), "is not UTF-8 text", "--encoding cp949")
     r = invoke("predict", d, "--data", kr, "--encoding", "cp949", "--horizon", 3)
     assert_ok(r)
     from seqcast.data import load_series
 
     want = Forecaster.load(d).forecast(3, y=load_series(kr, encoding="cp949"))
     np.testing.assert_array_equal(pd.read_csv(io.StringIO(r.stdout))["forecast"].to_numpy(), want["forecast"].to_numpy())
+    # the model keeps the fit's encoding: the nightly predict --data of the same export needs no --encoding (it had to
+    # pass it again, or was refused); Python's forecast(h, y=path) reads the path in it too; --encoding given wins
+    assert json.loads((d / "model.json").read_text(encoding="utf-8"))["encoding"] == "cp949"
+    assert invoke("predict", d, "--data", kr, "--horizon", 3).stdout == r.stdout
+    assert Forecaster.load(d).forecast(3, y=kr).equals(want)
+    assert_error(invoke("predict", d, "--data", kr, "--encoding", "utf-8"), "is not utf-8 text")
+    assert "read in cp949 (predict --data's default)" in invoke("info", d).stdout
+    assert json.loads(invoke("info", d, "--json").stdout)["data"]["encoding"] == "cp949"
+    old = tmp_path / "old"  # a model saved before the encoding was kept (or fitted without --encoding): as before
+    shutil.copytree(d, old)
+    meta = json.loads((old / "model.json").read_text(encoding="utf-8"))
+    del meta["encoding"]
+    (old / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert_error(invoke("predict", old, "--data", kr), "is not UTF-8 text", "--encoding cp949")
+    assert invoke("predict", old, "--data", kr, "--encoding", "cp949", "--horizon", 3).stdout == r.stdout
+    assert "read in" not in invoke("info", old).stdout and json.loads(invoke("info", old, "--json").stdout)["data"]["encoding"] is None
     long_kr = tmp_path / "long_kr.csv"
     rows = [f"{k},{d:%Y-%m-%d},{v:.2f}" for k, s in (("서울", monthly(48)), ("부산", 2 * monthly(48))) for d, v in s.items()]
     long_kr.write_bytes("\n".join(["지점,ds,y", *rows]).encode("cp949"))

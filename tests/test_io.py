@@ -380,6 +380,8 @@ _IV = {"levels": [80.0], "horizon": 1, "calibration_windows": 3, "widths": [[1.0
         (_edit(fit_horizon=0), "fit_horizon=0 is not an integer >= 1"),
         (_edit(columns={"id": None, "date": 3, "value": "y"}), "columns must be an object of id, date and value"),
         (_edit(columns="y"), "columns must be an object of id, date and value"),
+        (_edit(encoding="kr"), "`encoding` must be a codec Python knows"),  # fit --encoding's, hand-edited
+        (_edit(encoding=5), "encoding must be a codec's name. Received: 5"),
         (_edit(**{"series.0.scaler.scale": 0.0}), "scaler scale=0.0 must be > 0"),
         (_edit(**{"series.0.scaler.scale": -2.0}), "scaler scale=-2.0 must be > 0"),
         # _check_state's other refusals of a hand-edited file (coverage showed them untested)

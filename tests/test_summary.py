@@ -39,7 +39,7 @@ def test_read_gives_the_saved_models_facts(fitted, saved):
     s = monthly()
     assert facts["data"] | {"ids": None} == {"n_series": 1, "ids": None, "long_format": False, "value_column": "y", "freq": "MS",
                                              "first": s.index[0].isoformat(), "last": s.index[-1].isoformat(), "n_values": len(s),
-                                             "filled": 0, "leaks": False, "columns": fitted.columns_}
+                                             "filled": 0, "leaks": False, "columns": fitted.columns_, "encoding": None}
     assert facts["intervals"] == {"levels": [80.0], "horizon": 3, "calibration_windows": fitted.calibration_windows_,
                                   "calibration_series": 1, "infinite": []}
     assert facts["training"]["epochs_run"] == len(fitted.history_.loss) and facts["model"]["units"] == [4]
