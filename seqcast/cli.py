@@ -965,11 +965,11 @@ def _new_data(f, data: str, column, date_column, id_column, value_column, freq, 
     """predict --data: the new data, read as fit reads its data, by the column names the model was fitted on where
     the file has them (the flags given winning), filled as the model's fit filled unless --fill is given: {id: series}
     for a many-series model, else one series."""
-    from .data import column_names
+    from .data import column_names, kept_encoding
     from .errors import DataError
 
     fill = fill or f.config_.fill
-    encoding = _csv_encoding(data, f.encoding_) if encoding is None else encoding  # the fit's, as the column names
+    encoding = _csv_encoding(data, kept_encoding(data, f.encoding_)) if encoding is None else encoding  # the fit's, as the column names
     names = column_names(data, index=f.long_format_, encoding=encoding)  # []: a built-in dataset, or a file its loader will say is unreadable
     saved = {k: v if v in names else None for k, v in f.columns_.items()}
     date_column = date_column or saved["date"]

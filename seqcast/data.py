@@ -30,6 +30,7 @@ import datetime
 import decimal
 import math
 import numbers
+import os
 import re
 import shlex
 import threading
@@ -1489,6 +1490,32 @@ def _read_parquet(path: Path) -> pd.DataFrame:
             f"file {shown} cannot be read as Parquet ({_one_line(str(exc))}); check that it is a "
             "Parquet file, or save it as CSV"
         ) from None
+
+
+def kept_encoding(source: Any, encoding: str | None) -> str | None:
+    """The encoding a model kept from its fit (`encoding`: fit --encoding's) for reading `source` again; None (today's
+    detection) when `source` is a file already in UTF-8 (every byte valid UTF-8, or a UTF-8/16/32 byte-order mark). A
+    model fitted on Korean Excel's cp949 export, given the same data saved as UTF-8 since, read it as cp949 and refused it
+    ("is not cp949 text ... save it as UTF-8"). A cp949 file holding Hangul is never valid UTF-8 (its lead bytes 0xb0-0xc8
+    are UTF-8's continuation bytes), and a file of ASCII reads the same either way."""
+    if encoding is None:
+        return None
+    try:
+        path = Path(os.fspath(source)).expanduser()
+        if not path.is_file():
+            return encoding
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        with path.open("rb") as fh:
+            first = fh.read(4)
+            if first.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+                return None  # (UTF-32 LE starts with UTF-16 LE's mark)
+            decoder.decode(first)
+            for chunk in iter(lambda: fh.read(1 << 24), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except (TypeError, ValueError, OSError):  # not a path; UnicodeDecodeError (a ValueError): not UTF-8
+        return encoding
+    return None
 
 
 def check_encoding(encoding: Any) -> None:

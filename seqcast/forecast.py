@@ -430,15 +430,16 @@ class Forecaster:
             ctxs = [self.contexts_[i] for i in idx]
             dates = [_future_dates(self.schemas_[i], horizon) for i in idx]
         elif not self.long_format_:
-            if isinstance(y, Mapping) or _is_long(y, self.encoding_):  # load_series would say "3 columns could hold the values"
+            encoding = data_mod.kept_encoding(y, self.encoding_)
+            if isinstance(y, Mapping) or _is_long(y, encoding):  # load_series would say "3 columns could hold the values"
                 raise DataError("this model was fitted on one series, and `y` (CLI --data) holds many (a dict or long format); pass one "
                                 "series of the kind it was fitted on")
-            s = _as_series(y, self.config_.fill, self.encoding_)
+            s = _as_series(y, self.config_.fill, encoding)
             _check_length(s, w, "`y` (CLI --data)")
             self._check_freq(0, s)
             idx, ctxs, dates, series = [0], [s.to_numpy(np.float64)[-w:]], [data_mod.future_index(s, horizon)], [s]
         else:
-            new_ids, series, _ = _as_panel(y, self.config_.fill, many=True, encoding=self.encoding_)
+            new_ids, series, _ = _as_panel(y, self.config_.fill, many=True, encoding=data_mod.kept_encoding(y, self.encoding_))
             if ids is not None:  # the series of `y` that `ids` names (each of them: one missing was dropped in silence)
                 wanted = {str(self.series_ids_[i]) for i in self._index(ids)}
                 absent = sorted(wanted - {str(k) for k in new_ids})

@@ -2741,6 +2741,13 @@ def test_encoding_reads_a_korean_excel_csv_in_fit_predict_and_backtest(tmp_path)
     assert invoke("predict", d, "--data", kr, "--horizon", 3).stdout == r.stdout
     assert Forecaster.load(d).forecast(3, y=kr).equals(want)
     assert_error(invoke("predict", d, "--data", kr, "--encoding", "utf-8"), "is not utf-8 text")
+    # the same data saved as UTF-8 since (with or without Excel's BOM), given without --encoding: the model's cp949 read it
+    # and refused it, "is not cp949 text ... save it as UTF-8"; a file in UTF-8 already is read as UTF-8
+    for name, bom in (("utf8.csv", b""), ("utf8_bom.csv", b"\xef\xbb\xbf")):
+        utf8 = tmp_path / name
+        utf8.write_bytes(bom + kr.read_bytes().decode("cp949").encode("utf-8"))
+        assert invoke("predict", d, "--data", utf8, "--horizon", 3).stdout == r.stdout
+        assert Forecaster.load(d).forecast(3, y=utf8).equals(want)
     assert "read in cp949 (predict --data's default)" in invoke("info", d).stdout
     assert json.loads(invoke("info", d, "--json").stdout)["data"]["encoding"] == "cp949"
     old = tmp_path / "old"  # a model saved before the encoding was kept (or fitted without --encoding): as before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import warnings
 from pathlib import Path
@@ -2629,6 +2630,25 @@ def test_bytes_the_given_encoding_does_not_decode_are_named_by_line(tmp_path):
     utf16.write_bytes("date,y\n2015-01-01,1\n2015-02-01,2\n2015-03-01,3\n".encode("utf-16-le") + b"\x00\xd8")  # a lone surrogate
     with pytest.raises(DataError, match=r"^file '.*utf16.csv' is not utf-16-le text: line 5 \('\ufffd'\) holds the byte 0x00, "):
         load_series(utf16, encoding="utf-16-le")
+
+
+def test_kept_encoding_reads_a_file_in_utf8_as_utf8(tmp_path):
+    """A model's kept encoding (fit --encoding cp949) is used for a file that is not UTF-8, and not for one that is (valid
+    UTF-8, or a byte-order mark): a cp949 model given the same data saved as UTF-8 since refused it as 'not cp949 text'."""
+    from seqcast.data import kept_encoding
+
+    text = "월,승객수\n2020-01,1\n"
+    files = {"cp949": text.encode("cp949"), "utf8": text.encode("utf-8"), "ascii": b"date,y\n2020-01,1\n",
+             "bom": codecs.BOM_UTF8 + text.encode("utf-8"), "utf16": text.encode("utf-16")}
+    for name, raw in files.items():
+        (tmp_path / f"{name}.csv").write_bytes(raw)
+    assert kept_encoding(tmp_path / "cp949.csv", "cp949") == "cp949"
+    for name in ("utf8", "ascii", "bom", "utf16"):
+        assert kept_encoding(tmp_path / f"{name}.csv", "cp949") is None, name
+        assert kept_encoding(str(tmp_path / f"{name}.csv"), None) is None
+    assert kept_encoding(tmp_path / "missing.csv", "cp949") == "cp949"  # the loader says it is missing, as before
+    assert kept_encoding(pd.DataFrame({"y": [1.0]}), "cp949") == "cp949"  # not a path: the loader ignores it
+    assert kept_encoding("airline", "cp949") == "cp949"
 
 
 @pytest.mark.parametrize("bad", ["kr", "base64", "rot13", "", 949])
