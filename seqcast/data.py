@@ -1358,9 +1358,13 @@ def _choose_columns(
         candidates = [i for i in range(ncols) if i not in taken and i != row_index and not (has_index_dates and is_date(i))]
         if len(candidates) > 1 and isinstance(date_pos, int):  # a column of text alone ('서울', 'a') holds no values
             numbers = [i for i in candidates if not _no_numbers(columns[i])]
-            if numbers and len(numbers) < len(candidates):
-                if _repeats(columns[date_pos]):  # most dates twice or more: not one series, many in long format?
-                    raise DataError(_long_refusal(columns, names, date_pos, candidates, numbers, many))
+            text = numbers and len(numbers) < len(candidates)
+            if (text or len(numbers) == len(candidates) == 2) and _repeats(columns[date_pos]):
+                # most dates twice or more: not one series, many in long format (ids as text, or as numbers: store 1, 2)
+                said = _long_refusal(columns, names, date_pos, candidates, numbers, many)
+                if said:
+                    raise DataError(said)
+            if text:
                 candidates = numbers
         if len(candidates) != 1:
             if not candidates:
@@ -1395,6 +1399,15 @@ def _no_numbers(cells: Sequence[Any]) -> bool:
     return True
 
 
+def _whole_numbers(cells: Sequence[Any]) -> bool:
+    """Every cell reads as a whole number (1, 2, '3'), as numeric ids do."""
+    try:
+        values = [float(c) if not isinstance(c, str) else _number(c.strip()) for c in cells]
+    except (TypeError, ValueError):
+        return False
+    return all(v is not None and math.isfinite(v) and v == int(v) for v in values)
+
+
 def _repeats(cells: Sequence[Any]) -> bool:
     """Half the cells or more appear twice or more, as a long file's dates do (each once per series); a date or two
     written twice by mistake is not that (its load names the lines)."""
@@ -1406,26 +1419,37 @@ def _repeats(cells: Sequence[Any]) -> bool:
 
 
 def _long_refusal(columns: Sequence[Sequence[Any]], names: Sequence[Any] | None, date_pos: int,
-                  candidates: list[int], numbers: list[int], many: str | Callable[[], str]) -> str:
-    """The message for a table whose dates repeat beside a column of text: many series in long format. With one text
-    column of 2+ ids (none empty), one column of numbers and each (id, date) pair once, it names the three columns as
-    the flags to pass; else it says why it is no one series, with `many`'s advice."""
+                  candidates: list[int], numbers: list[int], many: str | Callable[[], str]) -> str | None:
+    """The message for a table whose dates repeat beside a column of text, or beside two of numbers: many series in long
+    format. With one column of 2+ ids (none empty; text, or else the one of two number columns holding whole numbers
+    only, each twice or more), one column of values and each (id, date) pair once, it names the three columns as the flags
+    to pass; else it says why it is no one series, with `many`'s advice (None for two number columns neither or both of
+    which can be the ids)."""
     text = [i for i in candidates if i not in numbers]
     dates = pd.Series(list(columns[date_pos]), dtype=object)
     first = dates[dates.duplicated()].iloc[0]
     times = int((dates == first).sum())
     said = f"the dates in column {_col_text(names, date_pos).replace(' in column ', '')} repeat ({_show(str(first))} {times} times)"
-    if names is not None and len(text) == 1 and len(numbers) == 1:
-        ids = pd.Series([str(c).strip() for c in columns[text[0]]], dtype=object)
-        if ids.nunique() >= 2 and not ids.map(lambda c: not c or _is_missing(c)).any() \
-                and not pd.DataFrame({"id": ids, "date": dates}).duplicated().any():
-            i, d, v = (str(names[j]) for j in (text[0], date_pos, numbers[0]))
-            from .runs import shell_join
 
-            plain = re.compile(r"\w[\w.-]*").fullmatch  # '지역' as it is; 'my col' quoted for the shell
-            flags = " ".join(f"--{k}-column {n if plain(n) else shell_join([n])}" for k, n in (("id", i), ("date", d), ("value", v)))
-            return (f"{said}, once per id in column {_show(i)}: many series in long format; read them with {flags} "
-                    f"(Python: seqcast.load_long(..., id_column={i!r}, date_column={d!r}, value_column={v!r}))")
+    def ids_of(j: int) -> bool:  # 2+ ids, none empty, each (id, date) pair once
+        ids = pd.Series([str(c).strip() for c in columns[j]], dtype=object)
+        return (ids.nunique() >= 2 and not ids.map(lambda c: not c or _is_missing(c)).any()
+                and not pd.DataFrame({"id": ids, "date": dates}).duplicated().any())
+
+    pair = (text[0], numbers[0]) if len(text) == 1 and len(numbers) == 1 and ids_of(text[0]) else None
+    if not text:  # ids as numbers (store 1, 2, 3): the one of the two columns of whole numbers, each twice or more, that can be ids
+        whole = [j for j in numbers if _whole_numbers(columns[j]) and ids_of(j) and pd.Series(list(columns[j])).value_counts().min() >= 2]
+        if len(whole) != 1:
+            return None  # no one column or both could be the ids: the caller's "2 columns could hold the values" stands
+        pair = (whole[0], next(j for j in numbers if j != whole[0]))
+    if names is not None and pair is not None:
+        i, d, v = (str(names[j]) for j in (pair[0], date_pos, pair[1]))
+        from .runs import shell_join
+
+        plain = re.compile(r"\w[\w.-]*").fullmatch  # '지역' as it is; 'my col' quoted for the shell
+        flags = " ".join(f"--{k}-column {n if plain(n) else shell_join([n])}" for k, n in (("id", i), ("date", d), ("value", v)))
+        return (f"{said}, once per id in column {_show(i)}: many series in long format; read them with {flags} "
+                f"(Python: seqcast.load_long(..., id_column={i!r}, date_column={d!r}, value_column={v!r}))")
     hint = many() if callable(many) else many
     return f"{said}: no one series{hint or '; keep one row per date'}"
 

@@ -1723,12 +1723,20 @@ def test_a_series_that_sets_its_own_index_freq_leaves_the_other_series_and_the_n
 
 def test_a_long_file_read_as_one_series_points_to_the_long_format_flags(tmp_path):
     """`seqcast fit stores.csv` (store, day, units; each day once per store) said only "2 columns could hold the
-    values ... choose one with --column": picking one trains on three stores' rows as one series."""
+    values ... choose one with --column": picking one trains on three stores' rows as one series. With ids as numbers,
+    the one column of whole numbers, each twice or more, with each (id, day) once, is named as the ids (as text ids
+    are); where both number columns could be the ids, the general advice stands."""
     p = tmp_path / "stores.csv"
     p.write_text("store,day,units\n" + "".join(f"{s},2020-01-{d:02d},{10 + d + s}\n" for s in (1, 2, 3) for d in range(1, 29)))
+    with pytest.raises(DataError, match=r"^the dates in column 'day' repeat \('2020-01-01' 3 times\), once per id in column 'store': "
+                                        r"many series in long format; read them with --id-column store --date-column day "
+                                        r"--value-column units \(Python: seqcast.load_long\(\.\.\., id_column='store', "
+                                        r"date_column='day', value_column='units'\)\)$"):
+        load_series(p)
+    p.write_text("store,day,units\n" + "".join(f"{s},2020-01-{d:02d},{100 * s + d % 2}\n" for s in (1, 2, 3) for d in range(1, 29)))
     with pytest.raises(DataError, match=r"could hold the values; .*\(CLI --column\); a file of many series in long format .* takes "
                                         r"--id-column, --date-column and --value-column \(Python: seqcast.load_long\)$"):
-        load_series(p)
+        load_series(p)  # units 100, 101, 200, ... are whole numbers, each twice or more, once per day: ids too?
 
 
 def _text_id_long(names: tuple[str, str, str], ids: tuple[str, str]) -> str:
