@@ -969,7 +969,7 @@ def _new_data(f, data: str, column, date_column, id_column, value_column, freq, 
     from .errors import DataError
 
     fill = fill or f.config_.fill
-    encoding = _csv_encoding(data, kept_encoding(data, f.encoding_)) if encoding is None else encoding  # the fit's, as the column names
+    encoding = kept_encoding(data, _csv_encoding(data, f.encoding_)) if encoding is None else encoding  # the fit's, as the column names
     names = column_names(data, index=f.long_format_, encoding=encoding)  # []: a built-in dataset, or a file its loader will say is unreadable
     saved = {k: v if v in names else None for k, v in f.columns_.items()}
     date_column = date_column or saved["date"]
